@@ -1,0 +1,196 @@
+/**
+ * Operator commands until the REST API exists: register chargers and id tokens, inspect what chargers
+ * sent. Each command is a call into shared/, the same functions the REST API will use.
+ */
+import type { StoreDeps } from '#shared/deps.ts';
+import { PROTOCOL_PREFERENCE, type OcppProtocol } from '#shared/ocpp/frames.ts';
+import {
+  REGISTRATION_STATUSES,
+  createCharger,
+  getCharger,
+  listChargers,
+  rotatePassword,
+  setRegistrationStatus,
+  type RegistrationStatus,
+} from '#shared/charger/registry.ts';
+import { getPresence } from '#shared/charger/presence.ts';
+import { listConnectors, listStatusHistory } from '#shared/charger/connector-status.ts';
+import { listTimeline } from '#shared/charger/timeline.ts';
+import { assembleReport } from '#shared/charger/device-report.ts';
+import { createIdToken, listIdTokens, setIdTokenBlocked } from '#shared/token/id-tokens.ts';
+import { getTransaction, listChargerTransactions } from '#shared/transaction/transaction-store.ts';
+import { listTransactionMeterValues } from '#shared/transaction/meter-values.ts';
+import { listFrames } from '#shared/log/message-log.ts';
+
+export type Options = Record<string, string | boolean | undefined>;
+
+export class UsageError extends Error {
+  override name = 'UsageError';
+}
+
+export interface CommandOutput {
+  /** Printed as JSON. */
+  result: unknown;
+  /** A line for people, printed before the JSON (e.g. the one-time password). */
+  note?: string;
+}
+
+type Command = (deps: StoreDeps, args: string[], options: Options) => Promise<CommandOutput>;
+
+const need = (value: string | undefined, what: string): string => {
+  if (!value) throw new UsageError(`missing ${what}`);
+  return value;
+};
+
+const str = (options: Options, name: string): string | undefined => {
+  const v = options[name];
+  return typeof v === 'string' ? v : undefined;
+};
+
+const status = (value: string | undefined): RegistrationStatus | undefined => {
+  if (value === undefined) return undefined;
+  if (!REGISTRATION_STATUSES.includes(value as RegistrationStatus)) {
+    throw new UsageError(`--status must be one of ${REGISTRATION_STATUSES.join(', ')}`);
+  }
+  return value as RegistrationStatus;
+};
+
+const iso = (value: string | undefined, what: string): string | undefined => {
+  if (value === undefined) return undefined;
+  const ms = Date.parse(value);
+  if (Number.isNaN(ms)) throw new UsageError(`${what} must be an ISO 8601 date-time, got "${value}"`);
+  return new Date(ms).toISOString();
+};
+
+const found = <T>(value: T | undefined, what: string): T => {
+  if (value === undefined) throw new UsageError(`${what} not found`);
+  return value;
+};
+
+const chargerAdd: Command = async (deps, [id], o) => {
+  const protocol = str(o, 'default-protocol') as OcppProtocol | undefined;
+  if (protocol !== undefined && !PROTOCOL_PREFERENCE.includes(protocol)) throw new UsageError('--default-protocol must be ocpp1.6, ocpp2.0.1 or ocpp2.1');
+  const profile = str(o, 'security-profile');
+  if (profile !== undefined && profile !== '1' && profile !== '2') throw new UsageError('--security-profile must be 1 or 2');
+  const created = await createCharger(deps, {
+    chargerId: need(id, 'charger id'),
+    ...(status(str(o, 'status')) ? { registrationStatus: status(str(o, 'status')) } : {}),
+    ...(str(o, 'location') ? { locationId: str(o, 'location') } : {}),
+    ...(protocol ? { defaultProtocol: protocol } : {}),
+    ...(profile ? { securityProfile: Number(profile) as 1 | 2 } : {}),
+  });
+  if (!created.created) {
+    throw new UsageError(
+      created.reason === 'exists'
+        ? `charger ${id} already exists (rotate its password with: charger password ${id})`
+        : `"${id}" is not a valid charger id: 1-48 characters of a-z A-Z 0-9 * - _ = : + | @ .`,
+    );
+  }
+  return {
+    result: created.profile,
+    note: `Charger ${id} registered. Its password (shown once, store it in the charger): ${created.password}`,
+  };
+};
+
+const chargerShow: Command = async (deps, [id]) => {
+  const chargerId = need(id, 'charger id');
+  const [profile, presence, connectors] = await Promise.all([
+    getCharger(deps, chargerId),
+    getPresence(deps, chargerId),
+    listConnectors(deps, chargerId),
+  ]);
+  return { result: { ...found(profile, `charger ${chargerId}`), presence: presence ?? { connected: false }, connectors } };
+};
+
+const setStatus =
+  (to: RegistrationStatus): Command =>
+  async (deps, [id]) => ({
+    result: found(await setRegistrationStatus(deps, need(id, 'charger id'), to), `charger ${id}`),
+  });
+
+const chargerPassword: Command = async (deps, [id]) => {
+  const password = found(await rotatePassword(deps, need(id, 'charger id')), `charger ${id}`);
+  return { result: { chargerId: id }, note: `New password for ${id} (shown once): ${password}` };
+};
+
+const tokenAdd: Command = async (deps, [value], o) => {
+  const record = await createIdToken(deps, {
+    value: need(value, 'token value'),
+    ...(str(o, 'type') ? { tokenType: str(o, 'type') } : {}),
+    ...(iso(str(o, 'expires'), '--expires') ? { expiresAt: iso(str(o, 'expires'), '--expires') } : {}),
+    ...(str(o, 'group') ? { groupId: str(o, 'group') } : {}),
+    ...(str(o, 'label') ? { label: str(o, 'label') } : {}),
+    blocked: o.blocked === true,
+  });
+  return { result: found(record, `a new token (token ${value} already exists)`) };
+};
+
+const tokenBlock =
+  (blocked: boolean): Command =>
+  async (deps, [value]) => {
+    const changed = await setIdTokenBlocked(deps, need(value, 'token value'), blocked);
+    if (!changed) throw new UsageError(`token ${value} not found`);
+    return { result: { value, blocked } };
+  };
+
+const numberOption = (o: Options, name: string, fallback: number): number => {
+  const raw = str(o, name);
+  if (raw === undefined) return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1) throw new UsageError(`--${name} must be a positive integer`);
+  return n;
+};
+
+export const commands: Record<string, Record<string, Command>> = {
+  charger: {
+    add: chargerAdd,
+    list: async (deps, _args, o) => ({ result: await listChargers(deps, { ...(str(o, 'location') ? { locationId: str(o, 'location') } : {}) }) }),
+    show: chargerShow,
+    accept: setStatus('accepted'),
+    reject: setStatus('rejected'),
+    pending: setStatus('pending'),
+    password: chargerPassword,
+    status: async (deps, [id, evse, connector], o) => ({
+      result: await listStatusHistory(
+        deps,
+        need(id, 'charger id'),
+        { evseId: Number(evse ?? 1), connectorId: Number(connector ?? 1) },
+        { limit: numberOption(o, 'limit', 50), newestFirst: true },
+      ),
+    }),
+    timeline: async (deps, [id], o) => ({ result: await listTimeline(deps, need(id, 'charger id'), { limit: numberOption(o, 'limit', 50) }) }),
+    report: async (deps, [id, requestId]) => ({ result: await assembleReport(deps, need(id, 'charger id'), Number(need(requestId, 'request id'))) }),
+    log: async (deps, [id], o) => ({
+      result: await listFrames(deps, need(id, 'charger id'), { limit: numberOption(o, 'limit', 50), newestFirst: true }),
+    }),
+  },
+  token: {
+    add: tokenAdd,
+    list: async (deps, _args, o) => ({ result: await listIdTokens(deps, { ...(str(o, 'group') ? { groupId: str(o, 'group') } : {}) }) }),
+    block: tokenBlock(true),
+    unblock: tokenBlock(false),
+  },
+  tx: {
+    list: async (deps, [id], o) => ({ result: await listChargerTransactions(deps, need(id, 'charger id'), { limit: numberOption(o, 'limit', 50) }) }),
+    show: async (deps, [id, txId]) => {
+      const chargerId = need(id, 'charger id');
+      const transactionId = need(txId, 'transaction id');
+      const tx = found(await getTransaction(deps, chargerId, transactionId), `transaction ${transactionId}`);
+      return { result: { ...tx, meterValues: await listTransactionMeterValues(deps, chargerId, transactionId) } };
+    },
+  },
+};
+
+export const usage = `Usage: npm run cli -- <group> <command> [args] [--options]
+
+  charger add <id> [--status accepted|pending|rejected] [--location <id>]
+                   [--default-protocol ocpp1.6|ocpp2.0.1|ocpp2.1] [--security-profile 1|2]
+  charger list [--location <id>]          charger show <id>
+  charger accept|reject|pending <id>      charger password <id>   (rotate; prints the new one)
+  charger status <id> [<evse> <connector>] [--limit n]     status history, newest first
+  charger timeline <id> [--limit n]       firmware/diagnostics/log status, security events, DataTransfer
+  charger report <id> <requestId>         a NotifyReport assembled from its pages
+  charger log <id> [--limit n]            the OCPP message log, newest first
+  token add <value> [--type ISO14443|eMAID|Central|...] [--expires <iso>] [--group <parent>] [--label <text>] [--blocked]
+  token list [--group <parent>]           token block|unblock <value>
+  tx list <chargerId> [--limit n]         tx show <chargerId> <transactionId>   (with meter values)`;

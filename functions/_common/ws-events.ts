@@ -1,0 +1,62 @@
+/**
+ * The parts of API Gateway WebSocket events our handlers read, and the context our authorizer hands to
+ * every later event of the connection (API Gateway repeats `requestContext.authorizer` on each route).
+ */
+import type { OcppProtocol } from '#shared/ocpp/frames.ts';
+
+export interface WsRequestContext {
+  routeKey: string;
+  eventType: 'CONNECT' | 'MESSAGE' | 'DISCONNECT';
+  connectionId: string;
+  connectedAt?: number;
+  requestTimeEpoch?: number;
+  domainName?: string;
+  stage?: string;
+  identity?: { sourceIp?: string };
+  authorizer?: Partial<ChargerAuthContext> & { principalId?: string };
+  disconnectStatusCode?: number;
+}
+
+export type Headers = Record<string, string | undefined> | null | undefined;
+
+export interface WsAuthorizerEvent {
+  type: 'REQUEST';
+  methodArn: string;
+  headers?: Headers;
+  queryStringParameters?: Record<string, string | undefined> | null;
+  requestContext: WsRequestContext;
+}
+
+export interface WsConnectEvent {
+  headers?: Headers;
+  queryStringParameters?: Record<string, string | undefined> | null;
+  requestContext: WsRequestContext;
+}
+
+export interface WsMessageEvent {
+  body?: string;
+  isBase64Encoded?: boolean;
+  requestContext: WsRequestContext;
+}
+
+/** Authorizer context values must be strings, numbers or booleans. */
+export interface ChargerAuthContext {
+  chargeBoxId: string;
+  protocol: OcppProtocol | '';
+  echoProtocol: 'true' | 'false';
+  register: 'true' | 'false';
+}
+
+export interface WsResult {
+  statusCode: number;
+  headers?: Record<string, string>;
+  body?: string;
+}
+
+/** Header lookup ignoring case: API Gateway keeps the client's casing, CloudFront lower-cases. */
+export const header = (headers: Headers, name: string): string | undefined => {
+  if (!headers) return undefined;
+  const wanted = name.toLowerCase();
+  for (const [k, v] of Object.entries(headers)) if (k.toLowerCase() === wanted) return v;
+  return undefined;
+};

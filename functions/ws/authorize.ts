@@ -1,0 +1,48 @@
+/**
+ * $connect REQUEST authorizer: Basic auth of the charger, edge secret check, OCPP version choice.
+ * Unauthorized → 401 (thrown, as API Gateway expects); forbidden → Deny policy (403).
+ */
+import middy from '@middy/core';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { decideUpgrade } from '#shared/charger/connection.ts';
+import { env, logger, store } from '../_common/runtime.ts';
+import { header, type ChargerAuthContext, type WsAuthorizerEvent } from '../_common/ws-events.ts';
+
+const policy = (effect: 'Allow' | 'Deny', resource: string, principalId: string, context?: ChargerAuthContext) => ({
+  principalId,
+  policyDocument: {
+    Version: '2012-10-17',
+    Statement: [{ Action: 'execute-api:Invoke', Effect: effect, Resource: resource }],
+  },
+  ...(context ? { context } : {}),
+});
+
+const authorize = async (event: WsAuthorizerEvent) => {
+  const decision = await decideUpgrade(
+    store,
+    { originSecret: env.ORIGIN_VERIFY_SECRET, autoRegister: env.AUTO_REGISTER },
+    {
+      chargerId: event.queryStringParameters?.chargeBoxId,
+      authorization: header(event.headers, 'X-Ocpp-Authorization'),
+      originSecret: header(event.headers, 'X-Origin-Verify'),
+      offeredProtocols: header(event.headers, 'Sec-WebSocket-Protocol'),
+    },
+  );
+  const chargerId = event.queryStringParameters?.chargeBoxId ?? 'unknown';
+  if (decision.outcome === 'unauthorized') {
+    logger.warn('charger connection refused: unauthorized', { chargerId, reason: decision.reason });
+    throw new Error('Unauthorized');
+  }
+  if (decision.outcome === 'forbidden') {
+    logger.warn('charger connection refused: forbidden', { chargerId, reason: decision.reason });
+    return policy('Deny', event.methodArn, chargerId);
+  }
+  return policy('Allow', event.methodArn, decision.chargerId, {
+    chargeBoxId: decision.chargerId,
+    protocol: decision.protocol,
+    echoProtocol: decision.echoProtocol ? 'true' : 'false',
+    register: decision.register ? 'true' : 'false',
+  });
+};
+
+export const handler = middy(authorize).use(injectLambdaContext(logger));

@@ -1,0 +1,40 @@
+/** $connect: registers the live connection (replacing an older one) and echoes the negotiated subprotocol. */
+import middy from '@middy/core';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { openConnection } from '#shared/charger/connection.ts';
+import { env, logger, store } from '../_common/runtime.ts';
+import { connectionCloser, managementEndpoint } from '../_common/connections.ts';
+import { header, type WsConnectEvent, type WsResult } from '../_common/ws-events.ts';
+
+const connect = async (event: WsConnectEvent): Promise<WsResult> => {
+  const rc = event.requestContext;
+  const auth = rc.authorizer;
+  if (!auth?.chargeBoxId) return { statusCode: 401, body: 'not authorized' };
+  if (!auth.protocol) {
+    logger.warn('no supported OCPP subprotocol offered', {
+      chargerId: auth.chargeBoxId,
+      offered: header(event.headers, 'Sec-WebSocket-Protocol'),
+    });
+    return { statusCode: 400, body: 'offer one of the subprotocols ocpp2.1, ocpp2.0.1, ocpp1.6' };
+  }
+  const opened = await openConnection(store, connectionCloser(managementEndpoint(env.WS_MANAGEMENT_ENDPOINT, rc)), {
+    chargerId: auth.chargeBoxId,
+    connectionId: rc.connectionId,
+    protocol: auth.protocol,
+    connectedAt: rc.connectedAt ?? Date.now(),
+    register: auth.register === 'true',
+    // Behind CloudFront the source IP is CloudFront's; the viewer's address travels in this header.
+    sourceIp: header(event.headers, 'CloudFront-Viewer-Address') ?? rc.identity?.sourceIp,
+    authorization: header(event.headers, 'X-Ocpp-Authorization'),
+  });
+  if (!opened.opened) {
+    logger.warn('connection refused', { chargerId: auth.chargeBoxId, reason: opened.reason });
+    return { statusCode: 409, body: opened.reason };
+  }
+  logger.info('charger connected', { chargerId: auth.chargeBoxId, protocol: auth.protocol, connectionId: rc.connectionId });
+  return auth.echoProtocol === 'true'
+    ? { statusCode: 200, headers: { 'Sec-WebSocket-Protocol': auth.protocol } }
+    : { statusCode: 200 };
+};
+
+export const handler = middy(connect).use(injectLambdaContext(logger));

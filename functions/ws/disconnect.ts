@@ -1,0 +1,22 @@
+/** $disconnect: marks the charger offline unless a newer connection has already replaced this one. */
+import middy from '@middy/core';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { closeConnection } from '#shared/charger/connection.ts';
+import { forgetConnection } from '#shared/charger/presence.ts';
+import { logger, store } from '../_common/runtime.ts';
+import { chargerIdentity } from '../_common/charger-identity.ts';
+import type { WsMessageEvent, WsResult } from '../_common/ws-events.ts';
+
+const disconnect = async (event: WsMessageEvent): Promise<WsResult> => {
+  const rc = event.requestContext;
+  const identity = await chargerIdentity(store, rc);
+  if (!identity) {
+    await forgetConnection(store, rc.connectionId);
+    return { statusCode: 200 };
+  }
+  await closeConnection(store, identity.chargerId, rc.connectionId);
+  logger.info('charger disconnected', { chargerId: identity.chargerId, connectionId: rc.connectionId, code: rc.disconnectStatusCode });
+  return { statusCode: 200 };
+};
+
+export const handler = middy(disconnect).use(injectLambdaContext(logger));

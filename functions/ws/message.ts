@@ -1,0 +1,31 @@
+/** $default: one OCPP-J frame in, at most one frame back as the route response. */
+import middy from '@middy/core';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { handleFrame } from '#shared/inbound/handle-frame.ts';
+import { env, logger, store } from '../_common/runtime.ts';
+import { chargerIdentity } from '../_common/charger-identity.ts';
+import type { WsMessageEvent, WsResult } from '../_common/ws-events.ts';
+
+const frameConfig = {
+  heartbeatIntervalSeconds: env.HEARTBEAT_INTERVAL_SECONDS,
+  messageLogRetentionDays: env.MESSAGE_LOG_RETENTION_DAYS,
+};
+
+const message = async (event: WsMessageEvent): Promise<WsResult> => {
+  const rc = event.requestContext;
+  const identity = await chargerIdentity(store, rc);
+  if (!identity) {
+    logger.error('frame on a connection we do not know', { connectionId: rc.connectionId });
+    return { statusCode: 200 };
+  }
+  const raw = event.isBase64Encoded ? Buffer.from(event.body ?? '', 'base64').toString('utf8') : (event.body ?? '');
+  const reply = await handleFrame(store, frameConfig, {
+    ...identity,
+    connectionId: rc.connectionId,
+    raw,
+    receivedAt: new Date(rc.requestTimeEpoch ?? Date.now()),
+  });
+  return reply === undefined ? { statusCode: 200 } : { statusCode: 200, body: reply };
+};
+
+export const handler = middy(message).use(injectLambdaContext(logger));

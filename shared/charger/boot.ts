@@ -1,0 +1,33 @@
+/** BootNotification, version-neutral: record what the charger reports and answer with its registration status. */
+import type { StoreDeps } from '../deps.ts';
+import { recordBoot, type BootFacts, type RegistrationStatus } from './registry.ts';
+import { touchCharger } from './presence.ts';
+
+export type BootStatus = 'Accepted' | 'Pending' | 'Rejected';
+
+const BOOT_STATUS: Record<RegistrationStatus, BootStatus> = {
+  accepted: 'Accepted',
+  pending: 'Pending',
+  rejected: 'Rejected',
+};
+
+/** A pending charger retries Boot at this interval, so an operator's acceptance takes effect quickly. */
+const PENDING_RETRY_SECONDS = 60;
+
+export interface BootOutcome {
+  status: BootStatus;
+  intervalSeconds: number;
+}
+
+export const acceptBoot = async (
+  deps: StoreDeps,
+  chargerId: string,
+  facts: BootFacts,
+  heartbeatIntervalSeconds: number,
+): Promise<BootOutcome> => {
+  const [profile] = await Promise.all([recordBoot(deps, chargerId, facts), touchCharger(deps, chargerId)]);
+  // A charger removed from the registry while connected is told so.
+  const status = profile ? BOOT_STATUS[profile.registrationStatus] : 'Rejected';
+  const intervalSeconds = status === 'Pending' ? Math.min(PENDING_RETRY_SECONDS, heartbeatIntervalSeconds) : heartbeatIntervalSeconds;
+  return { status, intervalSeconds };
+};

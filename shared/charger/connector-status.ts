@@ -1,0 +1,131 @@
+/**
+ * Connector (EVSE) status from StatusNotification. Connectors are created on first report; every report
+ * is kept in the connector's history, keyed by its time and message id so a retried message is written once.
+ * A report older than the current one (chargers replay after reconnecting) goes to history only.
+ * OCPP 1.6 connector N is stored as EVSE N, connector 1; 1.6 connector 0 (the charger itself) as EVSE 0, connector 0.
+ */
+import { PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { StoreDeps } from '../deps.ts';
+import { CONNECTOR_PREFIX, chargerKey, connectorKey, statusHistoryPk } from '../store/keys.ts';
+import { isConditionFailed } from '../store/document-client.ts';
+
+export interface ConnectorRef {
+  evseId: number;
+  connectorId: number;
+}
+
+export const connectorOfV16 = (connectorId: number): ConnectorRef =>
+  connectorId === 0 ? { evseId: 0, connectorId: 0 } : { evseId: connectorId, connectorId: 1 };
+
+export interface StatusReport extends ConnectorRef {
+  chargerId: string;
+  status: string;
+  timestamp: string;
+  messageId: string;
+  errorCode?: string;
+  info?: string;
+  vendorId?: string;
+  vendorErrorCode?: string;
+  /** The connector number as the charger's protocol names it (1.6 connectorId), for operators. */
+  ocppConnectorId?: number;
+}
+
+export interface Connector extends ConnectorRef {
+  chargerId: string;
+  status?: string;
+  statusTimestamp?: string;
+  errorCode?: string;
+  activeTransactionId?: string;
+  ocppConnectorId?: number;
+}
+
+const optional = (report: StatusReport) =>
+  Object.fromEntries(
+    (['errorCode', 'info', 'vendorId', 'vendorErrorCode'] as const)
+      .filter((k) => report[k] !== undefined)
+      .map((k) => [k, report[k]]),
+  );
+
+export const recordStatus = async (deps: StoreDeps, report: StatusReport): Promise<{ current: boolean }> => {
+  const receivedAt = deps.now().toISOString();
+  const history = deps.db.send(
+    new PutCommand({
+      TableName: deps.tables.csms,
+      Item: {
+        pk: statusHistoryPk(report.chargerId, report.evseId, report.connectorId),
+        sk: `${report.timestamp}#${report.messageId}`,
+        type: 'StatusReport',
+        ...report,
+        receivedAt,
+      },
+    }),
+  );
+  const extra = optional(report);
+  const sets = Object.keys(extra).map((k, i) => `#x${i} = :x${i}`);
+  try {
+    await deps.db.send(
+      new UpdateCommand({
+        TableName: deps.tables.csms,
+        Key: connectorKey(report.chargerId, report.evseId, report.connectorId),
+        UpdateExpression: [
+          'SET #type = :type, chargerId = :charger, evseId = :evse, connectorId = :conn, #status = :status',
+          'statusTimestamp = :ts, statusReceivedAt = :rcv',
+          ...(report.ocppConnectorId !== undefined ? ['ocppConnectorId = :ocppConn'] : []),
+          ...sets,
+        ].join(', '),
+        ConditionExpression: 'attribute_not_exists(statusTimestamp) OR statusTimestamp <= :ts',
+        ExpressionAttributeNames: {
+          '#type': 'type',
+          '#status': 'status',
+          ...Object.fromEntries(Object.keys(extra).map((k, i) => [`#x${i}`, k])),
+        },
+        ExpressionAttributeValues: {
+          ':type': 'Connector',
+          ':charger': report.chargerId,
+          ':evse': report.evseId,
+          ':conn': report.connectorId,
+          ':status': report.status,
+          ':ts': report.timestamp,
+          ':rcv': receivedAt,
+          ...(report.ocppConnectorId !== undefined ? { ':ocppConn': report.ocppConnectorId } : {}),
+          ...Object.fromEntries(Object.values(extra).map((v, i) => [`:x${i}`, v])),
+        },
+      }),
+    );
+    await history;
+    return { current: true };
+  } catch (error) {
+    await history;
+    if (isConditionFailed(error)) return { current: false };
+    throw error;
+  }
+};
+
+export const listConnectors = async (deps: StoreDeps, chargerId: string): Promise<Connector[]> => {
+  const out = await deps.db.send(
+    new QueryCommand({
+      TableName: deps.tables.csms,
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+      ExpressionAttributeValues: { ':pk': chargerKey(chargerId).pk, ':prefix': CONNECTOR_PREFIX },
+    }),
+  );
+  return (out.Items ?? []) as Connector[];
+};
+
+export const listStatusHistory = async (
+  deps: StoreDeps,
+  chargerId: string,
+  ref: ConnectorRef,
+  options: { limit?: number; newestFirst?: boolean } = {},
+): Promise<StatusReport[]> => {
+  const out = await deps.db.send(
+    new QueryCommand({
+      TableName: deps.tables.csms,
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': statusHistoryPk(chargerId, ref.evseId, ref.connectorId) },
+      ScanIndexForward: !(options.newestFirst ?? false),
+      Limit: options.limit ?? 100,
+    }),
+  );
+  return (out.Items ?? []) as StatusReport[];
+};

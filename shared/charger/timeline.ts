@@ -1,0 +1,83 @@
+/**
+ * A charger's timeline of notifications that are facts to keep but not state machines of their own:
+ * firmware / diagnostics / log upload status, security events, NotifyEvent, DataTransfer. The latest
+ * firmware, diagnostics and log status are also kept on the presence item for a cheap "where is it now".
+ * Items are keyed by time and message id, so a retried message is stored once.
+ */
+import { PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { StoreDeps } from '../deps.ts';
+import { chargerKey, timelinePk } from '../store/keys.ts';
+
+export type TimelineKind =
+  | 'FirmwareStatus'
+  | 'DiagnosticsStatus'
+  | 'LogStatus'
+  | 'SecurityEvent'
+  | 'NotifyEvent'
+  | 'DataTransfer';
+
+export interface TimelineEntry {
+  chargerId: string;
+  kind: TimelineKind;
+  /** When the charger says it happened (or when we received it, if it does not say). */
+  at: string;
+  messageId: string;
+  payload: unknown;
+}
+
+/** The presence attribute holding the latest status for kinds that have one. */
+const LATEST_STATUS: Partial<Record<TimelineKind, string>> = {
+  FirmwareStatus: 'firmwareStatus',
+  DiagnosticsStatus: 'diagnosticsStatus',
+  LogStatus: 'logStatus',
+};
+
+export const recordTimeline = async (deps: StoreDeps, entry: TimelineEntry, latestStatus?: string): Promise<void> => {
+  const receivedAt = deps.now().toISOString();
+  const writes: Promise<unknown>[] = [
+    deps.db.send(
+      new PutCommand({
+        TableName: deps.tables.csms,
+        Item: {
+          pk: timelinePk(entry.chargerId),
+          sk: `${entry.at}#${entry.messageId}`,
+          type: 'TimelineEntry',
+          ...entry,
+          receivedAt,
+        },
+      }),
+    ),
+  ];
+  const attribute = LATEST_STATUS[entry.kind];
+  if (attribute && latestStatus !== undefined) {
+    writes.push(
+      deps.db.send(
+        new UpdateCommand({
+          TableName: deps.tables.csms,
+          Key: { pk: chargerKey(entry.chargerId).pk, sk: 'PRESENCE' },
+          UpdateExpression: 'SET #attr = :status, #attrAt = :at',
+          ExpressionAttributeNames: { '#attr': attribute, '#attrAt': `${attribute}At` },
+          ExpressionAttributeValues: { ':status': latestStatus, ':at': receivedAt },
+        }),
+      ),
+    );
+  }
+  await Promise.all(writes);
+};
+
+export const listTimeline = async (
+  deps: StoreDeps,
+  chargerId: string,
+  options: { limit?: number; newestFirst?: boolean } = {},
+): Promise<TimelineEntry[]> => {
+  const out = await deps.db.send(
+    new QueryCommand({
+      TableName: deps.tables.csms,
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': timelinePk(chargerId) },
+      ScanIndexForward: !(options.newestFirst ?? true),
+      Limit: options.limit ?? 100,
+    }),
+  );
+  return (out.Items ?? []) as TimelineEntry[];
+};

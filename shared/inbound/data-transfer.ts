@@ -1,0 +1,35 @@
+/**
+ * DataTransfer from a charger, any version: always recorded on the charger's timeline, and answered by a
+ * vendor handler when one is registered for its vendorId; otherwise UnknownVendorId as OCPP prescribes.
+ */
+import type { InboundContext } from './types.ts';
+import { recordTimeline } from '../charger/timeline.ts';
+
+export interface DataTransferRequest {
+  vendorId: string;
+  messageId?: string;
+  data?: unknown;
+}
+
+export interface DataTransferAnswer {
+  status: 'Accepted' | 'Rejected' | 'UnknownMessageId' | 'UnknownVendorId';
+  data?: unknown;
+}
+
+export type VendorDataHandler = (ctx: InboundContext, request: DataTransferRequest) => Promise<DataTransferAnswer>;
+
+/** Vendor extensions register here by vendorId; none ship yet. */
+export const vendorDataHandlers: Readonly<Record<string, VendorDataHandler>> = Object.freeze({});
+
+export const answerDataTransfer = async (ctx: InboundContext, request: DataTransferRequest): Promise<DataTransferAnswer> => {
+  const vendor = vendorDataHandlers[request.vendorId];
+  const answer: DataTransferAnswer = vendor ? await vendor(ctx, request) : { status: 'UnknownVendorId' };
+  await recordTimeline(ctx.store, {
+    chargerId: ctx.chargerId,
+    kind: 'DataTransfer',
+    at: ctx.receivedAt.toISOString(),
+    messageId: ctx.messageId,
+    payload: { request, answer },
+  });
+  return answer;
+};

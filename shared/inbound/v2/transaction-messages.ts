@@ -1,0 +1,70 @@
+/** OCPP 2.0.1 / 2.1 TransactionEvent and MeterValues. */
+import type { ActionSpec } from '../types.ts';
+import { utc } from '../types.ts';
+import { idTokenInfoV2 } from '../token-info.ts';
+import { recordTransactionEvent } from '../../transaction/record-transaction-event.ts';
+import type { TransactionEventType } from '../../transaction/transaction-event.ts';
+import { storeMeterValues, type MeterSample } from '../../transaction/meter-values.ts';
+
+interface TransactionEventReq {
+  eventType: TransactionEventType;
+  timestamp: string;
+  triggerReason: string;
+  seqNo: number;
+  offline?: boolean;
+  reservationId?: number;
+  transactionInfo: {
+    transactionId: string;
+    chargingState?: string;
+    stoppedReason?: string;
+    remoteStartId?: number;
+  };
+  idToken?: { idToken: string; type: string };
+  evse?: { id: number; connectorId?: number };
+  meterValue?: MeterSample[];
+}
+
+const samplesAt = (samples: MeterSample[] | undefined, receivedAt: Date) =>
+  (samples ?? []).map((s) => ({ ...s, timestamp: utc(s.timestamp, receivedAt) }));
+
+export const transactionEvent: ActionSpec<TransactionEventReq> = {
+  requiresAcceptedCharger: true,
+  async handle(ctx, p) {
+    const info = p.transactionInfo;
+    const outcome = await recordTransactionEvent(ctx.store, {
+      chargerId: ctx.chargerId,
+      protocol: ctx.protocol,
+      transactionId: info.transactionId,
+      eventType: p.eventType,
+      timestamp: utc(p.timestamp, ctx.receivedAt),
+      seqNo: p.seqNo,
+      triggerReason: p.triggerReason,
+      messageId: ctx.messageId,
+      raw: p,
+      meterValue: samplesAt(p.meterValue, ctx.receivedAt),
+      ...(p.offline !== undefined ? { offline: p.offline } : {}),
+      ...(info.chargingState ? { chargingState: info.chargingState } : {}),
+      ...(info.stoppedReason ? { stoppedReason: info.stoppedReason } : {}),
+      ...(info.remoteStartId !== undefined ? { remoteStartId: info.remoteStartId } : {}),
+      ...(p.reservationId !== undefined ? { reservationId: p.reservationId } : {}),
+      ...(p.idToken ? { idToken: { value: p.idToken.idToken, type: p.idToken.type } } : {}),
+      ...(p.evse ? { evse: p.evse } : {}),
+    });
+    if (outcome.duplicate) ctx.store.log.info('TransactionEvent seqNo seen before: nothing changed', { chargerId: ctx.chargerId, transactionId: info.transactionId, seqNo: p.seqNo });
+    // 2.0.1 E01: idTokenInfo is returned when the event carried an idToken.
+    return outcome.decision ? { idTokenInfo: idTokenInfoV2(outcome.decision) } : {};
+  },
+};
+
+export const meterValues: ActionSpec<{ evseId: number; meterValue: MeterSample[] }> = {
+  async handle(ctx, p) {
+    await storeMeterValues(ctx.store, {
+      chargerId: ctx.chargerId,
+      messageId: ctx.messageId,
+      samples: samplesAt(p.meterValue, ctx.receivedAt),
+      source: 'MeterValues',
+      evseId: p.evseId,
+    });
+    return {};
+  },
+};

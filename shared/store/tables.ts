@@ -1,0 +1,49 @@
+/**
+ * The DynamoDB tables, as data. The CDK stack (lib/) and the local runtime (bin/local) both create
+ * tables from these definitions, so their keys and indexes cannot drift. Access patterns: docs/data-model.md.
+ */
+export interface IndexDef {
+  readonly name: string;
+  readonly partitionKey: string;
+  readonly sortKey: string;
+}
+
+export interface TableDef {
+  /** Logical name: the CDK construct id and the local table name. */
+  readonly name: string;
+  /** Environment variable through which handlers receive the physical table name. */
+  readonly envVar: string;
+  readonly partitionKey: string;
+  readonly sortKey: string;
+  readonly indexes: readonly IndexDef[];
+  /** Attribute holding an epoch-seconds expiry; DynamoDB TTL deletes the item after it. */
+  readonly ttlAttribute: string;
+  /** Whether the table streams NEW_AND_OLD_IMAGES (operator live events, later issues). */
+  readonly stream: boolean;
+}
+
+export const csmsTable = {
+  name: 'Csms',
+  envVar: 'CSMS_TABLE',
+  partitionKey: 'pk',
+  sortKey: 'sk',
+  indexes: [
+    { name: 'gsi1', partitionKey: 'gsi1pk', sortKey: 'gsi1sk' },
+    { name: 'gsi2', partitionKey: 'gsi2pk', sortKey: 'gsi2sk' },
+  ],
+  ttlAttribute: 'expiresAt',
+  stream: true,
+} as const satisfies TableDef;
+
+export const messageLogTable = {
+  name: 'MessageLog',
+  envVar: 'MESSAGE_LOG_TABLE',
+  partitionKey: 'pk',
+  sortKey: 'sk',
+  indexes: [],
+  ttlAttribute: 'expiresAt',
+  stream: false,
+} as const satisfies TableDef;
+
+export const tables = [csmsTable, messageLogTable] as const satisfies readonly TableDef[];
+export type TableName = (typeof tables)[number]['name'];

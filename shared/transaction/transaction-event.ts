@@ -1,0 +1,92 @@
+/**
+ * OCPP 2.x TransactionEvent merging, as a pure function. Events of one transaction may arrive late,
+ * twice, or out of order (offline replay after a reconnect; concurrent Lambdas). Every event is merged
+ * into the one transaction record: a seqNo already seen changes nothing; facts only known from the
+ * first event (EVSE, id token, start) are kept from whichever event brought them; the "current" state
+ * follows the highest seqNo; Ended closes the transaction and no later arrival reopens it.
+ */
+import type { OcppProtocol } from '../ocpp/frames.ts';
+import type { TokenVerdict } from '../token/id-tokens.ts';
+import type { EnergyReading, TransactionRecord } from './transaction-store.ts';
+
+export type TransactionEventType = 'Started' | 'Updated' | 'Ended';
+
+export interface TransactionEventFacts {
+  chargerId: string;
+  protocol: OcppProtocol;
+  transactionId: string;
+  eventType: TransactionEventType;
+  timestamp: string;
+  seqNo: number;
+  triggerReason: string;
+  offline?: boolean;
+  chargingState?: string;
+  stoppedReason?: string;
+  remoteStartId?: number;
+  reservationId?: number;
+  idToken?: { value: string; type: string };
+  authorization?: TokenVerdict;
+  evse?: { id: number; connectorId?: number };
+  /** Energy register readings (Wh) carried by the event's meter values. */
+  energy: EnergyReading[];
+}
+
+const earlier = (a: string | undefined, b: string): string => (a !== undefined && a <= b ? a : b);
+
+const extendEnergy = (tx: TransactionRecord, readings: EnergyReading[]) => {
+  let first = tx.firstEnergy;
+  let last = tx.lastEnergy;
+  for (const r of readings) {
+    if (!first || r.at < first.at) first = r;
+    if (!last || r.at >= last.at) last = r;
+  }
+  return { ...(first ? { firstEnergy: first } : {}), ...(last ? { lastEnergy: last } : {}) };
+};
+
+const fresh = (e: TransactionEventFacts, now: string): TransactionRecord => ({
+  chargerId: e.chargerId,
+  transactionId: e.transactionId,
+  protocol: e.protocol,
+  status: 'active',
+  firstEventAt: e.timestamp,
+  seqNos: [],
+  version: 0,
+  updatedAt: now,
+});
+
+/** The merged transaction, or `current` itself (same object) when the event was already applied. */
+export const applyTransactionEvent = (
+  current: TransactionRecord | undefined,
+  e: TransactionEventFacts,
+  now: string,
+): TransactionRecord => {
+  if (current?.seqNos?.includes(e.seqNo)) return current;
+  const tx = current ?? fresh(e, now);
+  const isLatest = tx.lastSeqNo === undefined || e.seqNo > tx.lastSeqNo;
+  const ended = tx.status === 'ended' || e.eventType === 'Ended';
+  const next: TransactionRecord = {
+    ...tx,
+    ...extendEnergy(tx, e.energy),
+    seqNos: [...(tx.seqNos ?? []), e.seqNo].sort((a, b) => a - b),
+    firstEventAt: earlier(tx.firstEventAt, e.timestamp),
+    status: ended ? 'ended' : 'active',
+    ...(e.offline ? { offline: true } : {}),
+    ...(tx.evseId === undefined && e.evse ? { evseId: e.evse.id, connectorId: e.evse.connectorId ?? 1 } : {}),
+    ...(tx.idToken === undefined && e.idToken ? { idToken: e.idToken.value, idTokenType: e.idToken.type } : {}),
+    ...(e.authorization && (tx.authorization === undefined || isLatest) ? { authorization: e.authorization } : {}),
+    ...(e.remoteStartId !== undefined ? { remoteStartId: e.remoteStartId } : {}),
+    ...(e.reservationId !== undefined ? { reservationId: e.reservationId } : {}),
+    ...(isLatest ? { lastSeqNo: e.seqNo, ...(e.chargingState ? { chargingState: e.chargingState } : {}) } : {}),
+    ...(e.eventType === 'Started' ? { startedAt: earlier(tx.startedAt, e.timestamp) } : {}),
+    ...(e.eventType === 'Ended'
+      ? { endedAt: e.timestamp, stopReason: e.stoppedReason ?? 'Local' } // 2.0.1 E06: stoppedReason omitted = Local
+      : {}),
+  };
+  next.startMissing = next.startedAt === undefined;
+  if (next.firstEnergy) next.meterStartWh = next.firstEnergy.wh;
+  if (next.status === 'ended' && next.lastEnergy) {
+    next.meterStopWh = next.lastEnergy.wh;
+    if (next.firstEnergy) next.energyWh = next.lastEnergy.wh - next.firstEnergy.wh;
+  }
+  return next;
+};

@@ -1,0 +1,102 @@
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { applyTransactionEvent, type TransactionEventFacts } from '#shared/transaction/transaction-event.ts';
+import type { TransactionRecord } from '#shared/transaction/transaction-store.ts';
+
+const NOW = '2026-01-01T12:00:00.000Z';
+const at = (minute: number) => `2026-01-01T10:${String(minute).padStart(2, '0')}:00.000Z`;
+
+const event = (o: Partial<TransactionEventFacts> = {}): TransactionEventFacts => ({
+  chargerId: 'CP-1',
+  protocol: 'ocpp2.0.1',
+  transactionId: 'tx-1',
+  eventType: 'Updated',
+  timestamp: at(5),
+  seqNo: 1,
+  triggerReason: 'MeterValuePeriodic',
+  energy: [],
+  ...o,
+});
+
+const started = event({
+  eventType: 'Started',
+  seqNo: 0,
+  timestamp: at(0),
+  triggerReason: 'Authorized',
+  idToken: { value: 'TAG-1', type: 'ISO14443' },
+  evse: { id: 1, connectorId: 1 },
+  chargingState: 'EVConnected',
+  energy: [{ at: at(0), wh: 1000 }],
+});
+const updated = event({ seqNo: 1, timestamp: at(5), chargingState: 'Charging', energy: [{ at: at(5), wh: 1500 }] });
+const ended = event({
+  eventType: 'Ended',
+  seqNo: 2,
+  timestamp: at(10),
+  triggerReason: 'EVDeparted',
+  stoppedReason: 'EVDisconnected',
+  chargingState: 'Idle',
+  energy: [{ at: at(10), wh: 2500 }],
+});
+
+const merge = (events: TransactionEventFacts[]) =>
+  events.reduce<TransactionRecord | undefined>((tx, e) => applyTransactionEvent(tx, e, NOW), undefined);
+
+describe('applyTransactionEvent', () => {
+  it('builds one transaction from Started, Updated and Ended in order', () => {
+    const tx = merge([started, updated, ended]);
+    expect(tx).toMatchObject({
+      status: 'ended',
+      startedAt: at(0),
+      endedAt: at(10),
+      evseId: 1,
+      connectorId: 1,
+      idToken: 'TAG-1',
+      stopReason: 'EVDisconnected',
+      chargingState: 'Idle',
+      seqNos: [0, 1, 2],
+      meterStartWh: 1000,
+      meterStopWh: 2500,
+      energyWh: 1500,
+      startMissing: false,
+    });
+  });
+
+  it('returns the same object for a seqNo it has already applied', () => {
+    const tx = merge([started, updated]);
+    expect(applyTransactionEvent(tx, updated, NOW)).toBe(tx);
+  });
+
+  it('does not reopen an ended transaction when an older event arrives late', () => {
+    const tx = merge([started, ended, updated]);
+    expect(tx?.status).toBe('ended');
+    expect(tx?.chargingState).toBe('Idle'); // the highest seqNo's state wins
+    expect(tx?.seqNos).toEqual([0, 1, 2]);
+  });
+
+  it('takes the start facts from Started even when it arrives after later events', () => {
+    const tx = merge([updated, ended, started]);
+    expect(tx).toMatchObject({ startedAt: at(0), evseId: 1, idToken: 'TAG-1', startMissing: false, energyWh: 1500 });
+  });
+
+  it('marks a transaction whose Started never arrived, and dates it by its first event', () => {
+    const tx = merge([updated, ended]);
+    expect(tx).toMatchObject({ startMissing: true, firstEventAt: at(5), status: 'ended', stopReason: 'EVDisconnected' });
+  });
+
+  it('defaults the stopped reason to Local', () => {
+    expect(merge([started, event({ eventType: 'Ended', seqNo: 1 })])?.stopReason).toBe('Local');
+  });
+
+  it('merges to the same record whatever the order and repetition of arrival', () => {
+    const all = [started, updated, ended];
+    const reference = merge(all);
+    fc.assert(
+      fc.property(fc.array(fc.constantFrom(0, 1, 2), { minLength: 3, maxLength: 8 }), (order) => {
+        fc.pre(new Set(order).size === 3);
+        const tx = merge(order.map((i) => all[i] as TransactionEventFacts));
+        expect(tx).toEqual(reference);
+      }),
+    );
+  });
+});

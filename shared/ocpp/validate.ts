@@ -1,0 +1,62 @@
+import * as ocpp16 from './generated/ocpp16.js';
+import * as ocpp201 from './generated/ocpp201.js';
+import * as ocpp21 from './generated/ocpp21.js';
+import type { GeneratedValidator } from './generated/types.js';
+import { fault } from './faults.ts';
+import type { Fault } from './faults.ts';
+import type { OcppProtocol } from './frames.ts';
+import { faultForSchemaError, firstError } from './schema-errors.ts';
+import { validateTolerant } from './tolerance.ts';
+
+export type ValidationOutcome =
+  /** `payload` after tolerance fixes (copied along each fix; the input is never changed); `tolerated`: what, for the log. */
+  | { ok: true; payload: unknown; tolerated: string[] }
+  | { ok: false; fault: Fault };
+
+type Kind = 'request' | 'response';
+type ValidatorTable = Readonly<Record<string, GeneratedValidator | undefined>>;
+
+// Compiled ahead of time by scripts/build-schemas.mjs: nothing is compiled at cold start.
+const VALIDATORS: Record<OcppProtocol, ValidatorTable> = { 'ocpp1.6': ocpp16, 'ocpp2.0.1': ocpp201, 'ocpp2.1': ocpp21 };
+const SUFFIX: Record<Kind, string> = { request: 'Request', response: 'Response' };
+
+function validatorFor(protocol: OcppProtocol, action: string, kind: Kind): GeneratedValidator | undefined {
+  const table = VALIDATORS[protocol];
+  const key = `${action}${SUFFIX[kind]}`;
+  return Object.hasOwn(table, key) ? table[key] : undefined;
+}
+
+function validateInbound(protocol: OcppProtocol, action: string, kind: Kind, payload: unknown): ValidationOutcome {
+  const validate = validatorFor(protocol, action, kind);
+  if (validate === undefined) return { ok: false, fault: fault('NotImplemented', `${action} is not an ${protocol} action`) };
+  return validateTolerant(validate, payload);
+}
+
+/** Whether `action` has a schema in `protocol` (a 2.1 SEND such as NotifyPeriodicEventStream counts). */
+export function hasAction(protocol: OcppProtocol, action: string): boolean {
+  return validatorFor(protocol, action, 'request') !== undefined;
+}
+
+/** Checks the payload of a charger's CALL (or 2.1 SEND), with the inbound tolerances of tolerance.ts. */
+export function validateRequest(protocol: OcppProtocol, action: string, payload: unknown): ValidationOutcome {
+  return validateInbound(protocol, action, 'request', payload);
+}
+
+/** Checks the payload of a charger's CALLRESULT to our CALL of `action`, with the inbound tolerances. */
+export function validateResponse(protocol: OcppProtocol, action: string, payload: unknown): ValidationOutcome {
+  return validateInbound(protocol, action, 'response', payload);
+}
+
+/** Our own payload failed its schema: a bug on our side, never sent. `cause` is the Fault. */
+export class OutboundPayloadError extends Error {
+  override readonly name = 'OutboundPayloadError';
+}
+
+/** Strict check of a payload we are about to send: no tolerance; throws OutboundPayloadError. */
+export function assertValidOutbound(protocol: OcppProtocol, action: string, kind: Kind, payload: unknown): void {
+  const validate = validatorFor(protocol, action, kind);
+  if (validate === undefined) throw new OutboundPayloadError(`${action} has no ${protocol} ${kind} schema`);
+  if (validate(payload)) return;
+  const cause = faultForSchemaError(firstError(validate));
+  throw new OutboundPayloadError(`invalid ${protocol} ${action} ${kind}: ${cause.description}`, { cause });
+}

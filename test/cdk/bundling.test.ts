@@ -1,0 +1,40 @@
+import { readFileSync, readdirSync } from 'node:fs';
+import path from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { routes } from '../../functions/routes.ts';
+import { synthStack } from './support.ts';
+
+const FIXTURES = path.join(import.meta.dirname, 'fixtures', 'functions');
+
+/** index.mjs of every Lambda asset in the synthesized assembly. */
+function bundles(outdir: string): string[] {
+  return readdirSync(outdir)
+    .filter((d) => d.startsWith('asset.'))
+    .map((d) => path.join(outdir, d, 'index.mjs'))
+    .map((file) => readFileSync(file, 'utf8'));
+}
+
+describe('esbuild bundling of route entries', () => {
+  let outdir: string;
+  beforeAll(() => {
+    // Fixture entries import through #functions/* and #shared/*; esbuild must resolve both from package.json.
+    outdir = synthStack({ bundle: true, functionsDir: FIXTURES }).app.synth().directory;
+  });
+
+  it('bundles one ESM file per route with the aliased modules inlined', () => {
+    const code = bundles(outdir);
+    expect(code).toHaveLength(routes.length);
+    for (const js of code) {
+      expect(js).not.toMatch(/#shared\/|#functions\//);
+      expect(js).toContain('MESSAGE_LOG_TABLE'); // from #shared/store/tables.ts
+      expect(js).toContain('OcppAuthorizer'); // from #functions/routes.ts
+      expect(js).toMatch(/export\s*\{/);
+    }
+  });
+
+  it('bundles the real route entries', () => {
+    // The real handlers pull in the OCPP codec, the SDK and Powertools; this fails on any unresolvable import.
+    const real = synthStack({ bundle: true }).app.synth().directory;
+    expect(bundles(real)).toHaveLength(routes.length);
+  }, 120_000);
+});

@@ -1,0 +1,208 @@
+import { Match, type Template } from 'aws-cdk-lib/assertions';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { PlatformEnvSchema } from '../../functions/_common/env.ts';
+import { isWsAuthorizer, isWsRoute, type RouteDef, routes as routeTable } from '../../functions/routes.ts';
+import { viewerRequestSource } from '../../lib/edge/viewer-request.ts';
+import { FORWARDED_HEADERS } from '../../lib/ocpp-edge.ts';
+import { tables } from '../../shared/store/tables.ts';
+import { actionsOf, functionIdForRoute, mentions, type Resource, type Resources, statementsOf, synthStack } from './support.ts';
+
+// Widened from the `as const` table so the route type guards narrow.
+const routes: readonly RouteDef[] = routeTable;
+const CACHING_DISABLED = '4135ea2d-6df8-44a3-9df3-4b5a84be39ad';
+const DYNAMODB_WRITES = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'];
+
+let dev: Template;
+let prod: Template;
+beforeAll(() => {
+  dev = synthStack({ stage: 'dev' }).template;
+  prod = synthStack({ stage: 'prod' }).template;
+});
+
+const only = (template: Template, type: string): Resource => {
+  const found = Object.values(template.findResources(type) as Resources);
+  expect(found).toHaveLength(1);
+  return found[0] as Resource;
+};
+
+describe('functions from the route table', () => {
+  it('creates exactly one Lambda function per route', () => {
+    dev.resourceCountIs('AWS::Lambda::Function', routes.length);
+    for (const route of routes) expect(functionIdForRoute(dev, route.id)).toBeTruthy();
+  });
+
+  it('runs every function on nodejs22.x, arm64, with active tracing and its own log group', () => {
+    dev.allResourcesProperties('AWS::Lambda::Function', {
+      Runtime: 'nodejs22.x',
+      Architectures: ['arm64'],
+      TracingConfig: { Mode: 'Active' },
+      LoggingConfig: { LogGroup: { Ref: Match.anyValue() } },
+    });
+  });
+
+  it('takes memory and timeout from the route, defaulting to 256 MB and 10 s', () => {
+    const fns = dev.findResources('AWS::Lambda::Function');
+    for (const route of routes) {
+      const props = (fns[functionIdForRoute(dev, route.id)] as Resource).Properties;
+      expect(props.MemorySize).toBe(route.memoryMb ?? 256);
+      expect(props.Timeout).toBe(route.timeoutSeconds ?? 10);
+    }
+  });
+
+  it('sets exactly the platform env of functions/_common/env.ts plus the Powertools variables', () => {
+    const expected = [...Object.keys(PlatformEnvSchema.shape), 'POWERTOOLS_SERVICE_NAME', 'LOG_LEVEL', 'NODE_OPTIONS'];
+    for (const fn of Object.values(dev.findResources('AWS::Lambda::Function') as Resources)) {
+      const vars = (fn.Properties.Environment as { Variables: Record<string, unknown> }).Variables;
+      expect(Object.keys(vars).sort()).toEqual([...expected].sort());
+      expect(JSON.stringify(vars.ORIGIN_VERIFY_SECRET)).toContain('{{resolve:secretsmanager:');
+      expect(vars.HEARTBEAT_INTERVAL_SECONDS).toBe('300');
+    }
+  });
+});
+
+describe('WebSocket API routes', () => {
+  const routeByKey = (key: string) =>
+    Object.values(dev.findResources('AWS::ApiGatewayV2::Route', { Properties: { RouteKey: key } }) as Resources);
+
+  it('has exactly the routes of the table', () => {
+    const keys = Object.values(dev.findResources('AWS::ApiGatewayV2::Route') as Resources).map((r) => r.Properties.RouteKey);
+    expect(keys.sort()).toEqual(routes.filter(isWsRoute).map((r) => r.routeKey).sort());
+  });
+
+  it('guards $connect with the REQUEST authorizer and its identity source from the route table', () => {
+    const [authorizerRoute] = routes.filter(isWsAuthorizer);
+    dev.hasResourceProperties('AWS::ApiGatewayV2::Authorizer', {
+      AuthorizerType: 'REQUEST',
+      IdentitySource: authorizerRoute?.identitySource,
+    });
+    const [connect] = routeByKey('$connect');
+    expect(connect?.Properties).toMatchObject({ AuthorizationType: 'CUSTOM', AuthorizerId: { Ref: expect.any(String) } });
+  });
+
+  it('leaves $disconnect without authorizer and returns $default replies as the route response', () => {
+    expect(routeByKey('$disconnect')[0]?.Properties.AuthorizationType).toBe('NONE');
+    expect(routeByKey('$default')[0]?.Properties.RouteResponseSelectionExpression).toBe('$default');
+    dev.hasResourceProperties('AWS::ApiGatewayV2::RouteResponse', { RouteResponseKey: '$default' });
+    dev.resourceCountIs('AWS::ApiGatewayV2::RouteResponse', routes.filter((r) => isWsRoute(r) && r.returnResponse).length);
+  });
+
+  it('logs stage access after the account logging role exists', () => {
+    const stage = Object.entries(dev.findResources('AWS::ApiGatewayV2::Stage'))[0] as [string, Resource & { DependsOn?: string[] }];
+    expect(stage[1].Properties).toMatchObject({ StageName: 'dev', AccessLogSettings: { DestinationArn: expect.anything() } });
+    const accountId = Object.keys(dev.findResources('AWS::ApiGateway::Account'))[0];
+    expect(stage[1].DependsOn).toEqual(expect.arrayContaining([accountId]));
+  });
+});
+
+describe('DynamoDB tables', () => {
+  it('creates one on-demand table per definition with PITR, TTL, GSIs and streams as defined', () => {
+    dev.resourceCountIs('AWS::DynamoDB::GlobalTable', tables.length);
+    for (const def of tables) {
+      dev.hasResourceProperties('AWS::DynamoDB::GlobalTable', {
+        BillingMode: 'PAY_PER_REQUEST',
+        KeySchema: [
+          { AttributeName: def.partitionKey, KeyType: 'HASH' },
+          { AttributeName: def.sortKey, KeyType: 'RANGE' },
+        ],
+        TimeToLiveSpecification: { AttributeName: def.ttlAttribute, Enabled: true },
+        Replicas: [Match.objectLike({ PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true } })],
+        GlobalSecondaryIndexes: def.indexes.length
+          ? def.indexes.map((ix) => Match.objectLike({ IndexName: ix.name }))
+          : Match.absent(),
+        StreamSpecification: def.stream ? { StreamViewType: 'NEW_AND_OLD_IMAGES' } : Match.absent(),
+      });
+    }
+  });
+
+  it('retains and deletion-protects tables in prod only', () => {
+    for (const t of Object.values(prod.findResources('AWS::DynamoDB::GlobalTable') as Resources)) {
+      expect(t.DeletionPolicy).toBe('Retain');
+      expect(JSON.stringify(t.Properties.Replicas)).toContain('"DeletionProtectionEnabled":true');
+    }
+    for (const t of Object.values(dev.findResources('AWS::DynamoDB::GlobalTable') as Resources)) {
+      expect(t.DeletionPolicy).toBe('Delete');
+    }
+  });
+});
+
+describe('IAM from route access', () => {
+  const tableId = (name: string) => {
+    const found = Object.keys(dev.findResources('AWS::DynamoDB::GlobalTable')).filter((id) => id.includes(name));
+    expect(found).toHaveLength(1);
+    return found[0] as string;
+  };
+
+  it('gives read-only routes no write action on their tables', () => {
+    for (const route of routes) {
+      const statements = statementsOf(dev, functionIdForRoute(dev, route.id));
+      for (const [name, level] of Object.entries(route.access.tables ?? {})) {
+        const onTable = statements.filter((s) => mentions(s, tableId(name)));
+        expect(onTable.length).toBeGreaterThan(0);
+        const writes = onTable.flatMap(actionsOf).filter((a) => DYNAMODB_WRITES.includes(a));
+        expect(writes.length > 0, `${route.id} ${name}`).toBe(level === 'readWrite');
+      }
+    }
+  });
+
+  it('touches no table a route does not list', () => {
+    for (const route of routes) {
+      const statements = statementsOf(dev, functionIdForRoute(dev, route.id));
+      for (const def of tables.filter((t) => !(t.name in (route.access.tables ?? {})))) {
+        expect(statements.some((s) => mentions(s, tableId(def.name))), `${route.id} ${def.name}`).toBe(false);
+      }
+    }
+  });
+
+  it('grants execute-api:ManageConnections only to routes with manageConnections', () => {
+    for (const route of routes) {
+      const actions = statementsOf(dev, functionIdForRoute(dev, route.id)).flatMap(actionsOf);
+      expect(actions.includes('execute-api:ManageConnections'), route.id).toBe(route.access.manageConnections === true);
+    }
+  });
+});
+
+describe('CloudFront edge', () => {
+  it('publishes the viewer-request source with the stage settings substituted', () => {
+    const fn = only(dev, 'AWS::CloudFront::Function');
+    expect(fn.Properties.FunctionCode).toBe(viewerRequestSource({ pathPrefix: 'ocpp', stageName: 'dev' }));
+    expect(fn.Properties.FunctionConfig).toMatchObject({ Runtime: 'cloudfront-js-2.0' });
+  });
+
+  it('associates the function as viewer-request with caching disabled', () => {
+    const config = only(dev, 'AWS::CloudFront::Distribution').Properties.DistributionConfig as Record<string, any>; // any: CFN JSON
+    const functionId = Object.keys(dev.findResources('AWS::CloudFront::Function'))[0];
+    expect(config.DefaultCacheBehavior).toMatchObject({
+      CachePolicyId: CACHING_DISABLED,
+      FunctionAssociations: [{ EventType: 'viewer-request', FunctionARN: { 'Fn::GetAtt': [functionId, 'FunctionARN'] } }],
+    });
+  });
+
+  it('sends the origin secret as a dynamic reference, never a literal', () => {
+    const config = only(dev, 'AWS::CloudFront::Distribution').Properties.DistributionConfig as Record<string, any>; // any: CFN JSON
+    const header = config.Origins[0].OriginCustomHeaders.find((h: { HeaderName: string }) => h.HeaderName === 'X-Origin-Verify');
+    expect(typeof header.HeaderValue).not.toBe('string');
+    expect(JSON.stringify(header.HeaderValue)).toContain('{{resolve:secretsmanager:');
+    dev.resourceCountIs('AWS::SecretsManager::Secret', 1);
+    dev.hasResourceProperties('AWS::SecretsManager::Secret', { GenerateSecretString: Match.objectLike({}) });
+  });
+
+  it('forwards all query strings and the upgrade headers, but never Authorization', () => {
+    const policy = only(dev, 'AWS::CloudFront::OriginRequestPolicy').Properties.OriginRequestPolicyConfig as Record<string, any>; // any: CFN JSON
+    expect(policy.QueryStringsConfig).toEqual({ QueryStringBehavior: 'all' });
+    expect(policy.HeadersConfig.Headers).toEqual([...FORWARDED_HEADERS]);
+    expect(policy.HeadersConfig.Headers.map((h: string) => h.toLowerCase())).not.toContain('authorization');
+  });
+
+  it('accepts plain ws:// only where the stage allows it', () => {
+    const policyOf = (t: Template) =>
+      (only(t, 'AWS::CloudFront::Distribution').Properties.DistributionConfig as Record<string, any>) // any: CFN JSON
+        .DefaultCacheBehavior.ViewerProtocolPolicy;
+    expect(policyOf(dev)).toBe('allow-all');
+    expect(policyOf(prod)).toBe('https-only');
+  });
+
+  it('outputs the charger URL and the management endpoint', () => {
+    dev.hasOutput('ChargerUrl', { Value: Match.objectLike({ 'Fn::Join': ['', Match.arrayWith(['wss://', '/ocpp/{chargeBoxId}'])] }) });
+    dev.hasOutput('ManagementEndpoint', { Value: Match.objectLike({ 'Fn::Join': ['', Match.arrayWith(['/dev'])] }) });
+  });
+});

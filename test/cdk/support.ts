@@ -1,0 +1,56 @@
+/** Builds the CSMS stack in-process for the CDK tests, and reads things out of its template. */
+import { App, Validations } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { CsmsStack } from '../../lib/csms-stack.ts';
+import { type StageName, stageConfig } from '../../lib/stage-config.ts';
+
+export interface SynthOptions {
+  readonly stage?: StageName;
+  /** Run esbuild on every entry. Off by default: most tests only need the template, not the bundles. */
+  readonly bundle?: boolean;
+  /** Route entries directory. @default the real functions/ */
+  readonly functionsDir?: string;
+}
+
+export function synthStack(opts: SynthOptions = {}) {
+  // An empty bundling-stacks list makes CDK skip esbuild (entries must still exist).
+  const app = new App(opts.bundle ? {} : { context: { 'aws:cdk:bundling-stacks': [] } });
+  const stack = new CsmsStack(app, `Test-${opts.stage ?? 'dev'}`, {
+    config: stageConfig(opts.stage ?? 'dev'),
+    ...(opts.functionsDir ? { functionsDir: opts.functionsDir } : {}),
+  });
+  Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+  return { app, stack, template: Template.fromStack(stack) };
+}
+
+export type Resource = { Type: string; Properties: Record<string, unknown>; DeletionPolicy?: string };
+export type Resources = Record<string, Resource>;
+
+/** Logical id of the Lambda function serving `routeId` (functions are described as `<routeId> (<entry>)`). */
+export function functionIdForRoute(template: Template, routeId: string): string {
+  const fns = template.findResources('AWS::Lambda::Function') as Resources;
+  const ids = Object.keys(fns).filter((id) => String(fns[id]?.Properties.Description).startsWith(`${routeId} (`));
+  if (ids.length !== 1) throw new Error(`expected one function for route ${routeId}, found ${ids.length}`);
+  return ids[0] as string;
+}
+
+interface Statement {
+  Action: string | string[];
+  Resource: unknown;
+}
+
+/** The statements of the inline policies attached to the role of function `fnId`. */
+export function statementsOf(template: Template, fnId: string): Statement[] {
+  const fn = template.findResources('AWS::Lambda::Function')[fnId] as Resource;
+  const roleId = (fn.Properties.Role as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
+  const policies = Object.values(template.findResources('AWS::IAM::Policy') as Resources).filter((p) =>
+    (p.Properties.Roles as { Ref: string }[]).some((r) => r.Ref === roleId),
+  );
+  return policies.flatMap((p) => (p.Properties.PolicyDocument as { Statement: Statement[] }).Statement);
+}
+
+export const actionsOf = (s: Statement): string[] => (Array.isArray(s.Action) ? s.Action : [s.Action]);
+
+/** Whether a statement's resources mention the logical id `ref` (Ref or GetAtt, possibly inside Fn::Join). */
+export const mentions = (s: Statement, ref: string): boolean => JSON.stringify(s.Resource).includes(`"${ref}"`);

@@ -67,8 +67,14 @@ export const routes = [
     kind: 'ws-authorizer',
     id: 'OcppAuthorizer',
     entry: 'ws/authorize.ts',
-    // The CloudFront function moves the charger id to the query string and Basic credentials to X-Ocpp-Authorization.
-    identitySource: ['route.request.querystring.chargeBoxId'],
+    // The CloudFront function moves the charger id to the query string and Basic credentials to
+    // X-Ocpp-Authorization; CloudFront adds X-Origin-Verify. Without any of them API Gateway answers 401
+    // itself, so anonymous or direct (non-CloudFront) upgrades never invoke the authorizer.
+    identitySource: [
+      'route.request.querystring.chargeBoxId',
+      'route.request.header.X-Ocpp-Authorization',
+      'route.request.header.X-Origin-Verify',
+    ],
     access: { tables: { Csms: 'read' } },
   },
   { kind: 'ws', id: 'OcppConnect', routeKey: '$connect', entry: 'ws/connect.ts', access: { ...chargerState, manageConnections: true } },

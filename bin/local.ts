@@ -1,0 +1,137 @@
+/**
+ * `npm start`: the platform on this machine, no AWS account and no Docker. Data stays in .local/ across restarts.
+ * Ctrl-C closes every connection (running $disconnect), then stops fauxqs and DynamoDB Local.
+ */
+import { relative } from 'node:path';
+import { parseArgs } from 'node:util';
+import type { LocalRuntime, LocalRuntimeOptions } from './local/runtime.ts';
+
+// fauxqs imports node:sqlite, which Node 22 announces as experimental on every start: noise for our users.
+const emitWarning = process.emitWarning.bind(process);
+process.emitWarning = ((warning: string | Error, ...rest: never[]) => {
+  if (!String(warning).includes('SQLite is an experimental feature')) emitWarning(warning, ...rest);
+}) as typeof process.emitWarning;
+
+// Imported after the filter above is in place.
+const { DEFAULT_DATA_DIR } = await import('./local/runtime-file.ts');
+const { startLocalRuntime } = await import('./local/runtime.ts');
+
+const USAGE = `Usage: npm start -- [options]
+
+  -p, --port <n>               WebSocket / @connections port (default: env PORT, else 8080; 0 = any free port)
+      --data-dir <dir>         where DynamoDB and SQS/S3 data are kept (default: .local)
+      --in-memory              keep nothing: start from empty tables, lose them on exit
+      --auto-register          let unknown chargers in, registered as pending (default: env AUTO_REGISTER, else off)
+      --heartbeat-interval <s> heartbeat interval handed to chargers (default: env HEARTBEAT_INTERVAL_SECONDS, else 300)
+      --log-retention-days <d> days the OCPP message log is kept (default: env MESSAGE_LOG_RETENTION_DAYS, else 30)
+  -h, --help
+`;
+
+const number = (value: string | undefined, flag: string): number | undefined => {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new Error(`${flag} must be a whole number, got "${value}"`);
+  return n;
+};
+
+const options = (): LocalRuntimeOptions | undefined => {
+  const { values } = parseArgs({
+    options: {
+      port: { type: 'string', short: 'p' },
+      'data-dir': { type: 'string' },
+      'in-memory': { type: 'boolean' },
+      'auto-register': { type: 'boolean' },
+      'heartbeat-interval': { type: 'string' },
+      'log-retention-days': { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help) return undefined;
+  const heartbeat = number(values['heartbeat-interval'], '--heartbeat-interval');
+  const retention = number(values['log-retention-days'], '--log-retention-days');
+  return {
+    port: number(values.port ?? process.env.PORT, '--port') ?? 8080,
+    ...(values['in-memory'] ? {} : { dataDir: values['data-dir'] ?? DEFAULT_DATA_DIR }),
+    ...(values['auto-register'] ? { autoRegister: true } : {}),
+    ...(heartbeat === undefined ? {} : { heartbeatIntervalSeconds: heartbeat }),
+    ...(retention === undefined ? {} : { messageLogRetentionDays: retention }),
+  };
+};
+
+const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+
+const banner = (rt: LocalRuntime): string => {
+  const data = rt.dataDir ? `${relative(process.cwd(), rt.dataDir) || '.'}  (delete it to start afresh)` : 'in memory (nothing is kept)';
+  const ddb = rt.startup.dynamodbMs === undefined ? '' : `; DynamoDB Local answered after ${seconds(rt.startup.dynamodbMs)}`;
+  return `
+O-V2X-MP local runtime is up (${seconds(rt.startup.totalMs)}${ddb})
+
+  Charger URL      ${rt.wsUrl}/<chargeBoxId>   e.g. ${rt.chargerUrl('CP-1')}
+                   subprotocols ocpp1.6, ocpp2.0.1, ocpp2.1; Basic auth as the charger's password says
+  @connections     ${rt.managementEndpoint}/@connections/{connectionId}
+  DynamoDB Local   ${rt.dynamodbEndpoint}   tables ${Object.values(rt.tables).join(', ')}
+  SQS + S3         ${rt.sqsS3Endpoint}   (fauxqs)
+  Data             ${data}
+  Auto-register    ${rt.env.AUTO_REGISTER === 'true' ? 'on: unknown chargers are let in as pending' : 'off (--auto-register to let unknown chargers in)'}
+  Heartbeat        every ${rt.env.HEARTBEAT_INTERVAL_SECONDS} s
+
+Register a charger first (in another terminal):  npm run cli -- charger add CP-1
+Press Ctrl-C to stop.
+`;
+};
+
+/**
+ * Ctrl-C while starting exits at once (dynamo-local's exit hook kills Java); once up, it stops in order, and a
+ * second Ctrl-C exits without waiting. tsx relays the terminal's SIGINT, so one Ctrl-C can arrive twice.
+ */
+const handleSignals = () => {
+  let runtime: LocalRuntime | undefined;
+  let stoppingSince: number | undefined;
+  const shutdown = (signal: NodeJS.Signals) => {
+    if (stoppingSince !== undefined && Date.now() - stoppingSince < 1_000) return; // the relayed copy
+    if (!runtime || stoppingSince !== undefined) {
+      process.stderr.write(`\n${signal}: exiting without waiting.\n`);
+      process.exit(130);
+    }
+    stoppingSince = Date.now();
+    process.stdout.write(`\n${signal}: closing connections, stopping fauxqs and DynamoDB Local...\n`);
+    runtime.stop().then(
+      () => {
+        process.stdout.write('Stopped cleanly.\n');
+        process.exit(0);
+      },
+      (e: unknown) => {
+        process.stderr.write(`Error while stopping: ${String(e)}\n`);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', shutdown);
+  process.on('SIGTERM', shutdown);
+  return (started: LocalRuntime) => {
+    runtime = started;
+  };
+};
+
+const main = async () => {
+  const opts = options();
+  if (!opts) {
+    process.stdout.write(USAGE);
+    return;
+  }
+  const started = handleSignals();
+  const runtime = await startLocalRuntime(opts);
+  started(runtime);
+  process.stdout.write(banner(runtime));
+};
+
+const explain = (e: unknown): string => {
+  const err = e as NodeJS.ErrnoException;
+  if (err.code === 'EADDRINUSE') return `${err.message}. Another npm start? Pick another port: npm start -- --port 8081`;
+  return e instanceof Error ? e.message : String(e);
+};
+
+main().catch((e: unknown) => {
+  process.stderr.write(`\nnpm start failed: ${explain(e)}\n`);
+  process.exit(1);
+});

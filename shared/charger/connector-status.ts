@@ -6,7 +6,7 @@
  */
 import { PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { StoreDeps } from '../deps.ts';
-import { CONNECTOR_PREFIX, chargerKey, connectorKey, statusHistoryPk } from '../store/keys.ts';
+import { CONNECTOR_PREFIX, chargerKey, connectorKey, statusHistoryPk, withoutKeys } from '../store/keys.ts';
 import { isConditionFailed } from '../store/document-client.ts';
 
 export interface ConnectorRef {
@@ -109,7 +109,7 @@ export const listConnectors = async (deps: StoreDeps, chargerId: string): Promis
       ExpressionAttributeValues: { ':pk': chargerKey(chargerId).pk, ':prefix': CONNECTOR_PREFIX },
     }),
   );
-  return (out.Items ?? []) as Connector[];
+  return (out.Items ?? []).map((i) => withoutKeys<Connector>(i));
 };
 
 export const listStatusHistory = async (
@@ -127,5 +127,5 @@ export const listStatusHistory = async (
       Limit: options.limit ?? 100,
     }),
   );
-  return (out.Items ?? []) as StatusReport[];
+  return (out.Items ?? []).map((i) => withoutKeys<StatusReport>(i));
 };

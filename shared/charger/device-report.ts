@@ -3,7 +3,8 @@
  * it comes, keyed by requestId and seqNo (a retried page is written once); the report is complete when
  * the last page has arrived and no seqNo before it is missing.
  */
-import { PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import { queryAll } from '../store/query-all.ts';
 import type { StoreDeps } from '../deps.ts';
 import { REPORT_SUMMARY_SK, reportPageSk, reportPk } from '../store/keys.ts';
 
@@ -58,20 +59,10 @@ export interface AssembledReport {
 }
 
 export const assembleReport = async (deps: StoreDeps, chargerId: string, requestId: number): Promise<AssembledReport> => {
-  const items: Record<string, unknown>[] = [];
-  let start: Record<string, unknown> | undefined;
-  do {
-    const out = await deps.db.send(
-      new QueryCommand({
-        TableName: deps.tables.csms,
-        KeyConditionExpression: 'pk = :pk',
-        ExpressionAttributeValues: { ':pk': reportPk(chargerId, requestId) },
-        ExclusiveStartKey: start,
-      }),
-    );
-    items.push(...((out.Items ?? []) as Record<string, unknown>[]));
-    start = out.LastEvaluatedKey;
-  } while (start);
+  const items = await queryAll(deps, {
+    KeyConditionExpression: 'pk = :pk',
+    ExpressionAttributeValues: { ':pk': reportPk(chargerId, requestId) },
+  });
   const summary = items.find((i) => i.sk === REPORT_SUMMARY_SK) as { lastSeqNo: number } | undefined;
   const pages = items.filter((i) => i.type === 'ReportPage') as unknown as ReportPage[];
   const seen = new Set(pages.map((p) => p.seqNo));

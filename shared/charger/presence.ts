@@ -6,7 +6,7 @@
 import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { StoreDeps } from '../deps.ts';
 import type { OcppProtocol } from '../ocpp/frames.ts';
-import { chargerKey, connectionKey, epochSeconds } from '../store/keys.ts';
+import { chargerKey, connectionKey, epochSeconds, withoutKeys } from '../store/keys.ts';
 import { isConditionFailed } from '../store/document-client.ts';
 
 const PRESENCE_SK = 'PRESENCE';
@@ -131,9 +131,7 @@ export const touchCharger = async (deps: StoreDeps, chargerId: string, field: 'l
 
 export const getPresence = async (deps: StoreDeps, chargerId: string): Promise<Presence | undefined> => {
   const out = await deps.db.send(new GetCommand({ TableName: deps.tables.csms, Key: presenceKey(chargerId) }));
-  if (!out.Item) return undefined;
-  const { pk: _pk, sk: _sk, type: _type, ...presence } = out.Item;
-  return presence as Presence;
+  return out.Item && withoutKeys<Presence>(out.Item);
 };
 
 /** The charger behind a live connection id (fallback when the authorizer context is not on the event). */

@@ -6,7 +6,7 @@
 import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { StoreDeps } from '../deps.ts';
 import type { OcppProtocol } from '../ocpp/frames.ts';
-import { chargerKey, locationChargersPk } from '../store/keys.ts';
+import { chargerKey, locationChargersPk, withoutKeys } from '../store/keys.ts';
 import { isConditionFailed } from '../store/document-client.ts';
 import { generatePassword, hashPassword } from './credentials.ts';
 import { isValidChargerId } from './charger-id.ts';
@@ -73,9 +73,7 @@ const indexKeys = (chargerId: string, locationId: string | undefined) => ({
 
 export const toProfile = (item: ChargerItem): ChargerProfile => {
   const { passwordHash: _hidden, ...rest } = item;
-  const profile = { ...rest } as ChargerProfile & Record<string, unknown>;
-  for (const k of ['pk', 'sk', 'gsi1pk', 'gsi1sk', 'gsi2pk', 'gsi2sk', 'type']) delete profile[k];
-  return profile;
+  return withoutKeys<ChargerProfile>(rest);
 };
 
 export const createCharger = async (deps: StoreDeps, input: NewCharger): Promise<CreateChargerResult> => {

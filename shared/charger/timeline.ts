@@ -6,7 +6,7 @@
  */
 import { PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { StoreDeps } from '../deps.ts';
-import { chargerKey, timelinePk } from '../store/keys.ts';
+import { chargerKey, timelinePk, withoutKeys } from '../store/keys.ts';
 
 export type TimelineKind =
   | 'FirmwareStatus'
@@ -79,5 +79,5 @@ export const listTimeline = async (
       Limit: options.limit ?? 100,
     }),
   );
-  return (out.Items ?? []) as TimelineEntry[];
+  return (out.Items ?? []).map((i) => withoutKeys<TimelineEntry>(i));
 };

@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { StoreDeps } from '../deps.ts';
-import { epochSeconds } from '../store/keys.ts';
+import { epochSeconds, withoutKeys } from '../store/keys.ts';
 
 export type FrameDirection = 'in' | 'out';
 
@@ -116,5 +116,5 @@ export const listFrames = async (
       Limit: options.limit ?? 100,
     }),
   );
-  return (out.Items ?? []) as StoredFrame[];
+  return (out.Items ?? []).map((i) => withoutKeys<StoredFrame>(i));
 };

@@ -50,3 +50,9 @@ export const locationChargersPk = (locationId: string) => `LOCATION#${locationId
 
 /** Epoch seconds, the unit DynamoDB TTL reads. */
 export const epochSeconds = (date: Date): number => Math.floor(date.getTime() / 1000);
+
+const KEY_ATTRIBUTES = new Set(['pk', 'sk', 'gsi1pk', 'gsi1sk', 'gsi2pk', 'gsi2sk', 'type']);
+
+/** An item without its key and index attributes: the record the domain works with. */
+export const withoutKeys = <T>(item: Record<string, unknown>): T =>
+  Object.fromEntries(Object.entries(item).filter(([k]) => !KEY_ATTRIBUTES.has(k))) as T;

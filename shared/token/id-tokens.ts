@@ -5,7 +5,7 @@
  */
 import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { StoreDeps } from '../deps.ts';
-import { idTokenGroupPk, idTokenKey, tokenTransactionsPk } from '../store/keys.ts';
+import { idTokenGroupPk, idTokenKey, tokenTransactionsPk, withoutKeys } from '../store/keys.ts';
 import { isConditionFailed } from '../store/document-client.ts';
 
 export interface IdTokenRecord {
@@ -85,10 +85,7 @@ export const createIdToken = async (deps: StoreDeps, input: NewIdToken): Promise
   }
 };
 
-const strip = (item: Record<string, unknown>): IdTokenRecord => {
-  const { pk: _a, sk: _b, gsi1pk: _c, gsi1sk: _d, gsi2pk: _e, gsi2sk: _f, type: _g, ...rest } = item;
-  return rest as unknown as IdTokenRecord;
-};
+const strip = (item: Record<string, unknown>) => withoutKeys<IdTokenRecord>(item);
 
 export const getIdToken = async (deps: StoreDeps, value: string): Promise<IdTokenRecord | undefined> => {
   const out = await deps.db.send(new GetCommand({ TableName: deps.tables.csms, Key: idTokenKey(value) }));

@@ -3,9 +3,10 @@
  * contexts, signed values) plus one derived figure: the energy register in Wh, so billing never has to
  * guess units. One item per sampled-at timestamp, keyed by message id and position so a retry writes once.
  */
-import { BatchWriteCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { queryAll } from '../store/query-all.ts';
 import type { StoreDeps } from '../deps.ts';
-import { meterPk, transactionMetersPk } from '../store/keys.ts';
+import { meterPk, transactionMetersPk, withoutKeys } from '../store/keys.ts';
 
 export interface SampledValue {
   /** 1.6 sends a string (possibly signed data), 2.x a number. */
@@ -106,26 +107,21 @@ export const storeMeterValues = async (deps: StoreDeps, input: MeterValuesInput)
   return latest !== undefined ? { latestEnergyWh: latest } : {};
 };
 
-const queryAll = async (deps: StoreDeps, input: Omit<ConstructorParameters<typeof QueryCommand>[0], 'TableName'>) => {
-  const items: Record<string, unknown>[] = [];
-  let start: Record<string, unknown> | undefined;
-  do {
-    const out = await deps.db.send(new QueryCommand({ ...input, TableName: deps.tables.csms, ExclusiveStartKey: start }));
-    items.push(...((out.Items ?? []) as Record<string, unknown>[]));
-    start = out.LastEvaluatedKey;
-  } while (start);
-  return items;
-};
+const asMeterValues = (items: Record<string, unknown>[]) => items.map((i) => withoutKeys<StoredMeterValue>(i));
 
 export const listTransactionMeterValues = async (deps: StoreDeps, chargerId: string, transactionId: string) =>
-  (await queryAll(deps, {
-    IndexName: 'gsi1',
-    KeyConditionExpression: 'gsi1pk = :pk AND begins_with(gsi1sk, :m)',
-    ExpressionAttributeValues: { ':pk': transactionMetersPk(chargerId, transactionId), ':m': 'METER#' },
-  })) as unknown as StoredMeterValue[];
+  asMeterValues(
+    await queryAll(deps, {
+      IndexName: 'gsi1',
+      KeyConditionExpression: 'gsi1pk = :pk AND begins_with(gsi1sk, :m)',
+      ExpressionAttributeValues: { ':pk': transactionMetersPk(chargerId, transactionId), ':m': 'METER#' },
+    }),
+  );
 
 export const listChargerMeterValues = async (deps: StoreDeps, chargerId: string, from: string, to: string) =>
-  (await queryAll(deps, {
-    KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
-    ExpressionAttributeValues: { ':pk': meterPk(chargerId), ':from': from, ':to': `${to}~` },
-  })) as unknown as StoredMeterValue[];
+  asMeterValues(
+    await queryAll(deps, {
+      KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
+      ExpressionAttributeValues: { ':pk': meterPk(chargerId), ':from': from, ':to': `${to}~` },
+    }),
+  );

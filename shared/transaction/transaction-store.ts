@@ -7,7 +7,7 @@ import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/li
 import type { StoreDeps } from '../deps.ts';
 import type { OcppProtocol } from '../ocpp/frames.ts';
 import type { TokenVerdict } from '../token/id-tokens.ts';
-import { chargerTransactionsPk, connectorKey, tokenTransactionsPk, transactionKey } from '../store/keys.ts';
+import { chargerTransactionsPk, connectorKey, tokenTransactionsPk, transactionKey, withoutKeys } from '../store/keys.ts';
 import { decodeCursor, encodeCursor, type Page } from '../charger/registry.ts';
 import { isConditionFailed } from '../store/document-client.ts';
 
@@ -68,10 +68,7 @@ export const transactionItem = (tx: TransactionRecord) => ({
   ...tx,
 });
 
-const strip = (item: Record<string, unknown>): TransactionRecord => {
-  const { pk: _a, sk: _b, gsi1pk: _c, gsi1sk: _d, gsi2pk: _e, gsi2sk: _f, type: _g, ...rest } = item;
-  return rest as unknown as TransactionRecord;
-};
+const strip = (item: Record<string, unknown>) => withoutKeys<TransactionRecord>(item);
 
 export const getTransaction = async (
   deps: StoreDeps,

@@ -23,7 +23,12 @@ export interface Presence {
   connectedAt?: number;
   disconnectedAt?: string;
   lastSeenAt?: string;
+  lastHeartbeatAt?: string;
   sourceIp?: string;
+  /** Latest firmware / diagnostics / log upload status (see timeline.ts). */
+  firmwareStatus?: string;
+  diagnosticsStatus?: string;
+  logStatus?: string;
 }
 
 export interface ConnectionRecord {

@@ -59,7 +59,8 @@ export const createIdToken = async (deps: StoreDeps, input: NewIdToken): Promise
     tokenType: input.tokenType ?? 'ISO14443',
     blocked: input.blocked ?? false,
     createdAt: deps.now().toISOString(),
-    ...(input.expiresAt ? { expiresAt: input.expiresAt } : {}),
+    // Stored as UTC ISO so that it compares and sorts as a string.
+    ...(input.expiresAt ? { expiresAt: new Date(input.expiresAt).toISOString() } : {}),
     ...(input.groupId ? { groupId: input.groupId } : {}),
     ...(input.label ? { label: input.label } : {}),
   };

@@ -1,8 +1,10 @@
 /**
  * Meter values from every OCPP version, kept as the charger sent them (all measurands, phases, units,
  * contexts, signed values) plus one derived figure: the energy register in Wh, so billing never has to
- * guess units. One item per sampled-at timestamp, keyed by message id and position so a retry writes once.
+ * guess units. One item per sampled-at timestamp, keyed by its content: chargers replay transaction
+ * messages after a reconnect with new message ids, and the same reading must still be stored once.
  */
+import { createHash } from 'node:crypto';
 import { BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { queryAll } from '../store/query-all.ts';
 import type { StoreDeps } from '../deps.ts';
@@ -51,7 +53,6 @@ export const energyRegisterWh = (sample: MeterSample): number | undefined => {
 
 export interface MeterValuesInput {
   chargerId: string;
-  messageId: string;
   samples: MeterSample[];
   source: 'MeterValues' | 'StopTransaction' | 'TransactionEvent';
   transactionId?: string;
@@ -70,12 +71,20 @@ export interface StoredMeterValue extends MeterSample {
 
 const BATCH = 25;
 
+/** The same reading of the same meter is the same item, however often and under whichever message id it arrives. */
+const readingId = (input: MeterValuesInput, sample: MeterSample): string =>
+  createHash('sha256')
+    .update(JSON.stringify([input.evseId, input.connectorId, input.transactionId, sample.sampledValue]))
+    .digest('base64url')
+    .slice(0, 22);
+
 export const storeMeterValues = async (deps: StoreDeps, input: MeterValuesInput): Promise<{ latestEnergyWh?: number }> => {
-  const items = input.samples.map((sample, i) => {
+  const items = input.samples.map((sample) => {
     const energyWh = energyRegisterWh(sample);
+    const sk = `${sample.timestamp}#${readingId(input, sample)}`;
     return {
       pk: meterPk(input.chargerId),
-      sk: `${sample.timestamp}#${input.messageId}#${i}`,
+      sk,
       type: 'MeterValue',
       chargerId: input.chargerId,
       source: input.source,
@@ -88,7 +97,7 @@ export const storeMeterValues = async (deps: StoreDeps, input: MeterValuesInput)
         ? {
             transactionId: input.transactionId,
             gsi1pk: transactionMetersPk(input.chargerId, input.transactionId),
-            gsi1sk: `METER#${sample.timestamp}#${input.messageId}#${i}`,
+            gsi1sk: `METER#${sk}`,
           }
         : {}),
     };

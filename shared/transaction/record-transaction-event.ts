@@ -49,7 +49,6 @@ export const recordTransactionEvent = async (deps: StoreDeps, input: Transaction
     samples.length
       ? storeMeterValues(deps, {
           chargerId: facts.chargerId,
-          messageId,
           samples,
           source: 'TransactionEvent',
           transactionId: facts.transactionId,

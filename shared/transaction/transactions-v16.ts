@@ -130,7 +130,6 @@ export interface StopV16 {
   transactionId: number;
   meterStop: number;
   timestamp: string;
-  messageId: string;
   reason?: string;
   idTag?: string;
   transactionData?: MeterSample[];
@@ -175,7 +174,6 @@ export const stopTransactionV16 = async (deps: StoreDeps, s: StopV16): Promise<S
   if (s.transactionData?.length) {
     await storeMeterValues(deps, {
       chargerId: s.chargerId,
-      messageId: s.messageId,
       samples: s.transactionData,
       source: 'StopTransaction',
       transactionId,

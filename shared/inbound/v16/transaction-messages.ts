@@ -49,7 +49,6 @@ export const stopTransaction: ActionSpec<StopTransactionReq> = {
       transactionId: p.transactionId,
       meterStop: p.meterStop,
       timestamp: utc(p.timestamp, ctx.receivedAt),
-      messageId: ctx.messageId,
       ...(p.reason ? { reason: p.reason } : {}),
       ...(p.idTag ? { idTag: p.idTag } : {}),
       transactionData: normalizeSamples(p.transactionData, ctx.receivedAt),
@@ -72,7 +71,6 @@ export const meterValues: ActionSpec<MeterValuesReq> = {
     const ref = connectorOfV16(p.connectorId);
     await storeMeterValues(ctx.store, {
       chargerId: ctx.chargerId,
-      messageId: ctx.messageId,
       samples: normalizeSamples(p.meterValue, ctx.receivedAt),
       source: 'MeterValues',
       evseId: ref.evseId,

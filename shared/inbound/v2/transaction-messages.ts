@@ -60,7 +60,6 @@ export const meterValues: ActionSpec<{ evseId: number; meterValue: MeterSample[]
   async handle(ctx, p) {
     await storeMeterValues(ctx.store, {
       chargerId: ctx.chargerId,
-      messageId: ctx.messageId,
       samples: samplesAt(p.meterValue, ctx.receivedAt),
       source: 'MeterValues',
       evseId: p.evseId,

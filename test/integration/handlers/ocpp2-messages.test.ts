@@ -1,0 +1,164 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startHarness, type Harness } from '../../support/handler-harness.ts';
+import { createCharger, getCharger } from '#shared/charger/registry.ts';
+import { createIdToken } from '#shared/token/id-tokens.ts';
+import { getTransaction, listChargerTransactions } from '#shared/transaction/transaction-store.ts';
+import { listTransactionMeterValues } from '#shared/transaction/meter-values.ts';
+import { listConnectors } from '#shared/charger/connector-status.ts';
+import { assembleReport } from '#shared/charger/device-report.ts';
+import { listTimeline } from '#shared/charger/timeline.ts';
+import { getPresence } from '#shared/charger/presence.ts';
+import type { OcppProtocol } from '#shared/ocpp/frames.ts';
+
+let h: Harness;
+const CP = 'CP-201';
+
+beforeAll(async () => {
+  h = await startHarness();
+  await createCharger(h.store, { chargerId: CP });
+  await createCharger(h.store, { chargerId: 'CP-21' });
+  await createIdToken(h.store, { value: 'RFID-1', groupId: 'FLEET', expiresAt: '2030-01-01T00:00:00Z' });
+});
+afterAll(async () => h?.close());
+
+const call = (action: string, payload: unknown, protocol: OcppProtocol = 'ocpp2.0.1', chargerId = CP) =>
+  h.call(chargerId, protocol, action, payload);
+
+const meter = (timestamp: string, wh: number) => [
+  { timestamp, sampledValue: [{ value: wh, measurand: 'Energy.Active.Import.Register', unitOfMeasure: { unit: 'Wh' } }] },
+];
+
+const txEvent = (eventType: string, seqNo: number, timestamp: string, extra: Record<string, unknown> = {}) => ({
+  eventType,
+  seqNo,
+  timestamp,
+  triggerReason: eventType === 'Started' ? 'Authorized' : eventType === 'Ended' ? 'EVDeparted' : 'MeterValuePeriodic',
+  transactionInfo: { transactionId: 'TX-A', ...(eventType === 'Ended' ? { stoppedReason: 'EVDisconnected' } : {}) },
+  ...extra,
+});
+
+describe('OCPP 2.0.1 messages through the $default handler and DynamoDB Local', () => {
+  it('boots and records the station, modem and boot reason', async () => {
+    const [, , boot] = await call('BootNotification', {
+      reason: 'PowerUp',
+      chargingStation: { model: 'Wallbox-9', vendorName: 'ACME', firmwareVersion: '2.0', modem: { iccid: '8931', imsi: '2620' } },
+    });
+    expect(boot).toMatchObject({ status: 'Accepted', interval: 300 });
+    expect(await getCharger(h.store, CP)).toMatchObject({ vendor: 'ACME', model: 'Wallbox-9', iccid: '8931', bootReason: 'PowerUp' });
+    await call('Heartbeat', {});
+    expect((await getPresence(h.store, CP))?.lastHeartbeatAt).toBeDefined();
+  });
+
+  it('keeps status per EVSE and connector', async () => {
+    await call('StatusNotification', { timestamp: '2026-02-01T10:00:00Z', connectorStatus: 'Occupied', evseId: 2, connectorId: 1 });
+    expect((await listConnectors(h.store, CP)).map((c) => [c.evseId, c.connectorId, c.status])).toEqual([[2, 1, 'Occupied']]);
+  });
+
+  it('answers Authorize with idTokenInfo in 2.0.1 words', async () => {
+    expect((await call('Authorize', { idToken: { idToken: 'RFID-1', type: 'ISO14443' } }))[2]).toEqual({
+      idTokenInfo: { status: 'Accepted', cacheExpiryDateTime: '2030-01-01T00:00:00.000Z', groupIdToken: { idToken: 'FLEET', type: 'Central' } },
+    });
+    expect((await call('Authorize', { idToken: { idToken: 'NOPE', type: 'ISO14443' } }))[2]).toEqual({ idTokenInfo: { status: 'Unknown' } });
+  });
+
+  it('merges out-of-order and replayed TransactionEvents into one transaction', async () => {
+    const started = txEvent('Started', 0, '2026-02-01T10:00:00Z', {
+      idToken: { idToken: 'RFID-1', type: 'ISO14443' },
+      evse: { id: 2, connectorId: 1 },
+      meterValue: meter('2026-02-01T10:00:00Z', 10_000),
+    });
+    const updated = txEvent('Updated', 1, '2026-02-01T10:15:00Z', {
+      offline: true,
+      transactionInfo: { transactionId: 'TX-A', chargingState: 'Charging' },
+      meterValue: meter('2026-02-01T10:15:00Z', 14_000),
+    });
+    const ended = txEvent('Ended', 2, '2026-02-01T10:30:00Z', { meterValue: meter('2026-02-01T10:30:00Z', 18_500) });
+    // Offline replay after a reconnect: Ended first, then the rest, then everything again.
+    const endedReply = await call('TransactionEvent', ended);
+    expect(endedReply[0]).toBe(3);
+    const startedReply = await call('TransactionEvent', started);
+    expect(startedReply[2]).toMatchObject({ idTokenInfo: { status: 'Accepted' } });
+    await call('TransactionEvent', updated);
+    await Promise.all([started, updated, ended].map((e) => call('TransactionEvent', e)));
+
+    const tx = await getTransaction(h.store, CP, 'TX-A');
+    expect(tx).toMatchObject({
+      status: 'ended',
+      startedAt: '2026-02-01T10:00:00.000Z',
+      endedAt: '2026-02-01T10:30:00.000Z',
+      evseId: 2,
+      idToken: 'RFID-1',
+      stopReason: 'EVDisconnected',
+      seqNos: [0, 1, 2],
+      meterStartWh: 10_000,
+      meterStopWh: 18_500,
+      energyWh: 8_500,
+      offline: true,
+      version: 3,
+    });
+    expect((await listChargerTransactions(h.store, CP)).items).toHaveLength(1);
+    expect(await listTransactionMeterValues(h.store, CP, 'TX-A')).toHaveLength(3);
+    // Ended arrived first, but the connector is free at the end.
+    expect((await listConnectors(h.store, CP)).find((c) => c.evseId === 2)?.activeTransactionId).toBeUndefined();
+  });
+
+  it('stores meter values outside transactions', async () => {
+    expect((await call('MeterValues', { evseId: 2, meterValue: meter('2026-02-01T11:00:00Z', 18_600) }))[0]).toBe(3);
+  });
+
+  it('assembles a paged NotifyReport whatever the order of its pages', async () => {
+    const page = (seqNo: number, tbc: boolean) => ({
+      requestId: 7,
+      generatedAt: '2026-02-01T12:00:00Z',
+      seqNo,
+      tbc,
+      reportData: [{ component: { name: 'OCPPCommCtrlr' }, variable: { name: `V${seqNo}` }, variableAttribute: [{ value: String(seqNo) }] }],
+    });
+    await call('NotifyReport', page(2, false));
+    await call('NotifyReport', page(0, true));
+    expect(await assembleReport(h.store, CP, 7)).toMatchObject({ complete: false, missingSeqNos: [1] });
+    await call('NotifyReport', page(1, true));
+    await call('NotifyReport', page(1, true)); // retried page
+    const report = await assembleReport(h.store, CP, 7);
+    expect(report).toMatchObject({ complete: true, pages: 3, missingSeqNos: [] });
+    expect(report.reportData.map((d) => (d as { variable: { name: string } }).variable.name)).toEqual(['V0', 'V1', 'V2']);
+  });
+
+  it('keeps security events, NotifyEvent, firmware and log status on the timeline', async () => {
+    await call('SecurityEventNotification', { type: 'StartupOfTheDevice', timestamp: '2026-02-01T09:00:00Z' });
+    await call('NotifyEvent', {
+      generatedAt: '2026-02-01T09:01:00Z',
+      seqNo: 0,
+      eventData: [
+        { eventId: 1, timestamp: '2026-02-01T09:01:00Z', trigger: 'Alerting', actualValue: 'true', eventNotificationType: 'HardWiredNotification', component: { name: 'Connector' }, variable: { name: 'Problem' } },
+      ],
+    });
+    await call('FirmwareStatusNotification', { status: 'Installed', requestId: 3 });
+    await call('LogStatusNotification', { status: 'Uploaded', requestId: 4 });
+    expect((await listTimeline(h.store, CP)).map((e) => e.kind).sort()).toEqual(['FirmwareStatus', 'LogStatus', 'NotifyEvent', 'SecurityEvent']);
+    expect(await getPresence(h.store, CP)).toMatchObject({ firmwareStatus: 'Installed', logStatus: 'Uploaded' });
+  });
+
+  it('answers 2.0.1 frame errors with the 2.0.1 spelling', async () => {
+    // A CALL without its payload is not a valid RPC frame (OCPP-J 2.0.1 Part 4 §4.3); 1.6 would say FormationViolation.
+    const bad = JSON.parse((await h.send(CP, 'ocpp2.0.1', '[2,"b1","Heartbeat"]')) ?? 'null') as unknown[];
+    expect(bad.slice(0, 3)).toEqual([4, 'b1', 'RpcFrameworkError']);
+    const badType = JSON.parse((await h.send(CP, 'ocpp2.0.1', '[2,"b3","StatusNotification",{"timestamp":"2026-01-01T00:00:00Z","connectorStatus":"Occupied","evseId":true,"connectorId":1}]')) ?? 'null') as unknown[];
+    expect(badType.slice(0, 3)).toEqual([4, 'b3', 'TypeConstraintViolation']);
+    const missing = JSON.parse((await h.send(CP, 'ocpp2.0.1', '[2,"b2","Authorize",{}]')) ?? 'null') as unknown[];
+    expect(missing.slice(0, 3)).toEqual([4, 'b2', 'OccurrenceConstraintViolation']);
+  });
+});
+
+describe('OCPP 2.1', () => {
+  it('handles the core messages with the 2.1 schemas', async () => {
+    const [, , boot] = await call('BootNotification', { reason: 'PowerUp', chargingStation: { model: 'V2X', vendorName: 'ACME' } }, 'ocpp2.1', 'CP-21');
+    expect(boot).toMatchObject({ status: 'Accepted' });
+    // 2.1 widened idToken to 255 characters.
+    const long = 'T'.repeat(100);
+    expect((await call('Authorize', { idToken: { idToken: long, type: 'Central' } }, 'ocpp2.1', 'CP-21'))[2]).toEqual({ idTokenInfo: { status: 'Unknown' } });
+  });
+  it('does not answer a SEND', async () => {
+    expect(await h.send('CP-21', 'ocpp2.1', '[6,"s1","NotifyPeriodicEventStream",{"id":1,"pending":0,"basetime":"2026-01-01T00:00:00Z","data":[]}]')).toBeUndefined();
+  });
+});

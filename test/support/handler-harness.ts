@@ -1,0 +1,115 @@
+/**
+ * Runs the real Lambda handler modules of functions/ws against this file's tables on the shared DynamoDB
+ * Local, through the real AWS SDK. The environment is set before the handlers are imported, as Lambda
+ * sets it before the cold start. A tiny @connections endpoint records which connections the handlers close.
+ */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { ScanCommand } from '@aws-sdk/lib-dynamodb';
+import type { OcppProtocol } from '#shared/ocpp/frames.ts';
+import { makeDocumentClient } from '#shared/store/document-client.ts';
+import type { StoreDeps } from '#shared/deps.ts';
+import { silentLog } from '#shared/log/logger.ts';
+import { createTestTables, deleteTestTables, type TestTables } from './dynamo.ts';
+
+export const ORIGIN_SECRET = 'test-origin-secret-0123456789';
+
+type Handler = (event: unknown, context: unknown) => Promise<unknown>;
+
+export interface Harness {
+  tables: TestTables;
+  store: StoreDeps;
+  handlers: { authorize: Handler; connect: Handler; disconnect: Handler; message: Handler };
+  /** Connection ids the handlers asked API Gateway to close. */
+  closedConnections: string[];
+  /** Sends one raw frame from `chargerId` as a $default event; returns the route response body. */
+  send(chargerId: string, protocol: OcppProtocol, raw: string, connectionId?: string): Promise<string | undefined>;
+  /** Sends a CALL and returns the parsed reply frame. */
+  call(chargerId: string, protocol: OcppProtocol, action: string, payload: unknown): Promise<unknown[]>;
+  /** Every item of the Csms table (tests only: the product never scans). */
+  scanCsms(): Promise<Record<string, unknown>[]>;
+  close(): Promise<void>;
+}
+
+const lambdaContext = (name: string) => ({
+  functionName: name,
+  awsRequestId: `req-${Math.random().toString(36).slice(2)}`,
+  getRemainingTimeInMillis: () => 10_000,
+});
+
+const recordDeletes = async (closed: string[]): Promise<Server> => {
+  const server = createServer((req, res) => {
+    const match = /\/@connections\/([^/]+)$/.exec(req.url ?? '');
+    if (req.method === 'DELETE' && match?.[1]) closed.push(decodeURIComponent(match[1]));
+    res.writeHead(req.method === 'DELETE' ? 204 : 410, req.method === 'DELETE' ? {} : { 'x-amzn-errortype': 'GoneException' });
+    res.end();
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return server;
+};
+
+let sequence = 0;
+
+export const startHarness = async (env: Record<string, string> = {}): Promise<Harness> => {
+  const tables = await createTestTables();
+  const closedConnections: string[] = [];
+  const server = await recordDeletes(closedConnections);
+  const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  Object.assign(process.env, tables.env, {
+    ORIGIN_VERIFY_SECRET: ORIGIN_SECRET,
+    WS_MANAGEMENT_ENDPOINT: endpoint,
+    AWS_ENDPOINT_URL_APIGATEWAYMANAGEMENTAPI: endpoint,
+    POWERTOOLS_LOG_LEVEL: 'CRITICAL',
+    ...env,
+  });
+  const load = async (entry: string) => ((await import(`../../functions/ws/${entry}.ts`)) as { handler: Handler }).handler;
+  const handlers = {
+    authorize: await load('authorize'),
+    connect: await load('connect'),
+    disconnect: await load('disconnect'),
+    message: await load('message'),
+  };
+  const store: StoreDeps = {
+    db: makeDocumentClient(process.env),
+    tables: { csms: tables.names.Csms, messageLog: tables.names.MessageLog },
+    now: () => new Date(),
+    log: silentLog,
+  };
+  const send: Harness['send'] = async (chargerId, protocol, raw, connectionId = `conn-${chargerId}`) => {
+    const event = {
+      body: raw,
+      isBase64Encoded: false,
+      requestContext: {
+        routeKey: '$default',
+        eventType: 'MESSAGE',
+        connectionId,
+        requestTimeEpoch: Date.now(),
+        authorizer: { chargeBoxId: chargerId, protocol, echoProtocol: 'true', register: 'false', principalId: chargerId },
+      },
+    };
+    const result = (await handlers.message(event, lambdaContext('OcppMessage'))) as { statusCode: number; body?: string };
+    if (result.statusCode !== 200) throw new Error(`$default answered ${result.statusCode}`);
+    return result.body;
+  };
+  return {
+    tables,
+    store,
+    handlers,
+    closedConnections,
+    send,
+    async call(chargerId, protocol, action, payload) {
+      const reply = await send(chargerId, protocol, JSON.stringify([2, `m-${++sequence}`, action, payload]));
+      return JSON.parse(reply ?? 'null') as unknown[];
+    },
+    async scanCsms() {
+      const out = await store.db.send(new ScanCommand({ TableName: tables.names.Csms }));
+      return (out.Items ?? []) as Record<string, unknown>[];
+    },
+    async close() {
+      server.close();
+      await deleteTestTables(tables);
+    },
+  };
+};
+
+export { lambdaContext };

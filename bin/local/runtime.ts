@@ -137,6 +137,10 @@ const createTables = async (endpoint: string, prefix: string | undefined) => {
 };
 
 /** Like Promise.all, but waits for every start to settle, so nothing is left running unseen when one fails. */
+// One secret per process: the handlers read it once at import (as at a Lambda cold start), so a runtime
+// restarted in the same process must present the same one at its edge.
+const originSecret = randomBytes(24).toString('base64url');
+
 const settled = async <T extends readonly unknown[]>(work: { [K in keyof T]: Promise<T[K]> }): Promise<T> => {
   const results = await Promise.allSettled(work);
   const failed = results.find((r) => r.status === 'rejected');
@@ -180,7 +184,6 @@ export const startLocalRuntime = async (opts: LocalRuntimeOptions = {}): Promise
     const fauxPort = await freePort();
     const sqsS3Endpoint = `http://127.0.0.1:${fauxPort}`; // an IP host makes the S3 client use path-style URLs
     const base = `127.0.0.1:${port}`;
-    const originSecret = randomBytes(24).toString('base64url');
     const endpoints = { dynamodb: dynamodbEndpoint, sqsAndS3: sqsS3Endpoint, gateway: `http://${base}` };
     const env = handlerEnv(endpoints, tableEnv(tables, prefix), originSecret, opts);
     s.restoreEnv = applyEnv(env); // before the handlers load: they read it at import, as at a cold start

@@ -1,0 +1,47 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { RPCClient } from 'ocpp-rpc';
+import { startLocalRuntime, type LocalRuntime } from '../../bin/local/runtime.ts';
+import { freePort } from '../../bin/local/os.ts';
+import { createCharger } from '#shared/charger/registry.ts';
+import { getTransaction } from '#shared/transaction/transaction-store.ts';
+import { storeFor } from '../support/e2e.ts';
+
+const dataDir = mkdtempSync(join(tmpdir(), 'ov2xmp-restart-'));
+let runtime: LocalRuntime | undefined;
+
+afterAll(async () => {
+  await runtime?.stop();
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+describe('the local runtime across a restart', () => {
+  it('keeps chargers, passwords and transactions in its data directory', async () => {
+    process.env.POWERTOOLS_LOG_LEVEL ??= 'CRITICAL';
+    // Same ports both times: the handlers, loaded once per process like a warm Lambda, keep their endpoints.
+    const ports = { port: await freePort(), dynamodbPort: await freePort() };
+    const logger = { info: () => undefined, warn: () => undefined, error: console.error };
+    runtime = await startLocalRuntime({ dataDir, ...ports, logger });
+    const created = await createCharger(storeFor(runtime), { chargerId: 'CP-PERSIST' });
+    if (!created.created) throw new Error('setup');
+    const connect = async (rt: LocalRuntime) => {
+      const client = new RPCClient({ endpoint: rt.wsUrl, identity: 'CP-PERSIST', password: created.password, protocols: ['ocpp1.6'], strictMode: true, reconnect: false });
+      await client.connect();
+      return client;
+    };
+    const before = await connect(runtime);
+    const { transactionId } = (await before.call('StartTransaction', { connectorId: 1, idTag: 'ANY', meterStart: 7, timestamp: new Date().toISOString() })) as { transactionId: number };
+    await before.close();
+    await runtime.stop();
+
+    runtime = await startLocalRuntime({ dataDir, ...ports, logger });
+    const after = await connect(runtime); // the stored password hash still admits it
+    expect(await after.call('BootNotification', { chargePointVendor: 'V', chargePointModel: 'M' })).toMatchObject({ status: 'Accepted' });
+    expect(await getTransaction(storeFor(runtime), 'CP-PERSIST', String(transactionId))).toMatchObject({ meterStartWh: 7, status: 'active' });
+    await after.call('StopTransaction', { transactionId, meterStop: 10, timestamp: new Date().toISOString() });
+    expect(await getTransaction(storeFor(runtime), 'CP-PERSIST', String(transactionId))).toMatchObject({ energyWh: 3, status: 'ended' });
+    await after.close();
+  });
+});

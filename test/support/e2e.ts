@@ -1,0 +1,61 @@
+/**
+ * The local runtime for one e2e test file, on the run's shared DynamoDB Local under a table prefix of its own,
+ * plus helpers to register chargers and open strict ocpp-rpc clients against it.
+ */
+import { RPCClient } from 'ocpp-rpc';
+import { startLocalRuntime, type LocalRuntime, type LocalRuntimeOptions } from '../../bin/local/runtime.ts';
+import { createCharger, type NewCharger } from '#shared/charger/registry.ts';
+import { makeDocumentClient } from '#shared/store/document-client.ts';
+import { silentLog } from '#shared/log/logger.ts';
+import type { StoreDeps } from '#shared/deps.ts';
+import { testDynamoEndpoint, uniquePrefix } from './dynamo.ts';
+
+export interface E2e {
+  runtime: LocalRuntime;
+  store: StoreDeps;
+  /** Registers a charger and returns its one-time password. */
+  register(input: NewCharger): Promise<string>;
+  client(id: string, password: string, protocols: string[]): Promise<RPCClient>;
+}
+
+const quiet = { info: () => undefined, warn: () => undefined, error: console.error };
+
+export const storeFor = (runtime: LocalRuntime): StoreDeps => ({
+  db: makeDocumentClient({ ...process.env, ...runtime.env }),
+  tables: { csms: runtime.tables.Csms, messageLog: runtime.tables.MessageLog },
+  now: () => new Date(),
+  log: silentLog,
+});
+
+export const startE2e = async (opts: LocalRuntimeOptions = {}): Promise<E2e> => {
+  process.env.POWERTOOLS_LOG_LEVEL ??= 'CRITICAL';
+  const runtime = await startLocalRuntime({
+    dynamodbEndpoint: testDynamoEndpoint(),
+    tablePrefix: uniquePrefix('e2e'),
+    logger: quiet,
+    ...opts,
+  });
+  const store = storeFor(runtime);
+  return {
+    runtime,
+    store,
+    async register(input) {
+      const created = await createCharger(store, input);
+      if (!created.created) throw new Error(`could not register ${input.chargerId}: ${created.reason}`);
+      return created.password;
+    },
+    async client(id, password, protocols) {
+      const client = new RPCClient({
+        endpoint: runtime.wsUrl,
+        identity: id,
+        password,
+        protocols,
+        strictMode: true,
+        reconnect: false,
+        callTimeoutMs: 10_000,
+      });
+      await client.connect();
+      return client;
+    },
+  };
+};

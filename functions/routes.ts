@@ -10,6 +10,8 @@ export interface RouteAccess {
   readonly tables?: Partial<Record<TableName, 'read' | 'readWrite'>>;
   /** May call the API Gateway @connections management API (PostToConnection, DeleteConnection). */
   readonly manageConnections?: boolean;
+  /** Receives ORIGIN_VERIFY_SECRET, the value CloudFront sends as X-Origin-Verify. */
+  readonly originSecret?: boolean;
 }
 
 interface RouteBase {
@@ -75,7 +77,7 @@ export const routes = [
       'route.request.header.X-Ocpp-Authorization',
       'route.request.header.X-Origin-Verify',
     ],
-    access: { tables: { Csms: 'read' } },
+    access: { tables: { Csms: 'read' }, originSecret: true },
   },
   { kind: 'ws', id: 'OcppConnect', routeKey: '$connect', entry: 'ws/connect.ts', access: { ...chargerState, manageConnections: true } },
   { kind: 'ws', id: 'OcppDisconnect', routeKey: '$disconnect', entry: 'ws/disconnect.ts', access: chargerState },

@@ -15,7 +15,7 @@ import { Construct } from 'constructs';
 import { isWsAuthorizer, isWsRoute, type RouteAccess, type RouteDef } from '#functions/routes.ts';
 import type { TableName } from '#shared/store/tables.ts';
 import { CsmsFunction } from './csms-function.ts';
-import { platformEnvironment } from './platform-env.ts';
+import { originSecretEnvironment, platformEnvironment } from './platform-env.ts';
 import type { StageConfig } from './stage-config.ts';
 
 export interface OcppGatewayProps {
@@ -81,7 +81,6 @@ export class OcppGateway extends Construct {
 
     const environment = platformEnvironment({
       tables: props.tables,
-      originVerifySecret: props.originVerifySecret,
       managementEndpoint: this.stage.callbackUrl,
       config,
     });
@@ -90,7 +89,9 @@ export class OcppGateway extends Construct {
       // Construct id = route id: renaming a route replaces its function.
       const { fn } = new CsmsFunction(this, route.id, {
         route,
-        environment,
+        environment: route.access.originSecret
+          ? { ...environment, ...originSecretEnvironment(props.originVerifySecret) }
+          : environment,
         serviceName: props.serviceName ?? 'ocpp',
         logLevel: config.logLevel,
         logRetention: config.logRetention,

@@ -3,14 +3,12 @@
  * synth time, so a variable added there without a value here fails `cdk synth` instead of a cold start.
  */
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
-import { PlatformEnvSchema } from '#functions/_common/env.ts';
+import { OriginSecretEnvSchema, PlatformEnvSchema } from '#functions/_common/env.ts';
 import { type TableName, tables } from '#shared/store/tables.ts';
 import type { StageConfig } from './stage-config.ts';
 
 export interface PlatformEnvInput {
   readonly tables: Readonly<Record<TableName, ITableV2>>;
-  /** A dynamic reference to the origin secret, never its value. */
-  readonly originVerifySecret: string;
   /** The @connections endpoint, `https://<api>.execute-api.<region>.<suffix>/<stage>`. */
   readonly managementEndpoint: string;
   readonly config: StageConfig;
@@ -32,7 +30,6 @@ export function platformEnvironment(input: PlatformEnvInput): PlatformEnvVars {
   const env: Record<string, string> = {
     ...Object.fromEntries(tables.map((t) => [t.envVar, input.tables[t.name].tableName])),
     ...literal,
-    ORIGIN_VERIFY_SECRET: input.originVerifySecret,
     WS_MANAGEMENT_ENDPOINT: input.managementEndpoint,
   };
   const expected = Object.keys(PlatformEnvSchema.shape);
@@ -43,3 +40,8 @@ export function platformEnvironment(input: PlatformEnvInput): PlatformEnvVars {
   }
   return env as PlatformEnvVars;
 }
+
+/** ORIGIN_VERIFY_SECRET, for the routes whose access asks for it (a dynamic reference, never the value). */
+export const originSecretEnvironment = (originVerifySecret: string): Record<keyof typeof OriginSecretEnvSchema.shape, string> => ({
+  ORIGIN_VERIFY_SECRET: originVerifySecret,
+});

@@ -12,8 +12,6 @@ const flag = z
 export const PlatformEnvSchema = z.object({
   CSMS_TABLE: z.string().min(1),
   MESSAGE_LOG_TABLE: z.string().min(1),
-  /** Shared secret CloudFront sends as X-Origin-Verify; the authorizer refuses upgrades without it. */
-  ORIGIN_VERIFY_SECRET: z.string().min(16),
   /** Unknown chargers that connect are created `pending` instead of refused. */
   AUTO_REGISTER: flag,
   /** Heartbeat interval handed out in BootNotification; below API Gateway's 10-minute idle timeout. */
@@ -26,12 +24,23 @@ export const PlatformEnvSchema = z.object({
 
 export type PlatformEnv = z.infer<typeof PlatformEnvSchema>;
 
+/**
+ * Only for routes whose access says `originSecret` (the $connect authorizer): the shared secret CloudFront
+ * sends as X-Origin-Verify. The authorizer refuses upgrades without it.
+ */
+export const OriginSecretEnvSchema = z.object({ ORIGIN_VERIFY_SECRET: z.string().min(16) });
+
 /** Parses the environment, naming every missing or malformed variable so a cold start fails loudly. */
-export const parsePlatformEnv = (source: NodeJS.ProcessEnv = process.env): Readonly<PlatformEnv> => {
-  const parsed = PlatformEnvSchema.safeParse(source);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
-    throw new Error(`Invalid platform environment: ${problems}`);
-  }
-  return Object.freeze(parsed.data);
-};
+const parseEnv =
+  <S extends z.ZodType>(schema: S) =>
+  (source: NodeJS.ProcessEnv = process.env): Readonly<z.infer<S>> => {
+    const parsed = schema.safeParse(source);
+    if (!parsed.success) {
+      const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+      throw new Error(`Invalid environment: ${problems}`);
+    }
+    return Object.freeze(parsed.data);
+  };
+
+export const parsePlatformEnv = parseEnv(PlatformEnvSchema);
+export const parseOriginSecretEnv = parseEnv(OriginSecretEnvSchema);

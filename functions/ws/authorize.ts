@@ -6,7 +6,10 @@ import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { decideUpgrade } from '#shared/charger/connection.ts';
 import { env, logger, store } from '../_common/runtime.ts';
+import { parseOriginSecretEnv } from '../_common/env.ts';
 import { header, type ChargerAuthContext, type WsAuthorizerEvent } from '../_common/ws-events.ts';
+
+const { ORIGIN_VERIFY_SECRET } = parseOriginSecretEnv();
 
 const policy = (effect: 'Allow' | 'Deny', resource: string, principalId: string, context?: ChargerAuthContext) => ({
   principalId,
@@ -20,7 +23,7 @@ const policy = (effect: 'Allow' | 'Deny', resource: string, principalId: string,
 const authorize = async (event: WsAuthorizerEvent) => {
   const decision = await decideUpgrade(
     store,
-    { originSecret: env.ORIGIN_VERIFY_SECRET, autoRegister: env.AUTO_REGISTER },
+    { originSecret: ORIGIN_VERIFY_SECRET, autoRegister: env.AUTO_REGISTER },
     {
       chargerId: event.queryStringParameters?.chargeBoxId,
       authorization: header(event.headers, 'X-Ocpp-Authorization'),

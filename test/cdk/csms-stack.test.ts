@@ -51,12 +51,18 @@ describe('functions from the route table', () => {
 
   it('sets exactly the platform env of functions/_common/env.ts plus the Powertools variables', () => {
     const expected = [...Object.keys(PlatformEnvSchema.shape), 'POWERTOOLS_SERVICE_NAME', 'LOG_LEVEL', 'NODE_OPTIONS'];
-    for (const fn of Object.values(dev.findResources('AWS::Lambda::Function') as Resources)) {
-      const vars = (fn.Properties.Environment as { Variables: Record<string, unknown> }).Variables;
-      expect(Object.keys(vars).sort()).toEqual([...expected].sort());
-      expect(JSON.stringify(vars.ORIGIN_VERIFY_SECRET)).toContain('{{resolve:secretsmanager:');
+    const fns = dev.findResources('AWS::Lambda::Function');
+    for (const route of routes) {
+      const vars = ((fns[functionIdForRoute(dev, route.id)] as Resource).Properties.Environment as { Variables: Record<string, unknown> }).Variables;
+      const withSecret = route.access.originSecret === true;
+      expect(Object.keys(vars).sort()).toEqual([...expected, ...(withSecret ? ['ORIGIN_VERIFY_SECRET'] : [])].sort());
+      if (withSecret) expect(JSON.stringify(vars.ORIGIN_VERIFY_SECRET)).toContain('{{resolve:secretsmanager:');
       expect(vars.HEARTBEAT_INTERVAL_SECONDS).toBe('300');
     }
+  });
+
+  it('gives the origin secret only to the authorizer', () => {
+    expect(routes.filter((r) => r.access.originSecret === true).map((r) => r.kind)).toEqual(['ws-authorizer']);
   });
 });
 

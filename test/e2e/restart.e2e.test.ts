@@ -2,12 +2,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { RPCClient } from 'ocpp-rpc';
 import { startLocalRuntime, type LocalRuntime } from '../../bin/local/runtime.ts';
 import { freePort } from '../../bin/local/os.ts';
 import { createCharger } from '#shared/charger/registry.ts';
 import { getTransaction } from '#shared/transaction/transaction-store.ts';
-import { storeFor } from '../support/e2e.ts';
+import { ocppClient, storeFor } from '../support/e2e.ts';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'ov2xmp-restart-'));
 let runtime: LocalRuntime | undefined;
@@ -26,11 +25,8 @@ describe('the local runtime across a restart', () => {
     runtime = await startLocalRuntime({ dataDir, ...ports, logger });
     const created = await createCharger(storeFor(runtime), { chargerId: 'CP-PERSIST' });
     if (!created.created) throw new Error('setup');
-    const connect = async (rt: LocalRuntime) => {
-      const client = new RPCClient({ endpoint: rt.wsUrl, identity: 'CP-PERSIST', password: created.password, protocols: ['ocpp1.6'], strictMode: true, reconnect: false });
-      await client.connect();
-      return client;
-    };
+    const connect = (rt: LocalRuntime) =>
+      ocppClient({ endpoint: rt.wsUrl, identity: 'CP-PERSIST', password: created.password, protocols: ['ocpp1.6'] });
     const before = await connect(runtime);
     const { transactionId } = (await before.call('StartTransaction', { connectorId: 1, idTag: 'ANY', meterStart: 7, timestamp: new Date().toISOString() })) as { transactionId: number };
     await before.close();

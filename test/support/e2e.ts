@@ -3,6 +3,7 @@
  * plus helpers to register chargers and open strict ocpp-rpc clients against it.
  */
 import { RPCClient } from 'ocpp-rpc';
+import type { RPC_ClientOptions } from 'ocpp-rpc/lib/client.js';
 import { startLocalRuntime, type LocalRuntime, type LocalRuntimeOptions } from '../../bin/local/runtime.ts';
 import { createCharger, type NewCharger } from '#shared/charger/registry.ts';
 import { makeDocumentClient } from '#shared/store/document-client.ts';
@@ -27,6 +28,16 @@ export const storeFor = (runtime: LocalRuntime): StoreDeps => ({
   log: silentLog,
 });
 
+/**
+ * A strict ocpp-rpc client that does not reconnect. ocpp-rpc's typings mark every option required although
+ * the library defaults them, hence the cast of a partial set.
+ */
+export const ocppClient = async (options: Partial<RPC_ClientOptions>): Promise<RPCClient> => {
+  const client = new RPCClient({ strictMode: true, reconnect: false, callTimeoutMs: 10_000, ...options } as RPC_ClientOptions);
+  await client.connect();
+  return client;
+};
+
 export const startE2e = async (opts: LocalRuntimeOptions = {}): Promise<E2e> => {
   process.env.POWERTOOLS_LOG_LEVEL ??= 'CRITICAL';
   const runtime = await startLocalRuntime({
@@ -44,18 +55,6 @@ export const startE2e = async (opts: LocalRuntimeOptions = {}): Promise<E2e> => 
       if (!created.created) throw new Error(`could not register ${input.chargerId}: ${created.reason}`);
       return created.password;
     },
-    async client(id, password, protocols) {
-      const client = new RPCClient({
-        endpoint: runtime.wsUrl,
-        identity: id,
-        password,
-        protocols,
-        strictMode: true,
-        reconnect: false,
-        callTimeoutMs: 10_000,
-      });
-      await client.connect();
-      return client;
-    },
+    client: (id, password, protocols) => ocppClient({ endpoint: runtime.wsUrl, identity: id, password, protocols }),
   };
 };

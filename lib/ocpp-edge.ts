@@ -24,6 +24,9 @@ import {
 import { HttpOrigin } from 'aws-cdk-lib/aws-cloudfront-origins';
 import { BlockPublicAccess, Bucket, BucketEncryption, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { FORWARDED_HEADERS, ORIGIN_VERIFY_HEADER } from './edge/origin-headers.ts';
+
+export { FORWARDED_HEADERS, ORIGIN_VERIFY_HEADER };
 import { viewerRequestSource } from './edge/viewer-request.ts';
 
 export interface OcppEdgeProps {
@@ -39,23 +42,6 @@ export interface OcppEdgeProps {
   /** Days CloudFront access logs are kept. @default 90 */
   readonly logRetentionDays?: number;
 }
-
-/** Origin header carrying the shared secret; the authorizer reads it as `x-origin-verify`. */
-export const ORIGIN_VERIFY_HEADER = 'X-Origin-Verify';
-
-/**
- * Headers API Gateway needs for the upgrade and the authorizer. `Authorization` cannot be listed in an origin
- * request policy (CloudFront rejects it), so the viewer-request function copies it to X-Ocpp-Authorization.
- * CloudFront-Viewer-Address carries the charger's IP, which API Gateway would otherwise see as CloudFront's.
- */
-export const FORWARDED_HEADERS = [
-  'Sec-WebSocket-Key',
-  'Sec-WebSocket-Version',
-  'Sec-WebSocket-Protocol',
-  'Sec-WebSocket-Extensions',
-  'X-Ocpp-Authorization',
-  'CloudFront-Viewer-Address',
-] as const;
 
 export class OcppEdge extends Construct {
   readonly distribution: Distribution;

@@ -7,6 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { isEdgeResponse, runViewerRequest, viewerRequestSource } from '../../lib/edge/viewer-request.ts';
+import { FORWARDED_HEADERS, ORIGIN_VERIFY_HEADER } from '../../lib/edge/origin-headers.ts';
 import type {
   CloudFrontFunctionEvent,
   CloudFrontFunctionRequest,
@@ -111,9 +112,7 @@ const originRequest = (out: CloudFrontFunctionRequest, req: IncomingMessage, fwd
 };
 
 export const createEdge = async (opts: EdgeOptions): Promise<Edge> => {
-  // lib/ocpp-edge.ts holds the origin request policy's allow-list; it imports aws-cdk-lib (about 1 s), so it is
-  // loaded dynamically, while the emulators start.
-  const { FORWARDED_HEADERS, ORIGIN_VERIFY_HEADER } = await import('../../lib/ocpp-edge.ts');
+  // The same allow-list the CDK origin request policy uses.
   const fwd: Forwarding = { allowList: FORWARDED_HEADERS, originVerifyHeader: ORIGIN_VERIFY_HEADER };
   const source = viewerRequestSource({ pathPrefix: opts.pathPrefix, stageName: opts.stageName });
   return {

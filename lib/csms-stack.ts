@@ -7,6 +7,7 @@ import { DataTables } from './data-tables.ts';
 import { OcppEdge } from './ocpp-edge.ts';
 import { OcppGateway } from './ocpp-gateway.ts';
 import { OriginVerifySecret } from './origin-verify-secret.ts';
+import { tables } from '#shared/store/tables.ts';
 import type { StageConfig } from './stage-config.ts';
 
 export interface CsmsStackProps extends StackProps {
@@ -64,5 +65,9 @@ export class CsmsStack extends Stack {
       description: 'API Gateway @connections endpoint (PostToConnection)',
       value: this.gateway.stage.callbackUrl,
     });
+    // The operator CLI (`npm run cli -- --aws ...`) reads the tables through these names.
+    for (const def of tables) {
+      new CfnOutput(this, `${def.name}TableName`, { description: `${def.envVar} for the operator CLI`, value: this.tables.byName[def.name].tableName });
+    }
   }
 }

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RPCClient } from 'ocpp-rpc';
-import { startE2e, type E2e } from '../support/e2e.ts';
+import { runId, startE2e, type E2e } from '../support/e2e.ts';
 import { closed, nextMessage, openSocket, refusal } from '../support/ws-client.ts';
 import { createIdToken } from '#shared/token/id-tokens.ts';
 import { getTransaction } from '#shared/transaction/transaction-store.ts';
@@ -10,7 +10,7 @@ import { getCharger } from '#shared/charger/registry.ts';
 
 let e: E2e;
 let password = '';
-const CP = 'CP-E2E-16';
+const CP = `CP-E2E-16-${runId}`;
 const now = () => new Date().toISOString();
 
 beforeAll(async () => {
@@ -22,8 +22,8 @@ afterAll(async () => e?.runtime.stop());
 
 describe('connecting a 1.6 charger to the local runtime', () => {
   it('refuses an unknown charger, a wrong password and missing credentials with 401', async () => {
-    const url = e.runtime.chargerUrl('CP-NOBODY');
-    expect((await refusal(url, { protocols: ['ocpp1.6'], basic: 'CP-NOBODY:whatever-password' })).status).toBe(401);
+    const url = e.runtime.chargerUrl(`CP-NOBODY-${runId}`);
+    expect((await refusal(url, { protocols: ['ocpp1.6'], basic: `CP-NOBODY-${runId}:whatever-password` })).status).toBe(401);
     expect((await refusal(e.runtime.chargerUrl(CP), { protocols: ['ocpp1.6'], basic: `${CP}:wrong` })).status).toBe(401);
     expect((await refusal(e.runtime.chargerUrl(CP), { protocols: ['ocpp1.6'] })).status).toBe(401);
   });

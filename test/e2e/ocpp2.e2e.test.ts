@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RPCClient } from 'ocpp-rpc';
-import { startE2e, type E2e } from '../support/e2e.ts';
+import { runId, startE2e, type E2e } from '../support/e2e.ts';
 import { closed, nextMessage, openSocket } from '../support/ws-client.ts';
 import { createIdToken } from '#shared/token/id-tokens.ts';
 import { getTransaction, listChargerTransactions } from '#shared/transaction/transaction-store.ts';
@@ -9,12 +9,13 @@ import { listConnectors } from '#shared/charger/connector-status.ts';
 let e: E2e;
 let password = '';
 let password21 = '';
-const CP = 'CP-E2E-201';
+const CP = `CP-E2E-201-${runId}`;
+const CP21 = `CP-E2E-21-${runId}`;
 
 beforeAll(async () => {
   e = await startE2e();
   password = await e.register({ chargerId: CP });
-  password21 = await e.register({ chargerId: 'CP-E2E-21' });
+  password21 = await e.register({ chargerId: CP21 });
   await createIdToken(e.store, { value: 'EMAID-1', tokenType: 'eMAID' });
 });
 afterAll(async () => e?.runtime.stop());
@@ -70,7 +71,7 @@ describe('a 2.0.1 charger session, with a strict independent OCPP client', () =>
 
 describe('a 2.1 charger (raw frames: the independent client has no 2.1 schemas)', () => {
   it('negotiates ocpp2.1, boots, and gets 2.x error codes', async () => {
-    const ws = await openSocket(e.runtime.chargerUrl('CP-E2E-21'), { protocols: ['ocpp2.1', 'ocpp2.0.1'], basic: `CP-E2E-21:${password21}` });
+    const ws = await openSocket(e.runtime.chargerUrl(CP21), { protocols: ['ocpp2.1', 'ocpp2.0.1'], basic: `${CP21}:${password21}` });
     expect(ws.protocol).toBe('ocpp2.1');
     const exchange = async (frame: unknown) => {
       const reply = nextMessage(ws);

@@ -6,7 +6,7 @@ import { startLocalRuntime, type LocalRuntime } from '../../bin/local/runtime.ts
 import { freePort } from '../../bin/local/os.ts';
 import { createCharger } from '#shared/charger/registry.ts';
 import { getTransaction } from '#shared/transaction/transaction-store.ts';
-import { ocppClient, storeFor } from '../support/e2e.ts';
+import { deployedTarget, ocppClient, storeFor } from '../support/e2e.ts';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'ov2xmp-restart-'));
 let runtime: LocalRuntime | undefined;
@@ -16,7 +16,7 @@ afterAll(async () => {
   rmSync(dataDir, { recursive: true, force: true });
 });
 
-describe('the local runtime across a restart', () => {
+describe.skipIf(deployedTarget !== undefined)('the local runtime across a restart', () => {
   it('keeps chargers, passwords and transactions in its data directory', async () => {
     process.env.POWERTOOLS_LOG_LEVEL ??= 'CRITICAL';
     // Same ports both times: the handlers, loaded once per process like a warm Lambda, keep their endpoints.

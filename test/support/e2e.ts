@@ -2,6 +2,7 @@
  * The local runtime for one e2e test file, on the run's shared DynamoDB Local under a table prefix of its own,
  * plus helpers to register chargers and open strict ocpp-rpc clients against it.
  */
+import { randomBytes } from 'node:crypto';
 import { RPCClient } from 'ocpp-rpc';
 import type { RPC_ClientOptions } from 'ocpp-rpc/lib/client.js';
 import { startLocalRuntime, type LocalRuntime, type LocalRuntimeOptions } from '../../bin/local/runtime.ts';
@@ -11,8 +12,15 @@ import { silentLog } from '#shared/log/logger.ts';
 import type { StoreDeps } from '#shared/deps.ts';
 import { testDynamoEndpoint, uniquePrefix } from './dynamo.ts';
 
+/** Where the e2e suite's chargers connect: the in-process local runtime, or a deployed stack. */
+export interface E2eTarget {
+  wsUrl: string;
+  chargerUrl(chargeBoxId: string): string;
+  stop(): Promise<void>;
+}
+
 export interface E2e {
-  runtime: LocalRuntime;
+  runtime: E2eTarget;
   store: StoreDeps;
   /** Registers a charger and returns its one-time password. */
   register(input: NewCharger): Promise<string>;
@@ -38,15 +46,39 @@ export const ocppClient = async (options: Partial<RPC_ClientOptions>): Promise<R
   return client;
 };
 
-export const startE2e = async (opts: LocalRuntimeOptions = {}): Promise<E2e> => {
-  process.env.POWERTOOLS_LOG_LEVEL ??= 'CRITICAL';
+/**
+ * A deployed stack (LocalStack, or a dev stage on AWS) instead of the local runtime: set E2E_CHARGER_URL to the
+ * stack's ChargerUrl output without `/{chargeBoxId}`, CSMS_TABLE and MESSAGE_LOG_TABLE to its table names, and
+ * AWS credentials / AWS_ENDPOINT_URL for the tables. See localstack/README.md.
+ */
+export const deployedTarget = process.env.E2E_CHARGER_URL;
+
+/** Suffix for charger ids, so runs against a long-lived deployed stack do not meet each other's data. */
+export const runId = randomBytes(3).toString('hex');
+
+const remote = (wsUrl: string): { runtime: E2eTarget; store: StoreDeps } => {
+  const csms = process.env.CSMS_TABLE;
+  const messageLog = process.env.MESSAGE_LOG_TABLE;
+  if (!csms || !messageLog) throw new Error('E2E_CHARGER_URL needs CSMS_TABLE and MESSAGE_LOG_TABLE too');
+  return {
+    runtime: { wsUrl, chargerUrl: (id) => `${wsUrl}/${encodeURIComponent(id)}`, stop: async () => undefined },
+    store: { db: makeDocumentClient(process.env), tables: { csms, messageLog }, now: () => new Date(), log: silentLog },
+  };
+};
+
+const local = async (opts: LocalRuntimeOptions) => {
   const runtime = await startLocalRuntime({
     dynamodbEndpoint: testDynamoEndpoint(),
     tablePrefix: uniquePrefix('e2e'),
     logger: quiet,
     ...opts,
   });
-  const store = storeFor(runtime);
+  return { runtime, store: storeFor(runtime) };
+};
+
+export const startE2e = async (opts: LocalRuntimeOptions = {}): Promise<E2e> => {
+  process.env.POWERTOOLS_LOG_LEVEL ??= 'CRITICAL';
+  const { runtime, store } = deployedTarget ? remote(deployedTarget) : await local(opts);
   return {
     runtime,
     store,

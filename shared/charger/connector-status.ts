@@ -4,7 +4,8 @@
  * A report older than the current one (chargers replay after reconnecting) goes to history only.
  * OCPP 1.6 connector N is stored as EVSE N, connector 1; 1.6 connector 0 (the charger itself) as EVSE 0, connector 0.
  */
-import { PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { mapPage, queryAll, queryPage, type Page, type PageOptions } from '../store/queries.ts';
 import type { StoreDeps } from '../deps.ts';
 import { CONNECTOR_PREFIX, chargerKey, connectorKey, statusHistoryPk, withoutKeys } from '../store/keys.ts';
 import { isConditionFailed } from '../store/document-client.ts';
@@ -101,31 +102,15 @@ export const recordStatus = async (deps: StoreDeps, report: StatusReport): Promi
   }
 };
 
-export const listConnectors = async (deps: StoreDeps, chargerId: string): Promise<Connector[]> => {
-  const out = await deps.db.send(
-    new QueryCommand({
-      TableName: deps.tables.csms,
-      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-      ExpressionAttributeValues: { ':pk': chargerKey(chargerId).pk, ':prefix': CONNECTOR_PREFIX },
-    }),
-  );
-  return (out.Items ?? []).map((i) => withoutKeys<Connector>(i));
-};
+export const listConnectors = async (deps: StoreDeps, chargerId: string): Promise<Connector[]> =>
+  (await queryAll(deps, { pk: chargerKey(chargerId).pk, beginsWith: CONNECTOR_PREFIX })).map((i) => withoutKeys<Connector>(i));
 
 export const listStatusHistory = async (
   deps: StoreDeps,
   chargerId: string,
   ref: ConnectorRef,
-  options: { limit?: number; newestFirst?: boolean } = {},
-): Promise<StatusReport[]> => {
-  const out = await deps.db.send(
-    new QueryCommand({
-      TableName: deps.tables.csms,
-      KeyConditionExpression: 'pk = :pk',
-      ExpressionAttributeValues: { ':pk': statusHistoryPk(chargerId, ref.evseId, ref.connectorId) },
-      ScanIndexForward: !(options.newestFirst ?? false),
-      Limit: options.limit ?? 100,
-    }),
+  options: PageOptions = {},
+): Promise<Page<StatusReport>> =>
+  mapPage(await queryPage(deps, { pk: statusHistoryPk(chargerId, ref.evseId, ref.connectorId) }, options), (i) =>
+    withoutKeys<StatusReport>(i),
   );
-  return (out.Items ?? []).map((i) => withoutKeys<StatusReport>(i));
-};

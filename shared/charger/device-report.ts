@@ -4,7 +4,7 @@
  * the last page has arrived and no seqNo before it is missing.
  */
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
-import { queryAll } from '../store/query-all.ts';
+import { queryAll } from '../store/queries.ts';
 import type { StoreDeps } from '../deps.ts';
 import { REPORT_SUMMARY_SK, reportPageSk, reportPk } from '../store/keys.ts';
 
@@ -59,10 +59,7 @@ export interface AssembledReport {
 }
 
 export const assembleReport = async (deps: StoreDeps, chargerId: string, requestId: number): Promise<AssembledReport> => {
-  const items = await queryAll(deps, {
-    KeyConditionExpression: 'pk = :pk',
-    ExpressionAttributeValues: { ':pk': reportPk(chargerId, requestId) },
-  });
+  const items = await queryAll(deps, { pk: reportPk(chargerId, requestId) });
   const summary = items.find((i) => i.sk === REPORT_SUMMARY_SK) as { lastSeqNo: number } | undefined;
   const pages = items.filter((i) => i.type === 'ReportPage') as unknown as ReportPage[];
   const seen = new Set(pages.map((p) => p.seqNo));

@@ -3,7 +3,8 @@
  * password hash). Presence (live connection, last seen) lives in its own item, see presence.ts, so the
  * frequent heartbeat writes stay one write unit and never touch the profile's indexes.
  */
-import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { mapPage, queryPage, type Page, type PageOptions } from '../store/queries.ts';
 import type { StoreDeps } from '../deps.ts';
 import type { OcppProtocol } from '../ocpp/frames.ts';
 import { chargerKey, locationChargersPk, withoutKeys } from '../store/keys.ts';
@@ -125,35 +126,14 @@ export const getCharger = async (deps: StoreDeps, chargerId: string): Promise<Ch
   return item && toProfile(item);
 };
 
-export interface Page<T> {
-  items: T[];
-  cursor?: string;
-}
-
-const encodeCursor = (key: Record<string, unknown> | undefined): string | undefined =>
-  key && Buffer.from(JSON.stringify(key)).toString('base64url');
-export const decodeCursor = (cursor: string | undefined): Record<string, unknown> | undefined =>
-  cursor ? (JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as Record<string, unknown>) : undefined;
-export { encodeCursor };
 
 export const listChargers = async (
   deps: StoreDeps,
-  options: { limit?: number; cursor?: string; locationId?: string } = {},
+  options: PageOptions & { locationId?: string } = {},
 ): Promise<Page<ChargerProfile>> => {
-  const byLocation = options.locationId !== undefined;
-  const out = await deps.db.send(
-    new QueryCommand({
-      TableName: deps.tables.csms,
-      IndexName: byLocation ? 'gsi1' : 'gsi2',
-      KeyConditionExpression: byLocation ? 'gsi1pk = :pk' : 'gsi2pk = :pk',
-      ExpressionAttributeValues: { ':pk': byLocation ? locationChargersPk(options.locationId ?? '') : ALL_CHARGERS_PK },
-      Limit: options.limit ?? 100,
-      ExclusiveStartKey: decodeCursor(options.cursor),
-    }),
-  );
-  const items = (out.Items ?? []) as ChargerItem[];
-  const cursor = encodeCursor(out.LastEvaluatedKey);
-  return { items: items.map(toProfile), ...(cursor ? { cursor } : {}) };
+  const { locationId, ...page } = options;
+  const query = locationId !== undefined ? { index: 'gsi1' as const, pk: locationChargersPk(locationId) } : { index: 'gsi2' as const, pk: ALL_CHARGERS_PK };
+  return mapPage(await queryPage(deps, query, page), (item) => toProfile(item as unknown as ChargerItem));
 };
 
 const updateProfile = async (

@@ -4,7 +4,8 @@
  * firmware, diagnostics and log status are also kept on the presence item for a cheap "where is it now".
  * Items are keyed by time and message id, so a retried message is stored once.
  */
-import { PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { mapPage, queryPage, type Page, type PageOptions } from '../store/queries.ts';
 import type { StoreDeps } from '../deps.ts';
 import { chargerKey, timelinePk, withoutKeys } from '../store/keys.ts';
 
@@ -65,19 +66,6 @@ export const recordTimeline = async (deps: StoreDeps, entry: TimelineEntry, late
   await Promise.all(writes);
 };
 
-export const listTimeline = async (
-  deps: StoreDeps,
-  chargerId: string,
-  options: { limit?: number; newestFirst?: boolean } = {},
-): Promise<TimelineEntry[]> => {
-  const out = await deps.db.send(
-    new QueryCommand({
-      TableName: deps.tables.csms,
-      KeyConditionExpression: 'pk = :pk',
-      ExpressionAttributeValues: { ':pk': timelinePk(chargerId) },
-      ScanIndexForward: !(options.newestFirst ?? true),
-      Limit: options.limit ?? 100,
-    }),
-  );
-  return (out.Items ?? []).map((i) => withoutKeys<TimelineEntry>(i));
-};
+/** Newest first unless asked otherwise. */
+export const listTimeline = async (deps: StoreDeps, chargerId: string, options: PageOptions = {}): Promise<Page<TimelineEntry>> =>
+  mapPage(await queryPage(deps, { pk: timelinePk(chargerId) }, { newestFirst: true, ...options }), (i) => withoutKeys<TimelineEntry>(i));

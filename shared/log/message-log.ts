@@ -4,7 +4,8 @@
  * profile credentials) are masked before the frame is stored.
  */
 import { randomUUID } from 'node:crypto';
-import { PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import { mapPage, queryPage, type Page, type PageOptions } from '../store/queries.ts';
 import type { StoreDeps } from '../deps.ts';
 import { epochSeconds, withoutKeys } from '../store/keys.ts';
 
@@ -102,19 +103,5 @@ export const logFrame = async (deps: StoreDeps, retentionDays: number, entry: Fr
   );
 };
 
-export const listFrames = async (
-  deps: StoreDeps,
-  chargerId: string,
-  options: { limit?: number; newestFirst?: boolean } = {},
-): Promise<StoredFrame[]> => {
-  const out = await deps.db.send(
-    new QueryCommand({
-      TableName: deps.tables.messageLog,
-      KeyConditionExpression: 'pk = :pk',
-      ExpressionAttributeValues: { ':pk': chargerId },
-      ScanIndexForward: !(options.newestFirst ?? false),
-      Limit: options.limit ?? 100,
-    }),
-  );
-  return (out.Items ?? []).map((i) => withoutKeys<StoredFrame>(i));
-};
+export const listFrames = async (deps: StoreDeps, chargerId: string, options: PageOptions = {}): Promise<Page<StoredFrame>> =>
+  mapPage(await queryPage(deps, { table: 'messageLog', pk: chargerId }, options), (i) => withoutKeys<StoredFrame>(i));

@@ -3,7 +3,8 @@
  * token may charge is a pure function of the token, the time and whether it already has an open
  * transaction; the protocol adapters translate the neutral outcome into each version's enum.
  */
-import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { mapPage, queryPage, type Page, type PageOptions } from '../store/queries.ts';
 import type { StoreDeps } from '../deps.ts';
 import { idTokenGroupPk, idTokenKey, tokenTransactionsPk, withoutKeys } from '../store/keys.ts';
 import { isConditionFailed } from '../store/document-client.ts';
@@ -93,18 +94,10 @@ export const getIdToken = async (deps: StoreDeps, value: string): Promise<IdToke
   return out.Item ? strip(out.Item) : undefined;
 };
 
-export const listIdTokens = async (deps: StoreDeps, options: { groupId?: string; limit?: number } = {}) => {
-  const byGroup = options.groupId !== undefined;
-  const out = await deps.db.send(
-    new QueryCommand({
-      TableName: deps.tables.csms,
-      IndexName: byGroup ? 'gsi1' : 'gsi2',
-      KeyConditionExpression: byGroup ? 'gsi1pk = :pk' : 'gsi2pk = :pk',
-      ExpressionAttributeValues: { ':pk': byGroup ? idTokenGroupPk(options.groupId ?? '') : ALL_TOKENS_PK },
-      Limit: options.limit ?? 100,
-    }),
-  );
-  return (out.Items ?? []).map(strip);
+export const listIdTokens = async (deps: StoreDeps, options: PageOptions & { groupId?: string } = {}): Promise<Page<IdTokenRecord>> => {
+  const { groupId, ...page } = options;
+  const query = groupId !== undefined ? { index: 'gsi1' as const, pk: idTokenGroupPk(groupId) } : { index: 'gsi2' as const, pk: ALL_TOKENS_PK };
+  return mapPage(await queryPage(deps, query, page), strip);
 };
 
 export const setIdTokenBlocked = async (deps: StoreDeps, value: string, blocked: boolean): Promise<boolean> => {
@@ -127,17 +120,8 @@ export const setIdTokenBlocked = async (deps: StoreDeps, value: string, blocked:
 
 /** Whether the token has a transaction that has not ended (newest few by start time on gsi2). */
 export const hasOpenTransaction = async (deps: StoreDeps, value: string, exceptTransactionId?: string): Promise<boolean> => {
-  const out = await deps.db.send(
-    new QueryCommand({
-      TableName: deps.tables.csms,
-      IndexName: 'gsi2',
-      KeyConditionExpression: 'gsi2pk = :pk',
-      ExpressionAttributeValues: { ':pk': tokenTransactionsPk(value) },
-      ScanIndexForward: false,
-      Limit: 10,
-    }),
-  );
-  return (out.Items ?? []).some((t) => t.status === 'active' && t.transactionId !== exceptTransactionId);
+  const recent = await queryPage(deps, { index: 'gsi2', pk: tokenTransactionsPk(value) }, { newestFirst: true, limit: 10 });
+  return recent.items.some((t) => t.status === 'active' && t.transactionId !== exceptTransactionId);
 };
 
 /** The whole authorization decision for a presented token. */

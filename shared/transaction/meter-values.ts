@@ -6,7 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import { BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
-import { queryAll } from '../store/query-all.ts';
+import { queryAll } from '../store/queries.ts';
 import type { StoreDeps } from '../deps.ts';
 import { meterPk, transactionMetersPk, withoutKeys } from '../store/keys.ts';
 
@@ -120,17 +120,10 @@ const asMeterValues = (items: Record<string, unknown>[]) => items.map((i) => wit
 
 export const listTransactionMeterValues = async (deps: StoreDeps, chargerId: string, transactionId: string) =>
   asMeterValues(
-    await queryAll(deps, {
-      IndexName: 'gsi1',
-      KeyConditionExpression: 'gsi1pk = :pk AND begins_with(gsi1sk, :m)',
-      ExpressionAttributeValues: { ':pk': transactionMetersPk(chargerId, transactionId), ':m': 'METER#' },
-    }),
+    await queryAll(deps, { index: 'gsi1', pk: transactionMetersPk(chargerId, transactionId), beginsWith: 'METER#' }),
   );
 
 export const listChargerMeterValues = async (deps: StoreDeps, chargerId: string, from: string, to: string) =>
   asMeterValues(
-    await queryAll(deps, {
-      KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
-      ExpressionAttributeValues: { ':pk': meterPk(chargerId), ':from': from, ':to': `${to}~` },
-    }),
+    await queryAll(deps, { pk: meterPk(chargerId), between: [from, `${to}~`] }),
   );

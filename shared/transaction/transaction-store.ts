@@ -3,12 +3,12 @@
  * and put it back conditioned on the version they read (optimistic concurrency), because API Gateway may
  * run two messages of one charger at the same time.
  */
-import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { mapPage, queryPage, type Page, type PageOptions } from '../store/queries.ts';
 import type { StoreDeps } from '../deps.ts';
 import type { OcppProtocol } from '../ocpp/frames.ts';
 import type { TokenVerdict } from '../token/id-tokens.ts';
 import { chargerTransactionsPk, connectorKey, tokenTransactionsPk, transactionKey, withoutKeys } from '../store/keys.ts';
-import { decodeCursor, encodeCursor, type Page } from '../charger/registry.ts';
 import { isConditionFailed } from '../store/document-client.ts';
 
 export interface EnergyReading {
@@ -152,26 +152,13 @@ export const setConnectorTransaction = async (deps: StoreDeps, tx: TransactionRe
   }
 };
 
+/** Newest first; `from`/`to` bound the start time (ISO prefixes work: `2026-01`). */
 export const listChargerTransactions = async (
   deps: StoreDeps,
   chargerId: string,
-  options: { from?: string; to?: string; limit?: number; cursor?: string } = {},
+  options: PageOptions & { from?: string; to?: string } = {},
 ): Promise<Page<TransactionRecord>> => {
-  const out = await deps.db.send(
-    new QueryCommand({
-      TableName: deps.tables.csms,
-      IndexName: 'gsi1',
-      KeyConditionExpression: 'gsi1pk = :pk AND gsi1sk BETWEEN :from AND :to',
-      ExpressionAttributeValues: {
-        ':pk': chargerTransactionsPk(chargerId),
-        ':from': options.from ?? '0',
-        ':to': `${options.to ?? '9999'}~`,
-      },
-      ScanIndexForward: false,
-      Limit: options.limit ?? 50,
-      ExclusiveStartKey: decodeCursor(options.cursor),
-    }),
-  );
-  const cursor = encodeCursor(out.LastEvaluatedKey);
-  return { items: (out.Items ?? []).map(strip), ...(cursor ? { cursor } : {}) };
+  const { from, to, ...page } = options;
+  const between = [from ?? '0', `${to ?? '9999'}~`] as const;
+  return mapPage(await queryPage(deps, { index: 'gsi1', pk: chargerTransactionsPk(chargerId), between }, { newestFirst: true, limit: 50, ...page }), strip);
 };

@@ -41,7 +41,7 @@ describe('OCPP 1.6 messages through the $default handler and DynamoDB Local', ()
       [0, 0, 'Available'],
       [1, 1, 'Preparing'],
     ]);
-    const history = await listStatusHistory(h.store, CP, { evseId: 1, connectorId: 1 });
+    const { items: history } = await listStatusHistory(h.store, CP, { evseId: 1, connectorId: 1 });
     expect(history.map((s) => s.status)).toEqual(['Unavailable', 'Available', 'Preparing']);
   });
 
@@ -118,7 +118,7 @@ describe('OCPP 1.6 messages through the $default handler and DynamoDB Local', ()
     await call('DiagnosticsStatusNotification', { status: 'Uploaded' });
     await call('FirmwareStatusNotification', { status: 'Downloading' });
     expect((await call('DataTransfer', { vendorId: 'com.acme', messageId: 'hello', data: 'x' }))[2]).toEqual({ status: 'UnknownVendorId' });
-    const kinds = (await listTimeline(h.store, CP)).map((e) => e.kind).sort();
+    const kinds = (await listTimeline(h.store, CP)).items.map((e) => e.kind).sort();
     expect(kinds).toEqual(['DataTransfer', 'DiagnosticsStatus', 'FirmwareStatus']);
   });
 
@@ -134,7 +134,7 @@ describe('OCPP 1.6 messages through the $default handler and DynamoDB Local', ()
 
   it('logs every frame in and out, with secrets masked and a TTL', async () => {
     await h.send(CP, v16, JSON.stringify([2, 'log-1', 'DataTransfer', { vendorId: 'x', data: 'AuthorizationKey', password: 'hunter2' }]));
-    const frames = await listFrames(h.store, CP, { newestFirst: true, limit: 2 });
+    const { items: frames } = await listFrames(h.store, CP, { newestFirst: true, limit: 2 });
     expect(frames.map((f) => f.direction).sort()).toEqual(['in', 'out']);
     const inbound = frames.find((f) => f.direction === 'in');
     expect(inbound?.frame).not.toContain('hunter2');

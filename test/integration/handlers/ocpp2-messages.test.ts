@@ -135,7 +135,7 @@ describe('OCPP 2.0.1 messages through the $default handler and DynamoDB Local', 
     });
     await call('FirmwareStatusNotification', { status: 'Installed', requestId: 3 });
     await call('LogStatusNotification', { status: 'Uploaded', requestId: 4 });
-    expect((await listTimeline(h.store, CP)).map((e) => e.kind).sort()).toEqual(['FirmwareStatus', 'LogStatus', 'NotifyEvent', 'SecurityEvent']);
+    expect((await listTimeline(h.store, CP)).items.map((e) => e.kind).sort()).toEqual(['FirmwareStatus', 'LogStatus', 'NotifyEvent', 'SecurityEvent']);
     expect(await getPresence(h.store, CP)).toMatchObject({ firmwareStatus: 'Installed', logStatus: 'Uploaded' });
   });
 

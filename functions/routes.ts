@@ -7,7 +7,8 @@ import type { TableName } from '#shared/store/tables.ts';
 
 /** What a handler may touch; the CDK stack turns this into least-privilege grants. */
 export interface RouteAccess {
-  readonly tables?: Partial<Record<TableName, 'read' | 'readWrite'>>;
+  /** `write` is put/update/delete without reads (e.g. the append-only message log). */
+  readonly tables?: Partial<Record<TableName, 'read' | 'write' | 'readWrite'>>;
   /** May call the API Gateway @connections management API (PostToConnection, DeleteConnection). */
   readonly manageConnections?: boolean;
   /** Receives ORIGIN_VERIFY_SECRET, the value CloudFront sends as X-Origin-Verify. */
@@ -62,7 +63,6 @@ export interface StreamRoute extends RouteBase {
 
 export type RouteDef = WsAuthorizerRoute | WsRoute | HttpRoute | QueueRoute | StreamRoute;
 
-const chargerState = { tables: { Csms: 'readWrite', MessageLog: 'readWrite' } } as const;
 
 export const routes = [
   {
@@ -79,8 +79,9 @@ export const routes = [
     ],
     access: { tables: { Csms: 'read' }, originSecret: true },
   },
-  { kind: 'ws', id: 'OcppConnect', routeKey: '$connect', entry: 'ws/connect.ts', access: { ...chargerState, manageConnections: true } },
-  { kind: 'ws', id: 'OcppDisconnect', routeKey: '$disconnect', entry: 'ws/disconnect.ts', access: chargerState },
+  // Closes the connection a new one replaces.
+  { kind: 'ws', id: 'OcppConnect', routeKey: '$connect', entry: 'ws/connect.ts', access: { tables: { Csms: 'readWrite' }, manageConnections: true } },
+  { kind: 'ws', id: 'OcppDisconnect', routeKey: '$disconnect', entry: 'ws/disconnect.ts', access: { tables: { Csms: 'readWrite' } } },
   {
     kind: 'ws',
     id: 'OcppMessage',
@@ -88,7 +89,8 @@ export const routes = [
     entry: 'ws/message.ts',
     returnResponse: true,
     memoryMb: 512,
-    access: { ...chargerState, manageConnections: true },
+    // Answers go back as the route response, so no @connections access; frames are appended to the log.
+    access: { tables: { Csms: 'readWrite', MessageLog: 'write' } },
   },
 ] as const satisfies readonly RouteDef[];
 

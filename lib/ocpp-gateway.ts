@@ -34,6 +34,7 @@ export interface OcppGatewayProps {
 type TableAccess = NonNullable<RouteAccess['tables']>[TableName];
 const TABLE_GRANTS: Record<NonNullable<TableAccess>, (t: ITableV2, g: IGrantable) => void> = {
   read: (t, g) => t.grantReadData(g),
+  write: (t, g) => t.grantWriteData(g),
   readWrite: (t, g) => t.grantReadWriteData(g),
 };
 

@@ -102,6 +102,9 @@ const originRequest = (out: CloudFrontFunctionRequest, req: IncomingMessage, fwd
   if (fwd.allowList.includes('CloudFront-Viewer-Address')) {
     headers['CloudFront-Viewer-Address'] = [`${viewerIp(req)}:${req.socket.remotePort ?? 0}`];
   }
+  // CloudFront sets CloudFront-Forwarded-Proto itself; the local runtime has only plain ws://, and marking every
+  // connection `http` would refuse every security-profile-2 charger here, so it is left out (never the viewer's).
+  delete headers['CloudFront-Forwarded-Proto'];
   headers[fwd.originVerifyHeader] = [secret];
   headers['User-Agent'] = ['Amazon CloudFront'];
   headers['Via'] = ['1.1 local.cloudfront.net (CloudFront)'];

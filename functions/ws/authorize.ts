@@ -2,10 +2,9 @@
  * $connect REQUEST authorizer: Basic auth of the charger, edge secret check, OCPP version choice.
  * Unauthorized → 401 (thrown, as API Gateway expects); forbidden → Deny policy (403).
  */
-import middy from '@middy/core';
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { decideUpgrade } from '#shared/charger/connection.ts';
 import { env, logger, store } from '../_common/runtime.ts';
+import { withCsms } from '../_common/with-csms.ts';
 import { parseOriginSecretEnv } from '../_common/env.ts';
 import { header, type ChargerAuthContext, type WsAuthorizerEvent } from '../_common/ws-events.ts';
 
@@ -29,6 +28,7 @@ const authorize = async (event: WsAuthorizerEvent) => {
       authorization: header(event.headers, 'X-Ocpp-Authorization'),
       originSecret: header(event.headers, 'X-Origin-Verify'),
       offeredProtocols: header(event.headers, 'Sec-WebSocket-Protocol'),
+      viewerProtocol: header(event.headers, 'CloudFront-Forwarded-Proto'),
     },
   );
   const chargerId = event.queryStringParameters?.chargeBoxId ?? 'unknown';
@@ -48,4 +48,4 @@ const authorize = async (event: WsAuthorizerEvent) => {
   });
 };
 
-export const handler = middy(authorize).use(injectLambdaContext(logger));
+export const handler = withCsms(authorize);

@@ -1,8 +1,7 @@
 /** $connect: registers the live connection (replacing an older one) and echoes the negotiated subprotocol. */
-import middy from '@middy/core';
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { openConnection } from '#shared/charger/connection.ts';
 import { env, logger, store } from '../_common/runtime.ts';
+import { withCsms } from '../_common/with-csms.ts';
 import { connectionCloser, managementEndpoint } from '../_common/connections.ts';
 import { header, type WsConnectEvent, type WsResult } from '../_common/ws-events.ts';
 
@@ -26,6 +25,7 @@ const connect = async (event: WsConnectEvent): Promise<WsResult> => {
     // Behind CloudFront the source IP is CloudFront's; the viewer's address travels in this header.
     sourceIp: header(event.headers, 'CloudFront-Viewer-Address') ?? rc.identity?.sourceIp,
     authorization: header(event.headers, 'X-Ocpp-Authorization'),
+    viewerProtocol: header(event.headers, 'CloudFront-Forwarded-Proto'),
   });
   if (!opened.opened) {
     logger.warn('connection refused', { chargerId: auth.chargeBoxId, reason: opened.reason });
@@ -37,4 +37,4 @@ const connect = async (event: WsConnectEvent): Promise<WsResult> => {
     : { statusCode: 200 };
 };
 
-export const handler = middy(connect).use(injectLambdaContext(logger));
+export const handler = withCsms(connect);

@@ -1,9 +1,8 @@
 /** $disconnect: marks the charger offline unless a newer connection has already replaced this one. */
-import middy from '@middy/core';
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { closeConnection } from '#shared/charger/connection.ts';
 import { forgetConnection } from '#shared/charger/presence.ts';
 import { logger, store } from '../_common/runtime.ts';
+import { withCsms } from '../_common/with-csms.ts';
 import { chargerIdentity } from '../_common/charger-identity.ts';
 import type { WsMessageEvent, WsResult } from '../_common/ws-events.ts';
 
@@ -19,4 +18,4 @@ const disconnect = async (event: WsMessageEvent): Promise<WsResult> => {
   return { statusCode: 200 };
 };
 
-export const handler = middy(disconnect).use(injectLambdaContext(logger));
+export const handler = withCsms(disconnect);

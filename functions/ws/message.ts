@@ -1,8 +1,7 @@
 /** $default: one OCPP-J frame in, at most one frame back as the route response. */
-import middy from '@middy/core';
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { handleFrame } from '#shared/inbound/handle-frame.ts';
 import { env, logger, store } from '../_common/runtime.ts';
+import { withCsms } from '../_common/with-csms.ts';
 import { chargerIdentity } from '../_common/charger-identity.ts';
 import type { WsMessageEvent, WsResult } from '../_common/ws-events.ts';
 
@@ -28,4 +27,4 @@ const message = async (event: WsMessageEvent): Promise<WsResult> => {
   return reply === undefined ? { statusCode: 200 } : { statusCode: 200, body: reply };
 };
 
-export const handler = middy(message).use(injectLambdaContext(logger));
+export const handler = withCsms(message);

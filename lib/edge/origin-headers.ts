@@ -17,4 +17,6 @@ export const FORWARDED_HEADERS = [
   'Sec-WebSocket-Extensions',
   'X-Ocpp-Authorization',
   'CloudFront-Viewer-Address',
+  // http or https as the charger connected: the authorizer keeps plain ws:// to security profile 1 chargers.
+  'CloudFront-Forwarded-Proto',
 ] as const;

@@ -6,9 +6,12 @@
 import type { StoreDeps } from '../deps.ts';
 import { PROTOCOL_PREFERENCE, type OcppProtocol } from '../ocpp/frames.ts';
 import { isValidChargerId } from './charger-id.ts';
-import { parseBasicAuth, secretsEqual, verifyPassword } from './credentials.ts';
+import { generatePassword, hashPassword, parseBasicAuth, secretsEqual, verifyPassword } from './credentials.ts';
 import { createCharger, getChargerItem } from './registry.ts';
 import { attachConnection, detachConnection } from './presence.ts';
+
+/** OCPP 2.0.1 BasicAuthPassword and the 1.6 security whitepaper's AuthorizationKey: 16 to 40 characters. */
+const MIN_PASSWORD_LENGTH = 16;
 
 export interface ConnectionPolicy {
   /** The secret CloudFront adds as X-Origin-Verify; requests without it did not come through CloudFront. */
@@ -23,6 +26,8 @@ export interface UpgradeRequest {
   originSecret: string | undefined;
   /** Raw Sec-WebSocket-Protocol request header: a comma-separated list. */
   offeredProtocols: string | undefined;
+  /** `http` or `https` as the charger reached the edge (CloudFront-Forwarded-Proto); unknown locally. */
+  viewerProtocol?: string | undefined;
 }
 
 export type UpgradeDecision =
@@ -43,6 +48,9 @@ export interface ProtocolChoice {
   protocol: OcppProtocol;
   echo: boolean;
 }
+
+let decoy: Promise<string> | undefined;
+const decoyHash = () => (decoy ??= hashPassword(generatePassword()));
 
 /** Picks the highest version we speak among those offered; falls back to the charger's default if it offered none. */
 export const chooseProtocol = (offered: string | undefined, fallback?: OcppProtocol): ProtocolChoice | undefined => {
@@ -72,12 +80,18 @@ export const decideUpgrade = async (
   }
   const charger = await getChargerItem(deps, chargerId, true);
   if (!charger) {
+    // Spend the same time as a password check, so response times do not tell which ids exist.
+    await verifyPassword(credentials.password, await decoyHash());
     if (!policy.autoRegister) return { outcome: 'unauthorized', reason: 'unknown charger' };
     const choice = chooseProtocol(request.offeredProtocols);
     return { outcome: 'allow', chargerId, protocol: choice?.protocol ?? '', echoProtocol: choice?.echo ?? false, register: true };
   }
   if (!(await verifyPassword(credentials.password, charger.passwordHash))) {
     return { outcome: 'unauthorized', reason: 'wrong password' };
+  }
+  // Security profile 2 and up: Basic credentials only over TLS. Plain ws:// is for profile 1 chargers.
+  if (request.viewerProtocol === 'http' && charger.securityProfile !== 1) {
+    return { outcome: 'forbidden', reason: `security profile ${charger.securityProfile} requires wss://` };
   }
   const choice = chooseProtocol(request.offeredProtocols, charger.defaultProtocol);
   return { outcome: 'allow', chargerId, protocol: choice?.protocol ?? '', echoProtocol: choice?.echo ?? false, register: false };
@@ -97,6 +111,8 @@ export interface OpenConnectionInput {
   register: boolean;
   /** Basic credentials of the request, used only to store a first password for an auto-registered charger. */
   authorization?: string;
+  /** How an auto-registered charger came in: over plain ws:// it is registered as security profile 1. */
+  viewerProtocol?: string;
 }
 
 export type OpenConnectionResult = { opened: true; replacedConnectionId?: string } | { opened: false; reason: string };
@@ -108,11 +124,14 @@ export const openConnection = async (
 ): Promise<OpenConnectionResult> => {
   if (input.register) {
     const password = parseBasicAuth(input.authorization)?.password;
-    if (!password) return { opened: false, reason: 'auto-registration needs Basic credentials' };
+    if (!password || password.length < MIN_PASSWORD_LENGTH) {
+      return { opened: false, reason: `auto-registration needs a Basic password of at least ${MIN_PASSWORD_LENGTH} characters` };
+    }
     const created = await createCharger(deps, {
       chargerId: input.chargerId,
       registrationStatus: 'pending',
       autoRegistered: true,
+      securityProfile: input.viewerProtocol === 'http' ? 1 : 2,
       password,
     });
     // Created meanwhile by another connection: its password was never checked against ours, so refuse;
@@ -127,7 +146,11 @@ export const openConnection = async (
       chargerId: input.chargerId,
       replacedConnectionId: attached.replacedConnectionId,
     });
-    await closer.close(attached.replacedConnectionId);
+    // Best effort: the new connection is registered already, and refusing it now would leave it recorded
+    // as live while API Gateway drops it. A replaced socket that stays open is ignored and idles out.
+    await closer.close(attached.replacedConnectionId).catch((error: unknown) =>
+      deps.log.error('could not close the replaced connection', { chargerId: input.chargerId, error }),
+    );
     return { opened: true, replacedConnectionId: attached.replacedConnectionId };
   }
   return { opened: true };

@@ -1,13 +1,14 @@
 /**
  * Connector (EVSE) status from StatusNotification. Connectors are created on first report; every report
- * is kept in the connector's history, keyed by its time and message id so a retried message is written once.
+ * is kept in the connector's history, keyed by its time and content, so a report sent again is kept once
+ * (a 1.6 report without a timestamp is dated on arrival, so a resend of it is kept twice).
  * A report older than the current one (chargers replay after reconnecting) goes to history only.
  * OCPP 1.6 connector N is stored as EVSE N, connector 1; 1.6 connector 0 (the charger itself) as EVSE 0, connector 0.
  */
 import { PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { mapPage, queryAll, queryPage, type Page, type PageOptions } from '../store/queries.ts';
 import type { StoreDeps } from '../deps.ts';
-import { CONNECTOR_PREFIX, chargerKey, connectorKey, statusHistoryPk, withoutKeys } from '../store/keys.ts';
+import { CONNECTOR_PREFIX, chargerKey, connectorKey, contentKey, statusHistoryPk, withoutKeys } from '../store/keys.ts';
 import { isConditionFailed } from '../store/document-client.ts';
 
 export interface ConnectorRef {
@@ -54,7 +55,7 @@ export const recordStatus = async (deps: StoreDeps, report: StatusReport): Promi
       TableName: deps.tables.csms,
       Item: {
         pk: statusHistoryPk(report.chargerId, report.evseId, report.connectorId),
-        sk: `${report.timestamp}#${report.messageId}`,
+        sk: `${report.timestamp}#${contentKey([report.status, report.errorCode, report.info, report.vendorId, report.vendorErrorCode])}`,
         type: 'StatusReport',
         ...report,
         receivedAt,

@@ -5,6 +5,7 @@
  */
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { queryAll } from '../store/queries.ts';
+import { redactPayload } from '../log/redact.ts';
 import type { StoreDeps } from '../deps.ts';
 import { REPORT_SUMMARY_SK, reportPageSk, reportPk } from '../store/keys.ts';
 
@@ -24,7 +25,8 @@ export const storeReportPage = async (deps: StoreDeps, page: ReportPage): Promis
     deps.db.send(
       new PutCommand({
         TableName: deps.tables.csms,
-        Item: { pk, sk: reportPageSk(page.seqNo), type: 'ReportPage', ...page, receivedAt },
+        // A report lists every variable, the charger's own password among them.
+        Item: { pk, sk: reportPageSk(page.seqNo), type: 'ReportPage', ...page, reportData: redactPayload(page.reportData), receivedAt },
       }),
     ),
   ];

@@ -2,12 +2,14 @@
  * A charger's timeline of notifications that are facts to keep but not state machines of their own:
  * firmware / diagnostics / log upload status, security events, NotifyEvent, DataTransfer. The latest
  * firmware, diagnostics and log status are also kept on the presence item for a cheap "where is it now".
- * Items are keyed by time and message id, so a retried message is stored once.
+ * Items are keyed by time and content, so a notification sent again is stored once; those the charger does not
+ * date (1.6 firmware / diagnostics status) are dated on arrival, and a resend of one is stored again.
  */
 import { PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { mapPage, queryPage, type Page, type PageOptions } from '../store/queries.ts';
 import type { StoreDeps } from '../deps.ts';
-import { chargerKey, timelinePk, withoutKeys } from '../store/keys.ts';
+import { chargerKey, contentKey, timelinePk, withoutKeys } from '../store/keys.ts';
+import { redactPayload } from '../log/redact.ts';
 
 export type TimelineKind =
   | 'FirmwareStatus'
@@ -41,9 +43,10 @@ export const recordTimeline = async (deps: StoreDeps, entry: TimelineEntry, late
         TableName: deps.tables.csms,
         Item: {
           pk: timelinePk(entry.chargerId),
-          sk: `${entry.at}#${entry.messageId}`,
+          sk: `${entry.at}#${contentKey([entry.kind, entry.payload])}`,
           type: 'TimelineEntry',
           ...entry,
+          payload: redactPayload(entry.payload),
           receivedAt,
         },
       }),

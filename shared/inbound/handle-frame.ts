@@ -51,7 +51,9 @@ const answerCall = async (store: StoreDeps, config: FrameConfig, input: FrameInp
     store.log.warn('tolerated a non-conforming payload', { chargerId, action: call.action, tolerated: checked.tolerated });
   }
   try {
-    if (spec.requiresAcceptedCharger && !(await isAccepted(store, chargerId))) {
+    const gate = spec.requiresAcceptedCharger;
+    const gated = typeof gate === 'function' ? gate(checked.payload as never) : gate === true;
+    if (gated && !(await isAccepted(store, chargerId))) {
       return reject(fault('SecurityError', 'charger is not accepted by the CSMS'));
     }
     const ctx: InboundContext = {

@@ -18,8 +18,11 @@ export interface InboundContext {
  */
 export interface ActionSpec<Req> {
   handle(ctx: InboundContext, payload: Req): Promise<unknown>;
-  /** OCPP 2.0.1 B02/B03: only an accepted charger may authorize or run transactions. */
-  readonly requiresAcceptedCharger?: boolean;
+  /**
+   * OCPP 2.0.1 B02/B03: only an accepted charger may authorize or start transactions. A function decides per
+   * payload (a transaction under way may still end after the charger lost its acceptance).
+   */
+  readonly requiresAcceptedCharger?: boolean | ((payload: Req) => boolean);
 }
 
 // `never` makes a table accept specs of any request type; the dispatcher passes validated payloads.

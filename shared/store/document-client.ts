@@ -14,10 +14,9 @@ export const makeDocumentClient = (env: NodeJS.ProcessEnv = process.env): Db =>
 export const isConditionFailed = (error: unknown): boolean =>
   error instanceof Error && error.name === 'ConditionalCheckFailedException';
 
-/** A transaction cancelled because one of its conditions failed (not throttling or a conflict). */
-export const isTransactionConditionFailed = (error: unknown): boolean =>
-  error instanceof Error &&
-  error.name === 'TransactionCanceledException' &&
-  'CancellationReasons' in error &&
-  Array.isArray(error.CancellationReasons) &&
-  error.CancellationReasons.some((r: { Code?: string }) => r.Code === 'ConditionalCheckFailed');
+/** The per-item reasons of a cancelled DynamoDB transaction ('None' for items that were fine). */
+export const cancellationCodes = (error: unknown): string[] =>
+  error instanceof Error && 'CancellationReasons' in error && Array.isArray(error.CancellationReasons)
+    ? error.CancellationReasons.map((r: { Code?: string }) => r.Code ?? 'None')
+    : [];
+

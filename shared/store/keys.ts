@@ -2,6 +2,8 @@
  * Key builders for the single Csms table. One place, so the data model in docs/data-model.md and the code
  * agree. Numbers in sort keys are zero-padded so that string order is numeric order.
  */
+import { createHash } from 'node:crypto';
+
 const pad = (n: number, width: number): string => String(n).padStart(width, '0');
 
 export const chargerKey = (chargerId: string) => ({ pk: `CHARGER#${chargerId}`, sk: 'CHARGER' });
@@ -56,3 +58,10 @@ const KEY_ATTRIBUTES = new Set(['pk', 'sk', 'gsi1pk', 'gsi1sk', 'gsi2pk', 'gsi2s
 /** An item without its key and index attributes: the record the domain works with. */
 export const withoutKeys = <T>(item: Record<string, unknown>): T =>
   Object.fromEntries(Object.entries(item).filter(([k]) => !KEY_ATTRIBUTES.has(k))) as T;
+
+/**
+ * A short stable digest of a value, for sort keys of facts a charger may send more than once (after a
+ * reconnect, under a new message id): the same fact gets the same key and is stored once.
+ */
+export const contentKey = (value: unknown): string =>
+  createHash('sha256').update(JSON.stringify(value)).digest('base64url').slice(0, 22);

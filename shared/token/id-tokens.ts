@@ -133,3 +133,14 @@ export const authorizeToken = async (
   const [token, open] = await Promise.all([getIdToken(deps, value), hasOpenTransaction(deps, value, options.exceptTransactionId)]);
   return decideToken(token, deps.now(), open);
 };
+
+/**
+ * A 2.x token with its type. `NoAuthorization` (free vend: the charger started without asking) is not a token
+ * to look up: it is accepted as it is.
+ */
+export const authorizeTypedToken = async (
+  deps: StoreDeps,
+  token: { value: string; type: string },
+  options: { exceptTransactionId?: string } = {},
+): Promise<TokenDecision> =>
+  token.type === 'NoAuthorization' ? { verdict: 'Accepted' } : authorizeToken(deps, token.value, options);

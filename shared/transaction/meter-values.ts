@@ -4,11 +4,10 @@
  * guess units. One item per sampled-at timestamp, keyed by its content: chargers replay transaction
  * messages after a reconnect with new message ids, and the same reading must still be stored once.
  */
-import { createHash } from 'node:crypto';
 import { BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { queryAll } from '../store/queries.ts';
 import type { StoreDeps } from '../deps.ts';
-import { meterPk, transactionMetersPk, withoutKeys } from '../store/keys.ts';
+import { contentKey, meterPk, transactionMetersPk, withoutKeys } from '../store/keys.ts';
 
 export interface SampledValue {
   /** 1.6 sends a string (possibly signed data), 2.x a number. */
@@ -71,15 +70,19 @@ export interface StoredMeterValue extends MeterSample {
 
 const BATCH = 25;
 
-/** The same reading of the same meter is the same item, however often and under whichever message id it arrives. */
+/**
+ * The same reading is the same item, however often and in whichever message it arrives (a transaction's
+ * readings may come in MeterValues and again in StopTransaction's transactionData).
+ */
 const readingId = (input: MeterValuesInput, sample: MeterSample): string =>
-  createHash('sha256')
-    .update(JSON.stringify([input.evseId, input.connectorId, input.transactionId, sample.sampledValue]))
-    .digest('base64url')
-    .slice(0, 22);
+  contentKey(
+    input.transactionId !== undefined
+      ? ['tx', input.transactionId, sample.sampledValue]
+      : [input.evseId, input.connectorId, sample.sampledValue],
+  );
 
 export const storeMeterValues = async (deps: StoreDeps, input: MeterValuesInput): Promise<{ latestEnergyWh?: number }> => {
-  const items = input.samples.map((sample) => {
+  const readings = input.samples.map((sample) => {
     const energyWh = energyRegisterWh(sample);
     const sk = `${sample.timestamp}#${readingId(input, sample)}`;
     return {
@@ -102,6 +105,8 @@ export const storeMeterValues = async (deps: StoreDeps, input: MeterValuesInput)
         : {}),
     };
   });
+  // A message may repeat a reading; one batch must not name the same key twice.
+  const items = [...new Map(readings.map((r) => [r.sk, r])).values()];
   for (let i = 0; i < items.length; i += BATCH) {
     let pending: Record<string, unknown>[] | undefined = items.slice(i, i + BATCH).map((Item) => ({ PutRequest: { Item } }));
     for (let attempt = 0; pending?.length; attempt++) {

@@ -2,7 +2,7 @@
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { StoreDeps } from '../deps.ts';
 import { transactionEventKey } from '../store/keys.ts';
-import { authorizeToken, type TokenDecision } from '../token/id-tokens.ts';
+import { authorizeTypedToken, type TokenDecision } from '../token/id-tokens.ts';
 import { energyRegisterWh, storeMeterValues, type MeterSample } from './meter-values.ts';
 import { applyTransactionEvent, type TransactionEventFacts } from './transaction-event.ts';
 import { setConnectorTransaction, updateTransaction, type TransactionRecord } from './transaction-store.ts';
@@ -24,7 +24,7 @@ export interface TransactionEventOutcome {
 export const recordTransactionEvent = async (deps: StoreDeps, input: TransactionEventInput): Promise<TransactionEventOutcome> => {
   const { messageId, meterValue, raw, ...facts } = input;
   const decision = facts.idToken
-    ? await authorizeToken(deps, facts.idToken.value, { exceptTransactionId: facts.transactionId })
+    ? await authorizeTypedToken(deps, facts.idToken, { exceptTransactionId: facts.transactionId })
     : undefined;
   const samples = meterValue ?? [];
   const energy = samples.flatMap((s) => {
@@ -62,7 +62,8 @@ export const recordTransactionEvent = async (deps: StoreDeps, input: Transaction
   );
   if (!after) throw new Error(`transaction ${facts.chargerId}/${facts.transactionId} vanished while merging`);
   const duplicate = before !== undefined && before.version === after.version;
-  const connectorChanged = !duplicate && (before?.status !== after.status || before?.evseId !== after.evseId);
+  const connectorChanged =
+    !duplicate && (before?.status !== after.status || before?.evseId !== after.evseId || before?.inferredEnd !== after.inferredEnd);
   if (connectorChanged) await setConnectorTransaction(deps, after);
   return { transaction: after, duplicate, ...(decision ? { decision } : {}) };
 };

@@ -2,12 +2,13 @@
  * OCPP 2.x TransactionEvent merging, as a pure function. Events of one transaction may arrive late,
  * twice, or out of order (offline replay after a reconnect; concurrent Lambdas). Every event is merged
  * into the one transaction record: a seqNo already seen changes nothing; facts only known from the
- * first event (EVSE, id token, start) are kept from whichever event brought them; the "current" state
- * follows the highest seqNo; Ended closes the transaction and no later arrival reopens it.
+ * first event (EVSE, id token, start) are kept from whichever event brought them; facts that change along the
+ * way (charging state, authorization...) come from the highest seqNo that carried them; Ended closes the
+ * transaction and no later arrival reopens it.
  */
 import type { OcppProtocol } from '../ocpp/frames.ts';
 import type { TokenVerdict } from '../token/id-tokens.ts';
-import type { EnergyReading, TransactionRecord } from './transaction-store.ts';
+import type { ChangingFact, EnergyReading, TransactionRecord } from './transaction-store.ts';
 
 export type TransactionEventType = 'Started' | 'Updated' | 'Ended';
 
@@ -43,6 +44,28 @@ const extendEnergy = (tx: TransactionRecord, readings: EnergyReading[]) => {
   return { ...(first ? { firstEnergy: first } : {}), ...(last ? { lastEnergy: last } : {}) };
 };
 
+/**
+ * The facts of this event that beat what the transaction has: a fact is taken from the event with the
+ * highest seqNo that carried it, so the result does not depend on the order events arrive in.
+ */
+const changingFacts = (tx: TransactionRecord, e: TransactionEventFacts) => {
+  const carried: Partial<Record<ChangingFact, string | number>> = {
+    ...(e.chargingState !== undefined ? { chargingState: e.chargingState } : {}),
+    ...(e.authorization !== undefined ? { authorization: e.authorization } : {}),
+    ...(e.remoteStartId !== undefined ? { remoteStartId: e.remoteStartId } : {}),
+    ...(e.reservationId !== undefined ? { reservationId: e.reservationId } : {}),
+  };
+  const winning = Object.entries(carried).filter(([fact]) => {
+    const setBy = tx.factSeqNos?.[fact as ChangingFact];
+    return setBy === undefined || e.seqNo > setBy;
+  });
+  if (winning.length === 0) return {};
+  return {
+    ...Object.fromEntries(winning),
+    factSeqNos: { ...tx.factSeqNos, ...Object.fromEntries(winning.map(([fact]) => [fact, e.seqNo])) },
+  } as Partial<TransactionRecord>;
+};
+
 const fresh = (e: TransactionEventFacts, now: string): TransactionRecord => ({
   chargerId: e.chargerId,
   transactionId: e.transactionId,
@@ -73,13 +96,11 @@ export const applyTransactionEvent = (
     ...(e.offline ? { offline: true } : {}),
     ...(tx.evseId === undefined && e.evse ? { evseId: e.evse.id, connectorId: e.evse.connectorId ?? 1 } : {}),
     ...(tx.idToken === undefined && e.idToken ? { idToken: e.idToken.value, idTokenType: e.idToken.type } : {}),
-    ...(e.authorization && (tx.authorization === undefined || isLatest) ? { authorization: e.authorization } : {}),
-    ...(e.remoteStartId !== undefined ? { remoteStartId: e.remoteStartId } : {}),
-    ...(e.reservationId !== undefined ? { reservationId: e.reservationId } : {}),
-    ...(isLatest ? { lastSeqNo: e.seqNo, ...(e.chargingState ? { chargingState: e.chargingState } : {}) } : {}),
+    ...changingFacts(tx, e),
+    ...(isLatest ? { lastSeqNo: e.seqNo } : {}),
     ...(e.eventType === 'Started' ? { startedAt: earlier(tx.startedAt, e.timestamp) } : {}),
     ...(e.eventType === 'Ended'
-      ? { endedAt: e.timestamp, stopReason: e.stoppedReason ?? 'Local' } // 2.0.1 E06: stoppedReason omitted = Local
+      ? { endedAt: e.timestamp, stopReason: e.stoppedReason ?? 'Local', inferredEnd: false } // E06: omitted = Local
       : {}),
   };
   next.startMissing = next.startedAt === undefined;

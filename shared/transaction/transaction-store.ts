@@ -11,6 +11,9 @@ import type { TokenVerdict } from '../token/id-tokens.ts';
 import { chargerTransactionsPk, connectorKey, tokenTransactionsPk, transactionKey, withoutKeys } from '../store/keys.ts';
 import { isConditionFailed } from '../store/document-client.ts';
 
+/** Transaction facts a later event may change; the value from the highest seqNo carrying it wins. */
+export type ChangingFact = 'chargingState' | 'authorization' | 'remoteStartId' | 'reservationId';
+
 export interface EnergyReading {
   at: string;
   wh: number;
@@ -44,10 +47,17 @@ export interface TransactionRecord {
   remoteStartId?: number;
   chargingState?: string;
   lastSeqNo?: number;
+  /** 2.x: for each fact that can change along a transaction, the seqNo of the event that set it. */
+  factSeqNos?: Partial<Record<ChangingFact, number>>;
   seqNos?: number[];
   offline?: boolean;
   /** Known only from its stop or later events: its start never reached us. */
   startMissing?: boolean;
+  /**
+   * Ended by inference: a newer transaction started on its connector before its own end arrived. A real
+   * stop arriving later still applies.
+   */
+  inferredEnd?: boolean;
   version: number;
   updatedAt: string;
 }
@@ -116,40 +126,71 @@ export const updateTransaction = async (
   throw new Error(`transaction ${chargerId}/${transactionId}: too many concurrent updates`);
 };
 
-/** Points the connector at its open transaction, or clears it when that transaction ends. */
-export const setConnectorTransaction = async (deps: StoreDeps, tx: TransactionRecord): Promise<void> => {
-  if (tx.evseId === undefined) return;
-  const Key = connectorKey(tx.chargerId, tx.evseId, tx.connectorId ?? 1);
-  if (tx.status === 'active') {
-    await deps.db.send(
-      new UpdateCommand({
-        TableName: deps.tables.csms,
-        Key,
-        UpdateExpression: 'SET activeTransactionId = :tx, chargerId = :charger, evseId = :evse, connectorId = :conn',
-        ExpressionAttributeValues: {
-          ':tx': tx.transactionId,
-          ':charger': tx.chargerId,
-          ':evse': tx.evseId,
-          ':conn': tx.connectorId ?? 1,
-        },
-      }),
-    );
-    return;
-  }
+/** Ends a transaction that a newer one on the same connector has superseded, unless it has ended already. */
+const supersede = async (deps: StoreDeps, chargerId: string, transactionId: string, by: TransactionRecord) => {
+  const endedAt = by.startedAt ?? by.firstEventAt;
+  await updateTransaction(deps, chargerId, transactionId, (current) =>
+    current?.status === 'active'
+      ? { ...current, status: 'ended', endedAt, stopReason: 'Superseded', inferredEnd: true }
+      : current,
+  );
+  deps.log.warn('transaction ended by a newer one on its connector', { chargerId, transactionId, by: by.transactionId });
+};
+
+const clearConnector = async (deps: StoreDeps, tx: TransactionRecord): Promise<void> => {
   try {
     await deps.db.send(
       new UpdateCommand({
         TableName: deps.tables.csms,
-        Key,
-        UpdateExpression: 'REMOVE activeTransactionId',
+        Key: connectorKey(tx.chargerId, tx.evseId ?? 0, tx.connectorId ?? 1),
+        UpdateExpression: 'REMOVE activeTransactionId, activeTransactionStartedAt',
         ConditionExpression: 'activeTransactionId = :tx',
         ExpressionAttributeValues: { ':tx': tx.transactionId },
       }),
     );
   } catch (error) {
-    // Another transaction already owns the connector: nothing to clear.
+    // Another transaction owns the connector: nothing to clear.
     if (!isConditionFailed(error)) throw error;
   }
+};
+
+/**
+ * Points the connector at its open transaction, or clears the pointer when that transaction ends.
+ * Only a transaction that started later takes the connector over, and the one it replaces is ended (its
+ * own end was lost or is still on the way). Setting and ending can race in two Lambdas: after setting, the
+ * transaction is read again, and if it ended meanwhile the pointer is cleared, so it never outlives it.
+ */
+export const setConnectorTransaction = async (deps: StoreDeps, tx: TransactionRecord): Promise<void> => {
+  if (tx.evseId === undefined) return;
+  if (tx.status === 'ended') return clearConnector(deps, tx);
+  const startedAt = tx.startedAt ?? tx.firstEventAt;
+  let previous: string | undefined;
+  try {
+    const out = await deps.db.send(
+      new UpdateCommand({
+        TableName: deps.tables.csms,
+        Key: connectorKey(tx.chargerId, tx.evseId, tx.connectorId ?? 1),
+        UpdateExpression:
+          'SET activeTransactionId = :tx, activeTransactionStartedAt = :at, chargerId = :charger, evseId = :evse, connectorId = :conn',
+        ConditionExpression:
+          'attribute_not_exists(activeTransactionId) OR activeTransactionId = :tx OR activeTransactionStartedAt <= :at',
+        ExpressionAttributeValues: {
+          ':tx': tx.transactionId,
+          ':at': startedAt,
+          ':charger': tx.chargerId,
+          ':evse': tx.evseId,
+          ':conn': tx.connectorId ?? 1,
+        },
+        ReturnValues: 'UPDATED_OLD',
+      }),
+    );
+    previous = out.Attributes?.activeTransactionId as string | undefined;
+  } catch (error) {
+    if (isConditionFailed(error)) return; // a newer transaction holds the connector
+    throw error;
+  }
+  if (previous !== undefined && previous !== tx.transactionId) await supersede(deps, tx.chargerId, previous, tx);
+  if ((await getTransaction(deps, tx.chargerId, tx.transactionId))?.status === 'ended') await clearConnector(deps, tx);
 };
 
 /** Newest first; `from`/`to` bound the start time (ISO prefixes work: `2026-01`). */

@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import { GetCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { StoreDeps } from '../deps.ts';
 import { counterKey, transactionStartKey } from '../store/keys.ts';
-import { isTransactionConditionFailed } from '../store/document-client.ts';
+import { cancellationCodes } from '../store/document-client.ts';
 import { authorizeToken, decideToken, getIdToken, type TokenDecision } from '../token/id-tokens.ts';
 import { connectorOfV16 } from '../charger/connector-status.ts';
 import { storeMeterValues, type MeterSample } from './meter-values.ts';
@@ -68,31 +68,28 @@ const allocateTransactionId = async (deps: StoreDeps): Promise<number> => {
   return out.Attributes?.value as number;
 };
 
-export const startTransactionV16 = async (deps: StoreDeps, s: StartV16): Promise<StartV16Outcome> => {
-  const earlier = await readStart(deps, s);
-  if (earlier) return earlier;
-  const decision = await authorizeToken(deps, s.idTag);
-  const transactionId = await allocateTransactionId(deps);
-  const ref = connectorOfV16(s.connectorId);
+const transactionFor = (s: StartV16, transactionId: number, decision: TokenDecision, now: Date): TransactionRecord => ({
+  chargerId: s.chargerId,
+  transactionId: String(transactionId),
+  protocol: 'ocpp1.6',
+  // A rejected idTag still gets a transaction id (1.6 §5.16); the charger stops it, and we keep the record.
+  status: 'active',
+  ...connectorOfV16(s.connectorId),
+  ocppConnectorId: s.connectorId,
+  idToken: s.idTag,
+  authorization: decision.verdict,
+  startedAt: s.timestamp,
+  firstEventAt: s.timestamp,
+  meterStartWh: s.meterStart,
+  firstEnergy: { at: s.timestamp, wh: s.meterStart },
+  ...(s.reservationId !== undefined ? { reservationId: s.reservationId } : {}),
+  version: 1,
+  updatedAt: now.toISOString(),
+});
+
+/** Writes fingerprint and transaction together; says which condition failed, if one did. */
+const recordStart = async (deps: StoreDeps, s: StartV16, tx: TransactionRecord, decision: TokenDecision) => {
   const now = deps.now();
-  const tx: TransactionRecord = {
-    chargerId: s.chargerId,
-    transactionId: String(transactionId),
-    protocol: 'ocpp1.6',
-    // A rejected idTag still gets a transaction id (1.6 §5.16); the charger stops it, and we keep the record.
-    status: 'active',
-    ...ref,
-    ocppConnectorId: s.connectorId,
-    idToken: s.idTag,
-    authorization: decision.verdict,
-    startedAt: s.timestamp,
-    firstEventAt: s.timestamp,
-    meterStartWh: s.meterStart,
-    firstEnergy: { at: s.timestamp, wh: s.meterStart },
-    ...(s.reservationId !== undefined ? { reservationId: s.reservationId } : {}),
-    version: 1,
-    updatedAt: now.toISOString(),
-  };
   try {
     await deps.db.send(
       new TransactWriteCommand({
@@ -103,7 +100,7 @@ export const startTransactionV16 = async (deps: StoreDeps, s: StartV16): Promise
               Item: {
                 ...transactionStartKey(s.chargerId, fingerprint(s)),
                 type: 'TransactionStart',
-                transactionId,
+                transactionId: Number(tx.transactionId),
                 decision,
                 expiresAt: Math.floor(now.getTime() / 1000) + START_FINGERPRINT_TTL_S,
               },
@@ -114,15 +111,41 @@ export const startTransactionV16 = async (deps: StoreDeps, s: StartV16): Promise
         ],
       }),
     );
+    return 'recorded' as const;
   } catch (error) {
-    // A concurrent retry of the same start won the race: answer with its id (ours stays unused).
-    if (!isTransactionConditionFailed(error)) throw error;
-    const winner = await readStart(deps, s);
-    if (!winner) throw error;
-    return winner;
+    const [startCode, transactionCode] = cancellationCodes(error);
+    if (startCode === 'ConditionalCheckFailed') return 'start-exists' as const;
+    if (transactionCode === 'ConditionalCheckFailed') return 'id-taken' as const;
+    throw error;
   }
-  await setConnectorTransaction(deps, tx);
-  return { transactionId, decision, retried: false };
+};
+
+/** Transaction ids taken by records we did not allocate (stops for unknown transactions) are skipped. */
+const MAX_ID_ATTEMPTS = 5;
+
+export const startTransactionV16 = async (deps: StoreDeps, s: StartV16): Promise<StartV16Outcome> => {
+  const earlier = await readStart(deps, s);
+  if (earlier) {
+    // The first attempt may have died before pointing the connector at its transaction.
+    const tx = await getTransaction(deps, s.chargerId, String(earlier.transactionId));
+    if (tx) await setConnectorTransaction(deps, tx);
+    return earlier;
+  }
+  const decision = await authorizeToken(deps, s.idTag);
+  for (let attempt = 0; attempt < MAX_ID_ATTEMPTS; attempt++) {
+    const tx = transactionFor(s, await allocateTransactionId(deps), decision, deps.now());
+    const outcome = await recordStart(deps, s, tx, decision);
+    if (outcome === 'recorded') {
+      await setConnectorTransaction(deps, tx);
+      return { transactionId: Number(tx.transactionId), decision, retried: false };
+    }
+    if (outcome === 'start-exists') {
+      // A concurrent retry of the same start won the race: answer with its id (ours stays unused).
+      const winner = await readStart(deps, s);
+      if (winner) return winner;
+    }
+  }
+  throw new Error(`no free transaction id for ${s.chargerId} after ${MAX_ID_ATTEMPTS} attempts`);
 };
 
 export interface StopV16 {
@@ -144,7 +167,8 @@ export interface StopV16Outcome {
 }
 
 const applyStop = (s: StopV16, current: TransactionRecord | undefined, now: Date): TransactionRecord | undefined => {
-  if (current?.status === 'ended') return current;
+  // An end we only inferred gives way to the charger's own stop.
+  if (current?.status === 'ended' && !current.inferredEnd) return current;
   const base: TransactionRecord = current ?? {
     chargerId: s.chargerId,
     transactionId: String(s.transactionId),
@@ -165,6 +189,7 @@ const applyStop = (s: StopV16, current: TransactionRecord | undefined, now: Date
     lastEnergy: { at: s.timestamp, wh: s.meterStop },
     ...(s.idTag ? { stopIdToken: s.idTag } : {}),
     ...(base.meterStartWh !== undefined ? { energyWh: s.meterStop - base.meterStartWh } : {}),
+    inferredEnd: false,
   };
 };
 
@@ -183,12 +208,12 @@ export const stopTransactionV16 = async (deps: StoreDeps, s: StopV16): Promise<S
   const { before, after } = await updateTransaction(deps, s.chargerId, transactionId, (current) =>
     applyStop(s, current, deps.now()),
   );
-  if (after && before?.status !== 'ended') await setConnectorTransaction(deps, after);
+  if (after && after !== before) await setConnectorTransaction(deps, after);
   // Concurrent use makes no sense when stopping: only blocked / expired / unknown are reported.
   const decision = s.idTag ? decideToken(await getIdToken(deps, s.idTag), deps.now(), false) : undefined;
   return {
     ...(decision ? { decision } : {}),
     unknownTransaction: before === undefined,
-    alreadyStopped: before?.status === 'ended',
+    alreadyStopped: before?.status === 'ended' && !before.inferredEnd,
   };
 };

@@ -11,6 +11,7 @@ import { actionsOf, functionIdForRoute, mentions, type Resource, type Resources,
 const routes: readonly RouteDef[] = routeTable;
 const CACHING_DISABLED = '4135ea2d-6df8-44a3-9df3-4b5a84be39ad';
 const DYNAMODB_WRITES = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'];
+const DYNAMODB_READS = ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:Scan', 'dynamodb:BatchGetItem'];
 
 let dev: Template;
 let prod: Template;
@@ -138,14 +139,17 @@ describe('IAM from route access', () => {
     return found[0] as string;
   };
 
-  it('gives read-only routes no write action on their tables', () => {
+  it('gives read-only routes no write action and write-only routes no read action on their tables', () => {
     for (const route of routes) {
       const statements = statementsOf(dev, functionIdForRoute(dev, route.id));
       for (const [name, level] of Object.entries(route.access.tables ?? {})) {
         const onTable = statements.filter((s) => mentions(s, tableId(name)));
         expect(onTable.length).toBeGreaterThan(0);
-        const writes = onTable.flatMap(actionsOf).filter((a) => DYNAMODB_WRITES.includes(a));
-        expect(writes.length > 0, `${route.id} ${name}`).toBe(level === 'readWrite');
+        const actions = onTable.flatMap(actionsOf);
+        const writes = actions.filter((a) => DYNAMODB_WRITES.includes(a));
+        const reads = actions.filter((a) => DYNAMODB_READS.includes(a));
+        expect(writes.length > 0, `${route.id} ${name} writes`).toBe(level !== 'read');
+        expect(reads.length > 0, `${route.id} ${name} reads`).toBe(level !== 'write');
       }
     }
   });

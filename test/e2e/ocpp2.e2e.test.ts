@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RPCClient } from 'ocpp-rpc';
 import { runId, startE2e, type E2e } from '../support/e2e.ts';
-import { closed, nextMessage, openSocket } from '../support/ws-client.ts';
+import { closed, nextMessage, openSocket, refusal } from '../support/ws-client.ts';
 import { createIdToken } from '#shared/token/id-tokens.ts';
 import { getTransaction, listChargerTransactions } from '#shared/transaction/transaction-store.ts';
 import { listConnectors } from '#shared/charger/connector-status.ts';
@@ -66,6 +66,32 @@ describe('a 2.0.1 charger session, with a strict independent OCPP client', () =>
       status: 'ended', seqNos: [0, 1, 2], energyWh: 1100, stopReason: 'Local', version: 3,
     });
     expect((await listConnectors(e.store, CP)).find((c) => c.evseId === 1)?.activeTransactionId).toBeUndefined();
+  });
+});
+
+describe('refusals and malformed frames for a 2.0.1 charger', () => {
+  it('refuses a wrong password and an unknown charger with 401', async () => {
+    expect((await refusal(e.runtime.chargerUrl(CP), { protocols: ['ocpp2.0.1'], basic: `${CP}:not-the-password` })).status).toBe(401);
+    expect((await refusal(e.runtime.chargerUrl(`NOBODY-${runId}`), { protocols: ['ocpp2.0.1'], basic: `NOBODY-${runId}:whatever-password` })).status).toBe(401);
+  });
+
+  it('answers each malformed frame with the 2.0.1 CALLERROR and keeps the connection open', async () => {
+    const ws = await openSocket(e.runtime.chargerUrl(CP), { protocols: ['ocpp2.0.1'], basic: `${CP}:${password}` });
+    const exchange = async (raw: string) => {
+      const reply = nextMessage(ws);
+      ws.send(raw);
+      return (JSON.parse(await reply) as unknown[]).slice(0, 3);
+    };
+    expect(await exchange('{{{')).toEqual([4, '-1', 'RpcFrameworkError']);
+    expect(await exchange('[2,"x1","NoSuchAction",{}]')).toEqual([4, 'x1', 'NotImplemented']);
+    expect(await exchange('[2,"x2","Authorize",{}]')).toEqual([4, 'x2', 'OccurrenceConstraintViolation']);
+    expect(await exchange('[2,"x3","Heartbeat",[]]')).toEqual([4, 'x3', 'FormatViolation']);
+    expect(await exchange('[2,"x4","StatusNotification",{"timestamp":"2026-01-01T00:00:00Z","connectorStatus":"Occupied","evseId":"one","connectorId":1}]')).toEqual([4, 'x4', 'TypeConstraintViolation']);
+    expect(await exchange('[2,"x5","StatusNotification",{"timestamp":"2026-01-01T00:00:00Z","connectorStatus":"Dancing","evseId":1,"connectorId":1}]')).toEqual([4, 'x5', 'PropertyConstraintViolation']);
+    expect(await exchange('[9,"x6","Heartbeat",{}]')).toEqual([4, 'x6', 'MessageTypeNotSupported']);
+    expect(await exchange('[2,"x7","Heartbeat",{}]')).toEqual([3, 'x7', { currentTime: expect.any(String) }]);
+    ws.close();
+    await closed(ws);
   });
 });
 

@@ -17,7 +17,8 @@ afterAll(async () => {
 });
 
 describe.skipIf(deployedTarget !== undefined)('the local runtime across a restart', () => {
-  it('keeps chargers, passwords and transactions in its data directory', async () => {
+  // Starts DynamoDB Local (Java) twice: allow for a loaded 2-core machine.
+  it('keeps chargers, passwords and transactions in its data directory', { timeout: 120_000 }, async () => {
     process.env.POWERTOOLS_LOG_LEVEL ??= 'CRITICAL';
     // Same ports both times: the handlers, loaded once per process like a warm Lambda, keep their endpoints.
     const ports = { port: await freePort(), dynamodbPort: await freePort() };

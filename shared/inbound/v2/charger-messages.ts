@@ -5,7 +5,7 @@ import { acceptBoot } from '../../charger/boot.ts';
 import { recordStatus } from '../../charger/connector-status.ts';
 import { recordTimeline, type TimelineKind } from '../../charger/timeline.ts';
 import { storeReportPage } from '../../charger/device-report.ts';
-import { authorizeToken } from '../../token/id-tokens.ts';
+import { authorizeTypedToken } from '../../token/id-tokens.ts';
 import { idTokenInfoV2 } from '../token-info.ts';
 
 interface BootNotificationReq {
@@ -64,7 +64,7 @@ export const statusNotification: ActionSpec<StatusNotificationReq> = {
 export const authorize: ActionSpec<{ idToken: { idToken: string; type: string } }> = {
   requiresAcceptedCharger: true,
   async handle(ctx, p) {
-    return { idTokenInfo: idTokenInfoV2(await authorizeToken(ctx.store, p.idToken.idToken)) };
+    return { idTokenInfo: idTokenInfoV2(await authorizeTypedToken(ctx.store, { value: p.idToken.idToken, type: p.idToken.type })) };
   },
 };
 

@@ -28,7 +28,7 @@ const samplesAt = (samples: MeterSample[] | undefined, receivedAt: Date) =>
   (samples ?? []).map((s) => ({ ...s, timestamp: utc(s.timestamp, receivedAt) }));
 
 export const transactionEvent: ActionSpec<TransactionEventReq> = {
-  requiresAcceptedCharger: true,
+  requiresAcceptedCharger: (p) => p.eventType === 'Started',
   async handle(ctx, p) {
     const info = p.transactionInfo;
     const outcome = await recordTransactionEvent(ctx.store, {

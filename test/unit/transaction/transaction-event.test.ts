@@ -89,13 +89,54 @@ describe('applyTransactionEvent', () => {
   });
 
   it('merges to the same record whatever the order and repetition of arrival', () => {
-    const all = [started, updated, ended];
+    // Facts that differ between events too, so "latest seqNo wins" is exercised.
+    const all = [
+      { ...started, authorization: 'Accepted' as const, remoteStartId: 7, reservationId: 1 },
+      { ...updated, offline: true, remoteStartId: 8 },
+      { ...ended, authorization: 'Blocked' as const, reservationId: 2 },
+    ];
     const reference = merge(all);
     fc.assert(
       fc.property(fc.array(fc.constantFrom(0, 1, 2), { minLength: 3, maxLength: 8 }), (order) => {
         fc.pre(new Set(order).size === 3);
         const tx = merge(order.map((i) => all[i] as TransactionEventFacts));
         expect(tx).toEqual(reference);
+      }),
+    );
+  });
+
+  it('merges generated events to one record whatever the order, repetition and which facts each carries', () => {
+    const maybe = <T>(arb: fc.Arbitrary<T>) => fc.option(arb, { nil: undefined });
+    const facts = fc.record({
+      chargingState: maybe(fc.constantFrom('EVConnected', 'Charging', 'SuspendedEV', 'Idle')),
+      authorization: maybe(fc.constantFrom('Accepted' as const, 'Blocked' as const)),
+      remoteStartId: maybe(fc.integer({ min: 1, max: 9 })),
+      reservationId: maybe(fc.integer({ min: 1, max: 9 })),
+      offline: maybe(fc.boolean()),
+      wh: fc.integer({ min: 0, max: 100_000 }),
+    });
+    const scenario = fc.tuple(
+      fc.array(facts, { minLength: 2, maxLength: 5 }),
+      fc.array(fc.nat(), { maxLength: 8 }), // events to repeat
+      fc.array(fc.double({ noNaN: true }), { minLength: 13, maxLength: 13 }), // arrival order keys
+    );
+    fc.assert(
+      fc.property(scenario, ([perEvent, repeats, order]) => {
+        const events = perEvent.map((f, seqNo) => {
+          const eventType = seqNo === 0 ? 'Started' : seqNo === perEvent.length - 1 ? 'Ended' : 'Updated';
+          const { wh, ...rest } = f;
+          const defined = Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== undefined));
+          return event({ ...defined, eventType, seqNo, timestamp: at(seqNo), energy: [{ at: at(seqNo), wh }] });
+        });
+        const inOrder = merge(events);
+        // Every event at least once, in any order, some repeated.
+        const arrivals = [...events, ...repeats.map((r) => events[r % events.length] as TransactionEventFacts)];
+        const shuffled = arrivals
+          .map((e, i) => ({ e, key: order[i] ?? 0 }))
+          .sort((a, b) => a.key - b.key)
+          .map(({ e }) => e);
+        expect(merge(shuffled)).toEqual(inOrder);
+        expect(merge([...events].reverse())).toEqual(inOrder);
       }),
     );
   });

@@ -1,0 +1,7 @@
+/** The one middleware stack every charger-facing handler runs in: Powertools' Lambda context in each log line. */
+import middy from '@middy/core';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { logger } from './runtime.ts';
+
+export const withCsms = <Event, Result>(handle: (event: Event) => Promise<Result>) =>
+  middy(handle).use(injectLambdaContext(logger));

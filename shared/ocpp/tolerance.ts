@@ -6,7 +6,7 @@ import type { ValidationOutcome } from './validate.ts';
  * Inbound tolerance, guided by the validator's errors: validate, and while the first error is one we tolerate,
  * fix it in a copy and validate again. Tolerated: (a) unknown properties (removed), (b) numeric strings where the
  * schema wants a number (converted), (c) `null` for an optional property (removed; OCPP-J forbids null for an
- * absent field, 2.x Part 4 §4.1.5). A missing required field, a bad enum value or an over-long string is never
+ * absent field, 2.x Part 4 §4.1.5), (d) a date-time without time zone (read as UTC). A missing required field, a bad enum value or an over-long string is never
  * tolerated. Where a schema allows extra properties (2.x customData) there is no error, so nothing changes.
  * Fixes copy only the containers on the path to the fix: the caller's object is never changed, and untouched
  * subtrees are shared, not cloned.
@@ -78,7 +78,27 @@ const fixType: Fixer = (root, error) => {
   return { root: updateAt(root, path, (o) => replace(o, key, n)), note };
 };
 
-const FIXERS: Readonly<Record<string, Fixer>> = { additionalProperties: dropUnknownProperty, type: fixType };
+/** A local date-time with no offset: RFC 3339 (and so OCPP) requires one, many chargers omit it. */
+const NO_OFFSET_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?$/;
+
+/** Reads a date-time without time zone as UTC, which is what OCPP chargers are told to use. */
+const fixDateTime: Fixer = (root, error) => {
+  if (error.params.format !== 'date-time') return undefined;
+  const path = segments(error.instancePath);
+  const key = path.pop();
+  const parent = resolve(root, path);
+  if (key === undefined || !isRecord(parent) || !Object.hasOwn(parent, key)) return undefined;
+  const value = parent[key];
+  if (typeof value !== 'string' || !NO_OFFSET_DATE_TIME.test(value)) return undefined;
+  const note = `read date-time "${value}" without time zone as UTC at ${error.instancePath}`;
+  return { root: updateAt(root, path, (o) => replace(o, key, `${value}Z`)), note };
+};
+
+const FIXERS: Readonly<Record<string, Fixer>> = {
+  additionalProperties: dropUnknownProperty,
+  type: fixType,
+  format: fixDateTime,
+};
 
 /** Dropping a null that turns out to be required: report the null itself, not the property now missing. */
 const nullWasRequired = (error: SchemaError, fix: Fix | undefined): SchemaError | undefined =>

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RPCClient } from 'ocpp-rpc';
 import { runId, startE2e, type E2e } from '../support/e2e.ts';
-import { closed, nextMessage, openSocket, refusal } from '../support/ws-client.ts';
+import { closed, exchange, openSocket, refusal } from '../support/ws-client.ts';
 import { createIdToken } from '#shared/token/id-tokens.ts';
 import { getTransaction } from '#shared/transaction/transaction-store.ts';
 import { listTransactionMeterValues } from '#shared/transaction/meter-values.ts';
@@ -83,18 +83,13 @@ describe('a 1.6 charger session, with a strict independent OCPP client', () => {
 describe('malformed frames on a live connection', () => {
   it('answers each with the right CALLERROR and keeps the connection open', async () => {
     const ws = await openSocket(e.runtime.chargerUrl(CP), { protocols: ['ocpp1.6'], basic: `${CP}:${password}` });
-    const exchange = async (raw: string) => {
-      const reply = nextMessage(ws);
-      ws.send(raw);
-      return JSON.parse(await reply) as unknown[];
-    };
-    expect((await exchange('this is not json')).slice(0, 3)).toEqual([4, '-1', 'FormationViolation']);
-    expect((await exchange('[2,"m1","Teleport",{}]')).slice(0, 3)).toEqual([4, 'm1', 'NotImplemented']);
-    expect((await exchange('[2,"m2","Authorize",{}]')).slice(0, 3)).toEqual([4, 'm2', 'OccurenceConstraintViolation']);
-    expect((await exchange('[2,"m3","Authorize",{"idTag":123456789012345678901234}]')).slice(0, 3)).toEqual([4, 'm3', 'TypeConstraintViolation']);
-    expect((await exchange('[2,"m4","StatusNotification",{"connectorId":1,"errorCode":"Oops","status":"Available"}]')).slice(0, 3)).toEqual([4, 'm4', 'PropertyConstraintViolation']);
+    expect((await exchange(ws, 'this is not json')).slice(0, 3)).toEqual([4, '-1', 'FormationViolation']);
+    expect((await exchange(ws, '[2,"m1","Teleport",{}]')).slice(0, 3)).toEqual([4, 'm1', 'NotImplemented']);
+    expect((await exchange(ws, '[2,"m2","Authorize",{}]')).slice(0, 3)).toEqual([4, 'm2', 'OccurenceConstraintViolation']);
+    expect((await exchange(ws, '[2,"m3","Authorize",{"idTag":123456789012345678901234}]')).slice(0, 3)).toEqual([4, 'm3', 'TypeConstraintViolation']);
+    expect((await exchange(ws, '[2,"m4","StatusNotification",{"connectorId":1,"errorCode":"Oops","status":"Available"}]')).slice(0, 3)).toEqual([4, 'm4', 'PropertyConstraintViolation']);
     // Still connected and served.
-    expect(await exchange('[2,"m5","Heartbeat",{}]')).toEqual([3, 'm5', { currentTime: expect.any(String) }]);
+    expect(await exchange(ws, '[2,"m5","Heartbeat",{}]')).toEqual([3, 'm5', { currentTime: expect.any(String) }]);
     ws.close();
     await closed(ws);
   });

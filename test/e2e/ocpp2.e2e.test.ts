@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RPCClient } from 'ocpp-rpc';
 import { runId, startE2e, type E2e } from '../support/e2e.ts';
-import { closed, nextMessage, openSocket, refusal } from '../support/ws-client.ts';
+import { closed, exchange, openSocket, refusal } from '../support/ws-client.ts';
 import { createIdToken } from '#shared/token/id-tokens.ts';
 import { getTransaction, listChargerTransactions } from '#shared/transaction/transaction-store.ts';
 import { listConnectors } from '#shared/charger/connector-status.ts';
@@ -77,19 +77,14 @@ describe('refusals and malformed frames for a 2.0.1 charger', () => {
 
   it('answers each malformed frame with the 2.0.1 CALLERROR and keeps the connection open', async () => {
     const ws = await openSocket(e.runtime.chargerUrl(CP), { protocols: ['ocpp2.0.1'], basic: `${CP}:${password}` });
-    const exchange = async (raw: string) => {
-      const reply = nextMessage(ws);
-      ws.send(raw);
-      return (JSON.parse(await reply) as unknown[]).slice(0, 3);
-    };
-    expect(await exchange('{{{')).toEqual([4, '-1', 'RpcFrameworkError']);
-    expect(await exchange('[2,"x1","NoSuchAction",{}]')).toEqual([4, 'x1', 'NotImplemented']);
-    expect(await exchange('[2,"x2","Authorize",{}]')).toEqual([4, 'x2', 'OccurrenceConstraintViolation']);
-    expect(await exchange('[2,"x3","Heartbeat",[]]')).toEqual([4, 'x3', 'FormatViolation']);
-    expect(await exchange('[2,"x4","StatusNotification",{"timestamp":"2026-01-01T00:00:00Z","connectorStatus":"Occupied","evseId":"one","connectorId":1}]')).toEqual([4, 'x4', 'TypeConstraintViolation']);
-    expect(await exchange('[2,"x5","StatusNotification",{"timestamp":"2026-01-01T00:00:00Z","connectorStatus":"Dancing","evseId":1,"connectorId":1}]')).toEqual([4, 'x5', 'PropertyConstraintViolation']);
-    expect(await exchange('[9,"x6","Heartbeat",{}]')).toEqual([4, 'x6', 'MessageTypeNotSupported']);
-    expect(await exchange('[2,"x7","Heartbeat",{}]')).toEqual([3, 'x7', { currentTime: expect.any(String) }]);
+    expect((await exchange(ws, '{{{')).slice(0, 3)).toEqual([4, '-1', 'RpcFrameworkError']);
+    expect((await exchange(ws, '[2,"x1","NoSuchAction",{}]')).slice(0, 3)).toEqual([4, 'x1', 'NotImplemented']);
+    expect((await exchange(ws, '[2,"x2","Authorize",{}]')).slice(0, 3)).toEqual([4, 'x2', 'OccurrenceConstraintViolation']);
+    expect((await exchange(ws, '[2,"x3","Heartbeat",[]]')).slice(0, 3)).toEqual([4, 'x3', 'FormatViolation']);
+    expect((await exchange(ws, '[2,"x4","StatusNotification",{"timestamp":"2026-01-01T00:00:00Z","connectorStatus":"Occupied","evseId":"one","connectorId":1}]')).slice(0, 3)).toEqual([4, 'x4', 'TypeConstraintViolation']);
+    expect((await exchange(ws, '[2,"x5","StatusNotification",{"timestamp":"2026-01-01T00:00:00Z","connectorStatus":"Dancing","evseId":1,"connectorId":1}]')).slice(0, 3)).toEqual([4, 'x5', 'PropertyConstraintViolation']);
+    expect((await exchange(ws, '[9,"x6","Heartbeat",{}]')).slice(0, 3)).toEqual([4, 'x6', 'MessageTypeNotSupported']);
+    expect(await exchange(ws, '[2,"x7","Heartbeat",{}]')).toEqual([3, 'x7', { currentTime: expect.any(String) }]);
     ws.close();
     await closed(ws);
   });
@@ -99,15 +94,10 @@ describe('a 2.1 charger (raw frames: the independent client has no 2.1 schemas)'
   it('negotiates ocpp2.1, boots, and gets 2.x error codes', async () => {
     const ws = await openSocket(e.runtime.chargerUrl(CP21), { protocols: ['ocpp2.1', 'ocpp2.0.1'], basic: `${CP21}:${password21}` });
     expect(ws.protocol).toBe('ocpp2.1');
-    const exchange = async (frame: unknown) => {
-      const reply = nextMessage(ws);
-      ws.send(typeof frame === 'string' ? frame : JSON.stringify(frame));
-      return JSON.parse(await reply) as unknown[];
-    };
-    const boot = await exchange([2, 'b1', 'BootNotification', { reason: 'PowerUp', chargingStation: { model: 'M', vendorName: 'V' } }]);
+    const boot = await exchange(ws, [2, 'b1', 'BootNotification', { reason: 'PowerUp', chargingStation: { model: 'M', vendorName: 'V' } }]);
     expect(boot).toEqual([3, 'b1', { currentTime: expect.any(String), interval: 300, status: 'Accepted' }]);
-    expect((await exchange('[2,"b2","Authorize",{"idToken":{"idToken":"x"}}]')).slice(0, 3)).toEqual([4, 'b2', 'OccurrenceConstraintViolation']);
-    expect((await exchange('[2,"b3","Heartbeat",{}]'))[0]).toBe(3);
+    expect((await exchange(ws, '[2,"b2","Authorize",{"idToken":{"idToken":"x"}}]')).slice(0, 3)).toEqual([4, 'b2', 'OccurrenceConstraintViolation']);
+    expect((await exchange(ws, '[2,"b3","Heartbeat",{}]'))[0]).toBe(3);
     ws.close();
     await closed(ws);
   });

@@ -48,3 +48,10 @@ export const closed = (ws: WebSocket): Promise<{ code: number; reason: string }>
   ws.readyState === WebSocket.CLOSED
     ? Promise.resolve({ code: 1005, reason: '' })
     : new Promise((resolve) => ws.once('close', (code, reason) => resolve({ code, reason: reason.toString() })));
+
+/** Sends one frame (a raw string, or a value to JSON-encode) and returns the parsed reply frame. */
+export const exchange = async (ws: WebSocket, frame: unknown): Promise<unknown[]> => {
+  const reply = nextMessage(ws);
+  ws.send(typeof frame === 'string' ? frame : JSON.stringify(frame));
+  return JSON.parse(await reply) as unknown[];
+};

@@ -91,6 +91,18 @@ describe('inbound tolerance', () => {
         .toMatchObject({ ok: false, fault: { code: 'TypeConstraintViolation' } });
     }
   });
+  it('reads a date-time without time zone as UTC, and still refuses one that is not a date-time', () => {
+    expect(validateRequest('ocpp1.6', 'StartTransaction', startTx16({ timestamp: '2026-01-01T10:00:00' })))
+      .toEqual({
+        ok: true,
+        payload: startTx16({ timestamp: '2026-01-01T10:00:00Z' }),
+        tolerated: ['read date-time "2026-01-01T10:00:00" without time zone as UTC at /timestamp'],
+      });
+    for (const timestamp of ['2026-01-01', 'yesterday', '2026-01-01T10:00']) {
+      expect(validateRequest('ocpp1.6', 'StartTransaction', startTx16({ timestamp })))
+        .toMatchObject({ ok: false, fault: { code: 'PropertyConstraintViolation' } });
+    }
+  });
   it('removes null for an optional property', () => {
     expect(validateRequest('ocpp1.6', 'StartTransaction', startTx16({ reservationId: null })))
       .toEqual({ ok: true, payload: startTx16(), tolerated: ['removed null property /reservationId'] });

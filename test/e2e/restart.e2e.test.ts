@@ -9,10 +9,11 @@ import { getTransaction } from '#shared/transaction/transaction-store.ts';
 import { deployedTarget, ocppClient, storeFor } from '../support/e2e.ts';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'ov2xmp-restart-'));
-let runtime: LocalRuntime | undefined;
+/** The latest start, kept even while pending: a test that times out mid-start must still stop Java. */
+let starting: Promise<LocalRuntime> | undefined;
 
 afterAll(async () => {
-  await runtime?.stop();
+  await (await starting?.catch(() => undefined))?.stop();
   rmSync(dataDir, { recursive: true, force: true });
 });
 
@@ -23,7 +24,7 @@ describe.skipIf(deployedTarget !== undefined)('the local runtime across a restar
     // Same ports both times: the handlers, loaded once per process like a warm Lambda, keep their endpoints.
     const ports = { port: await freePort(), dynamodbPort: await freePort() };
     const logger = { info: () => undefined, warn: () => undefined, error: console.error };
-    runtime = await startLocalRuntime({ dataDir, ...ports, logger });
+    let runtime = await (starting = startLocalRuntime({ dataDir, ...ports, logger }));
     const created = await createCharger(storeFor(runtime), { chargerId: 'CP-PERSIST' });
     if (!created.created) throw new Error('setup');
     const connect = (rt: LocalRuntime) =>
@@ -33,7 +34,7 @@ describe.skipIf(deployedTarget !== undefined)('the local runtime across a restar
     await before.close();
     await runtime.stop();
 
-    runtime = await startLocalRuntime({ dataDir, ...ports, logger });
+    runtime = await (starting = startLocalRuntime({ dataDir, ...ports, logger }));
     const after = await connect(runtime); // the stored password hash still admits it
     expect(await after.call('BootNotification', { chargePointVendor: 'V', chargePointModel: 'M' })).toMatchObject({ status: 'Accepted' });
     expect(await getTransaction(storeFor(runtime), 'CP-PERSIST', String(transactionId))).toMatchObject({ meterStartWh: 7, status: 'active' });

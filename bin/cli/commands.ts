@@ -20,7 +20,7 @@ import { assembleReport } from '#shared/charger/device-report.ts';
 import { createIdToken, listIdTokens, setIdTokenBlocked } from '#shared/token/id-tokens.ts';
 import { getTransaction, listChargerTransactions } from '#shared/transaction/transaction-store.ts';
 import { listTransactionMeterValues } from '#shared/transaction/meter-values.ts';
-import { listFrames } from '#shared/log/message-log.ts';
+import { lastSeen, listFrames } from '#shared/log/message-log.ts';
 
 export type Options = Record<string, string | boolean | undefined>;
 
@@ -94,12 +94,19 @@ const chargerAdd: Command = async (deps, [id], o) => {
 
 const chargerShow: Command = async (deps, [id]) => {
   const chargerId = need(id, 'charger id');
-  const [profile, presence, connectors] = await Promise.all([
+  const [profile, presence, connectors, seen] = await Promise.all([
     getCharger(deps, chargerId),
     getPresence(deps, chargerId),
     listConnectors(deps, chargerId),
+    lastSeen(deps, chargerId),
   ]);
-  return { result: { ...found(profile, `charger ${chargerId}`), presence: presence ?? { connected: false }, connectors } };
+  return {
+    result: {
+      ...found(profile, `charger ${chargerId}`),
+      presence: { ...(presence ?? { connected: false }), ...(seen ? { lastSeenAt: seen } : {}) },
+      connectors,
+    },
+  };
 };
 
 const setStatus =

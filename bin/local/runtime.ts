@@ -71,6 +71,8 @@ export interface LocalRuntime {
   readonly startup: { readonly dynamodbMs?: number; readonly totalMs: number };
   /** Closes connections (running $disconnect), then stops fauxqs and DynamoDB Local. Safe to call twice. */
   stop(): Promise<void>;
+  /** `@connections` calls the gateway has served (handlers closing or messaging connections). */
+  managementCalls(): number;
 }
 
 const wsFunctions = async (routes: readonly RouteDef[], loadModule: LoadModule): Promise<WsFunctions> => {
@@ -216,6 +218,7 @@ export const startLocalRuntime = async (opts: LocalRuntimeOptions = {}): Promise
       ...(dataDir ? { dataDir } : {}),
       startup: { ...(dynamodbMs === undefined ? {} : { dynamodbMs }), totalMs: Date.now() - began },
       stop: () => stopStarted(s, logger),
+      managementCalls: () => s.gateway?.managementCalls() ?? 0,
     };
   } catch (e) {
     hosted.reject(e); // upgrades already waiting fail with 500 instead of hanging

@@ -1,7 +1,6 @@
 /** BootNotification, version-neutral: record what the charger reports and answer with its registration status. */
 import type { StoreDeps } from '../deps.ts';
 import { recordBoot, type BootFacts, type RegistrationStatus } from './registry.ts';
-import { touchCharger } from './presence.ts';
 
 export type BootStatus = 'Accepted' | 'Pending' | 'Rejected';
 
@@ -25,7 +24,7 @@ export const acceptBoot = async (
   facts: BootFacts,
   heartbeatIntervalSeconds: number,
 ): Promise<BootOutcome> => {
-  const [profile] = await Promise.all([recordBoot(deps, chargerId, facts), touchCharger(deps, chargerId)]);
+  const profile = await recordBoot(deps, chargerId, facts);
   // A charger removed from the registry while connected is told so.
   const status = profile ? BOOT_STATUS[profile.registrationStatus] : 'Rejected';
   const intervalSeconds = status === 'Pending' ? Math.min(PENDING_RETRY_SECONDS, heartbeatIntervalSeconds) : heartbeatIntervalSeconds;

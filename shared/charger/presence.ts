@@ -22,8 +22,8 @@ export interface Presence {
   protocol?: OcppProtocol;
   connectedAt?: number;
   disconnectedAt?: string;
+  /** When the connection was opened; the message log knows the latest frame (`lastSeen`). */
   lastSeenAt?: string;
-  lastHeartbeatAt?: string;
   sourceIp?: string;
   /** Latest firmware / diagnostics / log upload status (see timeline.ts). */
   firmwareStatus?: string;
@@ -121,18 +121,6 @@ export const forgetConnection = async (deps: StoreDeps, connectionId: string): P
   await deps.db.send(new DeleteCommand({ TableName: deps.tables.csms, Key: connectionKey(connectionId) }));
 };
 
-/** Records that the charger was heard from; one small write on the presence item. */
-export const touchCharger = async (deps: StoreDeps, chargerId: string, field: 'lastSeenAt' | 'lastHeartbeatAt' = 'lastSeenAt') => {
-  const now = deps.now().toISOString();
-  await deps.db.send(
-    new UpdateCommand({
-      TableName: deps.tables.csms,
-      Key: presenceKey(chargerId),
-      UpdateExpression: field === 'lastSeenAt' ? 'SET lastSeenAt = :now' : 'SET lastSeenAt = :now, lastHeartbeatAt = :now',
-      ExpressionAttributeValues: { ':now': now },
-    }),
-  );
-};
 
 export const getPresence = async (deps: StoreDeps, chargerId: string): Promise<Presence | undefined> => {
   const out = await deps.db.send(new GetCommand({ TableName: deps.tables.csms, Key: presenceKey(chargerId) }));

@@ -1,11 +1,10 @@
 /** Charger-initiated messages whose payload and meaning are the same in every OCPP version. */
 import type { ActionSpec } from './types.ts';
-import { touchCharger } from '../charger/presence.ts';
 import { answerDataTransfer, type DataTransferRequest } from './data-transfer.ts';
 
+/** Nothing to store: the message log's entry for this frame is the record that the charger is alive. */
 export const heartbeat: ActionSpec<Record<string, never>> = {
   async handle(ctx) {
-    await touchCharger(ctx.store, ctx.chargerId, 'lastHeartbeatAt');
     return { currentTime: ctx.receivedAt.toISOString() };
   },
 };

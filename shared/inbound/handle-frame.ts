@@ -101,16 +101,17 @@ const respond = async (store: StoreDeps, config: FrameConfig, input: FrameInput)
 };
 
 export const handleFrame = async (store: StoreDeps, config: FrameConfig, input: FrameInput): Promise<string | undefined> => {
-  const entry = { chargerId: input.chargerId, connectionId: input.connectionId };
-  const inbound = logFrame(store, config.messageLogRetentionDays, { ...entry, direction: 'in', raw: input.raw, at: input.receivedAt });
   const reply = await respond(store, config, input);
-  const writes = [inbound];
-  if (reply !== undefined) {
-    writes.push(logFrame(store, config.messageLogRetentionDays, { ...entry, direction: 'out', raw: reply, at: store.now() }));
-  }
-  // A lost log line must not cost the charger its answer.
-  for (const result of await Promise.allSettled(writes)) {
-    if (result.status === 'rejected') store.log.error('message log write failed', { ...entry, error: result.reason });
-  }
+  const entry = { chargerId: input.chargerId, connectionId: input.connectionId };
+  await logFrame(store, config.messageLogRetentionDays, {
+    ...entry,
+    direction: 'in',
+    raw: input.raw,
+    at: input.receivedAt,
+    ...(reply !== undefined ? { reply: { raw: reply, at: store.now() } } : {}),
+  }).catch((error: unknown) => {
+    // A lost log line must not cost the charger its answer.
+    store.log.error('message log write failed', { ...entry, error });
+  });
   return reply;
 };

@@ -1,5 +1,7 @@
 /**
- * The OCPP message log: every frame in and out, per charger, by time, expired by DynamoDB TTL.
+ * The OCPP message log: every frame in and out, per charger, by time, expired by DynamoDB TTL. A charger's
+ * frame and our reply to it are one item (one write per exchange). The newest item is also when the charger
+ * was last heard from, so no other write is needed to keep "last seen".
  * Secrets a frame may carry are masked before the frame is stored (see redact.ts).
  */
 import { randomUUID } from 'node:crypto';
@@ -16,9 +18,11 @@ export type FrameDirection = 'in' | 'out';
 export interface FrameLogEntry {
   chargerId: string;
   connectionId: string;
+  /** `in`: a frame from the charger (with our reply, if any); `out`: a call we started. */
   direction: FrameDirection;
   raw: string;
   at: Date;
+  reply?: { raw: string; at: Date };
 }
 
 export interface StoredFrame {
@@ -27,6 +31,8 @@ export interface StoredFrame {
   direction: FrameDirection;
   connectionId: string;
   frame: string;
+  reply?: string;
+  repliedAt?: string;
   messageType?: number;
   messageId?: string;
   action?: string;
@@ -57,6 +63,7 @@ export const logFrame = async (deps: StoreDeps, retentionDays: number, entry: Fr
         direction: entry.direction,
         connectionId: entry.connectionId,
         frame,
+        ...(entry.reply ? { reply: redactFrame(entry.reply.raw).frame, repliedAt: entry.reply.at.toISOString() } : {}),
         ...describe(parsed),
         expiresAt: epochSeconds(entry.at) + retentionDays * 86_400,
       },
@@ -66,3 +73,9 @@ export const logFrame = async (deps: StoreDeps, retentionDays: number, entry: Fr
 
 export const listFrames = async (deps: StoreDeps, chargerId: string, options: PageOptions = {}): Promise<Page<StoredFrame>> =>
   mapPage(await queryPage(deps, { table: 'messageLog', pk: chargerId }, options), (i) => withoutKeys<StoredFrame>(i));
+
+/** When the charger was last heard from: the time of its newest logged frame. */
+export const lastSeen = async (deps: StoreDeps, chargerId: string): Promise<string | undefined> => {
+  const newest = await queryPage(deps, { table: 'messageLog', pk: chargerId }, { newestFirst: true, limit: 5 });
+  return (newest.items as { at?: string; direction?: string }[]).find((f) => f.direction === 'in')?.at;
+};

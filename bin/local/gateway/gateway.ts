@@ -39,6 +39,8 @@ export interface Gateway {
   listen(port: number, host: string): Promise<number>;
   /** Closes every connection (each gets its `$disconnect`), waits for running invocations, then the server. */
   close(): Promise<void>;
+  /** `@connections` calls served so far. */
+  managementCalls(): number;
 }
 
 const CLOSE_GRACE_MS = 3_000;
@@ -58,6 +60,7 @@ export const createGateway = (opts: GatewayOptions): Gateway => {
   const live = new Map<string, LiveConnection>();
   const sockets = new Set<Promise<void>>();
   const inflight = new Set<Promise<unknown>>();
+  let managementCalls = 0;
   const chosenProtocol = new WeakMap<IncomingMessage, string>();
   let apiInfo: ApiInfo | undefined; // known once listening
   let stopping = false;
@@ -157,7 +160,8 @@ export const createGateway = (opts: GatewayOptions): Gateway => {
   };
 
   const server = createServer((req, res) => {
-    if (handleManagementRequest({ stage, find: (id) => live.get(id) }, req, res)) return;
+    const counted = () => void (managementCalls += 1);
+    if (handleManagementRequest({ stage, find: (id) => live.get(id), counted }, req, res)) return;
     res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ message: 'Not Found' }));
   });
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) =>
@@ -174,6 +178,7 @@ export const createGateway = (opts: GatewayOptions): Gateway => {
   };
 
   return {
+    managementCalls: () => managementCalls,
     listen: (port, host) =>
       new Promise((resolve, reject) => {
         server.once('error', reject);

@@ -12,6 +12,8 @@ export const MAX_MESSAGE_BYTES = 128 * 1024;
 export interface ManagementDeps {
   readonly stage: string;
   find(connectionId: string): LiveConnection | undefined;
+  /** Told of every management call (the benchmark counts @connections calls per OCPP action). */
+  counted?(): void;
 }
 
 const json = (res: ServerResponse, status: number, body?: object, errorType?: string) => {
@@ -65,6 +67,7 @@ export const handleManagementRequest = (deps: ManagementDeps, req: IncomingMessa
   const path = new URL(req.url ?? '/', 'http://local').pathname;
   const m = new RegExp(`^(?:/${deps.stage})?/@connections/([^/]+)$`).exec(path);
   if (!m) return false;
+  deps.counted?.();
   const conn = deps.find(decodeURIComponent(m[1]!));
   const handlers: Record<string, () => unknown> = {
     POST: () => post(req, res, conn),

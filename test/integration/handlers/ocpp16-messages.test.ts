@@ -132,14 +132,13 @@ describe('OCPP 1.6 messages through the $default handler and DynamoDB Local', ()
     expect((await call('BootNotification', { chargePointVendor: 'ACME', chargePointModel: 'X1' }, 'CP-PENDING'))[2]).toMatchObject({ status: 'Accepted' });
   });
 
-  it('logs every frame in and out, with secrets masked and a TTL', async () => {
+  it('logs every frame in and its reply as one entry, with secrets masked and a TTL', async () => {
     await h.send(CP, v16, JSON.stringify([2, 'log-1', 'DataTransfer', { vendorId: 'x', data: 'AuthorizationKey', password: 'hunter2' }]));
-    const { items: frames } = await listFrames(h.store, CP, { newestFirst: true, limit: 2 });
-    expect(frames.map((f) => f.direction).sort()).toEqual(['in', 'out']);
-    const inbound = frames.find((f) => f.direction === 'in');
-    expect(inbound?.frame).not.toContain('hunter2');
-    expect(inbound).toMatchObject({ action: 'DataTransfer', messageId: 'log-1' });
-    expect((inbound as unknown as { expiresAt: number }).expiresAt).toBeGreaterThan(Date.now() / 1000 + 29 * 86_400);
+    const { items: [entry] } = await listFrames(h.store, CP, { newestFirst: true, limit: 1 });
+    expect(entry).toMatchObject({ direction: 'in', action: 'DataTransfer', messageId: 'log-1' });
+    expect(entry?.frame).not.toContain('hunter2');
+    expect(JSON.parse(entry?.reply ?? 'null')).toEqual([3, 'log-1', { status: 'UnknownVendorId' }]);
+    expect((entry as unknown as { expiresAt: number }).expiresAt).toBeGreaterThan(Date.now() / 1000 + 29 * 86_400);
   });
 });
 

@@ -1,0 +1,100 @@
+/** The benchmark report: figures beside their targets, as Markdown, and the raw figures as JSON. */
+import type { ColdStart } from './cold-start.ts';
+import { formatCostTable, type CostBreakdown } from './cost-model.ts';
+import type { LoadResult, RampStep } from './load.ts';
+import type { MeasuredAction } from './per-message-cost.ts';
+
+export interface BenchReport {
+  startedAt: string;
+  machine: { cpus: number; node: string; platform: string };
+  settings: Record<string, unknown>;
+  csms: LoadResult;
+  baseline?: LoadResult;
+  ratioToBaseline?: number;
+  ramp?: RampStep[];
+  dynamodbLocalCeilingOpsPerSecond: number;
+  /** DynamoDB requests the handlers made per second during the load run. */
+  dynamodbRequestsPerSecondUnderLoad: number;
+  perMessage: Record<string, Record<string, MeasuredAction>>;
+  coldStarts: ColdStart[];
+  costPerChargerMonth: Record<string, CostBreakdown>;
+}
+
+const TARGETS = {
+  ratio: 0.5,
+  p99Ms: 50,
+  heartbeatWriteUnits: 1,
+  defaultBundleKb: 300,
+  defaultInitMs: 150,
+  idleDollars: 0.05,
+};
+
+const mark = (ok: boolean) => (ok ? 'met' : '**not met**');
+const ms = (n: number) => Math.round(n * 10) / 10;
+const spreadText = (s: { min: number; median: number; max: number }) => `${ms(s.min)} / ${ms(s.median)} / ${ms(s.max)}`;
+const kb = (bytes: number) => Math.round(bytes / 1024);
+
+const targetRows = (r: BenchReport): string[] => {
+  const message = r.coldStarts.find((c) => c.routeId === 'OcppMessage');
+  const heartbeat = Object.values(r.perMessage).map((p) => p.Heartbeat?.writeUnits ?? Number.NaN);
+  const idle = r.costPerChargerMonth.idle?.total;
+  const rows = [
+    ['calls/s as a share of the in-memory baseline', r.ratioToBaseline === undefined ? 'n/a' : `${(r.ratioToBaseline * 100).toFixed(1)} %`, `≥ ${TARGETS.ratio * 100} % (goal)`, r.ratioToBaseline === undefined ? '' : mark(r.ratioToBaseline >= TARGETS.ratio)],
+    ['p99 latency under load, all actions', `${r.csms.p99} ms`, `< ${TARGETS.p99Ms} ms`, mark(r.csms.p99 < TARGETS.p99Ms)],
+    ['Heartbeat write units (1.6 / 2.0.1)', heartbeat.join(' / '), `≤ ${TARGETS.heartbeatWriteUnits}`, mark(heartbeat.every((w) => w <= TARGETS.heartbeatWriteUnits))],
+    ['`$default` bundle (minified)', message ? `${kb(message.bundleBytes)} KB` : 'n/a', `< ${TARGETS.defaultBundleKb} KB`, message ? mark(kb(message.bundleBytes) < TARGETS.defaultBundleKb) : ''],
+    ['`$default` init, median', message ? `${ms(message.initMs.median)} ms` : 'n/a', `< ${TARGETS.defaultInitMs} ms`, message ? mark(message.initMs.median < TARGETS.defaultInitMs) : ''],
+    ['idle charger, $/month', idle === undefined ? 'n/a' : `$${idle.toFixed(4)}`, `< $${TARGETS.idleDollars}`, idle === undefined ? '' : mark(idle < TARGETS.idleDollars)],
+  ];
+  return ['| target | measured | goal | |', '|---|---|---|---|', ...rows.map((row) => `| ${row.join(' | ')} |`)];
+};
+
+const loadRows = (label: string, l: LoadResult) =>
+  `| ${label} | ${l.chargers} | ${l.durationS} s | ${l.calls} | **${l.callsPerSecond}** | ${l.p50} | ${l.p95} | ${l.p99} | ${l.errors} |`;
+
+export const toMarkdown = (r: BenchReport): string => {
+  const lines = [
+    `# Benchmark report`,
+    '',
+    `${r.startedAt} · ${r.machine.cpus} CPUs · Node ${r.machine.node} · settings ${JSON.stringify(r.settings)}`,
+    '',
+    '## Targets',
+    '',
+    ...targetRows(r),
+    '',
+    '## Throughput and latency (local runtime, every message persisted in DynamoDB Local)',
+    '',
+    '| server | chargers | duration | calls | calls/s | p50 ms | p95 ms | p99 ms | errors |',
+    '|---|---|---|---|---|---|---|---|---|',
+    loadRows('O-V2X-MP local runtime', r.csms),
+    ...(r.baseline ? [loadRows('baseline (ocpp-rpc, in memory)', r.baseline)] : []),
+    '',
+    `DynamoDB Local alone serves about **${r.dynamodbLocalCeilingOpsPerSecond} updates/s** on this machine (16 parallel writers, same process tree); ` +
+      `under the load the handlers made **${r.dynamodbRequestsPerSecondUnderLoad} DynamoDB requests/s** ` +
+      `(${(r.dynamodbRequestsPerSecondUnderLoad / Math.max(1, r.csms.callsPerSecond)).toFixed(1)} per message). ` +
+      'Every message is persisted before it is answered, so DynamoDB Local bounds the local runtime; on AWS, DynamoDB on-demand and Lambda concurrency take that place.',
+    ...(r.csms.errorSamples.length ? ['', `**Errors:** ${r.csms.errorSamples.join('; ')}`] : []),
+    '',
+    '| action | calls | p50 ms | p95 ms | p99 ms | errors |',
+    '|---|---|---|---|---|---|',
+    ...Object.entries(r.csms.byAction).map(([a, f]) => `| ${a} | ${f.calls} | ${f.p50} | ${f.p95} | ${f.p99} | ${f.errors} |`),
+  ];
+  if (r.ramp?.length) {
+    lines.push('', '### Ramp (active chargers doubled per step until p99 passes the threshold)', '', '| active chargers | calls/s | p99 ms | errors |', '|---|---|---|---|');
+    lines.push(...r.ramp.map((s) => `| ${s.activeChargers} | ${s.callsPerSecond} | ${s.p99} | ${s.errors} |`));
+  }
+  lines.push('', '## Cost of one message, measured (DynamoDB consumed capacity, invocations, @connections calls)', '');
+  lines.push('| protocol | action | read units | write units | Lambda invocations | @connections | bytes in / out | median ms |', '|---|---|---|---|---|---|---|---|');
+  for (const [protocol, actions] of Object.entries(r.perMessage)) {
+    for (const [a, m] of Object.entries(actions)) {
+      lines.push(`| ${protocol} | ${a} | ${m.readUnits} | ${m.writeUnits} | ${m.lambdaInvocations} | ${m.connectionsApiCalls} | ${m.inBytes} / ${m.outBytes} | ${m.medianMs} |`);
+    }
+  }
+  lines.push('', '## Cold start (bundled as CDK bundles; fresh Node 22 process per run)', '');
+  lines.push('| function | bundle KB | gzip KB | init ms min / median / max | first invocation ms min / median / max |', '|---|---|---|---|---|');
+  for (const c of r.coldStarts) {
+    lines.push(`| ${c.routeId} | ${kb(c.bundleBytes)} | ${kb(c.gzipBytes)} | ${spreadText(c.initMs)} | ${spreadText(c.firstInvokeMs)} |`);
+  }
+  lines.push('', '## Cost per charger per month (AWS list prices, bench/pricing.ts)', '', formatCostTable(r.costPerChargerMonth));
+  return `${lines.join('\n')}\n`;
+};

@@ -1,0 +1,190 @@
+/**
+ * `npm run bench -- [--smoke] [--chargers 200] [--duration 30] [--ramp] [--p99 50] [--cold-runs 5] [--no-baseline]`
+ *
+ * Measures the local runtime under many simulated chargers beside an in-memory baseline, what every message
+ * costs in DynamoDB capacity, Lambda invocations and @connections calls, each Lambda's bundle and cold start,
+ * and the resulting cost per charger per month on AWS. Prints a Markdown report and writes it, with the raw
+ * figures as JSON, to bench/results/. Figures only: nothing here passes or fails on time.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+
+// Before any handler or client loads: meter DynamoDB capacity, keep the handlers' logs quiet.
+process.env.CSMS_CAPACITY_METER = 'on';
+process.env.POWERTOOLS_LOG_LEVEL ??= 'ERROR';
+
+const { routes } = await import('#functions/routes.ts');
+const { createCharger } = await import('#shared/charger/registry.ts');
+const { createIdToken } = await import('#shared/token/id-tokens.ts');
+const { makeDocumentClient } = await import('#shared/store/document-client.ts');
+const { capacitySnapshot } = await import('#shared/store/capacity-meter.ts');
+const { silentLog } = await import('#shared/log/logger.ts');
+const { startLocalRuntime } = await import('../bin/local/runtime.ts');
+const { importFromFunctionsDir } = await import('../bin/local/lambda.ts');
+const { connectAll, runLoad, rampLoad, closeAll } = await import('./load.ts');
+const { startBaselineServer } = await import('./baseline-server.ts');
+const { measurePerMessageCost, asActionCosts } = await import('./per-message-cost.ts');
+const { measureDynamoCeiling } = await import('./dynamo-ceiling.ts');
+const { measureColdStarts } = await import('./cold-start.ts');
+const { costPerChargerMonth } = await import('./cost-model.ts');
+const { WORKLOADS } = await import('./pricing.ts');
+const { toMarkdown } = await import('./report.ts');
+type BenchReport = import('./report.ts').BenchReport;
+type SimCharger = import('./ocpp-client.ts').SimCharger;
+type RouteDef = import('#functions/routes.ts').RouteDef;
+
+const { values } = parseArgs({
+  options: {
+    smoke: { type: 'boolean' },
+    chargers: { type: 'string' },
+    duration: { type: 'string' },
+    ramp: { type: 'boolean' },
+    p99: { type: 'string', default: '50' },
+    'cold-runs': { type: 'string' },
+    'no-baseline': { type: 'boolean' },
+    out: { type: 'string', default: 'bench/results' },
+  },
+});
+const smoke = values.smoke === true;
+const settings = {
+  chargers: Number(values.chargers ?? (smoke ? 6 : 200)),
+  durationS: Number(values.duration ?? (smoke ? 3 : 30)),
+  ramp: values.ramp === true,
+  p99ThresholdMs: Number(values.p99),
+  coldRuns: Number(values['cold-runs'] ?? (smoke ? 1 : 5)),
+  costRounds: smoke ? 1 : 3,
+  baseline: values['no-baseline'] !== true,
+};
+const log = (message: string) => console.error(`[bench] ${message}`);
+
+// Count Lambda invocations as Lambda bills them, one per handler call; counted when the call has finished, so
+// a measurement that waits for it also sees every write the call made.
+let invocations = 0;
+const runtime = await startLocalRuntime({
+  logger: { info: () => undefined, warn: () => undefined, error: console.error },
+  idleTimeoutMs: 0,
+  loadModule: async (entry) => {
+    const mod = await importFromFunctionsDir(entry);
+    return {
+      handler: async (event, context) => {
+        try {
+          return await mod.handler(event, context);
+        } finally {
+          invocations += 1;
+        }
+      },
+    };
+  },
+});
+const store = {
+  db: makeDocumentClient({ ...process.env, ...runtime.env }),
+  tables: { csms: runtime.tables.Csms, messageLog: runtime.tables.MessageLog },
+  now: () => new Date(),
+  log: silentLog,
+};
+
+try {
+  log(`local runtime up in ${runtime.startup.totalMs} ms; registering ${settings.chargers} chargers`);
+  const password = 'bench-password-0123456789';
+  const tagOf = (c: SimCharger) => `B-${c.id}`.slice(0, 20);
+  const simulated = (prefix: string, n: number): SimCharger[] =>
+    Array.from({ length: n }, (_, i) => ({ id: `${prefix}${i}`, password, protocol: i % 2 === 0 ? 'ocpp1.6' : 'ocpp2.0.1' }));
+  const fleet = simulated('LD', settings.chargers);
+  const costChargers = simulated('COST', 2);
+  for (const c of [...fleet, ...costChargers]) {
+    await createCharger(store, { chargerId: c.id, password });
+    await createIdToken(store, { value: tagOf(c) });
+  }
+
+  log('measuring what each message costs');
+  const counters = { invocations: () => invocations, managementCalls: () => runtime.managementCalls() };
+  const perMessage: BenchReport['perMessage'] = {};
+  for (const c of costChargers) {
+    perMessage[c.protocol] = await measurePerMessageCost(runtime.chargerUrl(c.id), c, tagOf(c), counters, settings.costRounds);
+  }
+
+  log('measuring DynamoDB Local on its own');
+  const ceiling = await measureDynamoCeiling(store.db, runtime.tables.Csms, smoke ? 1000 : 5000);
+
+  log(`load: ${settings.chargers} chargers for ${settings.durationS} s`);
+  const connected = await connectAll(runtime.chargerUrl, fleet, tagOf);
+  const requestsBefore = capacitySnapshot().requests;
+  const csms = await runLoad(connected, settings.durationS * 1000);
+  const dynamodbRequestsPerSecond = Math.round((capacitySnapshot().requests - requestsBefore) / csms.durationS);
+  const ramp = settings.ramp ? await rampLoad(connected, smoke ? 1000 : 5000, settings.p99ThresholdMs) : undefined;
+  await closeAll(connected);
+
+  let baseline: BenchReport['baseline'];
+  if (settings.baseline) {
+    log('baseline: the same load against an in-memory ocpp-rpc server');
+    const server = await startBaselineServer();
+    const onBaseline = await connectAll(server.url, fleet, tagOf);
+    baseline = await runLoad(onBaseline, settings.durationS * 1000);
+    await closeAll(onBaseline);
+    await server.close();
+  }
+
+  log('cold starts');
+  const [probe] = costChargers;
+  if (!probe) throw new Error('no probe charger');
+  const basic = `Basic ${Buffer.from(`${probe.id}:${password}`).toString('base64')}`;
+  const authorizer = { chargeBoxId: probe.id, protocol: 'ocpp1.6', echoProtocol: 'true', register: 'false', principalId: probe.id };
+  const requestContext = (routeKey: string, eventType: string) => ({
+    routeKey, eventType, connectionId: 'cold-start', connectedAt: Date.now(), requestTimeEpoch: Date.now(), domainName: 'localhost', stage: 'local', authorizer,
+  });
+  const coldStarts = await measureColdStarts({
+    routes,
+    env: { ...runtime.env, POWERTOOLS_LOG_LEVEL: 'ERROR' },
+    runs: settings.coldRuns,
+    events: {
+      OcppAuthorizer: {
+        type: 'REQUEST',
+        methodArn: 'arn:aws:execute-api:us-east-1:000000000000:local/local/$connect',
+        headers: { 'X-Ocpp-Authorization': basic, 'X-Origin-Verify': runtime.env.ORIGIN_VERIFY_SECRET, 'Sec-WebSocket-Protocol': 'ocpp1.6' },
+        queryStringParameters: { chargeBoxId: probe.id },
+        requestContext: requestContext('$connect', 'CONNECT'),
+      },
+      OcppConnect: { headers: {}, requestContext: requestContext('$connect', 'CONNECT') },
+      OcppDisconnect: { requestContext: requestContext('$disconnect', 'DISCONNECT') },
+      OcppMessage: { body: '[2,"cold-1","Heartbeat",{}]', isBase64Encoded: false, requestContext: requestContext('$default', 'MESSAGE') },
+    },
+  });
+
+  const memoryOf = (id: string) => (routes as readonly RouteDef[]).find((r) => r.id === id)?.memoryMb ?? 256;
+  const costs = (protocol: string) =>
+    asActionCosts(perMessage[protocol] ?? {}, (action) => memoryOf(action.startsWith('$') ? 'OcppConnect' : 'OcppMessage'));
+  const costPerCharger = Object.fromEntries(
+    Object.entries(WORKLOADS).map(([name, profile]) => [name, costPerChargerMonth(profile, costs(profile.protocol))]),
+  );
+
+  const report: BenchReport = {
+    startedAt: new Date().toISOString(),
+    machine: { cpus: cpus().length, node: process.versions.node, platform: process.platform },
+    settings,
+    csms,
+    ...(baseline ? { baseline, ratioToBaseline: Math.round((csms.callsPerSecond / baseline.callsPerSecond) * 100) / 100 } : {}),
+    ...(ramp ? { ramp } : {}),
+    dynamodbLocalCeilingOpsPerSecond: ceiling,
+    dynamodbRequestsPerSecondUnderLoad: dynamodbRequestsPerSecond,
+    perMessage,
+    coldStarts,
+    costPerChargerMonth: costPerCharger,
+  };
+  const markdown = toMarkdown(report);
+  mkdirSync(values.out, { recursive: true });
+  const stamp = report.startedAt.replace(/[:.]/g, '-');
+  for (const name of [stamp, 'latest']) {
+    writeFileSync(join(values.out, `${name}.json`), `${JSON.stringify(report, null, 2)}\n`);
+    writeFileSync(join(values.out, `${name}.md`), markdown);
+  }
+  console.log(markdown);
+  if (csms.errors > 0 || (baseline?.errors ?? 0) > 0) {
+    console.error(`\n!!! THE RUN HAD ERRORS: ${csms.errors} on the CSMS, ${baseline?.errors ?? 0} on the baseline. Figures are suspect. !!!\n`);
+    process.exitCode = 1;
+  }
+  log(`report: ${join(values.out, 'latest.md')}`);
+} finally {
+  await runtime.stop();
+}

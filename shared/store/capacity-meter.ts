@@ -1,0 +1,56 @@
+/**
+ * Counts the DynamoDB capacity every call consumed, as DynamoDB reports it (ReturnConsumedCapacity TOTAL,
+ * which includes index writes). On only when CSMS_CAPACITY_METER=on: the benchmark uses it to measure what
+ * each OCPP message costs; production does not pay for the extra response field.
+ */
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+
+export interface CapacityTotals {
+  readUnits: number;
+  writeUnits: number;
+  requests: number;
+}
+
+const READS = new Set(['GetItemCommand', 'QueryCommand', 'ScanCommand', 'BatchGetItemCommand', 'TransactGetItemsCommand']);
+const WRITES = new Set([
+  'PutItemCommand',
+  'UpdateItemCommand',
+  'DeleteItemCommand',
+  'BatchWriteItemCommand',
+  'TransactWriteItemsCommand',
+]);
+
+const totals: CapacityTotals = { readUnits: 0, writeUnits: 0, requests: 0 };
+
+/** A copy of the totals since the process started (or the last reset). */
+export const capacitySnapshot = (): CapacityTotals => ({ ...totals });
+
+export const resetCapacity = (): void => {
+  totals.readUnits = 0;
+  totals.writeUnits = 0;
+  totals.requests = 0;
+};
+
+type Consumed = { CapacityUnits?: number } | { CapacityUnits?: number }[] | undefined;
+
+const unitsOf = (consumed: Consumed): number =>
+  [consumed ?? []].flat().reduce((sum, c) => sum + (c.CapacityUnits ?? 0), 0);
+
+export const meterCapacity = (client: DynamoDBClient): void => {
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      const command = context.commandName ?? '';
+      const metered = READS.has(command) || WRITES.has(command);
+      if (metered) (args.input as { ReturnConsumedCapacity?: string }).ReturnConsumedCapacity ??= 'TOTAL';
+      const result = await next(args);
+      if (metered) {
+        const units = unitsOf((result.output as { ConsumedCapacity?: Consumed }).ConsumedCapacity);
+        if (READS.has(command)) totals.readUnits += units;
+        else totals.writeUnits += units;
+        totals.requests += 1;
+      }
+      return result;
+    },
+    { step: 'initialize', name: 'csmsCapacityMeter' },
+  );
+};

@@ -1,5 +1,5 @@
 /**
- * `npm run bench -- [--smoke] [--chargers 200] [--duration 30] [--ramp] [--p99 50] [--cold-runs 5] [--no-baseline]`
+ * `npm run bench -- [--smoke] [--chargers 200] [--duration 30] [--warmup 10] [--ramp] [--p99 50] [--cold-runs 5] [--no-baseline]`
  *
  * Measures the local runtime under many simulated chargers beside an in-memory baseline, what every message
  * costs in DynamoDB capacity, Lambda invocations and @connections calls, each Lambda's bundle and cold start,
@@ -40,6 +40,7 @@ const { values } = parseArgs({
     smoke: { type: 'boolean' },
     chargers: { type: 'string' },
     duration: { type: 'string' },
+    warmup: { type: 'string' },
     ramp: { type: 'boolean' },
     p99: { type: 'string', default: '50' },
     'cold-runs': { type: 'string' },
@@ -51,6 +52,7 @@ const smoke = values.smoke === true;
 const settings = {
   chargers: Number(values.chargers ?? (smoke ? 6 : 200)),
   durationS: Number(values.duration ?? (smoke ? 3 : 30)),
+  warmupS: Number(values.warmup ?? (smoke ? 1 : 10)),
   ramp: values.ramp === true,
   p99ThresholdMs: Number(values.p99),
   coldRuns: Number(values['cold-runs'] ?? (smoke ? 1 : 5)),
@@ -105,16 +107,18 @@ try {
     perMessage[c.protocol] = await measurePerMessageCost(runtime.chargerUrl(c.id), c, tagOf(c), counters, settings.costRounds);
   }
 
-  log('measuring DynamoDB Local on its own');
-  const ceiling = await measureDynamoCeiling(store.db, runtime.tables.Csms, smoke ? 1000 : 5000);
-
-  log(`load: ${settings.chargers} chargers for ${settings.durationS} s`);
+  log(`load: ${settings.chargers} chargers, ${settings.warmupS} s warm-up (not counted), then ${settings.durationS} s`);
   const connected = await connectAll(runtime.chargerUrl, fleet, tagOf);
+  // DynamoDB Local's JVM serves two to three times more once its code is compiled: measure it warm.
+  await runLoad(connected, settings.warmupS * 1000);
   const requestsBefore = capacitySnapshot().requests;
   const csms = await runLoad(connected, settings.durationS * 1000);
   const dynamodbRequestsPerSecond = Math.round((capacitySnapshot().requests - requestsBefore) / csms.durationS);
   const ramp = settings.ramp ? await rampLoad(connected, smoke ? 1000 : 5000, settings.p99ThresholdMs) : undefined;
   await closeAll(connected);
+
+  log('measuring DynamoDB Local on its own (warm)');
+  const ceiling = await measureDynamoCeiling(store.db, runtime.tables.Csms, smoke ? 1000 : 5000);
 
   let baseline: BenchReport['baseline'];
   if (settings.baseline) {

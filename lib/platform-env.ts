@@ -3,6 +3,7 @@
  * synth time, so a variable added there without a value here fails `cdk synth` instead of a cold start.
  */
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import * as z from 'zod/mini';
 import { OriginSecretEnvSchema, PlatformEnvSchema } from '#functions/_common/env.ts';
 import { type TableName, tables } from '#shared/store/tables.ts';
 import type { StageConfig } from './stage-config.ts';
@@ -24,9 +25,9 @@ export function platformEnvironment(input: PlatformEnvInput): PlatformEnvVars {
     MESSAGE_LOG_RETENTION_DAYS: String(input.config.messageLogRetentionDays),
   };
   // Token-valued variables (table names, secret, URL) only resolve at deploy time; check the literal ones now.
-  PlatformEnvSchema.pick({ AUTO_REGISTER: true, HEARTBEAT_INTERVAL_SECONDS: true, MESSAGE_LOG_RETENTION_DAYS: true })
-    .strict()
-    .parse(literal);
+  z.strictObject(
+    z.pick(PlatformEnvSchema, { AUTO_REGISTER: true, HEARTBEAT_INTERVAL_SECONDS: true, MESSAGE_LOG_RETENTION_DAYS: true }).shape,
+  ).parse(literal);
   const env: Record<string, string> = {
     ...Object.fromEntries(tables.map((t) => [t.envVar, input.tables[t.name].tableName])),
     ...literal,

@@ -3,8 +3,9 @@
  * bundles it (lib/csms-function.ts), then a fresh Node 22 process imports the bundle and runs one invocation.
  * Import time stands for the Lambda init phase; the first call includes lazy work (SDK clients, first connection).
  */
+import { copyValidatorFiles, VALIDATORS_EXTERNAL } from '../lib/ocpp-validator-files.ts';
 import { execFile } from 'node:child_process';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -24,6 +25,8 @@ export interface ColdStart {
   entry: string;
   bundleBytes: number;
   gzipBytes: number;
+  /** Files shipped beside the bundle and loaded on use (the OCPP validators, one file per version). */
+  sideFileBytes: Record<string, number>;
   initMs: Spread;
   firstInvokeMs: Spread;
 }
@@ -67,8 +70,9 @@ export const spread = (values: readonly number[]): Spread => {
  * without sources, module-first main fields, the createRequire banner, and no externals (`bundleAwsSDK: true`).
  * Run from the repo root so package.json `imports` (#shared/*, #functions/*) resolve.
  */
-export const bundleEntry = async (entryPath: string, outFile: string): Promise<void> => {
+export const bundleEntry = async (entryPath: string, outFile: string, ocppValidators = false): Promise<void> => {
   await build({
+    ...(ocppValidators ? { external: [VALIDATORS_EXTERNAL] } : {}),
     entryPoints: [entryPath],
     outfile: outFile,
     absWorkingDir: projectRoot,
@@ -83,6 +87,7 @@ export const bundleEntry = async (entryPath: string, outFile: string): Promise<v
     banner: { js: ESM_REQUIRE_BANNER },
     logLevel: 'silent',
   });
+  if (ocppValidators) copyValidatorFiles(projectRoot, path.dirname(outFile));
 };
 
 // Plain .mjs run by the child: times the import (init) and the first call, then exits even if the
@@ -138,10 +143,17 @@ const runOnce = async (files: { driver: string; bundle: string; event: string },
   }
 };
 
+/** Sizes of the .js files in subfolders of a bundle's folder (what ships beside index.mjs). */
+const sideFiles = async (dir: string): Promise<Record<string, number>> => {
+  const entries = await readdir(dir, { recursive: true, withFileTypes: true });
+  const files = entries.filter((e) => e.isFile() && e.name.endsWith('.js') && e.parentPath !== dir);
+  return Object.fromEntries(await Promise.all(files.map(async (f) => [f.name, (await readFile(path.join(f.parentPath, f.name))).byteLength] as const)));
+};
+
 const measureRoute = async (route: RouteDef, dir: string, opts: ColdStartOptions & { driver: string; runs: number }): Promise<ColdStart> => {
   const bundle = path.join(dir, route.id, 'index.mjs');
   const event = path.join(dir, route.id, 'event.json');
-  await bundleEntry(path.join(opts.functionsDir ?? path.join(projectRoot, 'functions'), route.entry), bundle);
+  await bundleEntry(path.join(opts.functionsDir ?? path.join(projectRoot, 'functions'), route.entry), bundle, route.ocppValidators === true);
   await writeFile(event, JSON.stringify(opts.events[route.id]));
   const code = await readFile(bundle);
   const env = { PATH: process.env.PATH ?? '', NODE_OPTIONS: LAMBDA_NODE_OPTIONS, ...opts.env };
@@ -153,6 +165,7 @@ const measureRoute = async (route: RouteDef, dir: string, opts: ColdStartOptions
     entry: route.entry,
     bundleBytes: code.byteLength,
     gzipBytes: gzipSync(code).byteLength,
+    sideFileBytes: await sideFiles(path.dirname(bundle)),
     initMs: spread(timings.map((t) => t.initMs)),
     firstInvokeMs: spread(timings.map((t) => t.firstInvokeMs)),
   };

@@ -91,10 +91,15 @@ export const toMarkdown = (r: BenchReport): string => {
     }
   }
   lines.push('', '## Cold start (bundled as CDK bundles; fresh Node 22 process per run)', '');
-  lines.push('| function | bundle KB | gzip KB | init ms min / median / max | first invocation ms min / median / max |', '|---|---|---|---|---|');
+  lines.push(
+    '| function | bundle KB | gzip KB | loaded on use, KB | init ms min / median / max | first invocation ms min / median / max |',
+    '|---|---|---|---|---|---|',
+  );
   for (const c of r.coldStarts) {
-    lines.push(`| ${c.routeId} | ${kb(c.bundleBytes)} | ${kb(c.gzipBytes)} | ${spreadText(c.initMs)} | ${spreadText(c.firstInvokeMs)} |`);
+    const side = Object.entries(c.sideFileBytes).map(([f, b]) => `${f} ${kb(b)}`).join(', ') || '–';
+    lines.push(`| ${c.routeId} | ${kb(c.bundleBytes)} | ${kb(c.gzipBytes)} | ${side} | ${spreadText(c.initMs)} | ${spreadText(c.firstInvokeMs)} |`);
   }
+  lines.push('', 'The first invocation of a version-validating function includes loading that version\'s validators (here 1.6).');
   lines.push('', '## Cost per charger per month (AWS list prices, bench/pricing.ts)', '', formatCostTable(r.costPerChargerMonth));
   return `${lines.join('\n')}\n`;
 };

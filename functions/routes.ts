@@ -25,6 +25,8 @@ interface RouteBase {
   readonly memoryMb?: number;
   /** Lambda timeout in seconds. @default 10 */
   readonly timeoutSeconds?: number;
+  /** Validates OCPP payloads: the compiled validators ship beside the bundle (lib/ocpp-validator-files.ts). */
+  readonly ocppValidators?: boolean;
 }
 
 /** The `$connect` REQUEST authorizer of the WebSocket API (charger Basic auth). */
@@ -89,6 +91,7 @@ export const routes = [
     entry: 'ws/message.ts',
     returnResponse: true,
     memoryMb: 512,
+    ocppValidators: true,
     // Answers go back as the route response, so no @connections access; frames are appended to the log.
     access: { tables: { Csms: 'readWrite', MessageLog: 'write' } },
   },

@@ -1,4 +1,5 @@
 /** One Lambda function of the route table: bundled with esbuild (no Docker), Node 22 on arm64, Powertools-ready. */
+import { VALIDATORS_EXTERNAL, validatorCopyCommands } from './ocpp-validator-files.ts';
 import { Duration, type RemovalPolicy, Validations } from 'aws-cdk-lib';
 import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
@@ -73,6 +74,16 @@ export class CsmsFunction extends Construct {
         // Bundle the SDK too: the version is the lockfile's, not whatever the runtime ships, and it is tree-shaken.
         bundleAwsSDK: true,
         forceDockerBundling: false,
+        ...(route.ocppValidators
+          ? {
+              esbuildArgs: { [`--external:${VALIDATORS_EXTERNAL}`]: true },
+              commandHooks: {
+                beforeBundling: () => [],
+                beforeInstall: () => [],
+                afterBundling: validatorCopyCommands,
+              },
+            }
+          : {}),
       },
     });
     Validations.of(this.fn).acknowledge(

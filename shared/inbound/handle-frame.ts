@@ -8,7 +8,7 @@ import type { StoreDeps } from '../deps.ts';
 import type { OcppProtocol } from '../ocpp/frames.ts';
 import type { Fault } from '../ocpp/faults.ts';
 import { encodeCallError, encodeCallResult, parseFrame } from '../ocpp/frames.ts';
-import { assertValidOutbound, hasAction, validateRequest } from '../ocpp/validate.ts';
+import { assertValidOutbound, hasAction, loadValidators, validateRequest } from '../ocpp/validate.ts';
 import { getChargerItem } from '../charger/registry.ts';
 import { logFrame } from '../log/message-log.ts';
 import { inboundActions } from './actions.ts';
@@ -76,6 +76,7 @@ const answerCall = async (store: StoreDeps, config: FrameConfig, input: FrameInp
 };
 
 const respond = async (store: StoreDeps, config: FrameConfig, input: FrameInput): Promise<string | undefined> => {
+  await loadValidators(input.protocol);
   const parsed = parseFrame(input.protocol, input.raw);
   if (parsed.kind === 'ignore') {
     store.log.warn('frame ignored', { chargerId: input.chargerId, reason: parsed.reason });

@@ -1,6 +1,3 @@
-import * as ocpp16 from './generated/ocpp16.js';
-import * as ocpp201 from './generated/ocpp201.js';
-import * as ocpp21 from './generated/ocpp21.js';
 import type { GeneratedValidator } from './generated/types.js';
 import { fault } from './faults.ts';
 import type { Fault } from './faults.ts';
@@ -16,12 +13,28 @@ export type ValidationOutcome =
 type Kind = 'request' | 'response';
 type ValidatorTable = Readonly<Record<string, GeneratedValidator | undefined>>;
 
-// Compiled ahead of time by scripts/build-schemas.mjs: nothing is compiled at cold start.
-const VALIDATORS: Record<OcppProtocol, ValidatorTable> = { 'ocpp1.6': ocpp16, 'ocpp2.0.1': ocpp201, 'ocpp2.1': ocpp21 };
+/**
+ * Compiled ahead of time by scripts/build-schemas.mjs: nothing is compiled at cold start. Each version is its
+ * own module, loaded on first use, so a container only parses the versions its chargers speak (2.1's alone is
+ * over half of all the validator code). The Lambda bundle ships them as separate files (lib/csms-function.ts).
+ */
+const LOADERS: Record<OcppProtocol, () => Promise<ValidatorTable>> = {
+  'ocpp1.6': () => import('./generated/ocpp16.js'),
+  'ocpp2.0.1': () => import('./generated/ocpp201.js'),
+  'ocpp2.1': () => import('./generated/ocpp21.js'),
+};
+const loaded: Partial<Record<OcppProtocol, ValidatorTable>> = {};
+
+/** Makes `protocol`'s validators available to the synchronous checks below; cheap after the first call. */
+export const loadValidators = async (protocol: OcppProtocol): Promise<void> => {
+  loaded[protocol] ??= await LOADERS[protocol]();
+};
+
 const SUFFIX: Record<Kind, string> = { request: 'Request', response: 'Response' };
 
 function validatorFor(protocol: OcppProtocol, action: string, kind: Kind): GeneratedValidator | undefined {
-  const table = VALIDATORS[protocol];
+  const table = loaded[protocol];
+  if (table === undefined) throw new Error(`${protocol} validators are not loaded: await loadValidators('${protocol}') first`);
   const key = `${action}${SUFFIX[kind]}`;
   return Object.hasOwn(table, key) ? table[key] : undefined;
 }

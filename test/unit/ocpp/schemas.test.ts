@@ -1,12 +1,15 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import * as ocpp16 from '#shared/ocpp/generated/ocpp16.js';
 import * as ocpp201 from '#shared/ocpp/generated/ocpp201.js';
 import * as ocpp21 from '#shared/ocpp/generated/ocpp21.js';
 import * as typedOcpp21 from 'typed-ocpp/dist/ocpp21/schemas.js';
 import type { OcppProtocol } from '#shared/ocpp/frames.ts';
-import { validateRequest } from '#shared/ocpp/validate.ts';
+import { loadValidators, validateRequest } from '#shared/ocpp/validate.ts';
+import { PROTOCOL_PREFERENCE } from '#shared/ocpp/frames.ts';
+
+beforeAll(() => Promise.all(PROTOCOL_PREFERENCE.map(loadValidators)));
 
 // Constraints read from the specification text, checked through the generated validators (not the schema files).
 

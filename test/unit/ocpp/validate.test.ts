@@ -1,8 +1,16 @@
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { OcppProtocol } from '#shared/ocpp/frames.ts';
 import { faultForSchemaError } from '#shared/ocpp/schema-errors.ts';
-import { assertValidOutbound, hasAction, OutboundPayloadError, validateRequest, validateResponse } from '#shared/ocpp/validate.ts';
+import {
+  assertValidOutbound,
+  hasAction,
+  loadValidators,
+  OutboundPayloadError,
+  validateRequest,
+  validateResponse,
+} from '#shared/ocpp/validate.ts';
+import { PROTOCOL_PREFERENCE } from '#shared/ocpp/frames.ts';
 
 const NOW = '2024-05-01T12:00:00Z';
 const startTx16 = (o: Record<string, unknown> = {}) => ({ connectorId: 1, idTag: 'TAG1', meterStart: 0, timestamp: NOW, ...o });
@@ -17,6 +25,8 @@ const evNeeds201 = (stateOfCharge: number) => ({ evseId: 1, chargingNeeds: { req
 const remoteStart16 = (limit: number) => ({ idTag: 'TAG1', chargingProfile: { chargingProfileId: 1, stackLevel: 0,
   chargingProfilePurpose: 'TxProfile', chargingProfileKind: 'Absolute',
   chargingSchedule: { chargingRateUnit: 'A', chargingSchedulePeriod: [{ startPeriod: 0, limit }] } } });
+
+beforeAll(() => Promise.all(PROTOCOL_PREFERENCE.map(loadValidators)));
 
 describe('schema keyword to OCPP fault mapping, through the generated validators', () => {
   const cases = [
@@ -214,5 +224,13 @@ describe('validation properties', () => {
       const again = validateRequest(protocol, action, first.payload);
       return again.ok && again.tolerated.length === 0;
     }), { numRuns: 500 });
+  });
+});
+
+describe('loading', () => {
+  it('loads each version on demand, once', async () => {
+    await loadValidators('ocpp1.6');
+    await loadValidators('ocpp1.6');
+    expect(hasAction('ocpp1.6', 'Heartbeat')).toBe(true);
   });
 });

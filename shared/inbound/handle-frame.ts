@@ -6,7 +6,7 @@
  */
 import type { StoreDeps } from '../deps.ts';
 import type { OcppProtocol } from '../ocpp/frames.ts';
-import type { Fault } from '../ocpp/faults.ts';
+import { fault, type Fault } from '../ocpp/faults.ts';
 import { encodeCallError, encodeCallResult, parseFrame } from '../ocpp/frames.ts';
 import { assertValidOutbound, hasAction, loadValidators, validateRequest } from '../ocpp/validate.ts';
 import { getChargerItem } from '../charger/registry.ts';
@@ -26,8 +26,6 @@ export interface FrameConfig {
   heartbeatIntervalSeconds: number;
   messageLogRetentionDays: number;
 }
-
-const fault = (code: Fault['code'], description: string): Fault => ({ code, description });
 
 type CallFrame = { messageId: string; action: string; payload: unknown };
 

@@ -32,9 +32,20 @@ describe('esbuild bundling of route entries', () => {
     }
   });
 
-  it('bundles the real route entries', () => {
+  it('bundles the real route entries, with the OCPP validators beside the bundle of the routes that validate', () => {
     // The real handlers pull in the OCPP codec, the SDK and Powertools; this fails on any unresolvable import.
     const real = synthStack({ bundle: true }).app.synth().directory;
     expect(bundles(real)).toHaveLength(routes.length);
+    const assets = readdirSync(real).filter((d) => d.startsWith('asset.'));
+    const withValidators = assets.filter((d) => readdirSync(path.join(real, d)).includes('generated'));
+    expect(withValidators).toHaveLength(routes.filter((r) => 'ocppValidators' in r && r.ocppValidators).length);
+    for (const d of withValidators) {
+      const dir = path.join(real, d);
+      expect(readdirSync(path.join(dir, 'generated')).sort()).toEqual(['ocpp16.js', 'ocpp201.js', 'ocpp21.js', 'package.json', 'runtime.js']);
+      const bundle = readFileSync(path.join(dir, 'index.mjs'), 'utf8');
+      // Imported at run time, per version, from the files beside the bundle; not inlined.
+      expect(bundle).toContain('./generated/ocpp21.js');
+      expect(bundle.length).toBeLessThan(600_000);
+    }
   }, 120_000);
 });

@@ -26,7 +26,7 @@ const CALL_TIMEOUT_MS = 15_000;
 
 export class OcppBenchClient {
   private seq = 0;
-  private pending?: { id: string; resolve: (raw: string) => void };
+  private pending?: { resolve: (raw: string) => void };
   private readonly ws: WebSocket;
 
   private constructor(ws: WebSocket) {
@@ -55,7 +55,6 @@ export class OcppBenchClient {
     const raw = await new Promise<string>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`${action}: no reply in ${CALL_TIMEOUT_MS} ms`)), CALL_TIMEOUT_MS);
       this.pending = {
-        id,
         resolve: (r) => {
           clearTimeout(timer);
           resolve(r);

@@ -1,6 +1,7 @@
 /** What an inbound OCPP action handler receives, and the shape of the per-version action tables. */
 import type { StoreDeps } from '../deps.ts';
 import type { OcppProtocol } from '../ocpp/frames.ts';
+import type { MeterSample } from '../transaction/meter-values.ts';
 
 export interface InboundContext {
   readonly store: StoreDeps;
@@ -33,3 +34,7 @@ export const utc = (timestamp: string | undefined, fallback: Date): string => {
   const ms = timestamp === undefined ? Number.NaN : Date.parse(timestamp);
   return new Date(Number.isNaN(ms) ? fallback.getTime() : ms).toISOString();
 };
+
+/** Meter samples with their timestamps in UTC (see `utc`). */
+export const samplesInUtc = (samples: MeterSample[] | undefined, receivedAt: Date): MeterSample[] =>
+  (samples ?? []).map((s) => ({ ...s, timestamp: utc(s.timestamp, receivedAt) }));

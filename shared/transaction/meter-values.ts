@@ -81,7 +81,7 @@ const readingId = (input: MeterValuesInput, sample: MeterSample): string =>
       : [input.evseId, input.connectorId, sample.sampledValue],
   );
 
-export const storeMeterValues = async (deps: StoreDeps, input: MeterValuesInput): Promise<{ latestEnergyWh?: number }> => {
+export const storeMeterValues = async (deps: StoreDeps, input: MeterValuesInput): Promise<void> => {
   const readings = input.samples.map((sample) => {
     const energyWh = energyRegisterWh(sample);
     const sk = `${sample.timestamp}#${readingId(input, sample)}`;
@@ -116,9 +116,6 @@ export const storeMeterValues = async (deps: StoreDeps, input: MeterValuesInput)
       pending = out.UnprocessedItems?.[deps.tables.csms] as Record<string, unknown>[] | undefined;
     }
   }
-  const withEnergy = items.filter((m) => m.energyWh !== undefined).sort((a, b) => a.timestamp.localeCompare(b.timestamp));
-  const latest = withEnergy.at(-1)?.energyWh;
-  return latest !== undefined ? { latestEnergyWh: latest } : {};
 };
 
 const asMeterValues = (items: Record<string, unknown>[]) => items.map((i) => withoutKeys<StoredMeterValue>(i));

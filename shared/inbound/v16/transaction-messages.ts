@@ -1,6 +1,6 @@
 /** OCPP 1.6 StartTransaction, StopTransaction and MeterValues. */
 import type { ActionSpec } from '../types.ts';
-import { utc } from '../types.ts';
+import { samplesInUtc, utc } from '../types.ts';
 import { idTagInfoV16 } from '../token-info.ts';
 import { startTransactionV16, stopTransactionV16 } from '../../transaction/transactions-v16.ts';
 import { storeMeterValues, type MeterSample } from '../../transaction/meter-values.ts';
@@ -30,9 +30,6 @@ export const startTransaction: ActionSpec<StartTransactionReq> = {
   },
 };
 
-const normalizeSamples = (samples: MeterSample[] | undefined, receivedAt: Date): MeterSample[] =>
-  (samples ?? []).map((s) => ({ ...s, timestamp: utc(s.timestamp, receivedAt) }));
-
 interface StopTransactionReq {
   idTag?: string;
   meterStop: number;
@@ -51,7 +48,7 @@ export const stopTransaction: ActionSpec<StopTransactionReq> = {
       timestamp: utc(p.timestamp, ctx.receivedAt),
       ...(p.reason ? { reason: p.reason } : {}),
       ...(p.idTag ? { idTag: p.idTag } : {}),
-      transactionData: normalizeSamples(p.transactionData, ctx.receivedAt),
+      transactionData: samplesInUtc(p.transactionData, ctx.receivedAt),
     });
     if (stopped.unknownTransaction) {
       ctx.store.log.warn('StopTransaction for an unknown transaction: recorded on its own', { chargerId: ctx.chargerId, transactionId: p.transactionId });
@@ -71,7 +68,7 @@ export const meterValues: ActionSpec<MeterValuesReq> = {
     const ref = connectorOfV16(p.connectorId);
     await storeMeterValues(ctx.store, {
       chargerId: ctx.chargerId,
-      samples: normalizeSamples(p.meterValue, ctx.receivedAt),
+      samples: samplesInUtc(p.meterValue, ctx.receivedAt),
       source: 'MeterValues',
       evseId: ref.evseId,
       connectorId: ref.connectorId,

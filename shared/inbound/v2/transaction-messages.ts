@@ -1,6 +1,6 @@
 /** OCPP 2.0.1 / 2.1 TransactionEvent and MeterValues. */
 import type { ActionSpec } from '../types.ts';
-import { utc } from '../types.ts';
+import { samplesInUtc, utc } from '../types.ts';
 import { idTokenInfoV2 } from '../token-info.ts';
 import { recordTransactionEvent } from '../../transaction/record-transaction-event.ts';
 import type { TransactionEventType } from '../../transaction/transaction-event.ts';
@@ -24,9 +24,6 @@ interface TransactionEventReq {
   meterValue?: MeterSample[];
 }
 
-const samplesAt = (samples: MeterSample[] | undefined, receivedAt: Date) =>
-  (samples ?? []).map((s) => ({ ...s, timestamp: utc(s.timestamp, receivedAt) }));
-
 export const transactionEvent: ActionSpec<TransactionEventReq> = {
   requiresAcceptedCharger: (p) => p.eventType === 'Started',
   async handle(ctx, p) {
@@ -41,7 +38,7 @@ export const transactionEvent: ActionSpec<TransactionEventReq> = {
       triggerReason: p.triggerReason,
       messageId: ctx.messageId,
       raw: p,
-      meterValue: samplesAt(p.meterValue, ctx.receivedAt),
+      meterValue: samplesInUtc(p.meterValue, ctx.receivedAt),
       ...(p.offline !== undefined ? { offline: p.offline } : {}),
       ...(info.chargingState ? { chargingState: info.chargingState } : {}),
       ...(info.stoppedReason ? { stoppedReason: info.stoppedReason } : {}),
@@ -60,7 +57,7 @@ export const meterValues: ActionSpec<{ evseId: number; meterValue: MeterSample[]
   async handle(ctx, p) {
     await storeMeterValues(ctx.store, {
       chargerId: ctx.chargerId,
-      samples: samplesAt(p.meterValue, ctx.receivedAt),
+      samples: samplesInUtc(p.meterValue, ctx.receivedAt),
       source: 'MeterValues',
       evseId: p.evseId,
     });

@@ -1,6 +1,6 @@
 /** DynamoDB Local's own ceiling on this machine: how many small conditional-free updates per second it serves. */
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import type { Db } from '#shared/store/document-client.ts';
+import type { Db } from '#shared/store/dynamo.ts';
 
 export const measureDynamoCeiling = async (db: Db, table: string, durationMs: number, parallel = 16): Promise<number> => {
   let ops = 0;

@@ -18,7 +18,8 @@ process.env.POWERTOOLS_LOG_LEVEL ??= 'ERROR';
 const { routes } = await import('#functions/routes.ts');
 const { createCharger } = await import('#shared/charger/registry.ts');
 const { createIdToken } = await import('#shared/token/id-tokens.ts');
-const { makeDocumentClient } = await import('#shared/store/document-client.ts');
+const { makeDocumentClient } = await import('#shared/store/dynamo.ts');
+const { makeDeps } = await import('#functions/_common/deps.ts');
 const { capacitySnapshot } = await import('#shared/store/capacity-meter.ts');
 const { silentLog } = await import('#shared/log/logger.ts');
 const { startLocalRuntime } = await import('../bin/local/runtime.ts');
@@ -80,12 +81,7 @@ const runtime = await startLocalRuntime({
     };
   },
 });
-const store = {
-  db: makeDocumentClient({ ...process.env, ...runtime.env }),
-  tables: { csms: runtime.tables.Csms, messageLog: runtime.tables.MessageLog },
-  now: () => new Date(),
-  log: silentLog,
-};
+const deps = makeDeps({ ...process.env, ...runtime.env }, silentLog);
 
 try {
   log(`local runtime up in ${runtime.startup.totalMs} ms; registering ${settings.chargers} chargers`);
@@ -96,8 +92,8 @@ try {
   const fleet = simulated('LD', settings.chargers);
   const costChargers = simulated('COST', 2);
   for (const c of [...fleet, ...costChargers]) {
-    await createCharger(store, { chargerId: c.id, password });
-    await createIdToken(store, { value: tagOf(c) });
+    await createCharger(deps, { chargerId: c.id, password });
+    await createIdToken(deps, { value: tagOf(c) });
   }
 
   log('measuring what each message costs');
@@ -118,7 +114,7 @@ try {
   await closeAll(connected);
 
   log('measuring DynamoDB Local on its own (warm)');
-  const ceiling = await measureDynamoCeiling(store.db, runtime.tables.Csms, smoke ? 1000 : 5000);
+  const ceiling = await measureDynamoCeiling(makeDocumentClient({ ...process.env, ...runtime.env }), runtime.tables.Csms, smoke ? 1000 : 5000);
 
   let baseline: BenchReport['baseline'];
   if (settings.baseline) {

@@ -4,8 +4,7 @@
  * MESSAGE_LOG_TABLE set, credentials from the usual AWS chain).
  */
 import { parseArgs } from 'node:util';
-import type { StoreDeps } from '#shared/deps.ts';
-import { makeDocumentClient } from '#shared/store/document-client.ts';
+import { makeDeps } from '#functions/_common/deps.ts';
 import { commands, usage, UsageError, type Options } from './cli/commands.ts';
 import { ensureLocalDynamo } from './local/runtime-file.ts';
 
@@ -34,23 +33,15 @@ if (values.help || !command) {
   process.exit(values.help ? 0 : 2);
 }
 
-const storeFrom = (env: NodeJS.ProcessEnv): StoreDeps => {
-  const csms = env.CSMS_TABLE;
-  const messageLog = env.MESSAGE_LOG_TABLE;
-  if (!csms || !messageLog) throw new UsageError('set CSMS_TABLE and MESSAGE_LOG_TABLE (the stack outputs) to use --aws');
-  const quiet = () => undefined;
-  return {
-    db: makeDocumentClient(env),
-    tables: { csms, messageLog },
-    now: () => new Date(),
-    log: { debug: quiet, info: quiet, warn: console.warn, error: console.error },
-  };
+const checkAwsEnv = (env: NodeJS.ProcessEnv): NodeJS.ProcessEnv => {
+  if (!env.CSMS_TABLE || !env.MESSAGE_LOG_TABLE) throw new UsageError('set CSMS_TABLE and MESSAGE_LOG_TABLE (the stack outputs) to use --aws');
+  return env;
 };
 
 const local = values.aws ? undefined : await ensureLocalDynamo();
 try {
-  const store = storeFrom(local ? { ...process.env, ...local.env } : process.env);
-  const out = await command(store, args, values as Options);
+  const deps = makeDeps(local ? { ...process.env, ...local.env } : checkAwsEnv(process.env));
+  const out = await command(deps, args, values as Options);
   if (out.note) console.error(out.note);
   console.log(JSON.stringify(out.result, null, 2));
 } catch (error) {

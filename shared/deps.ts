@@ -1,15 +1,28 @@
-/** What the domain needs from the outside world, passed in rather than imported, so tests choose it. */
-import type { Db } from './store/document-client.ts';
+/** What the domain needs from the outside world, passed in rather than imported, so tests and hosts choose it. */
 import type { Log } from './log/logger.ts';
+import type { Stores } from './store/stores.ts';
 
-export interface TableNames {
-  readonly csms: string;
-  readonly messageLog: string;
+/**
+ * The writes of one charger message: its stores collect plain puts, which `commit` writes in one request
+ * together with whatever the message added (its message-log entry); `alongside` work (a conditional update the
+ * answer does not depend on) runs meanwhile and `commit` waits for it.
+ */
+export interface UnitOfWork {
+  readonly stores: Stores;
+  alongside(work: Promise<unknown>): void;
+  commit(): Promise<void>;
 }
 
-export interface StoreDeps {
-  readonly db: Db;
-  readonly tables: TableNames;
+/** What a domain operation works with: the stores, the clock and the log. */
+export interface Ports {
+  readonly stores: Stores;
   readonly now: () => Date;
   readonly log: Log;
+}
+
+export interface Deps extends Ports {
+  /** Stores that write at once (operator commands, connection lifecycle). */
+  readonly stores: Stores;
+  /** A fresh unit of work for one charger message. */
+  readonly unitOfWork: () => UnitOfWork;
 }

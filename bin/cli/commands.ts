@@ -2,25 +2,11 @@
  * Operator commands until the REST API exists: register chargers and id tokens, inspect what chargers
  * sent. Each command is a call into shared/, the same functions the REST API will use.
  */
-import type { StoreDeps } from '#shared/deps.ts';
+import type { Deps } from '#shared/deps.ts';
 import { PROTOCOL_PREFERENCE, type OcppProtocol } from '#shared/ocpp/frames.ts';
-import {
-  REGISTRATION_STATUSES,
-  createCharger,
-  getCharger,
-  listChargers,
-  rotatePassword,
-  setRegistrationStatus,
-  type RegistrationStatus,
-} from '#shared/charger/registry.ts';
-import { getPresence } from '#shared/charger/presence.ts';
-import { listConnectors, listStatusHistory } from '#shared/charger/connector-status.ts';
-import { listTimeline } from '#shared/charger/timeline.ts';
+import { REGISTRATION_STATUSES, createCharger, rotatePassword, type RegistrationStatus } from '#shared/charger/registry.ts';
 import { assembleReport } from '#shared/charger/device-report.ts';
-import { createIdToken, listIdTokens, setIdTokenBlocked } from '#shared/token/id-tokens.ts';
-import { getTransaction, listChargerTransactions } from '#shared/transaction/transaction-store.ts';
-import { listTransactionMeterValues } from '#shared/transaction/meter-values.ts';
-import { lastSeen, listFrames } from '#shared/log/message-log.ts';
+import { createIdToken } from '#shared/token/id-tokens.ts';
 
 export type Options = Record<string, string | boolean | undefined>;
 
@@ -35,7 +21,7 @@ export interface CommandOutput {
   note?: string;
 }
 
-type Command = (deps: StoreDeps, args: string[], options: Options) => Promise<CommandOutput>;
+type Command = (deps: Deps, args: string[], options: Options) => Promise<CommandOutput>;
 
 const need = (value: string | undefined, what: string): string => {
   if (!value) throw new UsageError(`missing ${what}`);
@@ -94,11 +80,12 @@ const chargerAdd: Command = async (deps, [id], o) => {
 
 const chargerShow: Command = async (deps, [id]) => {
   const chargerId = need(id, 'charger id');
+  const { stores } = deps;
   const [profile, presence, connectors, seen] = await Promise.all([
-    getCharger(deps, chargerId),
-    getPresence(deps, chargerId),
-    listConnectors(deps, chargerId),
-    lastSeen(deps, chargerId),
+    stores.chargers.get(chargerId),
+    stores.presence.get(chargerId),
+    stores.connectors.list(chargerId),
+    stores.messageLog.lastSeen(chargerId),
   ]);
   return {
     result: {
@@ -112,7 +99,7 @@ const chargerShow: Command = async (deps, [id]) => {
 const setStatus =
   (to: RegistrationStatus): Command =>
   async (deps, [id]) => ({
-    result: found(await setRegistrationStatus(deps, need(id, 'charger id'), to), `charger ${id}`),
+    result: found(await deps.stores.chargers.setRegistrationStatus(need(id, 'charger id'), to), `charger ${id}`),
   });
 
 const chargerPassword: Command = async (deps, [id]) => {
@@ -129,15 +116,16 @@ const tokenAdd: Command = async (deps, [value], o) => {
     ...(str(o, 'label') ? { label: str(o, 'label') } : {}),
     blocked: o.blocked === true,
   });
-  return { result: found(record, `a new token (token ${value} already exists)`) };
+  return { result: found(record, `a new token (token ${value} of this type already exists)`) };
 };
 
 const tokenBlock =
   (blocked: boolean): Command =>
-  async (deps, [value]) => {
-    const changed = await setIdTokenBlocked(deps, need(value, 'token value'), blocked);
-    if (!changed) throw new UsageError(`token ${value} not found`);
-    return { result: { value, blocked } };
+  async (deps, [value], o) => {
+    const type = str(o, 'type') ?? 'ISO14443';
+    const changed = await deps.stores.idTokens.setBlocked(need(value, 'token value'), type, blocked);
+    if (!changed) throw new UsageError(`token ${value} of type ${type} not found (name another with --type)`);
+    return { result: { value, type, blocked } };
   };
 
 const numberOption = (o: Options, name: string, fallback: number): number => {
@@ -151,39 +139,38 @@ const numberOption = (o: Options, name: string, fallback: number): number => {
 export const commands: Record<string, Record<string, Command>> = {
   charger: {
     add: chargerAdd,
-    list: async (deps, _args, o) => ({ result: await listChargers(deps, { ...(str(o, 'location') ? { locationId: str(o, 'location') } : {}) }) }),
+    list: async (deps, _args, o) => ({ result: await deps.stores.chargers.list({ ...(str(o, 'location') ? { locationId: str(o, 'location') } : {}) }) }),
     show: chargerShow,
     accept: setStatus('accepted'),
     reject: setStatus('rejected'),
     pending: setStatus('pending'),
     password: chargerPassword,
     status: async (deps, [id, evse, connector], o) => ({
-      result: await listStatusHistory(
-        deps,
+      result: await deps.stores.connectors.history(
         need(id, 'charger id'),
         { evseId: Number(evse ?? 1), connectorId: Number(connector ?? 1) },
         { limit: numberOption(o, 'limit', 50), newestFirst: true },
       ),
     }),
-    timeline: async (deps, [id], o) => ({ result: await listTimeline(deps, need(id, 'charger id'), { limit: numberOption(o, 'limit', 50) }) }),
+    timeline: async (deps, [id], o) => ({ result: await deps.stores.timeline.list(need(id, 'charger id'), { limit: numberOption(o, 'limit', 50) }) }),
     report: async (deps, [id, requestId]) => ({ result: await assembleReport(deps, need(id, 'charger id'), Number(need(requestId, 'request id'))) }),
     log: async (deps, [id], o) => ({
-      result: await listFrames(deps, need(id, 'charger id'), { limit: numberOption(o, 'limit', 50), newestFirst: true }),
+      result: await deps.stores.messageLog.list(need(id, 'charger id'), { limit: numberOption(o, 'limit', 50), newestFirst: true }),
     }),
   },
   token: {
     add: tokenAdd,
-    list: async (deps, _args, o) => ({ result: await listIdTokens(deps, { ...(str(o, 'group') ? { groupId: str(o, 'group') } : {}) }) }),
+    list: async (deps, _args, o) => ({ result: await deps.stores.idTokens.list({ ...(str(o, 'group') ? { groupId: str(o, 'group') } : {}) }) }),
     block: tokenBlock(true),
     unblock: tokenBlock(false),
   },
   tx: {
-    list: async (deps, [id], o) => ({ result: await listChargerTransactions(deps, need(id, 'charger id'), { limit: numberOption(o, 'limit', 50) }) }),
+    list: async (deps, [id], o) => ({ result: await deps.stores.transactions.listOfCharger(need(id, 'charger id'), { limit: numberOption(o, 'limit', 50) }) }),
     show: async (deps, [id, txId]) => {
       const chargerId = need(id, 'charger id');
       const transactionId = need(txId, 'transaction id');
-      const tx = found(await getTransaction(deps, chargerId, transactionId), `transaction ${transactionId}`);
-      return { result: { ...tx, meterValues: await listTransactionMeterValues(deps, chargerId, transactionId) } };
+      const tx = found(await deps.stores.transactions.get(chargerId, transactionId), `transaction ${transactionId}`);
+      return { result: { ...tx, meterValues: await deps.stores.meterValues.listOfTransaction(chargerId, transactionId) } };
     },
   },
 };
@@ -199,5 +186,5 @@ export const usage = `Usage: npm run cli -- <group> <command> [args] [--options]
   charger report <id> <requestId>         a NotifyReport assembled from its pages
   charger log <id> [--limit n]            the OCPP message log, newest first
   token add <value> [--type ISO14443|eMAID|Central|...] [--expires <iso>] [--group <parent>] [--label <text>] [--blocked]
-  token list [--group <parent>]           token block|unblock <value>
+  token list [--group <parent>]           token block|unblock <value> [--type <type>]   (default type ISO14443)
   tx list <chargerId> [--limit n]         tx show <chargerId> <transactionId>   (with meter values)`;

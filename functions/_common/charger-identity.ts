@@ -1,7 +1,8 @@
-/** Which charger and OCPP version an event belongs to: from the authorizer context, else the connection record. */
+/**
+ * Which charger and OCPP version an event belongs to: the $connect authorizer's context, which API Gateway
+ * repeats in `requestContext.authorizer` on every later event of the connection.
+ */
 import type { OcppProtocol } from '#shared/ocpp/frames.ts';
-import { getConnection } from '#shared/charger/presence.ts';
-import type { StoreDeps } from '#shared/deps.ts';
 import type { WsRequestContext } from './ws-events.ts';
 
 export interface ChargerIdentity {
@@ -9,9 +10,7 @@ export interface ChargerIdentity {
   protocol: OcppProtocol;
 }
 
-export const chargerIdentity = async (store: StoreDeps, rc: WsRequestContext): Promise<ChargerIdentity | undefined> => {
+export const chargerIdentity = (rc: WsRequestContext): ChargerIdentity | undefined => {
   const auth = rc.authorizer;
-  if (auth?.chargeBoxId && auth.protocol) return { chargerId: auth.chargeBoxId, protocol: auth.protocol };
-  const connection = await getConnection(store, rc.connectionId);
-  return connection && { chargerId: connection.chargerId, protocol: connection.protocol };
+  return auth?.chargeBoxId && auth.protocol ? { chargerId: auth.chargeBoxId, protocol: auth.protocol } : undefined;
 };

@@ -1,12 +1,11 @@
 /**
  * Per-container setup shared by the charger-facing handlers: environment (parsed once, fails the cold start
- * by name), logger, DynamoDB client and the store dependencies the domain takes.
+ * by name), logger, and the domain's dependencies.
  */
 import { Logger } from '@aws-lambda-powertools/logger';
-import type { StoreDeps } from '#shared/deps.ts';
 import type { Log } from '#shared/log/logger.ts';
-import { makeDocumentClient } from '#shared/store/document-client.ts';
 import { parsePlatformEnv } from './env.ts';
+import { makeDeps } from './deps.ts';
 
 export const env = parsePlatformEnv();
 
@@ -20,9 +19,4 @@ const asLog = (l: Logger): Log => ({
   error: (message, ...extra) => l.error(message, ...(extra as Record<string, unknown>[])),
 });
 
-export const store: StoreDeps = {
-  db: makeDocumentClient(),
-  tables: { csms: env.CSMS_TABLE, messageLog: env.MESSAGE_LOG_TABLE },
-  now: () => new Date(),
-  log: asLog(logger),
-};
+export const deps = makeDeps(process.env, asLog(logger));

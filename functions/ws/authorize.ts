@@ -3,7 +3,7 @@
  * Unauthorized → 401 (thrown, as API Gateway expects); forbidden → Deny policy (403).
  */
 import { decideUpgrade } from '#shared/charger/connection.ts';
-import { env, logger, store } from '../_common/runtime.ts';
+import { deps, env, logger } from '../_common/runtime.ts';
 import { withCsms } from '../_common/with-csms.ts';
 import { parseOriginSecretEnv } from '../_common/env.ts';
 import { header, type ChargerAuthContext, type WsAuthorizerEvent } from '../_common/ws-events.ts';
@@ -21,7 +21,7 @@ const policy = (effect: 'Allow' | 'Deny', resource: string, principalId: string,
 
 const authorize = async (event: WsAuthorizerEvent) => {
   const decision = await decideUpgrade(
-    store,
+    deps,
     { originSecret: ORIGIN_VERIFY_SECRET, autoRegister: env.AUTO_REGISTER },
     {
       chargerId: event.queryStringParameters?.chargeBoxId,

@@ -1,6 +1,6 @@
 /** $connect: registers the live connection (replacing an older one) and echoes the negotiated subprotocol. */
 import { openConnection } from '#shared/charger/connection.ts';
-import { env, logger, store } from '../_common/runtime.ts';
+import { deps, env, logger } from '../_common/runtime.ts';
 import { withCsms } from '../_common/with-csms.ts';
 import { connectionCloser, managementEndpoint } from '../_common/connections.ts';
 import { header, type WsConnectEvent, type WsResult } from '../_common/ws-events.ts';
@@ -16,7 +16,7 @@ const connect = async (event: WsConnectEvent): Promise<WsResult> => {
     });
     return { statusCode: 400, body: 'offer one of the subprotocols ocpp2.1, ocpp2.0.1, ocpp1.6' };
   }
-  const opened = await openConnection(store, connectionCloser(managementEndpoint(env.WS_MANAGEMENT_ENDPOINT, rc)), {
+  const opened = await openConnection(deps, connectionCloser(managementEndpoint(env.WS_MANAGEMENT_ENDPOINT, rc)), {
     chargerId: auth.chargeBoxId,
     connectionId: rc.connectionId,
     protocol: auth.protocol,

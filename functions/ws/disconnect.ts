@@ -1,19 +1,18 @@
 /** $disconnect: marks the charger offline unless a newer connection has already replaced this one. */
 import { closeConnection } from '#shared/charger/connection.ts';
-import { forgetConnection } from '#shared/charger/presence.ts';
-import { logger, store } from '../_common/runtime.ts';
+import { deps, logger } from '../_common/runtime.ts';
 import { withCsms } from '../_common/with-csms.ts';
 import { chargerIdentity } from '../_common/charger-identity.ts';
 import type { WsMessageEvent, WsResult } from '../_common/ws-events.ts';
 
 const disconnect = async (event: WsMessageEvent): Promise<WsResult> => {
   const rc = event.requestContext;
-  const identity = await chargerIdentity(store, rc);
+  const identity = chargerIdentity(rc);
   if (!identity) {
-    await forgetConnection(store, rc.connectionId);
+    logger.warn('disconnect of a connection without charger context', { connectionId: rc.connectionId });
     return { statusCode: 200 };
   }
-  await closeConnection(store, identity.chargerId, rc.connectionId);
+  await closeConnection(deps, identity.chargerId, rc.connectionId);
   logger.info('charger disconnected', { chargerId: identity.chargerId, connectionId: rc.connectionId, code: rc.disconnectStatusCode });
   return { statusCode: 200 };
 };

@@ -1,24 +1,21 @@
 /** $default: one OCPP-J frame in, at most one frame back as the route response. */
 import { handleFrame } from '#shared/inbound/handle-frame.ts';
-import { env, logger, store } from '../_common/runtime.ts';
+import { deps, env, logger } from '../_common/runtime.ts';
 import { withCsms } from '../_common/with-csms.ts';
 import { chargerIdentity } from '../_common/charger-identity.ts';
 import type { WsMessageEvent, WsResult } from '../_common/ws-events.ts';
 
-const frameConfig = {
-  heartbeatIntervalSeconds: env.HEARTBEAT_INTERVAL_SECONDS,
-  messageLogRetentionDays: env.MESSAGE_LOG_RETENTION_DAYS,
-};
+const frameConfig = { heartbeatIntervalSeconds: env.HEARTBEAT_INTERVAL_SECONDS };
 
 const message = async (event: WsMessageEvent): Promise<WsResult> => {
   const rc = event.requestContext;
-  const identity = await chargerIdentity(store, rc);
+  const identity = chargerIdentity(rc);
   if (!identity) {
-    logger.error('frame on a connection we do not know', { connectionId: rc.connectionId });
+    logger.error('frame on a connection without charger context', { connectionId: rc.connectionId });
     return { statusCode: 200 };
   }
   const raw = event.isBase64Encoded ? Buffer.from(event.body ?? '', 'base64').toString('utf8') : (event.body ?? '');
-  const reply = await handleFrame(store, frameConfig, {
+  const reply = await handleFrame(deps, frameConfig, {
     ...identity,
     connectionId: rc.connectionId,
     raw,

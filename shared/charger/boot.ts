@@ -1,6 +1,6 @@
 /** BootNotification, version-neutral: record what the charger reports and answer with its registration status. */
-import type { StoreDeps } from '../deps.ts';
-import { recordBoot, type BootFacts, type RegistrationStatus } from './registry.ts';
+import type { Ports } from '../deps.ts';
+import type { BootFacts, RegistrationStatus } from './registry.ts';
 
 export type BootStatus = 'Accepted' | 'Pending' | 'Rejected';
 
@@ -19,12 +19,13 @@ export interface BootOutcome {
 }
 
 export const acceptBoot = async (
-  deps: StoreDeps,
+  deps: Ports,
   chargerId: string,
   facts: BootFacts,
   heartbeatIntervalSeconds: number,
 ): Promise<BootOutcome> => {
-  const profile = await recordBoot(deps, chargerId, facts);
+  const defined = Object.fromEntries(Object.entries(facts).filter(([, v]) => v !== undefined)) as BootFacts;
+  const profile = await deps.stores.chargers.recordBoot(chargerId, defined, deps.now());
   // A charger removed from the registry while connected is told so.
   const status = profile ? BOOT_STATUS[profile.registrationStatus] : 'Rejected';
   const intervalSeconds = status === 'Pending' ? Math.min(PENDING_RETRY_SECONDS, heartbeatIntervalSeconds) : heartbeatIntervalSeconds;

@@ -3,12 +3,11 @@
  * and registering/unregistering the live connection. No API Gateway types here: the handlers in
  * functions/ws translate events into these inputs.
  */
-import type { StoreDeps } from '../deps.ts';
+import type { Ports } from '../deps.ts';
 import { PROTOCOL_PREFERENCE, type OcppProtocol } from '../ocpp/frames.ts';
 import { isValidChargerId } from './charger-id.ts';
 import { generatePassword, hashPassword, parseBasicAuth, secretsEqual, verifyPassword } from './credentials.ts';
-import { createCharger, getChargerItem } from './registry.ts';
-import { attachConnection, detachConnection } from './presence.ts';
+import { createCharger } from './registry.ts';
 
 /** OCPP 2.0.1 BasicAuthPassword and the 1.6 security whitepaper's AuthorizationKey: 16 to 40 characters. */
 const MIN_PASSWORD_LENGTH = 16;
@@ -64,7 +63,7 @@ export const chooseProtocol = (offered: string | undefined, fallback?: OcppProto
 };
 
 export const decideUpgrade = async (
-  deps: StoreDeps,
+  deps: Ports,
   policy: ConnectionPolicy,
   request: UpgradeRequest,
 ): Promise<UpgradeDecision> => {
@@ -78,7 +77,7 @@ export const decideUpgrade = async (
   if (!credentials || credentials.username !== chargerId) {
     return { outcome: 'unauthorized', reason: credentials ? 'username is not the charger id' : 'no Basic credentials' };
   }
-  const charger = await getChargerItem(deps, chargerId, true);
+  const charger = await deps.stores.chargers.getWithSecret(chargerId, true);
   if (!charger) {
     // Spend the same time as a password check, so response times do not tell which ids exist.
     await verifyPassword(credentials.password, await decoyHash());
@@ -118,7 +117,7 @@ export interface OpenConnectionInput {
 export type OpenConnectionResult = { opened: true; replacedConnectionId?: string } | { opened: false; reason: string };
 
 export const openConnection = async (
-  deps: StoreDeps,
+  deps: Ports,
   closer: ConnectionCloser,
   input: OpenConnectionInput,
 ): Promise<OpenConnectionResult> => {
@@ -139,7 +138,7 @@ export const openConnection = async (
     if (!created.created) return { opened: false, reason: 'charger was registered concurrently' };
     deps.log.info('charger auto-registered as pending', { chargerId: input.chargerId });
   }
-  const attached = await attachConnection(deps, input);
+  const attached = await deps.stores.presence.attach(input);
   if (!attached.attached) return { opened: false, reason: 'a newer connection of this charger exists' };
   if (attached.replacedConnectionId) {
     deps.log.info('new connection replaces the old one', {
@@ -156,7 +155,7 @@ export const openConnection = async (
   return { opened: true };
 };
 
-export const closeConnection = async (deps: StoreDeps, chargerId: string, connectionId: string): Promise<void> => {
-  const wasCurrent = await detachConnection(deps, chargerId, connectionId);
+export const closeConnection = async (deps: Ports, chargerId: string, connectionId: string): Promise<void> => {
+  const wasCurrent = await deps.stores.presence.detach(chargerId, connectionId);
   if (!wasCurrent) deps.log.debug('disconnect of a superseded connection', { chargerId, connectionId });
 };

@@ -41,3 +41,10 @@ export const inboundActions: Readonly<Record<OcppProtocol, ActionTable>> = {
   // 2.1 keeps the 2.0.1 payloads for these actions; its V2X messages arrive with the V2G issue.
   'ocpp2.1': ocpp2,
 };
+
+/** OCPP 2.1 SEND messages (Part 4 §4.2.4): handled like a CALL, never answered. Earlier versions have none. */
+export const sendActions: Readonly<Record<OcppProtocol, ActionTable>> = {
+  'ocpp1.6': {},
+  'ocpp2.0.1': {},
+  'ocpp2.1': { NotifyPeriodicEventStream: v2.notifyPeriodicEventStream },
+};

@@ -24,7 +24,7 @@ export const vendorDataHandlers: Readonly<Record<string, VendorDataHandler>> = O
 export const answerDataTransfer = async (ctx: InboundContext, request: DataTransferRequest): Promise<DataTransferAnswer> => {
   const vendor = vendorDataHandlers[request.vendorId];
   const answer: DataTransferAnswer = vendor ? await vendor(ctx, request) : { status: 'UnknownVendorId' };
-  await recordTimeline(ctx.store, {
+  await recordTimeline(ctx, {
     chargerId: ctx.chargerId,
     kind: 'DataTransfer',
     at: ctx.receivedAt.toISOString(),

@@ -1,17 +1,20 @@
 /**
- * One inbound WebSocket frame from a charger, start to finish: log it, parse and check it (OCPP-J frame
- * rules, then the version's JSON schema), run the action, check our answer against the schema too, and
- * return the frame to send back (API Gateway returns it as the route response), if any.
- * A rejected frame writes nothing but its message-log entries.
+ * One inbound WebSocket frame from a charger, start to finish: parse it (OCPP-J frame rules), hand it to what
+ * handles its kind (a CALL is answered, a reply to one of our CALLs goes to the reply port, a 2.1 SEND to its
+ * handler), and write what the message records together with its message-log entry. Returns the frame to send
+ * back (API Gateway returns it as the route response), if any.
+ *
+ * Writes: the facts a message records and its log entry are one request; state changes the answer does not
+ * depend on run alongside it. So a charger is answered after at most two sequential DynamoDB round trips: the
+ * reads a decision needs, then everything written.
  */
-import type { StoreDeps } from '../deps.ts';
-import type { OcppProtocol } from '../ocpp/frames.ts';
-import { fault, type Fault } from '../ocpp/faults.ts';
-import { encodeCallError, encodeCallResult, parseFrame } from '../ocpp/frames.ts';
-import { assertValidOutbound, hasAction, loadValidators, validateRequest } from '../ocpp/validate.ts';
-import { getChargerItem } from '../charger/registry.ts';
-import { logFrame } from '../log/message-log.ts';
-import { inboundActions } from './actions.ts';
+import type { Deps } from '../deps.ts';
+import { fault } from '../ocpp/faults.ts';
+import { encodeCallError, parseFrame, type OcppProtocol } from '../ocpp/frames.ts';
+import { loadValidators, validateRequest } from '../ocpp/validate.ts';
+import { unsolicitedReplies, type ReplyPort } from './accept-reply.ts';
+import { sendActions } from './actions.ts';
+import { answerCall, type CallFrame } from './answer-call.ts';
 import type { InboundContext } from './types.ts';
 
 export interface FrameInput {
@@ -24,93 +27,100 @@ export interface FrameInput {
 
 export interface FrameConfig {
   heartbeatIntervalSeconds: number;
-  messageLogRetentionDays: number;
+  /** Where replies to our CALLs go. @default unsolicitedReplies */
+  replies?: ReplyPort;
 }
 
-type CallFrame = { messageId: string; action: string; payload: unknown };
+interface Handled {
+  reply?: string;
+  /** For a reply frame: the action of our CALL it answers. */
+  answers?: string;
+}
 
-const isAccepted = async (store: StoreDeps, chargerId: string) =>
-  (await getChargerItem(store, chargerId))?.registrationStatus === 'accepted';
-
-/** Answers one CALL: a CALLRESULT, or a CALLERROR naming what was wrong. Never throws. */
-const answerCall = async (store: StoreDeps, config: FrameConfig, input: FrameInput, call: CallFrame): Promise<string> => {
-  const { protocol, chargerId } = input;
-  const reject = (f: Fault) => encodeCallError(protocol, call.messageId, f);
-  const spec = inboundActions[protocol][call.action];
-  if (!spec) {
-    // The action exists in this OCPP version but is not one a charger sends to us (or not yet supported).
-    return hasAction(protocol, call.action)
-      ? reject(fault('NotSupported', `${call.action} is not supported from a charger`))
-      : reject(fault('NotImplemented', `unknown action ${call.action} for ${protocol}`));
+/** OCPP 2.1 Part 4 §4.2.4: a SEND is never answered, not even with an error; one we cannot take is only logged. */
+const takeSend = async (ctx: InboundContext, send: CallFrame): Promise<void> => {
+  const spec = sendActions[ctx.protocol][send.action];
+  const checked = validateRequest(ctx.protocol, send.action, send.payload);
+  if (!spec || !checked.ok) {
+    ctx.log.warn('SEND not taken', { chargerId: ctx.chargerId, action: send.action, ...(checked.ok ? { reason: 'no handler' } : { fault: checked.fault }) });
+    return;
   }
-  const checked = validateRequest(protocol, call.action, call.payload);
-  if (!checked.ok) return reject(checked.fault);
-  if (checked.tolerated.length) {
-    store.log.warn('tolerated a non-conforming payload', { chargerId, action: call.action, tolerated: checked.tolerated });
-  }
-  try {
-    const gate = spec.requiresAcceptedCharger;
-    const gated = typeof gate === 'function' ? gate(checked.payload as never) : gate === true;
-    if (gated && !(await isAccepted(store, chargerId))) {
-      return reject(fault('SecurityError', 'charger is not accepted by the CSMS'));
-    }
-    const ctx: InboundContext = {
-      store,
-      chargerId,
-      protocol,
-      messageId: call.messageId,
-      connectionId: input.connectionId,
-      receivedAt: input.receivedAt,
-      heartbeatIntervalSeconds: config.heartbeatIntervalSeconds,
-    };
-    const response = await spec.handle(ctx, checked.payload as never);
-    assertValidOutbound(protocol, call.action, 'response', response);
-    return encodeCallResult(call.messageId, response);
-  } catch (error) {
-    // Internals stay in our logs; the charger learns only that we failed (and may retry: handlers are idempotent).
-    store.log.error('action failed', { chargerId, action: call.action, messageId: call.messageId, error });
-    return reject(fault('InternalError', `${call.action} could not be processed`));
-  }
+  await spec.handle(ctx, checked.payload as never);
 };
 
-const respond = async (store: StoreDeps, config: FrameConfig, input: FrameInput): Promise<string | undefined> => {
-  await loadValidators(input.protocol);
-  const parsed = parseFrame(input.protocol, input.raw);
+const handle = async (ctx: InboundContext, config: FrameConfig, raw: string): Promise<Handled> => {
+  await loadValidators(ctx.protocol);
+  const parsed = parseFrame(ctx.protocol, raw);
   if (parsed.kind === 'ignore') {
-    store.log.warn('frame ignored', { chargerId: input.chargerId, reason: parsed.reason });
-    return undefined;
+    ctx.log.warn('frame ignored', { chargerId: ctx.chargerId, reason: parsed.reason });
+    return {};
   }
   if (parsed.kind === 'reject') {
-    store.log.warn('malformed frame', { chargerId: input.chargerId, fault: parsed.fault });
-    return encodeCallError(input.protocol, parsed.messageId, parsed.fault);
+    ctx.log.warn('malformed frame', { chargerId: ctx.chargerId, fault: parsed.fault });
+    return { reply: encodeCallError(ctx.protocol, parsed.messageId, parsed.fault) };
   }
   const frame = parsed.frame;
   switch (frame.type) {
     case 'CALL':
-      return answerCall(store, config, input, frame);
+      return { reply: await answerCall({ ...ctx, messageId: frame.messageId }, frame) };
     case 'SEND':
-      // OCPP 2.1 SEND expects no answer, not even an error.
-      store.log.info('SEND received; no handler yet', { chargerId: input.chargerId, action: frame.action });
-      return undefined;
-    default:
-      // Replies to CSMS-initiated calls: correlated by the command machinery (a later issue).
-      store.log.info('reply to a CSMS call received', { chargerId: input.chargerId, type: frame.type, messageId: frame.messageId });
-      return undefined;
+      await takeSend({ ...ctx, messageId: frame.messageId }, frame);
+      return {};
+    default: {
+      const outcome = await (config.replies ?? unsolicitedReplies).accept({
+        chargerId: ctx.chargerId,
+        connectionId: ctx.connectionId,
+        receivedAt: ctx.receivedAt,
+        reply: frame,
+      });
+      if (!outcome.answers) ctx.log.info('reply to no CALL of ours', { chargerId: ctx.chargerId, type: frame.type, messageId: frame.messageId });
+      return outcome.answers ? { answers: outcome.answers } : {};
+    }
   }
 };
 
-export const handleFrame = async (store: StoreDeps, config: FrameConfig, input: FrameInput): Promise<string | undefined> => {
-  const reply = await respond(store, config, input);
-  const entry = { chargerId: input.chargerId, connectionId: input.connectionId };
-  await logFrame(store, config.messageLogRetentionDays, {
-    ...entry,
-    direction: 'in',
-    raw: input.raw,
-    at: input.receivedAt,
-    ...(reply !== undefined ? { reply: { raw: reply, at: store.now() } } : {}),
-  }).catch((error: unknown) => {
-    // A lost log line must not cost the charger its answer.
-    store.log.error('message log write failed', { ...entry, error });
+/** The message id of a CALL frame, for the InternalError that replaces an answer whose writes failed. */
+const callMessageId = (protocol: OcppProtocol, raw: string): string | undefined => {
+  const parsed = parseFrame(protocol, raw);
+  return parsed.kind === 'frame' && parsed.frame.type === 'CALL' ? parsed.frame.messageId : undefined;
+};
+
+export const handleFrame = async (deps: Deps, config: FrameConfig, input: FrameInput): Promise<string | undefined> => {
+  const work = deps.unitOfWork();
+  const ctx: InboundContext = {
+    stores: work.stores,
+    now: deps.now,
+    log: deps.log,
+    alongside: work.alongside,
+    chargerId: input.chargerId,
+    protocol: input.protocol,
+    messageId: '',
+    connectionId: input.connectionId,
+    receivedAt: input.receivedAt,
+    heartbeatIntervalSeconds: config.heartbeatIntervalSeconds,
+  };
+  const handled = await handle(ctx, config, input.raw).catch((error: unknown) => {
+    deps.log.error('frame handling failed', { chargerId: input.chargerId, error });
+    return {} as Handled;
   });
-  return reply;
+  const entry = { chargerId: input.chargerId, connectionId: input.connectionId, direction: 'in' as const, raw: input.raw, at: input.receivedAt };
+  await work.stores.messageLog.append({
+    ...entry,
+    ...(handled.reply !== undefined ? { reply: { raw: handled.reply, at: deps.now() } } : {}),
+    ...(handled.answers ? { answers: handled.answers } : {}),
+  });
+  try {
+    await work.commit();
+    return handled.reply;
+  } catch (error) {
+    deps.log.error('writes of a charger message failed', { chargerId: input.chargerId, error });
+    const messageId = callMessageId(input.protocol, input.raw);
+    if (messageId === undefined) return undefined;
+    // The charger retries a CALL answered with an error; every write is idempotent, so nothing is doubled.
+    const reply = encodeCallError(input.protocol, messageId, fault('InternalError', 'the message could not be recorded'));
+    await deps.stores.messageLog.append({ ...entry, reply: { raw: reply, at: deps.now() } }).catch((logError: unknown) => {
+      deps.log.error('message log write failed', { chargerId: input.chargerId, error: logError });
+    });
+    return reply;
+  }
 };

@@ -1,10 +1,13 @@
 /** What an inbound OCPP action handler receives, and the shape of the per-version action tables. */
-import type { StoreDeps } from '../deps.ts';
+import type { Ports, UnitOfWork } from '../deps.ts';
 import type { OcppProtocol } from '../ocpp/frames.ts';
 import type { MeterSample } from '../transaction/meter-values.ts';
 
-export interface InboundContext {
-  readonly store: StoreDeps;
+/**
+ * One charger message in progress: the stores of its unit of work (plain puts join the message's batch, written
+ * with its message-log entry), and `alongside` for writes the answer does not depend on.
+ */
+export interface InboundContext extends Ports, Pick<UnitOfWork, 'alongside'> {
   readonly chargerId: string;
   readonly protocol: OcppProtocol;
   readonly messageId: string;
@@ -15,15 +18,11 @@ export interface InboundContext {
 
 /**
  * One charger-initiated action. `payload` has passed the version's JSON schema before `handle` runs, so
- * the declared request type is what the schema guarantees.
+ * the declared request type is what the schema guarantees. A refusal the spec names (e.g. SecurityError for
+ * a charger that is not accepted) is thrown as a `CallRefused`.
  */
 export interface ActionSpec<Req> {
   handle(ctx: InboundContext, payload: Req): Promise<unknown>;
-  /**
-   * OCPP 2.0.1 B02/B03: only an accepted charger may authorize or start transactions. A function decides per
-   * payload (a transaction under way may still end after the charger lost its acceptance).
-   */
-  readonly requiresAcceptedCharger?: boolean | ((payload: Req) => boolean);
 }
 
 // `never` makes a table accept specs of any request type; the dispatcher passes validated payloads.

@@ -1,22 +1,37 @@
 /**
- * Key builders for the single Csms table. One place, so the data model in docs/data-model.md and the code
- * agree. Numbers in sort keys are zero-padded so that string order is numeric order.
+ * Every key of the data model, built in this one file, so docs/data-model.md and the code agree. Numbers in
+ * sort keys are zero-padded so that string order is numeric order; times are UTC ISO-8601 so that string
+ * order is time order.
  */
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 
 const pad = (n: number, width: number): string => String(n).padStart(width, '0');
 
+// Charger partition: profile, presence, connectors.
 export const chargerKey = (chargerId: string) => ({ pk: `CHARGER#${chargerId}`, sk: 'CHARGER' });
-export const connectionKey = (connectionId: string) => ({ pk: `CONNECTION#${connectionId}`, sk: 'CONNECTION' });
+export const presenceKey = (chargerId: string) => ({ pk: `CHARGER#${chargerId}`, sk: 'PRESENCE' });
 export const connectorKey = (chargerId: string, evseId: number, connectorId: number) => ({
   pk: `CHARGER#${chargerId}`,
   sk: `CONNECTOR#${pad(evseId, 4)}#${pad(connectorId, 4)}`,
 });
 export const CONNECTOR_PREFIX = 'CONNECTOR#';
+/** gsi2: every charger, by id. Profile items change rarely, so the one partition stays cool. */
+export const allChargersIndex = (chargerId: string) => ({ gsi2pk: 'CHARGERS', gsi2sk: chargerId });
+export const ALL_CHARGERS_PK = 'CHARGERS';
+/** gsi1: chargers of a location. */
+export const locationChargersIndex = (locationId: string, chargerId: string) => ({ gsi1pk: locationChargersPk(locationId), gsi1sk: chargerId });
+export const locationChargersPk = (locationId: string) => `LOCATION#${locationId}`;
+
+export const connectionKey = (connectionId: string) => ({ pk: `CONNECTION#${connectionId}`, sk: 'CONNECTION' });
 
 export const statusHistoryPk = (chargerId: string, evseId: number, connectorId: number) =>
   `STATUS#${chargerId}#${evseId}#${connectorId}`;
+export const statusHistoryKey = (chargerId: string, evseId: number, connectorId: number, timestamp: string, fact: unknown) => ({
+  pk: statusHistoryPk(chargerId, evseId, connectorId),
+  sk: `${timestamp}#${contentKey(fact)}`,
+});
 
+// Transactions (every version), their raw 2.x events, and their indexes.
 export const transactionKey = (chargerId: string, transactionId: string) => ({
   pk: `TX#${chargerId}#${transactionId}`,
   sk: 'TX',
@@ -27,37 +42,62 @@ export const transactionEventKey = (chargerId: string, transactionId: string, se
 });
 /** gsi1: transactions of a charger by start time. */
 export const chargerTransactionsPk = (chargerId: string) => `CHARGER#${chargerId}#TX`;
-/** gsi2: transactions of an id token by start time. */
-export const tokenTransactionsPk = (idToken: string) => `IDTOKEN#${idToken}#TX`;
+/** gsi2: transactions of an id token (by its value, whatever its type) by start time. */
+export const tokenTransactionsPk = (idTokenValue: string) => `IDTOKEN#${idTokenValue}#TX`;
+export const transactionIndexes = (chargerId: string, transactionId: string, startedAt: string, idTokenValue?: string) => {
+  const at = `${startedAt}#${transactionId}`;
+  return {
+    gsi1pk: chargerTransactionsPk(chargerId),
+    gsi1sk: at,
+    ...(idTokenValue ? { gsi2pk: tokenTransactionsPk(idTokenValue), gsi2sk: at } : {}),
+  };
+};
 
+// Meter values: by charger and time; a transaction's by gsi1.
 export const meterPk = (chargerId: string) => `METER#${chargerId}`;
-/** gsi1: meter values of a transaction by time. */
 export const transactionMetersPk = (chargerId: string, transactionId: string) => `TX#${chargerId}#${transactionId}`;
+export const METER_INDEX_PREFIX = 'METER#';
+export const meterKeys = (chargerId: string, timestamp: string, fact: unknown, transactionId?: string) => {
+  const sk = `${timestamp}#${contentKey(fact)}`;
+  return {
+    pk: meterPk(chargerId),
+    sk,
+    ...(transactionId !== undefined ? { gsi1pk: transactionMetersPk(chargerId, transactionId), gsi1sk: `${METER_INDEX_PREFIX}${sk}` } : {}),
+  };
+};
 
-export const idTokenKey = (value: string) => ({ pk: `IDTOKEN#${value}`, sk: 'IDTOKEN' });
+// Id tokens: identified by value and type (OCPP 2.x IdTokenType); OCPP 1.6 looks a value up across types.
+export const idTokenValuePk = (value: string) => `IDTOKEN#${value}`;
+export const ID_TOKEN_TYPE_PREFIX = 'TYPE#';
+export const idTokenKey = (value: string, type: string) => ({ pk: idTokenValuePk(value), sk: `${ID_TOKEN_TYPE_PREFIX}${type}` });
+export const ALL_TOKENS_PK = 'IDTOKENS';
 export const idTokenGroupPk = (groupId: string) => `IDGROUP#${groupId}`;
-
-export const counterKey = (name: string) => ({ pk: `COUNTER#${name}`, sk: 'COUNTER' });
-export const transactionStartKey = (chargerId: string, fingerprint: string) => ({
-  pk: `TXSTART#${chargerId}#${fingerprint}`,
-  sk: 'TXSTART',
+export const idTokenIndexes = (value: string, type: string, groupId?: string) => ({
+  gsi2pk: ALL_TOKENS_PK,
+  gsi2sk: `${value}#${type}`,
+  ...(groupId ? { gsi1pk: idTokenGroupPk(groupId), gsi1sk: `${value}#${type}` } : {}),
 });
 
+// Timeline and device reports.
 export const timelinePk = (chargerId: string) => `TIMELINE#${chargerId}`;
+export const timelineKey = (chargerId: string, at: string, fact: unknown) => ({ pk: timelinePk(chargerId), sk: `${at}#${contentKey(fact)}` });
 export const reportPk = (chargerId: string, requestId: number) => `REPORT#${chargerId}#${requestId}`;
-export const reportPageSk = (seqNo: number) => `PAGE#${pad(seqNo, 6)}`;
+export const reportPageKey = (chargerId: string, requestId: number, seqNo: number) => ({ pk: reportPk(chargerId, requestId), sk: `PAGE#${pad(seqNo, 6)}` });
+export const reportSummaryKey = (chargerId: string, requestId: number) => ({ pk: reportPk(chargerId, requestId), sk: 'SUMMARY' });
 export const REPORT_SUMMARY_SK = 'SUMMARY';
 
-export const locationChargersPk = (locationId: string) => `LOCATION#${locationId}`;
+/** MessageLog table: a charger's frames by time; the random tail keeps two frames of one millisecond apart. */
+export const messageLogKey = (chargerId: string, at: string, direction: 'in' | 'out') => ({
+  pk: chargerId,
+  sk: `${at}#${direction}#${randomUUID().slice(0, 8)}`,
+});
 
-/** Epoch seconds, the unit DynamoDB TTL reads. */
-export const epochSeconds = (date: Date): number => Math.floor(date.getTime() / 1000);
+/** Key and index attributes: storage details, never part of a record the domain sees. */
+const STORAGE_ATTRIBUTES = new Set(['pk', 'sk', 'gsi1pk', 'gsi1sk', 'gsi2pk', 'gsi2sk', 'type']);
 
-const KEY_ATTRIBUTES = new Set(['pk', 'sk', 'gsi1pk', 'gsi1sk', 'gsi2pk', 'gsi2sk', 'type']);
-
-/** An item without its key and index attributes: the record the domain works with. */
+/** An item without its key and index attributes: the record the domain works with (TTL `expiresAt` stays: when it goes). */
 export const withoutKeys = <T>(item: Record<string, unknown>): T =>
-  Object.fromEntries(Object.entries(item).filter(([k]) => !KEY_ATTRIBUTES.has(k))) as T;
+  Object.fromEntries(Object.entries(item).filter(([k]) => !STORAGE_ATTRIBUTES.has(k))) as T;
 
 /**
  * A short stable digest of a value, for sort keys of facts a charger may send more than once (after a

@@ -3,7 +3,8 @@
  * with an opaque cursor, and every item of a partition.
  */
 import { QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
-import type { StoreDeps, TableNames } from '../deps.ts';
+import type { StoreContext } from './context.ts';
+import type { TableName } from './tables.ts';
 
 export interface Page<T> {
   items: T[];
@@ -19,8 +20,8 @@ export interface PageOptions {
 
 export interface PartitionQuery {
   pk: string;
-  /** @default 'csms' */
-  table?: keyof TableNames;
+  /** @default 'Csms' */
+  table?: TableName;
   /** Query an index (its partition key is `<index>pk`, sort key `<index>sk`) instead of the table. */
   index?: 'gsi1' | 'gsi2';
   /** Inclusive sort-key range. */
@@ -50,10 +51,10 @@ const keyCondition = (q: PartitionQuery): Pick<QueryCommandInput, 'IndexName' | 
   };
 };
 
-export const queryPage = async (deps: StoreDeps, q: PartitionQuery, options: PageOptions = {}): Promise<Page<Record<string, unknown>>> => {
-  const out = await deps.db.send(
+export const queryPage = async (ctx: StoreContext, q: PartitionQuery, options: PageOptions = {}): Promise<Page<Record<string, unknown>>> => {
+  const out = await ctx.db.send(
     new QueryCommand({
-      TableName: deps.tables[q.table ?? 'csms'],
+      TableName: ctx.tables[q.table ?? 'Csms'],
       ...keyCondition(q),
       ScanIndexForward: !(options.newestFirst ?? false),
       Limit: options.limit ?? 100,
@@ -64,11 +65,11 @@ export const queryPage = async (deps: StoreDeps, q: PartitionQuery, options: Pag
   return { items: (out.Items ?? []) as Record<string, unknown>[], ...(cursor ? { cursor } : {}) };
 };
 
-export const queryAll = async (deps: StoreDeps, q: PartitionQuery): Promise<Record<string, unknown>[]> => {
+export const queryAll = async (ctx: StoreContext, q: PartitionQuery): Promise<Record<string, unknown>[]> => {
   const items: Record<string, unknown>[] = [];
   let cursor: string | undefined;
   do {
-    const page = await queryPage(deps, q, { limit: 1000, ...(cursor ? { cursor } : {}) });
+    const page = await queryPage(ctx, q, { limit: 1000, ...(cursor ? { cursor } : {}) });
     items.push(...page.items);
     cursor = page.cursor;
   } while (cursor);

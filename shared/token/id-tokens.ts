@@ -1,17 +1,16 @@
 /**
- * Id tokens (RFID cards, app tokens, eMAIDs), one store for every OCPP version. The decision whether a
- * token may charge is a pure function of the token, the time and whether it already has an open
- * transaction; the protocol adapters translate the neutral outcome into each version's enum.
+ * Id tokens (RFID cards, app tokens, eMAIDs), one store for every OCPP version. Whether a token may charge is
+ * a pure function of the token, the time and whether it already has an open transaction; the protocol adapters
+ * translate the neutral outcome into each version's words.
  */
-import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { mapPage, queryPage, type Page, type PageOptions } from '../store/queries.ts';
-import type { StoreDeps } from '../deps.ts';
-import { idTokenGroupPk, idTokenKey, tokenTransactionsPk, withoutKeys } from '../store/keys.ts';
-import { isConditionFailed } from '../store/document-client.ts';
+import type { Ports } from '../deps.ts';
+import type { ChargerProfile } from '../charger/registry.ts';
+import type { Stores } from '../store/stores.ts';
+import type { TransactionRecord } from '../transaction/transaction.ts';
 
 export interface IdTokenRecord {
   value: string;
-  /** OCPP 2.x IdTokenEnumType (ISO14443, eMAID, Central, ...); informational for 1.6. */
+  /** OCPP 2.x IdTokenEnumType (ISO14443, eMAID, Central, ...); with the value, what identifies the token. */
   tokenType: string;
   blocked: boolean;
   /** ISO 8601; absent = never expires. */
@@ -20,6 +19,12 @@ export interface IdTokenRecord {
   groupId?: string;
   label?: string;
   createdAt: string;
+}
+
+/** A token as a charger presents it: 2.x with its type, 1.6 (idTag) by value alone. */
+export interface PresentedToken {
+  value: string;
+  type?: string;
 }
 
 export type TokenVerdict = 'Accepted' | 'Blocked' | 'Expired' | 'Unknown' | 'ConcurrentTx';
@@ -43,7 +48,75 @@ export const decideToken = (token: IdTokenRecord | undefined, now: Date, hasOpen
   return { verdict: 'Accepted', ...facts };
 };
 
-const ALL_TOKENS_PK = 'IDTOKENS';
+/** RFID types first: what an OCPP 1.6 idTag almost always is. Then a stable order, so the choice never flips. */
+const V16_TYPE_PREFERENCE = ['ISO14443', 'ISO15693'];
+const preference = (t: IdTokenRecord) => {
+  const i = V16_TYPE_PREFERENCE.indexOf(t.tokenType);
+  return i < 0 ? V16_TYPE_PREFERENCE.length : i;
+};
+
+/** An OCPP 1.6 idTag names a value only; when tokens of several types share it, one is chosen deterministically. */
+export const tokenForIdTag = (tokens: readonly IdTokenRecord[]): IdTokenRecord | undefined =>
+  [...tokens].sort((a, b) => preference(a) - preference(b) || a.tokenType.localeCompare(b.tokenType))[0];
+
+/** `NoAuthorization` (free vend: the charger started without asking) is not a token to look up. */
+const isFreeVend = (token: PresentedToken) => token.type === 'NoAuthorization';
+
+export interface ReadAndAuthorizeOptions {
+  /** Read the charger's profile too (to check that it is accepted). */
+  chargerId?: string;
+  /** Read this transaction too (strongly consistent: the caller merges into it). */
+  transaction?: { chargerId: string; transactionId: string };
+  /** A transaction of the token that does not count as concurrent use (the one being authorized). */
+  exceptTransactionId?: string;
+  /** Whether an open transaction of the token makes it ConcurrentTx. @default true */
+  concurrentUseCounts?: boolean;
+}
+
+export interface ReadAndAuthorizeResult {
+  charger?: ChargerProfile;
+  transaction?: TransactionRecord;
+  /** Present when a token was presented. */
+  decision?: TokenDecision;
+}
+
+/**
+ * What a charger message that presents a token needs, read in one wave of parallel requests: the charger and
+ * the transaction with the token in one BatchGetItem (a 1.6 idTag, which has no type, by a query on its value
+ * instead), and the token's open transactions.
+ */
+export const readAndAuthorize = async (
+  deps: Ports,
+  token: PresentedToken | undefined,
+  options: ReadAndAuthorizeOptions = {},
+): Promise<ReadAndAuthorizeResult> => {
+  const { stores } = deps;
+  const lookUp = token !== undefined && !isFreeVend(token);
+  const checkUse = lookUp && options.concurrentUseCounts !== false;
+  const [together, withValue, open] = await Promise.all([
+    stores.readTogether({
+      charger: options.chargerId === undefined ? undefined : stores.chargers.read(options.chargerId),
+      transaction: options.transaction && stores.transactions.read(options.transaction.chargerId, options.transaction.transactionId),
+      token: lookUp && token.type !== undefined ? stores.idTokens.read(token.value, token.type) : undefined,
+    }),
+    lookUp && token.type === undefined ? stores.idTokens.withValue(token.value) : undefined,
+    checkUse ? stores.transactions.openOfToken(token.value) : [],
+  ]);
+  const record = withValue ? tokenForIdTag(withValue) : together.token;
+  const inUse = open.some(
+    (t) => t.transactionId !== options.exceptTransactionId && (t.idTokenType === undefined || record === undefined || t.idTokenType === record.tokenType),
+  );
+  const decision = token === undefined ? undefined : lookUp ? decideToken(record, deps.now(), inUse) : { verdict: 'Accepted' as const };
+  return {
+    ...(together.charger ? { charger: together.charger } : {}),
+    ...(together.transaction ? { transaction: together.transaction } : {}),
+    ...(decision ? { decision } : {}),
+  };
+};
+
+/** The verdict on a token presented where concurrent use does not matter (1.6 StopTransaction). */
+export const tokenStanding = async (stores: Stores, now: Date, idTag: string): Promise<TokenDecision> =>
+  decideToken(tokenForIdTag(await stores.idTokens.withValue(idTag)), now, false);
 
 export interface NewIdToken {
   value: string;
@@ -54,7 +127,8 @@ export interface NewIdToken {
   label?: string;
 }
 
-export const createIdToken = async (deps: StoreDeps, input: NewIdToken): Promise<IdTokenRecord | undefined> => {
+/** Undefined when a token with this value and type exists. */
+export const createIdToken = async (deps: Ports, input: NewIdToken): Promise<IdTokenRecord | undefined> => {
   const record: IdTokenRecord = {
     value: input.value,
     tokenType: input.tokenType ?? 'ISO14443',
@@ -65,82 +139,5 @@ export const createIdToken = async (deps: StoreDeps, input: NewIdToken): Promise
     ...(input.groupId ? { groupId: input.groupId } : {}),
     ...(input.label ? { label: input.label } : {}),
   };
-  try {
-    await deps.db.send(
-      new PutCommand({
-        TableName: deps.tables.csms,
-        Item: {
-          ...idTokenKey(input.value),
-          type: 'IdToken',
-          gsi2pk: ALL_TOKENS_PK,
-          gsi2sk: input.value,
-          ...(input.groupId ? { gsi1pk: idTokenGroupPk(input.groupId), gsi1sk: input.value } : {}),
-          ...record,
-        },
-        ConditionExpression: 'attribute_not_exists(pk)',
-      }),
-    );
-    return record;
-  } catch (error) {
-    if (isConditionFailed(error)) return undefined;
-    throw error;
-  }
+  return (await deps.stores.idTokens.createIfAbsent(record)) === 'created' ? record : undefined;
 };
-
-const strip = (item: Record<string, unknown>) => withoutKeys<IdTokenRecord>(item);
-
-export const getIdToken = async (deps: StoreDeps, value: string): Promise<IdTokenRecord | undefined> => {
-  const out = await deps.db.send(new GetCommand({ TableName: deps.tables.csms, Key: idTokenKey(value) }));
-  return out.Item ? strip(out.Item) : undefined;
-};
-
-export const listIdTokens = async (deps: StoreDeps, options: PageOptions & { groupId?: string } = {}): Promise<Page<IdTokenRecord>> => {
-  const { groupId, ...page } = options;
-  const query = groupId !== undefined ? { index: 'gsi1' as const, pk: idTokenGroupPk(groupId) } : { index: 'gsi2' as const, pk: ALL_TOKENS_PK };
-  return mapPage(await queryPage(deps, query, page), strip);
-};
-
-export const setIdTokenBlocked = async (deps: StoreDeps, value: string, blocked: boolean): Promise<boolean> => {
-  try {
-    await deps.db.send(
-      new UpdateCommand({
-        TableName: deps.tables.csms,
-        Key: idTokenKey(value),
-        UpdateExpression: 'SET blocked = :b',
-        ConditionExpression: 'attribute_exists(pk)',
-        ExpressionAttributeValues: { ':b': blocked },
-      }),
-    );
-    return true;
-  } catch (error) {
-    if (isConditionFailed(error)) return false;
-    throw error;
-  }
-};
-
-/** Whether the token has a transaction that has not ended (newest few by start time on gsi2). */
-export const hasOpenTransaction = async (deps: StoreDeps, value: string, exceptTransactionId?: string): Promise<boolean> => {
-  const recent = await queryPage(deps, { index: 'gsi2', pk: tokenTransactionsPk(value) }, { newestFirst: true, limit: 10 });
-  return recent.items.some((t) => t.status === 'active' && t.transactionId !== exceptTransactionId);
-};
-
-/** The whole authorization decision for a presented token. */
-export const authorizeToken = async (
-  deps: StoreDeps,
-  value: string,
-  options: { exceptTransactionId?: string } = {},
-): Promise<TokenDecision> => {
-  const [token, open] = await Promise.all([getIdToken(deps, value), hasOpenTransaction(deps, value, options.exceptTransactionId)]);
-  return decideToken(token, deps.now(), open);
-};
-
-/**
- * A 2.x token with its type. `NoAuthorization` (free vend: the charger started without asking) is not a token
- * to look up: it is accepted as it is.
- */
-export const authorizeTypedToken = async (
-  deps: StoreDeps,
-  token: { value: string; type: string },
-  options: { exceptTransactionId?: string } = {},
-): Promise<TokenDecision> =>
-  token.type === 'NoAuthorization' ? { verdict: 'Accepted' } : authorizeToken(deps, token.value, options);

@@ -1,13 +1,10 @@
 /**
  * Meter values from every OCPP version, kept as the charger sent them (all measurands, phases, units,
  * contexts, signed values) plus one derived figure: the energy register in Wh, so billing never has to
- * guess units. One item per sampled-at timestamp, keyed by its content: chargers replay transaction
- * messages after a reconnect with new message ids, and the same reading must still be stored once.
+ * guess units. Stored one item per sampled-at timestamp, keyed by its content (shared/store/meter-value-store.ts):
+ * chargers replay transaction messages after a reconnect with new message ids, and the same reading must
+ * still be stored once.
  */
-import { BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
-import { queryAll } from '../store/queries.ts';
-import type { StoreDeps } from '../deps.ts';
-import { contentKey, meterPk, transactionMetersPk, withoutKeys } from '../store/keys.ts';
 
 export interface SampledValue {
   /** 1.6 sends a string (possibly signed data), 2.x a number. */
@@ -67,65 +64,3 @@ export interface StoredMeterValue extends MeterSample {
   energyWh?: number;
   source: MeterValuesInput['source'];
 }
-
-const BATCH = 25;
-
-/**
- * The same reading is the same item, however often and in whichever message it arrives (a transaction's
- * readings may come in MeterValues and again in StopTransaction's transactionData).
- */
-const readingId = (input: MeterValuesInput, sample: MeterSample): string =>
-  contentKey(
-    input.transactionId !== undefined
-      ? ['tx', input.transactionId, sample.sampledValue]
-      : [input.evseId, input.connectorId, sample.sampledValue],
-  );
-
-export const storeMeterValues = async (deps: StoreDeps, input: MeterValuesInput): Promise<void> => {
-  const readings = input.samples.map((sample) => {
-    const energyWh = energyRegisterWh(sample);
-    const sk = `${sample.timestamp}#${readingId(input, sample)}`;
-    return {
-      pk: meterPk(input.chargerId),
-      sk,
-      type: 'MeterValue',
-      chargerId: input.chargerId,
-      source: input.source,
-      timestamp: sample.timestamp,
-      sampledValue: sample.sampledValue,
-      ...(energyWh !== undefined ? { energyWh } : {}),
-      ...(input.evseId !== undefined ? { evseId: input.evseId } : {}),
-      ...(input.connectorId !== undefined ? { connectorId: input.connectorId } : {}),
-      ...(input.transactionId !== undefined
-        ? {
-            transactionId: input.transactionId,
-            gsi1pk: transactionMetersPk(input.chargerId, input.transactionId),
-            gsi1sk: `METER#${sk}`,
-          }
-        : {}),
-    };
-  });
-  // A message may repeat a reading; one batch must not name the same key twice.
-  const items = [...new Map(readings.map((r) => [r.sk, r])).values()];
-  for (let i = 0; i < items.length; i += BATCH) {
-    let pending: Record<string, unknown>[] | undefined = items.slice(i, i + BATCH).map((Item) => ({ PutRequest: { Item } }));
-    for (let attempt = 0; pending?.length; attempt++) {
-      if (attempt > 0) await new Promise((r) => setTimeout(r, Math.min(1000, 50 * 2 ** attempt)));
-      if (attempt > 8) throw new Error(`meter values of ${input.chargerId} not written after ${attempt} attempts`);
-      const out = await deps.db.send(new BatchWriteCommand({ RequestItems: { [deps.tables.csms]: pending as never } }));
-      pending = out.UnprocessedItems?.[deps.tables.csms] as Record<string, unknown>[] | undefined;
-    }
-  }
-};
-
-const asMeterValues = (items: Record<string, unknown>[]) => items.map((i) => withoutKeys<StoredMeterValue>(i));
-
-export const listTransactionMeterValues = async (deps: StoreDeps, chargerId: string, transactionId: string) =>
-  asMeterValues(
-    await queryAll(deps, { index: 'gsi1', pk: transactionMetersPk(chargerId, transactionId), beginsWith: 'METER#' }),
-  );
-
-export const listChargerMeterValues = async (deps: StoreDeps, chargerId: string, from: string, to: string) =>
-  asMeterValues(
-    await queryAll(deps, { pk: meterPk(chargerId), between: [from, `${to}~`] }),
-  );

@@ -1,11 +1,10 @@
 /** Stores a 2.x TransactionEvent: the raw event by seqNo, its meter values, and the merged transaction. */
-import { PutCommand } from '@aws-sdk/lib-dynamodb';
-import type { StoreDeps } from '../deps.ts';
-import { transactionEventKey } from '../store/keys.ts';
-import { authorizeTypedToken, type TokenDecision } from '../token/id-tokens.ts';
-import { energyRegisterWh, storeMeterValues, type MeterSample } from './meter-values.ts';
+import { isAccepted } from '../charger/registry.ts';
+import { readAndAuthorize, type TokenDecision } from '../token/id-tokens.ts';
+import { energyRegisterWh, type MeterSample } from './meter-values.ts';
 import { applyTransactionEvent, type TransactionEventFacts } from './transaction-event.ts';
-import { setConnectorTransaction, updateTransaction, type TransactionRecord } from './transaction-store.ts';
+import { mergeTransaction } from './transaction.ts';
+import type { MessageWork } from './transactions-v16.ts';
 
 export interface TransactionEventInput extends Omit<TransactionEventFacts, 'energy' | 'authorization'> {
   messageId: string;
@@ -14,40 +13,43 @@ export interface TransactionEventInput extends Omit<TransactionEventFacts, 'ener
   raw: unknown;
 }
 
-export interface TransactionEventOutcome {
-  transaction: TransactionRecord;
-  duplicate: boolean;
-  /** Verdict on the id token the event carried, when it carried one. */
-  decision?: TokenDecision;
-}
+export type TransactionEventOutcome =
+  | {
+      recorded: true;
+      /** The seqNo was merged before: nothing changes. */
+      duplicate: boolean;
+      /** Verdict on the id token the event carried, when it carried one. */
+      decision?: TokenDecision;
+    }
+  /** OCPP 2.0.1 B02/B03: a charger that is not accepted may not start a transaction (it may still end one). */
+  | { recorded: false; reason: 'charger-not-accepted' };
 
-export const recordTransactionEvent = async (deps: StoreDeps, input: TransactionEventInput): Promise<TransactionEventOutcome> => {
+/**
+ * One read wave (the transaction, with the token and the charger when the event needs them); the raw event
+ * and the readings join the message's batch; the merged transaction and its connector are written alongside.
+ */
+export const recordTransactionEvent = async (work: MessageWork, input: TransactionEventInput): Promise<TransactionEventOutcome> => {
   const { messageId, meterValue, raw, ...facts } = input;
-  const decision = facts.idToken
-    ? await authorizeTypedToken(deps, facts.idToken, { exceptTransactionId: facts.transactionId })
-    : undefined;
-  const samples = meterValue ?? [];
-  const energy = samples.flatMap((s) => {
-    const wh = energyRegisterWh(s);
-    return wh === undefined ? [] : [{ at: s.timestamp, wh }];
+  const gated = facts.eventType === 'Started';
+  const reads = await readAndAuthorize(work, facts.idToken, {
+    ...(gated ? { chargerId: facts.chargerId } : {}),
+    transaction: { chargerId: facts.chargerId, transactionId: facts.transactionId },
+    exceptTransactionId: facts.transactionId,
   });
+  if (gated && !isAccepted(reads.charger)) return { recorded: false, reason: 'charger-not-accepted' };
+  const samples = meterValue ?? [];
   await Promise.all([
-    deps.db.send(
-      new PutCommand({
-        TableName: deps.tables.csms,
-        Item: {
-          ...transactionEventKey(facts.chargerId, facts.transactionId, facts.seqNo),
-          type: 'TransactionEvent',
-          messageId,
-          eventType: facts.eventType,
-          timestamp: facts.timestamp,
-          event: raw,
-          receivedAt: deps.now().toISOString(),
-        },
-      }),
-    ),
+    work.stores.transactions.recordEvent({
+      chargerId: facts.chargerId,
+      transactionId: facts.transactionId,
+      seqNo: facts.seqNo,
+      messageId,
+      eventType: facts.eventType,
+      timestamp: facts.timestamp,
+      event: raw,
+    }),
     samples.length
-      ? storeMeterValues(deps, {
+      ? work.stores.meterValues.record({
           chargerId: facts.chargerId,
           samples,
           source: 'TransactionEvent',
@@ -56,14 +58,17 @@ export const recordTransactionEvent = async (deps: StoreDeps, input: Transaction
         })
       : undefined,
   ]);
-  const merged = { ...facts, energy, ...(decision ? { authorization: decision.verdict } : {}) };
-  const { before, after } = await updateTransaction(deps, facts.chargerId, facts.transactionId, (current) =>
-    applyTransactionEvent(current, merged, deps.now().toISOString()),
-  );
-  if (!after) throw new Error(`transaction ${facts.chargerId}/${facts.transactionId} vanished while merging`);
-  const duplicate = before !== undefined && before.version === after.version;
-  const connectorChanged =
-    !duplicate && (before?.status !== after.status || before?.evseId !== after.evseId || before?.inferredEnd !== after.inferredEnd);
-  if (connectorChanged) await setConnectorTransaction(deps, after);
-  return { transaction: after, duplicate, ...(decision ? { decision } : {}) };
+  const energy = samples.flatMap((s) => {
+    const wh = energyRegisterWh(s);
+    return wh === undefined ? [] : [{ at: s.timestamp, wh }];
+  });
+  const merged = { ...facts, energy, ...(reads.decision ? { authorization: reads.decision.verdict } : {}) };
+  const now = work.now().toISOString();
+  const current = reads.transaction;
+  work.alongside(mergeTransaction(work, facts.chargerId, facts.transactionId, (tx) => applyTransactionEvent(tx, merged, now), current));
+  return {
+    recorded: true,
+    duplicate: current?.seqNos?.includes(facts.seqNo) ?? false,
+    ...(reads.decision ? { decision: reads.decision } : {}),
+  };
 };

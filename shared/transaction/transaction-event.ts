@@ -8,7 +8,7 @@
  */
 import type { OcppProtocol } from '../ocpp/frames.ts';
 import type { TokenVerdict } from '../token/id-tokens.ts';
-import type { ChangingFact, EnergyReading, TransactionRecord } from './transaction-store.ts';
+import type { ChangingFact, EnergyReading, TransactionRecord } from './transaction.ts';
 
 export type TransactionEventType = 'Started' | 'Updated' | 'Ended';
 

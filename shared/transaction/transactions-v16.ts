@@ -1,28 +1,21 @@
 /**
- * OCPP 1.6 StartTransaction / StopTransaction. The CSMS allocates transaction ids from an atomic counter.
- * A retried StartTransaction (same connector, idTag, meterStart and timestamp) gets the id it got the
- * first time: the first attempt records its fingerprint in the same DynamoDB transaction as the
- * transaction itself, so either both exist or neither does.
+ * OCPP 1.6 StartTransaction / StopTransaction. The CSMS gives the transaction its id. The id is derived from
+ * what the start was (connector, idTag, meterStart, timestamp): a retried StartTransaction gets the id it got
+ * the first time without any bookkeeping item, and the first write of the transaction is conditional on the
+ * id being free. Two different starts that land on one id (about one in 2^31 per pair) take the next
+ * candidate of the start's own sequence, which a retry walks the same way.
  */
 import { createHash } from 'node:crypto';
-import { GetCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import type { StoreDeps } from '../deps.ts';
-import { counterKey, transactionStartKey } from '../store/keys.ts';
-import { cancellationCodes } from '../store/document-client.ts';
-import { authorizeToken, decideToken, getIdToken, type TokenDecision } from '../token/id-tokens.ts';
+import type { UnitOfWork } from '../deps.ts';
+import type { Ports } from '../deps.ts';
 import { connectorOfV16 } from '../charger/connector-status.ts';
-import { storeMeterValues, type MeterSample } from './meter-values.ts';
-import {
-  getTransaction,
-  setConnectorTransaction,
-  transactionItem,
-  updateTransaction,
-  type TransactionRecord,
-} from './transaction-store.ts';
+import { isAccepted } from '../charger/registry.ts';
+import { readAndAuthorize, type TokenDecision } from '../token/id-tokens.ts';
+import type { MeterSample } from './meter-values.ts';
+import { followOnConnector, mergeTransaction, type TransactionRecord } from './transaction.ts';
 
-const TRANSACTION_COUNTER = 'transaction-id-v16';
-/** How long a start fingerprint is kept: far longer than any charger retries a message. */
-const START_FINGERPRINT_TTL_S = 7 * 86_400;
+/** What one charger message works with: the stores of its unit of work, the clock and the log. */
+export type MessageWork = Ports & Pick<UnitOfWork, 'alongside'>;
 
 export interface StartV16 {
   chargerId: string;
@@ -33,42 +26,24 @@ export interface StartV16 {
   reservationId?: number;
 }
 
-export interface StartV16Outcome {
-  transactionId: number;
-  decision: TokenDecision;
-  retried: boolean;
-}
+export type StartV16Outcome =
+  | { started: true; transactionId: number; decision: TokenDecision; retried: boolean }
+  /** OCPP 2.0.1 B02/B03, and 1.6 by analogy: a charger that is not accepted may not start transactions. */
+  | { started: false; reason: 'charger-not-accepted' };
 
-const fingerprint = (s: StartV16) =>
-  createHash('sha256').update(JSON.stringify([s.connectorId, s.idTag, s.meterStart, s.timestamp])).digest('base64url');
+/** What identifies a start: a retry of it has the same fingerprint. */
+export const startFingerprint = (s: StartV16): string =>
+  createHash('sha256').update(JSON.stringify([s.chargerId, s.connectorId, s.idTag, s.meterStart, s.timestamp])).digest('base64url');
 
-const readStart = async (deps: StoreDeps, s: StartV16): Promise<StartV16Outcome | undefined> => {
-  const out = await deps.db.send(
-    new GetCommand({
-      TableName: deps.tables.csms,
-      Key: transactionStartKey(s.chargerId, fingerprint(s)),
-      ConsistentRead: true,
-    }),
-  );
-  if (!out.Item) return undefined;
-  return { transactionId: out.Item.transactionId as number, decision: out.Item.decision as TokenDecision, retried: true };
-};
+/** 1.6 transactionId is a (signed 32-bit) integer: candidates are 1 … 2^31 - 1. */
+const LARGEST_ID = 2 ** 31 - 1;
+export const candidateTransactionId = (startFingerprint: string, attempt: number): number =>
+  (createHash('sha256').update(`${startFingerprint}#${attempt}`).digest().readUInt32BE(0) % LARGEST_ID) + 1;
 
-const allocateTransactionId = async (deps: StoreDeps): Promise<number> => {
-  const out = await deps.db.send(
-    new UpdateCommand({
-      TableName: deps.tables.csms,
-      Key: counterKey(TRANSACTION_COUNTER),
-      UpdateExpression: 'ADD #value :one',
-      ExpressionAttributeNames: { '#value': 'value' },
-      ExpressionAttributeValues: { ':one': 1 },
-      ReturnValues: 'UPDATED_NEW',
-    }),
-  );
-  return out.Attributes?.value as number;
-};
+/** Far more than two colliding starts ever need; a charger that keeps hitting taken ids is lying about its data. */
+const MAX_CANDIDATES = 8;
 
-const transactionFor = (s: StartV16, transactionId: number, decision: TokenDecision, now: Date): TransactionRecord => ({
+const transactionFor = (s: StartV16, transactionId: number, startFingerprint: string, decision: TokenDecision, tokenType: string | undefined, now: Date): TransactionRecord => ({
   chargerId: s.chargerId,
   transactionId: String(transactionId),
   protocol: 'ocpp1.6',
@@ -77,7 +52,10 @@ const transactionFor = (s: StartV16, transactionId: number, decision: TokenDecis
   ...connectorOfV16(s.connectorId),
   ocppConnectorId: s.connectorId,
   idToken: s.idTag,
+  ...(tokenType ? { idTokenType: tokenType } : {}),
   authorization: decision.verdict,
+  startDecision: decision,
+  startFingerprint,
   startedAt: s.timestamp,
   firstEventAt: s.timestamp,
   meterStartWh: s.meterStart,
@@ -87,65 +65,39 @@ const transactionFor = (s: StartV16, transactionId: number, decision: TokenDecis
   updatedAt: now.toISOString(),
 });
 
-/** Writes fingerprint and transaction together; says which condition failed, if one did. */
-const recordStart = async (deps: StoreDeps, s: StartV16, tx: TransactionRecord, decision: TokenDecision) => {
-  const now = deps.now();
-  try {
-    await deps.db.send(
-      new TransactWriteCommand({
-        TransactItems: [
-          {
-            Put: {
-              TableName: deps.tables.csms,
-              Item: {
-                ...transactionStartKey(s.chargerId, fingerprint(s)),
-                type: 'TransactionStart',
-                transactionId: Number(tx.transactionId),
-                decision,
-                expiresAt: Math.floor(now.getTime() / 1000) + START_FINGERPRINT_TTL_S,
-              },
-              ConditionExpression: 'attribute_not_exists(pk)',
-            },
-          },
-          { Put: { TableName: deps.tables.csms, Item: transactionItem(tx), ConditionExpression: 'attribute_not_exists(pk)' } },
-        ],
-      }),
-    );
-    return 'recorded' as const;
-  } catch (error) {
-    const [startCode, transactionCode] = cancellationCodes(error);
-    if (startCode === 'ConditionalCheckFailed') return 'start-exists' as const;
-    if (transactionCode === 'ConditionalCheckFailed') return 'id-taken' as const;
-    throw error;
+/**
+ * Reads (one wave: the charger, the candidate id, the token and its open transactions), decides, and leaves the
+ * writes (the transaction, the connector) to run alongside the message-log entry: two round trips in all.
+ */
+export const startTransactionV16 = async (work: MessageWork, s: StartV16): Promise<StartV16Outcome> => {
+  const fingerprint = startFingerprint(s);
+  let candidate = candidateTransactionId(fingerprint, 0);
+  const reads = await readAndAuthorize(work, { value: s.idTag }, { chargerId: s.chargerId, transaction: { chargerId: s.chargerId, transactionId: String(candidate) } });
+  if (!isAccepted(reads.charger)) return { started: false, reason: 'charger-not-accepted' };
+  let holder = reads.transaction;
+  for (let attempt = 1; holder && holder.startFingerprint !== fingerprint; attempt++) {
+    if (attempt >= MAX_CANDIDATES) throw new Error(`no free transaction id for ${s.chargerId} after ${attempt} candidates`);
+    candidate = candidateTransactionId(fingerprint, attempt);
+    holder = await work.stores.transactions.get(s.chargerId, String(candidate));
   }
+  if (holder) {
+    // A retry: the same answer as the first time. That attempt may have died before claiming the connector.
+    work.alongside(followOnConnector(work, holder));
+    return { started: true, transactionId: candidate, decision: holder.startDecision ?? { verdict: holder.authorization ?? 'Accepted' }, retried: true };
+  }
+  const decision = reads.decision ?? { verdict: 'Unknown' };
+  const tx = transactionFor(s, candidate, fingerprint, decision, undefined, work.now());
+  work.alongside(createStart(work, tx));
+  return { started: true, transactionId: candidate, decision, retried: false };
 };
 
-/** Transaction ids taken by records we did not allocate (stops for unknown transactions) are skipped. */
-const MAX_ID_ATTEMPTS = 5;
-
-export const startTransactionV16 = async (deps: StoreDeps, s: StartV16): Promise<StartV16Outcome> => {
-  const earlier = await readStart(deps, s);
-  if (earlier) {
-    // The first attempt may have died before pointing the connector at its transaction.
-    const tx = await getTransaction(deps, s.chargerId, String(earlier.transactionId));
-    if (tx) await setConnectorTransaction(deps, tx);
-    return earlier;
+const createStart = async (work: Ports, tx: TransactionRecord): Promise<void> => {
+  const [created] = await Promise.all([work.stores.transactions.createOrGetExisting(tx), followOnConnector(work, tx)]);
+  // A concurrent attempt of the same start wrote first: same id, same facts. Anything else holding the id
+  // appeared between our read and our write: fail, so the charger retries and walks on to the next candidate.
+  if (!created.created && created.existing.startFingerprint !== tx.startFingerprint) {
+    throw new Error(`transaction id ${tx.transactionId} of ${tx.chargerId} was taken meanwhile`);
   }
-  const decision = await authorizeToken(deps, s.idTag);
-  for (let attempt = 0; attempt < MAX_ID_ATTEMPTS; attempt++) {
-    const tx = transactionFor(s, await allocateTransactionId(deps), decision, deps.now());
-    const outcome = await recordStart(deps, s, tx, decision);
-    if (outcome === 'recorded') {
-      await setConnectorTransaction(deps, tx);
-      return { transactionId: Number(tx.transactionId), decision, retried: false };
-    }
-    if (outcome === 'start-exists') {
-      // A concurrent retry of the same start won the race: answer with its id (ours stays unused).
-      const winner = await readStart(deps, s);
-      if (winner) return winner;
-    }
-  }
-  throw new Error(`no free transaction id for ${s.chargerId} after ${MAX_ID_ATTEMPTS} attempts`);
 };
 
 export interface StopV16 {
@@ -193,11 +145,20 @@ const applyStop = (s: StopV16, current: TransactionRecord | undefined, now: Date
   };
 };
 
-export const stopTransactionV16 = async (deps: StoreDeps, s: StopV16): Promise<StopV16Outcome> => {
+/**
+ * One read wave (the transaction, and the idTag when one is presented: only blocked / expired / unknown are
+ * reported at a stop, concurrent use makes no sense there); the merge, the connector and the readings are
+ * written alongside the message-log entry.
+ */
+export const stopTransactionV16 = async (work: MessageWork, s: StopV16): Promise<StopV16Outcome> => {
   const transactionId = String(s.transactionId);
-  const existing = await getTransaction(deps, s.chargerId, transactionId);
+  const reads = await readAndAuthorize(work, s.idTag ? { value: s.idTag } : undefined, {
+    transaction: { chargerId: s.chargerId, transactionId },
+    concurrentUseCounts: false,
+  });
+  const existing = reads.transaction;
   if (s.transactionData?.length) {
-    await storeMeterValues(deps, {
+    await work.stores.meterValues.record({
       chargerId: s.chargerId,
       samples: s.transactionData,
       source: 'StopTransaction',
@@ -205,15 +166,11 @@ export const stopTransactionV16 = async (deps: StoreDeps, s: StopV16): Promise<S
       ...(existing?.evseId !== undefined ? { evseId: existing.evseId } : {}),
     });
   }
-  const { before, after } = await updateTransaction(deps, s.chargerId, transactionId, (current) =>
-    applyStop(s, current, deps.now()),
-  );
-  if (after && after !== before) await setConnectorTransaction(deps, after);
-  // Concurrent use makes no sense when stopping: only blocked / expired / unknown are reported.
-  const decision = s.idTag ? decideToken(await getIdToken(deps, s.idTag), deps.now(), false) : undefined;
+  const now = work.now();
+  work.alongside(mergeTransaction(work, s.chargerId, transactionId, (current) => applyStop(s, current, now), existing));
   return {
-    ...(decision ? { decision } : {}),
-    unknownTransaction: before === undefined,
-    alreadyStopped: before?.status === 'ended' && !before.inferredEnd,
+    ...(reads.decision ? { decision: reads.decision } : {}),
+    unknownTransaction: existing === undefined,
+    alreadyStopped: existing?.status === 'ended' && !existing.inferredEnd,
   };
 };

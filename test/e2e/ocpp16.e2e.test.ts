@@ -3,10 +3,10 @@ import type { RPCClient } from 'ocpp-rpc';
 import { runId, startE2e, type E2e } from '../support/e2e.ts';
 import { closed, exchange, openSocket, refusal } from '../support/ws-client.ts';
 import { createIdToken } from '#shared/token/id-tokens.ts';
-import { getTransaction } from '#shared/transaction/transaction-store.ts';
-import { listTransactionMeterValues } from '#shared/transaction/meter-values.ts';
-import { getPresence } from '#shared/charger/presence.ts';
-import { getCharger } from '#shared/charger/registry.ts';
+
+
+
+
 
 let e: E2e;
 let password = '';
@@ -16,7 +16,7 @@ const now = () => new Date().toISOString();
 beforeAll(async () => {
   e = await startE2e();
   password = await e.register({ chargerId: CP });
-  await createIdToken(e.store, { value: 'CARD-1' });
+  await createIdToken(e.deps, { value: 'CARD-1' });
 });
 afterAll(async () => e?.runtime.stop());
 
@@ -72,11 +72,11 @@ describe('a 1.6 charger session, with a strict independent OCPP client', () => {
       await client.call('StopTransaction', { transactionId: started.transactionId, meterStop: 1700, timestamp: now(), reason: 'Local', idTag: 'CARD-1' }),
     ).toEqual({ idTagInfo: { status: 'Accepted' } });
 
-    const tx = await getTransaction(e.store, CP, String(started.transactionId));
+    const tx = await e.deps.stores.transactions.get(CP, String(started.transactionId));
     expect(tx).toMatchObject({ status: 'ended', meterStartWh: 500, meterStopWh: 1700, energyWh: 1200, idToken: 'CARD-1' });
-    expect(await listTransactionMeterValues(e.store, CP, String(started.transactionId))).toHaveLength(1);
-    expect(await getCharger(e.store, CP)).toMatchObject({ vendor: 'ACME', firmwareVersion: '1.0' });
-    expect(await getPresence(e.store, CP)).toMatchObject({ connected: true, protocol: 'ocpp1.6' });
+    expect(await e.deps.stores.meterValues.listOfTransaction(CP, String(started.transactionId))).toHaveLength(1);
+    expect(await e.deps.stores.chargers.get(CP)).toMatchObject({ vendor: 'ACME', firmwareVersion: '1.0' });
+    expect(await e.deps.stores.presence.get(CP)).toMatchObject({ connected: true, protocol: 'ocpp1.6' });
   });
 });
 
@@ -109,7 +109,7 @@ describe('a second connection for the same charger', () => {
     const second = await e.client(CP, password, ['ocpp1.6']);
     await firstClosed;
     expect(await second.call('Heartbeat', {})).toHaveProperty('currentTime');
-    const presence = await getPresence(e.store, CP);
+    const presence = await e.deps.stores.presence.get(CP);
     expect(presence?.connected).toBe(true);
     await second.close();
   });

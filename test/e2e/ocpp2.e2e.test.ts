@@ -3,8 +3,8 @@ import type { RPCClient } from 'ocpp-rpc';
 import { runId, startE2e, type E2e } from '../support/e2e.ts';
 import { closed, exchange, openSocket, refusal } from '../support/ws-client.ts';
 import { createIdToken } from '#shared/token/id-tokens.ts';
-import { getTransaction, listChargerTransactions } from '#shared/transaction/transaction-store.ts';
-import { listConnectors } from '#shared/charger/connector-status.ts';
+
+
 
 let e: E2e;
 let password = '';
@@ -16,7 +16,7 @@ beforeAll(async () => {
   e = await startE2e();
   password = await e.register({ chargerId: CP });
   password21 = await e.register({ chargerId: CP21 });
-  await createIdToken(e.store, { value: 'EMAID-1', tokenType: 'eMAID' });
+  await createIdToken(e.deps, { value: 'EMAID-1', tokenType: 'eMAID' });
 });
 afterAll(async () => e?.runtime.stop());
 
@@ -55,17 +55,17 @@ describe('a 2.0.1 charger session, with a strict independent OCPP client', () =>
       transactionInfo: { transactionId: 'e2e-tx-1', stoppedReason: 'Local', chargingState: 'Idle' }, meterValue: energy(at(120), 3100),
     };
     expect(await client.call('TransactionEvent', started)).toEqual({ idTokenInfo: { status: 'Accepted' } });
-    expect((await listConnectors(e.store, CP)).find((c) => c.evseId === 1)?.activeTransactionId).toBe('e2e-tx-1');
+    expect((await e.deps.stores.connectors.list(CP)).find((c) => c.evseId === 1)?.activeTransactionId).toBe('e2e-tx-1');
     await client.call('TransactionEvent', updated);
     await client.call('TransactionEvent', ended);
     // After a reconnect the charger replays its queue, out of order.
     for (const event of [updated, started, ended]) await client.call('TransactionEvent', { ...event, offline: true });
 
-    expect((await listChargerTransactions(e.store, CP)).items).toHaveLength(1);
-    expect(await getTransaction(e.store, CP, 'e2e-tx-1')).toMatchObject({
+    expect((await e.deps.stores.transactions.listOfCharger(CP)).items).toHaveLength(1);
+    expect(await e.deps.stores.transactions.get(CP, 'e2e-tx-1')).toMatchObject({
       status: 'ended', seqNos: [0, 1, 2], energyWh: 1100, stopReason: 'Local', version: 3,
     });
-    expect((await listConnectors(e.store, CP)).find((c) => c.evseId === 1)?.activeTransactionId).toBeUndefined();
+    expect((await e.deps.stores.connectors.list(CP)).find((c) => c.evseId === 1)?.activeTransactionId).toBeUndefined();
   });
 });
 

@@ -5,8 +5,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { startLocalRuntime, type LocalRuntime } from '../../bin/local/runtime.ts';
 import { freePort } from '../../bin/local/os.ts';
 import { createCharger } from '#shared/charger/registry.ts';
-import { getTransaction } from '#shared/transaction/transaction-store.ts';
-import { deployedTarget, ocppClient, storeFor } from '../support/e2e.ts';
+
+import { deployedTarget, depsFor, ocppClient } from '../support/e2e.ts';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'ov2xmp-restart-'));
 /** The latest start, kept even while pending: a test that times out mid-start must still stop Java. */
@@ -25,7 +25,7 @@ describe.skipIf(deployedTarget !== undefined)('the local runtime across a restar
     const ports = { port: await freePort(), dynamodbPort: await freePort() };
     const logger = { info: () => undefined, warn: () => undefined, error: console.error };
     let runtime = await (starting = startLocalRuntime({ dataDir, ...ports, logger }));
-    const created = await createCharger(storeFor(runtime), { chargerId: 'CP-PERSIST' });
+    const created = await createCharger(depsFor(runtime), { chargerId: 'CP-PERSIST' });
     if (!created.created) throw new Error('setup');
     const connect = (rt: LocalRuntime) =>
       ocppClient({ endpoint: rt.wsUrl, identity: 'CP-PERSIST', password: created.password, protocols: ['ocpp1.6'] });
@@ -37,9 +37,9 @@ describe.skipIf(deployedTarget !== undefined)('the local runtime across a restar
     runtime = await (starting = startLocalRuntime({ dataDir, ...ports, logger }));
     const after = await connect(runtime); // the stored password hash still admits it
     expect(await after.call('BootNotification', { chargePointVendor: 'V', chargePointModel: 'M' })).toMatchObject({ status: 'Accepted' });
-    expect(await getTransaction(storeFor(runtime), 'CP-PERSIST', String(transactionId))).toMatchObject({ meterStartWh: 7, status: 'active' });
+    expect(await depsFor(runtime).stores.transactions.get('CP-PERSIST', String(transactionId))).toMatchObject({ meterStartWh: 7, status: 'active' });
     await after.call('StopTransaction', { transactionId, meterStop: 10, timestamp: new Date().toISOString() });
-    expect(await getTransaction(storeFor(runtime), 'CP-PERSIST', String(transactionId))).toMatchObject({ energyWh: 3, status: 'ended' });
+    expect(await depsFor(runtime).stores.transactions.get('CP-PERSIST', String(transactionId))).toMatchObject({ energyWh: 3, status: 'ended' });
     await after.close();
   });
 });

@@ -7,9 +7,9 @@ import { RPCClient } from 'ocpp-rpc';
 import type { RPC_ClientOptions } from 'ocpp-rpc/lib/client.js';
 import { startLocalRuntime, type LocalRuntime, type LocalRuntimeOptions } from '../../bin/local/runtime.ts';
 import { createCharger, type NewCharger } from '#shared/charger/registry.ts';
-import { makeDocumentClient } from '#shared/store/document-client.ts';
 import { silentLog } from '#shared/log/logger.ts';
-import type { StoreDeps } from '#shared/deps.ts';
+import type { Deps } from '#shared/deps.ts';
+import { makeDeps } from '#functions/_common/deps.ts';
 import { testDynamoEndpoint, uniquePrefix } from './dynamo.ts';
 
 /** Where the e2e suite's chargers connect: the in-process local runtime, or a deployed stack. */
@@ -21,7 +21,7 @@ export interface E2eTarget {
 
 export interface E2e {
   runtime: E2eTarget;
-  store: StoreDeps;
+  deps: Deps;
   /** Registers a charger and returns its one-time password. */
   register(input: NewCharger): Promise<string>;
   client(id: string, password: string, protocols: string[]): Promise<RPCClient>;
@@ -29,12 +29,7 @@ export interface E2e {
 
 const quiet = { info: () => undefined, warn: () => undefined, error: console.error };
 
-export const storeFor = (runtime: LocalRuntime): StoreDeps => ({
-  db: makeDocumentClient({ ...process.env, ...runtime.env }),
-  tables: { csms: runtime.tables.Csms, messageLog: runtime.tables.MessageLog },
-  now: () => new Date(),
-  log: silentLog,
-});
+export const depsFor = (runtime: LocalRuntime): Deps => makeDeps({ ...process.env, ...runtime.env }, silentLog);
 
 /**
  * A strict ocpp-rpc client that does not reconnect. ocpp-rpc's typings mark every option required although
@@ -56,13 +51,11 @@ export const deployedTarget = process.env.E2E_CHARGER_URL;
 /** Suffix for charger ids, so runs against a long-lived deployed stack do not meet each other's data. */
 export const runId = randomBytes(3).toString('hex');
 
-const remote = (wsUrl: string): { runtime: E2eTarget; store: StoreDeps } => {
-  const csms = process.env.CSMS_TABLE;
-  const messageLog = process.env.MESSAGE_LOG_TABLE;
-  if (!csms || !messageLog) throw new Error('E2E_CHARGER_URL needs CSMS_TABLE and MESSAGE_LOG_TABLE too');
+const remote = (wsUrl: string): { runtime: E2eTarget; deps: Deps } => {
+  if (!process.env.CSMS_TABLE || !process.env.MESSAGE_LOG_TABLE) throw new Error('E2E_CHARGER_URL needs CSMS_TABLE and MESSAGE_LOG_TABLE too');
   return {
     runtime: { wsUrl, chargerUrl: (id) => `${wsUrl}/${encodeURIComponent(id)}`, stop: async () => undefined },
-    store: { db: makeDocumentClient(process.env), tables: { csms, messageLog }, now: () => new Date(), log: silentLog },
+    deps: makeDeps(process.env, silentLog),
   };
 };
 
@@ -73,17 +66,17 @@ const local = async (opts: LocalRuntimeOptions) => {
     logger: quiet,
     ...opts,
   });
-  return { runtime, store: storeFor(runtime) };
+  return { runtime, deps: depsFor(runtime) };
 };
 
 export const startE2e = async (opts: LocalRuntimeOptions = {}): Promise<E2e> => {
   process.env.POWERTOOLS_LOG_LEVEL ??= 'CRITICAL';
-  const { runtime, store } = deployedTarget ? remote(deployedTarget) : await local(opts);
+  const { runtime, deps } = deployedTarget ? remote(deployedTarget) : await local(opts);
   return {
     runtime,
-    store,
+    deps,
     async register(input) {
-      const created = await createCharger(store, input);
+      const created = await createCharger(deps, input);
       if (!created.created) throw new Error(`could not register ${input.chargerId}: ${created.reason}`);
       return created.password;
     },

@@ -7,9 +7,10 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import type { OcppProtocol } from '#shared/ocpp/frames.ts';
-import { makeDocumentClient } from '#shared/store/document-client.ts';
-import type { StoreDeps } from '#shared/deps.ts';
+import { makeDocumentClient } from '#shared/store/dynamo.ts';
+import type { Deps } from '#shared/deps.ts';
 import { silentLog } from '#shared/log/logger.ts';
+import { makeDeps } from '#functions/_common/deps.ts';
 import { createTestTables, deleteTestTables, type TestTables } from './dynamo.ts';
 
 export const ORIGIN_SECRET = 'test-origin-secret-0123456789';
@@ -18,7 +19,8 @@ type Handler = (event: unknown, context: unknown) => Promise<unknown>;
 
 export interface Harness {
   tables: TestTables;
-  store: StoreDeps;
+  /** The domain's dependencies on this file's tables, built as the handlers build theirs. */
+  deps: Deps;
   handlers: { authorize: Handler; connect: Handler; disconnect: Handler; message: Handler };
   /** Connection ids the handlers asked API Gateway to close. */
   closedConnections: string[];
@@ -69,12 +71,8 @@ export const startHarness = async (env: Record<string, string> = {}): Promise<Ha
     disconnect: await load('disconnect'),
     message: await load('message'),
   };
-  const store: StoreDeps = {
-    db: makeDocumentClient(process.env),
-    tables: { csms: tables.names.Csms, messageLog: tables.names.MessageLog },
-    now: () => new Date(),
-    log: silentLog,
-  };
+  const deps = makeDeps(process.env, silentLog);
+  const db = makeDocumentClient(process.env);
   const send: Harness['send'] = async (chargerId, protocol, raw, connectionId = `conn-${chargerId}`) => {
     const event = {
       body: raw,
@@ -93,7 +91,7 @@ export const startHarness = async (env: Record<string, string> = {}): Promise<Ha
   };
   return {
     tables,
-    store,
+    deps,
     handlers,
     closedConnections,
     send,
@@ -102,7 +100,7 @@ export const startHarness = async (env: Record<string, string> = {}): Promise<Ha
       return JSON.parse(reply ?? 'null') as unknown[];
     },
     async scanCsms() {
-      const out = await store.db.send(new ScanCommand({ TableName: tables.names.Csms }));
+      const out = await db.send(new ScanCommand({ TableName: tables.names.Csms }));
       return (out.Items ?? []) as Record<string, unknown>[];
     },
     async close() {

@@ -2,9 +2,11 @@
 import type { ActionSpec } from '../types.ts';
 import { utc } from '../types.ts';
 import { acceptBoot } from '../../charger/boot.ts';
-import { connectorOfV16, recordStatus } from '../../charger/connector-status.ts';
-import { recordTimeline, type TimelineKind } from '../../charger/timeline.ts';
-import { authorizeToken } from '../../token/id-tokens.ts';
+import { connectorOfV16 } from '../../charger/connector-status.ts';
+import { recordTimeline } from '../../charger/timeline.ts';
+import type { UploadKind } from '../../charger/presence.ts';
+import { readAndAuthorize } from '../../token/id-tokens.ts';
+import { requireAccepted } from '../refusal.ts';
 import { idTagInfoV16 } from '../token-info.ts';
 
 interface BootNotificationReq {
@@ -22,7 +24,7 @@ interface BootNotificationReq {
 export const bootNotification: ActionSpec<BootNotificationReq> = {
   async handle(ctx, p) {
     const boot = await acceptBoot(
-      ctx.store,
+      ctx,
       ctx.chargerId,
       {
         vendor: p.chargePointVendor,
@@ -53,7 +55,8 @@ interface StatusNotificationReq {
 
 export const statusNotification: ActionSpec<StatusNotificationReq> = {
   async handle(ctx, p) {
-    await recordStatus(ctx.store, {
+    // The answer does not depend on whether the report is newer than the connector's: written alongside.
+    ctx.alongside(ctx.stores.connectors.putStatusIfNewer({
       chargerId: ctx.chargerId,
       ...connectorOfV16(p.connectorId),
       ocppConnectorId: p.connectorId,
@@ -64,22 +67,23 @@ export const statusNotification: ActionSpec<StatusNotificationReq> = {
       vendorErrorCode: p.vendorErrorCode,
       timestamp: utc(p.timestamp, ctx.receivedAt),
       messageId: ctx.messageId,
-    });
+    }));
     return {};
   },
 };
 
 export const authorize: ActionSpec<{ idTag: string }> = {
-  requiresAcceptedCharger: true,
   async handle(ctx, p) {
-    return { idTagInfo: idTagInfoV16(await authorizeToken(ctx.store, p.idTag)) };
+    const { charger, decision } = await readAndAuthorize(ctx, { value: p.idTag }, { chargerId: ctx.chargerId });
+    requireAccepted(charger);
+    return { idTagInfo: idTagInfoV16(decision ?? { verdict: 'Unknown' }) };
   },
 };
 
-const statusTimeline = (kind: TimelineKind): ActionSpec<{ status: string }> => ({
+const statusTimeline = (kind: UploadKind): ActionSpec<{ status: string }> => ({
   async handle(ctx, p) {
     await recordTimeline(
-      ctx.store,
+      ctx,
       { chargerId: ctx.chargerId, kind, at: ctx.receivedAt.toISOString(), messageId: ctx.messageId, payload: p },
       p.status,
     );

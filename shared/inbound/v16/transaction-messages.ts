@@ -3,8 +3,9 @@ import type { ActionSpec } from '../types.ts';
 import { samplesInUtc, utc } from '../types.ts';
 import { idTagInfoV16 } from '../token-info.ts';
 import { startTransactionV16, stopTransactionV16 } from '../../transaction/transactions-v16.ts';
-import { storeMeterValues, type MeterSample } from '../../transaction/meter-values.ts';
+import type { MeterSample } from '../../transaction/meter-values.ts';
 import { connectorOfV16 } from '../../charger/connector-status.ts';
+import { CallRefused, NOT_ACCEPTED } from '../refusal.ts';
 
 interface StartTransactionReq {
   connectorId: number;
@@ -15,9 +16,8 @@ interface StartTransactionReq {
 }
 
 export const startTransaction: ActionSpec<StartTransactionReq> = {
-  requiresAcceptedCharger: true,
   async handle(ctx, p) {
-    const started = await startTransactionV16(ctx.store, {
+    const started = await startTransactionV16(ctx, {
       chargerId: ctx.chargerId,
       connectorId: p.connectorId,
       idTag: p.idTag,
@@ -25,7 +25,8 @@ export const startTransaction: ActionSpec<StartTransactionReq> = {
       timestamp: utc(p.timestamp, ctx.receivedAt),
       ...(p.reservationId !== undefined ? { reservationId: p.reservationId } : {}),
     });
-    if (started.retried) ctx.store.log.info('StartTransaction retried: same transaction id returned', { chargerId: ctx.chargerId, transactionId: started.transactionId });
+    if (!started.started) throw new CallRefused(NOT_ACCEPTED);
+    if (started.retried) ctx.log.info('StartTransaction retried: same transaction id returned', { chargerId: ctx.chargerId, transactionId: started.transactionId });
     return { transactionId: started.transactionId, idTagInfo: idTagInfoV16(started.decision) };
   },
 };
@@ -41,7 +42,7 @@ interface StopTransactionReq {
 
 export const stopTransaction: ActionSpec<StopTransactionReq> = {
   async handle(ctx, p) {
-    const stopped = await stopTransactionV16(ctx.store, {
+    const stopped = await stopTransactionV16(ctx, {
       chargerId: ctx.chargerId,
       transactionId: p.transactionId,
       meterStop: p.meterStop,
@@ -51,7 +52,7 @@ export const stopTransaction: ActionSpec<StopTransactionReq> = {
       transactionData: samplesInUtc(p.transactionData, ctx.receivedAt),
     });
     if (stopped.unknownTransaction) {
-      ctx.store.log.warn('StopTransaction for an unknown transaction: recorded on its own', { chargerId: ctx.chargerId, transactionId: p.transactionId });
+      ctx.log.warn('StopTransaction for an unknown transaction: recorded on its own', { chargerId: ctx.chargerId, transactionId: p.transactionId });
     }
     return stopped.decision ? { idTagInfo: idTagInfoV16(stopped.decision) } : {};
   },
@@ -66,7 +67,7 @@ interface MeterValuesReq {
 export const meterValues: ActionSpec<MeterValuesReq> = {
   async handle(ctx, p) {
     const ref = connectorOfV16(p.connectorId);
-    await storeMeterValues(ctx.store, {
+    await ctx.stores.meterValues.record({
       chargerId: ctx.chargerId,
       samples: samplesInUtc(p.meterValue, ctx.receivedAt),
       source: 'MeterValues',

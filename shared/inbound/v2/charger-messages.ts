@@ -2,10 +2,9 @@
 import type { ActionSpec } from '../types.ts';
 import { utc } from '../types.ts';
 import { acceptBoot } from '../../charger/boot.ts';
-import { recordStatus } from '../../charger/connector-status.ts';
 import { recordTimeline, type TimelineKind } from '../../charger/timeline.ts';
-import { storeReportPage } from '../../charger/device-report.ts';
-import { authorizeTypedToken } from '../../token/id-tokens.ts';
+import { readAndAuthorize } from '../../token/id-tokens.ts';
+import { requireAccepted } from '../refusal.ts';
 import { idTokenInfoV2 } from '../token-info.ts';
 
 interface BootNotificationReq {
@@ -23,7 +22,7 @@ export const bootNotification: ActionSpec<BootNotificationReq> = {
   async handle(ctx, p) {
     const station = p.chargingStation;
     const boot = await acceptBoot(
-      ctx.store,
+      ctx,
       ctx.chargerId,
       {
         vendor: station.vendorName,
@@ -49,22 +48,26 @@ interface StatusNotificationReq {
 
 export const statusNotification: ActionSpec<StatusNotificationReq> = {
   async handle(ctx, p) {
-    await recordStatus(ctx.store, {
-      chargerId: ctx.chargerId,
-      evseId: p.evseId,
-      connectorId: p.connectorId,
-      status: p.connectorStatus,
-      timestamp: utc(p.timestamp, ctx.receivedAt),
-      messageId: ctx.messageId,
-    });
+    // The answer does not depend on whether the report is newer than the connector's: written alongside.
+    ctx.alongside(
+      ctx.stores.connectors.putStatusIfNewer({
+        chargerId: ctx.chargerId,
+        evseId: p.evseId,
+        connectorId: p.connectorId,
+        status: p.connectorStatus,
+        timestamp: utc(p.timestamp, ctx.receivedAt),
+        messageId: ctx.messageId,
+      }),
+    );
     return {};
   },
 };
 
 export const authorize: ActionSpec<{ idToken: { idToken: string; type: string } }> = {
-  requiresAcceptedCharger: true,
   async handle(ctx, p) {
-    return { idTokenInfo: idTokenInfoV2(await authorizeTypedToken(ctx.store, { value: p.idToken.idToken, type: p.idToken.type })) };
+    const { charger, decision } = await readAndAuthorize(ctx, { value: p.idToken.idToken, type: p.idToken.type }, { chargerId: ctx.chargerId });
+    requireAccepted(charger);
+    return { idTokenInfo: idTokenInfoV2(decision ?? { verdict: 'Unknown' }) };
   },
 };
 
@@ -78,7 +81,7 @@ interface NotifyReportReq {
 
 export const notifyReport: ActionSpec<NotifyReportReq> = {
   async handle(ctx, p) {
-    await storeReportPage(ctx.store, {
+    await ctx.stores.deviceReports.recordPage({
       chargerId: ctx.chargerId,
       requestId: p.requestId,
       seqNo: p.seqNo,
@@ -98,7 +101,7 @@ const timelineEntry = <Req extends object>(
   async handle(ctx, p) {
     const { at, status } = facts(p);
     await recordTimeline(
-      ctx.store,
+      ctx,
       { chargerId: ctx.chargerId, kind, at: utc(at, ctx.receivedAt), messageId: ctx.messageId, payload: p },
       status,
     );
@@ -112,3 +115,6 @@ export const securityEventNotification = timelineEntry<{ type: string; timestamp
 }));
 export const firmwareStatusNotification = timelineEntry<{ status: string }>('FirmwareStatus', (p) => ({ status: p.status }));
 export const logStatusNotification = timelineEntry<{ status: string }>('LogStatus', (p) => ({ status: p.status }));
+
+/** 2.1 SEND: a periodic event stream's data (J02), kept on the timeline. */
+export const notifyPeriodicEventStream = timelineEntry<{ id: number; basetime: string }>('PeriodicEventStream', (p) => ({ at: p.basetime }));

@@ -4,7 +4,8 @@ import { samplesInUtc, utc } from '../types.ts';
 import { idTokenInfoV2 } from '../token-info.ts';
 import { recordTransactionEvent } from '../../transaction/record-transaction-event.ts';
 import type { TransactionEventType } from '../../transaction/transaction-event.ts';
-import { storeMeterValues, type MeterSample } from '../../transaction/meter-values.ts';
+import type { MeterSample } from '../../transaction/meter-values.ts';
+import { CallRefused, NOT_ACCEPTED } from '../refusal.ts';
 
 interface TransactionEventReq {
   eventType: TransactionEventType;
@@ -25,10 +26,9 @@ interface TransactionEventReq {
 }
 
 export const transactionEvent: ActionSpec<TransactionEventReq> = {
-  requiresAcceptedCharger: (p) => p.eventType === 'Started',
   async handle(ctx, p) {
     const info = p.transactionInfo;
-    const outcome = await recordTransactionEvent(ctx.store, {
+    const outcome = await recordTransactionEvent(ctx, {
       chargerId: ctx.chargerId,
       protocol: ctx.protocol,
       transactionId: info.transactionId,
@@ -47,7 +47,8 @@ export const transactionEvent: ActionSpec<TransactionEventReq> = {
       ...(p.idToken ? { idToken: { value: p.idToken.idToken, type: p.idToken.type } } : {}),
       ...(p.evse ? { evse: p.evse } : {}),
     });
-    if (outcome.duplicate) ctx.store.log.info('TransactionEvent seqNo seen before: nothing changed', { chargerId: ctx.chargerId, transactionId: info.transactionId, seqNo: p.seqNo });
+    if (!outcome.recorded) throw new CallRefused(NOT_ACCEPTED);
+    if (outcome.duplicate) ctx.log.info('TransactionEvent seqNo seen before: nothing changed', { chargerId: ctx.chargerId, transactionId: info.transactionId, seqNo: p.seqNo });
     // 2.0.1 E01: idTokenInfo is returned when the event carried an idToken.
     return outcome.decision ? { idTokenInfo: idTokenInfoV2(outcome.decision) } : {};
   },
@@ -55,7 +56,7 @@ export const transactionEvent: ActionSpec<TransactionEventReq> = {
 
 export const meterValues: ActionSpec<{ evseId: number; meterValue: MeterSample[] }> = {
   async handle(ctx, p) {
-    await storeMeterValues(ctx.store, {
+    await ctx.stores.meterValues.record({
       chargerId: ctx.chargerId,
       samples: samplesInUtc(p.meterValue, ctx.receivedAt),
       source: 'MeterValues',

@@ -1,14 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { lambdaContext, ORIGIN_SECRET, startHarness, type Harness } from '../../support/handler-harness.ts';
-import { createCharger, getChargerItem } from '#shared/charger/registry.ts';
-import { getConnection, getPresence } from '#shared/charger/presence.ts';
+import { createCharger } from '#shared/charger/registry.ts';
 
 let h: Harness;
 let password = '';
 
 beforeAll(async () => {
   h = await startHarness({ AUTO_REGISTER: 'true' });
-  const created = await createCharger(h.store, { chargerId: 'CP-AUTH' });
+  const created = await createCharger(h.deps, { chargerId: 'CP-AUTH' });
   if (!created.created) throw new Error('setup');
   password = created.password;
 });
@@ -58,7 +57,7 @@ describe('the $connect authorizer', () => {
       lambdaContext('OcppConnect'),
     )) as { statusCode: number };
     expect(connected.statusCode).toBe(200);
-    expect(await getChargerItem(h.store, 'CP-NEW')).toMatchObject({ registrationStatus: 'pending', autoRegistered: true });
+    expect(await h.deps.stores.chargers.getWithSecret('CP-NEW')).toMatchObject({ registrationStatus: 'pending', autoRegistered: true });
     // From now on the password it first used is the one it must use.
     await expect(authorize({ id: 'CP-NEW', auth: basic('CP-NEW', 'another-password'), protocols: 'ocpp1.6' })).rejects.toThrow('Unauthorized');
   });
@@ -103,20 +102,21 @@ describe('$connect and $disconnect', () => {
   });
   it('replaces the older connection: closes it, and its late $disconnect leaves the new one online', async () => {
     await connect('c-1', 1000);
-    expect(await getPresence(h.store, 'CP-AUTH')).toMatchObject({ connected: true, connectionId: 'c-1', sourceIp: '192.0.2.10' });
+    expect(await h.deps.stores.presence.get('CP-AUTH')).toMatchObject({ connected: true, connectionId: 'c-1', sourceIp: '192.0.2.10' });
     await connect('c-2', 2000);
     expect(h.closedConnections).toContain('c-1');
     await disconnect('c-1');
-    expect(await getPresence(h.store, 'CP-AUTH')).toMatchObject({ connected: true, connectionId: 'c-2' });
-    expect(await getConnection(h.store, 'c-1')).toBeUndefined();
+    expect(await h.deps.stores.presence.get('CP-AUTH')).toMatchObject({ connected: true, connectionId: 'c-2' });
+    // One item per charger holds its connection: no connection-id items pile up.
+    expect((await h.scanCsms()).filter((i) => String(i.pk).startsWith('CONNECTION#'))).toEqual([]);
   });
   it('refuses a connection older than the registered one', async () => {
     expect((await connect('c-old', 1500)).statusCode).toBe(409);
-    expect(await getPresence(h.store, 'CP-AUTH')).toMatchObject({ connectionId: 'c-2' });
+    expect(await h.deps.stores.presence.get('CP-AUTH')).toMatchObject({ connectionId: 'c-2' });
   });
   it('marks the charger offline when its current connection goes', async () => {
     await disconnect('c-2');
-    const presence = await getPresence(h.store, 'CP-AUTH');
+    const presence = await h.deps.stores.presence.get('CP-AUTH');
     expect(presence).toMatchObject({ connected: false });
     expect(presence?.connectionId).toBeUndefined();
   });

@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHarness, type Harness } from '../../support/handler-harness.ts';
-import { createCharger, setRegistrationStatus } from '#shared/charger/registry.ts';
+import { createCharger } from '#shared/charger/registry.ts';
 import { createIdToken } from '#shared/token/id-tokens.ts';
-import { getTransaction, listChargerTransactions } from '#shared/transaction/transaction-store.ts';
-import { listTransactionMeterValues } from '#shared/transaction/meter-values.ts';
-import { listConnectors, listStatusHistory } from '#shared/charger/connector-status.ts';
-import { listFrames } from '#shared/log/message-log.ts';
-import { listTimeline } from '#shared/charger/timeline.ts';
+
+
+
+
+
 
 let h: Harness;
 const CP = 'CP-16';
@@ -15,10 +15,10 @@ const call = (action: string, payload: unknown, chargerId = CP) => h.call(charge
 
 beforeAll(async () => {
   h = await startHarness();
-  await createCharger(h.store, { chargerId: CP });
-  await createIdToken(h.store, { value: 'TAG-OK', groupId: 'FLEET' });
-  await createIdToken(h.store, { value: 'TAG-BLOCKED', blocked: true });
-  await createIdToken(h.store, { value: 'TAG-OLD', expiresAt: '2020-01-01T00:00:00Z' });
+  await createCharger(h.deps, { chargerId: CP });
+  await createIdToken(h.deps, { value: 'TAG-OK', groupId: 'FLEET' });
+  await createIdToken(h.deps, { value: 'TAG-BLOCKED', blocked: true });
+  await createIdToken(h.deps, { value: 'TAG-OLD', expiresAt: '2020-01-01T00:00:00Z' });
 });
 afterAll(async () => h?.close());
 
@@ -36,12 +36,12 @@ describe('OCPP 1.6 messages through the $default handler and DynamoDB Local', ()
     await call('StatusNotification', { connectorId: 1, errorCode: 'NoError', status: 'Preparing', timestamp: '2026-01-01T10:01:00Z' });
     // An older report arriving late goes to history only.
     await call('StatusNotification', { connectorId: 1, errorCode: 'NoError', status: 'Unavailable', timestamp: '2026-01-01T09:00:00Z' });
-    const connectors = await listConnectors(h.store, CP);
+    const connectors = await h.deps.stores.connectors.list(CP);
     expect(connectors.map((c) => [c.evseId, c.connectorId, c.status])).toEqual([
       [0, 0, 'Available'],
       [1, 1, 'Preparing'],
     ]);
-    const { items: history } = await listStatusHistory(h.store, CP, { evseId: 1, connectorId: 1 });
+    const { items: history } = await h.deps.stores.connectors.history(CP, { evseId: 1, connectorId: 1 });
     expect(history.map((s) => s.status)).toEqual(['Unavailable', 'Available', 'Preparing']);
   });
 
@@ -59,7 +59,7 @@ describe('OCPP 1.6 messages through the $default handler and DynamoDB Local', ()
     const [, , started] = (await call('StartTransaction', start)) as [number, string, { transactionId: number; idTagInfo: unknown }];
     expect(started.idTagInfo).toEqual({ status: 'Accepted', parentIdTag: 'FLEET' });
     const txId = started.transactionId;
-    expect((await listConnectors(h.store, CP)).find((c) => c.evseId === 1)?.activeTransactionId).toBe(String(txId));
+    expect((await h.deps.stores.connectors.list(CP)).find((c) => c.evseId === 1)?.activeTransactionId).toBe(String(txId));
     // A second transaction for the same token while this one runs is refused as concurrent.
     expect((await call('Authorize', { idTag: 'TAG-OK' }))[2]).toMatchObject({ idTagInfo: { status: 'ConcurrentTx' } });
 
@@ -86,14 +86,14 @@ describe('OCPP 1.6 messages through the $default handler and DynamoDB Local', ()
     });
     expect(stopped).toEqual({ idTagInfo: { status: 'Accepted', parentIdTag: 'FLEET' } });
 
-    const tx = await getTransaction(h.store, CP, String(txId));
+    const tx = await h.deps.stores.transactions.get(CP, String(txId));
     expect(tx).toMatchObject({ status: 'ended', stopReason: 'EVDisconnected', meterStartWh: 1000, meterStopWh: 2500, energyWh: 1500 });
-    const samples = await listTransactionMeterValues(h.store, CP, String(txId));
+    const samples = await h.deps.stores.meterValues.listOfTransaction(CP, String(txId));
     expect(samples.map((s) => [s.timestamp, s.energyWh, s.sampledValue.length])).toEqual([
       ['2026-01-01T10:05:00.000Z', 1500, 2],
       ['2026-01-01T10:10:00.000Z', 2500, 1],
     ]);
-    expect((await listConnectors(h.store, CP)).find((c) => c.evseId === 1)?.activeTransactionId).toBeUndefined();
+    expect((await h.deps.stores.connectors.list(CP)).find((c) => c.evseId === 1)?.activeTransactionId).toBeUndefined();
   });
 
   it('gives a retried StartTransaction the same transaction id, also when the retries race', async () => {
@@ -103,7 +103,7 @@ describe('OCPP 1.6 messages through the $default handler and DynamoDB Local', ()
     expect(ids.size).toBe(1);
     const again = await call('StartTransaction', start);
     expect((again[2] as { transactionId: number }).transactionId).toBe([...ids][0]);
-    const all = await listChargerTransactions(h.store, CP);
+    const all = await h.deps.stores.transactions.listOfCharger(CP);
     expect(all.items.filter((t) => t.startedAt === '2026-01-02T08:00:00.000Z')).toHaveLength(1);
   });
 
@@ -111,30 +111,30 @@ describe('OCPP 1.6 messages through the $default handler and DynamoDB Local', ()
     const stop = { transactionId: 987654, meterStop: 42, timestamp: '2026-01-03T00:00:00Z' };
     expect((await call('StopTransaction', stop))[2]).toEqual({});
     expect((await call('StopTransaction', stop))[2]).toEqual({});
-    expect(await getTransaction(h.store, CP, '987654')).toMatchObject({ status: 'ended', startMissing: true, version: 1 });
+    expect(await h.deps.stores.transactions.get(CP, '987654')).toMatchObject({ status: 'ended', startMissing: true, version: 1 });
   });
 
   it('records diagnostics and firmware status, and answers DataTransfer with UnknownVendorId', async () => {
     await call('DiagnosticsStatusNotification', { status: 'Uploaded' });
     await call('FirmwareStatusNotification', { status: 'Downloading' });
     expect((await call('DataTransfer', { vendorId: 'com.acme', messageId: 'hello', data: 'x' }))[2]).toEqual({ status: 'UnknownVendorId' });
-    const kinds = (await listTimeline(h.store, CP)).items.map((e) => e.kind).sort();
+    const kinds = (await h.deps.stores.timeline.list(CP)).items.map((e) => e.kind).sort();
     expect(kinds).toEqual(['DataTransfer', 'DiagnosticsStatus', 'FirmwareStatus']);
   });
 
   it('refuses Authorize and StartTransaction from a charger that is not accepted', async () => {
-    await createCharger(h.store, { chargerId: 'CP-PENDING', registrationStatus: 'pending' });
+    await createCharger(h.deps, { chargerId: 'CP-PENDING', registrationStatus: 'pending' });
     const boot = await call('BootNotification', { chargePointVendor: 'ACME', chargePointModel: 'X1' }, 'CP-PENDING');
     expect(boot[2]).toMatchObject({ status: 'Pending', interval: 60 });
     const refused = await call('StartTransaction', { connectorId: 1, idTag: 'TAG-OK', meterStart: 0, timestamp: '2026-01-04T00:00:00Z' }, 'CP-PENDING');
     expect(refused.slice(0, 3)).toEqual([4, refused[1], 'SecurityError']);
-    await setRegistrationStatus(h.store, 'CP-PENDING', 'accepted');
+    await h.deps.stores.chargers.setRegistrationStatus('CP-PENDING', 'accepted');
     expect((await call('BootNotification', { chargePointVendor: 'ACME', chargePointModel: 'X1' }, 'CP-PENDING'))[2]).toMatchObject({ status: 'Accepted' });
   });
 
   it('logs every frame in and its reply as one entry, with secrets masked and a TTL', async () => {
     await h.send(CP, v16, JSON.stringify([2, 'log-1', 'DataTransfer', { vendorId: 'x', data: 'AuthorizationKey', password: 'hunter2' }]));
-    const { items: [entry] } = await listFrames(h.store, CP, { newestFirst: true, limit: 1 });
+    const { items: [entry] } = await h.deps.stores.messageLog.list(CP, { newestFirst: true, limit: 1 });
     expect(entry).toMatchObject({ direction: 'in', action: 'DataTransfer', messageId: 'log-1' });
     expect(entry?.frame).not.toContain('hunter2');
     expect(JSON.parse(entry?.reply ?? 'null')).toEqual([3, 'log-1', { status: 'UnknownVendorId' }]);
@@ -166,7 +166,7 @@ describe('malformed and invalid 1.6 frames', () => {
   it('tolerates numbers sent as strings and unknown fields, and stores the corrected values', async () => {
     const reply = await call('StatusNotification', { connectorId: '3', errorCode: 'NoError', status: 'Faulted', vendorField: 1 });
     expect(reply[0]).toBe(3);
-    expect((await listConnectors(h.store, CP)).find((c) => c.evseId === 3)).toMatchObject({ status: 'Faulted', ocppConnectorId: 3 });
+    expect((await h.deps.stores.connectors.list(CP)).find((c) => c.evseId === 3)).toMatchObject({ status: 'Faulted', ocppConnectorId: 3 });
   });
 
   it('never answers a CALLRESULT or a malformed reply', async () => {

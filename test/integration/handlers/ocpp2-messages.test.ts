@@ -1,14 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHarness, type Harness } from '../../support/handler-harness.ts';
-import { createCharger, getCharger } from '#shared/charger/registry.ts';
+import { createCharger } from '#shared/charger/registry.ts';
 import { createIdToken } from '#shared/token/id-tokens.ts';
-import { getTransaction, listChargerTransactions } from '#shared/transaction/transaction-store.ts';
-import { listTransactionMeterValues } from '#shared/transaction/meter-values.ts';
-import { listConnectors } from '#shared/charger/connector-status.ts';
+
+
+
 import { assembleReport } from '#shared/charger/device-report.ts';
-import { listTimeline } from '#shared/charger/timeline.ts';
-import { getPresence } from '#shared/charger/presence.ts';
-import { lastSeen } from '#shared/log/message-log.ts';
+
+
+
 import type { OcppProtocol } from '#shared/ocpp/frames.ts';
 
 let h: Harness;
@@ -16,9 +16,9 @@ const CP = 'CP-201';
 
 beforeAll(async () => {
   h = await startHarness();
-  await createCharger(h.store, { chargerId: CP });
-  await createCharger(h.store, { chargerId: 'CP-21' });
-  await createIdToken(h.store, { value: 'RFID-1', groupId: 'FLEET', expiresAt: '2030-01-01T00:00:00Z' });
+  await createCharger(h.deps, { chargerId: CP });
+  await createCharger(h.deps, { chargerId: 'CP-21' });
+  await createIdToken(h.deps, { value: 'RFID-1', groupId: 'FLEET', expiresAt: '2030-01-01T00:00:00Z' });
 });
 afterAll(async () => h?.close());
 
@@ -45,16 +45,16 @@ describe('OCPP 2.0.1 messages through the $default handler and DynamoDB Local', 
       chargingStation: { model: 'Wallbox-9', vendorName: 'ACME', firmwareVersion: '2.0', modem: { iccid: '8931', imsi: '2620' } },
     });
     expect(boot).toMatchObject({ status: 'Accepted', interval: 300 });
-    expect(await getCharger(h.store, CP)).toMatchObject({ vendor: 'ACME', model: 'Wallbox-9', iccid: '8931', bootReason: 'PowerUp' });
+    expect(await h.deps.stores.chargers.get(CP)).toMatchObject({ vendor: 'ACME', model: 'Wallbox-9', iccid: '8931', bootReason: 'PowerUp' });
     const before = Date.now();
     await call('Heartbeat', {});
     // The heartbeat writes only its message-log entry, and that is what "last seen" reads.
-    expect(Date.parse((await lastSeen(h.store, CP)) ?? '')).toBeGreaterThanOrEqual(before);
+    expect(Date.parse((await h.deps.stores.messageLog.lastSeen(CP)) ?? '')).toBeGreaterThanOrEqual(before);
   });
 
   it('keeps status per EVSE and connector', async () => {
     await call('StatusNotification', { timestamp: '2026-02-01T10:00:00Z', connectorStatus: 'Occupied', evseId: 2, connectorId: 1 });
-    expect((await listConnectors(h.store, CP)).map((c) => [c.evseId, c.connectorId, c.status])).toEqual([[2, 1, 'Occupied']]);
+    expect((await h.deps.stores.connectors.list(CP)).map((c) => [c.evseId, c.connectorId, c.status])).toEqual([[2, 1, 'Occupied']]);
   });
 
   it('answers Authorize with idTokenInfo in 2.0.1 words', async () => {
@@ -84,7 +84,7 @@ describe('OCPP 2.0.1 messages through the $default handler and DynamoDB Local', 
     await call('TransactionEvent', updated);
     await Promise.all([started, updated, ended].map((e) => call('TransactionEvent', e)));
 
-    const tx = await getTransaction(h.store, CP, 'TX-A');
+    const tx = await h.deps.stores.transactions.get(CP, 'TX-A');
     expect(tx).toMatchObject({
       status: 'ended',
       startedAt: '2026-02-01T10:00:00.000Z',
@@ -99,10 +99,10 @@ describe('OCPP 2.0.1 messages through the $default handler and DynamoDB Local', 
       offline: true,
       version: 3,
     });
-    expect((await listChargerTransactions(h.store, CP)).items).toHaveLength(1);
-    expect(await listTransactionMeterValues(h.store, CP, 'TX-A')).toHaveLength(3);
+    expect((await h.deps.stores.transactions.listOfCharger(CP)).items).toHaveLength(1);
+    expect(await h.deps.stores.meterValues.listOfTransaction(CP, 'TX-A')).toHaveLength(3);
     // Ended arrived first, but the connector is free at the end.
-    expect((await listConnectors(h.store, CP)).find((c) => c.evseId === 2)?.activeTransactionId).toBeUndefined();
+    expect((await h.deps.stores.connectors.list(CP)).find((c) => c.evseId === 2)?.activeTransactionId).toBeUndefined();
   });
 
   it('stores meter values outside transactions', async () => {
@@ -119,10 +119,10 @@ describe('OCPP 2.0.1 messages through the $default handler and DynamoDB Local', 
     });
     await call('NotifyReport', page(2, false));
     await call('NotifyReport', page(0, true));
-    expect(await assembleReport(h.store, CP, 7)).toMatchObject({ complete: false, missingSeqNos: [1] });
+    expect(await assembleReport(h.deps, CP, 7)).toMatchObject({ complete: false, missingSeqNos: [1] });
     await call('NotifyReport', page(1, true));
     await call('NotifyReport', page(1, true)); // retried page
-    const report = await assembleReport(h.store, CP, 7);
+    const report = await assembleReport(h.deps, CP, 7);
     expect(report).toMatchObject({ complete: true, pages: 3, missingSeqNos: [] });
     expect(report.reportData.map((d) => (d as { variable: { name: string } }).variable.name)).toEqual(['V0', 'V1', 'V2']);
   });
@@ -138,8 +138,8 @@ describe('OCPP 2.0.1 messages through the $default handler and DynamoDB Local', 
     });
     await call('FirmwareStatusNotification', { status: 'Installed', requestId: 3 });
     await call('LogStatusNotification', { status: 'Uploaded', requestId: 4 });
-    expect((await listTimeline(h.store, CP)).items.map((e) => e.kind).sort()).toEqual(['FirmwareStatus', 'LogStatus', 'NotifyEvent', 'SecurityEvent']);
-    expect(await getPresence(h.store, CP)).toMatchObject({ firmwareStatus: 'Installed', logStatus: 'Uploaded' });
+    expect((await h.deps.stores.timeline.list(CP)).items.map((e) => e.kind).sort()).toEqual(['FirmwareStatus', 'LogStatus', 'NotifyEvent', 'SecurityEvent']);
+    expect(await h.deps.stores.presence.get(CP)).toMatchObject({ firmwareStatus: 'Installed', logStatus: 'Uploaded' });
   });
 
   it('answers 2.0.1 frame errors with the 2.0.1 spelling', async () => {

@@ -1,14 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { candidateTransactionId, startFingerprint } from '#shared/transaction/transactions-v16.ts';
 import { lambdaContext, ORIGIN_SECRET, startHarness, type Harness } from '../../support/handler-harness.ts';
 import { createCharger } from '#shared/charger/registry.ts';
 import { openConnection } from '#shared/charger/connection.ts';
-import { getPresence } from '#shared/charger/presence.ts';
-import { listConnectors, listStatusHistory } from '#shared/charger/connector-status.ts';
+
+
 import { assembleReport } from '#shared/charger/device-report.ts';
-import { listTimeline } from '#shared/charger/timeline.ts';
-import { listFrames } from '#shared/log/message-log.ts';
-import { getTransaction } from '#shared/transaction/transaction-store.ts';
-import { listTransactionMeterValues } from '#shared/transaction/meter-values.ts';
+
+
+
+
 import type { OcppProtocol } from '#shared/ocpp/frames.ts';
 
 let h: Harness;
@@ -18,7 +19,7 @@ const v2 = (action: string, payload: unknown, chargerId = CP, protocol: OcppProt
 
 beforeAll(async () => {
   h = await startHarness();
-  await createCharger(h.store, { chargerId: CP });
+  await createCharger(h.deps, { chargerId: CP });
 });
 afterAll(async () => h?.close());
 
@@ -29,38 +30,42 @@ describe('transactions under unusual but valid input', () => {
     expect((await v16('MeterValues', { connectorId: 4, transactionId, meterValue: [sample, sample] }))[0]).toBe(3);
     const stop = await v16('StopTransaction', { transactionId, meterStop: 900, timestamp: '2026-03-01T10:10:00Z', transactionData: [sample, sample] });
     expect(stop[0]).toBe(3);
-    expect(await getTransaction(h.store, CP, String(transactionId))).toMatchObject({ status: 'ended', energyWh: 900 });
-    expect(await listTransactionMeterValues(h.store, CP, String(transactionId))).toHaveLength(1);
+    expect(await h.deps.stores.transactions.get(CP, String(transactionId))).toMatchObject({ status: 'ended', energyWh: 900 });
+    expect(await h.deps.stores.meterValues.listOfTransaction(CP, String(transactionId))).toHaveLength(1);
   });
 
   it('skips a transaction id already taken by a stop for a transaction it never saw', async () => {
-    const first = (await v16('StartTransaction', { connectorId: 6, idTag: 'T', meterStart: 0, timestamp: '2026-03-02T10:00:00Z' }))[2] as { transactionId: number };
-    // A charger moved from another CSMS stops a transaction whose id is the next one our counter will hand out.
-    await v16('StopTransaction', { transactionId: first.transactionId + 1, meterStop: 5, timestamp: '2026-03-02T10:01:00Z' });
-    const next = await v16('StartTransaction', { connectorId: 7, idTag: 'T', meterStart: 0, timestamp: '2026-03-02T10:02:00Z' });
+    const start = { connectorId: 7, idTag: 'T', meterStart: 0, timestamp: '2026-03-02T10:02:00.000Z' }; // as stored: UTC, ms
+    const [first, second] = [0, 1].map((n) => candidateTransactionId(startFingerprint({ chargerId: CP, ...start }), n));
+    // A charger moved from another CSMS stops a transaction whose id is the one this start would get first.
+    await v16('StopTransaction', { transactionId: first, meterStop: 5, timestamp: '2026-03-02T10:01:00Z' });
+    const next = await v16('StartTransaction', start);
     expect(next[0]).toBe(3);
-    expect((next[2] as { transactionId: number }).transactionId).toBeGreaterThan(first.transactionId + 1);
+    expect((next[2] as { transactionId: number }).transactionId).toBe(second);
+    expect(await h.deps.stores.transactions.get(CP, String(first))).toMatchObject({ status: 'ended', startMissing: true, meterStopWh: 5 });
+    // A retry walks the same candidates and gets the same answer.
+    expect(((await v16('StartTransaction', start))[2] as { transactionId: number }).transactionId).toBe(second);
   });
 
   it('ends a transaction whose stop was lost when a newer one starts on its connector, and lets the real stop still apply', async () => {
     const a = (await v16('StartTransaction', { connectorId: 8, idTag: 'LOST', meterStart: 100, timestamp: '2026-03-03T10:00:00Z' }))[2] as { transactionId: number };
     const b = (await v16('StartTransaction', { connectorId: 8, idTag: 'NEXT', meterStart: 300, timestamp: '2026-03-03T11:00:00Z' }))[2] as { transactionId: number };
-    expect(await getTransaction(h.store, CP, String(a.transactionId))).toMatchObject({ status: 'ended', stopReason: 'Superseded', inferredEnd: true });
-    expect((await listConnectors(h.store, CP)).find((c) => c.evseId === 8)?.activeTransactionId).toBe(String(b.transactionId));
+    expect(await h.deps.stores.transactions.get(CP, String(a.transactionId))).toMatchObject({ status: 'ended', stopReason: 'Superseded', inferredEnd: true });
+    expect((await h.deps.stores.connectors.list(CP)).find((c) => c.evseId === 8)?.activeTransactionId).toBe(String(b.transactionId));
     // The token of the lost transaction is free again.
     expect((await v16('Authorize', { idTag: 'LOST' }))[2]).toEqual({ idTagInfo: { status: 'Invalid' } });
     // The charger's own stop arrives late (offline queue): its facts win, the connector stays with b.
     await v16('StopTransaction', { transactionId: a.transactionId, meterStop: 250, timestamp: '2026-03-03T10:30:00Z', reason: 'EVDisconnected' });
-    expect(await getTransaction(h.store, CP, String(a.transactionId))).toMatchObject({ status: 'ended', stopReason: 'EVDisconnected', energyWh: 150, inferredEnd: false });
-    expect((await listConnectors(h.store, CP)).find((c) => c.evseId === 8)?.activeTransactionId).toBe(String(b.transactionId));
+    expect(await h.deps.stores.transactions.get(CP, String(a.transactionId))).toMatchObject({ status: 'ended', stopReason: 'EVDisconnected', energyWh: 150, inferredEnd: false });
+    expect((await h.deps.stores.connectors.list(CP)).find((c) => c.evseId === 8)?.activeTransactionId).toBe(String(b.transactionId));
   });
 
   it('never leaves the connector pointing at a transaction that ended while it was being started', async () => {
     const started = { eventType: 'Started', seqNo: 0, timestamp: '2026-03-04T10:00:00Z', triggerReason: 'CablePluggedIn', transactionInfo: { transactionId: 'RACE-1' }, evse: { id: 9, connectorId: 1 } };
     const ended = { eventType: 'Ended', seqNo: 1, timestamp: '2026-03-04T10:00:05Z', triggerReason: 'EVDeparted', transactionInfo: { transactionId: 'RACE-1' } };
     await Promise.all([v2('TransactionEvent', started), v2('TransactionEvent', ended)]);
-    expect((await getTransaction(h.store, CP, 'RACE-1'))?.status).toBe('ended');
-    expect((await listConnectors(h.store, CP)).find((c) => c.evseId === 9)?.activeTransactionId).toBeUndefined();
+    expect((await h.deps.stores.transactions.get(CP, 'RACE-1'))?.status).toBe('ended');
+    expect((await h.deps.stores.connectors.list(CP)).find((c) => c.evseId === 9)?.activeTransactionId).toBeUndefined();
   });
 
   it('accepts a NoAuthorization token without looking it up', async () => {
@@ -72,7 +77,7 @@ describe('transactions under unusual but valid input', () => {
   });
 
   it('lets a charger that lost its acceptance end a transaction, but not start one', async () => {
-    await createCharger(h.store, { chargerId: 'CP-DEMOTED', registrationStatus: 'pending' });
+    await createCharger(h.deps, { chargerId: 'CP-DEMOTED', registrationStatus: 'pending' });
     const base = { timestamp: '2026-03-06T10:00:00Z', triggerReason: 'EVDeparted', transactionInfo: { transactionId: 'DEMOTED-1' } };
     expect((await v2('TransactionEvent', { ...base, eventType: 'Ended', seqNo: 3 }, 'CP-DEMOTED'))[0]).toBe(3);
     expect((await v2('TransactionEvent', { ...base, eventType: 'Started', seqNo: 0, transactionInfo: { transactionId: 'DEMOTED-2' } }, 'CP-DEMOTED'))[2]).toBe('SecurityError');
@@ -84,7 +89,7 @@ describe('facts sent again', () => {
     const report = { timestamp: '2026-03-07T10:00:00Z', connectorStatus: 'Faulted', evseId: 11, connectorId: 1 };
     await v2('StatusNotification', report);
     await v2('StatusNotification', report);
-    expect((await listStatusHistory(h.store, CP, { evseId: 11, connectorId: 1 })).items).toHaveLength(1);
+    expect((await h.deps.stores.connectors.history(CP, { evseId: 11, connectorId: 1 })).items).toHaveLength(1);
   });
 });
 
@@ -100,9 +105,9 @@ describe('secrets a charger reports about itself', () => {
       eventData: [{ eventId: 1, timestamp: '2026-03-08T10:01:00Z', trigger: 'Delta', actualValue: secret, eventNotificationType: 'CustomMonitor', component: { name: 'SecurityCtrlr' }, variable: { name: 'BasicAuthPassword' } }],
     });
     const stored = JSON.stringify([
-      await assembleReport(h.store, CP, 42),
-      (await listTimeline(h.store, CP)).items,
-      (await listFrames(h.store, CP, { limit: 500 })).items,
+      await assembleReport(h.deps, CP, 42),
+      (await h.deps.stores.timeline.list(CP)).items,
+      (await h.deps.stores.messageLog.list(CP, { limit: 500 })).items,
     ]);
     expect(stored).toContain('BasicAuthPassword');
     expect(stored).not.toContain(secret);
@@ -113,22 +118,22 @@ describe('connection edge cases', () => {
   it('keeps a new connection when closing the one it replaces fails', async () => {
     const failing = { close: () => Promise.reject(new Error('throttled')) };
     const input = { chargerId: CP, protocol: 'ocpp1.6' as const, register: false };
-    await openConnection(h.store, failing, { ...input, connectionId: 'old', connectedAt: 1 });
-    expect(await openConnection(h.store, failing, { ...input, connectionId: 'new', connectedAt: 2 })).toEqual({ opened: true, replacedConnectionId: 'old' });
-    expect(await getPresence(h.store, CP)).toMatchObject({ connected: true, connectionId: 'new' });
+    await openConnection(h.deps, failing, { ...input, connectionId: 'old', connectedAt: 1 });
+    expect(await openConnection(h.deps, failing, { ...input, connectionId: 'new', connectedAt: 2 })).toEqual({ opened: true, replacedConnectionId: 'old' });
+    expect(await h.deps.stores.presence.get(CP)).toMatchObject({ connected: true, connectionId: 'new' });
   });
 
   it('refuses auto-registration with a password shorter than OCPP allows', async () => {
     const basic = `Basic ${Buffer.from('CP-SHORT:short').toString('base64')}`;
-    const outcome = await openConnection(h.store, { close: async () => undefined }, {
+    const outcome = await openConnection(h.deps, { close: async () => undefined }, {
       chargerId: 'CP-SHORT', connectionId: 'c-short', protocol: 'ocpp1.6', connectedAt: 1, register: true, authorization: basic,
     });
     expect(outcome.opened).toBe(false);
   });
 
   it('keeps plain ws:// to security profile 1 chargers', async () => {
-    const profile2 = await createCharger(h.store, { chargerId: 'CP-TLS' });
-    const profile1 = await createCharger(h.store, { chargerId: 'CP-PLAIN', securityProfile: 1 });
+    const profile2 = await createCharger(h.deps, { chargerId: 'CP-TLS' });
+    const profile1 = await createCharger(h.deps, { chargerId: 'CP-PLAIN', securityProfile: 1 });
     if (!profile2.created || !profile1.created) throw new Error('setup');
     const authorize = (id: string, password: string, proto: string) =>
       h.handlers.authorize(

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { redactFrame } from '#shared/log/message-log.ts';
+import { redactFrame } from '#shared/log/redact.ts';
 import { energyRegisterWh } from '#shared/transaction/meter-values.ts';
 
 describe('redactFrame', () => {

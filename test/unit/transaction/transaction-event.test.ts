@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { applyTransactionEvent, type TransactionEventFacts } from '#shared/transaction/transaction-event.ts';
-import type { TransactionRecord } from '#shared/transaction/transaction-store.ts';
+import type { TransactionRecord } from '#shared/transaction/transaction.ts';
 
 const NOW = '2026-01-01T12:00:00.000Z';
 const at = (minute: number) => `2026-01-01T10:${String(minute).padStart(2, '0')}:00.000Z`;

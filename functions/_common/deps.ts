@@ -1,0 +1,58 @@
+/**
+ * The one place that builds the domain's dependencies from an environment: Lambda handlers (once per
+ * container), the CLI, the tests and the benchmark all call `makeDeps`. Table names come from the variables
+ * `shared/store/tables.ts` names; history retention from the *_RETENTION_DAYS variables, else the documented
+ * defaults.
+ */
+import type { Deps } from '#shared/deps.ts';
+import type { Log } from '#shared/log/logger.ts';
+import { makeDocumentClient } from '#shared/store/dynamo.ts';
+import { makeDomainDeps } from '#shared/store/make-deps.ts';
+import { DEFAULT_RETENTION, type Retention } from '#shared/store/retention.ts';
+import { tables, type TableName } from '#shared/store/tables.ts';
+
+/** Environment variable of each retention; unset means the default of shared/store/retention.ts. */
+export const RETENTION_ENV: Readonly<Record<keyof Retention, string>> = {
+  statusHistoryDays: 'STATUS_HISTORY_RETENTION_DAYS',
+  meterValuesDays: 'METER_VALUES_RETENTION_DAYS',
+  timelineDays: 'TIMELINE_RETENTION_DAYS',
+  deviceReportDays: 'DEVICE_REPORT_RETENTION_DAYS',
+  transactionEventDays: 'TRANSACTION_EVENT_RETENTION_DAYS',
+  messageLogDays: 'MESSAGE_LOG_RETENTION_DAYS',
+};
+
+const MAX_RETENTION_DAYS = 3650;
+
+const retentionFrom = (env: NodeJS.ProcessEnv): Retention =>
+  Object.fromEntries(
+    (Object.keys(RETENTION_ENV) as (keyof Retention)[]).map((k) => {
+      const raw = env[RETENTION_ENV[k]];
+      if (raw === undefined || raw === '') return [k, DEFAULT_RETENTION[k]];
+      const days = Number(raw);
+      if (!Number.isInteger(days) || days < 1 || days > MAX_RETENTION_DAYS) {
+        throw new Error(`Invalid environment: ${RETENTION_ENV[k]} must be a whole number of days from 1 to ${MAX_RETENTION_DAYS}, got "${raw}"`);
+      }
+      return [k, days];
+    }),
+  ) as unknown as Retention;
+
+/**
+ * Physical table names from the environment. A function's environment names only the tables its route may
+ * touch; a store of another table fails on use, naming the variable, rather than at start.
+ */
+const tableNamesFrom = (env: NodeJS.ProcessEnv): Record<TableName, string> =>
+  Object.fromEntries(
+    tables.map((t) => [t.name, env[t.envVar] ?? `<${t.envVar} is not set: this function's route has no access to ${t.name}>`]),
+  ) as Record<TableName, string>;
+
+const quiet = (): void => undefined;
+export const consoleLog: Log = { debug: quiet, info: quiet, warn: console.warn, error: console.error };
+
+export const makeDeps = (env: NodeJS.ProcessEnv = process.env, log: Log = consoleLog): Deps =>
+  makeDomainDeps({
+    db: makeDocumentClient(env),
+    tables: tableNamesFrom(env),
+    retention: retentionFrom(env),
+    now: () => new Date(),
+    log,
+  });

@@ -1,0 +1,41 @@
+/**
+ * Answers one CALL from a charger: a CALLRESULT, or a CALLERROR naming what was wrong. Never throws: a failure
+ * of ours becomes InternalError (the charger retries; handlers are idempotent), internals stay in our logs.
+ */
+import { fault } from '../ocpp/faults.ts';
+import { encodeCallError, encodeCallResult } from '../ocpp/frames.ts';
+import { assertValidOutbound, hasAction, validateRequest } from '../ocpp/validate.ts';
+import { inboundActions } from './actions.ts';
+import { CallRefused } from './refusal.ts';
+import type { InboundContext } from './types.ts';
+
+export interface CallFrame {
+  messageId: string;
+  action: string;
+  payload: unknown;
+}
+
+export const answerCall = async (ctx: InboundContext, call: CallFrame): Promise<string> => {
+  const { protocol, chargerId } = ctx;
+  const spec = inboundActions[protocol][call.action];
+  if (!spec) {
+    // The action exists in this OCPP version but is not one a charger sends to us (or not yet supported).
+    return hasAction(protocol, call.action)
+      ? encodeCallError(protocol, call.messageId, fault('NotSupported', `${call.action} is not supported from a charger`))
+      : encodeCallError(protocol, call.messageId, fault('NotImplemented', `unknown action ${call.action} for ${protocol}`));
+  }
+  const checked = validateRequest(protocol, call.action, call.payload);
+  if (!checked.ok) return encodeCallError(protocol, call.messageId, checked.fault);
+  if (checked.tolerated.length) {
+    ctx.log.warn('tolerated a non-conforming payload', { chargerId, action: call.action, tolerated: checked.tolerated });
+  }
+  try {
+    const response = await spec.handle(ctx, checked.payload as never);
+    assertValidOutbound(protocol, call.action, 'response', response);
+    return encodeCallResult(call.messageId, response);
+  } catch (error) {
+    if (error instanceof CallRefused) return encodeCallError(protocol, call.messageId, error.fault);
+    ctx.log.error('action failed', { chargerId, action: call.action, messageId: call.messageId, error });
+    return encodeCallError(protocol, call.messageId, fault('InternalError', `${call.action} could not be processed`));
+  }
+};

@@ -1,0 +1,154 @@
+/**
+ * Connectors (EVSEs): the current status and which transaction holds the connector, one item each, created on
+ * first report; and every status report in the connector's history, keyed by time and content so a report
+ * sent again is kept once.
+ */
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { Connector, ConnectorRef, StatusReport } from '../charger/connector-status.ts';
+import type { StoreContext } from './context.ts';
+import { unlessConditionFails, type Item } from './dynamo.ts';
+import { CONNECTOR_PREFIX, chargerKey, connectorKey, statusHistoryKey, statusHistoryPk, withoutKeys } from './keys.ts';
+import { mapPage, queryAll, queryPage, type Page, type PageOptions } from './queries.ts';
+import { expiresAfter } from './retention.ts';
+
+const OPTIONAL_FACTS = ['errorCode', 'info', 'vendorId', 'vendorErrorCode', 'ocppConnectorId'] as const;
+
+/** `endedTransactionId` is bookkeeping for the race of a start and an end (see `release`), not a fact to show. */
+const fromItem = (item: Item): Connector => {
+  const { endedTransactionId: _ended, ...connector } = withoutKeys<Connector & { endedTransactionId?: string }>(item);
+  return connector;
+};
+
+export interface ClaimOutcome {
+  /** False when a transaction that started later holds the connector, or this one has ended already. */
+  claimed: boolean;
+  /** The transaction that held the connector and has now lost it (its end never arrived). */
+  replaced?: string;
+}
+
+export const connectorStore = (ctx: StoreContext) => {
+  const table = ctx.tables.Csms;
+  return {
+    /**
+     * Keeps the report in the history (a plain put, batched with the message) and makes it the connector's
+     * status unless the connector already has a newer one (chargers replay old reports after reconnecting).
+     */
+    async putStatusIfNewer(report: StatusReport): Promise<{ current: boolean }> {
+      const receivedAt = ctx.now();
+      const facts = Object.fromEntries(OPTIONAL_FACTS.filter((k) => report[k] !== undefined).map((k) => [k, report[k]]));
+      const history = ctx.puts.put(table, {
+        ...statusHistoryKey(report.chargerId, report.evseId, report.connectorId, report.timestamp, [
+          report.status, report.errorCode, report.info, report.vendorId, report.vendorErrorCode,
+        ]),
+        type: 'StatusReport',
+        ...report,
+        receivedAt: receivedAt.toISOString(),
+        expiresAt: expiresAfter(receivedAt, ctx.retention.statusHistoryDays),
+      });
+      const names = Object.keys(facts);
+      const current = unlessConditionFails(
+        ctx.db.send(
+          new UpdateCommand({
+            TableName: table,
+            Key: connectorKey(report.chargerId, report.evseId, report.connectorId),
+            UpdateExpression: [
+              'SET #type = :type, chargerId = :charger, evseId = :evse, connectorId = :conn, #status = :status',
+              'statusTimestamp = :ts, statusReceivedAt = :rcv',
+              ...names.map((_, i) => `#x${i} = :x${i}`),
+            ].join(', '),
+            ConditionExpression: 'attribute_not_exists(statusTimestamp) OR statusTimestamp <= :ts',
+            ExpressionAttributeNames: { '#type': 'type', '#status': 'status', ...Object.fromEntries(names.map((k, i) => [`#x${i}`, k])) },
+            ExpressionAttributeValues: {
+              ':type': 'Connector',
+              ':charger': report.chargerId,
+              ':evse': report.evseId,
+              ':conn': report.connectorId,
+              ':status': report.status,
+              ':ts': report.timestamp,
+              ':rcv': receivedAt.toISOString(),
+              ...Object.fromEntries(names.map((k, i) => [`:x${i}`, facts[k]])),
+            },
+          }),
+        ),
+      );
+      const [, updated] = await Promise.all([history, current]);
+      return { current: updated !== undefined };
+    },
+
+    /**
+     * Points the connector at a transaction. Only a transaction that started later takes the connector over,
+     * and never one whose end is already recorded; returns the transaction it replaced, if any.
+     */
+    async claim(chargerId: string, ref: ConnectorRef, transactionId: string, startedAt: string): Promise<ClaimOutcome> {
+      const out = await unlessConditionFails(
+        ctx.db.send(
+          new UpdateCommand({
+            TableName: table,
+            Key: connectorKey(chargerId, ref.evseId, ref.connectorId),
+            UpdateExpression:
+              'SET #type = :type, activeTransactionId = :tx, activeTransactionStartedAt = :at, chargerId = :charger, evseId = :evse, connectorId = :conn',
+            ConditionExpression:
+              '(attribute_not_exists(activeTransactionId) OR activeTransactionId = :tx OR activeTransactionStartedAt <= :at) ' +
+              'AND (attribute_not_exists(endedTransactionId) OR endedTransactionId <> :tx)',
+            ExpressionAttributeNames: { '#type': 'type' },
+            ExpressionAttributeValues: {
+              ':type': 'Connector',
+              ':tx': transactionId,
+              ':at': startedAt,
+              ':charger': chargerId,
+              ':evse': ref.evseId,
+              ':conn': ref.connectorId,
+            },
+            ReturnValues: 'ALL_OLD',
+          }),
+        ),
+      );
+      if (!out) return { claimed: false };
+      const before = out.Attributes ?? {};
+      const previous = before.activeTransactionId as string | undefined;
+      const stillOpen = previous !== undefined && previous !== transactionId && previous !== before.endedTransactionId;
+      return stillOpen ? { claimed: true, replaced: previous } : { claimed: true };
+    },
+
+    /**
+     * Records that a transaction ended on the connector: the pointer goes (it was this transaction, or an older
+     * one this transaction outlived), and a start of it still on its way cannot claim the connector any more.
+     * A transaction that started before the one holding the connector changes nothing: the newer one stays.
+     */
+    async release(chargerId: string, ref: ConnectorRef, transactionId: string, startedAt: string): Promise<{ replaced?: string }> {
+      const out = await unlessConditionFails(
+        ctx.db.send(
+          new UpdateCommand({
+            TableName: table,
+            Key: connectorKey(chargerId, ref.evseId, ref.connectorId),
+            UpdateExpression:
+              'SET #type = :type, chargerId = :charger, evseId = :evse, connectorId = :conn, endedTransactionId = :tx ' +
+              'REMOVE activeTransactionId, activeTransactionStartedAt',
+            ConditionExpression: 'attribute_not_exists(activeTransactionId) OR activeTransactionId = :tx OR activeTransactionStartedAt <= :at',
+            ExpressionAttributeNames: { '#type': 'type' },
+            ExpressionAttributeValues: {
+              ':type': 'Connector',
+              ':tx': transactionId,
+              ':at': startedAt,
+              ':charger': chargerId,
+              ':evse': ref.evseId,
+              ':conn': ref.connectorId,
+            },
+            ReturnValues: 'ALL_OLD',
+          }),
+        ),
+      );
+      // An older transaction that still held the connector: its end never arrived, and this one outlived it.
+      const previous = out?.Attributes?.activeTransactionId as string | undefined;
+      return previous !== undefined && previous !== transactionId ? { replaced: previous } : {};
+    },
+
+    list: async (chargerId: string): Promise<Connector[]> =>
+      (await queryAll(ctx, { pk: chargerKey(chargerId).pk, beginsWith: CONNECTOR_PREFIX })).map(fromItem),
+
+    history: async (chargerId: string, ref: ConnectorRef, options: PageOptions = {}): Promise<Page<StatusReport>> =>
+      mapPage(await queryPage(ctx, { pk: statusHistoryPk(chargerId, ref.evseId, ref.connectorId) }, options), (i) => withoutKeys<StatusReport>(i)),
+  };
+};
+
+export type ConnectorStore = ReturnType<typeof connectorStore>;

@@ -1,0 +1,119 @@
+/**
+ * The DynamoDB plumbing every store module shares: the document client (endpoint from the one client-config
+ * helper), condition failures read as results, and the batch calls with DynamoDB's limits and retries.
+ * Nothing outside shared/store/ sees these: the domain gets intent-named operations (see stores.ts).
+ */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { BatchGetCommand, BatchWriteCommand, DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
+import { awsClientConfig } from './client-config.ts';
+import { meterCapacity } from './capacity-meter.ts';
+
+export type Db = DynamoDBDocumentClient;
+export type Item = Record<string, unknown>;
+export type Key = { pk: string; sk: string };
+
+export const makeDocumentClient = (env: NodeJS.ProcessEnv = process.env): Db => {
+  const client = new DynamoDBClient(awsClientConfig('dynamodb', env));
+  if (env.CSMS_CAPACITY_METER === 'on') meterCapacity(client);
+  return DynamoDBDocumentClient.from(client, {
+    marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false },
+  });
+};
+
+/** A failed condition expression: the expected outcome of a race or a retry, never a fault. */
+export const isConditionFailed = (error: unknown): boolean =>
+  error instanceof Error && error.name === 'ConditionalCheckFailedException';
+
+/**
+ * The item a failed condition found (ReturnValuesOnConditionCheckFailure: ALL_OLD). The document client
+ * unmarshalls outputs but not errors, so the item arrives in DynamoDB's attribute-value form.
+ */
+export const itemOfFailedCondition = (error: unknown): Item | undefined => {
+  const item = isConditionFailed(error) ? (error as { Item?: Parameters<typeof unmarshall>[0] }).Item : undefined;
+  return item && unmarshall(item);
+};
+
+/**
+ * Runs a conditional write; `undefined` when its condition failed (the caller decides what that means),
+ * the write's output otherwise. Any other error is a fault and propagates.
+ */
+export const unlessConditionFails = async <T>(write: Promise<T>): Promise<T | undefined> => {
+  try {
+    return await write;
+  } catch (error) {
+    if (isConditionFailed(error)) return undefined;
+    throw error;
+  }
+};
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** DynamoDB may leave part of a batch unprocessed under load; retried with backoff, then it is a fault. */
+const MAX_BATCH_ATTEMPTS = 8;
+const backoffMs = (attempt: number) => Math.min(1_000, 25 * 2 ** attempt);
+
+/** BatchWriteItem's limit. */
+const WRITE_BATCH = 25;
+
+/**
+ * Puts `items` (any tables) with as few requests as DynamoDB allows: one PutItem for one item, else
+ * BatchWriteItem requests of 25 in parallel. A key named twice is written once (the last one wins), as a
+ * batch must not name the same key twice.
+ */
+export const putAll = async (db: Db, items: readonly { table: string; item: Item }[]): Promise<void> => {
+  const unique = [...new Map(items.map((p) => [`${p.table}\u0000${String(p.item.pk)}\u0000${String(p.item.sk)}`, p])).values()];
+  if (unique.length === 0) return;
+  if (unique.length === 1) {
+    const [only] = unique;
+    await db.send(new PutCommand({ TableName: only!.table, Item: only!.item }));
+    return;
+  }
+  const chunks: (typeof unique)[] = [];
+  for (let i = 0; i < unique.length; i += WRITE_BATCH) chunks.push(unique.slice(i, i + WRITE_BATCH));
+  await Promise.all(chunks.map((chunk) => writeChunk(db, chunk)));
+};
+
+const writeChunk = async (db: Db, chunk: readonly { table: string; item: Item }[]): Promise<void> => {
+  let pending: Record<string, { PutRequest: { Item: Item } }[]> = {};
+  for (const { table, item } of chunk) (pending[table] ??= []).push({ PutRequest: { Item: item } });
+  for (let attempt = 0; Object.keys(pending).length > 0; attempt++) {
+    if (attempt >= MAX_BATCH_ATTEMPTS) throw new Error(`${Object.values(pending).flat().length} items not written after ${attempt} attempts`);
+    if (attempt > 0) await sleep(backoffMs(attempt));
+    const out = await db.send(new BatchWriteCommand({ RequestItems: pending }));
+    pending = (out.UnprocessedItems ?? {}) as typeof pending;
+  }
+};
+
+/** One key to read in a BatchGetItem; `consistent` where a stale read would be wrong (optimistic concurrency). */
+export interface KeyToRead {
+  table: string;
+  key: Key;
+  consistent?: boolean;
+}
+
+/**
+ * Reads several items, of any tables, in one BatchGetItem (two when some must be strongly consistent and
+ * others need not, since consistency is per table in a batch: then the whole table's keys are read consistently).
+ * Returns the items in the order of `keys`, `undefined` where none exists.
+ */
+export const getAll = async (db: Db, keys: readonly KeyToRead[]): Promise<(Item | undefined)[]> => {
+  const byTable = new Map<string, { Keys: Key[]; ConsistentRead: boolean }>();
+  for (const k of keys) {
+    const entry = byTable.get(k.table) ?? { Keys: [], ConsistentRead: false };
+    if (!entry.Keys.some((x) => x.pk === k.key.pk && x.sk === k.key.sk)) entry.Keys.push(k.key);
+    entry.ConsistentRead ||= k.consistent === true;
+    byTable.set(k.table, entry);
+  }
+  const found = new Map<string, Item>();
+  let pending: Record<string, { Keys: Key[]; ConsistentRead: boolean }> = Object.fromEntries(byTable);
+  for (let attempt = 0; Object.keys(pending).length > 0; attempt++) {
+    if (attempt >= MAX_BATCH_ATTEMPTS) throw new Error(`keys not read after ${attempt} attempts`);
+    if (attempt > 0) await sleep(backoffMs(attempt));
+    const out = await db.send(new BatchGetCommand({ RequestItems: pending }));
+    for (const [table, items] of Object.entries(out.Responses ?? {})) {
+      for (const item of items) found.set(`${table}\u0000${String(item.pk)}\u0000${String(item.sk)}`, item);
+    }
+    pending = (out.UnprocessedKeys ?? {}) as typeof pending;
+  }
+  return keys.map((k) => found.get(`${k.table}\u0000${k.key.pk}\u0000${k.key.sk}`));
+};

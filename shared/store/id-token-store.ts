@@ -1,0 +1,73 @@
+/**
+ * Id tokens (RFID cards, app tokens, eMAIDs), identified by value and type as OCPP 2.x does: two tokens with
+ * the same value and different types are distinct. OCPP 1.6 has no type and finds a value among its types.
+ * The token's expiry is a field of its own, not the table's TTL attribute: an expired token is refused, not
+ * deleted.
+ */
+import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { IdTokenRecord } from '../token/id-tokens.ts';
+import type { StoreContext } from './context.ts';
+import { unlessConditionFails, type Item } from './dynamo.ts';
+import { ALL_TOKENS_PK, ID_TOKEN_TYPE_PREFIX, idTokenGroupPk, idTokenIndexes, idTokenKey, idTokenValuePk, withoutKeys } from './keys.ts';
+import { mapPage, queryAll, queryPage, type Page, type PageOptions } from './queries.ts';
+
+/** Stored as `validUntil`: `expiresAt` is the table's TTL attribute, and a token must never vanish by TTL. */
+const toItem = ({ expiresAt, ...token }: IdTokenRecord): Item => ({
+  ...idTokenKey(token.value, token.tokenType),
+  ...idTokenIndexes(token.value, token.tokenType, token.groupId),
+  type: 'IdToken',
+  ...token,
+  ...(expiresAt ? { validUntil: expiresAt } : {}),
+});
+const fromItem = (item: Item): IdTokenRecord => {
+  const { validUntil, ...token } = withoutKeys<IdTokenRecord & { validUntil?: string }>(item);
+  return validUntil ? { ...token, expiresAt: validUntil } : token;
+};
+
+export const idTokenStore = (ctx: StoreContext) => {
+  const table = ctx.tables.Csms;
+  return {
+    async createIfAbsent(token: IdTokenRecord): Promise<'created' | 'exists'> {
+      const written = await unlessConditionFails(
+        ctx.db.send(new PutCommand({ TableName: table, Item: toItem(token), ConditionExpression: 'attribute_not_exists(pk)' })),
+      );
+      return written ? 'created' : 'exists';
+    },
+
+    async get(value: string, type: string): Promise<IdTokenRecord | undefined> {
+      const out = await ctx.db.send(new GetCommand({ TableName: table, Key: idTokenKey(value, type) }));
+      return out.Item && fromItem(out.Item);
+    },
+
+    /** For reading the token together with other items (stores.ts `readTogether`). */
+    read: (value: string, type: string) => ({ table, key: idTokenKey(value, type), decode: fromItem }),
+
+    /** Every token with this value, whatever its type (OCPP 1.6 idTag). */
+    withValue: async (value: string): Promise<IdTokenRecord[]> =>
+      (await queryAll(ctx, { pk: idTokenValuePk(value), beginsWith: ID_TOKEN_TYPE_PREFIX })).map(fromItem),
+
+    async list(options: PageOptions & { groupId?: string } = {}): Promise<Page<IdTokenRecord>> {
+      const { groupId, ...page } = options;
+      const query = groupId !== undefined ? { index: 'gsi1' as const, pk: idTokenGroupPk(groupId) } : { index: 'gsi2' as const, pk: ALL_TOKENS_PK };
+      return mapPage(await queryPage(ctx, query, page), fromItem);
+    },
+
+    /** False when no such token exists. */
+    async setBlocked(value: string, type: string, blocked: boolean): Promise<boolean> {
+      const out = await unlessConditionFails(
+        ctx.db.send(
+          new UpdateCommand({
+            TableName: table,
+            Key: idTokenKey(value, type),
+            UpdateExpression: 'SET blocked = :b',
+            ConditionExpression: 'attribute_exists(pk)',
+            ExpressionAttributeValues: { ':b': blocked },
+          }),
+        ),
+      );
+      return out !== undefined;
+    },
+  };
+};
+
+export type IdTokenStore = ReturnType<typeof idTokenStore>;

@@ -1,0 +1,99 @@
+/**
+ * Live connection state of a charger, one item per charger. Exactly one connection counts: the newest by
+ * API Gateway's connectedAt wins, and a late $disconnect of an older connection cannot mark a newer one
+ * offline (every write is conditioned on the connection id). Handlers learn which charger a connection
+ * belongs to from the $connect authorizer's context, which API Gateway repeats on every event of the
+ * connection, so no connection-id → charger item is written.
+ */
+import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { ConnectionRecord, Presence, UploadKind } from '../charger/presence.ts';
+import type { StoreContext } from './context.ts';
+import { unlessConditionFails } from './dynamo.ts';
+import { presenceKey, withoutKeys } from './keys.ts';
+
+export type AttachResult =
+  | { attached: true; replacedConnectionId?: string }
+  /** A newer connection of the same charger is already registered: this one is stale and must be refused. */
+  | { attached: false };
+
+/** The presence attribute holding the latest status of each kind of upload / update. */
+const UPLOAD_STATUS_ATTRIBUTE: Record<UploadKind, string> = {
+  FirmwareStatus: 'firmwareStatus',
+  DiagnosticsStatus: 'diagnosticsStatus',
+  LogStatus: 'logStatus',
+};
+
+export const presenceStore = (ctx: StoreContext) => {
+  const table = ctx.tables.Csms;
+  return {
+    /** One conditional write: registers the connection unless a newer one of the charger is registered. */
+    async attach(connection: ConnectionRecord & { sourceIp?: string }): Promise<AttachResult> {
+      const out = await unlessConditionFails(
+        ctx.db.send(
+          new UpdateCommand({
+            TableName: table,
+            Key: presenceKey(connection.chargerId),
+            UpdateExpression:
+              'SET #type = :type, chargerId = :charger, connected = :true, connectionId = :conn, protocol = :protocol, ' +
+              'connectedAt = :at, lastSeenAt = :seen, sourceIp = :ip REMOVE disconnectedAt',
+            // Last writer by connection time wins; equal times are the same connection retried.
+            ConditionExpression: 'attribute_not_exists(connectedAt) OR connectedAt <= :at',
+            ExpressionAttributeNames: { '#type': 'type' },
+            ExpressionAttributeValues: {
+              ':type': 'Presence',
+              ':charger': connection.chargerId,
+              ':true': true,
+              ':conn': connection.connectionId,
+              ':protocol': connection.protocol,
+              ':at': connection.connectedAt,
+              ':seen': ctx.now().toISOString(),
+              ':ip': connection.sourceIp ?? 'unknown',
+            },
+            ReturnValues: 'ALL_OLD',
+          }),
+        ),
+      );
+      if (!out) return { attached: false };
+      const previous = out.Attributes as Presence | undefined;
+      const replaced = previous?.connected && previous.connectionId !== connection.connectionId ? previous.connectionId : undefined;
+      return replaced ? { attached: true, replacedConnectionId: replaced } : { attached: true };
+    },
+
+    /** Marks the charger offline if `connectionId` is still its connection; false when a newer one took over. */
+    async detach(chargerId: string, connectionId: string): Promise<boolean> {
+      const out = await unlessConditionFails(
+        ctx.db.send(
+          new UpdateCommand({
+            TableName: table,
+            Key: presenceKey(chargerId),
+            UpdateExpression: 'SET connected = :false, disconnectedAt = :now REMOVE connectionId',
+            ConditionExpression: 'connectionId = :conn',
+            ExpressionAttributeValues: { ':false': false, ':now': ctx.now().toISOString(), ':conn': connectionId },
+          }),
+        ),
+      );
+      return out !== undefined;
+    },
+
+    async get(chargerId: string): Promise<Presence | undefined> {
+      const out = await ctx.db.send(new GetCommand({ TableName: table, Key: presenceKey(chargerId) }));
+      return out.Item && withoutKeys<Presence>(out.Item);
+    },
+
+    /** Keeps the latest firmware / diagnostics / log status where "where is it now" is one read. */
+    async setLatestUploadStatus(chargerId: string, kind: UploadKind, status: string): Promise<void> {
+      const attribute = UPLOAD_STATUS_ATTRIBUTE[kind];
+      await ctx.db.send(
+        new UpdateCommand({
+          TableName: table,
+          Key: presenceKey(chargerId),
+          UpdateExpression: 'SET #attr = :status, #attrAt = :at',
+          ExpressionAttributeNames: { '#attr': attribute, '#attrAt': `${attribute}At` },
+          ExpressionAttributeValues: { ':status': status, ':at': ctx.now().toISOString() },
+        }),
+      );
+    },
+  };
+};
+
+export type PresenceStore = ReturnType<typeof presenceStore>;

@@ -1,0 +1,50 @@
+/**
+ * The persistence layer as the domain sees it: one store per aggregate, with intent-named operations that
+ * take and return domain records. The domain receives a `Stores`; it never sees a DynamoDB client, a key or
+ * a condition expression.
+ */
+import type { StoreContext } from './context.ts';
+import { getAll, type Item, type Key } from './dynamo.ts';
+import { chargerStore } from './charger-store.ts';
+import { connectorStore } from './connector-store.ts';
+import { deviceReportStore } from './device-report-store.ts';
+import { idTokenStore } from './id-token-store.ts';
+import { messageLogStore } from './message-log-store.ts';
+import { meterValueStore } from './meter-value-store.ts';
+import { presenceStore } from './presence-store.ts';
+import { timelineStore } from './timeline-store.ts';
+import { transactionStore } from './transaction-store.ts';
+
+/** One item to read with others: where it is, and how its item becomes a record. */
+export interface ItemRead<T> {
+  readonly table: string;
+  readonly key: Key;
+  readonly consistent?: boolean;
+  readonly decode: (item: Item) => T;
+}
+
+type Decoded<R> = { [K in keyof R]: R[K] extends ItemRead<infer T> ? T | undefined : never };
+
+export const makeStores = (ctx: StoreContext) => ({
+  chargers: chargerStore(ctx),
+  presence: presenceStore(ctx),
+  connectors: connectorStore(ctx),
+  transactions: transactionStore(ctx),
+  meterValues: meterValueStore(ctx),
+  idTokens: idTokenStore(ctx),
+  timeline: timelineStore(ctx),
+  deviceReports: deviceReportStore(ctx),
+  messageLog: messageLogStore(ctx),
+  /**
+   * Reads items of different aggregates in one request (BatchGetItem), e.g. the charger, the id token and the
+   * transaction a TransactionEvent needs: `readTogether({ charger: stores.chargers.read(id), ... })`.
+   */
+  async readTogether<R extends Record<string, ItemRead<unknown> | undefined>>(reads: R): Promise<Decoded<R>> {
+    const wanted = Object.entries(reads).filter((e): e is [string, ItemRead<unknown>] => e[1] !== undefined);
+    if (wanted.length === 0) return {} as Decoded<R>;
+    const items = await getAll(ctx.db, wanted.map(([, r]) => ({ table: r.table, key: r.key, ...(r.consistent ? { consistent: true } : {}) })));
+    return Object.fromEntries(wanted.map(([name, r], i) => [name, items[i] === undefined ? undefined : r.decode(items[i]!)])) as Decoded<R>;
+  },
+});
+
+export type Stores = ReturnType<typeof makeStores>;

@@ -1,0 +1,135 @@
+/**
+ * Transactions of every OCPP version, one item each, written with optimistic concurrency (the version a writer
+ * read), because API Gateway may run two messages of one charger at the same time; and the raw 2.x
+ * TransactionEvents, by seqNo, as an audit trail.
+ */
+import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { TransactionRecord } from '../transaction/transaction.ts';
+import type { StoreContext } from './context.ts';
+import { itemOfFailedCondition, unlessConditionFails, type Item } from './dynamo.ts';
+import { chargerTransactionsPk, tokenTransactionsPk, transactionEventKey, transactionIndexes, transactionKey, withoutKeys } from './keys.ts';
+import { mapPage, queryPage, type Page, type PageOptions } from './queries.ts';
+import { expiresAfter } from './retention.ts';
+
+const toItem = (tx: TransactionRecord): Item => ({
+  ...transactionKey(tx.chargerId, tx.transactionId),
+  ...transactionIndexes(tx.chargerId, tx.transactionId, tx.startedAt ?? tx.firstEventAt, tx.idToken),
+  type: 'Transaction',
+  ...tx,
+});
+const fromItem = (item: Item): TransactionRecord => withoutKeys<TransactionRecord>(item);
+
+export interface TransactionEventFact {
+  chargerId: string;
+  transactionId: string;
+  seqNo: number;
+  messageId: string;
+  eventType: string;
+  timestamp: string;
+  event: unknown;
+}
+
+export const transactionStore = (ctx: StoreContext) => {
+  const table = ctx.tables.Csms;
+  return {
+    /** Strongly consistent: writers compute the next version from it. */
+    async get(chargerId: string, transactionId: string): Promise<TransactionRecord | undefined> {
+      const out = await ctx.db.send(new GetCommand({ TableName: table, Key: transactionKey(chargerId, transactionId), ConsistentRead: true }));
+      return out.Item && fromItem(out.Item);
+    },
+
+    /** For reading the transaction together with other items (stores.ts `readTogether`); strongly consistent. */
+    read: (chargerId: string, transactionId: string) => ({ table, key: transactionKey(chargerId, transactionId), consistent: true, decode: fromItem }),
+
+    /** Writes `next` if the stored version is still `next.version - 1` (absent for version 1); false on a lost race. */
+    async putIfVersion(next: TransactionRecord): Promise<boolean> {
+      const first = next.version === 1;
+      const written = await unlessConditionFails(
+        ctx.db.send(
+          new PutCommand({
+            TableName: table,
+            Item: toItem(next),
+            ConditionExpression: first ? 'attribute_not_exists(pk)' : 'version = :expected',
+            ...(first ? {} : { ExpressionAttributeValues: { ':expected': next.version - 1 } }),
+          }),
+        ),
+      );
+      return written !== undefined;
+    },
+
+    /** Creates the transaction unless its key is taken; then returns what holds the key (one request either way). */
+    async createOrGetExisting(tx: TransactionRecord): Promise<{ created: true } | { created: false; existing: TransactionRecord }> {
+      try {
+        await ctx.db.send(
+          new PutCommand({
+            TableName: table,
+            Item: toItem(tx),
+            ConditionExpression: 'attribute_not_exists(pk)',
+            ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+          }),
+        );
+        return { created: true };
+      } catch (error) {
+        const existing = itemOfFailedCondition(error);
+        if (!existing) throw error;
+        return { created: false, existing: fromItem(existing) };
+      }
+    },
+
+    /**
+     * Ends an open transaction that a newer one on its connector has replaced (its own end was lost or is still
+     * queued on the charger), without reading it first; false when it had ended already or does not exist.
+     */
+    async endAsSuperseded(chargerId: string, transactionId: string, endedAt: string): Promise<boolean> {
+      const out = await unlessConditionFails(
+        ctx.db.send(
+          new UpdateCommand({
+            TableName: table,
+            Key: transactionKey(chargerId, transactionId),
+            UpdateExpression:
+              'SET #status = :ended, endedAt = :at, stopReason = :reason, inferredEnd = :true, version = version + :one, updatedAt = :now',
+            ConditionExpression: '#status = :active',
+            ExpressionAttributeNames: { '#status': 'status' },
+            ExpressionAttributeValues: {
+              ':ended': 'ended',
+              ':active': 'active',
+              ':at': endedAt,
+              ':reason': 'Superseded',
+              ':true': true,
+              ':one': 1,
+              ':now': ctx.now().toISOString(),
+            },
+          }),
+        ),
+      );
+      return out !== undefined;
+    },
+
+    /** The raw 2.x event, kept by seqNo (a retried event lands on the same item); batched with the message. */
+    recordEvent(fact: TransactionEventFact): Promise<void> {
+      const now = ctx.now();
+      return ctx.puts.put(table, {
+        ...transactionEventKey(fact.chargerId, fact.transactionId, fact.seqNo),
+        type: 'TransactionEvent',
+        ...fact,
+        receivedAt: now.toISOString(),
+        expiresAt: expiresAfter(now, ctx.retention.transactionEventDays),
+      });
+    },
+
+    /** Newest first; `from`/`to` bound the start time (ISO prefixes work: `2026-01`). */
+    async listOfCharger(chargerId: string, options: PageOptions & { from?: string; to?: string } = {}): Promise<Page<TransactionRecord>> {
+      const { from, to, ...page } = options;
+      const between = [from ?? '0', `${to ?? '9999'}~`] as const;
+      return mapPage(await queryPage(ctx, { index: 'gsi1', pk: chargerTransactionsPk(chargerId), between }, { newestFirst: true, limit: 50, ...page }), fromItem);
+    },
+
+    /** The token's transactions that have not ended, among its newest few (by start time, gsi2). */
+    async openOfToken(idTokenValue: string): Promise<TransactionRecord[]> {
+      const recent = await queryPage(ctx, { index: 'gsi2', pk: tokenTransactionsPk(idTokenValue) }, { newestFirst: true, limit: 10 });
+      return recent.items.map(fromItem).filter((t) => t.status === 'active');
+    },
+  };
+};
+
+export type TransactionStore = ReturnType<typeof transactionStore>;

@@ -1,0 +1,148 @@
+/**
+ * Transactions, one record each, for every OCPP version. Writers read the record, compute the next state
+ * and write it back conditioned on the version they read (optimistic concurrency), because API Gateway may
+ * run two messages of one charger at the same time. A transaction holds its connector while it runs.
+ */
+import type { Ports } from '../deps.ts';
+import type { OcppProtocol } from '../ocpp/frames.ts';
+import type { TokenDecision, TokenVerdict } from '../token/id-tokens.ts';
+
+/** Transaction facts a later event may change; the value from the highest seqNo carrying it wins. */
+export type ChangingFact = 'chargingState' | 'authorization' | 'remoteStartId' | 'reservationId';
+
+export interface EnergyReading {
+  at: string;
+  wh: number;
+}
+
+export interface TransactionRecord {
+  chargerId: string;
+  /** 1.6: the integer we allocated, as a string; 2.x: the charger's transactionId. */
+  transactionId: string;
+  protocol: OcppProtocol;
+  status: 'active' | 'ended';
+  evseId?: number;
+  connectorId?: number;
+  /** 1.6 connectorId as the charger numbers it. */
+  ocppConnectorId?: number;
+  idToken?: string;
+  idTokenType?: string;
+  authorization?: TokenVerdict;
+  startedAt?: string;
+  /** Earliest event time seen; the start time when the Started event never arrived. */
+  firstEventAt: string;
+  endedAt?: string;
+  stopReason?: string;
+  stopIdToken?: string;
+  meterStartWh?: number;
+  meterStopWh?: number;
+  firstEnergy?: EnergyReading;
+  lastEnergy?: EnergyReading;
+  energyWh?: number;
+  reservationId?: number;
+  remoteStartId?: number;
+  chargingState?: string;
+  lastSeqNo?: number;
+  /** 2.x: for each fact that can change along a transaction, the seqNo of the event that set it. */
+  factSeqNos?: Partial<Record<ChangingFact, number>>;
+  seqNos?: number[];
+  offline?: boolean;
+  /** Known only from its stop or later events: its start never reached us. */
+  startMissing?: boolean;
+  /**
+   * Ended by inference: a newer transaction started on its connector before its own end arrived. A real
+   * stop arriving later still applies.
+   */
+  inferredEnd?: boolean;
+  /** 1.6: what the StartTransaction was, so a retry of it is recognised and gets the same answer. */
+  startFingerprint?: string;
+  startDecision?: TokenDecision;
+  version: number;
+  updatedAt: string;
+}
+
+export type TransactionChange = { before?: TransactionRecord; after?: TransactionRecord };
+
+const MAX_ATTEMPTS = 8;
+
+/**
+ * Read, transform, conditional write; retried when another invocation wrote in between. `known` is the record
+ * as the caller has just read it (strongly consistent), saving the first read.
+ */
+export const updateTransaction = async (
+  deps: Ports,
+  chargerId: string,
+  transactionId: string,
+  transform: (current: TransactionRecord | undefined) => TransactionRecord | undefined,
+  known?: { current: TransactionRecord | undefined },
+): Promise<TransactionChange> => {
+  let read = known;
+  for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+    const before = read ? read.current : await deps.stores.transactions.get(chargerId, transactionId);
+    read = undefined;
+    const next = transform(before);
+    if (!next || next === before) return before ? { before, after: before } : {};
+    const versioned = { ...next, version: (before?.version ?? 0) + 1, updatedAt: deps.now().toISOString() };
+    if (await deps.stores.transactions.putIfVersion(versioned)) return { ...(before ? { before } : {}), after: versioned };
+  }
+  throw new Error(`transaction ${chargerId}/${transactionId}: too many concurrent updates`);
+};
+
+/** Ends, by inference, a transaction that a newer one on the same connector has replaced. */
+const supersede = async (deps: Ports, chargerId: string, transactionId: string, by: TransactionRecord) => {
+  if (await deps.stores.transactions.endAsSuperseded(chargerId, transactionId, startOf(by))) {
+    deps.log.warn('transaction ended by a newer one on its connector', { chargerId, transactionId, by: by.transactionId });
+  }
+};
+
+const startOf = (tx: TransactionRecord) => tx.startedAt ?? tx.firstEventAt;
+
+/**
+ * Keeps the connector's pointer in step with the transaction: an open one claims the connector (a transaction
+ * that started later wins, and the one it replaces is ended by inference: its own end was lost or is still
+ * queued on the charger), an ended one releases it. One conditional write; a second one only when an older
+ * transaction had to be ended.
+ */
+export const followOnConnector = async (deps: Ports, tx: TransactionRecord): Promise<void> => {
+  if (tx.evseId === undefined) return;
+  const ref = { evseId: tx.evseId, connectorId: tx.connectorId ?? 1 };
+  const outcome =
+    tx.status === 'ended'
+      ? await deps.stores.connectors.release(tx.chargerId, ref, tx.transactionId, startOf(tx))
+      : await deps.stores.connectors.claim(tx.chargerId, ref, tx.transactionId, startOf(tx));
+  if (outcome.replaced !== undefined) await supersede(deps, tx.chargerId, outcome.replaced, tx);
+};
+
+/** Whether the connector pointer has to follow a change of the transaction. */
+export const connectorMustFollow = ({ before, after }: TransactionChange): boolean =>
+  after !== undefined &&
+  after !== before &&
+  (before?.status !== after.status || before?.evseId !== after.evseId || before?.inferredEnd !== after.inferredEnd);
+
+
+/**
+ * Merges a change into a transaction whose current record the caller has just read, and moves the connector
+ * pointer with it, in one round trip: the versioned write and the connector write go out together. When another
+ * invocation wrote the transaction in between, the merge is done again from a fresh read (and the connector
+ * follows the merged result again: its writes are idempotent).
+ */
+export const mergeTransaction = async (
+  deps: Ports,
+  chargerId: string,
+  transactionId: string,
+  transform: (current: TransactionRecord | undefined) => TransactionRecord | undefined,
+  current: TransactionRecord | undefined,
+): Promise<TransactionChange> => {
+  const next = transform(current);
+  if (!next || next === current) return current ? { before: current, after: current } : {};
+  const versioned = { ...next, version: (current?.version ?? 0) + 1, updatedAt: deps.now().toISOString() };
+  const change = { ...(current ? { before: current } : {}), after: versioned };
+  const [written] = await Promise.all([
+    deps.stores.transactions.putIfVersion(versioned),
+    connectorMustFollow(change) ? followOnConnector(deps, versioned) : undefined,
+  ]);
+  if (written) return change;
+  const retried = await updateTransaction(deps, chargerId, transactionId, transform);
+  if (connectorMustFollow(retried)) await followOnConnector(deps, retried.after!);
+  return retried;
+};

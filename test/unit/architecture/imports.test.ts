@@ -1,0 +1,43 @@
+/**
+ * The persistence layer is a layer: only shared/store/ (and functions/_common/, where Lambda clients are made)
+ * may import the AWS SDK. A domain module that reaches for a client, a key or a condition expression fails here.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+const root = fileURLToPath(new URL('../../..', import.meta.url));
+
+const sourceFiles = (dir: string): string[] =>
+  readdirSync(join(root, dir), { withFileTypes: true }).flatMap((entry) => {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) return entry.name === 'generated' ? [] : sourceFiles(path);
+    return /\.(ts|mts|js|mjs)$/.test(entry.name) ? [path] : [];
+  });
+
+/** Every module specifier a file imports or re-exports, statically or dynamically. */
+const importsOf = (file: string): string[] => {
+  const text = readFileSync(join(root, file), 'utf8');
+  return [...text.matchAll(/(?:\bfrom\s*|\bimport\s*\(\s*|\bimport\s+)['"]([^'"]+)['"]/g)].map((m) => m[1]!);
+};
+
+const sdkImportsOutside = (dir: string, allowed: string) =>
+  sourceFiles(dir)
+    .filter((file) => !file.startsWith(`${allowed}/`))
+    .flatMap((file) => importsOf(file).filter((s) => s.startsWith('@aws-sdk/')).map((s) => `${file} imports ${s}`));
+
+describe('architecture', () => {
+  it('lets only shared/store/ import the AWS SDK among the domain modules of shared/', () => {
+    expect(sdkImportsOutside('shared', 'shared/store')).toEqual([]);
+  });
+
+  it('lets only functions/_common/ import the AWS SDK among the Lambda entry points', () => {
+    expect(sdkImportsOutside('functions', 'functions/_common')).toEqual([]);
+  });
+
+  it('finds the SDK imports it is meant to find (the check itself works)', () => {
+    expect(importsOf('shared/store/dynamo.ts')).toContain('@aws-sdk/lib-dynamodb');
+    expect(sdkImportsOutside('shared', 'shared/charger').some((line) => line.startsWith('shared/store/'))).toBe(true);
+  });
+});

@@ -16,6 +16,8 @@ export interface Counters {
 interface Sample {
   readUnits: number;
   writeUnits: number;
+  requests: number;
+  roundTrips: number;
   invocations: number;
   managementCalls: number;
   inBytes: number;
@@ -27,6 +29,10 @@ export interface MeasuredAction {
   calls: number;
   readUnits: number;
   writeUnits: number;
+  /** DynamoDB requests per message (a batch or a transaction counts once). */
+  requests: number;
+  /** The most sequential DynamoDB round trips any one message of this action waited for. */
+  roundTrips: number;
   lambdaInvocations: number;
   connectionsApiCalls: number;
   inBytes: number;
@@ -39,6 +45,8 @@ const snapshot = (counters: Counters) => ({ ...capacitySnapshot(), invocations: 
 const delta = (before: ReturnType<typeof snapshot>, after: ReturnType<typeof snapshot>, extra: Pick<Sample, 'inBytes' | 'outBytes' | 'ms'>): Sample => ({
   readUnits: after.readUnits - before.readUnits,
   writeUnits: after.writeUnits - before.writeUnits,
+  requests: after.requests - before.requests,
+  roundTrips: after.roundTrips - before.roundTrips,
   invocations: after.invocations - before.invocations,
   managementCalls: after.managementCalls - before.managementCalls,
   ...extra,
@@ -51,6 +59,8 @@ const average = (samples: Sample[]): MeasuredAction => {
     calls: samples.length,
     readUnits: mean((s) => s.readUnits),
     writeUnits: mean((s) => s.writeUnits),
+    requests: mean((s) => s.requests),
+    roundTrips: Math.max(...samples.map((s) => s.roundTrips)),
     lambdaInvocations: mean((s) => s.invocations),
     connectionsApiCalls: mean((s) => s.managementCalls),
     inBytes: Math.round(mean((s) => s.inBytes)),

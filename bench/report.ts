@@ -84,10 +84,13 @@ export const toMarkdown = (r: BenchReport): string => {
     lines.push(...r.ramp.map((s) => `| ${s.activeChargers} | ${s.callsPerSecond} | ${s.p99} | ${s.errors} |`));
   }
   lines.push('', '## Cost of one message, measured (DynamoDB consumed capacity, invocations, @connections calls)', '');
-  lines.push('| protocol | action | read units | write units | Lambda invocations | @connections | bytes in / out | median ms |', '|---|---|---|---|---|---|---|---|');
+  lines.push(
+    '| protocol | action | DynamoDB requests | sequential round trips (most) | read units | write units | Lambda invocations | @connections | bytes in / out | median ms |',
+    '|---|---|---|---|---|---|---|---|---|---|',
+  );
   for (const [protocol, actions] of Object.entries(r.perMessage)) {
     for (const [a, m] of Object.entries(actions)) {
-      lines.push(`| ${protocol} | ${a} | ${m.readUnits} | ${m.writeUnits} | ${m.lambdaInvocations} | ${m.connectionsApiCalls} | ${m.inBytes} / ${m.outBytes} | ${m.medianMs} |`);
+      lines.push(`| ${protocol} | ${a} | ${m.requests} | ${m.roundTrips} | ${m.readUnits} | ${m.writeUnits} | ${m.lambdaInvocations} | ${m.connectionsApiCalls} | ${m.inBytes} / ${m.outBytes} | ${m.medianMs} |`);
     }
   }
   lines.push('', '## Cold start (bundled as CDK bundles; fresh Node 22 process per run)', '');

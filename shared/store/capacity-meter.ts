@@ -9,6 +9,11 @@ export interface CapacityTotals {
   readUnits: number;
   writeUnits: number;
   requests: number;
+  /**
+   * Sequential round trips: requests that started while no other was in flight. Measured one message at a
+   * time, it is how many DynamoDB latencies the message waited for (parallel requests count once).
+   */
+  roundTrips: number;
 }
 
 const READS = new Set(['GetItemCommand', 'QueryCommand', 'ScanCommand', 'BatchGetItemCommand', 'TransactGetItemsCommand']);
@@ -20,7 +25,8 @@ const WRITES = new Set([
   'TransactWriteItemsCommand',
 ]);
 
-const totals: CapacityTotals = { readUnits: 0, writeUnits: 0, requests: 0 };
+const totals: CapacityTotals = { readUnits: 0, writeUnits: 0, requests: 0, roundTrips: 0 };
+let inFlight = 0;
 
 /** A copy of the totals since the process started (or the last reset). */
 export const capacitySnapshot = (): CapacityTotals => ({ ...totals });
@@ -29,6 +35,7 @@ export const resetCapacity = (): void => {
   totals.readUnits = 0;
   totals.writeUnits = 0;
   totals.requests = 0;
+  totals.roundTrips = 0;
 };
 
 type Consumed = { CapacityUnits?: number } | { CapacityUnits?: number }[] | undefined;
@@ -42,7 +49,13 @@ export const meterCapacity = (client: DynamoDBClient): void => {
       const command = context.commandName ?? '';
       const metered = READS.has(command) || WRITES.has(command);
       if (metered) (args.input as { ReturnConsumedCapacity?: string }).ReturnConsumedCapacity ??= 'TOTAL';
-      const result = await next(args);
+      if (metered && inFlight++ === 0) totals.roundTrips += 1;
+      let result;
+      try {
+        result = await next(args);
+      } finally {
+        if (metered) inFlight -= 1;
+      }
       if (metered) {
         const units = unitsOf((result.output as { ConsumedCapacity?: Consumed }).ConsumedCapacity);
         if (READS.has(command)) totals.readUnits += units;

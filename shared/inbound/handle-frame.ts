@@ -11,7 +11,7 @@ import { encodeCallError, encodeCallResult, parseFrame } from '../ocpp/frames.ts
 import { assertValidOutbound, hasAction, loadValidators, validateRequest } from '../ocpp/validate.ts';
 import { getChargerItem } from '../charger/registry.ts';
 import { logFrame } from '../log/message-log.ts';
-import { inboundActions } from './actions.ts';
+import { inboundAction } from './actions.ts';
 import type { InboundContext } from './types.ts';
 
 export interface FrameInput {
@@ -36,7 +36,7 @@ const isAccepted = async (store: StoreDeps, chargerId: string) =>
 const answerCall = async (store: StoreDeps, config: FrameConfig, input: FrameInput, call: CallFrame): Promise<string> => {
   const { protocol, chargerId } = input;
   const reject = (f: Fault) => encodeCallError(protocol, call.messageId, f);
-  const spec = inboundActions[protocol][call.action];
+  const spec = inboundAction(protocol, call.action);
   if (!spec) {
     // The action exists in this OCPP version but is not one a charger sends to us (or not yet supported).
     return hasAction(protocol, call.action)
@@ -48,9 +48,12 @@ const answerCall = async (store: StoreDeps, config: FrameConfig, input: FrameInp
   if (checked.tolerated.length) {
     store.log.warn('tolerated a non-conforming payload', { chargerId, action: call.action, tolerated: checked.tolerated });
   }
+  // The one untyped step: `checked.payload` has passed the request schema of `call.action`, which is the schema
+  // the spec's payload type was generated from.
+  const payload = checked.payload as never;
   try {
     const gate = spec.requiresAcceptedCharger;
-    const gated = typeof gate === 'function' ? gate(checked.payload as never) : gate === true;
+    const gated = typeof gate === 'function' ? gate(payload) : gate === true;
     if (gated && !(await isAccepted(store, chargerId))) {
       return reject(fault('SecurityError', 'charger is not accepted by the CSMS'));
     }
@@ -63,7 +66,7 @@ const answerCall = async (store: StoreDeps, config: FrameConfig, input: FrameInp
       receivedAt: input.receivedAt,
       heartbeatIntervalSeconds: config.heartbeatIntervalSeconds,
     };
-    const response = await spec.handle(ctx, checked.payload as never);
+    const response = await spec.handle(ctx, payload);
     assertValidOutbound(protocol, call.action, 'response', response);
     return encodeCallResult(call.messageId, response);
   } catch (error) {

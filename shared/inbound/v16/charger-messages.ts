@@ -1,5 +1,6 @@
 /** OCPP 1.6 charger-initiated messages other than transactions. */
-import type { ActionSpec } from '../types.ts';
+import type { Ocpp16Actions } from '../../ocpp/generated/ocpp16.types.ts';
+import type { ActionSpec, Ocpp16ActionSpec } from '../types.ts';
 import { utc } from '../types.ts';
 import { acceptBoot } from '../../charger/boot.ts';
 import { connectorOfV16, recordStatus } from '../../charger/connector-status.ts';
@@ -7,19 +8,7 @@ import { recordTimeline, type TimelineKind } from '../../charger/timeline.ts';
 import { authorizeToken } from '../../token/id-tokens.ts';
 import { idTagInfoV16 } from '../token-info.ts';
 
-interface BootNotificationReq {
-  chargePointVendor: string;
-  chargePointModel: string;
-  chargePointSerialNumber?: string;
-  chargeBoxSerialNumber?: string;
-  firmwareVersion?: string;
-  iccid?: string;
-  imsi?: string;
-  meterType?: string;
-  meterSerialNumber?: string;
-}
-
-export const bootNotification: ActionSpec<BootNotificationReq> = {
+export const bootNotification: Ocpp16ActionSpec<'BootNotification'> = {
   async handle(ctx, p) {
     const boot = await acceptBoot(
       ctx.store,
@@ -41,17 +30,7 @@ export const bootNotification: ActionSpec<BootNotificationReq> = {
   },
 };
 
-interface StatusNotificationReq {
-  connectorId: number;
-  errorCode: string;
-  status: string;
-  info?: string;
-  timestamp?: string;
-  vendorId?: string;
-  vendorErrorCode?: string;
-}
-
-export const statusNotification: ActionSpec<StatusNotificationReq> = {
+export const statusNotification: Ocpp16ActionSpec<'StatusNotification'> = {
   async handle(ctx, p) {
     await recordStatus(ctx.store, {
       chargerId: ctx.chargerId,
@@ -69,14 +48,17 @@ export const statusNotification: ActionSpec<StatusNotificationReq> = {
   },
 };
 
-export const authorize: ActionSpec<{ idTag: string }> = {
+export const authorize: Ocpp16ActionSpec<'Authorize'> = {
   requiresAcceptedCharger: true,
   async handle(ctx, p) {
     return { idTagInfo: idTagInfoV16(await authorizeToken(ctx.store, p.idTag)) };
   },
 };
 
-const statusTimeline = (kind: TimelineKind): ActionSpec<{ status: string }> => ({
+type StatusNotice = 'DiagnosticsStatusNotification' | 'FirmwareStatusNotification';
+
+/** Both notices answer with an empty object. */
+const statusTimeline = <K extends StatusNotice>(kind: TimelineKind): ActionSpec<Ocpp16Actions[K]['request'], Record<string, never>> => ({
   async handle(ctx, p) {
     await recordTimeline(
       ctx.store,
@@ -87,5 +69,5 @@ const statusTimeline = (kind: TimelineKind): ActionSpec<{ status: string }> => (
   },
 });
 
-export const diagnosticsStatusNotification = statusTimeline('DiagnosticsStatus');
-export const firmwareStatusNotification = statusTimeline('FirmwareStatus');
+export const diagnosticsStatusNotification: Ocpp16ActionSpec<'DiagnosticsStatusNotification'> = statusTimeline('DiagnosticsStatus');
+export const firmwareStatusNotification: Ocpp16ActionSpec<'FirmwareStatusNotification'> = statusTimeline('FirmwareStatus');

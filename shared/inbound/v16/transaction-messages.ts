@@ -1,20 +1,12 @@
 /** OCPP 1.6 StartTransaction, StopTransaction and MeterValues. */
-import type { ActionSpec } from '../types.ts';
+import type { Ocpp16ActionSpec } from '../types.ts';
 import { samplesInUtc, utc } from '../types.ts';
 import { idTagInfoV16 } from '../token-info.ts';
 import { startTransactionV16, stopTransactionV16 } from '../../transaction/transactions-v16.ts';
-import { storeMeterValues, type MeterSample } from '../../transaction/meter-values.ts';
+import { storeMeterValues } from '../../transaction/meter-values.ts';
 import { connectorOfV16 } from '../../charger/connector-status.ts';
 
-interface StartTransactionReq {
-  connectorId: number;
-  idTag: string;
-  meterStart: number;
-  reservationId?: number;
-  timestamp: string;
-}
-
-export const startTransaction: ActionSpec<StartTransactionReq> = {
+export const startTransaction: Ocpp16ActionSpec<'StartTransaction'> = {
   requiresAcceptedCharger: true,
   async handle(ctx, p) {
     const started = await startTransactionV16(ctx.store, {
@@ -30,16 +22,7 @@ export const startTransaction: ActionSpec<StartTransactionReq> = {
   },
 };
 
-interface StopTransactionReq {
-  idTag?: string;
-  meterStop: number;
-  timestamp: string;
-  transactionId: number;
-  reason?: string;
-  transactionData?: MeterSample[];
-}
-
-export const stopTransaction: ActionSpec<StopTransactionReq> = {
+export const stopTransaction: Ocpp16ActionSpec<'StopTransaction'> = {
   async handle(ctx, p) {
     const stopped = await stopTransactionV16(ctx.store, {
       chargerId: ctx.chargerId,
@@ -57,13 +40,7 @@ export const stopTransaction: ActionSpec<StopTransactionReq> = {
   },
 };
 
-interface MeterValuesReq {
-  connectorId: number;
-  transactionId?: number;
-  meterValue: MeterSample[];
-}
-
-export const meterValues: ActionSpec<MeterValuesReq> = {
+export const meterValues: Ocpp16ActionSpec<'MeterValues'> = {
   async handle(ctx, p) {
     const ref = connectorOfV16(p.connectorId);
     await storeMeterValues(ctx.store, {

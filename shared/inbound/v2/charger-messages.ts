@@ -1,5 +1,5 @@
 /** OCPP 2.0.1 / 2.1 charger-initiated messages other than transactions (same payloads in both versions). */
-import type { ActionSpec } from '../types.ts';
+import type { ActionSpec, Ocpp2ActionSpec, Ocpp2Request } from '../types.ts';
 import { utc } from '../types.ts';
 import { acceptBoot } from '../../charger/boot.ts';
 import { recordStatus } from '../../charger/connector-status.ts';
@@ -8,18 +8,7 @@ import { storeReportPage } from '../../charger/device-report.ts';
 import { authorizeTypedToken } from '../../token/id-tokens.ts';
 import { idTokenInfoV2 } from '../token-info.ts';
 
-interface BootNotificationReq {
-  reason: string;
-  chargingStation: {
-    model: string;
-    vendorName: string;
-    serialNumber?: string;
-    firmwareVersion?: string;
-    modem?: { iccid?: string; imsi?: string };
-  };
-}
-
-export const bootNotification: ActionSpec<BootNotificationReq> = {
+export const bootNotification: Ocpp2ActionSpec<'BootNotification'> = {
   async handle(ctx, p) {
     const station = p.chargingStation;
     const boot = await acceptBoot(
@@ -40,14 +29,7 @@ export const bootNotification: ActionSpec<BootNotificationReq> = {
   },
 };
 
-interface StatusNotificationReq {
-  timestamp: string;
-  connectorStatus: string;
-  evseId: number;
-  connectorId: number;
-}
-
-export const statusNotification: ActionSpec<StatusNotificationReq> = {
+export const statusNotification: Ocpp2ActionSpec<'StatusNotification'> = {
   async handle(ctx, p) {
     await recordStatus(ctx.store, {
       chargerId: ctx.chargerId,
@@ -61,22 +43,14 @@ export const statusNotification: ActionSpec<StatusNotificationReq> = {
   },
 };
 
-export const authorize: ActionSpec<{ idToken: { idToken: string; type: string } }> = {
+export const authorize: Ocpp2ActionSpec<'Authorize'> = {
   requiresAcceptedCharger: true,
   async handle(ctx, p) {
     return { idTokenInfo: idTokenInfoV2(await authorizeTypedToken(ctx.store, { value: p.idToken.idToken, type: p.idToken.type })) };
   },
 };
 
-interface NotifyReportReq {
-  requestId: number;
-  generatedAt: string;
-  tbc?: boolean;
-  seqNo: number;
-  reportData?: unknown[];
-}
-
-export const notifyReport: ActionSpec<NotifyReportReq> = {
+export const notifyReport: Ocpp2ActionSpec<'NotifyReport'> = {
   async handle(ctx, p) {
     await storeReportPage(ctx.store, {
       chargerId: ctx.chargerId,
@@ -90,11 +64,16 @@ export const notifyReport: ActionSpec<NotifyReportReq> = {
   },
 };
 
-/** A notification kept on the charger's timeline; `status` names its latest-status field, if it has one. */
-const timelineEntry = <Req extends object>(
+type TimelineAction = 'NotifyEvent' | 'SecurityEventNotification' | 'FirmwareStatusNotification' | 'LogStatusNotification';
+
+/**
+ * A notification kept on the charger's timeline, answered with an empty object; `status` names its latest-status
+ * field, if it has one.
+ */
+const timelineEntry = <K extends TimelineAction>(
   kind: TimelineKind,
-  facts: (p: Req) => { at?: string; status?: string },
-): ActionSpec<Req> => ({
+  facts: (p: Ocpp2Request<K>) => { at?: string; status?: string },
+): ActionSpec<Ocpp2Request<K>, Record<string, never>> => ({
   async handle(ctx, p) {
     const { at, status } = facts(p);
     await recordTimeline(
@@ -106,9 +85,11 @@ const timelineEntry = <Req extends object>(
   },
 });
 
-export const notifyEvent = timelineEntry<{ generatedAt: string }>('NotifyEvent', (p) => ({ at: p.generatedAt }));
-export const securityEventNotification = timelineEntry<{ type: string; timestamp: string }>('SecurityEvent', (p) => ({
+export const notifyEvent: Ocpp2ActionSpec<'NotifyEvent'> = timelineEntry('NotifyEvent', (p) => ({ at: p.generatedAt }));
+export const securityEventNotification: Ocpp2ActionSpec<'SecurityEventNotification'> = timelineEntry('SecurityEvent', (p) => ({
   at: p.timestamp,
 }));
-export const firmwareStatusNotification = timelineEntry<{ status: string }>('FirmwareStatus', (p) => ({ status: p.status }));
-export const logStatusNotification = timelineEntry<{ status: string }>('LogStatus', (p) => ({ status: p.status }));
+export const firmwareStatusNotification: Ocpp2ActionSpec<'FirmwareStatusNotification'> = timelineEntry('FirmwareStatus', (p) => ({
+  status: p.status,
+}));
+export const logStatusNotification: Ocpp2ActionSpec<'LogStatusNotification'> = timelineEntry('LogStatus', (p) => ({ status: p.status }));

@@ -80,7 +80,7 @@ const declaration = (name, type) =>
 
 /** ` A | B` on one line when short, else one member per line. Only for unions of literals and names. */
 const wrapped = (members) => {
-  const line = ` ${members.join(' | ')}`;
+  const line = ` ${union(members)}`;
   return line.length <= 100 ? line : members.map((m) => `\n  | ${m}`).join('');
 };
 

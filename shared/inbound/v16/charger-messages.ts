@@ -58,7 +58,9 @@ export const authorize: Ocpp16ActionSpec<'Authorize'> = {
 type StatusNotice = 'DiagnosticsStatusNotification' | 'FirmwareStatusNotification';
 
 /** Both notices answer with an empty object. */
-const statusTimeline = <K extends StatusNotice>(kind: TimelineKind): ActionSpec<Ocpp16Actions[K]['request'], Record<string, never>> => ({
+const statusTimeline = <K extends StatusNotice>(
+  kind: TimelineKind,
+): ActionSpec<Ocpp16Actions[K]['request'], Record<string, never>> => ({
   async handle(ctx, p) {
     await recordTimeline(
       ctx.store,

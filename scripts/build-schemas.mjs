@@ -12,6 +12,7 @@ import Ajv, { _ } from 'ajv';
 import addFormats from 'ajv-formats';
 import standaloneCode from 'ajv/dist/standalone/index.js';
 import { build, transform } from 'esbuild';
+import { emitTypes } from './schema-types.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const OUT_DIR = path.join(ROOT, 'shared/ocpp/generated');
@@ -155,16 +156,59 @@ function shareDefinitions(defsId, entries, initial = {}) {
   return { defs, schemas };
 }
 
+// Who sends each CALL: the schemas do not say, the specification's message lists do (1.6 §4 and §5; 2.0.1 and
+// 2.1 Part 2, per functional block). DataTransfer goes both ways. `emitTypes` fails if an action is missing here.
+const BOTH_WAYS = ['DataTransfer'];
+const CHARGER_16 = ['Authorize', 'BootNotification', 'DiagnosticsStatusNotification', 'FirmwareStatusNotification',
+  'Heartbeat', 'MeterValues', 'StartTransaction', 'StatusNotification', 'StopTransaction'];
+const CSMS_16 = ['CancelReservation', 'ChangeAvailability', 'ChangeConfiguration', 'ClearCache', 'ClearChargingProfile',
+  'GetCompositeSchedule', 'GetConfiguration', 'GetDiagnostics', 'GetLocalListVersion', 'RemoteStartTransaction',
+  'RemoteStopTransaction', 'ReserveNow', 'Reset', 'SendLocalList', 'SetChargingProfile', 'TriggerMessage',
+  'UnlockConnector', 'UpdateFirmware'];
+const CHARGER_201 = ['Authorize', 'BootNotification', 'ClearedChargingLimit', 'FirmwareStatusNotification',
+  'Get15118EVCertificate', 'GetCertificateStatus', 'Heartbeat', 'LogStatusNotification', 'MeterValues',
+  'NotifyChargingLimit', 'NotifyCustomerInformation', 'NotifyDisplayMessages', 'NotifyEVChargingNeeds',
+  'NotifyEVChargingSchedule', 'NotifyEvent', 'NotifyMonitoringReport', 'NotifyReport', 'PublishFirmwareStatusNotification',
+  'ReportChargingProfiles', 'ReservationStatusUpdate', 'SecurityEventNotification', 'SignCertificate', 'StatusNotification',
+  'TransactionEvent'];
+const CSMS_201 = ['CancelReservation', 'CertificateSigned', 'ChangeAvailability', 'ClearCache', 'ClearChargingProfile',
+  'ClearDisplayMessage', 'ClearVariableMonitoring', 'CostUpdated', 'CustomerInformation', 'DeleteCertificate',
+  'GetBaseReport', 'GetChargingProfiles', 'GetCompositeSchedule', 'GetDisplayMessages', 'GetInstalledCertificateIds',
+  'GetLocalListVersion', 'GetLog', 'GetMonitoringReport', 'GetReport', 'GetTransactionStatus', 'GetVariables',
+  'InstallCertificate', 'PublishFirmware', 'RequestStartTransaction', 'RequestStopTransaction', 'ReserveNow', 'Reset',
+  'SendLocalList', 'SetChargingProfile', 'SetDisplayMessage', 'SetMonitoringBase', 'SetMonitoringLevel',
+  'SetNetworkProfile', 'SetVariableMonitoring', 'SetVariables', 'TriggerMessage', 'UnlockConnector', 'UnpublishFirmware',
+  'UpdateFirmware'];
+// 2.1 keeps every 2.0.1 message and adds these (the SEND NotifyPeriodicEventStream is no CALL: see emitTypes).
+const CHARGER_21 = [...CHARGER_201, 'BatterySwap', 'ClosePeriodicEventStream', 'GetCertificateChainStatus',
+  'NotifyDERAlarm', 'NotifyDERStartStop', 'NotifyPriorityCharging', 'NotifySettlement', 'OpenPeriodicEventStream',
+  'PullDynamicScheduleUpdate', 'ReportDERControl', 'VatNumberValidation'];
+const CSMS_21 = [...CSMS_201, 'AFRRSignal', 'AdjustPeriodicEventStream', 'ChangeTransactionTariff', 'ClearDERControl',
+  'ClearTariffs', 'GetDERControl', 'GetPeriodicEventStream', 'GetTariffs', 'NotifyAllowedEnergyTransfer',
+  'NotifyWebPaymentStarted', 'RequestBatterySwap', 'SetDERControl', 'SetDefaultTariff', 'UpdateDynamicSchedule',
+  'UsePriorityCharging'];
+const directions = (charger, csms) => ({ charger: [...charger, ...BOTH_WAYS], csms: [...csms, ...BOTH_WAYS] });
+
 const noRefs = (ref) => { throw new Error(`unexpected $ref ${ref} in an OCPP 1.6 schema`); };
 const PROTOCOLS = {
   ocpp16: {
     label: 'ocpp1.6',
+    prefix: 'Ocpp16',
+    directions: directions(CHARGER_16, CSMS_16),
     load: loadOcpp16,
     prepare: (s) => ({ schemas: s.items.map(({ name, schema }) => ({ name, schema: normalise(schema, noRefs) })) }),
   },
-  ocpp201: { label: 'ocpp2.0.1', load: loadOcpp201, prepare: (s) => shareDefinitions('urn:ocpp201:defs', s.items) },
+  ocpp201: {
+    label: 'ocpp2.0.1',
+    prefix: 'Ocpp201',
+    directions: directions(CHARGER_201, CSMS_201),
+    load: loadOcpp201,
+    prepare: (s) => shareDefinitions('urn:ocpp201:defs', s.items),
+  },
   ocpp21: {
     label: 'ocpp2.1',
+    prefix: 'Ocpp21',
+    directions: directions(CHARGER_21, CSMS_21),
     load: loadOcpp21,
     prepare: (s) => shareDefinitions('urn:ocpp21:defs', s.items.filter((i) => i.schema), s.definitions),
   },
@@ -256,28 +300,45 @@ async function writeIfChanged(file, content) {
 
 // ---------------------------------------------------------------- main
 
-async function main() {
-  const started = performance.now();
+/**
+ * Every version's schemas exactly as `compile` gets them: loaded, checked against the manifest, normalised.
+ * Exported for the generator's unit tests (test/unit/ocpp/schema-types.test.ts).
+ */
+export async function prepareProtocols() {
   const entries = Object.entries(PROTOCOLS);
   const loaded = await Promise.all(entries.map(([, p]) => p.load()));
   await checkManifest(Object.fromEntries(entries.map(([, p], i) => [p.label, loaded[i]])));
+  return entries.map(([module, p], i) => {
+    ignoredWords.length = 0;
+    const prepared = p.prepare(loaded[i]);
+    return { module, label: p.label, prefix: p.prefix, directions: p.directions, prepared, ignored: [...new Set(ignoredWords)] };
+  });
+}
+
+async function main() {
+  const started = performance.now();
+  const protocols = await prepareProtocols();
   await mkdir(OUT_DIR, { recursive: true });
   await writeIfChanged(path.join(OUT_DIR, 'types.d.ts'), TYPES_DTS);
   await writeIfChanged(path.join(OUT_DIR, 'runtime.js'), `${GENERATED}\n${await buildRuntime()}`);
   await writeIfChanged(path.join(OUT_DIR, 'runtime.d.ts'), `${GENERATED}\nexport {};\n`);
-  for (const [i, [module, p]] of entries.entries()) {
-    ignoredWords.length = 0;
-    const { code, names } = compile(module, p.prepare(loaded[i]));
-    if (ignoredWords.length > 0) console.log(`schemas: ${p.label}: ignored non-keywords ${[...new Set(ignoredWords)].join(', ')}`);
-    const js = `// Generated by scripts/build-schemas.mjs from the ${p.label} schemas. Do not edit.\n${await finish(code)}`;
+  for (const { module, label, prefix, directions, prepared, ignored } of protocols) {
+    if (ignored.length > 0) console.log(`schemas: ${label}: ignored non-keywords ${ignored.join(', ')}`);
+    // Before compile: Ajv must not be able to touch the schemas the types are read from.
+    await writeIfChanged(path.join(OUT_DIR, `${module}.types.ts`), emitTypes({ label, prefix, directions, ...prepared }));
+    const { code, names } = compile(module, prepared);
+    const js = `// Generated by scripts/build-schemas.mjs from the ${label} schemas. Do not edit.\n${await finish(code)}`;
     await writeIfChanged(path.join(OUT_DIR, `${module}.js`), js);
-    await writeIfChanged(path.join(OUT_DIR, `${module}.d.ts`), moduleDts(p.label, names));
-    console.log(`schemas: ${p.label}: ${names.length} validators, ${js.length} B (${gzipSync(js).length} B gzip) -> ${module}.js`);
+    await writeIfChanged(path.join(OUT_DIR, `${module}.d.ts`), moduleDts(label, names));
+    console.log(`schemas: ${label}: ${names.length} validators, ${js.length} B (${gzipSync(js).length} B gzip) -> ${module}.js`);
   }
   console.log(`schemas: done in ${Math.round(performance.now() - started)} ms`);
 }
 
-main().catch((err) => {
-  console.error(`schemas: FAILED: ${err.message}`);
-  process.exitCode = 1;
-});
+// Run as a script (postinstall); imported by tests, it only exports.
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href) {
+  main().catch((err) => {
+    console.error(`schemas: FAILED: ${err.message}`);
+    process.exitCode = 1;
+  });
+}

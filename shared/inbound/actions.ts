@@ -1,13 +1,14 @@
 /** Which charger-initiated actions we handle, per OCPP version: a plain table, visible and testable. */
 import type { OcppProtocol } from '../ocpp/frames.ts';
-import type { ActionTable } from './types.ts';
+import type { Ocpp21Sends } from '../ocpp/generated/ocpp21.types.ts';
+import type { ActionSpec, Ocpp16ActionTable, Ocpp201ActionTable, Ocpp21ActionTable } from './types.ts';
 import { dataTransfer, heartbeat } from './common-messages.ts';
 import * as v16 from './v16/charger-messages.ts';
 import * as v16tx from './v16/transaction-messages.ts';
 import * as v2 from './v2/charger-messages.ts';
 import * as v2tx from './v2/transaction-messages.ts';
 
-const ocpp16: ActionTable = {
+const ocpp16: Ocpp16ActionTable = {
   BootNotification: v16.bootNotification,
   Heartbeat: heartbeat,
   StatusNotification: v16.statusNotification,
@@ -20,7 +21,8 @@ const ocpp16: ActionTable = {
   FirmwareStatusNotification: v16.firmwareStatusNotification,
 };
 
-const ocpp2: ActionTable = {
+// One table for both: each entry is checked against the 2.0.1 and the 2.1 payload types of its action.
+const ocpp2: Ocpp201ActionTable & Ocpp21ActionTable = {
   BootNotification: v2.bootNotification,
   Heartbeat: heartbeat,
   StatusNotification: v2.statusNotification,
@@ -35,16 +37,32 @@ const ocpp2: ActionTable = {
   DataTransfer: dataTransfer,
 };
 
-export const inboundActions: Readonly<Record<OcppProtocol, ActionTable>> = {
+export const inboundActions: {
+  readonly 'ocpp1.6': Ocpp16ActionTable;
+  readonly 'ocpp2.0.1': Ocpp201ActionTable;
+  readonly 'ocpp2.1': Ocpp21ActionTable;
+} = {
   'ocpp1.6': ocpp16,
   'ocpp2.0.1': ocpp2,
-  // 2.1 keeps the 2.0.1 payloads for these actions; its V2X messages arrive with the V2G issue.
+  // 2.1 handles the same actions as 2.0.1 so far; its V2X messages arrive with the V2G issue.
   'ocpp2.1': ocpp2,
 };
 
+/** Any version's spec, as the dispatcher sees it: its payload type is known only per action (hence `never`). */
+export type InboundActionSpec = ActionSpec<never, unknown>;
+
+/**
+ * The spec for a charger's CALL of `action` in `protocol`, if we handle it. Own keys only: an action named
+ * after an Object.prototype member ("constructor", "toString") is no action of ours.
+ */
+export function inboundAction(protocol: OcppProtocol, action: string): InboundActionSpec | undefined {
+  const table: Readonly<Partial<Record<string, InboundActionSpec>>> = inboundActions[protocol];
+  return Object.hasOwn(table, action) ? table[action] : undefined;
+}
+
 /** OCPP 2.1 SEND messages (Part 4 §4.2.4): handled like a CALL, never answered. Earlier versions have none. */
-export const sendActions: Readonly<Record<OcppProtocol, ActionTable>> = {
+export const sendActions: Readonly<Record<OcppProtocol, Readonly<Record<string, ActionSpec<never, void>>>>> = {
   'ocpp1.6': {},
   'ocpp2.0.1': {},
-  'ocpp2.1': { NotifyPeriodicEventStream: v2.notifyPeriodicEventStream },
+  'ocpp2.1': { NotifyPeriodicEventStream: v2.notifyPeriodicEventStream } satisfies { [K in keyof Ocpp21Sends]?: ActionSpec<Ocpp21Sends[K]['request'], void> },
 };

@@ -5,7 +5,7 @@
 import { fault } from '../ocpp/faults.ts';
 import { encodeCallError, encodeCallResult } from '../ocpp/frames.ts';
 import { assertValidOutbound, hasAction, validateRequest } from '../ocpp/validate.ts';
-import { inboundActions } from './actions.ts';
+import { inboundAction } from './actions.ts';
 import { CallRefused } from './refusal.ts';
 import type { InboundContext } from './types.ts';
 
@@ -17,7 +17,7 @@ export interface CallFrame {
 
 export const answerCall = async (ctx: InboundContext, call: CallFrame): Promise<string> => {
   const { protocol, chargerId } = ctx;
-  const spec = inboundActions[protocol][call.action];
+  const spec = inboundAction(protocol, call.action);
   if (!spec) {
     // The action exists in this OCPP version but is not one a charger sends to us (or not yet supported).
     return hasAction(protocol, call.action)
@@ -30,6 +30,8 @@ export const answerCall = async (ctx: InboundContext, call: CallFrame): Promise<
     ctx.log.warn('tolerated a non-conforming payload', { chargerId, action: call.action, tolerated: checked.tolerated });
   }
   try {
+    // The one untyped step: `checked.payload` has passed the request schema of `call.action`, which is the
+    // schema the spec's payload type was generated from.
     const response = await spec.handle(ctx, checked.payload as never);
     assertValidOutbound(protocol, call.action, 'response', response);
     return encodeCallResult(call.messageId, response);

@@ -2,19 +2,13 @@
  * DataTransfer from a charger, any version: always recorded on the charger's timeline, and answered by a
  * vendor handler when one is registered for its vendorId; otherwise UnknownVendorId as OCPP prescribes.
  */
-import type { InboundContext } from './types.ts';
+import type { AnyVersionRequest, AnyVersionResponse, InboundContext } from './types.ts';
 import { recordTimeline } from '../charger/timeline.ts';
 
-export interface DataTransferRequest {
-  vendorId: string;
-  messageId?: string;
-  data?: unknown;
-}
+export type DataTransferRequest = AnyVersionRequest<'DataTransfer'>;
 
-export interface DataTransferAnswer {
-  status: 'Accepted' | 'Rejected' | 'UnknownMessageId' | 'UnknownVendorId';
-  data?: unknown;
-}
+/** Valid in every version, so its `data` is a string: 1.6 allows no other (2.x allows any JSON). */
+export type DataTransferAnswer = AnyVersionResponse<'DataTransfer'>;
 
 export type VendorDataHandler = (ctx: InboundContext, request: DataTransferRequest) => Promise<DataTransferAnswer>;
 

@@ -39,12 +39,14 @@ interface Handled {
 
 /** OCPP 2.1 Part 4 §4.2.4: a SEND is never answered, not even with an error; one we cannot take is only logged. */
 const takeSend = async (ctx: InboundContext, send: CallFrame): Promise<void> => {
-  const spec = sendActions[ctx.protocol][send.action];
+  const table = sendActions[ctx.protocol];
+  const spec = Object.hasOwn(table, send.action) ? table[send.action] : undefined;
   const checked = validateRequest(ctx.protocol, send.action, send.payload);
   if (!spec || !checked.ok) {
     ctx.log.warn('SEND not taken', { chargerId: ctx.chargerId, action: send.action, ...(checked.ok ? { reason: 'no handler' } : { fault: checked.fault }) });
     return;
   }
+  // As for a CALL: the payload has passed the schema its spec's type was generated from.
   await spec.handle(ctx, checked.payload as never);
 };
 

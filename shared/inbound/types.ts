@@ -1,6 +1,9 @@
 /** What an inbound OCPP action handler receives, and the shape of the per-version action tables. */
 import type { Ports, UnitOfWork } from '../deps.ts';
 import type { OcppProtocol } from '../ocpp/frames.ts';
+import type { Ocpp16Actions, Ocpp16ChargerActions } from '../ocpp/generated/ocpp16.types.ts';
+import type { Ocpp201Actions, Ocpp201ChargerActions } from '../ocpp/generated/ocpp201.types.ts';
+import type { Ocpp21Actions, Ocpp21ChargerActions } from '../ocpp/generated/ocpp21.types.ts';
 import type { MeterSample } from '../transaction/meter-values.ts';
 
 /**
@@ -18,15 +21,53 @@ export interface InboundContext extends Ports, Pick<UnitOfWork, 'alongside'> {
 
 /**
  * One charger-initiated action. `payload` has passed the version's JSON schema before `handle` runs, so
- * the declared request type is what the schema guarantees. A refusal the spec names (e.g. SecurityError for
- * a charger that is not accepted) is thrown as a `CallRefused`.
+ * the declared request type is what the schema guarantees; `Res` is the action's response type, and the
+ * dispatcher checks the answer against the response schema too before sending it. A refusal the spec names
+ * (e.g. SecurityError for a charger that is not accepted) is thrown as a `CallRefused`.
+ * Function-typed members (not methods) so that the payload type is checked contravariantly.
  */
-export interface ActionSpec<Req> {
-  handle(ctx: InboundContext, payload: Req): Promise<unknown>;
+export interface ActionSpec<Req, Res> {
+  readonly handle: (ctx: InboundContext, payload: Req) => Promise<Res>;
 }
 
-// `never` makes a table accept specs of any request type; the dispatcher passes validated payloads.
-export type ActionTable = Readonly<Record<string, ActionSpec<never>>>;
+/** At most one spec per action of `A` (a version's charger-initiated CALLs), typed by that action's payloads. */
+export type ChargerActionTable<A extends { [K in keyof A]: { request: unknown; response: unknown } }> = {
+  readonly [K in keyof A]?: ActionSpec<A[K]['request'], A[K]['response']>;
+};
+
+export type Ocpp16ActionTable = ChargerActionTable<Ocpp16ChargerActions>;
+export type Ocpp201ActionTable = ChargerActionTable<Ocpp201ChargerActions>;
+export type Ocpp21ActionTable = ChargerActionTable<Ocpp21ChargerActions>;
+
+/** A spec for one OCPP 1.6 action. */
+export type Ocpp16ActionSpec<K extends keyof Ocpp16ChargerActions> =
+  ActionSpec<Ocpp16Actions[K]['request'], Ocpp16Actions[K]['response']>;
+
+type Ocpp2Action = keyof Ocpp201ChargerActions & keyof Ocpp21ChargerActions;
+
+/** A charger's request of `K` in 2.0.1 or in 2.1. */
+export type Ocpp2Request<K extends Ocpp2Action> = Ocpp201Actions[K]['request'] | Ocpp21Actions[K]['request'];
+
+/**
+ * A spec shared by 2.0.1 and 2.1: it takes either version's request and answers what both versions' response
+ * types accept. Both schemas are closed, so a shared handler must not set a field only 2.1 declares (the
+ * 2.0.1 check before sending would refuse it): such an action needs its own 2.1 entry.
+ */
+export type Ocpp2ActionSpec<K extends Ocpp2Action> =
+  ActionSpec<Ocpp2Request<K>, Ocpp201Actions[K]['response'] & Ocpp21Actions[K]['response']>;
+
+type EveryVersionAction = keyof Ocpp16ChargerActions & Ocpp2Action;
+
+/** A charger's request of `K` in any version. */
+export type AnyVersionRequest<K extends EveryVersionAction> =
+  Ocpp16Actions[K]['request'] | Ocpp201Actions[K]['request'] | Ocpp21Actions[K]['request'];
+
+/** An answer to `K` that every version's response type accepts (the same caveat as for Ocpp2ActionSpec). */
+export type AnyVersionResponse<K extends EveryVersionAction> =
+  Ocpp16Actions[K]['response'] & Ocpp201Actions[K]['response'] & Ocpp21Actions[K]['response'];
+
+/** A spec for an action with the same meaning in every version (Heartbeat, DataTransfer). */
+export type AnyVersionActionSpec<K extends EveryVersionAction> = ActionSpec<AnyVersionRequest<K>, AnyVersionResponse<K>>;
 
 /** Charger timestamps are stored as UTC ISO-8601 so that string order is time order. */
 export const utc = (timestamp: string | undefined, fallback: Date): string => {

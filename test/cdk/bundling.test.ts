@@ -45,6 +45,8 @@ describe('esbuild bundling of route entries', () => {
       const bundle = readFileSync(path.join(dir, 'index.mjs'), 'utf8');
       // Imported at run time, per version, from the files beside the bundle; not inlined.
       expect(bundle).toContain('./generated/ocpp21.js');
+      // The generated payload types (<version>.types.ts) are imported as types only: erased, never loaded.
+      expect(bundle).not.toMatch(/ocpp\d+\.types/);
       expect(bundle.length).toBeLessThan(600_000);
     }
   }, 120_000);

@@ -1,5 +1,6 @@
 /** OCPP 1.6 charger-initiated messages other than transactions. */
-import type { ActionSpec } from '../types.ts';
+import type { Ocpp16Actions } from '../../ocpp/generated/ocpp16.types.ts';
+import type { ActionSpec, Ocpp16ActionSpec } from '../types.ts';
 import { utc } from '../types.ts';
 import { acceptBoot } from '../../charger/boot.ts';
 import { connectorOfV16 } from '../../charger/connector-status.ts';
@@ -9,19 +10,7 @@ import { readAndAuthorize } from '../../token/id-tokens.ts';
 import { requireAccepted } from '../refusal.ts';
 import { idTagInfoV16 } from '../token-info.ts';
 
-interface BootNotificationReq {
-  chargePointVendor: string;
-  chargePointModel: string;
-  chargePointSerialNumber?: string;
-  chargeBoxSerialNumber?: string;
-  firmwareVersion?: string;
-  iccid?: string;
-  imsi?: string;
-  meterType?: string;
-  meterSerialNumber?: string;
-}
-
-export const bootNotification: ActionSpec<BootNotificationReq> = {
+export const bootNotification: Ocpp16ActionSpec<'BootNotification'> = {
   async handle(ctx, p) {
     const boot = await acceptBoot(
       ctx,
@@ -43,17 +32,7 @@ export const bootNotification: ActionSpec<BootNotificationReq> = {
   },
 };
 
-interface StatusNotificationReq {
-  connectorId: number;
-  errorCode: string;
-  status: string;
-  info?: string;
-  timestamp?: string;
-  vendorId?: string;
-  vendorErrorCode?: string;
-}
-
-export const statusNotification: ActionSpec<StatusNotificationReq> = {
+export const statusNotification: Ocpp16ActionSpec<'StatusNotification'> = {
   async handle(ctx, p) {
     // The answer does not depend on whether the report is newer than the connector's: written alongside.
     ctx.alongside(ctx.stores.connectors.putStatusIfNewer({
@@ -72,7 +51,7 @@ export const statusNotification: ActionSpec<StatusNotificationReq> = {
   },
 };
 
-export const authorize: ActionSpec<{ idTag: string }> = {
+export const authorize: Ocpp16ActionSpec<'Authorize'> = {
   async handle(ctx, p) {
     const { charger, decision } = await readAndAuthorize(ctx, { value: p.idTag }, { chargerId: ctx.chargerId });
     requireAccepted(charger);
@@ -80,7 +59,12 @@ export const authorize: ActionSpec<{ idTag: string }> = {
   },
 };
 
-const statusTimeline = (kind: UploadKind): ActionSpec<{ status: string }> => ({
+type StatusNotice = 'DiagnosticsStatusNotification' | 'FirmwareStatusNotification';
+
+/** Both notices answer with an empty object. */
+const statusTimeline = <K extends StatusNotice>(
+  kind: UploadKind,
+): ActionSpec<Ocpp16Actions[K]['request'], Record<string, never>> => ({
   async handle(ctx, p) {
     await recordTimeline(
       ctx,
@@ -91,5 +75,5 @@ const statusTimeline = (kind: UploadKind): ActionSpec<{ status: string }> => ({
   },
 });
 
-export const diagnosticsStatusNotification = statusTimeline('DiagnosticsStatus');
-export const firmwareStatusNotification = statusTimeline('FirmwareStatus');
+export const diagnosticsStatusNotification: Ocpp16ActionSpec<'DiagnosticsStatusNotification'> = statusTimeline('DiagnosticsStatus');
+export const firmwareStatusNotification: Ocpp16ActionSpec<'FirmwareStatusNotification'> = statusTimeline('FirmwareStatus');

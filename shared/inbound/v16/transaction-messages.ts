@@ -1,21 +1,12 @@
 /** OCPP 1.6 StartTransaction, StopTransaction and MeterValues. */
-import type { ActionSpec } from '../types.ts';
+import type { Ocpp16ActionSpec } from '../types.ts';
 import { samplesInUtc, utc } from '../types.ts';
 import { idTagInfoV16 } from '../token-info.ts';
 import { startTransactionV16, stopTransactionV16 } from '../../transaction/transactions-v16.ts';
-import type { MeterSample } from '../../transaction/meter-values.ts';
 import { connectorOfV16 } from '../../charger/connector-status.ts';
 import { CallRefused, NOT_ACCEPTED } from '../refusal.ts';
 
-interface StartTransactionReq {
-  connectorId: number;
-  idTag: string;
-  meterStart: number;
-  reservationId?: number;
-  timestamp: string;
-}
-
-export const startTransaction: ActionSpec<StartTransactionReq> = {
+export const startTransaction: Ocpp16ActionSpec<'StartTransaction'> = {
   async handle(ctx, p) {
     const started = await startTransactionV16(ctx, {
       chargerId: ctx.chargerId,
@@ -31,16 +22,7 @@ export const startTransaction: ActionSpec<StartTransactionReq> = {
   },
 };
 
-interface StopTransactionReq {
-  idTag?: string;
-  meterStop: number;
-  timestamp: string;
-  transactionId: number;
-  reason?: string;
-  transactionData?: MeterSample[];
-}
-
-export const stopTransaction: ActionSpec<StopTransactionReq> = {
+export const stopTransaction: Ocpp16ActionSpec<'StopTransaction'> = {
   async handle(ctx, p) {
     const stopped = await stopTransactionV16(ctx, {
       chargerId: ctx.chargerId,
@@ -58,13 +40,7 @@ export const stopTransaction: ActionSpec<StopTransactionReq> = {
   },
 };
 
-interface MeterValuesReq {
-  connectorId: number;
-  transactionId?: number;
-  meterValue: MeterSample[];
-}
-
-export const meterValues: ActionSpec<MeterValuesReq> = {
+export const meterValues: Ocpp16ActionSpec<'MeterValues'> = {
   async handle(ctx, p) {
     const ref = connectorOfV16(p.connectorId);
     await ctx.stores.meterValues.record({

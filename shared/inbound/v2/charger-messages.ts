@@ -1,24 +1,14 @@
 /** OCPP 2.0.1 / 2.1 charger-initiated messages other than transactions (same payloads in both versions). */
-import type { ActionSpec } from '../types.ts';
+import type { ActionSpec, Ocpp2ActionSpec, Ocpp2Request } from '../types.ts';
 import { utc } from '../types.ts';
 import { acceptBoot } from '../../charger/boot.ts';
 import { recordTimeline, type TimelineKind } from '../../charger/timeline.ts';
 import { readAndAuthorize } from '../../token/id-tokens.ts';
 import { requireAccepted } from '../refusal.ts';
 import { idTokenInfoV2 } from '../token-info.ts';
+import type { Ocpp21Sends } from '../../ocpp/generated/ocpp21.types.ts';
 
-interface BootNotificationReq {
-  reason: string;
-  chargingStation: {
-    model: string;
-    vendorName: string;
-    serialNumber?: string;
-    firmwareVersion?: string;
-    modem?: { iccid?: string; imsi?: string };
-  };
-}
-
-export const bootNotification: ActionSpec<BootNotificationReq> = {
+export const bootNotification: Ocpp2ActionSpec<'BootNotification'> = {
   async handle(ctx, p) {
     const station = p.chargingStation;
     const boot = await acceptBoot(
@@ -39,14 +29,7 @@ export const bootNotification: ActionSpec<BootNotificationReq> = {
   },
 };
 
-interface StatusNotificationReq {
-  timestamp: string;
-  connectorStatus: string;
-  evseId: number;
-  connectorId: number;
-}
-
-export const statusNotification: ActionSpec<StatusNotificationReq> = {
+export const statusNotification: Ocpp2ActionSpec<'StatusNotification'> = {
   async handle(ctx, p) {
     // The answer does not depend on whether the report is newer than the connector's: written alongside.
     ctx.alongside(
@@ -63,7 +46,7 @@ export const statusNotification: ActionSpec<StatusNotificationReq> = {
   },
 };
 
-export const authorize: ActionSpec<{ idToken: { idToken: string; type: string } }> = {
+export const authorize: Ocpp2ActionSpec<'Authorize'> = {
   async handle(ctx, p) {
     const { charger, decision } = await readAndAuthorize(ctx, { value: p.idToken.idToken, type: p.idToken.type }, { chargerId: ctx.chargerId });
     requireAccepted(charger);
@@ -71,15 +54,7 @@ export const authorize: ActionSpec<{ idToken: { idToken: string; type: string } 
   },
 };
 
-interface NotifyReportReq {
-  requestId: number;
-  generatedAt: string;
-  tbc?: boolean;
-  seqNo: number;
-  reportData?: unknown[];
-}
-
-export const notifyReport: ActionSpec<NotifyReportReq> = {
+export const notifyReport: Ocpp2ActionSpec<'NotifyReport'> = {
   async handle(ctx, p) {
     await ctx.stores.deviceReports.recordPage({
       chargerId: ctx.chargerId,
@@ -93,11 +68,16 @@ export const notifyReport: ActionSpec<NotifyReportReq> = {
   },
 };
 
-/** A notification kept on the charger's timeline; `status` names its latest-status field, if it has one. */
-const timelineEntry = <Req extends object>(
+type TimelineAction = 'NotifyEvent' | 'SecurityEventNotification' | 'FirmwareStatusNotification' | 'LogStatusNotification';
+
+/**
+ * A notification kept on the charger's timeline, answered with an empty object; `status` names its latest-status
+ * field, if it has one.
+ */
+const timelineEntry = <K extends TimelineAction>(
   kind: TimelineKind,
-  facts: (p: Req) => { at?: string; status?: string },
-): ActionSpec<Req> => ({
+  facts: (p: Ocpp2Request<K>) => { at?: string; status?: string },
+): ActionSpec<Ocpp2Request<K>, Record<string, never>> => ({
   async handle(ctx, p) {
     const { at, status } = facts(p);
     await recordTimeline(
@@ -109,12 +89,24 @@ const timelineEntry = <Req extends object>(
   },
 });
 
-export const notifyEvent = timelineEntry<{ generatedAt: string }>('NotifyEvent', (p) => ({ at: p.generatedAt }));
-export const securityEventNotification = timelineEntry<{ type: string; timestamp: string }>('SecurityEvent', (p) => ({
+export const notifyEvent: Ocpp2ActionSpec<'NotifyEvent'> = timelineEntry('NotifyEvent', (p) => ({ at: p.generatedAt }));
+export const securityEventNotification: Ocpp2ActionSpec<'SecurityEventNotification'> = timelineEntry('SecurityEvent', (p) => ({
   at: p.timestamp,
 }));
-export const firmwareStatusNotification = timelineEntry<{ status: string }>('FirmwareStatus', (p) => ({ status: p.status }));
-export const logStatusNotification = timelineEntry<{ status: string }>('LogStatus', (p) => ({ status: p.status }));
+export const firmwareStatusNotification: Ocpp2ActionSpec<'FirmwareStatusNotification'> = timelineEntry('FirmwareStatus', (p) => ({
+  status: p.status,
+}));
+export const logStatusNotification: Ocpp2ActionSpec<'LogStatusNotification'> = timelineEntry('LogStatus', (p) => ({ status: p.status }));
 
 /** 2.1 SEND: a periodic event stream's data (J02), kept on the timeline. */
-export const notifyPeriodicEventStream = timelineEntry<{ id: number; basetime: string }>('PeriodicEventStream', (p) => ({ at: p.basetime }));
+export const notifyPeriodicEventStream: ActionSpec<Ocpp21Sends['NotifyPeriodicEventStream']['request'], void> = {
+  async handle(ctx, p) {
+    await recordTimeline(ctx, {
+      chargerId: ctx.chargerId,
+      kind: 'PeriodicEventStream',
+      at: utc(p.basetime, ctx.receivedAt),
+      messageId: ctx.messageId,
+      payload: p,
+    });
+  },
+};

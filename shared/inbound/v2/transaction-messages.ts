@@ -1,31 +1,11 @@
 /** OCPP 2.0.1 / 2.1 TransactionEvent and MeterValues. */
-import type { ActionSpec } from '../types.ts';
+import type { Ocpp2ActionSpec } from '../types.ts';
 import { samplesInUtc, utc } from '../types.ts';
 import { idTokenInfoV2 } from '../token-info.ts';
 import { recordTransactionEvent } from '../../transaction/record-transaction-event.ts';
-import type { TransactionEventType } from '../../transaction/transaction-event.ts';
-import type { MeterSample } from '../../transaction/meter-values.ts';
 import { CallRefused, NOT_ACCEPTED } from '../refusal.ts';
 
-interface TransactionEventReq {
-  eventType: TransactionEventType;
-  timestamp: string;
-  triggerReason: string;
-  seqNo: number;
-  offline?: boolean;
-  reservationId?: number;
-  transactionInfo: {
-    transactionId: string;
-    chargingState?: string;
-    stoppedReason?: string;
-    remoteStartId?: number;
-  };
-  idToken?: { idToken: string; type: string };
-  evse?: { id: number; connectorId?: number };
-  meterValue?: MeterSample[];
-}
-
-export const transactionEvent: ActionSpec<TransactionEventReq> = {
+export const transactionEvent: Ocpp2ActionSpec<'TransactionEvent'> = {
   async handle(ctx, p) {
     const info = p.transactionInfo;
     const outcome = await recordTransactionEvent(ctx, {
@@ -54,7 +34,7 @@ export const transactionEvent: ActionSpec<TransactionEventReq> = {
   },
 };
 
-export const meterValues: ActionSpec<{ evseId: number; meterValue: MeterSample[] }> = {
+export const meterValues: Ocpp2ActionSpec<'MeterValues'> = {
   async handle(ctx, p) {
     await ctx.stores.meterValues.record({
       chargerId: ctx.chargerId,

@@ -4,10 +4,6 @@ import { runId, startE2e, type E2e } from '../support/e2e.ts';
 import { closed, exchange, openSocket, refusal } from '../support/ws-client.ts';
 import { createIdToken } from '#shared/token/id-tokens.ts';
 
-
-
-
-
 let e: E2e;
 let password = '';
 const CP = `CP-E2E-16-${runId}`;

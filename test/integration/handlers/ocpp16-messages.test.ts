@@ -3,11 +3,6 @@ import { startHarness, type Harness } from '../../support/handler-harness.ts';
 import { createCharger } from '#shared/charger/registry.ts';
 import { createIdToken } from '#shared/token/id-tokens.ts';
 
-
-
-
-
-
 let h: Harness;
 const CP = 'CP-16';
 const v16 = 'ocpp1.6' as const;

@@ -3,13 +3,11 @@ import { startHarness, type Harness } from '../../support/handler-harness.ts';
 import { createCharger } from '#shared/charger/registry.ts';
 import { createIdToken } from '#shared/token/id-tokens.ts';
 
-
-
 import { assembleReport } from '#shared/charger/device-report.ts';
 
-
-
 import type { OcppProtocol } from '#shared/ocpp/frames.ts';
+import { handleFrame } from '#shared/inbound/handle-frame.ts';
+import type { ReplyInput } from '#shared/inbound/accept-reply.ts';
 
 let h: Harness;
 const CP = 'CP-201';
@@ -161,7 +159,35 @@ describe('OCPP 2.1', () => {
     const long = 'T'.repeat(100);
     expect((await call('Authorize', { idToken: { idToken: long, type: 'Central' } }, 'ocpp2.1', 'CP-21'))[2]).toEqual({ idTokenInfo: { status: 'Unknown' } });
   });
-  it('does not answer a SEND', async () => {
+  it('does not answer a SEND, takes a valid one through its handler and only logs an invalid one', async () => {
     expect(await h.send('CP-21', 'ocpp2.1', '[6,"s1","NotifyPeriodicEventStream",{"id":1,"pending":0,"basetime":"2026-01-01T00:00:00Z","data":[]}]')).toBeUndefined();
+    const valid = { id: 2, pending: 0, basetime: '2026-01-01T00:05:00Z', data: [{ t: 0, v: '11.5' }] };
+    expect(await h.send('CP-21', 'ocpp2.1', JSON.stringify([6, 's2', 'NotifyPeriodicEventStream', valid]))).toBeUndefined();
+    const entries = (await h.deps.stores.timeline.list('CP-21')).items.filter((e) => e.kind === 'PeriodicEventStream');
+    expect(entries).toEqual([expect.objectContaining({ at: '2026-01-01T00:05:00.000Z', payload: valid })]);
+  });
+
+  it('hands a reply to the reply port and logs it with the action it answers', async () => {
+    const seen: string[] = [];
+    const replies = { accept: async (input: ReplyInput) => (seen.push(input.reply.messageId), { answers: 'Reset' }) };
+    const reply = await handleFrame(h.deps, { heartbeatIntervalSeconds: 300, replies }, {
+      chargerId: 'CP-21', protocol: 'ocpp2.1', connectionId: 'c-21', raw: '[3,"csms-1",{"status":"Accepted"}]', receivedAt: new Date(),
+    });
+    expect(reply).toBeUndefined();
+    expect(seen).toEqual(['csms-1']);
+    const { items: [entry] } = await h.deps.stores.messageLog.list('CP-21', { newestFirst: true, limit: 1 });
+    expect(entry).toMatchObject({ messageType: 3, messageId: 'csms-1', answers: 'Reset' });
+  });
+});
+
+describe('id tokens identified by value and type', () => {
+  it('keeps two tokens with one value and different types apart; 1.6 finds the RFID one by value', async () => {
+    await createIdToken(h.deps, { value: 'SAME-1', tokenType: 'ISO14443' });
+    await createIdToken(h.deps, { value: 'SAME-1', tokenType: 'eMAID', blocked: true });
+    expect((await call('Authorize', { idToken: { idToken: 'SAME-1', type: 'ISO14443' } }))[2]).toEqual({ idTokenInfo: { status: 'Accepted' } });
+    expect((await call('Authorize', { idToken: { idToken: 'SAME-1', type: 'eMAID' } }))[2]).toEqual({ idTokenInfo: { status: 'Blocked' } });
+    expect((await call('Authorize', { idToken: { idToken: 'SAME-1', type: 'Central' } }))[2]).toEqual({ idTokenInfo: { status: 'Unknown' } });
+    expect((await h.call(CP, 'ocpp1.6', 'Authorize', { idTag: 'SAME-1' }))[2]).toEqual({ idTagInfo: { status: 'Accepted' } });
+    expect(await h.deps.stores.idTokens.withValue('SAME-1')).toHaveLength(2);
   });
 });

@@ -4,11 +4,7 @@ import { lambdaContext, ORIGIN_SECRET, startHarness, type Harness } from '../../
 import { createCharger } from '#shared/charger/registry.ts';
 import { openConnection } from '#shared/charger/connection.ts';
 
-
 import { assembleReport } from '#shared/charger/device-report.ts';
-
-
-
 
 import type { OcppProtocol } from '#shared/ocpp/frames.ts';
 

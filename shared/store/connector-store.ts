@@ -26,8 +26,36 @@ export interface ClaimOutcome {
   replaced?: string;
 }
 
+/** The connector is free, held by this transaction, or held by one that started no later than it. */
+const HOLDER_NOT_NEWER = 'attribute_not_exists(activeTransactionId) OR activeTransactionId = :tx OR activeTransactionStartedAt <= :at';
+
 export const connectorStore = (ctx: StoreContext) => {
   const table = ctx.tables.Csms;
+
+  /** One conditional write of the transaction pointer (creating the connector item if needed); the item before it, or undefined when the condition failed. */
+  const movePointer = async (
+    chargerId: string,
+    ref: ConnectorRef,
+    transactionId: string,
+    startedAt: string,
+    change: { set: string; remove?: string; condition: string },
+  ): Promise<Item | undefined> => {
+    const out = await unlessConditionFails(
+      ctx.db.send(
+        new UpdateCommand({
+          TableName: table,
+          Key: connectorKey(chargerId, ref.evseId, ref.connectorId),
+          UpdateExpression: `SET ${change.set}, #type = :type, chargerId = :charger, evseId = :evse, connectorId = :conn${change.remove ? ` REMOVE ${change.remove}` : ''}`,
+          ConditionExpression: change.condition,
+          ExpressionAttributeNames: { '#type': 'type' },
+          ExpressionAttributeValues: { ':type': 'Connector', ':tx': transactionId, ':at': startedAt, ':charger': chargerId, ':evse': ref.evseId, ':conn': ref.connectorId },
+          ReturnValues: 'ALL_OLD',
+        }),
+      ),
+    );
+    return out && (out.Attributes ?? {});
+  };
+
   return {
     /**
      * Keeps the report in the history (a plain put, batched with the message) and makes it the connector's
@@ -80,66 +108,27 @@ export const connectorStore = (ctx: StoreContext) => {
      * and never one whose end is already recorded; returns the transaction it replaced, if any.
      */
     async claim(chargerId: string, ref: ConnectorRef, transactionId: string, startedAt: string): Promise<ClaimOutcome> {
-      const out = await unlessConditionFails(
-        ctx.db.send(
-          new UpdateCommand({
-            TableName: table,
-            Key: connectorKey(chargerId, ref.evseId, ref.connectorId),
-            UpdateExpression:
-              'SET #type = :type, activeTransactionId = :tx, activeTransactionStartedAt = :at, chargerId = :charger, evseId = :evse, connectorId = :conn',
-            ConditionExpression:
-              '(attribute_not_exists(activeTransactionId) OR activeTransactionId = :tx OR activeTransactionStartedAt <= :at) ' +
-              'AND (attribute_not_exists(endedTransactionId) OR endedTransactionId <> :tx)',
-            ExpressionAttributeNames: { '#type': 'type' },
-            ExpressionAttributeValues: {
-              ':type': 'Connector',
-              ':tx': transactionId,
-              ':at': startedAt,
-              ':charger': chargerId,
-              ':evse': ref.evseId,
-              ':conn': ref.connectorId,
-            },
-            ReturnValues: 'ALL_OLD',
-          }),
-        ),
-      );
-      if (!out) return { claimed: false };
-      const before = out.Attributes ?? {};
+      const before = await movePointer(chargerId, ref, transactionId, startedAt, {
+        set: 'activeTransactionId = :tx, activeTransactionStartedAt = :at',
+        condition: `(${HOLDER_NOT_NEWER}) AND (attribute_not_exists(endedTransactionId) OR endedTransactionId <> :tx)`,
+      });
+      if (!before) return { claimed: false };
       const previous = before.activeTransactionId as string | undefined;
-      const stillOpen = previous !== undefined && previous !== transactionId && previous !== before.endedTransactionId;
-      return stillOpen ? { claimed: true, replaced: previous } : { claimed: true };
+      return previous !== undefined && previous !== transactionId ? { claimed: true, replaced: previous } : { claimed: true };
     },
 
     /**
      * Records that a transaction ended on the connector: the pointer goes (it was this transaction, or an older
-     * one this transaction outlived), and a start of it still on its way cannot claim the connector any more.
-     * A transaction that started before the one holding the connector changes nothing: the newer one stays.
+     * one this transaction outlived: returned as `replaced`), and a start of it still on its way cannot claim the
+     * connector any more. A transaction that started before the one holding the connector changes nothing.
      */
     async release(chargerId: string, ref: ConnectorRef, transactionId: string, startedAt: string): Promise<{ replaced?: string }> {
-      const out = await unlessConditionFails(
-        ctx.db.send(
-          new UpdateCommand({
-            TableName: table,
-            Key: connectorKey(chargerId, ref.evseId, ref.connectorId),
-            UpdateExpression:
-              'SET #type = :type, chargerId = :charger, evseId = :evse, connectorId = :conn, endedTransactionId = :tx ' +
-              'REMOVE activeTransactionId, activeTransactionStartedAt',
-            ConditionExpression: 'attribute_not_exists(activeTransactionId) OR activeTransactionId = :tx OR activeTransactionStartedAt <= :at',
-            ExpressionAttributeNames: { '#type': 'type' },
-            ExpressionAttributeValues: {
-              ':type': 'Connector',
-              ':tx': transactionId,
-              ':at': startedAt,
-              ':charger': chargerId,
-              ':evse': ref.evseId,
-              ':conn': ref.connectorId,
-            },
-            ReturnValues: 'ALL_OLD',
-          }),
-        ),
-      );
-      // An older transaction that still held the connector: its end never arrived, and this one outlived it.
-      const previous = out?.Attributes?.activeTransactionId as string | undefined;
+      const before = await movePointer(chargerId, ref, transactionId, startedAt, {
+        set: 'endedTransactionId = :tx',
+        remove: 'activeTransactionId, activeTransactionStartedAt',
+        condition: HOLDER_NOT_NEWER,
+      });
+      const previous = before?.activeTransactionId as string | undefined;
       return previous !== undefined && previous !== transactionId ? { replaced: previous } : {};
     },
 

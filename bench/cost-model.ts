@@ -8,7 +8,8 @@
  *   frame, so their byte sizes are 0 and they add no message.
  * - Lambda: requests and GB-seconds (billed duration rounded up to the millisecond, arm64).
  * - DynamoDB on-demand: read and write request units as measured (they include the message log's writes), and
- *   storage: charger state, the message log for its retention, history accumulated over `historyMonths`.
+ *   storage: charger state, the message log for its retention, each kind of history for its retention, and
+ *   transactions for the whole of `historyMonths`.
  * - CloudWatch Logs: bytes each invocation logs, ingested and kept for the log retention.
  * - CloudFront in front of the WebSocket API: one HTTPS request and one CloudFront Function per connection, frames
  *   as data transfer (to the origin for charger frames, to the internet for CSMS frames).
@@ -19,13 +20,15 @@
 import {
   DEFAULT_ACTION_COSTS,
   GENERIC_ACTION_COST,
-  HISTORY_BYTES_PER_MESSAGE,
+  STORED_BYTES_PER_MESSAGE,
   MODEL,
   PRICES,
+  type Kept,
   type ModelConstants,
   type Prices,
   type WorkloadProfile,
 } from './pricing.ts';
+import { DEFAULT_RETENTION } from '#shared/store/retention.ts';
 
 /** Measured per OCPP action by the bench (the caller passes them in). */
 export interface ActionCost {
@@ -162,7 +165,11 @@ const addAction = (v: MonthlyVolumes, ctx: Context, action: string, count: numbe
   const loggedBytes = count * (cost.inBytes + cost.outBytes + (framesIn + framesOut) * model.messageLogItemOverheadBytes);
   const days = model.hoursPerMonth / 24;
   const messageLogBytes = loggedBytes * Math.min(1, profile.messageLogRetentionDays / days);
-  return messageLogBytes + count * (HISTORY_BYTES_PER_MESSAGE[action] ?? 0) * profile.historyMonths;
+  // A month's facts stay for as many months as their retention allows, within the priced horizon.
+  const retention = profile.retention ?? DEFAULT_RETENTION;
+  const monthsKept = (kept: Kept) => (kept === 'forGood' ? profile.historyMonths : Math.min(profile.historyMonths, retention[kept] / days));
+  const stored = Object.entries(STORED_BYTES_PER_MESSAGE[action] ?? {}) as [Kept, number][];
+  return messageLogBytes + stored.reduce((sum, [kept, bytes]) => sum + count * bytes * monthsKept(kept), 0);
 };
 
 const lookup = (measured: Readonly<Record<string, ActionCost>>, action: string) =>

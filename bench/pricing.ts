@@ -21,6 +21,7 @@
  *   are billed as data transfer only), CloudFront Functions $0.10 per million invocations.
  *   https://aws.amazon.com/cloudfront/pricing/
  */
+import type { Retention } from '#shared/store/retention.ts';
 
 import type { ActionCost } from './cost-model.ts';
 
@@ -124,8 +125,13 @@ export interface WorkloadProfile {
   readonly commandsPerDay: number;
   /** The OCPP message log (always on) keeps every frame this long (MESSAGE_LOG_RETENTION_DAYS). */
   readonly messageLogRetentionDays: number;
-  /** Status, meter and transaction history is kept; storage is priced as it stands after this many months. */
+  /**
+   * Storage is priced as it stands after this many months: history up to its retention (`retention`), state
+   * (transactions) for the whole time.
+   */
   readonly historyMonths: number;
+  /** Days each kind of history is kept (DynamoDB TTL). @default DEFAULT_RETENTION */
+  readonly retention?: Retention;
 }
 
 const idle: WorkloadProfile = {
@@ -224,11 +230,18 @@ export const GENERIC_ACTION_COST: ActionCost = estimate({
   outBytes: 100,
 });
 
-/** Bytes of history each message leaves in the Csms table for good (items and their index copies). */
-export const HISTORY_BYTES_PER_MESSAGE: Readonly<Record<string, number>> = {
-  StatusNotification: 250,
-  MeterValues: 900,
-  StartTransaction: 1_800,
-  StopTransaction: 900,
-  TransactionEvent: 1_200,
+/** How long a kind of stored fact is kept: a retention of shared/store/retention.ts, or for good (state). */
+export type Kept = Exclude<keyof Retention, 'messageLogDays'> | 'forGood';
+
+/**
+ * Bytes each message leaves in the Csms table (items and their index copies), by how long they are kept. The
+ * message log is priced apart, from the bytes of the frames and the profile's message-log retention.
+ */
+export const STORED_BYTES_PER_MESSAGE: Readonly<Record<string, Partial<Record<Kept, number>>>> = {
+  StatusNotification: { statusHistoryDays: 250 },
+  MeterValues: { meterValuesDays: 900 },
+  // The transaction item with its two index copies.
+  StartTransaction: { forGood: 1_300 },
+  StopTransaction: { forGood: 300, meterValuesDays: 600 },
+  TransactionEvent: { forGood: 300, transactionEventDays: 500, meterValuesDays: 400 },
 };

@@ -22,6 +22,9 @@ export interface BenchReport {
 
 const TARGETS = {
   ratio: 0.5,
+  requestsPerMessage: 1.5,
+  roundTrips: 2,
+  startTransactionWriteUnits: 6,
   p99Ms: 50,
   heartbeatWriteUnits: 1,
   defaultBundleKb: 300,
@@ -38,7 +41,17 @@ const targetRows = (r: BenchReport): string[] => {
   const message = r.coldStarts.find((c) => c.routeId === 'OcppMessage');
   const heartbeat = Object.values(r.perMessage).map((p) => p.Heartbeat?.writeUnits ?? Number.NaN);
   const idle = r.costPerChargerMonth.idle?.total;
+  const requestsPerMessage = r.dynamodbRequestsPerSecondUnderLoad / Math.max(1, r.csms.callsPerSecond);
+  const charger = Object.values(r.perMessage).flatMap((p) => Object.entries(p).filter(([a]) => !a.startsWith('$')));
+  const roundTrips = Math.max(...charger.map(([, m]) => m.roundTrips));
+  const heartbeatTrips = Math.max(...charger.filter(([a]) => a === 'Heartbeat').map(([, m]) => m.roundTrips));
+  const start = r.perMessage['ocpp1.6']?.StartTransaction?.writeUnits;
+  const ceilingShare = r.csms.callsPerSecond / Math.max(1, r.dynamodbLocalCeilingOpsPerSecond);
   const rows = [
+    ['DynamoDB requests per message, bench mix under load', requestsPerMessage.toFixed(2), `≤ ${TARGETS.requestsPerMessage}`, mark(requestsPerMessage <= TARGETS.requestsPerMessage)],
+    ['sequential DynamoDB round trips, most of any charger message (Heartbeat)', `${roundTrips} (${heartbeatTrips})`, `≤ ${TARGETS.roundTrips} (1)`, mark(roundTrips <= TARGETS.roundTrips && heartbeatTrips <= 1)],
+    ['1.6 StartTransaction write units', start === undefined ? 'n/a' : String(start), `≤ ${TARGETS.startTransactionWriteUnits}`, start === undefined ? '' : mark(start <= TARGETS.startTransactionWriteUnits)],
+    ['messages/s as a share of DynamoDB Local\'s ceiling (the limit here: one request per message)', `${(ceilingShare * 100).toFixed(1)} %`, '100 % at one request per message', ''],
     ['calls/s as a share of the in-memory baseline', r.ratioToBaseline === undefined ? 'n/a' : `${(r.ratioToBaseline * 100).toFixed(1)} %`, `≥ ${TARGETS.ratio * 100} % (goal)`, r.ratioToBaseline === undefined ? '' : mark(r.ratioToBaseline >= TARGETS.ratio)],
     ['p99 latency under load, all actions', `${r.csms.p99} ms`, `< ${TARGETS.p99Ms} ms`, mark(r.csms.p99 < TARGETS.p99Ms)],
     ['Heartbeat write units (1.6 / 2.0.1)', heartbeat.join(' / '), `≤ ${TARGETS.heartbeatWriteUnits}`, mark(heartbeat.every((w) => w <= TARGETS.heartbeatWriteUnits))],

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { costPerChargerMonth, formatCostTable, formatDollars, monthlyActions, type ActionCost } from '../../../bench/cost-model.ts';
 import { MODEL, PRICES, WORKLOADS, type ModelConstants, type WorkloadProfile } from '../../../bench/pricing.ts';
+import { DEFAULT_RETENTION } from '#shared/store/retention.ts';
 
 const GB = 1024 ** 3;
 
@@ -101,6 +102,18 @@ describe('costPerChargerMonth', () => {
     expect(result.total).toBeCloseTo(0.002 + 0.01095 + 0.0002 + 0.000133334 + 0.000625 + 7_600 / GB, 12);
     expect(result.messagesPerMonth).toBeCloseTo(2_000, 6);
     expect(result.estimated).toEqual([]);
+  });
+
+  it('prices stored history only for its retention, and transactions for the whole horizon', () => {
+    const days = 730 / 24;
+    const oneSessionAMonth: WorkloadProfile = { ...thousandHeartbeats, protocol: 'ocpp1.6', sessionsPerDay: 1 / days, chargingHoursPerDay: 0, historyMonths: 24 };
+    const measured = { Heartbeat: cost(), StartTransaction: cost(), StopTransaction: cost() };
+    const storage = (retention?: WorkloadProfile['retention']) =>
+      costPerChargerMonth({ ...oneSessionAMonth, ...(retention ? { retention } : {}) }, measured, PRICES, bareModel).volumes.storageGb * GB;
+    // One start (1,300 B kept for good) and one stop (300 B kept, 600 B of meter values) a month, over 24 months.
+    const kept = (1_300 + 300) * 24;
+    expect(storage({ ...DEFAULT_RETENTION, meterValuesDays: 730 })).toBeCloseTo(kept + 600 * Math.min(24, 730 / days), 6);
+    expect(storage({ ...DEFAULT_RETENTION, meterValuesDays: 30 })).toBeCloseTo(kept + 600 * (30 / days), 6);
   });
 
   it('meters a frame over 32 KB as two messages', () => {

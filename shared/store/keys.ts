@@ -87,8 +87,9 @@ export const reportSummaryKey = (chargerId: string, requestId: number) => ({ pk:
 export const REPORT_SUMMARY_SK = 'SUMMARY';
 
 /** MessageLog table: a charger's frames by time; the random tail keeps two frames of one millisecond apart. */
+export const messageLogPk = (chargerId: string) => chargerId;
 export const messageLogKey = (chargerId: string, at: string, direction: 'in' | 'out') => ({
-  pk: chargerId,
+  pk: messageLogPk(chargerId),
   sk: `${at}#${direction}#${randomUUID().slice(0, 8)}`,
 });
 

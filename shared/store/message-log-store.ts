@@ -7,7 +7,7 @@
 import { redactFrame } from '../log/redact.ts';
 import type { FrameLogEntry, StoredFrame } from '../log/message-log.ts';
 import type { StoreContext } from './context.ts';
-import { messageLogKey, withoutKeys } from './keys.ts';
+import { messageLogKey, messageLogPk, withoutKeys } from './keys.ts';
 import { mapPage, queryPage, type Page, type PageOptions } from './queries.ts';
 import { expiresAfter } from './retention.ts';
 
@@ -42,11 +42,11 @@ export const messageLogStore = (ctx: StoreContext) => ({
   },
 
   list: async (chargerId: string, options: PageOptions = {}): Promise<Page<StoredFrame>> =>
-    mapPage(await queryPage(ctx, { table: 'MessageLog', pk: chargerId }, options), (i) => withoutKeys<StoredFrame>(i)),
+    mapPage(await queryPage(ctx, { table: 'MessageLog', pk: messageLogPk(chargerId) }, options), (i) => withoutKeys<StoredFrame>(i)),
 
   /** When the charger was last heard from: the time of its newest logged inbound frame. */
   async lastSeen(chargerId: string): Promise<string | undefined> {
-    const newest = await queryPage(ctx, { table: 'MessageLog', pk: chargerId }, { newestFirst: true, limit: 5 });
+    const newest = await queryPage(ctx, { table: 'MessageLog', pk: messageLogPk(chargerId) }, { newestFirst: true, limit: 5 });
     return (newest.items as { at?: string; direction?: string }[]).find((f) => f.direction === 'in')?.at;
   },
 });

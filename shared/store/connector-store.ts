@@ -74,6 +74,8 @@ export const connectorStore = (ctx: StoreContext) => {
         expiresAt: expiresAfter(receivedAt, ctx.retention.statusHistoryDays),
       });
       const names = Object.keys(facts);
+      // Details the report does not carry go: they belonged to an older report (e.g. a fault's info).
+      const absent = OPTIONAL_FACTS.filter((k) => report[k] === undefined);
       const current = unlessConditionFails(
         ctx.db.send(
           new UpdateCommand({
@@ -83,9 +85,14 @@ export const connectorStore = (ctx: StoreContext) => {
               'SET #type = :type, chargerId = :charger, evseId = :evse, connectorId = :conn, #status = :status',
               'statusTimestamp = :ts, statusReceivedAt = :rcv',
               ...names.map((_, i) => `#x${i} = :x${i}`),
-            ].join(', '),
+            ].join(', ') + (absent.length > 0 ? ` REMOVE ${absent.map((_, i) => `#r${i}`).join(', ')}` : ''),
             ConditionExpression: 'attribute_not_exists(statusTimestamp) OR statusTimestamp <= :ts',
-            ExpressionAttributeNames: { '#type': 'type', '#status': 'status', ...Object.fromEntries(names.map((k, i) => [`#x${i}`, k])) },
+            ExpressionAttributeNames: {
+              '#type': 'type',
+              '#status': 'status',
+              ...Object.fromEntries(names.map((k, i) => [`#x${i}`, k])),
+              ...Object.fromEntries(absent.map((k, i) => [`#r${i}`, k])),
+            },
             ExpressionAttributeValues: {
               ':type': 'Connector',
               ':charger': report.chargerId,

@@ -37,12 +37,15 @@ const txEvent = (transactionId: string, eventType: string, seqNo: number, minute
   ...extra,
 });
 
-/** The reply, and the DynamoDB requests, round trips and read units the message cost. */
+/**
+ * The reply, and the DynamoDB requests and read units the message cost. (Round trips are left out: the meter
+ * counts a request as one only when nothing else is in flight, which depends on timing.)
+ */
 const measured = async (payload: unknown) => {
   const before = capacitySnapshot();
   const reply = await h.call(CP, 'ocpp2.0.1', 'TransactionEvent', payload);
   const after = capacitySnapshot();
-  return { reply, requests: after.requests - before.requests, roundTrips: after.roundTrips - before.roundTrips, readUnits: after.readUnits - before.readUnits };
+  return { reply, requests: after.requests - before.requests, readUnits: after.readUnits - before.readUnits };
 };
 
 const connectorHolder = async (evseId: number) => (await h.deps.stores.connectors.list(CP)).find((c) => c.evseId === evseId)?.activeTransactionId;
@@ -55,12 +58,12 @@ describe('TransactionEvents in order', () => {
     for (const seqNo of [1, 2, 3]) {
       const updated = await measured(txEvent('FP-1', 'Updated', seqNo, seqNo * 10, 1000 + seqNo * 500));
       expect(updated.reply[2]).toEqual({});
-      expect(updated).toMatchObject({ requests: 2, roundTrips: 1, readUnits: 0 });
+      expect(updated).toMatchObject({ requests: 2, readUnits: 0 });
     }
     expect(await connectorHolder(3)).toBe('FP-1');
     const ended = await measured(txEvent('FP-1', 'Ended', 4, 40, 3500));
     expect(ended.reply[2]).toEqual({});
-    expect(ended).toMatchObject({ requests: 3, roundTrips: 2, readUnits: 0 });
+    expect(ended).toMatchObject({ requests: 3, readUnits: 0 });
 
     expect(await h.deps.stores.transactions.get(CP, 'FP-1')).toMatchObject({
       status: 'ended',
@@ -90,6 +93,7 @@ describe('TransactionEvents in order', () => {
     const once = await h.deps.stores.transactions.get(CP, 'FP-2');
     // A retry of the same event (no answer reached the charger): the update's precondition fails, the read finds it merged.
     const retried = await measured(txEvent('FP-2', 'Updated', 1, 10, 100));
+    expect(retried).toMatchObject({ requests: 3 }); // the update that did not apply, the batch, the read
     expect(retried.readUnits).toBeGreaterThan(0);
     expect(await h.deps.stores.transactions.get(CP, 'FP-2')).toEqual(once);
 

@@ -54,13 +54,16 @@ export const meterCapacity = (client: DynamoDBClient): void => {
       try {
         result = await next(args);
       } finally {
-        if (metered) inFlight -= 1;
+        if (metered) {
+          inFlight -= 1;
+          // A request that failed (a condition that did not hold) was still made; its units are not reported.
+          totals.requests += 1;
+        }
       }
       if (metered) {
         const units = unitsOf((result.output as { ConsumedCapacity?: Consumed }).ConsumedCapacity);
         if (READS.has(command)) totals.readUnits += units;
         else totals.writeUnits += units;
-        totals.requests += 1;
       }
       return result;
     },

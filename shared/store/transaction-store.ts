@@ -1,12 +1,16 @@
 /**
  * Transactions of every OCPP version, one item each, written with optimistic concurrency (the version a writer
  * read), because API Gateway may run two messages of one charger at the same time; and the raw 2.x
- * TransactionEvents, by seqNo, as an audit trail.
+ * TransactionEvents, by seqNo, as an audit trail. Every write of the transaction item moves its `version` on, so
+ * the conditional update of an in-order 2.x event (`applyInOrder`, no read) and the versioned put of a writer that
+ * read the record exclude each other.
  */
 import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { TransactionPatch } from '../transaction/in-order-patch.ts';
 import type { TransactionRecord } from '../transaction/transaction.ts';
 import type { StoreContext } from './context.ts';
 import { itemOfFailedCondition, unlessConditionFails, type Item } from './dynamo.ts';
+import { patchExpressions } from './patch-expression.ts';
 import { chargerTransactionsPk, tokenTransactionsPk, transactionEventKey, transactionIndexes, transactionKey, withoutKeys } from './keys.ts';
 import { mapPage, queryPage, type Page, type PageOptions } from './queries.ts';
 import { expiresAfter } from './retention.ts';
@@ -55,6 +59,28 @@ export const transactionStore = (ctx: StoreContext) => {
         ),
       );
       return written !== undefined;
+    },
+
+    /**
+     * Applies an in-order event's patch in one conditional UpdateItem, without reading the transaction: the new
+     * record, or `undefined` when a precondition failed (nothing written; the caller takes the general path).
+     * The patch never touches the keys or the index attributes (start time and id token stay as they were).
+     */
+    async applyInOrder(chargerId: string, transactionId: string, patch: TransactionPatch): Promise<TransactionRecord | undefined> {
+      const out = await unlessConditionFails(
+        ctx.db.send(
+          new UpdateCommand({
+            TableName: table,
+            Key: transactionKey(chargerId, transactionId),
+            ...patchExpressions(patch, [
+              { path: ['version'], to: { sum: [{ path: ['version'] }, { value: 1 }] } },
+              { path: ['updatedAt'], to: { value: ctx.now().toISOString() } },
+            ]),
+            ReturnValues: 'ALL_NEW',
+          }),
+        ),
+      );
+      return out?.Attributes && fromItem(out.Attributes);
     },
 
     /** Creates the transaction unless its key is taken; then returns what holds the key (one request either way). */

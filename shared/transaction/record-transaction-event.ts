@@ -1,9 +1,19 @@
-/** Stores a 2.x TransactionEvent: the raw event by seqNo, its meter values, and the merged transaction. */
+/**
+ * Stores a 2.x TransactionEvent: the raw event by seqNo, its meter values, and the merged transaction.
+ *
+ * Two paths, one outcome. An event that does not start the transaction and carries no id token, arriving in
+ * order (the common case: every Updated and the Ended of a session), is merged without reading the transaction:
+ * one conditional update whose preconditions and assignments come from the event (`inOrderPatch`, proved equal
+ * to the pure merge where its preconditions hold). Everything else, and any event whose preconditions fail
+ * (unknown or ended transaction, a seqNo seen or out of order, an earlier reading...), takes the general path:
+ * read (strongly consistent), merge (`applyTransactionEvent`), versioned put.
+ */
 import { isAccepted } from '../charger/registry.ts';
 import { readAndAuthorize, type TokenDecision } from '../token/id-tokens.ts';
+import { inOrderPatch, type TransactionPatch } from './in-order-patch.ts';
 import { energyRegisterWh, type MeterSample } from './meter-values.ts';
 import { applyTransactionEvent, type TransactionEventFacts } from './transaction-event.ts';
-import { mergeTransaction } from './transaction.ts';
+import { followOnConnector, mergeTransaction, type TransactionRecord } from './transaction.ts';
 import type { MessageWork } from './transactions-v16.ts';
 
 export interface TransactionEventInput extends Omit<TransactionEventFacts, 'energy' | 'authorization'> {
@@ -16,28 +26,37 @@ export interface TransactionEventInput extends Omit<TransactionEventFacts, 'ener
 export type TransactionEventOutcome =
   | {
       recorded: true;
-      /** The seqNo was merged before: nothing changes. */
-      duplicate: boolean;
       /** Verdict on the id token the event carried, when it carried one. */
       decision?: TokenDecision;
     }
   /** OCPP 2.0.1 B02/B03: a charger that is not accepted may not start a transaction (it may still end one). */
   | { recorded: false; reason: 'charger-not-accepted' };
 
+type Merge = (current: TransactionRecord | undefined) => TransactionRecord;
+
 /**
- * One read wave (the transaction, with the token and the charger when the event needs them); the raw event
- * and the readings join the message's batch; the merged transaction and its connector are written alongside.
+ * The answer does not wait for the transaction, so every path merges it alongside the message's batch. In order:
+ * the conditional update; an Ended then releases its connector, named by the record the update returns (2 round
+ * trips; an Updated leaves the connector alone: 1). On a failed precondition: the general merge from a fresh read.
  */
 export const recordTransactionEvent = async (work: MessageWork, input: TransactionEventInput): Promise<TransactionEventOutcome> => {
   const { messageId, meterValue, raw, ...facts } = input;
-  const gated = facts.eventType === 'Started';
-  const reads = await readAndAuthorize(work, facts.idToken, {
-    ...(gated ? { chargerId: facts.chargerId } : {}),
-    transaction: { chargerId: facts.chargerId, transactionId: facts.transactionId },
-    exceptTransactionId: facts.transactionId,
-  });
-  if (gated && !isAccepted(reads.charger)) return { recorded: false, reason: 'charger-not-accepted' };
   const samples = meterValue ?? [];
+  const energy = samples.flatMap((s) => {
+    const wh = energyRegisterWh(s);
+    return wh === undefined ? [] : [{ at: s.timestamp, wh }];
+  });
+  // Undefined for a Started and for an event with an id token: those read the token (and the charger) anyway.
+  const inOrder = inOrderPatch({ ...facts, energy });
+  const gated = facts.eventType === 'Started';
+  const reads = inOrder
+    ? {}
+    : await readAndAuthorize(work, facts.idToken, {
+        ...(gated ? { chargerId: facts.chargerId } : {}),
+        transaction: { chargerId: facts.chargerId, transactionId: facts.transactionId },
+        exceptTransactionId: facts.transactionId,
+      });
+  if (gated && !isAccepted(reads.charger)) return { recorded: false, reason: 'charger-not-accepted' };
   await Promise.all([
     work.stores.transactions.recordEvent({
       chargerId: facts.chargerId,
@@ -58,17 +77,27 @@ export const recordTransactionEvent = async (work: MessageWork, input: Transacti
         })
       : undefined,
   ]);
-  const energy = samples.flatMap((s) => {
-    const wh = energyRegisterWh(s);
-    return wh === undefined ? [] : [{ at: s.timestamp, wh }];
-  });
   const merged = { ...facts, energy, ...(reads.decision ? { authorization: reads.decision.verdict } : {}) };
   const now = work.now().toISOString();
-  const current = reads.transaction;
-  work.alongside(mergeTransaction(work, facts.chargerId, facts.transactionId, (tx) => applyTransactionEvent(tx, merged, now), current));
-  return {
-    recorded: true,
-    duplicate: current?.seqNos?.includes(facts.seqNo) ?? false,
-    ...(reads.decision ? { decision: reads.decision } : {}),
-  };
+  const merge: Merge = (tx) => applyTransactionEvent(tx, merged, now);
+  work.alongside(
+    inOrder ? mergeInOrder(work, facts, inOrder, merge) : mergeRead(work, facts, merge, reads.transaction),
+  );
+  return { recorded: true, ...(reads.decision ? { decision: reads.decision } : {}) };
+};
+
+type EventRef = Pick<TransactionEventFacts, 'chargerId' | 'transactionId' | 'seqNo'>;
+
+const mergeInOrder = async (work: MessageWork, e: EventRef, patch: TransactionPatch, merge: Merge): Promise<void> => {
+  const after = await work.stores.transactions.applyInOrder(e.chargerId, e.transactionId, patch);
+  if (!after) return mergeRead(work, e, merge, await work.stores.transactions.get(e.chargerId, e.transactionId));
+  // The patch's preconditions say the record was active: an Ended closed it, an Updated moved nothing the connector follows.
+  if (patch.endsTransaction) await followOnConnector(work, after);
+};
+
+const mergeRead = async (work: MessageWork, e: EventRef, merge: Merge, current: TransactionRecord | undefined): Promise<void> => {
+  if (current?.seqNos?.includes(e.seqNo)) {
+    work.log.info('TransactionEvent seqNo seen before: nothing changed', { chargerId: e.chargerId, transactionId: e.transactionId, seqNo: e.seqNo });
+  }
+  await mergeTransaction(work, e.chargerId, e.transactionId, merge, current);
 };

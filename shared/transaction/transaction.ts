@@ -1,7 +1,9 @@
 /**
  * Transactions, one record each, for every OCPP version. Writers read the record, compute the next state
  * and write it back conditioned on the version they read (optimistic concurrency), because API Gateway may
- * run two messages of one charger at the same time. A transaction holds its connector while it runs.
+ * run two messages of one charger at the same time. The one exception is a 2.x event arriving in order, merged
+ * by a conditional update without a read (in-order-patch.ts); it moves the version on too, so both kinds of
+ * writer exclude each other. A transaction holds its connector while it runs.
  */
 import type { Ports } from '../deps.ts';
 import type { OcppProtocol } from '../ocpp/frames.ts';

@@ -28,7 +28,6 @@ export const transactionEvent: Ocpp2ActionSpec<'TransactionEvent'> = {
       ...(p.evse ? { evse: p.evse } : {}),
     });
     if (!outcome.recorded) throw new CallRefused(NOT_ACCEPTED);
-    if (outcome.duplicate) ctx.log.info('TransactionEvent seqNo seen before: nothing changed', { chargerId: ctx.chargerId, transactionId: info.transactionId, seqNo: p.seqNo });
     // 2.0.1 E01: idTokenInfo is returned when the event carried an idToken.
     return outcome.decision ? { idTokenInfo: idTokenInfoV2(outcome.decision) } : {};
   },

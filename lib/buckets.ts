@@ -46,8 +46,8 @@ export class Buckets extends Construct {
   private accessLogBucket(retentionDays: number): Bucket {
     const bucket = new Bucket(this, 'AccessLogs', {
       ...SECURE,
-      // S3 server access logging writes with the bucket-owner-enforced setting and a bucket policy grant.
-      objectOwnership: ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      // Server access logs arrive through the log-delivery ACL, which this app's CDK flags grant (not a bucket policy).
+      objectOwnership: ObjectOwnership.OBJECT_WRITER,
       lifecycleRules: [{ expiration: Duration.days(retentionDays) }],
       // Retained even in dev: a non-empty bucket would fail stack deletion; the lifecycle rule empties it.
       removalPolicy: RemovalPolicy.RETAIN,

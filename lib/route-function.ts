@@ -79,6 +79,14 @@ const BUCKET_GRANTS: Record<BucketAccess, (b: IBucket, g: IGrantable) => void> =
   },
 };
 
+// The wildcard actions the bucket grants include (cdk-nag names them one by one).
+const READ_WILDCARDS = ['s3:GetObject*', 's3:GetBucket*', 's3:List*'];
+const BUCKET_WILDCARD_ACTIONS: Record<BucketAccess, readonly string[]> = {
+  read: READ_WILDCARDS,
+  write: ['s3:Abort*'],
+  readWrite: [...READ_WILDCARDS, 's3:Abort*'],
+};
+
 const bundling = (route: RouteDef) => ({
   format: OutputFormat.ESM,
   target: 'node22',
@@ -172,10 +180,16 @@ export class RouteFunction extends Construct {
     for (const [name, level] of Object.entries(access.buckets ?? {})) {
       const bucket = r.buckets[name] as IBucket;
       BUCKET_GRANTS[level](bucket, this.fn);
-      Validations.of(this.fn).acknowledge({
-        id: `AwsSolutions-IAM5[Resource::<${logicalId(bucket as unknown as Construct)}.Arn>/*]`,
-        reason: `Object keys in the ${name} bucket are per charger or per file and only known at run time.`,
-      });
+      Validations.of(this.fn).acknowledge(
+        {
+          id: `AwsSolutions-IAM5[Resource::<${logicalId(bucket as unknown as Construct)}.Arn>/*]`,
+          reason: `Object keys in the ${name} bucket are per charger or per file and only known at run time.`,
+        },
+        ...BUCKET_WILDCARD_ACTIONS[level].map((action) => ({
+          id: `AwsSolutions-IAM5[Action::${action}]`,
+          reason: `${action} is part of the grant${level === 'write' ? 'Put' : 'Read/grantPut'} action set on the ${name} bucket only.`,
+        })),
+      );
     }
     if (access.manageConnections) r.webSocketApis[access.manageConnections]?.grantManageConnections(this.fn);
     // Secrets arrive as CloudFormation dynamic references, resolved at deploy time: nothing to grant at run time.

@@ -68,9 +68,10 @@ const line = (label: string, value: string) => `  ${label.padEnd(16)} ${value}\n
 
 /** The endpoints the hosts serve, beyond the charger ones printed first. */
 const otherEndpoints = (rt: LocalRuntime): string =>
+  (rt.restUrl ? '' : line('REST API', 'none yet (no http routes in functions/routes.ts)')) +
   Object.entries(rt.endpoints)
     .filter(([name]) => !['chargerWebSocket', 'chargerConnections', 'dynamodb', 'sqs', 's3'].includes(name))
-    .map(([name, url]) => line(name === 'restApi' ? 'REST API' : name, url))
+    .map(([name, url]) => line(name === 'restApi' ? 'REST API' : name, name === 'restApi' ? `${url}/<path>` : url))
     .join('');
 
 const routeSummary = (rt: LocalRuntime): string =>
@@ -84,28 +85,41 @@ const cliFlag = (rt: LocalRuntime): string => {
   return rt.dataDir === DEFAULT_DATA_DIR.replace(/\/$/, '') ? '' : `--data-dir ${relative(process.cwd(), rt.dataDir) || '.'} `;
 };
 
+const chargerLines = (rt: LocalRuntime): string =>
+  rt.wsUrl
+    ? line('Charger URL', `${rt.wsUrl}/<chargeBoxId>   e.g. ${rt.chargerUrl('CP-1')}`) +
+      line('', "subprotocols ocpp1.6, ocpp2.0.1, ocpp2.1; Basic auth as the charger's password says") +
+      line('@connections', `${rt.managementEndpoint}/@connections/{connectionId}`)
+    : '';
+
+const standInLines = (rt: LocalRuntime): string => {
+  const queues = Object.entries(rt.queues).map(([name, q]) => line(`  ${name}`, `${q.url}  (dead letters: ${q.deadLetterUrl})`));
+  return (
+    line('DynamoDB Local', `${rt.dynamodbEndpoint}   tables ${Object.values(rt.tables).join(', ')}`) +
+    line('SQS + S3', `${rt.sqsS3Endpoint}   (fauxqs)`) +
+    (queues.length ? line('SQS queues', '') + queues.join('') : '') +
+    (Object.keys(rt.buckets).length ? line('S3 buckets', Object.values(rt.buckets).join(', ')) : '')
+  );
+};
+
 const banner = (rt: LocalRuntime): string => {
   const data = rt.dataDir ? `${relative(process.cwd(), rt.dataDir) || '.'}  (delete it to start afresh)` : 'in memory (nothing is kept)';
   const ddb = rt.startup.dynamodbMs === undefined ? '' : `; DynamoDB Local answered after ${seconds(rt.startup.dynamodbMs)}`;
-  const queues = Object.entries(rt.queues).map(([name, q]) => line(`  ${name}`, `${q.url}  (dead letters: ${q.deadLetterUrl})`)).join('');
-  const buckets = Object.keys(rt.buckets).length ? line('S3 buckets', Object.values(rt.buckets).join(', ')) : '';
   const autoRegister = rt.env.AUTO_REGISTER === 'true' ? 'on: unknown chargers are let in as pending' : 'off (--auto-register to let unknown chargers in)';
-  return `
-O-V2X-MP local runtime is up (${seconds(rt.startup.totalMs)}${ddb})
-
-${rt.wsUrl ? line('Charger URL', `${rt.wsUrl}/<chargeBoxId>   e.g. ${rt.chargerUrl('CP-1')}`) + line('', "subprotocols ocpp1.6, ocpp2.0.1, ocpp2.1; Basic auth as the charger's password says") + line('@connections', `${rt.managementEndpoint}/@connections/{connectionId}`) : ''}\
-${otherEndpoints(rt)}\
-${line('DynamoDB Local', `${rt.dynamodbEndpoint}   tables ${Object.values(rt.tables).join(', ')}`)}\
-${line('SQS + S3', `${rt.sqsS3Endpoint}   (fauxqs)`)}\
-${queues ? line('SQS queues', '') + queues : ''}${buckets}\
-${line('Routes', routeSummary(rt))}\
-${line('Data', data)}\
-${line('Auto-register', autoRegister)}\
-${line('Heartbeat', `every ${rt.env.HEARTBEAT_INTERVAL_SECONDS ?? 300} s`)}
-These endpoints are also in ${rt.dataDir ? relative(process.cwd(), `${rt.dataDir}/runtime.json`) : 'the runtime file under .local/runtimes/'} for the CLI and tests.
-Register a charger first (in another terminal):  npm run cli -- ${cliFlag(rt)}charger add CP-1
-Press Ctrl-C to stop.
-`;
+  const file = rt.dataDir ? relative(process.cwd(), `${rt.dataDir}/runtime.json`) : 'a file under .local/runtimes/';
+  return [
+    `\nO-V2X-MP local runtime is up (${seconds(rt.startup.totalMs)}${ddb})\n\n`,
+    chargerLines(rt),
+    otherEndpoints(rt),
+    standInLines(rt),
+    line('Routes', routeSummary(rt)),
+    line('Data', data),
+    line('Auto-register', autoRegister),
+    line('Heartbeat', `every ${rt.env.HEARTBEAT_INTERVAL_SECONDS ?? 300} s`),
+    `\nThese endpoints are also in ${file}, where the CLI and tests find them.\n`,
+    `Register a charger first (in another terminal):  npm run cli -- ${cliFlag(rt)}charger add CP-1\n`,
+    'Press Ctrl-C to stop.\n',
+  ].join('');
 };
 
 /**

@@ -22,7 +22,7 @@ import { functionOf, type HostOptions, type Logger, type RouteHost, sleep } from
 // SQS's longest long poll; stop() aborts it.
 const WAIT_SECONDS = 20;
 
-/** Receipt handles of the messages to delete, or 'none' when the whole batch failed. */
+/** The messages to delete, or 'none' when the whole batch failed (they all come back). */
 const succeeded = (route: QueueRoute, result: unknown, batch: readonly Message[]): readonly Message[] | 'none' => {
   if (!route.reportBatchItemFailures) return batch;
   const failures = (result as { batchItemFailures?: unknown } | null | undefined)?.batchItemFailures;

@@ -1,6 +1,6 @@
 /**
  * Cold start per Lambda (issue 4, point 4): each route's entry is bundled the way CDK's NodejsFunction
- * bundles it (lib/csms-function.ts), then a fresh Node 22 process imports the bundle and runs one invocation.
+ * bundles it (lib/route-function.ts), then a fresh Node 22 process imports the bundle and runs one invocation.
  * Import time stands for the Lambda init phase; the first call includes lazy work (SDK clients, first connection).
  */
 import { copyValidatorFiles, VALIDATORS_EXTERNAL } from '../lib/ocpp-validator-files.ts';
@@ -50,10 +50,10 @@ const DEFAULT_RUNS = 5;
 const CHILD_TIMEOUT_MS = 60_000;
 const RESULT_MARKER = '@@cold-start@@';
 
-/** Same string as lib/csms-function.ts (not exported there, and importing it would pull in aws-cdk-lib). */
+/** Same string as lib/route-function.ts (not exported there, and importing it would pull in aws-cdk-lib). */
 export const ESM_REQUIRE_BANNER = "import{createRequire as __cr}from'node:module';const require=__cr(import.meta.url);";
 
-/** CsmsFunction sets this on every function, so the deployed init pays for reading the source map. */
+/** RouteFunction sets this on every function, so the deployed init pays for reading the source map. */
 const LAMBDA_NODE_OPTIONS = '--enable-source-maps';
 
 /** min / median / max; the median of an even count is the mean of the two middle values. */

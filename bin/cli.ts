@@ -1,17 +1,20 @@
 /**
- * `npm run cli -- <group> <command> ...`: operator commands against the local runtime's DynamoDB (the one
- * `npm start` runs, or one started for the command), or against AWS with `--aws` (CSMS_TABLE and
- * MESSAGE_LOG_TABLE set, credentials from the usual AWS chain).
+ * `npm run cli -- <group> <command> ...`: operator commands against the running local runtime's DynamoDB (found
+ * whatever `npm start` was started with: `--data-dir <dir>` or `--in-memory` pick one when several run), or one
+ * started for the command on the data directory, or against AWS with `--aws` (CSMS_TABLE and MESSAGE_LOG_TABLE
+ * set, credentials from the usual AWS chain).
  */
 import { parseArgs } from 'node:util';
 import { makeDeps } from '#functions/_common/deps.ts';
 import { commands, usage, UsageError, type Options } from './cli/commands.ts';
-import { ensureLocalDynamo } from './local/runtime-file.ts';
+import { ensureLocalDynamo, RuntimeLookupError } from './local/runtime-file.ts';
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
   options: {
     aws: { type: 'boolean' },
+    'data-dir': { type: 'string' },
+    'in-memory': { type: 'boolean' },
     status: { type: 'string' },
     location: { type: 'string' },
     'default-protocol': { type: 'string' },
@@ -38,7 +41,15 @@ const checkAwsEnv = (env: NodeJS.ProcessEnv): NodeJS.ProcessEnv => {
   return env;
 };
 
-const local = values.aws ? undefined : await ensureLocalDynamo();
+const choice = { ...(values['data-dir'] ? { dataDir: values['data-dir'] } : {}), ...(values['in-memory'] ? { inMemory: true } : {}) };
+const local = values.aws
+  ? undefined
+  : await ensureLocalDynamo(choice).catch((e: unknown) => {
+      if (!(e instanceof RuntimeLookupError)) throw e;
+      console.error(`error: ${e.message}`);
+      process.exit(2);
+    });
+if (local?.runtime) console.error(`(the runtime of process ${local.runtime.pid}, ${local.runtime.dataDir ?? 'in memory'})`);
 try {
   const deps = makeDeps(local ? { ...process.env, ...local.env } : checkAwsEnv(process.env));
   const out = await command(deps, args, values as Options);

@@ -1,6 +1,7 @@
 /**
  * `npm start`: the platform on this machine, no AWS account and no Docker. Data stays in .local/ across restarts.
- * Ctrl-C closes every connection (running $disconnect), then stops fauxqs and DynamoDB Local.
+ * Ctrl-C stops every host (connections close and run $disconnect, pollers finish their batch), then fauxqs and
+ * DynamoDB Local.
  */
 import { relative } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -18,7 +19,8 @@ const { startLocalRuntime } = await import('./local/runtime.ts');
 
 const USAGE = `Usage: npm start -- [options]
 
-  -p, --port <n>               WebSocket / @connections port (default: env PORT, else 8080; 0 = any free port)
+  -p, --port <n>               charger WebSocket / @connections port (default: env PORT, else 8080; 0 = any free port)
+      --rest-port <n>          REST API port, when there are http routes (default: env REST_PORT, else 8081)
       --data-dir <dir>         where DynamoDB and SQS/S3 data are kept (default: .local)
       --in-memory              keep nothing: start from empty tables, lose them on exit
       --auto-register          let unknown chargers in, registered as pending (default: env AUTO_REGISTER, else off)
@@ -38,6 +40,7 @@ const options = (): LocalRuntimeOptions | undefined => {
   const { values } = parseArgs({
     options: {
       port: { type: 'string', short: 'p' },
+      'rest-port': { type: 'string' },
       'data-dir': { type: 'string' },
       'in-memory': { type: 'boolean' },
       'auto-register': { type: 'boolean' },
@@ -51,6 +54,7 @@ const options = (): LocalRuntimeOptions | undefined => {
   const retention = number(values['log-retention-days'], '--log-retention-days');
   return {
     port: number(values.port ?? process.env.PORT, '--port') ?? 8080,
+    restPort: number(values['rest-port'] ?? process.env.REST_PORT, '--rest-port') ?? 8081,
     ...(values['in-memory'] ? {} : { dataDir: values['data-dir'] ?? DEFAULT_DATA_DIR }),
     ...(values['auto-register'] ? { autoRegister: true } : {}),
     ...(heartbeat === undefined ? {} : { heartbeatIntervalSeconds: heartbeat }),
@@ -60,24 +64,62 @@ const options = (): LocalRuntimeOptions | undefined => {
 
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 
+const line = (label: string, value: string) => `  ${label.padEnd(16)} ${value}\n`;
+
+/** The endpoints the hosts serve, beyond the charger ones printed first. */
+const otherEndpoints = (rt: LocalRuntime): string =>
+  (rt.restUrl ? '' : line('REST API', 'none yet (no http routes in functions/routes.ts)')) +
+  Object.entries(rt.endpoints)
+    .filter(([name]) => !['chargerWebSocket', 'chargerConnections', 'dynamodb', 'sqs', 's3'].includes(name))
+    .map(([name, url]) => line(name === 'restApi' ? 'REST API' : name, name === 'restApi' ? `${url}/<path>` : url))
+    .join('');
+
+const routeSummary = (rt: LocalRuntime): string =>
+  Object.entries(rt.routeCounts)
+    .map(([kind, n]) => `${n} ${kind}`)
+    .join(', ');
+
+/** The CLI finds a lone runtime by itself; the flag names this one when several run. */
+const cliFlag = (rt: LocalRuntime): string => {
+  if (!rt.dataDir) return '--in-memory ';
+  return rt.dataDir === DEFAULT_DATA_DIR.replace(/\/$/, '') ? '' : `--data-dir ${relative(process.cwd(), rt.dataDir) || '.'} `;
+};
+
+const chargerLines = (rt: LocalRuntime): string =>
+  rt.wsUrl
+    ? line('Charger URL', `${rt.wsUrl}/<chargeBoxId>   e.g. ${rt.chargerUrl('CP-1')}`) +
+      line('', "subprotocols ocpp1.6, ocpp2.0.1, ocpp2.1; Basic auth as the charger's password says") +
+      line('@connections', `${rt.managementEndpoint}/@connections/{connectionId}`)
+    : '';
+
+const standInLines = (rt: LocalRuntime): string => {
+  const queues = Object.entries(rt.queues).map(([name, q]) => line(`  ${name}`, `${q.url}  (dead letters: ${q.deadLetterUrl})`));
+  return (
+    line('DynamoDB Local', `${rt.dynamodbEndpoint}   tables ${Object.values(rt.tables).join(', ')}`) +
+    line('SQS + S3', `${rt.sqsS3Endpoint}   (fauxqs)`) +
+    (queues.length ? line('SQS queues', '') + queues.join('') : '') +
+    (Object.keys(rt.buckets).length ? line('S3 buckets', Object.values(rt.buckets).join(', ')) : '')
+  );
+};
+
 const banner = (rt: LocalRuntime): string => {
   const data = rt.dataDir ? `${relative(process.cwd(), rt.dataDir) || '.'}  (delete it to start afresh)` : 'in memory (nothing is kept)';
   const ddb = rt.startup.dynamodbMs === undefined ? '' : `; DynamoDB Local answered after ${seconds(rt.startup.dynamodbMs)}`;
-  return `
-O-V2X-MP local runtime is up (${seconds(rt.startup.totalMs)}${ddb})
-
-  Charger URL      ${rt.wsUrl}/<chargeBoxId>   e.g. ${rt.chargerUrl('CP-1')}
-                   subprotocols ocpp1.6, ocpp2.0.1, ocpp2.1; Basic auth as the charger's password says
-  @connections     ${rt.managementEndpoint}/@connections/{connectionId}
-  DynamoDB Local   ${rt.dynamodbEndpoint}   tables ${Object.values(rt.tables).join(', ')}
-  SQS + S3         ${rt.sqsS3Endpoint}   (fauxqs)
-  Data             ${data}
-  Auto-register    ${rt.env.AUTO_REGISTER === 'true' ? 'on: unknown chargers are let in as pending' : 'off (--auto-register to let unknown chargers in)'}
-  Heartbeat        every ${rt.env.HEARTBEAT_INTERVAL_SECONDS} s
-
-Register a charger first (in another terminal):  npm run cli -- charger add CP-1
-Press Ctrl-C to stop.
-`;
+  const autoRegister = rt.env.AUTO_REGISTER === 'true' ? 'on: unknown chargers are let in as pending' : 'off (--auto-register to let unknown chargers in)';
+  const file = rt.dataDir ? relative(process.cwd(), `${rt.dataDir}/runtime.json`) : 'a file under .local/runtimes/';
+  return [
+    `\nO-V2X-MP local runtime is up (${seconds(rt.startup.totalMs)}${ddb})\n\n`,
+    chargerLines(rt),
+    otherEndpoints(rt),
+    standInLines(rt),
+    line('Routes', routeSummary(rt)),
+    line('Data', data),
+    line('Auto-register', autoRegister),
+    line('Heartbeat', `every ${rt.env.HEARTBEAT_INTERVAL_SECONDS ?? 300} s`),
+    `\nThese endpoints are also in ${file}, where the CLI and tests find them.\n`,
+    `Register a charger first (in another terminal):  npm run cli -- ${cliFlag(rt)}charger add CP-1\n`,
+    'Press Ctrl-C to stop.\n',
+  ].join('');
 };
 
 /**
@@ -94,7 +136,7 @@ const handleSignals = () => {
       process.exit(130);
     }
     stoppingSince = Date.now();
-    process.stdout.write(`\n${signal}: closing connections, stopping fauxqs and DynamoDB Local...\n`);
+    process.stdout.write(`\n${signal}: closing connections, finishing batches, stopping fauxqs and DynamoDB Local...\n`);
     runtime.stop().then(
       () => {
         process.stdout.write('Stopped cleanly.\n');

@@ -1,18 +1,37 @@
 /**
  * The one route table. Every Lambda handler of the platform is named here once; the CDK stack (lib/)
  * and the local runtime (bin/local) are both built from this list, so the two hosts cannot drift.
- * Data only: no handler, SDK or CDK imports.
+ * Data only: no handler, SDK or CDK imports. The kinds, their fields and how each host runs them: docs/routes.md.
  */
 import type { TableName } from '#shared/store/tables.ts';
+import type { SecretName, SettingsName } from './_common/env.ts';
 
-/** What a handler may touch; the CDK stack turns this into least-privilege grants. */
+/** The API Gateway WebSocket APIs: chargers speak OCPP-J on one; operators get live events on the other (later). */
+export type WebSocketApiName = 'chargers' | 'operators';
+export type TableAccess = 'read' | 'write' | 'readWrite';
+export type QueueAccess = 'send' | 'consume';
+export type BucketAccess = 'read' | 'write' | 'readWrite';
+/** Operator roles (BRIEF §3: admin / operator / viewer); a `jwt` route names those allowed to call it. */
+export type OperatorRole = 'admin' | 'operator' | 'viewer';
+
+/**
+ * What a handler may touch. Both hosts turn it into the function's environment (only these variables) and the
+ * CDK stack into least-privilege grants. A `queue` route's own queue and a `stream` route's stream are granted
+ * by their event source mapping and need no entry here.
+ */
 export interface RouteAccess {
-  /** `write` is put/update/delete without reads (e.g. the append-only message log). */
-  readonly tables?: Partial<Record<TableName, 'read' | 'write' | 'readWrite'>>;
-  /** May call the API Gateway @connections management API (PostToConnection, DeleteConnection). */
-  readonly manageConnections?: boolean;
-  /** Receives ORIGIN_VERIFY_SECRET, the value CloudFront sends as X-Origin-Verify. */
-  readonly originSecret?: boolean;
+  /** `write` is put/update/delete without reads (e.g. the append-only message log). Adds each table's `envVar`. */
+  readonly tables?: Partial<Record<TableName, TableAccess>>;
+  /** Queues of shared/store/queues.ts by name. Adds each queue's `envVar` (its URL). */
+  readonly queues?: Readonly<Record<string, QueueAccess>>;
+  /** Buckets of shared/store/buckets.ts by name. Adds each bucket's `envVar` (its name). */
+  readonly buckets?: Readonly<Record<string, BucketAccess>>;
+  /** May call this WebSocket API's @connections (PostToConnection, DeleteConnection). Adds WS_MANAGEMENT_ENDPOINT. */
+  readonly manageConnections?: WebSocketApiName;
+  /** Secrets whose values the handler receives (functions/_common/env.ts `SECRET_ENV_VARS`). */
+  readonly secrets?: readonly SecretName[];
+  /** Settings groups the handler reads (functions/_common/env.ts `SETTINGS_SCHEMAS`), e.g. `['chargers']`. */
+  readonly settings?: readonly SettingsName[];
 }
 
 interface RouteBase {
@@ -29,46 +48,116 @@ interface RouteBase {
   readonly ocppValidators?: boolean;
 }
 
-/** The `$connect` REQUEST authorizer of the WebSocket API (charger Basic auth). */
+/** The `$connect` REQUEST authorizer of a WebSocket API (for chargers: Basic auth). */
 export interface WsAuthorizerRoute extends RouteBase {
   readonly kind: 'ws-authorizer';
+  readonly api: WebSocketApiName;
   /** Request parts whose absence makes API Gateway refuse the upgrade before invoking the authorizer. */
   readonly identitySource: readonly string[];
 }
 
 export interface WsRoute extends RouteBase {
   readonly kind: 'ws';
+  readonly api: WebSocketApiName;
   readonly routeKey: '$connect' | '$disconnect' | '$default';
   /** The handler's return body is sent back to the client as the route response. */
   readonly returnResponse?: boolean;
 }
 
-/** REST management API route (later issues). */
+/**
+ * The TOKEN authorizer of the REST API's `jwt` routes: it verifies the `Authorization: Bearer <token>` and allows
+ * the call if the token's roles meet the route's. The host gives it JWT_ROUTE_ROLES (every `jwt` route's roles).
+ */
+export interface HttpAuthorizerRoute extends RouteBase {
+  readonly kind: 'http-authorizer';
+}
+
+/** Who may call an `http` route. `none` must be explicit; a method that writes needs a `reason` for it. */
+export type HttpAuth =
+  | { readonly type: 'jwt'; readonly roles: readonly OperatorRole[] }
+  | { readonly type: 'none'; readonly reason?: string };
+
+/** The JSON Schema keywords API Gateway's models (draft 4) and Ajv read alike. */
+export interface BodySchema {
+  readonly type: 'object' | 'array' | 'string' | 'number' | 'integer' | 'boolean';
+  readonly description?: string;
+  readonly properties?: Readonly<Record<string, BodySchema>>;
+  readonly required?: readonly string[];
+  readonly additionalProperties?: boolean;
+  readonly items?: BodySchema;
+  readonly minItems?: number;
+  readonly maxItems?: number;
+  readonly enum?: readonly (string | number | boolean)[];
+  readonly minLength?: number;
+  readonly maxLength?: number;
+  readonly pattern?: string;
+  readonly minimum?: number;
+  readonly maximum?: number;
+}
+
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
+/** A REST API (API Gateway v1) method with a Lambda proxy integration. */
 export interface HttpRoute extends RouteBase {
   readonly kind: 'http';
-  readonly method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  readonly method: HttpMethod;
+  /** Resource path; `{name}` is a path parameter (one segment), e.g. `/chargers/{chargerId}`. */
   readonly path: string;
+  readonly auth: HttpAuth;
+  /** Checked before the handler runs: a body that does not match gets 400 and never reaches it. */
+  readonly body?: BodySchema;
 }
 
-/** SQS consumer, fed by an event source mapping (later issues). */
+/** An SQS consumer, fed by an event source mapping. Redrive (DLQ, max receives) is the queue's, in the registry. */
 export interface QueueRoute extends RouteBase {
   readonly kind: 'queue';
+  /** A queue of shared/store/queues.ts. */
   readonly queue: string;
+  /** Messages per invocation, 1–10. @default 10 */
   readonly batchSize?: number;
+  /**
+   * The handler returns `{ batchItemFailures: [{ itemIdentifier: messageId }] }`: only those messages are received
+   * again; the rest are deleted. Otherwise a thrown error returns the whole batch.
+   */
+  readonly reportBatchItemFailures: boolean;
 }
 
-/** DynamoDB Streams consumer (later issues). */
+/** A DynamoDB Streams consumer, fed by an event source mapping that only delivers items of the listed `type`s. */
 export interface StreamRoute extends RouteBase {
   readonly kind: 'stream';
+  /** A table of shared/store/tables.ts with `stream: true`. */
   readonly table: TableName;
+  /** Item `type` attributes (new image) delivered; other records are skipped, never delivered. */
+  readonly types: readonly string[];
+  /** Records per invocation, 1–1000. @default 100 */
+  readonly batchSize?: number;
+  /** Retries of a failed batch before it goes to `onFailure`. @default 2 */
+  readonly retryAttempts?: number;
+  /** A standard queue of shared/store/queues.ts that receives the description of a batch that kept failing. */
+  readonly onFailure: string;
 }
 
-export type RouteDef = WsAuthorizerRoute | WsRoute | HttpRoute | QueueRoute | StreamRoute;
+/** Runs on a schedule (EventBridge rule). Expressions are EventBridge's, in UTC. */
+export interface ScheduleRoute extends RouteBase {
+  readonly kind: 'schedule';
+  /** `rate(5 minutes)` or `cron(0 3 * * ? *)`. */
+  readonly schedule: string;
+}
 
+export type RouteDef =
+  | WsAuthorizerRoute
+  | WsRoute
+  | HttpAuthorizerRoute
+  | HttpRoute
+  | QueueRoute
+  | StreamRoute
+  | ScheduleRoute;
+export type RouteKind = RouteDef['kind'];
 
 export const routes = [
   {
     kind: 'ws-authorizer',
+    api: 'chargers',
     id: 'OcppAuthorizer',
     entry: 'ws/authorize.ts',
     // The CloudFront function moves the charger id to the query string and Basic credentials to
@@ -79,13 +168,22 @@ export const routes = [
       'route.request.header.X-Ocpp-Authorization',
       'route.request.header.X-Origin-Verify',
     ],
-    access: { tables: { Csms: 'read' }, originSecret: true },
+    // Reads AUTO_REGISTER (lets unknown chargers in as pending).
+    access: { tables: { Csms: 'read' }, secrets: ['originVerify'], settings: ['chargers'] },
   },
   // Closes the connection a new one replaces.
-  { kind: 'ws', id: 'OcppConnect', routeKey: '$connect', entry: 'ws/connect.ts', access: { tables: { Csms: 'readWrite' }, manageConnections: true } },
-  { kind: 'ws', id: 'OcppDisconnect', routeKey: '$disconnect', entry: 'ws/disconnect.ts', access: { tables: { Csms: 'readWrite' } } },
   {
     kind: 'ws',
+    api: 'chargers',
+    id: 'OcppConnect',
+    routeKey: '$connect',
+    entry: 'ws/connect.ts',
+    access: { tables: { Csms: 'readWrite' }, manageConnections: 'chargers' },
+  },
+  { kind: 'ws', api: 'chargers', id: 'OcppDisconnect', routeKey: '$disconnect', entry: 'ws/disconnect.ts', access: { tables: { Csms: 'readWrite' } } },
+  {
+    kind: 'ws',
+    api: 'chargers',
     id: 'OcppMessage',
     routeKey: '$default',
     entry: 'ws/message.ts',
@@ -93,9 +191,15 @@ export const routes = [
     memoryMb: 512,
     ocppValidators: true,
     // Answers go back as the route response, so no @connections access; frames are appended to the log.
-    access: { tables: { Csms: 'readWrite', MessageLog: 'write' } },
+    // Reads HEARTBEAT_INTERVAL_SECONDS and MESSAGE_LOG_RETENTION_DAYS.
+    access: { tables: { Csms: 'readWrite', MessageLog: 'write' }, settings: ['chargers', 'history'] },
   },
 ] as const satisfies readonly RouteDef[];
 
 export const isWsRoute = (r: RouteDef): r is WsRoute => r.kind === 'ws';
 export const isWsAuthorizer = (r: RouteDef): r is WsAuthorizerRoute => r.kind === 'ws-authorizer';
+export const isHttpRoute = (r: RouteDef): r is HttpRoute => r.kind === 'http';
+export const isHttpAuthorizer = (r: RouteDef): r is HttpAuthorizerRoute => r.kind === 'http-authorizer';
+export const isQueueRoute = (r: RouteDef): r is QueueRoute => r.kind === 'queue';
+export const isStreamRoute = (r: RouteDef): r is StreamRoute => r.kind === 'stream';
+export const isScheduleRoute = (r: RouteDef): r is ScheduleRoute => r.kind === 'schedule';

@@ -1,70 +1,205 @@
-/** Composes the CSMS: tables, origin secret, WebSocket gateway and the CloudFront edge, all from the route table. */
+/**
+ * Composes the CSMS from the route table and the registries: tables, queues, buckets, secrets, one function per
+ * route (RouteFunction), and per kind what invokes it (WebSocket API, REST API, event source, schedule), plus the
+ * CloudFront edge of the charger API. The route rules run first, exactly as in the local runtime.
+ */
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
-import type { Construct } from 'constructs';
-import { type RouteDef, routes as routeTable } from '#functions/routes.ts';
+import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import type { IQueue } from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import type { SecretName } from '#functions/_common/env.ts';
+import { checkRoutes, platformRegistries, type Registries } from '#functions/_routes/rules.ts';
+import {
+  type RouteDef,
+  type RouteKind,
+  routes as routeTable,
+  type WebSocketApiName,
+  isHttpAuthorizer,
+  isHttpRoute,
+  isWsAuthorizer,
+  isWsRoute,
+} from '#functions/routes.ts';
 import { ApiGatewayAccountLogging } from './api-gateway-account.ts';
+import { Buckets } from './buckets.ts';
 import { DataTables } from './data-tables.ts';
+import { addQueueSource, addStreamSource } from './event-sources.ts';
 import { OcppEdge } from './ocpp-edge.ts';
-import { OcppGateway } from './ocpp-gateway.ts';
+import { OperatorTokenKey } from './operator-token-key.ts';
 import { OriginVerifySecret } from './origin-verify-secret.ts';
-import { tables } from '#shared/store/tables.ts';
+import { Queues } from './queues.ts';
+import { RestApiGateway } from './rest-api.ts';
+import { RouteFunction, type RouteResources } from './route-function.ts';
+import { Schedules } from './schedules.ts';
+import { settingsEnvironment } from './settings-env.ts';
 import type { StageConfig } from './stage-config.ts';
+import { WebSocketGateway } from './websocket-api.ts';
+import { tables } from '#shared/store/tables.ts';
 
 export interface CsmsStackProps extends StackProps {
   readonly config: StageConfig;
   /** @default the route table of functions/routes.ts */
   readonly routes?: readonly RouteDef[];
+  /** Tables, queues and buckets routes may name. @default the registries of shared/store/ */
+  readonly registries?: Registries;
   /** Directory route entries are relative to. @default <repo>/functions */
   readonly functionsDir?: string;
 }
 
-// Route kinds this app deploys so far; a route of any other kind fails synth instead of silently missing in AWS.
-const HOSTED_KINDS: ReadonlySet<RouteDef['kind']> = new Set(['ws', 'ws-authorizer']);
+/**
+ * Construct ids of the WebSocket APIs. `Gateway` is the charger API's id from before there were several: its
+ * functions live under it, so their logical ids (and the deployed functions, roles and log groups) stay the same.
+ */
+const WEBSOCKET_API_IDS: Record<WebSocketApiName, string> = { chargers: 'Gateway', operators: 'OperatorsGateway' };
+
+type Wiring = { readonly [K in RouteKind]: (route: Extract<RouteDef, { kind: K }>, fn: IFunction) => void };
 
 export class CsmsStack extends Stack {
   readonly tables: DataTables;
-  readonly gateway: OcppGateway;
-  readonly edge: OcppEdge;
+  readonly queues: Queues;
+  readonly buckets: Buckets;
+  readonly webSocketApis: Partial<Record<WebSocketApiName, WebSocketGateway>>;
+  /** Functions by route id. */
+  readonly functions: Readonly<Record<string, IFunction>>;
+  /** When the table has `http` routes. */
+  readonly restApi?: RestApiGateway;
+  /** The charger API's CloudFront edge, when the table has charger routes. */
+  readonly edge?: OcppEdge;
+  private readonly config: StageConfig;
 
   constructor(scope: Construct, id: string, props: CsmsStackProps) {
     super(scope, id, props);
     const { config } = props;
+    this.config = config;
     const routes = props.routes ?? routeTable;
-    const unhosted = routes.filter((r) => !HOSTED_KINDS.has(r.kind));
-    if (unhosted.length > 0) {
-      throw new Error(`CsmsStack cannot host routes ${unhosted.map((r) => `${r.id} (${r.kind})`).join(', ')} yet`);
-    }
+    const registries = props.registries ?? platformRegistries;
+    checkRoutes(routes, registries);
 
     this.tables = new DataTables(this, 'Tables', { removalPolicy: config.removalPolicy });
-    const secret = new OriginVerifySecret(this, 'OriginVerify', { removalPolicy: config.removalPolicy });
-    this.gateway = new OcppGateway(this, 'Gateway', {
-      config,
-      routes,
-      tables: this.tables.byName,
-      originVerifySecret: secret.reference,
-      ...(props.functionsDir ? { functionsDir: props.functionsDir } : {}),
+    this.queues = new Queues(this, 'Queues', { queues: registries.queues, removalPolicy: config.removalPolicy });
+    this.buckets = new Buckets(this, 'Buckets', {
+      buckets: registries.buckets,
+      removalPolicy: config.removalPolicy,
+      accessLogRetentionDays: config.logRetention,
     });
+    const originVerify = new OriginVerifySecret(this, 'OriginVerify', { removalPolicy: config.removalPolicy });
+    this.webSocketApis = this.webSocketGateways(routes);
+    this.functions = this.buildFunctions(routes, props.functionsDir, {
+      tables: this.tables.byName,
+      queues: this.queues.byName,
+      buckets: this.buckets.byName,
+      webSocketApis: this.webSocketApis,
+      secrets: this.secrets(routes, originVerify.reference),
+      settings: settingsEnvironment(config),
+      routes,
+      registries,
+    });
+    this.restApi = this.wire(routes);
+
     if (config.setApiGatewayAccountRole) {
       const logging = new ApiGatewayAccountLogging(this, 'ApiGatewayAccountLogging');
-      this.gateway.stage.node.addDependency(logging);
+      for (const ws of Object.values(this.webSocketApis)) ws.stage.node.addDependency(logging);
+      this.restApi?.api.deploymentStage.node.addDependency(logging);
     }
-    this.edge = new OcppEdge(this, 'Edge', {
-      api: this.gateway.api,
-      stageName: config.stageName,
-      pathPrefix: config.ocppPathPrefix,
-      allowPlainWs: config.allowPlainWs,
-      originVerifySecret: secret.reference,
-      logRetentionDays: config.logRetention,
-    });
+    const chargers = this.webSocketApis.chargers;
+    if (chargers) {
+      this.edge = new OcppEdge(this, 'Edge', {
+        api: chargers.api,
+        stageName: config.stageName,
+        pathPrefix: config.ocppPathPrefix,
+        allowPlainWs: config.allowPlainWs,
+        originVerifySecret: originVerify.reference,
+        logRetentionDays: config.logRetention,
+      });
+    }
+    this.outputs();
+  }
 
-    new CfnOutput(this, 'ChargerUrl', {
-      description: 'OCPP-J endpoint for chargers (ws:// too where the stage allows plain WebSocket)',
-      value: `wss://${this.edge.distribution.distributionDomainName}/${this.edge.pathPrefix}/{chargeBoxId}`,
-    });
-    new CfnOutput(this, 'ManagementEndpoint', {
-      description: 'API Gateway @connections endpoint (PostToConnection)',
-      value: this.gateway.stage.callbackUrl,
-    });
+  private webSocketGateways(routes: readonly RouteDef[]): Partial<Record<WebSocketApiName, WebSocketGateway>> {
+    const names = [...new Set(routes.flatMap((r) => (isWsRoute(r) || isWsAuthorizer(r) ? [r.api] : [])))];
+    return Object.fromEntries(
+      names.map((api) => {
+        const description = api === 'chargers' ? `OCPP-J charger connections (${this.config.stageName})` : undefined;
+        return [api, new WebSocketGateway(this, WEBSOCKET_API_IDS[api], { api, config: this.config, ...(description ? { description } : {}) })];
+      }),
+    );
+  }
+
+  /** Secrets are created only when a route names them; the origin secret always (CloudFront sends it). */
+  private secrets(routes: readonly RouteDef[], originVerify: string): Partial<Record<SecretName, string>> {
+    const named = (s: SecretName) => routes.some((r) => r.access.secrets?.includes(s));
+    return {
+      originVerify,
+      ...(named('operatorTokenKey')
+        ? { operatorTokenKey: new OperatorTokenKey(this, 'OperatorTokenKey', { removalPolicy: this.config.removalPolicy }).reference }
+        : {}),
+    };
+  }
+
+  /** One function per route; a WebSocket API's functions live under that API's construct (stable logical ids). */
+  private buildFunctions(routes: readonly RouteDef[], functionsDir: string | undefined, resources: RouteResources) {
+    let others: Construct | undefined;
+    const scopeOf = (route: RouteDef): Construct =>
+      isWsRoute(route) || isWsAuthorizer(route)
+        ? (this.webSocketApis[route.api] as WebSocketGateway)
+        : (others ??= new Construct(this, 'Functions'));
+    return Object.fromEntries(
+      routes.map((route) => [
+        route.id,
+        // Construct id = route id: renaming a route replaces its function.
+        new RouteFunction(scopeOf(route), route.id, {
+          route,
+          resources,
+          serviceName: 'ocpp',
+          logLevel: this.config.logLevel,
+          logRetention: this.config.logRetention,
+          removalPolicy: this.config.removalPolicy,
+          ...(functionsDir ? { functionsDir } : {}),
+        }).fn,
+      ]),
+    );
+  }
+
+  /** What invokes each function: APIs for their routes, then the per-route event sources and schedules. */
+  private wire(routes: readonly RouteDef[]): RestApiGateway | undefined {
+    const fn = (routeId: string) => this.functions[routeId] as IFunction;
+    for (const gateway of Object.values(this.webSocketApis)) {
+      const mine = routes.filter((r) => (isWsRoute(r) || isWsAuthorizer(r)) && r.api === gateway.apiName);
+      gateway.addRoutes(mine.filter(isWsRoute), mine.find(isWsAuthorizer), fn);
+    }
+    const httpRoutes = routes.filter(isHttpRoute);
+    const authorizerRoute = routes.find(isHttpAuthorizer);
+    const restApi =
+      httpRoutes.length > 0
+        ? new RestApiGateway(this, 'RestApi', { config: this.config, routes: httpRoutes, functionOf: fn, ...(authorizerRoute ? { authorizerRoute } : {}) })
+        : undefined;
+    let schedules: Schedules | undefined;
+    const byApi = () => undefined; // wired above, with the other routes of their API
+    const wiring: Wiring = {
+      'ws-authorizer': byApi,
+      ws: byApi,
+      'http-authorizer': byApi,
+      http: byApi,
+      queue: (r, f) => addQueueSource(f, r, this.queues.byName[r.queue] as IQueue),
+      stream: (r, f) => addStreamSource(f, r, this.tables.byName[r.table] as unknown as ITable, this.queues.byName[r.onFailure] as IQueue),
+      schedule: (r, f) => (schedules ??= new Schedules(this, 'Schedules')).add(r, f),
+    };
+    for (const route of routes) (wiring[route.kind] as (r: RouteDef, f: IFunction) => void)(route, fn(route.id));
+    return restApi;
+  }
+
+  private outputs(): void {
+    if (this.edge) {
+      new CfnOutput(this, 'ChargerUrl', {
+        description: 'OCPP-J endpoint for chargers (ws:// too where the stage allows plain WebSocket)',
+        value: `wss://${this.edge.distribution.distributionDomainName}/${this.edge.pathPrefix}/{chargeBoxId}`,
+      });
+    }
+    const chargers = this.webSocketApis.chargers;
+    if (chargers) {
+      new CfnOutput(this, 'ManagementEndpoint', { description: 'API Gateway @connections endpoint (PostToConnection)', value: chargers.stage.callbackUrl });
+    }
+    if (this.restApi) new CfnOutput(this, 'RestApiUrl', { description: 'Operator REST API', value: this.restApi.api.url });
     // The operator CLI (`npm run cli -- --aws ...`) reads the tables through these names.
     for (const def of tables) {
       new CfnOutput(this, `${def.name}TableName`, { description: `${def.envVar} for the operator CLI`, value: this.tables.byName[def.name].tableName });

@@ -1,6 +1,6 @@
 /**
  * The compiled OCPP validators ship beside a function's bundle, not inside it, so `shared/ocpp/validate.ts`
- * can import only the versions a container needs. Used by the CDK bundling (lib/csms-function.ts) and by the
+ * can import only the versions a container needs. Used by the CDK bundling (lib/route-function.ts) and by the
  * benchmark's copy of it (bench/cold-start.ts), so the two package them the same way. No CDK imports here.
  */
 import { cpSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';

@@ -4,6 +4,7 @@
  */
 import { RemovalPolicy } from 'aws-cdk-lib';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { Retention } from '#shared/store/retention.ts';
 
 export const stageNames = ['dev', 'prod'] as const;
 export type StageName = (typeof stageNames)[number];
@@ -18,6 +19,8 @@ export interface StageConfig {
   readonly heartbeatIntervalSeconds: number;
   /** Days the OCPP message log keeps frames (DynamoDB TTL). @default 30 */
   readonly messageLogRetentionDays: number;
+  /** Days other history is kept (status, meter values, timeline, reports, raw events). @default DEFAULT_RETENTION */
+  readonly historyRetention?: Partial<Omit<Retention, 'messageLogDays'>>;
   /** Chargers connect to `/<ocppPathPrefix>/<chargeBoxId>`. @default 'ocpp' */
   readonly ocppPathPrefix: string;
   /** Accept plain `ws://` (security profile 1) at CloudFront as well as `wss://`. @default false */

@@ -187,4 +187,8 @@ export const usage = `Usage: npm run cli -- <group> <command> [args] [--options]
   charger log <id> [--limit n]            the OCPP message log, newest first
   token add <value> [--type ISO14443|eMAID|Central|...] [--expires <iso>] [--group <parent>] [--label <text>] [--blocked]
   token list [--group <parent>]           token block|unblock <value> [--type <type>]   (default type ISO14443)
-  tx list <chargerId> [--limit n]         tx show <chargerId> <transactionId>   (with meter values)`;
+  tx list <chargerId> [--limit n]         tx show <chargerId> <transactionId>   (with meter values)
+
+Where: the running \`npm start\`, however it was started (data directory or in memory); with several running,
+pick one with --data-dir <dir> or --in-memory. With none running, DynamoDB Local is started on .local/ (or
+--data-dir) for the command. --aws: the deployed tables (CSMS_TABLE and MESSAGE_LOG_TABLE set).`;

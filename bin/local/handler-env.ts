@@ -1,11 +1,16 @@
 /**
  * The environment the handlers run with locally: fixed local credentials, every AWS client pointed at a stand-in
- * (read by shared/store/client-config.ts), and the platform variables of functions/_common/env.ts, whose schema
- * supplies the defaults so both hosts agree on them.
+ * (read by shared/store/client-config.ts), and each route's own variables (functions/_routes/environment.ts, the
+ * same rules the CDK stack uses). All handlers share this process, so they see the union of their environments;
+ * that each AWS function gets only its own is proven by the CDK tests.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { parsePlatformEnv } from '#functions/_common/env.ts';
+import type { SecretName, SettingsName } from '#functions/_common/env.ts';
+import { historySettings, routeEnvironment, settingsVariables } from '#functions/_routes/environment.ts';
+import type { Registries } from '#functions/_routes/rules.ts';
+import type { RouteDef, WebSocketApiName } from '#functions/routes.ts';
 import { awsClientConfig } from '#shared/store/client-config.ts';
+import type { LocalQueue } from './queues.ts';
 
 export const LOCAL_AWS_ENV = {
   AWS_REGION: 'us-east-1',
@@ -26,40 +31,65 @@ export interface Endpoints {
   readonly dynamodb: string;
   /** fauxqs serves SQS and S3 on one port. */
   readonly sqsAndS3: string;
-  /** The local API Gateway, which also serves @connections. */
-  readonly gateway: string;
+  /** The local API Gateway of each WebSocket API, which also serves its @connections. */
+  readonly webSocketApis: Partial<Record<WebSocketApiName, string>>;
+}
+
+/** The local value of everything a route's access may name. */
+export interface LocalResources {
+  /** Physical table names by logical name. */
+  readonly tables: Readonly<Record<string, string>>;
+  readonly queues: Readonly<Record<string, LocalQueue>>;
+  /** Local bucket names by logical name. */
+  readonly buckets: Readonly<Record<string, string>>;
+  readonly secrets: Readonly<Record<SecretName, string>>;
+  readonly settings: Readonly<Record<SettingsName, Readonly<Record<string, string>>>>;
 }
 
 const chosen = (value: boolean | number | undefined, envName: string) =>
   value === undefined ? process.env[envName] : String(value);
 
-/** Builds and validates the handler environment; throws naming any invalid setting. */
-export const handlerEnv = (
-  endpoints: Endpoints,
-  tableVars: Record<string, string>,
-  originSecret: string,
-  settings: PlatformSettings,
-): Record<string, string> => {
-  const env: Record<string, string | undefined> = {
-    ...LOCAL_AWS_ENV,
-    AWS_ENDPOINT_URL_DYNAMODB: endpoints.dynamodb,
-    AWS_ENDPOINT_URL_SQS: endpoints.sqsAndS3,
-    AWS_ENDPOINT_URL_S3: endpoints.sqsAndS3,
-    AWS_ENDPOINT_URL_APIGATEWAYMANAGEMENTAPI: endpoints.gateway,
-    ...tableVars,
-    ORIGIN_VERIFY_SECRET: originSecret,
-    WS_MANAGEMENT_ENDPOINT: endpoints.gateway,
+/** The settings groups from `npm start` options (or the shell's variables), checked against their schemas. */
+export const localSettings = (settings: PlatformSettings): Record<SettingsName, Record<string, string>> => ({
+  chargers: settingsVariables('chargers', {
     AUTO_REGISTER: chosen(settings.autoRegister, 'AUTO_REGISTER'),
     HEARTBEAT_INTERVAL_SECONDS: chosen(settings.heartbeatIntervalSeconds, 'HEARTBEAT_INTERVAL_SECONDS'),
     MESSAGE_LOG_RETENTION_DAYS: chosen(settings.messageLogRetentionDays, 'MESSAGE_LOG_RETENTION_DAYS'),
+  }),
+  // The shell's *_RETENTION_DAYS variables, else the defaults.
+  history: historySettings({}, process.env),
+});
+
+const need = <T>(value: T | undefined, what: string): T => {
+  if (value === undefined) throw new Error(`The local runtime has no ${what}.`);
+  return value;
+};
+
+/** Builds the handler environment: the union of every route's, plus where the stand-ins are. */
+export const handlerEnv = (
+  endpoints: Endpoints,
+  table: { readonly routes: readonly RouteDef[]; readonly registries: Registries },
+  local: LocalResources,
+): Record<string, string> => {
+  const sources = {
+    tableName: (d: { name: string }) => need(local.tables[d.name], `table ${d.name}`),
+    queueUrl: (d: { name: string }) => need(local.queues[d.name], `queue ${d.name}`).url,
+    bucketName: (d: { name: string }) => need(local.buckets[d.name], `bucket ${d.name}`),
+    managementEndpoint: (api: WebSocketApiName) => need(endpoints.webSocketApis[api], `${api} WebSocket API`),
+    secret: (name: SecretName) => local.secrets[name],
+    settings: (name: SettingsName) => local.settings[name],
   };
-  const parsed = parsePlatformEnv(env);
-  return {
-    ...(Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined)) as Record<string, string>),
-    AUTO_REGISTER: String(parsed.AUTO_REGISTER),
-    HEARTBEAT_INTERVAL_SECONDS: String(parsed.HEARTBEAT_INTERVAL_SECONDS),
-    MESSAGE_LOG_RETENTION_DAYS: String(parsed.MESSAGE_LOG_RETENTION_DAYS),
-  };
+  const management = endpoints.webSocketApis.chargers;
+  return Object.assign(
+    {
+      ...LOCAL_AWS_ENV,
+      AWS_ENDPOINT_URL_DYNAMODB: endpoints.dynamodb,
+      AWS_ENDPOINT_URL_SQS: endpoints.sqsAndS3,
+      AWS_ENDPOINT_URL_S3: endpoints.sqsAndS3,
+      ...(management ? { AWS_ENDPOINT_URL_APIGATEWAYMANAGEMENTAPI: management } : {}),
+    },
+    ...table.routes.map((route) => routeEnvironment(route, { ...table, sources })),
+  ) as Record<string, string>;
 };
 
 /** Sets `env` on process.env (the handlers run in this process) and returns a function restoring the old values. */

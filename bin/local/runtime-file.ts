@@ -1,8 +1,11 @@
 /**
- * How other commands find a running `npm start`: `<dataDir>/runtime.json` exists while it runs. The CLI uses
- * `ensureLocalDynamo()`: the running runtime's DynamoDB Local if there is one, else its own on the same data.
+ * How other commands find a running `npm start`, whatever it was started with. Every run writes its endpoints to
+ * `.local/runtimes/<pid>-<n>.json` (env LOCAL_RUNTIMES_DIR overrides the directory), and a run with a data
+ * directory also to `<dataDir>/runtime.json`. Both are removed when it stops; a file left by a killed run is
+ * ignored (its process is gone). The CLI uses `ensureLocalDynamo()`: the running runtime's DynamoDB if there is
+ * one, else DynamoDB Local started on the data directory for the command.
  */
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { tables } from '#shared/store/tables.ts';
@@ -16,32 +19,95 @@ import { ensureTables, physicalTableName } from './tables.ts';
 /** `.local/` at the repository root: where `npm start` keeps its data. */
 export const DEFAULT_DATA_DIR = fileURLToPath(new URL('../../.local/', import.meta.url));
 
+/** Where every running runtime announces itself. */
+export const runtimesDir = (): string => resolve(process.env.LOCAL_RUNTIMES_DIR ?? join(DEFAULT_DATA_DIR, 'runtimes'));
+
 /** Where DynamoDB Local keeps its file under a data directory. */
 export const dynamoDataPath = (dataDir: string): string => join(dataDir, 'ddb');
 
 export interface RuntimeFile {
   readonly pid: number;
-  readonly port: number;
-  readonly dynamodbEndpoint: string;
-  readonly tables: Readonly<Record<TableName, string>>;
   readonly startedAt: string;
+  /** Null for a runtime that keeps everything in memory. */
+  readonly dataDir: string | null;
+  /** Port of the charger WebSocket API (and its @connections), when the table has one. */
+  readonly port?: number;
+  readonly dynamodbEndpoint: string;
+  /** Everything it serves, by name: chargerWebSocket, chargerConnections, restApi, dynamodb, sqs, s3, ... */
+  readonly endpoints: Readonly<Record<string, string>>;
+  readonly tables: Readonly<Record<TableName, string>>;
+  /** Queue URLs by logical name. */
+  readonly queues: Readonly<Record<string, string>>;
+  /** Local bucket names by logical name. */
+  readonly buckets: Readonly<Record<string, string>>;
 }
 
-const runtimeFile = (dataDir: string) => join(dataDir, 'runtime.json');
+const dataDirFile = (dataDir: string) => join(dataDir, 'runtime.json');
+let announced = 0;
 
-export const writeRuntimeFile = (dataDir: string, info: RuntimeFile): void =>
-  writeFileSync(runtimeFile(dataDir), `${JSON.stringify(info, null, 2)}\n`);
+const write = (file: string, info: RuntimeFile) => writeFileSync(file, `${JSON.stringify(info, null, 2)}\n`);
 
-export const removeRuntimeFile = (dataDir: string): void => rmSync(runtimeFile(dataDir), { force: true });
-
-/** The running runtime's file, or undefined when none runs (a file left by a killed runtime is ignored). */
-export const readRuntimeFile = (dataDir: string = DEFAULT_DATA_DIR): RuntimeFile | undefined => {
+const read = (file: string): RuntimeFile | undefined => {
   try {
-    const info = JSON.parse(readFileSync(runtimeFile(dataDir), 'utf8')) as RuntimeFile;
+    const info = JSON.parse(readFileSync(file, 'utf8')) as RuntimeFile;
     return isAlive(info.pid) ? info : undefined;
   } catch {
     return undefined;
   }
+};
+
+/** Writes the runtime's files; returns a function removing them. */
+export const announceRuntime = (info: RuntimeFile): (() => void) => {
+  const dir = runtimesDir();
+  mkdirSync(dir, { recursive: true });
+  const own = join(dir, `${process.pid}-${++announced}.json`);
+  write(own, info);
+  if (info.dataDir) write(dataDirFile(info.dataDir), info);
+  return () => {
+    rmSync(own, { force: true });
+    if (info.dataDir) rmSync(dataDirFile(info.dataDir), { force: true });
+  };
+};
+
+/** The runtime running on `dataDir`, or undefined when none runs. */
+export const readRuntimeFile = (dataDir: string = DEFAULT_DATA_DIR): RuntimeFile | undefined => read(dataDirFile(dataDir));
+
+/** Every runtime running now (on this checkout, or under LOCAL_RUNTIMES_DIR). */
+export const runningRuntimes = (): RuntimeFile[] => {
+  try {
+    const dir = runtimesDir();
+    return readdirSync(dir).flatMap((f) => (f.endsWith('.json') ? [read(join(dir, f))] : [])).filter((r) => r !== undefined);
+  } catch {
+    return [];
+  }
+};
+
+export class RuntimeLookupError extends Error {
+  override readonly name = 'RuntimeLookupError';
+}
+
+const describe = (r: RuntimeFile) => `process ${r.pid} (${r.dataDir ?? 'in memory'})`;
+
+/** Which runtime the CLI should use; undefined when none runs for that choice. */
+export interface RuntimeChoice {
+  /** The runtime on this data directory. */
+  readonly dataDir?: string;
+  /** The one runtime running in memory. */
+  readonly inMemory?: boolean;
+}
+
+export const findRuntime = (choice: RuntimeChoice = {}): RuntimeFile | undefined => {
+  if (choice.dataDir !== undefined) return readRuntimeFile(resolve(choice.dataDir));
+  const running = runningRuntimes();
+  const candidates = choice.inMemory ? running.filter((r) => r.dataDir === null) : running;
+  if (choice.inMemory && candidates.length === 0) throw new RuntimeLookupError('no `npm start -- --in-memory` is running');
+  if (candidates.length <= 1) return candidates[0];
+  const onDefault = candidates.find((r) => r.dataDir !== null && resolve(r.dataDir) === resolve(DEFAULT_DATA_DIR));
+  if (onDefault && !choice.inMemory) return onDefault;
+  throw new RuntimeLookupError(
+    `${candidates.length} local runtimes are running: ${candidates.map(describe).join(', ')}. ` +
+      'Pick one with --data-dir <dir> or --in-memory.',
+  );
 };
 
 export interface LocalDynamo {
@@ -51,6 +117,8 @@ export interface LocalDynamo {
   readonly env: Readonly<Record<string, string>>;
   /** Whether this call started DynamoDB Local (then `stop()` stops it); false when it attached to a running one. */
   readonly started: boolean;
+  /** The runtime it attached to, if any. */
+  readonly runtime?: RuntimeFile;
   stop(): Promise<void>;
 }
 
@@ -85,12 +153,14 @@ const tableVarsOf = (names: Readonly<Record<TableName, string>>) =>
   Object.fromEntries(tables.map((t) => [t.envVar, names[t.name]]));
 
 /**
- * DynamoDB Local on the persistent data, with the tables created: the one `npm start` runs if it is up,
- * otherwise one started for the caller (never a second one on the same data). Call `stop()` when done.
+ * DynamoDB with the tables created: the running runtime's (found by `findRuntime`, whatever it was started
+ * with), otherwise DynamoDB Local started on the data directory for the caller (never a second one on the same
+ * data, and never for `inMemory`, whose data lives only in its runtime). Call `stop()` when done.
  */
-export const ensureLocalDynamo = async (opts: { dataDir?: string } = {}): Promise<LocalDynamo> => {
-  const dataDir = resolve(opts.dataDir ?? DEFAULT_DATA_DIR);
-  const running = readRuntimeFile(dataDir);
+export const ensureLocalDynamo = async (choice: RuntimeChoice = {}): Promise<LocalDynamo> => {
+  const running = findRuntime(choice);
+  if (!running && choice.inMemory) throw new RuntimeLookupError('no `npm start -- --in-memory` is running');
+  const dataDir = resolve(choice.dataDir ?? DEFAULT_DATA_DIR);
   const { endpoint, stop } = running ? { endpoint: running.dynamodbEndpoint, stop: undefined } : await startOrAttach(dataDir);
   const names = running?.tables ?? defaultTables();
   const db = localDynamoClient(endpoint);
@@ -101,6 +171,7 @@ export const ensureLocalDynamo = async (opts: { dataDir?: string } = {}): Promis
       tables: names,
       env: { ...LOCAL_AWS_ENV, AWS_ENDPOINT_URL_DYNAMODB: endpoint, ...tableVarsOf(names) },
       started: stop !== undefined,
+      ...(running ? { runtime: running } : {}),
       stop: stop ?? (async () => undefined),
     };
   } catch (e) {

@@ -1,39 +1,45 @@
 /**
- * The whole platform on one machine: DynamoDB Local, fauxqs (SQS + S3), and the CloudFront + API Gateway
- * stand-in hosting the handlers of functions/routes.ts in this process, as Lambda would host them.
+ * The whole platform on one machine: DynamoDB Local, fauxqs (SQS + S3), and one host per kind of route of
+ * functions/routes.ts (bin/local/hosts), all running the handlers in this process, as Lambda would host them.
+ * The route rules run first, as at `cdk synth`: a table either host would refuse fails here by route.
  */
-import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import { startFauxqs } from 'fauxqs';
-import { isWsAuthorizer, isWsRoute, routes as platformRoutes } from '#functions/routes.ts';
+import { checkRoutes, platformRegistries, type Registries } from '#functions/_routes/rules.ts';
+import { routes as platformRoutes } from '#functions/routes.ts';
 import type { RouteDef } from '#functions/routes.ts';
-import { tables } from '#shared/store/tables.ts';
+import { awsClientConfig } from '#shared/store/client-config.ts';
 import type { TableName } from '#shared/store/tables.ts';
 import { startDynamoLocal } from './dynamo-local.ts';
-import { createEdge } from './edge.ts';
 import { API_GATEWAY_LIMITS } from './gateway/connections.ts';
-import { createGateway } from './gateway/gateway.ts';
-import type { Gateway, Hosted } from './gateway/gateway.ts';
-import type { Logger, WsFunctions } from './gateway/upgrade.ts';
-import { applyEnv, handlerEnv, localDynamoClient } from './handler-env.ts';
-import type { PlatformSettings } from './handler-env.ts';
+import type { Logger } from './gateway/upgrade.ts';
+import { LOCAL_AWS_ENV, applyEnv, handlerEnv, localDynamoClient, localSettings } from './handler-env.ts';
+import type { LocalResources, PlatformSettings } from './handler-env.ts';
+import { type Hosts, OCPP_PATH_PREFIX, prepareHosts } from './hosts/index.ts';
 import { importFromFunctionsDir, loadFunctions } from './lambda.ts';
 import type { LoadModule } from './lambda.ts';
-import { dynamoDataPath, removeRuntimeFile, writeRuntimeFile } from './runtime-file.ts';
+import { ensureBuckets, ensureQueues, type LocalQueue } from './queues.ts';
+import { announceRuntime, dynamoDataPath } from './runtime-file.ts';
 import { freePort } from './os.ts';
-import { ensureTables, physicalTableName, tableEnv } from './tables.ts';
+import { localSecrets } from './secrets.ts';
+import { ensureTables, physicalTableName } from './tables.ts';
 
-/** Stage and charger path, as deployed (the CloudFront function is built with the same two values). */
+/** Stage, as deployed (the CloudFront function is built with it and OCPP_PATH_PREFIX). */
 export const LOCAL_STAGE = 'local';
-export const OCPP_PATH_PREFIX = 'ocpp';
+export { OCPP_PATH_PREFIX };
 
 export interface LocalRuntimeOptions extends PlatformSettings {
-  /** Port of the WebSocket + @connections server; 0 = a free one. @default 0 */
+  /** Port of the charger WebSocket API + @connections; 0 = a free one. @default 0 */
   readonly port?: number;
+  /** Port of the REST API (when the table has `http` routes); 0 = a free one. @default 0 */
+  readonly restPort?: number;
+  /** Port of the operators WebSocket API (when the table has routes for it); 0 = a free one. @default 0 */
+  readonly operatorsPort?: number;
   /** @default '127.0.0.1' */
   readonly host?: string;
-  /** Keep DynamoDB and fauxqs data here (and write runtime.json); omitted = everything in memory. */
+  /** Keep DynamoDB, fauxqs and stream positions here (and write runtime.json); omitted = everything in memory. */
   readonly dataDir?: string;
   /** Use this DynamoDB (the test run's) instead of starting DynamoDB Local. */
   readonly dynamodbEndpoint?: string;
@@ -43,65 +49,67 @@ export interface LocalRuntimeOptions extends PlatformSettings {
   readonly tablePrefix?: string;
   /** @default functions/routes.ts */
   readonly routes?: readonly RouteDef[];
+  /** Tables, queues and buckets routes may name. @default the registries of shared/store/ */
+  readonly registries?: Registries;
   /** @default import of functions/<entry> */
   readonly loadModule?: LoadModule;
   /** API Gateway's 10-minute idle timeout; 0 = off. */
   readonly idleTimeoutMs?: number;
   /** API Gateway's 2-hour maximum connection duration; 0 = off. */
   readonly maxConnectionMs?: number;
+  /** Schedules run this many times faster than real time (tests). @default 1 */
+  readonly scheduleTimeScale?: number;
   /** @default console */
   readonly logger?: Logger;
 }
 
 export interface LocalRuntime {
+  /** Port of the charger WebSocket API (0 when the table has none). */
   readonly port: number;
   /** `ws://127.0.0.1:<port>/ocpp`: chargers append `/<chargeBoxId>`. */
   readonly wsUrl: string;
   chargerUrl(chargeBoxId: string): string;
-  /** Endpoint for ApiGatewayManagementApiClient (`http://127.0.0.1:<port>`). */
+  /** Endpoint for ApiGatewayManagementApiClient (`http://127.0.0.1:<port>`) of the charger API. */
   readonly managementEndpoint: string;
+  /** `http://127.0.0.1:<port>/local`, when the table has `http` routes. */
+  readonly restUrl?: string;
   readonly dynamodbEndpoint: string;
   /** fauxqs, serving SQS and S3. */
   readonly sqsS3Endpoint: string;
+  /** Everything served, by name (as in the runtime file and the banner). */
+  readonly endpoints: Readonly<Record<string, string>>;
   readonly tables: Readonly<Record<TableName, string>>;
-  /** What the handlers run with (also set on process.env until stop). */
+  /** Queues by logical name, with their dead-letter queues. */
+  readonly queues: Readonly<Record<string, LocalQueue>>;
+  /** Local bucket names by logical name. */
+  readonly buckets: Readonly<Record<string, string>>;
+  /** What the handlers run with (also set on process.env until stop): the union of every route's environment. */
   readonly env: Readonly<Record<string, string>>;
   readonly dataDir?: string;
+  /** How many routes of each kind are hosted. */
+  readonly routeCounts: Readonly<Record<string, number>>;
   /** Milliseconds DynamoDB Local took to answer (undefined when an endpoint was given), and the whole start. */
   readonly startup: { readonly dynamodbMs?: number; readonly totalMs: number };
-  /** Closes connections (running $disconnect), then stops fauxqs and DynamoDB Local. Safe to call twice. */
+  /** Stops the hosts (closing connections runs $disconnect; batches in flight finish), then the stand-ins. */
   stop(): Promise<void>;
-  /** `@connections` calls the gateway has served (handlers closing or messaging connections). */
+  /** `@connections` calls the WebSocket APIs have served (handlers closing or messaging connections). */
   managementCalls(): number;
 }
 
-const wsFunctions = async (routes: readonly RouteDef[], loadModule: LoadModule): Promise<WsFunctions> => {
-  const hosted = routes.filter((r) => isWsRoute(r) || isWsAuthorizer(r));
-  const loaded = [...(await loadFunctions(hosted, loadModule)).values()];
-  const authorizers = loaded.filter((f) => isWsAuthorizer(f.route));
-  if (authorizers.length > 1) throw new Error('The route table has more than one WebSocket authorizer.');
-  const wsRoutes = loaded.flatMap((fn) => (isWsRoute(fn.route) ? [[fn.route.routeKey, { route: fn.route, fn }]] : []));
-  const authorizer = authorizers[0];
-  return {
-    routes: Object.fromEntries(wsRoutes) as WsFunctions['routes'],
-    ...(authorizer && isWsAuthorizer(authorizer.route) ? { authorizer: { route: authorizer.route, fn: authorizer } } : {}),
-  };
-};
-
 /** What has been started so far, so a failed start and stop() undo exactly that. */
 interface Started {
-  gateway?: Gateway;
-  runtimeFileIn?: string;
+  hosts?: Hosts;
+  forgetRuntime?: () => void;
   restoreEnv?: () => void;
   sqsS3?: { stop(): Promise<void> };
   dynamo?: { stop(): Promise<void> };
 }
 
-/** Connections close first (their $disconnect still needs env and DynamoDB), the emulators last. */
+/** Hosts stop first (a $disconnect still needs env and DynamoDB), the stand-ins last. */
 const stopStarted = async (s: Started, logger: Logger): Promise<void> => {
   const steps: [string, (() => unknown) | undefined][] = [
-    ['the gateway', s.gateway && (() => s.gateway?.close())],
-    ['runtime.json', s.runtimeFileIn === undefined ? undefined : () => removeRuntimeFile(s.runtimeFileIn!)],
+    ['the hosts', s.hosts && (() => Promise.all(s.hosts?.all.map((h) => h.stop()) ?? []))],
+    ['the runtime files', s.forgetRuntime],
     ['the environment', s.restoreEnv],
     ['fauxqs', s.sqsS3 && (() => s.sqsS3?.stop())],
     ['DynamoDB Local', s.dynamo && (() => s.dynamo?.stop())],
@@ -116,33 +124,37 @@ const stopStarted = async (s: Started, logger: Logger): Promise<void> => {
   Object.keys(s).forEach((k) => delete s[k as keyof Started]);
 };
 
-const startDynamo = async (opts: LocalRuntimeOptions, port: number | undefined, s: Started) => {
+const startDynamo = async (opts: LocalRuntimeOptions, dataDir: string | undefined, port: number | undefined, s: Started) => {
   if (opts.dynamodbEndpoint) return undefined;
-  const ddb = await startDynamoLocal({ ...(opts.dataDir ? { dbPath: dynamoDataPath(opts.dataDir) } : {}), ...(port ? { port } : {}) });
+  const ddb = await startDynamoLocal({ ...(dataDir ? { dbPath: dynamoDataPath(dataDir) } : {}), ...(port ? { port } : {}) });
   s.dynamo = ddb;
   return ddb.startupMs;
 };
 
-const startSqsS3 = async (dataDir: string | undefined, port: number, s: Started) => {
-  const fauxDir = dataDir && join(dataDir, 'fauxqs');
-  if (fauxDir) mkdirSync(fauxDir, { recursive: true });
-  s.sqsS3 = await startFauxqs({ port, host: '127.0.0.1', logger: false, ...(fauxDir ? { dataDir: fauxDir } : {}) });
-};
-
-const createTables = async (endpoint: string, prefix: string | undefined) => {
+const createTables = async (endpoint: string, prefix: string, registries: Registries) => {
   const db = localDynamoClient(endpoint);
   try {
-    await ensureTables(db, tables, prefix);
+    await ensureTables(db, registries.tables, prefix);
   } finally {
     db.destroy();
   }
 };
 
-/** Like Promise.all, but waits for every start to settle, so nothing is left running unseen when one fails. */
-// One secret per process: the handlers read it once at import (as at a Lambda cold start), so a runtime
-// restarted in the same process must present the same one at its edge.
-const originSecret = randomBytes(24).toString('base64url');
+/** fauxqs with the registry's queues and buckets. */
+const startSqsS3 = async (dataDir: string | undefined, port: number, registries: Registries, s: Started) => {
+  const fauxDir = dataDir && join(dataDir, 'fauxqs');
+  if (fauxDir) mkdirSync(fauxDir, { recursive: true });
+  const faux = await startFauxqs({ port, host: '127.0.0.1', logger: false, ...(fauxDir ? { dataDir: fauxDir } : {}) });
+  s.sqsS3 = faux;
+  const sqs = new SQSClient(awsClientConfig('sqs', { ...LOCAL_AWS_ENV, AWS_ENDPOINT_URL_SQS: faux.address }));
+  try {
+    return { queues: await ensureQueues(sqs, registries.queues), buckets: ensureBuckets(faux, registries.buckets) };
+  } finally {
+    sqs.destroy();
+  }
+};
 
+/** Like Promise.all, but waits for every start to settle, so nothing is left running unseen when one fails. */
 const settled = async <T extends readonly unknown[]>(work: { [K in keyof T]: Promise<T[K]> }): Promise<T> => {
   const results = await Promise.allSettled(work);
   const failed = results.find((r) => r.status === 'rejected');
@@ -150,78 +162,104 @@ const settled = async <T extends readonly unknown[]>(work: { [K in keyof T]: Pro
   return results.map((r) => (r as PromiseFulfilledResult<unknown>).value) as unknown as T;
 };
 
-const deferred = <T>() => {
-  let settle!: { resolve: (v: T) => void; reject: (e: unknown) => void };
-  const promise = new Promise<T>((resolve, reject) => (settle = { resolve, reject }));
-  promise.catch(() => undefined); // the failure is reported by startLocalRuntime itself
-  return { promise, ...settle };
-};
+const countKinds = (routes: readonly RouteDef[]) =>
+  routes.reduce<Record<string, number>>((n, r) => ({ ...n, [r.kind]: (n[r.kind] ?? 0) + 1 }), {});
 
 /**
- * Starts the platform and resolves once a charger can connect. Handlers are imported once per process (Node
- * caches modules, like a warm Lambda container) and read process.env at import: run one runtime at a time per
+ * Starts the platform and resolves once every host serves. Handlers are imported once per process (Node caches
+ * modules, like a warm Lambda container) and read process.env at import: run one runtime at a time per
  * process, and a later one in the same process keeps the handlers' first environment (ports, table names).
  */
 export const startLocalRuntime = async (opts: LocalRuntimeOptions = {}): Promise<LocalRuntime> => {
   const began = Date.now();
   const logger = opts.logger ?? console;
+  const routes = opts.routes ?? platformRoutes;
+  const registries = opts.registries ?? platformRegistries;
+  checkRoutes(routes, registries);
   const dataDir = opts.dataDir && resolve(opts.dataDir);
   const prefix = opts.tablePrefix ?? '';
+  const host = opts.host ?? '127.0.0.1';
   const s: Started = {};
-  const hosted = deferred<Hosted>();
   try {
-    s.gateway = createGateway({
-      hosted: hosted.promise,
+    s.hosts = await prepareHosts(routes, {
+      host,
       stage: LOCAL_STAGE,
+      logger,
+      ports: { chargers: opts.port ?? 0, operators: opts.operatorsPort ?? 0, rest: opts.restPort ?? 0 },
       limits: {
         idleTimeoutMs: opts.idleTimeoutMs ?? API_GATEWAY_LIMITS.idleTimeoutMs,
         maxConnectionMs: opts.maxConnectionMs ?? API_GATEWAY_LIMITS.maxConnectionMs,
       },
-      logger,
+      ...(dataDir ? { dataDir } : {}),
+      scheduleTimeScale: opts.scheduleTimeScale ?? 1,
     });
-    const port = await s.gateway.listen(opts.port ?? 0, opts.host ?? '127.0.0.1');
-    // Every port is known up front, so the handlers can be imported (with their env) while the emulators start.
     const ddbPort = opts.dynamodbEndpoint ? undefined : (opts.dynamodbPort ?? (Number(process.env.DDB_PORT) || (await freePort())));
     const dynamodbEndpoint = opts.dynamodbEndpoint ?? `http://127.0.0.1:${ddbPort}`;
     const fauxPort = await freePort();
     const sqsS3Endpoint = `http://127.0.0.1:${fauxPort}`; // an IP host makes the S3 client use path-style URLs
-    const base = `127.0.0.1:${port}`;
-    const endpoints = { dynamodb: dynamodbEndpoint, sqsAndS3: sqsS3Endpoint, gateway: `http://${base}` };
-    const env = handlerEnv(endpoints, tableEnv(tables, prefix), originSecret, opts);
-    s.restoreEnv = applyEnv(env); // before the handlers load: they read it at import, as at a cold start
-    const [dynamodbMs, , edge, functions] = await settled([
-      startDynamo({ ...opts, ...(dataDir ? { dataDir } : {}) }, ddbPort, s).then(async (ms) => {
-        await createTables(dynamodbEndpoint, prefix);
+    const apis = s.hosts.websocket?.apis ?? {};
+    const tableNames = Object.fromEntries(registries.tables.map((t) => [t.name, physicalTableName(t, prefix)])) as Record<TableName, string>;
+    const settings = localSettings(opts);
+    const secrets = localSecrets(dataDir);
+    let env: Record<string, string> = {};
+    let resources: LocalResources | undefined;
+    // DynamoDB Local (seconds) starts while fauxqs, the queues and the handlers load: their env needs queue URLs.
+    const [dynamodbMs, functions] = await settled([
+      startDynamo(opts, dataDir, ddbPort, s).then(async (ms) => {
+        await createTables(dynamodbEndpoint, prefix, registries);
         return ms;
       }),
-      startSqsS3(dataDir, fauxPort, s),
-      createEdge({ pathPrefix: OCPP_PATH_PREFIX, stageName: LOCAL_STAGE, originSecret }),
-      wsFunctions(opts.routes ?? platformRoutes, opts.loadModule ?? importFromFunctionsDir),
+      startSqsS3(dataDir, fauxPort, registries, s).then(async ({ queues, buckets }) => {
+        resources = { tables: tableNames, queues, buckets, secrets, settings };
+        const webSocketApis = Object.fromEntries(Object.entries(apis).map(([name, a]) => [name, a.httpUrl]));
+        env = handlerEnv({ dynamodb: dynamodbEndpoint, sqsAndS3: sqsS3Endpoint, webSocketApis }, { routes, registries }, resources);
+        s.restoreEnv = applyEnv(env); // before the handlers load: they read it at import, as at a cold start
+        const loaded = await loadFunctions(routes, opts.loadModule ?? importFromFunctionsDir);
+        return new Map([...loaded].map(([route, fn]) => [route.id, fn]));
+      }),
     ] as const);
-    hosted.resolve({ edge, functions });
+    const ready = resources as LocalResources;
+    const ctx = { functions, resources: ready, registries, endpoints: { dynamodb: dynamodbEndpoint, sqsAndS3: sqsS3Endpoint } };
+    for (const h of s.hosts.all) await h.start(ctx);
 
-    const tableNames = Object.fromEntries(tables.map((t) => [t.name, physicalTableName(t, prefix)])) as Record<TableName, string>;
-    if (dataDir) {
-      const startedAt = new Date().toISOString();
-      writeRuntimeFile(dataDir, { pid: process.pid, port, dynamodbEndpoint, tables: tableNames, startedAt });
-      s.runtimeFileIn = dataDir;
-    }
+    const endpoints = Object.assign(
+      {},
+      ...s.hosts.all.map((h) => h.endpoints),
+      { dynamodb: dynamodbEndpoint, sqs: sqsS3Endpoint, s3: sqsS3Endpoint },
+    ) as Record<string, string>;
+    const chargers = apis.chargers;
+    s.forgetRuntime = announceRuntime({
+      pid: process.pid,
+      startedAt: new Date().toISOString(),
+      dataDir: dataDir ?? null,
+      ...(chargers ? { port: chargers.port } : {}),
+      dynamodbEndpoint,
+      endpoints,
+      tables: tableNames,
+      queues: Object.fromEntries(Object.entries(ready.queues).map(([n, q]) => [n, q.url])),
+      buckets: ready.buckets,
+    });
+    const websocket = s.hosts.websocket;
     return {
-      port,
-      wsUrl: `ws://${base}/${OCPP_PATH_PREFIX}`,
-      chargerUrl: (id) => `ws://${base}/${OCPP_PATH_PREFIX}/${encodeURIComponent(id)}`,
-      managementEndpoint: `http://${base}`,
+      port: chargers?.port ?? 0,
+      wsUrl: chargers?.wsUrl ?? '',
+      chargerUrl: (id) => `${chargers?.wsUrl ?? ''}/${encodeURIComponent(id)}`,
+      managementEndpoint: chargers?.httpUrl ?? '',
+      ...(endpoints.restApi ? { restUrl: endpoints.restApi } : {}),
       dynamodbEndpoint,
       sqsS3Endpoint,
+      endpoints,
       tables: tableNames,
+      queues: ready.queues,
+      buckets: ready.buckets,
       env,
       ...(dataDir ? { dataDir } : {}),
+      routeCounts: countKinds(routes),
       startup: { ...(dynamodbMs === undefined ? {} : { dynamodbMs }), totalMs: Date.now() - began },
       stop: () => stopStarted(s, logger),
-      managementCalls: () => s.gateway?.managementCalls() ?? 0,
+      managementCalls: () => websocket?.managementCalls() ?? 0,
     };
   } catch (e) {
-    hosted.reject(e); // upgrades already waiting fail with 500 instead of hanging
     await stopStarted(s, logger);
     throw e;
   }

@@ -1,17 +1,18 @@
 /**
  * The one place that builds the domain's dependencies from an environment: Lambda handlers (once per
  * container), the CLI, the tests and the benchmark all call `makeDeps`. Table names come from the variables
- * `shared/store/tables.ts` names; history retention from the *_RETENTION_DAYS variables, else the documented
- * defaults.
+ * `shared/store/tables.ts` names; history retention from the *_RETENTION_DAYS variables (env.ts), else the
+ * documented defaults.
  */
 import type { Deps } from '#shared/deps.ts';
 import type { Log } from '#shared/log/logger.ts';
 import { makeDocumentClient } from '#shared/store/dynamo.ts';
 import { makeDomainDeps } from '#shared/store/make-deps.ts';
-import { DEFAULT_RETENTION, type Retention } from '#shared/store/retention.ts';
+import type { Retention } from '#shared/store/retention.ts';
+import { HistorySettingsSchema, parseChargerSettings, parseEnv } from './env.ts';
 import { tables, type TableName } from '#shared/store/tables.ts';
 
-/** Environment variable of each retention; unset means the default of shared/store/retention.ts. */
+/** The variable of each retention (the `history` settings group of env.ts, and the message log's charger setting). */
 export const RETENTION_ENV: Readonly<Record<keyof Retention, string>> = {
   statusHistoryDays: 'STATUS_HISTORY_RETENTION_DAYS',
   meterValuesDays: 'METER_VALUES_RETENTION_DAYS',
@@ -21,20 +22,18 @@ export const RETENTION_ENV: Readonly<Record<keyof Retention, string>> = {
   messageLogDays: 'MESSAGE_LOG_RETENTION_DAYS',
 };
 
-const MAX_RETENTION_DAYS = 3650;
-
-const retentionFrom = (env: NodeJS.ProcessEnv): Retention =>
-  Object.fromEntries(
-    (Object.keys(RETENTION_ENV) as (keyof Retention)[]).map((k) => {
-      const raw = env[RETENTION_ENV[k]];
-      if (raw === undefined || raw === '') return [k, DEFAULT_RETENTION[k]];
-      const days = Number(raw);
-      if (!Number.isInteger(days) || days < 1 || days > MAX_RETENTION_DAYS) {
-        throw new Error(`Invalid environment: ${RETENTION_ENV[k]} must be a whole number of days from 1 to ${MAX_RETENTION_DAYS}, got "${raw}"`);
-      }
-      return [k, days];
-    }),
-  ) as unknown as Retention;
+/** Retention from the `history` settings group and the message-log setting, each defaulted by its schema. */
+const retentionFrom = (env: NodeJS.ProcessEnv): Retention => {
+  const history = parseEnv(HistorySettingsSchema)(env);
+  return {
+    statusHistoryDays: history.STATUS_HISTORY_RETENTION_DAYS,
+    meterValuesDays: history.METER_VALUES_RETENTION_DAYS,
+    timelineDays: history.TIMELINE_RETENTION_DAYS,
+    deviceReportDays: history.DEVICE_REPORT_RETENTION_DAYS,
+    transactionEventDays: history.TRANSACTION_EVENT_RETENTION_DAYS,
+    messageLogDays: parseChargerSettings(env).MESSAGE_LOG_RETENTION_DAYS,
+  };
+};
 
 /**
  * Physical table names from the environment. A function's environment names only the tables its route may

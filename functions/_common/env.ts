@@ -1,10 +1,15 @@
 /**
- * The environment every charger-facing handler reads, parsed once per container. The CDK stack
- * (lib/) and the local runtime (bin/local) both set exactly these variables; see `platformEnvironment`.
- * zod's "mini" build: the full one would add some 440 KB to every Lambda bundle for eight variables.
+ * The environment handlers read, as schemas, parsed once per container. A function's environment holds only what
+ * its route's `access` names (functions/_routes/environment.ts builds it for both hosts):
+ * - each table's `envVar` (shared/store/tables.ts), each queue's URL and each bucket's name variable;
+ * - `WS_MANAGEMENT_ENDPOINT` with `manageConnections`;
+ * - a secret's variable (`SECRET_ENV_VARS`) with `secrets`;
+ * - a settings group's variables (`SETTINGS_SCHEMAS`) with `settings`, e.g. `settings: ['chargers']`.
+ * zod's "mini" build: the full one would add some 440 KB to every Lambda bundle for a handful of variables.
  */
 import * as z from 'zod/mini';
 import en from 'zod/v4/locales/en.js';
+import { DEFAULT_RETENTION } from '#shared/store/retention.ts';
 
 // Readable messages ("Too small: expected number to be >=10") for the few that ever show at a cold start.
 z.config(en());
@@ -16,29 +21,64 @@ const flag = z.pipe(
 const whole = (min: number, max: number, fallback: number) =>
   z._default(z.coerce.number().check(z.int(), z.minimum(min), z.maximum(max)), fallback);
 
-export const PlatformEnvSchema = z.object({
-  CSMS_TABLE: z.string().check(z.minLength(1)),
-  MESSAGE_LOG_TABLE: z.string().check(z.minLength(1)),
+/**
+ * Settings of the charger-facing handlers, from the stage config (lib/stage-config.ts) or `npm start` options.
+ * The defaults are the documented ones, so a handler test may leave them out; the hosts always set them.
+ */
+export const ChargerSettingsSchema = z.object({
   /** Unknown chargers that connect are created `pending` instead of refused. */
   AUTO_REGISTER: flag,
   /** Heartbeat interval handed out in BootNotification; below API Gateway's 10-minute idle timeout. */
   HEARTBEAT_INTERVAL_SECONDS: whole(10, 590, 300),
   /** How long the OCPP message log keeps frames (DynamoDB TTL). */
   MESSAGE_LOG_RETENTION_DAYS: whole(1, 3650, 30),
-  /** @connections endpoint; on AWS it is derived from the event's domain and stage when unset. */
-  WS_MANAGEMENT_ENDPOINT: z.optional(z.url()),
 });
 
-export type PlatformEnv = z.infer<typeof PlatformEnvSchema>;
+/**
+ * How long each kind of history is kept (DynamoDB TTL), for routes that write history. The message log's
+ * retention is a charger setting above; the defaults are shared/store/retention.ts's.
+ */
+export const HistorySettingsSchema = z.object({
+  STATUS_HISTORY_RETENTION_DAYS: whole(1, 3650, DEFAULT_RETENTION.statusHistoryDays),
+  METER_VALUES_RETENTION_DAYS: whole(1, 3650, DEFAULT_RETENTION.meterValuesDays),
+  TIMELINE_RETENTION_DAYS: whole(1, 3650, DEFAULT_RETENTION.timelineDays),
+  DEVICE_REPORT_RETENTION_DAYS: whole(1, 3650, DEFAULT_RETENTION.deviceReportDays),
+  TRANSACTION_EVENT_RETENTION_DAYS: whole(1, 3650, DEFAULT_RETENTION.transactionEventDays),
+});
+
+/** Settings groups a route may declare in `access.settings`; each host sets every variable of a declared group. */
+export const SETTINGS_SCHEMAS = { chargers: ChargerSettingsSchema, history: HistorySettingsSchema } as const;
+export type SettingsName = keyof typeof SETTINGS_SCHEMAS;
+
+/** The variable `manageConnections` adds: the @connections endpoint of the named WebSocket API's stage. */
+export const MANAGEMENT_ENDPOINT_VAR = 'WS_MANAGEMENT_ENDPOINT';
+
+/** On AWS it is derived from the event's domain and stage when unset (functions/_common/connections.ts). */
+export const ManagementEndpointEnvSchema = z.object({ [MANAGEMENT_ENDPOINT_VAR]: z.optional(z.url()) });
+
+/** Secrets a route may name in `access.secrets`, and the variable each arrives in. */
+export const SECRET_ENV_VARS = {
+  /** The value CloudFront sends as X-Origin-Verify; the charger `$connect` authorizer compares it. */
+  originVerify: 'ORIGIN_VERIFY_SECRET',
+  /** The HMAC key operator tokens are signed with (functions/_common/operator-token.ts). */
+  operatorTokenKey: 'OPERATOR_TOKEN_KEY',
+} as const;
+export type SecretName = keyof typeof SECRET_ENV_VARS;
+
+export const OriginSecretEnvSchema = z.object({ ORIGIN_VERIFY_SECRET: z.string().check(z.minLength(16)) });
+export const OperatorTokenKeyEnvSchema = z.object({ OPERATOR_TOKEN_KEY: z.string().check(z.minLength(32)) });
 
 /**
- * Only for routes whose access says `originSecret` (the $connect authorizer): the shared secret CloudFront
- * sends as X-Origin-Verify. The authorizer refuses upgrades without it.
+ * Set on the `http-authorizer` route only, by the host: which operator roles may call each `jwt` route, as
+ * JSON `[{ "method": "GET", "path": "/chargers/{id}", "roles": ["viewer"] }]`.
  */
-export const OriginSecretEnvSchema = z.object({ ORIGIN_VERIFY_SECRET: z.string().check(z.minLength(16)) });
+export const ROUTE_ROLES_VAR = 'JWT_ROUTE_ROLES';
+
+const RouteRolesSchema = z.array(z.object({ method: z.string(), path: z.string(), roles: z.array(z.string()) }));
+export type RouteRoles = z.infer<typeof RouteRolesSchema>;
 
 /** Parses the environment, naming every missing or malformed variable so a cold start fails loudly. */
-const parseEnv =
+export const parseEnv =
   <S extends z.ZodMiniType>(schema: S) =>
   (source: NodeJS.ProcessEnv = process.env): Readonly<z.infer<S>> => {
     const parsed = schema.safeParse(source);
@@ -49,5 +89,21 @@ const parseEnv =
     return Object.freeze(parsed.data);
   };
 
-export const parsePlatformEnv = parseEnv(PlatformEnvSchema);
+export const parseChargerSettings = parseEnv(ChargerSettingsSchema);
+export const parseManagementEndpointEnv = parseEnv(ManagementEndpointEnvSchema);
 export const parseOriginSecretEnv = parseEnv(OriginSecretEnvSchema);
+export const parseOperatorTokenKeyEnv = parseEnv(OperatorTokenKeyEnvSchema);
+
+/** The roles of every `jwt` route, from `JWT_ROUTE_ROLES`. */
+export const parseRouteRolesEnv = (source: NodeJS.ProcessEnv = process.env): RouteRoles => {
+  const raw = source[ROUTE_ROLES_VAR];
+  let json: unknown;
+  try {
+    json = JSON.parse(raw ?? '');
+  } catch {
+    throw new Error(`Invalid environment: ${ROUTE_ROLES_VAR}: expected JSON, got ${raw === undefined ? 'nothing' : 'other text'}`);
+  }
+  const parsed = RouteRolesSchema.safeParse(json);
+  if (!parsed.success) throw new Error(`Invalid environment: ${ROUTE_ROLES_VAR}: expected [{ method, path, roles }]`);
+  return parsed.data;
+};

@@ -16,7 +16,7 @@ type ValidatorTable = Readonly<Record<string, GeneratedValidator | undefined>>;
 /**
  * Compiled ahead of time by scripts/build-schemas.mjs: nothing is compiled at cold start. Each version is its
  * own module, loaded on first use, so a container only parses the versions its chargers speak (2.1's alone is
- * over half of all the validator code). The Lambda bundle ships them as separate files (lib/csms-function.ts).
+ * over half of all the validator code). The Lambda bundle ships them as separate files (lib/route-function.ts).
  */
 const LOADERS: Record<OcppProtocol, () => Promise<ValidatorTable>> = {
   'ocpp1.6': () => import('./generated/ocpp16.js'),

@@ -1,6 +1,5 @@
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { PlatformEnvSchema } from '../../functions/_common/env.ts';
 import { isWsAuthorizer, isWsRoute, type RouteDef, routes as routeTable } from '../../functions/routes.ts';
 import { viewerRequestSource } from '../../lib/edge/viewer-request.ts';
 import { FORWARDED_HEADERS } from '../../lib/ocpp-edge.ts';
@@ -50,20 +49,29 @@ describe('functions from the route table', () => {
     }
   });
 
-  it('sets exactly the platform env of functions/_common/env.ts plus the Powertools variables', () => {
-    const expected = [...Object.keys(PlatformEnvSchema.shape), 'POWERTOOLS_SERVICE_NAME', 'LOG_LEVEL', 'NODE_OPTIONS'];
+  it('gives each function exactly the variables its access names, plus the Powertools ones', () => {
+    const settings = ['AUTO_REGISTER', 'HEARTBEAT_INTERVAL_SECONDS', 'MESSAGE_LOG_RETENTION_DAYS'];
+    const history = ['STATUS_HISTORY_RETENTION_DAYS', 'METER_VALUES_RETENTION_DAYS', 'TIMELINE_RETENTION_DAYS', 'DEVICE_REPORT_RETENTION_DAYS', 'TRANSACTION_EVENT_RETENTION_DAYS'];
+    // Written out, not derived from the access: the test must fail if the derivation goes wrong.
+    const expected: Record<string, string[]> = {
+      OcppAuthorizer: ['CSMS_TABLE', 'ORIGIN_VERIFY_SECRET', ...settings],
+      OcppConnect: ['CSMS_TABLE', 'WS_MANAGEMENT_ENDPOINT'],
+      OcppDisconnect: ['CSMS_TABLE'],
+      OcppMessage: ['CSMS_TABLE', 'MESSAGE_LOG_TABLE', ...settings, ...history],
+    };
+    expect(Object.keys(expected).sort()).toEqual(routes.map((r) => r.id).sort());
     const fns = dev.findResources('AWS::Lambda::Function');
     for (const route of routes) {
       const vars = ((fns[functionIdForRoute(dev, route.id)] as Resource).Properties.Environment as { Variables: Record<string, unknown> }).Variables;
-      const withSecret = route.access.originSecret === true;
-      expect(Object.keys(vars).sort()).toEqual([...expected, ...(withSecret ? ['ORIGIN_VERIFY_SECRET'] : [])].sort());
-      if (withSecret) expect(JSON.stringify(vars.ORIGIN_VERIFY_SECRET)).toContain('{{resolve:secretsmanager:');
-      expect(vars.HEARTBEAT_INTERVAL_SECONDS).toBe('300');
+      expect(Object.keys(vars).sort(), route.id).toEqual([...(expected[route.id] ?? []), 'POWERTOOLS_SERVICE_NAME', 'LOG_LEVEL', 'NODE_OPTIONS'].sort());
+      if ('ORIGIN_VERIFY_SECRET' in vars) expect(JSON.stringify(vars.ORIGIN_VERIFY_SECRET)).toContain('{{resolve:secretsmanager:');
+      if ('METER_VALUES_RETENTION_DAYS' in vars) expect(vars).toMatchObject({ METER_VALUES_RETENTION_DAYS: '730', STATUS_HISTORY_RETENTION_DAYS: '90' });
+      if ('HEARTBEAT_INTERVAL_SECONDS' in vars) expect(vars).toMatchObject({ HEARTBEAT_INTERVAL_SECONDS: '300', AUTO_REGISTER: 'true' });
     }
   });
 
   it('gives the origin secret only to the authorizer', () => {
-    expect(routes.filter((r) => r.access.originSecret === true).map((r) => r.kind)).toEqual(['ws-authorizer']);
+    expect(routes.filter((r) => r.access.secrets?.includes('originVerify')).map((r) => r.kind)).toEqual(['ws-authorizer']);
   });
 });
 
@@ -166,7 +174,7 @@ describe('IAM from route access', () => {
   it('grants execute-api:ManageConnections only to routes with manageConnections', () => {
     for (const route of routes) {
       const actions = statementsOf(dev, functionIdForRoute(dev, route.id)).flatMap(actionsOf);
-      expect(actions.includes('execute-api:ManageConnections'), route.id).toBe(route.access.manageConnections === true);
+      expect(actions.includes('execute-api:ManageConnections'), route.id).toBe(route.access.manageConnections !== undefined);
     }
   });
 });

@@ -26,16 +26,16 @@ describe('stage configuration', () => {
 });
 
 describe('route table misuse', () => {
-  it('refuses route kinds the app cannot host yet instead of dropping them', () => {
-    const http: RouteDef = { kind: 'http', id: 'ListChargers', method: 'GET', path: '/chargers', entry: 'ws/connect.ts', access: {} };
-    expect(() => new CsmsStack(offline(), 'Http', { config: stageConfigs.dev, routes: [...routes, http] })).toThrow(
-      /ListChargers \(http\)/,
+  it('refuses a route of a kind neither host knows, naming it, instead of dropping it', () => {
+    const pigeon = { kind: 'carrier-pigeon', id: 'Pigeon', entry: 'ws/connect.ts', access: {} } as unknown as RouteDef;
+    expect(() => new CsmsStack(offline(), 'Pigeon', { config: stageConfigs.dev, routes: [...routes, pigeon] })).toThrow(
+      /Pigeon \(carrier-pigeon\): unknown kind/,
     );
   });
 
   it('refuses a second $connect authorizer', () => {
     const second: RouteDef = { ...routes[0], id: 'SecondAuthorizer' };
     const props = { config: stageConfigs.dev, routes: [...routes, second], functionsDir: FIXTURES };
-    expect(() => new CsmsStack(offline(), 'TwoAuth', props)).toThrow(/at most one ws-authorizer/);
+    expect(() => new CsmsStack(offline(), 'TwoAuth', props)).toThrow(/SecondAuthorizer \(ws-authorizer\): more than one ws-authorizer for the chargers API/);
   });
 });

@@ -2,6 +2,8 @@
 import { App, Validations } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
+import type { Registries } from '../../functions/_routes/rules.ts';
+import type { RouteDef } from '../../functions/routes.ts';
 import { CsmsStack } from '../../lib/csms-stack.ts';
 import { type StageName, stageConfig } from '../../lib/stage-config.ts';
 
@@ -11,6 +13,10 @@ export interface SynthOptions {
   readonly bundle?: boolean;
   /** Route entries directory. @default the real functions/ */
   readonly functionsDir?: string;
+  /** @default the platform's route table */
+  readonly routes?: readonly RouteDef[];
+  /** @default the platform's registries */
+  readonly registries?: Registries;
 }
 
 export function synthStack(opts: SynthOptions = {}) {
@@ -19,6 +25,8 @@ export function synthStack(opts: SynthOptions = {}) {
   const stack = new CsmsStack(app, `Test-${opts.stage ?? 'dev'}`, {
     config: stageConfig(opts.stage ?? 'dev'),
     ...(opts.functionsDir ? { functionsDir: opts.functionsDir } : {}),
+    ...(opts.routes ? { routes: opts.routes } : {}),
+    ...(opts.registries ? { registries: opts.registries } : {}),
   });
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
   return { app, stack, template: Template.fromStack(stack) };

@@ -11,6 +11,7 @@ import { makeDocumentClient } from '#shared/store/dynamo.ts';
 import type { Deps } from '#shared/deps.ts';
 import { silentLog } from '#shared/log/logger.ts';
 import { makeDeps } from '#functions/_common/deps.ts';
+import { messageEvent, type ApiInfo } from '../../bin/local/events/index.ts';
 import { createTestTables, deleteTestTables, type TestTables } from './dynamo.ts';
 
 export const ORIGIN_SECRET = 'test-origin-secret-0123456789';
@@ -51,6 +52,7 @@ const recordDeletes = async (closed: string[]): Promise<Server> => {
 };
 
 let sequence = 0;
+const HARNESS_API: ApiInfo = { apiId: 'harness', stage: 'test', domainName: '127.0.0.1', region: 'us-east-1', accountId: '000000000000' };
 
 export const startHarness = async (env: Record<string, string> = {}): Promise<Harness> => {
   const tables = await createTestTables();
@@ -74,17 +76,9 @@ export const startHarness = async (env: Record<string, string> = {}): Promise<Ha
   const deps = makeDeps(process.env, silentLog);
   const db = makeDocumentClient(process.env);
   const send: Harness['send'] = async (chargerId, protocol, raw, connectionId = `conn-${chargerId}`) => {
-    const event = {
-      body: raw,
-      isBase64Encoded: false,
-      requestContext: {
-        routeKey: '$default',
-        eventType: 'MESSAGE',
-        connectionId,
-        requestTimeEpoch: Date.now(),
-        authorizer: { chargeBoxId: chargerId, protocol, echoProtocol: 'true', register: 'false', principalId: chargerId },
-      },
-    };
+    const authorizer = { chargeBoxId: chargerId, protocol, echoProtocol: 'true', register: 'false', principalId: chargerId };
+    const conn = { connectionId, connectedAt: Date.now(), sourceIp: '127.0.0.1', userAgent: 'handler-harness', authorizer };
+    const event = messageEvent(HARNESS_API, conn, raw, false);
     const result = (await handlers.message(event, lambdaContext('OcppMessage'))) as { statusCode: number; body?: string };
     if (result.statusCode !== 200) throw new Error(`$default answered ${result.statusCode}`);
     return result.body;

@@ -1,11 +1,12 @@
 /**
- * The `$connect` REQUEST authorizer, with API Gateway's rules: missing identity sources are refused with 401
- * before the authorizer runs; `throw new Error('Unauthorized')` is 401; a policy that does not allow is 403;
- * anything else that goes wrong is 500. An allowed connection carries principalId + context on every later event.
+ * Lambda authorizers with API Gateway's rules, for the WebSocket `$connect` REQUEST authorizer and the REST API's
+ * TOKEN authorizer: missing identity sources are refused with 401 before the authorizer runs;
+ * `throw new Error('Unauthorized')` is 401; a policy that does not allow the method ARN is 403; anything else that
+ * goes wrong is 500. An allowed caller carries principalId + context on its events.
  */
 import type { WsAuthorizerRoute } from '#functions/routes.ts';
 import type { LambdaFunction } from '../lambda.ts';
-import type { UpgradeRequest } from './events.ts';
+import type { UpgradeRequest } from '../events/index.ts';
 
 export type AuthOutcome =
   | { readonly allowed: true; readonly authorizer: Record<string, string | number> }
@@ -29,6 +30,7 @@ export const missingIdentitySources = (route: WsAuthorizerRoute, req: UpgradeReq
 
 interface PolicyStatement {
   readonly Effect?: string;
+  readonly Resource?: string | readonly string[];
 }
 interface AuthorizerResult {
   readonly principalId?: unknown;
@@ -40,8 +42,14 @@ const refuse = (status: 401 | 403 | 500, reason: string): AuthOutcome => ({ allo
 
 const isPrimitive = (v: unknown) => ['string', 'number', 'boolean'].includes(typeof v);
 
-/** Reads the authorizer's answer. Resources are not matched: our authorizer only ever guards `$connect`. */
-const judge = (result: AuthorizerResult, latencyMs: number): AuthOutcome => {
+/** IAM's resource wildcards: `*` any run of characters, `?` one character. */
+const resourceMatches = (pattern: string, arn: string): boolean =>
+  new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`).test(arn);
+
+const covers = (s: PolicyStatement, arn: string) => [s.Resource ?? []].flat().some((r) => resourceMatches(r, arn));
+
+/** Reads the authorizer's answer for the method ARN the caller asked for: an explicit Deny wins over any Allow. */
+const judge = (result: AuthorizerResult, methodArn: string, latencyMs: number): AuthOutcome => {
   const statements = [result.policyDocument?.Statement ?? []].flat();
   if (typeof result.principalId !== 'string' || !result.policyDocument) {
     return refuse(500, 'authorizer result lacks principalId or policyDocument');
@@ -49,7 +57,8 @@ const judge = (result: AuthorizerResult, latencyMs: number): AuthOutcome => {
   const context = result.context ?? {};
   const bad = Object.entries(context).find(([, v]) => !isPrimitive(v));
   if (bad) return refuse(500, `authorizer context value ${bad[0]} is not a string, number or boolean`);
-  if (statements.some((s) => s.Effect === 'Deny') || !statements.some((s) => s.Effect === 'Allow')) {
+  const applying = statements.filter((s) => covers(s, methodArn));
+  if (applying.some((s) => s.Effect === 'Deny') || !applying.some((s) => s.Effect === 'Allow')) {
     return refuse(403, 'policy does not allow execute-api:Invoke');
   }
   // Integrations receive context values as strings, as with REST API Lambda authorizers.
@@ -57,7 +66,7 @@ const judge = (result: AuthorizerResult, latencyMs: number): AuthOutcome => {
   return { allowed: true, authorizer: { ...strings, principalId: result.principalId, integrationLatency: latencyMs } };
 };
 
-export const runAuthorizer = async (fn: LambdaFunction, event: object): Promise<AuthOutcome> => {
+export const runAuthorizer = async (fn: LambdaFunction, event: { readonly methodArn: string }): Promise<AuthOutcome> => {
   const started = Date.now();
   const out = await fn.invoke(event);
   if (!out.ok) {
@@ -66,5 +75,5 @@ export const runAuthorizer = async (fn: LambdaFunction, event: object): Promise<
     return unauthorized ? refuse(401, 'Unauthorized') : refuse(500, `authorizer failed: ${String(out.error)}`);
   }
   if (typeof out.result !== 'object' || out.result === null) return refuse(500, 'authorizer returned no policy');
-  return judge(out.result as AuthorizerResult, Date.now() - started);
+  return judge(out.result as AuthorizerResult, event.methodArn, Date.now() - started);
 };

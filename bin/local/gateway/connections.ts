@@ -3,7 +3,7 @@
  * either way; pings do not) and the maximum connection duration.
  */
 import { WebSocket } from 'ws';
-import type { ConnectionInfo } from './events.ts';
+import type { ConnectionInfo } from '../events/index.ts';
 
 export interface ConnectionLimits {
   /** Close after this long without a data frame; 0 = never. API Gateway: 10 minutes. */

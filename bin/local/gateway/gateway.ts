@@ -1,7 +1,7 @@
 /**
- * The local stand-in for CloudFront + API Gateway WebSocket: one node:http server carrying charger upgrades
- * (through the CloudFront function, the authorizer and `$connect`), frames (`$default`, route responses),
- * `$disconnect`, and the `@connections` management API. Lambda-like: invocations run concurrently.
+ * The local stand-in for one API Gateway WebSocket API (behind CloudFront for chargers): one node:http server
+ * carrying upgrades (through the CloudFront function if any, the authorizer and `$connect`), frames (`$default`,
+ * route responses), `$disconnect`, and the `@connections` management API. Lambda-like: invocations run concurrently.
  */
 import { createServer } from 'node:http';
 import type { IncomingMessage } from 'node:http';
@@ -13,16 +13,17 @@ import { viewerIp } from '../edge.ts';
 import type { Edge } from '../edge.ts';
 import { liveConnection } from './connections.ts';
 import type { ConnectionLimits, LiveConnection } from './connections.ts';
-import { awsId, disconnectEvent, messageEvent } from './events.ts';
-import type { ApiInfo, ConnectionInfo } from './events.ts';
+import { awsId, disconnectEvent, messageEvent } from '../events/index.ts';
+import type { ApiInfo, ConnectionInfo } from '../events/index.ts';
 import { refuseUpgrade, sendEdgeResponse } from './http-replies.ts';
 import { MAX_MESSAGE_BYTES, handleManagementRequest } from './management-api.ts';
-import { apiGatewayRequest, authorize, runConnect } from './upgrade.ts';
+import { apiGatewayRequest, authorize, directRequest, runConnect } from './upgrade.ts';
 import type { Logger, WsFunctions } from './upgrade.ts';
 
-/** What the gateway fronts: the CloudFront function and the imported handlers. */
+/** What the gateway fronts: the imported handlers, behind the CloudFront function for the charger API. */
 export interface Hosted {
-  readonly edge: Edge;
+  /** Absent: clients reach API Gateway directly, at the stage path. */
+  readonly edge?: Edge;
   readonly functions: WsFunctions;
 }
 
@@ -135,7 +136,7 @@ export const createGateway = (opts: GatewayOptions): Gateway => {
     const api = apiInfo;
     if (stopping || !api) return refuseUpgrade(socket, 503);
     const { edge: cloudFront, functions: fns } = await opts.hosted;
-    const edge = cloudFront.viewerRequest(req);
+    const edge = cloudFront ? cloudFront.viewerRequest(req) : { forwarded: directRequest(req) };
     if ('refused' in edge) return sendEdgeResponse(socket, edge.refused);
     // API Gateway answers 403 for any path other than the stage itself.
     if (edge.forwarded.uri.replace(/\/$/, '') !== `/${stage}`) return refuseUpgrade(socket, 403);

@@ -4,13 +4,14 @@
  * subprotocol the client gets.
  */
 import { randomBytes } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
 import type { WsAuthorizerRoute, WsRoute } from '#functions/routes.ts';
 import type { LambdaFunction } from '../lambda.ts';
 import type { OriginRequest } from '../edge.ts';
 import { missingIdentitySources, runAuthorizer } from './authorize.ts';
 import type { AuthOutcome } from './authorize.ts';
-import { authorizerEvent, connectEvent } from './events.ts';
-import type { ApiInfo, ConnectionInfo, UpgradeRequest } from './events.ts';
+import { authorizerEvent, connectEvent } from '../events/index.ts';
+import type { ApiInfo, ConnectionInfo, UpgradeRequest } from '../events/index.ts';
 
 export interface WsFunctions {
   readonly authorizer?: { readonly route: WsAuthorizerRoute; readonly fn: LambdaFunction };
@@ -40,6 +41,18 @@ export const apiGatewayRequest = (origin: OriginRequest, api: ApiInfo, cloudFron
   },
   query: origin.query,
 });
+
+/** `sec-websocket-protocol` → `Sec-WebSocket-Protocol`: Node lower-cases header names, API Gateway does not. */
+const titleCase = (name: string) => name.replace(/(^|-)[a-z]/g, (c) => c.toUpperCase()).replace(/^Sec-Websocket/, 'Sec-WebSocket');
+
+/** An upgrade that reaches API Gateway directly (an API without CloudFront in front): path, headers, query. */
+export const directRequest = (req: IncomingMessage): OriginRequest => {
+  const url = new URL(req.url ?? '/', 'http://local');
+  const query: Record<string, string[]> = {};
+  for (const [k, v] of url.searchParams) query[k] = [...(query[k] ?? []), v];
+  const headers = Object.fromEntries(Object.entries(req.headersDistinct).map(([k, v]) => [titleCase(k), v ?? []]));
+  return { uri: url.pathname, headers, query };
+};
 
 /** Runs the authorizer if the API has one; without one every connection is allowed, with no authorizer context. */
 export const authorize = async (

@@ -1,19 +1,21 @@
 /**
- * `npm start` keeps its data: DynamoDB Local on a dbPath, runtime.json for the CLI while it runs, and the CLI's
- * ensureLocalDynamo() that reuses a running runtime's DynamoDB Local or starts one on the same data.
+ * `npm start` keeps its data: DynamoDB Local on a dbPath, stream consumers' positions, runtime.json for the CLI
+ * while it runs, and the CLI's ensureLocalDynamo() that reuses a running runtime's DynamoDB Local or starts one on
+ * the same data.
  * Each start here spawns Java, so the timeouts are generous.
  */
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { GetItemCommand } from '@aws-sdk/client-dynamodb';
+import { GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, expect, it } from 'vitest';
 import { localDynamoClient } from '../../../bin/local/handler-env.ts';
 import { ensureLocalDynamo, readRuntimeFile } from '../../../bin/local/runtime-file.ts';
 import { startLocalRuntime } from '../../../bin/local/runtime.ts';
 import { openSocket } from '../../support/ws-client.ts';
+import { fixtureRegistries, kindRoutes } from '../../support/route-fixtures.ts';
 import { fixtureRoutes, loadFixture } from './fixtures/host.ts';
-import { waitForInvocation } from './fixtures/recorder.ts';
+import { invocations, waitForInvocation, waitForInvocations } from './fixtures/recorder.ts';
 
 const quiet = { info: () => undefined, warn: () => undefined, error: () => undefined };
 const dataDirs: string[] = [];
@@ -85,4 +87,34 @@ it('lets the CLI use the running runtime’s DynamoDB Local, and start its own o
     await own.stop();
   }
   expect(await answers(own.endpoint)).toBe(false);
+});
+
+it('keeps a stream consumer’s position in the data directory, so a restart delivers only what is new', { timeout: 120_000 }, async () => {
+  const dataDir = freshDataDir();
+  const startAll = () =>
+    startLocalRuntime({ dataDir, routes: [...fixtureRoutes, ...kindRoutes], registries: fixtureRegistries, loadModule: loadFixture, logger: quiet });
+  const put = async (rt: Awaited<ReturnType<typeof startAll>>, pk: string) => {
+    const db = localDynamoClient(rt.dynamodbEndpoint);
+    try {
+      await db.send(new PutItemCommand({ TableName: rt.tables.Csms, Item: { pk: { S: pk }, sk: { S: 'PROFILE' }, type: { S: 'Charger' } } }));
+    } finally {
+      db.destroy();
+    }
+  };
+  const delivered = (pk: string) => (i: (typeof invocations)[number]) => i.route === 'stream' && i.event.dynamodb.NewImage?.pk?.S === pk;
+
+  const first = await startAll();
+  await put(first, 'P-BEFORE');
+  await waitForInvocations(delivered('P-BEFORE'), 1);
+  await first.stop();
+  expect(existsSync(join(dataDir, 'streams', 'ChargerChanges.json'))).toBe(true);
+
+  const second = await startAll();
+  try {
+    await put(second, 'P-AFTER');
+    await waitForInvocations(delivered('P-AFTER'), 1);
+    expect(invocations.filter(delivered('P-BEFORE'))).toHaveLength(1);
+  } finally {
+    await second.stop();
+  }
 });

@@ -7,7 +7,7 @@ import type { RouteDef } from '#functions/routes.ts';
 import { ESM_REQUIRE_BANNER, measureColdStarts, spread } from '../../../bench/cold-start.ts';
 
 const fixturesDir = fileURLToPath(new URL('./fixtures', import.meta.url));
-const route: RouteDef = { kind: 'ws', id: 'Fixture', routeKey: '$default', entry: 'charger-id-handler.ts', access: {} };
+const route: RouteDef = { kind: 'ws', api: 'chargers', id: 'Fixture', routeKey: '$default', entry: 'charger-id-handler.ts', access: {} };
 const env = { FIXTURE_GREETING: 'hello' };
 
 describe('spread', () => {
@@ -71,7 +71,7 @@ describe('measureColdStarts', () => {
   });
 
   it('uses the same createRequire banner as the CDK function construct', async () => {
-    const construct = await readFile(fileURLToPath(new URL('../../../lib/csms-function.ts', import.meta.url)), 'utf8');
+    const construct = await readFile(fileURLToPath(new URL('../../../lib/route-function.ts', import.meta.url)), 'utf8');
     expect(construct).toContain(JSON.stringify(ESM_REQUIRE_BANNER));
   });
 });

@@ -1,24 +1,51 @@
 import { describe, expect, it } from 'vitest';
-import { parseOriginSecretEnv, parsePlatformEnv } from '#functions/_common/env.ts';
+import {
+  parseChargerSettings,
+  parseManagementEndpointEnv,
+  parseOriginSecretEnv,
+  parseRouteRolesEnv,
+} from '#functions/_common/env.ts';
+import { settingsVariables } from '#functions/_routes/environment.ts';
 
 describe('the handler environment', () => {
-  it('applies the documented defaults', () => {
-    expect(parsePlatformEnv({ CSMS_TABLE: 'c', MESSAGE_LOG_TABLE: 'm' })).toEqual({
-      CSMS_TABLE: 'c',
-      MESSAGE_LOG_TABLE: 'm',
-      AUTO_REGISTER: false,
-      HEARTBEAT_INTERVAL_SECONDS: 300,
-      MESSAGE_LOG_RETENTION_DAYS: 30,
+  it('applies the documented defaults of the charger settings', () => {
+    expect(parseChargerSettings({})).toEqual({ AUTO_REGISTER: false, HEARTBEAT_INTERVAL_SECONDS: 300, MESSAGE_LOG_RETENTION_DAYS: 30 });
+  });
+
+  it('reads flags and numbers from their string form', () => {
+    expect(parseChargerSettings({ AUTO_REGISTER: 'true', HEARTBEAT_INTERVAL_SECONDS: '120' })).toMatchObject({
+      AUTO_REGISTER: true,
+      HEARTBEAT_INTERVAL_SECONDS: 120,
     });
   });
-  it('reads flags and numbers from their string form', () => {
-    expect(parsePlatformEnv({ CSMS_TABLE: 'c', MESSAGE_LOG_TABLE: 'm', AUTO_REGISTER: 'true', HEARTBEAT_INTERVAL_SECONDS: '120' }))
-      .toMatchObject({ AUTO_REGISTER: true, HEARTBEAT_INTERVAL_SECONDS: 120 });
-  });
-  it('fails naming every missing or malformed variable', () => {
-    expect(() => parsePlatformEnv({ MESSAGE_LOG_TABLE: 'm', HEARTBEAT_INTERVAL_SECONDS: '600', AUTO_REGISTER: 'yes' })).toThrow(
-      /CSMS_TABLE: .*; AUTO_REGISTER: .*; HEARTBEAT_INTERVAL_SECONDS: Too big/,
+
+  it('fails naming every malformed variable', () => {
+    expect(() => parseChargerSettings({ HEARTBEAT_INTERVAL_SECONDS: '600', AUTO_REGISTER: 'yes' })).toThrow(
+      /AUTO_REGISTER: .*; HEARTBEAT_INTERVAL_SECONDS: Too big/,
     );
     expect(() => parseOriginSecretEnv({ ORIGIN_VERIFY_SECRET: 'short' })).toThrow(/ORIGIN_VERIFY_SECRET: Too small/);
+    expect(() => parseManagementEndpointEnv({ WS_MANAGEMENT_ENDPOINT: 'not a url' })).toThrow(/WS_MANAGEMENT_ENDPOINT/);
+  });
+
+  it('reads the jwt routes’ roles, and refuses anything else', () => {
+    const roles = [{ method: 'GET', path: '/chargers/{id}', roles: ['viewer'] }];
+    expect(parseRouteRolesEnv({ JWT_ROUTE_ROLES: JSON.stringify(roles) })).toEqual(roles);
+    expect(() => parseRouteRolesEnv({})).toThrow(/JWT_ROUTE_ROLES: expected JSON/);
+    expect(() => parseRouteRolesEnv({ JWT_ROUTE_ROLES: '[{"method":"GET"}]' })).toThrow(/expected \[\{ method, path, roles \}\]/);
+  });
+});
+
+describe('settings groups as the hosts set them', () => {
+  it('returns every variable of the group as a string, defaults filled in', () => {
+    expect(settingsVariables('chargers', { AUTO_REGISTER: 'true', HEARTBEAT_INTERVAL_SECONDS: undefined })).toEqual({
+      AUTO_REGISTER: 'true',
+      HEARTBEAT_INTERVAL_SECONDS: '300',
+      MESSAGE_LOG_RETENTION_DAYS: '30',
+    });
+  });
+
+  it('refuses a value the handlers would refuse, and a variable the group does not have', () => {
+    expect(() => settingsVariables('chargers', { HEARTBEAT_INTERVAL_SECONDS: '5' })).toThrow(/HEARTBEAT_INTERVAL_SECONDS: Too small/);
+    expect(() => settingsVariables('chargers', { CSMS_TABLE: 'x' })).toThrow(/no variable CSMS_TABLE/);
   });
 });

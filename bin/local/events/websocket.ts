@@ -2,10 +2,7 @@
  * API Gateway WebSocket events, shaped as AWS delivers them to Lambda (proxy integration and REQUEST authorizer).
  * https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-websocket-api-lambda-auth.html
  */
-import { randomBytes } from 'node:crypto';
-
-/** Ids in AWS's style: 16 characters of base64 (connectionId, requestId, messageId look like `L0SM9cOFvHcCIhw=`). */
-export const awsId = (): string => randomBytes(11).toString('base64');
+import { awsId, lastValues, requestTime } from './ids.ts';
 
 export interface ApiInfo {
   readonly apiId: string;
@@ -31,14 +28,6 @@ export interface UpgradeRequest {
   readonly query: Record<string, string[]>;
 }
 
-const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
-const pad = (n: number) => String(n).padStart(2, '0');
-
-/** `requestTime` uses the common log format, e.g. `09/Apr/2015:12:34:56 +0000`. */
-const requestTime = (d: Date) =>
-  `${pad(d.getUTCDate())}/${MONTHS[d.getUTCMonth()]}/${d.getUTCFullYear()}:` +
-  `${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())} +0000`;
-
 const requestContext = (api: ApiInfo, conn: ConnectionInfo, routeKey: string, eventType: string) => {
   const now = new Date();
   return {
@@ -58,9 +47,6 @@ const requestContext = (api: ApiInfo, conn: ConnectionInfo, routeKey: string, ev
     ...(conn.authorizer ? { authorizer: conn.authorizer } : {}),
   };
 };
-
-const lastValues = (multi: Record<string, string[]>) =>
-  Object.fromEntries(Object.entries(multi).map(([k, v]) => [k, v.at(-1) ?? '']));
 
 /** Headers and query string as API Gateway passes them: single-value maps plus the multi-value maps. */
 const requestParts = (req: UpgradeRequest) => {

@@ -1,0 +1,190 @@
+/**
+ * Host of `http` and `http-authorizer` routes: API Gateway's REST API (v1) on its own port, at
+ * `http://127.0.0.1:<port>/<stage>/...`, in the order API Gateway runs a method: route match (else 403 "Missing
+ * Authentication Token"), the TOKEN authorizer for `jwt` routes (401 / 403), the body schema (400), then the
+ * Lambda proxy integration (502 when the function fails or answers malformed).
+ */
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Ajv, type ValidateFunction } from 'ajv';
+import { BEARER_TOKEN_PATTERN } from '#functions/_common/operator-token.ts';
+import { findPathRoute } from '#functions/_routes/http-paths.ts';
+import { type HttpAuthorizerRoute, type HttpRoute, isHttpAuthorizer, isHttpRoute, type RouteDef } from '#functions/routes.ts';
+import { LOCAL_ACCOUNT, LOCAL_REGION, type RestApiInfo, restProxyEvent, tokenAuthorizerEvent } from '../events/index.ts';
+import { runAuthorizer } from '../gateway/authorize.ts';
+import type { LambdaFunction } from '../lambda.ts';
+import { functionOf, type HostOptions, type RouteHost, type StartContext } from './host.ts';
+
+/** API Gateway's payload limit for REST APIs. */
+const MAX_BODY_BYTES = 10 * 1024 * 1024;
+
+interface Served {
+  readonly route: HttpRoute;
+  readonly fn: LambdaFunction;
+  readonly validateBody?: ValidateFunction;
+}
+
+interface Ready {
+  readonly api: RestApiInfo;
+  readonly routes: readonly Served[];
+  readonly authorizer?: { readonly route: HttpAuthorizerRoute; readonly fn: LambdaFunction };
+}
+
+class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+const send = (res: ServerResponse, status: number, body: string, headers: Record<string, string | string[]> = {}) => {
+  if (res.headersSent) return;
+  res.writeHead(status, { 'content-type': 'application/json', ...headers, 'content-length': String(Buffer.byteLength(body)) });
+  res.end(body);
+};
+
+const fail = (res: ServerResponse, e: HttpError) =>
+  send(res, e.status, JSON.stringify({ message: e.message }), e.status === 403 ? { 'x-amzn-errortype': 'ForbiddenException' } : {});
+
+const readBody = async (req: IncomingMessage): Promise<string | null> => {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > MAX_BODY_BYTES) throw new HttpError(413, 'Request Too Long');
+    chunks.push(chunk);
+  }
+  return chunks.length ? Buffer.concat(chunks).toString('utf8') : null;
+};
+
+/** `authorization` → `Authorization`: API Gateway passes header names as the client sent them; Node lower-cases. */
+const titleCase = (name: string) => name.replace(/(^|-)[a-z]/g, (c) => c.toUpperCase());
+
+const multi = (entries: Iterable<[string, string]>): Record<string, string[]> => {
+  const out: Record<string, string[]> = {};
+  for (const [k, v] of entries) out[k] = [...(out[k] ?? []), v];
+  return out;
+};
+
+const checkBody = (served: Served, body: string | null): void => {
+  if (!served.validateBody) return;
+  let json: unknown;
+  try {
+    json = JSON.parse(body ?? '');
+  } catch {
+    throw new HttpError(400, 'Invalid request body: not JSON');
+  }
+  if (!served.validateBody(json)) {
+    const errors = (served.validateBody.errors ?? []).map((e) => `${e.instancePath || '(body)'} ${e.message ?? 'is invalid'}`);
+    throw new HttpError(400, `Invalid request body: ${errors.join('; ')}`);
+  }
+};
+
+const authorize = async (ready: Ready, served: Served, req: IncomingMessage, path: string) => {
+  if (served.route.auth.type === 'none') return undefined;
+  const token = req.headers.authorization;
+  // API Gateway answers these itself, without invoking the authorizer (identity source, validation expression).
+  if (!token || !new RegExp(BEARER_TOKEN_PATTERN).test(token) || !ready.authorizer) throw new HttpError(401, 'Unauthorized');
+  const outcome = await runAuthorizer(ready.authorizer.fn, tokenAuthorizerEvent(ready.api, token, served.route.method, path));
+  if (outcome.allowed) return outcome.authorizer;
+  const messages = { 401: 'Unauthorized', 403: 'User is not authorized to access this resource with an explicit deny', 500: 'Internal server error' };
+  throw new HttpError(outcome.status, messages[outcome.status]);
+};
+
+interface ProxyResult {
+  readonly statusCode?: unknown;
+  readonly headers?: Record<string, unknown>;
+  readonly multiValueHeaders?: Record<string, unknown[]>;
+  readonly body?: unknown;
+  readonly isBase64Encoded?: unknown;
+}
+
+const respond = (res: ServerResponse, result: unknown) => {
+  const r = (result ?? {}) as ProxyResult;
+  if (typeof r.statusCode !== 'number' || (r.body !== undefined && r.body !== null && typeof r.body !== 'string')) {
+    throw new HttpError(502, 'Internal server error'); // API Gateway: "Malformed Lambda proxy response"
+  }
+  const headers: Record<string, string | string[]> = Object.fromEntries(Object.entries(r.headers ?? {}).map(([k, v]) => [k, String(v)]));
+  for (const [k, v] of Object.entries(r.multiValueHeaders ?? {})) headers[k] = v.map(String);
+  const body = typeof r.body === 'string' ? Buffer.from(r.body, r.isBase64Encoded === true ? 'base64' : 'utf8') : Buffer.alloc(0);
+  res.writeHead(r.statusCode, { 'content-type': 'application/json', ...headers, 'content-length': String(body.length) });
+  res.end(body);
+};
+
+const handle = async (ready: Ready, stage: string, req: IncomingMessage, res: ServerResponse) => {
+  const url = new URL(req.url ?? '/', 'http://local');
+  const staged = url.pathname.startsWith(`/${stage}/`) || url.pathname === `/${stage}`;
+  const path = staged ? url.pathname.slice(stage.length + 1) || '/' : undefined;
+  const match = path === undefined ? undefined : findPathRoute(ready.routes.map((s) => s.route), req.method ?? '', path);
+  const served = match && ready.routes.find((s) => s.route === match.route);
+  if (!served || !match || path === undefined) throw new HttpError(403, 'Missing Authentication Token');
+  const authorizer = await authorize(ready, served, req, path);
+  const body = await readBody(req);
+  checkBody(served, body);
+  const event = restProxyEvent(ready.api, {
+    method: served.route.method,
+    resource: served.route.path,
+    path,
+    pathParameters: match.pathParameters,
+    headers: Object.fromEntries(Object.entries(req.headersDistinct).map(([k, v]) => [titleCase(k), v ?? []])),
+    query: multi(url.searchParams),
+    body,
+    sourceIp: (req.socket.remoteAddress ?? '127.0.0.1').replace(/^::ffff:/, ''),
+    ...(authorizer ? { authorizer } : {}),
+  });
+  const out = await served.fn.invoke(event);
+  if (!out.ok) throw new HttpError(502, 'Internal server error');
+  respond(res, out.result);
+};
+
+const ready = (routes: readonly RouteDef[], ctx: StartContext, api: RestApiInfo): Ready => {
+  const ajv = new Ajv({ allErrors: true, strict: false });
+  const authorizer = routes.find(isHttpAuthorizer);
+  return {
+    api,
+    routes: routes.filter(isHttpRoute).map((route) => ({
+      route,
+      fn: functionOf(ctx, route),
+      ...(route.body ? { validateBody: ajv.compile(route.body) } : {}),
+    })),
+    ...(authorizer ? { authorizer: { route: authorizer, fn: functionOf(ctx, authorizer) } } : {}),
+  };
+};
+
+export const prepareRestHost = async (routes: readonly RouteDef[], opts: HostOptions): Promise<RouteHost> => {
+  let served: Ready | undefined;
+  const inflight = new Set<Promise<void>>();
+  const server = createServer((req, res) => {
+    if (!served) return send(res, 503, JSON.stringify({ message: 'Service Unavailable' }));
+    const work = handle(served, opts.stage, req, res)
+      .catch((e: unknown) => {
+        if (e instanceof HttpError) return fail(res, e);
+        opts.logger.error('[rest] request failed', e);
+        return fail(res, new HttpError(500, 'Internal server error'));
+      })
+      .finally(() => inflight.delete(work));
+    inflight.add(work);
+  });
+  const port = await new Promise<number>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.ports.rest, opts.host, () => resolve((server.address() as AddressInfo).port));
+  });
+  const domainName = `${opts.host === '0.0.0.0' ? '127.0.0.1' : opts.host}:${port}`;
+  const api: RestApiInfo = { apiId: 'local', stage: opts.stage, domainName, region: LOCAL_REGION, accountId: LOCAL_ACCOUNT };
+  return {
+    endpoints: { restApi: `http://${domainName}/${opts.stage}` },
+    start: async (ctx) => {
+      served = ready(routes, ctx, api);
+    },
+    stop: async () => {
+      served = undefined;
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeIdleConnections();
+      });
+      await Promise.allSettled([...inflight]);
+    },
+  };
+};

@@ -1,0 +1,90 @@
+/**
+ * A route's environment, from its `access`: the variable names are decided here, once, and each host supplies the
+ * values (CDK tokens in lib/route-function.ts, local endpoints in bin/local/handler-env.ts). A function gets
+ * exactly what its access names, plus what its kind implies (JWT_ROUTE_ROLES for the `http-authorizer`).
+ */
+import type { Retention } from '#shared/store/retention.ts';
+import type { BucketDef } from '#shared/store/buckets.ts';
+import type { QueueDef } from '#shared/store/queues.ts';
+import type { TableDef, TableName } from '#shared/store/tables.ts';
+import {
+  MANAGEMENT_ENDPOINT_VAR,
+  ROUTE_ROLES_VAR,
+  type RouteRoles,
+  SECRET_ENV_VARS,
+  type SecretName,
+  SETTINGS_SCHEMAS,
+  type SettingsName,
+  parseEnv,
+} from '../_common/env.ts';
+import { isHttpRoute, type RouteDef, type WebSocketApiName } from '../routes.ts';
+import type { Registries } from './rules.ts';
+
+/** Where each host's values come from. */
+export interface EnvSources {
+  tableName(def: TableDef): string;
+  queueUrl(def: QueueDef): string;
+  bucketName(def: BucketDef): string;
+  managementEndpoint(api: WebSocketApiName): string;
+  secret(name: SecretName): string;
+  /** A settings group's variables, already checked with `settingsVariables`. */
+  settings(name: SettingsName): Readonly<Record<string, string>>;
+}
+
+const byName = <T extends { readonly name: string }>(defs: readonly T[], name: string, what: string): T => {
+  const def = defs.find((d) => d.name === name);
+  if (!def) throw new Error(`unknown ${what} ${name}`); // checkRoutes reports it first, naming the route
+  return def;
+};
+
+/** Which operator roles may call each `jwt` route: what the `http-authorizer` enforces. */
+export const routeRoles = (routes: readonly RouteDef[]): RouteRoles =>
+  routes.filter(isHttpRoute).flatMap((r) => (r.auth.type === 'jwt' ? [{ method: r.method, path: r.path, roles: [...r.auth.roles] }] : []));
+
+/** The environment of one route's function: exactly what its access names. */
+export const routeEnvironment = (
+  route: RouteDef,
+  ctx: { readonly routes: readonly RouteDef[]; readonly registries: Registries; readonly sources: EnvSources },
+): Record<string, string> => {
+  const { access } = route;
+  const { registries, sources } = ctx;
+  const entries = <T extends { readonly name: string; readonly envVar: string }>(
+    defs: readonly T[],
+    names: readonly string[],
+    what: string,
+    valueOf: (def: T) => string,
+  ) => names.map((n) => byName(defs, n, what)).map((def) => [def.envVar, valueOf(def)] as const);
+  return Object.fromEntries([
+    ...entries(registries.tables, Object.keys(access.tables ?? {}) as TableName[], 'table', (d) => sources.tableName(d)),
+    ...entries(registries.queues, Object.keys(access.queues ?? {}), 'queue', (d) => sources.queueUrl(d)),
+    ...entries(registries.buckets, Object.keys(access.buckets ?? {}), 'bucket', (d) => sources.bucketName(d)),
+    ...(access.manageConnections ? [[MANAGEMENT_ENDPOINT_VAR, sources.managementEndpoint(access.manageConnections)]] : []),
+    ...(access.secrets ?? []).map((s) => [SECRET_ENV_VARS[s], sources.secret(s)]),
+    ...(access.settings ?? []).flatMap((s) => Object.entries(sources.settings(s))),
+    ...(route.kind === 'http-authorizer' ? [[ROUTE_ROLES_VAR, JSON.stringify(routeRoles(ctx.routes))]] : []),
+  ]);
+};
+
+/**
+ * Checks a settings group's values against its schema (at synth, and at `npm start`) and returns every variable
+ * of the group as a string, defaults filled in. Throws naming a bad or unknown variable.
+ */
+export const settingsVariables = (name: SettingsName, raw: Readonly<Record<string, string | undefined>>): Record<string, string> => {
+  const schema = SETTINGS_SCHEMAS[name];
+  const keys = Object.keys(schema.shape);
+  const unknown = Object.keys(raw).filter((k) => !keys.includes(k));
+  if (unknown.length > 0) throw new Error(`Settings ${name} have no variable ${unknown.join(', ')}`);
+  const present = Object.fromEntries(Object.entries(raw).filter(([, v]) => v !== undefined));
+  const parsed: Readonly<Record<string, unknown>> = parseEnv(schema)(present);
+  return Object.fromEntries(keys.map((k) => [k, String(parsed[k])]));
+};
+
+/** The `history` settings group from retention days (a missing one takes its default). */
+export const historySettings = (days: Partial<Omit<Retention, 'messageLogDays'>>, fallback: Readonly<Record<string, string | undefined>> = {}): Record<string, string> =>
+  settingsVariables('history', {
+    STATUS_HISTORY_RETENTION_DAYS: days.statusHistoryDays?.toString() ?? fallback.STATUS_HISTORY_RETENTION_DAYS,
+    METER_VALUES_RETENTION_DAYS: days.meterValuesDays?.toString() ?? fallback.METER_VALUES_RETENTION_DAYS,
+    TIMELINE_RETENTION_DAYS: days.timelineDays?.toString() ?? fallback.TIMELINE_RETENTION_DAYS,
+    DEVICE_REPORT_RETENTION_DAYS: days.deviceReportDays?.toString() ?? fallback.DEVICE_REPORT_RETENTION_DAYS,
+    TRANSACTION_EVENT_RETENTION_DAYS: days.transactionEventDays?.toString() ?? fallback.TRANSACTION_EVENT_RETENTION_DAYS,
+  });

@@ -1,0 +1,173 @@
+/**
+ * The route table's rules, checked by both hosts before they build anything (`cdk synth` and `npm start` fail
+ * alike): known kinds, references to registered tables, queues and buckets, and each kind's own constraints.
+ * Every problem names its route.
+ */
+import { buckets, type BucketDef } from '#shared/store/buckets.ts';
+import { queues, type QueueDef } from '#shared/store/queues.ts';
+import { tables, type TableDef } from '#shared/store/tables.ts';
+import { SECRET_ENV_VARS, SETTINGS_SCHEMAS } from '../_common/env.ts';
+import type { HttpRoute, QueueRoute, RouteDef, RouteKind, ScheduleRoute, StreamRoute, WsAuthorizerRoute, WsRoute } from '../routes.ts';
+import { isResourcePath } from './http-paths.ts';
+import { parseSchedule } from './schedule.ts';
+
+/** The resources routes may name; the platform's by default, fixtures in tests. */
+export interface Registries {
+  readonly tables: readonly TableDef[];
+  readonly queues: readonly QueueDef[];
+  readonly buckets: readonly BucketDef[];
+}
+
+export const platformRegistries: Registries = { tables, queues, buckets };
+
+export const DEFAULT_TIMEOUT_SECONDS = 10;
+export const DEFAULT_MEMORY_MB = 256;
+export const DEFAULT_QUEUE_BATCH_SIZE = 10;
+export const DEFAULT_STREAM_BATCH_SIZE = 100;
+export const DEFAULT_STREAM_RETRY_ATTEMPTS = 2;
+
+export class RouteTableError extends Error {
+  override readonly name = 'RouteTableError';
+  constructor(readonly problems: readonly string[]) {
+    super(`The route table has ${problems.length} problem(s):\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  }
+}
+
+const WRITING_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+const IDENTITY_SOURCE = /^route\.request\.(header|querystring)\.[A-Za-z0-9_-]+$/;
+
+type Check<R extends RouteDef> = (route: R, ctx: Context) => string[];
+
+interface Context {
+  readonly routes: readonly RouteDef[];
+  readonly registries: Registries;
+}
+
+const between = (what: string, v: number | undefined, min: number, max: number): string[] =>
+  v === undefined || (Number.isInteger(v) && v >= min && v <= max) ? [] : [`${what} must be a whole number in ${min}–${max}, got ${v}`];
+
+const queueOf = (name: string, ctx: Context) => ctx.registries.queues.find((q) => q.name === name);
+
+const checkAccess = (route: RouteDef, ctx: Context): string[] => {
+  const a = route.access;
+  const known = <T extends { name: string }>(defs: readonly T[], names: readonly string[], what: string) =>
+    names.filter((n) => !defs.some((d) => d.name === n)).map((n) => `access names ${what} "${n}", which is not registered`);
+  const apis = new Set(ctx.routes.flatMap((r) => (r.kind === 'ws' ? [r.api] : [])));
+  return [
+    ...known(ctx.registries.tables, Object.keys(a.tables ?? {}), 'table'),
+    ...known(ctx.registries.queues, Object.keys(a.queues ?? {}), 'queue'),
+    ...known(ctx.registries.buckets, Object.keys(a.buckets ?? {}), 'bucket'),
+    ...(a.settings ?? []).filter((s) => !(s in SETTINGS_SCHEMAS)).map((s) => `access names unknown settings "${s}"`),
+    ...(a.secrets ?? []).filter((s) => !(s in SECRET_ENV_VARS)).map((s) => `access names unknown secret "${s}"`),
+    ...(a.manageConnections && !apis.has(a.manageConnections)
+      ? [`manageConnections names WebSocket API "${a.manageConnections}", which has no ws routes`]
+      : []),
+  ];
+};
+
+const checkWsAuthorizer: Check<WsAuthorizerRoute> = (route, ctx) => [
+  ...(ctx.routes.filter((r) => r.kind === 'ws-authorizer' && r.api === route.api).length > 1
+    ? [`more than one ws-authorizer for the ${route.api} API`]
+    : []),
+  ...(ctx.routes.some((r) => r.kind === 'ws' && r.api === route.api && r.routeKey === '$connect')
+    ? []
+    : [`guards $connect of the ${route.api} API, which has no ws route with routeKey $connect`]),
+  ...route.identitySource.filter((s) => !IDENTITY_SOURCE.test(s)).map((s) => `unsupported identity source ${s}`),
+];
+
+const checkWs: Check<WsRoute> = (route, ctx) =>
+  ctx.routes.filter((r) => r.kind === 'ws' && r.api === route.api && r.routeKey === route.routeKey).length > 1
+    ? [`routeKey ${route.routeKey} of the ${route.api} API is served by more than one route`]
+    : [];
+
+const checkHttpAuthorizer: Check<RouteDef> = (_route, ctx) => [
+  ...(ctx.routes.filter((r) => r.kind === 'http-authorizer').length > 1 ? ['more than one http-authorizer'] : []),
+  ...(ctx.routes.some((r) => r.kind === 'http' && r.auth.type === 'jwt') ? [] : ['no http route uses jwt auth']),
+];
+
+const checkHttp: Check<HttpRoute> = (route, ctx) => {
+  const { auth } = route;
+  return [
+    ...(isResourcePath(route.path) ? [] : [`path "${route.path}" must start with / and hold only literal or {name} segments`]),
+    ...(ctx.routes.filter((r) => r.kind === 'http' && r.method === route.method && r.path === route.path).length > 1
+      ? [`${route.method} ${route.path} is served by more than one route`]
+      : []),
+    ...(auth.type === 'jwt' && auth.roles.length === 0 ? ['jwt auth names no role'] : []),
+    ...(auth.type === 'jwt' && !ctx.routes.some((r) => r.kind === 'http-authorizer')
+      ? ['uses jwt auth, but the table has no http-authorizer route']
+      : []),
+    // Security rule: nothing that writes is anonymous unless the route says why.
+    ...(auth.type === 'none' && WRITING_METHODS.has(route.method) && !auth.reason?.trim()
+      ? [`auth none on ${route.method} needs a reason`]
+      : []),
+  ];
+};
+
+const checkQueue: Check<QueueRoute> = (route, ctx) => {
+  const queue = queueOf(route.queue, ctx);
+  if (!queue) return [`consumes queue "${route.queue}", which is not registered`];
+  const timeout = route.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS;
+  return [
+    ...between('batchSize', route.batchSize, 1, 10),
+    // Lambda refuses the event source mapping otherwise: a batch could reappear while still being processed.
+    ...(queue.visibilityTimeoutSeconds < timeout
+      ? [`queue ${queue.name}'s visibility timeout (${queue.visibilityTimeoutSeconds} s) is below the function timeout (${timeout} s)`]
+      : []),
+  ];
+};
+
+const checkStream: Check<StreamRoute> = (route, ctx) => {
+  const table = ctx.registries.tables.find((t) => t.name === route.table);
+  const failure = queueOf(route.onFailure, ctx);
+  return [
+    ...(!table ? [`reads the stream of table "${route.table}", which is not registered`] : []),
+    ...(table && !table.stream ? [`table ${table.name} has no stream (stream: true in its definition)`] : []),
+    ...(route.types.length === 0 ? ['types lists no item type'] : []),
+    ...between('batchSize', route.batchSize, 1, 1000),
+    ...between('retryAttempts', route.retryAttempts, 0, 10),
+    ...(!failure ? [`onFailure names queue "${route.onFailure}", which is not registered`] : []),
+    // Lambda's on-failure destination for streams is a standard queue.
+    ...(failure?.fifo ? [`onFailure queue ${failure.name} must be a standard queue, not FIFO`] : []),
+  ];
+};
+
+const checkSchedule: Check<ScheduleRoute> = (route) => {
+  try {
+    parseSchedule(route.schedule);
+    return [];
+  } catch (e) {
+    return [(e as Error).message];
+  }
+};
+
+/** Each kind's own rules; a kind missing here is one neither host knows. */
+const KIND_CHECKS: { readonly [K in RouteKind]: Check<Extract<RouteDef, { kind: K }>> } = {
+  'ws-authorizer': checkWsAuthorizer,
+  ws: checkWs,
+  'http-authorizer': checkHttpAuthorizer,
+  http: checkHttp,
+  queue: checkQueue,
+  stream: checkStream,
+  schedule: checkSchedule,
+};
+export const ROUTE_KINDS = Object.keys(KIND_CHECKS) as RouteKind[];
+
+const checkRoute = (route: RouteDef, ctx: Context): string[] => {
+  const kindCheck = KIND_CHECKS[route.kind] as Check<RouteDef> | undefined;
+  if (!kindCheck) return [`unknown kind "${String(route.kind)}" (known: ${ROUTE_KINDS.join(', ')})`];
+  return [
+    ...(/^[A-Za-z][A-Za-z0-9]*$/.test(route.id) ? [] : ['id must be letters and digits, starting with a letter']),
+    ...(ctx.routes.filter((r) => r.id === route.id).length > 1 ? ['id is used by more than one route'] : []),
+    ...between('timeoutSeconds', route.timeoutSeconds, 1, 900),
+    ...between('memoryMb', route.memoryMb, 128, 10240),
+    ...checkAccess(route, ctx),
+    ...kindCheck(route, ctx),
+  ];
+};
+
+/** Throws a RouteTableError listing every problem of the table, each prefixed by its route. */
+export const checkRoutes = (routes: readonly RouteDef[], registries: Registries = platformRegistries): void => {
+  const ctx = { routes, registries };
+  const problems = [...new Set(routes.flatMap((r) => checkRoute(r, ctx).map((p) => `${r.id} (${String(r.kind)}): ${p}`)))];
+  if (problems.length > 0) throw new RouteTableError(problems);
+};

@@ -1,0 +1,25 @@
+/**
+ * The SQS queues, as data. The CDK stack (lib/queues.ts) and the local runtime (bin/local/queues.ts) both create
+ * each queue and its dead-letter queue from these definitions, so redrive and visibility cannot drift.
+ * Routes name a queue to consume it (`kind: 'queue'`), to send to it (`access.queues`), or as the failure
+ * destination of a stream consumer. Empty until a route needs one (issue 8 adds the command queue).
+ */
+export interface QueueDef {
+  /** Logical name: the CDK construct id and the local queue name (`.fifo` is appended for FIFO queues). */
+  readonly name: string;
+  /** Environment variable through which handlers with access to the queue receive its URL. */
+  readonly envVar: string;
+  /** FIFO: ordered and exactly-once per message group (`MessageGroupId`). */
+  readonly fifo: boolean;
+  /** FIFO only: a SHA-256 of the body stands in for a missing `MessageDeduplicationId`. @default false */
+  readonly contentBasedDeduplication?: boolean;
+  /**
+   * How long a received message stays hidden. Lambda refuses to consume a queue whose visibility timeout is
+   * below the function's timeout; both hosts check it. AWS advises six times the function timeout.
+   */
+  readonly visibilityTimeoutSeconds: number;
+  /** Receives after which SQS moves a message to the queue's dead-letter queue. */
+  readonly maxReceiveCount: number;
+}
+
+export const queues = [] as const satisfies readonly QueueDef[];

@@ -1,0 +1,283 @@
+/**
+ * Every kind of route in the local runtime, from the fixture table of test/support/route-fixtures.ts: the REST
+ * host (with the real `jwt` authorizer), the SQS pollers on fauxqs, the DynamoDB Streams poller and the schedule
+ * timers, driven through the real AWS SDK. Deliveries are awaited with bounded polls, never fixed sleeps.
+ */
+import { PutItemCommand } from '@aws-sdk/client-dynamodb';
+import {
+  GetQueueAttributesCommand,
+  ReceiveMessageCommand,
+  SendMessageBatchCommand,
+  SendMessageCommand,
+  SQSClient,
+} from '@aws-sdk/client-sqs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { signOperatorToken } from '#functions/_common/operator-token.ts';
+import type { OperatorRole, RouteDef } from '#functions/routes.ts';
+import { awsClientConfig } from '#shared/store/client-config.ts';
+import { LOCAL_AWS_ENV, localDynamoClient } from '../../../bin/local/handler-env.ts';
+import { startLocalRuntime } from '../../../bin/local/runtime.ts';
+import type { LocalRuntime } from '../../../bin/local/runtime.ts';
+import { createTestTables, deleteTestTables } from '../../support/dynamo.ts';
+import type { TestTables } from '../../support/dynamo.ts';
+import { fixtureRegistries, kindRoutes } from '../../support/route-fixtures.ts';
+import { fixtureRoutes, loadFixture } from './fixtures/host.ts';
+import { type Invocation, invocations, waitForInvocations } from './fixtures/recorder.ts';
+
+const quiet = { info: () => undefined, warn: () => undefined, error: () => undefined };
+const routes: readonly RouteDef[] = [...fixtureRoutes, ...kindRoutes];
+
+let runtime: LocalRuntime;
+let db: TestTables;
+let sqs: SQSClient;
+
+beforeAll(async () => {
+  process.env.POWERTOOLS_LOG_LEVEL ??= 'CRITICAL';
+  db = await createTestTables();
+  runtime = await startLocalRuntime({
+    dynamodbEndpoint: db.endpoint,
+    tablePrefix: db.prefix,
+    routes,
+    registries: fixtureRegistries,
+    loadModule: loadFixture,
+    // rate(1 minute) every 100 ms.
+    scheduleTimeScale: 600,
+    logger: quiet,
+  });
+  sqs = new SQSClient(awsClientConfig('sqs', { ...LOCAL_AWS_ENV, AWS_ENDPOINT_URL_SQS: runtime.sqsS3Endpoint }));
+});
+
+afterAll(async () => {
+  sqs?.destroy();
+  await runtime?.stop();
+  if (db) await deleteTestTables(db);
+});
+
+// `any`: the recorded events are untyped JSON, inspected field by field.
+const events = (kind: Invocation['route'], pick: (e: any) => boolean = () => true) =>
+  invocations.filter((i) => i.route === kind && pick(i.event)).map((i) => i.event);
+
+describe('http routes: the REST host', () => {
+  const token = (roles: OperatorRole[], key = runtime.env.OPERATOR_TOKEN_KEY as string) => signOperatorToken(key, { sub: 'ops-1', roles });
+  const call = async (method: string, path: string, o: { token?: string; body?: unknown } = {}) => {
+    const res = await fetch(`${runtime.restUrl}${path}`, {
+      method,
+      headers: { ...(o.token ? { Authorization: `Bearer ${o.token}` } : {}), 'content-type': 'application/json' },
+      ...(o.body === undefined ? {} : { body: typeof o.body === 'string' ? o.body : JSON.stringify(o.body) }),
+    });
+    const text = await res.text();
+    return { status: res.status, json: text ? (JSON.parse(text) as any) : undefined, headers: res.headers };
+  };
+
+  it('serves a `none` route without a token, with a REST proxy event', async () => {
+    const { status, json, headers } = await call('GET', '/health?probe=1');
+    expect(status).toBe(200);
+    expect(headers.get('x-fixture')).toBe('/health');
+    expect(json).toMatchObject({
+      resource: '/health',
+      path: '/health',
+      httpMethod: 'GET',
+      pathParameters: null,
+      queryStringParameters: { probe: '1' },
+      multiValueQueryStringParameters: { probe: ['1'] },
+      requestContext: { stage: 'local', path: '/local/health', resourcePath: '/health', httpMethod: 'GET' },
+      body: null,
+      isBase64Encoded: false,
+    });
+  });
+
+  it('refuses a jwt route without a token, with a foreign key or an expired token, with 401', async () => {
+    expect(await call('GET', '/chargers/CP-1')).toMatchObject({ status: 401, json: { message: 'Unauthorized' } });
+    expect((await call('GET', '/chargers/CP-1', { token: token(['viewer'], 'f'.repeat(43)) })).status).toBe(401);
+    const expired = signOperatorToken(runtime.env.OPERATOR_TOKEN_KEY as string, { sub: 'ops-1', roles: ['viewer'], issuedAt: new Date(Date.now() - 3_600_000) });
+    expect((await call('GET', '/chargers/CP-1', { token: expired })).status).toBe(401);
+  });
+
+  it('passes a token with an admitted role, with path parameters and the authorizer context', async () => {
+    const { status, json } = await call('GET', '/chargers/CP%209', { token: token(['viewer']) });
+    expect(status).toBe(200);
+    expect(json).toMatchObject({
+      resource: '/chargers/{chargerId}',
+      path: '/chargers/CP%209',
+      pathParameters: { chargerId: 'CP 9' },
+      requestContext: { authorizer: { principalId: 'ops-1', sub: 'ops-1', roles: 'viewer' } },
+    });
+  });
+
+  it('refuses a role the route does not admit with 403, before the body is looked at', async () => {
+    const { status, json } = await call('POST', '/chargers/CP-1/reset', { token: token(['viewer']), body: 'not even JSON' });
+    expect(status).toBe(403);
+    expect(json.message).toMatch(/not authorized/);
+  });
+
+  it('checks the body against the route schema, answering 400 with the reason', async () => {
+    const admin = token(['admin']);
+    expect(await call('POST', '/chargers/CP-1/reset', { token: admin, body: 'not JSON' })).toMatchObject({ status: 400, json: { message: 'Invalid request body: not JSON' } });
+    const bad = await call('POST', '/chargers/CP-1/reset', { token: admin, body: { type: 'Warm', extra: 1 } });
+    expect(bad.status).toBe(400);
+    expect(bad.json.message).toMatch(/^Invalid request body: .*type must be equal to one of the allowed values/);
+    const seen = events('http').length;
+    const good = await call('POST', '/chargers/CP-1/reset', { token: admin, body: { type: 'Hard' } });
+    expect(good).toMatchObject({ status: 200, json: { body: '{"type":"Hard"}', httpMethod: 'POST' } });
+    expect(events('http').length).toBe(seen + 1); // only the valid body reached the handler
+  });
+
+  it('answers unknown paths and methods with 403 Missing Authentication Token, as API Gateway does', async () => {
+    expect(await call('GET', '/nowhere')).toMatchObject({ status: 403, json: { message: 'Missing Authentication Token' } });
+    expect((await call('DELETE', '/health')).status).toBe(403);
+    expect((await fetch(runtime.restUrl!.replace('/local', '/health'))).status).toBe(403);
+  });
+
+  it('answers a failing or malformed integration with 502', async () => {
+    expect(await call('GET', '/health?crash=1')).toMatchObject({ status: 502, json: { message: 'Internal server error' } });
+    expect((await call('GET', '/health?malformed=1')).status).toBe(502);
+  });
+});
+
+describe('queue routes: SQS pollers on fauxqs', () => {
+  const ofId = (id: string) => events('queue', (e) => e.id === id);
+  const counts = async (url: string) => {
+    const names = ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'] as const;
+    const { Attributes } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: [...names] }));
+    return names.map((n) => Number(Attributes?.[n] ?? 0));
+  };
+  /** Until the queue holds nothing, visible or in flight (a message is only gone once deleted or moved). */
+  const drained = async (url: string, timeoutMs = 15_000) => {
+    for (const deadline = Date.now() + timeoutMs; Date.now() < deadline; await new Promise((r) => setTimeout(r, 50))) {
+      if ((await counts(url)).every((n) => n === 0)) return;
+    }
+    throw new Error(`queue ${url} not drained within ${timeoutMs} ms`);
+  };
+  const receiveFrom = async (url: string, timeoutMs = 20_000) => {
+    for (const deadline = Date.now() + timeoutMs; Date.now() < deadline; ) {
+      const { Messages } = await sqs.send(new ReceiveMessageCommand({ QueueUrl: url, WaitTimeSeconds: 2, MaxNumberOfMessages: 10 }));
+      if (Messages?.length) return Messages;
+    }
+    throw new Error(`nothing arrived on ${url} within ${timeoutMs} ms`);
+  };
+
+  it('delivers a message once, with Lambda’s SQS record shape, and deletes it', async () => {
+    const jobs = runtime.queues.Jobs!;
+    await sqs.send(new SendMessageCommand({ QueueUrl: jobs.url, MessageBody: JSON.stringify({ id: 'once' }), MessageAttributes: { kind: { DataType: 'String', StringValue: 'test' } } }));
+    await waitForInvocations((i) => i.route === 'queue' && i.event.id === 'once', 1);
+    await drained(jobs.url);
+    const [delivered] = ofId('once');
+    expect(ofId('once')).toHaveLength(1);
+    expect(delivered.record).toMatchObject({
+      eventSource: 'aws:sqs',
+      eventSourceARN: jobs.arn,
+      awsRegion: 'us-east-1',
+      attributes: { ApproximateReceiveCount: '1', SentTimestamp: expect.any(String) },
+      messageAttributes: { kind: { stringValue: 'test', dataType: 'String' } },
+    });
+  });
+
+  it('keeps only the failed item of a batch, retries it, then moves it to the dead-letter queue', async () => {
+    const jobs = runtime.queues.Jobs!;
+    await sqs.send(
+      new SendMessageBatchCommand({
+        QueueUrl: jobs.url,
+        Entries: [
+          { Id: 'a', MessageBody: JSON.stringify({ id: 'fine' }) },
+          { Id: 'b', MessageBody: JSON.stringify({ id: 'doomed', fail: 'always' }) },
+        ],
+      }),
+    );
+    const [dead] = await receiveFrom(jobs.deadLetterUrl);
+    expect(JSON.parse(dead?.Body ?? '{}')).toEqual({ id: 'doomed', fail: 'always' });
+    expect(ofId('doomed').map((e) => e.record.attributes.ApproximateReceiveCount)).toEqual(['1', '2']); // maxReceiveCount 2
+    expect(ofId('fine')).toHaveLength(1);
+  });
+
+  it('returns the whole batch when the handler throws, and delivers it again', async () => {
+    const jobs = runtime.queues.Jobs!;
+    await sqs.send(new SendMessageCommand({ QueueUrl: jobs.url, MessageBody: JSON.stringify({ id: 'bounce', throwBatch: 'once' }) }));
+    await waitForInvocations((i) => i.route === 'queue' && i.event.id === 'bounce' && i.event.outcome === 'ok', 1);
+    await drained(jobs.url);
+    expect(ofId('bounce').map((e) => e.outcome)).toEqual(['thrown', 'ok']);
+  });
+
+  it('keeps FIFO order per message group, also when a message is retried', async () => {
+    const ordered = runtime.queues.Ordered!;
+    const entries = ['A1', 'B1', 'A2', 'B2', 'A3', 'B3'].map((id) => ({
+      Id: id,
+      MessageBody: JSON.stringify({ id, ...(id === 'A2' ? { fail: 'once' } : {}) }),
+      MessageGroupId: id[0],
+    }));
+    await sqs.send(new SendMessageBatchCommand({ QueueUrl: ordered.url, Entries: entries }));
+    await waitForInvocations((i) => i.route === 'queue' && /^[AB]\d$/.test(i.event.id) && i.event.outcome === 'ok', 6, 30_000);
+    const seen = (group: string) => events('queue', (e) => e.id.startsWith(group) && /^[AB]\d$/.test(e.id)).map((e) => `${e.id}:${e.outcome}`);
+    expect(seen('A')).toEqual(['A1:ok', 'A2:failed', 'A2:ok', 'A3:ok']);
+    expect(seen('B')).toEqual(['B1:ok', 'B2:ok', 'B3:ok']);
+    expect(events('queue', (e) => e.id === 'A1')[0].record.attributes).toMatchObject({ MessageGroupId: 'A', SequenceNumber: expect.any(String) });
+  });
+});
+
+describe('stream routes: the DynamoDB Streams poller', () => {
+  const put = async (item: Record<string, { S: string } | { BOOL: boolean }>) => {
+    const client = localDynamoClient(db.endpoint);
+    try {
+      await client.send(new PutItemCommand({ TableName: runtime.tables.Csms, Item: { sk: { S: 'PROFILE' }, ...item } }));
+    } finally {
+      client.destroy();
+    }
+  };
+  const ofPk = (pk: string) => events('stream', (e) => e.dynamodb.NewImage?.pk?.S === pk);
+
+  it('delivers a write through the type filter, skipping items of other types', async () => {
+    await put({ pk: { S: 'S-OTHER' }, type: { S: 'Connection' } });
+    await put({ pk: { S: 'S-CHARGER' }, type: { S: 'Charger' } });
+    const [record] = (await waitForInvocations((i) => i.route === 'stream' && i.event.dynamodb.NewImage?.pk?.S === 'S-CHARGER', 1)).map((i) => i.event);
+    expect(record).toMatchObject({
+      eventName: 'INSERT',
+      eventSource: 'aws:dynamodb',
+      eventSourceARN: expect.stringMatching(/:table\/.*Csms\/stream\//),
+      dynamodb: { Keys: { pk: { S: 'S-CHARGER' }, sk: { S: 'PROFILE' } }, StreamViewType: 'NEW_AND_OLD_IMAGES', ApproximateCreationDateTime: expect.any(Number) },
+    });
+    // Written first, so it would have come first: it was skipped, not delayed.
+    expect(ofPk('S-OTHER')).toEqual([]);
+  });
+
+  it('retries a failing batch, then describes it on the failure queue', async () => {
+    await put({ pk: { S: 'S-POISON' }, type: { S: 'Charger' }, fail: { BOOL: true } });
+    const failures = runtime.queues.StreamFailures!;
+    let found: any;
+    for (const deadline = Date.now() + 20_000; !found && Date.now() < deadline; ) {
+      const { Messages } = await sqs.send(new ReceiveMessageCommand({ QueueUrl: failures.url, WaitTimeSeconds: 2 }));
+      found = Messages?.map((m) => JSON.parse(m.Body ?? '{}')).find((b) => b.DDBStreamBatchInfo);
+    }
+    expect(found).toMatchObject({
+      requestContext: { condition: 'RetryAttemptsExhausted', approximateInvokeCount: 2, functionArn: expect.stringMatching(/function:ChargerChanges$/) },
+      DDBStreamBatchInfo: { batchSize: expect.any(Number), streamArn: expect.stringMatching(/Csms\/stream\//), shardId: expect.any(String) },
+    });
+    expect(ofPk('S-POISON')).toHaveLength(2); // first try + retryAttempts 1
+  });
+});
+
+describe('schedule routes: timers', () => {
+  it('fires with EventBridge’s Scheduled Event, again and again, with the declared settings', async () => {
+    const [event] = (await waitForInvocations((i) => i.route === 'schedule', 2)).map((i) => i.event);
+    expect(event).toMatchObject({
+      'detail-type': 'Scheduled Event',
+      source: 'aws.events',
+      resources: ['arn:aws:events:us-east-1:000000000000:rule/Tick'],
+      detail: {},
+      heartbeat: '300',
+    });
+  });
+});
+
+describe('start-up', () => {
+  it('lists every endpoint it serves', () => {
+    expect(Object.keys(runtime.endpoints).sort()).toEqual(['chargerConnections', 'chargerWebSocket', 'dynamodb', 'restApi', 's3', 'sqs']);
+    expect(runtime.routeCounts).toEqual({ 'ws-authorizer': 1, ws: 3, 'http-authorizer': 1, http: 3, queue: 2, stream: 1, schedule: 1 });
+  });
+
+  it.each([
+    [{ kind: 'carrier-pigeon', id: 'Pigeon', entry: 'kinds/http.ts', access: {} }, /Pigeon \(carrier-pigeon\): unknown kind/],
+    [{ kind: 'queue', id: 'Lost', queue: 'Nowhere', reportBatchItemFailures: false, entry: 'kinds/queue.ts', access: {} }, /Lost \(queue\): consumes queue "Nowhere"/],
+    [{ kind: 'http', id: 'Open', method: 'DELETE', path: '/x', auth: { type: 'none' }, entry: 'kinds/http.ts', access: { tables: { Nope: 'read' } } }, /Open \(http\): access names table "Nope".*\n.*Open \(http\): auth none on DELETE needs a reason/],
+  ] as [RouteDef, RegExp][])('refuses a table it cannot host before starting anything: %o', async (route, message) => {
+    await expect(startLocalRuntime({ routes: [...routes, route], registries: fixtureRegistries, loadModule: loadFixture, logger: quiet })).rejects.toThrow(message);
+  });
+});

@@ -10,6 +10,10 @@ import { unlessConditionFails, type Item } from './dynamo.ts';
 import { ALL_CHARGERS_PK, allChargersIndex, chargerKey, locationChargersIndex, locationChargersPk, withoutKeys } from './keys.ts';
 import { mapPage, queryPage, type Page, type PageOptions } from './queries.ts';
 
+const BOOT_FACTS: readonly (keyof BootFacts)[] = [
+  'vendor', 'model', 'serialNumber', 'chargeBoxSerialNumber', 'firmwareVersion', 'iccid', 'imsi', 'meterType', 'meterSerialNumber', 'bootReason',
+];
+
 const toItem = (charger: ChargerItem): Item => ({
   ...chargerKey(charger.chargerId),
   ...allChargersIndex(charger.chargerId),
@@ -27,17 +31,21 @@ const toProfile = (item: Item): ChargerProfile => {
 export const chargerStore = (ctx: StoreContext) => {
   const table = ctx.tables.Csms;
 
-  /** Sets attributes of an existing profile; undefined when the charger does not exist. */
-  const update = async (chargerId: string, set: Record<string, unknown>): Promise<ChargerProfile | undefined> => {
+  /** Sets (and removes) attributes of an existing profile; undefined when the charger does not exist. */
+  const update = async (chargerId: string, set: Record<string, unknown>, remove: readonly string[] = []): Promise<ChargerProfile | undefined> => {
     const entries = Object.entries(set).filter(([, v]) => v !== undefined);
     const out = await unlessConditionFails(
       ctx.db.send(
         new UpdateCommand({
           TableName: table,
           Key: chargerKey(chargerId),
-          UpdateExpression: `SET ${entries.map((_, i) => `#f${i} = :v${i}`).join(', ')}`,
+          UpdateExpression:
+            `SET ${entries.map((_, i) => `#f${i} = :v${i}`).join(', ')}` + (remove.length ? ` REMOVE ${remove.map((_, i) => `#r${i}`).join(', ')}` : ''),
           ConditionExpression: 'attribute_exists(pk)',
-          ExpressionAttributeNames: Object.fromEntries(entries.map(([k], i) => [`#f${i}`, k])),
+          ExpressionAttributeNames: {
+            ...Object.fromEntries(entries.map(([k], i) => [`#f${i}`, k])),
+            ...Object.fromEntries(remove.map((k, i) => [`#r${i}`, k])),
+          },
           ExpressionAttributeValues: Object.fromEntries(entries.map(([, v], i) => [`:v${i}`, v])),
           ReturnValues: 'ALL_NEW',
         }),
@@ -75,8 +83,12 @@ export const chargerStore = (ctx: StoreContext) => {
       return mapPage(await queryPage(ctx, query, page), toProfile);
     },
 
-    /** What BootNotification reported; returns the profile (with its registration status), or undefined. */
-    recordBoot: (chargerId: string, facts: BootFacts, at: Date) => update(chargerId, { ...facts, lastBootAt: at.toISOString() }),
+    /**
+     * What BootNotification reported; returns the profile (with its registration status), or undefined. A fact the
+     * boot does not report goes: the boot describes the charger as it is now (a modem taken out, another firmware).
+     */
+    recordBoot: (chargerId: string, facts: BootFacts, at: Date) =>
+      update(chargerId, { ...facts, lastBootAt: at.toISOString() }, BOOT_FACTS.filter((k) => facts[k] === undefined)),
 
     setRegistrationStatus: (chargerId: string, status: RegistrationStatus) => update(chargerId, { registrationStatus: status }),
 

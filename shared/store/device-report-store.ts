@@ -6,7 +6,7 @@
 import type { ReportPage } from '../charger/device-report.ts';
 import { redactPayload } from '../log/redact.ts';
 import type { StoreContext } from './context.ts';
-import { REPORT_SUMMARY_SK, reportPageKey, reportPk, reportSummaryKey } from './keys.ts';
+import { REPORT_SUMMARY_SK, reportPageKey, reportPk, reportSummaryKey, withoutKeys } from './keys.ts';
 import { queryAll } from './queries.ts';
 import { expiresAfter } from './retention.ts';
 
@@ -45,7 +45,7 @@ export const deviceReportStore = (ctx: StoreContext) => ({
   async get(chargerId: string, requestId: number): Promise<StoredReport> {
     const items = await queryAll(ctx, { pk: reportPk(chargerId, requestId) });
     const summary = items.find((i) => i.sk === REPORT_SUMMARY_SK) as { lastSeqNo: number } | undefined;
-    const pages = items.filter((i) => i.type === 'ReportPage') as unknown as ReportPage[];
+    const pages = items.filter((i) => i.type === 'ReportPage').map((i) => withoutKeys<ReportPage>(i));
     return { pages, ...(summary ? { lastSeqNo: summary.lastSeqNo } : {}) };
   },
 });

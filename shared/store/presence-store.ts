@@ -87,9 +87,10 @@ export const presenceStore = (ctx: StoreContext) => {
         new UpdateCommand({
           TableName: table,
           Key: presenceKey(chargerId),
-          UpdateExpression: 'SET #attr = :status, #attrAt = :at',
-          ExpressionAttributeNames: { '#attr': attribute, '#attrAt': `${attribute}At` },
-          ExpressionAttributeValues: { ':status': status, ':at': ctx.now().toISOString() },
+          // A charger that never connected through us (data from elsewhere) still gets a whole presence item.
+          UpdateExpression: 'SET #attr = :status, #attrAt = :at, #type = :type, chargerId = :charger, connected = if_not_exists(connected, :false)',
+          ExpressionAttributeNames: { '#attr': attribute, '#attrAt': `${attribute}At`, '#type': 'type' },
+          ExpressionAttributeValues: { ':status': status, ':at': ctx.now().toISOString(), ':type': 'Presence', ':charger': chargerId, ':false': false },
         }),
       );
     },

@@ -33,6 +33,16 @@ describe('charger store', () => {
     for (const c of listed) expect(c).not.toHaveProperty('passwordHash');
   });
 
+  it('keeps from a boot only what it reported: a fact a later boot leaves out goes', async () => {
+    const chargers = f.deps.stores.chargers;
+    await chargers.createIfAbsent(chargerItem({ chargerId: 'CP-MODEM' }));
+    await chargers.recordBoot('CP-MODEM', { vendor: 'V', model: 'M', iccid: '8931', imsi: '2620' }, new Date());
+    const after = await chargers.recordBoot('CP-MODEM', { vendor: 'V', model: 'M', firmwareVersion: '2.0' }, new Date());
+    expect(after).toMatchObject({ vendor: 'V', model: 'M', firmwareVersion: '2.0' });
+    expect(after).not.toHaveProperty('iccid');
+    expect(after).not.toHaveProperty('imsi');
+  });
+
   it('records a boot and a registration status of a known charger, and of an unknown one nothing', async () => {
     const chargers = f.deps.stores.chargers;
     await chargers.createIfAbsent(chargerItem({ chargerId: 'CP-BOOTS', registrationStatus: 'pending' }));

@@ -2,21 +2,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { applyTransactionEvent, type TransactionEventFacts } from '#shared/transaction/transaction-event.ts';
 import type { TransactionRecord } from '#shared/transaction/transaction.ts';
-
-const NOW = '2026-01-01T12:00:00.000Z';
-const at = (minute: number) => `2026-01-01T10:${String(minute).padStart(2, '0')}:00.000Z`;
-
-const event = (o: Partial<TransactionEventFacts> = {}): TransactionEventFacts => ({
-  chargerId: 'CP-1',
-  protocol: 'ocpp2.0.1',
-  transactionId: 'tx-1',
-  eventType: 'Updated',
-  timestamp: at(5),
-  seqNo: 1,
-  triggerReason: 'MeterValuePeriodic',
-  energy: [],
-  ...o,
-});
+import { at, event, merge, NOW } from '../../support/transaction-events.ts';
 
 const started = event({
   eventType: 'Started',
@@ -38,9 +24,6 @@ const ended = event({
   chargingState: 'Idle',
   energy: [{ at: at(10), wh: 2500 }],
 });
-
-const merge = (events: TransactionEventFacts[]) =>
-  events.reduce<TransactionRecord | undefined>((tx, e) => applyTransactionEvent(tx, e, NOW), undefined);
 
 describe('applyTransactionEvent', () => {
   it('builds one transaction from Started, Updated and Ended in order', () => {

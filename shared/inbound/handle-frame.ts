@@ -87,6 +87,9 @@ const callMessageId = (protocol: OcppProtocol, raw: string): string | undefined 
   return parsed.kind === 'frame' && parsed.frame.type === 'CALL' ? parsed.frame.messageId : undefined;
 };
 
+const internalError = (protocol: OcppProtocol, messageId: string, description: string) =>
+  encodeCallError(protocol, messageId, fault('InternalError', description));
+
 export const handleFrame = async (deps: Deps, config: FrameConfig, input: FrameInput): Promise<string | undefined> => {
   const work = deps.unitOfWork();
   const ctx: InboundContext = {
@@ -101,9 +104,11 @@ export const handleFrame = async (deps: Deps, config: FrameConfig, input: FrameI
     receivedAt: input.receivedAt,
     heartbeatIntervalSeconds: config.heartbeatIntervalSeconds,
   };
-  const handled = await handle(ctx, config, input.raw).catch((error: unknown) => {
+  const handled = await handle(ctx, config, input.raw).catch((error: unknown): Handled => {
     deps.log.error('frame handling failed', { chargerId: input.chargerId, error });
-    return {} as Handled;
+    // A CALL is always answered: the charger retries an InternalError rather than waiting out its timeout.
+    const messageId = callMessageId(input.protocol, input.raw);
+    return messageId === undefined ? {} : { reply: internalError(input.protocol, messageId, 'the message could not be processed') };
   });
   const entry = { chargerId: input.chargerId, connectionId: input.connectionId, direction: 'in' as const, raw: input.raw, at: input.receivedAt };
   await work.stores.messageLog.append({
@@ -119,7 +124,7 @@ export const handleFrame = async (deps: Deps, config: FrameConfig, input: FrameI
     const messageId = callMessageId(input.protocol, input.raw);
     if (messageId === undefined) return undefined;
     // The charger retries a CALL answered with an error; every write is idempotent, so nothing is doubled.
-    const reply = encodeCallError(input.protocol, messageId, fault('InternalError', 'the message could not be recorded'));
+    const reply = internalError(input.protocol, messageId, 'the message could not be recorded');
     await deps.stores.messageLog.append({ ...entry, reply: { raw: reply, at: deps.now() } }).catch((logError: unknown) => {
       deps.log.error('message log write failed', { chargerId: input.chargerId, error: logError });
     });

@@ -72,7 +72,12 @@ const transactionFor = (s: StartV16, transactionId: number, startFingerprint: st
 export const startTransactionV16 = async (work: MessageWork, s: StartV16): Promise<StartV16Outcome> => {
   const fingerprint = startFingerprint(s);
   let candidate = candidateTransactionId(fingerprint, 0);
-  const reads = await readAndAuthorize(work, { value: s.idTag }, { chargerId: s.chargerId, transaction: { chargerId: s.chargerId, transactionId: String(candidate) } });
+  const reads = await readAndAuthorize(work, { value: s.idTag }, {
+    chargerId: s.chargerId,
+    transaction: { chargerId: s.chargerId, transactionId: String(candidate) },
+    // A copy of this very start, racing this one, is not a concurrent use of the token.
+    exceptTransactionId: String(candidate),
+  });
   if (!isAccepted(reads.charger)) return { started: false, reason: 'charger-not-accepted' };
   let holder = reads.transaction;
   for (let attempt = 1; holder && holder.startFingerprint !== fingerprint; attempt++) {

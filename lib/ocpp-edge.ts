@@ -3,7 +3,7 @@
  * while chargers dial `ws(s)://<host>/<prefix>/<chargeBoxId>`: the viewer-request function rewrites that to
  * `/<stage>?chargeBoxId=<id>`, and the origin secret header lets the authorizer refuse anything that bypassed us.
  */
-import { Aws, Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { Aws, Validations } from 'aws-cdk-lib';
 import type { IWebSocketApi } from 'aws-cdk-lib/aws-apigatewayv2';
 import {
   AllowedMethods,
@@ -22,8 +22,8 @@ import {
   ViewerProtocolPolicy,
 } from 'aws-cdk-lib/aws-cloudfront';
 import { HttpOrigin } from 'aws-cdk-lib/aws-cloudfront-origins';
-import { BlockPublicAccess, Bucket, BucketEncryption, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { accessLogBucket } from './access-log-bucket.ts';
 import { FORWARDED_HEADERS, ORIGIN_VERIFY_HEADER } from './edge/origin-headers.ts';
 
 export { FORWARDED_HEADERS, ORIGIN_VERIFY_HEADER };
@@ -79,27 +79,9 @@ export class OcppEdge extends Construct {
         functionAssociations: [{ function: this.viewerRequest, eventType: FunctionEventType.VIEWER_REQUEST }],
       },
       enableLogging: true,
-      logBucket: this.logBucket(props.logRetentionDays ?? 90),
+      logBucket: accessLogBucket(this, props.logRetentionDays ?? 90),
     });
     this.acknowledgeEdgeFindings();
-  }
-
-  private logBucket(retentionDays: number): Bucket {
-    const bucket = new Bucket(this, 'AccessLogs', {
-      encryption: BucketEncryption.S3_MANAGED,
-      blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
-      enforceSSL: true,
-      // CloudFront standard logs are delivered through the bucket ACL.
-      objectOwnership: ObjectOwnership.OBJECT_WRITER,
-      lifecycleRules: [{ expiration: Duration.days(retentionDays) }],
-      // Retained even in dev: a non-empty bucket would fail stack deletion; the lifecycle rule empties it.
-      removalPolicy: RemovalPolicy.RETAIN,
-    });
-    Validations.of(bucket).acknowledge({
-      id: 'AwsSolutions-S1',
-      reason: 'This is the access-log bucket itself; logging it to another bucket would only move the question.',
-    });
-    return bucket;
   }
 
   private acknowledgeEdgeFindings(): void {

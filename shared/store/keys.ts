@@ -22,8 +22,6 @@ export const ALL_CHARGERS_PK = 'CHARGERS';
 export const locationChargersIndex = (locationId: string, chargerId: string) => ({ gsi1pk: locationChargersPk(locationId), gsi1sk: chargerId });
 export const locationChargersPk = (locationId: string) => `LOCATION#${locationId}`;
 
-export const connectionKey = (connectionId: string) => ({ pk: `CONNECTION#${connectionId}`, sk: 'CONNECTION' });
-
 export const statusHistoryPk = (chargerId: string, evseId: number, connectorId: number) =>
   `STATUS#${chargerId}#${evseId}#${connectorId}`;
 export const statusHistoryKey = (chargerId: string, evseId: number, connectorId: number, timestamp: string, fact: unknown) => ({

@@ -5,7 +5,6 @@
  */
 import type { Ports } from '../deps.ts';
 import type { ChargerProfile } from '../charger/registry.ts';
-import type { Stores } from '../store/stores.ts';
 import type { TransactionRecord } from '../transaction/transaction.ts';
 
 export interface IdTokenRecord {
@@ -113,10 +112,6 @@ export const readAndAuthorize = async (
     ...(decision ? { decision } : {}),
   };
 };
-
-/** The verdict on a token presented where concurrent use does not matter (1.6 StopTransaction). */
-export const tokenStanding = async (stores: Stores, now: Date, idTag: string): Promise<TokenDecision> =>
-  decideToken(tokenForIdTag(await stores.idTokens.withValue(idTag)), now, false);
 
 export interface NewIdToken {
   value: string;

@@ -67,24 +67,20 @@ export type TransactionChange = { before?: TransactionRecord; after?: Transactio
 
 const MAX_ATTEMPTS = 8;
 
-/**
- * Read, transform, conditional write; retried when another invocation wrote in between. `known` is the record
- * as the caller has just read it (strongly consistent), saving the first read.
- */
-export const updateTransaction = async (
-  deps: Ports,
-  chargerId: string,
-  transactionId: string,
-  transform: (current: TransactionRecord | undefined) => TransactionRecord | undefined,
-  known?: { current: TransactionRecord | undefined },
-): Promise<TransactionChange> => {
-  let read = known;
+type Transform = (current: TransactionRecord | undefined) => TransactionRecord | undefined;
+
+/** The next version of the record, or undefined when the transform changes nothing. */
+const nextVersion = (deps: Ports, before: TransactionRecord | undefined, transform: Transform): TransactionRecord | undefined => {
+  const next = transform(before);
+  return !next || next === before ? undefined : { ...next, version: (before?.version ?? 0) + 1, updatedAt: deps.now().toISOString() };
+};
+
+/** Read, transform, conditional write; retried when another invocation wrote in between. */
+const updateTransaction = async (deps: Ports, chargerId: string, transactionId: string, transform: Transform): Promise<TransactionChange> => {
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-    const before = read ? read.current : await deps.stores.transactions.get(chargerId, transactionId);
-    read = undefined;
-    const next = transform(before);
-    if (!next || next === before) return before ? { before, after: before } : {};
-    const versioned = { ...next, version: (before?.version ?? 0) + 1, updatedAt: deps.now().toISOString() };
+    const before = await deps.stores.transactions.get(chargerId, transactionId);
+    const versioned = nextVersion(deps, before, transform);
+    if (!versioned) return before ? { before, after: before } : {};
     if (await deps.stores.transactions.putIfVersion(versioned)) return { ...(before ? { before } : {}), after: versioned };
   }
   throw new Error(`transaction ${chargerId}/${transactionId}: too many concurrent updates`);
@@ -121,7 +117,6 @@ export const connectorMustFollow = ({ before, after }: TransactionChange): boole
   after !== before &&
   (before?.status !== after.status || before?.evseId !== after.evseId || before?.inferredEnd !== after.inferredEnd);
 
-
 /**
  * Merges a change into a transaction whose current record the caller has just read, and moves the connector
  * pointer with it, in one round trip: the versioned write and the connector write go out together. When another
@@ -132,12 +127,11 @@ export const mergeTransaction = async (
   deps: Ports,
   chargerId: string,
   transactionId: string,
-  transform: (current: TransactionRecord | undefined) => TransactionRecord | undefined,
+  transform: Transform,
   current: TransactionRecord | undefined,
 ): Promise<TransactionChange> => {
-  const next = transform(current);
-  if (!next || next === current) return current ? { before: current, after: current } : {};
-  const versioned = { ...next, version: (current?.version ?? 0) + 1, updatedAt: deps.now().toISOString() };
+  const versioned = nextVersion(deps, current, transform);
+  if (!versioned) return current ? { before: current, after: current } : {};
   const change = { ...(current ? { before: current } : {}), after: versioned };
   const [written] = await Promise.all([
     deps.stores.transactions.putIfVersion(versioned),

@@ -40,8 +40,21 @@ const retentionFrom = (env: NodeJS.ProcessEnv): Retention => {
  * touch; a store of another table fails on use, naming the variable, rather than at start.
  */
 const tableNamesFrom = (env: NodeJS.ProcessEnv): Record<TableName, string> =>
-  Object.fromEntries(
-    tables.map((t) => [t.name, env[t.envVar] ?? `<${t.envVar} is not set: this function's route has no access to ${t.name}>`]),
+  Object.defineProperties(
+    {},
+    Object.fromEntries(
+      tables.map((t) => [
+        t.name,
+        {
+          enumerable: true,
+          get: () => {
+            const name = env[t.envVar];
+            if (!name) throw new Error(`${t.envVar} is not set: this function's route has no access to the ${t.name} table`);
+            return name;
+          },
+        },
+      ]),
+    ),
   ) as Record<TableName, string>;
 
 const quiet = (): void => undefined;

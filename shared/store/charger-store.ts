@@ -29,7 +29,6 @@ const toProfile = (item: Item): ChargerProfile => {
 };
 
 export const chargerStore = (ctx: StoreContext) => {
-  const table = ctx.tables.Csms;
 
   /** Sets (and removes) attributes of an existing profile; undefined when the charger does not exist. */
   const update = async (chargerId: string, set: Record<string, unknown>, remove: readonly string[] = []): Promise<ChargerProfile | undefined> => {
@@ -37,7 +36,7 @@ export const chargerStore = (ctx: StoreContext) => {
     const out = await unlessConditionFails(
       ctx.db.send(
         new UpdateCommand({
-          TableName: table,
+          TableName: ctx.tables.Csms,
           Key: chargerKey(chargerId),
           UpdateExpression:
             `SET ${entries.map((_, i) => `#f${i} = :v${i}`).join(', ')}` + (remove.length ? ` REMOVE ${remove.map((_, i) => `#r${i}`).join(', ')}` : ''),
@@ -58,24 +57,24 @@ export const chargerStore = (ctx: StoreContext) => {
     /** Creates the charger unless one with its id exists. */
     async createIfAbsent(charger: ChargerItem): Promise<'created' | 'exists'> {
       const written = await unlessConditionFails(
-        ctx.db.send(new PutCommand({ TableName: table, Item: toItem(charger), ConditionExpression: 'attribute_not_exists(pk)' })),
+        ctx.db.send(new PutCommand({ TableName: ctx.tables.Csms, Item: toItem(charger), ConditionExpression: 'attribute_not_exists(pk)' })),
       );
       return written ? 'created' : 'exists';
     },
 
     /** The profile with its password hash, for the password check; strongly consistent where asked. */
     async getWithSecret(chargerId: string, consistent = false): Promise<ChargerItem | undefined> {
-      const out = await ctx.db.send(new GetCommand({ TableName: table, Key: chargerKey(chargerId), ConsistentRead: consistent }));
+      const out = await ctx.db.send(new GetCommand({ TableName: ctx.tables.Csms, Key: chargerKey(chargerId), ConsistentRead: consistent }));
       return out.Item && fromItem(out.Item);
     },
 
     async get(chargerId: string): Promise<ChargerProfile | undefined> {
-      const out = await ctx.db.send(new GetCommand({ TableName: table, Key: chargerKey(chargerId) }));
+      const out = await ctx.db.send(new GetCommand({ TableName: ctx.tables.Csms, Key: chargerKey(chargerId) }));
       return out.Item && toProfile(out.Item);
     },
 
     /** For reading the profile together with other items (stores.ts `readTogether`). */
-    read: (chargerId: string) => ({ table, key: chargerKey(chargerId), decode: toProfile }),
+    read: (chargerId: string) => ({ table: ctx.tables.Csms, key: chargerKey(chargerId), decode: toProfile }),
 
     async list(options: PageOptions & { locationId?: string } = {}): Promise<Page<ChargerProfile>> {
       const { locationId, ...page } = options;

@@ -30,7 +30,6 @@ export interface ClaimOutcome {
 const HOLDER_NOT_NEWER = 'attribute_not_exists(activeTransactionId) OR activeTransactionId = :tx OR activeTransactionStartedAt <= :at';
 
 export const connectorStore = (ctx: StoreContext) => {
-  const table = ctx.tables.Csms;
 
   /** One conditional write of the transaction pointer (creating the connector item if needed); the item before it, or undefined when the condition failed. */
   const movePointer = async (
@@ -43,7 +42,7 @@ export const connectorStore = (ctx: StoreContext) => {
     const out = await unlessConditionFails(
       ctx.db.send(
         new UpdateCommand({
-          TableName: table,
+          TableName: ctx.tables.Csms,
           Key: connectorKey(chargerId, ref.evseId, ref.connectorId),
           UpdateExpression: `SET ${change.set}, #type = :type, chargerId = :charger, evseId = :evse, connectorId = :conn${change.remove ? ` REMOVE ${change.remove}` : ''}`,
           ConditionExpression: change.condition,
@@ -64,7 +63,7 @@ export const connectorStore = (ctx: StoreContext) => {
     async putStatusIfNewer(report: StatusReport): Promise<{ current: boolean }> {
       const receivedAt = ctx.now();
       const facts = Object.fromEntries(OPTIONAL_FACTS.filter((k) => report[k] !== undefined).map((k) => [k, report[k]]));
-      const history = ctx.puts.put(table, {
+      const history = ctx.puts.put(ctx.tables.Csms, {
         ...statusHistoryKey(report.chargerId, report.evseId, report.connectorId, report.timestamp, [
           report.status, report.errorCode, report.info, report.vendorId, report.vendorErrorCode,
         ]),
@@ -79,7 +78,7 @@ export const connectorStore = (ctx: StoreContext) => {
       const current = unlessConditionFails(
         ctx.db.send(
           new UpdateCommand({
-            TableName: table,
+            TableName: ctx.tables.Csms,
             Key: connectorKey(report.chargerId, report.evseId, report.connectorId),
             UpdateExpression: [
               'SET #type = :type, chargerId = :charger, evseId = :evse, connectorId = :conn, #status = :status',

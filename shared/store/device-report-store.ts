@@ -20,9 +20,8 @@ export const deviceReportStore = (ctx: StoreContext) => ({
   async recordPage(page: ReportPage): Promise<void> {
     const now = ctx.now();
     const kept = { receivedAt: now.toISOString(), expiresAt: expiresAfter(now, ctx.retention.deviceReportDays) };
-    const table = ctx.tables.Csms;
     await Promise.all([
-      ctx.puts.put(table, {
+      ctx.puts.put(ctx.tables.Csms, {
         ...reportPageKey(page.chargerId, page.requestId, page.seqNo),
         type: 'ReportPage',
         ...page,
@@ -31,7 +30,7 @@ export const deviceReportStore = (ctx: StoreContext) => ({
       }),
       page.tbc
         ? undefined
-        : ctx.puts.put(table, {
+        : ctx.puts.put(ctx.tables.Csms, {
             ...reportSummaryKey(page.chargerId, page.requestId),
             type: 'ReportSummary',
             chargerId: page.chargerId,

@@ -25,22 +25,21 @@ const fromItem = (item: Item): IdTokenRecord => {
 };
 
 export const idTokenStore = (ctx: StoreContext) => {
-  const table = ctx.tables.Csms;
   return {
     async createIfAbsent(token: IdTokenRecord): Promise<'created' | 'exists'> {
       const written = await unlessConditionFails(
-        ctx.db.send(new PutCommand({ TableName: table, Item: toItem(token), ConditionExpression: 'attribute_not_exists(pk)' })),
+        ctx.db.send(new PutCommand({ TableName: ctx.tables.Csms, Item: toItem(token), ConditionExpression: 'attribute_not_exists(pk)' })),
       );
       return written ? 'created' : 'exists';
     },
 
     async get(value: string, type: string): Promise<IdTokenRecord | undefined> {
-      const out = await ctx.db.send(new GetCommand({ TableName: table, Key: idTokenKey(value, type) }));
+      const out = await ctx.db.send(new GetCommand({ TableName: ctx.tables.Csms, Key: idTokenKey(value, type) }));
       return out.Item && fromItem(out.Item);
     },
 
     /** For reading the token together with other items (stores.ts `readTogether`). */
-    read: (value: string, type: string) => ({ table, key: idTokenKey(value, type), decode: fromItem }),
+    read: (value: string, type: string) => ({ table: ctx.tables.Csms, key: idTokenKey(value, type), decode: fromItem }),
 
     /** Every token with this value, whatever its type (OCPP 1.6 idTag). */
     withValue: async (value: string): Promise<IdTokenRecord[]> =>
@@ -57,7 +56,7 @@ export const idTokenStore = (ctx: StoreContext) => {
       const out = await unlessConditionFails(
         ctx.db.send(
           new UpdateCommand({
-            TableName: table,
+            TableName: ctx.tables.Csms,
             Key: idTokenKey(value, type),
             UpdateExpression: 'SET blocked = :b',
             ConditionExpression: 'attribute_exists(pk)',

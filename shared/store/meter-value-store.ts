@@ -11,7 +11,6 @@ import { queryAll } from './queries.ts';
 import { expiresAfter } from './retention.ts';
 
 export const meterValueStore = (ctx: StoreContext) => {
-  const table = ctx.tables.Csms;
   const fromItems = (items: Record<string, unknown>[]) => items.map((i) => withoutKeys<StoredMeterValue>(i));
   return {
     async record(input: MeterValuesInput): Promise<void> {
@@ -35,7 +34,7 @@ export const meterValueStore = (ctx: StoreContext) => {
             ...(input.connectorId !== undefined ? { connectorId: input.connectorId } : {}),
             ...(input.transactionId !== undefined ? { transactionId: input.transactionId } : {}),
           };
-          return ctx.puts.put(table, {
+          return ctx.puts.put(ctx.tables.Csms, {
             ...meterKeys(input.chargerId, sample.timestamp, fact, input.transactionId),
             type: 'MeterValue',
             ...value,

@@ -24,14 +24,13 @@ const UPLOAD_STATUS_ATTRIBUTE: Record<UploadKind, string> = {
 };
 
 export const presenceStore = (ctx: StoreContext) => {
-  const table = ctx.tables.Csms;
   return {
     /** One conditional write: registers the connection unless a newer one of the charger is registered. */
     async attach(connection: ConnectionRecord & { sourceIp?: string }): Promise<AttachResult> {
       const out = await unlessConditionFails(
         ctx.db.send(
           new UpdateCommand({
-            TableName: table,
+            TableName: ctx.tables.Csms,
             Key: presenceKey(connection.chargerId),
             UpdateExpression:
               'SET #type = :type, chargerId = :charger, connected = :true, connectionId = :conn, protocol = :protocol, ' +
@@ -64,7 +63,7 @@ export const presenceStore = (ctx: StoreContext) => {
       const out = await unlessConditionFails(
         ctx.db.send(
           new UpdateCommand({
-            TableName: table,
+            TableName: ctx.tables.Csms,
             Key: presenceKey(chargerId),
             UpdateExpression: 'SET connected = :false, disconnectedAt = :now REMOVE connectionId',
             ConditionExpression: 'connectionId = :conn',
@@ -76,7 +75,7 @@ export const presenceStore = (ctx: StoreContext) => {
     },
 
     async get(chargerId: string): Promise<Presence | undefined> {
-      const out = await ctx.db.send(new GetCommand({ TableName: table, Key: presenceKey(chargerId) }));
+      const out = await ctx.db.send(new GetCommand({ TableName: ctx.tables.Csms, Key: presenceKey(chargerId) }));
       return out.Item && withoutKeys<Presence>(out.Item);
     },
 
@@ -85,7 +84,7 @@ export const presenceStore = (ctx: StoreContext) => {
       const attribute = UPLOAD_STATUS_ATTRIBUTE[kind];
       await ctx.db.send(
         new UpdateCommand({
-          TableName: table,
+          TableName: ctx.tables.Csms,
           Key: presenceKey(chargerId),
           // A charger that never connected through us (data from elsewhere) still gets a whole presence item.
           UpdateExpression: 'SET #attr = :status, #attrAt = :at, #type = :type, chargerId = :charger, connected = if_not_exists(connected, :false)',

@@ -34,16 +34,15 @@ export interface TransactionEventFact {
 }
 
 export const transactionStore = (ctx: StoreContext) => {
-  const table = ctx.tables.Csms;
   return {
     /** Strongly consistent: writers compute the next version from it. */
     async get(chargerId: string, transactionId: string): Promise<TransactionRecord | undefined> {
-      const out = await ctx.db.send(new GetCommand({ TableName: table, Key: transactionKey(chargerId, transactionId), ConsistentRead: true }));
+      const out = await ctx.db.send(new GetCommand({ TableName: ctx.tables.Csms, Key: transactionKey(chargerId, transactionId), ConsistentRead: true }));
       return out.Item && fromItem(out.Item);
     },
 
     /** For reading the transaction together with other items (stores.ts `readTogether`); strongly consistent. */
-    read: (chargerId: string, transactionId: string) => ({ table, key: transactionKey(chargerId, transactionId), consistent: true, decode: fromItem }),
+    read: (chargerId: string, transactionId: string) => ({ table: ctx.tables.Csms, key: transactionKey(chargerId, transactionId), consistent: true, decode: fromItem }),
 
     /** Writes `next` if the stored version is still `next.version - 1` (absent for version 1); false on a lost race. */
     async putIfVersion(next: TransactionRecord): Promise<boolean> {
@@ -51,7 +50,7 @@ export const transactionStore = (ctx: StoreContext) => {
       const written = await unlessConditionFails(
         ctx.db.send(
           new PutCommand({
-            TableName: table,
+            TableName: ctx.tables.Csms,
             Item: toItem(next),
             ConditionExpression: first ? 'attribute_not_exists(pk)' : 'version = :expected',
             ...(first ? {} : { ExpressionAttributeValues: { ':expected': next.version - 1 } }),
@@ -70,7 +69,7 @@ export const transactionStore = (ctx: StoreContext) => {
       const out = await unlessConditionFails(
         ctx.db.send(
           new UpdateCommand({
-            TableName: table,
+            TableName: ctx.tables.Csms,
             Key: transactionKey(chargerId, transactionId),
             ...patchExpressions(patch, [
               { path: ['version'], to: { sum: [{ path: ['version'] }, { value: 1 }] } },
@@ -88,7 +87,7 @@ export const transactionStore = (ctx: StoreContext) => {
       try {
         await ctx.db.send(
           new PutCommand({
-            TableName: table,
+            TableName: ctx.tables.Csms,
             Item: toItem(tx),
             ConditionExpression: 'attribute_not_exists(pk)',
             ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
@@ -110,7 +109,7 @@ export const transactionStore = (ctx: StoreContext) => {
       const out = await unlessConditionFails(
         ctx.db.send(
           new UpdateCommand({
-            TableName: table,
+            TableName: ctx.tables.Csms,
             Key: transactionKey(chargerId, transactionId),
             UpdateExpression:
               'SET #status = :ended, endedAt = :at, stopReason = :reason, inferredEnd = :true, version = version + :one, updatedAt = :now',
@@ -134,7 +133,7 @@ export const transactionStore = (ctx: StoreContext) => {
     /** The raw 2.x event, kept by seqNo (a retried event lands on the same item); batched with the message. */
     recordEvent(fact: TransactionEventFact): Promise<void> {
       const now = ctx.now();
-      return ctx.puts.put(table, {
+      return ctx.puts.put(ctx.tables.Csms, {
         ...transactionEventKey(fact.chargerId, fact.transactionId, fact.seqNo),
         type: 'TransactionEvent',
         ...fact,

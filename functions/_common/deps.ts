@@ -9,30 +9,16 @@ import type { Log } from '#shared/log/logger.ts';
 import { makeDocumentClient } from '#shared/store/dynamo.ts';
 import { makeDomainDeps } from '#shared/store/make-deps.ts';
 import type { Retention } from '#shared/store/retention.ts';
-import { HistorySettingsSchema, parseChargerSettings, parseEnv } from './env.ts';
+import { HISTORY_RETENTIONS, HistorySettingsSchema, parseChargerSettings, parseEnv, RETENTION_ENV } from './env.ts';
+
+export { RETENTION_ENV };
 import { tables, type TableName } from '#shared/store/tables.ts';
 
-/** The variable of each retention (the `history` settings group of env.ts, and the message log's charger setting). */
-export const RETENTION_ENV: Readonly<Record<keyof Retention, string>> = {
-  statusHistoryDays: 'STATUS_HISTORY_RETENTION_DAYS',
-  meterValuesDays: 'METER_VALUES_RETENTION_DAYS',
-  timelineDays: 'TIMELINE_RETENTION_DAYS',
-  deviceReportDays: 'DEVICE_REPORT_RETENTION_DAYS',
-  transactionEventDays: 'TRANSACTION_EVENT_RETENTION_DAYS',
-  messageLogDays: 'MESSAGE_LOG_RETENTION_DAYS',
-};
-
-/** Retention from the `history` settings group and the message-log setting, each defaulted by its schema. */
+/** Retention from the `history` settings group and the message log's charger setting, each defaulted by its schema. */
 const retentionFrom = (env: NodeJS.ProcessEnv): Retention => {
-  const history = parseEnv(HistorySettingsSchema)(env);
-  return {
-    statusHistoryDays: history.STATUS_HISTORY_RETENTION_DAYS,
-    meterValuesDays: history.METER_VALUES_RETENTION_DAYS,
-    timelineDays: history.TIMELINE_RETENTION_DAYS,
-    deviceReportDays: history.DEVICE_REPORT_RETENTION_DAYS,
-    transactionEventDays: history.TRANSACTION_EVENT_RETENTION_DAYS,
-    messageLogDays: parseChargerSettings(env).MESSAGE_LOG_RETENTION_DAYS,
-  };
+  const history: Readonly<Record<string, number>> = parseEnv(HistorySettingsSchema)(env);
+  const days = Object.fromEntries(HISTORY_RETENTIONS.map((k) => [k, history[RETENTION_ENV[k]]]));
+  return { ...days, messageLogDays: parseChargerSettings(env).MESSAGE_LOG_RETENTION_DAYS } as Retention;
 };
 
 /**

@@ -9,7 +9,7 @@
  */
 import * as z from 'zod/mini';
 import en from 'zod/v4/locales/en.js';
-import { DEFAULT_RETENTION } from '#shared/store/retention.ts';
+import { DEFAULT_RETENTION, type Retention } from '#shared/store/retention.ts';
 
 // Readable messages ("Too small: expected number to be >=10") for the few that ever show at a cold start.
 z.config(en());
@@ -34,16 +34,29 @@ export const ChargerSettingsSchema = z.object({
   MESSAGE_LOG_RETENTION_DAYS: whole(1, 3650, 30),
 });
 
+/** The variable of each retention: the `history` settings group below, and the message log's charger setting. */
+export const RETENTION_ENV = {
+  statusHistoryDays: 'STATUS_HISTORY_RETENTION_DAYS',
+  meterValuesDays: 'METER_VALUES_RETENTION_DAYS',
+  timelineDays: 'TIMELINE_RETENTION_DAYS',
+  deviceReportDays: 'DEVICE_REPORT_RETENTION_DAYS',
+  transactionEventDays: 'TRANSACTION_EVENT_RETENTION_DAYS',
+  messageLogDays: 'MESSAGE_LOG_RETENTION_DAYS',
+} as const satisfies Readonly<Record<keyof Retention, string>>;
+
+/** The retentions of the `history` group (the message log's is a charger setting). */
+export const HISTORY_RETENTIONS = ['statusHistoryDays', 'meterValuesDays', 'timelineDays', 'deviceReportDays', 'transactionEventDays'] as const;
+
 /**
  * How long each kind of history is kept (DynamoDB TTL), for routes that write history. The message log's
  * retention is a charger setting above; the defaults are shared/store/retention.ts's.
  */
 export const HistorySettingsSchema = z.object({
-  STATUS_HISTORY_RETENTION_DAYS: whole(1, 3650, DEFAULT_RETENTION.statusHistoryDays),
-  METER_VALUES_RETENTION_DAYS: whole(1, 3650, DEFAULT_RETENTION.meterValuesDays),
-  TIMELINE_RETENTION_DAYS: whole(1, 3650, DEFAULT_RETENTION.timelineDays),
-  DEVICE_REPORT_RETENTION_DAYS: whole(1, 3650, DEFAULT_RETENTION.deviceReportDays),
-  TRANSACTION_EVENT_RETENTION_DAYS: whole(1, 3650, DEFAULT_RETENTION.transactionEventDays),
+  [RETENTION_ENV.statusHistoryDays]: whole(1, 3650, DEFAULT_RETENTION.statusHistoryDays),
+  [RETENTION_ENV.meterValuesDays]: whole(1, 3650, DEFAULT_RETENTION.meterValuesDays),
+  [RETENTION_ENV.timelineDays]: whole(1, 3650, DEFAULT_RETENTION.timelineDays),
+  [RETENTION_ENV.deviceReportDays]: whole(1, 3650, DEFAULT_RETENTION.deviceReportDays),
+  [RETENTION_ENV.transactionEventDays]: whole(1, 3650, DEFAULT_RETENTION.transactionEventDays),
 });
 
 /** Settings groups a route may declare in `access.settings`; each host sets every variable of a declared group. */

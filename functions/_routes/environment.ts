@@ -8,7 +8,9 @@ import type { BucketDef } from '#shared/store/buckets.ts';
 import type { QueueDef } from '#shared/store/queues.ts';
 import type { TableDef, TableName } from '#shared/store/tables.ts';
 import {
+  HISTORY_RETENTIONS,
   MANAGEMENT_ENDPOINT_VAR,
+  RETENTION_ENV,
   ROUTE_ROLES_VAR,
   type RouteRoles,
   SECRET_ENV_VARS,
@@ -79,12 +81,9 @@ export const settingsVariables = (name: SettingsName, raw: Readonly<Record<strin
   return Object.fromEntries(keys.map((k) => [k, String(parsed[k])]));
 };
 
-/** The `history` settings group from retention days (a missing one takes its default). */
-export const historySettings = (days: Partial<Omit<Retention, 'messageLogDays'>>, fallback: Readonly<Record<string, string | undefined>> = {}): Record<string, string> =>
-  settingsVariables('history', {
-    STATUS_HISTORY_RETENTION_DAYS: days.statusHistoryDays?.toString() ?? fallback.STATUS_HISTORY_RETENTION_DAYS,
-    METER_VALUES_RETENTION_DAYS: days.meterValuesDays?.toString() ?? fallback.METER_VALUES_RETENTION_DAYS,
-    TIMELINE_RETENTION_DAYS: days.timelineDays?.toString() ?? fallback.TIMELINE_RETENTION_DAYS,
-    DEVICE_REPORT_RETENTION_DAYS: days.deviceReportDays?.toString() ?? fallback.DEVICE_REPORT_RETENTION_DAYS,
-    TRANSACTION_EVENT_RETENTION_DAYS: days.transactionEventDays?.toString() ?? fallback.TRANSACTION_EVENT_RETENTION_DAYS,
-  });
+/** The `history` settings group from retention days (a missing one from `fallback`, else its default). */
+export const historySettings = (days: Partial<Retention>, fallback: Readonly<Record<string, string | undefined>> = {}): Record<string, string> =>
+  settingsVariables(
+    'history',
+    Object.fromEntries(HISTORY_RETENTIONS.map((k) => [RETENTION_ENV[k], days[k]?.toString() ?? fallback[RETENTION_ENV[k]]])),
+  );

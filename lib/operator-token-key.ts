@@ -1,7 +1,7 @@
 /**
  * The HMAC key operator tokens are signed with (functions/_common/operator-token.ts), for routes whose access names
- * the `operatorTokenKey` secret. Secrets Manager generates it at first deploy; the function receives it through a
- * CloudFormation dynamic reference, as the origin secret (see OriginVerifySecret for the trade-offs).
+ * the `operatorTokenKey` secret. Secrets Manager generates it at first deploy; the function reads it at cold start
+ * (functions/_common/secrets.ts), as every secret of the route table.
  */
 import { type RemovalPolicy, Validations } from 'aws-cdk-lib';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
@@ -14,8 +14,6 @@ export interface OperatorTokenKeyProps {
 
 export class OperatorTokenKey extends Construct {
   readonly secret: Secret;
-  /** Dynamic reference to the value, for an env var. Never a literal. */
-  readonly reference: string;
 
   constructor(scope: Construct, id: string, props: OperatorTokenKeyProps = {}) {
     super(scope, id);
@@ -24,12 +22,11 @@ export class OperatorTokenKey extends Construct {
       generateSecretString: { passwordLength: 64, excludePunctuation: true, includeSpace: false },
       ...(props.removalPolicy ? { removalPolicy: props.removalPolicy } : {}),
     });
-    this.reference = this.secret.secretValue.unsafeUnwrap();
     Validations.of(this.secret).acknowledge({
       id: 'AwsSolutions-SMG4',
       reason:
-        'The authorizer reads the key at deploy time, so automatic rotation would not reach it; rotate by putting a new ' +
-        'value and redeploying (every issued token, at most an hour old, then expires).',
+        'Rotate by putting a new value: the authorizer picks it up within its secret cache age and accepts tokens ' +
+        'signed with the previous key meanwhile (AWSPREVIOUS); tokens live at most an hour.',
     });
   }
 }

@@ -8,7 +8,9 @@ import { createHash, randomUUID } from 'node:crypto';
 const pad = (n: number, width: number): string => String(n).padStart(width, '0');
 
 // Charger partition: profile, presence, connectors.
-export const chargerKey = (chargerId: string) => ({ pk: `CHARGER#${chargerId}`, sk: 'CHARGER' });
+/** Every charger partition's key starts with it (the authorizer's IAM leading-key condition names it). */
+export const CHARGER_PK_PREFIX = 'CHARGER#';
+export const chargerKey = (chargerId: string) => ({ pk: `${CHARGER_PK_PREFIX}${chargerId}`, sk: 'CHARGER' });
 export const presenceKey = (chargerId: string) => ({ pk: `CHARGER#${chargerId}`, sk: 'PRESENCE' });
 export const connectorKey = (chargerId: string, evseId: number, connectorId: number) => ({
   pk: `CHARGER#${chargerId}`,

@@ -276,7 +276,7 @@ describe('start-up', () => {
   it.each([
     [{ kind: 'carrier-pigeon', id: 'Pigeon', entry: 'kinds/http.ts', access: {} }, /Pigeon \(carrier-pigeon\): unknown kind/],
     [{ kind: 'queue', id: 'Lost', queue: 'Nowhere', reportBatchItemFailures: false, entry: 'kinds/queue.ts', access: {} }, /Lost \(queue\): consumes queue "Nowhere"/],
-    [{ kind: 'http', id: 'Open', method: 'DELETE', path: '/x', auth: { type: 'none' }, entry: 'kinds/http.ts', access: { tables: { Nope: 'read' } } }, /Open \(http\): access names table "Nope".*\n.*Open \(http\): auth none on DELETE needs a reason/],
+    [{ kind: 'http', id: 'Open', method: 'DELETE', path: '/x', auth: { type: 'none' }, entry: 'kinds/http.ts', access: { tables: { Nope: { actions: ['GetItem'] } } } }, /Open \(http\): access names table "Nope".*\n.*Open \(http\): auth none on DELETE needs a reason/],
   ] as [RouteDef, RegExp][])('refuses a table it cannot host before starting anything: %o', async (route, message) => {
     await expect(startLocalRuntime({ routes: [...routes, route], registries: fixtureRegistries, loadModule: loadFixture, logger: quiet })).rejects.toThrow(message);
   });

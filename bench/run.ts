@@ -142,7 +142,7 @@ try {
       OcppAuthorizer: {
         type: 'REQUEST',
         methodArn: 'arn:aws:execute-api:us-east-1:000000000000:local/local/$connect',
-        headers: { 'X-Ocpp-Authorization': basic, 'X-Origin-Verify': runtime.env.ORIGIN_VERIFY_SECRET, 'Sec-WebSocket-Protocol': 'ocpp1.6' },
+        headers: { 'X-Ocpp-Authorization': basic, 'X-Origin-Verify': runtime.secrets.originVerify, 'Sec-WebSocket-Protocol': 'ocpp1.6' },
         queryStringParameters: { chargeBoxId: probe.id },
         requestContext: requestContext('$connect', 'CONNECT'),
       },

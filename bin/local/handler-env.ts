@@ -31,6 +31,8 @@ export interface Endpoints {
   readonly dynamodb: string;
   /** fauxqs serves SQS and S3 on one port. */
   readonly sqsAndS3: string;
+  /** The local Secrets Manager (bin/local/secrets.ts). */
+  readonly secretsManager: string;
   /** The local API Gateway of each WebSocket API, which also serves its @connections. */
   readonly webSocketApis: Partial<Record<WebSocketApiName, string>>;
 }
@@ -42,7 +44,10 @@ export interface LocalResources {
   readonly queues: Readonly<Record<string, LocalQueue>>;
   /** Local bucket names by logical name. */
   readonly buckets: Readonly<Record<string, string>>;
+  /** Values: what the local edge (CloudFront's stand-in) sends; handlers read them from the stand-in, by id. */
   readonly secrets: Readonly<Record<SecretName, string>>;
+  /** The id of each secret in the local Secrets Manager. */
+  readonly secretIds: Readonly<Record<SecretName, string>>;
   readonly settings: Readonly<Record<SettingsName, Readonly<Record<string, string>>>>;
 }
 
@@ -76,7 +81,7 @@ export const handlerEnv = (
     queueUrl: (d: { name: string }) => need(local.queues[d.name], `queue ${d.name}`).url,
     bucketName: (d: { name: string }) => need(local.buckets[d.name], `bucket ${d.name}`),
     managementEndpoint: (api: WebSocketApiName) => need(endpoints.webSocketApis[api], `${api} WebSocket API`),
-    secret: (name: SecretName) => local.secrets[name],
+    secret: (name: SecretName) => local.secretIds[name],
     settings: (name: SettingsName) => local.settings[name],
   };
   const management = endpoints.webSocketApis.chargers;
@@ -86,6 +91,7 @@ export const handlerEnv = (
       AWS_ENDPOINT_URL_DYNAMODB: endpoints.dynamodb,
       AWS_ENDPOINT_URL_SQS: endpoints.sqsAndS3,
       AWS_ENDPOINT_URL_S3: endpoints.sqsAndS3,
+      AWS_ENDPOINT_URL_SECRETS_MANAGER: endpoints.secretsManager,
       ...(management ? { AWS_ENDPOINT_URL_APIGATEWAYMANAGEMENTAPI: management } : {}),
     },
     ...table.routes.map((route) => routeEnvironment(route, { ...table, sources })),

@@ -5,10 +5,11 @@
 import { decideUpgrade } from '#shared/charger/connection.ts';
 import { deps, env, logger } from '../_common/runtime.ts';
 import { withCsms } from '../_common/with-csms.ts';
-import { parseOriginSecretEnv } from '../_common/env.ts';
+import { acceptedValues, secrets } from '../_common/secrets.ts';
 import { header, type ChargerAuthContext, type WsAuthorizerEvent } from '../_common/ws-events.ts';
 
-const { ORIGIN_VERIFY_SECRET } = parseOriginSecretEnv();
+// Read at cold start, so a function that cannot read its secret fails there, by name.
+await secrets('originVerify');
 
 const policy = (effect: 'Allow' | 'Deny', resource: string, principalId: string, context?: ChargerAuthContext) => ({
   principalId,
@@ -22,7 +23,7 @@ const policy = (effect: 'Allow' | 'Deny', resource: string, principalId: string,
 const authorize = async (event: WsAuthorizerEvent) => {
   const decision = await decideUpgrade(
     deps,
-    { originSecret: ORIGIN_VERIFY_SECRET, autoRegister: env.AUTO_REGISTER },
+    { originSecrets: acceptedValues(await secrets('originVerify')), autoRegister: env.AUTO_REGISTER },
     {
       chargerId: event.queryStringParameters?.chargeBoxId,
       authorization: header(event.headers, 'X-Ocpp-Authorization'),

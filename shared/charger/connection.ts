@@ -13,8 +13,11 @@ import { createCharger } from './registry.ts';
 const MIN_PASSWORD_LENGTH = 16;
 
 export interface ConnectionPolicy {
-  /** The secret CloudFront adds as X-Origin-Verify; requests without it did not come through CloudFront. */
-  originSecret: string;
+  /**
+   * The values CloudFront may add as X-Origin-Verify (the current one, and the previous one during a rotation);
+   * requests without one of them did not come through CloudFront.
+   */
+  originSecrets: readonly string[];
   autoRegister: boolean;
 }
 
@@ -67,7 +70,8 @@ export const decideUpgrade = async (
   policy: ConnectionPolicy,
   request: UpgradeRequest,
 ): Promise<UpgradeDecision> => {
-  if (!request.originSecret || !secretsEqual(request.originSecret, policy.originSecret)) {
+  const presented = request.originSecret;
+  if (!presented || !policy.originSecrets.some((s) => secretsEqual(presented, s))) {
     return { outcome: 'forbidden', reason: 'request did not come through the edge' };
   }
   const chargerId = request.chargerId ?? '';

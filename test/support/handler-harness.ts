@@ -9,9 +9,11 @@ import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import type { OcppProtocol } from '#shared/ocpp/frames.ts';
 import { makeDocumentClient } from '#shared/store/dynamo.ts';
 import type { Deps } from '#shared/deps.ts';
+import type { SecretName } from '#functions/_common/env.ts';
 import { silentLog } from '#shared/log/logger.ts';
 import { makeDeps } from '#functions/_common/deps.ts';
 import { messageEvent, type ApiInfo } from '../../bin/local/events/index.ts';
+import { localSecrets, serveLocalSecrets } from '../../bin/local/secrets.ts';
 import { createTestTables, deleteTestTables, type TestTables } from './dynamo.ts';
 
 export const ORIGIN_SECRET = 'test-origin-secret-0123456789';
@@ -23,6 +25,8 @@ export interface Harness {
   /** The domain's dependencies on this file's tables, built as the handlers build theirs. */
   deps: Deps;
   handlers: { authorize: Handler; connect: Handler; disconnect: Handler; message: Handler };
+  /** The local Secrets Manager the handlers read their secrets from, and each secret's id there. */
+  secretsManager: { endpoint: string; ids: Record<SecretName, string> };
   /** Connection ids the handlers asked API Gateway to close. */
   closedConnections: string[];
   /** Sends one raw frame from `chargerId` as a $default event; returns the route response body. */
@@ -59,8 +63,11 @@ export const startHarness = async (env: Record<string, string> = {}): Promise<Ha
   const closedConnections: string[] = [];
   const server = await recordDeletes(closedConnections);
   const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  // The handlers read their secrets from the local Secrets Manager, as on AWS they do from Secrets Manager.
+  const secretsManager = await serveLocalSecrets({ ...localSecrets(undefined), originVerify: ORIGIN_SECRET });
   Object.assign(process.env, tables.env, {
-    ORIGIN_VERIFY_SECRET: ORIGIN_SECRET,
+    ORIGIN_VERIFY_SECRET_ID: secretsManager.ids.originVerify,
+    AWS_ENDPOINT_URL_SECRETS_MANAGER: secretsManager.endpoint,
     WS_MANAGEMENT_ENDPOINT: endpoint,
     AWS_ENDPOINT_URL_APIGATEWAYMANAGEMENTAPI: endpoint,
     POWERTOOLS_LOG_LEVEL: 'CRITICAL',
@@ -87,6 +94,7 @@ export const startHarness = async (env: Record<string, string> = {}): Promise<Ha
     tables,
     deps,
     handlers,
+    secretsManager,
     closedConnections,
     send,
     async call(chargerId, protocol, action, payload) {

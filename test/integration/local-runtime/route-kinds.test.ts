@@ -58,7 +58,7 @@ const events = (kind: Invocation['route'], pick: (e: any) => boolean = () => tru
   invocations.filter((i) => i.route === kind && pick(i.event)).map((i) => i.event);
 
 describe('http routes: the REST host', () => {
-  const token = (roles: OperatorRole[], key = runtime.env.OPERATOR_TOKEN_KEY as string) => signOperatorToken(key, { sub: 'ops-1', roles });
+  const token = (roles: OperatorRole[], key = runtime.secrets.operatorTokenKey) => signOperatorToken(key, { sub: 'ops-1', roles });
   const call = async (method: string, path: string, o: { token?: string; body?: unknown } = {}) => {
     const res = await fetch(`${runtime.restUrl}${path}`, {
       method,
@@ -89,7 +89,7 @@ describe('http routes: the REST host', () => {
   it('refuses a jwt route without a token, with a foreign key or an expired token, with 401', async () => {
     expect(await call('GET', '/chargers/CP-1')).toMatchObject({ status: 401, json: { message: 'Unauthorized' } });
     expect((await call('GET', '/chargers/CP-1', { token: token(['viewer'], 'f'.repeat(43)) })).status).toBe(401);
-    const expired = signOperatorToken(runtime.env.OPERATOR_TOKEN_KEY as string, { sub: 'ops-1', roles: ['viewer'], issuedAt: new Date(Date.now() - 3_600_000) });
+    const expired = signOperatorToken(runtime.secrets.operatorTokenKey, { sub: 'ops-1', roles: ['viewer'], issuedAt: new Date(Date.now() - 3_600_000) });
     expect((await call('GET', '/chargers/CP-1', { token: expired })).status).toBe(401);
   });
 

@@ -2,7 +2,6 @@ import { describe, expect, it } from 'vitest';
 import {
   parseChargerSettings,
   parseManagementEndpointEnv,
-  parseOriginSecretEnv,
   parseRouteRolesEnv,
 } from '#functions/_common/env.ts';
 import { settingsVariables } from '#functions/_routes/environment.ts';
@@ -23,7 +22,6 @@ describe('the handler environment', () => {
     expect(() => parseChargerSettings({ HEARTBEAT_INTERVAL_SECONDS: '600', AUTO_REGISTER: 'yes' })).toThrow(
       /AUTO_REGISTER: .*; HEARTBEAT_INTERVAL_SECONDS: Too big/,
     );
-    expect(() => parseOriginSecretEnv({ ORIGIN_VERIFY_SECRET: 'short' })).toThrow(/ORIGIN_VERIFY_SECRET: Too small/);
     expect(() => parseManagementEndpointEnv({ WS_MANAGEMENT_ENDPOINT: 'not a url' })).toThrow(/WS_MANAGEMENT_ENDPOINT/);
   });
 

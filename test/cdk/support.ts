@@ -5,7 +5,7 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import type { Registries } from '../../functions/_routes/rules.ts';
 import type { RouteDef } from '../../functions/routes.ts';
 import { CsmsStack } from '../../lib/csms-stack.ts';
-import { type StageContext, type StageName, stageConfig } from '../../lib/stage-config.ts';
+import { type StageConfig, type StageContext, type StageName, stageConfig } from '../../lib/stage-config.ts';
 
 /**
  * What a prod deployment passes as context (`-c …`): placeholders of the right shape, never deployed. .ci/run
@@ -29,13 +29,15 @@ export interface SynthOptions {
   readonly registries?: Registries;
   /** @default PROD_CONTEXT for prod, none for dev */
   readonly context?: StageContext;
+  /** Replaces settings of the stage's config. */
+  readonly configOverrides?: Partial<StageConfig>;
 }
 
 export function synthStack(opts: SynthOptions = {}) {
   // An empty bundling-stacks list makes CDK skip esbuild (entries must still exist).
   const app = new App(opts.bundle ? {} : { context: { 'aws:cdk:bundling-stacks': [] } });
   const stack = new CsmsStack(app, `Test-${opts.stage ?? 'dev'}`, {
-    config: stageConfig(opts.stage ?? 'dev', opts.context ?? (opts.stage === 'prod' ? PROD_CONTEXT : {})),
+    config: { ...stageConfig(opts.stage ?? 'dev', opts.context ?? (opts.stage === 'prod' ? PROD_CONTEXT : {})), ...opts.configOverrides },
     ...(opts.functionsDir ? { functionsDir: opts.functionsDir } : {}),
     ...(opts.routes ? { routes: opts.routes } : {}),
     ...(opts.registries ? { registries: opts.registries } : {}),
@@ -58,6 +60,7 @@ export function functionIdForRoute(template: Template, routeId: string): string 
 interface Statement {
   Action: string | string[];
   Resource: unknown;
+  Condition?: Record<string, Record<string, unknown>>;
 }
 
 /** The statements of the inline policies attached to the role of function `fnId`. */

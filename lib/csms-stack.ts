@@ -9,7 +9,7 @@ import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import type { SecretName } from '#functions/_common/env.ts';
+import { SECRET_NAMES, SECRETS, type SecretName } from '#functions/_common/env.ts';
 import { checkRoutes, platformRegistries, type Registries } from '#functions/_routes/rules.ts';
 import {
   type RouteDef,
@@ -27,11 +27,11 @@ import { DataTables } from './data-tables.ts';
 import { EncryptionKeys } from './encryption-keys.ts';
 import { addQueueSource, addStreamSource } from './event-sources.ts';
 import { OcppEdge } from './ocpp-edge.ts';
-import { OperatorTokenKey } from './operator-token-key.ts';
 import { OriginVerifySecret } from './origin-verify-secret.ts';
 import { Queues } from './queues.ts';
 import { RestApiGateway } from './rest-api.ts';
 import { RouteFunction, type RouteResources } from './route-function.ts';
+import { RouteSecret } from './route-secret.ts';
 import { Schedules } from './schedules.ts';
 import { settingsEnvironment } from './settings-env.ts';
 import { checkStageConfig, type StageConfig } from './stage-config.ts';
@@ -147,12 +147,14 @@ export class CsmsStack extends Stack {
 
   /** Secrets are created only when a route names them; the origin secret always (CloudFront sends it). */
   private secrets(routes: readonly RouteDef[], originVerify: ISecret): Partial<Record<SecretName, ISecret>> {
-    const named = (s: SecretName) => routes.some((r) => r.access.secrets?.includes(s));
+    const named = SECRET_NAMES.filter((s) => s !== 'originVerify' && routes.some((r) => r.access.secrets?.includes(s)));
+    // Construct id: the name, capitalized (`OperatorTokenKey`): renaming a secret replaces it.
+    const idOf = (name: string) => `${name.charAt(0).toUpperCase()}${name.slice(1)}`;
     return {
       originVerify,
-      ...(named('operatorTokenKey')
-        ? { operatorTokenKey: new OperatorTokenKey(this, 'OperatorTokenKey', { removalPolicy: this.config.removalPolicy }).secret }
-        : {}),
+      ...Object.fromEntries(
+        named.map((name) => [name, new RouteSecret(this, idOf(name), { def: SECRETS[name], removalPolicy: this.config.removalPolicy }).secret]),
+      ),
     };
   }
 

@@ -9,7 +9,7 @@ import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import type { OcppProtocol } from '#shared/ocpp/frames.ts';
 import { makeDocumentClient } from '#shared/store/dynamo.ts';
 import type { Deps } from '#shared/deps.ts';
-import type { SecretName } from '#functions/_common/env.ts';
+import { SECRET_NAMES, SECRETS, type SecretName } from '#functions/_common/env.ts';
 import { silentLog } from '#shared/log/logger.ts';
 import { makeDeps } from '#functions/_common/deps.ts';
 import { messageEvent, type ApiInfo } from '../../bin/local/events/index.ts';
@@ -65,8 +65,8 @@ export const startHarness = async (env: Record<string, string> = {}): Promise<Ha
   const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   // The handlers read their secrets from the local Secrets Manager, as on AWS they do from Secrets Manager.
   const secretsManager = await serveLocalSecrets({ ...localSecrets(undefined), originVerify: ORIGIN_SECRET });
-  Object.assign(process.env, tables.env, {
-    ORIGIN_VERIFY_SECRET_ID: secretsManager.ids.originVerify,
+  const secretIds = Object.fromEntries(SECRET_NAMES.map((name) => [SECRETS[name].envVar, secretsManager.ids[name]]));
+  Object.assign(process.env, tables.env, secretIds, {
     AWS_ENDPOINT_URL_SECRETS_MANAGER: secretsManager.endpoint,
     WS_MANAGEMENT_ENDPOINT: endpoint,
     AWS_ENDPOINT_URL_APIGATEWAYMANAGEMENTAPI: endpoint,

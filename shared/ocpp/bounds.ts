@@ -84,7 +84,7 @@ const MAX_DEPTH = 32;
 const textFault = (node: unknown, pointer: string, depth: number): Fault | undefined => {
   if (typeof node === 'string') {
     const bad = unmeantCharacter(node);
-    return bad && fault('PropertyConstraintViolation', `${pointer || '/'}: must not contain the control or unpaired character ${bad}`);
+    return bad === undefined ? undefined : fault('PropertyConstraintViolation', `${pointer || '/'}: must not contain the control or unpaired character ${bad}`);
   }
   if (typeof node !== 'object' || node === null || depth >= MAX_DEPTH) return undefined;
   for (const [key, value] of Array.isArray(node) ? node.entries() : Object.entries(node)) {

@@ -234,7 +234,7 @@ export const routes = [
     memoryMb: 512,
     ocppValidators: true,
     // Answers go back as the route response, so no @connections access; frames are appended to the log.
-    // Reads HEARTBEAT_INTERVAL_SECONDS and MESSAGE_LOG_RETENTION_DAYS.
+    // Reads HEARTBEAT_INTERVAL_SECONDS, MESSAGE_LOG_RETENTION_DAYS and the CHARGER_CLOCK_* bounds.
     // The message log is append-only: puts, never updates or deletes.
     access: {
       tables: {

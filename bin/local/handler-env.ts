@@ -60,6 +60,9 @@ export const localSettings = (settings: PlatformSettings): Record<SettingsName, 
     AUTO_REGISTER: chosen(settings.autoRegister, 'AUTO_REGISTER'),
     HEARTBEAT_INTERVAL_SECONDS: chosen(settings.heartbeatIntervalSeconds, 'HEARTBEAT_INTERVAL_SECONDS'),
     MESSAGE_LOG_RETENTION_DAYS: chosen(settings.messageLogRetentionDays, 'MESSAGE_LOG_RETENTION_DAYS'),
+    // The shell's, else the defaults (shared/ocpp/charger-time.ts).
+    CHARGER_CLOCK_AHEAD_SECONDS: process.env.CHARGER_CLOCK_AHEAD_SECONDS,
+    CHARGER_CLOCK_BEHIND_DAYS: process.env.CHARGER_CLOCK_BEHIND_DAYS,
   }),
   // The shell's *_RETENTION_DAYS variables, else the defaults.
   history: historySettings({}, process.env),

@@ -32,6 +32,13 @@ export const ChargerSettingsSchema = z.object({
   HEARTBEAT_INTERVAL_SECONDS: whole(10, 590, 300),
   /** How long the OCPP message log keeps frames (DynamoDB TTL). */
   MESSAGE_LOG_RETENTION_DAYS: whole(1, 3650, 30),
+  /**
+   * How far ahead of the receive time a charger's timestamp is believed (shared/ocpp/charger-time.ts); beyond it
+   * the receive time is used and the charger's time kept as a fact.
+   */
+  CHARGER_CLOCK_AHEAD_SECONDS: whole(0, 86_400, 300),
+  /** How far behind the receive time a charger's timestamp is believed: the oldest offline backlog kept at its own time. */
+  CHARGER_CLOCK_BEHIND_DAYS: whole(1, 3650, 365),
 });
 
 /** The variable of each retention: the `history` settings group below, and the message log's charger setting. */

@@ -71,6 +71,15 @@ export const idTokenValuePk = (value: string) => `IDTOKEN#${value}`;
 export const ID_TOKEN_TYPE_PREFIX = 'TYPE#';
 export const idTokenKey = (value: string, type: string) => ({ pk: idTokenValuePk(value), sk: `${ID_TOKEN_TYPE_PREFIX}${type}` });
 export const ALL_TOKENS_PK = 'IDTOKENS';
+/**
+ * In the token value's partition, beside its types: one item per transaction that holds the token (or, briefly, a
+ * closed one: see transaction-store.ts `closeTokenUse`), so one query reads a token with its open uses.
+ */
+export const TOKEN_USE_PREFIX = 'TX#';
+export const tokenUseKey = (value: string, chargerId: string, transactionId: string) => ({
+  pk: idTokenValuePk(value),
+  sk: `${TOKEN_USE_PREFIX}${chargerId}#${transactionId}`,
+});
 export const idTokenGroupPk = (groupId: string) => `IDGROUP#${groupId}`;
 export const idTokenIndexes = (value: string, type: string, groupId?: string) => ({
   gsi2pk: ALL_TOKENS_PK,

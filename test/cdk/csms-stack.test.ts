@@ -49,7 +49,7 @@ describe('functions from the route table', () => {
   });
 
   it('gives each function exactly the variables its access names, plus the Powertools ones', () => {
-    const settings = ['AUTO_REGISTER', 'HEARTBEAT_INTERVAL_SECONDS', 'MESSAGE_LOG_RETENTION_DAYS'];
+    const settings = ['AUTO_REGISTER', 'HEARTBEAT_INTERVAL_SECONDS', 'MESSAGE_LOG_RETENTION_DAYS', 'CHARGER_CLOCK_AHEAD_SECONDS', 'CHARGER_CLOCK_BEHIND_DAYS'];
     const history = ['STATUS_HISTORY_RETENTION_DAYS', 'METER_VALUES_RETENTION_DAYS', 'TIMELINE_RETENTION_DAYS', 'DEVICE_REPORT_RETENTION_DAYS', 'TRANSACTION_EVENT_RETENTION_DAYS'];
     // Written out, not derived from the access: the test must fail if the derivation goes wrong.
     const expected: Record<string, string[]> = {

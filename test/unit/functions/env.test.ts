@@ -8,7 +8,13 @@ import { settingsVariables } from '#functions/_routes/environment.ts';
 
 describe('the handler environment', () => {
   it('applies the documented defaults of the charger settings', () => {
-    expect(parseChargerSettings({})).toEqual({ AUTO_REGISTER: false, HEARTBEAT_INTERVAL_SECONDS: 300, MESSAGE_LOG_RETENTION_DAYS: 30 });
+    expect(parseChargerSettings({})).toEqual({
+      AUTO_REGISTER: false,
+      HEARTBEAT_INTERVAL_SECONDS: 300,
+      MESSAGE_LOG_RETENTION_DAYS: 30,
+      CHARGER_CLOCK_AHEAD_SECONDS: 300,
+      CHARGER_CLOCK_BEHIND_DAYS: 365,
+    });
   });
 
   it('reads flags and numbers from their string form', () => {
@@ -39,6 +45,8 @@ describe('settings groups as the hosts set them', () => {
       AUTO_REGISTER: 'true',
       HEARTBEAT_INTERVAL_SECONDS: '300',
       MESSAGE_LOG_RETENTION_DAYS: '30',
+      CHARGER_CLOCK_AHEAD_SECONDS: '300',
+      CHARGER_CLOCK_BEHIND_DAYS: '365',
     });
   });
 

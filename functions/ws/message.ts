@@ -1,13 +1,23 @@
 /** $default: one OCPP-J frame in, at most one frame back as the route response. */
+import type { Context } from 'aws-lambda';
 import { handleFrame } from '#shared/inbound/handle-frame.ts';
+import { messageBudget } from '#shared/inbound/message-budget.ts';
 import { deps, env, logger } from '../_common/runtime.ts';
 import { withCsms } from '../_common/with-csms.ts';
 import { chargerIdentity } from '../_common/charger-identity.ts';
 import type { WsMessageEvent, WsResult } from '../_common/ws-events.ts';
 
-const frameConfig = { heartbeatIntervalSeconds: env.HEARTBEAT_INTERVAL_SECONDS };
+const frameConfig = {
+  heartbeatIntervalSeconds: env.HEARTBEAT_INTERVAL_SECONDS,
+  maxSamplesPerMessage: env.MAX_SAMPLES_PER_MESSAGE,
+  // Per warm container: see message-budget.ts for why it is not counted in DynamoDB.
+  budget: messageBudget({ perMinute: env.MESSAGE_BUDGET_PER_MINUTE, burst: env.MESSAGE_BUDGET_BURST }),
+};
 
-const message = async (event: WsMessageEvent): Promise<WsResult> => {
+/** Time kept back from the Lambda timeout to send the InternalError that replaces an answer not ready in time. */
+const ANSWER_MARGIN_MS = 1_000;
+
+const message = async (event: WsMessageEvent, context: Context): Promise<WsResult> => {
   const rc = event.requestContext;
   const identity = chargerIdentity(rc);
   if (!identity) {
@@ -20,6 +30,7 @@ const message = async (event: WsMessageEvent): Promise<WsResult> => {
     connectionId: rc.connectionId,
     raw,
     receivedAt: new Date(rc.requestTimeEpoch ?? Date.now()),
+    deadline: AbortSignal.timeout(Math.max(0, context.getRemainingTimeInMillis() - ANSWER_MARGIN_MS)),
   });
   return reply === undefined ? { statusCode: 200 } : { statusCode: 200, body: reply };
 };

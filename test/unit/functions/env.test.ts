@@ -9,7 +9,14 @@ import { settingsVariables } from '#functions/_routes/environment.ts';
 
 describe('the handler environment', () => {
   it('applies the documented defaults of the charger settings', () => {
-    expect(parseChargerSettings({})).toEqual({ AUTO_REGISTER: false, HEARTBEAT_INTERVAL_SECONDS: 300, MESSAGE_LOG_RETENTION_DAYS: 30 });
+    expect(parseChargerSettings({})).toEqual({
+      AUTO_REGISTER: false,
+      HEARTBEAT_INTERVAL_SECONDS: 300,
+      MESSAGE_LOG_RETENTION_DAYS: 30,
+      MAX_SAMPLES_PER_MESSAGE: 500,
+      MESSAGE_BUDGET_PER_MINUTE: 600,
+      MESSAGE_BUDGET_BURST: 300,
+    });
   });
 
   it('reads flags and numbers from their string form', () => {
@@ -41,6 +48,9 @@ describe('settings groups as the hosts set them', () => {
       AUTO_REGISTER: 'true',
       HEARTBEAT_INTERVAL_SECONDS: '300',
       MESSAGE_LOG_RETENTION_DAYS: '30',
+      MAX_SAMPLES_PER_MESSAGE: '500',
+      MESSAGE_BUDGET_PER_MINUTE: '600',
+      MESSAGE_BUDGET_BURST: '300',
     });
   });
 

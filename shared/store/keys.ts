@@ -12,6 +12,22 @@ const pad = (n: number, width: number): string => String(n).padStart(width, '0')
 export const CHARGER_PK_PREFIX = 'CHARGER#';
 export const chargerKey = (chargerId: string) => ({ pk: `${CHARGER_PK_PREFIX}${chargerId}`, sk: 'CHARGER' });
 export const presenceKey = (chargerId: string) => ({ pk: `CHARGER#${chargerId}`, sk: 'PRESENCE' });
+
+/**
+ * gsi2 of a presence item while it is connected (removed by $disconnect): live connections by when they opened,
+ * spread over LIVE_SHARDS partitions so a reconnect storm does not write one index partition.
+ */
+export const LIVE_SHARDS = 16;
+export const liveConnectionsPk = (shard: number) => `LIVE#${shard}`;
+const shardOf = (chargerId: string): number => {
+  let h = 0;
+  for (const c of chargerId) h = (h * 31 + (c.codePointAt(0) ?? 0)) >>> 0;
+  return h % LIVE_SHARDS;
+};
+export const liveConnectionIndex = (chargerId: string, connectedAt: number) => ({
+  gsi2pk: liveConnectionsPk(shardOf(chargerId)),
+  gsi2sk: new Date(connectedAt).toISOString(),
+});
 export const connectorKey = (chargerId: string, evseId: number, connectorId: number) => ({
   pk: `CHARGER#${chargerId}`,
   sk: `CONNECTOR#${pad(evseId, 4)}#${pad(connectorId, 4)}`,

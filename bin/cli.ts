@@ -2,12 +2,18 @@
  * `npm run cli -- <group> <command> ...`: operator commands against the running local runtime's DynamoDB (found
  * whatever `npm start` was started with: `--data-dir <dir>` or `--in-memory` pick one when several run), or one
  * started for the command on the data directory, or against AWS with `--aws` (CSMS_TABLE and MESSAGE_LOG_TABLE
- * set, credentials from the usual AWS chain).
+ * set, credentials from the usual AWS chain; PASSWORD_PEPPER for commands that make passwords or enrolment codes,
+ * WS_MANAGEMENT_ENDPOINT to close live connections).
  */
 import { parseArgs } from 'node:util';
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { makeDeps } from '#functions/_common/deps.ts';
-import { commands, usage, UsageError, type Options } from './cli/commands.ts';
-import { ensureLocalDynamo, RuntimeLookupError } from './local/runtime-file.ts';
+import { connectionCloser } from '#functions/_common/connections.ts';
+import { commands, usage, UsageError, type CommandContext, type Options } from './cli/commands.ts';
+import { DEFAULT_DATA_DIR, ensureLocalDynamo, RuntimeLookupError, type LocalDynamo } from './local/runtime-file.ts';
+import { keptSecret, passwordPepperFile } from './local/secrets.ts';
+import { randomBytes } from 'node:crypto';
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
@@ -25,6 +31,7 @@ const { values, positionals } = parseArgs({
     label: { type: 'string' },
     blocked: { type: 'boolean' },
     limit: { type: 'string' },
+    hours: { type: 'string' },
     help: { type: 'boolean', short: 'h' },
   },
 });
@@ -50,9 +57,28 @@ const local = values.aws
       process.exit(2);
     });
 if (local?.runtime) console.error(`(the runtime of process ${local.runtime.pid}, ${local.runtime.dataDir ?? 'in memory'})`);
+/**
+ * The pepper the runtime checks generated passwords with: the running runtime's (its file), else the data
+ * directory's (created on first use, as `npm start` would). On AWS: PASSWORD_PEPPER, from Secrets Manager.
+ */
+const localPepper = (l: LocalDynamo): string =>
+  l.runtime?.passwordPepperFile
+    ? readFileSync(l.runtime.passwordPepperFile, 'utf8').trim()
+    : keptSecret(passwordPepperFile(resolve(values['data-dir'] ?? DEFAULT_DATA_DIR)), randomBytes(32).toString('base64url'));
+
+/** Where a changed registration or password closes the charger's live connection: the running charger API. */
+const closerOf = (l: LocalDynamo | undefined): CommandContext['closer'] => {
+  if (!l) return process.env.WS_MANAGEMENT_ENDPOINT ? connectionCloser(process.env.WS_MANAGEMENT_ENDPOINT) : undefined;
+  const connections = l.runtime?.endpoints.chargerConnections?.replace('/@connections/{connectionId}', '');
+  if (!connections) return undefined; // nothing runs, so nothing is connected
+  Object.assign(process.env, l.env, { AWS_ENDPOINT_URL_APIGATEWAYMANAGEMENTAPI: connections });
+  return connectionCloser(connections);
+};
+
 try {
-  const deps = makeDeps(local ? { ...process.env, ...local.env } : checkAwsEnv(process.env));
-  const out = await command(deps, args, values as Options);
+  const deps = makeDeps(local ? { ...process.env, ...local.env, PASSWORD_PEPPER: localPepper(local) } : checkAwsEnv(process.env));
+  const closer = closerOf(local);
+  const out = await command(deps, args, values as Options, closer ? { closer } : {});
   if (out.note) console.error(out.note);
   console.log(JSON.stringify(out.result, null, 2));
 } catch (error) {

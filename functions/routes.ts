@@ -168,17 +168,18 @@ export const routes = [
       'route.request.header.X-Ocpp-Authorization',
       'route.request.header.X-Origin-Verify',
     ],
-    // Reads AUTO_REGISTER (lets unknown chargers in as pending).
-    access: { tables: { Csms: 'read' }, secrets: ['originVerify'], settings: ['chargers'] },
+    // Reads AUTO_REGISTER and AUTO_REGISTER_ALLOW (who may register itself); the pepper checks generated passwords.
+    access: { tables: { Csms: 'read' }, secrets: ['originVerify', 'passwordPepper'], settings: ['chargers'] },
   },
-  // Closes the connection a new one replaces.
+  // Closes the connection a new one replaces. Auto-registers (the pending cap and expiry are charger settings; an
+  // enrolment code becomes the first password, MACed with the pepper).
   {
     kind: 'ws',
     api: 'chargers',
     id: 'OcppConnect',
     routeKey: '$connect',
     entry: 'ws/connect.ts',
-    access: { tables: { Csms: 'readWrite' }, manageConnections: 'chargers' },
+    access: { tables: { Csms: 'readWrite' }, manageConnections: 'chargers', secrets: ['passwordPepper'], settings: ['chargers'] },
   },
   { kind: 'ws', api: 'chargers', id: 'OcppDisconnect', routeKey: '$disconnect', entry: 'ws/disconnect.ts', access: { tables: { Csms: 'readWrite' } } },
   {

@@ -25,6 +25,7 @@ import { Buckets } from './buckets.ts';
 import { DataTables } from './data-tables.ts';
 import { addQueueSource, addStreamSource } from './event-sources.ts';
 import { OcppEdge } from './ocpp-edge.ts';
+import { PasswordPepper } from './password-pepper.ts';
 import { OperatorTokenKey } from './operator-token-key.ts';
 import { OriginVerifySecret } from './origin-verify-secret.ts';
 import { Queues } from './queues.ts';
@@ -132,6 +133,9 @@ export class CsmsStack extends Stack {
       originVerify,
       ...(named('operatorTokenKey')
         ? { operatorTokenKey: new OperatorTokenKey(this, 'OperatorTokenKey', { removalPolicy: this.config.removalPolicy }).reference }
+        : {}),
+      ...(named('passwordPepper')
+        ? { passwordPepper: new PasswordPepper(this, 'PasswordPepper', { removalPolicy: this.config.removalPolicy }).reference }
         : {}),
     };
   }

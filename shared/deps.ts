@@ -25,4 +25,6 @@ export interface Deps extends Ports {
   readonly stores: Stores;
   /** A fresh unit of work for one charger message. */
   readonly unitOfWork: () => UnitOfWork;
+  /** The secret pepper of generated charger passwords, where the host has it (secret `passwordPepper`). */
+  readonly passwordPepper?: string;
 }

@@ -40,6 +40,8 @@ export interface RuntimeFile {
   readonly queues: Readonly<Record<string, string>>;
   /** Local bucket names by logical name. */
   readonly buckets: Readonly<Record<string, string>>;
+  /** The file holding its password pepper (owner-only), for the CLI's password hashes. */
+  readonly passwordPepperFile?: string;
 }
 
 const dataDirFile = (dataDir: string) => join(dataDir, 'runtime.json');
@@ -65,6 +67,8 @@ export const announceRuntime = (info: RuntimeFile): (() => void) => {
   if (info.dataDir) write(dataDirFile(info.dataDir), info);
   return () => {
     rmSync(own, { force: true });
+    // An in-memory runtime's pepper file goes with it (a data directory's is kept, as its data).
+    if (!info.dataDir && info.passwordPepperFile) rmSync(info.passwordPepperFile, { force: true });
     if (info.dataDir) rmSync(dataDirFile(info.dataDir), { force: true });
   };
 };

@@ -21,9 +21,9 @@ import { type Hosts, OCPP_PATH_PREFIX, prepareHosts } from './hosts/index.ts';
 import { importFromFunctionsDir, loadFunctions } from './lambda.ts';
 import type { LoadModule } from './lambda.ts';
 import { ensureBuckets, ensureQueues, type LocalQueue } from './queues.ts';
-import { announceRuntime, dynamoDataPath } from './runtime-file.ts';
+import { announceRuntime, dynamoDataPath, runtimesDir } from './runtime-file.ts';
 import { freePort } from './os.ts';
-import { localSecrets } from './secrets.ts';
+import { localSecrets, passwordPepperFile, writePerProcessPepper } from './secrets.ts';
 import { ensureTables, physicalTableName } from './tables.ts';
 
 /** Stage, as deployed (the CloudFront function is built with it and OCPP_PATH_PREFIX). */
@@ -238,6 +238,7 @@ export const startLocalRuntime = async (opts: LocalRuntimeOptions = {}): Promise
       tables: tableNames,
       queues: Object.fromEntries(Object.entries(ready.queues).map(([n, q]) => [n, q.url])),
       buckets: ready.buckets,
+      passwordPepperFile: dataDir ? passwordPepperFile(dataDir) : writePerProcessPepper(join(runtimesDir(), `${process.pid}-${Math.random().toString(36).slice(2, 10)}.password-pepper`)),
     });
     const websocket = s.hosts.websocket;
     return {

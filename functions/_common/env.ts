@@ -26,8 +26,17 @@ const whole = (min: number, max: number, fallback: number) =>
  * The defaults are the documented ones, so a handler test may leave them out; the hosts always set them.
  */
 export const ChargerSettingsSchema = z.object({
-  /** Unknown chargers that connect are created `pending` instead of refused. */
+  /**
+   * Unknown chargers that connect are created `pending` instead of refused, if their id matches
+   * AUTO_REGISTER_ALLOW or their password is an unused enrolment code (shared/charger/auto-registration.ts).
+   */
   AUTO_REGISTER: flag,
+  /** Ids that may auto-register: comma-separated patterns, `*` any run of characters, `?` one; case-insensitive. */
+  AUTO_REGISTER_ALLOW: z._default(z.string(), ''),
+  /** At most this many auto-registered chargers wait pending at a time; more are refused. */
+  AUTO_REGISTER_MAX_PENDING: whole(1, 100_000, 100),
+  /** An auto-registered charger nobody accepted or rejected is forgotten after this many hours. */
+  AUTO_REGISTER_PENDING_HOURS: whole(1, 24 * 90, 72),
   /** Heartbeat interval handed out in BootNotification; below API Gateway's 10-minute idle timeout. */
   HEARTBEAT_INTERVAL_SECONDS: whole(10, 590, 300),
   /** How long the OCPP message log keeps frames (DynamoDB TTL). */
@@ -75,11 +84,14 @@ export const SECRET_ENV_VARS = {
   originVerify: 'ORIGIN_VERIFY_SECRET',
   /** The HMAC key operator tokens are signed with (functions/_common/operator-token.ts). */
   operatorTokenKey: 'OPERATOR_TOKEN_KEY',
+  /** The pepper generated charger passwords and enrolment codes are MACed with (shared/charger/credentials.ts). */
+  passwordPepper: 'PASSWORD_PEPPER',
 } as const;
 export type SecretName = keyof typeof SECRET_ENV_VARS;
 
 export const OriginSecretEnvSchema = z.object({ ORIGIN_VERIFY_SECRET: z.string().check(z.minLength(16)) });
 export const OperatorTokenKeyEnvSchema = z.object({ OPERATOR_TOKEN_KEY: z.string().check(z.minLength(32)) });
+export const PasswordPepperEnvSchema = z.object({ PASSWORD_PEPPER: z.string().check(z.minLength(32)) });
 
 /**
  * Set on the `http-authorizer` route only, by the host: which operator roles may call each `jwt` route, as
@@ -106,6 +118,7 @@ export const parseChargerSettings = parseEnv(ChargerSettingsSchema);
 export const parseManagementEndpointEnv = parseEnv(ManagementEndpointEnvSchema);
 export const parseOriginSecretEnv = parseEnv(OriginSecretEnvSchema);
 export const parseOperatorTokenKeyEnv = parseEnv(OperatorTokenKeyEnvSchema);
+export const parsePasswordPepperEnv = parseEnv(PasswordPepperEnvSchema);
 
 /** The roles of every `jwt` route, from `JWT_ROUTE_ROLES`. */
 export const parseRouteRolesEnv = (source: NodeJS.ProcessEnv = process.env): RouteRoles => {

@@ -2,13 +2,20 @@
  * $connect REQUEST authorizer: Basic auth of the charger, edge secret check, OCPP version choice.
  * Unauthorized → 401 (thrown, as API Gateway expects); forbidden → Deny policy (403).
  */
-import { decideUpgrade } from '#shared/charger/connection.ts';
+import { allowListMatcher } from '#shared/charger/auto-registration.ts';
+import { decideUpgrade, type ConnectionPolicy } from '#shared/charger/connection.ts';
 import { deps, env, logger } from '../_common/runtime.ts';
 import { withCsms } from '../_common/with-csms.ts';
-import { parseOriginSecretEnv } from '../_common/env.ts';
+import { parseOriginSecretEnv, parsePasswordPepperEnv } from '../_common/env.ts';
 import { header, type ChargerAuthContext, type WsAuthorizerEvent } from '../_common/ws-events.ts';
 
 const { ORIGIN_VERIFY_SECRET } = parseOriginSecretEnv();
+parsePasswordPepperEnv(); // a missing pepper fails the cold start by name, not the first connect
+const connectionPolicy: ConnectionPolicy = {
+  originSecret: ORIGIN_VERIFY_SECRET,
+  autoRegister: env.AUTO_REGISTER,
+  allowListed: allowListMatcher(env.AUTO_REGISTER_ALLOW),
+};
 
 const policy = (effect: 'Allow' | 'Deny', resource: string, principalId: string, context?: ChargerAuthContext) => ({
   principalId,
@@ -22,7 +29,7 @@ const policy = (effect: 'Allow' | 'Deny', resource: string, principalId: string,
 const authorize = async (event: WsAuthorizerEvent) => {
   const decision = await decideUpgrade(
     deps,
-    { originSecret: ORIGIN_VERIFY_SECRET, autoRegister: env.AUTO_REGISTER },
+    connectionPolicy,
     {
       chargerId: event.queryStringParameters?.chargeBoxId,
       authorization: header(event.headers, 'X-Ocpp-Authorization'),
@@ -45,6 +52,8 @@ const authorize = async (event: WsAuthorizerEvent) => {
     protocol: decision.protocol,
     echoProtocol: decision.echoProtocol ? 'true' : 'false',
     register: decision.register ? 'true' : 'false',
+    enrolment: decision.enrolment ? 'true' : 'false',
+    registration: decision.registration,
   });
 };
 

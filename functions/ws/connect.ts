@@ -5,6 +5,8 @@ import { withCsms } from '../_common/with-csms.ts';
 import { connectionCloser, managementEndpoint } from '../_common/connections.ts';
 import { header, type WsConnectEvent, type WsResult } from '../_common/ws-events.ts';
 
+const pendingLimits = { maxPending: env.AUTO_REGISTER_MAX_PENDING, pendingHours: env.AUTO_REGISTER_PENDING_HOURS };
+
 const connect = async (event: WsConnectEvent): Promise<WsResult> => {
   const rc = event.requestContext;
   const auth = rc.authorizer;
@@ -22,11 +24,11 @@ const connect = async (event: WsConnectEvent): Promise<WsResult> => {
     protocol: auth.protocol,
     connectedAt: rc.connectedAt ?? Date.now(),
     register: auth.register === 'true',
+    enrolment: auth.enrolment === 'true',
     // Behind CloudFront the source IP is CloudFront's; the viewer's address travels in this header.
     sourceIp: header(event.headers, 'CloudFront-Viewer-Address') ?? rc.identity?.sourceIp,
     authorization: header(event.headers, 'X-Ocpp-Authorization'),
-    viewerProtocol: header(event.headers, 'CloudFront-Forwarded-Proto'),
-  });
+  }, pendingLimits);
   if (!opened.opened) {
     logger.warn('connection refused', { chargerId: auth.chargeBoxId, reason: opened.reason });
     return { statusCode: 409, body: opened.reason };

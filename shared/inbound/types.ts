@@ -5,6 +5,7 @@ import type { Ocpp16Actions, Ocpp16ChargerActions } from '../ocpp/generated/ocpp
 import type { Ocpp201Actions, Ocpp201ChargerActions } from '../ocpp/generated/ocpp201.types.ts';
 import type { Ocpp21Actions, Ocpp21ChargerActions } from '../ocpp/generated/ocpp21.types.ts';
 import type { MeterSample } from '../transaction/meter-values.ts';
+import type { RegistrationStatus } from '../charger/registry.ts';
 
 /**
  * One charger message in progress: the stores of its unit of work (plain puts join the message's batch, written
@@ -17,6 +18,8 @@ export interface InboundContext extends Ports, Pick<UnitOfWork, 'alongside'> {
   readonly connectionId: string;
   readonly receivedAt: Date;
   readonly heartbeatIntervalSeconds: number;
+  /** The charger's registration at connect (authorizer context); registration-gate.ts reads it when absent. */
+  readonly registration?: RegistrationStatus;
 }
 
 /**

@@ -15,6 +15,7 @@ import { messageEvent, type ApiInfo } from '../../bin/local/events/index.ts';
 import { createTestTables, deleteTestTables, type TestTables } from './dynamo.ts';
 
 export const ORIGIN_SECRET = 'test-origin-secret-0123456789';
+export const PASSWORD_PEPPER = 'test-password-pepper-0123456789-abcdefghij';
 
 type Handler = (event: unknown, context: unknown) => Promise<unknown>;
 
@@ -25,10 +26,13 @@ export interface Harness {
   handlers: { authorize: Handler; connect: Handler; disconnect: Handler; message: Handler };
   /** Connection ids the handlers asked API Gateway to close. */
   closedConnections: string[];
-  /** Sends one raw frame from `chargerId` as a $default event; returns the route response body. */
-  send(chargerId: string, protocol: OcppProtocol, raw: string, connectionId?: string): Promise<string | undefined>;
-  /** Sends a CALL and returns the parsed reply frame. */
-  call(chargerId: string, protocol: OcppProtocol, action: string, payload: unknown): Promise<unknown[]>;
+  /**
+   * Sends one raw frame from `chargerId` as a $default event; returns the route response body. `registration` is
+   * what the authorizer context says (absent: as on a connection opened before it carried one).
+   */
+  send(chargerId: string, protocol: OcppProtocol, raw: string, connectionId?: string, registration?: string): Promise<string | undefined>;
+  /** Sends a CALL and returns the parsed reply frame (`registration` as for `send`). */
+  call(chargerId: string, protocol: OcppProtocol, action: string, payload: unknown, registration?: string): Promise<unknown[]>;
   /** Every item of the Csms table (tests only: the product never scans). */
   scanCsms(): Promise<Record<string, unknown>[]>;
   close(): Promise<void>;
@@ -61,6 +65,7 @@ export const startHarness = async (env: Record<string, string> = {}): Promise<Ha
   const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   Object.assign(process.env, tables.env, {
     ORIGIN_VERIFY_SECRET: ORIGIN_SECRET,
+    PASSWORD_PEPPER,
     WS_MANAGEMENT_ENDPOINT: endpoint,
     AWS_ENDPOINT_URL_APIGATEWAYMANAGEMENTAPI: endpoint,
     POWERTOOLS_LOG_LEVEL: 'CRITICAL',
@@ -75,8 +80,8 @@ export const startHarness = async (env: Record<string, string> = {}): Promise<Ha
   };
   const deps = makeDeps(process.env, silentLog);
   const db = makeDocumentClient(process.env);
-  const send: Harness['send'] = async (chargerId, protocol, raw, connectionId = `conn-${chargerId}`) => {
-    const authorizer = { chargeBoxId: chargerId, protocol, echoProtocol: 'true', register: 'false', principalId: chargerId };
+  const send: Harness['send'] = async (chargerId, protocol, raw, connectionId = `conn-${chargerId}`, registration) => {
+    const authorizer = { chargeBoxId: chargerId, protocol, echoProtocol: 'true', register: 'false', principalId: chargerId, ...(registration ? { registration } : {}) };
     const conn = { connectionId, connectedAt: Date.now(), sourceIp: '127.0.0.1', userAgent: 'handler-harness', authorizer };
     const event = messageEvent(HARNESS_API, conn, raw, false);
     const result = (await handlers.message(event, lambdaContext('OcppMessage'))) as { statusCode: number; body?: string };
@@ -89,8 +94,8 @@ export const startHarness = async (env: Record<string, string> = {}): Promise<Ha
     handlers,
     closedConnections,
     send,
-    async call(chargerId, protocol, action, payload) {
-      const reply = await send(chargerId, protocol, JSON.stringify([2, `m-${++sequence}`, action, payload]));
+    async call(chargerId, protocol, action, payload, registration) {
+      const reply = await send(chargerId, protocol, JSON.stringify([2, `m-${++sequence}`, action, payload]), undefined, registration);
       return JSON.parse(reply ?? 'null') as unknown[];
     },
     async scanCsms() {

@@ -126,6 +126,10 @@ try {
     await server.close();
   }
 
+  log('authorizer cost per attempt, by password scheme');
+  const { measureAuthCost } = await import('./auth-cost.ts');
+  const authCost = await measureAuthCost(deps, runtime.env.ORIGIN_VERIFY_SECRET ?? '', smoke ? 5 : 40);
+
   log('cold starts');
   const [probe] = costChargers;
   if (!probe) throw new Error('no probe charger');
@@ -142,7 +146,7 @@ try {
       OcppAuthorizer: {
         type: 'REQUEST',
         methodArn: 'arn:aws:execute-api:us-east-1:000000000000:local/local/$connect',
-        headers: { 'X-Ocpp-Authorization': basic, 'X-Origin-Verify': runtime.env.ORIGIN_VERIFY_SECRET, 'Sec-WebSocket-Protocol': 'ocpp1.6' },
+        headers: { 'X-Ocpp-Authorization': basic, 'X-Origin-Verify': runtime.env.ORIGIN_VERIFY_SECRET, 'Sec-WebSocket-Protocol': 'ocpp1.6', 'CloudFront-Forwarded-Proto': 'https' },
         queryStringParameters: { chargeBoxId: probe.id },
         requestContext: requestContext('$connect', 'CONNECT'),
       },
@@ -170,6 +174,7 @@ try {
     dynamodbRequestsPerSecondUnderLoad: dynamodbRequestsPerSecond,
     perMessage,
     coldStarts,
+    authCost,
     costPerChargerMonth: costPerCharger,
   };
   const markdown = toMarkdown(report);

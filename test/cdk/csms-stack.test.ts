@@ -50,12 +50,12 @@ describe('functions from the route table', () => {
   });
 
   it('gives each function exactly the variables its access names, plus the Powertools ones', () => {
-    const settings = ['AUTO_REGISTER', 'HEARTBEAT_INTERVAL_SECONDS', 'MESSAGE_LOG_RETENTION_DAYS'];
+    const settings = ['AUTO_REGISTER', 'AUTO_REGISTER_ALLOW', 'AUTO_REGISTER_MAX_PENDING', 'AUTO_REGISTER_PENDING_HOURS', 'HEARTBEAT_INTERVAL_SECONDS', 'MESSAGE_LOG_RETENTION_DAYS'];
     const history = ['STATUS_HISTORY_RETENTION_DAYS', 'METER_VALUES_RETENTION_DAYS', 'TIMELINE_RETENTION_DAYS', 'DEVICE_REPORT_RETENTION_DAYS', 'TRANSACTION_EVENT_RETENTION_DAYS'];
     // Written out, not derived from the access: the test must fail if the derivation goes wrong.
     const expected: Record<string, string[]> = {
-      OcppAuthorizer: ['CSMS_TABLE', 'ORIGIN_VERIFY_SECRET', ...settings],
-      OcppConnect: ['CSMS_TABLE', 'WS_MANAGEMENT_ENDPOINT'],
+      OcppAuthorizer: ['CSMS_TABLE', 'ORIGIN_VERIFY_SECRET', 'PASSWORD_PEPPER', ...settings],
+      OcppConnect: ['CSMS_TABLE', 'WS_MANAGEMENT_ENDPOINT', 'PASSWORD_PEPPER', ...settings],
       OcppDisconnect: ['CSMS_TABLE'],
       OcppMessage: ['CSMS_TABLE', 'MESSAGE_LOG_TABLE', ...settings, ...history],
     };
@@ -200,7 +200,8 @@ describe('CloudFront edge', () => {
     const header = config.Origins[0].OriginCustomHeaders.find((h: { HeaderName: string }) => h.HeaderName === 'X-Origin-Verify');
     expect(typeof header.HeaderValue).not.toBe('string');
     expect(JSON.stringify(header.HeaderValue)).toContain('{{resolve:secretsmanager:');
-    dev.resourceCountIs('AWS::SecretsManager::Secret', 1);
+    // The origin secret and the password pepper.
+    dev.resourceCountIs('AWS::SecretsManager::Secret', 2);
     dev.hasResourceProperties('AWS::SecretsManager::Secret', { GenerateSecretString: Match.objectLike({}) });
   });
 

@@ -18,7 +18,7 @@ import { actionsOf, functionIdForRoute, mentions, type Resource, type Resources,
 const FIXTURES = path.join(import.meta.dirname, 'fixtures', 'functions');
 const routes: readonly RouteDef[] = [...platformRoutes, ...kindRoutes];
 const POWERTOOLS = ['LOG_LEVEL', 'NODE_OPTIONS', 'POWERTOOLS_SERVICE_NAME'];
-const SETTINGS = ['AUTO_REGISTER', 'HEARTBEAT_INTERVAL_SECONDS', 'MESSAGE_LOG_RETENTION_DAYS'];
+const SETTINGS = ['AUTO_REGISTER', 'AUTO_REGISTER_ALLOW', 'AUTO_REGISTER_MAX_PENDING', 'AUTO_REGISTER_PENDING_HOURS', 'HEARTBEAT_INTERVAL_SECONDS', 'MESSAGE_LOG_RETENTION_DAYS'];
 
 let t: Template;
 beforeAll(() => {

@@ -22,7 +22,7 @@ export const measureAuthCost = async (deps: Deps, originSecret: string, rounds: 
   const chosenPassword = 'a-password-a-charger-chose';
   const chosen = await createCharger(deps, { chargerId: 'AUTH-SCRYPT', password: chosenPassword });
   if (!generated.created || !chosen.created) throw new Error('bench: could not register the auth probes');
-  const policy = { originSecret, autoRegister: false };
+  const policy = { originSecrets: [originSecret], autoRegister: false };
   const attempts: [string, string, string][] = [
     ['connect, generated password (HMAC-SHA-256)', 'AUTH-HMAC', generated.password],
     ['connect, chosen password (scrypt; every connect before)', 'AUTH-SCRYPT', chosenPassword],

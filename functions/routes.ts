@@ -3,13 +3,32 @@
  * and the local runtime (bin/local) are both built from this list, so the two hosts cannot drift.
  * Data only: no handler, SDK or CDK imports. The kinds, their fields and how each host runs them: docs/routes.md.
  */
+import { CHARGER_PK_PREFIX, ENROLMENT_PK_PREFIX } from '#shared/store/keys.ts';
 import type { TableName } from '#shared/store/tables.ts';
 import type { SecretName, SettingsName } from './_common/env.ts';
 
 /** The API Gateway WebSocket APIs: chargers speak OCPP-J on one; operators get live events on the other (later). */
 export type WebSocketApiName = 'chargers' | 'operators';
-export type TableAccess = 'read' | 'write' | 'readWrite';
+/**
+ * The DynamoDB calls a route may make, by their IAM action names (`dynamodb:<action>`). Scan is not among them:
+ * the product reads by key or key condition only.
+ */
+export type DynamoAction = 'GetItem' | 'BatchGetItem' | 'Query' | 'PutItem' | 'UpdateItem' | 'DeleteItem' | 'BatchWriteItem';
+/**
+ * Exactly the calls a route makes on one table: the CDK stack grants these actions and no others. A missing
+ * action is an outage on AWS (the local runtime does not check IAM), so list what the store modules the
+ * route reaches actually send (test/integration/handlers/iam-actions.test.ts records it).
+ */
+export interface TableAccess {
+  readonly actions: readonly DynamoAction[];
+  /**
+   * Only items whose partition key starts with one of these (IAM `dynamodb:LeadingKeys`). @default any item
+   */
+  readonly partitionKeyPrefixes?: readonly string[];
+}
 export type QueueAccess = 'send' | 'consume';
+/** The @connections API's calls (API Gateway Management API). */
+export type ConnectionsCall = 'PostToConnection' | 'DeleteConnection' | 'GetConnection';
 export type BucketAccess = 'read' | 'write' | 'readWrite';
 /** Operator roles (BRIEF §3: admin / operator / viewer); a `jwt` route names those allowed to call it. */
 export type OperatorRole = 'admin' | 'operator' | 'viewer';
@@ -20,15 +39,21 @@ export type OperatorRole = 'admin' | 'operator' | 'viewer';
  * by their event source mapping and need no entry here.
  */
 export interface RouteAccess {
-  /** `write` is put/update/delete without reads (e.g. the append-only message log). Adds each table's `envVar`. */
+  /** The DynamoDB actions per table (e.g. only PutItem/BatchWriteItem on the append-only message log). Adds each table's `envVar`. */
   readonly tables?: Partial<Record<TableName, TableAccess>>;
   /** Queues of shared/store/queues.ts by name. Adds each queue's `envVar` (its URL). */
   readonly queues?: Readonly<Record<string, QueueAccess>>;
   /** Buckets of shared/store/buckets.ts by name. Adds each bucket's `envVar` (its name). */
   readonly buckets?: Readonly<Record<string, BucketAccess>>;
-  /** May call this WebSocket API's @connections (PostToConnection, DeleteConnection). Adds WS_MANAGEMENT_ENDPOINT. */
-  readonly manageConnections?: WebSocketApiName;
-  /** Secrets whose values the handler receives (functions/_common/env.ts `SECRET_ENV_VARS`). */
+  /**
+   * The @connections calls the route makes on this WebSocket API's stage; each is granted as its own HTTP method
+   * (POST for PostToConnection, DELETE for DeleteConnection, GET for GetConnection). Adds WS_MANAGEMENT_ENDPOINT.
+   */
+  readonly manageConnections?: { readonly api: WebSocketApiName; readonly calls: readonly ConnectionsCall[] };
+  /**
+   * Secrets the handler reads from Secrets Manager (functions/_common/secrets.ts): the function's environment holds
+   * each secret's id (`SECRET_ENV_VARS`), never its value; it may read the AWSCURRENT and AWSPREVIOUS versions.
+   */
   readonly secrets?: readonly SecretName[];
   /** Settings groups the handler reads (functions/_common/env.ts `SETTINGS_SCHEMAS`), e.g. `['chargers']`. */
   readonly settings?: readonly SettingsName[];
@@ -44,6 +69,12 @@ interface RouteBase {
   readonly memoryMb?: number;
   /** Lambda timeout in seconds. @default 10 */
   readonly timeoutSeconds?: number;
+  /**
+   * Reserved concurrency: at most this many instances run at once, and they are kept apart from the account's
+   * shared pool. Caps a function that outsiders can make busy (the `$connect` authorizer) so it cannot starve the
+   * others. The stage config may resize it per route id (lib/stage-config.ts). @default unreserved
+   */
+  readonly reservedConcurrency?: number;
   /** Validates OCPP payloads: the compiled validators ship beside the bundle (lib/ocpp-validator-files.ts). */
   readonly ocppValidators?: boolean;
 }
@@ -168,8 +199,19 @@ export const routes = [
       'route.request.header.X-Ocpp-Authorization',
       'route.request.header.X-Origin-Verify',
     ],
-    // Reads AUTO_REGISTER and AUTO_REGISTER_ALLOW (who may register itself); the pepper checks generated passwords.
-    access: { tables: { Csms: 'read' }, secrets: ['originVerify', 'passwordPepper'], settings: ['chargers'] },
+    // A password check is CPU-bound (scrypt): one full vCPU (1769 MB) holds a reserved slot the shortest time for
+    // the same GB-seconds (README, "Sizing the authorizer"). The cap keeps a $connect flood from taking the
+    // concurrency $default needs.
+    memoryMb: 1769,
+    reservedConcurrency: 20,
+    // Reads AUTO_REGISTER and AUTO_REGISTER_ALLOW (who may register itself); the pepper checks generated passwords
+    // and finds enrolment codes. One consistent BatchGetItem of the charger's profile and credentials items, and,
+    // for an unknown id with auto-registration on, one GetItem of an enrolment code: only in those partitions.
+    access: {
+      tables: { Csms: { actions: ['BatchGetItem', 'GetItem'], partitionKeyPrefixes: [CHARGER_PK_PREFIX, ENROLMENT_PK_PREFIX] } },
+      secrets: ['originVerify', 'passwordPepper'],
+      settings: ['chargers'],
+    },
   },
   // Closes the connection a new one replaces. Auto-registers (the pending cap and expiry are charger settings; an
   // enrolment code becomes the first password, MACed with the pepper).
@@ -179,9 +221,17 @@ export const routes = [
     id: 'OcppConnect',
     routeKey: '$connect',
     entry: 'ws/connect.ts',
-    access: { tables: { Csms: 'readWrite' }, manageConnections: 'chargers', secrets: ['passwordPepper'], settings: ['chargers'] },
+    // Auto-registration counts the pending (Query on gsi1), uses an enrolment code up (UpdateItem) and creates the
+    // profile and credentials (a transaction of two PutItems); attach updates presence (UpdateItem).
+    access: {
+      tables: { Csms: { actions: ['Query', 'PutItem', 'UpdateItem'] } },
+      manageConnections: { api: 'chargers', calls: ['DeleteConnection'] },
+      secrets: ['passwordPepper'],
+      settings: ['chargers'],
+    },
   },
-  { kind: 'ws', api: 'chargers', id: 'OcppDisconnect', routeKey: '$disconnect', entry: 'ws/disconnect.ts', access: { tables: { Csms: 'readWrite' } } },
+  // Detach is one conditional UpdateItem of the presence item.
+  { kind: 'ws', api: 'chargers', id: 'OcppDisconnect', routeKey: '$disconnect', entry: 'ws/disconnect.ts', access: { tables: { Csms: { actions: ['UpdateItem'] } } } },
   {
     kind: 'ws',
     api: 'chargers',
@@ -192,8 +242,15 @@ export const routes = [
     memoryMb: 512,
     ocppValidators: true,
     // Answers go back as the route response, so no @connections access; frames are appended to the log.
-    // Reads HEARTBEAT_INTERVAL_SECONDS and MESSAGE_LOG_RETENTION_DAYS.
-    access: { tables: { Csms: 'readWrite', MessageLog: 'write' }, settings: ['chargers', 'history'] },
+    // Reads HEARTBEAT_INTERVAL_SECONDS, MESSAGE_LOG_RETENTION_DAYS and the CHARGER_CLOCK_* bounds.
+    // The message log is append-only: puts, never updates or deletes.
+    access: {
+      tables: {
+        Csms: { actions: ['GetItem', 'BatchGetItem', 'Query', 'PutItem', 'UpdateItem', 'BatchWriteItem'] },
+        MessageLog: { actions: ['PutItem', 'BatchWriteItem'] },
+      },
+      settings: ['chargers', 'history'],
+    },
   },
 ] as const satisfies readonly RouteDef[];
 

@@ -6,9 +6,10 @@
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import type { SecretName } from '#functions/_common/env.ts';
+import { SECRET_NAMES, SECRETS, type SecretName } from '#functions/_common/env.ts';
 import { checkRoutes, platformRegistries, type Registries } from '#functions/_routes/rules.ts';
 import {
   type RouteDef,
@@ -23,17 +24,17 @@ import {
 import { ApiGatewayAccountLogging } from './api-gateway-account.ts';
 import { Buckets } from './buckets.ts';
 import { DataTables } from './data-tables.ts';
+import { EncryptionKeys } from './encryption-keys.ts';
 import { addQueueSource, addStreamSource } from './event-sources.ts';
 import { OcppEdge } from './ocpp-edge.ts';
-import { PasswordPepper } from './password-pepper.ts';
-import { OperatorTokenKey } from './operator-token-key.ts';
 import { OriginVerifySecret } from './origin-verify-secret.ts';
 import { Queues } from './queues.ts';
 import { RestApiGateway } from './rest-api.ts';
 import { RouteFunction, type RouteResources } from './route-function.ts';
+import { RouteSecret } from './route-secret.ts';
 import { Schedules } from './schedules.ts';
 import { settingsEnvironment } from './settings-env.ts';
-import type { StageConfig } from './stage-config.ts';
+import { checkStageConfig, type StageConfig } from './stage-config.ts';
 import { WebSocketGateway } from './websocket-api.ts';
 import { tables } from '#shared/store/tables.ts';
 
@@ -75,22 +76,29 @@ export class CsmsStack extends Stack {
     const routes = props.routes ?? routeTable;
     const registries = props.registries ?? platformRegistries;
     checkRoutes(routes, registries);
+    checkStageConfig(config);
 
-    this.tables = new DataTables(this, 'Tables', { removalPolicy: config.removalPolicy });
+    const keys = config.customerManagedKeys ? new EncryptionKeys(this, 'Keys', { removalPolicy: config.removalPolicy }) : undefined;
+    keys?.encryptLogGroups(this);
+    this.tables = new DataTables(this, 'Tables', { removalPolicy: config.removalPolicy, ...(keys ? { encryptionKey: keys.tables } : {}) });
     this.queues = new Queues(this, 'Queues', { queues: registries.queues, removalPolicy: config.removalPolicy });
     this.buckets = new Buckets(this, 'Buckets', {
       buckets: registries.buckets,
       removalPolicy: config.removalPolicy,
       accessLogRetentionDays: config.logRetention,
     });
-    const originVerify = new OriginVerifySecret(this, 'OriginVerify', { removalPolicy: config.removalPolicy });
+    const originVerify = new OriginVerifySecret(this, 'OriginVerify', {
+      removalPolicy: config.removalPolicy,
+      ...(config.originSecretVersionId ? { versionId: config.originSecretVersionId } : {}),
+    });
     this.webSocketApis = this.webSocketGateways(routes);
     this.functions = this.buildFunctions(routes, props.functionsDir, {
       tables: this.tables.byName,
+      ...(keys ? { tableKey: keys.tables } : {}),
       queues: this.queues.byName,
       buckets: this.buckets.byName,
       webSocketApis: this.webSocketApis,
-      secrets: this.secrets(routes, originVerify.reference),
+      secrets: this.secrets(routes, originVerify.secret),
       settings: settingsEnvironment(config),
       routes,
       registries,
@@ -109,8 +117,10 @@ export class CsmsStack extends Stack {
         stageName: config.stageName,
         pathPrefix: config.ocppPathPrefix,
         allowPlainWs: config.allowPlainWs,
-        originVerifySecret: originVerify.reference,
+        originVerifySecret: originVerify.headerReference,
         logRetentionDays: config.logRetention,
+        ...(config.customDomain ? { customDomain: config.customDomain } : {}),
+        ...(config.webAclArn ? { webAclArn: config.webAclArn } : {}),
       });
     }
     this.outputs();
@@ -121,22 +131,30 @@ export class CsmsStack extends Stack {
     return Object.fromEntries(
       names.map((api) => {
         const description = api === 'chargers' ? `OCPP-J charger connections (${this.config.stageName})` : undefined;
-        return [api, new WebSocketGateway(this, WEBSOCKET_API_IDS[api], { api, config: this.config, ...(description ? { description } : {}) })];
+        return [
+          api,
+          new WebSocketGateway(this, WEBSOCKET_API_IDS[api], {
+            api,
+            config: this.config,
+            ...(description ? { description } : {}),
+            // The charger API's $connect is what outsiders can call unauthenticated.
+            ...(api === 'chargers' ? { connectThrottle: this.config.connectThrottle } : {}),
+          }),
+        ];
       }),
     );
   }
 
   /** Secrets are created only when a route names them; the origin secret always (CloudFront sends it). */
-  private secrets(routes: readonly RouteDef[], originVerify: string): Partial<Record<SecretName, string>> {
-    const named = (s: SecretName) => routes.some((r) => r.access.secrets?.includes(s));
+  private secrets(routes: readonly RouteDef[], originVerify: ISecret): Partial<Record<SecretName, ISecret>> {
+    const named = SECRET_NAMES.filter((s) => s !== 'originVerify' && routes.some((r) => r.access.secrets?.includes(s)));
+    // Construct id: the name, capitalized (`OperatorTokenKey`): renaming a secret replaces it.
+    const idOf = (name: string) => `${name.charAt(0).toUpperCase()}${name.slice(1)}`;
     return {
       originVerify,
-      ...(named('operatorTokenKey')
-        ? { operatorTokenKey: new OperatorTokenKey(this, 'OperatorTokenKey', { removalPolicy: this.config.removalPolicy }).reference }
-        : {}),
-      ...(named('passwordPepper')
-        ? { passwordPepper: new PasswordPepper(this, 'PasswordPepper', { removalPolicy: this.config.removalPolicy }).reference }
-        : {}),
+      ...Object.fromEntries(
+        named.map((name) => [name, new RouteSecret(this, idOf(name), { def: SECRETS[name], removalPolicy: this.config.removalPolicy }).secret]),
+      ),
     };
   }
 
@@ -159,6 +177,7 @@ export class CsmsStack extends Stack {
           logRetention: this.config.logRetention,
           removalPolicy: this.config.removalPolicy,
           ...(functionsDir ? { functionsDir } : {}),
+          ...(this.config.reservedConcurrency[route.id] !== undefined ? { reservedConcurrency: this.config.reservedConcurrency[route.id] } : {}),
         }).fn,
       ]),
     );
@@ -196,7 +215,11 @@ export class CsmsStack extends Stack {
     if (this.edge) {
       new CfnOutput(this, 'ChargerUrl', {
         description: 'OCPP-J endpoint for chargers (ws:// too where the stage allows plain WebSocket)',
-        value: `wss://${this.edge.distribution.distributionDomainName}/${this.edge.pathPrefix}/{chargeBoxId}`,
+        value: `wss://${this.edge.domainName}/${this.edge.pathPrefix}/{chargeBoxId}`,
+      });
+      new CfnOutput(this, 'DistributionDomain', {
+        description: 'Point the custom domain (CNAME or alias) here',
+        value: this.edge.distribution.distributionDomainName,
       });
     }
     const chargers = this.webSocketApis.chargers;

@@ -1,16 +1,29 @@
 /** The DynamoDB tables, one `TableV2` per definition in shared/store/tables.ts (the local runtime uses the same list). */
 import { RemovalPolicy } from 'aws-cdk-lib';
-import { AttributeType, Billing, StreamViewType, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import { AttributeType, Billing, type CfnGlobalTable, StreamViewType, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 import { type TableDef, type TableName, tables } from '#shared/store/tables.ts';
 
 export interface DataTablesProps {
   /** `RETAIN` also turns on deletion protection. @default RemovalPolicy.RETAIN */
   readonly removalPolicy?: RemovalPolicy;
+  /** A customer-managed key for every table. @default the AWS-owned key */
+  readonly encryptionKey?: IKey;
 }
 
 // Keys are strings throughout the single-table design (ids, `TYPE#id` composites, ISO timestamps).
 const key = (name: string) => ({ name, type: AttributeType.STRING });
+
+/**
+ * Customer-managed encryption on the CloudFormation resource itself: TableV2's own option needs a region-bound
+ * stack (it maps a key per replica region), and this stack is region-agnostic with its one replica in the stack's region.
+ */
+const encryptWith = (table: TableV2, key: IKey): void => {
+  const cfn = table.node.defaultChild as CfnGlobalTable;
+  cfn.addPropertyOverride('SSESpecification', { SSEEnabled: true, SSEType: 'KMS' });
+  cfn.addPropertyOverride('Replicas.0.SSESpecification', { KMSMasterKeyId: key.keyArn });
+};
 
 export class DataTables extends Construct {
   /** Tables by logical name (`Csms`, `MessageLog`). */
@@ -38,6 +51,7 @@ export class DataTables extends Construct {
         removalPolicy,
       });
     }
+    if (props.encryptionKey) for (const table of Object.values(byName)) encryptWith(table, props.encryptionKey);
     // Complete: the loop visited every definition, and TableName is derived from that same list.
     this.byName = byName as Record<TableName, TableV2>;
   }

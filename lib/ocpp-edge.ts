@@ -19,11 +19,14 @@ import {
   OriginRequestPolicy,
   OriginRequestQueryStringBehavior,
   OriginSslPolicy,
+  SecurityPolicyProtocol,
   ViewerProtocolPolicy,
 } from 'aws-cdk-lib/aws-cloudfront';
+import { Certificate } from 'aws-cdk-lib/aws-certificatemanager';
 import { HttpOrigin } from 'aws-cdk-lib/aws-cloudfront-origins';
 import { Construct } from 'constructs';
 import { accessLogBucket } from './access-log-bucket.ts';
+import type { CustomDomain } from './stage-config.ts';
 import { FORWARDED_HEADERS, ORIGIN_VERIFY_HEADER } from './edge/origin-headers.ts';
 
 export { FORWARDED_HEADERS, ORIGIN_VERIFY_HEADER };
@@ -41,12 +44,18 @@ export interface OcppEdgeProps {
   readonly originVerifySecret: string;
   /** Days CloudFront access logs are kept. @default 90 */
   readonly logRetentionDays?: number;
+  /** The chargers' name for the endpoint and its us-east-1 certificate; TLS below 1.2 is then refused. @default none (*.cloudfront.net) */
+  readonly customDomain?: CustomDomain;
+  /** ARN of a CLOUDFRONT-scope WAF web ACL to attach. @default none */
+  readonly webAclArn?: string;
 }
 
 export class OcppEdge extends Construct {
   readonly distribution: Distribution;
   readonly viewerRequest: CloudFrontFunction;
   readonly pathPrefix: string;
+  /** The name chargers dial: the custom domain, else the distribution's own. */
+  readonly domainName: string;
 
   constructor(scope: Construct, id: string, props: OcppEdgeProps) {
     super(scope, id);
@@ -80,28 +89,39 @@ export class OcppEdge extends Construct {
       },
       enableLogging: true,
       logBucket: accessLogBucket(this, props.logRetentionDays ?? 90),
+      ...(props.customDomain
+        ? {
+            domainNames: [props.customDomain.domainName],
+            certificate: Certificate.fromCertificateArn(this, 'Certificate', props.customDomain.certificateArn),
+            // Security profiles 2 and 3 require TLS 1.2 or newer; 2021 also drops the CBC ciphers.
+            minimumProtocolVersion: SecurityPolicyProtocol.TLS_V1_2_2021,
+          }
+        : {}),
+      ...(props.webAclArn ? { webAclId: props.webAclArn } : {}),
     });
-    this.acknowledgeEdgeFindings();
+    this.domainName = props.customDomain?.domainName ?? this.distribution.distributionDomainName;
+    this.acknowledgeEdgeFindings(props);
   }
 
-  private acknowledgeEdgeFindings(): void {
-    Validations.of(this.distribution).acknowledge(
-      {
-        id: 'AwsSolutions-CFR1',
-        reason: 'Chargers are deployed wherever the operator has sites; a geo allow-list would be operator policy.',
-      },
-      {
+  private acknowledgeEdgeFindings(props: OcppEdgeProps): void {
+    Validations.of(this.distribution).acknowledge({
+      id: 'AwsSolutions-CFR1',
+      reason: 'Chargers are deployed wherever the operator has sites; a geo allow-list would be operator policy.',
+    });
+    // Only where the stage allows going without (dev); prod synth fails without either (lib/stage-config.ts).
+    if (!props.webAclArn) {
+      Validations.of(this.distribution).acknowledge({
         id: 'AwsSolutions-CFR2',
-        reason:
-          'No WAF yet: a CLOUDFRONT-scoped web ACL must live in us-east-1 and WAF cannot inspect WebSocket frames; ' +
-          'the $connect authorizer (Basic auth + origin secret) gates every connection.',
-      },
-      {
+        reason: 'This stage runs without a web ACL (no -c webAclArn); the $connect throttle and authorizer cap still bound a flood.',
+      });
+    }
+    if (!props.customDomain) {
+      Validations.of(this.distribution).acknowledge({
         id: 'AwsSolutions-CFR4',
         reason:
-          'Chargers use the default *.cloudfront.net certificate until a custom domain with an ACM certificate is ' +
-          'configured; the default certificate cannot set a minimum TLS version. Plain ws:// is an explicit stage choice.',
-      },
-    );
+          'This stage runs on the default *.cloudfront.net certificate (no -c domainName/certificateArn), which ' +
+          'cannot set a minimum TLS version; prod cannot be synthesized that way.',
+      });
+    }
   }
 }

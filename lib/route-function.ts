@@ -1,12 +1,18 @@
 /**
  * The Lambda function of one route, of any kind: bundled with esbuild (no Docker), Node 22 on arm64, its own log
- * group, an environment holding exactly what the route's `access` names, and grants for exactly that access.
+ * group, an environment holding exactly what the route's `access` names, and grants for exactly that access: the
+ * DynamoDB actions it lists per table (with a leading-key condition where it names partition-key prefixes), the
+ * @connections calls it lists as their HTTP methods, GetSecretValue on its secrets (AWSCURRENT and AWSPREVIOUS
+ * only), and writes to its own log group instead of the managed AWSLambdaBasicExecutionRole (`logs:*` on `*`).
+ * Only X-Ray's two actions, which have no resource-level permissions, are granted on `*`.
  * How the function is invoked (WebSocket route, REST method, event source, schedule) is wired by the construct of
  * that concern; a consumed queue or stream is granted there, by its event source mapping.
  */
 import { type CfnElement, Duration, type RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
-import type { IGrantable } from 'aws-cdk-lib/aws-iam';
+import { type IGrantable, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import type { IKey } from 'aws-cdk-lib/aws-kms';
+import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
@@ -32,8 +38,10 @@ export interface RouteResources {
   readonly queues: Readonly<Record<string, IQueue>>;
   readonly buckets: Readonly<Record<string, IBucket>>;
   readonly webSocketApis: Partial<Record<WebSocketApiName, WebSocketGateway>>;
-  /** Dynamic references (`{{resolve:secretsmanager:...}}`), never values. */
-  readonly secrets: Partial<Record<SecretName, string>>;
+  /** The customer-managed key of the tables, where the stage has one. */
+  readonly tableKey?: IKey;
+  /** The secrets routes may read at run time; functions get their ARNs, never values. */
+  readonly secrets: Partial<Record<SecretName, ISecret>>;
   /** Each settings group's variables, checked against its schema (lib/settings-env.ts). */
   readonly settings: Readonly<Record<SettingsName, Readonly<Record<string, string>>>>;
   /** The whole table, for what a kind derives from other routes (the `http-authorizer`'s roles). */
@@ -54,6 +62,8 @@ export interface RouteFunctionProps {
   readonly removalPolicy: RemovalPolicy;
   /** Directory that route entries are relative to. @default <repo>/functions */
   readonly functionsDir?: string;
+  /** Replaces the route's `reservedConcurrency` (the stage config's per-route sizing). @default the route's */
+  readonly reservedConcurrency?: number;
 }
 
 // esbuild's ESM output turns require() of CommonJS dependencies (e.g. ajv) into a shim that needs a real require.
@@ -61,11 +71,10 @@ const ESM_REQUIRE_BANNER = "import{createRequire as __cr}from'node:module';const
 
 const logicalId = (c: Construct): string => Stack.of(c).getLogicalId(c.node.defaultChild as CfnElement);
 
-const TABLE_GRANTS: Record<TableAccess, (t: ITableV2, g: IGrantable) => void> = {
-  read: (t, g) => t.grantReadData(g),
-  write: (t, g) => t.grantWriteData(g),
-  readWrite: (t, g) => t.grantReadWriteData(g),
-};
+/** Only these read; the rest write (what a table key must allow: decrypt only, or encrypt too). */
+const DYNAMODB_READS = new Set(['GetItem', 'BatchGetItem', 'Query']);
+/** Secrets Manager version stages a function may read: the value, and the one before it during a rotation. */
+export const READABLE_SECRET_STAGES = ['AWSCURRENT', 'AWSPREVIOUS'] as const;
 const QUEUE_GRANTS: Record<QueueAccess, (q: IQueue, g: IGrantable) => void> = {
   send: (q, g) => q.grantSendMessages(g),
   consume: (q, g) => q.grantConsumeMessages(g),
@@ -113,7 +122,15 @@ export class RouteFunction extends Construct {
     super(scope, id);
     const { route, resources } = props;
     const logGroup = new LogGroup(this, 'Logs', { retention: props.logRetention, removalPolicy: props.removalPolicy });
+    // Its own role: CDK would otherwise attach the managed AWSLambdaBasicExecutionRole (logs:* on every log group).
+    const role = new Role(this, 'Role', {
+      assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
+      description: `${route.id}: exactly the route table's access`,
+    });
+    logGroup.grantWrite(role);
+    const reservedConcurrency = props.reservedConcurrency ?? route.reservedConcurrency;
     this.fn = new NodejsFunction(this, 'Function', {
+      role,
       entry: path.join(props.functionsDir ?? path.join(projectRoot, 'functions'), route.entry),
       handler: 'handler',
       projectRoot,
@@ -124,6 +141,7 @@ export class RouteFunction extends Construct {
       timeout: Duration.seconds(route.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS),
       tracing: Tracing.ACTIVE,
       logGroup,
+      ...(reservedConcurrency !== undefined ? { reservedConcurrentExecutions: reservedConcurrency } : {}),
       description: `${route.id} (${route.entry})`,
       environment: {
         ...routeEnvironment(route, { routes: resources.routes, registries: resources.registries, sources: this.sources(resources) }),
@@ -135,11 +153,7 @@ export class RouteFunction extends Construct {
       bundling: bundling(route),
     });
     this.grantAccess(route, resources);
-    Validations.of(this.fn).acknowledge(
-      {
-        id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
-        reason: 'The AWS-managed basic execution role only lets the function write its own CloudWatch logs.',
-      },
+    Validations.of(this).acknowledge(
       {
         id: 'AwsSolutions-L1',
         reason: 'nodejs22.x on purpose (BRIEF §4): it matches the Node 22 toolchain the code is built and tested on.',
@@ -161,26 +175,19 @@ export class RouteFunction extends Construct {
       queueUrl: (d: { name: string }) => need(r.queues[d.name], `queue ${d.name}`).queueUrl,
       bucketName: (d: { name: string }) => need(r.buckets[d.name], `bucket ${d.name}`).bucketName,
       managementEndpoint: (api: WebSocketApiName) => need(r.webSocketApis[api], `WebSocket API ${api}`).stage.callbackUrl,
-      secret: (name: SecretName) => need(r.secrets[name], `secret ${name}`),
+      secret: (name: SecretName) => need(r.secrets[name], `secret ${name}`).secretArn,
       settings: (name: SettingsName) => r.settings[name],
     };
   }
 
   private grantAccess(route: RouteDef, r: RouteResources): void {
     const { access } = route;
-    for (const [name, level] of Object.entries(access.tables ?? {}) as [string, TableAccess][]) {
-      const table = r.tables[name] as ITableV2;
-      TABLE_GRANTS[level](table, this.fn);
-      Validations.of(this.fn).acknowledge({
-        id: `AwsSolutions-IAM5[Resource::<${logicalId(table as unknown as Construct)}.Arn>/index/*]`,
-        reason: `grant*Data covers the ${name} table's own GSIs (index/*); queries on designed indexes are the design.`,
-      });
-    }
+    for (const [name, grant] of Object.entries(access.tables ?? {}) as [string, TableAccess][]) this.grantTable(name, r.tables[name] as ITableV2, grant, r.tableKey);
     for (const [name, level] of Object.entries(access.queues ?? {})) QUEUE_GRANTS[level](r.queues[name] as IQueue, this.fn);
     for (const [name, level] of Object.entries(access.buckets ?? {})) {
       const bucket = r.buckets[name] as IBucket;
       BUCKET_GRANTS[level](bucket, this.fn);
-      Validations.of(this.fn).acknowledge(
+      Validations.of(this).acknowledge(
         {
           id: `AwsSolutions-IAM5[Resource::<${logicalId(bucket as unknown as Construct)}.Arn>/*]`,
           reason: `Object keys in the ${name} bucket are per charger or per file and only known at run time.`,
@@ -191,7 +198,50 @@ export class RouteFunction extends Construct {
         })),
       );
     }
-    if (access.manageConnections) r.webSocketApis[access.manageConnections]?.grantManageConnections(this.fn);
-    // Secrets arrive as CloudFormation dynamic references, resolved at deploy time: nothing to grant at run time.
+    if (access.manageConnections) {
+      const { api, calls } = access.manageConnections;
+      r.webSocketApis[api]?.grantConnections(this.fn.role as Role, calls);
+    }
+    for (const name of access.secrets ?? []) {
+      const secret = r.secrets[name] as ISecret;
+      this.fn.addToRolePolicy(
+        new PolicyStatement({
+          actions: ['secretsmanager:GetSecretValue'],
+          resources: [secret.secretArn],
+          // functions/_common/secrets.ts always names the stage it reads.
+          conditions: { StringEquals: { 'secretsmanager:VersionStage': [...READABLE_SECRET_STAGES] } },
+        }),
+      );
+    }
+  }
+
+  /** Exactly the listed actions on the table (its indexes too for Query), and its key's use if it has one. */
+  private grantTable(name: string, table: ITableV2, grant: TableAccess, key: IKey | undefined): void {
+    const queries = grant.actions.includes('Query');
+    const prefixes = grant.partitionKeyPrefixes;
+    this.fn.addToRolePolicy(
+      new PolicyStatement({
+        actions: grant.actions.map((a) => `dynamodb:${a}`),
+        resources: [table.tableArn, ...(queries ? [`${table.tableArn}/index/*`] : [])],
+        ...(prefixes ? { conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': prefixes.map((p) => `${p}*`) } } } : {}),
+      }),
+    );
+    if (queries) {
+      Validations.of(this).acknowledge({
+        id: `AwsSolutions-IAM5[Resource::<${logicalId(table as unknown as Construct)}.Arn>/index/*]`,
+        reason: `Query on the ${name} table's own GSIs (index/*); queries on designed indexes are the design.`,
+      });
+    }
+    if (key) {
+      const writes = grant.actions.some((a) => !DYNAMODB_READS.has(a));
+      this.fn.addToRolePolicy(
+        new PolicyStatement({
+          actions: ['kms:Decrypt', 'kms:DescribeKey', ...(writes ? ['kms:Encrypt', 'kms:GenerateDataKey'] : [])],
+          resources: [key.keyArn],
+          // Only as DynamoDB uses it on the caller's behalf.
+          conditions: { StringEquals: { 'kms:ViaService': `dynamodb.${Stack.of(this).region}.amazonaws.com` } },
+        }),
+      );
+    }
   }
 }

@@ -1,6 +1,7 @@
 /**
  * Per-stage settings of the CDK app, chosen with `-c stage=dev|prod`. No account ids or secrets: the stack is
- * environment-agnostic and the origin secret is generated at deploy time.
+ * environment-agnostic and the origin secret is generated at deploy time. What differs per deployment (the
+ * charger domain, its certificate, the web ACL) comes from context values (`stageContext`), never from this file.
  */
 import { RemovalPolicy } from 'aws-cdk-lib';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
@@ -9,6 +10,20 @@ import type { Retention } from '#shared/store/retention.ts';
 export const stageNames = ['dev', 'prod'] as const;
 export type StageName = (typeof stageNames)[number];
 export type LogLevel = 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
+
+/** The charger endpoint's own name and its certificate. */
+export interface CustomDomain {
+  /** e.g. `ocpp.example.com`; point a CNAME (or Route 53 alias) at the distribution (output `DistributionDomain`). */
+  readonly domainName: string;
+  /** An ACM certificate for `domainName` in us-east-1 (CloudFront reads certificates only there). */
+  readonly certificateArn: string;
+}
+
+/** API Gateway stage throttling of one route: a token bucket, `ratePerSecond` refill and `burst` capacity. */
+export interface RouteThrottle {
+  readonly ratePerSecond: number;
+  readonly burst: number;
+}
 
 export interface StageConfig {
   /** Also the API Gateway stage name and part of the stack name. */
@@ -36,6 +51,33 @@ export interface StageConfig {
    * where the account (and region) already has one, e.g. managed by the organisation. @default true
    */
   readonly setApiGatewayAccountRole: boolean;
+  /**
+   * Chargers connect to this name with this certificate; CloudFront then refuses TLS below 1.2 (`TLSv1.2_2021`).
+   * Without it CloudFront's default certificate allows TLS 1.0. From `-c domainName=… -c certificateArn=…`.
+   */
+  readonly customDomain?: CustomDomain;
+  /** Synth fails without `customDomain` (security profile 2 and 3 need TLS 1.2 or newer). */
+  readonly requireCustomDomain: boolean;
+  /**
+   * ARN of a CLOUDFRONT-scope WAF web ACL for the charger distribution: the `EdgeWaf` stack's output
+   * (lib/edge-waf-stack.ts, deployed in us-east-1) or an organisation's own. From `-c webAclArn=…`.
+   */
+  readonly webAclArn?: string;
+  /** Synth fails without `webAclArn`. */
+  readonly requireWebAcl: boolean;
+  /** Upgrades per 5 minutes one IP address may send to the charger path before WAF blocks it (EdgeWaf stack). */
+  readonly wafUpgradesPerIpPer5Min: number;
+  /** Stage throttling of the charger API's `$connect`: what reaches the authorizer at most, fleet-wide. */
+  readonly connectThrottle: RouteThrottle;
+  /** Reserved concurrency per route id, replacing the route table's `reservedConcurrency`. @default {} */
+  readonly reservedConcurrency: Readonly<Record<string, number>>;
+  /** Customer-managed KMS keys (rotated yearly) for the DynamoDB tables and the CloudWatch log groups. */
+  readonly customerManagedKeys: boolean;
+  /**
+   * The origin secret's version CloudFront sends (`VersionId`); setting a new one after a rotation makes the
+   * deploy update the distribution's origin header (README, "Rotating the origin secret"). @default AWSCURRENT
+   */
+  readonly originSecretVersionId?: string;
 }
 
 const defaults = {
@@ -46,6 +88,16 @@ const defaults = {
   allowPlainWs: false,
   logLevel: 'INFO',
   setApiGatewayAccountRole: true,
+  requireCustomDomain: false,
+  requireWebAcl: false,
+  // A site's chargers may share one NAT address and reconnect together after an outage: 300 per 5 minutes
+  // (1/s) lets a site of dozens back in at once while one address cannot flood the authorizer.
+  wafUpgradesPerIpPer5Min: 300,
+  // 20 reserved authorizer instances at ~50 ms per check serve about 400 checks/s; the stage admits 100/s
+  // (bursts of 200) so a storm queues at the edge (429, chargers back off) instead of at the authorizer.
+  connectThrottle: { ratePerSecond: 100, burst: 200 },
+  reservedConcurrency: {},
+  customerManagedKeys: false,
 } as const satisfies Partial<StageConfig>;
 
 export const stageConfigs: Readonly<Record<StageName, StageConfig>> = {
@@ -66,15 +118,69 @@ export const stageConfigs: Readonly<Record<StageName, StageConfig>> = {
     messageLogRetentionDays: 90,
     logRetention: RetentionDays.THREE_MONTHS,
     removalPolicy: RemovalPolicy.RETAIN,
+    requireCustomDomain: true,
+    requireWebAcl: true,
+    customerManagedKeys: true,
   },
 };
 
 const isStageName = (s: unknown): s is StageName => stageNames.some((n) => n === s);
 
-/** The config for `-c stage=<name>`; throws naming the allowed stages for anything else. */
-export function stageConfig(name: unknown): StageConfig {
+/** The per-deployment values `cdk -c name=value` may give (bin/app.ts reads them). */
+export interface StageContext {
+  readonly domainName?: string;
+  readonly certificateArn?: string;
+  readonly webAclArn?: string;
+  readonly originSecretVersionId?: string;
+}
+export const STAGE_CONTEXT_KEYS = ['domainName', 'certificateArn', 'webAclArn', 'originSecretVersionId'] as const;
+
+/** The config for `-c stage=<name>` with the deployment's context values; throws naming the allowed stages for anything else. */
+export function stageConfig(name: unknown, context: StageContext = {}): StageConfig {
   if (!isStageName(name)) {
     throw new Error(`Unknown stage ${JSON.stringify(name)}: pass -c stage=${stageNames.join('|')}`);
   }
-  return stageConfigs[name];
+  const { domainName, certificateArn, webAclArn, originSecretVersionId } = context;
+  return {
+    ...stageConfigs[name],
+    ...(domainName || certificateArn ? { customDomain: { domainName: domainName ?? '', certificateArn: certificateArn ?? '' } } : {}),
+    ...(webAclArn ? { webAclArn } : {}),
+    ...(originSecretVersionId ? { originSecretVersionId } : {}),
+  };
 }
+
+const DOMAIN_NAME = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
+const US_EAST_1_CERTIFICATE = /^arn:aws[a-z-]*:acm:us-east-1:\d{12}:certificate\/[0-9a-f-]{36}$/;
+const CLOUDFRONT_WEB_ACL = /^arn:aws[a-z-]*:wafv2:us-east-1:\d{12}:global\/webacl\/[\w-]+\/[0-9a-f-]{36}$/;
+
+/**
+ * What a stage requires and the context values must satisfy; checked when the stack is built, so `cdk synth`
+ * fails with every problem and what to pass, before anything reaches CloudFormation.
+ */
+export const stageConfigProblems = (config: StageConfig): string[] => {
+  const { customDomain: domain, webAclArn } = config;
+  const pass = `pass -c domainName=ocpp.example.com -c certificateArn=arn:aws:acm:us-east-1:<account>:certificate/<id>`;
+  return [
+    ...(config.requireCustomDomain && !domain
+      ? [`stage ${config.stageName} requires a custom domain and an ACM certificate for the charger endpoint (TLS 1.2+): ${pass}`]
+      : []),
+    ...(domain && !DOMAIN_NAME.test(domain.domainName)
+      ? [`domainName ${JSON.stringify(domain.domainName)} is not a lower-case DNS name (e.g. ocpp.example.com)`]
+      : []),
+    ...(domain && !US_EAST_1_CERTIFICATE.test(domain.certificateArn)
+      ? [`certificateArn ${JSON.stringify(domain.certificateArn)} is not an ACM certificate ARN in us-east-1 (CloudFront reads certificates only there)`]
+      : []),
+    ...(config.requireWebAcl && !webAclArn
+      ? [`stage ${config.stageName} requires a CLOUDFRONT-scope WAF web ACL: deploy the EdgeWaf stack (us-east-1) and pass -c webAclArn=<its WebAclArn output>`]
+      : []),
+    ...(webAclArn && !CLOUDFRONT_WEB_ACL.test(webAclArn)
+      ? [`webAclArn ${JSON.stringify(webAclArn)} is not a CLOUDFRONT-scope web ACL ARN (arn:aws:wafv2:us-east-1:<account>:global/webacl/<name>/<id>)`]
+      : []),
+  ];
+};
+
+/** Throws listing every problem of `stageConfigProblems`. */
+export const checkStageConfig = (config: StageConfig): void => {
+  const problems = stageConfigProblems(config);
+  if (problems.length > 0) throw new Error(`Stage ${config.stageName} cannot be synthesized:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+};

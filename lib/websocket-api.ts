@@ -3,24 +3,33 @@
  * logs, a route per `ws` route of that API, and the `ws-authorizer` route as the `$connect` REQUEST authorizer.
  * The functions are built by RouteFunction; this construct only routes to them.
  */
-import { type CfnElement, Stack, Validations } from 'aws-cdk-lib';
+import { ArnFormat, type CfnElement, Stack, Validations } from 'aws-cdk-lib';
 import { AccessLogField, AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
-import { LogGroupLogDestination, WebSocketApi, WebSocketStage } from 'aws-cdk-lib/aws-apigatewayv2';
+import { type CfnStage, LogGroupLogDestination, WebSocketApi, WebSocketStage } from 'aws-cdk-lib/aws-apigatewayv2';
 import { WebSocketLambdaAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { WebSocketLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
-import type { IGrantable } from 'aws-cdk-lib/aws-iam';
+import { type IGrantable, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import type { WebSocketApiName, WsAuthorizerRoute, WsRoute } from '#functions/routes.ts';
-import type { StageConfig } from './stage-config.ts';
+import type { ConnectionsCall, WebSocketApiName, WsAuthorizerRoute, WsRoute } from '#functions/routes.ts';
+import type { RouteThrottle, StageConfig } from './stage-config.ts';
 
 export interface WebSocketGatewayProps {
   readonly api: WebSocketApiName;
   readonly config: StageConfig;
   /** @default `<api> WebSocket API (<stage>)` */
   readonly description?: string;
+  /** Stage throttling of `$connect` (the authorizer's route). @default the account's limits only */
+  readonly connectThrottle?: RouteThrottle;
 }
+
+/** The HTTP method of each @connections call: IAM names it in the execute-api resource. */
+export const CONNECTIONS_METHOD: Readonly<Record<ConnectionsCall, string>> = {
+  PostToConnection: 'POST',
+  DeleteConnection: 'DELETE',
+  GetConnection: 'GET',
+};
 
 // One JSON line per connect/message/disconnect; frames themselves are logged by the handlers (1 KB truncation here).
 const ACCESS_LOG_FORMAT = AccessLogFormat.custom(
@@ -46,11 +55,13 @@ export class WebSocketGateway extends Construct {
   readonly apiName: WebSocketApiName;
   readonly api: WebSocketApi;
   readonly stage: WebSocketStage;
+  private readonly connectThrottle: RouteThrottle | undefined;
 
   constructor(scope: Construct, id: string, props: WebSocketGatewayProps) {
     super(scope, id);
     const { config } = props;
     this.apiName = props.api;
+    this.connectThrottle = props.connectThrottle;
     this.api = new WebSocketApi(this, 'Api', { description: props.description ?? `${props.api} WebSocket API (${config.stageName})` });
     this.stage = new WebSocketStage(this, 'Stage', {
       webSocketApi: this.api,
@@ -81,22 +92,50 @@ export class WebSocketGateway extends Construct {
         identitySource: [...authorizerRoute.identitySource],
       });
     for (const route of routes) {
-      this.api.addRoute(route.routeKey, {
+      const added = this.api.addRoute(route.routeKey, {
         integration: new WebSocketLambdaIntegration(route.id, functionOf(route.id)),
         ...(route.routeKey === '$connect' && authorizer ? { authorizer } : {}),
         ...(route.returnResponse ? { returnResponse: true } : {}),
       });
+      if (route.routeKey === '$connect' && this.connectThrottle) this.throttle('$connect', this.connectThrottle, added);
     }
   }
 
-  /** PostToConnection / DeleteConnection on this stage's @connections only (tighter than api.grantManageConnections). */
-  grantManageConnections(grantee: IGrantable & Construct): void {
-    this.stage.grantManagementApiAccess(grantee);
-    Validations.of(grantee).acknowledge({
-      id:
-        'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:execute-api:<AWS::Region>:<AWS::AccountId>:' +
-        `<${logicalId(this.api)}>/${this.stage.stageName}/*/@connections/*]`,
-      reason: 'A function posts to whichever connection it serves; connection ids are only known at runtime.',
-    });
+  /**
+   * Stage throttling of one route. Beyond it API Gateway answers 429 before invoking anything: a flood of
+   * upgrades costs neither authorizer nor `$connect` invocations.
+   */
+  private throttle(routeKey: string, limits: RouteThrottle, route: Construct): void {
+    const cfn = this.stage.node.defaultChild as CfnStage;
+    cfn.routeSettings = {
+      ...(cfn.routeSettings as Record<string, unknown> | undefined),
+      [routeKey]: { ThrottlingRateLimit: limits.ratePerSecond, ThrottlingBurstLimit: limits.burst },
+    };
+    // CloudFormation refuses settings for a route the API does not have yet.
+    this.stage.node.addDependency(route);
+  }
+
+  /** The @connections calls named, each on its own HTTP method, on this stage only (tighter than grantManageConnections). */
+  grantConnections(grantee: IGrantable & Construct, calls: readonly ConnectionsCall[]): void {
+    // Acknowledged on the grantee (a role): its policy is where the finding is.
+    const methods = [...new Set(calls.map((c) => CONNECTIONS_METHOD[c]))];
+    const stack = Stack.of(this);
+    const resourceName = (method: string) => `${this.stage.stageName}/${method}/@connections/*`;
+    grantee.grantPrincipal.addToPrincipalPolicy(
+      new PolicyStatement({
+        actions: ['execute-api:ManageConnections'],
+        resources: methods.map((m) =>
+          stack.formatArn({ service: 'execute-api', resource: this.api.apiId, resourceName: resourceName(m), arnFormat: ArnFormat.SLASH_RESOURCE_NAME }),
+        ),
+      }),
+    );
+    Validations.of(grantee).acknowledge(
+      ...methods.map((m) => ({
+        id:
+          'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:execute-api:<AWS::Region>:<AWS::AccountId>:' +
+          `<${logicalId(this.api)}>/${resourceName(m)}]`,
+        reason: `${m} on @connections of this stage only; the connection id is the one being served, known at run time.`,
+      })),
+    );
   }
 }

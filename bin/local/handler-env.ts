@@ -33,6 +33,8 @@ export interface Endpoints {
   readonly dynamodb: string;
   /** fauxqs serves SQS and S3 on one port. */
   readonly sqsAndS3: string;
+  /** The local Secrets Manager (bin/local/secrets.ts). */
+  readonly secretsManager: string;
   /** The local API Gateway of each WebSocket API, which also serves its @connections. */
   readonly webSocketApis: Partial<Record<WebSocketApiName, string>>;
 }
@@ -44,7 +46,10 @@ export interface LocalResources {
   readonly queues: Readonly<Record<string, LocalQueue>>;
   /** Local bucket names by logical name. */
   readonly buckets: Readonly<Record<string, string>>;
+  /** Values: what the local edge (CloudFront's stand-in) sends; handlers read them from the stand-in, by id. */
   readonly secrets: Readonly<Record<SecretName, string>>;
+  /** The id of each secret in the local Secrets Manager. */
+  readonly secretIds: Readonly<Record<SecretName, string>>;
   readonly settings: Readonly<Record<SettingsName, Readonly<Record<string, string>>>>;
 }
 
@@ -60,6 +65,9 @@ export const localSettings = (settings: PlatformSettings): Record<SettingsName, 
     AUTO_REGISTER_PENDING_HOURS: process.env.AUTO_REGISTER_PENDING_HOURS,
     HEARTBEAT_INTERVAL_SECONDS: chosen(settings.heartbeatIntervalSeconds, 'HEARTBEAT_INTERVAL_SECONDS'),
     MESSAGE_LOG_RETENTION_DAYS: chosen(settings.messageLogRetentionDays, 'MESSAGE_LOG_RETENTION_DAYS'),
+    // The shell's, else the defaults (shared/ocpp/charger-time.ts).
+    CHARGER_CLOCK_AHEAD_SECONDS: process.env.CHARGER_CLOCK_AHEAD_SECONDS,
+    CHARGER_CLOCK_BEHIND_DAYS: process.env.CHARGER_CLOCK_BEHIND_DAYS,
   }),
   // The shell's *_RETENTION_DAYS variables, else the defaults.
   history: historySettings({}, process.env),
@@ -81,7 +89,7 @@ export const handlerEnv = (
     queueUrl: (d: { name: string }) => need(local.queues[d.name], `queue ${d.name}`).url,
     bucketName: (d: { name: string }) => need(local.buckets[d.name], `bucket ${d.name}`),
     managementEndpoint: (api: WebSocketApiName) => need(endpoints.webSocketApis[api], `${api} WebSocket API`),
-    secret: (name: SecretName) => local.secrets[name],
+    secret: (name: SecretName) => local.secretIds[name],
     settings: (name: SettingsName) => local.settings[name],
   };
   const management = endpoints.webSocketApis.chargers;
@@ -91,6 +99,7 @@ export const handlerEnv = (
       AWS_ENDPOINT_URL_DYNAMODB: endpoints.dynamodb,
       AWS_ENDPOINT_URL_SQS: endpoints.sqsAndS3,
       AWS_ENDPOINT_URL_S3: endpoints.sqsAndS3,
+      AWS_ENDPOINT_URL_SECRETS_MANAGER: endpoints.secretsManager,
       ...(management ? { AWS_ENDPOINT_URL_APIGATEWAYMANAGEMENTAPI: management } : {}),
     },
     ...table.routes.map((route) => routeEnvironment(route, { ...table, sources })),

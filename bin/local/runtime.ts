@@ -9,6 +9,7 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import { startFauxqs } from 'fauxqs';
 import { checkRoutes, platformRegistries, type Registries } from '#functions/_routes/rules.ts';
 import { routes as platformRoutes } from '#functions/routes.ts';
+import type { SecretName } from '#functions/_common/env.ts';
 import type { RouteDef } from '#functions/routes.ts';
 import { awsClientConfig } from '#shared/store/client-config.ts';
 import type { TableName } from '#shared/store/tables.ts';
@@ -21,9 +22,9 @@ import { type Hosts, OCPP_PATH_PREFIX, prepareHosts } from './hosts/index.ts';
 import { importFromFunctionsDir, loadFunctions } from './lambda.ts';
 import type { LoadModule } from './lambda.ts';
 import { ensureBuckets, ensureQueues, type LocalQueue } from './queues.ts';
-import { announceRuntime, dynamoDataPath, runtimesDir } from './runtime-file.ts';
+import { announceRuntime, dynamoDataPath } from './runtime-file.ts';
 import { freePort } from './os.ts';
-import { localSecrets, passwordPepperFile, writePerProcessPepper } from './secrets.ts';
+import { localSecrets, serveLocalSecrets } from './secrets.ts';
 import { ensureTables, physicalTableName } from './tables.ts';
 
 /** Stage, as deployed (the CloudFront function is built with it and OCPP_PATH_PREFIX). */
@@ -85,6 +86,8 @@ export interface LocalRuntime {
   readonly buckets: Readonly<Record<string, string>>;
   /** What the handlers run with (also set on process.env until stop): the union of every route's environment. */
   readonly env: Readonly<Record<string, string>>;
+  /** The secrets' values, as the local Secrets Manager serves them (handlers read them from there, by id). */
+  readonly secrets: Readonly<Record<SecretName, string>>;
   readonly dataDir?: string;
   /** How many routes of each kind are hosted. */
   readonly routeCounts: Readonly<Record<string, number>>;
@@ -201,6 +204,7 @@ export const startLocalRuntime = async (opts: LocalRuntimeOptions = {}): Promise
     const tableNames = Object.fromEntries(registries.tables.map((t) => [t.name, physicalTableName(t, prefix)])) as Record<TableName, string>;
     const settings = localSettings(opts);
     const secrets = localSecrets(dataDir);
+    const secretsManager = await serveLocalSecrets(secrets);
     let env: Record<string, string> = {};
     let resources: LocalResources | undefined;
     // DynamoDB Local (seconds) starts while fauxqs, the queues and the handlers load: their env needs queue URLs.
@@ -210,9 +214,13 @@ export const startLocalRuntime = async (opts: LocalRuntimeOptions = {}): Promise
         return ms;
       }),
       startSqsS3(dataDir, fauxPort, registries, s).then(async ({ queues, buckets }) => {
-        resources = { tables: tableNames, queues, buckets, secrets, settings };
+        resources = { tables: tableNames, queues, buckets, secrets, secretIds: secretsManager.ids, settings };
         const webSocketApis = Object.fromEntries(Object.entries(apis).map(([name, a]) => [name, a.httpUrl]));
-        env = handlerEnv({ dynamodb: dynamodbEndpoint, sqsAndS3: sqsS3Endpoint, webSocketApis }, { routes, registries }, resources);
+        env = handlerEnv(
+          { dynamodb: dynamodbEndpoint, sqsAndS3: sqsS3Endpoint, secretsManager: secretsManager.endpoint, webSocketApis },
+          { routes, registries },
+          resources,
+        );
         s.restoreEnv = applyEnv(env); // before the handlers load: they read it at import, as at a cold start
         const loaded = await loadFunctions(routes, opts.loadModule ?? importFromFunctionsDir);
         return new Map([...loaded].map(([route, fn]) => [route.id, fn]));
@@ -225,7 +233,7 @@ export const startLocalRuntime = async (opts: LocalRuntimeOptions = {}): Promise
     const endpoints = Object.assign(
       {},
       ...s.hosts.all.map((h) => h.endpoints),
-      { dynamodb: dynamodbEndpoint, sqs: sqsS3Endpoint, s3: sqsS3Endpoint },
+      { dynamodb: dynamodbEndpoint, sqs: sqsS3Endpoint, s3: sqsS3Endpoint, secretsManager: secretsManager.endpoint },
     ) as Record<string, string>;
     const chargers = apis.chargers;
     s.forgetRuntime = announceRuntime({
@@ -238,7 +246,7 @@ export const startLocalRuntime = async (opts: LocalRuntimeOptions = {}): Promise
       tables: tableNames,
       queues: Object.fromEntries(Object.entries(ready.queues).map(([n, q]) => [n, q.url])),
       buckets: ready.buckets,
-      passwordPepperFile: dataDir ? passwordPepperFile(dataDir) : writePerProcessPepper(join(runtimesDir(), `${process.pid}-${Math.random().toString(36).slice(2, 10)}.password-pepper`)),
+      secretIds: secretsManager.ids,
     });
     const websocket = s.hosts.websocket;
     return {
@@ -254,6 +262,7 @@ export const startLocalRuntime = async (opts: LocalRuntimeOptions = {}): Promise
       queues: ready.queues,
       buckets: ready.buckets,
       env,
+      secrets,
       ...(dataDir ? { dataDir } : {}),
       routeCounts: countKinds(routes),
       startup: { ...(dynamodbMs === undefined ? {} : { dynamodbMs }), totalMs: Date.now() - began },

@@ -9,7 +9,7 @@ import type { Log } from '#shared/log/logger.ts';
 import { makeDocumentClient } from '#shared/store/dynamo.ts';
 import { makeDomainDeps } from '#shared/store/make-deps.ts';
 import type { Retention } from '#shared/store/retention.ts';
-import { HISTORY_RETENTIONS, HistorySettingsSchema, parseChargerSettings, parseEnv, RETENTION_ENV, SECRET_ENV_VARS } from './env.ts';
+import { HISTORY_RETENTIONS, HistorySettingsSchema, parseChargerSettings, parseEnv, RETENTION_ENV } from './env.ts';
 
 export { RETENTION_ENV };
 import { tables, type TableName } from '#shared/store/tables.ts';
@@ -46,14 +46,11 @@ const tableNamesFrom = (env: NodeJS.ProcessEnv): Record<TableName, string> =>
 const quiet = (): void => undefined;
 export const consoleLog: Log = { debug: quiet, info: quiet, warn: console.warn, error: console.error };
 
-export const makeDeps = (env: NodeJS.ProcessEnv = process.env, log: Log = consoleLog): Deps => ({
-  ...makeDomainDeps({
+export const makeDeps = (env: NodeJS.ProcessEnv = process.env, log: Log = consoleLog): Deps =>
+  makeDomainDeps({
     db: makeDocumentClient(env),
     tables: tableNamesFrom(env),
     retention: retentionFrom(env),
     now: () => new Date(),
     log,
-  }),
-  // Only routes that name the `passwordPepper` secret (and the CLI) have it.
-  ...(env[SECRET_ENV_VARS.passwordPepper] ? { passwordPepper: env[SECRET_ENV_VARS.passwordPepper] } : {}),
-});
+  });

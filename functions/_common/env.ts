@@ -3,7 +3,7 @@
  * its route's `access` names (functions/_routes/environment.ts builds it for both hosts):
  * - each table's `envVar` (shared/store/tables.ts), each queue's URL and each bucket's name variable;
  * - `WS_MANAGEMENT_ENDPOINT` with `manageConnections`;
- * - a secret's variable (`SECRET_ENV_VARS`) with `secrets`;
+ * - a secret's id variable (`SECRET_ENV_VARS`) with `secrets`: the value is read from Secrets Manager (secrets.ts);
  * - a settings group's variables (`SETTINGS_SCHEMAS`) with `settings`, e.g. `settings: ['chargers']`.
  * zod's "mini" build: the full one would add some 440 KB to every Lambda bundle for a handful of variables.
  */
@@ -41,6 +41,13 @@ export const ChargerSettingsSchema = z.object({
   HEARTBEAT_INTERVAL_SECONDS: whole(10, 590, 300),
   /** How long the OCPP message log keeps frames (DynamoDB TTL). */
   MESSAGE_LOG_RETENTION_DAYS: whole(1, 3650, 30),
+  /**
+   * How far ahead of the receive time a charger's timestamp is believed (shared/ocpp/charger-time.ts); beyond it
+   * the receive time is used and the charger's time kept as a fact.
+   */
+  CHARGER_CLOCK_AHEAD_SECONDS: whole(0, 86_400, 300),
+  /** How far behind the receive time a charger's timestamp is believed: the oldest offline backlog kept at its own time. */
+  CHARGER_CLOCK_BEHIND_DAYS: whole(1, 3650, 365),
 });
 
 /** The variable of each retention: the `history` settings group below, and the message log's charger setting. */
@@ -78,20 +85,42 @@ export const MANAGEMENT_ENDPOINT_VAR = 'WS_MANAGEMENT_ENDPOINT';
 /** On AWS it is derived from the event's domain and stage when unset (functions/_common/connections.ts). */
 export const ManagementEndpointEnvSchema = z.object({ [MANAGEMENT_ENDPOINT_VAR]: z.optional(z.url()) });
 
-/** Secrets a route may name in `access.secrets`, and the variable each arrives in. */
-export const SECRET_ENV_VARS = {
+/**
+ * Secrets a route may name in `access.secrets`. The function's environment holds the secret's id (an ARN on AWS,
+ * a name locally) in `envVar`, never the value: functions/_common/secrets.ts reads the value from Secrets Manager.
+ * Each host creates one secret per entry (lib/csms-stack.ts, bin/local/secrets.ts), generated with `length`
+ * alphanumerics; a value shorter than `minLength` fails the cold start.
+ */
+export const SECRETS = {
   /** The value CloudFront sends as X-Origin-Verify; the charger `$connect` authorizer compares it. */
-  originVerify: 'ORIGIN_VERIFY_SECRET',
+  originVerify: { envVar: 'ORIGIN_VERIFY_SECRET_ID', minLength: 16, length: 48, description: 'X-Origin-Verify value CloudFront sends to the OCPP WebSocket API' },
   /** The HMAC key operator tokens are signed with (functions/_common/operator-token.ts). */
-  operatorTokenKey: 'OPERATOR_TOKEN_KEY',
-  /** The pepper generated charger passwords and enrolment codes are MACed with (shared/charger/credentials.ts). */
-  passwordPepper: 'PASSWORD_PEPPER',
-} as const;
-export type SecretName = keyof typeof SECRET_ENV_VARS;
+  operatorTokenKey: { envVar: 'OPERATOR_TOKEN_KEY_SECRET_ID', minLength: 32, length: 64, description: 'HMAC-SHA256 key of operator bearer tokens' },
+  /**
+   * The pepper generated charger passwords and enrolment codes are MACed with (shared/charger/credentials.ts). Each
+   * hash names the pepper it was made with, so checks accept hashes made under the current or the previous value.
+   */
+  passwordPepper: {
+    envVar: 'PASSWORD_PEPPER_SECRET_ID',
+    minLength: 32,
+    length: 64,
+    description: 'HMAC-SHA256 pepper of CSMS-generated charger passwords and enrolment codes',
+  },
+} as const satisfies Readonly<Record<string, SecretDef>>;
 
-export const OriginSecretEnvSchema = z.object({ ORIGIN_VERIFY_SECRET: z.string().check(z.minLength(16)) });
-export const OperatorTokenKeyEnvSchema = z.object({ OPERATOR_TOKEN_KEY: z.string().check(z.minLength(32)) });
-export const PasswordPepperEnvSchema = z.object({ PASSWORD_PEPPER: z.string().check(z.minLength(32)) });
+export interface SecretDef {
+  readonly envVar: string;
+  readonly minLength: number;
+  readonly length: number;
+  readonly description: string;
+}
+export type SecretName = keyof typeof SECRETS;
+
+/** The id variable of each secret. */
+export const SECRET_ENV_VARS = Object.fromEntries(Object.entries(SECRETS).map(([name, def]) => [name, def.envVar])) as {
+  readonly [K in SecretName]: (typeof SECRETS)[K]['envVar'];
+};
+export const SECRET_NAMES = Object.keys(SECRETS) as SecretName[];
 
 /**
  * Set on the `http-authorizer` route only, by the host: which operator roles may call each `jwt` route, as
@@ -116,9 +145,6 @@ export const parseEnv =
 
 export const parseChargerSettings = parseEnv(ChargerSettingsSchema);
 export const parseManagementEndpointEnv = parseEnv(ManagementEndpointEnvSchema);
-export const parseOriginSecretEnv = parseEnv(OriginSecretEnvSchema);
-export const parseOperatorTokenKeyEnv = parseEnv(OperatorTokenKeyEnvSchema);
-export const parsePasswordPepperEnv = parseEnv(PasswordPepperEnvSchema);
 
 /** The roles of every `jwt` route, from `JWT_ROUTE_ROLES`. */
 export const parseRouteRolesEnv = (source: NodeJS.ProcessEnv = process.env): RouteRoles => {

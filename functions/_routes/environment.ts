@@ -60,7 +60,7 @@ export const routeEnvironment = (
     ...entries(registries.tables, Object.keys(access.tables ?? {}) as TableName[], 'table', (d) => sources.tableName(d)),
     ...entries(registries.queues, Object.keys(access.queues ?? {}), 'queue', (d) => sources.queueUrl(d)),
     ...entries(registries.buckets, Object.keys(access.buckets ?? {}), 'bucket', (d) => sources.bucketName(d)),
-    ...(access.manageConnections ? [[MANAGEMENT_ENDPOINT_VAR, sources.managementEndpoint(access.manageConnections)]] : []),
+    ...(access.manageConnections ? [[MANAGEMENT_ENDPOINT_VAR, sources.managementEndpoint(access.manageConnections.api)]] : []),
     ...(access.secrets ?? []).map((s) => [SECRET_ENV_VARS[s], sources.secret(s)]),
     ...(access.settings ?? []).flatMap((s) => Object.entries(sources.settings(s))),
     ...(route.kind === 'http-authorizer' ? [[ROUTE_ROLES_VAR, JSON.stringify(routeRoles(ctx.routes))]] : []),

@@ -60,9 +60,13 @@ const checkAccess = (route: RouteDef, ctx: Context): string[] => {
     ...known(ctx.registries.buckets, Object.keys(a.buckets ?? {}), 'bucket'),
     ...(a.settings ?? []).filter((s) => !(s in SETTINGS_SCHEMAS)).map((s) => `access names unknown settings "${s}"`),
     ...(a.secrets ?? []).filter((s) => !(s in SECRET_ENV_VARS)).map((s) => `access names unknown secret "${s}"`),
-    ...(a.manageConnections && !apis.has(a.manageConnections)
-      ? [`manageConnections names WebSocket API "${a.manageConnections}", which has no ws routes`]
+    ...(a.manageConnections && !apis.has(a.manageConnections.api)
+      ? [`manageConnections names WebSocket API "${a.manageConnections.api}", which has no ws routes`]
       : []),
+    ...(a.manageConnections?.calls.length === 0 ? ['manageConnections names no call'] : []),
+    ...Object.entries(a.tables ?? {})
+      .filter(([, t]) => t.actions.length === 0)
+      .map(([name]) => `access to table ${name} names no action`),
   ];
 };
 
@@ -163,6 +167,7 @@ const checkRoute = (route: RouteDef, ctx: Context): string[] => {
     ...(ctx.routes.filter((r) => r.id === route.id).length > 1 ? ['id is used by more than one route'] : []),
     ...between('timeoutSeconds', route.timeoutSeconds, 1, 900),
     ...between('memoryMb', route.memoryMb, 128, 10240),
+    ...between('reservedConcurrency', route.reservedConcurrency, 1, 1000),
     ...checkAccess(route, ctx),
     ...kindCheck(route, ctx),
   ];

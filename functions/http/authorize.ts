@@ -7,8 +7,9 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
-import { parseOperatorTokenKeyEnv, parseRouteRolesEnv } from '../_common/env.ts';
+import { parseRouteRolesEnv } from '../_common/env.ts';
 import { verifyOperatorToken } from '../_common/operator-token.ts';
+import { acceptedValues, secrets } from '../_common/secrets.ts';
 import { findPathRoute, methodAndPathOf } from '../_routes/http-paths.ts';
 
 interface TokenAuthorizerEvent {
@@ -17,7 +18,8 @@ interface TokenAuthorizerEvent {
   methodArn: string;
 }
 
-const { OPERATOR_TOKEN_KEY } = parseOperatorTokenKeyEnv();
+// Read at cold start, so a function that cannot read its key fails there, by name.
+await secrets('operatorTokenKey');
 const routeRoles = parseRouteRolesEnv();
 const logger = new Logger({ serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'o-v2x-mp' });
 
@@ -28,7 +30,10 @@ const policy = (effect: 'Allow' | 'Deny', methodArn: string, principalId: string
 });
 
 const authorize = async (event: TokenAuthorizerEvent) => {
-  const checked = verifyOperatorToken(OPERATOR_TOKEN_KEY, event.authorizationToken.replace(/^Bearer /, ''));
+  const token = event.authorizationToken.replace(/^Bearer /, '');
+  // During a key rotation, tokens signed with the previous key stay valid until they expire.
+  const keys = acceptedValues(await secrets('operatorTokenKey'));
+  const checked = keys.map((key) => verifyOperatorToken(key, token)).find((c) => c.ok) ?? verifyOperatorToken(keys[0] as string, token);
   if (!checked.ok) {
     logger.warn('operator token refused', { reason: checked.reason });
     throw new Error('Unauthorized');

@@ -6,16 +6,12 @@ import { allowListMatcher } from '#shared/charger/auto-registration.ts';
 import { decideUpgrade, type ConnectionPolicy } from '#shared/charger/connection.ts';
 import { deps, env, logger } from '../_common/runtime.ts';
 import { withCsms } from '../_common/with-csms.ts';
-import { parseOriginSecretEnv, parsePasswordPepperEnv } from '../_common/env.ts';
+import { acceptedValues, passwordKeys, secrets } from '../_common/secrets.ts';
 import { header, type ChargerAuthContext, type WsAuthorizerEvent } from '../_common/ws-events.ts';
 
-const { ORIGIN_VERIFY_SECRET } = parseOriginSecretEnv();
-parsePasswordPepperEnv(); // a missing pepper fails the cold start by name, not the first connect
-const connectionPolicy: ConnectionPolicy = {
-  originSecret: ORIGIN_VERIFY_SECRET,
-  autoRegister: env.AUTO_REGISTER,
-  allowListed: allowListMatcher(env.AUTO_REGISTER_ALLOW),
-};
+// Read at cold start, so a function that cannot read its secrets fails there, by name.
+await Promise.all([secrets('originVerify'), passwordKeys()]);
+const allowListed = allowListMatcher(env.AUTO_REGISTER_ALLOW);
 
 const policy = (effect: 'Allow' | 'Deny', resource: string, principalId: string, context?: ChargerAuthContext) => ({
   principalId,
@@ -28,8 +24,9 @@ const policy = (effect: 'Allow' | 'Deny', resource: string, principalId: string,
 
 const authorize = async (event: WsAuthorizerEvent) => {
   const decision = await decideUpgrade(
-    deps,
-    connectionPolicy,
+    // Cached per container (secrets.ts): no call to Secrets Manager per connect.
+    { ...deps, ...(await passwordKeys()) },
+    { originSecrets: acceptedValues(await secrets('originVerify')), autoRegister: env.AUTO_REGISTER, allowListed } satisfies ConnectionPolicy,
     {
       chargerId: event.queryStringParameters?.chargeBoxId,
       authorization: header(event.headers, 'X-Ocpp-Authorization'),

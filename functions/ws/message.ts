@@ -5,7 +5,10 @@ import { withCsms } from '../_common/with-csms.ts';
 import { chargerIdentity } from '../_common/charger-identity.ts';
 import type { WsMessageEvent, WsResult } from '../_common/ws-events.ts';
 
-const frameConfig = { heartbeatIntervalSeconds: env.HEARTBEAT_INTERVAL_SECONDS };
+const frameConfig = {
+  heartbeatIntervalSeconds: env.HEARTBEAT_INTERVAL_SECONDS,
+  chargerClock: { aheadMs: env.CHARGER_CLOCK_AHEAD_SECONDS * 1000, behindMs: env.CHARGER_CLOCK_BEHIND_DAYS * 86_400_000 },
+};
 
 const message = async (event: WsMessageEvent): Promise<WsResult> => {
   const rc = event.requestContext;

@@ -47,7 +47,7 @@ export interface EnrolmentCode {
 export type EnrolmentPorts = Ports & Partial<PasswordKeys>;
 
 const keysOf = (deps: Partial<PasswordKeys>): PasswordKeys => {
-  if (!deps.passwordPepper) throw new Error('No password pepper: enrolment codes need PASSWORD_PEPPER (secret passwordPepper)');
+  if (!deps.passwordPepper) throw new Error('No password pepper: enrolment codes need the secret passwordPepper (PASSWORD_PEPPER_SECRET_ID)');
   return { passwordPepper: deps.passwordPepper };
 };
 

@@ -16,8 +16,11 @@ export type { ConnectionCloser };
 const MIN_PASSWORD_LENGTH = 16;
 
 export interface ConnectionPolicy {
-  /** The secret CloudFront adds as X-Origin-Verify; requests without it did not come through CloudFront. */
-  originSecret: string;
+  /**
+   * The values CloudFront may add as X-Origin-Verify (the current one, and the previous one during a rotation);
+   * requests without one of them did not come through CloudFront.
+   */
+  originSecrets: readonly string[];
   /** Whether unknown chargers may register themselves, and which (auto-registration.ts). */
   autoRegister: boolean;
   /** The auto-registration allow-list (`allowListMatcher`). @default none */
@@ -100,7 +103,8 @@ const decideUnknown = async (deps: ConnectPorts, policy: ConnectionPolicy, reque
 };
 
 export const decideUpgrade = async (deps: ConnectPorts, policy: ConnectionPolicy, request: UpgradeRequest): Promise<UpgradeDecision> => {
-  if (!request.originSecret || !secretsEqual(request.originSecret, policy.originSecret)) {
+  const presented = request.originSecret;
+  if (!presented || !policy.originSecrets.some((s) => secretsEqual(presented, s))) {
     return { outcome: 'forbidden', reason: 'request did not come through the edge' };
   }
   const chargerId = request.chargerId ?? '';

@@ -18,6 +18,8 @@ export interface StatusReport extends ConnectorRef {
   chargerId: string;
   status: string;
   timestamp: string;
+  /** What the charger sent as the time, when it was out of bounds and `timestamp` is the receive time. */
+  chargerTimestamp?: string;
   messageId: string;
   errorCode?: string;
   info?: string;

@@ -18,9 +18,15 @@ const HMAC = 'hmac-sha256';
 
 export type PasswordScheme = typeof SCRYPT | typeof HMAC;
 
-/** The secret pepper generated passwords are MACed with (secret `passwordPepper`, env PASSWORD_PEPPER). */
+/**
+ * The secret pepper generated passwords are MACed with (secret `passwordPepper`, read from Secrets Manager by the
+ * functions and the CLI). New hashes use the current value; a check accepts a hash made under the previous one too
+ * (each hash names its pepper), so rotating the pepper locks no charger out until the rotation after.
+ */
 export interface PasswordKeys {
   readonly passwordPepper: string;
+  /** The value before the last rotation (AWSPREVIOUS); absent until the pepper is first rotated. */
+  readonly previousPasswordPepper?: string;
 }
 
 /** Who chose a password decides how it is hashed. */
@@ -50,7 +56,7 @@ const mac = (pepper: string, password: string): Buffer => createHmac('sha256', p
 export const secretMac = (keys: PasswordKeys, secret: string): string => mac(keys.passwordPepper, secret).toString('base64url');
 
 const requirePepper = (keys: Partial<PasswordKeys> | undefined): string => {
-  if (!keys?.passwordPepper) throw new Error('No password pepper: set PASSWORD_PEPPER (secret passwordPepper) to hash generated passwords');
+  if (!keys?.passwordPepper) throw new Error('No password pepper: the secret passwordPepper (PASSWORD_PEPPER_SECRET_ID) is needed for generated passwords');
   return keys.passwordPepper;
 };
 
@@ -92,10 +98,13 @@ export const checkPassword = async (password: string, stored: string, keys?: Par
     case SCRYPT:
       return (await checkScrypt(password, stored)) ? 'match' : 'mismatch';
     case HMAC: {
-      const pepper = requirePepper(keys);
+      const current = requirePepper(keys);
+      const previous = keys?.previousPasswordPepper;
       const [, id, macB64] = stored.split('$');
-      const actual = mac(pepper, password);
-      if (id !== pepperId(pepper)) return 'other-pepper';
+      // The hash names its pepper: one HMAC, under the current or the previous value, whichever made it.
+      const pepper = id === pepperId(current) ? current : previous !== undefined && id === pepperId(previous) ? previous : undefined;
+      const actual = mac(pepper ?? current, password);
+      if (pepper === undefined) return 'other-pepper';
       return equalBytes(actual, Buffer.from(macB64 ?? '', 'base64url')) ? 'match' : 'mismatch';
     }
     default:

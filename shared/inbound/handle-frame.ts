@@ -11,6 +11,7 @@
 import type { Deps } from '../deps.ts';
 import { fault } from '../ocpp/faults.ts';
 import { encodeCallError, parseFrame, type OcppProtocol } from '../ocpp/frames.ts';
+import { DEFAULT_CHARGER_CLOCK, type ChargerClockBounds } from '../ocpp/charger-time.ts';
 import { loadValidators, validateRequest } from '../ocpp/validate.ts';
 import { unsolicitedReplies, type ReplyPort } from './accept-reply.ts';
 import { sendActions } from './actions.ts';
@@ -31,6 +32,8 @@ export interface FrameInput {
 
 export interface FrameConfig {
   heartbeatIntervalSeconds: number;
+  /** How far a charger's timestamps are trusted (charger-time.ts). @default DEFAULT_CHARGER_CLOCK */
+  chargerClock?: ChargerClockBounds;
   /** Where replies to our CALLs go. @default unsolicitedReplies */
   replies?: ReplyPort;
 }
@@ -113,6 +116,7 @@ export const handleFrame = async (deps: Deps, config: FrameConfig, input: FrameI
     receivedAt: input.receivedAt,
     heartbeatIntervalSeconds: config.heartbeatIntervalSeconds,
     ...(input.registration ? { registration: input.registration } : {}),
+    chargerClock: config.chargerClock ?? DEFAULT_CHARGER_CLOCK,
   };
   const handled = await handle(ctx, config, input.raw).catch((error: unknown): Handled => {
     deps.log.error('frame handling failed', { chargerId: input.chargerId, error });

@@ -4,6 +4,7 @@ import type { OcppProtocol } from '../ocpp/frames.ts';
 import type { Ocpp16Actions, Ocpp16ChargerActions } from '../ocpp/generated/ocpp16.types.ts';
 import type { Ocpp201Actions, Ocpp201ChargerActions } from '../ocpp/generated/ocpp201.types.ts';
 import type { Ocpp21Actions, Ocpp21ChargerActions } from '../ocpp/generated/ocpp21.types.ts';
+import { chargerTime, type ChargerClockBounds, type ChargerTime } from '../ocpp/charger-time.ts';
 import type { MeterSample } from '../transaction/meter-values.ts';
 import type { RegistrationStatus } from '../charger/registry.ts';
 
@@ -20,6 +21,8 @@ export interface InboundContext extends Ports, Pick<UnitOfWork, 'alongside'> {
   readonly heartbeatIntervalSeconds: number;
   /** The charger's registration at connect (authorizer context); registration-gate.ts reads it when absent. */
   readonly registration?: RegistrationStatus;
+  /** How far the charger's own timestamps are believed. */
+  readonly chargerClock: ChargerClockBounds;
 }
 
 /**
@@ -72,12 +75,26 @@ export type AnyVersionResponse<K extends EveryVersionAction> =
 /** A spec for an action with the same meaning in every version (Heartbeat, DataTransfer). */
 export type AnyVersionActionSpec<K extends EveryVersionAction> = ActionSpec<AnyVersionRequest<K>, AnyVersionResponse<K>>;
 
-/** Charger timestamps are stored as UTC ISO-8601 so that string order is time order. */
-export const utc = (timestamp: string | undefined, fallback: Date): string => {
-  const ms = timestamp === undefined ? Number.NaN : Date.parse(timestamp);
-  return new Date(Number.isNaN(ms) ? fallback.getTime() : ms).toISOString();
+type MessageClock = Pick<InboundContext, 'receivedAt' | 'chargerClock' | 'log' | 'chargerId' | 'messageId'>;
+
+/**
+ * A charger timestamp as we store and order by it (charger-time.ts): UTC ISO-8601, the receive time in place of
+ * one out of bounds (logged, and returned in `replaced` for the caller to keep as a fact).
+ */
+export const chargerTimeOf = (sent: string | undefined, ctx: MessageClock): ChargerTime => {
+  const time = chargerTime(sent, ctx.receivedAt, ctx.chargerClock);
+  if (time.replaced) {
+    ctx.log.warn('charger timestamp out of bounds: receive time used', { chargerId: ctx.chargerId, messageId: ctx.messageId, ...time.replaced });
+  }
+  return time;
 };
 
-/** Meter samples with their timestamps in UTC (see `utc`). */
-export const samplesInUtc = (samples: MeterSample[] | undefined, receivedAt: Date): MeterSample[] =>
-  (samples ?? []).map((s) => ({ ...s, timestamp: utc(s.timestamp, receivedAt) }));
+/** A charger timestamp as stored (see `chargerTimeOf`), where the message keeps the sent value anyway. */
+export const utc = (sent: string | undefined, ctx: MessageClock): string => chargerTimeOf(sent, ctx).at;
+
+/** Meter samples with their timestamps as stored (see `chargerTimeOf`); a replaced time is kept as `chargerTimestamp`. */
+export const samplesInUtc = (samples: MeterSample[] | undefined, ctx: MessageClock): MeterSample[] =>
+  (samples ?? []).map((s) => {
+    const time = chargerTimeOf(s.timestamp, ctx);
+    return { ...s, timestamp: time.at, ...(time.replaced ? { chargerTimestamp: time.replaced.sent } : {}) };
+  });

@@ -2,6 +2,7 @@ import type { GeneratedValidator } from './generated/types.js';
 import { fault } from './faults.ts';
 import type { Fault } from './faults.ts';
 import type { OcppProtocol } from './frames.ts';
+import { checkBounds } from './bounds.ts';
 import { faultForSchemaError, firstError } from './schema-errors.ts';
 import { validateTolerant } from './tolerance.ts';
 
@@ -50,9 +51,15 @@ export function hasAction(protocol: OcppProtocol, action: string): boolean {
   return validatorFor(protocol, action, 'request') !== undefined;
 }
 
-/** Checks the payload of a charger's CALL (or 2.1 SEND), with the inbound tolerances of tolerance.ts. */
+/**
+ * Checks the payload of a charger's CALL (or 2.1 SEND), with the inbound tolerances of tolerance.ts, then the
+ * domain bounds the schema cannot express (bounds.ts).
+ */
 export function validateRequest(protocol: OcppProtocol, action: string, payload: unknown): ValidationOutcome {
-  return validateInbound(protocol, action, 'request', payload);
+  const checked = validateInbound(protocol, action, 'request', payload);
+  if (!checked.ok) return checked;
+  const outOfBounds = checkBounds(protocol, action, checked.payload);
+  return outOfBounds ? { ok: false, fault: outOfBounds } : checked;
 }
 
 /** Checks the payload of a charger's CALLRESULT to our CALL of `action`, with the inbound tolerances. */

@@ -3,7 +3,7 @@
  * is set and the SDK defaults apply. Locally (DynamoDB Local, fauxqs, the local API Gateway) or on LocalStack
  * the variables point at the stand-ins.
  */
-export type AwsService = 'dynamodb' | 'sqs' | 's3' | 'apigatewaymanagementapi';
+export type AwsService = 'dynamodb' | 'sqs' | 's3' | 'apigatewaymanagementapi' | 'secretsmanager';
 
 export interface AwsClientConfig {
   endpoint?: string;
@@ -17,6 +17,8 @@ const ENV_SUFFIX: Record<AwsService, string> = {
   sqs: 'SQS',
   s3: 'S3',
   apigatewaymanagementapi: 'APIGATEWAYMANAGEMENTAPI',
+  // The SDK's own name for the service's endpoint variable.
+  secretsmanager: 'SECRETS_MANAGER',
 };
 
 export const awsClientConfig = (

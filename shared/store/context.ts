@@ -45,9 +45,13 @@ export interface WriteBatch extends PutSink {
 export const createWriteBatch = (db: Db): WriteBatch => {
   const puts: { table: string; item: Item }[] = [];
   const work: Promise<unknown>[] = [];
+  let committing = false;
   return {
     async put(table, item) {
-      puts.push({ table, item });
+      // Work alongside may put once the batch has gone out (e.g. after its own conditional write): write it at
+      // once, as part of that work, which commit() awaits. Never dropped.
+      if (committing) await db.send(new PutCommand({ TableName: table, Item: item }));
+      else puts.push({ table, item });
     },
     alongside(promise) {
       // Observed at once so a failure is never "unhandled" before commit() looks at it.
@@ -55,6 +59,7 @@ export const createWriteBatch = (db: Db): WriteBatch => {
       work.push(promise);
     },
     async commit() {
+      committing = true;
       const written = putAll(db, puts.splice(0));
       const results = await Promise.allSettled([written, ...work.splice(0)]);
       const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');

@@ -5,10 +5,10 @@
  * deleted.
  */
 import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import type { IdTokenRecord } from '../token/id-tokens.ts';
+import type { IdTokenRecord, TokenUse } from '../token/id-tokens.ts';
 import type { StoreContext } from './context.ts';
 import { unlessConditionFails, type Item } from './dynamo.ts';
-import { ALL_TOKENS_PK, ID_TOKEN_TYPE_PREFIX, idTokenGroupPk, idTokenIndexes, idTokenKey, idTokenValuePk, withoutKeys } from './keys.ts';
+import { ALL_TOKENS_PK, ID_TOKEN_TYPE_PREFIX, TOKEN_USE_PREFIX, idTokenGroupPk, idTokenIndexes, idTokenKey, idTokenValuePk, withoutKeys } from './keys.ts';
 import { mapPage, queryAll, queryPage, type Page, type PageOptions } from './queries.ts';
 
 /** Stored as `validUntil`: `expiresAt` is the table's TTL attribute, and a token must never vanish by TTL. */
@@ -44,6 +44,22 @@ export const idTokenStore = (ctx: StoreContext) => {
     /** Every token with this value, whatever its type (OCPP 1.6 idTag). */
     withValue: async (value: string): Promise<IdTokenRecord[]> =>
       (await queryAll(ctx, { pk: idTokenValuePk(value), beginsWith: ID_TOKEN_TYPE_PREFIX })).map(fromItem),
+
+    /**
+     * Every token with this value and the transactions holding it, in one query of the value's partition: what
+     * Authorize and a start need to decide. Closed uses (kept briefly, see transaction-store.ts) are left out.
+     */
+    async withUses(value: string): Promise<{ tokens: IdTokenRecord[]; openUses: TokenUse[] }> {
+      const items = await queryAll(ctx, { pk: idTokenValuePk(value) });
+      const sk = (item: Item) => String(item.sk);
+      return {
+        tokens: items.filter((i) => sk(i).startsWith(ID_TOKEN_TYPE_PREFIX)).map(fromItem),
+        openUses: items
+          .filter((i) => sk(i).startsWith(TOKEN_USE_PREFIX) && i.open === true)
+          .map((i) => withoutKeys<TokenUse & { open: boolean; expiresAt?: number }>(i))
+          .map(({ open: _open, expiresAt: _expires, ...use }) => use),
+      };
+    },
 
     async list(options: PageOptions & { groupId?: string } = {}): Promise<Page<IdTokenRecord>> {
       const { groupId, ...page } = options;

@@ -11,9 +11,11 @@ const pad = (n: number, width: number): string => String(n).padStart(width, '0')
 // Charger partition: profile and credentials under the id in lower case (ids are case-insensitive: any case a
 // charger or operator presents finds them); presence and connectors under the id as registered, which is what
 // the authorizer context carries on every event.
-export const chargerKey = (chargerId: string) => ({ pk: `CHARGER#${chargerIdKey(chargerId)}`, sk: 'CHARGER' });
+/** Every charger partition's key starts with it (the authorizer's IAM leading-key condition names it). */
+export const CHARGER_PK_PREFIX = 'CHARGER#';
+export const chargerKey = (chargerId: string) => ({ pk: `${CHARGER_PK_PREFIX}${chargerIdKey(chargerId)}`, sk: 'CHARGER' });
 /** The password hash, apart from the profile: stream consumers never subscribe to it (functions/_routes/rules.ts). */
-export const credentialsKey = (chargerId: string) => ({ pk: `CHARGER#${chargerIdKey(chargerId)}`, sk: 'CREDENTIALS' });
+export const credentialsKey = (chargerId: string) => ({ pk: `${CHARGER_PK_PREFIX}${chargerIdKey(chargerId)}`, sk: 'CREDENTIALS' });
 export const CREDENTIALS_ITEM_TYPE = 'ChargerCredentials';
 export const ENROLMENT_ITEM_TYPE = 'EnrolmentCode';
 /**
@@ -37,8 +39,10 @@ export const locationChargersPk = (locationId: string) => `LOCATION#${locationId
 /** gsi1 of an auto-registered charger while it is pending (it has no location yet): the pending cap counts them. */
 export const PENDING_AUTO_REGISTERED_PK = 'CHARGERS#AUTOREGISTERED#PENDING';
 export const pendingAutoRegisteredIndex = (chargerId: string) => ({ gsi1pk: PENDING_AUTO_REGISTERED_PK, gsi1sk: chargerId });
+/** Every enrolment code's partition key starts with it (the authorizer's leading-key condition names it too). */
+export const ENROLMENT_PK_PREFIX = 'ENROLMENT#';
 /** An operator's one-time enrolment code, by the MAC of the code under the password pepper. */
-export const enrolmentKey = (codeMac: string) => ({ pk: `ENROLMENT#${codeMac}`, sk: 'ENROLMENT' });
+export const enrolmentKey = (codeMac: string) => ({ pk: `${ENROLMENT_PK_PREFIX}${codeMac}`, sk: 'ENROLMENT' });
 
 export const statusHistoryPk = (chargerId: string, evseId: number, connectorId: number) =>
   `STATUS#${chargerId}#${evseId}#${connectorId}`;
@@ -87,6 +91,15 @@ export const idTokenValuePk = (value: string) => `IDTOKEN#${value}`;
 export const ID_TOKEN_TYPE_PREFIX = 'TYPE#';
 export const idTokenKey = (value: string, type: string) => ({ pk: idTokenValuePk(value), sk: `${ID_TOKEN_TYPE_PREFIX}${type}` });
 export const ALL_TOKENS_PK = 'IDTOKENS';
+/**
+ * In the token value's partition, beside its types: one item per transaction that holds the token (or, briefly, a
+ * closed one: see transaction-store.ts `closeTokenUse`), so one query reads a token with its open uses.
+ */
+export const TOKEN_USE_PREFIX = 'TX#';
+export const tokenUseKey = (value: string, chargerId: string, transactionId: string) => ({
+  pk: idTokenValuePk(value),
+  sk: `${TOKEN_USE_PREFIX}${chargerId}#${transactionId}`,
+});
 export const idTokenGroupPk = (groupId: string) => `IDGROUP#${groupId}`;
 export const idTokenIndexes = (value: string, type: string, groupId?: string) => ({
   gsi2pk: ALL_TOKENS_PK,

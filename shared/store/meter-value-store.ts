@@ -29,6 +29,7 @@ export const meterValueStore = (ctx: StoreContext) => {
             source: input.source,
             timestamp: sample.timestamp,
             sampledValue: sample.sampledValue,
+            ...(sample.chargerTimestamp !== undefined ? { chargerTimestamp: sample.chargerTimestamp } : {}),
             ...(energyWh !== undefined ? { energyWh } : {}),
             ...(input.evseId !== undefined ? { evseId: input.evseId } : {}),
             ...(input.connectorId !== undefined ? { connectorId: input.connectorId } : {}),

@@ -11,13 +11,29 @@ import type { TransactionRecord } from '../transaction/transaction.ts';
 import type { StoreContext } from './context.ts';
 import { itemOfFailedCondition, unlessConditionFails, type Item } from './dynamo.ts';
 import { patchExpressions } from './patch-expression.ts';
-import { chargerTransactionsPk, tokenTransactionsPk, transactionEventKey, transactionIndexes, transactionKey, withoutKeys } from './keys.ts';
+import { chargerTransactionsPk, tokenUseKey, transactionEventKey, transactionIndexes, transactionKey, withoutKeys } from './keys.ts';
 import { mapPage, queryPage, type Page, type PageOptions } from './queries.ts';
 import { expiresAfter } from './retention.ts';
 
+/**
+ * How long a closed token use is kept: only to outlast an open write of the same transaction still in flight
+ * (a copy of its start racing its end), which it makes fail. Days, because TTL deletes lazily anyway.
+ */
+const CLOSED_USE_DAYS = 1;
+
+const tokenUseItem = (tx: TransactionRecord & { idToken: string }) => ({
+  ...tokenUseKey(tx.idToken, tx.chargerId, tx.transactionId),
+  type: 'TokenUse',
+  chargerId: tx.chargerId,
+  transactionId: tx.transactionId,
+  ...(tx.idTokenType !== undefined ? { idTokenType: tx.idTokenType } : {}),
+  since: tx.receivedAt ?? tx.startedAt ?? tx.firstEventAt,
+});
+
 const toItem = (tx: TransactionRecord): Item => ({
   ...transactionKey(tx.chargerId, tx.transactionId),
-  ...transactionIndexes(tx.chargerId, tx.transactionId, tx.startedAt ?? tx.firstEventAt, tx.idToken),
+  // Keyed by when we first heard of it: a charger's clock cannot move its transactions in any list.
+  ...transactionIndexes(tx.chargerId, tx.transactionId, tx.receivedAt ?? tx.startedAt ?? tx.firstEventAt, tx.idToken),
   type: 'Transaction',
   ...tx,
 });
@@ -102,10 +118,31 @@ export const transactionStore = (ctx: StoreContext) => {
     },
 
     /**
-     * Ends an open transaction that a newer one on its connector has replaced (its own end was lost or is still
-     * queued on the charger), without reading it first; false when it had ended already or does not exist.
+     * Records in the token's partition that `tx` holds its token, unless the transaction's use was closed already
+     * (its end was merged by a message racing this one): one conditional put, sent beside the transaction's write.
      */
-    async endAsSuperseded(chargerId: string, transactionId: string, endedAt: string): Promise<boolean> {
+    async openTokenUse(tx: TransactionRecord & { idToken: string }): Promise<void> {
+      await unlessConditionFails(
+        ctx.db.send(new PutCommand({ TableName: ctx.tables.Csms, Item: { ...tokenUseItem(tx), open: true }, ConditionExpression: 'attribute_not_exists(pk)' })),
+      );
+    },
+
+    /**
+     * Records that `tx` no longer holds its token. Ending is final, so this is a plain put (batched with the
+     * message when it is still being handled), and it wins over an open write of the same transaction in either
+     * order. Kept a day (TTL), then gone.
+     */
+    closeTokenUse(tx: TransactionRecord & { idToken: string }): Promise<void> {
+      const now = ctx.now();
+      return ctx.puts.put(ctx.tables.Csms, { ...tokenUseItem(tx), open: false, expiresAt: expiresAfter(now, CLOSED_USE_DAYS) });
+    },
+
+    /**
+     * Ends an open transaction that a newer one on its connector has replaced (its own end was lost or is still
+     * queued on the charger), without reading it first: the ended record, or undefined when it had ended already
+     * or does not exist.
+     */
+    async endAsSuperseded(chargerId: string, transactionId: string, endedAt: string): Promise<TransactionRecord | undefined> {
       const out = await unlessConditionFails(
         ctx.db.send(
           new UpdateCommand({
@@ -124,10 +161,11 @@ export const transactionStore = (ctx: StoreContext) => {
               ':one': 1,
               ':now': ctx.now().toISOString(),
             },
+            ReturnValues: 'ALL_NEW',
           }),
         ),
       );
-      return out !== undefined;
+      return out?.Attributes && fromItem(out.Attributes);
     },
 
     /** The raw 2.x event, kept by seqNo (a retried event lands on the same item); batched with the message. */
@@ -147,12 +185,6 @@ export const transactionStore = (ctx: StoreContext) => {
       const { from, to, ...page } = options;
       const between = [from ?? '0', `${to ?? '9999'}~`] as const;
       return mapPage(await queryPage(ctx, { index: 'gsi1', pk: chargerTransactionsPk(chargerId), between }, { newestFirst: true, limit: 50, ...page }), fromItem);
-    },
-
-    /** The token's transactions that have not ended, among its newest few (by start time, gsi2). */
-    async openOfToken(idTokenValue: string): Promise<TransactionRecord[]> {
-      const recent = await queryPage(ctx, { index: 'gsi2', pk: tokenTransactionsPk(idTokenValue) }, { newestFirst: true, limit: 10 });
-      return recent.items.map(fromItem).filter((t) => t.status === 'active');
     },
   };
 };

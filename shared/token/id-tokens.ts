@@ -20,6 +20,16 @@ export interface IdTokenRecord {
   createdAt: string;
 }
 
+/** A transaction that holds a token (it started with it and has not ended): what makes a second use ConcurrentTx. */
+export interface TokenUse {
+  chargerId: string;
+  transactionId: string;
+  /** The token's type when the transaction knew it (2.x); absent for a 1.6 idTag. */
+  idTokenType?: string;
+  /** When we received the transaction's first message. */
+  since: string;
+}
+
 /** A token as a charger presents it: 2.x with its type, 1.6 (idTag) by value alone. */
 export interface PresentedToken {
   value: string;
@@ -67,7 +77,7 @@ export interface ReadAndAuthorizeOptions {
   /** Read this transaction too (strongly consistent: the caller merges into it). */
   transaction?: { chargerId: string; transactionId: string };
   /** A transaction of the token that does not count as concurrent use (the one being authorized). */
-  exceptTransactionId?: string;
+  except?: { chargerId: string; transactionId: string };
   /** Whether an open transaction of the token makes it ConcurrentTx. @default true */
   concurrentUseCounts?: boolean;
 }
@@ -81,8 +91,8 @@ export interface ReadAndAuthorizeResult {
 
 /**
  * What a charger message that presents a token needs, read in one wave of parallel requests: the charger and
- * the transaction with the token in one BatchGetItem (a 1.6 idTag, which has no type, by a query on its value
- * instead), and the token's open transactions.
+ * the transaction in one BatchGetItem, and the token with the transactions holding it in one query of the token
+ * value's partition (a 1.6 idTag, which has no type, finds its type there too).
  */
 export const readAndAuthorize = async (
   deps: Ports,
@@ -92,19 +102,22 @@ export const readAndAuthorize = async (
   const { stores } = deps;
   const lookUp = token !== undefined && !isFreeVend(token);
   const checkUse = lookUp && options.concurrentUseCounts !== false;
-  const [together, withValue, open] = await Promise.all([
+  const [together, held] = await Promise.all([
     stores.readTogether({
       charger: options.chargerId === undefined ? undefined : stores.chargers.read(options.chargerId),
       transaction: options.transaction && stores.transactions.read(options.transaction.chargerId, options.transaction.transactionId),
-      token: lookUp && token.type !== undefined ? stores.idTokens.read(token.value, token.type) : undefined,
     }),
-    lookUp && token.type === undefined ? stores.idTokens.withValue(token.value) : undefined,
-    checkUse ? stores.transactions.openOfToken(token.value) : [],
+    lookUp ? stores.idTokens.withUses(token.value) : undefined,
   ]);
-  const record = withValue ? tokenForIdTag(withValue) : together.token;
-  const inUse = open.some(
-    (t) => t.transactionId !== options.exceptTransactionId && (t.idTokenType === undefined || record === undefined || t.idTokenType === record.tokenType),
-  );
+  const record = !held ? undefined : token?.type === undefined ? tokenForIdTag(held.tokens) : held.tokens.find((t) => t.tokenType === token.type);
+  const { except } = options;
+  const inUse =
+    checkUse &&
+    (held?.openUses ?? []).some(
+      (u) =>
+        !(u.chargerId === except?.chargerId && u.transactionId === except.transactionId) &&
+        (u.idTokenType === undefined || record === undefined || u.idTokenType === record.tokenType),
+    );
   const decision = token === undefined ? undefined : lookUp ? decideToken(record, deps.now(), inUse) : { verdict: 'Accepted' as const };
   return {
     ...(together.charger ? { charger: together.charger } : {}),

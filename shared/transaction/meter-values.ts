@@ -24,6 +24,8 @@ export interface SampledValue {
 export interface MeterSample {
   timestamp: string;
   sampledValue: SampledValue[];
+  /** What the charger sent as the time, when it was out of bounds and `timestamp` is the receive time. */
+  chargerTimestamp?: string;
 }
 
 const ENERGY_REGISTER = 'Energy.Active.Import.Register';

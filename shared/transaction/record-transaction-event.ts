@@ -54,7 +54,7 @@ export const recordTransactionEvent = async (work: MessageWork, input: Transacti
     : await readAndAuthorize(work, facts.idToken, {
         ...(gated ? { chargerId: facts.chargerId } : {}),
         transaction: { chargerId: facts.chargerId, transactionId: facts.transactionId },
-        exceptTransactionId: facts.transactionId,
+        except: { chargerId: facts.chargerId, transactionId: facts.transactionId },
       });
   if (gated && !isAccepted(reads.charger)) return { recorded: false, reason: 'charger-not-accepted' };
   await Promise.all([
@@ -86,18 +86,24 @@ export const recordTransactionEvent = async (work: MessageWork, input: Transacti
   return { recorded: true, ...(reads.decision ? { decision: reads.decision } : {}) };
 };
 
-type EventRef = Pick<TransactionEventFacts, 'chargerId' | 'transactionId' | 'seqNo'>;
+type EventRef = Pick<TransactionEventFacts, 'chargerId' | 'transactionId' | 'seqNo' | 'eventType'>;
 
 const mergeInOrder = async (work: MessageWork, e: EventRef, patch: TransactionPatch, merge: Merge): Promise<void> => {
   const after = await work.stores.transactions.applyInOrder(e.chargerId, e.transactionId, patch);
   if (!after) return mergeRead(work, e, merge, await work.stores.transactions.get(e.chargerId, e.transactionId));
-  // The patch's preconditions say the record was active: an Ended closed it, an Updated moved nothing the connector follows.
-  if (patch.endsTransaction) await followOnConnector(work, after);
+  // The patch's preconditions say the record was active: an Ended closed it (and frees its token), an Updated
+  // moved nothing the connector or the token use follows.
+  if (!patch.endsTransaction) return;
+  await Promise.all([
+    followOnConnector(work, after),
+    after.idToken !== undefined ? work.stores.transactions.closeTokenUse({ ...after, idToken: after.idToken }) : undefined,
+  ]);
 };
 
 const mergeRead = async (work: MessageWork, e: EventRef, merge: Merge, current: TransactionRecord | undefined): Promise<void> => {
   if (current?.seqNos?.includes(e.seqNo)) {
     work.log.info('TransactionEvent seqNo seen before: nothing changed', { chargerId: e.chargerId, transactionId: e.transactionId, seqNo: e.seqNo });
   }
-  await mergeTransaction(work, e.chargerId, e.transactionId, merge, current);
+  // A Started or Ended sent again (after a crash) moves the connector and the token use again: idempotent.
+  await mergeTransaction(work, e.chargerId, e.transactionId, merge, current, { followIfUnchanged: e.eventType !== 'Updated' });
 };

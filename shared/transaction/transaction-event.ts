@@ -17,7 +17,10 @@ export interface TransactionEventFacts {
   protocol: OcppProtocol;
   transactionId: string;
   eventType: TransactionEventType;
+  /** The event time as stored and ordered by (shared/ocpp/charger-time.ts). */
   timestamp: string;
+  /** When we received the event. */
+  receivedAt: string;
   seqNo: number;
   triggerReason: string;
   offline?: boolean;
@@ -71,6 +74,7 @@ const fresh = (e: TransactionEventFacts, now: string): TransactionRecord => ({
   transactionId: e.transactionId,
   protocol: e.protocol,
   status: 'active',
+  receivedAt: e.receivedAt,
   firstEventAt: e.timestamp,
   seqNos: [],
   version: 0,

@@ -30,7 +30,13 @@ export interface TransactionRecord {
   idToken?: string;
   idTokenType?: string;
   authorization?: TokenVerdict;
+  /** When we first received a message of this transaction: its index keys (the charger's clock cannot move them). */
+  receivedAt?: string;
+  /** The charger's times within bounds (shared/ocpp/charger-time.ts), else the receive time. */
   startedAt?: string;
+  /** What the charger sent as the start / end time when it was out of bounds: kept as a fact, never ordered by. */
+  chargerStartedAt?: string;
+  chargerEndedAt?: string;
   /** Earliest event time seen; the start time when the Started event never arrived. */
   firstEventAt: string;
   endedAt?: string;
@@ -86,11 +92,42 @@ const updateTransaction = async (deps: Ports, chargerId: string, transactionId: 
   throw new Error(`transaction ${chargerId}/${transactionId}: too many concurrent updates`);
 };
 
-/** Ends, by inference, a transaction that a newer one on the same connector has replaced. */
+type WithToken = TransactionRecord & { idToken: string };
+const hasToken = (tx: TransactionRecord | undefined): tx is WithToken => tx?.idToken !== undefined;
+
+/**
+ * Whether the transaction holds its token (what makes another use of it ConcurrentTx): it names a token, has not
+ * ended, and its start reached us. An Updated or Ended for a transaction whose start we never saw (a lost start,
+ * or an id a charger made up) therefore never holds a token: it cannot lock a card.
+ */
+export const holdsToken = (tx: TransactionRecord | undefined): tx is WithToken =>
+  hasToken(tx) && tx.status === 'active' && tx.startedAt !== undefined;
+
+/**
+ * Keeps the token-use item (in the token's partition) in step with the transaction: opened when the transaction
+ * comes to hold its token, closed when it ends. Sent beside the transaction's own write, never after it.
+ */
+export const followTokenUse = (deps: Ports, { before, after }: TransactionChange): Promise<void> | undefined => {
+  if (holdsToken(after)) return holdsToken(before) ? undefined : deps.stores.transactions.openTokenUse(after);
+  const ends = hasToken(after) && after.status === 'ended' && (before?.status !== 'ended' || before.inferredEnd === true);
+  return ends ? deps.stores.transactions.closeTokenUse(after) : undefined;
+};
+
+/**
+ * Everything that follows a transaction's state, again, for a message sent again after a crash: its merge was
+ * written but the connector or the token use may not have been. Every write here is idempotent.
+ */
+export const followAgain = async (deps: Ports, tx: TransactionRecord): Promise<void> => {
+  const tokenUse = holdsToken(tx) ? deps.stores.transactions.openTokenUse(tx) : hasToken(tx) && tx.status === 'ended' ? deps.stores.transactions.closeTokenUse(tx) : undefined;
+  await Promise.all([followOnConnector(deps, tx), tokenUse]);
+};
+
+/** Ends, by inference, a transaction that a newer one on the same connector has replaced; its token is free again. */
 const supersede = async (deps: Ports, chargerId: string, transactionId: string, by: TransactionRecord) => {
-  if (await deps.stores.transactions.endAsSuperseded(chargerId, transactionId, startOf(by))) {
-    deps.log.warn('transaction ended by a newer one on its connector', { chargerId, transactionId, by: by.transactionId });
-  }
+  const ended = await deps.stores.transactions.endAsSuperseded(chargerId, transactionId, startOf(by));
+  if (!ended) return;
+  deps.log.warn('transaction ended by a newer one on its connector', { chargerId, transactionId, by: by.transactionId });
+  if (hasToken(ended)) await deps.stores.transactions.closeTokenUse(ended);
 };
 
 const startOf = (tx: TransactionRecord) => tx.startedAt ?? tx.firstEventAt;
@@ -119,9 +156,11 @@ export const connectorMustFollow = ({ before, after }: TransactionChange): boole
 
 /**
  * Merges a change into a transaction whose current record the caller has just read, and moves the connector
- * pointer with it, in one round trip: the versioned write and the connector write go out together. When another
- * invocation wrote the transaction in between, the merge is done again from a fresh read (and the connector
- * follows the merged result again: its writes are idempotent).
+ * pointer and the token use with it, in one round trip: the versioned write and theirs go out together. When
+ * another invocation wrote the transaction in between, the merge is done again from a fresh read (and the
+ * connector and token use follow the merged result again: their writes are idempotent).
+ * `followIfUnchanged`: a start or end sent again finds its merge done; what follows it is done again, in case the
+ * first attempt died between the transaction's write and theirs.
  */
 export const mergeTransaction = async (
   deps: Ports,
@@ -129,16 +168,21 @@ export const mergeTransaction = async (
   transactionId: string,
   transform: Transform,
   current: TransactionRecord | undefined,
+  options: { followIfUnchanged?: boolean } = {},
 ): Promise<TransactionChange> => {
   const versioned = nextVersion(deps, current, transform);
-  if (!versioned) return current ? { before: current, after: current } : {};
+  if (!versioned) {
+    if (current && options.followIfUnchanged) await followAgain(deps, current);
+    return current ? { before: current, after: current } : {};
+  }
   const change = { ...(current ? { before: current } : {}), after: versioned };
   const [written] = await Promise.all([
     deps.stores.transactions.putIfVersion(versioned),
     connectorMustFollow(change) ? followOnConnector(deps, versioned) : undefined,
+    followTokenUse(deps, change),
   ]);
   if (written) return change;
   const retried = await updateTransaction(deps, chargerId, transactionId, transform);
-  if (connectorMustFollow(retried)) await followOnConnector(deps, retried.after!);
+  await Promise.all([connectorMustFollow(retried) ? followOnConnector(deps, retried.after!) : undefined, followTokenUse(deps, retried)]);
   return retried;
 };

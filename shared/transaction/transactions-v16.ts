@@ -10,9 +10,10 @@ import type { UnitOfWork } from '../deps.ts';
 import type { Ports } from '../deps.ts';
 import { connectorOfV16 } from '../charger/connector-status.ts';
 import { isAccepted } from '../charger/registry.ts';
+import { sentInUtc } from '../ocpp/charger-time.ts';
 import { readAndAuthorize, type TokenDecision } from '../token/id-tokens.ts';
 import type { MeterSample } from './meter-values.ts';
-import { followOnConnector, mergeTransaction, type TransactionRecord } from './transaction.ts';
+import { followAgain, followOnConnector, followTokenUse, mergeTransaction, type TransactionRecord } from './transaction.ts';
 
 /** What one charger message works with: the stores of its unit of work, the clock and the log. */
 export type MessageWork = Ports & Pick<UnitOfWork, 'alongside'>;
@@ -22,7 +23,12 @@ export interface StartV16 {
   connectorId: number;
   idTag: string;
   meterStart: number;
+  /** The start time as stored and ordered by (charger-time.ts). */
   timestamp: string;
+  /** The start time as the charger sent it: what identifies the start, and kept when `timestamp` replaced it. */
+  sentTimestamp: string;
+  /** When we received the StartTransaction. */
+  receivedAt: string;
   reservationId?: number;
 }
 
@@ -31,9 +37,9 @@ export type StartV16Outcome =
   /** OCPP 2.0.1 B02/B03, and 1.6 by analogy: a charger that is not accepted may not start transactions. */
   | { started: false; reason: 'charger-not-accepted' };
 
-/** What identifies a start: a retry of it has the same fingerprint. */
+/** What identifies a start: a retry of it has the same fingerprint (the time as sent: a retry's receive time differs). */
 export const startFingerprint = (s: StartV16): string =>
-  createHash('sha256').update(JSON.stringify([s.chargerId, s.connectorId, s.idTag, s.meterStart, s.timestamp])).digest('base64url');
+  createHash('sha256').update(JSON.stringify([s.chargerId, s.connectorId, s.idTag, s.meterStart, sentInUtc(s.sentTimestamp)])).digest('base64url');
 
 /** 1.6 transactionId is a (signed 32-bit) integer: candidates are 1 … 2^31 - 1. */
 const LARGEST_ID = 2 ** 31 - 1;
@@ -56,7 +62,9 @@ const transactionFor = (s: StartV16, transactionId: number, startFingerprint: st
   authorization: decision.verdict,
   startDecision: decision,
   startFingerprint,
+  receivedAt: s.receivedAt,
   startedAt: s.timestamp,
+  ...(sentInUtc(s.sentTimestamp) !== s.timestamp ? { chargerStartedAt: s.sentTimestamp } : {}),
   firstEventAt: s.timestamp,
   meterStartWh: s.meterStart,
   firstEnergy: { at: s.timestamp, wh: s.meterStart },
@@ -76,7 +84,7 @@ export const startTransactionV16 = async (work: MessageWork, s: StartV16): Promi
     chargerId: s.chargerId,
     transaction: { chargerId: s.chargerId, transactionId: String(candidate) },
     // A copy of this very start, racing this one, is not a concurrent use of the token.
-    exceptTransactionId: String(candidate),
+    except: { chargerId: s.chargerId, transactionId: String(candidate) },
   });
   if (!isAccepted(reads.charger)) return { started: false, reason: 'charger-not-accepted' };
   let holder = reads.transaction;
@@ -86,8 +94,9 @@ export const startTransactionV16 = async (work: MessageWork, s: StartV16): Promi
     holder = await work.stores.transactions.get(s.chargerId, String(candidate));
   }
   if (holder) {
-    // A retry: the same answer as the first time. That attempt may have died before claiming the connector.
-    work.alongside(followOnConnector(work, holder));
+    // A retry: the same answer as the first time. That attempt may have died before claiming the connector or
+    // recording the token's use.
+    work.alongside(followAgain(work, holder));
     return { started: true, transactionId: candidate, decision: holder.startDecision ?? { verdict: holder.authorization ?? 'Accepted' }, retried: true };
   }
   const decision = reads.decision ?? { verdict: 'Unknown' };
@@ -97,10 +106,16 @@ export const startTransactionV16 = async (work: MessageWork, s: StartV16): Promi
 };
 
 const createStart = async (work: Ports, tx: TransactionRecord): Promise<void> => {
-  const [created] = await Promise.all([work.stores.transactions.createOrGetExisting(tx), followOnConnector(work, tx)]);
+  const [created] = await Promise.all([
+    work.stores.transactions.createOrGetExisting(tx),
+    followOnConnector(work, tx),
+    followTokenUse(work, { after: tx }),
+  ]);
   // A concurrent attempt of the same start wrote first: same id, same facts. Anything else holding the id
-  // appeared between our read and our write: fail, so the charger retries and walks on to the next candidate.
+  // appeared between our read and our write: fail, so the charger retries and walks on to the next candidate;
+  // the token use written for our start goes again (closing wins over opening in either order).
   if (!created.created && created.existing.startFingerprint !== tx.startFingerprint) {
+    if (tx.idToken !== undefined) await work.stores.transactions.closeTokenUse({ ...tx, idToken: tx.idToken });
     throw new Error(`transaction id ${tx.transactionId} of ${tx.chargerId} was taken meanwhile`);
   }
 };
@@ -109,7 +124,10 @@ export interface StopV16 {
   chargerId: string;
   transactionId: number;
   meterStop: number;
+  /** The stop time as stored (charger-time.ts); `chargerTimestamp`: what the charger sent, when it was replaced. */
   timestamp: string;
+  chargerTimestamp?: string;
+  receivedAt: string;
   reason?: string;
   idTag?: string;
   transactionData?: MeterSample[];
@@ -131,6 +149,7 @@ const applyStop = (s: StopV16, current: TransactionRecord | undefined, now: Date
     transactionId: String(s.transactionId),
     protocol: 'ocpp1.6',
     status: 'active',
+    receivedAt: s.receivedAt,
     firstEventAt: s.timestamp,
     startMissing: true,
     version: 0,
@@ -140,6 +159,7 @@ const applyStop = (s: StopV16, current: TransactionRecord | undefined, now: Date
     ...base,
     status: 'ended',
     endedAt: s.timestamp,
+    ...(s.chargerTimestamp !== undefined ? { chargerEndedAt: s.chargerTimestamp } : {}),
     // 1.6 §7.43: reason may be omitted when it is Local.
     stopReason: s.reason ?? 'Local',
     meterStopWh: s.meterStop,
@@ -172,7 +192,8 @@ export const stopTransactionV16 = async (work: MessageWork, s: StopV16): Promise
     });
   }
   const now = work.now();
-  work.alongside(mergeTransaction(work, s.chargerId, transactionId, (current) => applyStop(s, current, now), existing));
+  // A stop sent again after a crash finds the transaction ended: the connector and token are released again (12c).
+  work.alongside(mergeTransaction(work, s.chargerId, transactionId, (current) => applyStop(s, current, now), existing, { followIfUnchanged: true }));
   return {
     ...(reads.decision ? { decision: reads.decision } : {}),
     unknownTransaction: existing === undefined,

@@ -6,11 +6,10 @@ import { FORWARDED_HEADERS } from '../../lib/ocpp-edge.ts';
 import { tables } from '../../shared/store/tables.ts';
 import { actionsOf, functionIdForRoute, mentions, type Resource, type Resources, statementsOf, synthStack } from './support.ts';
 
+
 // Widened from the `as const` table so the route type guards narrow.
 const routes: readonly RouteDef[] = routeTable;
 const CACHING_DISABLED = '4135ea2d-6df8-44a3-9df3-4b5a84be39ad';
-const DYNAMODB_WRITES = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'];
-const DYNAMODB_READS = ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:Scan', 'dynamodb:BatchGetItem'];
 
 let dev: Template;
 let prod: Template;
@@ -50,12 +49,21 @@ describe('functions from the route table', () => {
   });
 
   it('gives each function exactly the variables its access names, plus the Powertools ones', () => {
-    const settings = ['AUTO_REGISTER', 'AUTO_REGISTER_ALLOW', 'AUTO_REGISTER_MAX_PENDING', 'AUTO_REGISTER_PENDING_HOURS', 'HEARTBEAT_INTERVAL_SECONDS', 'MESSAGE_LOG_RETENTION_DAYS'];
+    const settings = [
+      'AUTO_REGISTER',
+      'AUTO_REGISTER_ALLOW',
+      'AUTO_REGISTER_MAX_PENDING',
+      'AUTO_REGISTER_PENDING_HOURS',
+      'HEARTBEAT_INTERVAL_SECONDS',
+      'MESSAGE_LOG_RETENTION_DAYS',
+      'CHARGER_CLOCK_AHEAD_SECONDS',
+      'CHARGER_CLOCK_BEHIND_DAYS',
+    ];
     const history = ['STATUS_HISTORY_RETENTION_DAYS', 'METER_VALUES_RETENTION_DAYS', 'TIMELINE_RETENTION_DAYS', 'DEVICE_REPORT_RETENTION_DAYS', 'TRANSACTION_EVENT_RETENTION_DAYS'];
     // Written out, not derived from the access: the test must fail if the derivation goes wrong.
     const expected: Record<string, string[]> = {
-      OcppAuthorizer: ['CSMS_TABLE', 'ORIGIN_VERIFY_SECRET', 'PASSWORD_PEPPER', ...settings],
-      OcppConnect: ['CSMS_TABLE', 'WS_MANAGEMENT_ENDPOINT', 'PASSWORD_PEPPER', ...settings],
+      OcppAuthorizer: ['CSMS_TABLE', 'ORIGIN_VERIFY_SECRET_ID', 'PASSWORD_PEPPER_SECRET_ID', ...settings],
+      OcppConnect: ['CSMS_TABLE', 'WS_MANAGEMENT_ENDPOINT', 'PASSWORD_PEPPER_SECRET_ID', ...settings],
       OcppDisconnect: ['CSMS_TABLE'],
       OcppMessage: ['CSMS_TABLE', 'MESSAGE_LOG_TABLE', ...settings, ...history],
     };
@@ -64,7 +72,9 @@ describe('functions from the route table', () => {
     for (const route of routes) {
       const vars = ((fns[functionIdForRoute(dev, route.id)] as Resource).Properties.Environment as { Variables: Record<string, unknown> }).Variables;
       expect(Object.keys(vars).sort(), route.id).toEqual([...(expected[route.id] ?? []), 'POWERTOOLS_SERVICE_NAME', 'LOG_LEVEL', 'NODE_OPTIONS'].sort());
-      if ('ORIGIN_VERIFY_SECRET' in vars) expect(JSON.stringify(vars.ORIGIN_VERIFY_SECRET)).toContain('{{resolve:secretsmanager:');
+      // The secret's ARN (a Ref to it), never its value.
+      if ('ORIGIN_VERIFY_SECRET_ID' in vars) expect(vars.ORIGIN_VERIFY_SECRET_ID).toEqual({ Ref: expect.stringMatching(/^OriginVerify/) });
+      expect(JSON.stringify(vars), route.id).not.toContain('{{resolve:');
       if ('METER_VALUES_RETENTION_DAYS' in vars) expect(vars).toMatchObject({ METER_VALUES_RETENTION_DAYS: '730', STATUS_HISTORY_RETENTION_DAYS: '90' });
       if ('HEARTBEAT_INTERVAL_SECONDS' in vars) expect(vars).toMatchObject({ HEARTBEAT_INTERVAL_SECONDS: '300', AUTO_REGISTER: 'true' });
     }
@@ -146,36 +156,135 @@ describe('IAM from route access', () => {
     expect(found).toHaveLength(1);
     return found[0] as string;
   };
+  type Statement = ReturnType<typeof statementsOf>[number] & { Condition?: Record<string, Record<string, unknown>> };
+  const statementsFor = (t: Template, routeId: string) => statementsOf(t, functionIdForRoute(t, routeId)) as Statement[];
+  const onTable = (t: Template, routeId: string, name: string) =>
+    statementsFor(t, routeId).filter((s) => mentions(s, tableId(name)) && actionsOf(s).some((a) => a.startsWith('dynamodb:')));
 
-  it('gives read-only routes no write action and write-only routes no read action on their tables', () => {
+  it('grants each function exactly the DynamoDB actions it sends, per table', () => {
+    // Written out, not derived from the route table: the test must fail if the derivation goes wrong.
+    const expected: Record<string, Record<string, string[]>> = {
+      OcppAuthorizer: { Csms: ['dynamodb:BatchGetItem', 'dynamodb:GetItem'] },
+      OcppConnect: { Csms: ['dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem'] },
+      OcppDisconnect: { Csms: ['dynamodb:UpdateItem'] },
+      OcppMessage: {
+        Csms: ['dynamodb:BatchGetItem', 'dynamodb:BatchWriteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem'],
+        MessageLog: ['dynamodb:BatchWriteItem', 'dynamodb:PutItem'],
+      },
+    };
     for (const route of routes) {
-      const statements = statementsOf(dev, functionIdForRoute(dev, route.id));
-      for (const [name, level] of Object.entries(route.access.tables ?? {})) {
-        const onTable = statements.filter((s) => mentions(s, tableId(name)));
-        expect(onTable.length).toBeGreaterThan(0);
-        const actions = onTable.flatMap(actionsOf);
-        const writes = actions.filter((a) => DYNAMODB_WRITES.includes(a));
-        const reads = actions.filter((a) => DYNAMODB_READS.includes(a));
-        expect(writes.length > 0, `${route.id} ${name} writes`).toBe(level !== 'read');
-        expect(reads.length > 0, `${route.id} ${name} reads`).toBe(level !== 'write');
+      for (const def of tables) {
+        const actions = [...new Set(onTable(dev, route.id, def.name).flatMap(actionsOf))].sort();
+        expect(actions, `${route.id} ${def.name}`).toEqual(expected[route.id]?.[def.name] ?? []);
       }
     }
   });
 
-  it('touches no table a route does not list', () => {
+  it('lets the authorizer read charger and enrolment-code partitions only, and nothing else of the table', () => {
+    const [statement] = onTable(dev, 'OcppAuthorizer', 'Csms');
+    expect(statement?.Condition).toEqual({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['CHARGER#*', 'ENROLMENT#*'] } });
+    // Reads by key have no use for the indexes.
+    expect(JSON.stringify(statement?.Resource)).not.toContain('/index/');
+  });
+
+  it('keeps the message log append-only: no DeleteItem or UpdateItem for any function', () => {
     for (const route of routes) {
-      const statements = statementsOf(dev, functionIdForRoute(dev, route.id));
-      for (const def of tables.filter((t) => !(t.name in (route.access.tables ?? {})))) {
-        expect(statements.some((s) => mentions(s, tableId(def.name))), `${route.id} ${def.name}`).toBe(false);
-      }
+      const actions = onTable(dev, route.id, 'MessageLog').flatMap(actionsOf);
+      expect(actions.filter((a) => ['dynamodb:DeleteItem', 'dynamodb:UpdateItem'].includes(a)), route.id).toEqual([]);
     }
   });
 
-  it('grants execute-api:ManageConnections only to routes with manageConnections', () => {
+  it('grants @connections calls by their HTTP method on this stage, never a method wildcard', () => {
     for (const route of routes) {
-      const actions = statementsOf(dev, functionIdForRoute(dev, route.id)).flatMap(actionsOf);
-      expect(actions.includes('execute-api:ManageConnections'), route.id).toBe(route.access.manageConnections !== undefined);
+      const resources = statementsFor(dev, route.id)
+        .filter((s) => actionsOf(s).includes('execute-api:ManageConnections'))
+        .map((s) => JSON.stringify(s.Resource));
+      expect(resources.length > 0, route.id).toBe(route.access.manageConnections !== undefined);
+      for (const r of resources) expect(r, route.id).not.toMatch(/\/dev\/\*\//);
     }
+    const connect = statementsFor(dev, 'OcppConnect').filter((s) => actionsOf(s).includes('execute-api:ManageConnections'));
+    expect(JSON.stringify(connect.map((s) => s.Resource))).toContain('/dev/DELETE/@connections/*');
+    expect(JSON.stringify(connect.map((s) => s.Resource))).not.toContain('/POST/');
+  });
+
+  it('writes logs only to the function’s own log group, without the managed basic execution role', () => {
+    const roles = Object.values(dev.findResources('AWS::IAM::Role') as Resources);
+    for (const role of roles) expect(JSON.stringify(role.Properties.ManagedPolicyArns ?? [])).not.toContain('AWSLambdaBasicExecutionRole');
+    const fns = dev.findResources('AWS::Lambda::Function');
+    for (const route of routes) {
+      const fnId = functionIdForRoute(dev, route.id);
+      const logGroup = ((fns[fnId] as Resource).Properties.LoggingConfig as { LogGroup: { Ref: string } }).LogGroup.Ref;
+      const logs = statementsFor(dev, route.id).filter((s) => actionsOf(s).some((a) => a.startsWith('logs:')));
+      expect(logs.flatMap(actionsOf).sort(), route.id).toEqual(['logs:CreateLogStream', 'logs:PutLogEvents']);
+      for (const s of logs) expect(s.Resource, route.id).toEqual({ 'Fn::GetAtt': [logGroup, 'Arn'] });
+    }
+    // Created explicitly, with retention.
+    dev.allResourcesProperties('AWS::Logs::LogGroup', { RetentionInDays: Match.anyValue() });
+  });
+
+  it('lets only X-Ray statements use Resource *', () => {
+    for (const template of [dev, prod]) {
+      const policies = Object.values(template.findResources('AWS::IAM::Policy') as Resources);
+      const statements = policies.flatMap((p) => (p.Properties.PolicyDocument as { Statement: Statement[] }).Statement);
+      const star = statements.filter((s) => [s.Resource].flat().includes('*'));
+      expect(star.length).toBeGreaterThan(0);
+      for (const s of star) expect(actionsOf(s).every((a) => a.startsWith('xray:')), JSON.stringify(actionsOf(s))).toBe(true);
+    }
+  });
+
+  it('lets the $connect functions read only the AWSCURRENT and AWSPREVIOUS versions of their secrets', () => {
+    const secretIds = Object.keys(dev.findResources('AWS::SecretsManager::Secret'));
+    const secretId = (prefix: string) => {
+      const found = secretIds.filter((id) => id.startsWith(prefix));
+      expect(found, prefix).toHaveLength(1);
+      return found[0] as string;
+    };
+    const readsOf = (routeId: string) => statementsFor(dev, routeId).filter((s) => actionsOf(s).some((a) => a.startsWith('secretsmanager:')));
+    const read = (id: string) => ({
+      Action: 'secretsmanager:GetSecretValue',
+      Resource: { Ref: id },
+      Condition: { StringEquals: { 'secretsmanager:VersionStage': ['AWSCURRENT', 'AWSPREVIOUS'] } },
+    });
+    const authorizer = readsOf('OcppAuthorizer');
+    expect(authorizer).toHaveLength(2);
+    expect(authorizer).toEqual(expect.arrayContaining([expect.objectContaining(read(secretId('OriginVerify'))), expect.objectContaining(read(secretId('PasswordPepper')))]));
+    // $connect only for a charger registering by an enrolment code: the pepper alone.
+    expect(readsOf('OcppConnect')).toEqual([expect.objectContaining(read(secretId('PasswordPepper')))]);
+    for (const route of routes.filter((r) => !r.access.secrets?.length)) {
+      expect(statementsFor(dev, route.id).flatMap(actionsOf).filter((a) => a.startsWith('secretsmanager:')), route.id).toEqual([]);
+    }
+  });
+
+  it('uses the tables’ customer-managed key in prod only through DynamoDB', () => {
+    const keyUse = statementsFor(prod, 'OcppMessage').filter((s) => actionsOf(s).some((a) => a.startsWith('kms:')));
+    expect(keyUse.length).toBeGreaterThan(0);
+    for (const s of keyUse) expect(s.Condition).toMatchObject({ StringEquals: { 'kms:ViaService': expect.anything() } });
+    expect([...new Set(keyUse.flatMap(actionsOf))].sort()).toEqual(['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey']);
+    const authorizerKey = statementsFor(prod, 'OcppAuthorizer').filter((s) => actionsOf(s).some((a) => a.startsWith('kms:')));
+    expect(authorizerKey.flatMap(actionsOf).sort()).toEqual(['kms:Decrypt', 'kms:DescribeKey']);
+    expect(statementsFor(dev, 'OcppMessage').flatMap(actionsOf).filter((a) => a.startsWith('kms:'))).toEqual([]);
+  });
+});
+
+describe('flood limits on $connect', () => {
+  it('throttles $connect at the stage, after the route exists', () => {
+    const [id, stage] = Object.entries(dev.findResources('AWS::ApiGatewayV2::Stage'))[0] as [string, Resource & { DependsOn?: string[] }];
+    expect(stage.Properties.RouteSettings).toEqual({ $connect: { ThrottlingRateLimit: 100, ThrottlingBurstLimit: 200 } });
+    const connectRoute = Object.entries(dev.findResources('AWS::ApiGatewayV2::Route', { Properties: { RouteKey: '$connect' } }))[0]?.[0];
+    expect(stage.DependsOn, id).toEqual(expect.arrayContaining([connectRoute]));
+  });
+
+  it('caps the authorizer with reserved concurrency and gives it one full vCPU; $default stays unreserved', () => {
+    const fns = dev.findResources('AWS::Lambda::Function');
+    const props = (routeId: string) => (fns[functionIdForRoute(dev, routeId)] as Resource).Properties;
+    expect(props('OcppAuthorizer')).toMatchObject({ ReservedConcurrentExecutions: 20, MemorySize: 1769 });
+    expect(props('OcppMessage').ReservedConcurrentExecutions).toBeUndefined();
+  });
+
+  it('lets the stage config resize a route’s reserved concurrency', () => {
+    const { template } = synthStack({ stage: 'dev', configOverrides: { reservedConcurrency: { OcppAuthorizer: 7 } } });
+    const fns = template.findResources('AWS::Lambda::Function');
+    expect((fns[functionIdForRoute(template, 'OcppAuthorizer')] as Resource).Properties.ReservedConcurrentExecutions).toBe(7);
   });
 });
 

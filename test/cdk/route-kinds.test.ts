@@ -18,7 +18,16 @@ import { actionsOf, functionIdForRoute, mentions, type Resource, type Resources,
 const FIXTURES = path.join(import.meta.dirname, 'fixtures', 'functions');
 const routes: readonly RouteDef[] = [...platformRoutes, ...kindRoutes];
 const POWERTOOLS = ['LOG_LEVEL', 'NODE_OPTIONS', 'POWERTOOLS_SERVICE_NAME'];
-const SETTINGS = ['AUTO_REGISTER', 'AUTO_REGISTER_ALLOW', 'AUTO_REGISTER_MAX_PENDING', 'AUTO_REGISTER_PENDING_HOURS', 'HEARTBEAT_INTERVAL_SECONDS', 'MESSAGE_LOG_RETENTION_DAYS'];
+const SETTINGS = [
+  'AUTO_REGISTER',
+  'AUTO_REGISTER_ALLOW',
+  'AUTO_REGISTER_MAX_PENDING',
+  'AUTO_REGISTER_PENDING_HOURS',
+  'HEARTBEAT_INTERVAL_SECONDS',
+  'MESSAGE_LOG_RETENTION_DAYS',
+  'CHARGER_CLOCK_AHEAD_SECONDS',
+  'CHARGER_CLOCK_BEHIND_DAYS',
+];
 
 let t: Template;
 beforeAll(() => {
@@ -58,7 +67,7 @@ describe('functions', () => {
 
   it('gives each function exactly the variables its access names, plus the Powertools ones', () => {
     const expected: Record<string, string[]> = {
-      OperatorAuthorizer: ['JWT_ROUTE_ROLES', 'OPERATOR_TOKEN_KEY'],
+      OperatorAuthorizer: ['JWT_ROUTE_ROLES', 'OPERATOR_TOKEN_KEY_SECRET_ID'],
       GetCharger: ['CSMS_TABLE'],
       ResetCharger: ['JOBS_QUEUE_URL'],
       Health: [],
@@ -70,7 +79,8 @@ describe('functions', () => {
     for (const [routeId, vars] of Object.entries(expected)) {
       expect(Object.keys(envOf(routeId)).sort(), routeId).toEqual([...vars, ...POWERTOOLS].sort());
     }
-    expect(JSON.stringify(envOf('OperatorAuthorizer').OPERATOR_TOKEN_KEY)).toContain('{{resolve:secretsmanager:');
+    // The key's ARN; the authorizer reads the value from Secrets Manager.
+    expect(envOf('OperatorAuthorizer').OPERATOR_TOKEN_KEY_SECRET_ID).toEqual({ Ref: expect.stringMatching(/^OperatorTokenKey/) });
     expect(JSON.parse(envOf('OperatorAuthorizer').JWT_ROUTE_ROLES as string)).toEqual([
       { method: 'GET', path: '/chargers/{chargerId}', roles: ['viewer', 'admin'] },
       { method: 'POST', path: '/chargers/{chargerId}/reset', roles: ['admin'] },

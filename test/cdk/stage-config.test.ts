@@ -3,7 +3,9 @@ import { App } from 'aws-cdk-lib';
 import { describe, expect, it } from 'vitest';
 import { type RouteDef, routes } from '../../functions/routes.ts';
 import { CsmsStack } from '../../lib/csms-stack.ts';
-import { stageConfig, stageConfigs } from '../../lib/stage-config.ts';
+import { Match } from 'aws-cdk-lib/assertions';
+import { type StageContext, stageConfig, stageConfigs } from '../../lib/stage-config.ts';
+import { PROD_CONTEXT, type Resources, synthStack } from './support.ts';
 
 const FIXTURES = path.join(import.meta.dirname, 'fixtures', 'functions');
 const offline = () => new App({ context: { 'aws:cdk:bundling-stacks': [] } });
@@ -37,5 +39,73 @@ describe('route table misuse', () => {
     const second: RouteDef = { ...routes[0], id: 'SecondAuthorizer' };
     const props = { config: stageConfigs.dev, routes: [...routes, second], functionsDir: FIXTURES };
     expect(() => new CsmsStack(offline(), 'TwoAuth', props)).toThrow(/SecondAuthorizer \(ws-authorizer\): more than one ws-authorizer for the chargers API/);
+  });
+});
+
+describe('prod requires a custom domain, its certificate and a web ACL', () => {
+  const prodStack = (context: StageContext) => () =>
+    new CsmsStack(offline(), 'Prod', { config: stageConfig('prod', context), functionsDir: FIXTURES });
+
+  it('fails synth without them, saying what to pass', () => {
+    expect(prodStack({})).toThrow(/stage prod requires a custom domain and an ACM certificate.*-c domainName=.*-c certificateArn=/);
+    expect(prodStack({})).toThrow(/requires a CLOUDFRONT-scope WAF web ACL: deploy the EdgeWaf stack \(us-east-1\) and pass -c webAclArn=/);
+    expect(prodStack({ ...PROD_CONTEXT, domainName: undefined, certificateArn: undefined })).toThrow(/custom domain/);
+  });
+
+  it('refuses a certificate outside us-east-1 and a regional web ACL', () => {
+    const elsewhere = PROD_CONTEXT.certificateArn?.replace('us-east-1', 'eu-west-1');
+    expect(prodStack({ ...PROD_CONTEXT, certificateArn: elsewhere })).toThrow(/not an ACM certificate ARN in us-east-1/);
+    const regional = PROD_CONTEXT.webAclArn?.replace('global/', 'regional/');
+    expect(prodStack({ ...PROD_CONTEXT, webAclArn: regional })).toThrow(/not a CLOUDFRONT-scope web ACL ARN/);
+  });
+
+  it('serves chargers on the custom domain with TLS 1.2 or newer (TLSv1.2_2021), behind the web ACL', () => {
+    const { template } = synthStack({ stage: 'prod' });
+    template.hasResourceProperties('AWS::CloudFront::Distribution', {
+      DistributionConfig: Match.objectLike({
+        Aliases: [PROD_CONTEXT.domainName],
+        ViewerCertificate: { AcmCertificateArn: PROD_CONTEXT.certificateArn, MinimumProtocolVersion: 'TLSv1.2_2021', SslSupportMethod: 'sni-only' },
+        WebACLId: PROD_CONTEXT.webAclArn,
+      }),
+    });
+    template.hasOutput('ChargerUrl', { Value: `wss://${PROD_CONTEXT.domainName}/ocpp/{chargeBoxId}` });
+  });
+
+  it('lets dev run on the default certificate without a web ACL', () => {
+    const { template } = synthStack({ stage: 'dev' });
+    const config = Object.values(template.findResources('AWS::CloudFront::Distribution'))[0]?.Properties.DistributionConfig as Record<string, unknown>;
+    expect(config.ViewerCertificate).toBeUndefined();
+    expect(config.WebACLId).toBeUndefined();
+  });
+});
+
+describe('customer-managed keys in prod', () => {
+  it('encrypts every table and every log group with keys of the stack, rotated yearly', () => {
+    const { template } = synthStack({ stage: 'prod' });
+    const keys = template.findResources('AWS::KMS::Key') as Resources;
+    expect(Object.keys(keys)).toHaveLength(2);
+    for (const key of Object.values(keys)) expect(key.Properties.EnableKeyRotation).toBe(true);
+    const tablesKey = Object.keys(keys).find((id) => id.includes('Tables'));
+    const logsKey = Object.keys(keys).find((id) => id.includes('Logs'));
+    for (const table of Object.values(template.findResources('AWS::DynamoDB::GlobalTable') as Resources)) {
+      expect(table.Properties.SSESpecification).toEqual({ SSEEnabled: true, SSEType: 'KMS' });
+      expect(JSON.stringify(table.Properties.Replicas)).toContain(`"KMSMasterKeyId":{"Fn::GetAtt":["${tablesKey}","Arn"]}`);
+    }
+    const logGroups = Object.values(template.findResources('AWS::Logs::LogGroup') as Resources);
+    expect(logGroups.length).toBeGreaterThan(4);
+    for (const group of logGroups) expect(group.Properties.KmsKeyId).toEqual({ 'Fn::GetAtt': [logsKey, 'Arn'] });
+  });
+
+  it('lets CloudWatch Logs use the logs key for this account’s log groups only', () => {
+    const { template } = synthStack({ stage: 'prod' });
+    const logsKey = Object.values(template.findResources('AWS::KMS::Key') as Resources).find((k) => String(k.Properties.Description).includes('log groups'));
+    const statements = (logsKey?.Properties.KeyPolicy as { Statement: { Principal?: { Service?: unknown }; Condition?: unknown }[] }).Statement;
+    const forLogs = statements.find((s) => JSON.stringify(s.Principal?.Service ?? '').includes('logs.'));
+    expect(JSON.stringify(forLogs?.Condition)).toContain('kms:EncryptionContext:aws:logs:arn');
+  });
+
+  it('uses AWS-owned keys in dev', () => {
+    const { template } = synthStack({ stage: 'dev' });
+    template.resourceCountIs('AWS::KMS::Key', 0);
   });
 });

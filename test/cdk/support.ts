@@ -5,7 +5,17 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import type { Registries } from '../../functions/_routes/rules.ts';
 import type { RouteDef } from '../../functions/routes.ts';
 import { CsmsStack } from '../../lib/csms-stack.ts';
-import { type StageName, stageConfig } from '../../lib/stage-config.ts';
+import { type StageConfig, type StageContext, type StageName, stageConfig } from '../../lib/stage-config.ts';
+
+/**
+ * What a prod deployment passes as context (`-c …`): placeholders of the right shape, never deployed. .ci/run
+ * synthesizes prod with the same kind of values.
+ */
+export const PROD_CONTEXT: StageContext = {
+  domainName: 'ocpp.example.com',
+  certificateArn: 'arn:aws:acm:us-east-1:111111111111:certificate/00000000-0000-4000-8000-000000000000',
+  webAclArn: 'arn:aws:wafv2:us-east-1:111111111111:global/webacl/ocpp-edge/00000000-0000-4000-8000-000000000000',
+};
 
 export interface SynthOptions {
   readonly stage?: StageName;
@@ -17,13 +27,17 @@ export interface SynthOptions {
   readonly routes?: readonly RouteDef[];
   /** @default the platform's registries */
   readonly registries?: Registries;
+  /** @default PROD_CONTEXT for prod, none for dev */
+  readonly context?: StageContext;
+  /** Replaces settings of the stage's config. */
+  readonly configOverrides?: Partial<StageConfig>;
 }
 
 export function synthStack(opts: SynthOptions = {}) {
   // An empty bundling-stacks list makes CDK skip esbuild (entries must still exist).
   const app = new App(opts.bundle ? {} : { context: { 'aws:cdk:bundling-stacks': [] } });
   const stack = new CsmsStack(app, `Test-${opts.stage ?? 'dev'}`, {
-    config: stageConfig(opts.stage ?? 'dev'),
+    config: { ...stageConfig(opts.stage ?? 'dev', opts.context ?? (opts.stage === 'prod' ? PROD_CONTEXT : {})), ...opts.configOverrides },
     ...(opts.functionsDir ? { functionsDir: opts.functionsDir } : {}),
     ...(opts.routes ? { routes: opts.routes } : {}),
     ...(opts.registries ? { registries: opts.registries } : {}),
@@ -46,6 +60,7 @@ export function functionIdForRoute(template: Template, routeId: string): string 
 interface Statement {
   Action: string | string[];
   Resource: unknown;
+  Condition?: Record<string, Record<string, unknown>>;
 }
 
 /** The statements of the inline policies attached to the role of function `fnId`. */

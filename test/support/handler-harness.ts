@@ -9,9 +9,12 @@ import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import type { OcppProtocol } from '#shared/ocpp/frames.ts';
 import { makeDocumentClient } from '#shared/store/dynamo.ts';
 import type { Deps } from '#shared/deps.ts';
+import { SECRET_NAMES, SECRETS, type SecretName } from '#functions/_common/env.ts';
 import { silentLog } from '#shared/log/logger.ts';
 import { makeDeps } from '#functions/_common/deps.ts';
+import { createSecretReader, passwordKeys } from '#functions/_common/secrets.ts';
 import { messageEvent, type ApiInfo } from '../../bin/local/events/index.ts';
+import { localSecrets, serveLocalSecrets } from '../../bin/local/secrets.ts';
 import { createTestTables, deleteTestTables, type TestTables } from './dynamo.ts';
 
 export const ORIGIN_SECRET = 'test-origin-secret-0123456789';
@@ -24,6 +27,8 @@ export interface Harness {
   /** The domain's dependencies on this file's tables, built as the handlers build theirs. */
   deps: Deps;
   handlers: { authorize: Handler; connect: Handler; disconnect: Handler; message: Handler };
+  /** The local Secrets Manager the handlers read their secrets from, and each secret's id there. */
+  secretsManager: { endpoint: string; ids: Record<SecretName, string> };
   /** Connection ids the handlers asked API Gateway to close. */
   closedConnections: string[];
   /**
@@ -63,12 +68,17 @@ export const startHarness = async (env: Record<string, string> = {}): Promise<Ha
   const closedConnections: string[] = [];
   const server = await recordDeletes(closedConnections);
   const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  Object.assign(process.env, tables.env, {
-    ORIGIN_VERIFY_SECRET: ORIGIN_SECRET,
-    PASSWORD_PEPPER,
+  // The handlers read their secrets from the local Secrets Manager, as on AWS they do from Secrets Manager.
+  const secretsManager = await serveLocalSecrets({ ...localSecrets(undefined), originVerify: ORIGIN_SECRET, passwordPepper: PASSWORD_PEPPER });
+  const secretIds = Object.fromEntries(SECRET_NAMES.map((name) => [SECRETS[name].envVar, secretsManager.ids[name]]));
+  Object.assign(process.env, tables.env, secretIds, {
+    AWS_ENDPOINT_URL_SECRETS_MANAGER: secretsManager.endpoint,
     WS_MANAGEMENT_ENDPOINT: endpoint,
     AWS_ENDPOINT_URL_APIGATEWAYMANAGEMENTAPI: endpoint,
     POWERTOOLS_LOG_LEVEL: 'CRITICAL',
+    // Tests date their messages on fixed days of 2026: believe a charger's past up to the longest bound, so they
+    // keep their meaning as the calendar moves on (the default bound is proven by its own tests).
+    CHARGER_CLOCK_BEHIND_DAYS: '3650',
     ...env,
   });
   const load = async (entry: string) => ((await import(`../../functions/ws/${entry}.ts`)) as { handler: Handler }).handler;
@@ -78,7 +88,8 @@ export const startHarness = async (env: Record<string, string> = {}): Promise<Ha
     disconnect: await load('disconnect'),
     message: await load('message'),
   };
-  const deps = makeDeps(process.env, silentLog);
+  // With the pepper, read as the $connect functions read it, for the domain operations tests run (createCharger, ...).
+  const deps: Deps = { ...makeDeps(process.env, silentLog), ...(await passwordKeys(createSecretReader())) };
   const db = makeDocumentClient(process.env);
   const send: Harness['send'] = async (chargerId, protocol, raw, connectionId = `conn-${chargerId}`, registration) => {
     const authorizer = { chargeBoxId: chargerId, protocol, echoProtocol: 'true', register: 'false', principalId: chargerId, ...(registration ? { registration } : {}) };
@@ -92,6 +103,7 @@ export const startHarness = async (env: Record<string, string> = {}): Promise<Ha
     tables,
     deps,
     handlers,
+    secretsManager,
     closedConnections,
     send,
     async call(chargerId, protocol, action, payload, registration) {

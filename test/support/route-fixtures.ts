@@ -37,7 +37,7 @@ export const kindRoutes: readonly RouteDef[] = [
     path: '/chargers/{chargerId}',
     auth: { type: 'jwt', roles: ['viewer', 'admin'] },
     entry: 'kinds/http.ts',
-    access: { tables: { Csms: 'read' } },
+    access: { tables: { Csms: { actions: ['GetItem', 'Query'] } } },
   },
   {
     kind: 'http',
@@ -70,7 +70,7 @@ export const kindRoutes: readonly RouteDef[] = [
     retryAttempts: 1,
     onFailure: 'StreamFailures',
     entry: 'kinds/stream.ts',
-    access: { manageConnections: 'chargers' },
+    access: { manageConnections: { api: 'chargers', calls: ['PostToConnection'] } },
   },
   { kind: 'schedule', id: 'Tick', schedule: 'rate(1 minute)', entry: 'kinds/schedule.ts', access: { settings: ['chargers'] } },
 ];

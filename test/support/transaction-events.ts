@@ -15,6 +15,7 @@ export const event = (o: Partial<TransactionEventFacts> = {}): TransactionEventF
   transactionId: 'tx-1',
   eventType: 'Updated',
   timestamp: at(5),
+  receivedAt: NOW,
   seqNo: 1,
   triggerReason: 'MeterValuePeriodic',
   energy: [],

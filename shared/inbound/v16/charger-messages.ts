@@ -1,7 +1,7 @@
 /** OCPP 1.6 charger-initiated messages other than transactions. */
 import type { Ocpp16Actions } from '../../ocpp/generated/ocpp16.types.ts';
 import type { ActionSpec, Ocpp16ActionSpec } from '../types.ts';
-import { utc } from '../types.ts';
+import { chargerTimeOf } from '../types.ts';
 import { acceptBoot } from '../../charger/boot.ts';
 import { connectorOfV16 } from '../../charger/connector-status.ts';
 import { recordTimeline } from '../../charger/timeline.ts';
@@ -33,6 +33,7 @@ export const bootNotification: Ocpp16ActionSpec<'BootNotification'> = {
 
 export const statusNotification: Ocpp16ActionSpec<'StatusNotification'> = {
   async handle(ctx, p) {
+    const time = chargerTimeOf(p.timestamp, ctx);
     // The answer does not depend on whether the report is newer than the connector's: written alongside.
     ctx.alongside(ctx.stores.connectors.putStatusIfNewer({
       chargerId: ctx.chargerId,
@@ -43,7 +44,8 @@ export const statusNotification: Ocpp16ActionSpec<'StatusNotification'> = {
       info: p.info,
       vendorId: p.vendorId,
       vendorErrorCode: p.vendorErrorCode,
-      timestamp: utc(p.timestamp, ctx.receivedAt),
+      timestamp: time.at,
+      ...(time.replaced ? { chargerTimestamp: time.replaced.sent } : {}),
       messageId: ctx.messageId,
     }));
     return {};

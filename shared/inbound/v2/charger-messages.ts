@@ -1,6 +1,6 @@
 /** OCPP 2.0.1 / 2.1 charger-initiated messages other than transactions (same payloads in both versions). */
 import type { ActionSpec, Ocpp2ActionSpec, Ocpp2Request } from '../types.ts';
-import { utc } from '../types.ts';
+import { chargerTimeOf, utc } from '../types.ts';
 import { acceptBoot } from '../../charger/boot.ts';
 import { recordTimeline, type TimelineKind } from '../../charger/timeline.ts';
 import { readAndAuthorize } from '../../token/id-tokens.ts';
@@ -30,6 +30,7 @@ export const bootNotification: Ocpp2ActionSpec<'BootNotification'> = {
 
 export const statusNotification: Ocpp2ActionSpec<'StatusNotification'> = {
   async handle(ctx, p) {
+    const time = chargerTimeOf(p.timestamp, ctx);
     // The answer does not depend on whether the report is newer than the connector's: written alongside.
     ctx.alongside(
       ctx.stores.connectors.putStatusIfNewer({
@@ -37,7 +38,8 @@ export const statusNotification: Ocpp2ActionSpec<'StatusNotification'> = {
         evseId: p.evseId,
         connectorId: p.connectorId,
         status: p.connectorStatus,
-        timestamp: utc(p.timestamp, ctx.receivedAt),
+        timestamp: time.at,
+        ...(time.replaced ? { chargerTimestamp: time.replaced.sent } : {}),
         messageId: ctx.messageId,
       }),
     );
@@ -59,7 +61,7 @@ export const notifyReport: Ocpp2ActionSpec<'NotifyReport'> = {
       chargerId: ctx.chargerId,
       requestId: p.requestId,
       seqNo: p.seqNo,
-      generatedAt: utc(p.generatedAt, ctx.receivedAt),
+      generatedAt: utc(p.generatedAt, ctx),
       tbc: p.tbc ?? false,
       reportData: p.reportData ?? [],
     });
@@ -81,7 +83,7 @@ const timelineEntry = <K extends TimelineAction>(
     const { at, status } = facts(p);
     await recordTimeline(
       ctx,
-      { chargerId: ctx.chargerId, kind, at: utc(at, ctx.receivedAt), messageId: ctx.messageId, payload: p },
+      { chargerId: ctx.chargerId, kind, at: utc(at, ctx), messageId: ctx.messageId, payload: p },
       status,
     );
     return {};
@@ -103,7 +105,7 @@ export const notifyPeriodicEventStream: ActionSpec<Ocpp21Sends['NotifyPeriodicEv
     await recordTimeline(ctx, {
       chargerId: ctx.chargerId,
       kind: 'PeriodicEventStream',
-      at: utc(p.basetime, ctx.receivedAt),
+      at: utc(p.basetime, ctx),
       messageId: ctx.messageId,
       payload: p,
     });

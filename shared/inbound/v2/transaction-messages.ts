@@ -13,12 +13,13 @@ export const transactionEvent: Ocpp2ActionSpec<'TransactionEvent'> = {
       protocol: ctx.protocol,
       transactionId: info.transactionId,
       eventType: p.eventType,
-      timestamp: utc(p.timestamp, ctx.receivedAt),
+      timestamp: utc(p.timestamp, ctx),
+      receivedAt: ctx.receivedAt.toISOString(),
       seqNo: p.seqNo,
       triggerReason: p.triggerReason,
       messageId: ctx.messageId,
       raw: p,
-      meterValue: samplesInUtc(p.meterValue, ctx.receivedAt),
+      meterValue: samplesInUtc(p.meterValue, ctx),
       ...(p.offline !== undefined ? { offline: p.offline } : {}),
       ...(info.chargingState ? { chargingState: info.chargingState } : {}),
       ...(info.stoppedReason ? { stoppedReason: info.stoppedReason } : {}),
@@ -37,7 +38,7 @@ export const meterValues: Ocpp2ActionSpec<'MeterValues'> = {
   async handle(ctx, p) {
     await ctx.stores.meterValues.record({
       chargerId: ctx.chargerId,
-      samples: samplesInUtc(p.meterValue, ctx.receivedAt),
+      samples: samplesInUtc(p.meterValue, ctx),
       source: 'MeterValues',
       evseId: p.evseId,
     });

@@ -32,7 +32,7 @@ describe('transactions under unusual but valid input', () => {
 
   it('skips a transaction id already taken by a stop for a transaction it never saw', async () => {
     const start = { connectorId: 7, idTag: 'T', meterStart: 0, timestamp: '2026-03-02T10:02:00.000Z' }; // as stored: UTC, ms
-    const [first, second] = [0, 1].map((n) => candidateTransactionId(startFingerprint({ chargerId: CP, ...start }), n));
+    const [first, second] = [0, 1].map((n) => candidateTransactionId(startFingerprint({ chargerId: CP, ...start, sentTimestamp: start.timestamp, receivedAt: start.timestamp }), n));
     // A charger moved from another CSMS stops a transaction whose id is the one this start would get first.
     await v16('StopTransaction', { transactionId: first, meterStop: 5, timestamp: '2026-03-02T10:01:00Z' });
     const next = await v16('StartTransaction', start);

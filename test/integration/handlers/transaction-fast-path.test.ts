@@ -52,7 +52,7 @@ const measured = async (payload: unknown) => {
 const connectorHolder = async (evseId: number) => (await h.deps.stores.connectors.list(CP)).find((c) => c.evseId === evseId)?.activeTransactionId;
 
 describe('TransactionEvents in order', () => {
-  it('merges Updated with one request beside the batch and Ended with one more for the connector, reading nothing', async () => {
+  it('merges Updated with one request beside the batch and Ended with two more side by side (connector, token use), reading nothing', async () => {
     const started = await measured(txEvent('FP-1', 'Started', 0, 0, 1000, { idToken: { idToken: 'FAST-1', type: 'ISO14443' }, evse: { id: 3, connectorId: 1 } }));
     expect(started.reply[2]).toMatchObject({ idTokenInfo: { status: 'Accepted' } });
     expect(await connectorHolder(3)).toBe('FP-1');
@@ -64,7 +64,7 @@ describe('TransactionEvents in order', () => {
     expect(await connectorHolder(3)).toBe('FP-1');
     const ended = await measured(txEvent('FP-1', 'Ended', 4, 40, 3500));
     expect(ended.reply[2]).toEqual({});
-    expect(ended).toMatchObject({ requests: 3, readUnits: 0 });
+    expect(ended).toMatchObject({ requests: 4, readUnits: 0 });
 
     expect(await h.deps.stores.transactions.get(CP, 'FP-1')).toMatchObject({
       status: 'ended',

@@ -65,7 +65,7 @@ describe('upgrade through the CloudFront function and the authorizer', () => {
     expect(event.type).toBe('REQUEST');
     expect(event.methodArn).toMatch(/\/local\/\$connect$/);
     expect(event.queryStringParameters).toEqual({ chargeBoxId: id });
-    expect(event.headers['X-Origin-Verify']).toBe(runtime.env.ORIGIN_VERIFY_SECRET);
+    expect(event.headers['X-Origin-Verify']).toBe(runtime.secrets.originVerify);
     expect(event.headers['X-Ocpp-Authorization']).toBe(`Basic ${Buffer.from('any:secret').toString('base64')}`);
     expect(event.headers['Sec-WebSocket-Protocol']).toBe('ocpp1.6,ocpp2.0.1');
     expect(event.headers.Authorization).toBeUndefined(); // CloudFront does not forward it

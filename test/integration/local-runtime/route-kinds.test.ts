@@ -58,7 +58,7 @@ const events = (kind: Invocation['route'], pick: (e: any) => boolean = () => tru
   invocations.filter((i) => i.route === kind && pick(i.event)).map((i) => i.event);
 
 describe('http routes: the REST host', () => {
-  const token = (roles: OperatorRole[], key = runtime.env.OPERATOR_TOKEN_KEY as string) => signOperatorToken(key, { sub: 'ops-1', roles });
+  const token = (roles: OperatorRole[], key = runtime.secrets.operatorTokenKey) => signOperatorToken(key, { sub: 'ops-1', roles });
   const call = async (method: string, path: string, o: { token?: string; body?: unknown } = {}) => {
     const res = await fetch(`${runtime.restUrl}${path}`, {
       method,
@@ -89,7 +89,7 @@ describe('http routes: the REST host', () => {
   it('refuses a jwt route without a token, with a foreign key or an expired token, with 401', async () => {
     expect(await call('GET', '/chargers/CP-1')).toMatchObject({ status: 401, json: { message: 'Unauthorized' } });
     expect((await call('GET', '/chargers/CP-1', { token: token(['viewer'], 'f'.repeat(43)) })).status).toBe(401);
-    const expired = signOperatorToken(runtime.env.OPERATOR_TOKEN_KEY as string, { sub: 'ops-1', roles: ['viewer'], issuedAt: new Date(Date.now() - 3_600_000) });
+    const expired = signOperatorToken(runtime.secrets.operatorTokenKey, { sub: 'ops-1', roles: ['viewer'], issuedAt: new Date(Date.now() - 3_600_000) });
     expect((await call('GET', '/chargers/CP-1', { token: expired })).status).toBe(401);
   });
 
@@ -276,7 +276,7 @@ describe('start-up', () => {
   it.each([
     [{ kind: 'carrier-pigeon', id: 'Pigeon', entry: 'kinds/http.ts', access: {} }, /Pigeon \(carrier-pigeon\): unknown kind/],
     [{ kind: 'queue', id: 'Lost', queue: 'Nowhere', reportBatchItemFailures: false, entry: 'kinds/queue.ts', access: {} }, /Lost \(queue\): consumes queue "Nowhere"/],
-    [{ kind: 'http', id: 'Open', method: 'DELETE', path: '/x', auth: { type: 'none' }, entry: 'kinds/http.ts', access: { tables: { Nope: 'read' } } }, /Open \(http\): access names table "Nope".*\n.*Open \(http\): auth none on DELETE needs a reason/],
+    [{ kind: 'http', id: 'Open', method: 'DELETE', path: '/x', auth: { type: 'none' }, entry: 'kinds/http.ts', access: { tables: { Nope: { actions: ['GetItem'] } } } }, /Open \(http\): access names table "Nope".*\n.*Open \(http\): auth none on DELETE needs a reason/],
   ] as [RouteDef, RegExp][])('refuses a table it cannot host before starting anything: %o', async (route, message) => {
     await expect(startLocalRuntime({ routes: [...routes, route], registries: fixtureRegistries, loadModule: loadFixture, logger: quiet })).rejects.toThrow(message);
   });

@@ -1,13 +1,14 @@
 /**
  * Transactions (optimistic concurrency on `version`, create-or-get in one request, ending a superseded one
- * without reading it, the open transactions of a token, raw events through the message's batch) and meter
+ * without reading it, the token's open uses beside its types, raw events through the message's batch) and meter
  * values (one item per reading, whichever message brings it).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { meterPk, transactionEventKey, transactionKey } from '#shared/store/keys.ts';
 import { DEFAULT_RETENTION } from '#shared/store/retention.ts';
 import type { MeterSample } from '#shared/transaction/meter-values.ts';
-import { currentSecond, depsAt, openStoreFixture, STORAGE_ATTRIBUTES, transactionRecord, type StoreFixture } from './fixture.ts';
+import type { TransactionRecord } from '#shared/transaction/transaction.ts';
+import { countingRequests, currentSecond, depsAt, openStoreFixture, STORAGE_ATTRIBUTES, transactionRecord, type StoreFixture } from './fixture.ts';
 
 let f: StoreFixture;
 beforeAll(async () => {
@@ -56,30 +57,34 @@ describe('transaction store', () => {
   it('ends an active transaction as superseded once, counting a version, and nothing that is not there', async () => {
     const transactions = f.deps.stores.transactions;
     await transactions.putIfVersion(transactionRecord({ chargerId: CP, transactionId: 'TX-SUPER', version: 1 }));
-    expect(await transactions.endAsSuperseded(CP, 'TX-SUPER', '2026-01-01T11:00:00.000Z')).toBe(true);
+    expect(await transactions.endAsSuperseded(CP, 'TX-SUPER', '2026-01-01T11:00:00.000Z')).toMatchObject({ status: 'ended', inferredEnd: true });
     const ended = await transactions.get(CP, 'TX-SUPER');
     expect(ended).toMatchObject({ status: 'ended', endedAt: '2026-01-01T11:00:00.000Z', stopReason: 'Superseded', inferredEnd: true, version: 2 });
 
-    expect(await transactions.endAsSuperseded(CP, 'TX-SUPER', '2026-01-01T12:00:00.000Z')).toBe(false);
+    expect(await transactions.endAsSuperseded(CP, 'TX-SUPER', '2026-01-01T12:00:00.000Z')).toBeUndefined();
     expect(await transactions.get(CP, 'TX-SUPER')).toEqual(ended);
 
-    expect(await transactions.endAsSuperseded(CP, 'TX-NOWHERE', '2026-01-01T12:00:00.000Z')).toBe(false);
+    expect(await transactions.endAsSuperseded(CP, 'TX-NOWHERE', '2026-01-01T12:00:00.000Z')).toBeUndefined();
     expect(await f.item('Csms', transactionKey(CP, 'TX-NOWHERE'))).toBeUndefined();
   });
 
-  it("lists only the token value's transactions that are still active", async () => {
-    const transactions = f.deps.stores.transactions;
-    const put = (chargerId: string, transactionId: string, idToken: string, status: 'active' | 'ended', startedAt: string) =>
-      transactions.putIfVersion(transactionRecord({ chargerId, transactionId, idToken, status, startedAt, firstEventAt: startedAt }));
-    await put(CP, 'TX-OPEN-1', 'TOK-OPEN', 'active', '2026-01-02T10:00:00.000Z');
-    await put(CP, 'TX-OPEN-2', 'TOK-OPEN', 'ended', '2026-01-02T11:00:00.000Z');
-    await put('CP-ELSEWHERE', 'TX-OPEN-3', 'TOK-OPEN', 'active', '2026-01-02T12:00:00.000Z');
-    await put(CP, 'TX-OPEN-4', 'TOK-OPEN-2', 'active', '2026-01-02T13:00:00.000Z');
-    await put(CP, 'TX-OPEN-5', 'TOK', 'active', '2026-01-02T14:00:00.000Z');
-    const open = await transactions.openOfToken('TOK-OPEN');
-    expect(open.map((t) => t.transactionId).sort()).toEqual(['TX-OPEN-1', 'TX-OPEN-3']);
-    for (const attribute of STORAGE_ATTRIBUTES) expect(open[0]).not.toHaveProperty(attribute);
-    expect(await transactions.openOfToken('TOK-NOBODY')).toEqual([]);
+  it("reads a token value's types and open uses in one query; a closed use stays closed whatever order the writes land in", async () => {
+    const { transactions, idTokens } = f.deps.stores;
+    const tx = (chargerId: string, transactionId: string) =>
+      transactionRecord({ chargerId, transactionId, idToken: 'TOK-USE', idTokenType: 'ISO14443', startedAt: '2026-01-02T10:00:00.000Z' }) as TransactionRecord & { idToken: string };
+    await idTokens.createIfAbsent({ value: 'TOK-USE', tokenType: 'ISO14443', blocked: false, createdAt: '2026-01-01T00:00:00.000Z' });
+    await transactions.openTokenUse(tx(CP, 'TX-USE-1'));
+    await transactions.openTokenUse(tx('CP-ELSEWHERE', 'TX-USE-2'));
+    // Closed first, then an open of the same transaction arrives late (a racing copy of its start): it stays closed.
+    await transactions.closeTokenUse(tx(CP, 'TX-USE-3'));
+    await transactions.openTokenUse(tx(CP, 'TX-USE-3'));
+    // Opened, then closed: closed.
+    await transactions.closeTokenUse(tx('CP-ELSEWHERE', 'TX-USE-2'));
+    const { result: held, requests } = await countingRequests(() => idTokens.withUses('TOK-USE'));
+    expect(requests).toBe(1);
+    expect(held.tokens.map((t) => t.tokenType)).toEqual(['ISO14443']);
+    expect(held.openUses).toEqual([{ chargerId: CP, transactionId: 'TX-USE-1', idTokenType: 'ISO14443', since: '2026-01-02T10:00:00.000Z' }]);
+    expect(await idTokens.withUses('TOK-NOBODY')).toEqual({ tokens: [], openUses: [] });
   });
 
   it('records a raw event through the message batch, with its expiry from the retention', async () => {

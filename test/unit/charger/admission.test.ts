@@ -25,7 +25,15 @@ describe('password schemes', () => {
     const generated = generatePassword();
     const mac = await hashPassword(generated, 'generated', pepper);
     expect(await checkPassword(generated, mac, { passwordPepper: 'another-pepper-of-32-characters-or-more' })).toBe('other-pepper');
-    await expect(hashPassword(generated, 'generated', {})).rejects.toThrow(/PASSWORD_PEPPER/);
+    await expect(hashPassword(generated, 'generated', {})).rejects.toThrow(/PASSWORD_PEPPER_SECRET_ID/);
+  });
+  it('checks a hash made under the previous pepper during a rotation, by the pepper the hash names', async () => {
+    const generated = generatePassword();
+    const mac = await hashPassword(generated, 'generated', pepper);
+    const rotated = { passwordPepper: 'the-next-pepper-of-32-characters-or-more', previousPasswordPepper: pepper.passwordPepper };
+    expect(await checkPassword(generated, mac, rotated)).toBe('match');
+    expect(await checkPassword(`${generated}x`, mac, rotated)).toBe('mismatch');
+    expect(await hashPassword(generated, 'generated', rotated)).not.toBe(mac); // new hashes under the current one
   });
   it('recognises the generated form', () => {
     expect(looksGenerated(generatePassword())).toBe(true);

@@ -2,7 +2,6 @@ import { describe, expect, it } from 'vitest';
 import {
   parseChargerSettings,
   parseManagementEndpointEnv,
-  parseOriginSecretEnv,
   parseRouteRolesEnv,
 } from '#functions/_common/env.ts';
 import { settingsVariables } from '#functions/_routes/environment.ts';
@@ -10,8 +9,14 @@ import { settingsVariables } from '#functions/_routes/environment.ts';
 describe('the handler environment', () => {
   it('applies the documented defaults of the charger settings', () => {
     expect(parseChargerSettings({})).toEqual({
-      AUTO_REGISTER: false, AUTO_REGISTER_ALLOW: '', AUTO_REGISTER_MAX_PENDING: 100, AUTO_REGISTER_PENDING_HOURS: 72,
-      HEARTBEAT_INTERVAL_SECONDS: 300, MESSAGE_LOG_RETENTION_DAYS: 30,
+      AUTO_REGISTER: false,
+      AUTO_REGISTER_ALLOW: '',
+      AUTO_REGISTER_MAX_PENDING: 100,
+      AUTO_REGISTER_PENDING_HOURS: 72,
+      HEARTBEAT_INTERVAL_SECONDS: 300,
+      MESSAGE_LOG_RETENTION_DAYS: 30,
+      CHARGER_CLOCK_AHEAD_SECONDS: 300,
+      CHARGER_CLOCK_BEHIND_DAYS: 365,
     });
   });
 
@@ -26,7 +31,6 @@ describe('the handler environment', () => {
     expect(() => parseChargerSettings({ HEARTBEAT_INTERVAL_SECONDS: '600', AUTO_REGISTER: 'yes' })).toThrow(
       /AUTO_REGISTER: .*; HEARTBEAT_INTERVAL_SECONDS: Too big/,
     );
-    expect(() => parseOriginSecretEnv({ ORIGIN_VERIFY_SECRET: 'short' })).toThrow(/ORIGIN_VERIFY_SECRET: Too small/);
     expect(() => parseManagementEndpointEnv({ WS_MANAGEMENT_ENDPOINT: 'not a url' })).toThrow(/WS_MANAGEMENT_ENDPOINT/);
   });
 
@@ -47,6 +51,8 @@ describe('settings groups as the hosts set them', () => {
       AUTO_REGISTER_PENDING_HOURS: '72',
       HEARTBEAT_INTERVAL_SECONDS: '300',
       MESSAGE_LOG_RETENTION_DAYS: '30',
+      CHARGER_CLOCK_AHEAD_SECONDS: '300',
+      CHARGER_CLOCK_BEHIND_DAYS: '365',
     });
   });
 

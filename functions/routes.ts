@@ -199,9 +199,9 @@ export const routes = [
       'route.request.header.X-Ocpp-Authorization',
       'route.request.header.X-Origin-Verify',
     ],
-    // A password check is CPU-bound (scrypt): one full vCPU (1769 MB) holds a reserved slot the shortest time for
-    // the same GB-seconds (README, "Sizing the authorizer"). The cap keeps a $connect flood from taking the
-    // concurrency $default needs.
+    // A chosen password's check is CPU-bound (scrypt; a generated one's is one HMAC): one full vCPU (1769 MB) holds
+    // a reserved slot the shortest time for the same GB-seconds (README, "Sizing the authorizer"). The cap keeps a
+    // $connect flood from taking the concurrency $default needs.
     memoryMb: 1769,
     reservedConcurrency: 20,
     // Reads AUTO_REGISTER and AUTO_REGISTER_ALLOW (who may register itself); the pepper checks generated passwords

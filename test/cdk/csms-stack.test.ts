@@ -329,8 +329,10 @@ describe('CloudFront edge', () => {
     expect(policyOf(prod)).toBe('https-only');
   });
 
-  it('outputs the charger URL and the management endpoint', () => {
+  it('outputs the charger URL, the management endpoint and the pepper secret’s id (never its value)', () => {
     dev.hasOutput('ChargerUrl', { Value: Match.objectLike({ 'Fn::Join': ['', Match.arrayWith(['wss://', '/ocpp/{chargeBoxId}'])] }) });
     dev.hasOutput('ManagementEndpoint', { Value: Match.objectLike({ 'Fn::Join': ['', Match.arrayWith(['/dev'])] }) });
+    const pepper = Object.keys(dev.findResources('AWS::SecretsManager::Secret')).find((id) => id.startsWith('PasswordPepper'));
+    dev.hasOutput('PasswordPepperSecretId', { Value: { Ref: pepper } });
   });
 });

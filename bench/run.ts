@@ -69,6 +69,9 @@ let invocations = 0;
 const runtime = await startLocalRuntime({
   logger: { info: () => undefined, warn: () => undefined, error: console.error },
   idleTimeoutMs: 0,
+  // A closed loop sends as fast as answers come, far past a real charger's message budget: measure the platform.
+  messageBudgetPerMinute: 1_000_000,
+  messageBudgetBurst: 1_000_000,
   loadModule: async (entry) => {
     const mod = await importFromFunctionsDir(entry);
     return {

@@ -252,6 +252,16 @@ export const routes = [
       settings: ['chargers', 'history'],
     },
   },
+  {
+    // Presence whose $disconnect was lost (shared/charger/presence.ts reconcilePresence): stale for at most
+    // 25 minutes (15 of silence, then the next run).
+    kind: 'schedule',
+    id: 'ReconcilePresence',
+    schedule: 'rate(10 minutes)',
+    entry: 'schedule/reconcile-presence.ts',
+    timeoutSeconds: 120,
+    access: { tables: { Csms: { actions: ['Query', 'UpdateItem'] }, MessageLog: { actions: ['Query'] } } },
+  },
 ] as const satisfies readonly RouteDef[];
 
 export const isWsRoute = (r: RouteDef): r is WsRoute => r.kind === 'ws';

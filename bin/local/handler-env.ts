@@ -27,6 +27,12 @@ export interface PlatformSettings {
   readonly heartbeatIntervalSeconds?: number;
   /** @default env MESSAGE_LOG_RETENTION_DAYS, else env.ts's default */
   readonly messageLogRetentionDays?: number;
+  /** @default env MAX_SAMPLES_PER_MESSAGE, else env.ts's default */
+  readonly maxSamplesPerMessage?: number;
+  /** @default env MESSAGE_BUDGET_PER_MINUTE, else env.ts's default */
+  readonly messageBudgetPerMinute?: number;
+  /** @default env MESSAGE_BUDGET_BURST, else env.ts's default */
+  readonly messageBudgetBurst?: number;
 }
 
 export interface Endpoints {
@@ -68,6 +74,9 @@ export const localSettings = (settings: PlatformSettings): Record<SettingsName, 
     // The shell's, else the defaults (shared/ocpp/charger-time.ts).
     CHARGER_CLOCK_AHEAD_SECONDS: process.env.CHARGER_CLOCK_AHEAD_SECONDS,
     CHARGER_CLOCK_BEHIND_DAYS: process.env.CHARGER_CLOCK_BEHIND_DAYS,
+    MAX_SAMPLES_PER_MESSAGE: chosen(settings.maxSamplesPerMessage, 'MAX_SAMPLES_PER_MESSAGE'),
+    MESSAGE_BUDGET_PER_MINUTE: chosen(settings.messageBudgetPerMinute, 'MESSAGE_BUDGET_PER_MINUTE'),
+    MESSAGE_BUDGET_BURST: chosen(settings.messageBudgetBurst, 'MESSAGE_BUDGET_BURST'),
   }),
   // The shell's *_RETENTION_DAYS variables, else the defaults.
   history: historySettings({}, process.env),

@@ -48,6 +48,15 @@ export const ChargerSettingsSchema = z.object({
   CHARGER_CLOCK_AHEAD_SECONDS: whole(0, 86_400, 300),
   /** How far behind the receive time a charger's timestamp is believed: the oldest offline backlog kept at its own time. */
   CHARGER_CLOCK_BEHIND_DAYS: whole(1, 3650, 365),
+  /**
+   * Meter samples one message may carry (each is one stored item): more in a MeterValues is refused with
+   * OccurrenceConstraintViolation; a StopTransaction or TransactionEvent keeps its newest this many.
+   */
+  MAX_SAMPLES_PER_MESSAGE: whole(1, 2_000, 500),
+  /** Messages a charger may send per minute, sustained (shared/inbound/message-budget.ts). */
+  MESSAGE_BUDGET_PER_MINUTE: whole(1, 1_000_000, 600),
+  /** Messages a charger may send at once, above the sustained rate (a reconnect replays its queue). */
+  MESSAGE_BUDGET_BURST: whole(1, 1_000_000, 300),
 });
 
 /** The variable of each retention: the `history` settings group below, and the message log's charger setting. */

@@ -1,5 +1,7 @@
 /** $default: one OCPP-J frame in, at most one frame back as the route response. */
+import type { Context } from 'aws-lambda';
 import { handleFrame } from '#shared/inbound/handle-frame.ts';
+import { messageBudget } from '#shared/inbound/message-budget.ts';
 import { deps, env, logger } from '../_common/runtime.ts';
 import { withCsms } from '../_common/with-csms.ts';
 import { chargerIdentity } from '../_common/charger-identity.ts';
@@ -8,9 +10,15 @@ import type { WsMessageEvent, WsResult } from '../_common/ws-events.ts';
 const frameConfig = {
   heartbeatIntervalSeconds: env.HEARTBEAT_INTERVAL_SECONDS,
   chargerClock: { aheadMs: env.CHARGER_CLOCK_AHEAD_SECONDS * 1000, behindMs: env.CHARGER_CLOCK_BEHIND_DAYS * 86_400_000 },
+  maxSamplesPerMessage: env.MAX_SAMPLES_PER_MESSAGE,
+  // Per warm container: see message-budget.ts for why it is not counted in DynamoDB.
+  budget: messageBudget({ perMinute: env.MESSAGE_BUDGET_PER_MINUTE, burst: env.MESSAGE_BUDGET_BURST }),
 };
 
-const message = async (event: WsMessageEvent): Promise<WsResult> => {
+/** Time kept back from the Lambda timeout to send the InternalError that replaces an answer not ready in time. */
+const ANSWER_MARGIN_MS = 1_000;
+
+const message = async (event: WsMessageEvent, context: Context): Promise<WsResult> => {
   const rc = event.requestContext;
   const identity = chargerIdentity(rc);
   if (!identity) {
@@ -23,6 +31,7 @@ const message = async (event: WsMessageEvent): Promise<WsResult> => {
     connectionId: rc.connectionId,
     raw,
     receivedAt: new Date(rc.requestTimeEpoch ?? Date.now()),
+    deadline: AbortSignal.timeout(Math.max(0, context.getRemainingTimeInMillis() - ANSWER_MARGIN_MS)),
   });
   return reply === undefined ? { statusCode: 200 } : { statusCode: 200, body: reply };
 };

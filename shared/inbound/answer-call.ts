@@ -8,6 +8,7 @@ import { assertValidOutbound, hasAction, validateRequest } from '../ocpp/validat
 import { inboundAction } from './actions.ts';
 import { CallRefused } from './refusal.ts';
 import { refusalBeforeAcceptance } from './registration-gate.ts';
+import { capSamples } from './sample-cap.ts';
 import type { InboundContext } from './types.ts';
 
 export interface CallFrame {
@@ -16,7 +17,12 @@ export interface CallFrame {
   payload: unknown;
 }
 
-export const answerCall = async (ctx: InboundContext, call: CallFrame): Promise<string> => {
+export interface CallLimits {
+  /** Meter samples one message may carry (sample-cap.ts). */
+  maxSamplesPerMessage: number;
+}
+
+export const answerCall = async (ctx: InboundContext, call: CallFrame, limits: CallLimits): Promise<string> => {
   const { protocol, chargerId } = ctx;
   const spec = inboundAction(protocol, call.action);
   if (!spec) {
@@ -35,10 +41,13 @@ export const answerCall = async (ctx: InboundContext, call: CallFrame): Promise<
   if (checked.tolerated.length) {
     ctx.log.warn('tolerated a non-conforming payload', { chargerId, action: call.action, tolerated: checked.tolerated });
   }
+  const capped = capSamples(call.action, checked.payload, limits.maxSamplesPerMessage);
+  if (!capped.ok) return encodeCallError(protocol, call.messageId, capped.fault);
+  if (capped.dropped) ctx.log.warn('dropped meter samples over the cap', { chargerId, action: call.action, dropped: capped.dropped });
   try {
-    // The one untyped step: `checked.payload` has passed the request schema of `call.action`, which is the
+    // The one untyped step: `capped.payload` has passed the request schema of `call.action`, which is the
     // schema the spec's payload type was generated from.
-    const response = await spec.handle(ctx, checked.payload as never);
+    const response = await spec.handle(ctx, capped.payload as never);
     assertValidOutbound(protocol, call.action, 'response', response);
     return encodeCallResult(call.messageId, response);
   } catch (error) {

@@ -9,13 +9,14 @@
  * reads a decision needs, then everything written.
  */
 import type { Deps } from '../deps.ts';
-import { fault } from '../ocpp/faults.ts';
+import { fault, type Fault } from '../ocpp/faults.ts';
 import { encodeCallError, parseFrame, type OcppProtocol } from '../ocpp/frames.ts';
 import { DEFAULT_CHARGER_CLOCK, type ChargerClockBounds } from '../ocpp/charger-time.ts';
 import { loadValidators, validateRequest } from '../ocpp/validate.ts';
 import { unsolicitedReplies, type ReplyPort } from './accept-reply.ts';
 import { sendActions } from './actions.ts';
 import { answerCall, type CallFrame } from './answer-call.ts';
+import type { MessageBudget } from './message-budget.ts';
 import type { InboundContext } from './types.ts';
 import type { RegistrationStatus } from '../charger/registry.ts';
 import { refusalBeforeAcceptance } from './registration-gate.ts';
@@ -28,12 +29,18 @@ export interface FrameInput {
   connectionId: string;
   raw: string;
   receivedAt: Date;
+  /** Aborts when the answer must go out (before the Lambda's timeout): the charger then gets InternalError. */
+  deadline?: AbortSignal;
 }
 
 export interface FrameConfig {
   heartbeatIntervalSeconds: number;
   /** How far a charger's timestamps are trusted (charger-time.ts). @default DEFAULT_CHARGER_CLOCK */
   chargerClock?: ChargerClockBounds;
+  /** Meter samples one message may carry (sample-cap.ts). */
+  maxSamplesPerMessage: number;
+  /** The per-charger message budget; none: unlimited. */
+  budget?: MessageBudget;
   /** Where replies to our CALLs go. @default unsolicitedReplies */
   replies?: ReplyPort;
 }
@@ -76,7 +83,7 @@ const handle = async (ctx: InboundContext, config: FrameConfig, raw: string): Pr
   const frame = parsed.frame;
   switch (frame.type) {
     case 'CALL':
-      return { reply: await answerCall({ ...ctx, messageId: frame.messageId }, frame) };
+      return { reply: await answerCall({ ...ctx, messageId: frame.messageId }, frame, config) };
     case 'SEND':
       await takeSend({ ...ctx, messageId: frame.messageId }, frame);
       return {};
@@ -93,16 +100,23 @@ const handle = async (ctx: InboundContext, config: FrameConfig, raw: string): Pr
   }
 };
 
-/** The message id of a CALL frame, for the InternalError that replaces an answer whose writes failed. */
+/** The message id of a CALL frame, for an error that replaces its answer; undefined for any other frame. */
 const callMessageId = (protocol: OcppProtocol, raw: string): string | undefined => {
-  const parsed = parseFrame(protocol, raw);
-  return parsed.kind === 'frame' && parsed.frame.type === 'CALL' ? parsed.frame.messageId : undefined;
+  try {
+    const parsed = parseFrame(protocol, raw);
+    return parsed.kind === 'frame' && parsed.frame.type === 'CALL' ? parsed.frame.messageId : undefined;
+  } catch {
+    return undefined;
+  }
 };
 
-const internalError = (protocol: OcppProtocol, messageId: string, description: string) =>
-  encodeCallError(protocol, messageId, fault('InternalError', description));
+/** The CALLERROR that answers a CALL we could not answer otherwise; nothing for other frames (never answered). */
+const errorReply = (input: FrameInput, f: Fault): string | undefined => {
+  const messageId = callMessageId(input.protocol, input.raw);
+  return messageId === undefined ? undefined : encodeCallError(input.protocol, messageId, f);
+};
 
-export const handleFrame = async (deps: Deps, config: FrameConfig, input: FrameInput): Promise<string | undefined> => {
+const answerAndRecord = async (deps: Deps, config: FrameConfig, input: FrameInput): Promise<string | undefined> => {
   const work = deps.unitOfWork();
   const ctx: InboundContext = {
     stores: work.stores,
@@ -121,27 +135,53 @@ export const handleFrame = async (deps: Deps, config: FrameConfig, input: FrameI
   const handled = await handle(ctx, config, input.raw).catch((error: unknown): Handled => {
     deps.log.error('frame handling failed', { chargerId: input.chargerId, error });
     // A CALL is always answered: the charger retries an InternalError rather than waiting out its timeout.
-    const messageId = callMessageId(input.protocol, input.raw);
-    return messageId === undefined ? {} : { reply: internalError(input.protocol, messageId, 'the message could not be processed') };
+    const reply = errorReply(input, fault('InternalError', 'the message could not be processed'));
+    return reply === undefined ? {} : { reply };
   });
   const entry = { chargerId: input.chargerId, connectionId: input.connectionId, direction: 'in' as const, raw: input.raw, at: input.receivedAt };
-  await work.stores.messageLog.append({
-    ...entry,
-    ...(handled.reply !== undefined ? { reply: { raw: handled.reply, at: deps.now() } } : {}),
-    ...(handled.answers ? { answers: handled.answers } : {}),
-  });
   try {
+    await work.stores.messageLog.append({
+      ...entry,
+      ...(handled.reply !== undefined ? { reply: { raw: handled.reply, at: deps.now() } } : {}),
+      ...(handled.answers ? { answers: handled.answers } : {}),
+    });
     await work.commit();
     return handled.reply;
   } catch (error) {
     deps.log.error('writes of a charger message failed', { chargerId: input.chargerId, error });
-    const messageId = callMessageId(input.protocol, input.raw);
-    if (messageId === undefined) return undefined;
     // The charger retries a CALL answered with an error; every write is idempotent, so nothing is doubled.
-    const reply = internalError(input.protocol, messageId, 'the message could not be recorded');
+    const reply = errorReply(input, fault('InternalError', 'the message could not be recorded'));
+    if (reply === undefined) return undefined;
     await deps.stores.messageLog.append({ ...entry, reply: { raw: reply, at: deps.now() } }).catch((logError: unknown) => {
       deps.log.error('message log write failed', { chargerId: input.chargerId, error: logError });
     });
     return reply;
   }
+};
+
+const DEADLINE = Symbol('deadline');
+const deadlineOf = (signal: AbortSignal): Promise<typeof DEADLINE> =>
+  new Promise((resolve) => {
+    if (signal.aborted) resolve(DEADLINE);
+    else signal.addEventListener('abort', () => resolve(DEADLINE), { once: true });
+  });
+
+/**
+ * Never throws, and with a `deadline` never outlives it: every failure of ours becomes a CALLERROR for a CALL
+ * (API Gateway would otherwise send the charger its own `{"message":"Internal server error"}`, which is no OCPP).
+ */
+export const handleFrame = async (deps: Deps, config: FrameConfig, input: FrameInput): Promise<string | undefined> => {
+  if (config.budget && !config.budget.admit(input.chargerId, input.receivedAt)) {
+    deps.log.warn('charger over its message budget', { chargerId: input.chargerId });
+    // Not logged in the message log: the budget bounds what a charger makes us write.
+    return errorReply(input, fault('GenericError', 'message budget exceeded: too many messages from this charger; retry later'));
+  }
+  const answering = answerAndRecord(deps, config, input);
+  if (!input.deadline) return answering;
+  const answered = await Promise.race([answering, deadlineOf(input.deadline)]);
+  if (answered !== DEADLINE) return answered;
+  // The work goes on (its writes are idempotent and a late failure is still observed by the race), but the
+  // charger gets its answer while we can still send one.
+  deps.log.error('charger message not answered in time', { chargerId: input.chargerId });
+  return errorReply(input, fault('InternalError', 'the message could not be processed in time'));
 };

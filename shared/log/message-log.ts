@@ -1,7 +1,8 @@
 /**
  * The OCPP message log: every frame in and out, per charger, by time (shared/store/message-log-store.ts).
  * A charger's frame and our reply to it are one entry; the newest entry is also when the charger was last heard
- * from, so no other write is needed to keep "last seen". Secrets a frame may carry are masked (redact.ts).
+ * from, so no other write is needed to keep "last seen". Secrets a frame may carry are masked (redact.ts); a
+ * frame over 16 KB keeps its first 16 KB, its size and its hash (shared/store/message-log-store.ts).
  */
 export type FrameDirection = 'in' | 'out';
 
@@ -22,8 +23,16 @@ export interface StoredFrame {
   at: string;
   direction: FrameDirection;
   connectionId: string;
+  /** As received, secrets masked; only its first MAX_LOGGED_FRAME_BYTES when `frameTruncated`. */
   frame: string;
+  /** Set on a truncated frame: its whole size in bytes and the SHA-256 (hex) of the frame as received. */
+  frameTruncated?: true;
+  frameBytes?: number;
+  frameSha256?: string;
   reply?: string;
+  replyTruncated?: true;
+  replyBytes?: number;
+  replySha256?: string;
   repliedAt?: string;
   messageType?: number;
   messageId?: string;

@@ -17,9 +17,21 @@ const settingName = (node: Record<string, unknown>): string | undefined => {
   return typeof variable?.name === 'string' ? variable.name : undefined;
 };
 
+/**
+ * How deep redaction walks. OCPP payloads nest fewer than ten levels; a frame nested thousands deep (the schema
+ * refuses it, but it is still logged) would overflow the stack. What lies deeper is not stored: unread, it could
+ * hide a secret.
+ */
+export const MAX_REDACT_DEPTH = 32;
+export const TOO_DEEP = '[nested too deep: not logged]';
+const NOT_LOGGED = '[could not be masked: not logged]';
+const SECRET_SETTING_TEXT = /AuthorizationKey|BasicAuthPassword|"vpn"/i;
+
 /** Masks the secrets in any OCPP payload (or part of one); returns a copy. */
-export const redactPayload = (node: unknown): unknown => {
-  if (Array.isArray(node)) return node.map(redactPayload);
+export const redactPayload = (node: unknown, depth = 0): unknown => {
+  if (node !== null && typeof node === 'object' && depth >= MAX_REDACT_DEPTH) return TOO_DEEP;
+  const inner = (v: unknown) => redactPayload(v, depth + 1);
+  if (Array.isArray(node)) return node.map(inner);
   if (node === null || typeof node !== 'object') return node;
   const obj = node as Record<string, unknown>;
   const secretSetting = SECRET_SETTING.test(settingName(obj) ?? '');
@@ -32,14 +44,17 @@ export const redactPayload = (node: unknown): unknown => {
       }
       if (SECRET_PROPERTY.test(k) && typeof v !== 'object') return [k, MASK];
       // 2.x SetNetworkProfile: vpn.key is the VPN's shared secret (elsewhere `key` names a 1.6 setting).
-      if (k === 'vpn' && v && typeof v === 'object') return [k, { ...(redactPayload(v) as object), key: MASK }];
-      return [k, redactPayload(v)];
+      if (k === 'vpn' && v && typeof v === 'object') return [k, { ...(inner(v) as object), key: MASK }];
+      return [k, inner(v)];
     }),
   );
 };
 
-/** Masks secrets in a raw frame; text that is not JSON is stored as received (it carries no structure to mask). */
-export const redactFrame = (raw: string): { frame: string; parsed?: unknown[] } => {
+/**
+ * Masks secrets in a raw frame; text that is not JSON is stored as received (it carries no structure to mask).
+ * Never throws: if masking fails all the same, the raw text is kept only when nothing in it looks like a secret.
+ */
+export const redactFrame = (raw: string): { frame: string; parsed?: unknown[]; redactionFailed?: true } => {
   let parsed: unknown;
   try {
     parsed = JSON.parse(raw);
@@ -47,6 +62,10 @@ export const redactFrame = (raw: string): { frame: string; parsed?: unknown[] } 
     return { frame: raw };
   }
   if (!Array.isArray(parsed)) return { frame: raw };
-  const redacted = redactPayload(parsed) as unknown[];
-  return { frame: JSON.stringify(redacted), parsed: redacted };
+  try {
+    const redacted = redactPayload(parsed) as unknown[];
+    return { frame: JSON.stringify(redacted), parsed: redacted };
+  } catch {
+    return { frame: SECRET_PROPERTY.test(raw) || SECRET_SETTING_TEXT.test(raw) ? NOT_LOGGED : raw, redactionFailed: true };
+  }
 };

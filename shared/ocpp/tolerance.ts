@@ -10,14 +10,25 @@ import type { ValidationOutcome } from './validate.ts';
  * tolerated. Where a schema allows extra properties (2.x customData) there is no error, so nothing changes.
  * Fixes copy only the containers on the path to the fix: the caller's object is never changed, and untouched
  * subtrees are shared, not cloned.
+ *
+ * One fix applies at every place of the payload the same schema governs: each item of an OCPP array has one schema
+ * (no OCPP schema has tuple `items`, `anyOf` or `oneOf`), so the property `vendorX` found unknown in one sampled
+ * value is removed from all of them in one step. So the number of steps grows with the kinds of deviation (which
+ * property, where), not with the size of the payload: 500 samples that each carry a vendor field cost one step.
  */
 
 type JsonObject = Record<string, unknown>;
 type Fix = { root: unknown; note: string; removedNull?: SchemaError };
-type Fixer = (root: unknown, error: SchemaError) => Fix | undefined;
+/** Where to fix (the object holding the offending property) and how to fix one such object (undefined: leave it). */
+type Change = { at: readonly string[]; fix: (o: JsonObject) => JsonObject | undefined; note: string; removedNull?: SchemaError };
+type Fixer = (root: unknown, error: SchemaError) => Change | undefined;
 
-/** Bounds the work a hostile payload can cause; past it the next error is reported as it is. */
-const MAX_FIXES = 64;
+/**
+ * Bounds the work a hostile payload can cause (each step validates the payload again): distinct kinds of
+ * deviation, each fixed everywhere at once. Past it the next error is reported as it is (FormatViolation for an
+ * unknown property).
+ */
+export const MAX_FIXES = 64;
 /** A JSON number, and short: anything else stays a (wrong) string. */
 const NUMERIC = /^-?(?:0|[1-9]\d{0,19})(?:\.\d{1,20})?(?:[eE][+-]?\d{1,3})?$/;
 
@@ -46,12 +57,45 @@ function updateAt(node: unknown, path: readonly string[], change: (o: JsonObject
   return isRecord(node) && Object.hasOwn(node, key) ? replace(node, key, updateAt(node[key], rest, change)) : node;
 }
 
+/** `path` with every array index replaced by `*`: the places of the payload the same schema governs. */
+function placesOf(root: unknown, path: readonly string[]): string[] {
+  let node = root;
+  return path.map((key) => {
+    const inArray = Array.isArray(node);
+    node = typeof node === 'object' && node !== null && Object.hasOwn(node, key) ? (node as JsonObject)[key] : undefined;
+    return inArray ? '*' : key;
+  });
+}
+
+/** A copy of `node` in which every object at `places` is replaced by `fix(object)` where that is defined. */
+function updateEverywhere(node: unknown, places: readonly string[], fix: (o: JsonObject) => JsonObject | undefined): unknown {
+  const [key, ...rest] = places;
+  if (key === undefined) return isRecord(node) ? (fix(node) ?? node) : node;
+  if (key === '*') {
+    if (!Array.isArray(node)) return node;
+    const items = node.map((item: unknown) => updateEverywhere(item, rest, fix));
+    return items.some((item, i) => item !== node[i]) ? items : node;
+  }
+  if (!isRecord(node) || !Object.hasOwn(node, key)) return node;
+  const child = updateEverywhere(node[key], rest, fix);
+  return child === node[key] ? node : replace(node, key, child);
+}
+
+const applyChange = (root: unknown, change: Change): Fix => {
+  const places = placesOf(root, change.at);
+  const fixed = updateEverywhere(root, places, change.fix);
+  // A fix that found nothing to change everywhere still changes the object the error named.
+  const next = fixed === root ? updateAt(root, change.at, (o) => change.fix(o) ?? o) : fixed;
+  const where = places.includes('*') ? ` (everywhere at /${places.join('/')})` : '';
+  return { root: next, note: `${change.note}${where}`, ...(change.removedNull ? { removedNull: change.removedNull } : {}) };
+};
+
 const dropUnknownProperty: Fixer = (root, error) => {
   const path = segments(error.instancePath);
   const parent = resolve(root, path);
   const key = error.params.additionalProperty;
   if (!isRecord(parent) || typeof key !== 'string' || !Object.hasOwn(parent, key)) return undefined;
-  return { root: updateAt(root, path, (o) => omit(o, key)), note: `removed unknown property ${errorPath(error)}` };
+  return { at: path, fix: (o) => (Object.hasOwn(o, key) ? omit(o, key) : undefined), note: `removed unknown property ${errorPath(error)}` };
 };
 
 function toWantedNumber(value: unknown, wanted: readonly string[]): number | undefined {
@@ -70,12 +114,16 @@ const fixType: Fixer = (root, error) => {
   const value = parent[key];
   if (value === null) {
     const note = `removed null property ${error.instancePath}`;
-    return { root: updateAt(root, path, (o) => omit(o, key)), note, removedNull: error };
+    return { at: path, fix: (o) => (Object.hasOwn(o, key) && o[key] === null ? omit(o, key) : undefined), note, removedNull: error };
   }
-  const n = toWantedNumber(value, String(error.params.type).split(','));
-  if (n === undefined) return undefined;
+  const wanted = String(error.params.type).split(',');
+  if (toWantedNumber(value, wanted) === undefined) return undefined;
   const note = `converted numeric string "${String(value)}" to a number at ${error.instancePath}`;
-  return { root: updateAt(root, path, (o) => replace(o, key, n)), note };
+  const fix = (o: JsonObject) => {
+    const n = Object.hasOwn(o, key) ? toWantedNumber(o[key], wanted) : undefined;
+    return n === undefined ? undefined : replace(o, key, n);
+  };
+  return { at: path, fix, note };
 };
 
 /** A local date-time with no offset: RFC 3339 (and so OCPP) requires one, many chargers omit it. */
@@ -91,7 +139,11 @@ const fixDateTime: Fixer = (root, error) => {
   const value = parent[key];
   if (typeof value !== 'string' || !NO_OFFSET_DATE_TIME.test(value)) return undefined;
   const note = `read date-time "${value}" without time zone as UTC at ${error.instancePath}`;
-  return { root: updateAt(root, path, (o) => replace(o, key, `${value}Z`)), note };
+  const fix = (o: JsonObject) => {
+    const v = Object.hasOwn(o, key) ? o[key] : undefined;
+    return typeof v === 'string' && NO_OFFSET_DATE_TIME.test(v) ? replace(o, key, `${v}Z`) : undefined;
+  };
+  return { at: path, fix, note };
 };
 
 const FIXERS: Readonly<Record<string, Fixer>> = {
@@ -100,11 +152,16 @@ const FIXERS: Readonly<Record<string, Fixer>> = {
   format: fixDateTime,
 };
 
-/** Dropping a null that turns out to be required: report the null itself, not the property now missing. */
-const nullWasRequired = (error: SchemaError, fix: Fix | undefined): SchemaError | undefined =>
-  fix?.removedNull && error.keyword === 'required' && errorPath(error) === fix.removedNull.instancePath
-    ? fix.removedNull
-    : undefined;
+/**
+ * Dropping a null that turns out to be required: report the null itself, not the property now missing (at the
+ * place it went missing, which may be another item of the array the null was removed from).
+ */
+const nullWasRequired = (error: SchemaError, fix: Fix | undefined): SchemaError | undefined => {
+  const removed = fix?.removedNull;
+  if (!removed || error.keyword !== 'required') return undefined;
+  const name = (p: string) => p.split('/').pop();
+  return name(errorPath(error)) === name(removed.instancePath) ? { ...removed, instancePath: errorPath(error) } : undefined;
+};
 
 export function validateTolerant(validate: GeneratedValidator, payload: unknown): ValidationOutcome {
   const tolerated: string[] = [];
@@ -116,7 +173,12 @@ export function validateTolerant(validate: GeneratedValidator, payload: unknown)
     const requiredNull = nullWasRequired(error, lastFix);
     if (requiredNull) return { ok: false, fault: faultForSchemaError(requiredNull) };
     const fixer = Object.hasOwn(FIXERS, error.keyword) ? FIXERS[error.keyword] : undefined;
-    lastFix = fixes < MAX_FIXES ? fixer?.(current, error) : undefined;
+    const change = fixer?.(current, error);
+    if (change && fixes >= MAX_FIXES) {
+      const refused = faultForSchemaError(error);
+      return { ok: false, fault: { ...refused, description: `${refused.description}; more than ${MAX_FIXES} kinds of non-conforming content are not tolerated` } };
+    }
+    lastFix = change && applyChange(current, change);
     if (lastFix === undefined) return { ok: false, fault: faultForSchemaError(error) };
     tolerated.push(lastFix.note);
     current = lastFix.root;

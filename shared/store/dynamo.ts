@@ -13,8 +13,15 @@ export type Db = DynamoDBDocumentClient;
 export type Item = Record<string, unknown>;
 export type Key = { pk: string; sk: string };
 
+/**
+ * A DynamoDB request that has not connected in 1 s or answered in 3 s fails (and the SDK retries it, three
+ * attempts in all). Without these the SDK waits forever on a store that stopped answering, and a charger's
+ * message would outlive its Lambda's timeout; DynamoDB answers in milliseconds when it is well.
+ */
+const DYNAMODB_TIMEOUTS = { connectionTimeout: 1_000, requestTimeout: 3_000, throwOnRequestTimeout: true } as const;
+
 export const makeDocumentClient = (env: NodeJS.ProcessEnv = process.env): Db => {
-  const client = new DynamoDBClient(awsClientConfig('dynamodb', env));
+  const client = new DynamoDBClient({ ...awsClientConfig('dynamodb', env), requestHandler: DYNAMODB_TIMEOUTS });
   if (env.CSMS_CAPACITY_METER === 'on') meterCapacity(client);
   return DynamoDBDocumentClient.from(client, {
     marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false },
@@ -54,11 +61,32 @@ const backoffMs = (attempt: number) => Math.min(1_000, 25 * 2 ** attempt);
 
 /** BatchWriteItem's limit. */
 const WRITE_BATCH = 25;
+/**
+ * BatchWriteItem requests of one call in flight at once: enough that a message's few hundred items are written
+ * in a few round trips, few enough that one message cannot open dozens of connections or burst a partition.
+ */
+export const PARALLEL_BATCHES = 4;
+
+/** Runs `work` over `inputs` with at most `limit` in flight; rejects with the first failure, after all have settled. */
+export const inParallel = async <T>(inputs: readonly T[], limit: number, work: (input: T) => Promise<void>): Promise<void> => {
+  let next = 0;
+  const failures: unknown[] = [];
+  const worker = async (): Promise<void> => {
+    while (next < inputs.length && failures.length === 0) {
+      const input = inputs[next++] as T;
+      await work(input).catch((error: unknown) => {
+        failures.push(error);
+      });
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, inputs.length) }, worker));
+  if (failures.length > 0) throw failures[0];
+};
 
 /**
  * Puts `items` (any tables) with as few requests as DynamoDB allows: one PutItem for one item, else
- * BatchWriteItem requests of 25 in parallel. A key named twice is written once (the last one wins), as a
- * batch must not name the same key twice.
+ * BatchWriteItem requests of 25, `PARALLEL_BATCHES` at a time. A key named twice is written once (the last one
+ * wins), as a batch must not name the same key twice.
  */
 export const putAll = async (db: Db, items: readonly { table: string; item: Item }[]): Promise<void> => {
   const unique = [...new Map(items.map((p) => [`${p.table}\u0000${String(p.item.pk)}\u0000${String(p.item.sk)}`, p])).values()];
@@ -70,7 +98,7 @@ export const putAll = async (db: Db, items: readonly { table: string; item: Item
   }
   const chunks: (typeof unique)[] = [];
   for (let i = 0; i < unique.length; i += WRITE_BATCH) chunks.push(unique.slice(i, i + WRITE_BATCH));
-  await Promise.all(chunks.map((chunk) => writeChunk(db, chunk)));
+  await inParallel(chunks, PARALLEL_BATCHES, (chunk) => writeChunk(db, chunk));
 };
 
 const writeChunk = async (db: Db, chunk: readonly { table: string; item: Item }[]): Promise<void> => {

@@ -25,6 +25,22 @@ export const ENROLMENT_ITEM_TYPE = 'EnrolmentCode';
 export const SECRET_ITEM_TYPES: readonly string[] = [CREDENTIALS_ITEM_TYPE, ENROLMENT_ITEM_TYPE];
 export const presenceKey = (chargerId: string) => ({ pk: `CHARGER#${chargerId}`, sk: 'PRESENCE' });
 export const connectorsPk = (chargerId: string) => `CHARGER#${chargerId}`;
+
+/**
+ * gsi2 of a presence item while it is connected (removed by $disconnect): live connections by when they opened,
+ * spread over LIVE_SHARDS partitions so a reconnect storm does not write one index partition.
+ */
+export const LIVE_SHARDS = 16;
+export const liveConnectionsPk = (shard: number) => `LIVE#${shard}`;
+const shardOf = (chargerId: string): number => {
+  let h = 0;
+  for (const c of chargerId) h = (h * 31 + (c.codePointAt(0) ?? 0)) >>> 0;
+  return h % LIVE_SHARDS;
+};
+export const liveConnectionIndex = (chargerId: string, connectedAt: number) => ({
+  gsi2pk: liveConnectionsPk(shardOf(chargerId)),
+  gsi2sk: new Date(connectedAt).toISOString(),
+});
 export const connectorKey = (chargerId: string, evseId: number, connectorId: number) => ({
   pk: connectorsPk(chargerId),
   sk: `CONNECTOR#${pad(evseId, 4)}#${pad(connectorId, 4)}`,

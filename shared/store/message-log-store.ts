@@ -4,6 +4,7 @@
  * Heartbeat costs exactly this one write. The newest inbound item is also when the charger was last heard from.
  * Secrets a frame may carry are masked before it is stored.
  */
+import { createHash } from 'node:crypto';
 import { redactFrame } from '../log/redact.ts';
 import type { FrameLogEntry, StoredFrame } from '../log/message-log.ts';
 import type { StoreContext } from './context.ts';
@@ -22,18 +23,44 @@ const describe = (parsed: unknown[] | undefined) => {
   };
 };
 
+/**
+ * Frames longer than this are logged truncated: a 128 KB frame would cost 128 write units per log entry. The
+ * entry keeps the whole frame's size in bytes and its SHA-256 (of the frame as received), so a copy the charger
+ * or its vendor kept can be matched to it. The facts a frame carries are stored in full where they belong
+ * (meter values, reports).
+ */
+export const MAX_LOGGED_FRAME_BYTES = 16 * 1024;
+
+/** The first `max` bytes of `text`, not splitting a character. */
+const headOf = (text: string, max: number): string =>
+  Buffer.from(text, 'utf8').subarray(0, max).toString('utf8').replace(/\uFFFD+$/, '');
+
+/** A frame as logged: masked, and truncated with its size and hash when long; `name` prefixes the extra attributes. */
+const loggedFrame = (raw: string, name: 'frame' | 'reply') => {
+  const { frame, parsed } = redactFrame(raw);
+  const bytes = Buffer.byteLength(raw, 'utf8');
+  if (bytes <= MAX_LOGGED_FRAME_BYTES && Buffer.byteLength(frame, 'utf8') <= MAX_LOGGED_FRAME_BYTES) return { text: frame, parsed, extra: {} };
+  return {
+    text: headOf(frame, MAX_LOGGED_FRAME_BYTES),
+    parsed,
+    extra: { [`${name}Bytes`]: bytes, [`${name}Sha256`]: createHash('sha256').update(raw, 'utf8').digest('hex'), [`${name}Truncated`]: true },
+  };
+};
+
 export const messageLogStore = (ctx: StoreContext) => ({
-  append(entry: FrameLogEntry): Promise<void> {
-    const { frame, parsed } = redactFrame(entry.raw);
+  async append(entry: FrameLogEntry): Promise<void> {
+    const { text: frame, parsed, extra } = loggedFrame(entry.raw, 'frame');
+    const reply = entry.reply && loggedFrame(entry.reply.raw, 'reply');
     const at = entry.at.toISOString();
-    return ctx.puts.put(ctx.tables.MessageLog, {
+    await ctx.puts.put(ctx.tables.MessageLog, {
       ...messageLogKey(entry.chargerId, at, entry.direction),
       chargerId: entry.chargerId,
       at,
       direction: entry.direction,
       connectionId: entry.connectionId,
       frame,
-      ...(entry.reply ? { reply: redactFrame(entry.reply.raw).frame, repliedAt: entry.reply.at.toISOString() } : {}),
+      ...extra,
+      ...(entry.reply && reply ? { reply: reply.text, ...reply.extra, repliedAt: entry.reply.at.toISOString() } : {}),
       ...(entry.answers ? { answers: entry.answers } : {}),
       ...describe(parsed),
       // Dated by our clock, not the charger's: a charger that lies about time cannot keep its frames forever.

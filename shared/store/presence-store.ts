@@ -9,7 +9,8 @@ import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { ConnectionRecord, Presence, UploadKind } from '../charger/presence.ts';
 import type { StoreContext } from './context.ts';
 import { unlessConditionFails } from './dynamo.ts';
-import { presenceKey, withoutKeys } from './keys.ts';
+import { LIVE_SHARDS, liveConnectionIndex, liveConnectionsPk, presenceKey, withoutKeys } from './keys.ts';
+import { queryAll } from './queries.ts';
 
 export type AttachResult =
   | { attached: true; replacedConnectionId?: string }
@@ -27,6 +28,7 @@ export const presenceStore = (ctx: StoreContext) => {
   return {
     /** One conditional write: registers the connection unless a newer one of the charger is registered. */
     async attach(connection: ConnectionRecord & { sourceIp?: string }): Promise<AttachResult> {
+      const live = liveConnectionIndex(connection.chargerId, connection.connectedAt);
       const out = await unlessConditionFails(
         ctx.db.send(
           new UpdateCommand({
@@ -34,7 +36,7 @@ export const presenceStore = (ctx: StoreContext) => {
             Key: presenceKey(connection.chargerId),
             UpdateExpression:
               'SET #type = :type, chargerId = :charger, connected = :true, connectionId = :conn, protocol = :protocol, ' +
-              'connectedAt = :at, lastSeenAt = :seen, sourceIp = :ip REMOVE disconnectedAt',
+              'connectedAt = :at, lastSeenAt = :seen, sourceIp = :ip, gsi2pk = :livePk, gsi2sk = :liveSk REMOVE disconnectedAt',
             // Last writer by connection time wins; equal times are the same connection retried.
             ConditionExpression: 'attribute_not_exists(connectedAt) OR connectedAt <= :at',
             ExpressionAttributeNames: { '#type': 'type' },
@@ -47,6 +49,8 @@ export const presenceStore = (ctx: StoreContext) => {
               ':at': connection.connectedAt,
               ':seen': ctx.now().toISOString(),
               ':ip': connection.sourceIp ?? 'unknown',
+              ':livePk': live.gsi2pk,
+              ':liveSk': live.gsi2sk,
             },
             ReturnValues: 'ALL_OLD',
           }),
@@ -65,13 +69,21 @@ export const presenceStore = (ctx: StoreContext) => {
           new UpdateCommand({
             TableName: ctx.tables.Csms,
             Key: presenceKey(chargerId),
-            UpdateExpression: 'SET connected = :false, disconnectedAt = :now REMOVE connectionId',
+            UpdateExpression: 'SET connected = :false, disconnectedAt = :now REMOVE connectionId, gsi2pk, gsi2sk',
             ConditionExpression: 'connectionId = :conn',
             ExpressionAttributeValues: { ':false': false, ':now': ctx.now().toISOString(), ':conn': connectionId },
           }),
         ),
       );
       return out !== undefined;
+    },
+
+    /** Connections registered as live that opened before `openedBefore` (ISO time), every shard. */
+    async liveOpenedBefore(openedBefore: string): Promise<ConnectionRecord[]> {
+      const shards = Array.from({ length: LIVE_SHARDS }, (_, shard) =>
+        queryAll(ctx, { index: 'gsi2', pk: liveConnectionsPk(shard), between: ['0', openedBefore] }),
+      );
+      return (await Promise.all(shards)).flat().map((item) => withoutKeys<ConnectionRecord>(item));
     },
 
     async get(chargerId: string): Promise<Presence | undefined> {

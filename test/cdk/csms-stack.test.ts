@@ -58,6 +58,9 @@ describe('functions from the route table', () => {
       'MESSAGE_LOG_RETENTION_DAYS',
       'CHARGER_CLOCK_AHEAD_SECONDS',
       'CHARGER_CLOCK_BEHIND_DAYS',
+      'MAX_SAMPLES_PER_MESSAGE',
+      'MESSAGE_BUDGET_PER_MINUTE',
+      'MESSAGE_BUDGET_BURST',
     ];
     const history = ['STATUS_HISTORY_RETENTION_DAYS', 'METER_VALUES_RETENTION_DAYS', 'TIMELINE_RETENTION_DAYS', 'DEVICE_REPORT_RETENTION_DAYS', 'TRANSACTION_EVENT_RETENTION_DAYS'];
     // Written out, not derived from the access: the test must fail if the derivation goes wrong.
@@ -66,6 +69,7 @@ describe('functions from the route table', () => {
       OcppConnect: ['CSMS_TABLE', 'WS_MANAGEMENT_ENDPOINT', 'PASSWORD_PEPPER_SECRET_ID', ...settings],
       OcppDisconnect: ['CSMS_TABLE'],
       OcppMessage: ['CSMS_TABLE', 'MESSAGE_LOG_TABLE', ...settings, ...history],
+      ReconcilePresence: ['CSMS_TABLE', 'MESSAGE_LOG_TABLE'],
     };
     expect(Object.keys(expected).sort()).toEqual(routes.map((r) => r.id).sort());
     const fns = dev.findResources('AWS::Lambda::Function');
@@ -171,6 +175,7 @@ describe('IAM from route access', () => {
         Csms: ['dynamodb:BatchGetItem', 'dynamodb:BatchWriteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem'],
         MessageLog: ['dynamodb:BatchWriteItem', 'dynamodb:PutItem'],
       },
+      ReconcilePresence: { Csms: ['dynamodb:Query', 'dynamodb:UpdateItem'], MessageLog: ['dynamodb:Query'] },
     };
     for (const route of routes) {
       for (const def of tables) {

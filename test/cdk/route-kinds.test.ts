@@ -27,6 +27,9 @@ const SETTINGS = [
   'MESSAGE_LOG_RETENTION_DAYS',
   'CHARGER_CLOCK_AHEAD_SECONDS',
   'CHARGER_CLOCK_BEHIND_DAYS',
+  'MAX_SAMPLES_PER_MESSAGE',
+  'MESSAGE_BUDGET_PER_MINUTE',
+  'MESSAGE_BUDGET_BURST',
 ];
 
 let t: Template;
@@ -210,7 +213,8 @@ describe('stream routes: DynamoDB Streams event source mappings', () => {
 
 describe('schedule routes: EventBridge rules', () => {
   it('invokes the function on the route’s expression, retrying delivery', () => {
-    t.resourceCountIs('AWS::Events::Rule', 1);
+    // The fixture's Tick and the platform's ReconcilePresence.
+    t.resourceCountIs('AWS::Events::Rule', 2);
     t.hasResourceProperties('AWS::Events::Rule', {
       ScheduleExpression: 'rate(1 minute)',
       State: 'ENABLED',

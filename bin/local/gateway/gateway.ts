@@ -128,7 +128,8 @@ export const createGateway = (opts: GatewayOptions): Gateway => {
       }),
     );
     sockets.add(gone);
-    void gone.then(() => sockets.delete(gone));
+    const forget = () => sockets.delete(gone);
+    gone.then(forget, forget);
   };
 
   const upgrade = async (req: IncomingMessage, socket: Duplex, head: Buffer) => {

@@ -53,7 +53,11 @@ export const prepareScheduleHost = async (routes: readonly RouteDef[], opts: Hos
       }
     })();
     runs.add(run);
-    void run.finally(() => runs.delete(run));
+    const forget = () => runs.delete(run);
+    run.then(forget, (error: unknown) => {
+      forget();
+      opts.logger.error(`[${route.id}] scheduled run failed`, error);
+    });
   };
 
   const arm = (route: ScheduleRoute, fn: LambdaFunction) => {

@@ -170,7 +170,7 @@ describe('OCPP 2.1', () => {
   it('hands a reply to the reply port and logs it with the action it answers', async () => {
     const seen: string[] = [];
     const replies = { accept: async (input: ReplyInput) => (seen.push(input.reply.messageId), { answers: 'Reset' }) };
-    const reply = await handleFrame(h.deps, { heartbeatIntervalSeconds: 300, replies }, {
+    const reply = await handleFrame(h.deps, { heartbeatIntervalSeconds: 300, maxSamplesPerMessage: 500, replies }, {
       chargerId: 'CP-21', protocol: 'ocpp2.1', connectionId: 'c-21', raw: '[3,"csms-1",{"status":"Accepted"}]', receivedAt: new Date(),
     });
     expect(reply).toBeUndefined();

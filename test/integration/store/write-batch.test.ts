@@ -5,7 +5,7 @@
 import type { BatchGetCommandInput } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLog } from '#shared/log/logger.ts';
-import { makeDocumentClient } from '#shared/store/dynamo.ts';
+import { makeDocumentClient, PARALLEL_BATCHES } from '#shared/store/dynamo.ts';
 import { messageLogPk, meterPk, timelinePk, transactionEventKey } from '#shared/store/keys.ts';
 import { makeDomainDeps } from '#shared/store/make-deps.ts';
 import { DEFAULT_RETENTION } from '#shared/store/retention.ts';
@@ -64,6 +64,31 @@ describe('a unit of work', () => {
       expect(requests, `${count} puts`).toBe(expectedRequests);
       expect(await f.partition('Csms', meterPk(cp))).toHaveLength(count);
     }
+  });
+
+  it('writes a large batch with at most PARALLEL_BATCHES requests in flight, every item stored', async () => {
+    const cp = 'CP-WB-300';
+    const db = makeDocumentClient(f.env);
+    let inFlight = 0;
+    let most = 0;
+    db.middlewareStack.add(
+      (next) => async (args) => {
+        most = Math.max(most, ++inFlight);
+        try {
+          return await next(args);
+        } finally {
+          inFlight--;
+        }
+      },
+      { step: 'initialize', name: 'countInFlight' },
+    );
+    const work = makeDomainDeps({ db, tables: f.tables.names, retention: DEFAULT_RETENTION, now: () => new Date(), log: silentLog }).unitOfWork();
+    await work.stores.meterValues.record({ chargerId: cp, source: 'MeterValues', evseId: 1, connectorId: 1, samples: samples(300) });
+    const { requests } = await countingRequests(() => work.commit());
+    expect(requests).toBe(12);
+    expect(most).toBe(PARALLEL_BATCHES);
+    expect(await f.partition('Csms', meterPk(cp))).toHaveLength(300);
+    db.destroy();
   });
 
   it('writes a key named twice once, the later put winning', async () => {

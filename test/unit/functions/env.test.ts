@@ -17,6 +17,9 @@ describe('the handler environment', () => {
       MESSAGE_LOG_RETENTION_DAYS: 30,
       CHARGER_CLOCK_AHEAD_SECONDS: 300,
       CHARGER_CLOCK_BEHIND_DAYS: 365,
+      MAX_SAMPLES_PER_MESSAGE: 500,
+      MESSAGE_BUDGET_PER_MINUTE: 600,
+      MESSAGE_BUDGET_BURST: 300,
     });
   });
 
@@ -53,6 +56,9 @@ describe('settings groups as the hosts set them', () => {
       MESSAGE_LOG_RETENTION_DAYS: '30',
       CHARGER_CLOCK_AHEAD_SECONDS: '300',
       CHARGER_CLOCK_BEHIND_DAYS: '365',
+      MAX_SAMPLES_PER_MESSAGE: '500',
+      MESSAGE_BUDGET_PER_MINUTE: '600',
+      MESSAGE_BUDGET_BURST: '300',
     });
   });
 

@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { OcppProtocol } from '#shared/ocpp/frames.ts';
 import { faultForSchemaError } from '#shared/ocpp/schema-errors.ts';
+import { MAX_FIXES } from '#shared/ocpp/tolerance.ts';
 import {
   assertValidOutbound,
   hasAction,
@@ -150,9 +151,27 @@ describe('inbound tolerance', () => {
     expect(validateRequest('ocpp1.6', 'Heartbeat', { vendorBlob }))
       .toEqual({ ok: true, payload: {}, tolerated: ['removed unknown property /vendorBlob'] });
   });
-  it('stops tolerating after 64 fixes, so a hostile payload costs bounded work', () => {
+  it('removes an unknown property and converts a numeric string in every item of an array, in one step each', () => {
+    const meterValue = Array.from({ length: 500 }, (_, i) => ({
+      timestamp: NOW,
+      sampledValue: [{ value: String(i), vendorPhaseAngle: 12 }, { value: '1.5', vendorPhaseAngle: 3 }],
+    }));
+    const outcome = validateRequest('ocpp2.0.1', 'MeterValues', { evseId: '1', meterValue });
+    expect(outcome).toMatchObject({ ok: true, payload: { evseId: 1 } });
+    const payload = (outcome as { payload: { meterValue: { sampledValue: object[] }[] } }).payload;
+    expect(payload.meterValue.map((m) => m.sampledValue)).toEqual(meterValue.map((_, i) => [{ value: i }, { value: 1.5 }]));
+    expect((outcome as { tolerated: string[] }).tolerated).toEqual([
+      'converted numeric string "1" to a number at /evseId',
+      'removed unknown property /meterValue/0/sampledValue/0/vendorPhaseAngle (everywhere at /meterValue/*/sampledValue/*)',
+      'converted numeric string "0" to a number at /meterValue/0/sampledValue/0/value (everywhere at /meterValue/*/sampledValue/*)',
+    ]);
+  });
+  it(`stops tolerating after ${MAX_FIXES} kinds of non-conforming content, so a hostile payload costs bounded work`, () => {
     const payload = Object.fromEntries(Array.from({ length: 100 }, (_, i) => [`vendor${i}`, i]));
-    expect(validateRequest('ocpp1.6', 'Heartbeat', payload)).toMatchObject({ ok: false, fault: { code: 'FormatViolation' } });
+    expect(validateRequest('ocpp1.6', 'Heartbeat', payload)).toEqual({
+      ok: false,
+      fault: { code: 'FormatViolation', description: `/vendor${MAX_FIXES}: is not a known property; more than ${MAX_FIXES} kinds of non-conforming content are not tolerated` },
+    });
   });
   it('tolerates in CALLRESULTs too', () => {
     expect(validateResponse('ocpp1.6', 'Reset', { status: 'Accepted', reason: 'ok' }))

@@ -25,6 +25,7 @@ const { capacitySnapshot } = await import('#shared/store/capacity-meter.ts');
 const { silentLog } = await import('#shared/log/logger.ts');
 const { startLocalRuntime } = await import('../bin/local/runtime.ts');
 const { importFromFunctionsDir } = await import('../bin/local/lambda.ts');
+const { scheduledEvent } = await import('../bin/local/events/scheduled.ts');
 const { connectAll, runLoad, rampLoad, closeAll } = await import('./load.ts');
 const { startBaselineServer } = await import('./baseline-server.ts');
 const { measurePerMessageCost, asActionCosts } = await import('./per-message-cost.ts');
@@ -159,6 +160,7 @@ try {
       OcppConnect: { headers: {}, requestContext: requestContext('$connect', 'CONNECT') },
       OcppDisconnect: { requestContext: requestContext('$disconnect', 'DISCONNECT') },
       OcppMessage: { body: '[2,"cold-1","Heartbeat",{}]', isBase64Encoded: false, requestContext: requestContext('$default', 'MESSAGE') },
+      ReconcilePresence: scheduledEvent('ReconcilePresence', new Date()),
     },
   });
 

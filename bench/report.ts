@@ -1,4 +1,5 @@
 /** The benchmark report: figures beside their targets, as Markdown, and the raw figures as JSON. */
+import { formatAuthCost, type AuthCost } from './auth-cost.ts';
 import type { ColdStart } from './cold-start.ts';
 import { formatCostTable, type CostBreakdown } from './cost-model.ts';
 import type { LoadResult, RampStep } from './load.ts';
@@ -17,6 +18,8 @@ export interface BenchReport {
   dynamodbRequestsPerSecondUnderLoad: number;
   perMessage: Record<string, Record<string, MeasuredAction>>;
   coldStarts: ColdStart[];
+  /** The `$connect` authorizer's cost per attempt, by password scheme. */
+  authCost?: AuthCost[];
   costPerChargerMonth: Record<string, CostBreakdown>;
 }
 
@@ -116,6 +119,7 @@ export const toMarkdown = (r: BenchReport): string => {
     lines.push(`| ${c.routeId} | ${kb(c.bundleBytes)} | ${kb(c.gzipBytes)} | ${side} | ${spreadText(c.initMs)} | ${spreadText(c.firstInvokeMs)} |`);
   }
   lines.push('', 'The first invocation of a version-validating function includes loading that version\'s validators (here 1.6).');
+  if (r.authCost) lines.push('', '## `$connect` authorizer cost per attempt (this process)', '', ...formatAuthCost(r.authCost));
   lines.push('', '## Cost per charger per month (AWS list prices, bench/pricing.ts)', '', formatCostTable(r.costPerChargerMonth));
   return `${lines.join('\n')}\n`;
 };

@@ -21,6 +21,7 @@ const { createCharger } = await import('#shared/charger/registry.ts');
 const { createIdToken } = await import('#shared/token/id-tokens.ts');
 const { makeDocumentClient } = await import('#shared/store/dynamo.ts');
 const { makeDeps } = await import('#functions/_common/deps.ts');
+const { createSecretReader, passwordKeys } = await import('#functions/_common/secrets.ts');
 const { capacitySnapshot } = await import('#shared/store/capacity-meter.ts');
 const { silentLog } = await import('#shared/log/logger.ts');
 const { startLocalRuntime } = await import('../bin/local/runtime.ts');
@@ -85,7 +86,9 @@ const runtime = await startLocalRuntime({
     };
   },
 });
-const deps = makeDeps({ ...process.env, ...runtime.env }, silentLog);
+const runtimeEnv = { ...process.env, ...runtime.env };
+// With the pepper as the $connect functions read it (the runtime's Secrets Manager stand-in).
+const deps = { ...makeDeps(runtimeEnv, silentLog), ...(await passwordKeys(createSecretReader({ env: runtimeEnv }))) };
 
 try {
   log(`local runtime up in ${runtime.startup.totalMs} ms; registering ${settings.chargers} chargers`);
@@ -130,6 +133,10 @@ try {
     await server.close();
   }
 
+  log('authorizer cost per attempt, by password scheme');
+  const { measureAuthCost } = await import('./auth-cost.ts');
+  const authCost = await measureAuthCost(deps, runtime.secrets.originVerify, smoke ? 5 : 40);
+
   log('cold starts');
   const [probe] = costChargers;
   if (!probe) throw new Error('no probe charger');
@@ -146,7 +153,7 @@ try {
       OcppAuthorizer: {
         type: 'REQUEST',
         methodArn: 'arn:aws:execute-api:us-east-1:000000000000:local/local/$connect',
-        headers: { 'X-Ocpp-Authorization': basic, 'X-Origin-Verify': runtime.secrets.originVerify, 'Sec-WebSocket-Protocol': 'ocpp1.6' },
+        headers: { 'X-Ocpp-Authorization': basic, 'X-Origin-Verify': runtime.secrets.originVerify, 'Sec-WebSocket-Protocol': 'ocpp1.6', 'CloudFront-Forwarded-Proto': 'https' },
         queryStringParameters: { chargeBoxId: probe.id },
         requestContext: requestContext('$connect', 'CONNECT'),
       },
@@ -176,6 +183,7 @@ try {
     dynamodbRequestsPerSecondUnderLoad: dynamodbRequestsPerSecond,
     perMessage,
     coldStarts,
+    authCost,
     costPerChargerMonth: costPerCharger,
   };
   const markdown = toMarkdown(report);

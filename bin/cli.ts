@@ -2,12 +2,20 @@
  * `npm run cli -- <group> <command> ...`: operator commands against the running local runtime's DynamoDB (found
  * whatever `npm start` was started with: `--data-dir <dir>` or `--in-memory` pick one when several run), or one
  * started for the command on the data directory, or against AWS with `--aws` (CSMS_TABLE and MESSAGE_LOG_TABLE
- * set, credentials from the usual AWS chain).
+ * set, credentials from the usual AWS chain; PASSWORD_PEPPER_SECRET_ID for commands that make passwords or
+ * enrolment codes, WS_MANAGEMENT_ENDPOINT to close live connections).
  */
 import { parseArgs } from 'node:util';
+import { resolve } from 'node:path';
 import { makeDeps } from '#functions/_common/deps.ts';
-import { commands, usage, UsageError, type Options } from './cli/commands.ts';
-import { ensureLocalDynamo, RuntimeLookupError } from './local/runtime-file.ts';
+import { connectionCloser } from '#functions/_common/connections.ts';
+import { SECRETS } from '#functions/_common/env.ts';
+import { createSecretReader, passwordKeys } from '#functions/_common/secrets.ts';
+import type { PasswordKeys } from '#shared/charger/credentials.ts';
+import { commands, usage, UsageError, type CommandContext, type Options } from './cli/commands.ts';
+import { LOCAL_AWS_ENV } from './local/handler-env.ts';
+import { DEFAULT_DATA_DIR, ensureLocalDynamo, RuntimeLookupError, type LocalDynamo } from './local/runtime-file.ts';
+import { localSecrets, serveLocalSecrets } from './local/secrets.ts';
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
@@ -25,6 +33,7 @@ const { values, positionals } = parseArgs({
     label: { type: 'string' },
     blocked: { type: 'boolean' },
     limit: { type: 'string' },
+    hours: { type: 'string' },
     help: { type: 'boolean', short: 'h' },
   },
 });
@@ -50,9 +59,46 @@ const local = values.aws
       process.exit(2);
     });
 if (local?.runtime) console.error(`(the runtime of process ${local.runtime.pid}, ${local.runtime.dataDir ?? 'in memory'})`);
+const PEPPER_ID_VAR = SECRETS.passwordPepper.envVar;
+
+/**
+ * Where the password pepper is read: from Secrets Manager, through the same reader the $connect functions use
+ * (functions/_common/secrets.ts), so the CLI hashes with exactly what they check with, rotations included. That is
+ * the running runtime's Secrets Manager stand-in (its runtime file names the endpoint and the secret's id), else a
+ * stand-in serving the data directory's kept values (what `npm start` on it serves), else, with --aws, the secret
+ * PASSWORD_PEPPER_SECRET_ID names (unset: commands that hash a generated password refuse, naming it).
+ */
+const pepperSource = async (l: LocalDynamo | undefined): Promise<NodeJS.ProcessEnv | undefined> => {
+  if (!l) return process.env[PEPPER_ID_VAR] ? process.env : undefined;
+  const running = l.runtime;
+  if (running) {
+    const endpoint = running.endpoints.secretsManager;
+    const id = running.secretIds?.passwordPepper;
+    if (!endpoint || !id) throw new UsageError(`the runtime of process ${running.pid} does not name its Secrets Manager: restart npm start`);
+    return { ...LOCAL_AWS_ENV, AWS_ENDPOINT_URL_SECRETS_MANAGER: endpoint, [PEPPER_ID_VAR]: id };
+  }
+  const served = await serveLocalSecrets(localSecrets(resolve(values['data-dir'] ?? DEFAULT_DATA_DIR)));
+  return { ...LOCAL_AWS_ENV, AWS_ENDPOINT_URL_SECRETS_MANAGER: served.endpoint, [PEPPER_ID_VAR]: served.ids.passwordPepper };
+};
+
+const pepperOf = async (l: LocalDynamo | undefined): Promise<Partial<PasswordKeys>> => {
+  const env = await pepperSource(l);
+  return env ? passwordKeys(createSecretReader({ env })) : {};
+};
+
+/** Where a changed registration or password closes the charger's live connection: the running charger API. */
+const closerOf = (l: LocalDynamo | undefined): CommandContext['closer'] => {
+  if (!l) return process.env.WS_MANAGEMENT_ENDPOINT ? connectionCloser(process.env.WS_MANAGEMENT_ENDPOINT) : undefined;
+  const connections = l.runtime?.endpoints.chargerConnections?.replace('/@connections/{connectionId}', '');
+  if (!connections) return undefined; // nothing runs, so nothing is connected
+  Object.assign(process.env, l.env, { AWS_ENDPOINT_URL_APIGATEWAYMANAGEMENTAPI: connections });
+  return connectionCloser(connections);
+};
+
 try {
-  const deps = makeDeps(local ? { ...process.env, ...local.env } : checkAwsEnv(process.env));
-  const out = await command(deps, args, values as Options);
+  const deps = { ...makeDeps(local ? { ...process.env, ...local.env } : checkAwsEnv(process.env)), ...(await pepperOf(local)) };
+  const closer = closerOf(local);
+  const out = await command(deps, args, values as Options, closer ? { closer } : {});
   if (out.note) console.error(out.note);
   console.log(JSON.stringify(out.result, null, 2));
 } catch (error) {

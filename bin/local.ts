@@ -23,7 +23,11 @@ const USAGE = `Usage: npm start -- [options]
       --rest-port <n>          REST API port, when there are http routes (default: env REST_PORT, else 8081)
       --data-dir <dir>         where DynamoDB and SQS/S3 data are kept (default: .local)
       --in-memory              keep nothing: start from empty tables, lose them on exit
-      --auto-register          let unknown chargers in, registered as pending (default: env AUTO_REGISTER, else off)
+      --auto-register          let unknown chargers register themselves as pending, if their id matches
+                               --auto-register-allow or their password is an enrolment code (default: env AUTO_REGISTER, else off)
+      --auto-register-allow <patterns>
+                               ids that may auto-register, comma-separated, * and ? wildcards, any case, e.g.
+                               'SIM-*,TEST-??' (default: env AUTO_REGISTER_ALLOW, else none: enrolment codes only)
       --heartbeat-interval <s> heartbeat interval handed to chargers (default: env HEARTBEAT_INTERVAL_SECONDS, else 300)
       --log-retention-days <d> days the OCPP message log is kept (default: env MESSAGE_LOG_RETENTION_DAYS, else 30)
   -h, --help
@@ -44,6 +48,7 @@ const options = (): LocalRuntimeOptions | undefined => {
       'data-dir': { type: 'string' },
       'in-memory': { type: 'boolean' },
       'auto-register': { type: 'boolean' },
+      'auto-register-allow': { type: 'string' },
       'heartbeat-interval': { type: 'string' },
       'log-retention-days': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
@@ -57,6 +62,7 @@ const options = (): LocalRuntimeOptions | undefined => {
     restPort: number(values['rest-port'] ?? process.env.REST_PORT, '--rest-port') ?? 8081,
     ...(values['in-memory'] ? {} : { dataDir: values['data-dir'] ?? DEFAULT_DATA_DIR }),
     ...(values['auto-register'] ? { autoRegister: true } : {}),
+    ...(values['auto-register-allow'] !== undefined ? { autoRegisterAllow: values['auto-register-allow'] } : {}),
     ...(heartbeat === undefined ? {} : { heartbeatIntervalSeconds: heartbeat }),
     ...(retention === undefined ? {} : { messageLogRetentionDays: retention }),
   };
@@ -105,7 +111,11 @@ const standInLines = (rt: LocalRuntime): string => {
 const banner = (rt: LocalRuntime): string => {
   const data = rt.dataDir ? `${relative(process.cwd(), rt.dataDir) || '.'}  (delete it to start afresh)` : 'in memory (nothing is kept)';
   const ddb = rt.startup.dynamodbMs === undefined ? '' : `; DynamoDB Local answered after ${seconds(rt.startup.dynamodbMs)}`;
-  const autoRegister = rt.env.AUTO_REGISTER === 'true' ? 'on: unknown chargers are let in as pending' : 'off (--auto-register to let unknown chargers in)';
+  const allow = rt.env.AUTO_REGISTER_ALLOW ? `ids ${rt.env.AUTO_REGISTER_ALLOW} and` : 'only';
+  const autoRegister =
+    rt.env.AUTO_REGISTER === 'true'
+      ? `on: ${allow} chargers with an enrolment code (npm run cli -- enrolment add) register as pending`
+      : 'off (--auto-register to let unknown chargers register themselves)';
   const file = rt.dataDir ? relative(process.cwd(), `${rt.dataDir}/runtime.json`) : 'a file under .local/runtimes/';
   return [
     `\nO-V2X-MP local runtime is up (${seconds(rt.startup.totalMs)}${ddb})\n\n`,

@@ -3,7 +3,7 @@
  * and the local runtime (bin/local) are both built from this list, so the two hosts cannot drift.
  * Data only: no handler, SDK or CDK imports. The kinds, their fields and how each host runs them: docs/routes.md.
  */
-import { CHARGER_PK_PREFIX } from '#shared/store/keys.ts';
+import { CHARGER_PK_PREFIX, ENROLMENT_PK_PREFIX } from '#shared/store/keys.ts';
 import type { TableName } from '#shared/store/tables.ts';
 import type { SecretName, SettingsName } from './_common/env.ts';
 
@@ -199,28 +199,36 @@ export const routes = [
       'route.request.header.X-Ocpp-Authorization',
       'route.request.header.X-Origin-Verify',
     ],
-    // A password check is CPU-bound (scrypt): one full vCPU (1769 MB) holds a reserved slot the shortest time for
-    // the same GB-seconds (README, "Sizing the authorizer"). The cap keeps a $connect flood from taking the
-    // concurrency $default needs.
+    // A chosen password's check is CPU-bound (scrypt; a generated one's is one HMAC): one full vCPU (1769 MB) holds
+    // a reserved slot the shortest time for the same GB-seconds (README, "Sizing the authorizer"). The cap keeps a
+    // $connect flood from taking the concurrency $default needs.
     memoryMb: 1769,
     reservedConcurrency: 20,
-    // Reads AUTO_REGISTER (lets unknown chargers in as pending).
-    // One consistent GetItem of the charger's profile item, and only in charger partitions.
+    // Reads AUTO_REGISTER and AUTO_REGISTER_ALLOW (who may register itself); the pepper checks generated passwords
+    // and finds enrolment codes. One consistent BatchGetItem of the charger's profile and credentials items, and,
+    // for an unknown id with auto-registration on, one GetItem of an enrolment code: only in those partitions.
     access: {
-      tables: { Csms: { actions: ['GetItem'], partitionKeyPrefixes: [CHARGER_PK_PREFIX] } },
-      secrets: ['originVerify'],
+      tables: { Csms: { actions: ['BatchGetItem', 'GetItem'], partitionKeyPrefixes: [CHARGER_PK_PREFIX, ENROLMENT_PK_PREFIX] } },
+      secrets: ['originVerify', 'passwordPepper'],
       settings: ['chargers'],
     },
   },
-  // Closes the connection a new one replaces.
+  // Closes the connection a new one replaces. Auto-registers (the pending cap and expiry are charger settings; an
+  // enrolment code becomes the first password, MACed with the pepper).
   {
     kind: 'ws',
     api: 'chargers',
     id: 'OcppConnect',
     routeKey: '$connect',
     entry: 'ws/connect.ts',
-    // Auto-registration creates the charger (PutItem); attach updates presence (UpdateItem).
-    access: { tables: { Csms: { actions: ['PutItem', 'UpdateItem'] } }, manageConnections: { api: 'chargers', calls: ['DeleteConnection'] } },
+    // Auto-registration counts the pending (Query on gsi1), uses an enrolment code up (UpdateItem) and creates the
+    // profile and credentials (a transaction of two PutItems); attach updates presence (UpdateItem).
+    access: {
+      tables: { Csms: { actions: ['Query', 'PutItem', 'UpdateItem'] } },
+      manageConnections: { api: 'chargers', calls: ['DeleteConnection'] },
+      secrets: ['passwordPepper'],
+      settings: ['chargers'],
+    },
   },
   // Detach is one conditional UpdateItem of the presence item.
   { kind: 'ws', api: 'chargers', id: 'OcppDisconnect', routeKey: '$disconnect', entry: 'ws/disconnect.ts', access: { tables: { Csms: { actions: ['UpdateItem'] } } } },

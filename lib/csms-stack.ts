@@ -92,13 +92,14 @@ export class CsmsStack extends Stack {
       ...(config.originSecretVersionId ? { versionId: config.originSecretVersionId } : {}),
     });
     this.webSocketApis = this.webSocketGateways(routes);
+    const secrets = this.secrets(routes, originVerify.secret);
     this.functions = this.buildFunctions(routes, props.functionsDir, {
       tables: this.tables.byName,
       ...(keys ? { tableKey: keys.tables } : {}),
       queues: this.queues.byName,
       buckets: this.buckets.byName,
       webSocketApis: this.webSocketApis,
-      secrets: this.secrets(routes, originVerify.secret),
+      secrets,
       settings: settingsEnvironment(config),
       routes,
       registries,
@@ -123,7 +124,7 @@ export class CsmsStack extends Stack {
         ...(config.webAclArn ? { webAclArn: config.webAclArn } : {}),
       });
     }
-    this.outputs();
+    this.outputs(secrets);
   }
 
   private webSocketGateways(routes: readonly RouteDef[]): Partial<Record<WebSocketApiName, WebSocketGateway>> {
@@ -211,7 +212,7 @@ export class CsmsStack extends Stack {
     return restApi;
   }
 
-  private outputs(): void {
+  private outputs(secrets: Partial<Record<SecretName, ISecret>>): void {
     if (this.edge) {
       new CfnOutput(this, 'ChargerUrl', {
         description: 'OCPP-J endpoint for chargers (ws:// too where the stage allows plain WebSocket)',
@@ -230,6 +231,13 @@ export class CsmsStack extends Stack {
     // The operator CLI (`npm run cli -- --aws ...`) reads the tables through these names.
     for (const def of tables) {
       new CfnOutput(this, `${def.name}TableName`, { description: `${def.envVar} for the operator CLI`, value: this.tables.byName[def.name].tableName });
+    }
+    // Commands that make charger passwords or enrolment codes read the pepper themselves (the ARN is no secret).
+    if (secrets.passwordPepper) {
+      new CfnOutput(this, 'PasswordPepperSecretId', {
+        description: `${SECRETS.passwordPepper.envVar} for the operator CLI`,
+        value: secrets.passwordPepper.secretArn,
+      });
     }
   }
 }

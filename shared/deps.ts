@@ -1,4 +1,5 @@
 /** What the domain needs from the outside world, passed in rather than imported, so tests and hosts choose it. */
+import type { PasswordKeys } from './charger/credentials.ts';
 import type { Log } from './log/logger.ts';
 import type { Stores } from './store/stores.ts';
 
@@ -20,7 +21,11 @@ export interface Ports {
   readonly log: Log;
 }
 
-export interface Deps extends Ports {
+/**
+ * The pepper of generated charger passwords rides along where the host has read it (secret `passwordPepper`: the
+ * $connect functions and the CLI); operations that hash or check such a password fail without it, by name.
+ */
+export interface Deps extends Ports, Partial<PasswordKeys> {
   /** Stores that write at once (operator commands, connection lifecycle). */
   readonly stores: Stores;
   /** A fresh unit of work for one charger message. */

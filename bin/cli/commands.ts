@@ -4,7 +4,15 @@
  */
 import type { Deps } from '#shared/deps.ts';
 import { PROTOCOL_PREFERENCE, type OcppProtocol } from '#shared/ocpp/frames.ts';
-import { REGISTRATION_STATUSES, createCharger, rotatePassword, type RegistrationStatus } from '#shared/charger/registry.ts';
+import {
+  REGISTRATION_STATUSES,
+  createCharger,
+  rotatePassword,
+  setRegistration,
+  type ConnectionCloser,
+  type RegistrationStatus,
+} from '#shared/charger/registry.ts';
+import { createEnrolmentCode } from '#shared/charger/auto-registration.ts';
 import { assembleReport } from '#shared/charger/device-report.ts';
 import { createIdToken } from '#shared/token/id-tokens.ts';
 
@@ -21,7 +29,20 @@ export interface CommandOutput {
   note?: string;
 }
 
-type Command = (deps: Deps, args: string[], options: Options) => Promise<CommandOutput>;
+/** What a command may reach besides the tables: the running charger API's @connections, to close a connection. */
+export interface CommandContext {
+  closer?: ConnectionCloser;
+}
+
+type Command = (deps: Deps, args: string[], options: Options, context: CommandContext) => Promise<CommandOutput>;
+
+/** The id as registered (ids are case-insensitive; records are kept under the registered case). */
+const registeredId = async (deps: Deps, id: string | undefined): Promise<string> => {
+  const chargerId = need(id, 'charger id');
+  return (await deps.stores.chargers.get(chargerId))?.chargerId ?? chargerId;
+};
+
+const closedNote = (closed: string | undefined) => (closed ? ` Its live connection ${closed} was closed.` : '');
 
 const need = (value: string | undefined, what: string): string => {
   if (!value) throw new UsageError(`missing ${what}`);
@@ -79,7 +100,7 @@ const chargerAdd: Command = async (deps, [id], o) => {
 };
 
 const chargerShow: Command = async (deps, [id]) => {
-  const chargerId = need(id, 'charger id');
+  const chargerId = await registeredId(deps, id);
   const { stores } = deps;
   const [profile, presence, connectors, seen] = await Promise.all([
     stores.chargers.get(chargerId),
@@ -96,15 +117,32 @@ const chargerShow: Command = async (deps, [id]) => {
   };
 };
 
+/** Accepting replaces the password (printed once); any change closes the live connection. */
 const setStatus =
   (to: RegistrationStatus): Command =>
-  async (deps, [id]) => ({
-    result: found(await deps.stores.chargers.setRegistrationStatus(need(id, 'charger id'), to), `charger ${id}`),
-  });
+  async (deps, [id], _o, { closer }) => {
+    const change = found(await setRegistration(deps, need(id, 'charger id'), to, closer), `charger ${id}`);
+    const chargerId = change.profile.chargerId;
+    const password = change.password
+      ? ` Its new password (shown once, store it in the charger; the one it used until now no longer works): ${change.password}.`
+      : '';
+    return { result: change.profile, note: `Charger ${chargerId} is ${to}.${password}${closedNote(change.closedConnectionId)}` };
+  };
 
-const chargerPassword: Command = async (deps, [id]) => {
-  const password = found(await rotatePassword(deps, need(id, 'charger id')), `charger ${id}`);
-  return { result: { chargerId: id }, note: `New password for ${id} (shown once): ${password}` };
+const chargerPassword: Command = async (deps, [id], _o, { closer }) => {
+  const rotated = found(await rotatePassword(deps, need(id, 'charger id'), closer), `charger ${id}`);
+  return { result: { chargerId: id }, note: `New password for ${id} (shown once): ${rotated.password}.${closedNote(rotated.closedConnectionId)}` };
+};
+
+const enrolmentAdd: Command = async (deps, _args, o) => {
+  const hours = numberOption(o, 'hours', 24);
+  const { code, record } = await createEnrolmentCode(deps, hours, str(o, 'label'));
+  return {
+    result: { ...record, expiresAt: new Date(record.expiresAt * 1000).toISOString() },
+    note:
+      `Enrolment code (shown once, valid once, until ${new Date(record.expiresAt * 1000).toISOString()}): ${code}\n` +
+      'Configure it as the Basic password of the new charger; with auto-registration on, it registers as pending.',
+  };
 };
 
 const tokenAdd: Command = async (deps, [value], o) => {
@@ -147,16 +185,19 @@ export const commands: Record<string, Record<string, Command>> = {
     password: chargerPassword,
     status: async (deps, [id, evse, connector], o) => ({
       result: await deps.stores.connectors.history(
-        need(id, 'charger id'),
+        await registeredId(deps, id),
         { evseId: Number(evse ?? 1), connectorId: Number(connector ?? 1) },
         { limit: numberOption(o, 'limit', 50), newestFirst: true },
       ),
     }),
-    timeline: async (deps, [id], o) => ({ result: await deps.stores.timeline.list(need(id, 'charger id'), { limit: numberOption(o, 'limit', 50) }) }),
-    report: async (deps, [id, requestId]) => ({ result: await assembleReport(deps, need(id, 'charger id'), Number(need(requestId, 'request id'))) }),
+    timeline: async (deps, [id], o) => ({ result: await deps.stores.timeline.list(await registeredId(deps, id), { limit: numberOption(o, 'limit', 50) }) }),
+    report: async (deps, [id, requestId]) => ({ result: await assembleReport(deps, await registeredId(deps, id), Number(need(requestId, 'request id'))) }),
     log: async (deps, [id], o) => ({
-      result: await deps.stores.messageLog.list(need(id, 'charger id'), { limit: numberOption(o, 'limit', 50), newestFirst: true }),
+      result: await deps.stores.messageLog.list(await registeredId(deps, id), { limit: numberOption(o, 'limit', 50), newestFirst: true }),
     }),
+  },
+  enrolment: {
+    add: enrolmentAdd,
   },
   token: {
     add: tokenAdd,
@@ -165,9 +206,9 @@ export const commands: Record<string, Record<string, Command>> = {
     unblock: tokenBlock(false),
   },
   tx: {
-    list: async (deps, [id], o) => ({ result: await deps.stores.transactions.listOfCharger(need(id, 'charger id'), { limit: numberOption(o, 'limit', 50) }) }),
+    list: async (deps, [id], o) => ({ result: await deps.stores.transactions.listOfCharger(await registeredId(deps, id), { limit: numberOption(o, 'limit', 50) }) }),
     show: async (deps, [id, txId]) => {
-      const chargerId = need(id, 'charger id');
+      const chargerId = await registeredId(deps, id);
       const transactionId = need(txId, 'transaction id');
       const tx = found(await deps.stores.transactions.get(chargerId, transactionId), `transaction ${transactionId}`);
       return { result: { ...tx, meterValues: await deps.stores.meterValues.listOfTransaction(chargerId, transactionId) } };
@@ -181,6 +222,10 @@ export const usage = `Usage: npm run cli -- <group> <command> [args] [--options]
                    [--default-protocol ocpp1.6|ocpp2.0.1|ocpp2.1] [--security-profile 1|2]
   charger list [--location <id>]          charger show <id>
   charger accept|reject|pending <id>      charger password <id>   (rotate; prints the new one)
+      accept also replaces the password (printed once); accept, reject, pending and password close the
+      charger's live connection. Ids are case-insensitive (CP-1 is cp-1).
+  enrolment add [--hours n] [--label <text>]   a one-time code a charger presents as its password to
+      auto-register (pending); default valid 24 hours
   charger status <id> [<evse> <connector>] [--limit n]     status history, newest first
   charger timeline <id> [--limit n]       firmware/diagnostics/log status, security events, DataTransfer
   charger report <id> <requestId>         a NotifyReport assembled from its pages

@@ -43,6 +43,9 @@ export interface Edge {
 /** `::ffff:127.0.0.1` → `127.0.0.1`, as CloudFront reports IPv4 viewers. */
 export const viewerIp = (req: IncomingMessage): string => (req.socket.remoteAddress ?? '127.0.0.1').replace(/^::ffff:/, '');
 
+/** 127.0.0.0/8 and ::1: a viewer on this machine. */
+export const isLoopback = (ip: string): boolean => ip === '::1' || /^127\./.test(ip);
+
 const cfValue = (values: readonly string[]): CloudFrontValue =>
   values.length > 1 ? { value: values[0]!, multiValue: values.map((value) => ({ value })) } : { value: values[0] ?? '' };
 
@@ -102,9 +105,11 @@ const originRequest = (out: CloudFrontFunctionRequest, req: IncomingMessage, fwd
   if (fwd.allowList.includes('CloudFront-Viewer-Address')) {
     headers['CloudFront-Viewer-Address'] = [`${viewerIp(req)}:${req.socket.remotePort ?? 0}`];
   }
-  // CloudFront sets CloudFront-Forwarded-Proto itself; the local runtime has only plain ws://, and marking every
-  // connection `http` would refuse every security-profile-2 charger here, so it is left out (never the viewer's).
-  delete headers['CloudFront-Forwarded-Proto'];
+  // CloudFront sets CloudFront-Forwarded-Proto itself, never the viewer's. The local runtime has only plain ws://:
+  // a charger on this machine counts as `https` (no network to read its password on), any other as `http`, which
+  // keeps security profile 2 chargers of the LAN out as CloudFront's `http` would (the authorizer refuses a
+  // connection that does not say https unless its charger is profile 1).
+  if (fwd.allowList.includes('CloudFront-Forwarded-Proto')) headers['CloudFront-Forwarded-Proto'] = [isLoopback(viewerIp(req)) ? 'https' : 'http'];
   headers[fwd.originVerifyHeader] = [secret];
   headers['User-Agent'] = ['Amazon CloudFront'];
   headers['Via'] = ['1.1 local.cloudfront.net (CloudFront)'];

@@ -21,6 +21,8 @@ export const LOCAL_AWS_ENV = {
 export interface PlatformSettings {
   /** @default env AUTO_REGISTER, else env.ts's default */
   readonly autoRegister?: boolean;
+  /** @default env AUTO_REGISTER_ALLOW, else none */
+  readonly autoRegisterAllow?: string;
   /** @default env HEARTBEAT_INTERVAL_SECONDS, else env.ts's default */
   readonly heartbeatIntervalSeconds?: number;
   /** @default env MESSAGE_LOG_RETENTION_DAYS, else env.ts's default */
@@ -57,13 +59,16 @@ export interface LocalResources {
   readonly settings: Readonly<Record<SettingsName, Readonly<Record<string, string>>>>;
 }
 
-const chosen = (value: boolean | number | undefined, envName: string) =>
+const chosen = (value: boolean | number | string | undefined, envName: string) =>
   value === undefined ? process.env[envName] : String(value);
 
 /** The settings groups from `npm start` options (or the shell's variables), checked against their schemas. */
 export const localSettings = (settings: PlatformSettings): Record<SettingsName, Record<string, string>> => ({
   chargers: settingsVariables('chargers', {
     AUTO_REGISTER: chosen(settings.autoRegister, 'AUTO_REGISTER'),
+    AUTO_REGISTER_ALLOW: chosen(settings.autoRegisterAllow, 'AUTO_REGISTER_ALLOW'),
+    AUTO_REGISTER_MAX_PENDING: process.env.AUTO_REGISTER_MAX_PENDING,
+    AUTO_REGISTER_PENDING_HOURS: process.env.AUTO_REGISTER_PENDING_HOURS,
     HEARTBEAT_INTERVAL_SECONDS: chosen(settings.heartbeatIntervalSeconds, 'HEARTBEAT_INTERVAL_SECONDS'),
     MESSAGE_LOG_RETENTION_DAYS: chosen(settings.messageLogRetentionDays, 'MESSAGE_LOG_RETENTION_DAYS'),
     // The shell's, else the defaults (shared/ocpp/charger-time.ts).

@@ -8,6 +8,7 @@
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { SecretName } from '#functions/_common/env.ts';
 import { tables } from '#shared/store/tables.ts';
 import type { TableName } from '#shared/store/tables.ts';
 import { DbPathBusyError, readDbOwner } from './db-lock.ts';
@@ -33,13 +34,18 @@ export interface RuntimeFile {
   /** Port of the charger WebSocket API (and its @connections), when the table has one. */
   readonly port?: number;
   readonly dynamodbEndpoint: string;
-  /** Everything it serves, by name: chargerWebSocket, chargerConnections, restApi, dynamodb, sqs, s3, ... */
+  /** Everything it serves, by name: chargerWebSocket, chargerConnections, restApi, dynamodb, sqs, s3, secretsManager, ... */
   readonly endpoints: Readonly<Record<string, string>>;
   readonly tables: Readonly<Record<TableName, string>>;
   /** Queue URLs by logical name. */
   readonly queues: Readonly<Record<string, string>>;
   /** Local bucket names by logical name. */
   readonly buckets: Readonly<Record<string, string>>;
+  /**
+   * The id of each secret in its Secrets Manager stand-in (`endpoints.secretsManager`): the CLI reads the password
+   * pepper from there, as the handlers do. Ids only; the values never leave the stand-in.
+   */
+  readonly secretIds?: Readonly<Partial<Record<SecretName, string>>>;
 }
 
 const dataDirFile = (dataDir: string) => join(dataDir, 'runtime.json');

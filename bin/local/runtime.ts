@@ -233,7 +233,7 @@ export const startLocalRuntime = async (opts: LocalRuntimeOptions = {}): Promise
     const endpoints = Object.assign(
       {},
       ...s.hosts.all.map((h) => h.endpoints),
-      { dynamodb: dynamodbEndpoint, sqs: sqsS3Endpoint, s3: sqsS3Endpoint },
+      { dynamodb: dynamodbEndpoint, sqs: sqsS3Endpoint, s3: sqsS3Endpoint, secretsManager: secretsManager.endpoint },
     ) as Record<string, string>;
     const chargers = apis.chargers;
     s.forgetRuntime = announceRuntime({
@@ -246,6 +246,7 @@ export const startLocalRuntime = async (opts: LocalRuntimeOptions = {}): Promise
       tables: tableNames,
       queues: Object.fromEntries(Object.entries(ready.queues).map(([n, q]) => [n, q.url])),
       buckets: ready.buckets,
+      secretIds: secretsManager.ids,
     });
     const websocket = s.hosts.websocket;
     return {

@@ -26,8 +26,17 @@ const whole = (min: number, max: number, fallback: number) =>
  * The defaults are the documented ones, so a handler test may leave them out; the hosts always set them.
  */
 export const ChargerSettingsSchema = z.object({
-  /** Unknown chargers that connect are created `pending` instead of refused. */
+  /**
+   * Unknown chargers that connect are created `pending` instead of refused, if their id matches
+   * AUTO_REGISTER_ALLOW or their password is an unused enrolment code (shared/charger/auto-registration.ts).
+   */
   AUTO_REGISTER: flag,
+  /** Ids that may auto-register: comma-separated patterns, `*` any run of characters, `?` one; case-insensitive. */
+  AUTO_REGISTER_ALLOW: z._default(z.string(), ''),
+  /** At most this many auto-registered chargers wait pending at a time; more are refused. */
+  AUTO_REGISTER_MAX_PENDING: whole(1, 100_000, 100),
+  /** An auto-registered charger nobody accepted or rejected is forgotten after this many hours. */
+  AUTO_REGISTER_PENDING_HOURS: whole(1, 24 * 90, 72),
   /** Heartbeat interval handed out in BootNotification; below API Gateway's 10-minute idle timeout. */
   HEARTBEAT_INTERVAL_SECONDS: whole(10, 590, 300),
   /** How long the OCPP message log keeps frames (DynamoDB TTL). */
@@ -96,6 +105,16 @@ export const SECRETS = {
   originVerify: { envVar: 'ORIGIN_VERIFY_SECRET_ID', minLength: 16, length: 48, description: 'X-Origin-Verify value CloudFront sends to the OCPP WebSocket API' },
   /** The HMAC key operator tokens are signed with (functions/_common/operator-token.ts). */
   operatorTokenKey: { envVar: 'OPERATOR_TOKEN_KEY_SECRET_ID', minLength: 32, length: 64, description: 'HMAC-SHA256 key of operator bearer tokens' },
+  /**
+   * The pepper generated charger passwords and enrolment codes are MACed with (shared/charger/credentials.ts). Each
+   * hash names the pepper it was made with, so checks accept hashes made under the current or the previous value.
+   */
+  passwordPepper: {
+    envVar: 'PASSWORD_PEPPER_SECRET_ID',
+    minLength: 32,
+    length: 64,
+    description: 'HMAC-SHA256 pepper of CSMS-generated charger passwords and enrolment codes',
+  },
 } as const satisfies Readonly<Record<string, SecretDef>>;
 
 export interface SecretDef {

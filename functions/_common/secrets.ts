@@ -10,6 +10,7 @@
  * Manager again, and no release matches the logger's 2.36.0.
  */
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import type { PasswordKeys } from '#shared/charger/credentials.ts';
 import { awsClientConfig } from '#shared/store/client-config.ts';
 import { SECRETS, type SecretName } from './env.ts';
 
@@ -96,3 +97,12 @@ export const createSecretReader = (opts: SecretReaderOptions = {}): SecretReader
 
 /** The container's reader. */
 export const secrets: SecretReader = createSecretReader();
+
+/**
+ * The password pepper as shared/charger/credentials.ts takes it: new hashes under the current value; a hash made
+ * under the previous one (each hash names its pepper) still checks during a rotation.
+ */
+export const passwordKeys = async (read: SecretReader = secrets): Promise<PasswordKeys> => {
+  const { current, previous } = await read('passwordPepper');
+  return previous === undefined ? { passwordPepper: current } : { passwordPepper: current, previousPasswordPepper: previous };
+};

@@ -45,6 +45,10 @@ export interface ChargerAuthContext {
   protocol: OcppProtocol | '';
   echoProtocol: 'true' | 'false';
   register: 'true' | 'false';
+  /** It registers by an enrolment code ($connect uses it up). */
+  enrolment?: 'true' | 'false';
+  /** Registration at connect; a change closes the connection, so it holds for the connection's life. */
+  registration?: 'accepted' | 'pending' | 'rejected';
 }
 
 export interface WsResult {

@@ -6,6 +6,7 @@
 import { buckets, type BucketDef } from '#shared/store/buckets.ts';
 import { queues, type QueueDef } from '#shared/store/queues.ts';
 import { tables, type TableDef } from '#shared/store/tables.ts';
+import { SECRET_ITEM_TYPES } from '#shared/store/keys.ts';
 import { SECRET_ENV_VARS, SETTINGS_SCHEMAS } from '../_common/env.ts';
 import type { HttpRoute, QueueRoute, RouteDef, RouteKind, ScheduleRoute, StreamRoute, WsAuthorizerRoute, WsRoute } from '../routes.ts';
 import { isResourcePath } from './http-paths.ts';
@@ -127,6 +128,8 @@ const checkStream: Check<StreamRoute> = (route, ctx) => {
     ...(!table ? [`reads the stream of table "${route.table}", which is not registered`] : []),
     ...(table && !table.stream ? [`table ${table.name} has no stream (stream: true in its definition)`] : []),
     ...(route.types.length === 0 ? ['types lists no item type'] : []),
+    // Password hashes live in items of their own so that no stream consumer ever receives one.
+    ...route.types.filter((t) => SECRET_ITEM_TYPES.includes(t)).map((t) => `types lists ${t}, which holds password hashes: no stream route may read it`),
     ...between('batchSize', route.batchSize, 1, 1000),
     ...between('retryAttempts', route.retryAttempts, 0, 10),
     ...(!failure ? [`onFailure names queue "${route.onFailure}", which is not registered`] : []),

@@ -2,14 +2,16 @@
  * $connect REQUEST authorizer: Basic auth of the charger, edge secret check, OCPP version choice.
  * Unauthorized → 401 (thrown, as API Gateway expects); forbidden → Deny policy (403).
  */
-import { decideUpgrade } from '#shared/charger/connection.ts';
+import { allowListMatcher } from '#shared/charger/auto-registration.ts';
+import { decideUpgrade, type ConnectionPolicy } from '#shared/charger/connection.ts';
 import { deps, env, logger } from '../_common/runtime.ts';
 import { withCsms } from '../_common/with-csms.ts';
-import { acceptedValues, secrets } from '../_common/secrets.ts';
+import { acceptedValues, passwordKeys, secrets } from '../_common/secrets.ts';
 import { header, type ChargerAuthContext, type WsAuthorizerEvent } from '../_common/ws-events.ts';
 
-// Read at cold start, so a function that cannot read its secret fails there, by name.
-await secrets('originVerify');
+// Read at cold start, so a function that cannot read its secrets fails there, by name.
+await Promise.all([secrets('originVerify'), passwordKeys()]);
+const allowListed = allowListMatcher(env.AUTO_REGISTER_ALLOW);
 
 const policy = (effect: 'Allow' | 'Deny', resource: string, principalId: string, context?: ChargerAuthContext) => ({
   principalId,
@@ -22,8 +24,9 @@ const policy = (effect: 'Allow' | 'Deny', resource: string, principalId: string,
 
 const authorize = async (event: WsAuthorizerEvent) => {
   const decision = await decideUpgrade(
-    deps,
-    { originSecrets: acceptedValues(await secrets('originVerify')), autoRegister: env.AUTO_REGISTER },
+    // Cached per container (secrets.ts): no call to Secrets Manager per connect.
+    { ...deps, ...(await passwordKeys()) },
+    { originSecrets: acceptedValues(await secrets('originVerify')), autoRegister: env.AUTO_REGISTER, allowListed } satisfies ConnectionPolicy,
     {
       chargerId: event.queryStringParameters?.chargeBoxId,
       authorization: header(event.headers, 'X-Ocpp-Authorization'),
@@ -46,6 +49,8 @@ const authorize = async (event: WsAuthorizerEvent) => {
     protocol: decision.protocol,
     echoProtocol: decision.echoProtocol ? 'true' : 'false',
     register: decision.register ? 'true' : 'false',
+    enrolment: decision.enrolment ? 'true' : 'false',
+    registration: decision.registration,
   });
 };
 

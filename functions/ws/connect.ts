@@ -3,7 +3,10 @@ import { openConnection } from '#shared/charger/connection.ts';
 import { deps, env, logger } from '../_common/runtime.ts';
 import { withCsms } from '../_common/with-csms.ts';
 import { connectionCloser, managementEndpoint } from '../_common/connections.ts';
+import { passwordKeys } from '../_common/secrets.ts';
 import { header, type WsConnectEvent, type WsResult } from '../_common/ws-events.ts';
+
+const pendingLimits = { maxPending: env.AUTO_REGISTER_MAX_PENDING, pendingHours: env.AUTO_REGISTER_PENDING_HOURS };
 
 const connect = async (event: WsConnectEvent): Promise<WsResult> => {
   const rc = event.requestContext;
@@ -16,17 +19,20 @@ const connect = async (event: WsConnectEvent): Promise<WsResult> => {
     });
     return { statusCode: 400, body: 'offer one of the subprotocols ocpp2.1, ocpp2.0.1, ocpp1.6' };
   }
-  const opened = await openConnection(deps, connectionCloser(managementEndpoint(env.WS_MANAGEMENT_ENDPOINT, rc)), {
+  const enrolment = auth.enrolment === 'true';
+  // Only a charger registering by an enrolment code needs the pepper (the code's MAC, its first password's hash).
+  const ports = enrolment ? { ...deps, ...(await passwordKeys()) } : deps;
+  const opened = await openConnection(ports, connectionCloser(managementEndpoint(env.WS_MANAGEMENT_ENDPOINT, rc)), {
     chargerId: auth.chargeBoxId,
     connectionId: rc.connectionId,
     protocol: auth.protocol,
     connectedAt: rc.connectedAt ?? Date.now(),
     register: auth.register === 'true',
+    enrolment,
     // Behind CloudFront the source IP is CloudFront's; the viewer's address travels in this header.
     sourceIp: header(event.headers, 'CloudFront-Viewer-Address') ?? rc.identity?.sourceIp,
     authorization: header(event.headers, 'X-Ocpp-Authorization'),
-    viewerProtocol: header(event.headers, 'CloudFront-Forwarded-Proto'),
-  });
+  }, pendingLimits);
   if (!opened.opened) {
     logger.warn('connection refused', { chargerId: auth.chargeBoxId, reason: opened.reason });
     return { statusCode: 409, body: opened.reason };

@@ -5,9 +5,12 @@
  */
 import type { Ports } from '../deps.ts';
 import { PROTOCOL_PREFERENCE, type OcppProtocol } from '../ocpp/frames.ts';
-import { isValidChargerId } from './charger-id.ts';
-import { generatePassword, hashPassword, parseBasicAuth, secretsEqual, verifyPassword } from './credentials.ts';
-import { createCharger } from './registry.ts';
+import { consumeEnrolmentCode, isUsableEnrolmentCode } from './auto-registration.ts';
+import { isValidChargerId, sameChargerId } from './charger-id.ts';
+import { checkPassword, decoyCheck, parseBasicAuth, secretsEqual, type PasswordKeys } from './credentials.ts';
+import { createCharger, hasExpired, type ConnectionCloser, type RegistrationStatus } from './registry.ts';
+
+export type { ConnectionCloser };
 
 /** OCPP 2.0.1 BasicAuthPassword and the 1.6 security whitepaper's AuthorizationKey: 16 to 40 characters. */
 const MIN_PASSWORD_LENGTH = 16;
@@ -18,8 +21,14 @@ export interface ConnectionPolicy {
    * requests without one of them did not come through CloudFront.
    */
   originSecrets: readonly string[];
+  /** Whether unknown chargers may register themselves, and which (auto-registration.ts). */
   autoRegister: boolean;
+  /** The auto-registration allow-list (`allowListMatcher`). @default none */
+  allowListed?: (chargerId: string) => boolean;
 }
+
+/** What the domain needs at connect: the stores, and the pepper of generated passwords. */
+export type ConnectPorts = Ports & Partial<PasswordKeys>;
 
 export interface UpgradeRequest {
   chargerId: string | undefined;
@@ -28,13 +37,17 @@ export interface UpgradeRequest {
   originSecret: string | undefined;
   /** Raw Sec-WebSocket-Protocol request header: a comma-separated list. */
   offeredProtocols: string | undefined;
-  /** `http` or `https` as the charger reached the edge (CloudFront-Forwarded-Proto); unknown locally. */
+  /**
+   * `http` or `https` as the charger reached the edge (CloudFront-Forwarded-Proto; the local edge sets it too).
+   * Anything but `https`, absence included, counts as plain ws://.
+   */
   viewerProtocol?: string | undefined;
 }
 
 export type UpgradeDecision =
   | {
       outcome: 'allow';
+      /** As registered (the case the operator chose), whatever case the charger used. */
       chargerId: string;
       /** Empty when the charger offered nothing we speak and has no default: $connect refuses it. */
       protocol: OcppProtocol | '';
@@ -42,6 +55,10 @@ export type UpgradeDecision =
       echoProtocol: boolean;
       /** Unknown charger admitted by auto-registration: $connect creates it `pending`. */
       register: boolean;
+      /** It registers by an enrolment code (its password), which $connect uses up. */
+      enrolment: boolean;
+      /** Its registration now; the context carries it to every event of the connection (inbound/registration-gate.ts). */
+      registration: RegistrationStatus;
     }
   | { outcome: 'unauthorized'; reason: string }
   | { outcome: 'forbidden'; reason: string };
@@ -50,9 +67,6 @@ export interface ProtocolChoice {
   protocol: OcppProtocol;
   echo: boolean;
 }
-
-let decoy: Promise<string> | undefined;
-const decoyHash = () => (decoy ??= hashPassword(generatePassword()));
 
 /** Picks the highest version we speak among those offered; falls back to the charger's default if it offered none. */
 export const chooseProtocol = (offered: string | undefined, fallback?: OcppProtocol): ProtocolChoice | undefined => {
@@ -65,11 +79,30 @@ export const chooseProtocol = (offered: string | undefined, fallback?: OcppProto
   return best ? { protocol: best, echo: true } : undefined;
 };
 
-export const decideUpgrade = async (
-  deps: Ports,
-  policy: ConnectionPolicy,
-  request: UpgradeRequest,
-): Promise<UpgradeDecision> => {
+const allow = (chargerId: string, choice: ProtocolChoice | undefined, registration: RegistrationStatus, register = false, enrolment = false): UpgradeDecision => ({
+  outcome: 'allow',
+  chargerId,
+  protocol: choice?.protocol ?? '',
+  echoProtocol: choice?.echo ?? false,
+  register,
+  enrolment,
+  registration,
+});
+
+/** An unknown id: refused, unless auto-registration lets it in (allow-list or enrolment code). */
+const decideUnknown = async (deps: ConnectPorts, policy: ConnectionPolicy, request: UpgradeRequest, chargerId: string, password: string): Promise<UpgradeDecision> => {
+  // Spend what a real id's check would cost, so response times do not tell which ids exist.
+  await decoyCheck(password, deps, policy.autoRegister);
+  if (!policy.autoRegister) return { outcome: 'unauthorized', reason: 'unknown charger' };
+  const listed = policy.allowListed?.(chargerId) ?? false;
+  const enrolment = !listed && (await isUsableEnrolmentCode(deps, password));
+  if (!listed && !enrolment) return { outcome: 'unauthorized', reason: 'unknown charger, not on the auto-registration allow-list and no enrolment code' };
+  // Basic credentials are chosen here once and for all; never over plain ws://.
+  if (request.viewerProtocol !== 'https') return { outcome: 'forbidden', reason: 'auto-registration requires wss://' };
+  return allow(chargerId, chooseProtocol(request.offeredProtocols), 'pending', true, enrolment);
+};
+
+export const decideUpgrade = async (deps: ConnectPorts, policy: ConnectionPolicy, request: UpgradeRequest): Promise<UpgradeDecision> => {
   const presented = request.originSecret;
   if (!presented || !policy.originSecrets.some((s) => secretsEqual(presented, s))) {
     return { outcome: 'forbidden', reason: 'request did not come through the edge' };
@@ -77,33 +110,26 @@ export const decideUpgrade = async (
   const chargerId = request.chargerId ?? '';
   if (!isValidChargerId(chargerId)) return { outcome: 'forbidden', reason: 'invalid charger id' };
   const credentials = parseBasicAuth(request.authorization);
-  // OCPP 1.6 security whitepaper / 2.0.1 A00: the Basic username is the charging station identity.
-  if (!credentials || credentials.username !== chargerId) {
+  // OCPP 1.6 security whitepaper / 2.0.1 A00: the Basic username is the charging station identity (case-insensitive).
+  if (!credentials || !sameChargerId(credentials.username, chargerId)) {
     return { outcome: 'unauthorized', reason: credentials ? 'username is not the charger id' : 'no Basic credentials' };
   }
-  const charger = await deps.stores.chargers.getWithSecret(chargerId, true);
-  if (!charger) {
-    // Spend the same time as a password check, so response times do not tell which ids exist.
-    await verifyPassword(credentials.password, await decoyHash());
-    if (!policy.autoRegister) return { outcome: 'unauthorized', reason: 'unknown charger' };
-    const choice = chooseProtocol(request.offeredProtocols);
-    return { outcome: 'allow', chargerId, protocol: choice?.protocol ?? '', echoProtocol: choice?.echo ?? false, register: true };
+  const stored = await deps.stores.chargers.getWithSecret(chargerId, true);
+  const charger = stored && !hasExpired(stored, deps.now()) ? stored : undefined;
+  if (!charger) return decideUnknown(deps, policy, request, chargerId, credentials.password);
+  const check = await checkPassword(credentials.password, charger.passwordHash, deps);
+  if (check !== 'match') {
+    return { outcome: 'unauthorized', reason: check === 'other-pepper' ? 'password hash made under another pepper' : 'wrong password' };
   }
-  if (!(await verifyPassword(credentials.password, charger.passwordHash))) {
-    return { outcome: 'unauthorized', reason: 'wrong password' };
-  }
-  // Security profile 2 and up: Basic credentials only over TLS. Plain ws:// is for profile 1 chargers.
-  if (request.viewerProtocol === 'http' && charger.securityProfile !== 1) {
+  // OCPP 2.0.1 B03: a rejected charger is refused; it is told so only once its password is right.
+  if (charger.registrationStatus === 'rejected') return { outcome: 'forbidden', reason: 'charger is rejected' };
+  // Security profile 2 and up: Basic credentials only over TLS. Only a profile 1 charger may use plain ws://, and a
+  // request that does not say how the charger came in counts as plain.
+  if (request.viewerProtocol !== 'https' && charger.securityProfile !== 1) {
     return { outcome: 'forbidden', reason: `security profile ${charger.securityProfile} requires wss://` };
   }
-  const choice = chooseProtocol(request.offeredProtocols, charger.defaultProtocol);
-  return { outcome: 'allow', chargerId, protocol: choice?.protocol ?? '', echoProtocol: choice?.echo ?? false, register: false };
+  return allow(charger.chargerId, chooseProtocol(request.offeredProtocols, charger.defaultProtocol), charger.registrationStatus);
 };
-
-/** Closes a superseded connection; a connection that is already gone is fine. */
-export interface ConnectionCloser {
-  close(connectionId: string): Promise<void>;
-}
 
 export interface OpenConnectionInput {
   chargerId: string;
@@ -112,35 +138,58 @@ export interface OpenConnectionInput {
   connectedAt: number;
   sourceIp?: string;
   register: boolean;
+  /** It registers by the enrolment code it presents as its password. */
+  enrolment?: boolean;
   /** Basic credentials of the request, used only to store a first password for an auto-registered charger. */
   authorization?: string;
-  /** How an auto-registered charger came in: over plain ws:// it is registered as security profile 1. */
-  viewerProtocol?: string;
 }
+
+/** Bounds on auto-registration (settings AUTO_REGISTER_MAX_PENDING, AUTO_REGISTER_PENDING_HOURS). */
+export interface PendingLimits {
+  maxPending: number;
+  pendingHours: number;
+}
+
+const DEFAULT_PENDING_LIMITS: PendingLimits = { maxPending: 100, pendingHours: 72 };
+
+/** Creates an auto-registered charger `pending`, expiring; a reason when it may not be. */
+const register = async (deps: ConnectPorts, input: OpenConnectionInput, limits: PendingLimits): Promise<string | undefined> => {
+  const password = parseBasicAuth(input.authorization)?.password;
+  if (!password || password.length < MIN_PASSWORD_LENGTH) {
+    return `auto-registration needs a Basic password of at least ${MIN_PASSWORD_LENGTH} characters`;
+  }
+  if ((await deps.stores.chargers.countPendingAutoRegistered(limits.maxPending)) >= limits.maxPending) {
+    return `${limits.maxPending} auto-registered chargers are pending already: accept or reject some first`;
+  }
+  if (input.enrolment && !(await consumeEnrolmentCode(deps, password, input.chargerId))) return 'the enrolment code was used meanwhile or has expired';
+  const created = await createCharger(deps, {
+    chargerId: input.chargerId,
+    registrationStatus: 'pending',
+    autoRegistered: true,
+    securityProfile: 2,
+    password,
+    // An enrolment code is a generated secret: it may serve as the first password, MACed, until acceptance.
+    passwordOrigin: input.enrolment ? 'generated' : 'chosen',
+    expiresAt: Math.floor(deps.now().getTime() / 1000) + limits.pendingHours * 3600,
+  });
+  // Created meanwhile by another connection: its password was never checked against ours, so refuse;
+  // the charger's reconnect goes through the normal password check.
+  if (!created.created) return 'charger was registered concurrently';
+  deps.log.info('charger auto-registered as pending', { chargerId: input.chargerId, by: input.enrolment ? 'enrolment code' : 'allow-list' });
+  return undefined;
+};
 
 export type OpenConnectionResult = { opened: true; replacedConnectionId?: string } | { opened: false; reason: string };
 
 export const openConnection = async (
-  deps: Ports,
+  deps: ConnectPorts,
   closer: ConnectionCloser,
   input: OpenConnectionInput,
+  limits: PendingLimits = DEFAULT_PENDING_LIMITS,
 ): Promise<OpenConnectionResult> => {
   if (input.register) {
-    const password = parseBasicAuth(input.authorization)?.password;
-    if (!password || password.length < MIN_PASSWORD_LENGTH) {
-      return { opened: false, reason: `auto-registration needs a Basic password of at least ${MIN_PASSWORD_LENGTH} characters` };
-    }
-    const created = await createCharger(deps, {
-      chargerId: input.chargerId,
-      registrationStatus: 'pending',
-      autoRegistered: true,
-      securityProfile: input.viewerProtocol === 'http' ? 1 : 2,
-      password,
-    });
-    // Created meanwhile by another connection: its password was never checked against ours, so refuse;
-    // the charger's reconnect goes through the normal password check.
-    if (!created.created) return { opened: false, reason: 'charger was registered concurrently' };
-    deps.log.info('charger auto-registered as pending', { chargerId: input.chargerId });
+    const refused = await register(deps, input, limits);
+    if (refused) return { opened: false, reason: refused };
   }
   const attached = await deps.stores.presence.attach(input);
   if (!attached.attached) return { opened: false, reason: 'a newer connection of this charger exists' };

@@ -1,13 +1,44 @@
 /**
- * Charger passwords for HTTP Basic auth (OCPP security profiles 1 and 2). Only a scrypt hash is stored;
- * the clear password exists once, when it is generated, and is never logged.
+ * Charger passwords for HTTP Basic auth (OCPP security profiles 1 and 2). Only a hash is stored; the clear
+ * password exists once, when it is generated, and is never logged. The stored hash names its scheme:
+ *
+ * - `hmac-sha256$<pepper id>$<mac>` for passwords the CSMS generated (192 random bits): nobody can guess such a
+ *   password, so a slow hash buys nothing; an HMAC under a secret pepper (kept outside the table) costs
+ *   microseconds per check and is useless to whoever reads the table without the pepper.
+ * - `scrypt$N$r$p$<salt>$<key>` for passwords a charger or an operator chose, which may be guessable: a slow,
+ *   salted hash. Hashes stored before the HMAC scheme existed are scrypt too, and keep working.
  */
-import { randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from 'node:crypto';
+import { createHash, createHmac, randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from 'node:crypto';
 
 // N=2^14, r=8, p=1: about 30-60 ms per check on one Lambda vCPU, a fair price for one check per connection.
 const PARAMS = { N: 16384, r: 8, p: 1 } as const;
 const KEY_LENGTH = 32;
-const PREFIX = 'scrypt';
+const SCRYPT = 'scrypt';
+const HMAC = 'hmac-sha256';
+
+export type PasswordScheme = typeof SCRYPT | typeof HMAC;
+
+/**
+ * The secret pepper generated passwords are MACed with (secret `passwordPepper`, read from Secrets Manager by the
+ * functions and the CLI). New hashes use the current value; a check accepts a hash made under the previous one too
+ * (each hash names its pepper), so rotating the pepper locks no charger out until the rotation after.
+ */
+export interface PasswordKeys {
+  readonly passwordPepper: string;
+  /** The value before the last rotation (AWSPREVIOUS); absent until the pepper is first rotated. */
+  readonly previousPasswordPepper?: string;
+}
+
+/** Who chose a password decides how it is hashed. */
+export type PasswordOrigin = 'generated' | 'chosen';
+
+const GENERATED_BYTES = 24;
+
+/** OCPP 2.0.1 BasicAuthPassword is 16..40 characters of passwordString; 32 base64url characters fit both versions. */
+export const generatePassword = (): string => randomBytes(GENERATED_BYTES).toString('base64url');
+
+/** Whether a password has the form `generatePassword` produces (32 base64url characters). */
+export const looksGenerated = (password: string): boolean => /^[A-Za-z0-9_-]{32}$/.test(password);
 
 const deriveKey = (password: string, salt: Buffer, options: ScryptOptions, length: number): Promise<Buffer> =>
   new Promise((resolve, reject) => {
@@ -16,21 +47,88 @@ const deriveKey = (password: string, salt: Buffer, options: ScryptOptions, lengt
     );
   });
 
-/** OCPP 2.0.1 BasicAuthPassword is 16..40 characters of passwordString; 32 base64url characters fit both versions. */
-export const generatePassword = (): string => randomBytes(24).toString('base64url');
+/** A short public name of the pepper, so a hash made under another pepper is told apart from a wrong password. */
+const pepperId = (pepper: string): string => createHash('sha256').update(`pepper-id:${pepper}`).digest('base64url').slice(0, 8);
 
-export const hashPassword = async (password: string): Promise<string> => {
-  const salt = randomBytes(16);
-  const key = await deriveKey(password, salt, PARAMS, KEY_LENGTH);
-  return [PREFIX, PARAMS.N, PARAMS.r, PARAMS.p, salt.toString('base64'), key.toString('base64')].join('$');
+const mac = (pepper: string, password: string): Buffer => createHmac('sha256', pepper).update(password, 'utf8').digest();
+
+/** The MAC of a generated secret under the pepper: also the lookup key of an enrolment code. */
+export const secretMac = (keys: PasswordKeys, secret: string): string => mac(keys.passwordPepper, secret).toString('base64url');
+
+const requirePepper = (keys: Partial<PasswordKeys> | undefined): string => {
+  if (!keys?.passwordPepper) throw new Error('No password pepper: the secret passwordPepper (PASSWORD_PEPPER_SECRET_ID) is needed for generated passwords');
+  return keys.passwordPepper;
 };
 
-export const verifyPassword = async (password: string, stored: string): Promise<boolean> => {
-  const [prefix, n, r, p, saltB64, keyB64] = stored.split('$');
-  if (prefix !== PREFIX || !n || !r || !p || !saltB64 || !keyB64) return false;
+const hashChosen = async (password: string): Promise<string> => {
+  const salt = randomBytes(16);
+  const key = await deriveKey(password, salt, PARAMS, KEY_LENGTH);
+  return [SCRYPT, PARAMS.N, PARAMS.r, PARAMS.p, salt.toString('base64'), key.toString('base64')].join('$');
+};
+
+const hashGenerated = (pepper: string, password: string): string => [HMAC, pepperId(pepper), secretMac({ passwordPepper: pepper }, password)].join('$');
+
+/** Hashes a password by who chose it: HMAC under the pepper for generated ones, scrypt for chosen ones. */
+export const hashPassword = async (password: string, origin: PasswordOrigin, keys?: Partial<PasswordKeys>): Promise<string> =>
+  origin === 'generated' ? hashGenerated(requirePepper(keys), password) : hashChosen(password);
+
+export const schemeOf = (stored: string): PasswordScheme | undefined => {
+  const prefix = stored.slice(0, stored.indexOf('$'));
+  return prefix === SCRYPT || prefix === HMAC ? prefix : undefined;
+};
+
+export type PasswordCheck = 'match' | 'mismatch' | 'other-pepper';
+
+const equalBytes = (a: Buffer, b: Buffer): boolean => a.length === b.length && timingSafeEqual(a, b);
+
+const checkScrypt = async (password: string, stored: string): Promise<boolean> => {
+  const [, n, r, p, saltB64, keyB64] = stored.split('$');
+  if (!n || !r || !p || !saltB64 || !keyB64) return false;
   const expected = Buffer.from(keyB64, 'base64');
   const actual = await deriveKey(password, Buffer.from(saltB64, 'base64'), { N: +n, r: +r, p: +p }, expected.length);
-  return actual.length === expected.length && timingSafeEqual(actual, expected);
+  return equalBytes(actual, expected);
+};
+
+/**
+ * Checks a password against its stored hash, by the scheme the hash names. An HMAC hash is always computed, whatever
+ * the password looks like, so every check of that scheme costs the same.
+ */
+export const checkPassword = async (password: string, stored: string, keys?: Partial<PasswordKeys>): Promise<PasswordCheck> => {
+  switch (schemeOf(stored)) {
+    case SCRYPT:
+      return (await checkScrypt(password, stored)) ? 'match' : 'mismatch';
+    case HMAC: {
+      const current = requirePepper(keys);
+      const previous = keys?.previousPasswordPepper;
+      const [, id, macB64] = stored.split('$');
+      // The hash names its pepper: one HMAC, under the current or the previous value, whichever made it.
+      const pepper = id === pepperId(current) ? current : previous !== undefined && id === pepperId(previous) ? previous : undefined;
+      const actual = mac(pepper ?? current, password);
+      if (pepper === undefined) return 'other-pepper';
+      return equalBytes(actual, Buffer.from(macB64 ?? '', 'base64url')) ? 'match' : 'mismatch';
+    }
+    default:
+      return 'mismatch';
+  }
+};
+
+export const verifyPassword = async (password: string, stored: string, keys?: Partial<PasswordKeys>): Promise<boolean> =>
+  (await checkPassword(password, stored, keys)) === 'match';
+
+let scryptDecoy: Promise<string> | undefined;
+
+/**
+ * The check an unknown id gets, so response times do not tell which ids exist: the check a real id would get for
+ * this password. A password of the generated form would be checked against an HMAC hash (every credential the CSMS
+ * issues is one): one HMAC. Any other password can only match a chosen one, which exists where chargers may choose
+ * (auto-registration): there a scrypt check; elsewhere every real id has an HMAC hash, and so does the decoy.
+ */
+export const decoyCheck = async (password: string, keys: Partial<PasswordKeys>, chosenPasswordsExist: boolean): Promise<void> => {
+  if (looksGenerated(password) || !chosenPasswordsExist) {
+    mac(requirePepper(keys), password);
+    return;
+  }
+  await checkScrypt(password, await (scryptDecoy ??= hashChosen(generatePassword())));
 };
 
 export interface BasicCredentials {

@@ -4,7 +4,7 @@
  */
 import type { Ports } from '../deps.ts';
 import type { OcppProtocol } from '../ocpp/frames.ts';
-import { generatePassword, hashPassword } from './credentials.ts';
+import { generatePassword, hashPassword, type PasswordKeys, type PasswordOrigin } from './credentials.ts';
 import { isValidChargerId } from './charger-id.ts';
 
 export type RegistrationStatus = 'pending' | 'accepted' | 'rejected';
@@ -36,12 +36,18 @@ export interface ChargerProfile extends Partial<BootFacts> {
   createdAt: string;
   lastBootAt?: string;
   passwordRotatedAt?: string;
+  /** An auto-registered charger still pending is forgotten after this (epoch seconds; the table's TTL). */
+  expiresAt?: number;
 }
 
-/** The stored profile with the password hash, which only the password check reads. */
+/** The stored profile with the password hash (its own item), which only the password check reads. */
 export interface ChargerItem extends ChargerProfile {
   passwordHash: string;
 }
+
+/** Whether a profile is gone for every purpose although DynamoDB's TTL has not deleted it yet. */
+export const hasExpired = (charger: Pick<ChargerProfile, 'expiresAt'>, now: Date): boolean =>
+  charger.expiresAt !== undefined && charger.expiresAt * 1000 <= now.getTime();
 
 export interface NewCharger {
   chargerId: string;
@@ -52,6 +58,18 @@ export interface NewCharger {
   autoRegistered?: boolean;
   /** A password to hash (trust on first use for auto-registration); generated when absent. */
   password?: string;
+  /** Who chose `password`: a charger (scrypt) unless it is an enrolment code the CSMS generated. @default 'chosen' */
+  passwordOrigin?: PasswordOrigin;
+  /** Epoch seconds after which the charger is forgotten (pending auto-registration). */
+  expiresAt?: number;
+}
+
+/** Ports with the password pepper, for operations that hash generated passwords. */
+export type CredentialPorts = Ports & Partial<PasswordKeys>;
+
+/** Closes a charger's live connection; a connection that is already gone is fine. */
+export interface ConnectionCloser {
+  close(connectionId: string): Promise<void>;
 }
 
 export type CreateChargerResult =
@@ -60,9 +78,10 @@ export type CreateChargerResult =
 
 export const isAccepted = (charger: ChargerProfile | undefined): boolean => charger?.registrationStatus === 'accepted';
 
-export const createCharger = async (deps: Ports, input: NewCharger): Promise<CreateChargerResult> => {
+export const createCharger = async (deps: CredentialPorts, input: NewCharger): Promise<CreateChargerResult> => {
   if (!isValidChargerId(input.chargerId)) return { created: false, reason: 'invalid-id' };
   const password = input.password ?? generatePassword();
+  const origin: PasswordOrigin = input.password === undefined ? 'generated' : (input.passwordOrigin ?? 'chosen');
   const profile: ChargerProfile = {
     chargerId: input.chargerId,
     registrationStatus: input.registrationStatus ?? 'accepted',
@@ -71,14 +90,67 @@ export const createCharger = async (deps: Ports, input: NewCharger): Promise<Cre
     ...(input.locationId ? { locationId: input.locationId } : {}),
     ...(input.defaultProtocol ? { defaultProtocol: input.defaultProtocol } : {}),
     ...(input.autoRegistered ? { autoRegistered: true } : {}),
+    ...(input.expiresAt !== undefined ? { expiresAt: input.expiresAt } : {}),
   };
-  const outcome = await deps.stores.chargers.createIfAbsent({ ...profile, passwordHash: await hashPassword(password) });
+  const outcome = await deps.stores.chargers.createIfAbsent({ ...profile, passwordHash: await hashPassword(password, origin, deps) });
   return outcome === 'created' ? { created: true, profile, password } : { created: false, reason: 'exists' };
 };
 
-/** Replaces the password; returns the new clear password once, or undefined for an unknown charger. */
-export const rotatePassword = async (deps: Ports, chargerId: string): Promise<string | undefined> => {
+/**
+ * Closes the charger's live connection, if it has one: what the authorizer put in its context (its registration)
+ * or the password it was let in with has changed. Its reconnect goes through the authorizer again.
+ */
+const disconnect = async (deps: Ports, closer: ConnectionCloser | undefined, chargerId: string): Promise<string | undefined> => {
+  const presence = await deps.stores.presence.get(chargerId);
+  if (!closer || !presence?.connected || !presence.connectionId) return undefined;
+  await closer.close(presence.connectionId);
+  deps.log.info('charger connection closed: its registration or password changed', { chargerId, connectionId: presence.connectionId });
+  return presence.connectionId;
+};
+
+export interface RotatedPassword {
+  /** The new clear password, shown once. */
+  password: string;
+  /** The live connection closed, if there was one. */
+  closedConnectionId?: string;
+}
+
+/** Replaces the password with a generated one and closes the live connection; undefined for an unknown charger. */
+export const rotatePassword = async (deps: CredentialPorts, chargerId: string, closer?: ConnectionCloser): Promise<RotatedPassword | undefined> => {
+  const profile = await deps.stores.chargers.get(chargerId);
+  if (!profile) return undefined;
   const password = generatePassword();
-  const updated = await deps.stores.chargers.replacePasswordHash(chargerId, await hashPassword(password), deps.now());
-  return updated && password;
+  if (!(await deps.stores.chargers.replacePasswordHash(chargerId, await hashPassword(password, 'generated', deps), deps.now()))) return undefined;
+  const closedConnectionId = await disconnect(deps, closer, profile.chargerId);
+  return { password, ...(closedConnectionId ? { closedConnectionId } : {}) };
+};
+
+export interface RegistrationChange {
+  profile: ChargerProfile;
+  /** On acceptance: the new generated password (shown once). Whatever password the charger chose is void. */
+  password?: string;
+  closedConnectionId?: string;
+}
+
+/**
+ * An operator's decision on a charger. Acceptance replaces the password with a generated one: an auto-registered
+ * charger chose its own, and whoever chose it (a squatter, perhaps) must not keep an accepted identity by it. A
+ * changed status closes the live connection, whose authorizer context still carries the old one.
+ */
+export const setRegistration = async (
+  deps: CredentialPorts,
+  chargerId: string,
+  status: RegistrationStatus,
+  closer?: ConnectionCloser,
+): Promise<RegistrationChange | undefined> => {
+  const before = await deps.stores.chargers.get(chargerId);
+  if (!before) return undefined;
+  const profile = await deps.stores.chargers.setRegistrationStatus(chargerId, status);
+  if (!profile) return undefined;
+  if (status === 'accepted' && before.registrationStatus !== 'accepted') {
+    const rotated = await rotatePassword(deps, chargerId, closer);
+    return rotated && { profile, password: rotated.password, ...(rotated.closedConnectionId ? { closedConnectionId: rotated.closedConnectionId } : {}) };
+  }
+  const closedConnectionId = before.registrationStatus === status ? undefined : await disconnect(deps, closer, profile.chargerId);
+  return { profile, ...(closedConnectionId ? { closedConnectionId } : {}) };
 };

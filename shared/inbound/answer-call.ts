@@ -7,6 +7,7 @@ import { encodeCallError, encodeCallResult } from '../ocpp/frames.ts';
 import { assertValidOutbound, hasAction, validateRequest } from '../ocpp/validate.ts';
 import { inboundAction } from './actions.ts';
 import { CallRefused } from './refusal.ts';
+import { refusalBeforeAcceptance } from './registration-gate.ts';
 import { capSamples } from './sample-cap.ts';
 import type { InboundContext } from './types.ts';
 
@@ -29,6 +30,11 @@ export const answerCall = async (ctx: InboundContext, call: CallFrame, limits: C
     return hasAction(protocol, call.action)
       ? encodeCallError(protocol, call.messageId, fault('NotSupported', `${call.action} is not supported from a charger`))
       : encodeCallError(protocol, call.messageId, fault('NotImplemented', `unknown action ${call.action} for ${protocol}`));
+  }
+  const refused = await refusalBeforeAcceptance(ctx, call.action);
+  if (refused) {
+    ctx.log.warn('CALL refused before acceptance', { chargerId, action: call.action, registration: ctx.registration });
+    return encodeCallError(protocol, call.messageId, refused);
   }
   const checked = validateRequest(protocol, call.action, call.payload);
   if (!checked.ok) return encodeCallError(protocol, call.messageId, checked.fault);

@@ -18,10 +18,14 @@ import { sendActions } from './actions.ts';
 import { answerCall, type CallFrame } from './answer-call.ts';
 import type { MessageBudget } from './message-budget.ts';
 import type { InboundContext } from './types.ts';
+import type { RegistrationStatus } from '../charger/registry.ts';
+import { refusalBeforeAcceptance } from './registration-gate.ts';
 
 export interface FrameInput {
   chargerId: string;
   protocol: OcppProtocol;
+  /** The registration at connect, from the authorizer context (inbound/registration-gate.ts). */
+  registration?: RegistrationStatus;
   connectionId: string;
   raw: string;
   receivedAt: Date;
@@ -51,6 +55,11 @@ interface Handled {
 const takeSend = async (ctx: InboundContext, send: CallFrame): Promise<void> => {
   const table = sendActions[ctx.protocol];
   const spec = Object.hasOwn(table, send.action) ? table[send.action] : undefined;
+  const refused = spec && (await refusalBeforeAcceptance(ctx, send.action));
+  if (refused) {
+    ctx.log.warn('SEND not taken before acceptance', { chargerId: ctx.chargerId, action: send.action });
+    return;
+  }
   const checked = validateRequest(ctx.protocol, send.action, send.payload);
   if (!spec || !checked.ok) {
     ctx.log.warn('SEND not taken', { chargerId: ctx.chargerId, action: send.action, ...(checked.ok ? { reason: 'no handler' } : { fault: checked.fault }) });
@@ -120,6 +129,7 @@ const answerAndRecord = async (deps: Deps, config: FrameConfig, input: FrameInpu
     connectionId: input.connectionId,
     receivedAt: input.receivedAt,
     heartbeatIntervalSeconds: config.heartbeatIntervalSeconds,
+    ...(input.registration ? { registration: input.registration } : {}),
     chargerClock: config.chargerClock ?? DEFAULT_CHARGER_CLOCK,
   };
   const handled = await handle(ctx, config, input.raw).catch((error: unknown): Handled => {

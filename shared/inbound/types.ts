@@ -6,6 +6,7 @@ import type { Ocpp201Actions, Ocpp201ChargerActions } from '../ocpp/generated/oc
 import type { Ocpp21Actions, Ocpp21ChargerActions } from '../ocpp/generated/ocpp21.types.ts';
 import { chargerTime, type ChargerClockBounds, type ChargerTime } from '../ocpp/charger-time.ts';
 import type { MeterSample } from '../transaction/meter-values.ts';
+import type { RegistrationStatus } from '../charger/registry.ts';
 
 /**
  * One charger message in progress: the stores of its unit of work (plain puts join the message's batch, written
@@ -18,6 +19,8 @@ export interface InboundContext extends Ports, Pick<UnitOfWork, 'alongside'> {
   readonly connectionId: string;
   readonly receivedAt: Date;
   readonly heartbeatIntervalSeconds: number;
+  /** The charger's registration at connect (authorizer context); registration-gate.ts reads it when absent. */
+  readonly registration?: RegistrationStatus;
   /** How far the charger's own timestamps are believed. */
   readonly chargerClock: ChargerClockBounds;
 }

@@ -1,32 +1,58 @@
 /**
- * Charger profiles: one item per charger (identity, registration, hardware from Boot, password hash).
+ * Charger profiles: one item per charger (identity, registration, hardware from Boot), and beside it one item with
+ * its password hash (`CREDENTIALS`), so the hash never rides along in the profile's stream records, reads or lists.
+ * Both are keyed by the id in lower case (ids are case-insensitive); the profile keeps the id as registered.
  * Presence lives in its own item (presence-store.ts) so frequent connection writes never touch the
  * profile's index entries.
  */
-import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { BootFacts, ChargerItem, ChargerProfile, RegistrationStatus } from '../charger/registry.ts';
 import type { StoreContext } from './context.ts';
-import { unlessConditionFails, type Item } from './dynamo.ts';
-import { ALL_CHARGERS_PK, allChargersIndex, chargerKey, locationChargersIndex, locationChargersPk, withoutKeys } from './keys.ts';
+import { getAll, unlessConditionFails, type Item } from './dynamo.ts';
+import {
+  ALL_CHARGERS_PK,
+  allChargersIndex,
+  chargerKey,
+  CREDENTIALS_ITEM_TYPE,
+  credentialsKey,
+  locationChargersIndex,
+  locationChargersPk,
+  PENDING_AUTO_REGISTERED_PK,
+  pendingAutoRegisteredIndex,
+  withoutKeys,
+} from './keys.ts';
 import { mapPage, queryPage, type Page, type PageOptions } from './queries.ts';
 
 const BOOT_FACTS: readonly (keyof BootFacts)[] = [
   'vendor', 'model', 'serialNumber', 'chargeBoxSerialNumber', 'firmwareVersion', 'iccid', 'imsi', 'meterType', 'meterSerialNumber', 'bootReason',
 ];
 
-const toItem = (charger: ChargerItem): Item => ({
-  ...chargerKey(charger.chargerId),
-  ...allChargersIndex(charger.chargerId),
-  ...(charger.locationId ? locationChargersIndex(charger.locationId, charger.chargerId) : {}),
+const toProfileItem = ({ passwordHash: _apart, ...profile }: ChargerItem): Item => ({
+  ...chargerKey(profile.chargerId),
+  ...allChargersIndex(profile.chargerId),
+  ...(profile.locationId ? locationChargersIndex(profile.locationId, profile.chargerId) : {}),
+  // A pending auto-registered charger (it has no location) is counted for the pending cap, and expires.
+  ...(profile.expiresAt !== undefined && !profile.locationId ? pendingAutoRegisteredIndex(profile.chargerId) : {}),
   type: 'Charger',
-  ...charger,
+  ...profile,
 });
-const fromItem = (item: Item): ChargerItem => withoutKeys<ChargerItem>(item);
-/** The profile without its password hash: what leaves the store for anyone but the authorizer. */
+const toCredentialsItem = (charger: ChargerItem): Item => ({
+  ...credentialsKey(charger.chargerId),
+  type: CREDENTIALS_ITEM_TYPE,
+  chargerId: charger.chargerId,
+  passwordHash: charger.passwordHash,
+  ...(charger.expiresAt !== undefined ? { expiresAt: charger.expiresAt } : {}),
+});
+/**
+ * The profile without a password hash: what leaves the store for anyone but the authorizer. (Profiles written
+ * before credentials had their own item carried the hash; it is dropped here too.)
+ */
 const toProfile = (item: Item): ChargerProfile => {
-  const { passwordHash: _hidden, ...profile } = fromItem(item);
+  const { passwordHash: _hidden, ...profile } = withoutKeys<ChargerItem>(item);
   return profile;
 };
+const NOT_EXPIRED_OR_ABSENT = 'attribute_not_exists(pk) OR expiresAt <= :nowSeconds';
+const epochSeconds = (at: Date) => Math.floor(at.getTime() / 1000);
 
 export const chargerStore = (ctx: StoreContext) => {
 
@@ -53,25 +79,74 @@ export const chargerStore = (ctx: StoreContext) => {
     return out?.Attributes && toProfile(out.Attributes);
   };
 
+  const get = async (chargerId: string): Promise<ChargerProfile | undefined> => {
+    const out = await ctx.db.send(new GetCommand({ TableName: ctx.tables.Csms, Key: chargerKey(chargerId) }));
+    return out.Item && toProfile(out.Item);
+  };
+
   return {
-    /** Creates the charger unless one with its id exists. */
+    /**
+     * Creates the charger (profile and credentials, in one transaction) unless one with its id in any case exists.
+     * A pending auto-registered charger past its expiry counts as absent (TTL may not have deleted it yet).
+     */
     async createIfAbsent(charger: ChargerItem): Promise<'created' | 'exists'> {
-      const written = await unlessConditionFails(
-        ctx.db.send(new PutCommand({ TableName: ctx.tables.Csms, Item: toItem(charger), ConditionExpression: 'attribute_not_exists(pk)' })),
-      );
-      return written ? 'created' : 'exists';
+      const condition = { ConditionExpression: NOT_EXPIRED_OR_ABSENT, ExpressionAttributeValues: { ':nowSeconds': epochSeconds(ctx.now()) } };
+      try {
+        await ctx.db.send(
+          new TransactWriteCommand({
+            TransactItems: [
+              { Put: { TableName: ctx.tables.Csms, Item: toProfileItem(charger), ...condition } },
+              { Put: { TableName: ctx.tables.Csms, Item: toCredentialsItem(charger), ...condition } },
+            ],
+          }),
+        );
+        return 'created';
+      } catch (error) {
+        const reasons = (error as { CancellationReasons?: { Code?: string }[] }).CancellationReasons ?? [];
+        if (error instanceof Error && error.name === 'TransactionCanceledException' && reasons.some((r) => r.Code === 'ConditionalCheckFailed')) {
+          return 'exists';
+        }
+        throw error;
+      }
     },
 
-    /** The profile with its password hash, for the password check; strongly consistent where asked. */
+    /**
+     * The profile with its password hash, for the password check: both items in one BatchGetItem, strongly consistent
+     * where asked. A profile written before credentials had their own item still carries its hash.
+     */
     async getWithSecret(chargerId: string, consistent = false): Promise<ChargerItem | undefined> {
-      const out = await ctx.db.send(new GetCommand({ TableName: ctx.tables.Csms, Key: chargerKey(chargerId), ConsistentRead: consistent }));
-      return out.Item && fromItem(out.Item);
+      const [profile, credentials] = await getAll(ctx.db, [
+        { table: ctx.tables.Csms, key: chargerKey(chargerId), consistent },
+        { table: ctx.tables.Csms, key: credentialsKey(chargerId), consistent },
+      ]);
+      if (!profile) return undefined;
+      const passwordHash = credentials?.passwordHash ?? profile.passwordHash;
+      return typeof passwordHash === 'string' ? { ...toProfile(profile), passwordHash } : undefined;
     },
 
-    async get(chargerId: string): Promise<ChargerProfile | undefined> {
-      const out = await ctx.db.send(new GetCommand({ TableName: ctx.tables.Csms, Key: chargerKey(chargerId) }));
-      return out.Item && toProfile(out.Item);
+    /** Pending auto-registered chargers that have not expired, counted up to `atMost` (the cap). */
+    async countPendingAutoRegistered(atMost: number): Promise<number> {
+      let count = 0;
+      let cursor: Record<string, unknown> | undefined;
+      do {
+        const out = await ctx.db.send(
+          new QueryCommand({
+            TableName: ctx.tables.Csms,
+            IndexName: 'gsi1',
+            KeyConditionExpression: 'gsi1pk = :pk',
+            FilterExpression: 'expiresAt > :nowSeconds AND registrationStatus = :pending',
+            ExpressionAttributeValues: { ':pk': PENDING_AUTO_REGISTERED_PK, ':nowSeconds': epochSeconds(ctx.now()), ':pending': 'pending' },
+            Select: 'COUNT',
+            ...(cursor ? { ExclusiveStartKey: cursor } : {}),
+          }),
+        );
+        count += out.Count ?? 0;
+        cursor = out.LastEvaluatedKey;
+      } while (cursor && count < atMost);
+      return count;
     },
+
+    get,
 
     /** For reading the profile together with other items (stores.ts `readTogether`). */
     read: (chargerId: string) => ({ table: ctx.tables.Csms, key: chargerKey(chargerId), decode: toProfile }),
@@ -89,10 +164,50 @@ export const chargerStore = (ctx: StoreContext) => {
     recordBoot: (chargerId: string, facts: BootFacts, at: Date) =>
       update(chargerId, { ...facts, lastBootAt: at.toISOString() }, BOOT_FACTS.filter((k) => facts[k] === undefined)),
 
-    setRegistrationStatus: (chargerId: string, status: RegistrationStatus) => update(chargerId, { registrationStatus: status }),
+    /**
+     * An operator's decision: it never expires, so a pending auto-registered charger leaves the pending index and
+     * loses its expiry (profile and credentials).
+     */
+    async setRegistrationStatus(chargerId: string, status: RegistrationStatus): Promise<ChargerProfile | undefined> {
+      const current = await get(chargerId);
+      if (!current) return undefined;
+      if (current.expiresAt === undefined) return update(chargerId, { registrationStatus: status });
+      const updated = await update(chargerId, { registrationStatus: status }, ['expiresAt', ...(current.locationId ? [] : ['gsi1pk', 'gsi1sk'])]);
+      await ctx.db.send(
+        new UpdateCommand({ TableName: ctx.tables.Csms, Key: credentialsKey(chargerId), UpdateExpression: 'REMOVE expiresAt', ConditionExpression: 'attribute_exists(pk)' }),
+      ).catch((error: unknown) => {
+        if (!(error instanceof Error && error.name === 'ConditionalCheckFailedException')) throw error;
+      });
+      return updated;
+    },
 
-    replacePasswordHash: (chargerId: string, passwordHash: string, at: Date) =>
-      update(chargerId, { passwordHash, passwordRotatedAt: at.toISOString() }),
+    /** Replaces the hash (and drops one a profile of before the credentials item still carried); false when unknown. */
+    async replacePasswordHash(chargerId: string, passwordHash: string, at: Date): Promise<boolean> {
+      const current = await get(chargerId);
+      if (!current) return false;
+      try {
+        await ctx.db.send(
+          new TransactWriteCommand({
+            TransactItems: [
+              {
+                Update: {
+                  TableName: ctx.tables.Csms,
+                  Key: chargerKey(chargerId),
+                  UpdateExpression: 'SET passwordRotatedAt = :at REMOVE passwordHash',
+                  ConditionExpression: 'attribute_exists(pk)',
+                  ExpressionAttributeValues: { ':at': at.toISOString() },
+                },
+              },
+              { Put: { TableName: ctx.tables.Csms, Item: toCredentialsItem({ ...current, passwordHash }) } },
+            ],
+          }),
+        );
+        return true;
+      } catch (error) {
+        if (error instanceof Error && error.name === 'TransactionCanceledException') return false;
+        throw error;
+      }
+    },
   };
 };
 

@@ -7,7 +7,7 @@ import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Connector, ConnectorRef, StatusReport } from '../charger/connector-status.ts';
 import type { StoreContext } from './context.ts';
 import { unlessConditionFails, type Item } from './dynamo.ts';
-import { CONNECTOR_PREFIX, chargerKey, connectorKey, statusHistoryKey, statusHistoryPk, withoutKeys } from './keys.ts';
+import { CONNECTOR_PREFIX, connectorKey, connectorsPk, statusHistoryKey, statusHistoryPk, withoutKeys } from './keys.ts';
 import { mapPage, queryAll, queryPage, type Page, type PageOptions } from './queries.ts';
 import { expiresAfter } from './retention.ts';
 
@@ -139,7 +139,7 @@ export const connectorStore = (ctx: StoreContext) => {
     },
 
     list: async (chargerId: string): Promise<Connector[]> =>
-      (await queryAll(ctx, { pk: chargerKey(chargerId).pk, beginsWith: CONNECTOR_PREFIX })).map(fromItem),
+      (await queryAll(ctx, { pk: connectorsPk(chargerId), beginsWith: CONNECTOR_PREFIX })).map(fromItem),
 
     history: async (chargerId: string, ref: ConnectorRef, options: PageOptions = {}): Promise<Page<StatusReport>> =>
       mapPage(await queryPage(ctx, { pk: statusHistoryPk(chargerId, ref.evseId, ref.connectorId) }, options), (i) => withoutKeys<StatusReport>(i)),

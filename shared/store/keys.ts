@@ -4,14 +4,27 @@
  * order is time order.
  */
 import { createHash, randomUUID } from 'node:crypto';
+import { chargerIdKey } from '../charger/charger-id.ts';
 
 const pad = (n: number, width: number): string => String(n).padStart(width, '0');
 
-// Charger partition: profile, presence, connectors.
+// Charger partition: profile and credentials under the id in lower case (ids are case-insensitive: any case a
+// charger or operator presents finds them); presence and connectors under the id as registered, which is what
+// the authorizer context carries on every event.
 /** Every charger partition's key starts with it (the authorizer's IAM leading-key condition names it). */
 export const CHARGER_PK_PREFIX = 'CHARGER#';
-export const chargerKey = (chargerId: string) => ({ pk: `${CHARGER_PK_PREFIX}${chargerId}`, sk: 'CHARGER' });
+export const chargerKey = (chargerId: string) => ({ pk: `${CHARGER_PK_PREFIX}${chargerIdKey(chargerId)}`, sk: 'CHARGER' });
+/** The password hash, apart from the profile: stream consumers never subscribe to it (functions/_routes/rules.ts). */
+export const credentialsKey = (chargerId: string) => ({ pk: `${CHARGER_PK_PREFIX}${chargerIdKey(chargerId)}`, sk: 'CREDENTIALS' });
+export const CREDENTIALS_ITEM_TYPE = 'ChargerCredentials';
+export const ENROLMENT_ITEM_TYPE = 'EnrolmentCode';
+/**
+ * Item types that hold password hashes (or MACs of codes): no stream route may subscribe to them (rules.ts), so they
+ * reach no consumer of the table's stream. Every other item is free of them.
+ */
+export const SECRET_ITEM_TYPES: readonly string[] = [CREDENTIALS_ITEM_TYPE, ENROLMENT_ITEM_TYPE];
 export const presenceKey = (chargerId: string) => ({ pk: `CHARGER#${chargerId}`, sk: 'PRESENCE' });
+export const connectorsPk = (chargerId: string) => `CHARGER#${chargerId}`;
 
 /**
  * gsi2 of a presence item while it is connected (removed by $disconnect): live connections by when they opened,
@@ -29,7 +42,7 @@ export const liveConnectionIndex = (chargerId: string, connectedAt: number) => (
   gsi2sk: new Date(connectedAt).toISOString(),
 });
 export const connectorKey = (chargerId: string, evseId: number, connectorId: number) => ({
-  pk: `CHARGER#${chargerId}`,
+  pk: connectorsPk(chargerId),
   sk: `CONNECTOR#${pad(evseId, 4)}#${pad(connectorId, 4)}`,
 });
 export const CONNECTOR_PREFIX = 'CONNECTOR#';
@@ -39,6 +52,13 @@ export const ALL_CHARGERS_PK = 'CHARGERS';
 /** gsi1: chargers of a location. */
 export const locationChargersIndex = (locationId: string, chargerId: string) => ({ gsi1pk: locationChargersPk(locationId), gsi1sk: chargerId });
 export const locationChargersPk = (locationId: string) => `LOCATION#${locationId}`;
+/** gsi1 of an auto-registered charger while it is pending (it has no location yet): the pending cap counts them. */
+export const PENDING_AUTO_REGISTERED_PK = 'CHARGERS#AUTOREGISTERED#PENDING';
+export const pendingAutoRegisteredIndex = (chargerId: string) => ({ gsi1pk: PENDING_AUTO_REGISTERED_PK, gsi1sk: chargerId });
+/** Every enrolment code's partition key starts with it (the authorizer's leading-key condition names it too). */
+export const ENROLMENT_PK_PREFIX = 'ENROLMENT#';
+/** An operator's one-time enrolment code, by the MAC of the code under the password pepper. */
+export const enrolmentKey = (codeMac: string) => ({ pk: `${ENROLMENT_PK_PREFIX}${codeMac}`, sk: 'ENROLMENT' });
 
 export const statusHistoryPk = (chargerId: string, evseId: number, connectorId: number) =>
   `STATUS#${chargerId}#${evseId}#${connectorId}`;

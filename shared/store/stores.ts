@@ -8,6 +8,7 @@ import { getAll, type Item, type Key } from './dynamo.ts';
 import { chargerStore } from './charger-store.ts';
 import { connectorStore } from './connector-store.ts';
 import { deviceReportStore } from './device-report-store.ts';
+import { enrolmentStore } from './enrolment-store.ts';
 import { idTokenStore } from './id-token-store.ts';
 import { messageLogStore } from './message-log-store.ts';
 import { meterValueStore } from './meter-value-store.ts';
@@ -35,6 +36,7 @@ export const makeStores = (ctx: StoreContext) => ({
   timeline: timelineStore(ctx),
   deviceReports: deviceReportStore(ctx),
   messageLog: messageLogStore(ctx),
+  enrolments: enrolmentStore(ctx),
   /**
    * Reads items of different aggregates in one request (BatchGetItem), e.g. the charger, the id token and the
    * transaction a TransactionEvent needs: `readTogether({ charger: stores.chargers.read(id), ... })`.

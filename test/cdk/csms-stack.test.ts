@@ -49,12 +49,24 @@ describe('functions from the route table', () => {
   });
 
   it('gives each function exactly the variables its access names, plus the Powertools ones', () => {
-    const settings = ['AUTO_REGISTER', 'HEARTBEAT_INTERVAL_SECONDS', 'MESSAGE_LOG_RETENTION_DAYS', 'CHARGER_CLOCK_AHEAD_SECONDS', 'CHARGER_CLOCK_BEHIND_DAYS', 'MAX_SAMPLES_PER_MESSAGE', 'MESSAGE_BUDGET_PER_MINUTE', 'MESSAGE_BUDGET_BURST'];
+    const settings = [
+      'AUTO_REGISTER',
+      'AUTO_REGISTER_ALLOW',
+      'AUTO_REGISTER_MAX_PENDING',
+      'AUTO_REGISTER_PENDING_HOURS',
+      'HEARTBEAT_INTERVAL_SECONDS',
+      'MESSAGE_LOG_RETENTION_DAYS',
+      'CHARGER_CLOCK_AHEAD_SECONDS',
+      'CHARGER_CLOCK_BEHIND_DAYS',
+      'MAX_SAMPLES_PER_MESSAGE',
+      'MESSAGE_BUDGET_PER_MINUTE',
+      'MESSAGE_BUDGET_BURST',
+    ];
     const history = ['STATUS_HISTORY_RETENTION_DAYS', 'METER_VALUES_RETENTION_DAYS', 'TIMELINE_RETENTION_DAYS', 'DEVICE_REPORT_RETENTION_DAYS', 'TRANSACTION_EVENT_RETENTION_DAYS'];
     // Written out, not derived from the access: the test must fail if the derivation goes wrong.
     const expected: Record<string, string[]> = {
-      OcppAuthorizer: ['CSMS_TABLE', 'ORIGIN_VERIFY_SECRET_ID', ...settings],
-      OcppConnect: ['CSMS_TABLE', 'WS_MANAGEMENT_ENDPOINT'],
+      OcppAuthorizer: ['CSMS_TABLE', 'ORIGIN_VERIFY_SECRET_ID', 'PASSWORD_PEPPER_SECRET_ID', ...settings],
+      OcppConnect: ['CSMS_TABLE', 'WS_MANAGEMENT_ENDPOINT', 'PASSWORD_PEPPER_SECRET_ID', ...settings],
       OcppDisconnect: ['CSMS_TABLE'],
       OcppMessage: ['CSMS_TABLE', 'MESSAGE_LOG_TABLE', ...settings, ...history],
       ReconcilePresence: ['CSMS_TABLE', 'MESSAGE_LOG_TABLE'],
@@ -156,8 +168,8 @@ describe('IAM from route access', () => {
   it('grants each function exactly the DynamoDB actions it sends, per table', () => {
     // Written out, not derived from the route table: the test must fail if the derivation goes wrong.
     const expected: Record<string, Record<string, string[]>> = {
-      OcppAuthorizer: { Csms: ['dynamodb:GetItem'] },
-      OcppConnect: { Csms: ['dynamodb:PutItem', 'dynamodb:UpdateItem'] },
+      OcppAuthorizer: { Csms: ['dynamodb:BatchGetItem', 'dynamodb:GetItem'] },
+      OcppConnect: { Csms: ['dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem'] },
       OcppDisconnect: { Csms: ['dynamodb:UpdateItem'] },
       OcppMessage: {
         Csms: ['dynamodb:BatchGetItem', 'dynamodb:BatchWriteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem'],
@@ -173,10 +185,10 @@ describe('IAM from route access', () => {
     }
   });
 
-  it('lets the authorizer read charger partitions only, and nothing else of the table', () => {
+  it('lets the authorizer read charger and enrolment-code partitions only, and nothing else of the table', () => {
     const [statement] = onTable(dev, 'OcppAuthorizer', 'Csms');
-    expect(statement?.Condition).toEqual({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['CHARGER#*'] } });
-    // GetItem has no use for the indexes.
+    expect(statement?.Condition).toEqual({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['CHARGER#*', 'ENROLMENT#*'] } });
+    // Reads by key have no use for the indexes.
     expect(JSON.stringify(statement?.Resource)).not.toContain('/index/');
   });
 
@@ -225,15 +237,24 @@ describe('IAM from route access', () => {
     }
   });
 
-  it('lets the authorizer read only the AWSCURRENT and AWSPREVIOUS versions of the origin secret', () => {
-    const secretId = Object.keys(dev.findResources('AWS::SecretsManager::Secret'))[0] as string;
-    const reads = statementsFor(dev, 'OcppAuthorizer').filter((s) => actionsOf(s).some((a) => a.startsWith('secretsmanager:')));
-    expect(reads).toHaveLength(1);
-    expect(reads[0]).toMatchObject({
+  it('lets the $connect functions read only the AWSCURRENT and AWSPREVIOUS versions of their secrets', () => {
+    const secretIds = Object.keys(dev.findResources('AWS::SecretsManager::Secret'));
+    const secretId = (prefix: string) => {
+      const found = secretIds.filter((id) => id.startsWith(prefix));
+      expect(found, prefix).toHaveLength(1);
+      return found[0] as string;
+    };
+    const readsOf = (routeId: string) => statementsFor(dev, routeId).filter((s) => actionsOf(s).some((a) => a.startsWith('secretsmanager:')));
+    const read = (id: string) => ({
       Action: 'secretsmanager:GetSecretValue',
-      Resource: { Ref: secretId },
+      Resource: { Ref: id },
       Condition: { StringEquals: { 'secretsmanager:VersionStage': ['AWSCURRENT', 'AWSPREVIOUS'] } },
     });
+    const authorizer = readsOf('OcppAuthorizer');
+    expect(authorizer).toHaveLength(2);
+    expect(authorizer).toEqual(expect.arrayContaining([expect.objectContaining(read(secretId('OriginVerify'))), expect.objectContaining(read(secretId('PasswordPepper')))]));
+    // $connect only for a charger registering by an enrolment code: the pepper alone.
+    expect(readsOf('OcppConnect')).toEqual([expect.objectContaining(read(secretId('PasswordPepper')))]);
     for (const route of routes.filter((r) => !r.access.secrets?.length)) {
       expect(statementsFor(dev, route.id).flatMap(actionsOf).filter((a) => a.startsWith('secretsmanager:')), route.id).toEqual([]);
     }
@@ -293,7 +314,8 @@ describe('CloudFront edge', () => {
     const header = config.Origins[0].OriginCustomHeaders.find((h: { HeaderName: string }) => h.HeaderName === 'X-Origin-Verify');
     expect(typeof header.HeaderValue).not.toBe('string');
     expect(JSON.stringify(header.HeaderValue)).toContain('{{resolve:secretsmanager:');
-    dev.resourceCountIs('AWS::SecretsManager::Secret', 1);
+    // The origin secret and the password pepper.
+    dev.resourceCountIs('AWS::SecretsManager::Secret', 2);
     dev.hasResourceProperties('AWS::SecretsManager::Secret', { GenerateSecretString: Match.objectLike({}) });
   });
 
@@ -312,8 +334,10 @@ describe('CloudFront edge', () => {
     expect(policyOf(prod)).toBe('https-only');
   });
 
-  it('outputs the charger URL and the management endpoint', () => {
+  it('outputs the charger URL, the management endpoint and the pepper secret’s id (never its value)', () => {
     dev.hasOutput('ChargerUrl', { Value: Match.objectLike({ 'Fn::Join': ['', Match.arrayWith(['wss://', '/ocpp/{chargeBoxId}'])] }) });
     dev.hasOutput('ManagementEndpoint', { Value: Match.objectLike({ 'Fn::Join': ['', Match.arrayWith(['/dev'])] }) });
+    const pepper = Object.keys(dev.findResources('AWS::SecretsManager::Secret')).find((id) => id.startsWith('PasswordPepper'));
+    dev.hasOutput('PasswordPepperSecretId', { Value: { Ref: pepper } });
   });
 });

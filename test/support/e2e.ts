@@ -10,6 +10,7 @@ import { createCharger, type NewCharger } from '#shared/charger/registry.ts';
 import { silentLog } from '#shared/log/logger.ts';
 import type { Deps } from '#shared/deps.ts';
 import { makeDeps } from '#functions/_common/deps.ts';
+import { createSecretReader, passwordKeys } from '#functions/_common/secrets.ts';
 import { testDynamoEndpoint, uniquePrefix } from './dynamo.ts';
 
 /** Where the e2e suite's chargers connect: the in-process local runtime, or a deployed stack. */
@@ -29,7 +30,11 @@ export interface E2e {
 
 const quiet = { info: () => undefined, warn: () => undefined, error: console.error };
 
-export const depsFor = (runtime: LocalRuntime): Deps => makeDeps({ ...process.env, ...runtime.env }, silentLog);
+/** The runtime's tables, and its password pepper (as its Secrets Manager stand-in serves it) for generated passwords. */
+export const depsFor = (runtime: LocalRuntime): Deps => ({
+  ...makeDeps({ ...process.env, ...runtime.env }, silentLog),
+  passwordPepper: runtime.secrets.passwordPepper,
+});
 
 /**
  * A strict ocpp-rpc client that does not reconnect. ocpp-rpc's typings mark every option required although
@@ -43,7 +48,8 @@ export const ocppClient = async (options: Partial<RPC_ClientOptions>): Promise<R
 
 /**
  * A deployed stack (LocalStack, or a dev stage on AWS) instead of the local runtime: set E2E_CHARGER_URL to the
- * stack's ChargerUrl output without `/{chargeBoxId}`, CSMS_TABLE and MESSAGE_LOG_TABLE to its table names, and
+ * stack's ChargerUrl output without `/{chargeBoxId}`, CSMS_TABLE and MESSAGE_LOG_TABLE to its table names,
+ * PASSWORD_PEPPER_SECRET_ID to its PasswordPepper secret (registering chargers hashes their passwords under it), and
  * AWS credentials / AWS_ENDPOINT_URL for the tables. See localstack/README.md.
  */
 export const deployedTarget = process.env.E2E_CHARGER_URL;
@@ -51,11 +57,12 @@ export const deployedTarget = process.env.E2E_CHARGER_URL;
 /** Suffix for charger ids, so runs against a long-lived deployed stack do not meet each other's data. */
 export const runId = randomBytes(3).toString('hex');
 
-const remote = (wsUrl: string): { runtime: E2eTarget; deps: Deps } => {
+const remote = async (wsUrl: string): Promise<{ runtime: E2eTarget; deps: Deps }> => {
   if (!process.env.CSMS_TABLE || !process.env.MESSAGE_LOG_TABLE) throw new Error('E2E_CHARGER_URL needs CSMS_TABLE and MESSAGE_LOG_TABLE too');
+  if (!process.env.PASSWORD_PEPPER_SECRET_ID) throw new Error('E2E_CHARGER_URL needs PASSWORD_PEPPER_SECRET_ID too');
   return {
     runtime: { wsUrl, chargerUrl: (id) => `${wsUrl}/${encodeURIComponent(id)}`, stop: async () => undefined },
-    deps: makeDeps(process.env, silentLog),
+    deps: { ...makeDeps(process.env, silentLog), ...(await passwordKeys(createSecretReader())) },
   };
 };
 
@@ -71,7 +78,7 @@ const local = async (opts: LocalRuntimeOptions) => {
 
 export const startE2e = async (opts: LocalRuntimeOptions = {}): Promise<E2e> => {
   process.env.POWERTOOLS_LOG_LEVEL ??= 'CRITICAL';
-  const { runtime, deps } = deployedTarget ? remote(deployedTarget) : await local(opts);
+  const { runtime, deps } = deployedTarget ? await remote(deployedTarget) : await local(opts);
   return {
     runtime,
     deps,

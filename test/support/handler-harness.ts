@@ -12,11 +12,13 @@ import type { Deps } from '#shared/deps.ts';
 import { SECRET_NAMES, SECRETS, type SecretName } from '#functions/_common/env.ts';
 import { silentLog } from '#shared/log/logger.ts';
 import { makeDeps } from '#functions/_common/deps.ts';
+import { createSecretReader, passwordKeys } from '#functions/_common/secrets.ts';
 import { messageEvent, type ApiInfo } from '../../bin/local/events/index.ts';
 import { localSecrets, serveLocalSecrets } from '../../bin/local/secrets.ts';
 import { createTestTables, deleteTestTables, type TestTables } from './dynamo.ts';
 
 export const ORIGIN_SECRET = 'test-origin-secret-0123456789';
+export const PASSWORD_PEPPER = 'test-password-pepper-0123456789-abcdefghij';
 
 type Handler = (event: unknown, context: unknown) => Promise<unknown>;
 
@@ -29,10 +31,13 @@ export interface Harness {
   secretsManager: { endpoint: string; ids: Record<SecretName, string> };
   /** Connection ids the handlers asked API Gateway to close. */
   closedConnections: string[];
-  /** Sends one raw frame from `chargerId` as a $default event; returns the route response body. */
-  send(chargerId: string, protocol: OcppProtocol, raw: string, connectionId?: string): Promise<string | undefined>;
-  /** Sends a CALL and returns the parsed reply frame. */
-  call(chargerId: string, protocol: OcppProtocol, action: string, payload: unknown): Promise<unknown[]>;
+  /**
+   * Sends one raw frame from `chargerId` as a $default event; returns the route response body. `registration` is
+   * what the authorizer context says (absent: as on a connection opened before it carried one).
+   */
+  send(chargerId: string, protocol: OcppProtocol, raw: string, connectionId?: string, registration?: string): Promise<string | undefined>;
+  /** Sends a CALL and returns the parsed reply frame (`registration` as for `send`). */
+  call(chargerId: string, protocol: OcppProtocol, action: string, payload: unknown, registration?: string): Promise<unknown[]>;
   /** Every item of the Csms table (tests only: the product never scans). */
   scanCsms(): Promise<Record<string, unknown>[]>;
   close(): Promise<void>;
@@ -64,7 +69,7 @@ export const startHarness = async (env: Record<string, string> = {}): Promise<Ha
   const server = await recordDeletes(closedConnections);
   const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   // The handlers read their secrets from the local Secrets Manager, as on AWS they do from Secrets Manager.
-  const secretsManager = await serveLocalSecrets({ ...localSecrets(undefined), originVerify: ORIGIN_SECRET });
+  const secretsManager = await serveLocalSecrets({ ...localSecrets(undefined), originVerify: ORIGIN_SECRET, passwordPepper: PASSWORD_PEPPER });
   const secretIds = Object.fromEntries(SECRET_NAMES.map((name) => [SECRETS[name].envVar, secretsManager.ids[name]]));
   Object.assign(process.env, tables.env, secretIds, {
     AWS_ENDPOINT_URL_SECRETS_MANAGER: secretsManager.endpoint,
@@ -83,10 +88,11 @@ export const startHarness = async (env: Record<string, string> = {}): Promise<Ha
     disconnect: await load('disconnect'),
     message: await load('message'),
   };
-  const deps = makeDeps(process.env, silentLog);
+  // With the pepper, read as the $connect functions read it, for the domain operations tests run (createCharger, ...).
+  const deps: Deps = { ...makeDeps(process.env, silentLog), ...(await passwordKeys(createSecretReader())) };
   const db = makeDocumentClient(process.env);
-  const send: Harness['send'] = async (chargerId, protocol, raw, connectionId = `conn-${chargerId}`) => {
-    const authorizer = { chargeBoxId: chargerId, protocol, echoProtocol: 'true', register: 'false', principalId: chargerId };
+  const send: Harness['send'] = async (chargerId, protocol, raw, connectionId = `conn-${chargerId}`, registration) => {
+    const authorizer = { chargeBoxId: chargerId, protocol, echoProtocol: 'true', register: 'false', principalId: chargerId, ...(registration ? { registration } : {}) };
     const conn = { connectionId, connectedAt: Date.now(), sourceIp: '127.0.0.1', userAgent: 'handler-harness', authorizer };
     const event = messageEvent(HARNESS_API, conn, raw, false);
     const result = (await handlers.message(event, lambdaContext('OcppMessage'))) as { statusCode: number; body?: string };
@@ -100,8 +106,8 @@ export const startHarness = async (env: Record<string, string> = {}): Promise<Ha
     secretsManager,
     closedConnections,
     send,
-    async call(chargerId, protocol, action, payload) {
-      const reply = await send(chargerId, protocol, JSON.stringify([2, `m-${++sequence}`, action, payload]));
+    async call(chargerId, protocol, action, payload, registration) {
+      const reply = await send(chargerId, protocol, JSON.stringify([2, `m-${++sequence}`, action, payload]), undefined, registration);
       return JSON.parse(reply ?? 'null') as unknown[];
     },
     async scanCsms() {

@@ -7,7 +7,6 @@ import { connectorOfV16 } from '../../charger/connector-status.ts';
 import { recordTimeline } from '../../charger/timeline.ts';
 import type { UploadKind } from '../../charger/presence.ts';
 import { readAndAuthorize } from '../../token/id-tokens.ts';
-import { requireAccepted } from '../refusal.ts';
 import { idTagInfoV16 } from '../token-info.ts';
 
 export const bootNotification: Ocpp16ActionSpec<'BootNotification'> = {
@@ -55,8 +54,8 @@ export const statusNotification: Ocpp16ActionSpec<'StatusNotification'> = {
 
 export const authorize: Ocpp16ActionSpec<'Authorize'> = {
   async handle(ctx, p) {
-    const { charger, decision } = await readAndAuthorize(ctx, { value: p.idTag }, { chargerId: ctx.chargerId });
-    requireAccepted(charger);
+    // Only an accepted charger gets here (registration-gate.ts): no read of its profile.
+    const { decision } = await readAndAuthorize(ctx, { value: p.idTag });
     return { idTagInfo: idTagInfoV16(decision ?? { verdict: 'Unknown' }) };
   },
 };

@@ -4,7 +4,6 @@ import { chargerTimeOf, utc } from '../types.ts';
 import { acceptBoot } from '../../charger/boot.ts';
 import { recordTimeline, type TimelineKind } from '../../charger/timeline.ts';
 import { readAndAuthorize } from '../../token/id-tokens.ts';
-import { requireAccepted } from '../refusal.ts';
 import { idTokenInfoV2 } from '../token-info.ts';
 import type { Ocpp21Sends } from '../../ocpp/generated/ocpp21.types.ts';
 
@@ -50,8 +49,8 @@ export const statusNotification: Ocpp2ActionSpec<'StatusNotification'> = {
 
 export const authorize: Ocpp2ActionSpec<'Authorize'> = {
   async handle(ctx, p) {
-    const { charger, decision } = await readAndAuthorize(ctx, { value: p.idToken.idToken, type: p.idToken.type }, { chargerId: ctx.chargerId });
-    requireAccepted(charger);
+    // Only an accepted charger gets here (registration-gate.ts): no read of its profile.
+    const { decision } = await readAndAuthorize(ctx, { value: p.idToken.idToken, type: p.idToken.type });
     return { idTokenInfo: idTokenInfoV2(decision ?? { verdict: 'Unknown' }) };
   },
 };

@@ -14,10 +14,12 @@ const CP16 = 'CP-HARD-16';
 const VICTIM_CP = 'CP-HARD-VICTIM';
 const ROGUE = 'CP-HARD-ROGUE';
 const ELSEWHERE = 'CP-HARD-ELSEWHERE';
+/** Accepted, never sends anything valid: after its refusals it owns no item but its profile and credentials. */
+const BOUNDS = 'CP-HARD-BOUNDS';
 
 beforeAll(async () => {
   h = await startHarness({ CSMS_CAPACITY_METER: 'on' });
-  for (const chargerId of [CP16, VICTIM_CP, ROGUE, ELSEWHERE]) await createCharger(h.deps, { chargerId });
+  for (const chargerId of [CP16, VICTIM_CP, ROGUE, ELSEWHERE, BOUNDS]) await createCharger(h.deps, { chargerId });
   for (const value of ['CARD-16', 'CARD-LOCK', 'CARD-HIDE', 'CARD-ORDER', 'CARD-CRASH', 'CARD-COST']) await createIdToken(h.deps, { value });
 });
 afterAll(async () => h?.close());
@@ -138,11 +140,11 @@ describe('values the schemas allow but no charger means', () => {
   it('refuses connector ids -1, 2^31 and 1e300 and a negative meterStart with PropertyConstraintViolation, storing nothing', async () => {
     const status = (connectorId: string) => `[2,"s${connectorId}","StatusNotification",{"connectorId":${connectorId},"errorCode":"NoError","status":"Available"}]`;
     for (const id of ['-1', '2147483648', '1e300']) {
-      expect((await refused(status(id), 'CP-HARD-BOUNDS')).slice(0, 3)).toEqual([4, `s${id}`, 'PropertyConstraintViolation']);
+      expect((await refused(status(id), BOUNDS)).slice(0, 3)).toEqual([4, `s${id}`, 'PropertyConstraintViolation']);
     }
     const start = '[2,"neg","StartTransaction",{"connectorId":1,"idTag":"CARD-16","meterStart":-5,"timestamp":"2026-01-01T00:00:00Z"}]';
-    expect((await refused(start, 'CP-HARD-BOUNDS')).slice(0, 3)).toEqual([4, 'neg', 'PropertyConstraintViolation']);
-    const items = (await h.scanCsms()).filter((i) => String(i.pk).includes('CP-HARD-BOUNDS'));
+    expect((await refused(start, BOUNDS)).slice(0, 3)).toEqual([4, 'neg', 'PropertyConstraintViolation']);
+    const items = (await h.scanCsms()).filter((i) => String(i.pk).toUpperCase().includes(BOUNDS) && i.sk !== 'CHARGER' && i.sk !== 'CREDENTIALS');
     expect(items).toEqual([]);
   });
 

@@ -6,7 +6,7 @@ let h: Harness;
 let password = '';
 
 beforeAll(async () => {
-  h = await startHarness({ AUTO_REGISTER: 'true' });
+  h = await startHarness({ AUTO_REGISTER: 'true', AUTO_REGISTER_ALLOW: 'CP-NEW' });
   const created = await createCharger(h.deps, { chargerId: 'CP-AUTH' });
   if (!created.created) throw new Error('setup');
   password = created.password;
@@ -22,6 +22,7 @@ const authorizerEvent = (o: { id?: string; auth?: string; secret?: string; proto
     ...(o.auth ? { 'X-Ocpp-Authorization': o.auth } : {}),
     ...(o.secret !== undefined ? { 'X-Origin-Verify': o.secret } : { 'X-Origin-Verify': ORIGIN_SECRET }),
     ...(o.protocols ? { 'Sec-WebSocket-Protocol': o.protocols } : {}),
+    'CloudFront-Forwarded-Proto': 'https',
   },
   queryStringParameters: o.id ? { chargeBoxId: o.id } : null,
   requestContext: { routeKey: '$connect', eventType: 'CONNECT', connectionId: 'c-auth' },
@@ -35,7 +36,9 @@ describe('the $connect authorizer', () => {
   it('allows the right password and picks the highest protocol offered', async () => {
     const result = await authorize({ id: 'CP-AUTH', auth: basic('CP-AUTH', password), protocols: 'ocpp1.6, ocpp2.0.1' });
     expect(result.policyDocument.Statement[0]?.Effect).toBe('Allow');
-    expect(result.context).toEqual({ chargeBoxId: 'CP-AUTH', protocol: 'ocpp2.0.1', echoProtocol: 'true', register: 'false' });
+    expect(result.context).toEqual({
+      chargeBoxId: 'CP-AUTH', protocol: 'ocpp2.0.1', echoProtocol: 'true', register: 'false', enrolment: 'false', registration: 'accepted',
+    });
   });
   it('answers 401 (Unauthorized) for a wrong password, a wrong username and no credentials', async () => {
     await expect(authorize({ id: 'CP-AUTH', auth: basic('CP-AUTH', 'wrong'), protocols: 'ocpp1.6' })).rejects.toThrow('Unauthorized');

@@ -1,14 +1,17 @@
 /**
  * The route table's DynamoDB actions against what the handlers really send. On AWS a missing action is an outage
  * (AccessDenied), while DynamoDB Local checks no IAM: so a recording proxy sits between the handlers and DynamoDB
- * Local and notes every request's action, table and partition keys, per route, over connects, refusals,
- * auto-registration, both OCPP versions' messages (transactions, meter values, reports) and disconnects. Every
- * (table, action) a route sent must be in its access, and the authorizer's keys must match its leading-key prefix.
+ * Local and notes every request's action, table and partition keys, per route, over connects, refusals (wrong
+ * password, unknown id, rejected charger), auto-registration (by allow-list and by enrolment code), the pending
+ * gate, both OCPP versions' messages (transactions, meter values, reports) and disconnects. Every (table, action) a
+ * route sent must be in its access and every action it is granted must have been sent, and the authorizer's keys must
+ * match its leading-key prefixes. A transaction is recorded as the actions IAM checks for it (each Put a PutItem, ...).
  */
 import { createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { routes, type RouteDef } from '#functions/routes.ts';
+import { createEnrolmentCode } from '#shared/charger/auto-registration.ts';
 import { createCharger } from '#shared/charger/registry.ts';
 import { createIdToken } from '#shared/token/id-tokens.ts';
 import { lambdaContext, ORIGIN_SECRET, startHarness, type Harness } from '../../support/handler-harness.ts';
@@ -29,8 +32,20 @@ let h: Harness;
 type AttributeMap = Record<string, { S?: string }>;
 const pkOf = (key: AttributeMap | undefined) => key?.pk?.S ?? '';
 
-/** Tables and partition keys one DynamoDB request names, by its JSON body. */
-const touched = (body: Record<string, unknown>): { table: string; partitionKeys: string[] }[] => {
+/** IAM has no action for a transaction: it checks each item's own action. */
+const TRANSACT_ACTIONS: Readonly<Record<string, string>> = { Put: 'PutItem', Update: 'UpdateItem', Delete: 'DeleteItem', ConditionCheck: 'ConditionCheckItem', Get: 'GetItem' };
+
+/** The action, table and partition keys of each part of one DynamoDB request, by its JSON body. */
+const touched = (action: string, body: Record<string, unknown>): { action: string; table: string; partitionKeys: string[] }[] => {
+  if (Array.isArray(body.TransactItems)) {
+    return (body.TransactItems as Record<string, { TableName: string; Key?: AttributeMap; Item?: AttributeMap }>[]).flatMap((part) =>
+      Object.entries(part).map(([op, p]) => ({ action: TRANSACT_ACTIONS[op] ?? op, table: p.TableName, partitionKeys: [pkOf(p.Key ?? p.Item)] })),
+    );
+  }
+  return touchedByOne(body).map((t) => ({ action, ...t }));
+};
+
+const touchedByOne = (body: Record<string, unknown>): { table: string; partitionKeys: string[] }[] => {
   if (typeof body.TableName === 'string') {
     const key = (body.Key ?? body.Item) as AttributeMap | undefined;
     const values = body.ExpressionAttributeValues as AttributeMap | undefined;
@@ -50,7 +65,7 @@ const startRecordingProxy = async (target: URL): Promise<Server> => {
     req.on('end', () => {
       const raw = Buffer.concat(chunks);
       const action = String(req.headers['x-amz-target'] ?? '').split('.')[1] ?? '';
-      if (phase) for (const t of touched(JSON.parse(raw.toString('utf8') || '{}') as Record<string, unknown>)) sent.push({ route: phase, action, ...t });
+      if (phase) for (const t of touched(action, JSON.parse(raw.toString('utf8') || '{}') as Record<string, unknown>)) sent.push({ route: phase, ...t });
       const upstream = request({ host: target.hostname, port: target.port, path: req.url, method: req.method, headers: req.headers }, (answer) => {
         res.writeHead(answer.statusCode ?? 500, answer.headers);
         answer.pipe(res);
@@ -75,7 +90,7 @@ const basic = (user: string, pass: string) => `Basic ${Buffer.from(`${user}:${pa
 const authorizerEvent = (id: string, auth: string, secret = ORIGIN_SECRET) => ({
   type: 'REQUEST',
   methodArn: 'arn:aws:execute-api:eu-west-1:123456789012:api/local/$connect',
-  headers: { 'X-Ocpp-Authorization': auth, 'X-Origin-Verify': secret, 'Sec-WebSocket-Protocol': 'ocpp1.6' },
+  headers: { 'X-Ocpp-Authorization': auth, 'X-Origin-Verify': secret, 'Sec-WebSocket-Protocol': 'ocpp1.6', 'CloudFront-Forwarded-Proto': 'https' },
   queryStringParameters: { chargeBoxId: id },
   requestContext: { routeKey: '$connect', eventType: 'CONNECT', connectionId: `c-${id}` },
 });
@@ -95,29 +110,51 @@ const disconnectEvent = (id: string, connectionId: string) => ({
 
 beforeAll(async () => {
   proxy = await startRecordingProxy(new URL(testDynamoEndpoint()));
-  h = await startHarness({ AUTO_REGISTER: 'true', AWS_ENDPOINT_URL_DYNAMODB: `http://127.0.0.1:${(proxy.address() as AddressInfo).port}` });
+  h = await startHarness({ AUTO_REGISTER: 'true', AUTO_REGISTER_ALLOW: 'SELF-*', AWS_ENDPOINT_URL_DYNAMODB: `http://127.0.0.1:${(proxy.address() as AddressInfo).port}` });
   const known = await createCharger(h.deps, { chargerId: 'CP-IAM' });
   if (!known.created) throw new Error('setup');
   await createCharger(h.deps, { chargerId: 'CP-IAM2', registrationStatus: 'accepted' });
+  const rejected = await createCharger(h.deps, { chargerId: 'CP-REJECTED', registrationStatus: 'rejected' });
+  const pending = await createCharger(h.deps, { chargerId: 'CP-PENDING', registrationStatus: 'pending' });
+  if (!rejected.created || !pending.created) throw new Error('setup');
+  const { code } = await createEnrolmentCode(h.deps, 1);
   await createIdToken(h.deps, { value: 'TAG-IAM', groupId: 'FLEET' });
   await createIdToken(h.deps, { value: 'TAG-BLOCKED', blocked: true });
 
+  type Policy = { context?: Record<string, string> };
+  const contexts: Record<string, Record<string, string>> = {};
   await as('OcppAuthorizer', async () => {
-    const ok = (id: string, pass: string, secret?: string) => h.handlers.authorize(authorizerEvent(id, basic(id, pass), secret), lambdaContext('OcppAuthorizer')).catch(() => undefined);
+    const ok = async (id: string, pass: string, secret?: string) => {
+      const policy = (await h.handlers.authorize(authorizerEvent(id, basic(id, pass), secret), lambdaContext('OcppAuthorizer')).catch(() => undefined)) as Policy | undefined;
+      if (policy?.context) contexts[id] = policy.context;
+    };
     await ok('CP-IAM', known.password);
+    await ok('cp-iam', known.password); // ids are case-insensitive
     await ok('CP-IAM', 'a-wrong-password-here');
-    await ok('CP-UNKNOWN', 'first-password-12345');
+    await ok('CP-UNKNOWN', 'first-password-12345'); // not on the allow-list, not a code
+    await ok('CP-GUESS', 'A'.repeat(32)); // of the generated form: looked up as an enrolment code
+    await ok('SELF-1', 'first-password-12345'); // on the allow-list
+    await ok('CP-ENROLLED', code); // an enrolment code
+    await ok('CP-REJECTED', rejected.password);
+    await ok('CP-PENDING', pending.password);
     await ok('CP-IAM', known.password, 'not-the-origin-secret');
   });
+  if (contexts['SELF-1']?.register !== 'true' || contexts['CP-ENROLLED']?.enrolment !== 'true' || contexts['CP-REJECTED']) {
+    throw new Error(`setup: admission decisions ${JSON.stringify(contexts)}`);
+  }
   await as('OcppConnect', async () => {
     const auth = { chargeBoxId: 'CP-IAM', protocol: 'ocpp1.6', echoProtocol: 'true', register: 'false' };
     await h.handlers.connect(connectEvent('CP-IAM', 'c-1', auth), lambdaContext('OcppConnect'));
     await h.handlers.connect(connectEvent('CP-IAM', 'c-2', auth), lambdaContext('OcppConnect')); // replaces c-1
-    const register = { chargeBoxId: 'CP-SELF', protocol: 'ocpp1.6', echoProtocol: 'true', register: 'true' };
-    await h.handlers.connect(connectEvent('CP-SELF', 'c-3', register, basic('CP-SELF', 'first-password-12345')), lambdaContext('OcppConnect'));
+    // Auto-registration by the allow-list and by an enrolment code, with the contexts the authorizer gave.
+    await h.handlers.connect(connectEvent('SELF-1', 'c-3', contexts['SELF-1'] ?? {}, basic('SELF-1', 'first-password-12345')), lambdaContext('OcppConnect'));
+    await h.handlers.connect(connectEvent('CP-ENROLLED', 'c-5', contexts['CP-ENROLLED'] ?? {}, basic('CP-ENROLLED', code)), lambdaContext('OcppConnect'));
+    await h.handlers.connect(connectEvent('CP-PENDING', 'c-6', contexts['CP-PENDING'] ?? {}), lambdaContext('OcppConnect'));
     const v2 = { chargeBoxId: 'CP-IAM2', protocol: 'ocpp2.0.1', echoProtocol: 'true', register: 'false' };
     await h.handlers.connect(connectEvent('CP-IAM2', 'c-4', v2), lambdaContext('OcppConnect'));
   });
+  const registered = (await h.scanCsms()).filter((i) => i.sk === 'CHARGER' && (i.chargerId === 'SELF-1' || i.chargerId === 'CP-ENROLLED'));
+  if (registered.length !== 2) throw new Error('setup: auto-registration did not create both chargers');
   await as('OcppMessage', async () => {
     const v16 = (action: string, payload: unknown, id = 'CP-IAM') => h.call(id, 'ocpp1.6', action, payload);
     await v16('BootNotification', { chargePointVendor: 'ACME', chargePointModel: 'X1' });
@@ -130,7 +167,11 @@ beforeAll(async () => {
     await v16('StopTransaction', { transactionId: started.transactionId, meterStop: 2500, timestamp: '2026-01-01T10:10:00Z', idTag: 'TAG-IAM', transactionData: [{ timestamp: '2026-01-01T10:10:00Z', sampledValue: [{ value: '2500' }] }] });
     await v16('StopTransaction', { transactionId: started.transactionId, meterStop: 2500, timestamp: '2026-01-01T10:10:00Z' }); // retried
     await v16('DataTransfer', { vendorId: 'com.acme', messageId: 'hello' });
-    await v16('BootNotification', { chargePointVendor: 'ACME', chargePointModel: 'X1' }, 'CP-SELF'); // pending
+    // Pending chargers: Boot passes the gate; anything else is refused from the context, or, on a connection whose
+    // context predates the registration in it, after reading the profile.
+    await h.call('SELF-1', 'ocpp1.6', 'BootNotification', { chargePointVendor: 'ACME', chargePointModel: 'X1' }, 'pending');
+    await h.call('SELF-1', 'ocpp1.6', 'MeterValues', { connectorId: 1, meterValue: [{ timestamp: '2026-01-01T10:05:00Z', sampledValue: [{ value: '1' }] }] }, 'pending');
+    await h.call('CP-PENDING', 'ocpp1.6', 'Authorize', { idTag: 'TAG-IAM' });
     await h.send('CP-IAM', 'ocpp1.6', '[2,"bad"'); // not JSON
     const v2 = (action: string, payload: unknown) => h.call('CP-IAM2', 'ocpp2.0.1', action, payload);
     const meter = (timestamp: string, wh: number) => [{ timestamp, sampledValue: [{ value: wh, measurand: 'Energy.Active.Import.Register' }] }];
@@ -179,12 +220,26 @@ describe('DynamoDB actions per route, as the handlers send them', () => {
     expect(used.filter((u) => !granted.includes(u)), `used: ${used.join(', ')}`).toEqual([]);
   });
 
-  it('keeps the authorizer inside the partitions its leading-key condition names', () => {
+  const chargerRoutes = table.filter((r) => ['OcppAuthorizer', 'OcppConnect', 'OcppDisconnect', 'OcppMessage'].includes(r.id));
+  it.each(chargerRoutes.map((r) => [r.id, r] as const))('%s is granted no action it never sends', (id, route) => {
+    const granted = Object.entries(route.access.tables ?? {}).flatMap(([name, grant]) => grant.actions.map((a) => `${name} ${a}`));
+    const used = new Set(sent.filter((s) => s.route === id).map((s) => `${logicalName(s.table)} ${s.action}`));
+    expect(granted.filter((g) => !used.has(g))).toEqual([]);
+  });
+
+  it('keeps the authorizer inside the partitions its leading-key condition names, and needs each of them', () => {
     const authorizer = table.find((r) => r.id === 'OcppAuthorizer');
     const prefixes = authorizer?.access.tables?.Csms?.partitionKeyPrefixes ?? [];
     const keys = sent.filter((s) => s.route === 'OcppAuthorizer').flatMap((s) => s.partitionKeys);
     expect(keys.length).toBeGreaterThan(0);
     expect(keys.filter((k) => !prefixes.some((p) => k.startsWith(p)))).toEqual([]);
+    expect(prefixes.filter((p) => !keys.some((k) => k.startsWith(p)))).toEqual([]);
+  });
+
+  it('reads profile and credentials in one request, and an enrolment code only for an unknown id', () => {
+    const authorizer = sent.filter((s) => s.route === 'OcppAuthorizer');
+    expect(authorizer.filter((s) => s.action === 'BatchGetItem').every((s) => s.partitionKeys.length === 2 && s.partitionKeys.every((k) => k.startsWith('CHARGER#')))).toBe(true);
+    expect(authorizer.filter((s) => s.action === 'GetItem').every((s) => s.partitionKeys.every((k) => k.startsWith('ENROLMENT#')))).toBe(true);
   });
 
   it('never deletes from or updates the append-only message log', () => {

@@ -72,10 +72,11 @@ describe('transactions under unusual but valid input', () => {
     expect(reply[2]).toEqual({ idTokenInfo: { status: 'Accepted' } });
   });
 
-  it('lets a charger that lost its acceptance end a transaction, but not start one', async () => {
+  it('refuses a charger that lost its acceptance both ending and starting a transaction (2.0.1 B02.FR.09)', async () => {
     await createCharger(h.deps, { chargerId: 'CP-DEMOTED', registrationStatus: 'pending' });
     const base = { timestamp: '2026-03-06T10:00:00Z', triggerReason: 'EVDeparted', transactionInfo: { transactionId: 'DEMOTED-1' } };
-    expect((await v2('TransactionEvent', { ...base, eventType: 'Ended', seqNo: 3 }, 'CP-DEMOTED'))[0]).toBe(3);
+    // A pending charger may send BootNotification (and Heartbeat) only; its queued Ended waits for acceptance.
+    expect((await v2('TransactionEvent', { ...base, eventType: 'Ended', seqNo: 3 }, 'CP-DEMOTED'))[2]).toBe('SecurityError');
     expect((await v2('TransactionEvent', { ...base, eventType: 'Started', seqNo: 0, transactionInfo: { transactionId: 'DEMOTED-2' } }, 'CP-DEMOTED'))[2]).toBe('SecurityError');
   });
 });

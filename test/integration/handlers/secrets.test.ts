@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSecretReader, SECRET_MAX_AGE_MS } from '#functions/_common/secrets.ts';
 import { createCharger } from '#shared/charger/registry.ts';
 import { localSecretsManager } from '../../../bin/local/secrets.ts';
-import { lambdaContext, startHarness, type Harness } from '../../support/handler-harness.ts';
+import { lambdaContext, ORIGIN_SECRET, PASSWORD_PEPPER, startHarness, type Harness } from '../../support/handler-harness.ts';
 
 const ORIGINAL = 'origin-value-original-0123456789';
 const ROTATED = 'origin-value-rotated-9876543210';
@@ -88,6 +88,7 @@ describe('the $connect authorizer during an origin secret rotation', () => {
         'X-Ocpp-Authorization': `Basic ${Buffer.from(`CP-ROT:${password}`).toString('base64')}`,
         'X-Origin-Verify': originSecret,
         'Sec-WebSocket-Protocol': 'ocpp1.6',
+        'CloudFront-Forwarded-Proto': 'https',
       },
       queryStringParameters: { chargeBoxId: 'CP-ROT' },
       requestContext: { routeKey: '$connect', eventType: 'CONNECT', connectionId: 'c-rot' },
@@ -104,5 +105,64 @@ describe('the $connect authorizer during an origin secret rotation', () => {
     expect(await effect(ORIGINAL)).toBe('Allow');
     expect(await effect(ROTATED)).toBe('Allow');
     expect(await effect('origin-value-guessed-000000000000')).toBe('Deny');
+  });
+});
+
+describe('the $connect authorizer during a password pepper rotation', () => {
+  const NEXT = 'pepper-after-the-first-rotation-0123456789';
+  const LATER = 'pepper-after-the-second-rotation-987654321';
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness();
+  });
+  afterAll(async () => h?.close());
+
+  /** What the authorizer answers `chargerId` with `password`: its policy's effect, or 401. */
+  const attempt = async (chargerId: string, password: string): Promise<string> => {
+    const event = {
+      type: 'REQUEST',
+      methodArn: 'arn:aws:execute-api:eu-west-1:123456789012:api/local/$connect',
+      headers: {
+        'X-Ocpp-Authorization': `Basic ${Buffer.from(`${chargerId}:${password}`).toString('base64')}`,
+        'X-Origin-Verify': ORIGIN_SECRET,
+        'Sec-WebSocket-Protocol': 'ocpp1.6',
+        'CloudFront-Forwarded-Proto': 'https',
+      },
+      queryStringParameters: { chargeBoxId: chargerId },
+      requestContext: { routeKey: '$connect', eventType: 'CONNECT', connectionId: `c-${chargerId}` },
+    };
+    try {
+      const policy = (await h.handlers.authorize(event, lambdaContext('OcppAuthorizer'))) as { policyDocument: { Statement: { Effect: string }[] } };
+      return policy.policyDocument.Statement[0]?.Effect ?? 'none';
+    } catch (error) {
+      if (error instanceof Error && error.message === 'Unauthorized') return '401';
+      throw error;
+    }
+  };
+  const register = async (chargerId: string, passwordPepper: string) => {
+    const created = await createCharger({ ...h.deps, passwordPepper }, { chargerId });
+    if (!created.created) throw new Error(`setup: ${chargerId}`);
+    return created.password;
+  };
+
+  it('checks generated passwords hashed under the current or the previous pepper, not one rotated out twice', async () => {
+    // Prepare: a charger whose hash was made before the rotation
+    const before = await register('CP-PEPPER-OLD', PASSWORD_PEPPER);
+    // Act: rotate (a container reading a new id, as after the cache age)
+    const id = await newSecret(PASSWORD_PEPPER);
+    await rotate(id, NEXT);
+    process.env.PASSWORD_PEPPER_SECRET_ID = id;
+    const after = await register('CP-PEPPER-NEW', NEXT);
+    // Assess: both verify, a wrong password does not
+    expect(await attempt('CP-PEPPER-OLD', before)).toBe('Allow');
+    expect(await attempt('CP-PEPPER-NEW', after)).toBe('Allow');
+    expect(await attempt('CP-PEPPER-OLD', after)).toBe('401');
+
+    // A second rotation drops the first pepper: hashes made under it must have been rotated meanwhile.
+    const later = await newSecret(NEXT);
+    await rotate(later, LATER);
+    process.env.PASSWORD_PEPPER_SECRET_ID = later;
+    expect(await attempt('CP-PEPPER-NEW', after)).toBe('Allow');
+    expect(await attempt('CP-PEPPER-OLD', before)).toBe('401');
   });
 });

@@ -269,7 +269,7 @@ describe('schedule routes: timers', () => {
 
 describe('start-up', () => {
   it('lists every endpoint it serves', () => {
-    expect(Object.keys(runtime.endpoints).sort()).toEqual(['chargerConnections', 'chargerWebSocket', 'dynamodb', 'restApi', 's3', 'sqs']);
+    expect(Object.keys(runtime.endpoints).sort()).toEqual(['chargerConnections', 'chargerWebSocket', 'dynamodb', 'restApi', 's3', 'secretsManager', 'sqs']);
     expect(runtime.routeCounts).toEqual({ 'ws-authorizer': 1, ws: 3, 'http-authorizer': 1, http: 3, queue: 2, stream: 1, schedule: 2 });
   });
 

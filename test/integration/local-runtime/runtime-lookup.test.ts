@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { ensureLocalDynamo, findRuntime, readRuntimeFile, RuntimeLookupError, runningRuntimes } from '../../../bin/local/runtime-file.ts';
 import { startLocalRuntime, type LocalRuntime } from '../../../bin/local/runtime.ts';
+import { checkPassword } from '#shared/charger/credentials.ts';
 import { testDynamoEndpoint, uniquePrefix } from '../../support/dynamo.ts';
 import { depsFor } from '../../support/e2e.ts';
 import { fixtureRoutes, loadFixture } from './fixtures/host.ts';
@@ -64,8 +65,12 @@ describe('one runtime, in memory', () => {
         dynamodb: inMemory?.dynamodbEndpoint,
         sqs: inMemory?.sqsS3Endpoint,
         s3: inMemory?.sqsS3Endpoint,
+        secretsManager: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+$/),
       },
+      // Ids only: the CLI reads the values from the stand-in, as the handlers do.
+      secretIds: { passwordPepper: expect.stringMatching(/\/passwordPepper$/) },
     });
+    expect(JSON.stringify(findRuntime())).not.toContain(inMemory?.secrets.passwordPepper);
   });
 
   it('is what the CLI’s lookup attaches to, with or without --in-memory', async () => {
@@ -77,13 +82,17 @@ describe('one runtime, in memory', () => {
     }
   });
 
-  it('receives what the real CLI writes', { timeout: 60_000 }, async () => {
+  it('receives what the real CLI writes, its password hashed under the runtime’s pepper', { timeout: 60_000 }, async () => {
     const cli = await run(join(ROOT, 'node_modules/.bin/tsx'), ['bin/cli.ts', 'charger', 'add', 'CP-LOOKUP'], {
       cwd: ROOT,
       env: { ...process.env, LOCAL_RUNTIMES_DIR: runtimes },
     });
     expect(cli.stderr).toContain(`the runtime of process ${process.pid}, in memory`);
-    expect(await depsFor(inMemory as LocalRuntime).stores.chargers.get('CP-LOOKUP')).toMatchObject({ chargerId: 'CP-LOOKUP' });
+    const deps = depsFor(inMemory as LocalRuntime);
+    expect(await deps.stores.chargers.get('CP-LOOKUP')).toMatchObject({ chargerId: 'CP-LOOKUP' });
+    const password = /shown once, store it in the charger\): (\S+)/.exec(cli.stderr)?.[1] ?? '';
+    const stored = await deps.stores.chargers.getWithSecret('CP-LOOKUP');
+    expect(await checkPassword(password, stored?.passwordHash ?? '', { passwordPepper: inMemory?.secrets.passwordPepper ?? '' })).toBe('match');
   });
 });
 

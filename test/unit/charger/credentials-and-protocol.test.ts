@@ -8,7 +8,7 @@ const basic = (user: string, pass: string) => `Basic ${Buffer.from(`${user}:${pa
 describe('charger passwords', () => {
   it('verifies the password it hashed and nothing else', async () => {
     const password = generatePassword();
-    const stored = await hashPassword(password);
+    const stored = await hashPassword(password, 'chosen');
     expect(stored).not.toContain(password);
     expect(await verifyPassword(password, stored)).toBe(true);
     expect(await verifyPassword(`${password}x`, stored)).toBe(false);

@@ -10,6 +10,9 @@ describe('the handler environment', () => {
   it('applies the documented defaults of the charger settings', () => {
     expect(parseChargerSettings({})).toEqual({
       AUTO_REGISTER: false,
+      AUTO_REGISTER_ALLOW: '',
+      AUTO_REGISTER_MAX_PENDING: 100,
+      AUTO_REGISTER_PENDING_HOURS: 72,
       HEARTBEAT_INTERVAL_SECONDS: 300,
       MESSAGE_LOG_RETENTION_DAYS: 30,
       CHARGER_CLOCK_AHEAD_SECONDS: 300,
@@ -46,6 +49,9 @@ describe('settings groups as the hosts set them', () => {
   it('returns every variable of the group as a string, defaults filled in', () => {
     expect(settingsVariables('chargers', { AUTO_REGISTER: 'true', HEARTBEAT_INTERVAL_SECONDS: undefined })).toEqual({
       AUTO_REGISTER: 'true',
+      AUTO_REGISTER_ALLOW: '',
+      AUTO_REGISTER_MAX_PENDING: '100',
+      AUTO_REGISTER_PENDING_HOURS: '72',
       HEARTBEAT_INTERVAL_SECONDS: '300',
       MESSAGE_LOG_RETENTION_DAYS: '30',
       CHARGER_CLOCK_AHEAD_SECONDS: '300',

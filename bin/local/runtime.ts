@@ -13,7 +13,11 @@ import type { RouteDef } from '#functions/routes.ts';
 import { awsClientConfig } from '#shared/store/client-config.ts';
 import type { TableName } from '#shared/store/tables.ts';
 import { startDynamoLocal } from './dynamo-local.ts';
+import { DEFAULT_ADMISSION } from './gateway/admission.ts';
+import type { AdmissionLimits } from './gateway/admission.ts';
 import { API_GATEWAY_LIMITS } from './gateway/connections.ts';
+import { DEFAULT_MAX_INVOCATIONS_PER_CONNECTION } from './gateway/gateway.ts';
+import type { GatewayStats } from './gateway/gateway.ts';
 import type { Logger } from './gateway/upgrade.ts';
 import { LOCAL_AWS_ENV, applyEnv, handlerEnv, localDynamoClient, localSettings } from './handler-env.ts';
 import type { LocalResources, PlatformSettings } from './handler-env.ts';
@@ -57,6 +61,10 @@ export interface LocalRuntimeOptions extends PlatformSettings {
   readonly idleTimeoutMs?: number;
   /** API Gateway's 2-hour maximum connection duration; 0 = off. */
   readonly maxConnectionMs?: number;
+  /** Admission control of upgrades (a reconnect storm); each field defaults to DEFAULT_ADMISSION's. */
+  readonly admission?: Partial<AdmissionLimits>;
+  /** `$default` invocations one connection may have running; frames beyond get `Too Many Requests`. @default 10 */
+  readonly maxInvocationsPerConnection?: number;
   /** Schedules run this many times faster than real time (tests). @default 1 */
   readonly scheduleTimeScale?: number;
   /** @default console */
@@ -94,7 +102,18 @@ export interface LocalRuntime {
   stop(): Promise<void>;
   /** `@connections` calls the WebSocket APIs have served (handlers closing or messaging connections). */
   managementCalls(): number;
+  /** What the charger gateway turned away or lost: upgrades refused or abandoned, frames throttled, ... */
+  gatewayStats(): GatewayStats;
 }
+
+const NO_GATEWAY: GatewayStats = {
+  upgradesRefusedBusy: 0,
+  upgradesAbandoned: 0,
+  framesThrottled: 0,
+  disconnectsFailed: 0,
+  upgradesInProgress: 0,
+  upgradesWaiting: 0,
+};
 
 /** What has been started so far, so a failed start and stop() undo exactly that. */
 interface Started {
@@ -189,6 +208,9 @@ export const startLocalRuntime = async (opts: LocalRuntimeOptions = {}): Promise
       limits: {
         idleTimeoutMs: opts.idleTimeoutMs ?? API_GATEWAY_LIMITS.idleTimeoutMs,
         maxConnectionMs: opts.maxConnectionMs ?? API_GATEWAY_LIMITS.maxConnectionMs,
+        ...DEFAULT_ADMISSION,
+        ...opts.admission,
+        maxInvocationsPerConnection: opts.maxInvocationsPerConnection ?? DEFAULT_MAX_INVOCATIONS_PER_CONNECTION,
       },
       ...(dataDir ? { dataDir } : {}),
       scheduleTimeScale: opts.scheduleTimeScale ?? 1,
@@ -258,6 +280,7 @@ export const startLocalRuntime = async (opts: LocalRuntimeOptions = {}): Promise
       startup: { ...(dynamodbMs === undefined ? {} : { dynamodbMs }), totalMs: Date.now() - began },
       stop: () => stopStarted(s, logger),
       managementCalls: () => websocket?.managementCalls() ?? 0,
+      gatewayStats: () => websocket?.chargerGatewayStats() ?? NO_GATEWAY,
     };
   } catch (e) {
     await stopStarted(s, logger);

@@ -1,0 +1,85 @@
+/**
+ * Admission control for upgrades: a bounded number run their authorizer and `$connect` at once, a bounded
+ * number wait (first come, first served), the rest are turned away at once. On AWS, Lambda scales out and the
+ * account's connection-rate quota throttles; one local process cannot scale out, so without this a reconnect
+ * storm runs hundreds of password checks at once, every one of them slow enough to time out.
+ */
+
+export interface AdmissionLimits {
+  /** Upgrades whose authorizer and `$connect` may run at once. */
+  readonly maxUpgradesInProgress: number;
+  /** Upgrades that may wait for a slot; beyond this they are refused at once. 0 = none wait. */
+  readonly maxUpgradesWaiting: number;
+  /** How long an upgrade may wait for a slot before it is refused. */
+  readonly maxUpgradeWaitMs: number;
+  /** What the refusal's `Retry-After` says, in seconds. */
+  readonly retryAfterSeconds: number;
+}
+
+/**
+ * Sized for a laptop or a 2-core CI runner: enough upgrades in progress to keep DynamoDB Local and the password
+ * checks busy, few enough that none of them comes near its Lambda timeout; a whole fleet may wait.
+ */
+export const DEFAULT_ADMISSION: AdmissionLimits = {
+  maxUpgradesInProgress: 16,
+  maxUpgradesWaiting: 2_000,
+  maxUpgradeWaitMs: 15_000,
+  retryAfterSeconds: 5,
+};
+
+export type Admission =
+  | { readonly admitted: true; release(): void }
+  | { readonly admitted: false; readonly why: 'busy' | 'abandoned' };
+
+interface Waiter {
+  readonly settle: (admission: Admission) => void;
+}
+
+export interface AdmissionControl {
+  /** Waits for a slot; `abandoned` when `gone` fires first (the client left), `busy` when none came in time. */
+  admit(gone: AbortSignal): Promise<Admission>;
+  /** Upgrades in progress and waiting now. */
+  load(): { readonly inProgress: number; readonly waiting: number };
+}
+
+export const admissionControl = (limits: AdmissionLimits): AdmissionControl => {
+  let inProgress = 0;
+  const waiting: Waiter[] = [];
+
+  const slot = (): Admission => {
+    inProgress += 1;
+    let released = false;
+    return {
+      admitted: true,
+      release: () => {
+        if (released) return;
+        released = true;
+        inProgress -= 1;
+        waiting.shift()?.settle(slot());
+      },
+    };
+  };
+
+  const admit = (gone: AbortSignal): Promise<Admission> => {
+    if (gone.aborted) return Promise.resolve({ admitted: false, why: 'abandoned' });
+    if (inProgress < limits.maxUpgradesInProgress && waiting.length === 0) return Promise.resolve(slot());
+    if (waiting.length >= limits.maxUpgradesWaiting) return Promise.resolve({ admitted: false, why: 'busy' });
+    return new Promise<Admission>((resolve) => {
+      const leave = (admission: Admission) => {
+        const at = waiting.indexOf(waiter);
+        if (at >= 0) waiting.splice(at, 1);
+        clearTimeout(timer);
+        gone.removeEventListener('abort', onGone);
+        resolve(admission);
+      };
+      const waiter: Waiter = { settle: leave };
+      const onGone = () => leave({ admitted: false, why: 'abandoned' });
+      const timer = setTimeout(() => leave({ admitted: false, why: 'busy' }), limits.maxUpgradeWaitMs);
+      timer.unref();
+      gone.addEventListener('abort', onGone, { once: true });
+      waiting.push(waiter);
+    });
+  };
+
+  return { admit, load: () => ({ inProgress, waiting: waiting.length }) };
+};

@@ -92,7 +92,7 @@ const runtime = await startLocalRuntime({
 const deps = makeDeps({ ...process.env, ...runtime.env }, silentLog);
 
 try {
-  log(`local runtime up in ${runtime.startup.totalMs} ms; registering ${settings.chargers} chargers`);
+  log(`local runtime up in ${runtime.startup.totalMs} ms`);
   const password = 'bench-password-0123456789';
   const tagOf = (c: SimCharger) => `B-${c.id}`.slice(0, 20);
   const simulated = (prefix: string, n: number): SimCharger[] =>
@@ -128,6 +128,7 @@ try {
     console.log(markdown);
     if (!storm || storm.notBack > 0 || Object.keys(storm.refusals).some((k) => k.startsWith('5') && k !== '503')) process.exitCode = 1;
   } else {
+    log(`registering ${settings.chargers} chargers`);
     const fleet = simulated('LD', settings.chargers);
     const costChargers = simulated('COST', 2);
     for (const c of [...fleet, ...costChargers]) {

@@ -43,7 +43,7 @@ const attempt = (url: string, c: SimCharger): Promise<Attempt> =>
       ws.terminate();
       resolve({ refused: String(res.statusCode), retryAfterMs: Number.isFinite(hint) && hint > 0 ? hint * 1_000 : RETRY_WITHOUT_HINT_MS });
     });
-    ws.once('error', (e) => resolve({ refused: /timeout/i.test(e.message) ? 'timeout' : 'error', retryAfterMs: RETRY_WITHOUT_HINT_MS }));
+    ws.once('error', (e) => resolve({ refused: /timed? ?out/i.test(e.message) ? 'timeout' : `error: ${e.message}`, retryAfterMs: RETRY_WITHOUT_HINT_MS }));
   });
 
 /** One BootNotification; resolves with a problem, or undefined when accepted. */

@@ -12,20 +12,28 @@ export interface AdmissionLimits {
   readonly maxUpgradesWaiting: number;
   /** How long an upgrade may wait for a slot before it is refused. */
   readonly maxUpgradeWaitMs: number;
-  /** What the refusal's `Retry-After` says, in seconds. */
+  /**
+   * The least a refusal's `Retry-After` says, in seconds; each refusal says between this and twice this, so
+   * refused chargers do not all come back in the same second.
+   */
   readonly retryAfterSeconds: number;
 }
 
 /**
  * Sized for a laptop or a 2-core CI runner: enough upgrades in progress to keep DynamoDB Local and the password
- * checks busy, few enough that none of them comes near its Lambda timeout; a whole fleet may wait.
+ * checks busy, few enough that none of them comes near its Lambda timeout. A waiting upgrade is refused before
+ * the 10 s many chargers wait for a handshake, so it learns to come back later instead of timing out.
  */
 export const DEFAULT_ADMISSION: AdmissionLimits = {
   maxUpgradesInProgress: 16,
-  maxUpgradesWaiting: 2_000,
-  maxUpgradeWaitMs: 15_000,
-  retryAfterSeconds: 5,
+  maxUpgradesWaiting: 1_000,
+  maxUpgradeWaitMs: 8_000,
+  retryAfterSeconds: 3,
 };
+
+/** A `Retry-After` value: between the least and twice it, whole seconds. */
+export const retryAfter = (limits: AdmissionLimits): string =>
+  String(limits.retryAfterSeconds + Math.floor(Math.random() * (limits.retryAfterSeconds + 1)));
 
 export type Admission =
   | { readonly admitted: true; release(): void }

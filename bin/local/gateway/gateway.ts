@@ -11,7 +11,7 @@ import { WebSocketServer } from 'ws';
 import type { WebSocket } from 'ws';
 import { viewerIp } from '../edge.ts';
 import type { Edge } from '../edge.ts';
-import { admissionControl } from './admission.ts';
+import { admissionControl, retryAfter } from './admission.ts';
 import type { AdmissionLimits } from './admission.ts';
 import { liveConnection } from './connections.ts';
 import type { ConnectionLimits, LiveConnection } from './connections.ts';
@@ -243,7 +243,7 @@ export const createGateway = (opts: GatewayOptions): Gateway => {
       watch.release(head);
       if (slot.why === 'abandoned') return abandoned(socket);
       counts.upgradesRefusedBusy += 1;
-      return refuseUpgrade(socket, 503, { 'Retry-After': String(opts.limits.retryAfterSeconds) });
+      return refuseUpgrade(socket, 503, { 'Retry-After': retryAfter(opts.limits) });
     }
     try {
       await admitted(req, socket, head, api, watch.gone, watch.release);

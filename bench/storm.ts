@@ -23,8 +23,8 @@ export interface StormResult {
   gateway?: { upgradesRefusedBusy: number; upgradesAbandoned: number };
 }
 
-/** As charger firmware gives up on a silent handshake. */
-const HANDSHAKE_TIMEOUT_MS = 10_000;
+/** As charger firmware gives up on a silent handshake (the gateway refuses a waiting upgrade after 8 s). */
+const HANDSHAKE_TIMEOUT_MS = 20_000;
 const RETRY_WITHOUT_HINT_MS = 1_000;
 const BOOT_TIMEOUT_MS = 15_000;
 

@@ -25,7 +25,7 @@ export interface AdmissionLimits {
  * the 10 s many chargers wait for a handshake, so it learns to come back later instead of timing out.
  */
 export const DEFAULT_ADMISSION: AdmissionLimits = {
-  maxUpgradesInProgress: 16,
+  maxUpgradesInProgress: 8,
   maxUpgradesWaiting: 1_000,
   maxUpgradeWaitMs: 8_000,
   retryAfterSeconds: 3,

@@ -4,6 +4,7 @@ import type { ColdStart } from './cold-start.ts';
 import { formatCostTable, type CostBreakdown } from './cost-model.ts';
 import type { LoadResult, RampStep } from './load.ts';
 import type { MeasuredAction } from './per-message-cost.ts';
+import { stormMarkdown, type StormResult } from './storm.ts';
 
 export interface BenchReport {
   startedAt: string;
@@ -21,6 +22,8 @@ export interface BenchReport {
   /** The `$connect` authorizer's cost per attempt, by password scheme. */
   authCost?: AuthCost[];
   costPerChargerMonth: Record<string, CostBreakdown>;
+  /** The reconnect storm (bench/storm.ts), unless --storm 0. */
+  storm?: StormResult;
 }
 
 const TARGETS = {
@@ -99,6 +102,7 @@ export const toMarkdown = (r: BenchReport): string => {
     lines.push('', '### Ramp (active chargers doubled per step until p99 passes the threshold)', '', '| active chargers | calls/s | p99 ms | errors |', '|---|---|---|---|');
     lines.push(...r.ramp.map((s) => `| ${s.activeChargers} | ${s.callsPerSecond} | ${s.p99} | ${s.errors} |`));
   }
+  if (r.storm) lines.push('', ...stormMarkdown(r.storm));
   lines.push('', '## Cost of one message, measured (DynamoDB consumed capacity, invocations, @connections calls)', '');
   lines.push(
     '| protocol | action | DynamoDB requests | sequential round trips (most) | read units | write units | Lambda invocations | @connections | bytes in / out | median ms |',

@@ -1,9 +1,10 @@
 /**
- * `npm run bench -- [--smoke] [--chargers 200] [--duration 30] [--warmup 10] [--ramp] [--p99 50] [--cold-runs 5] [--no-baseline]`
+ * `npm run bench -- [--smoke] [--chargers 200] [--duration 30] [--warmup 10] [--ramp] [--p99 50] [--cold-runs 5] [--no-baseline]
+ *                   [--storm 1000] [--storm-parallel 250] [--storm-only]`
  *
  * Measures the local runtime under many simulated chargers beside an in-memory baseline, what every message
  * costs in DynamoDB capacity, Lambda invocations and @connections calls, each Lambda's bundle and cold start,
- * and the resulting cost per charger per month on AWS. Prints a Markdown report and writes it, with the raw
+ * and the resulting cost per charger per month on AWS, and how long a reconnect storm takes (bench/storm.ts). Prints a Markdown report and writes it, with the raw
  * figures as JSON, to bench/results/. Figures only: nothing here passes or fails on time.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -34,6 +35,8 @@ const { measureColdStarts } = await import('./cold-start.ts');
 const { costPerChargerMonth } = await import('./cost-model.ts');
 const { WORKLOADS } = await import('./pricing.ts');
 const { toMarkdown } = await import('./report.ts');
+const { runStorm, closeStorm, stormMarkdown } = await import('./storm.ts');
+type StormResult = import('./storm.ts').StormResult;
 type BenchReport = import('./report.ts').BenchReport;
 type SimCharger = import('./ocpp-client.ts').SimCharger;
 type RouteDef = import('#functions/routes.ts').RouteDef;
@@ -48,6 +51,9 @@ const { values } = parseArgs({
     p99: { type: 'string', default: '50' },
     'cold-runs': { type: 'string' },
     'no-baseline': { type: 'boolean' },
+    storm: { type: 'string' },
+    'storm-parallel': { type: 'string' },
+    'storm-only': { type: 'boolean' },
     out: { type: 'string', default: 'bench/results' },
   },
 });
@@ -61,6 +67,8 @@ const settings = {
   coldRuns: Number(values['cold-runs'] ?? (smoke ? 1 : 5)),
   costRounds: smoke ? 1 : 3,
   baseline: values['no-baseline'] !== true,
+  stormChargers: Number(values.storm ?? (smoke ? 30 : 1000)),
+  stormParallel: Number(values['storm-parallel'] ?? (smoke ? 10 : 250)),
 };
 const log = (message: string) => console.error(`[bench] ${message}`);
 
@@ -91,114 +99,155 @@ const runtimeEnv = { ...process.env, ...runtime.env };
 const deps = { ...makeDeps(runtimeEnv, silentLog), ...(await passwordKeys(createSecretReader({ env: runtimeEnv }))) };
 
 try {
-  log(`local runtime up in ${runtime.startup.totalMs} ms; registering ${settings.chargers} chargers`);
+  log(`local runtime up in ${runtime.startup.totalMs} ms`);
   const password = 'bench-password-0123456789';
   const tagOf = (c: SimCharger) => `B-${c.id}`.slice(0, 20);
   const simulated = (prefix: string, n: number): SimCharger[] =>
     Array.from({ length: n }, (_, i) => ({ id: `${prefix}${i}`, password, protocol: i % 2 === 0 ? 'ocpp1.6' : 'ocpp2.0.1' }));
-  const fleet = simulated('LD', settings.chargers);
-  const costChargers = simulated('COST', 2);
-  for (const c of [...fleet, ...costChargers]) {
-    await createCharger(deps, { chargerId: c.id, password });
-    await createIdToken(deps, { value: tagOf(c) });
-  }
-
-  log('measuring what each message costs');
-  const counters = { invocations: () => invocations, managementCalls: () => runtime.managementCalls() };
-  const perMessage: BenchReport['perMessage'] = {};
-  for (const c of costChargers) {
-    perMessage[c.protocol] = await measurePerMessageCost(runtime.chargerUrl(c.id), c, tagOf(c), counters, settings.costRounds);
-  }
-
-  log(`load: ${settings.chargers} chargers, ${settings.warmupS} s warm-up (not counted), then ${settings.durationS} s`);
-  const connected = await connectAll(runtime.chargerUrl, fleet, tagOf);
-  // DynamoDB Local's JVM serves two to three times more once its code is compiled: measure it warm.
-  await runLoad(connected, settings.warmupS * 1000);
-  const requestsBefore = capacitySnapshot().requests;
-  const csms = await runLoad(connected, settings.durationS * 1000);
-  const dynamodbRequestsPerSecond = Math.round((capacitySnapshot().requests - requestsBefore) / csms.durationS);
-  const ramp = settings.ramp ? await rampLoad(connected, smoke ? 1000 : 5000, settings.p99ThresholdMs) : undefined;
-  await closeAll(connected);
-
-  log('measuring DynamoDB Local on its own (warm)');
-  const ceiling = await measureDynamoCeiling(makeDocumentClient({ ...process.env, ...runtime.env }), runtime.tables.Csms, smoke ? 1000 : 5000);
-
-  let baseline: BenchReport['baseline'];
-  if (settings.baseline) {
-    log('baseline: the same load against an in-memory ocpp-rpc server');
-    const server = await startBaselineServer();
-    const onBaseline = await connectAll(server.url, fleet, tagOf);
-    baseline = await runLoad(onBaseline, settings.durationS * 1000);
-    await closeAll(onBaseline);
-    await server.close();
-  }
-
-  log('authorizer cost per attempt, by password scheme');
-  const { measureAuthCost } = await import('./auth-cost.ts');
-  const authCost = await measureAuthCost(deps, runtime.secrets.originVerify, smoke ? 5 : 40);
-
-  log('cold starts');
-  const [probe] = costChargers;
-  if (!probe) throw new Error('no probe charger');
-  const basic = `Basic ${Buffer.from(`${probe.id}:${password}`).toString('base64')}`;
-  const authorizer = { chargeBoxId: probe.id, protocol: 'ocpp1.6', echoProtocol: 'true', register: 'false', principalId: probe.id };
-  const requestContext = (routeKey: string, eventType: string) => ({
-    routeKey, eventType, connectionId: 'cold-start', connectedAt: Date.now(), requestTimeEpoch: Date.now(), domainName: 'localhost', stage: 'local', authorizer,
-  });
-  const coldStarts = await measureColdStarts({
-    routes,
-    env: { ...runtime.env, POWERTOOLS_LOG_LEVEL: 'ERROR' },
-    runs: settings.coldRuns,
-    events: {
-      OcppAuthorizer: {
-        type: 'REQUEST',
-        methodArn: 'arn:aws:execute-api:us-east-1:000000000000:local/local/$connect',
-        headers: { 'X-Ocpp-Authorization': basic, 'X-Origin-Verify': runtime.secrets.originVerify, 'Sec-WebSocket-Protocol': 'ocpp1.6', 'CloudFront-Forwarded-Proto': 'https' },
-        queryStringParameters: { chargeBoxId: probe.id },
-        requestContext: requestContext('$connect', 'CONNECT'),
+  /** Registers a fleet of its own, then lets it reconnect all at once; undefined with --storm 0. */
+  const measureStorm = async (): Promise<StormResult | undefined> => {
+    if (settings.stormChargers <= 0) return undefined;
+    log(`storm: registering ${settings.stormChargers} chargers`);
+    // Passwords generated by the CSMS, as `charger add` gives a fleet: checked with the peppered HMAC, not scrypt.
+    const stormFleet: SimCharger[] = [];
+    const toRegister = simulated('ST', settings.stormChargers);
+    const register = async () => {
+      for (let c = toRegister.shift(); c; c = toRegister.shift()) {
+        const created = await createCharger(deps, { chargerId: c.id });
+        if (!created.created) throw new Error(`storm charger ${c.id} not created: ${created.reason}`);
+        stormFleet.push({ ...c, password: created.password });
+      }
+    };
+    await Promise.all(Array.from({ length: 8 }, register));
+    log(`storm: ${settings.stormChargers} chargers reconnect at once, ${settings.stormParallel} in parallel`);
+    const before = runtime.gatewayStats();
+    const { result, sockets } = await runStorm(runtime.chargerUrl, stormFleet, settings.stormParallel);
+    const after = runtime.gatewayStats();
+    await closeStorm(sockets);
+    return {
+      ...result,
+      gateway: {
+        upgradesRefusedBusy: after.upgradesRefusedBusy - before.upgradesRefusedBusy,
+        upgradesAbandoned: after.upgradesAbandoned - before.upgradesAbandoned,
       },
-      OcppConnect: { headers: {}, requestContext: requestContext('$connect', 'CONNECT') },
-      OcppDisconnect: { requestContext: requestContext('$disconnect', 'DISCONNECT') },
-      OcppMessage: { body: '[2,"cold-1","Heartbeat",{}]', isBase64Encoded: false, requestContext: requestContext('$default', 'MESSAGE') },
-      // Every schedule route gets the EventBridge event it is invoked with, so a new one is measured without an edit here.
-      ...Object.fromEntries(routes.filter(isScheduleRoute).map((r) => [r.id, scheduledEvent(r.id, new Date())])),
-    },
-  });
-
-  const memoryOf = (id: string) => (routes as readonly RouteDef[]).find((r) => r.id === id)?.memoryMb ?? 256;
-  const costs = (protocol: string) =>
-    asActionCosts(perMessage[protocol] ?? {}, (action) => memoryOf(action.startsWith('$') ? 'OcppConnect' : 'OcppMessage'));
-  const costPerCharger = Object.fromEntries(
-    Object.entries(WORKLOADS).map(([name, profile]) => [name, costPerChargerMonth(profile, costs(profile.protocol))]),
-  );
-
-  const report: BenchReport = {
-    startedAt: new Date().toISOString(),
-    machine: { cpus: cpus().length, node: process.versions.node, platform: process.platform },
-    settings,
-    csms,
-    ...(baseline ? { baseline, ratioToBaseline: Math.round((csms.callsPerSecond / baseline.callsPerSecond) * 100) / 100 } : {}),
-    ...(ramp ? { ramp } : {}),
-    dynamodbLocalCeilingOpsPerSecond: ceiling,
-    dynamodbRequestsPerSecondUnderLoad: dynamodbRequestsPerSecond,
-    perMessage,
-    coldStarts,
-    authCost,
-    costPerChargerMonth: costPerCharger,
+    };
   };
-  const markdown = toMarkdown(report);
-  mkdirSync(values.out, { recursive: true });
-  const stamp = report.startedAt.replace(/[:.]/g, '-');
-  for (const name of [stamp, 'latest']) {
-    writeFileSync(join(values.out, `${name}.json`), `${JSON.stringify(report, null, 2)}\n`);
-    writeFileSync(join(values.out, `${name}.md`), markdown);
+  if (values['storm-only']) {
+    const storm = await measureStorm();
+    const markdown = storm ? stormMarkdown(storm).join('\n') : 'no storm (--storm 0)';
+    mkdirSync(values.out, { recursive: true });
+    writeFileSync(join(values.out, 'storm-latest.json'), `${JSON.stringify({ startedAt: new Date().toISOString(), cpus: cpus().length, storm }, null, 2)}\n`);
+    console.log(markdown);
+    if (!storm || storm.notBack > 0 || Object.keys(storm.refusals).some((k) => k.startsWith('5') && k !== '503')) process.exitCode = 1;
+  } else {
+    log(`registering ${settings.chargers} chargers`);
+    const fleet = simulated('LD', settings.chargers);
+    const costChargers = simulated('COST', 2);
+    for (const c of [...fleet, ...costChargers]) {
+      await createCharger(deps, { chargerId: c.id, password });
+      await createIdToken(deps, { value: tagOf(c) });
+    }
+
+    log('measuring what each message costs');
+    const counters = { invocations: () => invocations, managementCalls: () => runtime.managementCalls() };
+    const perMessage: BenchReport['perMessage'] = {};
+    for (const c of costChargers) {
+      perMessage[c.protocol] = await measurePerMessageCost(runtime.chargerUrl(c.id), c, tagOf(c), counters, settings.costRounds);
+    }
+
+    log(`load: ${settings.chargers} chargers, ${settings.warmupS} s warm-up (not counted), then ${settings.durationS} s`);
+    const connected = await connectAll(runtime.chargerUrl, fleet, tagOf);
+    // DynamoDB Local's JVM serves two to three times more once its code is compiled: measure it warm.
+    await runLoad(connected, settings.warmupS * 1000);
+    const requestsBefore = capacitySnapshot().requests;
+    const csms = await runLoad(connected, settings.durationS * 1000);
+    const dynamodbRequestsPerSecond = Math.round((capacitySnapshot().requests - requestsBefore) / csms.durationS);
+    const ramp = settings.ramp ? await rampLoad(connected, smoke ? 1000 : 5000, settings.p99ThresholdMs) : undefined;
+    await closeAll(connected);
+
+    log('measuring DynamoDB Local on its own (warm)');
+    const ceiling = await measureDynamoCeiling(makeDocumentClient({ ...process.env, ...runtime.env }), runtime.tables.Csms, smoke ? 1000 : 5000);
+
+    let baseline: BenchReport['baseline'];
+    if (settings.baseline) {
+      log('baseline: the same load against an in-memory ocpp-rpc server');
+      const server = await startBaselineServer();
+      const onBaseline = await connectAll(server.url, fleet, tagOf);
+      baseline = await runLoad(onBaseline, settings.durationS * 1000);
+      await closeAll(onBaseline);
+      await server.close();
+    }
+
+    log('authorizer cost per attempt, by password scheme');
+    const { measureAuthCost } = await import('./auth-cost.ts');
+    const authCost = await measureAuthCost(deps, runtime.secrets.originVerify, smoke ? 5 : 40);
+
+    const storm = await measureStorm();
+
+    log('cold starts');
+    const [probe] = costChargers;
+    if (!probe) throw new Error('no probe charger');
+    const basic = `Basic ${Buffer.from(`${probe.id}:${password}`).toString('base64')}`;
+    const authorizer = { chargeBoxId: probe.id, protocol: 'ocpp1.6', echoProtocol: 'true', register: 'false', principalId: probe.id };
+    const requestContext = (routeKey: string, eventType: string) => ({
+      routeKey, eventType, connectionId: 'cold-start', connectedAt: Date.now(), requestTimeEpoch: Date.now(), domainName: 'localhost', stage: 'local', authorizer,
+    });
+    const coldStarts = await measureColdStarts({
+      routes,
+      env: { ...runtime.env, POWERTOOLS_LOG_LEVEL: 'ERROR' },
+      runs: settings.coldRuns,
+      events: {
+        OcppAuthorizer: {
+          type: 'REQUEST',
+          methodArn: 'arn:aws:execute-api:us-east-1:000000000000:local/local/$connect',
+          headers: { 'X-Ocpp-Authorization': basic, 'X-Origin-Verify': runtime.secrets.originVerify, 'Sec-WebSocket-Protocol': 'ocpp1.6', 'CloudFront-Forwarded-Proto': 'https' },
+          queryStringParameters: { chargeBoxId: probe.id },
+          requestContext: requestContext('$connect', 'CONNECT'),
+        },
+        OcppConnect: { headers: {}, requestContext: requestContext('$connect', 'CONNECT') },
+        OcppDisconnect: { requestContext: requestContext('$disconnect', 'DISCONNECT') },
+        OcppMessage: { body: '[2,"cold-1","Heartbeat",{}]', isBase64Encoded: false, requestContext: requestContext('$default', 'MESSAGE') },
+        // Every schedule route gets the EventBridge event it is invoked with, so a new one is measured without an edit here.
+        ...Object.fromEntries(routes.filter(isScheduleRoute).map((r) => [r.id, scheduledEvent(r.id, new Date())])),
+      },
+    });
+
+    const memoryOf = (id: string) => (routes as readonly RouteDef[]).find((r) => r.id === id)?.memoryMb ?? 256;
+    const costs = (protocol: string) =>
+      asActionCosts(perMessage[protocol] ?? {}, (action) => memoryOf(action.startsWith('$') ? 'OcppConnect' : 'OcppMessage'));
+    const costPerCharger = Object.fromEntries(
+      Object.entries(WORKLOADS).map(([name, profile]) => [name, costPerChargerMonth(profile, costs(profile.protocol))]),
+    );
+
+    const report: BenchReport = {
+      startedAt: new Date().toISOString(),
+      machine: { cpus: cpus().length, node: process.versions.node, platform: process.platform },
+      settings,
+      csms,
+      ...(baseline ? { baseline, ratioToBaseline: Math.round((csms.callsPerSecond / baseline.callsPerSecond) * 100) / 100 } : {}),
+      ...(ramp ? { ramp } : {}),
+      dynamodbLocalCeilingOpsPerSecond: ceiling,
+      dynamodbRequestsPerSecondUnderLoad: dynamodbRequestsPerSecond,
+      perMessage,
+      coldStarts,
+      authCost,
+      costPerChargerMonth: costPerCharger,
+      ...(storm ? { storm } : {}),
+    };
+    const markdown = toMarkdown(report);
+    mkdirSync(values.out, { recursive: true });
+    const stamp = report.startedAt.replace(/[:.]/g, '-');
+    for (const name of [stamp, 'latest']) {
+      writeFileSync(join(values.out, `${name}.json`), `${JSON.stringify(report, null, 2)}\n`);
+      writeFileSync(join(values.out, `${name}.md`), markdown);
+    }
+    console.log(markdown);
+    if (csms.errors > 0 || (baseline?.errors ?? 0) > 0) {
+      console.error(`\n!!! THE RUN HAD ERRORS: ${csms.errors} on the CSMS, ${baseline?.errors ?? 0} on the baseline. Figures are suspect. !!!\n`);
+      process.exitCode = 1;
+    }
+    log(`report: ${join(values.out, 'latest.md')}`);
   }
-  console.log(markdown);
-  if (csms.errors > 0 || (baseline?.errors ?? 0) > 0) {
-    console.error(`\n!!! THE RUN HAD ERRORS: ${csms.errors} on the CSMS, ${baseline?.errors ?? 0} on the baseline. Figures are suspect. !!!\n`);
-    process.exitCode = 1;
-  }
-  log(`report: ${join(values.out, 'latest.md')}`);
 } finally {
   await runtime.stop();
 }

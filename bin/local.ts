@@ -135,22 +135,23 @@ const banner = (rt: LocalRuntime): string => {
 /**
  * Ctrl-C while starting exits at once (dynamo-local's exit hook kills Java); once up, it stops in order, and a
  * second Ctrl-C exits without waiting. tsx relays the terminal's SIGINT, so one Ctrl-C can arrive twice.
+ * "Stopped cleanly" only when nothing was lost on the way (e.g. no `$disconnect` failed with DynamoDB down).
  */
 const handleSignals = () => {
   let runtime: LocalRuntime | undefined;
   let stoppingSince: number | undefined;
-  const shutdown = (signal: NodeJS.Signals) => {
-    if (stoppingSince !== undefined && Date.now() - stoppingSince < 1_000) return; // the relayed copy
-    if (!runtime || stoppingSince !== undefined) {
-      process.stderr.write(`\n${signal}: exiting without waiting.\n`);
-      process.exit(130);
-    }
+  const stop = (why: string, failed: boolean) => {
+    if (!runtime) return;
     stoppingSince = Date.now();
-    process.stdout.write(`\n${signal}: closing connections, finishing batches, stopping fauxqs and DynamoDB Local...\n`);
+    process.stdout.write(`\n${why}: closing connections, finishing batches, stopping fauxqs and DynamoDB Local...\n`);
     runtime.stop().then(
-      () => {
-        process.stdout.write('Stopped cleanly.\n');
-        process.exit(0);
+      ({ problems }) => {
+        if (problems.length === 0 && !failed) {
+          process.stdout.write('Stopped cleanly.\n');
+          process.exit(0);
+        }
+        process.stderr.write(`Stopped, but not cleanly:\n${problems.map((p) => `  - ${p}\n`).join('')}`);
+        process.exit(1);
       },
       (e: unknown) => {
         process.stderr.write(`Error while stopping: ${String(e)}\n`);
@@ -158,10 +159,26 @@ const handleSignals = () => {
       },
     );
   };
+  const shutdown = (signal: NodeJS.Signals) => {
+    if (stoppingSince !== undefined && Date.now() - stoppingSince < 1_000) return; // the relayed copy
+    if (!runtime || stoppingSince !== undefined) {
+      process.stderr.write(`\n${signal}: exiting without waiting.\n`);
+      process.exit(130);
+    }
+    stop(signal, false);
+  };
   process.on('SIGINT', shutdown);
   process.on('SIGTERM', shutdown);
-  return (started: LocalRuntime) => {
-    runtime = started;
+  return {
+    started: (started: LocalRuntime) => {
+      runtime = started;
+    },
+    /** The runtime cannot go on (its DynamoDB Local is gone for good): say so, stop, exit non-zero. */
+    fatal: (e: Error) => {
+      process.stderr.write(`\nnpm start cannot go on: ${e.message}\n`);
+      if (!runtime) process.exit(1);
+      if (stoppingSince === undefined) stop('Stopping', true);
+    },
   };
 };
 
@@ -171,9 +188,9 @@ const main = async () => {
     process.stdout.write(USAGE);
     return;
   }
-  const started = handleSignals();
-  const runtime = await startLocalRuntime(opts);
-  started(runtime);
+  const signals = handleSignals();
+  const runtime = await startLocalRuntime({ ...opts, onFatal: signals.fatal });
+  signals.started(runtime);
   process.stdout.write(banner(runtime));
 };
 

@@ -27,6 +27,11 @@ export interface DynamoLocal {
   /** How long DynamoDB Local took from spawn to its first HTTP answer. */
   readonly startupMs: number;
   stop(): Promise<void>;
+  /**
+   * Called once if Java exits after start-up without stop() (it crashed or was killed), with the exit status and
+   * its last output. The data directory is released by then, so a new DynamoDB Local may claim it.
+   */
+  onUnexpectedExit(listener: (why: string) => void): void;
 }
 
 const JAVA_MISSING =
@@ -75,11 +80,19 @@ export const startDynamoLocal = async (opts: DynamoLocalOptions = {}): Promise<D
   const tail = outputTail(child);
   if (child.pid) claim?.record({ javaPid: child.pid });
   let exited = false;
+  let ready = false;
+  let stopping = false;
   let spawnError: Error | undefined;
+  const exitListeners: ((why: string) => void)[] = [];
   const exit = new Promise<void>((done) =>
-    child.once('exit', () => {
+    child.once('exit', (code, signal) => {
       exited = true;
       done();
+      if (!ready || stopping) return;
+      process.off('exit', killOnExit);
+      claim?.release();
+      const why = `${signal ? `killed by ${signal}` : `exit code ${code}`}${tail() ? `; its last output:\n${tail()}` : ''}`;
+      for (const listener of exitListeners) listener(why);
     }),
   );
   child.once('error', (e: NodeJS.ErrnoException) => {
@@ -93,6 +106,7 @@ export const startDynamoLocal = async (opts: DynamoLocalOptions = {}): Promise<D
   process.once('exit', killOnExit);
 
   const stop = async () => {
+    stopping = true;
     process.off('exit', killOnExit);
     if (child.pid && !exited) await terminateProcessGroup(child.pid);
     if (!spawnError) await exit;
@@ -108,7 +122,15 @@ export const startDynamoLocal = async (opts: DynamoLocalOptions = {}): Promise<D
     throw e;
   }
   claim?.record({ javaPid: child.pid!, endpoint });
-  return { endpoint, port, pid: child.pid!, startupMs: Date.now() - started, stop };
+  ready = true;
+  return {
+    endpoint,
+    port,
+    pid: child.pid!,
+    startupMs: Date.now() - started,
+    stop,
+    onUnexpectedExit: (listener) => void exitListeners.push(listener),
+  };
 };
 
 const waitUntilReady = async (endpoint: string, failure: () => Error | undefined, timeoutMs: number) => {

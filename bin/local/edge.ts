@@ -125,7 +125,15 @@ export const createEdge = async (opts: EdgeOptions): Promise<Edge> => {
   const source = viewerRequestSource({ pathPrefix: opts.pathPrefix, stageName: opts.stageName });
   return {
     viewerRequest: (req) => {
-      const out = runViewerRequest(source, viewerEvent(req));
+      let out: ReturnType<typeof runViewerRequest>;
+      try {
+        out = runViewerRequest(source, viewerEvent(req));
+      } catch (e) {
+        // The vm's time limit is wall-clock; a busy machine can reach it. CloudFront answers a function it
+        // throttles with 503, which chargers retry; any other failure of the function is a 502.
+        const throttled = (e as NodeJS.ErrnoException).code === 'ERR_SCRIPT_EXECUTION_TIMEOUT';
+        return { refused: { statusCode: throttled ? 503 : 502, statusDescription: throttled ? 'Service Unavailable' : 'Bad Gateway' } };
+      }
       return isEdgeResponse(out) ? { refused: out } : { forwarded: originRequest(out, req, fwd, opts.originSecret) };
     },
   };

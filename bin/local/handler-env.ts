@@ -87,6 +87,9 @@ const need = <T>(value: T | undefined, what: string): T => {
   return value;
 };
 
+/** What the local runtime tells handlers (Powertools) about concurrent invocations in one process. */
+export const LOCAL_MAX_CONCURRENCY = 1_000;
+
 /** Builds the handler environment: the union of every route's, plus where the stand-ins are. */
 export const handlerEnv = (
   endpoints: Endpoints,
@@ -110,6 +113,8 @@ export const handlerEnv = (
       AWS_ENDPOINT_URL_S3: endpoints.sqsAndS3,
       AWS_ENDPOINT_URL_SECRETS_MANAGER: endpoints.secretsManager,
       ...(management ? { AWS_ENDPOINT_URL_APIGATEWAYMANAGEMENTAPI: management } : {}),
+      // Invocations share this process, as on Lambda Managed Instances: Powertools keeps each one's context apart.
+      AWS_LAMBDA_MAX_CONCURRENCY: String(LOCAL_MAX_CONCURRENCY),
     },
     ...table.routes.map((route) => routeEnvironment(route, { ...table, sources })),
   ) as Record<string, string>;

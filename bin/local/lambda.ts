@@ -1,8 +1,21 @@
 /**
  * Hosts route handlers the way Lambda does: each entry module is imported once (a warm container), every call
  * gets a fresh Lambda context and a JSON copy of the event, and a call that outlives the route's timeout fails.
+ *
+ * Invocations run concurrently in this one process, as on Lambda Managed Instances: each runs inside its own
+ * context of the Lambda runtime's InvokeStore (AsyncLocalStorage), so Powertools' logger stamps every line with
+ * that invocation's function name and request id, never another's.
+ *
+ * A timed-out invocation is stopped where it touches the outside world: Lambda ends the execution environment,
+ * so nothing the invocation still does reaches DynamoDB, SQS or @connections. Here every HTTP request it has in
+ * flight is destroyed, and every request it starts later fails before it is sent. What remains different:
+ * its JavaScript keeps running until its next such request (CPU, timers, log lines), and a request already
+ * received by the service may have taken effect, as it may on AWS.
  */
 import { randomUUID } from 'node:crypto';
+import { subscribe } from 'node:diagnostics_channel';
+import type { ClientRequest } from 'node:http';
+import { InvokeStore, InvokeStoreBase } from '@aws/lambda-invoke-store';
 import type { Context } from 'aws-lambda';
 import type { RouteDef } from '#functions/routes.ts';
 
@@ -54,21 +67,60 @@ class LambdaTimeoutError extends Error {
   override readonly name = 'LambdaTimeoutError';
 }
 
+/** What the host knows of one running invocation, kept in its InvokeStore context. */
+interface InvocationState {
+  timedOut?: LambdaTimeoutError;
+  readonly requests: Set<ClientRequest>;
+}
+
+const INVOCATION = Symbol('local.invocation');
+
+// The InvokeStore Lambda's Node.js runtime provides, in its concurrent (AsyncLocalStorage) form.
+const invokeStore = await InvokeStore.getInstanceAsync(true);
+
+const currentInvocation = (): InvocationState | undefined =>
+  invokeStore.hasContext() ? (invokeStore.get(INVOCATION) as InvocationState | undefined) : undefined;
+
+// Every HTTP request the AWS SDK makes from inside an invocation (Node publishes it in the caller's context).
+subscribe('http.client.request.created', (message) => {
+  const { request } = message as { request: ClientRequest };
+  const invocation = currentInvocation();
+  if (!invocation) return;
+  if (invocation.timedOut) {
+    request.destroy(invocation.timedOut);
+    return;
+  }
+  invocation.requests.add(request);
+  request.once('close', () => invocation.requests.delete(request));
+});
+
+const stopEffects = (invocation: InvocationState, error: LambdaTimeoutError) => {
+  invocation.timedOut = error;
+  for (const request of invocation.requests) request.destroy(error);
+};
+
 /** Lambda passes events and results as JSON: a handler can neither share objects with us nor return a Date. */
 const viaJson = (value: unknown): unknown => (value === undefined ? undefined : JSON.parse(JSON.stringify(value)));
 
 const invokeOnce = async (route: RouteDef, handler: LambdaHandler, event: object): Promise<Invocation> => {
   const timeoutMs = (route.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS) * 1_000;
   const context = lambdaContext(route, Date.now() + timeoutMs);
+  const invocation: InvocationState = { requests: new Set() };
   let timer: NodeJS.Timeout | undefined;
   const timedOut = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () => reject(new LambdaTimeoutError(`${route.id}: Task timed out after ${timeoutMs / 1_000} seconds`)),
-      timeoutMs,
-    );
+    timer = setTimeout(() => {
+      const error = new LambdaTimeoutError(`${route.id}: Task timed out after ${timeoutMs / 1_000} seconds`);
+      stopEffects(invocation, error);
+      reject(error);
+    }, timeoutMs);
   });
+  const store = {
+    [InvokeStoreBase.PROTECTED_KEYS.REQUEST_ID]: context.awsRequestId,
+    [INVOCATION]: invocation,
+  };
   try {
-    const result = await Promise.race([Promise.resolve(handler(viaJson(event) as never, context)), timedOut]);
+    const running = invokeStore.run(store, () => Promise.resolve(handler(viaJson(event) as never, context)));
+    const result = await Promise.race([running, timedOut]);
     return { ok: true, result: viaJson(result) };
   } catch (error) {
     return { ok: false, error };

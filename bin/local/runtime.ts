@@ -14,7 +14,12 @@ import type { RouteDef } from '#functions/routes.ts';
 import { awsClientConfig } from '#shared/store/client-config.ts';
 import type { TableName } from '#shared/store/tables.ts';
 import { startDynamoLocal } from './dynamo-local.ts';
+import { superviseDynamo } from './dynamo-supervisor.ts';
+import { DEFAULT_ADMISSION } from './gateway/admission.ts';
+import type { AdmissionLimits } from './gateway/admission.ts';
 import { API_GATEWAY_LIMITS } from './gateway/connections.ts';
+import { DEFAULT_MAX_INVOCATIONS_PER_CONNECTION } from './gateway/gateway.ts';
+import type { GatewayStats } from './gateway/gateway.ts';
 import type { Logger } from './gateway/upgrade.ts';
 import { LOCAL_AWS_ENV, applyEnv, handlerEnv, localDynamoClient, localSettings } from './handler-env.ts';
 import type { LocalResources, PlatformSettings } from './handler-env.ts';
@@ -58,10 +63,24 @@ export interface LocalRuntimeOptions extends PlatformSettings {
   readonly idleTimeoutMs?: number;
   /** API Gateway's 2-hour maximum connection duration; 0 = off. */
   readonly maxConnectionMs?: number;
+  /** Admission control of upgrades (a reconnect storm); each field defaults to DEFAULT_ADMISSION's. */
+  readonly admission?: Partial<AdmissionLimits>;
+  /** `$default` invocations one connection may have running; frames beyond get `Too Many Requests`. @default 10 */
+  readonly maxInvocationsPerConnection?: number;
   /** Schedules run this many times faster than real time (tests). @default 1 */
   readonly scheduleTimeScale?: number;
   /** @default console */
   readonly logger?: Logger;
+  /**
+   * Told when the runtime cannot go on: the DynamoDB Local it started died and could not be restarted (or held
+   * its data in memory). The caller should stop() it. @default logs the error
+   */
+  readonly onFatal?: (error: Error) => void;
+}
+
+/** How a stop went: anything in `problems` means it was not clean (state may be left behind). */
+export interface StopReport {
+  readonly problems: readonly string[];
 }
 
 export interface LocalRuntime {
@@ -93,11 +112,25 @@ export interface LocalRuntime {
   readonly routeCounts: Readonly<Record<string, number>>;
   /** Milliseconds DynamoDB Local took to answer (undefined when an endpoint was given), and the whole start. */
   readonly startup: { readonly dynamodbMs?: number; readonly totalMs: number };
-  /** Stops the hosts (closing connections runs $disconnect; batches in flight finish), then the stand-ins. */
-  stop(): Promise<void>;
+  /**
+   * Stops the hosts (closing connections runs $disconnect; batches in flight finish), then the stand-ins.
+   * Reports what went wrong meanwhile, e.g. `$disconnect` invocations that failed because DynamoDB was down.
+   */
+  stop(): Promise<StopReport>;
   /** `@connections` calls the WebSocket APIs have served (handlers closing or messaging connections). */
   managementCalls(): number;
+  /** What the charger gateway turned away or lost: upgrades refused or abandoned, frames throttled, ... */
+  gatewayStats(): GatewayStats;
 }
+
+const NO_GATEWAY: GatewayStats = {
+  upgradesRefusedBusy: 0,
+  upgradesAbandoned: 0,
+  framesThrottled: 0,
+  disconnectsFailed: 0,
+  upgradesInProgress: 0,
+  upgradesWaiting: 0,
+};
 
 /** What has been started so far, so a failed start and stop() undo exactly that. */
 interface Started {
@@ -108,8 +141,9 @@ interface Started {
   dynamo?: { stop(): Promise<void> };
 }
 
-/** Hosts stop first (a $disconnect still needs env and DynamoDB), the stand-ins last. */
-const stopStarted = async (s: Started, logger: Logger): Promise<void> => {
+/** Hosts stop first (a $disconnect still needs env and DynamoDB), the stand-ins last. Returns what failed. */
+const stopStarted = async (s: Started, logger: Logger): Promise<string[]> => {
+  const problems: string[] = [];
   const steps: [string, (() => unknown) | undefined][] = [
     ['the hosts', s.hosts && (() => Promise.all(s.hosts?.all.map((h) => h.stop()) ?? []))],
     ['the runtime files', s.forgetRuntime],
@@ -122,15 +156,32 @@ const stopStarted = async (s: Started, logger: Logger): Promise<void> => {
       await step?.();
     } catch (e) {
       logger.error(`[local] stopping ${what} failed`, e);
+      problems.push(`stopping ${what} failed: ${e instanceof Error ? e.message : String(e)}`);
     }
   }
   Object.keys(s).forEach((k) => delete s[k as keyof Started]);
+  return problems;
 };
 
-const startDynamo = async (opts: LocalRuntimeOptions, dataDir: string | undefined, port: number | undefined, s: Started) => {
+/** Starts DynamoDB Local under supervision (see dynamo-supervisor.ts), unless an endpoint was given. */
+const startDynamo = async (
+  opts: LocalRuntimeOptions,
+  dataDir: string | undefined,
+  port: number | undefined,
+  s: Started,
+  ensureTablesAgain: () => Promise<void>,
+) => {
   if (opts.dynamodbEndpoint) return undefined;
-  const ddb = await startDynamoLocal({ ...(dataDir ? { dbPath: dynamoDataPath(dataDir) } : {}), ...(port ? { port } : {}) });
-  s.dynamo = ddb;
+  const start = () => startDynamoLocal({ ...(dataDir ? { dbPath: dynamoDataPath(dataDir) } : {}), ...(port ? { port } : {}) });
+  const ddb = await start();
+  const logger = opts.logger ?? console;
+  s.dynamo = superviseDynamo(ddb, {
+    restart: start,
+    afterRestart: ensureTablesAgain,
+    persistent: dataDir !== undefined,
+    logger,
+    onFatal: opts.onFatal ?? ((e) => logger.error(`[local] ${e.message}`)),
+  });
   return ddb.startupMs;
 };
 
@@ -192,6 +243,9 @@ export const startLocalRuntime = async (opts: LocalRuntimeOptions = {}): Promise
       limits: {
         idleTimeoutMs: opts.idleTimeoutMs ?? API_GATEWAY_LIMITS.idleTimeoutMs,
         maxConnectionMs: opts.maxConnectionMs ?? API_GATEWAY_LIMITS.maxConnectionMs,
+        ...DEFAULT_ADMISSION,
+        ...opts.admission,
+        maxInvocationsPerConnection: opts.maxInvocationsPerConnection ?? DEFAULT_MAX_INVOCATIONS_PER_CONNECTION,
       },
       ...(dataDir ? { dataDir } : {}),
       scheduleTimeScale: opts.scheduleTimeScale ?? 1,
@@ -209,7 +263,7 @@ export const startLocalRuntime = async (opts: LocalRuntimeOptions = {}): Promise
     let resources: LocalResources | undefined;
     // DynamoDB Local (seconds) starts while fauxqs, the queues and the handlers load: their env needs queue URLs.
     const [dynamodbMs, functions] = await settled([
-      startDynamo(opts, dataDir, ddbPort, s).then(async (ms) => {
+      startDynamo(opts, dataDir, ddbPort, s, () => createTables(dynamodbEndpoint, prefix, registries)).then(async (ms) => {
         await createTables(dynamodbEndpoint, prefix, registries);
         return ms;
       }),
@@ -266,8 +320,15 @@ export const startLocalRuntime = async (opts: LocalRuntimeOptions = {}): Promise
       ...(dataDir ? { dataDir } : {}),
       routeCounts: countKinds(routes),
       startup: { ...(dynamodbMs === undefined ? {} : { dynamodbMs }), totalMs: Date.now() - began },
-      stop: () => stopStarted(s, logger),
+      stop: async () => {
+        const failedBefore = websocket?.chargerGatewayStats()?.disconnectsFailed ?? 0;
+        const problems = await stopStarted(s, logger);
+        const lost = (websocket?.chargerGatewayStats()?.disconnectsFailed ?? 0) - failedBefore;
+        if (lost > 0) problems.unshift(`${lost} $disconnect invocation(s) failed: those chargers stay recorded as connected until they reconnect`);
+        return { problems };
+      },
       managementCalls: () => websocket?.managementCalls() ?? 0,
+      gatewayStats: () => websocket?.chargerGatewayStats() ?? NO_GATEWAY,
     };
   } catch (e) {
     await stopStarted(s, logger);

@@ -17,7 +17,7 @@ import { testDynamoEndpoint, uniquePrefix } from './dynamo.ts';
 export interface E2eTarget {
   wsUrl: string;
   chargerUrl(chargeBoxId: string): string;
-  stop(): Promise<void>;
+  stop(): Promise<unknown>;
 }
 
 export interface E2e {

@@ -54,6 +54,21 @@ export const directRequest = (req: IncomingMessage): OriginRequest => {
   return { uri: url.pathname, headers, query };
 };
 
+const WEBSOCKET_KEY = /^[+/0-9A-Za-z]{22}==$/;
+
+/**
+ * What makes this request no WebSocket handshake (RFC 6455 §4.2.1), with the status to refuse it with, or
+ * undefined. Checked before anything runs, as API Gateway does: a handshake `ws` would refuse after `$connect`
+ * had run would leave a connection recorded that never existed.
+ */
+export const handshakeProblem = (req: IncomingMessage): { readonly status: number; readonly reason: string } | undefined => {
+  if (req.method !== 'GET') return { status: 405, reason: 'not a GET' };
+  if (req.headers.upgrade?.toLowerCase() !== 'websocket') return { status: 400, reason: 'no Upgrade: websocket' };
+  if (!WEBSOCKET_KEY.test(req.headers['sec-websocket-key'] ?? '')) return { status: 400, reason: 'bad Sec-WebSocket-Key' };
+  if (!['8', '13'].includes(req.headers['sec-websocket-version'] ?? '')) return { status: 400, reason: 'bad Sec-WebSocket-Version' };
+  return undefined;
+};
+
 /** Runs the authorizer if the API has one; without one every connection is allowed, with no authorizer context. */
 export const authorize = async (
   fns: WsFunctions,

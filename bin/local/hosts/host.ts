@@ -6,7 +6,7 @@
  */
 import type { Registries } from '#functions/_routes/rules.ts';
 import type { RouteDef, RouteKind } from '#functions/routes.ts';
-import type { ConnectionLimits } from '../gateway/connections.ts';
+import type { GatewayLimits } from '../gateway/gateway.ts';
 import type { Logger } from '../gateway/upgrade.ts';
 import type { LocalResources } from '../handler-env.ts';
 import type { LambdaFunction } from '../lambda.ts';
@@ -22,7 +22,7 @@ export interface HostOptions {
   readonly logger: Logger;
   /** Ports of the servers; 0 = a free one. */
   readonly ports: { readonly chargers: number; readonly operators: number; readonly rest: number };
-  readonly limits: ConnectionLimits;
+  readonly limits: GatewayLimits;
   /** Where pollers keep their position; omitted = in memory. */
   readonly dataDir?: string;
   /** How fast schedules run: 1 = real time (tests speed it up). */

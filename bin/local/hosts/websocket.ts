@@ -5,7 +5,7 @@
  */
 import { isWsAuthorizer, isWsRoute, type RouteDef, type WebSocketApiName } from '#functions/routes.ts';
 import { createEdge } from '../edge.ts';
-import { createGateway, type Gateway, type Hosted } from '../gateway/gateway.ts';
+import { createGateway, type Gateway, type GatewayStats, type Hosted } from '../gateway/gateway.ts';
 import type { WsFunctions } from '../gateway/upgrade.ts';
 import { functionOf, type HostOptions, type RouteHost, type StartContext } from './host.ts';
 
@@ -24,6 +24,8 @@ export interface WebSocketHost extends RouteHost {
   readonly apis: Partial<Record<WebSocketApiName, WebSocketApiEndpoint>>;
   /** `@connections` calls served so far, all APIs. */
   managementCalls(): number;
+  /** What the charger API's gateway turned away or lost so far (undefined without a charger API). */
+  chargerGatewayStats(): GatewayStats | undefined;
 }
 
 const deferred = <T>() => {
@@ -79,6 +81,7 @@ export const prepareWebSocketHost = async (routes: readonly RouteDef[], opts: Ho
       ]),
     ),
     managementCalls: () => apis.reduce((n, a) => n + a.gateway.managementCalls(), 0),
+    chargerGatewayStats: () => apis.find((a) => a.name === 'chargers')?.gateway.stats(),
     start: async (ctx) => {
       for (const api of apis) {
         const edge =

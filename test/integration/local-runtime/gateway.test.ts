@@ -11,6 +11,7 @@ import {
   PostToConnectionCommand,
 } from '@aws-sdk/client-apigatewaymanagementapi';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { WebSocket } from 'ws';
 import { startLocalRuntime } from '../../../bin/local/runtime.ts';
 import type { LocalRuntime } from '../../../bin/local/runtime.ts';
 import { createTestTables, deleteTestTables } from '../../support/dynamo.ts';
@@ -157,19 +158,40 @@ describe('frames', () => {
     ws.close();
   });
 
-  it('delivers a 128 KB message and closes the connection with 1009 on a larger one', async () => {
+  const pad = (n: number) => {
+    const [head, tail] = ['{"action":"size","pad":"', '"}'];
+    return `${head}${'x'.repeat(n - head.length - tail.length)}${tail}`;
+  };
+  /** Sends `text` as fragments of at most `fragment` bytes: one message, several frames. */
+  const sendFragmented = (ws: WebSocket, text: string, fragment: number) => {
+    const bytes = Buffer.from(text);
+    for (let at = 0; at < bytes.length; at += fragment) {
+      ws.send(bytes.subarray(at, at + fragment), { fin: at + fragment >= bytes.length, binary: false });
+    }
+  };
+
+  it('delivers a single 32 KB frame and closes the connection with 1009 on a larger single frame, as API Gateway does', async () => {
+    const id = charger();
+    const ws = await openSocket(runtime.chargerUrl(id), GOOD);
+    const reply = nextMessage(ws);
+    ws.send(pad(32 * 1024));
+    expect(JSON.parse(await reply)).toEqual({ bytes: 32 * 1024 });
+    const gone = closed(ws);
+    ws.send(pad(32 * 1024 + 1));
+    expect((await gone).code).toBe(1009);
+    expect((await waitForInvocation('$disconnect', id)).event.requestContext.disconnectStatusCode).toBe(1009);
+    expect(invocationsFor('$default', id)).toHaveLength(1);
+  });
+
+  it('delivers a 128 KB message sent in 32 KB fragments and closes with 1009 on a larger fragmented one', async () => {
     const id = charger();
     const ws = await openSocket(runtime.chargerUrl(id), GOOD);
     const max = 128 * 1024;
-    const pad = (n: number) => {
-      const [head, tail] = ['{"action":"size","pad":"', '"}'];
-      return `${head}${'x'.repeat(n - head.length - tail.length)}${tail}`;
-    };
     const reply = nextMessage(ws);
-    ws.send(pad(max));
+    sendFragmented(ws, pad(max), 32 * 1024);
     expect(JSON.parse(await reply)).toEqual({ bytes: max });
     const gone = closed(ws);
-    ws.send(pad(max + 1));
+    sendFragmented(ws, pad(max + 1), 32 * 1024);
     expect((await gone).code).toBe(1009);
     expect((await waitForInvocation('$disconnect', id)).event.requestContext.disconnectStatusCode).toBe(1009);
   });

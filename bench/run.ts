@@ -123,12 +123,19 @@ try {
     const before = runtime.gatewayStats();
     const { result, sockets } = await runStorm(runtime.chargerUrl, stormFleet, settings.stormParallel);
     const after = runtime.gatewayStats();
+    log(`storm: ${sockets.length} chargers leave at once`);
+    const leaving = performance.now();
     await closeStorm(sockets);
+    // Gone once every $disconnect has run: the fleet is recorded offline (or a failure was counted).
+    while (runtime.gatewayStats().disconnectsPending > 0) await new Promise((r) => setTimeout(r, 50));
+    const gone = runtime.gatewayStats();
     return {
       ...result,
+      goneSeconds: Math.round((performance.now() - leaving) / 100) / 10,
       gateway: {
         upgradesRefusedBusy: after.upgradesRefusedBusy - before.upgradesRefusedBusy,
         upgradesAbandoned: after.upgradesAbandoned - before.upgradesAbandoned,
+        disconnectsFailed: gone.disconnectsFailed - before.disconnectsFailed,
       },
     };
   };
@@ -138,7 +145,8 @@ try {
     mkdirSync(values.out, { recursive: true });
     writeFileSync(join(values.out, 'storm-latest.json'), `${JSON.stringify({ startedAt: new Date().toISOString(), cpus: cpus().length, storm }, null, 2)}\n`);
     console.log(markdown);
-    if (!storm || storm.notBack > 0 || Object.keys(storm.refusals).some((k) => k.startsWith('5') && k !== '503')) process.exitCode = 1;
+    const failed = !storm || storm.notBack > 0 || (storm.gateway?.disconnectsFailed ?? 0) > 0;
+    if (failed || Object.keys(storm.refusals).some((k) => k.startsWith('5') && k !== '503')) process.exitCode = 1;
   } else {
     log(`registering ${settings.chargers} chargers`);
     const fleet = simulated('LD', settings.chargers);
@@ -244,6 +252,10 @@ try {
     console.log(markdown);
     if (csms.errors > 0 || (baseline?.errors ?? 0) > 0) {
       console.error(`\n!!! THE RUN HAD ERRORS: ${csms.errors} on the CSMS, ${baseline?.errors ?? 0} on the baseline. Figures are suspect. !!!\n`);
+      process.exitCode = 1;
+    }
+    if (storm && (storm.notBack > 0 || (storm.gateway?.disconnectsFailed ?? 0) > 0)) {
+      console.error(`\n!!! THE STORM LOST CHARGERS: ${storm.notBack} not back, ${storm.gateway?.disconnectsFailed ?? 0} $disconnects failed. !!!\n`);
       process.exitCode = 1;
     }
     log(`report: ${join(values.out, 'latest.md')}`);

@@ -19,8 +19,10 @@ export interface StormResult {
   retries: number;
   /** Chargers that were not back when the storm's deadline passed. */
   notBack: number;
-  /** What the gateway counted: upgrades refused busy or abandoned by clients. */
-  gateway?: { upgradesRefusedBusy: number; upgradesAbandoned: number };
+  /** From the whole fleet closing its connections at once until every `$disconnect` has run. */
+  goneSeconds?: number;
+  /** What the gateway counted: upgrades refused busy or abandoned by clients, `$disconnect`s that failed. */
+  gateway?: { upgradesRefusedBusy: number; upgradesAbandoned: number; disconnectsFailed: number };
 }
 
 /** As charger firmware gives up on a silent handshake (the gateway refuses a waiting upgrade after 8 s). */
@@ -124,7 +126,12 @@ export const stormMarkdown = (s: StormResult): string[] => {
     '|---|---|---|---|---|---|',
     `| ${s.chargers} | ${s.parallel} | **${s.seconds} s** | ${refusals} | ${s.retries} | ${s.notBack} |`,
     '',
-    s.gateway ? `Gateway: ${s.gateway.upgradesRefusedBusy} upgrades refused busy (503), ${s.gateway.upgradesAbandoned} abandoned by their clients.` : '',
+    s.gateway
+      ? `Gateway: ${s.gateway.upgradesRefusedBusy} upgrades refused busy (503), ${s.gateway.upgradesAbandoned} abandoned by their clients.`
+      : '',
+    s.goneSeconds !== undefined
+      ? `Then the fleet leaves at once: every \`$disconnect\` has run after ${s.goneSeconds} s, ${s.gateway?.disconnectsFailed ?? 0} failed (a failed one leaves its charger recorded as connected).`
+      : '',
     '',
   ];
 };

@@ -18,7 +18,7 @@ import { superviseDynamo } from './dynamo-supervisor.ts';
 import { DEFAULT_ADMISSION } from './gateway/admission.ts';
 import type { AdmissionLimits } from './gateway/admission.ts';
 import { API_GATEWAY_LIMITS } from './gateway/connections.ts';
-import { DEFAULT_MAX_INVOCATIONS_PER_CONNECTION } from './gateway/gateway.ts';
+import { DEFAULT_MAX_DISCONNECTS_IN_PROGRESS, DEFAULT_MAX_INVOCATIONS_PER_CONNECTION } from './gateway/gateway.ts';
 import type { GatewayStats } from './gateway/gateway.ts';
 import type { Logger } from './gateway/upgrade.ts';
 import { LOCAL_AWS_ENV, applyEnv, handlerEnv, localDynamoClient, localSettings } from './handler-env.ts';
@@ -67,6 +67,8 @@ export interface LocalRuntimeOptions extends PlatformSettings {
   readonly admission?: Partial<AdmissionLimits>;
   /** `$default` invocations one connection may have running; frames beyond get `Too Many Requests`. @default 10 */
   readonly maxInvocationsPerConnection?: number;
+  /** `$disconnect` invocations running at once; the rest wait their turn. @default 64 */
+  readonly maxDisconnectsInProgress?: number;
   /** Schedules run this many times faster than real time (tests). @default 1 */
   readonly scheduleTimeScale?: number;
   /** @default console */
@@ -130,6 +132,7 @@ const NO_GATEWAY: GatewayStats = {
   disconnectsFailed: 0,
   upgradesInProgress: 0,
   upgradesWaiting: 0,
+  disconnectsPending: 0,
 };
 
 /** What has been started so far, so a failed start and stop() undo exactly that. */
@@ -246,6 +249,7 @@ export const startLocalRuntime = async (opts: LocalRuntimeOptions = {}): Promise
         ...DEFAULT_ADMISSION,
         ...opts.admission,
         maxInvocationsPerConnection: opts.maxInvocationsPerConnection ?? DEFAULT_MAX_INVOCATIONS_PER_CONNECTION,
+        maxDisconnectsInProgress: opts.maxDisconnectsInProgress ?? DEFAULT_MAX_DISCONNECTS_IN_PROGRESS,
       },
       ...(dataDir ? { dataDir } : {}),
       scheduleTimeScale: opts.scheduleTimeScale ?? 1,

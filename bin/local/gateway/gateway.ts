@@ -12,6 +12,7 @@ import type { WebSocket } from 'ws';
 import { viewerIp } from '../edge.ts';
 import type { Edge } from '../edge.ts';
 import { admissionControl, retryAfter } from './admission.ts';
+import { boundedRunner } from './bounded.ts';
 import type { AdmissionLimits } from './admission.ts';
 import { liveConnection } from './connections.ts';
 import type { ConnectionLimits, LiveConnection } from './connections.ts';
@@ -38,9 +39,16 @@ export interface GatewayLimits extends ConnectionLimits, AdmissionLimits {
    * follows the protocol never comes near it.
    */
   readonly maxInvocationsPerConnection: number;
+  /**
+   * `$disconnect` invocations running at once; the rest wait their turn. Admission bounds how fast a fleet comes
+   * in, but a fleet can leave all at once (a network blip), and a thousand `$disconnect`s sharing one process's
+   * pool of DynamoDB sockets would time out waiting for one and leave chargers recorded as connected.
+   */
+  readonly maxDisconnectsInProgress: number;
 }
 
 export const DEFAULT_MAX_INVOCATIONS_PER_CONNECTION = 10;
+export const DEFAULT_MAX_DISCONNECTS_IN_PROGRESS = 64;
 
 export interface GatewayOptions {
   /** Resolves once the edge and the handlers are loaded; upgrades that arrive earlier wait for it. */
@@ -63,6 +71,8 @@ export interface GatewayStats {
   /** Upgrades running their authorizer and `$connect` now, and waiting for a slot now. */
   readonly upgradesInProgress: number;
   readonly upgradesWaiting: number;
+  /** `$disconnect` invocations running or waiting their turn now. */
+  readonly disconnectsPending: number;
 }
 
 export interface Gateway {
@@ -133,10 +143,13 @@ export const createGateway = (opts: GatewayOptions): Gateway => {
     if (entry.route.returnResponse && typeof body === 'string' && body !== '') await reply(body);
   };
 
+  const disconnecting = boundedRunner(opts.limits.maxDisconnectsInProgress);
+  let disconnectsPending = 0;
   const onDisconnect = async (fns: WsFunctions, api: ApiInfo, info: ConnectionInfo, code: number, reason: string) => {
     const entry = fns.routes.$disconnect;
     if (!entry) return;
-    const out = await entry.fn.invoke(disconnectEvent(api, info, code, reason));
+    disconnectsPending += 1;
+    const out = await disconnecting(() => entry.fn.invoke(disconnectEvent(api, info, code, reason))).finally(() => (disconnectsPending -= 1));
     if (out.ok) return;
     counts.disconnectsFailed += 1;
     logger.error(`[${entry.route.id}] failed: ${info.connectionId} may stay recorded as connected`, out.error);
@@ -276,7 +289,7 @@ export const createGateway = (opts: GatewayOptions): Gateway => {
     managementCalls: () => managementCalls,
     stats: () => {
       const load = admission.load();
-      return { ...counts, upgradesInProgress: load.inProgress, upgradesWaiting: load.waiting };
+      return { ...counts, upgradesInProgress: load.inProgress, upgradesWaiting: load.waiting, disconnectsPending };
     },
     listen: (port, host) =>
       new Promise((resolve, reject) => {

@@ -14,7 +14,7 @@ import { createTestTables, deleteTestTables } from '../../support/dynamo.ts';
 import type { TestTables } from '../../support/dynamo.ts';
 import { openSocket } from '../../support/ws-client.ts';
 import { fixtureRoutes, loadFixture } from './fixtures/host.ts';
-import { invocationsFor, waitForInvocation } from './fixtures/recorder.ts';
+import { disconnectsRunning, invocationsFor, waitForInvocation, waitForInvocations } from './fixtures/recorder.ts';
 
 const quiet = { info: () => undefined, warn: () => undefined, error: () => undefined };
 const GOOD = { basic: 'any:secret', protocols: ['ocpp1.6'] };
@@ -34,6 +34,7 @@ beforeAll(async () => {
     maxConnectionMs: 0,
     admission: { maxUpgradesInProgress: 1, maxUpgradesWaiting: 1, maxUpgradeWaitMs: 5_000, retryAfterSeconds: 7 },
     maxInvocationsPerConnection: 2,
+    maxDisconnectsInProgress: 2,
     logger: quiet,
   });
 });
@@ -113,6 +114,21 @@ describe('admission control of upgrades', () => {
     await waitForInvocation('$disconnect', 'SLOW-B1');
     expect(invocationsFor('authorizer', 'CP-B2')).toHaveLength(0);
     expect(invocationsFor('$connect', 'CP-B2')).toHaveLength(0);
+  });
+});
+
+describe('a fleet that leaves at once', () => {
+  it('runs a bounded number of $disconnects at once and the rest after, none failing', async () => {
+    const ids = Array.from({ length: 6 }, (_, i) => `LEAVE-${i}`);
+    const sockets: WebSocket[] = [];
+    // One at a time: admission lets one upgrade run here.
+    for (const id of ids) sockets.push(await openSocket(runtime.chargerUrl(id), GOOD));
+    const failedBefore = runtime.gatewayStats().disconnectsFailed;
+    for (const ws of sockets) ws.close();
+    await waitForInvocations((i) => i.route === '$disconnect' && ids.includes(i.event.requestContext?.authorizer?.chargeBoxId), ids.length);
+    await until(() => runtime.gatewayStats().disconnectsPending === 0, 'every $disconnect to finish');
+    expect(disconnectsRunning.most).toBe(2);
+    expect(runtime.gatewayStats().disconnectsFailed).toBe(failedBefore);
   });
 });
 

@@ -2,6 +2,7 @@
  * CDK host: `npx cdk synth -c stage=dev|prod`. The CSMS stack is environment-agnostic (no account, region or
  * lookups); the charger edge's WAF web ACL has its own stack in us-east-1, where CloudFront-scope web ACLs live.
  * Per-deployment values come as context: -c domainName=… -c certificateArn=… -c webAclArn=… -c originSecretVersionId=…
+ * -c chargerSettings='{"AUTO_REGISTER_ALLOW":"ACME-*"}'
  */
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
@@ -16,7 +17,15 @@ const context: StageContext = Object.fromEntries(
     return typeof value === 'string' && value !== '' ? [[key, value]] : [];
   }),
 );
-const config = stageConfig(app.node.tryGetContext('stage') ?? 'dev', context);
+/** `-c chargerSettings='{"NAME":"value"}'` on the command line, or an object in cdk.json's context. */
+const chargerSettingsContext = (value: unknown): Record<string, string> | undefined => {
+  if (value === undefined || value === '') return undefined;
+  const parsed: unknown = typeof value === 'string' ? JSON.parse(value) : value;
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error('chargerSettings must be a JSON object of NAME: value');
+  return Object.fromEntries(Object.entries(parsed).map(([k, v]) => [k, String(v)]));
+};
+const chargerSettings = chargerSettingsContext(app.node.tryGetContext('chargerSettings'));
+const config = stageConfig(app.node.tryGetContext('stage') ?? 'dev', { ...context, ...(chargerSettings ? { chargerSettings } : {}) });
 const tags = { project: 'o-v2x-mp', stage: config.stageName };
 new EdgeWafStack(app, `OV2xMp-${config.stageName}-EdgeWaf`, {
   env: { region: 'us-east-1' },

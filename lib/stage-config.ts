@@ -34,6 +34,12 @@ export interface StageConfig {
   readonly heartbeatIntervalSeconds: number;
   /** Days the OCPP message log keeps frames (DynamoDB TTL). @default 30 */
   readonly messageLogRetentionDays: number;
+  /**
+   * Any other variable of the `chargers` settings group (functions/_common/env.ts), e.g. `AUTO_REGISTER_ALLOW`,
+   * `CHARGER_CLOCK_AHEAD_SECONDS`, `MESSAGE_BUDGET_PER_MINUTE`; checked against its schema at synth. From
+   * `-c chargerSettings='{"AUTO_REGISTER_ALLOW":"ACME-*"}'`. @default {}
+   */
+  readonly chargerSettings: Readonly<Record<string, string>>;
   /** Days other history is kept (status, meter values, timeline, reports, raw events). @default DEFAULT_RETENTION */
   readonly historyRetention?: Partial<Omit<Retention, 'messageLogDays'>>;
   /** Chargers connect to `/<ocppPathPrefix>/<chargeBoxId>`. @default 'ocpp' */
@@ -84,6 +90,7 @@ const defaults = {
   autoRegister: false,
   heartbeatIntervalSeconds: 300,
   messageLogRetentionDays: 30,
+  chargerSettings: {},
   ocppPathPrefix: 'ocpp',
   allowPlainWs: false,
   logLevel: 'INFO',
@@ -132,6 +139,7 @@ export interface StageContext {
   readonly certificateArn?: string;
   readonly webAclArn?: string;
   readonly originSecretVersionId?: string;
+  readonly chargerSettings?: Readonly<Record<string, string>>;
 }
 export const STAGE_CONTEXT_KEYS = ['domainName', 'certificateArn', 'webAclArn', 'originSecretVersionId'] as const;
 
@@ -140,12 +148,13 @@ export function stageConfig(name: unknown, context: StageContext = {}): StageCon
   if (!isStageName(name)) {
     throw new Error(`Unknown stage ${JSON.stringify(name)}: pass -c stage=${stageNames.join('|')}`);
   }
-  const { domainName, certificateArn, webAclArn, originSecretVersionId } = context;
+  const { domainName, certificateArn, webAclArn, originSecretVersionId, chargerSettings } = context;
   return {
     ...stageConfigs[name],
     ...(domainName || certificateArn ? { customDomain: { domainName: domainName ?? '', certificateArn: certificateArn ?? '' } } : {}),
     ...(webAclArn ? { webAclArn } : {}),
     ...(originSecretVersionId ? { originSecretVersionId } : {}),
+    ...(chargerSettings ? { chargerSettings: { ...stageConfigs[name].chargerSettings, ...chargerSettings } } : {}),
   };
 }
 

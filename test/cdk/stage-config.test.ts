@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { type RouteDef, routes } from '../../functions/routes.ts';
 import { CsmsStack } from '../../lib/csms-stack.ts';
 import { Match } from 'aws-cdk-lib/assertions';
+import { settingsEnvironment } from '../../lib/settings-env.ts';
 import { type StageContext, stageConfig, stageConfigs } from '../../lib/stage-config.ts';
 import { PROD_CONTEXT, type Resources, synthStack } from './support.ts';
 
@@ -24,6 +25,16 @@ describe('stage configuration', () => {
   it('fails synth when a setting breaks the handlers env schema', () => {
     const config = { ...stageConfigs.dev, heartbeatIntervalSeconds: 600 };
     expect(() => new CsmsStack(offline(), 'Bad', { config, functionsDir: FIXTURES })).toThrow(/HEARTBEAT_INTERVAL_SECONDS/);
+  });
+
+  it('gives the chargers settings a deployment sets to the routes that read them, checked at synth', () => {
+    const config = stageConfig('dev', { chargerSettings: { AUTO_REGISTER_ALLOW: 'ACME-*', MESSAGE_BUDGET_PER_MINUTE: '120' } });
+    const variables = settingsEnvironment(config).chargers;
+    expect(variables).toMatchObject({ AUTO_REGISTER_ALLOW: 'ACME-*', MESSAGE_BUDGET_PER_MINUTE: '120', AUTO_REGISTER: 'true' });
+    const bad = (chargerSettings: Record<string, string>) => () => settingsEnvironment(stageConfig('dev', { chargerSettings }));
+    expect(bad({ MESSAGE_BUDGET_PER_MINUTE: '0' })).toThrow(/MESSAGE_BUDGET_PER_MINUTE/);
+    expect(bad({ NO_SUCH_SETTING: '1' })).toThrow(/no variable NO_SUCH_SETTING/);
+    expect(bad({ HEARTBEAT_INTERVAL_SECONDS: '60' })).toThrow(/heartbeatIntervalSeconds/);
   });
 });
 

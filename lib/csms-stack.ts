@@ -3,7 +3,7 @@
  * route (RouteFunction), and per kind what invokes it (WebSocket API, REST API, event source, schedule), plus the
  * CloudFront edge of the charger API. The route rules run first, exactly as in the local runtime.
  */
-import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import { Annotations, CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
@@ -34,7 +34,7 @@ import { RouteFunction, type RouteResources } from './route-function.ts';
 import { RouteSecret } from './route-secret.ts';
 import { Schedules } from './schedules.ts';
 import { settingsEnvironment } from './settings-env.ts';
-import { checkStageConfig, type StageConfig } from './stage-config.ts';
+import { type StageConfig, stageConfigProblems } from './stage-config.ts';
 import { WebSocketGateway } from './websocket-api.ts';
 import { tables } from '#shared/store/tables.ts';
 
@@ -71,12 +71,17 @@ export class CsmsStack extends Stack {
 
   constructor(scope: Construct, id: string, props: CsmsStackProps) {
     super(scope, id, props);
-    const { config } = props;
+    // Errors on this stack rather than a throw: the EdgeWaf stack, whose output is the web ACL this stage needs,
+    // must synthesize and deploy on its own first (`cdk deploy OV2xMp-prod-EdgeWaf`). Synthesizing or deploying
+    // this stack still fails, listing every problem; the values that failed are left out so the rest still builds.
+    const problems = stageConfigProblems(props.config);
+    for (const problem of problems) Annotations.of(this).addError(problem);
+    const { customDomain: _domain, webAclArn: _webAcl, ...withoutEdgeIdentity } = props.config;
+    const config: StageConfig = problems.length > 0 ? withoutEdgeIdentity : props.config;
     this.config = config;
     const routes = props.routes ?? routeTable;
     const registries = props.registries ?? platformRegistries;
     checkRoutes(routes, registries);
-    checkStageConfig(config);
 
     const keys = config.customerManagedKeys ? new EncryptionKeys(this, 'Keys', { removalPolicy: config.removalPolicy }) : undefined;
     keys?.encryptLogGroups(this);

@@ -187,9 +187,3 @@ export const stageConfigProblems = (config: StageConfig): string[] => {
       : []),
   ];
 };
-
-/** Throws listing every problem of `stageConfigProblems`. */
-export const checkStageConfig = (config: StageConfig): void => {
-  const problems = stageConfigProblems(config);
-  if (problems.length > 0) throw new Error(`Stage ${config.stageName} cannot be synthesized:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
-};

@@ -13,24 +13,12 @@ import { type RouteDef, routes as platformRoutes } from '../../functions/routes.
 import { CsmsStack } from '../../lib/csms-stack.ts';
 import { stageConfigs } from '../../lib/stage-config.ts';
 import { fixtureRegistries, kindRoutes, RESET_BODY } from '../support/route-fixtures.ts';
-import { actionsOf, functionIdForRoute, mentions, type Resource, type Resources, statementsOf, synthStack } from './support.ts';
+import { actionsOf, CHARGER_SETTINGS_VARIABLES, functionIdForRoute, mentions, type Resource, type Resources, statementsOf, synthStack } from './support.ts';
 
 const FIXTURES = path.join(import.meta.dirname, 'fixtures', 'functions');
 const routes: readonly RouteDef[] = [...platformRoutes, ...kindRoutes];
 const POWERTOOLS = ['LOG_LEVEL', 'NODE_OPTIONS', 'POWERTOOLS_SERVICE_NAME'];
-const SETTINGS = [
-  'AUTO_REGISTER',
-  'AUTO_REGISTER_ALLOW',
-  'AUTO_REGISTER_MAX_PENDING',
-  'AUTO_REGISTER_PENDING_HOURS',
-  'HEARTBEAT_INTERVAL_SECONDS',
-  'MESSAGE_LOG_RETENTION_DAYS',
-  'CHARGER_CLOCK_AHEAD_SECONDS',
-  'CHARGER_CLOCK_BEHIND_DAYS',
-  'MAX_SAMPLES_PER_MESSAGE',
-  'MESSAGE_BUDGET_PER_MINUTE',
-  'MESSAGE_BUDGET_BURST',
-];
+const SETTINGS = CHARGER_SETTINGS_VARIABLES;
 
 let t: Template;
 beforeAll(() => {
@@ -77,7 +65,7 @@ describe('functions', () => {
       WorkJobs: ['FILES_BUCKET'],
       WorkOrdered: [],
       ChargerChanges: ['WS_MANAGEMENT_ENDPOINT'],
-      Tick: SETTINGS,
+      Tick: [...SETTINGS],
     };
     for (const [routeId, vars] of Object.entries(expected)) {
       expect(Object.keys(envOf(routeId)).sort(), routeId).toEqual([...vars, ...POWERTOOLS].sort());

@@ -77,3 +77,18 @@ export const actionsOf = (s: Statement): string[] => (Array.isArray(s.Action) ? 
 
 /** Whether a statement's resources mention the logical id `ref` (Ref or GetAtt, possibly inside Fn::Join). */
 export const mentions = (s: Statement, ref: string): boolean => JSON.stringify(s.Resource).includes(`"${ref}"`);
+
+/** The chargers settings group's variables, written out: a test must fail if the derivation from the schema goes wrong. */
+export const CHARGER_SETTINGS_VARIABLES: readonly string[] = [
+  'AUTO_REGISTER',
+  'AUTO_REGISTER_ALLOW',
+  'AUTO_REGISTER_MAX_PENDING',
+  'AUTO_REGISTER_PENDING_HOURS',
+  'HEARTBEAT_INTERVAL_SECONDS',
+  'MESSAGE_LOG_RETENTION_DAYS',
+  'CHARGER_CLOCK_AHEAD_SECONDS',
+  'CHARGER_CLOCK_BEHIND_DAYS',
+  'MAX_SAMPLES_PER_MESSAGE',
+  'MESSAGE_BUDGET_PER_MINUTE',
+  'MESSAGE_BUDGET_BURST',
+];

@@ -12,15 +12,13 @@ import {
 } from '@aws-sdk/client-apigatewaymanagementapi';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { WebSocket } from 'ws';
-import { startLocalRuntime } from '../../../bin/local/runtime.ts';
 import type { LocalRuntime } from '../../../bin/local/runtime.ts';
 import { createTestTables, deleteTestTables } from '../../support/dynamo.ts';
 import type { TestTables } from '../../support/dynamo.ts';
 import { closed, nextMessage, openSocket, refusal } from '../../support/ws-client.ts';
-import { fixtureRoutes, loadFixture } from './fixtures/host.ts';
+import { startFixtureRuntime } from './fixtures/host.ts';
 import { invocationsFor, waitForInvocation } from './fixtures/recorder.ts';
 
-const quiet = { info: () => undefined, warn: () => undefined, error: () => undefined };
 const GOOD = { basic: 'any:secret', protocols: ['ocpp1.6'] };
 
 let runtime: LocalRuntime;
@@ -39,15 +37,7 @@ const charger = () => `CP-${++seq}`;
 
 beforeAll(async () => {
   db = await createTestTables();
-  runtime = await startLocalRuntime({
-    dynamodbEndpoint: db.endpoint,
-    tablePrefix: db.prefix,
-    routes: fixtureRoutes,
-    loadModule: loadFixture,
-    idleTimeoutMs: 0,
-    maxConnectionMs: 0,
-    logger: quiet,
-  });
+  runtime = await startFixtureRuntime(db);
   mgmt = managementClient(runtime.managementEndpoint);
 });
 

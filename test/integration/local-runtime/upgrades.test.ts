@@ -8,15 +8,13 @@ import { connect as tcpConnect } from 'node:net';
 import type { Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
-import { startLocalRuntime } from '../../../bin/local/runtime.ts';
 import type { LocalRuntime } from '../../../bin/local/runtime.ts';
 import { createTestTables, deleteTestTables } from '../../support/dynamo.ts';
 import type { TestTables } from '../../support/dynamo.ts';
 import { openSocket } from '../../support/ws-client.ts';
-import { fixtureRoutes, loadFixture } from './fixtures/host.ts';
+import { startFixtureRuntime } from './fixtures/host.ts';
 import { disconnectsRunning, invocationsFor, waitForInvocation, waitForInvocations } from './fixtures/recorder.ts';
 
-const quiet = { info: () => undefined, warn: () => undefined, error: () => undefined };
 const GOOD = { basic: 'any:secret', protocols: ['ocpp1.6'] };
 const BASIC = `Basic ${Buffer.from('any:secret').toString('base64')}`;
 
@@ -25,17 +23,10 @@ let db: TestTables;
 
 beforeAll(async () => {
   db = await createTestTables();
-  runtime = await startLocalRuntime({
-    dynamodbEndpoint: db.endpoint,
-    tablePrefix: db.prefix,
-    routes: fixtureRoutes,
-    loadModule: loadFixture,
-    idleTimeoutMs: 0,
-    maxConnectionMs: 0,
+  runtime = await startFixtureRuntime(db, {
     admission: { maxUpgradesInProgress: 1, maxUpgradesWaiting: 1, maxUpgradeWaitMs: 5_000, retryAfterSeconds: 7 },
     maxInvocationsPerConnection: 2,
     maxDisconnectsInProgress: 2,
-    logger: quiet,
   });
 });
 

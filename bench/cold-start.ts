@@ -156,7 +156,10 @@ const measureRoute = async (route: RouteDef, dir: string, opts: ColdStartOptions
   await bundleEntry(path.join(opts.functionsDir ?? path.join(projectRoot, 'functions'), route.entry), bundle, route.ocppValidators === true);
   await writeFile(event, JSON.stringify(opts.events[route.id]));
   const code = await readFile(bundle);
-  const env = { PATH: process.env.PATH ?? '', NODE_OPTIONS: LAMBDA_NODE_OPTIONS, ...opts.env };
+  // One invocation in a fresh process, as on-demand Lambda runs it: not the local runtime's concurrent mode, whose
+  // per-invocation store (InvokeStore) this driver does not provide.
+  const { AWS_LAMBDA_MAX_CONCURRENCY: _concurrent, ...lambdaEnv } = opts.env;
+  const env = { PATH: process.env.PATH ?? '', NODE_OPTIONS: LAMBDA_NODE_OPTIONS, ...lambdaEnv };
   const timings: RunTiming[] = [];
   // One at a time: concurrent children would compete for the CPU and inflate each other's figures.
   for (let i = 0; i < opts.runs; i++) timings.push(await runOnce({ driver: opts.driver, bundle, event }, route.id, env));

@@ -35,7 +35,7 @@ const { measureColdStarts } = await import('./cold-start.ts');
 const { costPerChargerMonth } = await import('./cost-model.ts');
 const { WORKLOADS } = await import('./pricing.ts');
 const { toMarkdown } = await import('./report.ts');
-const { runStorm, closeStorm, stormMarkdown } = await import('./storm.ts');
+const { runStorm, closeStorm, stormLosses, stormMarkdown } = await import('./storm.ts');
 type StormResult = import('./storm.ts').StormResult;
 type BenchReport = import('./report.ts').BenchReport;
 type SimCharger = import('./ocpp-client.ts').SimCharger;
@@ -145,8 +145,9 @@ try {
     mkdirSync(values.out, { recursive: true });
     writeFileSync(join(values.out, 'storm-latest.json'), `${JSON.stringify({ startedAt: new Date().toISOString(), cpus: cpus().length, storm }, null, 2)}\n`);
     console.log(markdown);
-    const failed = !storm || storm.notBack > 0 || (storm.gateway?.disconnectsFailed ?? 0) > 0;
-    if (failed || Object.keys(storm.refusals).some((k) => k.startsWith('5') && k !== '503')) process.exitCode = 1;
+    const losses = storm && stormLosses(storm);
+    if (losses) console.error(`\n!!! THE STORM LOST CHARGERS: ${losses}. !!!\n`);
+    if (!storm || losses || Object.keys(storm.refusals).some((k) => k.startsWith('5') && k !== '503')) process.exitCode = 1;
   } else {
     log(`registering ${settings.chargers} chargers`);
     const fleet = simulated('LD', settings.chargers);
@@ -254,8 +255,9 @@ try {
       console.error(`\n!!! THE RUN HAD ERRORS: ${csms.errors} on the CSMS, ${baseline?.errors ?? 0} on the baseline. Figures are suspect. !!!\n`);
       process.exitCode = 1;
     }
-    if (storm && (storm.notBack > 0 || (storm.gateway?.disconnectsFailed ?? 0) > 0)) {
-      console.error(`\n!!! THE STORM LOST CHARGERS: ${storm.notBack} not back, ${storm.gateway?.disconnectsFailed ?? 0} $disconnects failed. !!!\n`);
+    const losses = storm && stormLosses(storm);
+    if (losses) {
+      console.error(`\n!!! THE STORM LOST CHARGERS: ${losses}. !!!\n`);
       process.exitCode = 1;
     }
     log(`report: ${join(values.out, 'latest.md')}`);

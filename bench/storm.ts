@@ -115,6 +115,12 @@ export const closeStorm = async (sockets: readonly WebSocket[]) => {
   );
 };
 
+/** What the storm lost (chargers not back, `$disconnect`s that failed), or undefined when it lost nothing. */
+export const stormLosses = (s: StormResult): string | undefined => {
+  const disconnectsFailed = s.gateway?.disconnectsFailed ?? 0;
+  return s.notBack > 0 || disconnectsFailed > 0 ? `${s.notBack} not back, ${disconnectsFailed} $disconnects failed` : undefined;
+};
+
 export const stormMarkdown = (s: StormResult): string[] => {
   const refusals = Object.entries(s.refusals).map(([status, n]) => `${status}: ${n}`).join(', ') || 'none';
   return [

@@ -144,12 +144,10 @@ export const createGateway = (opts: GatewayOptions): Gateway => {
   };
 
   const disconnecting = boundedRunner(opts.limits.maxDisconnectsInProgress);
-  let disconnectsPending = 0;
   const onDisconnect = async (fns: WsFunctions, api: ApiInfo, info: ConnectionInfo, code: number, reason: string) => {
     const entry = fns.routes.$disconnect;
     if (!entry) return;
-    disconnectsPending += 1;
-    const out = await disconnecting(() => entry.fn.invoke(disconnectEvent(api, info, code, reason))).finally(() => (disconnectsPending -= 1));
+    const out = await disconnecting.run(() => entry.fn.invoke(disconnectEvent(api, info, code, reason)));
     if (out.ok) return;
     counts.disconnectsFailed += 1;
     logger.error(`[${entry.route.id}] failed: ${info.connectionId} may stay recorded as connected`, out.error);
@@ -289,7 +287,7 @@ export const createGateway = (opts: GatewayOptions): Gateway => {
     managementCalls: () => managementCalls,
     stats: () => {
       const load = admission.load();
-      return { ...counts, upgradesInProgress: load.inProgress, upgradesWaiting: load.waiting, disconnectsPending };
+      return { ...counts, upgradesInProgress: load.inProgress, upgradesWaiting: load.waiting, disconnectsPending: disconnecting.pending() };
     },
     listen: (port, host) =>
       new Promise((resolve, reject) => {

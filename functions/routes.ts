@@ -5,6 +5,7 @@
  */
 import { CHARGER_PK_PREFIX, ENROLMENT_PK_PREFIX } from '#shared/store/keys.ts';
 import type { TableName } from '#shared/store/tables.ts';
+import type { ZodType } from 'zod';
 import type { SecretName, SettingsName } from './_common/env.ts';
 
 /** The API Gateway WebSocket APIs: chargers speak OCPP-J on one; operators get live events on the other (later). */
@@ -108,24 +109,6 @@ export type HttpAuth =
   | { readonly type: 'jwt'; readonly roles: readonly OperatorRole[] }
   | { readonly type: 'none'; readonly reason?: string };
 
-/** The JSON Schema keywords API Gateway's models (draft 4) and Ajv read alike. */
-export interface BodySchema {
-  readonly type: 'object' | 'array' | 'string' | 'number' | 'integer' | 'boolean';
-  readonly description?: string;
-  readonly properties?: Readonly<Record<string, BodySchema>>;
-  readonly required?: readonly string[];
-  readonly additionalProperties?: boolean;
-  readonly items?: BodySchema;
-  readonly minItems?: number;
-  readonly maxItems?: number;
-  readonly enum?: readonly (string | number | boolean)[];
-  readonly minLength?: number;
-  readonly maxLength?: number;
-  readonly pattern?: string;
-  readonly minimum?: number;
-  readonly maximum?: number;
-}
-
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
 /** A REST API (API Gateway v1) method with a Lambda proxy integration. */
@@ -135,8 +118,23 @@ export interface HttpRoute extends RouteBase {
   /** Resource path; `{name}` is a path parameter (one segment), e.g. `/chargers/{chargerId}`. */
   readonly path: string;
   readonly auth: HttpAuth;
-  /** Checked before the handler runs: a body that does not match gets 400 and never reaches it. */
-  readonly body?: BodySchema;
+  /** One line for the OpenAPI document. */
+  readonly summary?: string;
+  /**
+   * The JSON body, checked before the handler runs (API Gateway's model on AWS, the same schema locally: 400 and the
+   * handler never runs), then parsed by the handler with the same zod schema. Also the OpenAPI request body.
+   */
+  readonly body?: ZodType;
+  /** Query string parameters (single values), parsed by the handler adapter; 400 names the parameter. */
+  readonly query?: ZodType;
+  /** The resource's representation (a list route: of each item). OpenAPI, and the allow-list of `fields=`. */
+  readonly response?: ZodType;
+  /** Answers a page `{ items, cursor? }` of `response`; accepts `limit`, `cursor` and `fields`. */
+  readonly list?: boolean;
+  /** Requires `If-Match` with the resource's current ETag (428 without, 412 when it changed). */
+  readonly ifMatch?: boolean;
+  /** Accepts `Idempotency-Key`: a retry with the same key (and body) answers the first result again. */
+  readonly idempotent?: boolean;
 }
 
 /** An SQS consumer, fed by an event source mapping. Redrive (DLQ, max receives) is the queue's, in the registry. */

@@ -11,7 +11,6 @@ import {
   EndpointType,
   IdentitySource,
   type JsonSchema,
-  JsonSchemaType,
   JsonSchemaVersion,
   LambdaIntegration,
   LogGroupLogDestination,
@@ -25,7 +24,8 @@ import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { BEARER_TOKEN_PATTERN } from '#functions/_common/operator-token.ts';
-import type { BodySchema, HttpAuthorizerRoute, HttpRoute } from '#functions/routes.ts';
+import { z, type ZodType } from 'zod';
+import type { HttpAuthorizerRoute, HttpRoute } from '#functions/routes.ts';
 import type { StageConfig } from './stage-config.ts';
 
 export interface RestApiGatewayProps {
@@ -36,26 +36,10 @@ export interface RestApiGatewayProps {
   readonly functionOf: (routeId: string) => IFunction;
 }
 
-const TYPES: Record<BodySchema['type'], JsonSchemaType> = {
-  object: JsonSchemaType.OBJECT,
-  array: JsonSchemaType.ARRAY,
-  string: JsonSchemaType.STRING,
-  number: JsonSchemaType.NUMBER,
-  integer: JsonSchemaType.INTEGER,
-  boolean: JsonSchemaType.BOOLEAN,
-};
-
-/** The route's schema as an API Gateway model (JSON Schema draft 4). */
-const toJsonSchema = (s: BodySchema): JsonSchema => {
-  const { type, properties, items, required, enum: values, ...scalars } = s;
-  return {
-    ...scalars,
-    type: TYPES[type],
-    ...(properties ? { properties: Object.fromEntries(Object.entries(properties).map(([k, v]) => [k, toJsonSchema(v)])) } : {}),
-    ...(items ? { items: toJsonSchema(items) } : {}),
-    ...(required ? { required: [...required] } : {}),
-    ...(values ? { enum: [...values] } : {}),
-  };
+/** The route's body schema as an API Gateway model: JSON Schema draft 4, the only draft API Gateway reads. */
+const toJsonSchema = (body: ZodType): JsonSchema => {
+  const { $schema: _draft, ...schema } = z.toJSONSchema(body, { target: 'draft-04', io: 'input' }) as Record<string, unknown>;
+  return schema as JsonSchema;
 };
 
 export class RestApiGateway extends Construct {

@@ -151,3 +151,10 @@ export const withoutKeys = <T>(item: Record<string, unknown>): T =>
  */
 export const contentKey = (value: unknown): string =>
   createHash('sha256').update(JSON.stringify(value)).digest('base64url').slice(0, 22);
+
+/** Idempotency records of operator creates: one per route, caller and key, kept a day. */
+export const IDEMPOTENCY_PK_PREFIX = 'IDEMPOTENCY#';
+export const idempotencyKey = (routeId: string, caller: string, key: string) => ({
+  pk: `${IDEMPOTENCY_PK_PREFIX}${routeId}#${caller}`,
+  sk: `KEY#${key}`,
+});

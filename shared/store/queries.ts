@@ -29,11 +29,38 @@ export interface PartitionQuery {
   beginsWith?: string;
 }
 
+/** A cursor that is not one this API handed out (or not for this list): the caller's mistake, a 400 over HTTP. */
+export class InvalidCursorError extends Error {
+  override name = 'InvalidCursorError';
+}
+
 /** Cursors are the LastEvaluatedKey, base64url-encoded: opaque to callers, stable across processes. */
 const encodeCursor = (key: Record<string, unknown> | undefined): string | undefined =>
   key && Buffer.from(JSON.stringify(key)).toString('base64url');
-const decodeCursor = (cursor: string | undefined): Record<string, unknown> | undefined =>
-  cursor ? (JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as Record<string, unknown>) : undefined;
+
+/**
+ * The start key of a cursor, checked before DynamoDB sees it: an object of key attributes (strings or numbers) whose
+ * partition key is the queried one, so a forged cursor can neither fail the query nor start it in another partition.
+ */
+const decodeCursor = (cursor: string | undefined, q: PartitionQuery): Record<string, unknown> | undefined => {
+  if (cursor === undefined) return undefined;
+  let key: unknown;
+  try {
+    key = /^[A-Za-z0-9_-]{1,2048}$/.test(cursor) ? JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) : undefined;
+  } catch {
+    key = undefined;
+  }
+  const pkName = q.index ? `${q.index}pk` : 'pk';
+  const valid =
+    key !== null &&
+    typeof key === 'object' &&
+    !Array.isArray(key) &&
+    Object.keys(key).length <= 4 &&
+    Object.values(key).every((v) => typeof v === 'string' || typeof v === 'number') &&
+    (key as Record<string, unknown>)[pkName] === q.pk;
+  if (!valid) throw new InvalidCursorError('cursor is not one this list handed out');
+  return key as Record<string, unknown>;
+};
 
 const keyCondition = (q: PartitionQuery): Pick<QueryCommandInput, 'IndexName' | 'KeyConditionExpression' | 'ExpressionAttributeNames' | 'ExpressionAttributeValues'> => {
   const pk = q.index ? `${q.index}pk` : 'pk';
@@ -58,7 +85,7 @@ export const queryPage = async (ctx: StoreContext, q: PartitionQuery, options: P
       ...keyCondition(q),
       ScanIndexForward: !(options.newestFirst ?? false),
       Limit: options.limit ?? 100,
-      ExclusiveStartKey: decodeCursor(options.cursor),
+      ExclusiveStartKey: decodeCursor(options.cursor, q),
     }),
   );
   const cursor = encodeCursor(out.LastEvaluatedKey);

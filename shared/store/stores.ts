@@ -10,6 +10,7 @@ import { connectorStore } from './connector-store.ts';
 import { deviceReportStore } from './device-report-store.ts';
 import { enrolmentStore } from './enrolment-store.ts';
 import { idTokenStore } from './id-token-store.ts';
+import { idempotencyStore } from './idempotency-store.ts';
 import { messageLogStore } from './message-log-store.ts';
 import { meterValueStore } from './meter-value-store.ts';
 import { presenceStore } from './presence-store.ts';
@@ -37,6 +38,7 @@ export const makeStores = (ctx: StoreContext) => ({
   deviceReports: deviceReportStore(ctx),
   messageLog: messageLogStore(ctx),
   enrolments: enrolmentStore(ctx),
+  idempotency: idempotencyStore(ctx),
   /**
    * Reads items of different aggregates in one request (BatchGetItem), e.g. the charger, the id token and the
    * transaction a TransactionEvent needs: `readTogether({ charger: stores.chargers.read(id), ... })`.

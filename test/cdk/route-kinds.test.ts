@@ -124,7 +124,13 @@ describe('http routes: the REST API', () => {
     t.hasResourceProperties('AWS::ApiGateway::RequestValidator', { ValidateRequestBody: true });
     t.hasResourceProperties('AWS::ApiGateway::Model', {
       ContentType: 'application/json',
-      Schema: { $schema: 'http://json-schema.org/draft-04/schema#', ...RESET_BODY },
+      Schema: {
+        $schema: 'http://json-schema.org/draft-04/schema#',
+        type: 'object',
+        required: ['type'],
+        additionalProperties: false,
+        properties: { type: { type: 'string', enum: ['Hard', 'Soft'] }, delaySeconds: Match.objectLike({ type: 'integer', minimum: 0, maximum: 60 }) },
+      },
     });
     t.hasResourceProperties('AWS::ApiGateway::GatewayResponse', {
       ResponseType: 'BAD_REQUEST_BODY',

@@ -1,3 +1,4 @@
+import { z } from 'zod';
 /**
  * A route table with every kind of route, and registries with the queues and buckets it names: what the CDK
  * assertions and the local-runtime integration tests host until real routes of each kind exist. Entries under
@@ -21,12 +22,7 @@ export const fixtureBuckets: readonly BucketDef[] = [{ name: 'Files', envVar: 'F
 
 export const fixtureRegistries: Registries = { tables, queues: fixtureQueues, buckets: fixtureBuckets };
 
-export const RESET_BODY = {
-  type: 'object',
-  required: ['type'],
-  additionalProperties: false,
-  properties: { type: { type: 'string', enum: ['Hard', 'Soft'] }, delaySeconds: { type: 'integer', minimum: 0, maximum: 60 } },
-} as const;
+export const RESET_BODY = z.strictObject({ type: z.enum(['Hard', 'Soft']), delaySeconds: z.number().int().min(0).max(60).optional() });
 
 export const kindRoutes: readonly RouteDef[] = [
   { kind: 'http-authorizer', id: 'OperatorAuthorizer', entry: 'http/authorize.ts', access: { secrets: ['operatorTokenKey'] } },

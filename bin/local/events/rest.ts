@@ -25,7 +25,7 @@ export interface RestRequest {
   readonly body: string | null;
   readonly sourceIp: string;
   /** `requestContext.authorizer` of a request a Lambda authorizer allowed. */
-  readonly authorizer?: Readonly<Record<string, string | number>>;
+  readonly authorizer?: Readonly<Record<string, unknown>>;
 }
 
 export const restMethodArn = (api: RestApiInfo, method: string, path: string): string =>

@@ -7,6 +7,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Ajv, type ValidateFunction } from 'ajv';
+import { z } from 'zod';
 import { BEARER_TOKEN_PATTERN } from '#functions/_common/operator-token.ts';
 import { findPathRoute } from '#functions/_routes/http-paths.ts';
 import { type HttpAuthorizerRoute, type HttpRoute, isHttpAuthorizer, isHttpRoute, type RouteDef } from '#functions/routes.ts';
@@ -147,7 +148,7 @@ const ready = (routes: readonly RouteDef[], ctx: StartContext, api: RestApiInfo)
     routes: routes.filter(isHttpRoute).map((route) => ({
       route,
       fn: functionOf(ctx, route),
-      ...(route.body ? { validateBody: ajv.compile(route.body) } : {}),
+      ...(route.body ? { validateBody: ajv.compile(z.toJSONSchema(route.body, { target: 'draft-07', io: 'input' })) } : {}),
     })),
     ...(authorizer ? { authorizer: { route: authorizer, fn: functionOf(ctx, authorizer) } } : {}),
   };

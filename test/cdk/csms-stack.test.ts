@@ -58,6 +58,9 @@ describe('functions from the route table', () => {
       OcppDisconnect: ['CSMS_TABLE'],
       OcppMessage: ['CSMS_TABLE', 'MESSAGE_LOG_TABLE', ...settings, ...history],
       ReconcilePresence: ['CSMS_TABLE', 'MESSAGE_LOG_TABLE'],
+      Health: [],
+      GetOpenApiDocument: [],
+      GetApiReference: [],
     };
     expect(Object.keys(expected).sort()).toEqual(routes.map((r) => r.id).sort());
     const fns = dev.findResources('AWS::Lambda::Function');

@@ -6,9 +6,9 @@ import { CsmsStack } from '../../lib/csms-stack.ts';
 import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import { settingsEnvironment } from '../../lib/settings-env.ts';
 import { type StageContext, stageConfig, stageConfigs } from '../../lib/stage-config.ts';
+import { FIXTURES, withFixtureEntries } from './fixture-entries.ts';
 import { PROD_CONTEXT, type Resources, synthStack } from './support.ts';
 
-const FIXTURES = path.join(import.meta.dirname, 'fixtures', 'functions');
 const offline = () => new App({ context: { 'aws:cdk:bundling-stacks': [] } });
 
 describe('stage configuration', () => {
@@ -24,7 +24,7 @@ describe('stage configuration', () => {
 
   it('fails synth when a setting breaks the handlers env schema', () => {
     const config = { ...stageConfigs.dev, heartbeatIntervalSeconds: 600 };
-    expect(() => new CsmsStack(offline(), 'Bad', { config, functionsDir: FIXTURES })).toThrow(/HEARTBEAT_INTERVAL_SECONDS/);
+    expect(() => new CsmsStack(offline(), 'Bad', { config, functionsDir: FIXTURES, routes: withFixtureEntries(routes) })).toThrow(/HEARTBEAT_INTERVAL_SECONDS/);
   });
 
   it('gives the chargers settings a deployment sets to the routes that read them, checked at synth', () => {
@@ -48,7 +48,7 @@ describe('route table misuse', () => {
 
   it('refuses a second $connect authorizer', () => {
     const second: RouteDef = { ...routes[0], id: 'SecondAuthorizer' };
-    const props = { config: stageConfigs.dev, routes: [...routes, second], functionsDir: FIXTURES };
+    const props = { config: stageConfigs.dev, routes: withFixtureEntries([...routes, second]), functionsDir: FIXTURES };
     expect(() => new CsmsStack(offline(), 'TwoAuth', props)).toThrow(/SecondAuthorizer \(ws-authorizer\): more than one ws-authorizer for the chargers API/);
   });
 });
@@ -56,7 +56,7 @@ describe('route table misuse', () => {
 describe('prod requires a custom domain, its certificate and a web ACL', () => {
   /** The errors the stack carries: `cdk synth` and `cdk deploy` of it fail on them, the EdgeWaf stack alone does not. */
   const prodErrors = (context: StageContext): string => {
-    const stack = new CsmsStack(offline(), 'Prod', { config: stageConfig('prod', context), functionsDir: FIXTURES });
+    const stack = new CsmsStack(offline(), 'Prod', { config: stageConfig('prod', context), functionsDir: FIXTURES, routes: withFixtureEntries(routes) });
     return Annotations.fromStack(stack)
       .findError('*', Match.anyValue())
       .map((e) => String(e.entry.data))

@@ -60,7 +60,6 @@ describe('functions from the route table', () => {
       ReconcilePresence: ['CSMS_TABLE', 'MESSAGE_LOG_TABLE'],
       Health: [],
       GetOpenApiDocument: [],
-      GetApiReference: [],
     };
     expect(Object.keys(expected).sort()).toEqual(routes.map((r) => r.id).sort());
     const fns = dev.findResources('AWS::Lambda::Function');

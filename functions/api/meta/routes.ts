@@ -25,15 +25,4 @@ export const openApiRoute = {
   access: {},
 } as const satisfies HttpRoute;
 
-export const referencePageRoute = {
-  kind: 'http',
-  id: 'GetApiReference',
-  method: 'GET',
-  path: '/docs',
-  auth: { type: 'none' },
-  summary: 'A browsable reference of this API (HTML, self-contained), from the same document',
-  entry: 'api/meta/reference-page.ts',
-  access: {},
-} as const satisfies HttpRoute;
-
-export const metaRoutes = [healthRoute, openApiRoute, referencePageRoute] as const;
+export const metaRoutes = [healthRoute, openApiRoute] as const;

@@ -1,6 +1,6 @@
 import { Validator } from '@seriousme/openapi-schema-validator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { healthRoute, openApiRoute, referencePageRoute } from '#functions/api/meta/routes.ts';
+import { healthRoute, openApiRoute } from '#functions/api/meta/routes.ts';
 import { isHttpRoute, type RouteDef, routes as table } from '#functions/routes.ts';
 
 const routes: readonly RouteDef[] = table;
@@ -40,14 +40,5 @@ describe('routes about the API', () => {
         expect(op?.['x-roles'], route.id).toEqual([...route.auth.roles]);
       }
     }
-  });
-
-  it('renders the reference page as self-contained HTML', async () => {
-    const res = await api.call(referencePageRoute, { claims: null });
-    expect(res.status).toBe(200);
-    expect(res.headers['Content-Type']).toMatch(/^text\/html/);
-    expect(res.headers['Content-Security-Policy']).toContain("default-src 'none'");
-    expect(String(res.body)).toContain('<code>/openapi.json</code>');
-    expect(String(res.body)).not.toMatch(/<script|https?:\/\/(?!127)/);
   });
 });

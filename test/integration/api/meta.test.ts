@@ -13,6 +13,10 @@ beforeAll(async () => {
 afterAll(async () => api?.close());
 
 describe('routes about the API', () => {
+  it('are the only REST routes open without a token', () => {
+    expect(routes.filter(isHttpRoute).filter((r) => r.auth.type === 'none').map((r) => r.path).sort()).toEqual(['/health', '/openapi.json']);
+  });
+
   it('answers the health check without a token', async () => {
     expect(await api.call(healthRoute, { claims: null })).toMatchObject({ status: 200, body: { status: 'ok' } });
   });

@@ -8,6 +8,7 @@
 import { Aws, Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import {
   AccountRecovery,
+  type CfnUserPoolClient,
   FeaturePlan,
   Mfa,
   OAuthScope,
@@ -139,12 +140,13 @@ export class OperatorIdentity extends Construct {
       this.sampleMachineClient = this.userPool.addClient('SampleMachineClient', {
         userPoolClientName: 'sample-machine',
         generateSecret: true,
-        authFlows: {},
         oAuth: { flows: { clientCredentials: true }, scopes: [this.scopes.read] },
         accessTokenValidity: MAX_TOKEN_VALIDITY,
         preventUserExistenceErrors: true,
         enableTokenRevocation: true,
       });
+      // No user sign-in flow at all (left unset, Cognito would allow SRP); CDK cannot express "refresh only".
+      (this.sampleMachineClient.node.defaultChild as CfnUserPoolClient).explicitAuthFlows = ['ALLOW_REFRESH_TOKEN_AUTH'];
     }
     this.acknowledgeFindings(threatProtection);
   }

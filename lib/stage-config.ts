@@ -1,7 +1,8 @@
 /**
  * Per-stage settings of the CDK app, chosen with `-c stage=dev|prod`. No account ids or secrets: the stack is
  * environment-agnostic and the origin secret is generated at deploy time. What differs per deployment (the
- * charger domain, its certificate, the web ACL) comes from context values (`stageContext`), never from this file.
+ * charger domain, its certificate, the web ACLs, the console's origins, the Cognito domain prefix) comes from context
+ * values (`stageContext`), never from this file.
  */
 import { RemovalPolicy } from 'aws-cdk-lib';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';

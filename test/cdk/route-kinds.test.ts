@@ -279,6 +279,8 @@ describe('route rules at synth', () => {
     [{ kind: 'stream', id: 'NoStream', table: 'MessageLog', types: ['X'], onFailure: 'StreamFailures', entry: 'kinds/stream.ts', access: {} }, /NoStream \(stream\): table MessageLog has no stream/],
     [{ kind: 'stream', id: 'FifoFailure', table: 'Csms', types: ['X'], onFailure: 'Ordered', entry: 'kinds/stream.ts', access: {} }, /FifoFailure \(stream\): onFailure queue Ordered must be a standard queue/],
     [{ kind: 'schedule', id: 'Often', schedule: 'rate(1 minutes)', entry: 'kinds/schedule.ts', access: {} }, /Often \(schedule\): rate\(1 minutes\): write rate\(1 minute\)/],
+    [{ kind: 'schedule', id: 'NoCall', schedule: 'rate(1 day)', entry: 'kinds/schedule.ts', access: { userPool: [] } }, /NoCall \(schedule\): userPool names no action/],
+    [{ kind: 'schedule', id: 'SignIn', schedule: 'rate(1 day)', entry: 'kinds/schedule.ts', access: { userPool: ['AdminInitiateAuth'] } }, /SignIn \(schedule\): userPool names unknown action "AdminInitiateAuth"/],
     [{ kind: 'schedule', id: 'Greedy', schedule: 'rate(1 day)', entry: 'kinds/schedule.ts', access: { buckets: { Photos: 'read' } } }, /Greedy \(schedule\): access names bucket "Photos", which is not registered/],
   ] as [RouteDef, RegExp][])('refuses %o', (route, message) => {
     expect(synth(route)).toThrow(message);

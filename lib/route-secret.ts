@@ -1,7 +1,8 @@
 /**
- * A secret of the route table (`SECRETS` in functions/_common/env.ts) that only functions read: the password pepper. Secrets Manager generates it at first deploy; functions read it at run time
- * (functions/_common/secrets.ts) and accept the previous value during a rotation, so rotating is one
- * `put-secret-value`. The origin secret, which CloudFront also holds, is OriginVerifySecret.
+ * A secret of the route table (`SECRETS` in functions/_common/env.ts) that only functions read: the password
+ * pepper. Secrets Manager generates it at first deploy; functions read it at run time (functions/_common/secrets.ts)
+ * and accept the previous value during a rotation, so rotating is one `put-secret-value`. The origin secret, which
+ * CloudFront also holds, is OriginVerifySecret.
  */
 import { type RemovalPolicy, Validations } from 'aws-cdk-lib';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';

@@ -32,6 +32,20 @@ export type QueueAccess = 'send' | 'consume';
 /** The @connections API's calls (API Gateway Management API). */
 export type ConnectionsCall = 'PostToConnection' | 'DeleteConnection' | 'GetConnection';
 export type BucketAccess = 'read' | 'write' | 'readWrite';
+/**
+ * The Cognito user pool calls a route may make on the operators' pool, by their IAM action names
+ * (`cognito-idp:<action>`): user administration only, never a sign-in on someone's behalf.
+ */
+export type CognitoAction =
+  | 'AdminCreateUser'
+  | 'AdminSetUserPassword'
+  | 'AdminAddUserToGroup'
+  | 'AdminRemoveUserFromGroup'
+  | 'AdminListGroupsForUser'
+  | 'AdminGetUser'
+  | 'AdminDeleteUser'
+  | 'ListUsers'
+  | 'ListUsersInGroup';
 /** Operator roles (BRIEF §3: admin / operator / viewer); a `jwt` route names those allowed to call it. */
 export type OperatorRole = 'admin' | 'operator' | 'viewer';
 
@@ -59,6 +73,11 @@ export interface RouteAccess {
   readonly secrets?: readonly SecretName[];
   /** Settings groups the handler reads (functions/_common/env.ts `SETTINGS_SCHEMAS`), e.g. `['chargers']`. */
   readonly settings?: readonly SettingsName[];
+  /**
+   * The calls the handler makes on the operators' Cognito user pool (the `users` routes). Adds USER_POOL_ID; the CDK
+   * stack grants exactly `cognito-idp:<action>` on that pool.
+   */
+  readonly userPool?: readonly CognitoAction[];
 }
 
 interface RouteBase {
@@ -95,14 +114,6 @@ export interface WsRoute extends RouteBase {
   readonly routeKey: '$connect' | '$disconnect' | '$default';
   /** The handler's return body is sent back to the client as the route response. */
   readonly returnResponse?: boolean;
-}
-
-/**
- * The TOKEN authorizer of the REST API's `jwt` routes: it verifies the `Authorization: Bearer <token>` and allows
- * the call if the token's roles meet the route's. The host gives it JWT_ROUTE_ROLES (every `jwt` route's roles).
- */
-export interface HttpAuthorizerRoute extends RouteBase {
-  readonly kind: 'http-authorizer';
 }
 
 /** Who may call an `http` route. `none` must be explicit; a method that writes needs a `reason` for it. */
@@ -177,7 +188,6 @@ export interface ScheduleRoute extends RouteBase {
 export type RouteDef =
   | WsAuthorizerRoute
   | WsRoute
-  | HttpAuthorizerRoute
   | HttpRoute
   | QueueRoute
   | StreamRoute
@@ -267,7 +277,6 @@ export const routes = [
 export const isWsRoute = (r: RouteDef): r is WsRoute => r.kind === 'ws';
 export const isWsAuthorizer = (r: RouteDef): r is WsAuthorizerRoute => r.kind === 'ws-authorizer';
 export const isHttpRoute = (r: RouteDef): r is HttpRoute => r.kind === 'http';
-export const isHttpAuthorizer = (r: RouteDef): r is HttpAuthorizerRoute => r.kind === 'http-authorizer';
 export const isQueueRoute = (r: RouteDef): r is QueueRoute => r.kind === 'queue';
 export const isStreamRoute = (r: RouteDef): r is StreamRoute => r.kind === 'stream';
 export const isScheduleRoute = (r: RouteDef): r is ScheduleRoute => r.kind === 'schedule';

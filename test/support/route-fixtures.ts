@@ -25,7 +25,6 @@ export const fixtureRegistries: Registries = { tables, queues: fixtureQueues, bu
 export const RESET_BODY = z.strictObject({ type: z.enum(['Hard', 'Soft']), delaySeconds: z.number().int().min(0).max(60).optional() });
 
 export const kindRoutes: readonly RouteDef[] = [
-  { kind: 'http-authorizer', id: 'OperatorAuthorizer', entry: 'http/authorize.ts', access: { secrets: ['operatorTokenKey'] } },
   {
     kind: 'http',
     id: 'GetCharger',

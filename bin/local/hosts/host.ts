@@ -52,7 +52,6 @@ export type HostName = 'websocket' | 'rest' | 'queue' | 'stream' | 'schedule';
 export const HOST_OF_KIND: { readonly [K in RouteKind]: HostName } = {
   'ws-authorizer': 'websocket',
   ws: 'websocket',
-  'http-authorizer': 'rest',
   http: 'rest',
   queue: 'queue',
   stream: 'stream',

@@ -1,18 +1,16 @@
 /**
- * Host of `http` and `http-authorizer` routes: API Gateway's REST API (v1) on its own port, at
+ * Host of `http` routes: API Gateway's REST API (v1) on its own port, at
  * `http://127.0.0.1:<port>/<stage>/...`, in the order API Gateway runs a method: route match (else 403 "Missing
- * Authentication Token"), the TOKEN authorizer for `jwt` routes (401 / 403), the body schema (400), then the
+ * Authentication Token"), `jwt` routes (401 until the local token issuer lands: issue 9, auth-local), the body schema (400), then the
  * Lambda proxy integration (502 when the function fails or answers malformed).
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Ajv, type ValidateFunction } from 'ajv';
 import { z } from 'zod';
-import { BEARER_TOKEN_PATTERN } from '#functions/_common/operator-token.ts';
 import { findPathRoute } from '#functions/_routes/http-paths.ts';
-import { type HttpAuthorizerRoute, type HttpRoute, isHttpAuthorizer, isHttpRoute, type RouteDef } from '#functions/routes.ts';
-import { LOCAL_ACCOUNT, LOCAL_REGION, type RestApiInfo, restProxyEvent, tokenAuthorizerEvent } from '../events/index.ts';
-import { runAuthorizer } from '../gateway/authorize.ts';
+import { type HttpRoute, isHttpRoute, type RouteDef } from '#functions/routes.ts';
+import { LOCAL_ACCOUNT, LOCAL_REGION, type RestApiInfo, restProxyEvent } from '../events/index.ts';
 import type { LambdaFunction } from '../lambda.ts';
 import { functionOf, type HostOptions, type RouteHost, type StartContext } from './host.ts';
 
@@ -28,7 +26,6 @@ interface Served {
 interface Ready {
   readonly api: RestApiInfo;
   readonly routes: readonly Served[];
-  readonly authorizer?: { readonly route: HttpAuthorizerRoute; readonly fn: LambdaFunction };
 }
 
 class HttpError extends Error {
@@ -83,15 +80,10 @@ const checkBody = (served: Served, body: string | null): void => {
   }
 };
 
-const authorize = async (ready: Ready, served: Served, req: IncomingMessage, path: string) => {
+// The HMAC operator token is gone; the local token issuer replaces this (auth-local's branch of issue 9).
+const authorize = (served: Served): Record<string, unknown> | undefined => {
   if (served.route.auth.type === 'none') return undefined;
-  const token = req.headers.authorization;
-  // API Gateway answers these itself, without invoking the authorizer (identity source, validation expression).
-  if (!token || !new RegExp(BEARER_TOKEN_PATTERN).test(token) || !ready.authorizer) throw new HttpError(401, 'Unauthorized');
-  const outcome = await runAuthorizer(ready.authorizer.fn, tokenAuthorizerEvent(ready.api, token, served.route.method, path));
-  if (outcome.allowed) return outcome.authorizer;
-  const messages = { 401: 'Unauthorized', 403: 'User is not authorized to access this resource with an explicit deny', 500: 'Internal server error' };
-  throw new HttpError(outcome.status, messages[outcome.status]);
+  throw new HttpError(401, 'Unauthorized');
 };
 
 interface ProxyResult {
@@ -121,7 +113,7 @@ const handle = async (ready: Ready, stage: string, req: IncomingMessage, res: Se
   const match = path === undefined ? undefined : findPathRoute(ready.routes.map((s) => s.route), req.method ?? '', path);
   const served = match && ready.routes.find((s) => s.route === match.route);
   if (!served || !match || path === undefined) throw new HttpError(403, 'Missing Authentication Token');
-  const authorizer = await authorize(ready, served, req, path);
+  const authorizer = authorize(served);
   const body = await readBody(req);
   checkBody(served, body);
   const event = restProxyEvent(ready.api, {
@@ -142,7 +134,6 @@ const handle = async (ready: Ready, stage: string, req: IncomingMessage, res: Se
 
 const ready = (routes: readonly RouteDef[], ctx: StartContext, api: RestApiInfo): Ready => {
   const ajv = new Ajv({ allErrors: true, strict: false });
-  const authorizer = routes.find(isHttpAuthorizer);
   return {
     api,
     routes: routes.filter(isHttpRoute).map((route) => ({
@@ -150,7 +141,6 @@ const ready = (routes: readonly RouteDef[], ctx: StartContext, api: RestApiInfo)
       fn: functionOf(ctx, route),
       ...(route.body ? { validateBody: ajv.compile(z.toJSONSchema(route.body, { target: 'draft-07', io: 'input' })) } : {}),
     })),
-    ...(authorizer ? { authorizer: { route: authorizer, fn: functionOf(ctx, authorizer) } } : {}),
   };
 };
 

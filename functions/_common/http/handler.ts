@@ -20,6 +20,7 @@ import type { StoredResponse } from '#shared/store/idempotency-store.ts';
 import { InvalidCursorError, type Page } from '#shared/store/queries.ts';
 import type { HttpRoute } from '../../routes.ts';
 import { admits, type Principal, principalName, principalOf } from '../../_routes/http-auth.ts';
+import { CORS_ORIGINS_VAR, corsHeadersFor, corsOriginsOf } from '../../_routes/cors.ts';
 import { deps, logger } from '../runtime.ts';
 import { ApiProblem, validationProblem } from './problem.ts';
 
@@ -212,7 +213,14 @@ const withIdempotency = async <R extends HttpRoute>(route: R, req: ApiRequest<R>
  * request the core receives).
  */
 export const httpHandler = <R extends HttpRoute>(route: R, core: Core<R>) => {
+  const corsOrigins = corsOriginsOf(process.env[CORS_ORIGINS_VAR]);
+  // A Lambda proxy integration sets CORS headers on real answers itself (API Gateway answers only the preflight).
   const handle = async (event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> => {
+    const answer = await answerOf(event);
+    const cors = corsHeadersFor(headerOf(event, 'origin'), corsOrigins);
+    return Object.keys(cors).length ? { ...answer, headers: { ...answer.headers, ...cors } } : answer;
+  };
+  const answerOf = async (event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> => {
     try {
       const claims = (event.requestContext.authorizer as { claims?: Record<string, unknown> } | null | undefined)?.claims;
       const principal = principalOf(claims);

@@ -8,7 +8,7 @@ import { echoCreateRoute, echoGetRoute, echoListRoute, echoPatchRoute } from './
 
 let api: ApiHarness;
 beforeAll(async () => {
-  api = await startApiHarness();
+  api = await startApiHarness({ CORS_ALLOWED_ORIGINS: 'https://console.example.com' });
 });
 afterAll(async () => api?.close());
 
@@ -117,5 +117,16 @@ describe('Idempotency-Key', () => {
     expect(problemOf(failed).detail).not.toContain('core failed');
     expect((await api.call(echoCreateRoute, { body: { name: 'crash', size: 1 }, headers: crash })).status).toBe(500);
     expect((await api.call(echoCreateRoute, { body: { name: 'ok', size: 1 }, headers: { 'Idempotency-Key': 'bad key with spaces' } })).status).toBe(400);
+  });
+});
+
+describe('CORS for the configured console origin', () => {
+  it('echoes only an allowed origin, on answers and problems alike', async () => {
+    const allowed = await api.call(echoGetRoute, { params: { thingId: 'x' }, headers: { Origin: 'https://console.example.com' } });
+    expect(allowed.headers).toMatchObject({ 'Access-Control-Allow-Origin': 'https://console.example.com', 'Access-Control-Expose-Headers': 'ETag, Location', Vary: 'Origin' });
+    const problem = await api.call(echoPatchRoute, { params: { thingId: 'x' }, body: {}, headers: { Origin: 'https://console.example.com' } });
+    expect(problem.headers['Access-Control-Allow-Origin']).toBe('https://console.example.com');
+    const other = await api.call(echoGetRoute, { params: { thingId: 'x' }, headers: { Origin: 'https://evil.example' } });
+    expect(other.headers['Access-Control-Allow-Origin']).toBeUndefined();
   });
 });

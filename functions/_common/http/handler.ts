@@ -213,10 +213,11 @@ const withIdempotency = async <R extends HttpRoute>(route: R, req: ApiRequest<R>
  * request the core receives).
  */
 export const httpHandler = <R extends HttpRoute>(route: R, core: Core<R>) => {
-  const corsOrigins = corsOriginsOf(process.env[CORS_ORIGINS_VAR]);
+  let corsOrigins: string[] | undefined;
   // A Lambda proxy integration sets CORS headers on real answers itself (API Gateway answers only the preflight).
   const handle = async (event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> => {
     const answer = await answerOf(event);
+    corsOrigins ??= corsOriginsOf(process.env[CORS_ORIGINS_VAR]);
     const cors = corsHeadersFor(headerOf(event, 'origin'), corsOrigins);
     return Object.keys(cors).length ? { ...answer, headers: { ...answer.headers, ...cors } } : answer;
   };

@@ -76,7 +76,7 @@ export interface TransactionRecord {
 }
 
 /** The record with the location its start found, unless it has one already (the same record when nothing changes). */
-export const atLocation = (tx: TransactionRecord | undefined, locationId: string | undefined): TransactionRecord | undefined =>
+export const atLocation = <T extends TransactionRecord | undefined>(tx: T, locationId: string | undefined): T =>
   !tx || locationId === undefined || tx.locationId !== undefined ? tx : { ...tx, locationId };
 
 export type TransactionChange = { before?: TransactionRecord; after?: TransactionRecord };

@@ -111,6 +111,12 @@ export const transactionStore = (ctx: StoreContext) => {
       return out.Item && fromItem(out.Item);
     },
 
+    /** Whether it exists (an eventually consistent read of its key only: for operator reads). */
+    async exists(chargerId: string, transactionId: string): Promise<boolean> {
+      const out = await ctx.db.send(new GetCommand({ TableName: ctx.tables.Csms, Key: transactionKey(chargerId, transactionId), ProjectionExpression: 'pk' }));
+      return out.Item !== undefined;
+    },
+
     /** For reading the transaction together with other items (stores.ts `readTogether`); strongly consistent. */
     read: (chargerId: string, transactionId: string) => ({ table: ctx.tables.Csms, key: transactionKey(chargerId, transactionId), consistent: true, decode: fromItem }),
 

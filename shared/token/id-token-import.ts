@@ -3,6 +3,7 @@
  * reported (`created`, `exists`, `invalid`). Rows are created only if absent, so running the same file again reports
  * `exists` for what the first run created and changes nothing; an import never overwrites a token.
  */
+import { failure, success, type Outcome } from '../api/outcome.ts';
 import type { Ports } from '../deps.ts';
 import { NewIdTokenSchema, addIdToken, type NewIdTokenInput } from './id-token-admin.ts';
 
@@ -133,4 +134,18 @@ export const importIdTokens = async (deps: Ports, rows: readonly unknown[], by: 
   await Promise.all(Array.from({ length: Math.min(CONCURRENCY, checked.length) }, worker));
   const count = (r: ImportRow['result']) => report.filter((x) => x.result === r).length;
   return { created: count('created'), exists: count('exists'), invalid: count('invalid'), rows: report };
+};
+
+/**
+ * An import as sent: `invalid` (nothing written) when the input as a whole is unusable (not CSV / JSON, unknown
+ * columns, no rows, too many rows); otherwise the per-row report.
+ */
+export const importIdTokensFrom = async (deps: Ports, format: 'csv' | 'json', body: string, by: string): Promise<Outcome<ImportReport>> => {
+  try {
+    const rows = format === 'csv' ? rowsOfCsv(body) : rowsOfJson(body);
+    return success(await importIdTokens(deps, rows, by));
+  } catch (error) {
+    if (error instanceof ImportInputError) return failure('invalid', error.message, '');
+    throw error;
+  }
 };

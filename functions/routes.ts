@@ -6,6 +6,8 @@
 import { CHARGER_PK_PREFIX, ENROLMENT_PK_PREFIX } from '#shared/store/keys.ts';
 import type { TableName } from '#shared/store/tables.ts';
 import type { ZodType } from 'zod';
+import { idTokenRoutes } from './api/id-tokens/routes.ts';
+import { transactionRoutes } from './api/transactions/routes.ts';
 import type { SecretName, SettingsName } from './_common/env.ts';
 import { metaRoutes } from './api/meta/routes.ts';
 
@@ -272,6 +274,8 @@ export const routes = [
     access: { tables: { Csms: { actions: ['Query', 'UpdateItem'] }, MessageLog: { actions: ['Query'] } } },
   },
   ...metaRoutes,
+  ...idTokenRoutes,
+  ...transactionRoutes,
 ] as const satisfies readonly RouteDef[];
 
 export const isWsRoute = (r: RouteDef): r is WsRoute => r.kind === 'ws';

@@ -3,18 +3,18 @@
  * role set, the `userPool` grant, CORS and the web ACL only when configured, API Gateway's errors as problem+json,
  * and cdk-nag with everything switched on. Routes are fixtures (test/cdk/fixtures/functions/kinds/http.ts).
  */
-import path from 'node:path';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { z } from 'zod';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { RouteDef } from '../../functions/routes.ts';
+import { isHttpRoute, type RouteDef } from '../../functions/routes.ts';
+import { methodScopesOf } from '../../functions/_routes/http-auth.ts';
+import { FIXTURES, withFixtureEntries } from './fixture-entries.ts';
 import { routes as platformRoutes } from '../../functions/routes.ts';
 import type { StageConfig, StageName } from '../../lib/stage-config.ts';
 import { fixtureRegistries } from '../support/route-fixtures.ts';
 import { actionsOf, functionIdForRoute, type Resource, type Resources, statementsOf, synthStack } from './support.ts';
 
-const FIXTURES = path.join(import.meta.dirname, 'fixtures', 'functions');
 const http = (id: string, method: string, p: string, auth: unknown, extra: object = {}): RouteDef =>
   ({ kind: 'http', id, method, path: p, auth, entry: 'kinds/http.ts', access: {}, ...extra }) as RouteDef;
 
@@ -28,7 +28,8 @@ const apiRoutes: readonly RouteDef[] = [
   http('CreateUser', 'POST', '/users', { type: 'jwt', roles: ['admin'] }, { access: { userPool: ['AdminCreateUser', 'AdminAddUserToGroup'] } }),
   http('OpenApi', 'GET', '/openapi.json', { type: 'none', reason: 'The API description is public, like the docs.' }),
 ];
-const routes = [...platformRoutes, ...apiRoutes];
+// The platform's own REST routes are checked on their own below; these fixtures cover each role set.
+const routes = [...platformRoutes.filter((r) => r.kind !== 'http'), ...apiRoutes];
 
 const synth = (stage: StageName = 'dev', configOverrides: Partial<StageConfig> = {}) =>
   synthStack({ stage, routes, registries: fixtureRegistries, functionsDir: FIXTURES, configOverrides });
@@ -296,5 +297,27 @@ describe('cdk-nag with the operators’ API fully configured', () => {
   it('acknowledges the Essentials plan only when the stage chose it', () => {
     const { app } = synth('dev', { operatorThreatProtection: false });
     expect(new AwsSolutionsChecks().validateScope(app).violations).toEqual([]);
+  });
+});
+
+describe('the platform’s own REST routes', () => {
+  let t: Template;
+  const http = (platformRoutes as readonly RouteDef[]).filter(isHttpRoute);
+  beforeAll(() => {
+    t = synthStack({ routes: withFixtureEntries(platformRoutes), functionsDir: FIXTURES }).template;
+  });
+
+  it('each have their method, jwt ones behind the Cognito authorizer with the scopes of their roles', () => {
+    expect(methods(t).filter((m) => m.HttpMethod !== 'OPTIONS')).toHaveLength(http.length);
+    for (const route of http) {
+      const method = methodOf(t, route.method, route.path);
+      if (route.auth.type === 'none') expect(method, route.id).toMatchObject({ AuthorizationType: 'NONE' });
+      else expect(method, route.id).toMatchObject({ AuthorizationType: 'COGNITO_USER_POOLS', AuthorizationScopes: methodScopesOf(route) });
+    }
+  });
+
+  it('leave only the health check and the OpenAPI document open', () => {
+    const open = methods(t).filter((m) => m.AuthorizationType !== 'COGNITO_USER_POOLS').map((m) => `${String(m.HttpMethod)} ${resourcePath(t, m.ResourceId)}`);
+    expect(open.sort()).toEqual(['GET /health', 'GET /openapi.json']);
   });
 });

@@ -15,7 +15,8 @@ import { FIXTURES, withFixtureEntries } from './fixture-entries.ts';
 import { fixtureRegistries, kindRoutes, RESET_BODY } from '../support/route-fixtures.ts';
 import { actionsOf, CHARGER_SETTINGS_VARIABLES, functionIdForRoute, mentions, type Resource, type Resources, statementsOf, synthStack } from './support.ts';
 
-const routes: readonly RouteDef[] = withFixtureEntries([...platformRoutes, ...kindRoutes]);
+// Kind fixtures beside the platform's charger routes; its REST routes are checked in operator-api.test.ts.
+const routes: readonly RouteDef[] = withFixtureEntries([...platformRoutes.filter((r) => r.kind !== 'http'), ...kindRoutes]);
 const POWERTOOLS = ['LOG_LEVEL', 'NODE_OPTIONS', 'POWERTOOLS_SERVICE_NAME'];
 const SETTINGS = CHARGER_SETTINGS_VARIABLES;
 
@@ -59,7 +60,7 @@ describe('functions', () => {
     const expected: Record<string, string[]> = {
       GetCharger: ['CSMS_TABLE'],
       ResetCharger: ['JOBS_QUEUE_URL'],
-      Health: [],
+      Probe: [],
       WorkJobs: ['FILES_BUCKET'],
       WorkOrdered: [],
       ChargerChanges: ['WS_MANAGEMENT_ENDPOINT'],
@@ -91,7 +92,7 @@ describe('http routes: the REST API', () => {
   it('makes one REST API with a method and a Lambda proxy integration per route', () => {
     t.resourceCountIs('AWS::ApiGateway::RestApi', 1);
     t.resourceCountIs('AWS::ApiGateway::Method', routes.filter((r) => r.kind === 'http').length);
-    for (const [m, p] of [['GET', '{chargerId}'], ['POST', 'reset'], ['GET', 'health']] as const) {
+    for (const [m, p] of [['GET', '{chargerId}'], ['POST', 'reset'], ['GET', 'probe']] as const) {
       expect(methodOf(m, p).Integration).toMatchObject({ Type: 'AWS_PROXY', IntegrationHttpMethod: 'POST' });
     }
   });
@@ -104,7 +105,7 @@ describe('http routes: the REST API', () => {
       AuthorizationScopes: ['aws.cognito.signin.user.admin', 'csms/read', 'csms/write'],
     });
     expect(methodOf('POST', 'reset')).toMatchObject({ AuthorizationType: 'COGNITO_USER_POOLS', AuthorizationScopes: ['aws.cognito.signin.user.admin'] });
-    expect(methodOf('GET', 'health').AuthorizationType).toBe('NONE');
+    expect(methodOf('GET', 'probe').AuthorizationType).toBe('NONE');
   });
 
   it('checks the declared body against a draft-4 model before the function runs, and says why it refused', () => {
@@ -246,7 +247,7 @@ describe('least privilege per route', () => {
     const allowed: Record<string, string[]> = {
       GetCharger: ['Csms'],
       ResetCharger: ['Jobs'],
-      Health: [],
+      Probe: [],
       WorkJobs: ['Jobs', 'Files'],
       WorkOrdered: ['Ordered'],
       ChargerChanges: ['Csms', 'StreamFailures'],

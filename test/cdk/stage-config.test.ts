@@ -40,7 +40,7 @@ describe('stage configuration', () => {
 
 describe('the operators’ API settings', () => {
   const problemsOf = (context: StageContext): string => {
-    const stack = new CsmsStack(offline(), 'Api', { config: stageConfig('dev', context), functionsDir: FIXTURES });
+    const stack = new CsmsStack(offline(), 'Api', { config: stageConfig('dev', context), functionsDir: FIXTURES, routes: withFixtureEntries(routes) });
     return Annotations.fromStack(stack)
       .findError('*', Match.anyValue())
       .map((e) => String(e.entry.data))

@@ -52,6 +52,13 @@ export const ALL_CHARGERS_PK = 'CHARGERS';
 /** gsi1: chargers of a location. */
 export const locationChargersIndex = (locationId: string, chargerId: string) => ({ gsi1pk: locationChargersPk(locationId), gsi1sk: chargerId });
 export const locationChargersPk = (locationId: string) => `LOCATION#${locationId}`;
+/** Every location item's partition key starts with it (IAM leading-key conditions name it). */
+export const LOCATION_PK_PREFIX = 'LOCATION#';
+/** A location (issue 9). Its table key shares the `LOCATION#` text with the chargers-of-a-location gsi1 key, on another index. */
+export const locationKey = (locationId: string) => ({ pk: `${LOCATION_PK_PREFIX}${locationId}`, sk: 'LOCATION' });
+/** gsi2: every location, by id (one partition: locations are few and change rarely). */
+export const ALL_LOCATIONS_PK = 'LOCATIONS';
+export const allLocationsIndex = (locationId: string) => ({ gsi2pk: ALL_LOCATIONS_PK, gsi2sk: locationId });
 /** gsi1 of an auto-registered charger while it is pending (it has no location yet): the pending cap counts them. */
 export const PENDING_AUTO_REGISTERED_PK = 'CHARGERS#AUTOREGISTERED#PENDING';
 export const pendingAutoRegisteredIndex = (chargerId: string) => ({ gsi1pk: PENDING_AUTO_REGISTERED_PK, gsi1sk: chargerId });

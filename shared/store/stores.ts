@@ -10,6 +10,7 @@ import { connectorStore } from './connector-store.ts';
 import { deviceReportStore } from './device-report-store.ts';
 import { enrolmentStore } from './enrolment-store.ts';
 import { idTokenStore } from './id-token-store.ts';
+import { locationStore } from './location-store.ts';
 import { idempotencyStore } from './idempotency-store.ts';
 import { messageLogStore } from './message-log-store.ts';
 import { meterValueStore } from './meter-value-store.ts';
@@ -39,6 +40,7 @@ export const makeStores = (ctx: StoreContext) => ({
   messageLog: messageLogStore(ctx),
   enrolments: enrolmentStore(ctx),
   idempotency: idempotencyStore(ctx),
+  locations: locationStore(ctx),
   /**
    * Reads items of different aggregates in one request (BatchGetItem), e.g. the charger, the id token and the
    * transaction a TransactionEvent needs: `readTogether({ charger: stores.chargers.read(id), ... })`.

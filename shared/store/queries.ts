@@ -18,6 +18,16 @@ export interface PageOptions {
   newestFirst?: boolean;
 }
 
+/** A page of a partition whose sort keys start with a time: only keys from `from` to `to` (ISO times, inclusive). */
+export interface TimeRange {
+  from?: string;
+  to?: string;
+}
+
+/** The sort-key range of a time range over keys `<ISO time>#...`; undefined when the range is open at both ends. */
+export const timeBetween = (range: TimeRange = {}): readonly [string, string] | undefined =>
+  range.from === undefined && range.to === undefined ? undefined : [range.from ?? '0', `${range.to ?? '9'}\uffff`];
+
 export interface PartitionQuery {
   pk: string;
   /** @default 'Csms' */

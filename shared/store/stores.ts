@@ -5,6 +5,7 @@
  */
 import type { StoreContext } from './context.ts';
 import { getAll, type Item, type Key } from './dynamo.ts';
+import { chargerHistoryStore } from './charger-history-store.ts';
 import { chargerStore } from './charger-store.ts';
 import { connectorStore } from './connector-store.ts';
 import { deviceReportStore } from './device-report-store.ts';
@@ -30,6 +31,7 @@ type Decoded<R> = { [K in keyof R]: R[K] extends ItemRead<infer T> ? T | undefin
 
 export const makeStores = (ctx: StoreContext) => ({
   chargers: chargerStore(ctx),
+  chargerHistory: chargerHistoryStore(ctx),
   presence: presenceStore(ctx),
   connectors: connectorStore(ctx),
   transactions: transactionStore(ctx),

@@ -5,6 +5,8 @@
  */
 import { CHARGER_PK_PREFIX, ENROLMENT_PK_PREFIX } from '#shared/store/keys.ts';
 import type { TableName } from '#shared/store/tables.ts';
+import { chargerRoutes } from './api/chargers/routes.ts';
+import { locationRoutes } from './api/locations/routes.ts';
 import type { ZodType } from 'zod';
 import type { SecretName, SettingsName } from './_common/env.ts';
 
@@ -260,6 +262,8 @@ export const routes = [
     timeoutSeconds: 120,
     access: { tables: { Csms: { actions: ['Query', 'UpdateItem'] }, MessageLog: { actions: ['Query'] } } },
   },
+  ...chargerRoutes,
+  ...locationRoutes,
 ] as const satisfies readonly RouteDef[];
 
 export const isWsRoute = (r: RouteDef): r is WsRoute => r.kind === 'ws';

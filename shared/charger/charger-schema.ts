@@ -70,6 +70,7 @@ export const ChargerSchema = z.object({
   imsi: z.string().optional(),
   meterType: z.string().optional(),
   meterSerialNumber: z.string().optional(),
+  bootReason: z.string().optional(),
   lastBootAt: iso.optional(),
   passwordRotatedAt: iso.optional(),
   createdAt: iso,
@@ -96,3 +97,81 @@ export type ChargerDetail = z.output<typeof ChargerDetailSchema>;
 export const ChargerWithPasswordSchema = ChargerSchema.extend({ password: z.string().optional() });
 
 export const RegistrationSchema = z.strictObject({ status: registrationStatus });
+
+const evseNumber = z.coerce.number().int().min(0).max(9999);
+
+/** Query of a charger's history lists: an inclusive time range (ISO-8601 UTC). */
+export const TimeRangeQuerySchema = z.strictObject({ from: iso.optional(), to: iso.optional() });
+export const StatusHistoryQuerySchema = TimeRangeQuerySchema.extend({ evseId: evseNumber, connectorId: evseNumber });
+
+export const ConnectorSchema = z.object({
+  evseId: z.number().int(),
+  connectorId: z.number().int(),
+  status: z.string().optional(),
+  statusTimestamp: iso.optional(),
+  statusReceivedAt: iso.optional(),
+  errorCode: z.string().optional(),
+  info: z.string().optional(),
+  vendorId: z.string().optional(),
+  vendorErrorCode: z.string().optional(),
+  ocppConnectorId: z.number().int().optional(),
+  activeTransactionId: z.string().optional(),
+  activeTransactionStartedAt: iso.optional(),
+});
+export const ConnectorsSchema = z.object({ chargerId: z.string(), connectors: z.array(ConnectorSchema) });
+
+export const StatusReportSchema = z.object({
+  chargerId: z.string(),
+  evseId: z.number().int(),
+  connectorId: z.number().int(),
+  status: z.string(),
+  timestamp: iso,
+  chargerTimestamp: z.string().optional(),
+  messageId: z.string(),
+  errorCode: z.string().optional(),
+  info: z.string().optional(),
+  vendorId: z.string().optional(),
+  vendorErrorCode: z.string().optional(),
+  ocppConnectorId: z.number().int().optional(),
+  receivedAt: iso.optional(),
+});
+
+export const TimelineEntrySchema = z.object({
+  chargerId: z.string(),
+  kind: z.string(),
+  at: iso,
+  messageId: z.string(),
+  payload: z.unknown(),
+  receivedAt: iso.optional(),
+});
+
+/** One exchange of the OCPP message log, secrets masked as stored. */
+export const LoggedFrameSchema = z.object({
+  chargerId: z.string(),
+  at: iso,
+  direction: z.enum(['in', 'out']),
+  connectionId: z.string(),
+  frame: z.string(),
+  messageType: z.number().int().optional(),
+  messageId: z.string().optional(),
+  action: z.string().optional(),
+  reply: z.string().optional(),
+  repliedAt: iso.optional(),
+  frameTruncated: z.boolean().optional(),
+  frameBytes: z.number().int().optional(),
+  frameSha256: z.string().optional(),
+  replyTruncated: z.boolean().optional(),
+  replyBytes: z.number().int().optional(),
+  replySha256: z.string().optional(),
+});
+
+export const DeviceReportSchema = z.object({
+  chargerId: z.string(),
+  requestId: z.number().int(),
+  complete: z.boolean(),
+  missingSeqNos: z.array(z.number().int()),
+  pages: z.number().int(),
+  reportData: z.array(z.unknown()),
+});
+
+export const DeleteChargerQuerySchema = z.strictObject({ history: z.enum(['keep', 'purge']).default('keep') });

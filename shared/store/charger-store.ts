@@ -53,9 +53,9 @@ const toProfile = (item: Item): ChargerProfile => {
   return profile;
 };
 /** The location's charger count moved by `by`, only if the location exists (a transaction item). */
-const countAtFor = (table: string) => (locationId: string, by: 1 | -1) => ({
+const countAtFor = (ctx: StoreContext) => (locationId: string, by: 1 | -1) => ({
   Update: {
-    TableName: table,
+    TableName: ctx.tables.Csms,
     Key: locationKey(locationId),
     UpdateExpression: 'ADD chargerCount :by',
     ConditionExpression: 'attribute_exists(pk)',
@@ -88,7 +88,7 @@ const NOT_EXPIRED_OR_ABSENT = 'attribute_not_exists(pk) OR expiresAt <= :nowSeco
 const epochSeconds = (at: Date) => Math.floor(at.getTime() / 1000);
 
 export const chargerStore = (ctx: StoreContext) => {
-  const countAt = countAtFor(ctx.tables.Csms);
+  const countAt = countAtFor(ctx);
 
   /** Sets (and removes) attributes of an existing profile; undefined when the charger does not exist. */
   const update = async (chargerId: string, set: Record<string, unknown>, remove: readonly string[] = []): Promise<ChargerProfile | undefined> => {

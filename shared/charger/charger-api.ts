@@ -54,6 +54,15 @@ const readState = async (deps: Ports, chargerId: string, consistent = false): Pr
   return { profile, presence: p, detail: { ...chargerRepresentation(profile), presence: presenceSummary(p, seen) } };
 };
 
+/**
+ * What a charger's ETag digests: the profile an operator edits, without the live presence (which changes with every
+ * frame the charger sends; digesting it would fail every If-Match sent after the charger's next heartbeat).
+ */
+export const taggedPart = (detail: ChargerDetail): Omit<ChargerDetail, 'presence'> => {
+  const { presence: _live, ...profile } = detail;
+  return profile;
+};
+
 export const getCharger = async (deps: Ports, chargerId: string): Promise<Outcome<ChargerDetail>> => {
   const state = await readState(deps, chargerId);
   return state ? success(state.detail) : notFound(chargerId);
@@ -99,7 +108,7 @@ const PATCHABLE = ['label', 'description', 'defaultProtocol', 'securityProfile']
 export const patchCharger = async (deps: Ports, chargerId: string, ifMatch: string, patch: PatchCharger, by: string): Promise<Outcome<ChargerDetail>> => {
   const state = await readState(deps, chargerId, true);
   if (!state) return notFound(chargerId);
-  if (!ifMatchAdmits(ifMatch, state.detail)) return changed();
+  if (!ifMatchAdmits(ifMatch, taggedPart(state.detail))) return changed();
   const { profile } = state;
   const set: Record<string, unknown> = { updatedAt: deps.now().toISOString(), updatedBy: by };
   const remove: string[] = [];
@@ -145,7 +154,7 @@ export const deleteCharger = async (
 ): Promise<Outcome<DeleteOutcome>> => {
   const state = await readState(deps, chargerId, true);
   if (!state) return notFound(chargerId);
-  if (!ifMatchAdmits(ifMatch, state.detail)) return changed();
+  if (!ifMatchAdmits(ifMatch, taggedPart(state.detail))) return changed();
   const { profile, presence } = state;
   const registered = profile.chargerId;
   if (history === 'purge') {

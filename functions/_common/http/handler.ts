@@ -54,6 +54,12 @@ export interface ApiResult {
   readonly status: number;
   readonly body?: unknown;
   readonly headers?: Readonly<Record<string, string>>;
+  /**
+   * What the ETag digests when it is not the whole body: the part an operator changes (a charger's profile, not its
+   * live presence, which changes with every frame and would make every If-Match fail). Such a tag does not answer
+   * If-None-Match with 304: the body may have changed under it.
+   */
+  readonly etagSource?: unknown;
   /** Top-level body fields never stored for an idempotent replay (a generated password is shown once). */
   readonly replayOmits?: readonly string[];
 }
@@ -260,8 +266,8 @@ export const httpHandler = <R extends HttpRoute>(route: R, core: Core<R>) => {
         return { statusCode: result.status, headers: { ...result.headers }, body: result.body };
       }
       const single = !route.list && result.body !== null && typeof result.body === 'object' && (result.status === 200 || result.status === 201);
-      const etag = single && route.response ? etagOf(result.body) : undefined;
-      if (etag && event.httpMethod === 'GET' && headerOf(event, 'if-none-match') === etag) return { statusCode: 304, headers: { ETag: etag }, body: '' };
+      const etag = single && route.response ? etagOf(result.etagSource ?? result.body) : undefined;
+      if (etag && result.etagSource === undefined && event.httpMethod === 'GET' && headerOf(event, 'if-none-match') === etag) return { statusCode: 304, headers: { ETag: etag }, body: '' };
       return json(result.status, project(route, result.body, fields), { ...(result.headers ?? {}), ...(etag ? { ETag: etag } : {}) });
     } catch (error) {
       if (error instanceof ApiProblem) return problem(error, event);

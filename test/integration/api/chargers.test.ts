@@ -152,7 +152,11 @@ describe('GET /chargers/{chargerId}', () => {
     expect(online.status).toBe(200);
     expect(online.body.chargerId).toBe('CP-Live');
     expect(online.body.presence).toEqual({ connected: true, protocol: 'ocpp2.0.1', connectedAt: '2026-03-01T10:00:00.000Z', lastSeen: '2026-03-01T10:05:00.000Z' });
-    expect(online.headers.ETag).not.toBe(offline.headers.ETag);
+    // The tag is the profile's: the charger's own traffic never makes an operator's If-Match stale.
+    expect(online.headers.ETag).toBe(offline.headers.ETag);
+    const patched = await api.call(patchChargerRoute, { params: { chargerId: 'CP-Live' }, body: { label: 'bay 1' }, headers: { 'If-Match': offline.headers.ETag! } });
+    expect(patched.status).toBe(200);
+    expect(patched.headers.ETag).not.toBe(offline.headers.ETag);
     expect((await api.call(getChargerRoute, { params: { chargerId: 'CP-NONE' } })).status).toBe(404);
   });
 });

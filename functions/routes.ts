@@ -31,6 +31,7 @@ export type QueueAccess = 'send' | 'consume';
 /** The @connections API's calls (API Gateway Management API). */
 export type ConnectionsCall = 'PostToConnection' | 'DeleteConnection' | 'GetConnection';
 export type BucketAccess = 'read' | 'write' | 'readWrite';
+export type CognitoAction = 'AdminCreateUser' | 'AdminSetUserPassword' | 'AdminAddUserToGroup' | 'AdminRemoveUserFromGroup' | 'AdminListGroupsForUser' | 'AdminGetUser' | 'AdminDeleteUser' | 'ListUsers' | 'ListUsersInGroup';
 /** Operator roles (BRIEF §3: admin / operator / viewer); a `jwt` route names those allowed to call it. */
 export type OperatorRole = 'admin' | 'operator' | 'viewer';
 
@@ -58,6 +59,7 @@ export interface RouteAccess {
   readonly secrets?: readonly SecretName[];
   /** Settings groups the handler reads (functions/_common/env.ts `SETTINGS_SCHEMAS`), e.g. `['chargers']`. */
   readonly settings?: readonly SettingsName[];
+  readonly userPool?: readonly CognitoAction[];
 }
 
 interface RouteBase {

@@ -43,6 +43,8 @@ export interface Endpoints {
   readonly secretsManager: string;
   /** The local API Gateway of each WebSocket API, which also serves its @connections. */
   readonly webSocketApis: Partial<Record<WebSocketApiName, string>>;
+  /** The Cognito stand-in and its pool. */
+  readonly userPool?: { readonly id: string; readonly endpoint: string };
 }
 
 /** The local value of everything a route's access may name. */
@@ -90,6 +92,18 @@ const need = <T>(value: T | undefined, what: string): T => {
 /** What the local runtime tells handlers (Powertools) about concurrent invocations in one process. */
 export const LOCAL_MAX_CONCURRENCY = 1_000;
 
+/** The variable a route with `userPool` access reads the pool's id from (on AWS: the stack's user pool). */
+export const USER_POOL_ID_VAR = 'USER_POOL_ID';
+
+/** A route that calls the user pool gets its id, and here the stand-in as the Cognito endpoint. */
+const userPoolEnv = (route: RouteDef, endpoints: Endpoints): Record<string, string> =>
+  route.access.userPool?.length
+    ? {
+        [USER_POOL_ID_VAR]: need(endpoints.userPool, 'Cognito stand-in').id,
+        AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER: need(endpoints.userPool, 'Cognito stand-in').endpoint,
+      }
+    : {};
+
 /** Builds the handler environment: the union of every route's, plus where the stand-ins are. */
 export const handlerEnv = (
   endpoints: Endpoints,
@@ -117,6 +131,7 @@ export const handlerEnv = (
       AWS_LAMBDA_MAX_CONCURRENCY: String(LOCAL_MAX_CONCURRENCY),
     },
     ...table.routes.map((route) => routeEnvironment(route, { ...table, sources })),
+    ...table.routes.map((route) => userPoolEnv(route, endpoints)),
   ) as Record<string, string>;
 };
 

@@ -7,7 +7,7 @@
  * per process (a warm container) and keep the client, and so the endpoint, they first made. Each runtime registers
  * its values under ids of its own, so a runtime started later in the same process is never served an older one's.
  * Values are generated per process, except that a data directory keeps every secret but the origin secret across
- * restarts (the operator token key, so issued tokens stay valid; a password pepper, so stored hashes still verify).
+ * restarts (a password pepper, so stored hashes still verify).
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -37,10 +37,8 @@ const alphanumeric = (length: number): string => randomBytes(length * 2).toStrin
 // Generated once per process: a runtime restarted in the same process presents the same values.
 const perProcess = Object.fromEntries(SECRET_NAMES.map((name) => [name, alphanumeric(SECRETS[name].length)])) as Record<SecretName, string>;
 
-/** Where a data directory keeps a secret (readable by its owner only). The operator token key keeps its old name. */
-export const secretFile = (dataDir: string, name: SecretName): string =>
-  join(dataDir, name === 'operatorTokenKey' ? 'operator-token.key' : `${name}.secret`);
-export const operatorTokenKeyFile = (dataDir: string): string => secretFile(dataDir, 'operatorTokenKey');
+/** Where a data directory keeps a secret (readable by its owner only). */
+export const secretFile = (dataDir: string, name: SecretName): string => join(dataDir, `${name}.secret`);
 
 const kept = (dataDir: string, name: SecretName): string => {
   const file = secretFile(dataDir, name);

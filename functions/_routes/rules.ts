@@ -98,9 +98,6 @@ const checkHttp: Check<HttpRoute> = (route, ctx) => {
       ? [`${route.method} ${route.path} is served by more than one route`]
       : []),
     ...(auth.type === 'jwt' && auth.roles.length === 0 ? ['jwt auth names no role'] : []),
-    ...(auth.type === 'jwt' && !ctx.routes.some((r) => r.kind === 'http-authorizer')
-      ? ['uses jwt auth, but the table has no http-authorizer route']
-      : []),
     // Security rule: nothing that writes is anonymous unless the route says why.
     ...(auth.type === 'none' && WRITING_METHODS.has(route.method) && !auth.reason?.trim()
       ? [`auth none on ${route.method} needs a reason`]

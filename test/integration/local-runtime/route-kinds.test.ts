@@ -1,6 +1,6 @@
 /**
  * Every kind of route in the local runtime, from the fixture table of test/support/route-fixtures.ts: the REST
- * host (with the real `jwt` authorizer), the SQS pollers on fauxqs, the DynamoDB Streams poller and the schedule
+ * host (with the Cognito authorizer's checks and the stand-in's tokens), the SQS pollers on fauxqs, the DynamoDB Streams poller and the schedule
  * timers, driven through the real AWS SDK. Deliveries are awaited with bounded polls, never fixed sleeps.
  */
 import { PutItemCommand } from '@aws-sdk/client-dynamodb';
@@ -12,7 +12,6 @@ import {
   SQSClient,
 } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { signOperatorToken } from '#functions/_common/operator-token.ts';
 import type { OperatorRole, RouteDef } from '#functions/routes.ts';
 import { awsClientConfig } from '#shared/store/client-config.ts';
 import { LOCAL_AWS_ENV, localDynamoClient } from '../../../bin/local/handler-env.ts';
@@ -20,6 +19,7 @@ import { startLocalRuntime } from '../../../bin/local/runtime.ts';
 import type { LocalRuntime } from '../../../bin/local/runtime.ts';
 import { createTestTables, deleteTestTables } from '../../support/dynamo.ts';
 import type { TestTables } from '../../support/dynamo.ts';
+import { foreignToken, signIn } from '../../support/operator-tokens.ts';
 import { fixtureRegistries, kindRoutes } from '../../support/route-fixtures.ts';
 import { fixtureRoutes, loadFixture } from './fixtures/host.ts';
 import { type Invocation, invocations, waitForInvocations } from './fixtures/recorder.ts';
@@ -58,7 +58,13 @@ const events = (kind: Invocation['route'], pick: (e: any) => boolean = () => tru
   invocations.filter((i) => i.route === kind && pick(i.event)).map((i) => i.event);
 
 describe('http routes: the REST host', () => {
-  const token = (roles: OperatorRole[], key = runtime.secrets.operatorTokenKey) => signOperatorToken(key, { sub: 'ops-1', roles });
+  const tokens = new Map<string, Promise<string>>();
+  /** The access token of a person with these roles (one user per set of roles). */
+  const token = (roles: OperatorRole[]) => {
+    const name = `ops-${roles.join('-')}`;
+    if (!tokens.has(name)) tokens.set(name, signIn(runtime.userPool, name, roles).then((t) => t.accessToken));
+    return tokens.get(name)!;
+  };
   const call = async (method: string, path: string, o: { token?: string; body?: unknown } = {}) => {
     const res = await fetch(`${runtime.restUrl}${path}`, {
       method,
@@ -86,32 +92,24 @@ describe('http routes: the REST host', () => {
     });
   });
 
-  it('refuses a jwt route without a token, with a foreign key or an expired token, with 401', async () => {
+  it('refuses a jwt route without a token or with a token of another issuer, with 401', async () => {
     expect(await call('GET', '/chargers/CP-1')).toMatchObject({ status: 401, json: { message: 'Unauthorized' } });
-    expect((await call('GET', '/chargers/CP-1', { token: token(['viewer'], 'f'.repeat(43)) })).status).toBe(401);
-    const expired = signOperatorToken(runtime.secrets.operatorTokenKey, { sub: 'ops-1', roles: ['viewer'], issuedAt: new Date(Date.now() - 3_600_000) });
-    expect((await call('GET', '/chargers/CP-1', { token: expired })).status).toBe(401);
+    expect((await call('GET', '/chargers/CP-1', { token: await foreignToken(runtime.userPool.issuer) })).status).toBe(401);
   });
 
-  it('passes a token with an admitted role, with path parameters and the authorizer context', async () => {
-    const { status, json } = await call('GET', '/chargers/CP%209', { token: token(['viewer']) });
+  it('passes an access token of the pool, with path parameters and the claims as the Cognito authorizer hands them', async () => {
+    const { status, json } = await call('GET', '/chargers/CP%209', { token: await token(['viewer']) });
     expect(status).toBe(200);
     expect(json).toMatchObject({
       resource: '/chargers/{chargerId}',
       path: '/chargers/CP%209',
       pathParameters: { chargerId: 'CP 9' },
-      requestContext: { authorizer: { principalId: 'ops-1', sub: 'ops-1', roles: 'viewer' } },
+      requestContext: { authorizer: { claims: { username: 'ops-viewer', 'cognito:groups': 'viewer', token_use: 'access' } } },
     });
   });
 
-  it('refuses a role the route does not admit with 403, before the body is looked at', async () => {
-    const { status, json } = await call('POST', '/chargers/CP-1/reset', { token: token(['viewer']), body: 'not even JSON' });
-    expect(status).toBe(403);
-    expect(json.message).toMatch(/not authorized/);
-  });
-
   it('checks the body against the route schema, answering 400 with the reason', async () => {
-    const admin = token(['admin']);
+    const admin = await token(['admin']);
     expect(await call('POST', '/chargers/CP-1/reset', { token: admin, body: 'not JSON' })).toMatchObject({ status: 400, json: { message: 'Invalid request body: not JSON' } });
     const bad = await call('POST', '/chargers/CP-1/reset', { token: admin, body: { type: 'Warm', extra: 1 } });
     expect(bad.status).toBe(400);
@@ -269,8 +267,8 @@ describe('schedule routes: timers', () => {
 
 describe('start-up', () => {
   it('lists every endpoint it serves', () => {
-    expect(Object.keys(runtime.endpoints).sort()).toEqual(['chargerConnections', 'chargerWebSocket', 'dynamodb', 'restApi', 's3', 'secretsManager', 'sqs']);
-    expect(runtime.routeCounts).toEqual({ 'ws-authorizer': 1, ws: 3, 'http-authorizer': 1, http: 3, queue: 2, stream: 1, schedule: 2 });
+    expect(Object.keys(runtime.endpoints).sort()).toEqual(['chargerConnections', 'chargerWebSocket', 'cognito', 'dynamodb', 'restApi', 's3', 'secretsManager', 'sqs']);
+    expect(runtime.routeCounts).toEqual({ 'ws-authorizer': 1, ws: 3, http: 3, queue: 2, stream: 1, schedule: 2 });
   });
 
   it.each([

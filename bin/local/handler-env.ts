@@ -10,6 +10,7 @@ import { historySettings, routeEnvironment, settingsVariables } from '#functions
 import type { Registries } from '#functions/_routes/rules.ts';
 import type { RouteDef, WebSocketApiName } from '#functions/routes.ts';
 import { awsClientConfig } from '#shared/store/client-config.ts';
+import { USER_POOL_ID_VAR } from '#shared/store/user-directory.ts';
 import type { LocalQueue } from './queues.ts';
 
 export const LOCAL_AWS_ENV = {
@@ -91,9 +92,6 @@ const need = <T>(value: T | undefined, what: string): T => {
 
 /** What the local runtime tells handlers (Powertools) about concurrent invocations in one process. */
 export const LOCAL_MAX_CONCURRENCY = 1_000;
-
-/** The variable a route with `userPool` access reads the pool's id from (on AWS: the stack's user pool). */
-export const USER_POOL_ID_VAR = 'USER_POOL_ID';
 
 /** A route that calls the user pool gets its id, and here the stand-in as the Cognito endpoint. */
 const userPoolEnv = (route: RouteDef, endpoints: Endpoints): Record<string, string> =>

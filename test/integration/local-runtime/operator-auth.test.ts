@@ -25,7 +25,7 @@ import type { RouteDef } from '#functions/routes.ts';
 import type { LocalRuntime } from '../../../bin/local/runtime.ts';
 import { createTestTables, deleteTestTables, type TestTables } from '../../support/dynamo.ts';
 import { foreignToken, machineToken, poolClient, signIn } from '../../support/operator-tokens.ts';
-import { fixtureRoutes, startFixtureRuntime } from './fixtures/host.ts';
+import { fixtureRoutes, loadRealApi, startFixtureRuntime } from './fixtures/host.ts';
 import { invocations } from './fixtures/recorder.ts';
 
 const run = promisify(execFile);
@@ -49,7 +49,7 @@ let sdk: CognitoIdentityProviderClient;
 beforeAll(async () => {
   process.env.POWERTOOLS_LOG_LEVEL ??= 'CRITICAL';
   db = await createTestTables();
-  runtime = await startFixtureRuntime(db, { routes: [...fixtureRoutes, ...echoRoutes], dataDir });
+  runtime = await startFixtureRuntime(db, { routes: [...fixtureRoutes, ...echoRoutes], dataDir, loadModule: loadRealApi });
   sdk = poolClient(runtime.userPool);
 });
 

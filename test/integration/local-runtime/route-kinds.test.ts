@@ -268,7 +268,8 @@ describe('schedule routes: timers', () => {
 describe('start-up', () => {
   it('lists every endpoint it serves', () => {
     expect(Object.keys(runtime.endpoints).sort()).toEqual(['chargerConnections', 'chargerWebSocket', 'cognito', 'dynamodb', 'restApi', 's3', 'secretsManager', 'sqs']);
-    expect(runtime.routeCounts).toEqual({ 'ws-authorizer': 1, ws: 3, http: 3, queue: 2, stream: 1, schedule: 2 });
+    const platformHttp = fixtureRoutes.filter((r) => r.kind === 'http').length;
+    expect(runtime.routeCounts).toEqual({ 'ws-authorizer': 1, ws: 3, http: 3 + platformHttp, queue: 2, stream: 1, schedule: 2 });
   });
 
   it.each([

@@ -2,7 +2,8 @@
  * CDK host: `npx cdk synth -c stage=dev|prod`. The CSMS stack is environment-agnostic (no account, region or
  * lookups); the charger edge's WAF web ACL has its own stack in us-east-1, where CloudFront-scope web ACLs live.
  * Per-deployment values come as context: -c domainName=… -c certificateArn=… -c webAclArn=… -c originSecretVersionId=…
- * -c chargerSettings='{"AUTO_REGISTER_ALLOW":"ACME-*"}'
+ * -c chargerSettings='{"AUTO_REGISTER_ALLOW":"ACME-*"}'; for the operator API: -c consoleOrigins=https://console.example.com
+ * -c restApiWebAclArn=<regional web ACL> -c operatorDomainPrefix=<Cognito domain prefix> -c sampleMachineClient=true
  */
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';

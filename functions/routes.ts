@@ -6,7 +6,10 @@
 import { CHARGER_PK_PREFIX, ENROLMENT_PK_PREFIX } from '#shared/store/keys.ts';
 import type { TableName } from '#shared/store/tables.ts';
 import type { ZodType } from 'zod';
+import { idTokenRoutes } from './api/id-tokens/routes.ts';
+import { transactionRoutes } from './api/transactions/routes.ts';
 import type { SecretName, SettingsName } from './_common/env.ts';
+import { metaRoutes } from './api/meta/routes.ts';
 import { userRoutes } from './api/users/routes.ts';
 
 /** The API Gateway WebSocket APIs: chargers speak OCPP-J on one; operators get live events on the other (later). */
@@ -32,7 +35,20 @@ export type QueueAccess = 'send' | 'consume';
 /** The @connections API's calls (API Gateway Management API). */
 export type ConnectionsCall = 'PostToConnection' | 'DeleteConnection' | 'GetConnection';
 export type BucketAccess = 'read' | 'write' | 'readWrite';
-export type CognitoAction = 'AdminCreateUser' | 'AdminSetUserPassword' | 'AdminAddUserToGroup' | 'AdminRemoveUserFromGroup' | 'AdminListGroupsForUser' | 'AdminGetUser' | 'AdminDeleteUser' | 'ListUsers' | 'ListUsersInGroup';
+/**
+ * The Cognito user pool calls a route may make on the operators' pool, by their IAM action names
+ * (`cognito-idp:<action>`): user administration only, never a sign-in on someone's behalf.
+ */
+export type CognitoAction =
+  | 'AdminCreateUser'
+  | 'AdminSetUserPassword'
+  | 'AdminAddUserToGroup'
+  | 'AdminRemoveUserFromGroup'
+  | 'AdminListGroupsForUser'
+  | 'AdminGetUser'
+  | 'AdminDeleteUser'
+  | 'ListUsers'
+  | 'ListUsersInGroup';
 /** Operator roles (BRIEF §3: admin / operator / viewer); a `jwt` route names those allowed to call it. */
 export type OperatorRole = 'admin' | 'operator' | 'viewer';
 
@@ -60,6 +76,10 @@ export interface RouteAccess {
   readonly secrets?: readonly SecretName[];
   /** Settings groups the handler reads (functions/_common/env.ts `SETTINGS_SCHEMAS`), e.g. `['chargers']`. */
   readonly settings?: readonly SettingsName[];
+  /**
+   * The calls the handler makes on the operators' Cognito user pool (the `users` routes). Adds USER_POOL_ID; the CDK
+   * stack grants exactly `cognito-idp:<action>` on that pool.
+   */
   readonly userPool?: readonly CognitoAction[];
 }
 
@@ -97,14 +117,6 @@ export interface WsRoute extends RouteBase {
   readonly routeKey: '$connect' | '$disconnect' | '$default';
   /** The handler's return body is sent back to the client as the route response. */
   readonly returnResponse?: boolean;
-}
-
-/**
- * The TOKEN authorizer of the REST API's `jwt` routes: it verifies the `Authorization: Bearer <token>` and allows
- * the call if the token's roles meet the route's. The host gives it JWT_ROUTE_ROLES (every `jwt` route's roles).
- */
-export interface HttpAuthorizerRoute extends RouteBase {
-  readonly kind: 'http-authorizer';
 }
 
 /** Who may call an `http` route. `none` must be explicit; a method that writes needs a `reason` for it. */
@@ -179,7 +191,6 @@ export interface ScheduleRoute extends RouteBase {
 export type RouteDef =
   | WsAuthorizerRoute
   | WsRoute
-  | HttpAuthorizerRoute
   | HttpRoute
   | QueueRoute
   | StreamRoute
@@ -263,13 +274,15 @@ export const routes = [
     timeoutSeconds: 120,
     access: { tables: { Csms: { actions: ['Query', 'UpdateItem'] }, MessageLog: { actions: ['Query'] } } },
   },
+  ...metaRoutes,
+  ...idTokenRoutes,
+  ...transactionRoutes,
   ...userRoutes,
 ] as const satisfies readonly RouteDef[];
 
 export const isWsRoute = (r: RouteDef): r is WsRoute => r.kind === 'ws';
 export const isWsAuthorizer = (r: RouteDef): r is WsAuthorizerRoute => r.kind === 'ws-authorizer';
 export const isHttpRoute = (r: RouteDef): r is HttpRoute => r.kind === 'http';
-export const isHttpAuthorizer = (r: RouteDef): r is HttpAuthorizerRoute => r.kind === 'http-authorizer';
 export const isQueueRoute = (r: RouteDef): r is QueueRoute => r.kind === 'queue';
 export const isStreamRoute = (r: RouteDef): r is StreamRoute => r.kind === 'stream';
 export const isScheduleRoute = (r: RouteDef): r is ScheduleRoute => r.kind === 'schedule';

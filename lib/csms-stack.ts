@@ -1,9 +1,9 @@
 /**
- * Composes the CSMS from the route table and the registries: tables, queues, buckets, secrets, one function per
- * route (RouteFunction), and per kind what invokes it (WebSocket API, REST API, event source, schedule), plus the
- * CloudFront edge of the charger API. The route rules run first, exactly as in the local runtime.
+ * Composes the CSMS from the route table and the registries: tables, queues, buckets, secrets, the operators'
+ * Cognito user pool, one function per route (RouteFunction), and per kind what invokes it (WebSocket API, REST API
+ * behind the pool's authorizer, event source, schedule), plus the CloudFront edge of the charger API. The route rules run first, exactly as in the local runtime.
  */
-import { Annotations, CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import { Annotations, CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
@@ -16,7 +16,6 @@ import {
   type RouteKind,
   routes as routeTable,
   type WebSocketApiName,
-  isHttpAuthorizer,
   isHttpRoute,
   isWsAuthorizer,
   isWsRoute,
@@ -27,6 +26,7 @@ import { DataTables } from './data-tables.ts';
 import { EncryptionKeys } from './encryption-keys.ts';
 import { addQueueSource, addStreamSource } from './event-sources.ts';
 import { OcppEdge } from './ocpp-edge.ts';
+import { OperatorIdentity } from './operator-identity.ts';
 import { OriginVerifySecret } from './origin-verify-secret.ts';
 import { Queues } from './queues.ts';
 import { RestApiGateway } from './rest-api.ts';
@@ -67,6 +67,8 @@ export class CsmsStack extends Stack {
   readonly restApi?: RestApiGateway;
   /** The charger API's CloudFront edge, when the table has charger routes. */
   readonly edge?: OcppEdge;
+  /** The operators' user pool, its clients and token endpoint. */
+  readonly identity: OperatorIdentity;
   private readonly config: StageConfig;
 
   constructor(scope: Construct, id: string, props: CsmsStackProps) {
@@ -76,8 +78,8 @@ export class CsmsStack extends Stack {
     // this stack still fails, listing every problem; the values that failed are left out so the rest still builds.
     const problems = stageConfigProblems(props.config);
     for (const problem of problems) Annotations.of(this).addError(problem);
-    const { customDomain: _domain, webAclArn: _webAcl, ...withoutEdgeIdentity } = props.config;
-    const config: StageConfig = problems.length > 0 ? withoutEdgeIdentity : props.config;
+    const { customDomain: _domain, webAclArn: _webAcl, restApiWebAclArn: _restAcl, operatorDomainPrefix: _prefix, ...withoutSettings } = props.config;
+    const config: StageConfig = problems.length > 0 ? { ...withoutSettings, consoleOrigins: [] } : props.config;
     this.config = config;
     const routes = props.routes ?? routeTable;
     const registries = props.registries ?? platformRegistries;
@@ -97,6 +99,14 @@ export class CsmsStack extends Stack {
       ...(config.originSecretVersionId ? { versionId: config.originSecretVersionId } : {}),
     });
     this.webSocketApis = this.webSocketGateways(routes);
+    this.identity = new OperatorIdentity(this, 'Operators', {
+      stageName: config.stageName,
+      removalPolicy: config.removalPolicy,
+      refreshTokenValidity: Duration.days(config.operatorSessionDays),
+      threatProtection: config.operatorThreatProtection,
+      sampleMachineClient: config.sampleMachineClient,
+      ...(config.operatorDomainPrefix ? { domainPrefix: config.operatorDomainPrefix } : {}),
+    });
     const secrets = this.secrets(routes, originVerify.secret);
     this.functions = this.buildFunctions(routes, props.functionsDir, {
       tables: this.tables.byName,
@@ -106,8 +116,9 @@ export class CsmsStack extends Stack {
       webSocketApis: this.webSocketApis,
       secrets,
       settings: settingsEnvironment(config),
-      routes,
       registries,
+      userPool: this.identity.userPool,
+      corsOrigins: config.consoleOrigins,
     });
     this.restApi = this.wire(routes);
 
@@ -197,17 +208,15 @@ export class CsmsStack extends Stack {
       gateway.addRoutes(mine.filter(isWsRoute), mine.find(isWsAuthorizer), fn);
     }
     const httpRoutes = routes.filter(isHttpRoute);
-    const authorizerRoute = routes.find(isHttpAuthorizer);
     const restApi =
       httpRoutes.length > 0
-        ? new RestApiGateway(this, 'RestApi', { config: this.config, routes: httpRoutes, functionOf: fn, ...(authorizerRoute ? { authorizerRoute } : {}) })
+        ? new RestApiGateway(this, 'RestApi', { config: this.config, routes: httpRoutes, userPool: this.identity.userPool, functionOf: fn })
         : undefined;
     let schedules: Schedules | undefined;
     const byApi = () => undefined; // wired above, with the other routes of their API
     const wiring: Wiring = {
       'ws-authorizer': byApi,
       ws: byApi,
-      'http-authorizer': byApi,
       http: byApi,
       queue: (r, f) => addQueueSource(f, r, this.queues.byName[r.queue] as IQueue),
       stream: (r, f) => addStreamSource(f, r, this.tables.byName[r.table] as unknown as ITable, this.queues.byName[r.onFailure] as IQueue),
@@ -233,6 +242,13 @@ export class CsmsStack extends Stack {
       new CfnOutput(this, 'ManagementEndpoint', { description: 'API Gateway @connections endpoint (PostToConnection)', value: chargers.stage.callbackUrl });
     }
     if (this.restApi) new CfnOutput(this, 'RestApiUrl', { description: 'Operator REST API', value: this.restApi.api.url });
+    const { identity } = this;
+    new CfnOutput(this, 'UserPoolId', { description: 'Operators’ Cognito user pool (aws cognito-idp admin-create-user --user-pool-id)', value: identity.userPool.userPoolId });
+    new CfnOutput(this, 'PeopleClientId', { description: 'App client people sign in with (InitiateAuth USER_PASSWORD_AUTH)', value: identity.peopleClient.userPoolClientId });
+    new CfnOutput(this, 'TokenEndpoint', { description: 'OAuth 2.0 token endpoint of machine clients (client_credentials)', value: identity.tokenEndpoint });
+    if (identity.sampleMachineClient) {
+      new CfnOutput(this, 'SampleMachineClientId', { description: 'Sample machine client (csms/read); its secret: aws cognito-idp describe-user-pool-client', value: identity.sampleMachineClient.userPoolClientId });
+    }
     // The operator CLI (`npm run cli -- --aws ...`) reads the tables through these names.
     for (const def of tables) {
       new CfnOutput(this, `${def.name}TableName`, { description: `${def.envVar} for the operator CLI`, value: this.tables.byName[def.name].tableName });

@@ -1,15 +1,17 @@
 /**
  * The REST API (API Gateway v1) of the `http` routes: one method per route with a Lambda proxy integration, the
- * route's body schema as a model checked by API Gateway before the function runs (400 with the validation error),
- * and the `http-authorizer` route as the TOKEN authorizer of every `jwt` route. `none` routes are open on purpose,
- * each acknowledged with its route's reason.
+ * operators' Cognito user pool as the authorizer of every `jwt` method with the OAuth scopes the route table derives
+ * (so only access tokens pass: people's and machines' alike), the route's body schema as a model and its required
+ * query parameters checked before the function runs, and API Gateway's own errors as RFC 9457 problem details, so a
+ * client sees one error shape whoever refused. `none` routes are open on purpose, each acknowledged with its route's
+ * reason. CORS only for the configured console origins; a regional WAF web ACL where the stage names one.
  */
 import { Duration, Validations } from 'aws-cdk-lib';
 import {
   AccessLogFormat,
   AuthorizationType,
+  CognitoUserPoolsAuthorizer,
   EndpointType,
-  IdentitySource,
   type JsonSchema,
   JsonSchemaVersion,
   LambdaIntegration,
@@ -18,37 +20,73 @@ import {
   RequestValidator,
   ResponseType,
   RestApi,
-  TokenAuthorizer,
 } from 'aws-cdk-lib/aws-apigateway';
+import type { IUserPool } from 'aws-cdk-lib/aws-cognito';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
+import { CfnWebACLAssociation } from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
-import { BEARER_TOKEN_PATTERN } from '#functions/_common/operator-token.ts';
 import { z, type ZodType } from 'zod';
-import type { HttpAuthorizerRoute, HttpRoute } from '#functions/routes.ts';
+import { CORS_ALLOWED_HEADERS, CORS_EXPOSED_HEADERS, CORS_MAX_AGE_SECONDS } from '#functions/_routes/cors.ts';
+import { methodScopesOf } from '#functions/_routes/http-auth.ts';
+import type { HttpRoute } from '#functions/routes.ts';
 import type { StageConfig } from './stage-config.ts';
 
 export interface RestApiGatewayProps {
   readonly config: StageConfig;
   readonly routes: readonly HttpRoute[];
-  /** Required when a route uses `jwt` auth (the route rules check it). */
-  readonly authorizerRoute?: HttpAuthorizerRoute;
+  /** Verifies the tokens of `jwt` routes. */
+  readonly userPool: IUserPool;
   readonly functionOf: (routeId: string) => IFunction;
 }
 
-/** The route's body schema as an API Gateway model: JSON Schema draft 4, the only draft API Gateway reads. */
-const toJsonSchema = (body: ZodType): JsonSchema => {
-  const { $schema: _draft, ...schema } = z.toJSONSchema(body, { target: 'draft-04', io: 'input' }) as Record<string, unknown>;
-  return schema as JsonSchema;
+/** A zod schema as an API Gateway model: JSON Schema draft 4, the only draft API Gateway reads. */
+const toJsonSchema = (schema: ZodType): JsonSchema => {
+  const { $schema: _draft, ...rest } = z.toJSONSchema(schema, { target: 'draft-04', io: 'input' }) as Record<string, unknown>;
+  return rest as JsonSchema;
 };
+
+/** The query parameters a route's query schema requires: API Gateway refuses a request without them (400). */
+export const requiredQueryParameters = (route: Pick<HttpRoute, 'query'>): string[] =>
+  route.query ? (((toJsonSchema(route.query) as { required?: string[] }).required ?? []) as string[]) : [];
+
+/**
+ * API Gateway's own refusals as problem details: the status each type answers with (unknown paths and methods get
+ * 404, not API Gateway's 403 "Missing Authentication Token") and its title. `detail` is API Gateway's message,
+ * already a quoted JSON string in `messageString`. The two defaults cover several statuses, so they leave `status`
+ * out (RFC 9457 makes it optional; the HTTP status is the truth).
+ */
+const GATEWAY_PROBLEMS: readonly { readonly type: ResponseType; readonly id: string; readonly status?: number; readonly title: string; readonly detail?: string }[] = [
+  {
+    type: ResponseType.BAD_REQUEST_BODY,
+    id: 'BadRequestBody',
+    status: 400,
+    title: 'Bad Request',
+    // Not messageString ("Invalid request body"): the validator's own words name the failing property.
+    detail: '"Invalid request body: $context.error.validationErrorString"',
+  },
+  { type: ResponseType.BAD_REQUEST_PARAMETERS, id: 'BadRequestParameters', status: 400, title: 'Bad Request' },
+  { type: ResponseType.UNAUTHORIZED, id: 'Unauthorized', status: 401, title: 'Unauthorized' },
+  { type: ResponseType.ACCESS_DENIED, id: 'AccessDenied', status: 403, title: 'Forbidden' },
+  { type: ResponseType.MISSING_AUTHENTICATION_TOKEN, id: 'NoSuchResource', status: 404, title: 'Not Found', detail: '"No such resource or method"' },
+  { type: ResponseType.REQUEST_TOO_LARGE, id: 'RequestTooLarge', status: 413, title: 'Content Too Large' },
+  { type: ResponseType.UNSUPPORTED_MEDIA_TYPE, id: 'UnsupportedMediaType', status: 415, title: 'Unsupported Media Type' },
+  { type: ResponseType.THROTTLED, id: 'Throttled', status: 429, title: 'Too Many Requests' },
+  { type: ResponseType.DEFAULT_4XX, id: 'Default4xx', title: 'Request refused' },
+  { type: ResponseType.DEFAULT_5XX, id: 'Default5xx', title: 'Server error' },
+];
+
+export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
 
 export class RestApiGateway extends Construct {
   readonly api: RestApi;
+  readonly authorizer: CognitoUserPoolsAuthorizer;
 
   constructor(scope: Construct, id: string, props: RestApiGatewayProps) {
     super(scope, id);
     const { config } = props;
     const logs = new LogGroup(this, 'AccessLogs', { retention: config.logRetention, removalPolicy: config.removalPolicy });
+    const origins = config.consoleOrigins;
     this.api = new RestApi(this, 'Api', {
       description: `Operator REST API (${config.stageName})`,
       endpointTypes: [EndpointType.REGIONAL],
@@ -57,6 +95,7 @@ export class RestApiGateway extends Construct {
       deployOptions: {
         stageName: config.stageName,
         accessLogDestination: new LogGroupLogDestination(logs),
+        // One JSON object per request (requestId, caller, method, path, status, …).
         accessLogFormat: AccessLogFormat.jsonWithStandardFields(),
         loggingLevel: MethodLoggingLevel.ERROR,
         tracingEnabled: true,
@@ -65,64 +104,84 @@ export class RestApiGateway extends Construct {
         throttlingRateLimit: 50,
         throttlingBurstLimit: 100,
       },
+      // Preflights are answered by API Gateway itself, without auth (browsers send no token on them).
+      ...(origins.length > 0
+        ? {
+            defaultCorsPreflightOptions: {
+              allowOrigins: [...origins],
+              allowHeaders: [...CORS_ALLOWED_HEADERS],
+              exposeHeaders: [...CORS_EXPOSED_HEADERS],
+              allowMethods: [...new Set(props.routes.map((r) => r.method)), 'OPTIONS'],
+              maxAge: Duration.seconds(CORS_MAX_AGE_SECONDS),
+            },
+          }
+        : {}),
     });
-    // API Gateway's own 400 says only "Invalid request body"; say what is wrong, as the local host does.
-    this.api.addGatewayResponse('BadRequestBody', {
-      type: ResponseType.BAD_REQUEST_BODY,
-      templates: { 'application/json': '{"message":"Invalid request body: $context.error.validationErrorString"}' },
-    });
+    this.addProblemResponses(origins);
     const validator = new RequestValidator(this, 'Validator', {
       restApi: this.api,
       validateRequestBody: true,
       validateRequestParameters: true,
     });
-    const authorizer =
-      props.authorizerRoute &&
-      new TokenAuthorizer(this, 'JwtAuthorizer', {
-        handler: props.functionOf(props.authorizerRoute.id),
-        identitySource: IdentitySource.header('Authorization'),
-        validationRegex: BEARER_TOKEN_PATTERN,
-        // The policy allows exactly the method called (roles differ per route), so it cannot be reused.
-        resultsCacheTtl: Duration.seconds(0),
-      });
-    for (const route of props.routes) {
-      const model =
-        route.body &&
-        this.api.addModel(`${route.id}Body`, {
-          contentType: 'application/json',
-          modelName: `${route.id}Body`,
-          schema: { schema: JsonSchemaVersion.DRAFT4, ...toJsonSchema(route.body) },
-        });
-      const method = this.api.root.resourceForPath(route.path).addMethod(route.method, new LambdaIntegration(props.functionOf(route.id)), {
-        ...(route.auth.type === 'jwt' && authorizer
-          ? { authorizer, authorizationType: AuthorizationType.CUSTOM }
-          : { authorizationType: AuthorizationType.NONE }),
-        requestValidator: validator,
-        // `$default` too: a body sent with another content type is checked against the same schema.
-        ...(model ? { requestModels: { 'application/json': model, $default: model } } : {}),
-      });
-      if (route.auth.type === 'none') {
-        const reason = route.auth.reason ?? `${route.method} only reads; the route table declares it public (auth: none)`;
-        Validations.of(method).acknowledge({ id: 'AwsSolutions-APIG4', reason: `${route.id}: ${reason}` }, { id: 'AwsSolutions-COG4', reason: `${route.id}: ${reason}` });
-      }
-    }
-    this.acknowledgeApiFindings();
-  }
-
-  private acknowledgeApiFindings(): void {
-    Validations.of(this.api).acknowledge(
-      {
+    this.authorizer = new CognitoUserPoolsAuthorizer(this, 'Authorizer', {
+      cognitoUserPools: [props.userPool],
+      identitySource: 'method.request.header.Authorization',
+    });
+    for (const route of props.routes) this.addRoute(route, validator, props.functionOf(route.id));
+    if (config.restApiWebAclArn) {
+      new CfnWebACLAssociation(this, 'WebAcl', { resourceArn: this.api.deploymentStage.stageArn, webAclArn: config.restApiWebAclArn });
+    } else {
+      Validations.of(this.api).acknowledge({
         id: 'AwsSolutions-APIG3',
         reason:
-          'No WAF web ACL: operator traffic is low, every writing route needs a signed token and the stage throttles ' +
-          '(50 req/s, burst 100); a regional web ACL (a fixed monthly cost) is left to the account owner.',
-      },
-      {
-        id: 'AwsSolutions-COG4',
-        reason:
-          'Operator tokens are checked by the http-authorizer Lambda (TOKEN authorizer, HS256), which the local runtime ' +
-          'runs too; a Cognito user pool cannot be emulated without an AWS account.',
-      },
-    );
+          'No WAF web ACL on this stage (restApiWebAclArn unset): operator traffic is low, every route but the open reads ' +
+          'needs a Cognito access token, and the stage throttles (50 req/s, burst 100); a regional web ACL (a fixed ' +
+          'monthly cost) is the owner’s choice, one context value away.',
+      });
+    }
+  }
+
+  private addRoute(route: HttpRoute, validator: RequestValidator, fn: IFunction): void {
+    const model =
+      route.body &&
+      this.api.addModel(`${route.id}Body`, {
+        contentType: 'application/json',
+        modelName: `${route.id}Body`,
+        schema: { schema: JsonSchemaVersion.DRAFT4, ...toJsonSchema(route.body) },
+      });
+    const query = requiredQueryParameters(route);
+    const method = this.api.root.resourceForPath(route.path).addMethod(route.method, new LambdaIntegration(fn), {
+      ...(route.auth.type === 'jwt'
+        ? { authorizer: this.authorizer, authorizationType: AuthorizationType.COGNITO, authorizationScopes: methodScopesOf(route) }
+        : { authorizationType: AuthorizationType.NONE }),
+      requestValidator: validator,
+      // `$default` too: a body sent with another content type is checked against the same schema.
+      ...(model ? { requestModels: { 'application/json': model, $default: model } } : {}),
+      ...(query.length > 0 ? { requestParameters: Object.fromEntries(query.map((q) => [`method.request.querystring.${q}`, true])) } : {}),
+    });
+    if (route.auth.type === 'none') {
+      const reason = route.auth.reason ?? `${route.method} only reads; the route table declares it public (auth: none)`;
+      Validations.of(method).acknowledge({ id: 'AwsSolutions-APIG4', reason: `${route.id}: ${reason}` }, { id: 'AwsSolutions-COG4', reason: `${route.id}: ${reason}` });
+    }
+  }
+
+  /**
+   * One problem+json body per gateway response type. With a single console origin the browser may read these too
+   * (a static Access-Control-Allow-Origin); with several, gateway responses cannot pick the caller's, so they go
+   * without (the console sees a network error for these few refusals).
+   */
+  private addProblemResponses(origins: readonly string[]): void {
+    for (const p of GATEWAY_PROBLEMS) {
+      const body = `{"type":"about:blank","title":"${p.title}",${p.status ? `"status":${p.status},` : ''}"detail":${p.detail ?? '$context.error.messageString'}}`;
+      this.api.addGatewayResponse(p.id, {
+        type: p.type,
+        ...(p.status ? { statusCode: String(p.status) } : {}),
+        responseHeaders: {
+          'Content-Type': `'${PROBLEM_CONTENT_TYPE}'`,
+          ...(origins.length === 1 ? { 'Access-Control-Allow-Origin': `'${origins[0]}'`, Vary: "'Origin'" } : {}),
+        },
+        templates: { 'application/json': body, [PROBLEM_CONTENT_TYPE]: body },
+      });
+    }
   }
 }

@@ -3,12 +3,13 @@
  * group, an environment holding exactly what the route's `access` names, and grants for exactly that access: the
  * DynamoDB actions it lists per table (with a leading-key condition where it names partition-key prefixes), the
  * @connections calls it lists as their HTTP methods, GetSecretValue on its secrets (AWSCURRENT and AWSPREVIOUS
- * only), and writes to its own log group instead of the managed AWSLambdaBasicExecutionRole (`logs:*` on `*`).
+ * only), the Cognito actions it lists on the operators' user pool, and writes to its own log group instead of the managed AWSLambdaBasicExecutionRole (`logs:*` on `*`).
  * Only X-Ray's two actions, which have no resource-level permissions, are granted on `*`.
  * How the function is invoked (WebSocket route, REST method, event source, schedule) is wired by the construct of
  * that concern; a consumed queue or stream is granted there, by its event source mapping.
  */
 import { type CfnElement, Duration, type RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import type { IUserPool } from 'aws-cdk-lib/aws-cognito';
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { type IGrantable, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
@@ -24,7 +25,7 @@ import path from 'node:path';
 import type { SecretName, SettingsName } from '#functions/_common/env.ts';
 import { routeEnvironment } from '#functions/_routes/environment.ts';
 import { DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT_SECONDS, type Registries } from '#functions/_routes/rules.ts';
-import type { BucketAccess, QueueAccess, RouteDef, TableAccess, WebSocketApiName } from '#functions/routes.ts';
+import type { BucketAccess, CognitoAction, QueueAccess, RouteDef, TableAccess, WebSocketApiName } from '#functions/routes.ts';
 import { VALIDATORS_EXTERNAL, validatorCopyCommands } from './ocpp-validator-files.ts';
 import type { LogLevel } from './stage-config.ts';
 import type { WebSocketGateway } from './websocket-api.ts';
@@ -44,9 +45,11 @@ export interface RouteResources {
   readonly secrets: Partial<Record<SecretName, ISecret>>;
   /** Each settings group's variables, checked against its schema (lib/settings-env.ts). */
   readonly settings: Readonly<Record<SettingsName, Readonly<Record<string, string>>>>;
-  /** The whole table, for what a kind derives from other routes (the `http-authorizer`'s roles). */
-  readonly routes: readonly RouteDef[];
   readonly registries: Registries;
+  /** The operators' user pool, for routes with `userPool` access. */
+  readonly userPool?: IUserPool;
+  /** The console's browser origins (CORS), told to `http` routes. */
+  readonly corsOrigins: readonly string[];
 }
 
 export interface RouteFunctionProps {
@@ -144,7 +147,7 @@ export class RouteFunction extends Construct {
       ...(reservedConcurrency !== undefined ? { reservedConcurrentExecutions: reservedConcurrency } : {}),
       description: `${route.id} (${route.entry})`,
       environment: {
-        ...routeEnvironment(route, { routes: resources.routes, registries: resources.registries, sources: this.sources(resources) }),
+        ...routeEnvironment(route, { registries: resources.registries, sources: this.sources(resources) }),
         POWERTOOLS_SERVICE_NAME: props.serviceName,
         LOG_LEVEL: props.logLevel ?? 'INFO',
         // Stack traces point into the TypeScript sources instead of the minified bundle.
@@ -177,6 +180,8 @@ export class RouteFunction extends Construct {
       managementEndpoint: (api: WebSocketApiName) => need(r.webSocketApis[api], `WebSocket API ${api}`).stage.callbackUrl,
       secret: (name: SecretName) => need(r.secrets[name], `secret ${name}`).secretArn,
       settings: (name: SettingsName) => r.settings[name],
+      userPoolId: () => need(r.userPool, 'Cognito user pool').userPoolId,
+      corsOrigins: () => r.corsOrigins,
     };
   }
 
@@ -202,6 +207,7 @@ export class RouteFunction extends Construct {
       const { api, calls } = access.manageConnections;
       r.webSocketApis[api]?.grantConnections(this.fn.role as Role, calls);
     }
+    if (access.userPool) this.grantUserPool(access.userPool, r.userPool);
     for (const name of access.secrets ?? []) {
       const secret = r.secrets[name] as ISecret;
       this.fn.addToRolePolicy(
@@ -213,6 +219,12 @@ export class RouteFunction extends Construct {
         }),
       );
     }
+  }
+
+  /** Exactly the listed user administration calls, on the operators' pool only. */
+  private grantUserPool(actions: readonly CognitoAction[], pool: IUserPool | undefined): void {
+    if (!pool) throw new Error(`RouteFunction ${this.node.id}: no Cognito user pool in this stack`);
+    this.fn.addToRolePolicy(new PolicyStatement({ actions: actions.map((a) => `cognito-idp:${a}`), resources: [pool.userPoolArn] }));
   }
 
   /** Exactly the listed actions on the table (its indexes too for Query), and its key's use if it has one. */

@@ -1,8 +1,8 @@
 /**
- * A secret of the route table (`SECRETS` in functions/_common/env.ts) that only functions read: the operator token
- * key, the password pepper. Secrets Manager generates it at first deploy; functions read it at run time
- * (functions/_common/secrets.ts) and accept the previous value during a rotation, so rotating is one
- * `put-secret-value`. The origin secret, which CloudFront also holds, is OriginVerifySecret.
+ * A secret of the route table (`SECRETS` in functions/_common/env.ts) that only functions read: the password
+ * pepper. Secrets Manager generates it at first deploy; functions read it at run time (functions/_common/secrets.ts)
+ * and accept the previous value during a rotation, so rotating is one `put-secret-value`. The origin secret, which
+ * CloudFront also holds, is OriginVerifySecret.
  */
 import { type RemovalPolicy, Validations } from 'aws-cdk-lib';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
@@ -29,8 +29,8 @@ export class RouteSecret extends Construct {
       id: 'AwsSolutions-SMG4',
       reason:
         'Rotation is one put-secret-value: readers pick the new value up within their 5-minute cache and accept the ' +
-        'previous one meanwhile (AWSPREVIOUS). What a rotation means for data made with the old value (tokens, ' +
-        'hashes) is the owner’s procedure, documented in the README, so no rotation Lambda.',
+        'previous one meanwhile (AWSPREVIOUS). What a rotation means for data made with the old value (hashes, ' +
+        'enrolment codes) is the owner’s procedure, documented in the README, so no rotation Lambda.',
     });
   }
 }

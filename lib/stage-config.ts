@@ -1,7 +1,8 @@
 /**
  * Per-stage settings of the CDK app, chosen with `-c stage=dev|prod`. No account ids or secrets: the stack is
  * environment-agnostic and the origin secret is generated at deploy time. What differs per deployment (the
- * charger domain, its certificate, the web ACL) comes from context values (`stageContext`), never from this file.
+ * charger domain, its certificate, the web ACLs, the console's origins, the Cognito domain prefix) comes from context
+ * values (`stageContext`), never from this file.
  */
 import { RemovalPolicy } from 'aws-cdk-lib';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
@@ -84,6 +85,29 @@ export interface StageConfig {
    * deploy update the distribution's origin header (README, "Rotating the origin secret"). @default AWSCURRENT
    */
   readonly originSecretVersionId?: string;
+  /**
+   * Origins of the operator console allowed to call the REST API from a browser (CORS), e.g.
+   * `https://console.example.com`. Empty: no CORS at all (no OPTIONS methods, no CORS headers). From
+   * `-c consoleOrigins=https://a.example.com,https://b.example.com`. @default []
+   */
+  readonly consoleOrigins: readonly string[];
+  /** ARN of a REGIONAL WAF web ACL to associate with the REST API's stage. From `-c restApiWebAclArn=…`. @default none */
+  readonly restApiWebAclArn?: string;
+  /**
+   * Prefix of the operators' Cognito domain `https://<prefix>.auth.<region>.amazoncognito.com`, whose token endpoint
+   * machine clients use; unique per region across AWS. From `-c operatorDomainPrefix=…`.
+   * @default `ov2xmp-<stage>-<account id>`
+   */
+  readonly operatorDomainPrefix?: string;
+  /** How long a person stays signed in without entering the password again (refresh token validity). @default 30 */
+  readonly operatorSessionDays: number;
+  /**
+   * Cognito threat protection (Plus feature plan, billed per monthly active user): compromised-credential and
+   * risky sign-in detection, enforced. Off: Essentials plan. @default true
+   */
+  readonly operatorThreatProtection: boolean;
+  /** A sample machine client (client credentials, scope `csms/read`), for trying the token endpoint. `-c sampleMachineClient=true`. @default false */
+  readonly sampleMachineClient: boolean;
 }
 
 const defaults = {
@@ -105,6 +129,10 @@ const defaults = {
   connectThrottle: { ratePerSecond: 100, burst: 200 },
   reservedConcurrency: {},
   customerManagedKeys: false,
+  consoleOrigins: [],
+  operatorSessionDays: 30,
+  operatorThreatProtection: true,
+  sampleMachineClient: false,
 } as const satisfies Partial<StageConfig>;
 
 export const stageConfigs: Readonly<Record<StageName, StageConfig>> = {
@@ -140,8 +168,23 @@ export interface StageContext {
   readonly webAclArn?: string;
   readonly originSecretVersionId?: string;
   readonly chargerSettings?: Readonly<Record<string, string>>;
+  /** Comma-separated origins. */
+  readonly consoleOrigins?: string;
+  readonly restApiWebAclArn?: string;
+  readonly operatorDomainPrefix?: string;
+  /** `true` or `false`. */
+  readonly sampleMachineClient?: string;
 }
-export const STAGE_CONTEXT_KEYS = ['domainName', 'certificateArn', 'webAclArn', 'originSecretVersionId'] as const;
+export const STAGE_CONTEXT_KEYS = [
+  'domainName',
+  'certificateArn',
+  'webAclArn',
+  'originSecretVersionId',
+  'consoleOrigins',
+  'restApiWebAclArn',
+  'operatorDomainPrefix',
+  'sampleMachineClient',
+] as const;
 
 /** The config for `-c stage=<name>` with the deployment's context values; throws naming the allowed stages for anything else. */
 export function stageConfig(name: unknown, context: StageContext = {}): StageConfig {
@@ -149,18 +192,30 @@ export function stageConfig(name: unknown, context: StageContext = {}): StageCon
     throw new Error(`Unknown stage ${JSON.stringify(name)}: pass -c stage=${stageNames.join('|')}`);
   }
   const { domainName, certificateArn, webAclArn, originSecretVersionId, chargerSettings } = context;
+  const { consoleOrigins, restApiWebAclArn, operatorDomainPrefix, sampleMachineClient } = context;
+  const origins = consoleOrigins?.split(',').map((o) => o.trim()).filter((o) => o !== '');
   return {
     ...stageConfigs[name],
     ...(domainName || certificateArn ? { customDomain: { domainName: domainName ?? '', certificateArn: certificateArn ?? '' } } : {}),
     ...(webAclArn ? { webAclArn } : {}),
     ...(originSecretVersionId ? { originSecretVersionId } : {}),
     ...(chargerSettings ? { chargerSettings: { ...stageConfigs[name].chargerSettings, ...chargerSettings } } : {}),
+    ...(origins ? { consoleOrigins: origins } : {}),
+    ...(restApiWebAclArn ? { restApiWebAclArn } : {}),
+    ...(operatorDomainPrefix ? { operatorDomainPrefix } : {}),
+    ...(sampleMachineClient ? { sampleMachineClient: sampleMachineClient === 'true' } : {}),
   };
 }
 
 const DOMAIN_NAME = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
 const US_EAST_1_CERTIFICATE = /^arn:aws[a-z-]*:acm:us-east-1:\d{12}:certificate\/[0-9a-f-]{36}$/;
 const CLOUDFRONT_WEB_ACL = /^arn:aws[a-z-]*:wafv2:us-east-1:\d{12}:global\/webacl\/[\w-]+\/[0-9a-f-]{36}$/;
+const REGIONAL_WEB_ACL = /^arn:aws[a-z-]*:wafv2:[a-z0-9-]+:\d{12}:regional\/webacl\/[\w-]+\/[0-9a-f-]{36}$/;
+// A browser origin: https, or http on the loopback for a console under development. No path, no trailing slash.
+const ORIGIN = /^(https:\/\/([a-z0-9]([a-z0-9-]*[a-z0-9])?\.)*[a-z0-9]([a-z0-9-]*[a-z0-9])?|http:\/\/(localhost|127\.0\.0\.1))(:\d{1,5})?$/;
+// Cognito's rule for domain prefixes; these three words are reserved.
+const DOMAIN_PREFIX = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
+const RESERVED_IN_PREFIX = /aws|amazon|cognito/;
 
 /**
  * What a stage requires and the context values must satisfy; checked when the stack is built, so `cdk synth`
@@ -185,5 +240,25 @@ export const stageConfigProblems = (config: StageConfig): string[] => {
     ...(webAclArn && !CLOUDFRONT_WEB_ACL.test(webAclArn)
       ? [`webAclArn ${JSON.stringify(webAclArn)} is not a CLOUDFRONT-scope web ACL ARN (arn:aws:wafv2:us-east-1:<account>:global/webacl/<name>/<id>)`]
       : []),
+    ...restApiProblems(config),
+  ];
+};
+
+/** The REST API's and the operators' pool settings. */
+const restApiProblems = (config: StageConfig): string[] => {
+  const { restApiWebAclArn: acl, operatorDomainPrefix: prefix } = config;
+  return [
+    ...config.consoleOrigins
+      .filter((o) => !ORIGIN.test(o))
+      .map((o) => `consoleOrigins: ${JSON.stringify(o)} is not a browser origin (https://console.example.com, no path; http only for localhost)`),
+    ...(acl && !REGIONAL_WEB_ACL.test(acl)
+      ? [`restApiWebAclArn ${JSON.stringify(acl)} is not a REGIONAL web ACL ARN (arn:aws:wafv2:<region>:<account>:regional/webacl/<name>/<id>)`]
+      : []),
+    ...(prefix !== undefined && (!DOMAIN_PREFIX.test(prefix) || RESERVED_IN_PREFIX.test(prefix))
+      ? [`operatorDomainPrefix ${JSON.stringify(prefix)} must be 1–63 lower-case letters, digits and inner hyphens, without aws, amazon or cognito`]
+      : []),
+    ...(Number.isInteger(config.operatorSessionDays) && config.operatorSessionDays >= 1 && config.operatorSessionDays <= 3650
+      ? []
+      : [`operatorSessionDays must be a whole number of days in 1–3650 (Cognito's refresh token limit), got ${config.operatorSessionDays}`]),
   ];
 };

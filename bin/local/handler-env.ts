@@ -10,7 +10,6 @@ import { historySettings, routeEnvironment, settingsVariables } from '#functions
 import type { Registries } from '#functions/_routes/rules.ts';
 import type { RouteDef, WebSocketApiName } from '#functions/routes.ts';
 import { awsClientConfig } from '#shared/store/client-config.ts';
-import { USER_POOL_ID_VAR } from '#shared/store/user-directory.ts';
 import type { LocalQueue } from './queues.ts';
 
 export const LOCAL_AWS_ENV = {
@@ -93,14 +92,9 @@ const need = <T>(value: T | undefined, what: string): T => {
 /** What the local runtime tells handlers (Powertools) about concurrent invocations in one process. */
 export const LOCAL_MAX_CONCURRENCY = 1_000;
 
-/** A route that calls the user pool gets its id, and here the stand-in as the Cognito endpoint. */
-const userPoolEnv = (route: RouteDef, endpoints: Endpoints): Record<string, string> =>
-  route.access.userPool?.length
-    ? {
-        [USER_POOL_ID_VAR]: need(endpoints.userPool, 'Cognito stand-in').id,
-        AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER: need(endpoints.userPool, 'Cognito stand-in').endpoint,
-      }
-    : {};
+/** A route that calls the user pool (its USER_POOL_ID comes from routeEnvironment) reaches the stand-in. */
+const userPoolEndpoint = (route: RouteDef, endpoints: Endpoints): Record<string, string> =>
+  route.access.userPool?.length ? { AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER: need(endpoints.userPool, 'Cognito stand-in').endpoint } : {};
 
 /** Builds the handler environment: the union of every route's, plus where the stand-ins are. */
 export const handlerEnv = (
@@ -115,6 +109,7 @@ export const handlerEnv = (
     managementEndpoint: (api: WebSocketApiName) => need(endpoints.webSocketApis[api], `${api} WebSocket API`),
     secret: (name: SecretName) => local.secretIds[name],
     settings: (name: SettingsName) => local.settings[name],
+    ...(endpoints.userPool ? { userPoolId: () => need(endpoints.userPool, 'Cognito stand-in').id } : {}),
   };
   const management = endpoints.webSocketApis.chargers;
   return Object.assign(
@@ -129,7 +124,7 @@ export const handlerEnv = (
       AWS_LAMBDA_MAX_CONCURRENCY: String(LOCAL_MAX_CONCURRENCY),
     },
     ...table.routes.map((route) => routeEnvironment(route, { ...table, sources })),
-    ...table.routes.map((route) => userPoolEnv(route, endpoints)),
+    ...table.routes.map((route) => userPoolEndpoint(route, endpoints)),
   ) as Record<string, string>;
 };
 

@@ -4,7 +4,8 @@
  * - each table's `envVar` (shared/store/tables.ts), each queue's URL and each bucket's name variable;
  * - `WS_MANAGEMENT_ENDPOINT` with `manageConnections`;
  * - a secret's id variable (`SECRET_ENV_VARS`) with `secrets`: the value is read from Secrets Manager (secrets.ts);
- * - a settings group's variables (`SETTINGS_SCHEMAS`) with `settings`, e.g. `settings: ['chargers']`.
+ * - a settings group's variables (`SETTINGS_SCHEMAS`) with `settings`, e.g. `settings: ['chargers']`;
+ * - `USER_POOL_ID` with `userPool`.
  * zod's "mini" build: the full one would add some 440 KB to every Lambda bundle for a handful of variables.
  */
 import * as z from 'zod/mini';
@@ -103,8 +104,6 @@ export const ManagementEndpointEnvSchema = z.object({ [MANAGEMENT_ENDPOINT_VAR]:
 export const SECRETS = {
   /** The value CloudFront sends as X-Origin-Verify; the charger `$connect` authorizer compares it. */
   originVerify: { envVar: 'ORIGIN_VERIFY_SECRET_ID', minLength: 16, length: 48, description: 'X-Origin-Verify value CloudFront sends to the OCPP WebSocket API' },
-  /** The HMAC key operator tokens are signed with (functions/_common/operator-token.ts). */
-  operatorTokenKey: { envVar: 'OPERATOR_TOKEN_KEY_SECRET_ID', minLength: 32, length: 64, description: 'HMAC-SHA256 key of operator bearer tokens' },
   /**
    * The pepper generated charger passwords and enrolment codes are MACed with (shared/charger/credentials.ts). Each
    * hash names the pepper it was made with, so checks accept hashes made under the current or the previous value.
@@ -131,14 +130,10 @@ export const SECRET_ENV_VARS = Object.fromEntries(Object.entries(SECRETS).map(([
 };
 export const SECRET_NAMES = Object.keys(SECRETS) as SecretName[];
 
-/**
- * Set on the `http-authorizer` route only, by the host: which operator roles may call each `jwt` route, as
- * JSON `[{ "method": "GET", "path": "/chargers/{id}", "roles": ["viewer"] }]`.
- */
-export const ROUTE_ROLES_VAR = 'JWT_ROUTE_ROLES';
+/** The variable `userPool` access adds: the id of the operators' Cognito user pool (`users` routes). */
+export const USER_POOL_ID_VAR = 'USER_POOL_ID';
 
-const RouteRolesSchema = z.array(z.object({ method: z.string(), path: z.string(), roles: z.array(z.string()) }));
-export type RouteRoles = z.infer<typeof RouteRolesSchema>;
+export const UserPoolEnvSchema = z.object({ [USER_POOL_ID_VAR]: z.string().check(z.minLength(1)) });
 
 /** Parses the environment, naming every missing or malformed variable so a cold start fails loudly. */
 export const parseEnv =
@@ -154,17 +149,4 @@ export const parseEnv =
 
 export const parseChargerSettings = parseEnv(ChargerSettingsSchema);
 export const parseManagementEndpointEnv = parseEnv(ManagementEndpointEnvSchema);
-
-/** The roles of every `jwt` route, from `JWT_ROUTE_ROLES`. */
-export const parseRouteRolesEnv = (source: NodeJS.ProcessEnv = process.env): RouteRoles => {
-  const raw = source[ROUTE_ROLES_VAR];
-  let json: unknown;
-  try {
-    json = JSON.parse(raw ?? '');
-  } catch {
-    throw new Error(`Invalid environment: ${ROUTE_ROLES_VAR}: expected JSON, got ${raw === undefined ? 'nothing' : 'other text'}`);
-  }
-  const parsed = RouteRolesSchema.safeParse(json);
-  if (!parsed.success) throw new Error(`Invalid environment: ${ROUTE_ROLES_VAR}: expected [{ method, path, roles }]`);
-  return parsed.data;
-};
+export const parseUserPoolEnv = parseEnv(UserPoolEnvSchema);

@@ -1,7 +1,7 @@
 /**
  * A route's environment, from its `access`: the variable names are decided here, once, and each host supplies the
  * values (CDK tokens in lib/route-function.ts, local endpoints in bin/local/handler-env.ts). A function gets
- * exactly what its access names, plus what its kind implies (JWT_ROUTE_ROLES for the `http-authorizer`).
+ * exactly what its access names (and an `http` route the console's CORS origins, when the stage has any).
  */
 import type { Retention } from '#shared/store/retention.ts';
 import type { BucketDef } from '#shared/store/buckets.ts';
@@ -11,15 +11,15 @@ import {
   HISTORY_RETENTIONS,
   MANAGEMENT_ENDPOINT_VAR,
   RETENTION_ENV,
-  ROUTE_ROLES_VAR,
-  type RouteRoles,
   SECRET_ENV_VARS,
   type SecretName,
   SETTINGS_SCHEMAS,
   type SettingsName,
+  USER_POOL_ID_VAR,
   parseEnv,
 } from '../_common/env.ts';
-import { isHttpRoute, type RouteDef, type WebSocketApiName } from '../routes.ts';
+import type { RouteDef, WebSocketApiName } from '../routes.ts';
+import { CORS_ORIGINS_VAR } from './cors.ts';
 import type { Registries } from './rules.ts';
 
 /** Where each host's values come from. */
@@ -31,6 +31,10 @@ export interface EnvSources {
   secret(name: SecretName): string;
   /** A settings group's variables, already checked with `settingsVariables`. */
   settings(name: SettingsName): Readonly<Record<string, string>>;
+  /** The operators' Cognito user pool id, for routes with `userPool` access; a host without one cannot run them. */
+  userPoolId?(): string;
+  /** Browser origins of the operator console (CORS); none: no CORS. */
+  corsOrigins?(): readonly string[];
 }
 
 const byName = <T extends { readonly name: string }>(defs: readonly T[], name: string, what: string): T => {
@@ -39,17 +43,19 @@ const byName = <T extends { readonly name: string }>(defs: readonly T[], name: s
   return def;
 };
 
-/** Which operator roles may call each `jwt` route: what the `http-authorizer` enforces. */
-export const routeRoles = (routes: readonly RouteDef[]): RouteRoles =>
-  routes.filter(isHttpRoute).flatMap((r) => (r.auth.type === 'jwt' ? [{ method: r.method, path: r.path, roles: [...r.auth.roles] }] : []));
+const userPoolIdFor = (route: RouteDef, sources: EnvSources): string => {
+  if (!sources.userPoolId) throw new Error(`${route.id} names userPool access, but this host has no Cognito user pool`);
+  return sources.userPoolId();
+};
 
 /** The environment of one route's function: exactly what its access names. */
 export const routeEnvironment = (
   route: RouteDef,
-  ctx: { readonly routes: readonly RouteDef[]; readonly registries: Registries; readonly sources: EnvSources },
+  ctx: { readonly registries: Registries; readonly sources: EnvSources },
 ): Record<string, string> => {
   const { access } = route;
   const { registries, sources } = ctx;
+  const origins = sources.corsOrigins?.() ?? [];
   const entries = <T extends { readonly name: string; readonly envVar: string }>(
     defs: readonly T[],
     names: readonly string[],
@@ -63,7 +69,9 @@ export const routeEnvironment = (
     ...(access.manageConnections ? [[MANAGEMENT_ENDPOINT_VAR, sources.managementEndpoint(access.manageConnections.api)]] : []),
     ...(access.secrets ?? []).map((s) => [SECRET_ENV_VARS[s], sources.secret(s)]),
     ...(access.settings ?? []).flatMap((s) => Object.entries(sources.settings(s))),
-    ...(route.kind === 'http-authorizer' ? [[ROUTE_ROLES_VAR, JSON.stringify(routeRoles(ctx.routes))]] : []),
+    ...(access.userPool ? [[USER_POOL_ID_VAR, userPoolIdFor(route, sources)]] : []),
+    // Not access but the stage's: the handler adapter echoes an allowed Origin (functions/_routes/cors.ts).
+    ...(route.kind === 'http' && origins.length > 0 ? [[CORS_ORIGINS_VAR, origins.join(',')]] : []),
   ]);
 };
 

@@ -1,7 +1,6 @@
 /**
  * REST resource paths with `{name}` parameters, matched as API Gateway matches them: segment by segment, a
- * literal segment winning over a parameter. Shared by the `jwt` authorizer (which route does this methodArn
- * call?) and the local REST host (which route serves this request?).
+ * literal segment winning over a parameter: the local REST host asks which route serves a request.
  */
 export interface PathRoute {
   readonly method: string;
@@ -56,8 +55,3 @@ export const findPathRoute = <R extends PathRoute>(routes: readonly R[], method:
   return candidates.sort((a, b) => specificity(b.route.path).localeCompare(specificity(a.route.path)))[0];
 };
 
-/** `GET /chargers/abc` from `arn:aws:execute-api:<region>:<account>:<api>/<stage>/GET/chargers/abc`. */
-export const methodAndPathOf = (methodArn: string): { method: string; path: string } | undefined => {
-  const m = /^arn:[^:]+:execute-api:[^:]*:[^:]*:[^/]+\/[^/]+\/([A-Z]+)(\/.*)?$/.exec(methodArn);
-  return m ? { method: m[1]!, path: m[2] ?? '/' } : undefined;
-};

@@ -20,8 +20,11 @@ const canonical = (value: unknown): string => {
 export const etagOf = (representation: unknown): string =>
   `"${createHash('sha256').update(canonical(representation)).digest('base64url').slice(0, 22)}"`;
 
-/** Whether an `If-Match` header value admits the current representation (`*` admits any existing one). */
+/**
+ * Whether an `If-Match` header value admits the current representation (`*` admits any existing one). If-Match
+ * compares strongly (RFC 9110 §13.1.1): a weak tag never matches.
+ */
 export const ifMatchAdmits = (ifMatch: string, representation: unknown): boolean => {
   const current = etagOf(representation);
-  return ifMatch.split(',').map((t) => t.trim().replace(/^W\//, '')).some((t) => t === '*' || t === current);
+  return ifMatch.split(',').map((t) => t.trim()).some((t) => t === '*' || t === current);
 };

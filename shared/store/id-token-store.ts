@@ -4,7 +4,7 @@
  * The token's expiry is a field of its own, not the table's TTL attribute: an expired token is refused, not
  * deleted.
  */
-import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { IdTokenRecord, TokenUse } from '../token/id-tokens.ts';
 import type { StoreContext } from './context.ts';
 import { unlessConditionFails, type Item } from './dynamo.ts';
@@ -23,6 +23,12 @@ const fromItem = (item: Item): IdTokenRecord => {
   const { validUntil, ...token } = withoutKeys<IdTokenRecord & { validUntil?: string }>(item);
   return validUntil ? { ...token, expiresAt: validUntil } : token;
 };
+
+/** The item exists and has not moved on from the version read (tokens written before versions count as 0). */
+const versionCondition = (expected: number) =>
+  expected === 0
+    ? { ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(version)' }
+    : { ConditionExpression: 'version = :expected', ExpressionAttributeValues: { ':expected': expected } };
 
 export const idTokenStore = (ctx: StoreContext) => {
   return {
@@ -67,20 +73,39 @@ export const idTokenStore = (ctx: StoreContext) => {
       return mapPage(await queryPage(ctx, query, page), fromItem);
     },
 
-    /** False when no such token exists. */
+    /** False when no such token exists. Moves the version on, so an operator's edit read before it gets a 412. */
     async setBlocked(value: string, type: string, blocked: boolean): Promise<boolean> {
       const out = await unlessConditionFails(
         ctx.db.send(
           new UpdateCommand({
             TableName: ctx.tables.Csms,
             Key: idTokenKey(value, type),
-            UpdateExpression: 'SET blocked = :b',
+            UpdateExpression: 'SET blocked = :b, version = if_not_exists(version, :zero) + :one',
             ConditionExpression: 'attribute_exists(pk)',
-            ExpressionAttributeValues: { ':b': blocked },
+            ExpressionAttributeValues: { ':b': blocked, ':zero': 0, ':one': 1 },
           }),
         ),
       );
       return out !== undefined;
+    },
+
+    /**
+     * Replaces the token if it is still at `expected` (the version read; 0 for a token written before versions):
+     * false when it changed or went meanwhile. A whole put, so its index attributes follow a changed group.
+     */
+    async replaceIfVersion(token: IdTokenRecord, expected: number): Promise<boolean> {
+      const written = await unlessConditionFails(
+        ctx.db.send(new PutCommand({ TableName: ctx.tables.Csms, Item: toItem(token), ...versionCondition(expected) })),
+      );
+      return written !== undefined;
+    },
+
+    /** Deletes the token (only its `TYPE#` item: uses belong to their transactions) if still at `expected`. */
+    async deleteIfVersion(value: string, type: string, expected: number): Promise<boolean> {
+      const deleted = await unlessConditionFails(
+        ctx.db.send(new DeleteCommand({ TableName: ctx.tables.Csms, Key: idTokenKey(value, type), ...versionCondition(expected) })),
+      );
+      return deleted !== undefined;
     },
   };
 };

@@ -74,20 +74,42 @@ export const transactionKey = (chargerId: string, transactionId: string) => ({
 });
 export const transactionEventKey = (chargerId: string, transactionId: string, seqNo: number) => ({
   pk: `TX#${chargerId}#${transactionId}`,
-  sk: `EVENT#${pad(seqNo, 10)}`,
+  sk: `${TRANSACTION_EVENT_PREFIX}${pad(seqNo, 10)}`,
 });
-/** gsi1: transactions of a charger by start time. */
+/** gsi1: transactions of a charger by the time we first received them. */
 export const chargerTransactionsPk = (chargerId: string) => `CHARGER#${chargerId}#TX`;
-/** gsi2: transactions of an id token (by its value, whatever its type) by start time. */
+/** gsi2: transactions of an id token (by its value, whatever its type) by the time we first received them. */
 export const tokenTransactionsPk = (idTokenValue: string) => `IDTOKEN#${idTokenValue}#TX`;
-export const transactionIndexes = (chargerId: string, transactionId: string, startedAt: string, idTokenValue?: string) => {
-  const at = `${startedAt}#${transactionId}`;
+/** gsi3: transactions at a location (the charger's location when the transaction started). */
+export const locationTransactionsPk = (locationId: string) => `LOCATION#${locationId}#TX`;
+/** gsi4: transactions by state; an ending transaction moves from the first partition to the second. */
+export type TransactionState = 'active' | 'ended';
+export const stateTransactionsPk = (state: TransactionState) => (state === 'active' ? 'TXS#ACTIVE' : 'TXS#ENDED');
+export interface TransactionIndexFacts {
+  chargerId: string;
+  transactionId: string;
+  /** When we first received a message of it (never the charger's clock). */
+  receivedAt: string;
+  status: TransactionState;
+  idToken?: string;
+  locationId?: string;
+}
+/** Every index a transaction item is in: one sort key (time received, then id) in each partition. */
+export const transactionIndexes = (tx: TransactionIndexFacts) => {
+  const at = `${tx.receivedAt}#${tx.transactionId}`;
   return {
-    gsi1pk: chargerTransactionsPk(chargerId),
+    gsi1pk: chargerTransactionsPk(tx.chargerId),
     gsi1sk: at,
-    ...(idTokenValue ? { gsi2pk: tokenTransactionsPk(idTokenValue), gsi2sk: at } : {}),
+    ...(tx.idToken ? { gsi2pk: tokenTransactionsPk(tx.idToken), gsi2sk: at } : {}),
+    ...(tx.locationId ? { gsi3pk: locationTransactionsPk(tx.locationId), gsi3sk: at } : {}),
+    gsi4pk: stateTransactionsPk(tx.status),
+    gsi4sk: at,
   };
 };
+/** Every transaction partition (item and raw events) starts with it: the REST reads' leading-key condition. */
+export const TRANSACTION_PK_PREFIX = 'TX#';
+/** The raw events' sort keys start with it. */
+export const TRANSACTION_EVENT_PREFIX = 'EVENT#';
 
 // Meter values: by charger and time; a transaction's by gsi1.
 export const meterPk = (chargerId: string) => `METER#${chargerId}`;
@@ -103,7 +125,9 @@ export const meterKeys = (chargerId: string, timestamp: string, fact: unknown, t
 };
 
 // Id tokens: identified by value and type (OCPP 2.x IdTokenType); OCPP 1.6 looks a value up across types.
-export const idTokenValuePk = (value: string) => `IDTOKEN#${value}`;
+/** Every id token partition (its types and its uses) starts with it. */
+export const ID_TOKEN_PK_PREFIX = 'IDTOKEN#';
+export const idTokenValuePk = (value: string) => `${ID_TOKEN_PK_PREFIX}${value}`;
 export const ID_TOKEN_TYPE_PREFIX = 'TYPE#';
 export const idTokenKey = (value: string, type: string) => ({ pk: idTokenValuePk(value), sk: `${ID_TOKEN_TYPE_PREFIX}${type}` });
 export const ALL_TOKENS_PK = 'IDTOKENS';
@@ -139,7 +163,7 @@ export const messageLogKey = (chargerId: string, at: string, direction: 'in' | '
 });
 
 /** Key and index attributes: storage details, never part of a record the domain sees. */
-const STORAGE_ATTRIBUTES = new Set(['pk', 'sk', 'gsi1pk', 'gsi1sk', 'gsi2pk', 'gsi2sk', 'type']);
+const STORAGE_ATTRIBUTES = new Set(['pk', 'sk', 'gsi1pk', 'gsi1sk', 'gsi2pk', 'gsi2sk', 'gsi3pk', 'gsi3sk', 'gsi4pk', 'gsi4sk', 'type']);
 
 /** An item without its key and index attributes: the record the domain works with (TTL `expiresAt` stays: when it goes). */
 export const withoutKeys = <T>(item: Record<string, unknown>): T =>

@@ -7,7 +7,7 @@ import type { MeterValuesInput, StoredMeterValue } from '../transaction/meter-va
 import { energyRegisterWh } from '../transaction/meter-values.ts';
 import type { StoreContext } from './context.ts';
 import { METER_INDEX_PREFIX, meterKeys, meterPk, transactionMetersPk, withoutKeys } from './keys.ts';
-import { queryAll } from './queries.ts';
+import { mapPage, queryAll, queryPage, type Page, type PageOptions } from './queries.ts';
 import { expiresAfter } from './retention.ts';
 
 export const meterValueStore = (ctx: StoreContext) => {
@@ -47,6 +47,17 @@ export const meterValueStore = (ctx: StoreContext) => {
 
     listOfTransaction: async (chargerId: string, transactionId: string) =>
       fromItems(await queryAll(ctx, { index: 'gsi1', pk: transactionMetersPk(chargerId, transactionId), beginsWith: METER_INDEX_PREFIX })),
+
+    /**
+     * One page of a transaction's readings in time order; `from`/`to` bound the reading's timestamp (inclusive, ISO
+     * prefixes work), on the index sort key.
+     */
+    pageOfTransaction: async (chargerId: string, transactionId: string, options: PageOptions & { from?: string; to?: string } = {}): Promise<Page<StoredMeterValue>> => {
+      const { from, to, ...page } = options;
+      const between = [`${METER_INDEX_PREFIX}${from ?? '0'}`, `${METER_INDEX_PREFIX}${to ?? '9999'}~`] as const;
+      const items = await queryPage(ctx, { index: 'gsi1', pk: transactionMetersPk(chargerId, transactionId), between }, { limit: 50, ...page });
+      return mapPage(items, (i) => withoutKeys<StoredMeterValue>(i));
+    },
 
     listOfCharger: async (chargerId: string, from: string, to: string) =>
       fromItems(await queryAll(ctx, { pk: meterPk(chargerId), between: [from, `${to}~`] })),

@@ -18,12 +18,15 @@ export interface PageOptions {
   newestFirst?: boolean;
 }
 
+/** The Csms table's GSIs (shared/store/tables.ts). */
+export type IndexName = 'gsi1' | 'gsi2' | 'gsi3' | 'gsi4';
+
 export interface PartitionQuery {
   pk: string;
   /** @default 'Csms' */
   table?: TableName;
   /** Query an index (its partition key is `<index>pk`, sort key `<index>sk`) instead of the table. */
-  index?: 'gsi1' | 'gsi2';
+  index?: IndexName;
   /** Inclusive sort-key range. */
   between?: readonly [string, string];
   beginsWith?: string;

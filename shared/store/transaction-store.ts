@@ -10,9 +10,21 @@ import type { TransactionPatch } from '../transaction/in-order-patch.ts';
 import type { TransactionRecord } from '../transaction/transaction.ts';
 import type { StoreContext } from './context.ts';
 import { itemOfFailedCondition, unlessConditionFails, type Item } from './dynamo.ts';
-import { patchExpressions } from './patch-expression.ts';
-import { chargerTransactionsPk, tokenUseKey, transactionEventKey, transactionIndexes, transactionKey, withoutKeys } from './keys.ts';
-import { mapPage, queryPage, type Page, type PageOptions } from './queries.ts';
+import { patchExpressions, type UpdateExpressions } from './patch-expression.ts';
+import {
+  TRANSACTION_EVENT_PREFIX,
+  chargerTransactionsPk,
+  locationTransactionsPk,
+  stateTransactionsPk,
+  tokenTransactionsPk,
+  tokenUseKey,
+  transactionEventKey,
+  transactionIndexes,
+  transactionKey,
+  withoutKeys,
+  type TransactionState,
+} from './keys.ts';
+import { mapPage, queryPage, type IndexName, type Page, type PageOptions } from './queries.ts';
 import { expiresAfter } from './retention.ts';
 
 /**
@@ -33,11 +45,44 @@ const tokenUseItem = (tx: TransactionRecord & { idToken: string }) => ({
 const toItem = (tx: TransactionRecord): Item => ({
   ...transactionKey(tx.chargerId, tx.transactionId),
   // Keyed by when we first heard of it: a charger's clock cannot move its transactions in any list.
-  ...transactionIndexes(tx.chargerId, tx.transactionId, tx.receivedAt ?? tx.startedAt ?? tx.firstEventAt, tx.idToken),
+  ...transactionIndexes({ ...tx, receivedAt: tx.receivedAt ?? tx.startedAt ?? tx.firstEventAt }),
   type: 'Transaction',
   ...tx,
 });
 const fromItem = (item: Item): TransactionRecord => withoutKeys<TransactionRecord>(item);
+
+/**
+ * An ending update moves the item to the ended partition of the state index (gsi4). Its sort key is the one of
+ * the charger index, so an item written before gsi4 existed gets a complete gsi4 key here too. Storage attributes,
+ * not record fields: added beside the patch's own assignments.
+ */
+const movedToEnded = (u: UpdateExpressions): UpdateExpressions => ({
+  ...u,
+  UpdateExpression: `${u.UpdateExpression}, #gsi4pk = :endedStatePk, #gsi4sk = #gsi1sk`,
+  ExpressionAttributeNames: { ...u.ExpressionAttributeNames, '#gsi4pk': 'gsi4pk', '#gsi4sk': 'gsi4sk', '#gsi1sk': 'gsi1sk' },
+  ExpressionAttributeValues: { ...u.ExpressionAttributeValues, ':endedStatePk': stateTransactionsPk('ended') },
+});
+
+/** Which partition answers a listing: exactly one filter, chosen by the domain (shared/transaction/transaction-queries.ts). */
+export type TransactionPartition =
+  | { chargerId: string }
+  | { idToken: string }
+  | { locationId: string }
+  | { state: TransactionState };
+
+const partitionOf = (p: TransactionPartition): { index: IndexName; pk: string } =>
+  'chargerId' in p
+    ? { index: 'gsi1', pk: chargerTransactionsPk(p.chargerId) }
+    : 'idToken' in p
+      ? { index: 'gsi2', pk: tokenTransactionsPk(p.idToken) }
+      : 'locationId' in p
+        ? { index: 'gsi3', pk: locationTransactionsPk(p.locationId) }
+        : { index: 'gsi4', pk: stateTransactionsPk(p.state) };
+
+/** A raw 2.x event as stored (`recordEvent`). */
+export interface StoredTransactionEvent extends TransactionEventFact {
+  receivedAt: string;
+}
 
 export interface TransactionEventFact {
   chargerId: string;
@@ -50,11 +95,26 @@ export interface TransactionEventFact {
 }
 
 export const transactionStore = (ctx: StoreContext) => {
+  /**
+   * One page of one partition (charger, token, location or state), newest first; `from`/`to` bound the time we
+   * first received the transaction (inclusive; ISO prefixes work: `2026-01`).
+   */
+  const list = async (partition: TransactionPartition, options: PageOptions & { from?: string; to?: string } = {}): Promise<Page<TransactionRecord>> => {
+    const { from, to, ...page } = options;
+    const between = [from ?? '0', `${to ?? '9999'}~`] as const;
+    return mapPage(await queryPage(ctx, { ...partitionOf(partition), between }, { newestFirst: true, limit: 50, ...page }), fromItem);
+  };
   return {
     /** Strongly consistent: writers compute the next version from it. */
     async get(chargerId: string, transactionId: string): Promise<TransactionRecord | undefined> {
       const out = await ctx.db.send(new GetCommand({ TableName: ctx.tables.Csms, Key: transactionKey(chargerId, transactionId), ConsistentRead: true }));
       return out.Item && fromItem(out.Item);
+    },
+
+    /** Whether it exists (an eventually consistent read of its key only: for operator reads). */
+    async exists(chargerId: string, transactionId: string): Promise<boolean> {
+      const out = await ctx.db.send(new GetCommand({ TableName: ctx.tables.Csms, Key: transactionKey(chargerId, transactionId), ProjectionExpression: 'pk' }));
+      return out.Item !== undefined;
     },
 
     /** For reading the transaction together with other items (stores.ts `readTogether`); strongly consistent. */
@@ -79,7 +139,8 @@ export const transactionStore = (ctx: StoreContext) => {
     /**
      * Applies an in-order event's patch in one conditional UpdateItem, without reading the transaction: the new
      * record, or `undefined` when a precondition failed (nothing written; the caller takes the general path).
-     * The patch never touches the keys or the index attributes (start time and id token stay as they were).
+     * The patch never touches the keys or the index attributes (start time and id token stay as they were), except
+     * that an Ended moves the item to the ended partition of the state index (no extra request; see data-model.md).
      */
     async applyInOrder(chargerId: string, transactionId: string, patch: TransactionPatch): Promise<TransactionRecord | undefined> {
       const out = await unlessConditionFails(
@@ -87,10 +148,12 @@ export const transactionStore = (ctx: StoreContext) => {
           new UpdateCommand({
             TableName: ctx.tables.Csms,
             Key: transactionKey(chargerId, transactionId),
-            ...patchExpressions(patch, [
-              { path: ['version'], to: { sum: [{ path: ['version'] }, { value: 1 }] } },
-              { path: ['updatedAt'], to: { value: ctx.now().toISOString() } },
-            ]),
+            ...(patch.endsTransaction ? movedToEnded : (u: UpdateExpressions) => u)(
+              patchExpressions(patch, [
+                { path: ['version'], to: { sum: [{ path: ['version'] }, { value: 1 }] } },
+                { path: ['updatedAt'], to: { value: ctx.now().toISOString() } },
+              ]),
+            ),
             ReturnValues: 'ALL_NEW',
           }),
         ),
@@ -149,7 +212,7 @@ export const transactionStore = (ctx: StoreContext) => {
             TableName: ctx.tables.Csms,
             Key: transactionKey(chargerId, transactionId),
             UpdateExpression:
-              'SET #status = :ended, endedAt = :at, stopReason = :reason, inferredEnd = :true, version = version + :one, updatedAt = :now',
+              'SET #status = :ended, endedAt = :at, stopReason = :reason, inferredEnd = :true, version = version + :one, updatedAt = :now, gsi4pk = :endedPk, gsi4sk = gsi1sk',
             ConditionExpression: '#status = :active',
             ExpressionAttributeNames: { '#status': 'status' },
             ExpressionAttributeValues: {
@@ -160,6 +223,7 @@ export const transactionStore = (ctx: StoreContext) => {
               ':true': true,
               ':one': 1,
               ':now': ctx.now().toISOString(),
+              ':endedPk': stateTransactionsPk('ended'),
             },
             ReturnValues: 'ALL_NEW',
           }),
@@ -180,11 +244,25 @@ export const transactionStore = (ctx: StoreContext) => {
       });
     },
 
-    /** Newest first; `from`/`to` bound the start time (ISO prefixes work: `2026-01`). */
-    async listOfCharger(chargerId: string, options: PageOptions & { from?: string; to?: string } = {}): Promise<Page<TransactionRecord>> {
-      const { from, to, ...page } = options;
-      const between = [from ?? '0', `${to ?? '9999'}~`] as const;
-      return mapPage(await queryPage(ctx, { index: 'gsi1', pk: chargerTransactionsPk(chargerId), between }, { newestFirst: true, limit: 50, ...page }), fromItem);
+    list,
+
+    /** Newest first; `from`/`to` bound the time received (ISO prefixes work: `2026-01`). */
+    listOfCharger: (chargerId: string, options: PageOptions & { from?: string; to?: string } = {}): Promise<Page<TransactionRecord>> =>
+      list({ chargerId }, options),
+
+    /**
+     * The transaction with its newest raw events, in one query of its partition (read backwards: the `TX` item sorts
+     * after every `EVENT#`). `events` in seqNo order; `more` when older events were left out.
+     */
+    async withEvents(chargerId: string, transactionId: string, maxEvents: number): Promise<{ transaction?: TransactionRecord; events: StoredTransactionEvent[]; more: boolean }> {
+      const page = await queryPage(ctx, { pk: transactionKey(chargerId, transactionId).pk }, { newestFirst: true, limit: maxEvents + 1 });
+      const tx = page.items.find((i) => i.sk === 'TX');
+      const events = page.items
+        .filter((i) => String(i.sk).startsWith(TRANSACTION_EVENT_PREFIX))
+        .map((i) => withoutKeys<StoredTransactionEvent & { expiresAt?: number }>(i))
+        .map(({ expiresAt: _expires, ...e }) => e)
+        .reverse();
+      return { ...(tx ? { transaction: fromItem(tx) } : {}), events, more: page.cursor !== undefined };
     },
   };
 };

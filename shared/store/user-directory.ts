@@ -24,6 +24,7 @@ import { USER_ROLES, type NewUser, type OperatorUser, type UserDirectory, type U
 import { awsClientConfig } from './client-config.ts';
 import { InvalidCursorError } from './queries.ts';
 
+/** Set by `userPool` access (USER_POOL_ID_VAR in functions/_common/env.ts; shared/ does not import functions/). */
 export const USER_POOL_ID_VAR = 'USER_POOL_ID';
 /** Cognito's page bound for ListUsers and ListUsersInGroup: a longer page asked for is cut to this. */
 export const MAX_USERS_PAGE = 60;

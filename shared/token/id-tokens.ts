@@ -17,7 +17,15 @@ export interface IdTokenRecord {
   /** Parent / group id token (1.6 parentIdTag, 2.x groupIdToken). */
   groupId?: string;
   label?: string;
+  /** Who holds the token (free text: a customer number, a fleet), for operators. */
+  owner?: string;
   createdAt: string;
+  /** Who created it through the REST API or an import (a username or a machine client id). */
+  createdBy?: string;
+  updatedAt?: string;
+  updatedBy?: string;
+  /** Moves on with every operator write; a write conditioned on the one read is never a lost update. */
+  version?: number;
 }
 
 /** A transaction that holds a token (it started with it and has not ended): what makes a second use ConcurrentTx. */

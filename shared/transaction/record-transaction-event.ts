@@ -13,7 +13,7 @@ import { readAndAuthorize, type TokenDecision } from '../token/id-tokens.ts';
 import { inOrderPatch, type TransactionPatch } from './in-order-patch.ts';
 import { energyRegisterWh, type MeterSample } from './meter-values.ts';
 import { applyTransactionEvent, type TransactionEventFacts } from './transaction-event.ts';
-import { followOnConnector, mergeTransaction, type TransactionRecord } from './transaction.ts';
+import { atLocation, followOnConnector, mergeTransaction, type TransactionRecord } from './transaction.ts';
 import type { MessageWork } from './transactions-v16.ts';
 
 export interface TransactionEventInput extends Omit<TransactionEventFacts, 'energy' | 'authorization'> {
@@ -79,7 +79,9 @@ export const recordTransactionEvent = async (work: MessageWork, input: Transacti
   ]);
   const merged = { ...facts, energy, ...(reads.decision ? { authorization: reads.decision.verdict } : {}) };
   const now = work.now().toISOString();
-  const merge: Merge = (tx) => applyTransactionEvent(tx, merged, now);
+  // A Started read the charger (gated): the transaction is filed under its location (transaction-store.ts, gsi3).
+  const locationId = reads.charger?.locationId;
+  const merge: Merge = (tx) => atLocation(applyTransactionEvent(tx, merged, now), locationId);
   work.alongside(
     inOrder ? mergeInOrder(work, facts, inOrder, merge) : mergeRead(work, facts, merge, reads.transaction),
   );

@@ -30,6 +30,12 @@ export interface TransactionRecord {
   idToken?: string;
   idTokenType?: string;
   authorization?: TokenVerdict;
+  /**
+   * The charger's location when the transaction's start reached us (from the profile the start reads anyway): the
+   * transaction stays where it happened if the charger moves. Absent when the charger had none, or the start never
+   * reached us.
+   */
+  locationId?: string;
   /** When we first received a message of this transaction: its index keys (the charger's clock cannot move them). */
   receivedAt?: string;
   /** The charger's times within bounds (shared/ocpp/charger-time.ts), else the receive time. */
@@ -68,6 +74,10 @@ export interface TransactionRecord {
   version: number;
   updatedAt: string;
 }
+
+/** The record with the location its start found, unless it has one already (the same record when nothing changes). */
+export const atLocation = <T extends TransactionRecord | undefined>(tx: T, locationId: string | undefined): T =>
+  !tx || locationId === undefined || tx.locationId !== undefined ? tx : { ...tx, locationId };
 
 export type TransactionChange = { before?: TransactionRecord; after?: TransactionRecord };
 

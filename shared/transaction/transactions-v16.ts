@@ -49,7 +49,14 @@ export const candidateTransactionId = (startFingerprint: string, attempt: number
 /** Far more than two colliding starts ever need; a charger that keeps hitting taken ids is lying about its data. */
 const MAX_CANDIDATES = 8;
 
-const transactionFor = (s: StartV16, transactionId: number, startFingerprint: string, decision: TokenDecision, tokenType: string | undefined, now: Date): TransactionRecord => ({
+const transactionFor = (
+  s: StartV16,
+  transactionId: number,
+  startFingerprint: string,
+  decision: TokenDecision,
+  locationId: string | undefined,
+  now: Date,
+): TransactionRecord => ({
   chargerId: s.chargerId,
   transactionId: String(transactionId),
   protocol: 'ocpp1.6',
@@ -58,7 +65,7 @@ const transactionFor = (s: StartV16, transactionId: number, startFingerprint: st
   ...connectorOfV16(s.connectorId),
   ocppConnectorId: s.connectorId,
   idToken: s.idTag,
-  ...(tokenType ? { idTokenType: tokenType } : {}),
+  ...(locationId !== undefined ? { locationId } : {}),
   authorization: decision.verdict,
   startDecision: decision,
   startFingerprint,
@@ -100,7 +107,7 @@ export const startTransactionV16 = async (work: MessageWork, s: StartV16): Promi
     return { started: true, transactionId: candidate, decision: holder.startDecision ?? { verdict: holder.authorization ?? 'Accepted' }, retried: true };
   }
   const decision = reads.decision ?? { verdict: 'Unknown' };
-  const tx = transactionFor(s, candidate, fingerprint, decision, undefined, work.now());
+  const tx = transactionFor(s, candidate, fingerprint, decision, reads.charger?.locationId, work.now());
   work.alongside(createStart(work, tx));
   return { started: true, transactionId: candidate, decision, retried: false };
 };

@@ -2,9 +2,9 @@ import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { routes } from '../../functions/routes.ts';
+import { FIXTURES, withFixtureEntries } from './fixture-entries.ts';
 import { synthStack } from './support.ts';
 
-const FIXTURES = path.join(import.meta.dirname, 'fixtures', 'functions');
 
 /** index.mjs of every Lambda asset in the synthesized assembly. */
 function bundles(outdir: string): string[] {
@@ -18,12 +18,13 @@ describe('esbuild bundling of route entries', () => {
   let outdir: string;
   beforeAll(() => {
     // Fixture entries import through #functions/* and #shared/*; esbuild must resolve both from package.json.
-    outdir = synthStack({ bundle: true, functionsDir: FIXTURES }).app.synth().directory;
+    outdir = synthStack({ bundle: true, functionsDir: FIXTURES, routes: withFixtureEntries(routes) }).app.synth().directory;
   });
 
   it('bundles one ESM file per route with the aliased modules inlined', () => {
     const code = bundles(outdir);
-    expect(code).toHaveLength(routes.length);
+    // Routes sharing a fixture entry share one asset (same content, same hash).
+    expect(code).toHaveLength(new Set(withFixtureEntries(routes).map((r) => r.entry)).size);
     for (const js of code) {
       expect(js).not.toMatch(/#shared\/|#functions\//);
       expect(js).toContain('MESSAGE_LOG_TABLE'); // from #shared/store/tables.ts

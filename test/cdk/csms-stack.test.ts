@@ -1,6 +1,6 @@
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { isWsAuthorizer, isWsRoute, type RouteDef, routes as routeTable } from '../../functions/routes.ts';
+import { isHttpRoute, isWsAuthorizer, isWsRoute, type RouteDef, routes as routeTable } from '../../functions/routes.ts';
 import { viewerRequestSource } from '../../lib/edge/viewer-request.ts';
 import { FORWARDED_HEADERS } from '../../lib/ocpp-edge.ts';
 import { tables } from '../../shared/store/tables.ts';
@@ -9,6 +9,8 @@ import { actionsOf, CHARGER_SETTINGS_VARIABLES, functionIdForRoute, mentions, ty
 
 // Widened from the `as const` table so the route type guards narrow.
 const routes: readonly RouteDef[] = routeTable;
+const chargerRoutes = routes.filter((r) => !isHttpRoute(r));
+const httpRoutes = routes.filter(isHttpRoute);
 const CACHING_DISABLED = '4135ea2d-6df8-44a3-9df3-4b5a84be39ad';
 
 let dev: Template;
@@ -59,9 +61,9 @@ describe('functions from the route table', () => {
       OcppMessage: ['CSMS_TABLE', 'MESSAGE_LOG_TABLE', ...settings, ...history],
       ReconcilePresence: ['CSMS_TABLE', 'MESSAGE_LOG_TABLE'],
     };
-    expect(Object.keys(expected).sort()).toEqual(routes.map((r) => r.id).sort());
+    expect(Object.keys(expected).sort()).toEqual(chargerRoutes.map((r) => r.id).sort());
     const fns = dev.findResources('AWS::Lambda::Function');
-    for (const route of routes) {
+    for (const route of chargerRoutes) {
       const vars = ((fns[functionIdForRoute(dev, route.id)] as Resource).Properties.Environment as { Variables: Record<string, unknown> }).Variables;
       expect(Object.keys(vars).sort(), route.id).toEqual([...(expected[route.id] ?? []), 'POWERTOOLS_SERVICE_NAME', 'LOG_LEVEL', 'NODE_OPTIONS'].sort());
       // The secret's ARN (a Ref to it), never its value.
@@ -165,10 +167,21 @@ describe('IAM from route access', () => {
       },
       ReconcilePresence: { Csms: ['dynamodb:Query', 'dynamodb:UpdateItem'], MessageLog: ['dynamodb:Query'] },
     };
-    for (const route of routes) {
+    for (const route of chargerRoutes) {
       for (const def of tables) {
         const actions = [...new Set(onTable(dev, route.id, def.name).flatMap(actionsOf))].sort();
         expect(actions, `${route.id} ${def.name}`).toEqual(expected[route.id]?.[def.name] ?? []);
+      }
+    }
+  });
+
+  it('grants each REST function exactly the DynamoDB actions of its access, per table, and nothing on the others', () => {
+    // The derivation is proven on the charger routes above; here every operator route is held to its own access.
+    for (const route of httpRoutes) {
+      for (const def of tables) {
+        const actions = [...new Set(onTable(dev, route.id, def.name).flatMap(actionsOf))].sort();
+        const declared = (route.access.tables as Partial<Record<string, { actions: readonly string[] }>> | undefined)?.[def.name]?.actions ?? [];
+        expect(actions, `${route.id} ${def.name}`).toEqual(declared.map((a) => `dynamodb:${a}`).sort());
       }
     }
   });

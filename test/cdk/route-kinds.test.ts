@@ -8,15 +8,15 @@ import { App } from 'aws-cdk-lib';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { BEARER_TOKEN_PATTERN } from '../../functions/_common/operator-token.ts';
 import { type RouteDef, routes as platformRoutes } from '../../functions/routes.ts';
 import { CsmsStack } from '../../lib/csms-stack.ts';
 import { stageConfigs } from '../../lib/stage-config.ts';
+import { FIXTURES, withFixtureEntries } from './fixture-entries.ts';
 import { fixtureRegistries, kindRoutes, RESET_BODY } from '../support/route-fixtures.ts';
 import { actionsOf, CHARGER_SETTINGS_VARIABLES, functionIdForRoute, mentions, type Resource, type Resources, statementsOf, synthStack } from './support.ts';
 
-const FIXTURES = path.join(import.meta.dirname, 'fixtures', 'functions');
-const routes: readonly RouteDef[] = [...platformRoutes, ...kindRoutes];
+// Kind fixtures beside the platform's charger routes; its REST routes are checked in operator-api.test.ts.
+const routes: readonly RouteDef[] = withFixtureEntries([...platformRoutes.filter((r) => r.kind !== 'http'), ...kindRoutes]);
 const POWERTOOLS = ['LOG_LEVEL', 'NODE_OPTIONS', 'POWERTOOLS_SERVICE_NAME'];
 const SETTINGS = CHARGER_SETTINGS_VARIABLES;
 
@@ -58,10 +58,9 @@ describe('functions', () => {
 
   it('gives each function exactly the variables its access names, plus the Powertools ones', () => {
     const expected: Record<string, string[]> = {
-      OperatorAuthorizer: ['JWT_ROUTE_ROLES', 'OPERATOR_TOKEN_KEY_SECRET_ID'],
       GetCharger: ['CSMS_TABLE'],
       ResetCharger: ['JOBS_QUEUE_URL'],
-      Health: [],
+      Probe: [],
       WorkJobs: ['FILES_BUCKET'],
       WorkOrdered: [],
       ChargerChanges: ['WS_MANAGEMENT_ENDPOINT'],
@@ -70,12 +69,6 @@ describe('functions', () => {
     for (const [routeId, vars] of Object.entries(expected)) {
       expect(Object.keys(envOf(routeId)).sort(), routeId).toEqual([...vars, ...POWERTOOLS].sort());
     }
-    // The key's ARN; the authorizer reads the value from Secrets Manager.
-    expect(envOf('OperatorAuthorizer').OPERATOR_TOKEN_KEY_SECRET_ID).toEqual({ Ref: expect.stringMatching(/^OperatorTokenKey/) });
-    expect(JSON.parse(envOf('OperatorAuthorizer').JWT_ROUTE_ROLES as string)).toEqual([
-      { method: 'GET', path: '/chargers/{chargerId}', roles: ['viewer', 'admin'] },
-      { method: 'POST', path: '/chargers/{chargerId}/reset', roles: ['admin'] },
-    ]);
     expect(JSON.stringify(envOf('ResetCharger').JOBS_QUEUE_URL)).toContain(queueId('Jobs'));
   });
 
@@ -98,23 +91,21 @@ describe('http routes: the REST API', () => {
 
   it('makes one REST API with a method and a Lambda proxy integration per route', () => {
     t.resourceCountIs('AWS::ApiGateway::RestApi', 1);
-    t.resourceCountIs('AWS::ApiGateway::Method', 3);
-    for (const [m, p] of [['GET', '{chargerId}'], ['POST', 'reset'], ['GET', 'health']] as const) {
+    t.resourceCountIs('AWS::ApiGateway::Method', routes.filter((r) => r.kind === 'http').length);
+    for (const [m, p] of [['GET', '{chargerId}'], ['POST', 'reset'], ['GET', 'probe']] as const) {
       expect(methodOf(m, p).Integration).toMatchObject({ Type: 'AWS_PROXY', IntegrationHttpMethod: 'POST' });
     }
   });
 
-  it('guards jwt routes with the http-authorizer as an uncached TOKEN authorizer, and leaves none routes open', () => {
-    t.hasResourceProperties('AWS::ApiGateway::Authorizer', {
-      Type: 'TOKEN',
-      IdentitySource: 'method.request.header.Authorization',
-      IdentityValidationExpression: BEARER_TOKEN_PATTERN,
-      AuthorizerResultTtlInSeconds: 0,
-      AuthorizerUri: Match.objectLike({ 'Fn::Join': Match.arrayWith([Match.arrayWith([Match.objectLike({ 'Fn::GetAtt': [functionIdForRoute(t, 'OperatorAuthorizer'), 'Arn'] })])]) }),
+  it('guards jwt routes with the operators’ Cognito authorizer and their scopes, and leaves none routes open', () => {
+    t.hasResourceProperties('AWS::ApiGateway::Authorizer', { Type: 'COGNITO_USER_POOLS', IdentitySource: 'method.request.header.Authorization' });
+    expect(methodOf('GET', '{chargerId}')).toMatchObject({
+      AuthorizationType: 'COGNITO_USER_POOLS',
+      AuthorizerId: { Ref: expect.any(String) },
+      AuthorizationScopes: ['aws.cognito.signin.user.admin', 'csms/read', 'csms/write'],
     });
-    expect(methodOf('GET', '{chargerId}')).toMatchObject({ AuthorizationType: 'CUSTOM', AuthorizerId: { Ref: expect.any(String) } });
-    expect(methodOf('POST', 'reset')).toMatchObject({ AuthorizationType: 'CUSTOM' });
-    expect(methodOf('GET', 'health').AuthorizationType).toBe('NONE');
+    expect(methodOf('POST', 'reset')).toMatchObject({ AuthorizationType: 'COGNITO_USER_POOLS', AuthorizationScopes: ['aws.cognito.signin.user.admin'] });
+    expect(methodOf('GET', 'probe').AuthorizationType).toBe('NONE');
   });
 
   it('checks the declared body against a draft-4 model before the function runs, and says why it refused', () => {
@@ -134,7 +125,7 @@ describe('http routes: the REST API', () => {
     });
     t.hasResourceProperties('AWS::ApiGateway::GatewayResponse', {
       ResponseType: 'BAD_REQUEST_BODY',
-      ResponseTemplates: { 'application/json': Match.stringLikeRegexp('validationErrorString') },
+      ResponseTemplates: Match.objectLike({ 'application/json': Match.stringLikeRegexp('validationErrorString') }),
     });
   });
 
@@ -254,10 +245,9 @@ describe('least privilege per route', () => {
 
   it('touches no table, queue or bucket a route neither names nor consumes', () => {
     const allowed: Record<string, string[]> = {
-      OperatorAuthorizer: [],
       GetCharger: ['Csms'],
       ResetCharger: ['Jobs'],
-      Health: [],
+      Probe: [],
       WorkJobs: ['Jobs', 'Files'],
       WorkOrdered: ['Ordered'],
       ChargerChanges: ['Csms', 'StreamFailures'],
@@ -290,6 +280,8 @@ describe('route rules at synth', () => {
     [{ kind: 'stream', id: 'NoStream', table: 'MessageLog', types: ['X'], onFailure: 'StreamFailures', entry: 'kinds/stream.ts', access: {} }, /NoStream \(stream\): table MessageLog has no stream/],
     [{ kind: 'stream', id: 'FifoFailure', table: 'Csms', types: ['X'], onFailure: 'Ordered', entry: 'kinds/stream.ts', access: {} }, /FifoFailure \(stream\): onFailure queue Ordered must be a standard queue/],
     [{ kind: 'schedule', id: 'Often', schedule: 'rate(1 minutes)', entry: 'kinds/schedule.ts', access: {} }, /Often \(schedule\): rate\(1 minutes\): write rate\(1 minute\)/],
+    [{ kind: 'schedule', id: 'NoCall', schedule: 'rate(1 day)', entry: 'kinds/schedule.ts', access: { userPool: [] } }, /NoCall \(schedule\): userPool names no action/],
+    [{ kind: 'schedule', id: 'SignIn', schedule: 'rate(1 day)', entry: 'kinds/schedule.ts', access: { userPool: ['AdminInitiateAuth'] } }, /SignIn \(schedule\): userPool names unknown action "AdminInitiateAuth"/],
     [{ kind: 'schedule', id: 'Greedy', schedule: 'rate(1 day)', entry: 'kinds/schedule.ts', access: { buckets: { Photos: 'read' } } }, /Greedy \(schedule\): access names bucket "Photos", which is not registered/],
   ] as [RouteDef, RegExp][])('refuses %o', (route, message) => {
     expect(synth(route)).toThrow(message);

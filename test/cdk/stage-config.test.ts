@@ -6,9 +6,9 @@ import { CsmsStack } from '../../lib/csms-stack.ts';
 import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import { settingsEnvironment } from '../../lib/settings-env.ts';
 import { type StageContext, stageConfig, stageConfigs } from '../../lib/stage-config.ts';
+import { FIXTURES, withFixtureEntries } from './fixture-entries.ts';
 import { PROD_CONTEXT, type Resources, synthStack } from './support.ts';
 
-const FIXTURES = path.join(import.meta.dirname, 'fixtures', 'functions');
 const offline = () => new App({ context: { 'aws:cdk:bundling-stacks': [] } });
 
 describe('stage configuration', () => {
@@ -24,7 +24,7 @@ describe('stage configuration', () => {
 
   it('fails synth when a setting breaks the handlers env schema', () => {
     const config = { ...stageConfigs.dev, heartbeatIntervalSeconds: 600 };
-    expect(() => new CsmsStack(offline(), 'Bad', { config, functionsDir: FIXTURES })).toThrow(/HEARTBEAT_INTERVAL_SECONDS/);
+    expect(() => new CsmsStack(offline(), 'Bad', { config, functionsDir: FIXTURES, routes: withFixtureEntries(routes) })).toThrow(/HEARTBEAT_INTERVAL_SECONDS/);
   });
 
   it('gives the chargers settings a deployment sets to the routes that read them, checked at synth', () => {
@@ -38,6 +38,46 @@ describe('stage configuration', () => {
   });
 });
 
+describe('the operators’ API settings', () => {
+  const problemsOf = (context: StageContext): string => {
+    const stack = new CsmsStack(offline(), 'Api', { config: stageConfig('dev', context), functionsDir: FIXTURES, routes: withFixtureEntries(routes) });
+    return Annotations.fromStack(stack)
+      .findError('*', Match.anyValue())
+      .map((e) => String(e.entry.data))
+      .join('\n');
+  };
+
+  it('has no CORS, no REST web ACL, threat protection and a 30-day session by default', () => {
+    for (const name of ['dev', 'prod'] as const) {
+      expect(stageConfigs[name]).toMatchObject({ consoleOrigins: [], operatorSessionDays: 30, operatorThreatProtection: true, sampleMachineClient: false });
+      expect(stageConfigs[name].restApiWebAclArn).toBeUndefined();
+    }
+  });
+
+  it('reads them from -c context values', () => {
+    const config = stageConfig('dev', {
+      consoleOrigins: 'https://console.example.com, http://localhost:5173',
+      restApiWebAclArn: 'arn:aws:wafv2:eu-west-1:111111111111:regional/webacl/ops/00000000-0000-4000-8000-000000000000',
+      operatorDomainPrefix: 'acme-ops',
+      sampleMachineClient: 'true',
+    });
+    expect(config).toMatchObject({
+      consoleOrigins: ['https://console.example.com', 'http://localhost:5173'],
+      restApiWebAclArn: expect.stringContaining('regional/webacl/ops'),
+      operatorDomainPrefix: 'acme-ops',
+      sampleMachineClient: true,
+    });
+  });
+
+  it('refuses a malformed origin, a CLOUDFRONT-scope web ACL for the REST API and a reserved domain prefix', () => {
+    expect(problemsOf({ consoleOrigins: 'https://console.example.com/app' })).toMatch(/consoleOrigins: "https:\/\/console.example.com\/app" is not a browser origin/);
+    expect(problemsOf({ consoleOrigins: 'http://console.example.com' })).toMatch(/not a browser origin/);
+    expect(problemsOf({ restApiWebAclArn: PROD_CONTEXT.webAclArn as string })).toMatch(/restApiWebAclArn .* is not a REGIONAL web ACL ARN/);
+    expect(problemsOf({ operatorDomainPrefix: 'my-cognito-login' })).toMatch(/operatorDomainPrefix "my-cognito-login" must be/);
+    expect(problemsOf({ consoleOrigins: 'https://console.example.com', operatorDomainPrefix: 'acme-ops' })).toBe('');
+  });
+});
+
 describe('route table misuse', () => {
   it('refuses a route of a kind neither host knows, naming it, instead of dropping it', () => {
     const pigeon = { kind: 'carrier-pigeon', id: 'Pigeon', entry: 'ws/connect.ts', access: {} } as unknown as RouteDef;
@@ -48,7 +88,7 @@ describe('route table misuse', () => {
 
   it('refuses a second $connect authorizer', () => {
     const second: RouteDef = { ...routes[0], id: 'SecondAuthorizer' };
-    const props = { config: stageConfigs.dev, routes: [...routes, second], functionsDir: FIXTURES };
+    const props = { config: stageConfigs.dev, routes: withFixtureEntries([...routes, second]), functionsDir: FIXTURES };
     expect(() => new CsmsStack(offline(), 'TwoAuth', props)).toThrow(/SecondAuthorizer \(ws-authorizer\): more than one ws-authorizer for the chargers API/);
   });
 });
@@ -56,7 +96,7 @@ describe('route table misuse', () => {
 describe('prod requires a custom domain, its certificate and a web ACL', () => {
   /** The errors the stack carries: `cdk synth` and `cdk deploy` of it fail on them, the EdgeWaf stack alone does not. */
   const prodErrors = (context: StageContext): string => {
-    const stack = new CsmsStack(offline(), 'Prod', { config: stageConfig('prod', context), functionsDir: FIXTURES });
+    const stack = new CsmsStack(offline(), 'Prod', { config: stageConfig('prod', context), functionsDir: FIXTURES, routes: withFixtureEntries(routes) });
     return Annotations.fromStack(stack)
       .findError('*', Match.anyValue())
       .map((e) => String(e.entry.data))

@@ -99,7 +99,8 @@ export const startApiHarness = async (env: Record<string, string> = {}): Promise
       });
       const out = await (await load(route))(event, lambdaContext(route.id));
       const text = out.body ?? '';
-      return { status: out.statusCode, headers: out.headers ?? {}, body: text === '' ? undefined : (JSON.parse(text) as unknown) };
+      const isJson = /json/.test(out.headers?.['Content-Type'] ?? 'application/json');
+      return { status: out.statusCode, headers: out.headers ?? {}, body: text === '' ? undefined : isJson ? (JSON.parse(text) as unknown) : text };
     },
     async close() {
       await deleteTestTables(tables);

@@ -43,7 +43,7 @@ export const kindRoutes: readonly RouteDef[] = [
     entry: 'kinds/http.ts',
     access: { queues: { Jobs: 'send' } },
   },
-  { kind: 'http', id: 'Health', method: 'GET', path: '/health', auth: { type: 'none' }, entry: 'kinds/http.ts', access: {} },
+  { kind: 'http', id: 'Probe', method: 'GET', path: '/probe', auth: { type: 'none' }, entry: 'kinds/http.ts', access: {} },
   {
     kind: 'queue',
     id: 'WorkJobs',

@@ -2,14 +2,21 @@
  * What API Gateway's Cognito user pool authorizer does for a REST API method that declares OAuth scopes: it reads the
  * `Authorization` header (the raw token; a `Bearer ` prefix is tolerated), verifies the JWT's signature against the
  * pool's JWKS, its issuer and expiry, requires an access token (`token_use: access`) that carries one of the method's
- * scopes, and hands the integration the token's claims as strings (`requestContext.authorizer.claims`). Anything
- * else is 401 `{"message":"Unauthorized"}`, and the function never runs.
+ * scopes, and hands the integration the token's claims as strings (`requestContext.authorizer.claims`). A missing,
+ * bad, expired, foreign or ID token is 401; a valid access token with none of the method's scopes is 403 (API Gateway
+ * answers a scope mismatch with 403 Forbidden; the CDK stack maps it to problem+json). The function never runs.
  */
 import { createRemoteJWKSet, errors, jwtVerify, type JWTPayload } from 'jose';
 
-/** Why a request was refused (for the runtime's log; the caller only sees "Unauthorized"). */
+/** Why a request was refused (for the runtime's log; the caller sees only the status and API Gateway's message). */
 export class UnauthorizedError extends Error {
   override readonly name = 'UnauthorizedError';
+  /** 401 for no or a bad token; 403 for a valid access token that carries none of the method's scopes. */
+  readonly status: 401 | 403 = 401;
+}
+
+export class ScopeRefusedError extends UnauthorizedError {
+  override readonly status = 403;
 }
 
 const DAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
@@ -63,7 +70,7 @@ export const cognitoAuthorizer = (pool: UserPoolRef) => {
     }
     if (payload.token_use !== 'access') throw new UnauthorizedError(`token_use is ${String(payload.token_use)}, not access`);
     const granted = typeof payload.scope === 'string' ? payload.scope.split(/\s+/) : [];
-    if (!granted.some((s) => scopes.includes(s))) throw new UnauthorizedError(`the token's scopes (${granted.join(' ')}) include none of ${scopes.join(', ')}`);
+    if (!granted.some((s) => scopes.includes(s))) throw new ScopeRefusedError(`the token's scopes (${granted.join(' ')}) include none of ${scopes.join(', ')}`);
     return restClaims(payload);
   };
 };

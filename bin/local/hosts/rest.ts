@@ -1,7 +1,8 @@
 /**
  * Host of `http` routes: API Gateway's REST API (v1) on its own port, at `http://127.0.0.1:<port>/<stage>/...`, in
  * the order API Gateway runs a method: route match (else 403 "Missing Authentication Token"), the Cognito user pool
- * authorizer for `jwt` routes (an access token of the local pool carrying one of the method's OAuth scopes, else 401),
+ * authorizer for `jwt` routes (an access token of the local pool, else 401, carrying one of the method's OAuth scopes,
+ * else 403),
  * the body schema (400), then the Lambda proxy integration (502 when the function fails or answers malformed).
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -92,8 +93,8 @@ const authorize = async (ready: Ready, served: Served, req: IncomingMessage, log
     return { claims: await ready.verify(req.headers.authorization, served.scopes) };
   } catch (e) {
     if (!(e instanceof UnauthorizedError)) throw e;
-    logger.info(`[rest] ${served.route.method} ${served.route.path}: 401, ${e.message}`);
-    throw new HttpError(401, 'Unauthorized');
+    logger.info(`[rest] ${served.route.method} ${served.route.path}: ${e.status}, ${e.message}`);
+    throw e.status === 403 ? new HttpError(403, 'User is not authorized to access this resource') : new HttpError(401, 'Unauthorized');
   }
 };
 

@@ -20,6 +20,7 @@ import type { StoredResponse } from '#shared/store/idempotency-store.ts';
 import { InvalidCursorError, type Page } from '#shared/store/queries.ts';
 import type { HttpRoute } from '../../routes.ts';
 import { admits, type Principal, principalName, principalOf } from '../../_routes/http-auth.ts';
+import { CORS_ORIGINS_VAR, corsHeadersFor, corsOriginsOf } from '../../_routes/cors.ts';
 import { deps, logger } from '../runtime.ts';
 import { ApiProblem, validationProblem } from './problem.ts';
 
@@ -45,6 +46,8 @@ export interface ApiRequest<R extends HttpRoute = HttpRoute> {
   readonly rawBody: string | null;
   /** A request header, by case-insensitive name. */
   header(name: string): string | undefined;
+  /** Where the API is reached, as this request reached it (`https://<domain>/<stage>`), for links. */
+  readonly baseUrl: string;
 }
 
 export interface ApiResult {
@@ -89,7 +92,7 @@ const headerOf = (event: APIGatewayProxyEvent, name: string): string | undefined
 const parseQuery = (route: HttpRoute, raw: Record<string, string>) => {
   const own = Object.fromEntries(Object.entries(raw).filter(([k]) => !(route.list && PAGE_PARAMS.has(k)) && !(k === 'fields' && route.response)));
   const shape = shapeOf(route.query) ?? {};
-  const unknown = Object.keys(own).filter((k) => !(k in shape));
+  const unknown = Object.keys(own).filter((k) => !Object.hasOwn(shape, k));
   if (unknown.length) throw new ApiProblem(400, `Unknown query parameter(s): ${unknown.join(', ')}`, unknown.map((parameter) => ({ parameter, detail: 'not a parameter of this route' })));
   if (!route.query) return undefined;
   const parsed = route.query.safeParse(own);
@@ -115,7 +118,7 @@ const parseFields = (route: HttpRoute, raw: Record<string, string>): string[] | 
   const shape = shapeOf(route.response);
   if (!shape) throw new ApiProblem(400, 'This route does not take fields', [{ parameter: 'fields', detail: 'not supported here' }]);
   const fields = raw.fields.split(',').map((f) => f.trim()).filter((f) => f !== '');
-  const unknown = fields.filter((f) => !(f in shape));
+  const unknown = fields.filter((f) => !Object.hasOwn(shape, f));
   if (fields.length === 0 || unknown.length) {
     throw new ApiProblem(400, `Unknown field(s): ${unknown.join(', ') || '(none given)'}; fields are ${Object.keys(shape).join(', ')}`, [
       { parameter: 'fields', detail: `unknown: ${unknown.join(', ') || '(none given)'}` },
@@ -140,7 +143,7 @@ const parseBody = (route: HttpRoute, event: APIGatewayProxyEvent, rawBody: strin
 };
 
 const pick = (value: unknown, fields: readonly string[]): unknown =>
-  value !== null && typeof value === 'object' ? Object.fromEntries(fields.filter((f) => f in value).map((f) => [f, (value as Record<string, unknown>)[f]])) : value;
+  value !== null && typeof value === 'object' ? Object.fromEntries(fields.filter((f) => Object.hasOwn(value, f)).map((f) => [f, (value as Record<string, unknown>)[f]])) : value;
 
 const project = (route: HttpRoute, body: unknown, fields: readonly string[] | undefined): unknown => {
   if (!fields) return body;
@@ -167,6 +170,13 @@ const toStored = (result: ApiResult): StoredResponse => {
       ? Object.fromEntries(Object.entries(result.body as Record<string, unknown>).filter(([k]) => !omit.has(k)))
       : result.body;
   return { status: result.status, ...(body !== undefined ? { body } : {}), ...(result.headers ? { headers: { ...result.headers } } : {}) };
+};
+
+/** Local hosts answer plain HTTP on 127.0.0.1; API Gateway only HTTPS. */
+const baseUrlOf = (event: APIGatewayProxyEvent): string => {
+  const domain = event.requestContext.domainName ?? headerOf(event, 'host') ?? 'localhost';
+  const scheme = /^(127\.0\.0\.1|localhost)(:|$)/.test(domain) ? 'http' : 'https';
+  return `${scheme}://${domain}/${event.requestContext.stage}`;
 };
 
 type Core<R extends HttpRoute> = (req: ApiRequest<R>) => Promise<ApiResult>;
@@ -203,7 +213,15 @@ const withIdempotency = async <R extends HttpRoute>(route: R, req: ApiRequest<R>
  * request the core receives).
  */
 export const httpHandler = <R extends HttpRoute>(route: R, core: Core<R>) => {
+  let corsOrigins: string[] | undefined;
+  // A Lambda proxy integration sets CORS headers on real answers itself (API Gateway answers only the preflight).
   const handle = async (event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> => {
+    const answer = await answerOf(event);
+    corsOrigins ??= corsOriginsOf(process.env[CORS_ORIGINS_VAR]);
+    const cors = corsHeadersFor(headerOf(event, 'origin'), corsOrigins);
+    return Object.keys(cors).length ? { ...answer, headers: { ...answer.headers, ...cors } } : answer;
+  };
+  const answerOf = async (event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> => {
     try {
       const claims = (event.requestContext.authorizer as { claims?: Record<string, unknown> } | null | undefined)?.claims;
       const principal = principalOf(claims);
@@ -234,8 +252,13 @@ export const httpHandler = <R extends HttpRoute>(route: R, core: Core<R>) => {
         ifMatch,
         rawBody,
         header: (name: string) => headerOf(event, name),
+        baseUrl: baseUrlOf(event),
       } as ApiRequest<R>;
       const result = await withIdempotency(route, req, () => core(req));
+      const contentType = result.headers?.['Content-Type'];
+      if (typeof result.body === 'string' && contentType && !contentType.includes('json')) {
+        return { statusCode: result.status, headers: { ...result.headers }, body: result.body };
+      }
       const single = !route.list && result.body !== null && typeof result.body === 'object' && (result.status === 200 || result.status === 201);
       const etag = single && route.response ? etagOf(result.body) : undefined;
       if (etag && event.httpMethod === 'GET' && headerOf(event, 'if-none-match') === etag) return { statusCode: 304, headers: { ETag: etag }, body: '' };

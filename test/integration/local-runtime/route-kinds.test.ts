@@ -76,17 +76,17 @@ describe('http routes: the REST host', () => {
   };
 
   it('serves a `none` route without a token, with a REST proxy event', async () => {
-    const { status, json, headers } = await call('GET', '/health?probe=1');
+    const { status, json, headers } = await call('GET', '/probe?probe=1');
     expect(status).toBe(200);
-    expect(headers.get('x-fixture')).toBe('/health');
+    expect(headers.get('x-fixture')).toBe('/probe');
     expect(json).toMatchObject({
-      resource: '/health',
-      path: '/health',
+      resource: '/probe',
+      path: '/probe',
       httpMethod: 'GET',
       pathParameters: null,
       queryStringParameters: { probe: '1' },
       multiValueQueryStringParameters: { probe: ['1'] },
-      requestContext: { stage: 'local', path: '/local/health', resourcePath: '/health', httpMethod: 'GET' },
+      requestContext: { stage: 'local', path: '/local/probe', resourcePath: '/probe', httpMethod: 'GET' },
       body: null,
       isBase64Encoded: false,
     });
@@ -122,13 +122,13 @@ describe('http routes: the REST host', () => {
 
   it('answers unknown paths and methods with 403 Missing Authentication Token, as API Gateway does', async () => {
     expect(await call('GET', '/nowhere')).toMatchObject({ status: 403, json: { message: 'Missing Authentication Token' } });
-    expect((await call('DELETE', '/health')).status).toBe(403);
-    expect((await fetch(runtime.restUrl!.replace('/local', '/health'))).status).toBe(403);
+    expect((await call('DELETE', '/probe')).status).toBe(403);
+    expect((await fetch(runtime.restUrl!.replace('/local', '/probe'))).status).toBe(403);
   });
 
   it('answers a failing or malformed integration with 502', async () => {
-    expect(await call('GET', '/health?crash=1')).toMatchObject({ status: 502, json: { message: 'Internal server error' } });
-    expect((await call('GET', '/health?malformed=1')).status).toBe(502);
+    expect(await call('GET', '/probe?crash=1')).toMatchObject({ status: 502, json: { message: 'Internal server error' } });
+    expect((await call('GET', '/probe?malformed=1')).status).toBe(502);
   });
 });
 

@@ -27,6 +27,8 @@ it('creates each table with its keys, GSIs (projecting all attributes), stream a
   expect(Table?.GlobalSecondaryIndexes?.map((i) => [i.IndexName, i.Projection?.ProjectionType]).sort()).toEqual([
     ['gsi1', 'ALL'],
     ['gsi2', 'ALL'],
+    ['gsi3', 'ALL'],
+    ['gsi4', 'ALL'],
   ]);
   expect(Table?.StreamSpecification).toEqual({ StreamEnabled: true, StreamViewType: 'NEW_AND_OLD_IMAGES' });
   const ttl = await db.send(new DescribeTimeToLiveCommand({ TableName: physicalTableName(messageLogTable, prefix) }));

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   parseChargerSettings,
   parseManagementEndpointEnv,
-  parseRouteRolesEnv,
+  parseUserPoolEnv,
 } from '#functions/_common/env.ts';
 import { settingsVariables } from '#functions/_routes/environment.ts';
 
@@ -37,11 +37,9 @@ describe('the handler environment', () => {
     expect(() => parseManagementEndpointEnv({ WS_MANAGEMENT_ENDPOINT: 'not a url' })).toThrow(/WS_MANAGEMENT_ENDPOINT/);
   });
 
-  it('reads the jwt routes’ roles, and refuses anything else', () => {
-    const roles = [{ method: 'GET', path: '/chargers/{id}', roles: ['viewer'] }];
-    expect(parseRouteRolesEnv({ JWT_ROUTE_ROLES: JSON.stringify(roles) })).toEqual(roles);
-    expect(() => parseRouteRolesEnv({})).toThrow(/JWT_ROUTE_ROLES: expected JSON/);
-    expect(() => parseRouteRolesEnv({ JWT_ROUTE_ROLES: '[{"method":"GET"}]' })).toThrow(/expected \[\{ method, path, roles \}\]/);
+  it('needs the user pool id where a route names userPool access', () => {
+    expect(parseUserPoolEnv({ USER_POOL_ID: 'eu-west-1_AbC123' })).toEqual({ USER_POOL_ID: 'eu-west-1_AbC123' });
+    expect(() => parseUserPoolEnv({})).toThrow(/USER_POOL_ID/);
   });
 });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { findPathRoute, isResourcePath, methodAndPathOf } from '#functions/_routes/http-paths.ts';
+import { findPathRoute, isResourcePath } from '#functions/_routes/http-paths.ts';
 
 const routes = [
   { id: 'one', method: 'GET', path: '/chargers/{chargerId}' },
@@ -23,12 +23,6 @@ describe('REST resource paths', () => {
     expect(findPathRoute(routes, 'DELETE', '/chargers/CP-1')).toBeUndefined();
     expect(findPathRoute(routes, 'GET', '/chargers/CP-1/reset')).toBeUndefined();
     expect(findPathRoute(routes, 'GET', '/chargers/a/b')).toBeUndefined();
-  });
-
-  it('reads method and path from a REST method ARN', () => {
-    expect(methodAndPathOf('arn:aws:execute-api:us-east-1:000000000000:abc123/dev/GET/chargers/CP-1')).toEqual({ method: 'GET', path: '/chargers/CP-1' });
-    expect(methodAndPathOf('arn:aws:execute-api:us-east-1:000000000000:abc123/dev/GET/')).toEqual({ method: 'GET', path: '/' });
-    expect(methodAndPathOf('not an arn')).toBeUndefined();
   });
 
   it('accepts literal and {name} segments only', () => {

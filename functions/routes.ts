@@ -5,6 +5,8 @@
  */
 import { CHARGER_PK_PREFIX, ENROLMENT_PK_PREFIX } from '#shared/store/keys.ts';
 import type { TableName } from '#shared/store/tables.ts';
+import { chargerRoutes } from './api/chargers/routes.ts';
+import { locationRoutes } from './api/locations/routes.ts';
 import type { ZodType } from 'zod';
 import { idTokenRoutes } from './api/id-tokens/routes.ts';
 import { transactionRoutes } from './api/transactions/routes.ts';
@@ -277,6 +279,8 @@ export const routes = [
   ...metaRoutes,
   ...idTokenRoutes,
   ...transactionRoutes,
+  ...chargerRoutes,
+  ...locationRoutes,
   ...userRoutes,
 ] as const satisfies readonly RouteDef[];
 

@@ -14,6 +14,8 @@ import {
 } from '#shared/charger/registry.ts';
 import { createEnrolmentCode } from '#shared/charger/auto-registration.ts';
 import { assembleReport } from '#shared/charger/device-report.ts';
+import { importChargers, ImportFormatError, parseImport } from '#shared/charger/charger-import.ts';
+import { readFile } from 'node:fs/promises';
 import { createIdToken } from '#shared/token/id-tokens.ts';
 
 export type Options = Record<string, string | boolean | undefined>;
@@ -92,12 +94,38 @@ const chargerAdd: Command = async (deps, [id], o) => {
     throw new UsageError(
       created.reason === 'exists'
         ? `charger ${id} already exists (rotate its password with: charger password ${id})`
-        : `"${id}" is not a valid charger id: 1-48 characters of a-z A-Z 0-9 * - _ = : + | @ .`,
+        : created.reason === 'no-location'
+          ? `location ${str(o, 'location')} does not exist (create it first: POST /locations)`
+          : `"${id}" is not a valid charger id: 1-48 characters of a-z A-Z 0-9 * - _ = : + | @ .`,
     );
   }
   return {
     result: created.profile,
     note: `Charger ${id} registered. Its password (shown once, store it in the charger): ${created.password}`,
+  };
+};
+
+/**
+ * Registers the chargers of a CSV (header id,password,locationId,...) or JSON file, with the function the REST
+ * import uses; a re-run reports existing chargers as `exists` and leaves them as they are.
+ */
+const chargerImport: Command = async (deps, [file]) => {
+  const path = need(file, 'file (CSV with a header row, or a JSON list)');
+  const text = await readFile(path, 'utf8').catch(() => {
+    throw new UsageError(`cannot read ${path}`);
+  });
+  let rows: unknown[];
+  try {
+    rows = parseImport(text, /\.csv$/i.test(path) ? 'text/csv' : 'application/json');
+  } catch (error) {
+    if (error instanceof ImportFormatError) throw new UsageError(error.message);
+    throw error;
+  }
+  const report = await importChargers(deps, rows, 'cli');
+  const count = (s: string) => report.filter((r) => r.status === s).length;
+  return {
+    result: report,
+    note: `${count('created')} created, ${count('exists')} already registered (unchanged), ${count('invalid')} invalid. Generated passwords are in the report (shown once).`,
   };
 };
 
@@ -179,6 +207,7 @@ const numberOption = (o: Options, name: string, fallback: number): number => {
 export const commands: Record<string, Record<string, Command>> = {
   charger: {
     add: chargerAdd,
+    import: chargerImport,
     list: async (deps, _args, o) => ({ result: await deps.stores.chargers.list({ ...(str(o, 'location') ? { locationId: str(o, 'location') } : {}) }) }),
     show: chargerShow,
     accept: setStatus('accepted'),
@@ -222,6 +251,8 @@ export const usage = `Usage: npm run cli -- <group> <command> [args] [--options]
 
   charger add <id> [--status accepted|pending|rejected] [--location <id>]
                    [--default-protocol ocpp1.6|ocpp2.0.1|ocpp2.1] [--security-profile 1|2]
+  charger import <file.csv|file.json>     register many (header id,password,locationId,securityProfile,
+                   defaultProtocol,registrationStatus,label,description); a re-run leaves existing ones unchanged
   charger list [--location <id>]          charger show <id>
   charger accept|reject|pending <id>      charger password <id>   (rotate; prints the new one)
       accept also replaces the password (printed once); accept, reject, pending and password close the

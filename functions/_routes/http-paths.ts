@@ -24,9 +24,12 @@ const decode = (s: string): string => {
   }
 };
 
-/** Whether `path` is a valid resource path: `/`, literal segments and `{name}` parameters. */
+/**
+ * Whether `path` is a valid resource path: `/`, literal segments and `{name}` parameters. A literal may hold `:`
+ * (API Gateway accepts it in a path part; custom methods such as `/chargers:import`).
+ */
 export const isResourcePath = (path: string): boolean =>
-  path.startsWith('/') && segments(path).every((s) => PARAM.test(s) || /^[A-Za-z0-9._~-]+$/.test(s));
+  path.startsWith('/') && segments(path).every((s) => PARAM.test(s) || /^[A-Za-z0-9._~:-]+$/.test(s));
 
 const match = (template: string, actual: readonly string[]): Record<string, string> | undefined => {
   const parts = segments(template);

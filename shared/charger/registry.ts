@@ -38,6 +38,15 @@ export interface ChargerProfile extends Partial<BootFacts> {
   passwordRotatedAt?: string;
   /** An auto-registered charger still pending is forgotten after this (epoch seconds; the table's TTL). */
   expiresAt?: number;
+  /** An operator's name for it and notes (REST API). */
+  label?: string;
+  description?: string;
+  /** Who registered it (an operator, a machine client, or absent: the CLI, auto-registration). */
+  createdBy?: string;
+  updatedAt?: string;
+  updatedBy?: string;
+  /** Moved on by every operator write of the profile (PATCH): the condition that makes a lost update a 412. */
+  version?: number;
 }
 
 /** The stored profile with the password hash (its own item), which only the password check reads. */
@@ -62,6 +71,9 @@ export interface NewCharger {
   passwordOrigin?: PasswordOrigin;
   /** Epoch seconds after which the charger is forgotten (pending auto-registration). */
   expiresAt?: number;
+  label?: string;
+  description?: string;
+  createdBy?: string;
 }
 
 /** Ports with the password pepper, for operations that hash generated passwords. */
@@ -74,7 +86,8 @@ export interface ConnectionCloser {
 
 export type CreateChargerResult =
   | { created: true; profile: ChargerProfile; password: string }
-  | { created: false; reason: 'exists' | 'invalid-id' };
+  /** `no-location`: the location it names does not exist. */
+  | { created: false; reason: 'exists' | 'invalid-id' | 'no-location' };
 
 export const isAccepted = (charger: ChargerProfile | undefined): boolean => charger?.registrationStatus === 'accepted';
 
@@ -91,9 +104,14 @@ export const createCharger = async (deps: CredentialPorts, input: NewCharger): P
     ...(input.defaultProtocol ? { defaultProtocol: input.defaultProtocol } : {}),
     ...(input.autoRegistered ? { autoRegistered: true } : {}),
     ...(input.expiresAt !== undefined ? { expiresAt: input.expiresAt } : {}),
+    ...(input.label ? { label: input.label } : {}),
+    ...(input.description ? { description: input.description } : {}),
+    ...(input.createdBy ? { createdBy: input.createdBy } : {}),
+    version: 1,
   };
-  const outcome = await deps.stores.chargers.createIfAbsent({ ...profile, passwordHash: await hashPassword(password, origin, deps) });
-  return outcome === 'created' ? { created: true, profile, password } : { created: false, reason: 'exists' };
+  // A charger at a location is counted there in the same transaction (the location must exist).
+  const outcome = await deps.stores.chargers.createIfAbsent({ ...profile, passwordHash: await hashPassword(password, origin, deps) }, { countAtLocation: true });
+  return outcome === 'created' ? { created: true, profile, password } : { created: false, reason: outcome };
 };
 
 /**

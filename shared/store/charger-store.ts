@@ -8,7 +8,7 @@
 import { GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { BootFacts, ChargerItem, ChargerProfile, RegistrationStatus } from '../charger/registry.ts';
 import type { StoreContext } from './context.ts';
-import { getAll, unlessConditionFails, type Item } from './dynamo.ts';
+import { getAll, isConditionFailed, itemOfFailedCondition, unlessConditionFails, type Item } from './dynamo.ts';
 import {
   ALL_CHARGERS_PK,
   allChargersIndex,
@@ -17,6 +17,7 @@ import {
   credentialsKey,
   locationChargersIndex,
   locationChargersPk,
+  locationKey,
   PENDING_AUTO_REGISTERED_PK,
   pendingAutoRegisteredIndex,
   withoutKeys,
@@ -51,10 +52,43 @@ const toProfile = (item: Item): ChargerProfile => {
   const { passwordHash: _hidden, ...profile } = withoutKeys<ChargerItem>(item);
   return profile;
 };
+/** The location's charger count moved by `by`, only if the location exists (a transaction item). */
+const countAtFor = (ctx: StoreContext) => (locationId: string, by: 1 | -1) => ({
+  Update: {
+    TableName: ctx.tables.Csms,
+    Key: locationKey(locationId),
+    UpdateExpression: 'ADD chargerCount :by',
+    ConditionExpression: 'attribute_exists(pk)',
+    ExpressionAttributeValues: { ':by': by },
+  },
+});
+
+/** Which items of a cancelled transaction failed their condition; undefined for any other error. */
+const conditionsFailed = (error: unknown): boolean[] | undefined => {
+  if (!(error instanceof Error) || error.name !== 'TransactionCanceledException') return undefined;
+  const reasons = (error as { CancellationReasons?: { Code?: string }[] }).CancellationReasons ?? [];
+  return reasons.some((r) => r.Code === 'ConditionalCheckFailed') ? reasons.map((r) => r.Code === 'ConditionalCheckFailed') : undefined;
+};
+
+/** The profile's version condition: profiles written before versions existed have none. */
+const atVersion = (version: number | undefined) =>
+  version === undefined
+    ? { ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(version)' }
+    : { ConditionExpression: 'version = :version', ExpressionAttributeValues: { ':version': version } };
+
+/** What an operator's PATCH changes: attributes to set and to remove, and where the charger moves. */
+export interface ProfileChange {
+  readonly set: Readonly<Record<string, unknown>>;
+  readonly remove: readonly string[];
+  /** Present when the location changes: the one it leaves (if it had one that exists) and the one it joins. */
+  readonly move?: { readonly from?: string; readonly to?: string };
+}
+
 const NOT_EXPIRED_OR_ABSENT = 'attribute_not_exists(pk) OR expiresAt <= :nowSeconds';
 const epochSeconds = (at: Date) => Math.floor(at.getTime() / 1000);
 
 export const chargerStore = (ctx: StoreContext) => {
+  const countAt = countAtFor(ctx);
 
   /** Sets (and removes) attributes of an existing profile; undefined when the charger does not exist. */
   const update = async (chargerId: string, set: Record<string, unknown>, remove: readonly string[] = []): Promise<ChargerProfile | undefined> => {
@@ -79,34 +113,36 @@ export const chargerStore = (ctx: StoreContext) => {
     return out?.Attributes && toProfile(out.Attributes);
   };
 
-  const get = async (chargerId: string): Promise<ChargerProfile | undefined> => {
-    const out = await ctx.db.send(new GetCommand({ TableName: ctx.tables.Csms, Key: chargerKey(chargerId) }));
+  const get = async (chargerId: string, consistent = false): Promise<ChargerProfile | undefined> => {
+    const out = await ctx.db.send(new GetCommand({ TableName: ctx.tables.Csms, Key: chargerKey(chargerId), ConsistentRead: consistent }));
     return out.Item && toProfile(out.Item);
   };
 
   return {
     /**
      * Creates the charger (profile and credentials, in one transaction) unless one with its id in any case exists.
-     * A pending auto-registered charger past its expiry counts as absent (TTL may not have deleted it yet).
+     * A pending auto-registered charger past its expiry counts as absent (TTL may not have deleted it yet). With
+     * `countAtLocation`, a charger that names a location is counted there in the same transaction, which fails
+     * (`no-location`) when the location does not exist.
      */
-    async createIfAbsent(charger: ChargerItem): Promise<'created' | 'exists'> {
+    async createIfAbsent(charger: ChargerItem, options: { countAtLocation?: boolean } = {}): Promise<'created' | 'exists' | 'no-location'> {
       const condition = { ConditionExpression: NOT_EXPIRED_OR_ABSENT, ExpressionAttributeValues: { ':nowSeconds': epochSeconds(ctx.now()) } };
+      const atLocation = options.countAtLocation && charger.locationId !== undefined ? [countAt(charger.locationId, 1)] : [];
       try {
         await ctx.db.send(
           new TransactWriteCommand({
             TransactItems: [
               { Put: { TableName: ctx.tables.Csms, Item: toProfileItem(charger), ...condition } },
               { Put: { TableName: ctx.tables.Csms, Item: toCredentialsItem(charger), ...condition } },
+              ...atLocation,
             ],
           }),
         );
         return 'created';
       } catch (error) {
-        const reasons = (error as { CancellationReasons?: { Code?: string }[] }).CancellationReasons ?? [];
-        if (error instanceof Error && error.name === 'TransactionCanceledException' && reasons.some((r) => r.Code === 'ConditionalCheckFailed')) {
-          return 'exists';
-        }
-        throw error;
+        const failed = conditionsFailed(error);
+        if (!failed) throw error;
+        return failed[0] || failed[1] ? 'exists' : 'no-location';
       }
     },
 
@@ -179,6 +215,81 @@ export const chargerStore = (ctx: StoreContext) => {
         if (!(error instanceof Error && error.name === 'ConditionalCheckFailedException')) throw error;
       });
       return updated;
+    },
+
+    /**
+     * An operator's change of the profile, if it is still at `version` (read with the ETag the operator sent). A move
+     * between locations is one transaction with both locations' charger counts; the new location must exist.
+     */
+    async change(current: ChargerProfile, change: ProfileChange): Promise<ChargerProfile | 'not-found' | 'changed' | 'no-location'> {
+      const { chargerId, version } = current;
+      // The chargers-of-a-location index follows the location; a pending auto-registered charger without one is
+      // counted for the pending cap again.
+      const index: { set: Record<string, unknown>; remove: string[] } = !change.move
+        ? { set: {}, remove: [] }
+        : change.move.to !== undefined
+          ? { set: locationChargersIndex(change.move.to, chargerId), remove: [] }
+          : current.expiresAt !== undefined
+            ? { set: pendingAutoRegisteredIndex(chargerId), remove: [] }
+            : { set: {}, remove: ['gsi1pk', 'gsi1sk'] };
+      const set = Object.entries({ ...change.set, ...index.set, version: (version ?? 0) + 1 });
+      const remove = [...change.remove, ...index.remove];
+      const names = { ...Object.fromEntries(set.map(([k], i) => [`#s${i}`, k])), ...Object.fromEntries(remove.map((k, i) => [`#r${i}`, k])) };
+      const guard = atVersion(version);
+      const update = {
+        TableName: ctx.tables.Csms,
+        Key: chargerKey(chargerId),
+        UpdateExpression: `SET ${set.map((_, i) => `#s${i} = :s${i}`).join(', ')}` + (remove.length ? ` REMOVE ${remove.map((_, i) => `#r${i}`).join(', ')}` : ''),
+        ExpressionAttributeNames: names,
+        ...guard,
+        ExpressionAttributeValues: { ...Object.fromEntries(set.map(([, v], i) => [`:s${i}`, v])), ...('ExpressionAttributeValues' in guard ? guard.ExpressionAttributeValues : {}) },
+      };
+      if (!change.move) {
+        try {
+          const out = await ctx.db.send(new UpdateCommand({ ...update, ReturnValues: 'ALL_NEW', ReturnValuesOnConditionCheckFailure: 'ALL_OLD' }));
+          return toProfile(out.Attributes ?? {});
+        } catch (error) {
+          if (isConditionFailed(error)) return itemOfFailedCondition(error) ? 'changed' : 'not-found';
+          throw error;
+        }
+      }
+      const { from, to } = change.move;
+      try {
+        await ctx.db.send(
+          new TransactWriteCommand({
+            TransactItems: [{ Update: update }, ...(to !== undefined ? [countAt(to, 1)] : []), ...(from !== undefined ? [countAt(from, -1)] : [])],
+          }),
+        );
+      } catch (error) {
+        const failed = conditionsFailed(error);
+        if (!failed) throw error;
+        if (failed[0]) return (await get(chargerId)) ? 'changed' : 'not-found';
+        return to !== undefined && failed[1] ? 'no-location' : 'changed';
+      }
+      return (await get(chargerId, true)) ?? 'not-found';
+    },
+
+    /**
+     * Deletes the profile and credentials if the profile is still at `version`, and uncounts the charger at its
+     * location (`from`: given only if that location exists). Presence, connectors and history are not touched here.
+     */
+    async remove(chargerId: string, version: number | undefined, from?: string): Promise<'deleted' | 'not-found' | 'changed'> {
+      try {
+        await ctx.db.send(
+          new TransactWriteCommand({
+            TransactItems: [
+              { Delete: { TableName: ctx.tables.Csms, Key: chargerKey(chargerId), ...atVersion(version) } },
+              { Delete: { TableName: ctx.tables.Csms, Key: credentialsKey(chargerId) } },
+              ...(from !== undefined ? [countAt(from, -1)] : []),
+            ],
+          }),
+        );
+        return 'deleted';
+      } catch (error) {
+        const failed = conditionsFailed(error);
+        if (!failed) throw error;
+        return (await get(chargerId)) ? 'changed' : 'not-found';
+      }
     },
 
     /** Replaces the hash (and drops one a profile of before the credentials item still carried); false when unknown. */

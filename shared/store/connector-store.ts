@@ -8,7 +8,7 @@ import type { Connector, ConnectorRef, StatusReport } from '../charger/connector
 import type { StoreContext } from './context.ts';
 import { unlessConditionFails, type Item } from './dynamo.ts';
 import { CONNECTOR_PREFIX, connectorKey, connectorsPk, statusHistoryKey, statusHistoryPk, withoutKeys } from './keys.ts';
-import { mapPage, queryAll, queryPage, type Page, type PageOptions } from './queries.ts';
+import { mapPage, queryAll, queryPage, timeBetween, type Page, type PageOptions, type TimeRange } from './queries.ts';
 import { expiresAfter } from './retention.ts';
 
 const OPTIONAL_FACTS = ['errorCode', 'info', 'vendorId', 'vendorErrorCode', 'ocppConnectorId'] as const;
@@ -141,8 +141,11 @@ export const connectorStore = (ctx: StoreContext) => {
     list: async (chargerId: string): Promise<Connector[]> =>
       (await queryAll(ctx, { pk: connectorsPk(chargerId), beginsWith: CONNECTOR_PREFIX })).map(fromItem),
 
-    history: async (chargerId: string, ref: ConnectorRef, options: PageOptions = {}): Promise<Page<StatusReport>> =>
-      mapPage(await queryPage(ctx, { pk: statusHistoryPk(chargerId, ref.evseId, ref.connectorId) }, options), (i) => withoutKeys<StatusReport>(i)),
+    history: async (chargerId: string, ref: ConnectorRef, options: PageOptions & TimeRange = {}): Promise<Page<StatusReport>> => {
+      const between = timeBetween(options);
+      const q = { pk: statusHistoryPk(chargerId, ref.evseId, ref.connectorId), ...(between ? { between } : {}) };
+      return mapPage(await queryPage(ctx, q, options), (i) => withoutKeys<StatusReport>(i));
+    },
   };
 };
 

@@ -112,6 +112,25 @@ const writeChunk = async (db: Db, chunk: readonly { table: string; item: Item }[
   }
 };
 
+/**
+ * Deletes items by key (any tables) in BatchWriteItem requests of 25, `PARALLEL_BATCHES` at a time, retrying what
+ * DynamoDB leaves unprocessed. For erasing what an operator deleted; the keys are the table's `pk`/`sk`.
+ */
+export const deleteAll = async (db: Db, keys: readonly { table: string; key: Key }[]): Promise<void> => {
+  const chunks: (typeof keys)[] = [];
+  for (let i = 0; i < keys.length; i += WRITE_BATCH) chunks.push(keys.slice(i, i + WRITE_BATCH));
+  await inParallel(chunks, PARALLEL_BATCHES, async (chunk) => {
+    let pending: Record<string, { DeleteRequest: { Key: Key } }[]> = {};
+    for (const { table, key } of chunk) (pending[table] ??= []).push({ DeleteRequest: { Key: key } });
+    for (let attempt = 0; Object.keys(pending).length > 0; attempt++) {
+      if (attempt >= MAX_BATCH_ATTEMPTS) throw new Error(`${Object.values(pending).flat().length} items not deleted after ${attempt} attempts`);
+      if (attempt > 0) await sleep(backoffMs(attempt));
+      const out = await db.send(new BatchWriteCommand({ RequestItems: pending }));
+      pending = (out.UnprocessedItems ?? {}) as typeof pending;
+    }
+  });
+};
+
 /** One key to read in a BatchGetItem; `consistent` where a stale read would be wrong (optimistic concurrency). */
 export interface KeyToRead {
   table: string;

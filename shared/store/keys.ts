@@ -52,6 +52,13 @@ export const ALL_CHARGERS_PK = 'CHARGERS';
 /** gsi1: chargers of a location. */
 export const locationChargersIndex = (locationId: string, chargerId: string) => ({ gsi1pk: locationChargersPk(locationId), gsi1sk: chargerId });
 export const locationChargersPk = (locationId: string) => `LOCATION#${locationId}`;
+/** Every location item's partition key starts with it (IAM leading-key conditions name it). */
+export const LOCATION_PK_PREFIX = 'LOCATION#';
+/** A location (issue 9). Its table key shares the `LOCATION#` text with the chargers-of-a-location gsi1 key, on another index. */
+export const locationKey = (locationId: string) => ({ pk: `${LOCATION_PK_PREFIX}${locationId}`, sk: 'LOCATION' });
+/** gsi2: every location, by id (one partition: locations are few and change rarely). */
+export const ALL_LOCATIONS_PK = 'LOCATIONS';
+export const allLocationsIndex = (locationId: string) => ({ gsi2pk: ALL_LOCATIONS_PK, gsi2sk: locationId });
 /** gsi1 of an auto-registered charger while it is pending (it has no location yet): the pending cap counts them. */
 export const PENDING_AUTO_REGISTERED_PK = 'CHARGERS#AUTOREGISTERED#PENDING';
 export const pendingAutoRegisteredIndex = (chargerId: string) => ({ gsi1pk: PENDING_AUTO_REGISTERED_PK, gsi1sk: chargerId });
@@ -60,8 +67,12 @@ export const ENROLMENT_PK_PREFIX = 'ENROLMENT#';
 /** An operator's one-time enrolment code, by the MAC of the code under the password pepper. */
 export const enrolmentKey = (codeMac: string) => ({ pk: `${ENROLMENT_PK_PREFIX}${codeMac}`, sk: 'ENROLMENT' });
 
+/** Partition prefixes of a charger's history (IAM leading-key conditions of the routes that read or purge it). */
+export const STATUS_PK_PREFIX = 'STATUS#';
+export const TIMELINE_PK_PREFIX = 'TIMELINE#';
+export const REPORT_PK_PREFIX = 'REPORT#';
 export const statusHistoryPk = (chargerId: string, evseId: number, connectorId: number) =>
-  `STATUS#${chargerId}#${evseId}#${connectorId}`;
+  `${STATUS_PK_PREFIX}${chargerId}#${evseId}#${connectorId}`;
 export const statusHistoryKey = (chargerId: string, evseId: number, connectorId: number, timestamp: string, fact: unknown) => ({
   pk: statusHistoryPk(chargerId, evseId, connectorId),
   sk: `${timestamp}#${contentKey(fact)}`,
@@ -148,9 +159,9 @@ export const idTokenIndexes = (value: string, type: string, groupId?: string) =>
 });
 
 // Timeline and device reports.
-export const timelinePk = (chargerId: string) => `TIMELINE#${chargerId}`;
+export const timelinePk = (chargerId: string) => `${TIMELINE_PK_PREFIX}${chargerId}`;
 export const timelineKey = (chargerId: string, at: string, fact: unknown) => ({ pk: timelinePk(chargerId), sk: `${at}#${contentKey(fact)}` });
-export const reportPk = (chargerId: string, requestId: number) => `REPORT#${chargerId}#${requestId}`;
+export const reportPk = (chargerId: string, requestId: number) => `${REPORT_PK_PREFIX}${chargerId}#${requestId}`;
 export const reportPageKey = (chargerId: string, requestId: number, seqNo: number) => ({ pk: reportPk(chargerId, requestId), sk: `PAGE#${pad(seqNo, 6)}` });
 export const reportSummaryKey = (chargerId: string, requestId: number) => ({ pk: reportPk(chargerId, requestId), sk: 'SUMMARY' });
 export const REPORT_SUMMARY_SK = 'SUMMARY';

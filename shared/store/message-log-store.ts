@@ -9,7 +9,7 @@ import { redactFrame } from '../log/redact.ts';
 import type { FrameLogEntry, StoredFrame } from '../log/message-log.ts';
 import type { StoreContext } from './context.ts';
 import { messageLogKey, messageLogPk, withoutKeys } from './keys.ts';
-import { mapPage, queryPage, type Page, type PageOptions } from './queries.ts';
+import { mapPage, queryPage, timeBetween, type Page, type PageOptions, type TimeRange } from './queries.ts';
 import { expiresAfter } from './retention.ts';
 
 /** Message type, id and action of a parsed frame, for reading the log without parsing every frame. */
@@ -68,8 +68,10 @@ export const messageLogStore = (ctx: StoreContext) => ({
     });
   },
 
-  list: async (chargerId: string, options: PageOptions = {}): Promise<Page<StoredFrame>> =>
-    mapPage(await queryPage(ctx, { table: 'MessageLog', pk: messageLogPk(chargerId) }, options), (i) => withoutKeys<StoredFrame>(i)),
+  list: async (chargerId: string, options: PageOptions & TimeRange = {}): Promise<Page<StoredFrame>> => {
+    const between = timeBetween(options);
+    return mapPage(await queryPage(ctx, { table: 'MessageLog', pk: messageLogPk(chargerId), ...(between ? { between } : {}) }, options), (i) => withoutKeys<StoredFrame>(i));
+  },
 
   /** When the charger was last heard from: the time of its newest logged inbound frame. */
   async lastSeen(chargerId: string): Promise<string | undefined> {

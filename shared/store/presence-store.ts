@@ -86,6 +86,9 @@ export const presenceStore = (ctx: StoreContext) => {
       return (await Promise.all(shards)).flat().map((item) => withoutKeys<ConnectionRecord>(item));
     },
 
+    /** For reading presence together with the profile (stores.ts `readTogether`). */
+    read: (chargerId: string) => ({ table: ctx.tables.Csms, key: presenceKey(chargerId), decode: (item: Record<string, unknown>) => withoutKeys<Presence>(item) }),
+
     async get(chargerId: string): Promise<Presence | undefined> {
       const out = await ctx.db.send(new GetCommand({ TableName: ctx.tables.Csms, Key: presenceKey(chargerId) }));
       return out.Item && withoutKeys<Presence>(out.Item);

@@ -20,6 +20,15 @@ export interface PageOptions {
 
 /** The Csms table's GSIs (shared/store/tables.ts). */
 export type IndexName = 'gsi1' | 'gsi2' | 'gsi3' | 'gsi4';
+/** A page of a partition whose sort keys start with a time: only keys from `from` to `to` (ISO times, inclusive). */
+export interface TimeRange {
+  from?: string;
+  to?: string;
+}
+
+/** The sort-key range of a time range over keys `<ISO time>#...`; undefined when the range is open at both ends. */
+export const timeBetween = (range: TimeRange = {}): readonly [string, string] | undefined =>
+  range.from === undefined && range.to === undefined ? undefined : [range.from ?? '0', `${range.to ?? '9'}\uffff`];
 
 export interface PartitionQuery {
   pk: string;

@@ -5,11 +5,13 @@
  */
 import type { StoreContext } from './context.ts';
 import { getAll, type Item, type Key } from './dynamo.ts';
+import { chargerHistoryStore } from './charger-history-store.ts';
 import { chargerStore } from './charger-store.ts';
 import { connectorStore } from './connector-store.ts';
 import { deviceReportStore } from './device-report-store.ts';
 import { enrolmentStore } from './enrolment-store.ts';
 import { idTokenStore } from './id-token-store.ts';
+import { locationStore } from './location-store.ts';
 import { idempotencyStore } from './idempotency-store.ts';
 import { messageLogStore } from './message-log-store.ts';
 import { meterValueStore } from './meter-value-store.ts';
@@ -29,6 +31,7 @@ type Decoded<R> = { [K in keyof R]: R[K] extends ItemRead<infer T> ? T | undefin
 
 export const makeStores = (ctx: StoreContext) => ({
   chargers: chargerStore(ctx),
+  chargerHistory: chargerHistoryStore(ctx),
   presence: presenceStore(ctx),
   connectors: connectorStore(ctx),
   transactions: transactionStore(ctx),
@@ -39,6 +42,7 @@ export const makeStores = (ctx: StoreContext) => ({
   messageLog: messageLogStore(ctx),
   enrolments: enrolmentStore(ctx),
   idempotency: idempotencyStore(ctx),
+  locations: locationStore(ctx),
   /**
    * Reads items of different aggregates in one request (BatchGetItem), e.g. the charger, the id token and the
    * transaction a TransactionEvent needs: `readTogether({ charger: stores.chargers.read(id), ... })`.

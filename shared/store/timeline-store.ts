@@ -7,7 +7,7 @@ import type { TimelineEntry } from '../charger/timeline.ts';
 import { redactPayload } from '../log/redact.ts';
 import type { StoreContext } from './context.ts';
 import { timelineKey, timelinePk, withoutKeys } from './keys.ts';
-import { mapPage, queryPage, type Page, type PageOptions } from './queries.ts';
+import { mapPage, queryPage, timeBetween, type Page, type PageOptions, type TimeRange } from './queries.ts';
 import { expiresAfter } from './retention.ts';
 
 export const timelineStore = (ctx: StoreContext) => ({
@@ -24,8 +24,10 @@ export const timelineStore = (ctx: StoreContext) => ({
   },
 
   /** Newest first unless asked otherwise. */
-  list: async (chargerId: string, options: PageOptions = {}): Promise<Page<TimelineEntry>> =>
-    mapPage(await queryPage(ctx, { pk: timelinePk(chargerId) }, { newestFirst: true, ...options }), (i) => withoutKeys<TimelineEntry>(i)),
+  list: async (chargerId: string, options: PageOptions & TimeRange = {}): Promise<Page<TimelineEntry>> => {
+    const between = timeBetween(options);
+    return mapPage(await queryPage(ctx, { pk: timelinePk(chargerId), ...(between ? { between } : {}) }, { newestFirst: true, ...options }), (i) => withoutKeys<TimelineEntry>(i));
+  },
 });
 
 export type TimelineStore = ReturnType<typeof timelineStore>;

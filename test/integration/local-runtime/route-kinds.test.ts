@@ -25,7 +25,8 @@ import { fixtureRoutes, loadFixture } from './fixtures/host.ts';
 import { type Invocation, invocations, waitForInvocations } from './fixtures/recorder.ts';
 
 const quiet = { info: () => undefined, warn: () => undefined, error: () => undefined };
-const routes: readonly RouteDef[] = [...fixtureRoutes, ...kindRoutes];
+// The kind fixtures beside the platform's charger routes (its REST routes have their own tests, test/integration/api).
+const routes: readonly RouteDef[] = [...fixtureRoutes.filter((r) => r.kind !== 'http'), ...kindRoutes];
 
 let runtime: LocalRuntime;
 let db: TestTables;

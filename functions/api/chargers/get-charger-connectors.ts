@@ -1,0 +1,6 @@
+import { connectorsOf } from '#shared/charger/charger-api.ts';
+import { httpHandler, ok, unwrap } from '../../_common/http/handler.ts';
+import { deps } from '../../_common/runtime.ts';
+import { getChargerConnectorsRoute } from './routes.ts';
+
+export const handler = httpHandler(getChargerConnectorsRoute, async (req) => ok(unwrap(await connectorsOf(deps, req.params.chargerId!))));

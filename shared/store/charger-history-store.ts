@@ -1,0 +1,59 @@
+/**
+ * Erasing what a deleted charger leaves: its live items (presence, connectors) always, and, when the operator asks
+ * for a purge, its operational history (status reports, timeline, message log) in bounded steps. Transactions and
+ * their meter values are billing records and are never erased here (they expire by their retention); NotifyReport
+ * pages have no per-charger index and expire by theirs.
+ */
+import type { ConnectorRef } from '../charger/connector-status.ts';
+import type { StoreContext } from './context.ts';
+import { deleteAll, type Key } from './dynamo.ts';
+import { CONNECTOR_PREFIX, connectorsPk, messageLogPk, presenceKey, statusHistoryPk, timelinePk } from './keys.ts';
+import { queryAll, queryPage, type PartitionQuery } from './queries.ts';
+import type { TableName } from './tables.ts';
+
+export interface PurgeStep {
+  /** Items deleted by this step. */
+  readonly deleted: number;
+  /** More history is left: call again. */
+  readonly remaining: boolean;
+}
+
+export const chargerHistoryStore = (ctx: StoreContext) => ({
+  /**
+   * Deletes the charger's presence and connector items (its partition under the id as registered; only those sort
+   * keys, so a charger registered again meanwhile under the same id keeps its new profile).
+   */
+  async eraseLive(chargerId: string): Promise<number> {
+    const items = await queryAll(ctx, { pk: connectorsPk(chargerId) });
+    const keys = items
+      .filter((i) => i.sk === presenceKey(chargerId).sk || String(i.sk).startsWith(CONNECTOR_PREFIX))
+      .map((i) => ({ table: ctx.tables.Csms, key: { pk: String(i.pk), sk: String(i.sk) } }));
+    await deleteAll(ctx.db, keys);
+    return keys.length;
+  },
+
+  /**
+   * Deletes at most `budget` items of the charger's history, partition by partition: each connector's status
+   * reports, the timeline, the message log. Bounded so one request stays well inside the API's 29 s.
+   */
+  async purge(chargerId: string, connectors: readonly ConnectorRef[], budget: number): Promise<PurgeStep> {
+    const partitions: { table: TableName; pk: string }[] = [
+      ...connectors.map((c) => ({ table: 'Csms' as const, pk: statusHistoryPk(chargerId, c.evseId, c.connectorId) })),
+      { table: 'Csms', pk: timelinePk(chargerId) },
+      { table: 'MessageLog', pk: messageLogPk(chargerId) },
+    ];
+    let deleted = 0;
+    for (const partition of partitions) {
+      const left = budget - deleted;
+      if (left <= 0) return { deleted, remaining: true };
+      const q: PartitionQuery = { table: partition.table, pk: partition.pk };
+      const page = await queryPage(ctx, q, { limit: left });
+      await deleteAll(ctx.db, page.items.map((i) => ({ table: ctx.tables[partition.table], key: { pk: String(i.pk), sk: String(i.sk) } as Key })));
+      deleted += page.items.length;
+      if (page.cursor) return { deleted, remaining: true };
+    }
+    return { deleted, remaining: false };
+  },
+});
+
+export type ChargerHistoryStore = ReturnType<typeof chargerHistoryStore>;

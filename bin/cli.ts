@@ -1,5 +1,7 @@
 /**
- * `npm run cli -- <group> <command> ...`: operator commands against the running local runtime's DynamoDB (found
+ * `npm run cli -- <group> <command> ...`. `user` and `client` commands go to the user pool (bin/cli/users.ts: the
+ * running runtime's Cognito stand-in, or with `--aws` the pool USER_POOL_ID / --user-pool-id names). The others:
+ * operator commands against the running local runtime's DynamoDB (found
  * whatever `npm start` was started with: `--data-dir <dir>` or `--in-memory` pick one when several run), or one
  * started for the command on the data directory, or against AWS with `--aws` (CSMS_TABLE and MESSAGE_LOG_TABLE
  * set, credentials from the usual AWS chain; PASSWORD_PEPPER_SECRET_ID for commands that make passwords or
@@ -12,7 +14,9 @@ import { connectionCloser } from '#functions/_common/connections.ts';
 import { SECRETS } from '#functions/_common/env.ts';
 import { createSecretReader, passwordKeys } from '#functions/_common/secrets.ts';
 import type { PasswordKeys } from '#shared/charger/credentials.ts';
-import { commands, usage, UsageError, type CommandContext, type Options } from './cli/commands.ts';
+import { commands, usage, UsageError, type CommandContext, type CommandOutput, type Options } from './cli/commands.ts';
+import { poolCommands, poolUsage } from './cli/users.ts';
+import { localPoolTarget, awsPoolTarget } from './cli/pool-target.ts';
 import { LOCAL_AWS_ENV } from './local/handler-env.ts';
 import { DEFAULT_DATA_DIR, ensureLocalDynamo, RuntimeLookupError, type LocalDynamo } from './local/runtime-file.ts';
 import { localSecrets, serveLocalSecrets } from './local/secrets.ts';
@@ -34,15 +38,44 @@ const { values, positionals } = parseArgs({
     blocked: { type: 'boolean' },
     limit: { type: 'string' },
     hours: { type: 'string' },
+    role: { type: 'string' },
+    email: { type: 'string' },
+    scope: { type: 'string' },
+    'password-stdin': { type: 'boolean' },
+    'client-id': { type: 'string' },
+    'user-pool-id': { type: 'string' },
     help: { type: 'boolean', short: 'h' },
   },
 });
 
 const [group = '', name = '', ...args] = positionals;
 const command = commands[group]?.[name];
-if (values.help || !command) {
-  console.log(usage);
+const poolCommand = poolCommands[group]?.[name];
+if (values.help || (!command && !poolCommand)) {
+  console.log(`${usage}\n${poolUsage}`);
   process.exit(values.help ? 0 : 2);
+}
+
+const print = (out: CommandOutput) => {
+  if (out.note) console.error(out.note);
+  console.log(out.text ?? JSON.stringify(out.result, null, 2));
+};
+
+const choice = { ...(values['data-dir'] ? { dataDir: values['data-dir'] } : {}), ...(values['in-memory'] ? { inMemory: true } : {}) };
+
+if (poolCommand) {
+  let stop: (() => Promise<void>) | undefined;
+  try {
+    const where = values.aws ? awsPoolTarget(values as Options) : await localPoolTarget(choice, values as Options);
+    stop = where.stop;
+    print(await poolCommand(where.target, args, values as Options));
+  } catch (error) {
+    if (!(error instanceof UsageError || error instanceof RuntimeLookupError || (error instanceof Error && error.name === 'SignInRefusedError'))) throw error;
+    console.error(`error: ${error.message}`);
+    process.exitCode = 2;
+  } finally {
+    await stop?.();
+  }
 }
 
 const checkAwsEnv = (env: NodeJS.ProcessEnv): NodeJS.ProcessEnv => {
@@ -50,8 +83,7 @@ const checkAwsEnv = (env: NodeJS.ProcessEnv): NodeJS.ProcessEnv => {
   return env;
 };
 
-const choice = { ...(values['data-dir'] ? { dataDir: values['data-dir'] } : {}), ...(values['in-memory'] ? { inMemory: true } : {}) };
-const local = values.aws
+const local = values.aws || !command
   ? undefined
   : await ensureLocalDynamo(choice).catch((e: unknown) => {
       if (!(e instanceof RuntimeLookupError)) throw e;
@@ -95,16 +127,16 @@ const closerOf = (l: LocalDynamo | undefined): CommandContext['closer'] => {
   return connectionCloser(connections);
 };
 
-try {
-  const deps = { ...makeDeps(local ? { ...process.env, ...local.env } : checkAwsEnv(process.env)), ...(await pepperOf(local)) };
-  const closer = closerOf(local);
-  const out = await command(deps, args, values as Options, closer ? { closer } : {});
-  if (out.note) console.error(out.note);
-  console.log(JSON.stringify(out.result, null, 2));
-} catch (error) {
-  if (!(error instanceof UsageError)) throw error;
-  console.error(`error: ${error.message}`);
-  process.exitCode = 2;
-} finally {
-  await local?.stop();
+if (command) {
+  try {
+    const deps = { ...makeDeps(local ? { ...process.env, ...local.env } : checkAwsEnv(process.env)), ...(await pepperOf(local)) };
+    const closer = closerOf(local);
+    print(await command(deps, args, values as Options, closer ? { closer } : {}));
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    console.error(`error: ${error.message}`);
+    process.exitCode = 2;
+  } finally {
+    await local?.stop();
+  }
 }

@@ -21,6 +21,7 @@ const USAGE = `Usage: npm start -- [options]
 
   -p, --port <n>               charger WebSocket / @connections port (default: env PORT, else 8080; 0 = any free port)
       --rest-port <n>          REST API port, when there are http routes (default: env REST_PORT, else 8081)
+      --auth-port <n>          the Cognito stand-in: user pool API, JWKS, token endpoint (default: env AUTH_PORT, else 8083)
       --data-dir <dir>         where DynamoDB and SQS/S3 data are kept (default: .local)
       --in-memory              keep nothing: start from empty tables, lose them on exit
       --auto-register          let unknown chargers register themselves as pending, if their id matches
@@ -45,6 +46,7 @@ const options = (): LocalRuntimeOptions | undefined => {
     options: {
       port: { type: 'string', short: 'p' },
       'rest-port': { type: 'string' },
+      'auth-port': { type: 'string' },
       'data-dir': { type: 'string' },
       'in-memory': { type: 'boolean' },
       'auto-register': { type: 'boolean' },
@@ -60,6 +62,7 @@ const options = (): LocalRuntimeOptions | undefined => {
   return {
     port: number(values.port ?? process.env.PORT, '--port') ?? 8080,
     restPort: number(values['rest-port'] ?? process.env.REST_PORT, '--rest-port') ?? 8081,
+    authPort: number(values['auth-port'] ?? process.env.AUTH_PORT, '--auth-port') ?? 8083,
     ...(values['in-memory'] ? {} : { dataDir: values['data-dir'] ?? DEFAULT_DATA_DIR }),
     ...(values['auto-register'] ? { autoRegister: true } : {}),
     ...(values['auto-register-allow'] !== undefined ? { autoRegisterAllow: values['auto-register-allow'] } : {}),
@@ -76,7 +79,7 @@ const line = (label: string, value: string) => `  ${label.padEnd(16)} ${value}\n
 const otherEndpoints = (rt: LocalRuntime): string =>
   (rt.restUrl ? '' : line('REST API', 'none yet (no http routes in functions/routes.ts)')) +
   Object.entries(rt.endpoints)
-    .filter(([name]) => !['chargerWebSocket', 'chargerConnections', 'dynamodb', 'sqs', 's3'].includes(name))
+    .filter(([name]) => !['chargerWebSocket', 'chargerConnections', 'dynamodb', 'sqs', 's3', 'cognito'].includes(name))
     .map(([name, url]) => line(name === 'restApi' ? 'REST API' : name, name === 'restApi' ? `${url}/<path>` : url))
     .join('');
 
@@ -97,6 +100,10 @@ const chargerLines = (rt: LocalRuntime): string =>
       line('', "subprotocols ocpp1.6, ocpp2.0.1, ocpp2.1; Basic auth as the charger's password says") +
       line('@connections', `${rt.managementEndpoint}/@connections/{connectionId}`)
     : '';
+
+const userPoolLines = (rt: LocalRuntime): string =>
+  line('Cognito', `${rt.userPool.endpoint}   user pool ${rt.userPool.id}, people client ${rt.userPool.peopleClientId}`) +
+  line('', `issuer ${rt.userPool.issuer}; token endpoint ${rt.userPool.tokenUrl}`);
 
 const standInLines = (rt: LocalRuntime): string => {
   const queues = Object.entries(rt.queues).map(([name, q]) => line(`  ${name}`, `${q.url}  (dead letters: ${q.deadLetterUrl})`));
@@ -121,13 +128,16 @@ const banner = (rt: LocalRuntime): string => {
     `\nO-V2X-MP local runtime is up (${seconds(rt.startup.totalMs)}${ddb})\n\n`,
     chargerLines(rt),
     otherEndpoints(rt),
+    userPoolLines(rt),
     standInLines(rt),
     line('Routes', routeSummary(rt)),
     line('Data', data),
     line('Auto-register', autoRegister),
     line('Heartbeat', `every ${rt.env.HEARTBEAT_INTERVAL_SECONDS ?? 300} s`),
     `\nThese endpoints are also in ${file}, where the CLI and tests find them.\n`,
-    `Register a charger first (in another terminal):  npm run cli -- ${cliFlag(rt)}charger add CP-1\n`,
+    `Create an operator first (in another terminal):  npm run cli -- ${cliFlag(rt)}user add alice --role admin\n`,
+    `then get a token for scripts:                    npm run cli -- ${cliFlag(rt)}user token alice\n`,
+    `Register a charger:                              npm run cli -- ${cliFlag(rt)}charger add CP-1\n`,
     'Press Ctrl-C to stop.\n',
   ].join('');
 };

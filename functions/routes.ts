@@ -12,6 +12,7 @@ import { idTokenRoutes } from './api/id-tokens/routes.ts';
 import { transactionRoutes } from './api/transactions/routes.ts';
 import type { SecretName, SettingsName } from './_common/env.ts';
 import { metaRoutes } from './api/meta/routes.ts';
+import { userRoutes } from './api/users/routes.ts';
 
 /** The API Gateway WebSocket APIs: chargers speak OCPP-J on one; operators get live events on the other (later). */
 export type WebSocketApiName = 'chargers' | 'operators';
@@ -280,6 +281,7 @@ export const routes = [
   ...transactionRoutes,
   ...chargerRoutes,
   ...locationRoutes,
+  ...userRoutes,
 ] as const satisfies readonly RouteDef[];
 
 export const isWsRoute = (r: RouteDef): r is WsRoute => r.kind === 'ws';

@@ -29,6 +29,8 @@ export interface CommandOutput {
   result: unknown;
   /** A line for people, printed before the JSON (e.g. the one-time password). */
   note?: string;
+  /** Printed as is instead of `result` (e.g. a token for `$(...)` in scripts). */
+  text?: string;
 }
 
 /** What a command may reach besides the tables: the running charger API's @connections, to close a connection. */

@@ -43,6 +43,8 @@ export interface Endpoints {
   readonly secretsManager: string;
   /** The local API Gateway of each WebSocket API, which also serves its @connections. */
   readonly webSocketApis: Partial<Record<WebSocketApiName, string>>;
+  /** The Cognito stand-in and its pool. */
+  readonly userPool?: { readonly id: string; readonly endpoint: string };
 }
 
 /** The local value of everything a route's access may name. */
@@ -90,6 +92,10 @@ const need = <T>(value: T | undefined, what: string): T => {
 /** What the local runtime tells handlers (Powertools) about concurrent invocations in one process. */
 export const LOCAL_MAX_CONCURRENCY = 1_000;
 
+/** A route that calls the user pool (its USER_POOL_ID comes from routeEnvironment) reaches the stand-in. */
+const userPoolEndpoint = (route: RouteDef, endpoints: Endpoints): Record<string, string> =>
+  route.access.userPool?.length ? { AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER: need(endpoints.userPool, 'Cognito stand-in').endpoint } : {};
+
 /** Builds the handler environment: the union of every route's, plus where the stand-ins are. */
 export const handlerEnv = (
   endpoints: Endpoints,
@@ -103,6 +109,7 @@ export const handlerEnv = (
     managementEndpoint: (api: WebSocketApiName) => need(endpoints.webSocketApis[api], `${api} WebSocket API`),
     secret: (name: SecretName) => local.secretIds[name],
     settings: (name: SettingsName) => local.settings[name],
+    ...(endpoints.userPool ? { userPoolId: () => need(endpoints.userPool, 'Cognito stand-in').id } : {}),
   };
   const management = endpoints.webSocketApis.chargers;
   return Object.assign(
@@ -117,6 +124,7 @@ export const handlerEnv = (
       AWS_LAMBDA_MAX_CONCURRENCY: String(LOCAL_MAX_CONCURRENCY),
     },
     ...table.routes.map((route) => routeEnvironment(route, { ...table, sources })),
+    ...table.routes.map((route) => userPoolEndpoint(route, endpoints)),
   ) as Record<string, string>;
 };
 

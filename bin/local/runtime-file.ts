@@ -46,6 +46,15 @@ export interface RuntimeFile {
    * pepper from there, as the handlers do. Ids only; the values never leave the stand-in.
    */
   readonly secretIds?: Readonly<Partial<Record<SecretName, string>>>;
+  /** The Cognito stand-in's user pool: the CLI's `user` and `client` commands go there (ids and URLs, no keys). */
+  readonly userPool?: {
+    readonly id: string;
+    readonly endpoint: string;
+    readonly issuer: string;
+    readonly jwksUrl: string;
+    readonly tokenUrl: string;
+    readonly peopleClientId: string;
+  };
 }
 
 const dataDirFile = (dataDir: string) => join(dataDir, 'runtime.json');

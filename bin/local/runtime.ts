@@ -13,6 +13,7 @@ import type { SecretName } from '#functions/_common/env.ts';
 import type { RouteDef } from '#functions/routes.ts';
 import { awsClientConfig } from '#shared/store/client-config.ts';
 import type { TableName } from '#shared/store/tables.ts';
+import { type CognitoStandIn, startCognitoStandIn } from './cognito/server.ts';
 import { startDynamoLocal } from './dynamo-local.ts';
 import { superviseDynamo } from './dynamo-supervisor.ts';
 import { DEFAULT_ADMISSION } from './gateway/admission.ts';
@@ -43,6 +44,8 @@ export interface LocalRuntimeOptions extends PlatformSettings {
   readonly restPort?: number;
   /** Port of the operators WebSocket API (when the table has routes for it); 0 = a free one. @default 0 */
   readonly operatorsPort?: number;
+  /** Port of the Cognito stand-in (user pool API, JWKS, token endpoint); 0 = a free one. @default 0 */
+  readonly authPort?: number;
   /** @default '127.0.0.1' */
   readonly host?: string;
   /** Keep DynamoDB, fauxqs and stream positions here (and write runtime.json); omitted = everything in memory. */
@@ -95,6 +98,8 @@ export interface LocalRuntime {
   readonly managementEndpoint: string;
   /** `http://127.0.0.1:<port>/local`, when the table has `http` routes. */
   readonly restUrl?: string;
+  /** The Cognito stand-in: the user pool operators sign in to (bin/local/cognito). */
+  readonly userPool: LocalUserPool;
   readonly dynamodbEndpoint: string;
   /** fauxqs, serving SQS and S3. */
   readonly sqsS3Endpoint: string;
@@ -125,6 +130,27 @@ export interface LocalRuntime {
   gatewayStats(): GatewayStats;
 }
 
+/** Where the local user pool is: what the runtime file and the banner name. */
+export interface LocalUserPool {
+  readonly id: string;
+  /** The stand-in's endpoint (AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER). */
+  readonly endpoint: string;
+  readonly issuer: string;
+  readonly jwksUrl: string;
+  readonly tokenUrl: string;
+  /** The app client people sign in with. */
+  readonly peopleClientId: string;
+}
+
+const poolOf = (c: CognitoStandIn): LocalUserPool => ({
+  id: c.userPoolId,
+  endpoint: c.endpoint,
+  issuer: c.issuer,
+  jwksUrl: c.jwksUrl,
+  tokenUrl: c.tokenUrl,
+  peopleClientId: c.peopleClientId,
+});
+
 const NO_GATEWAY: GatewayStats = {
   upgradesRefusedBusy: 0,
   upgradesAbandoned: 0,
@@ -141,6 +167,7 @@ interface Started {
   forgetRuntime?: () => void;
   restoreEnv?: () => void;
   sqsS3?: { stop(): Promise<void> };
+  cognito?: { stop(): Promise<void> };
   dynamo?: { stop(): Promise<void> };
 }
 
@@ -152,6 +179,7 @@ const stopStarted = async (s: Started, logger: Logger): Promise<string[]> => {
     ['the runtime files', s.forgetRuntime],
     ['the environment', s.restoreEnv],
     ['fauxqs', s.sqsS3 && (() => s.sqsS3?.stop())],
+    ['the Cognito stand-in', s.cognito && (() => s.cognito?.stop())],
     ['DynamoDB Local', s.dynamo && (() => s.dynamo?.stop())],
   ];
   for (const [what, step] of steps) {
@@ -263,6 +291,9 @@ export const startLocalRuntime = async (opts: LocalRuntimeOptions = {}): Promise
     const settings = localSettings(opts);
     const secrets = localSecrets(dataDir);
     const secretsManager = await serveLocalSecrets(secrets);
+    const cognito = await startCognitoStandIn({ port: opts.authPort ?? 0, host, ...(dataDir ? { dataDir } : {}) });
+    s.cognito = cognito;
+    const userPool = poolOf(cognito);
     let env: Record<string, string> = {};
     let resources: LocalResources | undefined;
     // DynamoDB Local (seconds) starts while fauxqs, the queues and the handlers load: their env needs queue URLs.
@@ -275,7 +306,7 @@ export const startLocalRuntime = async (opts: LocalRuntimeOptions = {}): Promise
         resources = { tables: tableNames, queues, buckets, secrets, secretIds: secretsManager.ids, settings };
         const webSocketApis = Object.fromEntries(Object.entries(apis).map(([name, a]) => [name, a.httpUrl]));
         env = handlerEnv(
-          { dynamodb: dynamodbEndpoint, sqsAndS3: sqsS3Endpoint, secretsManager: secretsManager.endpoint, webSocketApis },
+          { dynamodb: dynamodbEndpoint, sqsAndS3: sqsS3Endpoint, secretsManager: secretsManager.endpoint, webSocketApis, userPool },
           { routes, registries },
           resources,
         );
@@ -285,13 +316,19 @@ export const startLocalRuntime = async (opts: LocalRuntimeOptions = {}): Promise
       }),
     ] as const);
     const ready = resources as LocalResources;
-    const ctx = { functions, resources: ready, registries, endpoints: { dynamodb: dynamodbEndpoint, sqsAndS3: sqsS3Endpoint } };
+    const ctx = {
+      functions,
+      resources: ready,
+      registries,
+      endpoints: { dynamodb: dynamodbEndpoint, sqsAndS3: sqsS3Endpoint },
+      userPool: { issuer: userPool.issuer, jwksUrl: userPool.jwksUrl },
+    };
     for (const h of s.hosts.all) await h.start(ctx);
 
     const endpoints = Object.assign(
       {},
       ...s.hosts.all.map((h) => h.endpoints),
-      { dynamodb: dynamodbEndpoint, sqs: sqsS3Endpoint, s3: sqsS3Endpoint, secretsManager: secretsManager.endpoint },
+      { dynamodb: dynamodbEndpoint, sqs: sqsS3Endpoint, s3: sqsS3Endpoint, secretsManager: secretsManager.endpoint, cognito: cognito.endpoint },
     ) as Record<string, string>;
     const chargers = apis.chargers;
     s.forgetRuntime = announceRuntime({
@@ -305,6 +342,7 @@ export const startLocalRuntime = async (opts: LocalRuntimeOptions = {}): Promise
       queues: Object.fromEntries(Object.entries(ready.queues).map(([n, q]) => [n, q.url])),
       buckets: ready.buckets,
       secretIds: secretsManager.ids,
+      userPool,
     });
     const websocket = s.hosts.websocket;
     return {
@@ -313,6 +351,7 @@ export const startLocalRuntime = async (opts: LocalRuntimeOptions = {}): Promise
       chargerUrl: (id) => `${chargers?.wsUrl ?? ''}/${encodeURIComponent(id)}`,
       managementEndpoint: chargers?.httpUrl ?? '',
       ...(endpoints.restApi ? { restUrl: endpoints.restApi } : {}),
+      userPool,
       dynamodbEndpoint,
       sqsS3Endpoint,
       endpoints,

@@ -7,7 +7,7 @@
  * per process (a warm container) and keep the client, and so the endpoint, they first made. Each runtime registers
  * its values under ids of its own, so a runtime started later in the same process is never served an older one's.
  * Values are generated per process, except that a data directory keeps every secret but the origin secret across
- * restarts (the operator token key, so issued tokens stay valid; a password pepper, so stored hashes still verify).
+ * restarts (a password pepper, so stored hashes still verify).
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';

@@ -3,7 +3,7 @@
  * is set and the SDK defaults apply. Locally (DynamoDB Local, fauxqs, the local API Gateway) or on LocalStack
  * the variables point at the stand-ins.
  */
-export type AwsService = 'dynamodb' | 'sqs' | 's3' | 'apigatewaymanagementapi' | 'secretsmanager';
+export type AwsService = 'dynamodb' | 'sqs' | 's3' | 'apigatewaymanagementapi' | 'secretsmanager' | 'cognito-idp';
 
 export interface AwsClientConfig {
   endpoint?: string;
@@ -19,6 +19,7 @@ const ENV_SUFFIX: Record<AwsService, string> = {
   apigatewaymanagementapi: 'APIGATEWAYMANAGEMENTAPI',
   // The SDK's own name for the service's endpoint variable.
   secretsmanager: 'SECRETS_MANAGER',
+  'cognito-idp': 'COGNITO_IDENTITY_PROVIDER',
 };
 
 export const awsClientConfig = (

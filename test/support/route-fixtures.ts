@@ -2,8 +2,7 @@ import { z } from 'zod';
 /**
  * A route table with every kind of route, and registries with the queues and buckets it names: what the CDK
  * assertions and the local-runtime integration tests host until real routes of each kind exist. Entries under
- * `kinds/` are fixtures (test/cdk/fixtures/functions/kinds, test/integration/local-runtime/fixtures/kinds);
- * `http/authorize.ts` is the real `jwt` authorizer.
+ * `kinds/` are fixtures (test/cdk/fixtures/functions/kinds, test/integration/local-runtime/fixtures/kinds).
  */
 import type { Registries } from '#functions/_routes/rules.ts';
 import type { RouteDef } from '#functions/routes.ts';

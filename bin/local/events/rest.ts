@@ -1,5 +1,5 @@
 /**
- * API Gateway REST API (v1) events: the Lambda proxy integration event and the TOKEN authorizer event.
+ * API Gateway REST API (v1) events: the Lambda proxy integration event.
  * https://docs.aws.amazon.com/apigateway/latest/developerguide/set-up-lambda-proxy-integrations.html#api-gateway-simple-proxy-for-lambda-input-format
  */
 import { awsId, lastValues, requestTime } from './ids.ts';
@@ -24,12 +24,9 @@ export interface RestRequest {
   readonly query: Readonly<Record<string, readonly string[]>>;
   readonly body: string | null;
   readonly sourceIp: string;
-  /** `requestContext.authorizer` of a request a Lambda authorizer allowed. */
+  /** `requestContext.authorizer` of an admitted request: `{ claims }` from the Cognito authorizer. */
   readonly authorizer?: Readonly<Record<string, unknown>>;
 }
-
-export const restMethodArn = (api: RestApiInfo, method: string, path: string): string =>
-  `arn:aws:execute-api:${api.region}:${api.accountId}:${api.apiId}/${api.stage}/${method}${path}`;
 
 const orNull = <T extends object>(map: T): T | null => (Object.keys(map).length > 0 ? map : null);
 
@@ -68,10 +65,3 @@ export const restProxyEvent = (api: RestApiInfo, req: RestRequest) => {
     isBase64Encoded: false,
   };
 };
-
-/** What a TOKEN authorizer receives: the identity source's value (the whole Authorization header) and the ARN. */
-export const tokenAuthorizerEvent = (api: RestApiInfo, token: string, method: string, path: string) => ({
-  type: 'TOKEN',
-  authorizationToken: token,
-  methodArn: restMethodArn(api, method, path),
-});

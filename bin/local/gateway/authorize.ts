@@ -1,6 +1,6 @@
 /**
- * Lambda authorizers with API Gateway's rules, for the WebSocket `$connect` REQUEST authorizer and the REST API's
- * TOKEN authorizer: missing identity sources are refused with 401 before the authorizer runs;
+ * Lambda authorizers with API Gateway's rules, for the WebSocket `$connect` REQUEST authorizer (the REST API's
+ * callers are checked as its Cognito authorizer does: cognito-authorizer.ts): missing identity sources are refused with 401 before the authorizer runs;
  * `throw new Error('Unauthorized')` is 401; a policy that does not allow the method ARN is 403; anything else that
  * goes wrong is 500. An allowed caller carries principalId + context on its events.
  */

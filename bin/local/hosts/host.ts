@@ -36,6 +36,8 @@ export interface StartContext {
   readonly resources: LocalResources;
   readonly registries: Registries;
   readonly endpoints: { readonly dynamodb: string; readonly sqsAndS3: string };
+  /** The user pool whose access tokens the REST API accepts (the Cognito stand-in's). */
+  readonly userPool: { readonly issuer: string; readonly jwksUrl: string };
 }
 
 export interface RouteHost {
@@ -48,8 +50,11 @@ export interface RouteHost {
 
 export type HostName = 'websocket' | 'rest' | 'queue' | 'stream' | 'schedule';
 
-/** Which host runs each kind. A kind missing here cannot be hosted locally, and `npm start` refuses it. */
-export const HOST_OF_KIND: { readonly [K in RouteKind]: HostName } = {
+/**
+ * Which host runs each kind. A kind missing here cannot be hosted locally, and `npm start` refuses it. The REST API's
+ * callers are checked as API Gateway's Cognito authorizer does (hosts/rest.ts): no Lambda authorizer route runs.
+ */
+export const HOST_OF_KIND: { readonly [K in Exclude<RouteKind, 'http-authorizer'>]: HostName } = {
   'ws-authorizer': 'websocket',
   ws: 'websocket',
   http: 'rest',
@@ -65,7 +70,7 @@ export const routesByHost = (routes: readonly RouteDef[]): Partial<Record<HostNa
     throw new Error(`The local runtime cannot host ${unhosted.map((r) => `${r.id} (kind ${String(r.kind)})`).join(', ')}.`);
   }
   const grouped: Partial<Record<HostName, RouteDef[]>> = {};
-  for (const r of routes) (grouped[HOST_OF_KIND[r.kind]] ??= []).push(r);
+  for (const r of routes) (grouped[HOST_OF_KIND[r.kind as keyof typeof HOST_OF_KIND]] ??= []).push(r);
   return grouped;
 };
 

@@ -1,16 +1,19 @@
 /**
- * Host of `http` routes: API Gateway's REST API (v1) on its own port, at
- * `http://127.0.0.1:<port>/<stage>/...`, in the order API Gateway runs a method: route match (else 403 "Missing
- * Authentication Token"), `jwt` routes (401 until the local token issuer lands: issue 9, auth-local), the body schema (400), then the
- * Lambda proxy integration (502 when the function fails or answers malformed).
+ * Host of `http` routes: API Gateway's REST API (v1) on its own port, at `http://127.0.0.1:<port>/<stage>/...`, in
+ * the order API Gateway runs a method: route match (else 403 "Missing Authentication Token"), the Cognito user pool
+ * authorizer for `jwt` routes (an access token of the local pool, else 401, carrying one of the method's OAuth scopes,
+ * else 403),
+ * the body schema (400), then the Lambda proxy integration (502 when the function fails or answers malformed).
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Ajv, type ValidateFunction } from 'ajv';
 import { z } from 'zod';
+import { methodScopesOf } from '#functions/_routes/http-auth.ts';
 import { findPathRoute } from '#functions/_routes/http-paths.ts';
 import { type HttpRoute, isHttpRoute, type RouteDef } from '#functions/routes.ts';
 import { LOCAL_ACCOUNT, LOCAL_REGION, type RestApiInfo, restProxyEvent } from '../events/index.ts';
+import { cognitoAuthorizer, UnauthorizedError } from '../gateway/cognito-authorizer.ts';
 import type { LambdaFunction } from '../lambda.ts';
 import { functionOf, type HostOptions, type RouteHost, type StartContext } from './host.ts';
 
@@ -21,11 +24,14 @@ interface Served {
   readonly route: HttpRoute;
   readonly fn: LambdaFunction;
   readonly validateBody?: ValidateFunction;
+  /** The OAuth scopes the method declares (`jwt` routes): an access token needs one of them. */
+  readonly scopes: readonly string[];
 }
 
 interface Ready {
   readonly api: RestApiInfo;
   readonly routes: readonly Served[];
+  readonly verify: ReturnType<typeof cognitoAuthorizer>;
 }
 
 class HttpError extends Error {
@@ -80,10 +86,16 @@ const checkBody = (served: Served, body: string | null): void => {
   }
 };
 
-// The HMAC operator token is gone; the local token issuer replaces this (auth-local's branch of issue 9).
-const authorize = (served: Served): Record<string, unknown> | undefined => {
+/** `requestContext.authorizer` of an admitted call: `{ claims }`, as the Cognito authorizer hands it over. */
+const authorize = async (ready: Ready, served: Served, req: IncomingMessage, logger: HostOptions['logger']) => {
   if (served.route.auth.type === 'none') return undefined;
-  throw new HttpError(401, 'Unauthorized');
+  try {
+    return { claims: await ready.verify(req.headers.authorization, served.scopes) };
+  } catch (e) {
+    if (!(e instanceof UnauthorizedError)) throw e;
+    logger.info(`[rest] ${served.route.method} ${served.route.path}: ${e.status}, ${e.message}`);
+    throw e.status === 403 ? new HttpError(403, 'User is not authorized to access this resource') : new HttpError(401, 'Unauthorized');
+  }
 };
 
 interface ProxyResult {
@@ -106,14 +118,15 @@ const respond = (res: ServerResponse, result: unknown) => {
   res.end(body);
 };
 
-const handle = async (ready: Ready, stage: string, req: IncomingMessage, res: ServerResponse) => {
+const handle = async (ready: Ready, opts: HostOptions, req: IncomingMessage, res: ServerResponse) => {
+  const { stage } = opts;
   const url = new URL(req.url ?? '/', 'http://local');
   const staged = url.pathname.startsWith(`/${stage}/`) || url.pathname === `/${stage}`;
   const path = staged ? url.pathname.slice(stage.length + 1) || '/' : undefined;
   const match = path === undefined ? undefined : findPathRoute(ready.routes.map((s) => s.route), req.method ?? '', path);
   const served = match && ready.routes.find((s) => s.route === match.route);
   if (!served || !match || path === undefined) throw new HttpError(403, 'Missing Authentication Token');
-  const authorizer = authorize(served);
+  const authorizer = await authorize(ready, served, req, opts.logger);
   const body = await readBody(req);
   checkBody(served, body);
   const event = restProxyEvent(ready.api, {
@@ -133,14 +146,17 @@ const handle = async (ready: Ready, stage: string, req: IncomingMessage, res: Se
 };
 
 const ready = (routes: readonly RouteDef[], ctx: StartContext, api: RestApiInfo): Ready => {
-  const ajv = new Ajv({ allErrors: true, strict: false });
+  // Formats (email, uri) are the handler's zod to check: API Gateway's models do not enforce `format`.
+  const ajv = new Ajv({ allErrors: true, strict: false, validateFormats: false });
   return {
     api,
     routes: routes.filter(isHttpRoute).map((route) => ({
       route,
       fn: functionOf(ctx, route),
+      scopes: methodScopesOf(route),
       ...(route.body ? { validateBody: ajv.compile(z.toJSONSchema(route.body, { target: 'draft-07', io: 'input' })) } : {}),
     })),
+    verify: cognitoAuthorizer(ctx.userPool),
   };
 };
 
@@ -149,7 +165,7 @@ export const prepareRestHost = async (routes: readonly RouteDef[], opts: HostOpt
   const inflight = new Set<Promise<void>>();
   const server = createServer((req, res) => {
     if (!served) return send(res, 503, JSON.stringify({ message: 'Service Unavailable' }));
-    const work = handle(served, opts.stage, req, res)
+    const work = handle(served, opts, req, res)
       .catch((e: unknown) => {
         if (e instanceof HttpError) return fail(res, e);
         opts.logger.error('[rest] request failed', e);

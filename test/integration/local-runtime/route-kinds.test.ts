@@ -1,6 +1,6 @@
 /**
  * Every kind of route in the local runtime, from the fixture table of test/support/route-fixtures.ts: the REST
- * host (with the real `jwt` authorizer), the SQS pollers on fauxqs, the DynamoDB Streams poller and the schedule
+ * host (with the Cognito authorizer's checks and the stand-in's tokens), the SQS pollers on fauxqs, the DynamoDB Streams poller and the schedule
  * timers, driven through the real AWS SDK. Deliveries are awaited with bounded polls, never fixed sleeps.
  */
 import { PutItemCommand } from '@aws-sdk/client-dynamodb';
@@ -19,6 +19,7 @@ import { startLocalRuntime } from '../../../bin/local/runtime.ts';
 import type { LocalRuntime } from '../../../bin/local/runtime.ts';
 import { createTestTables, deleteTestTables } from '../../support/dynamo.ts';
 import type { TestTables } from '../../support/dynamo.ts';
+import { foreignToken, signIn } from '../../support/operator-tokens.ts';
 import { fixtureRegistries, kindRoutes } from '../../support/route-fixtures.ts';
 import { fixtureRoutes, loadFixture } from './fixtures/host.ts';
 import { type Invocation, invocations, waitForInvocations } from './fixtures/recorder.ts';
@@ -58,6 +59,13 @@ const events = (kind: Invocation['route'], pick: (e: any) => boolean = () => tru
   invocations.filter((i) => i.route === kind && pick(i.event)).map((i) => i.event);
 
 describe('http routes: the REST host', () => {
+  const tokens = new Map<string, Promise<string>>();
+  /** The access token of a person with these roles (one user per set of roles). */
+  const token = (roles: OperatorRole[]) => {
+    const name = `ops-${roles.join('-')}`;
+    if (!tokens.has(name)) tokens.set(name, signIn(runtime.userPool, name, roles).then((t) => t.accessToken));
+    return tokens.get(name)!;
+  };
   const call = async (method: string, path: string, o: { token?: string; body?: unknown } = {}) => {
     const res = await fetch(`${runtime.restUrl}${path}`, {
       method,
@@ -85,9 +93,32 @@ describe('http routes: the REST host', () => {
     });
   });
 
-  // The HMAC operator token is gone; the local token issuer's tests replace these (auth-local's branch of issue 9).
-  it('refuses a jwt route without a token with 401', async () => {
+  it('refuses a jwt route without a token or with a token of another issuer, with 401', async () => {
     expect(await call('GET', '/chargers/CP-1')).toMatchObject({ status: 401, json: { message: 'Unauthorized' } });
+    expect((await call('GET', '/chargers/CP-1', { token: await foreignToken(runtime.userPool.issuer) })).status).toBe(401);
+  });
+
+  it('passes an access token of the pool, with path parameters and the claims as the Cognito authorizer hands them', async () => {
+    const { status, json } = await call('GET', '/chargers/CP%209', { token: await token(['viewer']) });
+    expect(status).toBe(200);
+    expect(json).toMatchObject({
+      resource: '/chargers/{chargerId}',
+      path: '/chargers/CP%209',
+      pathParameters: { chargerId: 'CP 9' },
+      requestContext: { authorizer: { claims: { username: 'ops-viewer', 'cognito:groups': 'viewer', token_use: 'access' } } },
+    });
+  });
+
+  it('checks the body against the route schema, answering 400 with the reason', async () => {
+    const admin = await token(['admin']);
+    expect(await call('POST', '/chargers/CP-1/reset', { token: admin, body: 'not JSON' })).toMatchObject({ status: 400, json: { message: 'Invalid request body: not JSON' } });
+    const bad = await call('POST', '/chargers/CP-1/reset', { token: admin, body: { type: 'Warm', extra: 1 } });
+    expect(bad.status).toBe(400);
+    expect(bad.json.message).toMatch(/^Invalid request body: .*type must be equal to one of the allowed values/);
+    const seen = events('http').length;
+    const good = await call('POST', '/chargers/CP-1/reset', { token: admin, body: { type: 'Hard' } });
+    expect(good).toMatchObject({ status: 200, json: { body: '{"type":"Hard"}', httpMethod: 'POST' } });
+    expect(events('http').length).toBe(seen + 1); // only the valid body reached the handler
   });
 
   it('answers unknown paths and methods with 403 Missing Authentication Token, as API Gateway does', async () => {
@@ -237,7 +268,7 @@ describe('schedule routes: timers', () => {
 
 describe('start-up', () => {
   it('lists every endpoint it serves', () => {
-    expect(Object.keys(runtime.endpoints).sort()).toEqual(['chargerConnections', 'chargerWebSocket', 'dynamodb', 'restApi', 's3', 'secretsManager', 'sqs']);
+    expect(Object.keys(runtime.endpoints).sort()).toEqual(['chargerConnections', 'chargerWebSocket', 'cognito', 'dynamodb', 'restApi', 's3', 'secretsManager', 'sqs']);
     expect(runtime.routeCounts).toEqual({ 'ws-authorizer': 1, ws: 3, http: routes.filter((r) => r.kind === 'http').length, queue: 2, stream: 1, schedule: 2 });
   });
 

@@ -178,7 +178,7 @@ describe('GET/PATCH/DELETE /id-tokens/{type}/{value}', () => {
   });
 });
 
-describe('POST /id-tokens/import', () => {
+describe('POST /id-tokens:import', () => {
   const csv = ['value,type,status,validUntil,groupId,label', 'IMP-1,,active,,FLEET-9,"Doe, Jane"', 'IMP-2,ISO15693,blocked,2031-01-01T00:00:00Z,,', 'IMP-3,Bogus,,,,', ',ISO14443,,,,', 'IMP-1,,,,,'].join('\r\n');
 
   it('imports a CSV, reporting each row, and a second run reports what exists', async () => {

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { machineClaims, personClaims, startApiHarness, type ApiHarness } from '../../support/api-harness.ts';
 import { startHarness, type Harness } from '../../support/handler-harness.ts';
+import { createLocation } from '#shared/location/locations.ts';
 import { createCharger } from '#shared/charger/registry.ts';
 import { createIdToken } from '#shared/token/id-tokens.ts';
 import { getTransactionRoute, listMeterValuesRoute, listTransactionsRoute } from '#functions/api/transactions/routes.ts';
@@ -39,6 +40,8 @@ beforeAll(async () => {
   // The charger harness first: the API harness's tables then serve both (table names are read on use).
   chargers = await startHarness();
   api = await startApiHarness();
+  // A charger's location must exist (a missing one is refused).
+  for (const locationId of ['LOC-NORTH', 'LOC-SOUTH']) await createLocation(chargers.deps, { locationId, name: locationId }, 'test');
   await createCharger(chargers.deps, { chargerId: CP16, locationId: 'LOC-NORTH' });
   await createCharger(chargers.deps, { chargerId: CP2, locationId: 'LOC-SOUTH' });
   await createIdToken(chargers.deps, { value: 'TAG-A' });

@@ -47,14 +47,19 @@ export interface RuntimeFile {
    */
   readonly secretIds?: Readonly<Partial<Record<SecretName, string>>>;
   /** The Cognito stand-in's user pool: the CLI's `user` and `client` commands go there (ids and URLs, no keys). */
-  readonly userPool?: {
-    readonly id: string;
-    readonly endpoint: string;
-    readonly issuer: string;
-    readonly jwksUrl: string;
-    readonly tokenUrl: string;
-    readonly peopleClientId: string;
-  };
+  readonly userPool?: LocalUserPool;
+}
+
+/** Where the local user pool is: what the runtime file and the banner name. */
+export interface LocalUserPool {
+  readonly id: string;
+  /** The stand-in's endpoint (AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER). */
+  readonly endpoint: string;
+  readonly issuer: string;
+  readonly jwksUrl: string;
+  readonly tokenUrl: string;
+  /** The app client people sign in with. */
+  readonly peopleClientId: string;
 }
 
 const dataDirFile = (dataDir: string) => join(dataDir, 'runtime.json');

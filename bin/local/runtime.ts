@@ -28,7 +28,9 @@ import { type Hosts, OCPP_PATH_PREFIX, prepareHosts } from './hosts/index.ts';
 import { importFromFunctionsDir, loadFunctions } from './lambda.ts';
 import type { LoadModule } from './lambda.ts';
 import { ensureBuckets, ensureQueues, type LocalQueue } from './queues.ts';
-import { announceRuntime, dynamoDataPath } from './runtime-file.ts';
+import { announceRuntime, dynamoDataPath, type LocalUserPool } from './runtime-file.ts';
+
+export type { LocalUserPool };
 import { freePort } from './os.ts';
 import { localSecrets, serveLocalSecrets } from './secrets.ts';
 import { ensureTables, physicalTableName } from './tables.ts';
@@ -128,18 +130,6 @@ export interface LocalRuntime {
   managementCalls(): number;
   /** What the charger gateway turned away or lost: upgrades refused or abandoned, frames throttled, ... */
   gatewayStats(): GatewayStats;
-}
-
-/** Where the local user pool is: what the runtime file and the banner name. */
-export interface LocalUserPool {
-  readonly id: string;
-  /** The stand-in's endpoint (AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER). */
-  readonly endpoint: string;
-  readonly issuer: string;
-  readonly jwksUrl: string;
-  readonly tokenUrl: string;
-  /** The app client people sign in with. */
-  readonly peopleClientId: string;
 }
 
 const poolOf = (c: CognitoStandIn): LocalUserPool => ({

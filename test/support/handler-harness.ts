@@ -49,7 +49,8 @@ const lambdaContext = (name: string) => ({
   getRemainingTimeInMillis: () => 10_000,
 });
 
-const recordDeletes = async (closed: string[]): Promise<Server> => {
+/** An @connections endpoint that records the connections a handler closes (DELETE) and answers Gone otherwise. */
+export const recordDeletes = async (closed: string[]): Promise<Server> => {
   const server = createServer((req, res) => {
     const match = /\/@connections\/([^/]+)$/.exec(req.url ?? '');
     if (req.method === 'DELETE' && match?.[1]) closed.push(decodeURIComponent(match[1]));

@@ -3,32 +3,21 @@
  * stand-in (generated passwords are MACed with it) and an @connections endpoint that records which connections
  * the handlers close.
  */
-import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { SECRET_NAMES, SECRETS } from '#functions/_common/env.ts';
 import { createSecretReader, passwordKeys } from '#functions/_common/secrets.ts';
 import type { Deps } from '#shared/deps.ts';
 import { localSecrets, serveLocalSecrets } from '../../../bin/local/secrets.ts';
 import { startApiHarness, type ApiHarness } from '../../support/api-harness.ts';
+import { PASSWORD_PEPPER, recordDeletes } from '../../support/handler-harness.ts';
 
-export const PASSWORD_PEPPER = 'test-password-pepper-0123456789-abcdefghij';
+export { PASSWORD_PEPPER };
 
 export interface ChargerApiHarness extends ApiHarness {
   /** With the pepper, for domain calls the tests make themselves. */
   readonly credentialDeps: Deps;
   readonly closedConnections: string[];
 }
-
-const recordDeletes = async (closed: string[]): Promise<Server> => {
-  const server = createServer((req, res) => {
-    const match = /\/@connections\/([^/]+)$/.exec(req.url ?? '');
-    if (req.method === 'DELETE' && match?.[1]) closed.push(decodeURIComponent(match[1]));
-    res.writeHead(req.method === 'DELETE' ? 204 : 410, req.method === 'DELETE' ? {} : { 'x-amzn-errortype': 'GoneException' });
-    res.end();
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return server;
-};
 
 export const startChargerApi = async (): Promise<ChargerApiHarness> => {
   const closedConnections: string[] = [];

@@ -28,6 +28,7 @@ import { CfnWebACLAssociation } from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
 import { z, type ZodType } from 'zod';
 import { CORS_ALLOWED_HEADERS, CORS_EXPOSED_HEADERS, CORS_MAX_AGE_SECONDS } from '#functions/_routes/cors.ts';
+import { GATEWAY_PROBLEMS, PROBLEM_CONTENT_TYPE, requiredQueryParameters } from '#functions/_routes/gateway-problems.ts';
 import { methodScopesOf } from '#functions/_routes/http-auth.ts';
 import type { HttpRoute } from '#functions/routes.ts';
 import type { StageConfig } from './stage-config.ts';
@@ -45,38 +46,6 @@ const toJsonSchema = (schema: ZodType): JsonSchema => {
   const { $schema: _draft, ...rest } = z.toJSONSchema(schema, { target: 'draft-04', io: 'input' }) as Record<string, unknown>;
   return rest as JsonSchema;
 };
-
-/** The query parameters a route's query schema requires: API Gateway refuses a request without them (400). */
-export const requiredQueryParameters = (route: Pick<HttpRoute, 'query'>): string[] =>
-  route.query ? (((toJsonSchema(route.query) as { required?: string[] }).required ?? []) as string[]) : [];
-
-/**
- * API Gateway's own refusals as problem details: the status each type answers with (unknown paths and methods get
- * 404, not API Gateway's 403 "Missing Authentication Token") and its title. `detail` is API Gateway's message,
- * already a quoted JSON string in `messageString`. The two defaults cover several statuses, so they leave `status`
- * out (RFC 9457 makes it optional; the HTTP status is the truth).
- */
-const GATEWAY_PROBLEMS: readonly { readonly type: ResponseType; readonly id: string; readonly status?: number; readonly title: string; readonly detail?: string }[] = [
-  {
-    type: ResponseType.BAD_REQUEST_BODY,
-    id: 'BadRequestBody',
-    status: 400,
-    title: 'Bad Request',
-    // Not messageString ("Invalid request body"): the validator's own words name the failing property.
-    detail: '"Invalid request body: $context.error.validationErrorString"',
-  },
-  { type: ResponseType.BAD_REQUEST_PARAMETERS, id: 'BadRequestParameters', status: 400, title: 'Bad Request' },
-  { type: ResponseType.UNAUTHORIZED, id: 'Unauthorized', status: 401, title: 'Unauthorized' },
-  { type: ResponseType.ACCESS_DENIED, id: 'AccessDenied', status: 403, title: 'Forbidden' },
-  { type: ResponseType.MISSING_AUTHENTICATION_TOKEN, id: 'NoSuchResource', status: 404, title: 'Not Found', detail: '"No such resource or method"' },
-  { type: ResponseType.REQUEST_TOO_LARGE, id: 'RequestTooLarge', status: 413, title: 'Content Too Large' },
-  { type: ResponseType.UNSUPPORTED_MEDIA_TYPE, id: 'UnsupportedMediaType', status: 415, title: 'Unsupported Media Type' },
-  { type: ResponseType.THROTTLED, id: 'Throttled', status: 429, title: 'Too Many Requests' },
-  { type: ResponseType.DEFAULT_4XX, id: 'Default4xx', title: 'Request refused' },
-  { type: ResponseType.DEFAULT_5XX, id: 'Default5xx', title: 'Server error' },
-];
-
-export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
 
 export class RestApiGateway extends Construct {
   readonly api: RestApi;
@@ -172,9 +141,11 @@ export class RestApiGateway extends Construct {
    */
   private addProblemResponses(origins: readonly string[]): void {
     for (const p of GATEWAY_PROBLEMS) {
-      const body = `{"type":"about:blank","title":"${p.title}",${p.status ? `"status":${p.status},` : ''}"detail":${p.detail ?? '$context.error.messageString'}}`;
+      // The detail is a JSON string in the template: messageString and validationErrorString come quoted.
+      const detail = p.detailTemplate ?? (p.detail ? JSON.stringify(p.detail) : '$context.error.messageString');
+      const body = `{"type":"about:blank","title":"${p.title}",${p.status ? `"status":${p.status},` : ''}"detail":${detail}}`;
       this.api.addGatewayResponse(p.id, {
-        type: p.type,
+        type: ResponseType.of(p.refusal),
         ...(p.status ? { statusCode: String(p.status) } : {}),
         responseHeaders: {
           'Content-Type': `'${PROBLEM_CONTENT_TYPE}'`,

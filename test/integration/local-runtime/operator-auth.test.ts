@@ -166,13 +166,13 @@ describe('the REST host, as the Cognito authorizer', () => {
     const token = await make();
     const before = echoed();
     const res = await call('POST', '/echo', token ? { token } : {});
-    expect(res).toMatchObject({ status: 401, json: { message: 'Unauthorized' } });
+    expect(res).toMatchObject({ status: 401, json: { title: 'Unauthorized', detail: 'Unauthorized' } });
     expect(echoed()).toBe(before);
   });
 
   it('answers 403 for a valid access token without an admitted scope (csms/read on a write route; any machine token on an admin-only one)', async () => {
     const before = echoed();
-    const forbidden = { status: 403, json: { message: 'User is not authorized to access this resource' } };
+    const forbidden = { status: 403, json: { title: 'Forbidden', detail: 'User is not authorized to access this resource' } };
     expect(await call('POST', '/echo', { token: await machineToken(runtime.userPool, ['csms/read']) })).toMatchObject(forbidden);
     expect(await call('DELETE', '/echo', { token: await machineToken(runtime.userPool, ['csms/read', 'csms/write']) })).toMatchObject(forbidden);
     expect(echoed()).toBe(before);

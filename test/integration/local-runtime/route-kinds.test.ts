@@ -12,6 +12,7 @@ import {
   SQSClient,
 } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import type { OperatorRole, RouteDef } from '#functions/routes.ts';
 import { awsClientConfig } from '#shared/store/client-config.ts';
 import { LOCAL_AWS_ENV, localDynamoClient } from '../../../bin/local/handler-env.ts';
@@ -25,8 +26,19 @@ import { fixtureRoutes, loadFixture } from './fixtures/host.ts';
 import { type Invocation, invocations, waitForInvocations } from './fixtures/recorder.ts';
 
 const quiet = { info: () => undefined, warn: () => undefined, error: () => undefined };
+/** A read with a required query parameter, which the gateway checks before the function runs. */
+const historyRoute: RouteDef = {
+  kind: 'http',
+  id: 'ChargerHistory',
+  method: 'GET',
+  path: '/chargers/{chargerId}/history',
+  auth: { type: 'jwt', roles: ['viewer', 'admin'] },
+  query: z.strictObject({ from: z.string(), limit: z.string().optional() }),
+  entry: 'kinds/http.ts',
+  access: {},
+};
 // The kind fixtures beside the platform's charger routes (its REST routes have their own tests, test/integration/api).
-const routes: readonly RouteDef[] = [...fixtureRoutes.filter((r) => r.kind !== 'http'), ...kindRoutes];
+const routes: readonly RouteDef[] = [...fixtureRoutes.filter((r) => r.kind !== 'http'), ...kindRoutes, historyRoute];
 
 let runtime: LocalRuntime;
 let db: TestTables;
@@ -94,7 +106,9 @@ describe('http routes: the REST host', () => {
   });
 
   it('refuses a jwt route without a token or with a token of another issuer, with 401', async () => {
-    expect(await call('GET', '/chargers/CP-1')).toMatchObject({ status: 401, json: { message: 'Unauthorized' } });
+    const refused = await call('GET', '/chargers/CP-1');
+    expect(refused).toMatchObject({ status: 401, json: { type: 'about:blank', title: 'Unauthorized', status: 401, detail: 'Unauthorized' } });
+    expect(refused.headers.get('content-type')).toBe('application/problem+json');
     expect((await call('GET', '/chargers/CP-1', { token: await foreignToken(runtime.userPool.issuer) })).status).toBe(401);
   });
 
@@ -111,24 +125,41 @@ describe('http routes: the REST host', () => {
 
   it('checks the body against the route schema, answering 400 with the reason', async () => {
     const admin = await token(['admin']);
-    expect(await call('POST', '/chargers/CP-1/reset', { token: admin, body: 'not JSON' })).toMatchObject({ status: 400, json: { message: 'Invalid request body: not JSON' } });
+    expect(await call('POST', '/chargers/CP-1/reset', { token: admin, body: 'not JSON' })).toMatchObject({ status: 400, json: { title: 'Bad Request', detail: 'Invalid request body: not JSON' } });
     const bad = await call('POST', '/chargers/CP-1/reset', { token: admin, body: { type: 'Warm', extra: 1 } });
     expect(bad.status).toBe(400);
-    expect(bad.json.message).toMatch(/^Invalid request body: .*type must be equal to one of the allowed values/);
+    expect(bad.json.detail).toMatch(/^Invalid request body: .*type must be equal to one of the allowed values/);
     const seen = events('http').length;
     const good = await call('POST', '/chargers/CP-1/reset', { token: admin, body: { type: 'Hard' } });
     expect(good).toMatchObject({ status: 200, json: { body: '{"type":"Hard"}', httpMethod: 'POST' } });
     expect(events('http').length).toBe(seen + 1); // only the valid body reached the handler
   });
 
-  it('answers unknown paths and methods with 403 Missing Authentication Token, as API Gateway does', async () => {
-    expect(await call('GET', '/nowhere')).toMatchObject({ status: 403, json: { message: 'Missing Authentication Token' } });
-    expect((await call('DELETE', '/probe')).status).toBe(403);
-    expect((await fetch(runtime.restUrl!.replace('/local', '/probe'))).status).toBe(403);
+  it('refuses a call without a required query parameter with 400, naming it, before the function runs', async () => {
+    const seen = events('http').length;
+    const missing = await call('GET', '/chargers/CP-1/history?limit=5', { token: await token(['viewer']) });
+    expect(missing).toMatchObject({ status: 400, json: { title: 'Bad Request', detail: 'Missing required request parameters: [from]' } });
+    expect(events('http').length).toBe(seen);
+    expect((await call('GET', '/chargers/CP-1/history?from=2026-01-01T00:00:00Z', { token: await token(['viewer']) })).status).toBe(200);
+  });
+
+  it('answers unknown paths and methods with 404 problem details, as the stack’s gateway responses do', async () => {
+    expect(await call('GET', '/nowhere')).toMatchObject({ status: 404, json: { title: 'Not Found', status: 404, detail: 'No such resource or method' } });
+    expect((await call('DELETE', '/probe')).status).toBe(404);
+    expect((await fetch(runtime.restUrl!.replace('/local', '/probe'))).status).toBe(404);
+  });
+
+  it('serves the reference page of the hosted routes at /docs, without a token', async () => {
+    const res = await fetch(`${runtime.restUrl}/docs`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toMatch(/^text\/html/);
+    const html = await res.text();
+    expect(html).toContain('/chargers/{chargerId}/reset');
+    expect(html).toContain(`Server: <code>${runtime.restUrl}</code>`);
   });
 
   it('answers a failing or malformed integration with 502', async () => {
-    expect(await call('GET', '/probe?crash=1')).toMatchObject({ status: 502, json: { message: 'Internal server error' } });
+    expect(await call('GET', '/probe?crash=1')).toMatchObject({ status: 502, json: { title: 'Server error', detail: 'Internal server error' } });
     expect((await call('GET', '/probe?malformed=1')).status).toBe(502);
   });
 });

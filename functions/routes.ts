@@ -12,6 +12,7 @@ import { idTokenRoutes } from './api/id-tokens/routes.ts';
 import { transactionRoutes } from './api/transactions/routes.ts';
 import type { SecretName, SettingsName } from './_common/env.ts';
 import { metaRoutes } from './api/meta/routes.ts';
+import { commandRoutes } from './api/commands/routes.ts';
 import { userRoutes } from './api/users/routes.ts';
 
 /** The API Gateway WebSocket APIs: chargers speak OCPP-J on one; operators get live events on the other (later). */
@@ -152,6 +153,8 @@ export interface HttpRoute extends RouteBase {
   readonly ifMatch?: boolean;
   /** Accepts `Idempotency-Key`: a retry with the same key (and body) answers the first result again. */
   readonly idempotent?: boolean;
+  /** Answers 202 Accepted: the work it starts goes on after the answer (its `Location` is where to follow it). */
+  readonly accepted?: boolean;
 }
 
 /** An SQS consumer, fed by an event source mapping. Redrive (DLQ, max receives) is the queue's, in the registry. */
@@ -244,8 +247,9 @@ export const routes = [
       settings: ['chargers'],
     },
   },
-  // Detach is one conditional UpdateItem of the presence item.
-  { kind: 'ws', api: 'chargers', id: 'OcppDisconnect', routeKey: '$disconnect', entry: 'ws/disconnect.ts', access: { tables: { Csms: { actions: ['UpdateItem'] } } } },
+  // Detach is one conditional UpdateItem of the presence item; a CALL of ours in flight on the connection is freed
+  // (DeleteItem of the slot) and its command failed (UpdateItem).
+  { kind: 'ws', api: 'chargers', id: 'OcppDisconnect', routeKey: '$disconnect', entry: 'ws/disconnect.ts', access: { tables: { Csms: { actions: ['UpdateItem', 'DeleteItem'] } } } },
   {
     kind: 'ws',
     api: 'chargers',
@@ -257,10 +261,11 @@ export const routes = [
     ocppValidators: true,
     // Answers go back as the route response, so no @connections access; frames are appended to the log.
     // Reads HEARTBEAT_INTERVAL_SECONDS, MESSAGE_LOG_RETENTION_DAYS and the CHARGER_CLOCK_* bounds.
-    // The message log is append-only: puts, never updates or deletes.
+    // The message log is append-only: puts, never updates or deletes. A reply to a command of ours ends it and
+    // frees the charger's slot (a TransactWriteItems of an Update and a Delete).
     access: {
       tables: {
-        Csms: { actions: ['GetItem', 'BatchGetItem', 'Query', 'PutItem', 'UpdateItem', 'BatchWriteItem'] },
+        Csms: { actions: ['GetItem', 'BatchGetItem', 'Query', 'PutItem', 'UpdateItem', 'DeleteItem', 'BatchWriteItem'] },
         MessageLog: { actions: ['PutItem', 'BatchWriteItem'] },
       },
       settings: ['chargers', 'history'],
@@ -276,7 +281,36 @@ export const routes = [
     timeoutSeconds: 120,
     access: { tables: { Csms: { actions: ['Query', 'UpdateItem'] }, MessageLog: { actions: ['Query'] } } },
   },
+  {
+    // Sends each queued command to its charger, one at a time per charger (shared/command/dispatch.ts): reads the
+    // command, the presence and a busy slot (GetItem), takes the slot (a transaction of a Put and Updates), frees it
+    // if the post fails (a Delete), logs the CALL, arms its timeout and hides a waiting message (its own queue's URL).
+    kind: 'queue',
+    id: 'DispatchCommands',
+    queue: 'Commands',
+    batchSize: 10,
+    reportBatchItemFailures: true,
+    timeoutSeconds: 30,
+    access: {
+      tables: { Csms: { actions: ['GetItem', 'PutItem', 'UpdateItem', 'DeleteItem'] }, MessageLog: { actions: ['PutItem'] } },
+      queues: { Commands: 'consume', CommandTimeouts: 'send' },
+      manageConnections: { api: 'chargers', calls: ['PostToConnection'] },
+      settings: ['chargers'],
+    },
+    entry: 'queue/dispatch-commands.ts',
+  },
+  {
+    // A sent command's deadline: reads the slot, ends the command and frees the slot when its CALL is still in flight.
+    kind: 'queue',
+    id: 'ExpireCommands',
+    queue: 'CommandTimeouts',
+    batchSize: 10,
+    reportBatchItemFailures: true,
+    access: { tables: { Csms: { actions: ['GetItem', 'UpdateItem', 'DeleteItem'] } } },
+    entry: 'queue/expire-commands.ts',
+  },
   ...metaRoutes,
+  ...commandRoutes,
   ...idTokenRoutes,
   ...transactionRoutes,
   ...chargerRoutes,

@@ -1,10 +1,12 @@
-/** The API Gateway @connections management API, behind the domain's ConnectionCloser port. */
+/** The API Gateway @connections management API, behind the domain's ConnectionCloser and ChargerLink ports. */
 import {
   ApiGatewayManagementApiClient,
   DeleteConnectionCommand,
   GoneException,
+  PostToConnectionCommand,
 } from '@aws-sdk/client-apigatewaymanagementapi';
 import type { ConnectionCloser } from '#shared/charger/connection.ts';
+import type { ChargerLink } from '#shared/command/ports.ts';
 import { awsClientConfig } from '#shared/store/client-config.ts';
 import type { WsRequestContext } from './ws-events.ts';
 
@@ -29,6 +31,19 @@ export const connectionCloser = (endpoint: string): ConnectionCloser => ({
       await clientFor(endpoint).send(new DeleteConnectionCommand({ ConnectionId: connectionId }));
     } catch (error) {
       if (!(error instanceof GoneException)) throw error;
+    }
+  },
+});
+
+/** Writes frames to chargers' connections; a connection that is gone (410) is an answer, not a fault. */
+export const chargerLink = (endpoint: string): ChargerLink => ({
+  async send(connectionId, frame) {
+    try {
+      await clientFor(endpoint).send(new PostToConnectionCommand({ ConnectionId: connectionId, Data: Buffer.from(frame, 'utf8') }));
+      return 'sent';
+    } catch (error) {
+      if (error instanceof GoneException) return 'gone';
+      throw error;
     }
   },
 });

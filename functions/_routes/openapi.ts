@@ -49,7 +49,7 @@ const problem = (description: string) => ({ description, content: { 'application
 
 /** The status a route answers on success: creates 201, deletes 204, everything else 200. */
 export const successStatusOf = (route: HttpRoute): number =>
-  route.method === 'DELETE' ? 204 : route.method === 'POST' && route.idempotent ? 201 : 200;
+  route.accepted ? 202 : route.method === 'DELETE' ? 204 : route.method === 'POST' && route.idempotent ? 201 : 200;
 
 const shapeOf = (schema: ZodType | undefined): Record<string, ZodType> =>
   schema && 'shape' in schema && typeof schema.shape === 'object' ? (schema.shape as Record<string, ZodType>) : {};

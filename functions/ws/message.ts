@@ -1,5 +1,6 @@
 /** $default: one OCPP-J frame in, at most one frame back as the route response. */
 import type { Context } from 'aws-lambda';
+import { commandReplies } from '#shared/command/replies.ts';
 import { handleFrame } from '#shared/inbound/handle-frame.ts';
 import { messageBudget } from '#shared/inbound/message-budget.ts';
 import { deps, env, logger } from '../_common/runtime.ts';
@@ -13,6 +14,7 @@ const frameConfig = {
   maxSamplesPerMessage: env.MAX_SAMPLES_PER_MESSAGE,
   // Per warm container: see message-budget.ts for why it is not counted in DynamoDB.
   budget: messageBudget({ perMinute: env.MESSAGE_BUDGET_PER_MINUTE, burst: env.MESSAGE_BUDGET_BURST }),
+  replies: commandReplies(deps),
 };
 
 /** Time kept back from the Lambda timeout to send the InternalError that replaces an answer not ready in time. */

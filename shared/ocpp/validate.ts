@@ -3,7 +3,7 @@ import { fault } from './faults.ts';
 import type { Fault } from './faults.ts';
 import type { OcppProtocol } from './frames.ts';
 import { checkBounds } from './bounds.ts';
-import { faultForSchemaError, firstError } from './schema-errors.ts';
+import { errorPath, faultForSchemaError, firstError } from './schema-errors.ts';
 import { validateTolerant } from './tolerance.ts';
 
 export type ValidationOutcome =
@@ -72,11 +72,23 @@ export class OutboundPayloadError extends Error {
   override readonly name = 'OutboundPayloadError';
 }
 
+export type OutboundCheck =
+  | { readonly ok: true }
+  /** `pointer`: the JSON pointer into the payload of the first failing property ('/' for the payload itself). */
+  | { readonly ok: false; readonly pointer: string; readonly fault: Fault };
+
+/** Strict check of a payload we are about to send (no tolerance: we are strict in what we send). */
+export function checkOutbound(protocol: OcppProtocol, action: string, kind: Kind, payload: unknown): OutboundCheck {
+  const validate = validatorFor(protocol, action, kind);
+  if (validate === undefined) return { ok: false, pointer: '/', fault: fault('NotImplemented', `${action} has no ${protocol} ${kind} schema`) };
+  if (validate(payload)) return { ok: true };
+  const error = firstError(validate);
+  return { ok: false, pointer: errorPath(error), fault: faultForSchemaError(error) };
+}
+
 /** Strict check of a payload we are about to send: no tolerance; throws OutboundPayloadError. */
 export function assertValidOutbound(protocol: OcppProtocol, action: string, kind: Kind, payload: unknown): void {
-  const validate = validatorFor(protocol, action, kind);
-  if (validate === undefined) throw new OutboundPayloadError(`${action} has no ${protocol} ${kind} schema`);
-  if (validate(payload)) return;
-  const cause = faultForSchemaError(firstError(validate));
-  throw new OutboundPayloadError(`invalid ${protocol} ${action} ${kind}: ${cause.description}`, { cause });
+  const checked = checkOutbound(protocol, action, kind, payload);
+  if (checked.ok) return;
+  throw new OutboundPayloadError(`invalid ${protocol} ${action} ${kind}: ${checked.fault.description}`, { cause: checked.fault });
 }

@@ -8,7 +8,7 @@
 import { GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { BootFacts, ChargerItem, ChargerProfile, RegistrationStatus } from '../charger/registry.ts';
 import type { StoreContext } from './context.ts';
-import { getAll, isConditionFailed, itemOfFailedCondition, unlessConditionFails, type Item } from './dynamo.ts';
+import { getAll, isConditionFailed, itemOfFailedCondition, transactionConditionsFailed as conditionsFailed, unlessConditionFails, type Item } from './dynamo.ts';
 import {
   ALL_CHARGERS_PK,
   allChargersIndex,
@@ -63,12 +63,6 @@ const countAtFor = (ctx: StoreContext) => (locationId: string, by: 1 | -1) => ({
   },
 });
 
-/** Which items of a cancelled transaction failed their condition; undefined for any other error. */
-const conditionsFailed = (error: unknown): boolean[] | undefined => {
-  if (!(error instanceof Error) || error.name !== 'TransactionCanceledException') return undefined;
-  const reasons = (error as { CancellationReasons?: { Code?: string }[] }).CancellationReasons ?? [];
-  return reasons.some((r) => r.Code === 'ConditionalCheckFailed') ? reasons.map((r) => r.Code === 'ConditionalCheckFailed') : undefined;
-};
 
 /** The profile's version condition: profiles written before versions existed have none. */
 const atVersion = (version: number | undefined) =>

@@ -54,6 +54,13 @@ export const unlessConditionFails = async <T>(write: Promise<T>): Promise<T | un
   }
 };
 
+/** Which items of a cancelled transaction failed their condition; undefined for any other error. */
+export const transactionConditionsFailed = (error: unknown): boolean[] | undefined => {
+  if (!(error instanceof Error) || error.name !== 'TransactionCanceledException') return undefined;
+  const reasons = (error as { CancellationReasons?: { Code?: string }[] }).CancellationReasons ?? [];
+  return reasons.some((r) => r.Code === 'ConditionalCheckFailed') ? reasons.map((r) => r.Code === 'ConditionalCheckFailed') : undefined;
+};
+
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** DynamoDB may leave part of a batch unprocessed under load; retried with backoff, then it is a fault. */
 const MAX_BATCH_ATTEMPTS = 8;

@@ -173,6 +173,20 @@ export const messageLogKey = (chargerId: string, at: string, direction: 'in' | '
   sk: `${at}#${direction}#${randomUUID().slice(0, 8)}`,
 });
 
+/**
+ * CSMS-initiated commands: one item each under its own id (GET /commands/{id} and a late reply find it by id alone),
+ * listed per charger newest first through gsi1. The charger's in-flight slot (one CALL of ours at a time) sits in the
+ * charger's partition.
+ */
+export const COMMAND_PK_PREFIX = 'CMD#';
+export const commandKey = (commandId: string) => ({ pk: `${COMMAND_PK_PREFIX}${commandId}`, sk: 'COMMAND' });
+export const chargerCommandsPk = (chargerId: string) => `${CHARGER_PK_PREFIX}${chargerIdKey(chargerId)}#CMD`;
+export const chargerCommandsIndex = (chargerId: string, createdAt: string, commandId: string) => ({
+  gsi1pk: chargerCommandsPk(chargerId),
+  gsi1sk: `${createdAt}#${commandId}`,
+});
+export const commandSlotKey = (chargerId: string) => ({ pk: `${CHARGER_PK_PREFIX}${chargerIdKey(chargerId)}`, sk: 'COMMAND#INFLIGHT' });
+
 /** Key and index attributes: storage details, never part of a record the domain sees. */
 const STORAGE_ATTRIBUTES = new Set(['pk', 'sk', 'gsi1pk', 'gsi1sk', 'gsi2pk', 'gsi2sk', 'gsi3pk', 'gsi3sk', 'gsi4pk', 'gsi4sk', 'type']);
 

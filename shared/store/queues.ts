@@ -2,7 +2,7 @@
  * The SQS queues, as data. The CDK stack (lib/queues.ts) and the local runtime (bin/local/queues.ts) both create
  * each queue and its dead-letter queue from these definitions, so redrive and visibility cannot drift.
  * Routes name a queue to consume it (`kind: 'queue'`), to send to it (`access.queues`), or as the failure
- * destination of a stream consumer. Empty until a route needs one (issue 8 adds the command queue).
+ * destination of a stream consumer.
  */
 export interface QueueDef {
   /** Logical name: the CDK construct id and the local queue name (`.fifo` is appended for FIFO queues). */
@@ -22,4 +22,27 @@ export interface QueueDef {
   readonly maxReceiveCount: number;
 }
 
-export const queues = [] as const satisfies readonly QueueDef[];
+/**
+ * CSMS-initiated commands, one message group per charger (shared/store/command-queues.ts). A command waiting for the
+ * charger's CALL in flight is received again every few seconds until the slot frees (at the latest at the slot's
+ * deadline, at most 300 s): at most about 64 receives, so `maxReceiveCount` leaves waiting out of the DLQ, which only
+ * gets messages whose dispatch kept failing (the command is marked `failed: Undeliverable` on the last try).
+ */
+export const commandsQueue = {
+  name: 'Commands',
+  envVar: 'COMMANDS_QUEUE_URL',
+  fifo: true,
+  visibilityTimeoutSeconds: 180,
+  maxReceiveCount: 100,
+} as const satisfies QueueDef;
+
+/** Delayed messages that arrive at sent commands' deadlines. */
+export const commandTimeoutsQueue = {
+  name: 'CommandTimeouts',
+  envVar: 'COMMAND_TIMEOUTS_QUEUE_URL',
+  fifo: false,
+  visibilityTimeoutSeconds: 60,
+  maxReceiveCount: 5,
+} as const satisfies QueueDef;
+
+export const queues = [commandsQueue, commandTimeoutsQueue] as const satisfies readonly QueueDef[];

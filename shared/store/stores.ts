@@ -7,6 +7,7 @@ import type { StoreContext } from './context.ts';
 import { getAll, type Item, type Key } from './dynamo.ts';
 import { chargerHistoryStore } from './charger-history-store.ts';
 import { chargerStore } from './charger-store.ts';
+import { commandStore } from './command-store.ts';
 import { connectorStore } from './connector-store.ts';
 import { deviceReportStore } from './device-report-store.ts';
 import { enrolmentStore } from './enrolment-store.ts';
@@ -42,6 +43,7 @@ export const makeStores = (ctx: StoreContext) => ({
   messageLog: messageLogStore(ctx),
   enrolments: enrolmentStore(ctx),
   idempotency: idempotencyStore(ctx),
+  commands: commandStore(ctx),
   locations: locationStore(ctx),
   /**
    * Reads items of different aggregates in one request (BatchGetItem), e.g. the charger, the id token and the

@@ -71,6 +71,8 @@ export const created = (body: unknown, location: string, options: { replayOmits?
   headers: { Location: location },
   ...options,
 });
+/** The work goes on after the answer; `location` is where to follow it. */
+export const accepted = (body: unknown, location: string): ApiResult => ({ status: 202, body, headers: { Location: location } });
 export const noContent = (): ApiResult => ({ status: 204 });
 /** A page of a list: `{ items, cursor }`, the cursor absent on the last page. */
 export const pageOf = <T>(page: Page<T>): ApiResult => ok({ items: page.items, ...(page.cursor ? { cursor: page.cursor } : {}) });

@@ -1,0 +1,109 @@
+/**
+ * Commands as operators see them: submit one (checked against the schema of the charger's OCPP version, recorded,
+ * then put on the charger's FIFO message group), read one (optionally waiting for its end), list a charger's, cancel a
+ * queued one. Sending, answers and timeouts are dispatch.ts and replies.ts.
+ */
+import { createHash, randomUUID } from 'node:crypto';
+import { failure, success, type Outcome } from '../api/outcome.ts';
+import type { Ports } from '../deps.ts';
+import { loadValidators, checkOutbound } from '../ocpp/validate.ts';
+import type { Page, PageOptions } from '../store/queries.ts';
+import { canSend } from './catalog.ts';
+import { DEFAULT_COMMAND_TIMEOUT_SECONDS, isFinal, type Command } from './command.ts';
+import type { CommandQueue } from './ports.ts';
+
+export interface SubmitCommand {
+  readonly chargerId: string;
+  readonly action: string;
+  readonly payload: unknown;
+  readonly timeoutSeconds?: number;
+  readonly requestedBy: string;
+  /**
+   * Makes the command id a function of this key (the caller's Idempotency-Key): a retry after a failure between the
+   * record and the queue finds the same command and queues it again (the queue deduplicates by command id, and the
+   * dispatcher ignores a command that is no longer queued).
+   */
+  readonly requestKey?: string;
+}
+
+/** A UUID-shaped id derived from a key, so it fits an OCPP message id (string[36]) like a random one. */
+const idFromKey = (key: string): string => {
+  const h = createHash('sha256').update(key).digest('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`;
+};
+
+export const submitCommand = async (deps: Ports & { queue: CommandQueue }, input: SubmitCommand): Promise<Outcome<Command>> => {
+  const { charger, presence } = await deps.stores.readTogether({
+    charger: deps.stores.chargers.read(input.chargerId),
+    presence: deps.stores.presence.read(input.chargerId),
+  });
+  if (!charger) return failure('not-found', `No charger ${input.chargerId}`);
+  // Presence is keyed by the id as registered; asked in another case, read it again under that id.
+  const live = presence ?? (charger.chargerId === input.chargerId ? undefined : await deps.stores.presence.get(charger.chargerId));
+  const protocol = live?.protocol ?? charger.defaultProtocol;
+  if (!protocol) {
+    return failure('conflict', `Charger ${charger.chargerId} has never connected and has no default OCPP version: its payloads cannot be checked yet`);
+  }
+  if (!canSend(protocol, input.action)) return failure('invalid', `${input.action} is not an action the CSMS can send in ${protocol}`, '/action');
+  await loadValidators(protocol);
+  const checked = checkOutbound(protocol, input.action, 'request', input.payload);
+  if (!checked.ok) {
+    const pointer = checked.pointer === '/' ? '/payload' : `/payload${checked.pointer}`;
+    return failure('invalid', `The ${protocol} ${input.action} payload is not valid: ${pointer}: ${checked.fault.description}`, pointer);
+  }
+  const command: Command = {
+    commandId: input.requestKey === undefined ? randomUUID() : idFromKey(input.requestKey),
+    chargerId: charger.chargerId,
+    protocol,
+    action: input.action,
+    payload: input.payload,
+    status: 'queued',
+    timeoutSeconds: input.timeoutSeconds ?? DEFAULT_COMMAND_TIMEOUT_SECONDS,
+    requestedBy: input.requestedBy,
+    createdAt: deps.now().toISOString(),
+  };
+  if ((await deps.stores.commands.create(command)) === 'exists') {
+    const first = await deps.stores.commands.get(command.commandId, true);
+    if (!first) return failure('conflict', `Command ${command.commandId} is being replaced; retry`);
+    if (first.status === 'queued') await deps.queue.enqueue({ commandId: first.commandId, chargerId: first.chargerId });
+    return success(first);
+  }
+  await deps.queue.enqueue({ commandId: command.commandId, chargerId: command.chargerId });
+  return success(command);
+};
+
+const notFound = (commandId: string) => failure('not-found', `No command ${commandId}`);
+
+/** Longest wait of `GET /commands/{id}?wait=`: under API Gateway's 29 s integration timeout. */
+export const MAX_WAIT_SECONDS = 25;
+const POLL_MS = 500;
+
+/**
+ * A command, after waiting up to `waitSeconds` for it to end (a long poll: one read per half second, strongly
+ * consistent, so an answer recorded a moment ago is seen).
+ */
+export const getCommand = async (deps: Ports & { sleep?: (ms: number) => Promise<void> }, commandId: string, waitSeconds = 0): Promise<Outcome<Command>> => {
+  const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
+  const until = deps.now().getTime() + Math.min(waitSeconds, MAX_WAIT_SECONDS) * 1000;
+  for (;;) {
+    const command = await deps.stores.commands.get(commandId, waitSeconds > 0);
+    if (!command) return notFound(commandId);
+    const left = until - deps.now().getTime();
+    if (isFinal(command.status) || left <= 0) return success(command);
+    await sleep(Math.min(POLL_MS, left));
+  }
+};
+
+export const listChargerCommands = async (deps: Ports, chargerId: string, page: PageOptions): Promise<Outcome<Page<Command>>> => {
+  const charger = await deps.stores.chargers.get(chargerId);
+  if (!charger) return failure('not-found', `No charger ${chargerId}`);
+  return success(await deps.stores.commands.listForCharger(charger.chargerId, page));
+};
+
+/** Cancels a command that is still queued; one already sent cannot be called back (409). */
+export const cancelCommand = async (deps: Ports, commandId: string, by: string): Promise<Outcome<Command>> => {
+  const out = await deps.stores.commands.cancel(commandId, by);
+  if (out.cancelled) return success(out.command);
+  if (out.status === undefined) return notFound(commandId);
+  return failure('conflict', `Command ${commandId} is ${out.status}: only a queued command can be cancelled`);
+};

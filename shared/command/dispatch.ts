@@ -1,0 +1,116 @@
+/**
+ * Sending a queued command to its charger, and ending a sent one that got no answer.
+ *
+ * One delivery of a command's queue message: read the command (not queued any more → nothing to do, so a redelivered
+ * message never sends a second CALL), read the charger's presence (offline → `failed: ChargerOffline`), take the
+ * charger's in-flight slot and mark the command sent in one transaction (slot busy → wait and be delivered again),
+ * then post the CALL, log it and arm its timeout. The CALL's message id is the command id.
+ */
+import type { Ports } from '../deps.ts';
+import { encodeCall } from '../ocpp/frames.ts';
+import type { CommandCompletion, CommandSlot } from './command.ts';
+import type { ChargerLink, CommandRef, CommandTimers, SentCommandRef } from './ports.ts';
+
+export interface DispatchPorts extends Ports {
+  readonly link: ChargerLink;
+  readonly timers: CommandTimers;
+}
+
+export type DispatchResult =
+  /** The message is done with (sent, failed, or nothing left to do): delete it. */
+  | { readonly done: true }
+  /** The charger's slot is busy: deliver the message again after `seconds`. */
+  | { readonly done: false; readonly retryInSeconds: number };
+
+/**
+ * How long a waiting command hides before it looks at the slot again: soon at first (most answers take under a
+ * second), then every few seconds, and never past the busy slot's deadline, when the slot is taken over anyway.
+ */
+export const waitBeforeRetry = (receiveCount: number, busyUntil: Date, now: Date): number => {
+  const backoff = Math.min(5, 2 ** Math.max(0, receiveCount - 1));
+  const untilDeadline = Math.ceil((busyUntil.getTime() - now.getTime()) / 1000);
+  return Math.max(1, Math.min(backoff, untilDeadline));
+};
+
+export const dispatchCommand = async (deps: DispatchPorts, ref: CommandRef, receiveCount = 1): Promise<DispatchResult> => {
+  const command = await deps.stores.commands.get(ref.commandId, true);
+  if (!command || command.status !== 'queued') {
+    if (!command) deps.log.warn('command message without a command', { ...ref });
+    return { done: true };
+  }
+  const presence = await deps.stores.presence.get(command.chargerId);
+  if (!presence?.connected || !presence.connectionId) {
+    await deps.stores.commands.failQueued(command.commandId, { code: 'ChargerOffline', detail: `${command.chargerId} was not connected when the command's turn came` });
+    return { done: true };
+  }
+  const now = deps.now();
+  const slot: CommandSlot = {
+    chargerId: command.chargerId,
+    commandId: command.commandId,
+    messageId: command.commandId,
+    action: command.action,
+    protocol: command.protocol,
+    connectionId: presence.connectionId,
+    sentAt: now.toISOString(),
+    deadline: new Date(now.getTime() + command.timeoutSeconds * 1000).toISOString(),
+  };
+  const claim = await deps.stores.commands.claimSlot(command, slot);
+  if (!claim.claimed) {
+    if ('notQueued' in claim) return { done: true };
+    return { done: false, retryInSeconds: waitBeforeRetry(receiveCount, new Date(claim.busy.deadline), now) };
+  }
+  if (claim.timedOut) deps.log.info('command timed out: its slot was taken over past its deadline', { chargerId: command.chargerId, commandId: claim.timedOut });
+
+  const frame = encodeCall(slot.messageId, command.action, command.payload);
+  let sent: 'sent' | 'gone';
+  try {
+    sent = await deps.link.send(slot.connectionId, frame);
+  } catch (error) {
+    deps.log.error('CALL could not be posted', { chargerId: command.chargerId, commandId: command.commandId, error });
+    await deps.stores.commands.complete(command.commandId, slot.messageId, { status: 'failed', failure: { code: 'SendFailed', detail: 'the CALL could not be handed to the connection' } }, slot);
+    return { done: true };
+  }
+  if (sent === 'gone') {
+    await deps.stores.commands.complete(command.commandId, slot.messageId, { status: 'failed', failure: { code: 'ChargerOffline', detail: 'the charger’s connection was gone' } }, slot);
+    return { done: true };
+  }
+  const timer: SentCommandRef = { commandId: command.commandId, chargerId: command.chargerId, messageId: slot.messageId };
+  const [logged, armed] = await Promise.allSettled([
+    deps.stores.messageLog.append({ chargerId: presence.chargerId, connectionId: slot.connectionId, direction: 'out', raw: frame, at: now }),
+    // One second past the deadline, so the timeout never fires before the deadline it checks.
+    deps.timers.expireAfter(timer, command.timeoutSeconds + 1),
+  ]);
+  // Neither loses the command: a lost log entry is only history; without its timer, the slot is taken over at its deadline.
+  if (logged.status === 'rejected') deps.log.error('message log write of a CALL failed', { chargerId: command.chargerId, error: logged.reason });
+  if (armed.status === 'rejected') deps.log.error('timeout of a CALL could not be armed', { chargerId: command.chargerId, error: armed.reason });
+  return { done: true };
+};
+
+/**
+ * A sent command's deadline has passed: if its CALL is still the one in flight, the command is `timedOut` and the slot
+ * is freed. A CALL answered meanwhile, or a command sent again since, is left alone.
+ */
+export const expireCommand = async (deps: Ports, ref: SentCommandRef): Promise<void> => {
+  const slot = await deps.stores.commands.getSlot(ref.chargerId);
+  const timedOut: CommandCompletion = { status: 'timedOut' };
+  if (slot?.messageId === ref.messageId) {
+    if (Date.parse(slot.deadline) > deps.now().getTime()) {
+      deps.log.warn('command timeout fired before its deadline; left to the slot takeover', { ...ref, deadline: slot.deadline });
+      return;
+    }
+    if (await deps.stores.commands.complete(ref.commandId, ref.messageId, timedOut, slot)) deps.log.info('command timed out', { ...ref });
+    return;
+  }
+  // No slot in its name: the command may still be `sent` if the write that freed its slot (a disconnect) stopped short.
+  if (await deps.stores.commands.complete(ref.commandId, ref.messageId, timedOut)) deps.log.info('command timed out without its slot', { ...ref });
+};
+
+/** The charger's connection closed: the CALL in flight on it will get no answer, so its command fails now. */
+export const failInFlightOnDisconnect = async (deps: Ports, chargerId: string, connectionId: string): Promise<void> => {
+  const slot = await deps.stores.commands.releaseForConnection(chargerId, connectionId);
+  if (!slot) return;
+  await deps.stores.commands.complete(slot.commandId, slot.messageId, {
+    status: 'failed',
+    failure: { code: 'ChargerDisconnected', detail: 'the charger disconnected before answering' },
+  });
+};

@@ -1,0 +1,48 @@
+/**
+ * The reply port of the command path: a charger's CALLRESULT or CALLERROR whose message id is the CALL in its
+ * in-flight slot ends that command and frees the slot in one transaction. A valid CALLRESULT makes it `answered`
+ * (with an outcome derived per action), an invalid one `failed: InvalidResponse` (the raw payload kept), a CALLERROR
+ * `failed: CallError`. Replies are never answered. A reply nobody waits for (late, or to another CALL) is only
+ * logged; a 2.1 CALLRESULTERROR is about a CALL of the charger's, never one of ours, so it ends no command.
+ *
+ * Requests: one consistent GetItem of the slot, then one TransactWriteItems when it matches.
+ */
+import type { ChargerReply, ReplyInput, ReplyOutcome, ReplyPort } from '../inbound/accept-reply.ts';
+import type { Ports } from '../deps.ts';
+import { loadValidators, validateResponse } from '../ocpp/validate.ts';
+import { outcomeOf } from './catalog.ts';
+import type { CommandCompletion, CommandSlot } from './command.ts';
+
+const completionOf = (slot: CommandSlot, reply: Exclude<ChargerReply, { type: 'CALLRESULTERROR' }>): CommandCompletion => {
+  if (reply.type === 'CALLERROR') {
+    const { errorCode, errorDescription, errorDetails } = reply;
+    return {
+      status: 'failed',
+      failure: { code: 'CallError', detail: `the charger answered ${errorCode}${errorDescription ? `: ${errorDescription}` : ''}`, callError: { errorCode, errorDescription, errorDetails } },
+    };
+  }
+  const checked = validateResponse(slot.protocol, slot.action, reply.payload);
+  if (!checked.ok) {
+    return { status: 'failed', failure: { code: 'InvalidResponse', detail: `the ${slot.action} reply is not valid: ${checked.fault.description}`, raw: reply.payload } };
+  }
+  const outcome = outcomeOf(slot.protocol, slot.action, checked.payload);
+  return { status: 'answered', result: checked.payload, ...(outcome !== undefined ? { outcome } : {}) };
+};
+
+export const commandReplies = (deps: Ports): ReplyPort => ({
+  async accept({ chargerId, reply }: ReplyInput): Promise<ReplyOutcome> {
+    if (reply.type === 'CALLRESULTERROR') {
+      deps.log.warn('CALLRESULTERROR from the charger: it refused our answer to one of its CALLs', { chargerId, messageId: reply.messageId, errorCode: reply.errorCode });
+      return {};
+    }
+    const slot = await deps.stores.commands.getSlot(chargerId);
+    if (slot?.messageId !== reply.messageId) {
+      deps.log.info('reply to no CALL in flight (late, or unknown)', { chargerId, messageId: reply.messageId, inFlight: slot?.messageId });
+      return {};
+    }
+    await loadValidators(slot.protocol);
+    const ended = await deps.stores.commands.complete(slot.commandId, slot.messageId, completionOf(slot, reply), slot);
+    if (!ended) deps.log.info('reply to a CALL that ended meanwhile', { chargerId, commandId: slot.commandId });
+    return { answers: slot.action };
+  },
+});

@@ -1,0 +1,279 @@
+/**
+ * CSMS-initiated commands end to end against a started local runtime: REST → the FIFO command queue on fauxqs → the
+ * dispatcher → the charger's WebSocket (strict ocpp-rpc clients for 1.6 and 2.0.1) → the reply port → the command
+ * record, followed with `GET /commands/{id}?wait=`.
+ */
+import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import type { RPCClient } from 'ocpp-rpc';
+import type { WebSocket } from 'ws';
+import { awsClientConfig } from '#shared/store/client-config.ts';
+import { LOCAL_AWS_ENV } from '../../bin/local/handler-env.ts';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { LocalRuntime } from '../../bin/local/runtime.ts';
+import { ocppClient, runId, startE2e, type E2e } from '../support/e2e.ts';
+import { signIn } from '../support/operator-tokens.ts';
+import { closed, openSocket } from '../support/ws-client.ts';
+
+let e: E2e;
+let runtime: LocalRuntime;
+let admin = '';
+const clients: RPCClient[] = [];
+const sockets: WebSocket[] = [];
+
+// Tests read any answer field by field.
+type Json = Record<string, any>;
+const api = async (method: string, path: string, body?: unknown, headers: Record<string, string> = {}, token = admin) => {
+  const res = await fetch(`${runtime.restUrl}${path}`, {
+    method,
+    headers: { Authorization: `Bearer ${token}`, ...(body !== undefined ? { 'Content-Type': 'application/json' } : {}), ...headers },
+    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+  });
+  const text = await res.text();
+  return { status: res.status, location: res.headers.get('location'), body: text ? (JSON.parse(text) as Json) : {} };
+};
+
+const send = (chargerId: string, action: string, payload: unknown, extra: Json = {}, headers: Record<string, string> = {}) =>
+  api('POST', `/chargers/${encodeURIComponent(chargerId)}/commands`, { action, payload, ...extra }, headers);
+/** A charger speaking raw OCPP-J 1.6 frames: it can answer anything, or nothing. */
+const rawCharger = async (chargerId: string) => {
+  const password = await e.register({ chargerId });
+  const ws = await openSocket(`${runtime.wsUrl}/${chargerId}`, { protocols: ['ocpp1.6'], basic: `${chargerId}:${password}` });
+  sockets.push(ws);
+  // Every frame is kept until read: a CALL may arrive before the test asks for it.
+  const frames: Json[] = [];
+  let wake: (() => void) | undefined;
+  ws.on('message', (data: Buffer) => {
+    frames.push(JSON.parse(data.toString()) as Json);
+    wake?.();
+  });
+  const next = async (): Promise<Json> => {
+    while (frames.length === 0) await new Promise<void>((r) => (wake = r));
+    return frames.shift()!;
+  };
+  ws.send(JSON.stringify([2, 'boot-1', 'BootNotification', { chargePointVendor: 'Acme', chargePointModel: 'Raw' }]));
+  expect(await next()).toMatchObject([3, 'boot-1', { status: 'Accepted' }]);
+  /** The next CALL the CSMS sends. */
+  const nextCall = async (): Promise<[number, string, string, Json]> => (await next()) as unknown as [number, string, string, Json];
+  return { ws, nextCall };
+};
+
+const follow = async (commandId: string, wait = 20): Promise<Json> => (await api('GET', `/commands/${commandId}?wait=${wait}`)).body;
+
+/** Registers a charger, connects it with a strict client and boots it. */
+const connect = async (chargerId: string, protocol: 'ocpp1.6' | 'ocpp2.0.1'): Promise<RPCClient> => {
+  const password = await e.register({ chargerId });
+  const client = await ocppClient({ endpoint: runtime.wsUrl, identity: chargerId, password, protocols: [protocol] });
+  clients.push(client);
+  const boot =
+    protocol === 'ocpp1.6'
+      ? { chargePointVendor: 'Acme', chargePointModel: 'One' }
+      : { reason: 'PowerUp', chargingStation: { vendorName: 'Acme', model: 'Two' } };
+  expect(await client.call('BootNotification', boot)).toMatchObject({ status: 'Accepted' });
+  return client;
+};
+
+beforeAll(async () => {
+  e = await startE2e();
+  runtime = e.runtime as LocalRuntime;
+  admin = (await signIn(runtime.userPool, `cmd-admin-${runId}`, ['admin'])).accessToken;
+});
+afterAll(async () => {
+  await Promise.all(clients.map((c) => c.close({ force: true })));
+  for (const ws of sockets) ws.terminate();
+  await e?.runtime.stop();
+});
+
+describe('a command round trip', () => {
+  it('sends a 1.6 Reset, and the charger’s answer ends the command as accepted', async () => {
+    const cp = `CP-CMD16-${runId}`;
+    const client = await connect(cp, 'ocpp1.6');
+    const received: Json[] = [];
+    client.handle('Reset', async ({ params }: { params?: Json }) => {
+      received.push(params ?? {});
+      return { status: 'Accepted' };
+    });
+    const posted = await send(cp, 'Reset', { type: 'Soft' });
+    expect(posted.status).toBe(202);
+    expect(posted.location).toBe(`/commands/${posted.body.commandId}`);
+    expect(posted.body).toMatchObject({ status: 'queued', action: 'Reset', protocol: 'ocpp1.6', chargerId: cp });
+    const done = await follow(posted.body.commandId as string);
+    expect(done).toMatchObject({ status: 'answered', outcome: 'accepted', result: { status: 'Accepted' }, messageId: posted.body.commandId });
+    expect(received).toEqual([{ type: 'Soft' }]);
+    const listed = await api('GET', `/chargers/${cp}/commands`);
+    expect(listed.body.items.map((c: Json) => c.commandId)).toEqual([posted.body.commandId]);
+  });
+
+  it('sends a 2.0.1 GetVariables and keeps the charger’s result', async () => {
+    const cp = `CP-CMD201-${runId}`;
+    const client = await connect(cp, 'ocpp2.0.1');
+    client.handle('GetVariables', async ({ params }: { params?: Json }) => ({
+      getVariableResult: (params?.getVariableData as Json[]).map((d) => ({ attributeStatus: 'Accepted', attributeValue: '300', component: d.component, variable: d.variable })),
+    }));
+    const posted = await send(cp, 'GetVariables', { getVariableData: [{ component: { name: 'OCPPCommCtrlr' }, variable: { name: 'HeartbeatInterval' } }] });
+    expect(posted.status).toBe(202);
+    const done = await follow(posted.body.commandId as string);
+    expect(done).toMatchObject({ status: 'answered', outcome: 'accepted', result: { getVariableResult: [{ attributeValue: '300' }] } });
+  });
+
+  it('records a rejected answer and a CALLERROR', async () => {
+    const cp = `CP-CMDNO-${runId}`;
+    const client = await connect(cp, 'ocpp1.6');
+    client.handle('ChangeAvailability', async () => ({ status: 'Rejected' }));
+    const rejected = await follow((await send(cp, 'ChangeAvailability', { connectorId: 0, type: 'Inoperative' })).body.commandId as string);
+    expect(rejected).toMatchObject({ status: 'answered', outcome: 'rejected' });
+    // ocpp-rpc answers an action without a handler with a CALLERROR NotImplemented.
+    const failed = await follow((await send(cp, 'ClearCache', {})).body.commandId as string);
+    expect(failed).toMatchObject({ status: 'failed', failure: { code: 'CallError', callError: { errorCode: 'NotImplemented' } } });
+  });
+
+  it('refuses an invalid payload or an action the version lacks, naming what failed, and queues nothing', async () => {
+    const cp = `CP-CMDBAD-${runId}`;
+    await connect(cp, 'ocpp1.6');
+    const bad = await send(cp, 'Reset', { type: 'Warm' });
+    expect(bad.status).toBe(422);
+    expect(bad.body.errors?.[0]?.pointer ?? bad.body.detail).toMatch(/\/payload\/type/);
+    const unknown = await send(cp, 'GetVariables', { getVariableData: [] });
+    expect(unknown.status).toBe(422);
+    expect(unknown.body.detail).toMatch(/GetVariables is not an action the CSMS can send in ocpp1.6/);
+    expect((await api('GET', `/chargers/${cp}/commands`)).body.items).toEqual([]);
+  });
+
+  it('answers 404 for an unknown charger and 409 for one that never connected', async () => {
+    expect((await send(`CP-NONE-${runId}`, 'Reset', { type: 'Soft' })).status).toBe(404);
+    const cp = `CP-NEVER-${runId}`;
+    await e.register({ chargerId: cp });
+    expect((await send(cp, 'Reset', { type: 'Soft' })).status).toBe(409);
+  });
+
+  it('fails a command to a charger that is offline when its turn comes', async () => {
+    const cp = `CP-CMDOFF-${runId}`;
+    const client = await connect(cp, 'ocpp1.6');
+    await client.close({ code: 1000 });
+    await expect.poll(async () => (await e.deps.stores.presence.get(cp))?.connected, { timeout: 5000 }).toBe(false);
+    const done = await follow((await send(cp, 'Reset', { type: 'Soft' })).body.commandId as string);
+    expect(done).toMatchObject({ status: 'failed', failure: { code: 'ChargerOffline' } });
+  });
+});
+
+describe('one charger at a time, in order', () => {
+  it('delivers three commands posted at once one at a time, in order', async () => {
+    const cp = `CP-CMDSEQ-${runId}`;
+    const client = await connect(cp, 'ocpp1.6');
+    const seen: string[] = [];
+    let inFlight = 0;
+    let overlapped = false;
+    client.handle('DataTransfer', async ({ params }: { params?: Json }) => {
+      inFlight += 1;
+      if (inFlight > 1) overlapped = true;
+      seen.push(params?.messageId as string);
+      await new Promise((r) => setTimeout(r, 150));
+      inFlight -= 1;
+      return { status: 'Accepted' };
+    });
+    const posted: Json[] = [];
+    for (const n of ['1', '2', '3']) posted.push((await send(cp, 'DataTransfer', { vendorId: 'acme', messageId: n })).body);
+    const done = await Promise.all(posted.map((p) => follow(p.commandId as string)));
+    expect(done.map((d) => d.status)).toEqual(['answered', 'answered', 'answered']);
+    expect(seen).toEqual(['1', '2', '3']);
+    expect(overlapped).toBe(false);
+  });
+});
+
+describe('answers that end a command otherwise', () => {
+  it('records an invalid reply as failed, keeping what the charger sent', async () => {
+    const cp = `CP-CMDINV-${runId}`;
+    const { ws, nextCall } = await rawCharger(cp);
+    const posted = await send(cp, 'Reset', { type: 'Hard' });
+    const [type, messageId, action, payload] = await nextCall();
+    expect([type, messageId, action, payload]).toEqual([2, posted.body.commandId, 'Reset', { type: 'Hard' }]);
+    ws.send(JSON.stringify([3, messageId, { status: 'Maybe' }]));
+    expect(await follow(posted.body.commandId as string)).toMatchObject({ status: 'failed', failure: { code: 'InvalidResponse', raw: { status: 'Maybe' } } });
+  });
+
+  it('times a silent charger out, frees its slot and sends the next command', async () => {
+    const cp = `CP-CMDTO-${runId}`;
+    const { ws, nextCall } = await rawCharger(cp);
+    const first = await send(cp, 'Reset', { type: 'Soft' }, { timeoutSeconds: 1 });
+    const second = await send(cp, 'ClearCache', {});
+    expect((await nextCall())[1]).toBe(first.body.commandId); // never answered
+    const [, nextId, nextAction] = await nextCall();
+    expect([nextId, nextAction]).toEqual([second.body.commandId, 'ClearCache']);
+    expect((await api('GET', `/commands/${first.body.commandId}`)).body).toMatchObject({ status: 'timedOut' });
+    ws.send(JSON.stringify([3, nextId, { status: 'Accepted' }]));
+    expect(await follow(second.body.commandId as string)).toMatchObject({ status: 'answered', outcome: 'accepted' });
+    // A late answer to the first changes nothing.
+    ws.send(JSON.stringify([3, first.body.commandId, { status: 'Accepted' }]));
+    await new Promise((r) => setTimeout(r, 300));
+    expect((await api('GET', `/commands/${first.body.commandId}`)).body).toMatchObject({ status: 'timedOut' });
+  });
+
+  it('fails the command in flight at once when the charger disconnects', async () => {
+    const cp = `CP-CMDDIS-${runId}`;
+    const { ws, nextCall } = await rawCharger(cp);
+    const posted = await send(cp, 'Reset', { type: 'Soft' }, { timeoutSeconds: 120 });
+    await nextCall();
+    ws.close(1000);
+    await closed(ws);
+    expect(await follow(posted.body.commandId as string, 10)).toMatchObject({ status: 'failed', failure: { code: 'ChargerDisconnected' } });
+  });
+});
+
+describe('delivery guarantees', () => {
+  it('sends no second CALL when the queue delivers a command’s message again', async () => {
+    const cp = `CP-CMDDUP-${runId}`;
+    const { ws, nextCall } = await rawCharger(cp);
+    const posted = await send(cp, 'Reset', { type: 'Soft' });
+    const [, messageId] = await nextCall();
+    ws.send(JSON.stringify([3, messageId, { status: 'Accepted' }]));
+    expect(await follow(posted.body.commandId as string)).toMatchObject({ status: 'answered' });
+    const sqs = new SQSClient(awsClientConfig('sqs', { ...LOCAL_AWS_ENV, AWS_ENDPOINT_URL_SQS: runtime.sqsS3Endpoint }));
+    // The same reference again, past deduplication (another deduplication id), as a redelivery would bring it.
+    const ref = { commandId: posted.body.commandId, chargerId: cp };
+    await sqs.send(new SendMessageCommand({ QueueUrl: runtime.queues.Commands!.url, MessageBody: JSON.stringify(ref), MessageGroupId: cp.toLowerCase(), MessageDeduplicationId: `again-${messageId}` }));
+    const marker = await send(cp, 'ClearCache', {});
+    const [, nextId, nextAction] = await nextCall();
+    expect([nextId, nextAction]).toEqual([marker.body.commandId, 'ClearCache']);
+    sqs.destroy();
+  });
+
+  it('answers a retried POST with the same Idempotency-Key with the first command, and sends it once', async () => {
+    const cp = `CP-CMDIDEM-${runId}`;
+    const { nextCall } = await rawCharger(cp);
+    const key = { 'Idempotency-Key': `reset-${runId}` };
+    const first = await send(cp, 'Reset', { type: 'Soft' }, {}, key);
+    const again = await send(cp, 'Reset', { type: 'Soft' }, {}, key);
+    expect(again.status).toBe(202);
+    expect(again.body.commandId).toBe(first.body.commandId);
+    expect((await nextCall())[1]).toBe(first.body.commandId);
+    expect((await api('GET', `/chargers/${cp}/commands`)).body.items).toHaveLength(1);
+  });
+
+  it('interleaves commands to two chargers', async () => {
+    const a = await rawCharger(`CP-CMDA-${runId}`);
+    const b = await rawCharger(`CP-CMDB-${runId}`);
+    const toA = await send(`CP-CMDA-${runId}`, 'Reset', { type: 'Soft' }, { timeoutSeconds: 60 });
+    const toB = await send(`CP-CMDB-${runId}`, 'Reset', { type: 'Soft' }, { timeoutSeconds: 60 });
+    // Both CALLs are out while neither charger has answered.
+    expect((await a.nextCall())[1]).toBe(toA.body.commandId);
+    expect((await b.nextCall())[1]).toBe(toB.body.commandId);
+  });
+});
+
+describe('who may send', () => {
+  it('lets a viewer read but not send or cancel; cancels a queued command', async () => {
+    const cp = `CP-CMDROLE-${runId}`;
+    const { nextCall } = await rawCharger(cp);
+    const viewer = (await signIn(runtime.userPool, `cmd-viewer-${runId}`, ['viewer'])).accessToken;
+    const asViewer = await api('POST', `/chargers/${cp}/commands`, { action: 'Reset', payload: { type: 'Soft' } }, {}, viewer);
+    expect(asViewer.status).toBe(403);
+    const busy = await send(cp, 'Reset', { type: 'Soft' }, { timeoutSeconds: 60 });
+    await nextCall();
+    const queued = await send(cp, 'ClearCache', {});
+    expect((await api('DELETE', `/commands/${queued.body.commandId}`, undefined, {}, viewer)).status).toBe(403);
+    expect((await api('GET', `/commands/${queued.body.commandId}`, undefined, {}, viewer)).status).toBe(200);
+    expect((await api('DELETE', `/commands/${queued.body.commandId}`)).status).toBe(204);
+    expect((await api('GET', `/commands/${queued.body.commandId}`)).body).toMatchObject({ status: 'cancelled', cancelledBy: `cmd-admin-${runId}` });
+    const sent = await api('DELETE', `/commands/${busy.body.commandId}`);
+    expect(sent.status).toBe(409);
+  });
+});

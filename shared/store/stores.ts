@@ -18,6 +18,7 @@ import { meterValueStore } from './meter-value-store.ts';
 import { presenceStore } from './presence-store.ts';
 import { timelineStore } from './timeline-store.ts';
 import { transactionStore } from './transaction-store.ts';
+import { certificateRequestStore } from './certificate-request-store.ts';
 
 /** One item to read with others: where it is, and how its item becomes a record. */
 export interface ItemRead<T> {
@@ -43,6 +44,7 @@ export const makeStores = (ctx: StoreContext) => ({
   enrolments: enrolmentStore(ctx),
   idempotency: idempotencyStore(ctx),
   locations: locationStore(ctx),
+  certificateRequests: certificateRequestStore(ctx),
   /**
    * Reads items of different aggregates in one request (BatchGetItem), e.g. the charger, the id token and the
    * transaction a TransactionEvent needs: `readTogether({ charger: stores.chargers.read(id), ... })`.

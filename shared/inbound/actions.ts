@@ -19,6 +19,11 @@ const ocpp16: Ocpp16ActionTable = {
   DataTransfer: dataTransfer,
   DiagnosticsStatusNotification: v16.diagnosticsStatusNotification,
   FirmwareStatusNotification: v16.firmwareStatusNotification,
+  // The security extension.
+  SecurityEventNotification: v16.securityEventNotification,
+  SignCertificate: v16.signCertificate,
+  LogStatusNotification: v16.logStatusNotification,
+  SignedFirmwareStatusNotification: v16.signedFirmwareStatusNotification,
 };
 
 // One table for both: each entry is checked against the 2.0.1 and the 2.1 payload types of its action.
@@ -35,6 +40,7 @@ const ocpp2: Ocpp201ActionTable & Ocpp21ActionTable = {
   FirmwareStatusNotification: v2.firmwareStatusNotification,
   LogStatusNotification: v2.logStatusNotification,
   DataTransfer: dataTransfer,
+  SignCertificate: v2.signCertificate,
 };
 
 export const inboundActions: {

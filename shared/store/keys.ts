@@ -207,3 +207,14 @@ export const idempotencyKey = (routeId: string, caller: string, key: string) => 
   pk: `${IDEMPOTENCY_PK_PREFIX}${routeId}#${caller}`,
   sk: `KEY#${key}`,
 });
+
+/**
+ * Certificate signing requests (SignCertificate) in the charger's partition under the id as registered, by when we
+ * received them; the digest keeps two requests of one millisecond apart and stores a resent one once.
+ */
+export const CERTIFICATE_REQUEST_PREFIX = 'CSR#';
+export const certificateRequestsPk = (chargerId: string) => `${CHARGER_PK_PREFIX}${chargerId}`;
+export const certificateRequestKey = (chargerId: string, receivedAt: string, fact: unknown) => ({
+  pk: certificateRequestsPk(chargerId),
+  sk: `${CERTIFICATE_REQUEST_PREFIX}${receivedAt}#${contentKey(fact)}`,
+});

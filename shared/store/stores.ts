@@ -19,6 +19,7 @@ import { meterValueStore } from './meter-value-store.ts';
 import { presenceStore } from './presence-store.ts';
 import { timelineStore } from './timeline-store.ts';
 import { transactionStore } from './transaction-store.ts';
+import { certificateRequestStore } from './certificate-request-store.ts';
 
 /** One item to read with others: where it is, and how its item becomes a record. */
 export interface ItemRead<T> {
@@ -45,6 +46,7 @@ export const makeStores = (ctx: StoreContext) => ({
   idempotency: idempotencyStore(ctx),
   commands: commandStore(ctx),
   locations: locationStore(ctx),
+  certificateRequests: certificateRequestStore(ctx),
   /**
    * Reads items of different aggregates in one request (BatchGetItem), e.g. the charger, the id token and the
    * transaction a TransactionEvent needs: `readTogether({ charger: stores.chargers.read(id), ... })`.

@@ -1,8 +1,9 @@
 /** OCPP 1.6 charger-initiated messages other than transactions. */
 import type { Ocpp16Actions } from '../../ocpp/generated/ocpp16.types.ts';
 import type { ActionSpec, Ocpp16ActionSpec } from '../types.ts';
-import { chargerTimeOf } from '../types.ts';
+import { chargerTimeOf, utc } from '../types.ts';
 import { acceptBoot } from '../../charger/boot.ts';
+import { receiveCertificateRequest } from '../../charger/certificate-request.ts';
 import { connectorOfV16 } from '../../charger/connector-status.ts';
 import { recordTimeline } from '../../charger/timeline.ts';
 import type { UploadKind } from '../../charger/presence.ts';
@@ -60,9 +61,13 @@ export const authorize: Ocpp16ActionSpec<'Authorize'> = {
   },
 };
 
-type StatusNotice = 'DiagnosticsStatusNotification' | 'FirmwareStatusNotification';
+type StatusNotice =
+  | 'DiagnosticsStatusNotification'
+  | 'FirmwareStatusNotification'
+  | 'LogStatusNotification'
+  | 'SignedFirmwareStatusNotification';
 
-/** Both notices answer with an empty object. */
+/** The notices answer with an empty object; none carries a time of its own. */
 const statusTimeline = <K extends StatusNotice>(
   kind: UploadKind,
 ): ActionSpec<Ocpp16Actions[K]['request'], Record<string, never>> => ({
@@ -78,3 +83,30 @@ const statusTimeline = <K extends StatusNotice>(
 
 export const diagnosticsStatusNotification: Ocpp16ActionSpec<'DiagnosticsStatusNotification'> = statusTimeline('DiagnosticsStatus');
 export const firmwareStatusNotification: Ocpp16ActionSpec<'FirmwareStatusNotification'> = statusTimeline('FirmwareStatus');
+
+// The security extension (whitepaper "Improved security for OCPP 1.6-J").
+
+export const logStatusNotification: Ocpp16ActionSpec<'LogStatusNotification'> = statusTimeline('LogStatus');
+/** The status of a SignedUpdateFirmware: a firmware status like any other, with the signature checks added. */
+export const signedFirmwareStatusNotification: Ocpp16ActionSpec<'SignedFirmwareStatusNotification'> = statusTimeline('FirmwareStatus');
+
+export const securityEventNotification: Ocpp16ActionSpec<'SecurityEventNotification'> = {
+  async handle(ctx, p) {
+    await recordTimeline(ctx, { chargerId: ctx.chargerId, kind: 'SecurityEvent', at: utc(p.timestamp, ctx), messageId: ctx.messageId, payload: p });
+    return {};
+  },
+};
+
+/** Always Rejected until the platform has a certificate signer; the CSR is kept (charger/certificate-request.ts). */
+export const signCertificate: Ocpp16ActionSpec<'SignCertificate'> = {
+  async handle(ctx, p) {
+    const status = await receiveCertificateRequest(ctx, {
+      chargerId: ctx.chargerId,
+      protocol: ctx.protocol,
+      messageId: ctx.messageId,
+      receivedAt: ctx.receivedAt.toISOString(),
+      csr: p.csr,
+    });
+    return { status };
+  },
+};

@@ -2,10 +2,11 @@
 import type { ActionSpec, Ocpp2ActionSpec, Ocpp2Request } from '../types.ts';
 import { chargerTimeOf, utc } from '../types.ts';
 import { acceptBoot } from '../../charger/boot.ts';
+import { NO_SIGNER_STATUS_INFO, receiveCertificateRequest } from '../../charger/certificate-request.ts';
 import { recordTimeline, type TimelineKind } from '../../charger/timeline.ts';
 import { readAndAuthorize } from '../../token/id-tokens.ts';
 import { idTokenInfoV2 } from '../token-info.ts';
-import type { Ocpp21Sends } from '../../ocpp/generated/ocpp21.types.ts';
+import type { Ocpp21Actions, Ocpp21Sends } from '../../ocpp/generated/ocpp21.types.ts';
 
 export const bootNotification: Ocpp2ActionSpec<'BootNotification'> = {
   async handle(ctx, p) {
@@ -109,5 +110,24 @@ export const notifyPeriodicEventStream: ActionSpec<Ocpp21Sends['NotifyPeriodicEv
       messageId: ctx.messageId,
       payload: p,
     });
+  },
+};
+
+/** Always Rejected, with the reason, until the platform has a certificate signer (charger/certificate-request.ts). */
+export const signCertificate: Ocpp2ActionSpec<'SignCertificate'> = {
+  async handle(ctx, p) {
+    // A 2.0.1 request is a 2.1 one without 2.1's optional fields (requestId, hashRootCertificate).
+    const request: Ocpp21Actions['SignCertificate']['request'] = p;
+    const status = await receiveCertificateRequest(ctx, {
+      chargerId: ctx.chargerId,
+      protocol: ctx.protocol,
+      messageId: ctx.messageId,
+      receivedAt: ctx.receivedAt.toISOString(),
+      csr: request.csr,
+      certificateType: request.certificateType,
+      requestId: request.requestId,
+      hashRootCertificate: request.hashRootCertificate,
+    });
+    return { status, statusInfo: { ...NO_SIGNER_STATUS_INFO } };
   },
 };

@@ -167,6 +167,11 @@ beforeAll(async () => {
     await v16('StopTransaction', { transactionId: started.transactionId, meterStop: 2500, timestamp: '2026-01-01T10:10:00Z', idTag: 'TAG-IAM', transactionData: [{ timestamp: '2026-01-01T10:10:00Z', sampledValue: [{ value: '2500' }] }] });
     await v16('StopTransaction', { transactionId: started.transactionId, meterStop: 2500, timestamp: '2026-01-01T10:10:00Z' }); // retried
     await v16('DataTransfer', { vendorId: 'com.acme', messageId: 'hello' });
+    // The security extension: timeline entries, latest statuses, a kept CSR.
+    await v16('SecurityEventNotification', { type: 'StartupOfTheDevice', timestamp: '2026-01-01T10:11:00Z' });
+    await v16('LogStatusNotification', { status: 'Uploaded', requestId: 1 });
+    await v16('SignedFirmwareStatusNotification', { status: 'SignatureVerified', requestId: 2 });
+    await v16('SignCertificate', { csr: 'CSR-IAM' });
     // Pending chargers: Boot passes the gate; anything else is refused from the context, or, on a connection whose
     // context predates the registration in it, after reading the profile.
     await h.call('SELF-1', 'ocpp1.6', 'BootNotification', { chargePointVendor: 'ACME', chargePointModel: 'X1' }, 'pending');
@@ -193,6 +198,7 @@ beforeAll(async () => {
     const page = (seqNo: number, tbc: boolean) => ({ requestId: 7, generatedAt: '2026-02-01T12:00:00Z', seqNo, tbc, reportData: [{ component: { name: 'OCPPCommCtrlr' }, variable: { name: `V${seqNo}` }, variableAttribute: [{ value: 'x' }] }] });
     await v2('NotifyReport', page(0, true));
     await v2('NotifyReport', page(1, false));
+    await v2('SignCertificate', { csr: 'CSR-IAM2', certificateType: 'ChargingStationCertificate' });
     await v2('Heartbeat', {});
   });
   await as('OcppDisconnect', async () => {

@@ -137,6 +137,56 @@ describe('OCPP 1.6 messages through the $default handler and DynamoDB Local', ()
   });
 });
 
+describe('the OCPP 1.6 security extension', () => {
+  const SEC = 'CP-16-SEC';
+  const sec = (action: string, payload: unknown) => call(action, payload, SEC);
+  const CSR = '-----BEGIN CERTIFICATE REQUEST-----\nMIIBcharger\n-----END CERTIFICATE REQUEST-----';
+  beforeAll(async () => {
+    await createCharger(h.deps, { chargerId: SEC });
+  });
+
+  it('keeps security events, log status and signed firmware status on the timeline, with the latest statuses', async () => {
+    const event = { type: 'InvalidCentralSystemCertificate', timestamp: '2026-03-01T08:00:00+01:00', techInfo: 'chain too short' };
+    expect(await sec('SecurityEventNotification', event)).toEqual([3, expect.any(String), {}]);
+    expect((await sec('LogStatusNotification', { status: 'Uploading', requestId: 11 }))[2]).toEqual({});
+    expect((await sec('LogStatusNotification', { status: 'Uploaded', requestId: 11 }))[2]).toEqual({});
+    expect((await sec('SignedFirmwareStatusNotification', { status: 'InvalidSignature', requestId: 12 }))[2]).toEqual({});
+    const { items } = await h.deps.stores.timeline.list(SEC);
+    expect(items.map((e) => [e.kind, (e.payload as { status?: string }).status]).sort()).toEqual([
+      ['FirmwareStatus', 'InvalidSignature'],
+      ['LogStatus', 'Uploaded'],
+      ['LogStatus', 'Uploading'],
+      ['SecurityEvent', undefined],
+    ]);
+    // The event is dated by the charger, in UTC; the status notices carry no time and are dated on arrival.
+    expect(items.find((e) => e.kind === 'SecurityEvent')).toMatchObject({ at: '2026-03-01T07:00:00.000Z', payload: event });
+    expect(await h.deps.stores.presence.get(SEC)).toMatchObject({ logStatus: 'Uploaded', firmwareStatus: 'InvalidSignature' });
+  });
+
+  it('answers SignCertificate Rejected (no signer is configured) and keeps the CSR for an operator', async () => {
+    const reply = await sec('SignCertificate', { csr: CSR });
+    expect(reply).toEqual([3, expect.any(String), { status: 'Rejected' }]);
+    const { items } = await h.deps.stores.certificateRequests.list(SEC);
+    expect(items).toEqual([expect.objectContaining({ chargerId: SEC, protocol: 'ocpp1.6', messageId: reply[1], csr: CSR })]);
+    expect(items[0]?.certificateType).toBeUndefined();
+    // The CSR sits in the charger's partition (as registered) beside its presence and connectors.
+    const stored = (await h.scanCsms()).filter((i) => i.type === 'CertificateRequest');
+    expect(stored.map((i) => [i.pk, String(i.sk).startsWith('CSR#2')])).toEqual([[`CHARGER#${SEC}`, true]]);
+  });
+
+  it('refuses a CSR over 5500 characters and an unknown log status, and stores nothing for them', async () => {
+    const before = await h.scanCsms();
+    expect((await sec('SignCertificate', { csr: 'x'.repeat(5501) })).slice(0, 3)).toEqual([4, expect.any(String), 'PropertyConstraintViolation']);
+    expect((await sec('LogStatusNotification', { status: 'Lost' })).slice(0, 3)).toEqual([4, expect.any(String), 'PropertyConstraintViolation']);
+    expect(await h.scanCsms()).toEqual(before);
+  });
+
+  it('answers a CSMS-only security message from the charger with NotSupported', async () => {
+    const reply = await sec('GetLog', { logType: 'SecurityLog', requestId: 1, log: { remoteLocation: 'ftp://x/' } });
+    expect(reply.slice(0, 3)).toEqual([4, expect.any(String), 'NotSupported']);
+  });
+});
+
 describe('malformed and invalid 1.6 frames', () => {
   const cases: [string, string, string, string][] = [
     ['not JSON', '{nope', '-1', 'FormationViolation'],

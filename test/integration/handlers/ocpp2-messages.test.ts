@@ -180,6 +180,26 @@ describe('OCPP 2.1', () => {
   });
 });
 
+describe('SignCertificate without a certificate signer', () => {
+  const CSR = '-----BEGIN CERTIFICATE REQUEST-----\nMIIBstation\n-----END CERTIFICATE REQUEST-----';
+  const rejected = { status: 'Rejected', statusInfo: { reasonCode: 'NotEnabled', additionalInfo: expect.stringContaining('No certificate signer') } };
+
+  it('answers a 2.0.1 station Rejected with the reason, and keeps its CSR and certificate type', async () => {
+    const reply = await call('SignCertificate', { csr: CSR, certificateType: 'V2GCertificate' });
+    expect(reply).toEqual([3, expect.any(String), rejected]);
+    const { items } = await h.deps.stores.certificateRequests.list(CP);
+    expect(items).toEqual([expect.objectContaining({ protocol: 'ocpp2.0.1', messageId: reply[1], csr: CSR, certificateType: 'V2GCertificate' })]);
+  });
+
+  it('keeps what 2.1 adds: the request id and the root the certificate is to chain to', async () => {
+    const root = { hashAlgorithm: 'SHA256', issuerNameHash: 'aa', issuerKeyHash: 'bb', serialNumber: '01' };
+    const reply = await call('SignCertificate', { csr: CSR, certificateType: 'V2G20Certificate', requestId: 42, hashRootCertificate: root }, 'ocpp2.1', 'CP-21');
+    expect(reply).toEqual([3, expect.any(String), rejected]);
+    const { items } = await h.deps.stores.certificateRequests.list('CP-21');
+    expect(items).toEqual([expect.objectContaining({ protocol: 'ocpp2.1', certificateType: 'V2G20Certificate', requestId: 42, hashRootCertificate: root })]);
+  });
+});
+
 describe('id tokens identified by value and type', () => {
   it('keeps two tokens with one value and different types apart; 1.6 finds the RFID one by value', async () => {
     await createIdToken(h.deps, { value: 'SAME-1', tokenType: 'ISO14443' });

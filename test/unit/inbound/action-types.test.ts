@@ -31,6 +31,15 @@ describe('generated payload types', () => {
     >();
   });
 
+  it('type the 1.6 security extension, its shared definitions named as in the whitepaper', () => {
+    expectTypeOf<V16.Ocpp16ChargerActions['SignCertificate']['request']>().toEqualTypeOf<{ csr: string }>();
+    expectTypeOf<V16.Ocpp16ChargerActions['SignCertificate']['response']['status']>().toEqualTypeOf<'Accepted' | 'Rejected'>();
+    expectTypeOf<V16.DeleteCertificateRequest['certificateHashData']>().toEqualTypeOf<V16.CertificateHashDataType>();
+    expectTypeOf<V16.CertificateHashDataType['hashAlgorithm']>().toEqualTypeOf<'SHA256' | 'SHA384' | 'SHA512'>();
+    expectTypeOf<Extract<'GetLog' | 'CertificateSigned', V16.Ocpp16CsmsAction>>().toEqualTypeOf<'GetLog' | 'CertificateSigned'>();
+    expectTypeOf<Extract<'SecurityEventNotification', V16.Ocpp16ChargerAction>>().toEqualTypeOf<'SecurityEventNotification'>();
+  });
+
   it('type 2.0.1 TransactionEvent transactionInfo through named definitions', () => {
     expectTypeOf<V201.TransactionEventRequest['transactionInfo']>().toEqualTypeOf<V201.TransactionType>();
     expectTypeOf<V201.TransactionType['transactionId']>().toEqualTypeOf<string>();

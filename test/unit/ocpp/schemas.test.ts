@@ -6,7 +6,7 @@ import * as ocpp201 from '#shared/ocpp/generated/ocpp201.js';
 import * as ocpp21 from '#shared/ocpp/generated/ocpp21.js';
 import * as typedOcpp21 from 'typed-ocpp/dist/ocpp21/schemas.js';
 import type { OcppProtocol } from '#shared/ocpp/frames.ts';
-import { loadValidators, validateRequest } from '#shared/ocpp/validate.ts';
+import { hasAction, loadValidators, validateRequest, validateResponse } from '#shared/ocpp/validate.ts';
 import { PROTOCOL_PREFERENCE } from '#shared/ocpp/frames.ts';
 
 beforeAll(() => Promise.all(PROTOCOL_PREFERENCE.map(loadValidators)));
@@ -53,6 +53,79 @@ describe('OCPP 1.6 constraints from the spec', () => {
   });
 });
 
+// Derived from ocpp-rpc's 1.6 file (SCHEMAS.md): each limit below is the one the whitepaper "Improved security for
+// OCPP 1.6-J" states for the field.
+describe('OCPP 1.6 security extension constraints from the whitepaper', () => {
+  const validate = { request: validateRequest, response: validateResponse };
+  /** Every value of `values` passes at `path`, and nothing else: the fault lists exactly `values`. */
+  function expectEnum(kind: 'request' | 'response', action: string, make: (v: string) => unknown, path: string, values: string[]) {
+    for (const value of values) expect(validate[kind]('ocpp1.6', action, make(value)), value).toMatchObject({ ok: true, tolerated: [] });
+    expect(validate[kind]('ocpp1.6', action, make('Other'))).toEqual({ ok: false,
+      fault: { code: 'PropertyConstraintViolation', description: `${path}: must be one of ${values.join(', ')}` } });
+  }
+  const hashData = (o: Record<string, unknown> = {}) =>
+    ({ hashAlgorithm: 'SHA256', issuerNameHash: 'a1', issuerKeyHash: 'b2', serialNumber: 'c3', ...o });
+  const getLog = (o: Record<string, unknown> = {}) =>
+    ({ logType: 'SecurityLog', requestId: 1, log: { remoteLocation: 'ftp://logs.example/' }, ...o });
+  const signedUpdate = (firmware: Record<string, unknown> = {}) => ({ requestId: 1,
+    firmware: { location: 'https://fw.example/1.bin', retrieveDateTime: NOW, signingCertificate: 'PEM', signature: 'SIG', ...firmware } });
+
+  it('has a schema for every message of the extension, in both directions', () => {
+    const messages = ['CertificateSigned', 'DeleteCertificate', 'ExtendedTriggerMessage', 'GetInstalledCertificateIds', 'GetLog',
+      'InstallCertificate', 'LogStatusNotification', 'SecurityEventNotification', 'SignCertificate',
+      'SignedFirmwareStatusNotification', 'SignedUpdateFirmware'];
+    for (const action of messages) {
+      expect(hasAction('ocpp1.6', action), action).toBe(true);
+      expect(Object.keys(ocpp16), action).toEqual(expect.arrayContaining([`${action}Request`, `${action}Response`]));
+    }
+  });
+  it('limits CertificateSigned certificateChain to 10000, SignCertificate csr and InstallCertificate certificate to 5500', () => {
+    expectMaxLength('ocpp1.6', 'CertificateSigned', { certificateChain: str(10000) }, { certificateChain: str(10001) }, '/certificateChain', 10000);
+    expectMaxLength('ocpp1.6', 'SignCertificate', { csr: str(5500) }, { csr: str(5501) }, '/csr', 5500);
+    const install = (certificate: string) => ({ certificateType: 'CentralSystemRootCertificate', certificate });
+    expectMaxLength('ocpp1.6', 'InstallCertificate', install(str(5500)), install(str(5501)), '/certificate', 5500);
+  });
+  it('limits SecurityEventNotification type to 50 and techInfo to 255, and requires type and timestamp', () => {
+    const event = (o: Record<string, unknown> = {}) => ({ type: 'FirmwareUpdated', timestamp: NOW, ...o });
+    expectMaxLength('ocpp1.6', 'SecurityEventNotification', event({ type: str(50) }), event({ type: str(51) }), '/type', 50);
+    expectMaxLength('ocpp1.6', 'SecurityEventNotification', event({ techInfo: str(255) }), event({ techInfo: str(256) }), '/techInfo', 255);
+    expectRequired('ocpp1.6', 'SecurityEventNotification', event(), ['type', 'timestamp']);
+  });
+  it('allows GetLog logType DiagnosticsLog and SecurityLog only, remoteLocation up to 512, and answers with LogStatusEnumType', () => {
+    expectEnum('request', 'GetLog', (logType) => getLog({ logType }), '/logType', ['DiagnosticsLog', 'SecurityLog']);
+    expectRequired('ocpp1.6', 'GetLog', getLog(), ['logType', 'requestId', 'log']);
+    const at = (remoteLocation: string) => getLog({ log: { remoteLocation } });
+    expectMaxLength('ocpp1.6', 'GetLog', at(str(512)), at(str(513)), '/log/remoteLocation', 512);
+    expectEnum('response', 'GetLog', (status) => ({ status }), '/status', ['Accepted', 'Rejected', 'AcceptedCanceled']);
+  });
+  it('has the seven LogStatusNotification statuses (UploadLogStatusEnumType)', () => {
+    expectEnum('request', 'LogStatusNotification', (status) => ({ status, requestId: 1 }), '/status',
+      ['BadMessage', 'Idle', 'NotSupportedOperation', 'PermissionDenied', 'Uploaded', 'UploadFailure', 'Uploading']);
+  });
+  it('identifies a certificate by hashAlgorithm SHA256/SHA384/SHA512, 128-character hashes and a 40-character serial number', () => {
+    expectEnum('request', 'DeleteCertificate', (hashAlgorithm) => ({ certificateHashData: hashData({ hashAlgorithm }) }),
+      '/certificateHashData/hashAlgorithm', ['SHA256', 'SHA384', 'SHA512']);
+    const del = (o: Record<string, unknown>) => ({ certificateHashData: hashData(o) });
+    expectMaxLength('ocpp1.6', 'DeleteCertificate', del({ issuerNameHash: str(128) }), del({ issuerNameHash: str(129) }), '/certificateHashData/issuerNameHash', 128);
+    expectMaxLength('ocpp1.6', 'DeleteCertificate', del({ serialNumber: str(40) }), del({ serialNumber: str(41) }), '/certificateHashData/serialNumber', 40);
+    expectEnum('request', 'GetInstalledCertificateIds', (certificateType) => ({ certificateType }), '/certificateType',
+      ['CentralSystemRootCertificate', 'ManufacturerRootCertificate']);
+  });
+  it('limits SignedUpdateFirmware signature to 800 and signingCertificate to 5500, with the signed firmware statuses', () => {
+    expectMaxLength('ocpp1.6', 'SignedUpdateFirmware', signedUpdate({ signature: str(800) }), signedUpdate({ signature: str(801) }), '/firmware/signature', 800);
+    expectMaxLength('ocpp1.6', 'SignedUpdateFirmware', signedUpdate({ signingCertificate: str(5500) }), signedUpdate({ signingCertificate: str(5501) }), '/firmware/signingCertificate', 5500);
+    expectEnum('response', 'SignedUpdateFirmware', (status) => ({ status }), '/status',
+      ['Accepted', 'Rejected', 'AcceptedCanceled', 'InvalidCertificate', 'RevokedCertificate']);
+    expectEnum('request', 'SignedFirmwareStatusNotification', (status) => ({ status }), '/status', ['Downloaded', 'DownloadFailed',
+      'Downloading', 'DownloadScheduled', 'DownloadPaused', 'Idle', 'InstallationFailed', 'Installing', 'Installed', 'InstallRebooting',
+      'InstallScheduled', 'InstallVerificationFailed', 'InvalidSignature', 'SignatureVerified']);
+  });
+  it('lets ExtendedTriggerMessage ask for SignChargePointCertificate and LogStatusNotification', () => {
+    expectEnum('request', 'ExtendedTriggerMessage', (requestedMessage) => ({ requestedMessage }), '/requestedMessage', ['BootNotification',
+      'LogStatusNotification', 'FirmwareStatusNotification', 'Heartbeat', 'MeterValues', 'SignChargePointCertificate', 'StatusNotification']);
+  });
+});
+
 describe('OCPP 2.0.1 and 2.1 constraints from the spec', () => {
   for (const protocol of ['ocpp2.0.1', 'ocpp2.1'] as const) {
     it(`${protocol}: limits BootNotification chargingStation.vendorName to 50 and model to 20`, () => {
@@ -72,9 +145,9 @@ describe('OCPP 2.0.1 and 2.1 constraints from the spec', () => {
 
 describe('generated validators', () => {
   const actions = (module: object) => new Set(Object.keys(module).map((k) => k.replace(/(Request|Response)$/, '')));
-  it('cover the 28 OCPP 1.6 actions and the 64 OCPP 2.0.1 actions, both directions', () => {
-    expect(actions(ocpp16).size).toBe(28);
-    expect(Object.keys(ocpp16)).toHaveLength(56);
+  it('cover the 28 OCPP 1.6 actions plus the 11 of its security extension, and the 64 OCPP 2.0.1 actions, both directions', () => {
+    expect(actions(ocpp16).size).toBe(28 + 11);
+    expect(Object.keys(ocpp16)).toHaveLength(78);
     expect(actions(ocpp201).size).toBe(64);
     expect(Object.keys(ocpp201)).toHaveLength(128);
   });

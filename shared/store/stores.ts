@@ -8,7 +8,6 @@ import { getAll, type Item, type Key } from './dynamo.ts';
 import { chargerHistoryStore } from './charger-history-store.ts';
 import { chargerStore } from './charger-store.ts';
 import { connectorStore } from './connector-store.ts';
-import { deviceReportStore } from './device-report-store.ts';
 import { enrolmentStore } from './enrolment-store.ts';
 import { idTokenStore } from './id-token-store.ts';
 import { locationStore } from './location-store.ts';
@@ -16,6 +15,7 @@ import { idempotencyStore } from './idempotency-store.ts';
 import { messageLogStore } from './message-log-store.ts';
 import { meterValueStore } from './meter-value-store.ts';
 import { presenceStore } from './presence-store.ts';
+import { reportStore } from './report-store.ts';
 import { timelineStore } from './timeline-store.ts';
 import { transactionStore } from './transaction-store.ts';
 
@@ -38,7 +38,7 @@ export const makeStores = (ctx: StoreContext) => ({
   meterValues: meterValueStore(ctx),
   idTokens: idTokenStore(ctx),
   timeline: timelineStore(ctx),
-  deviceReports: deviceReportStore(ctx),
+  reports: reportStore(ctx),
   messageLog: messageLogStore(ctx),
   enrolments: enrolmentStore(ctx),
   idempotency: idempotencyStore(ctx),

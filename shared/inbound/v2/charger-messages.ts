@@ -55,20 +55,6 @@ export const authorize: Ocpp2ActionSpec<'Authorize'> = {
   },
 };
 
-export const notifyReport: Ocpp2ActionSpec<'NotifyReport'> = {
-  async handle(ctx, p) {
-    await ctx.stores.deviceReports.recordPage({
-      chargerId: ctx.chargerId,
-      requestId: p.requestId,
-      seqNo: p.seqNo,
-      generatedAt: utc(p.generatedAt, ctx),
-      tbc: p.tbc ?? false,
-      reportData: p.reportData ?? [],
-    });
-    return {};
-  },
-};
-
 type TimelineAction = 'NotifyEvent' | 'SecurityEventNotification' | 'FirmwareStatusNotification' | 'LogStatusNotification';
 
 /**

@@ -268,7 +268,7 @@ export const usage = `Usage: npm run cli -- <group> <command> [args] [--options]
   enrolment add [--hours n] [--label <text>]   a one-time code a charger presents as its password to
       auto-register (pending); default valid 24 hours
   charger status <id> [<evse> <connector>] [--limit n]     status history, newest first
-  charger timeline <id> [--limit n]       firmware/diagnostics/log status, security events, DataTransfer
+  charger timeline <id> [--limit n]       firmware/diagnostics/log status, security events, DataTransfer, reservations
   charger report <id> <requestId> [--kind deviceModel|monitoring|customerInformation|displayMessages|chargingProfiles]
       a 2.x report assembled from its pages (default deviceModel: NotifyReport)
   charger log <id> [--limit n]            the OCPP message log, newest first

@@ -36,11 +36,13 @@ const ocpp2: Ocpp201ActionTable & Ocpp21ActionTable = {
   FirmwareStatusNotification: v2.firmwareStatusNotification,
   LogStatusNotification: v2.logStatusNotification,
   DataTransfer: dataTransfer,
-  // Results of CSMS requests: paged reports.
+  // Results of CSMS requests: paged reports, a reservation's end, a local controller's firmware publishing.
   NotifyMonitoringReport: v2reports.notifyMonitoringReport,
   NotifyCustomerInformation: v2reports.notifyCustomerInformation,
   NotifyDisplayMessages: v2reports.notifyDisplayMessages,
   ReportChargingProfiles: v2reports.reportChargingProfiles,
+  ReservationStatusUpdate: v2.reservationStatusUpdate,
+  PublishFirmwareStatusNotification: v2.publishFirmwareStatusNotification,
 };
 
 export const inboundActions: {

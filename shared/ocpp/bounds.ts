@@ -55,6 +55,8 @@ const OCPP2: Readonly<Record<string, readonly IntegerBound[]>> = {
   NotifyCustomerInformation: [at('/requestId', INT32_MIN, INT32_MAX), at('/seqNo', 0, MAX_REPORT_SEQ_NO)],
   NotifyDisplayMessages: [at('/requestId', INT32_MIN, INT32_MAX)],
   ReportChargingProfiles: [at('/requestId', INT32_MIN, INT32_MAX)],
+  // Reservation ids are kept in ten-digit keys; the CSMS hands out none below zero.
+  ReservationStatusUpdate: [at('/reservationId', 0, INT32_MAX)],
 };
 
 export const INTEGER_BOUNDS: Readonly<Record<OcppProtocol, Readonly<Record<string, readonly IntegerBound[]>>>> = {

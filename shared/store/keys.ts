@@ -180,6 +180,16 @@ export const unnumberedReportPageKey = (chargerId: string, kind: ReportKind, req
 export const reportSummaryKey = (chargerId: string, kind: ReportKind, requestId: number) => ({ pk: reportPk(chargerId, kind, requestId), sk: 'SUMMARY' });
 export const REPORT_SUMMARY_SK = 'SUMMARY';
 
+/**
+ * Reservations of a charger, in its partition under the id as registered (beside presence and connectors); ids are
+ * OCPP integers, bounded to 0..2^31-1 on arrival (ocpp/bounds.ts), so ten digits keep them in numeric order.
+ */
+export const RESERVATION_PREFIX = 'RESERVATION#';
+export const reservationKey = (chargerId: string, reservationId: number) => ({
+  pk: `${CHARGER_PK_PREFIX}${chargerId}`,
+  sk: `${RESERVATION_PREFIX}${pad(reservationId, 10)}`,
+});
+
 /** MessageLog table: a charger's frames by time; the random tail keeps two frames of one millisecond apart. */
 export const messageLogPk = (chargerId: string) => chargerId;
 export const messageLogKey = (chargerId: string, at: string, direction: 'in' | 'out') => ({

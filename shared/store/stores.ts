@@ -16,6 +16,7 @@ import { messageLogStore } from './message-log-store.ts';
 import { meterValueStore } from './meter-value-store.ts';
 import { presenceStore } from './presence-store.ts';
 import { reportStore } from './report-store.ts';
+import { reservationStore } from './reservation-store.ts';
 import { timelineStore } from './timeline-store.ts';
 import { transactionStore } from './transaction-store.ts';
 
@@ -43,6 +44,7 @@ export const makeStores = (ctx: StoreContext) => ({
   enrolments: enrolmentStore(ctx),
   idempotency: idempotencyStore(ctx),
   locations: locationStore(ctx),
+  reservations: reservationStore(ctx),
   /**
    * Reads items of different aggregates in one request (BatchGetItem), e.g. the charger, the id token and the
    * transaction a TransactionEvent needs: `readTogether({ charger: stores.chargers.read(id), ... })`.

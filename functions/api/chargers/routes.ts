@@ -208,7 +208,7 @@ export const listChargerTimelineRoute = {
   method: 'GET',
   path: '/chargers/{chargerId}/timeline',
   auth: READERS,
-  summary: 'Firmware / diagnostics / log status, security events, NotifyEvent, DataTransfer; newest first',
+  summary: 'Firmware / diagnostics / log / publish-firmware status, security events, NotifyEvent, DataTransfer, reservation status; newest first',
   query: TimeRangeQuerySchema,
   list: true,
   response: TimelineEntrySchema,

@@ -339,6 +339,7 @@ describe('DELETE /chargers/{chargerId}', () => {
 
   it('keeps the history by default, closes the live connection and uncounts it at its location', async () => {
     await seed('CP-KEEP', 2);
+    await api.deps.stores.reservations.setReportedStatus({ chargerId: 'CP-KEEP', reservationId: 3, status: 'Expired', at: '2026-03-01T10:00:00.000Z' });
     const before = (await api.call(getLocationRoute, { params: { locationId: 'SITE-A' } })).body.chargerCount;
     expect((await api.call(deleteChargerRoute, { params: { chargerId: 'CP-KEEP' } })).status).toBe(428);
     expect((await api.call(deleteChargerRoute, { params: { chargerId: 'CP-KEEP' }, headers: { 'If-Match': '"old"' } })).status).toBe(412);
@@ -349,6 +350,7 @@ describe('DELETE /chargers/{chargerId}', () => {
     expect((await api.call(getChargerRoute, { params: { chargerId: 'CP-KEEP' } })).status).toBe(404);
     expect(await api.deps.stores.chargers.getWithSecret('CP-KEEP')).toBeUndefined();
     expect(await history('CP-KEEP')).toEqual({ timeline: 1, status: 1, messages: 3, connectors: 0, presence: false });
+    expect(await api.deps.stores.reservations.get('CP-KEEP', 3)).toBeUndefined(); // live state of the charger, erased with it
     expect((await api.call(getLocationRoute, { params: { locationId: 'SITE-A' } })).body.chargerCount).toBe(before - 1);
   });
 

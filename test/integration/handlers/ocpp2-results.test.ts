@@ -1,7 +1,8 @@
 /**
  * OCPP 2.0.1 / 2.1 messages that carry the results of CSMS requests, through the $default handler and DynamoDB Local:
  * paged reports of every kind (kept apart per kind for one requestId, a retried page written once, pages without a
- * seqNo in order of arrival).
+ * seqNo in order of arrival), a reservation's end (timeline and reservation item) and a local controller's
+ * firmware publishing status (timeline).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHarness, type Harness } from '../../support/handler-harness.ts';
@@ -107,5 +108,37 @@ describe('paged reports', () => {
     const reply = await h.call(CP, 'ocpp2.0.1', 'NotifyMonitoringReport', { requestId: 74, seqNo: 1_000_000, generatedAt: '2026-04-01T10:00:00Z' });
     expect(reply.slice(0, 3)).toEqual([4, expect.any(String), 'PropertyConstraintViolation']);
     expect((await assembleReport(h.deps, CP, 'monitoring', 74)).pages).toBe(0);
+  });
+});
+
+describe('a reservation ended', () => {
+  it('keeps a ReservationStatusUpdate on the timeline and its last status on the reservation', async () => {
+    await accepted('ReservationStatusUpdate', { reservationId: 5, reservationUpdateStatus: 'Expired' });
+    expect(await h.deps.stores.reservations.get(CP, 5)).toMatchObject({ chargerId: CP, reservationId: 5, reportedStatus: 'Expired', reportedAt: expect.any(String) });
+    const entries = (await h.deps.stores.timeline.list(CP)).items.filter((e) => e.kind === 'ReservationStatus');
+    expect(entries).toEqual([expect.objectContaining({ payload: { reservationId: 5, reservationUpdateStatus: 'Expired' } })]);
+  });
+
+  it('takes 2.1 NoTransaction, which 2.0.1 does not know', async () => {
+    await accepted('ReservationStatusUpdate', { reservationId: 6, reservationUpdateStatus: 'NoTransaction' }, 'ocpp2.1', CP21);
+    expect(await h.deps.stores.reservations.get(CP21, 6)).toMatchObject({ reportedStatus: 'NoTransaction' });
+    const refused = await h.call(CP, 'ocpp2.0.1', 'ReservationStatusUpdate', { reservationId: 7, reservationUpdateStatus: 'NoTransaction' });
+    expect(refused.slice(0, 3)).toEqual([4, expect.any(String), 'PropertyConstraintViolation']);
+    expect(await h.deps.stores.reservations.get(CP, 7)).toBeUndefined();
+  });
+
+  it('refuses a negative reservation id (its key has ten digits)', async () => {
+    const refused = await h.call(CP, 'ocpp2.0.1', 'ReservationStatusUpdate', { reservationId: -1, reservationUpdateStatus: 'Removed' });
+    expect(refused.slice(0, 3)).toEqual([4, expect.any(String), 'PropertyConstraintViolation']);
+  });
+});
+
+describe('firmware published by a local controller', () => {
+  it('keeps PublishFirmwareStatusNotification on the timeline', async () => {
+    await accepted('PublishFirmwareStatusNotification', { status: 'Published', location: ['https://lc.local/fw.bin'], requestId: 9 });
+    await accepted('PublishFirmwareStatusNotification', { status: 'Downloading', requestId: 10, statusInfo: { reasonCode: 'Busy' } }, 'ocpp2.1', CP21);
+    const kinds = async (chargerId: string) => (await h.deps.stores.timeline.list(chargerId)).items.filter((e) => e.kind === 'PublishFirmwareStatus').map((e) => e.payload);
+    expect(await kinds(CP)).toEqual([{ status: 'Published', location: ['https://lc.local/fw.bin'], requestId: 9 }]);
+    expect(await kinds(CP21)).toEqual([{ status: 'Downloading', requestId: 10, statusInfo: { reasonCode: 'Busy' } }]);
   });
 });

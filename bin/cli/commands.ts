@@ -13,7 +13,7 @@ import {
   type RegistrationStatus,
 } from '#shared/charger/registry.ts';
 import { createEnrolmentCode } from '#shared/charger/auto-registration.ts';
-import { assembleReport } from '#shared/charger/device-report.ts';
+import { assembleReport, REPORT_KINDS, type ReportKind } from '#shared/charger/report.ts';
 import { importChargers, ImportFormatError, parseImport } from '#shared/charger/charger-import.ts';
 import { readFile } from 'node:fs/promises';
 import { createIdToken } from '#shared/token/id-tokens.ts';
@@ -64,6 +64,12 @@ const status = (value: string | undefined): RegistrationStatus | undefined => {
     throw new UsageError(`--status must be one of ${REGISTRATION_STATUSES.join(', ')}`);
   }
   return value as RegistrationStatus;
+};
+
+const reportKind = (value: string | undefined): ReportKind => {
+  if (value === undefined) return 'deviceModel';
+  if (!REPORT_KINDS.includes(value as ReportKind)) throw new UsageError(`--kind must be one of ${REPORT_KINDS.join(', ')}`);
+  return value as ReportKind;
 };
 
 const iso = (value: string | undefined, what: string): string | undefined => {
@@ -222,7 +228,9 @@ export const commands: Record<string, Record<string, Command>> = {
       ),
     }),
     timeline: async (deps, [id], o) => ({ result: await deps.stores.timeline.list(await registeredId(deps, id), { limit: numberOption(o, 'limit', 50) }) }),
-    report: async (deps, [id, requestId]) => ({ result: await assembleReport(deps, await registeredId(deps, id), Number(need(requestId, 'request id'))) }),
+    report: async (deps, [id, requestId], o) => ({
+      result: await assembleReport(deps, await registeredId(deps, id), reportKind(str(o, 'kind')), Number(need(requestId, 'request id'))),
+    }),
     log: async (deps, [id], o) => ({
       result: await deps.stores.messageLog.list(await registeredId(deps, id), { limit: numberOption(o, 'limit', 50), newestFirst: true }),
     }),
@@ -260,8 +268,9 @@ export const usage = `Usage: npm run cli -- <group> <command> [args] [--options]
   enrolment add [--hours n] [--label <text>]   a one-time code a charger presents as its password to
       auto-register (pending); default valid 24 hours
   charger status <id> [<evse> <connector>] [--limit n]     status history, newest first
-  charger timeline <id> [--limit n]       firmware/diagnostics/log status, security events, DataTransfer
-  charger report <id> <requestId>         a NotifyReport assembled from its pages
+  charger timeline <id> [--limit n]       firmware/diagnostics/log status, security events, DataTransfer, reservations
+  charger report <id> <requestId> [--kind deviceModel|monitoring|customerInformation|displayMessages|chargingProfiles]
+      a 2.x report assembled from its pages (default deviceModel: NotifyReport)
   charger log <id> [--limit n]            the OCPP message log, newest first
   token add <value> [--type ISO14443|eMAID|Central|...] [--expires <iso>] [--group <parent>] [--label <text>] [--blocked]
   token list [--group <parent>]           token block|unblock <value> [--type <type>]   (default type ISO14443)

@@ -10,7 +10,7 @@ import type { Ports } from '../deps.ts';
 import type { Page, PageOptions, TimeRange } from '../store/queries.ts';
 import type { ChargerDetail, ChargerRepresentation, PatchCharger } from './charger-schema.ts';
 import type { Connector, ConnectorRef, StatusReport } from './connector-status.ts';
-import { assembleReport, type AssembledReport } from './device-report.ts';
+import { assembleReport, type AssembledReport, type ReportKind } from './report.ts';
 import { createCharger, type ChargerProfile, type ConnectionCloser, type CredentialPorts, type NewCharger } from './registry.ts';
 import type { Presence } from './presence.ts';
 
@@ -205,9 +205,10 @@ export const messagesOf = async (deps: Ports, chargerId: string, range: TimeRang
   return success({ ...listed, items: listed.items.map((i) => withoutTtl(i as typeof i & { expiresAt?: number })) });
 };
 
-export const reportOf = async (deps: Ports, chargerId: string, requestId: number): Promise<Outcome<AssembledReport>> => {
+/** A report of one kind (the device model, monitors, ...) assembled from its pages. */
+export const reportOf = async (deps: Ports, chargerId: string, kind: ReportKind, requestId: number): Promise<Outcome<AssembledReport>> => {
   const profile = await deps.stores.chargers.get(chargerId);
   if (!profile) return notFound(chargerId);
-  const report = await assembleReport(deps, profile.chargerId, requestId);
-  return report.pages === 0 ? failure('not-found', `No report ${requestId} from charger ${profile.chargerId}`) : success(report);
+  const report = await assembleReport(deps, profile.chargerId, kind, requestId);
+  return report.pages === 0 ? failure('not-found', `No ${kind} report ${requestId} from charger ${profile.chargerId}`) : success(report);
 };

@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { CHARGER_ID_PATTERN } from './charger-id.ts';
+import { REPORT_KINDS } from './report.ts';
 import { LOCATION_ID_PATTERN } from '../location/location-schema.ts';
 
 /**
@@ -165,8 +166,13 @@ export const LoggedFrameSchema = z.object({
   replySha256: z.string().optional(),
 });
 
-export const DeviceReportSchema = z.object({
+export const ReportKindSchema = z.enum(REPORT_KINDS);
+export const ReportQuerySchema = z.strictObject({ kind: ReportKindSchema.default('deviceModel') });
+
+/** A report of one kind assembled from its pages (charger/report.ts). */
+export const ChargerReportSchema = z.object({
   chargerId: z.string(),
+  kind: ReportKindSchema,
   requestId: z.number().int(),
   complete: z.boolean(),
   missingSeqNos: z.array(z.number().int()),

@@ -1,14 +1,22 @@
 /**
  * A charger's timeline of notifications that are facts to keep but not state machines of their own:
- * firmware / diagnostics / log upload status, security events, NotifyEvent, DataTransfer. The latest
- * firmware, diagnostics and log status are also kept on the presence item for a cheap "where is it now".
- * Entries are keyed by time and content, so a notification sent again is stored once; those the charger does
- * not date (1.6 firmware / diagnostics status) are dated on arrival, and a resend of one is stored again.
+ * firmware / diagnostics / log upload status, security events, NotifyEvent, DataTransfer, 2.x publish-firmware
+ * status (a local controller's) and reservation status updates. The latest firmware, diagnostics and log status
+ * are also kept on the presence item for a cheap "where is it now". Entries are keyed by time and content, so a
+ * notification sent again is stored once; those the charger does not date (1.6 firmware / diagnostics status,
+ * publish-firmware and reservation status) are dated on arrival, and a resend of one is stored again.
  */
 import type { UnitOfWork } from '../deps.ts';
 import type { UploadKind } from './presence.ts';
 
-export type TimelineKind = UploadKind | 'SecurityEvent' | 'NotifyEvent' | 'DataTransfer' | 'PeriodicEventStream';
+export type TimelineKind =
+  | UploadKind
+  | 'SecurityEvent'
+  | 'NotifyEvent'
+  | 'DataTransfer'
+  | 'PeriodicEventStream'
+  | 'PublishFirmwareStatus'
+  | 'ReservationStatus';
 
 export interface TimelineEntry {
   chargerId: string;

@@ -6,6 +6,7 @@ import { dataTransfer, heartbeat } from './common-messages.ts';
 import * as v16 from './v16/charger-messages.ts';
 import * as v16tx from './v16/transaction-messages.ts';
 import * as v2 from './v2/charger-messages.ts';
+import * as v2reports from './v2/report-messages.ts';
 import * as v2tx from './v2/transaction-messages.ts';
 
 const ocpp16: Ocpp16ActionTable = {
@@ -35,12 +36,19 @@ const ocpp2: Ocpp201ActionTable & Ocpp21ActionTable = {
   TransactionEvent: v2tx.transactionEvent,
   MeterValues: v2tx.meterValues,
   NotifyEvent: v2.notifyEvent,
-  NotifyReport: v2.notifyReport,
+  NotifyReport: v2reports.notifyReport,
   SecurityEventNotification: v2.securityEventNotification,
   FirmwareStatusNotification: v2.firmwareStatusNotification,
   LogStatusNotification: v2.logStatusNotification,
   DataTransfer: dataTransfer,
   SignCertificate: v2.signCertificate,
+  // Results of CSMS requests: paged reports, a reservation's end, a local controller's firmware publishing.
+  NotifyMonitoringReport: v2reports.notifyMonitoringReport,
+  NotifyCustomerInformation: v2reports.notifyCustomerInformation,
+  NotifyDisplayMessages: v2reports.notifyDisplayMessages,
+  ReportChargingProfiles: v2reports.reportChargingProfiles,
+  ReservationStatusUpdate: v2.reservationStatusUpdate,
+  PublishFirmwareStatusNotification: v2.publishFirmwareStatusNotification,
 };
 
 export const inboundActions: {

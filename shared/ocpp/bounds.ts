@@ -24,7 +24,7 @@ const INT32_MAX = 2 ** 31 - 1;
 const INT32_MIN = -(2 ** 31);
 /** A Wh register is never negative and must be exact in a JavaScript number. */
 const METER_WH = { min: 0, max: Number.MAX_SAFE_INTEGER } as const;
-/** NotifyReport pages are kept in six-digit keys. */
+/** Report pages (NotifyReport, NotifyMonitoringReport, NotifyCustomerInformation) are kept in six-digit keys. */
 const MAX_REPORT_SEQ_NO = 999_999;
 
 const at = (pointer: string, min: number, max: number): IntegerBound => ({ path: pointer.split('/').slice(1), min, max });
@@ -51,6 +51,12 @@ const OCPP2: Readonly<Record<string, readonly IntegerBound[]>> = {
     at('/cableMaxCurrent', 0, INT32_MAX),
   ],
   NotifyReport: [at('/requestId', INT32_MIN, INT32_MAX), at('/seqNo', 0, MAX_REPORT_SEQ_NO)],
+  NotifyMonitoringReport: [at('/requestId', INT32_MIN, INT32_MAX), at('/seqNo', 0, MAX_REPORT_SEQ_NO)],
+  NotifyCustomerInformation: [at('/requestId', INT32_MIN, INT32_MAX), at('/seqNo', 0, MAX_REPORT_SEQ_NO)],
+  NotifyDisplayMessages: [at('/requestId', INT32_MIN, INT32_MAX)],
+  ReportChargingProfiles: [at('/requestId', INT32_MIN, INT32_MAX)],
+  // Reservation ids are kept in ten-digit keys; the CSMS hands out none below zero.
+  ReservationStatusUpdate: [at('/reservationId', 0, INT32_MAX)],
 };
 
 export const INTEGER_BOUNDS: Readonly<Record<OcppProtocol, Readonly<Record<string, readonly IntegerBound[]>>>> = {

@@ -5,6 +5,7 @@
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { chargerIdKey } from '../charger/charger-id.ts';
+import type { ReportKind } from '../charger/report.ts';
 
 const pad = (n: number, width: number): string => String(n).padStart(width, '0');
 
@@ -161,10 +162,33 @@ export const idTokenIndexes = (value: string, type: string, groupId?: string) =>
 // Timeline and device reports.
 export const timelinePk = (chargerId: string) => `${TIMELINE_PK_PREFIX}${chargerId}`;
 export const timelineKey = (chargerId: string, at: string, fact: unknown) => ({ pk: timelinePk(chargerId), sk: `${at}#${contentKey(fact)}` });
-export const reportPk = (chargerId: string, requestId: number) => `${REPORT_PK_PREFIX}${chargerId}#${requestId}`;
-export const reportPageKey = (chargerId: string, requestId: number, seqNo: number) => ({ pk: reportPk(chargerId, requestId), sk: `PAGE#${pad(seqNo, 6)}` });
-export const reportSummaryKey = (chargerId: string, requestId: number) => ({ pk: reportPk(chargerId, requestId), sk: 'SUMMARY' });
+/**
+ * A report's partition, one per kind and requestId, so pages of two kinds with one requestId never mix. The device
+ * model (NotifyReport) keeps the key it had before there were kinds: its reports need no migration.
+ */
+export const reportPk = (chargerId: string, kind: ReportKind, requestId: number) =>
+  kind === 'deviceModel' ? `${REPORT_PK_PREFIX}${chargerId}#${requestId}` : `${REPORT_PK_PREFIX}${chargerId}#${kind}#${requestId}`;
+export const reportPageKey = (chargerId: string, kind: ReportKind, requestId: number, seqNo: number) => ({
+  pk: reportPk(chargerId, kind, requestId),
+  sk: `PAGE#${pad(seqNo, 6)}`,
+});
+/** A page of a kind whose messages carry no seqNo, by its content: a retried message lands on the same item. */
+export const unnumberedReportPageKey = (chargerId: string, kind: ReportKind, requestId: number, page: unknown) => ({
+  pk: reportPk(chargerId, kind, requestId),
+  sk: `PAGE#${contentKey(page)}`,
+});
+export const reportSummaryKey = (chargerId: string, kind: ReportKind, requestId: number) => ({ pk: reportPk(chargerId, kind, requestId), sk: 'SUMMARY' });
 export const REPORT_SUMMARY_SK = 'SUMMARY';
+
+/**
+ * Reservations of a charger, in its partition under the id as registered (beside presence and connectors); ids are
+ * OCPP integers, bounded to 0..2^31-1 on arrival (ocpp/bounds.ts), so ten digits keep them in numeric order.
+ */
+export const RESERVATION_PREFIX = 'RESERVATION#';
+export const reservationKey = (chargerId: string, reservationId: number) => ({
+  pk: `${CHARGER_PK_PREFIX}${chargerId}`,
+  sk: `${RESERVATION_PREFIX}${pad(reservationId, 10)}`,
+});
 
 /** MessageLog table: a charger's frames by time; the random tail keeps two frames of one millisecond apart. */
 export const messageLogPk = (chargerId: string) => chargerId;

@@ -9,7 +9,7 @@ export interface Retention {
   readonly meterValuesDays: number;
   /** Firmware / diagnostics / log status, security events, NotifyEvent, DataTransfer. */
   readonly timelineDays: number;
-  /** NotifyReport pages and summaries (device model reports are asked for again when needed). */
+  /** Report pages and summaries of every kind (device model, monitoring, ...: a report is asked for again when needed). */
   readonly deviceReportDays: number;
   /** Raw 2.x TransactionEvents; the merged transaction is kept for good. */
   readonly transactionEventDays: number;

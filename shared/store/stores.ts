@@ -9,7 +9,6 @@ import { chargerHistoryStore } from './charger-history-store.ts';
 import { chargerStore } from './charger-store.ts';
 import { commandStore } from './command-store.ts';
 import { connectorStore } from './connector-store.ts';
-import { deviceReportStore } from './device-report-store.ts';
 import { enrolmentStore } from './enrolment-store.ts';
 import { idTokenStore } from './id-token-store.ts';
 import { locationStore } from './location-store.ts';
@@ -17,6 +16,8 @@ import { idempotencyStore } from './idempotency-store.ts';
 import { messageLogStore } from './message-log-store.ts';
 import { meterValueStore } from './meter-value-store.ts';
 import { presenceStore } from './presence-store.ts';
+import { reportStore } from './report-store.ts';
+import { reservationStore } from './reservation-store.ts';
 import { timelineStore } from './timeline-store.ts';
 import { transactionStore } from './transaction-store.ts';
 import { certificateRequestStore } from './certificate-request-store.ts';
@@ -40,13 +41,14 @@ export const makeStores = (ctx: StoreContext) => ({
   meterValues: meterValueStore(ctx),
   idTokens: idTokenStore(ctx),
   timeline: timelineStore(ctx),
-  deviceReports: deviceReportStore(ctx),
+  reports: reportStore(ctx),
   messageLog: messageLogStore(ctx),
   enrolments: enrolmentStore(ctx),
   idempotency: idempotencyStore(ctx),
   commands: commandStore(ctx),
   locations: locationStore(ctx),
   certificateRequests: certificateRequestStore(ctx),
+  reservations: reservationStore(ctx),
   /**
    * Reads items of different aggregates in one request (BatchGetItem), e.g. the charger, the id token and the
    * transaction a TransactionEvent needs: `readTogether({ charger: stores.chargers.read(id), ... })`.

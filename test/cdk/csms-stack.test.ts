@@ -59,6 +59,8 @@ describe('functions from the route table', () => {
       OcppConnect: ['CSMS_TABLE', 'WS_MANAGEMENT_ENDPOINT', 'PASSWORD_PEPPER_SECRET_ID', ...settings],
       OcppDisconnect: ['CSMS_TABLE'],
       OcppMessage: ['CSMS_TABLE', 'MESSAGE_LOG_TABLE', ...settings, ...history],
+      DispatchCommands: ['CSMS_TABLE', 'MESSAGE_LOG_TABLE', 'COMMANDS_QUEUE_URL', 'COMMAND_TIMEOUTS_QUEUE_URL', 'WS_MANAGEMENT_ENDPOINT', ...settings],
+      ExpireCommands: ['CSMS_TABLE'],
       ReconcilePresence: ['CSMS_TABLE', 'MESSAGE_LOG_TABLE'],
     };
     expect(Object.keys(expected).sort()).toEqual(chargerRoutes.map((r) => r.id).sort());
@@ -160,12 +162,14 @@ describe('IAM from route access', () => {
     const expected: Record<string, Record<string, string[]>> = {
       OcppAuthorizer: { Csms: ['dynamodb:BatchGetItem', 'dynamodb:GetItem'] },
       OcppConnect: { Csms: ['dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem'] },
-      OcppDisconnect: { Csms: ['dynamodb:UpdateItem'] },
+      OcppDisconnect: { Csms: ['dynamodb:DeleteItem', 'dynamodb:UpdateItem'] },
       OcppMessage: {
-        Csms: ['dynamodb:BatchGetItem', 'dynamodb:BatchWriteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem'],
+        Csms: ['dynamodb:BatchGetItem', 'dynamodb:BatchWriteItem', 'dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem'],
         MessageLog: ['dynamodb:BatchWriteItem', 'dynamodb:PutItem'],
       },
       ReconcilePresence: { Csms: ['dynamodb:Query', 'dynamodb:UpdateItem'], MessageLog: ['dynamodb:Query'] },
+      DispatchCommands: { Csms: ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'], MessageLog: ['dynamodb:PutItem'] },
+      ExpireCommands: { Csms: ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:UpdateItem'] },
     };
     for (const route of chargerRoutes) {
       for (const def of tables) {

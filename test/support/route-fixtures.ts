@@ -7,7 +7,7 @@ import { z } from 'zod';
 import type { Registries } from '#functions/_routes/rules.ts';
 import type { RouteDef } from '#functions/routes.ts';
 import type { BucketDef } from '#shared/store/buckets.ts';
-import type { QueueDef } from '#shared/store/queues.ts';
+import { queues, type QueueDef } from '#shared/store/queues.ts';
 import { tables } from '#shared/store/tables.ts';
 
 export const fixtureQueues: readonly QueueDef[] = [
@@ -19,7 +19,8 @@ export const fixtureQueues: readonly QueueDef[] = [
 
 export const fixtureBuckets: readonly BucketDef[] = [{ name: 'Files', envVar: 'FILES_BUCKET' }];
 
-export const fixtureRegistries: Registries = { tables, queues: fixtureQueues, buckets: fixtureBuckets };
+// The platform's queues too: its non-REST routes (the command dispatcher) run beside the fixtures.
+export const fixtureRegistries: Registries = { tables, queues: [...queues, ...fixtureQueues], buckets: fixtureBuckets };
 
 export const RESET_BODY = z.strictObject({ type: z.enum(['Hard', 'Soft']), delaySeconds: z.number().int().min(0).max(60).optional() });
 

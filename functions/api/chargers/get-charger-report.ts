@@ -9,5 +9,5 @@ export const handler = httpHandler(getChargerReportRoute, async (req) => {
   if (!Number.isSafeInteger(requestId) || !/^-?\d+$/.test(req.params.requestId ?? '')) {
     throw new ApiProblem(400, 'requestId must be an integer', [{ parameter: 'requestId', detail: 'not an integer' }]);
   }
-  return ok(unwrap(await reportOf(deps, req.params.chargerId!, requestId)));
+  return ok(unwrap(await reportOf(deps, req.params.chargerId!, req.query.kind, requestId)));
 });

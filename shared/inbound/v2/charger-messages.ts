@@ -56,21 +56,13 @@ export const authorize: Ocpp2ActionSpec<'Authorize'> = {
   },
 };
 
-export const notifyReport: Ocpp2ActionSpec<'NotifyReport'> = {
-  async handle(ctx, p) {
-    await ctx.stores.deviceReports.recordPage({
-      chargerId: ctx.chargerId,
-      requestId: p.requestId,
-      seqNo: p.seqNo,
-      generatedAt: utc(p.generatedAt, ctx),
-      tbc: p.tbc ?? false,
-      reportData: p.reportData ?? [],
-    });
-    return {};
-  },
-};
-
-type TimelineAction = 'NotifyEvent' | 'SecurityEventNotification' | 'FirmwareStatusNotification' | 'LogStatusNotification';
+type TimelineAction =
+  | 'NotifyEvent'
+  | 'SecurityEventNotification'
+  | 'FirmwareStatusNotification'
+  | 'LogStatusNotification'
+  | 'PublishFirmwareStatusNotification'
+  | 'ReservationStatusUpdate';
 
 /**
  * A notification kept on the charger's timeline, answered with an empty object; `status` names its latest-status
@@ -99,6 +91,28 @@ export const firmwareStatusNotification: Ocpp2ActionSpec<'FirmwareStatusNotifica
   status: p.status,
 }));
 export const logStatusNotification: Ocpp2ActionSpec<'LogStatusNotification'> = timelineEntry('LogStatus', (p) => ({ status: p.status }));
+/** A local controller's progress publishing firmware to its stations (L03); its status is not kept on presence. */
+export const publishFirmwareStatusNotification: Ocpp2ActionSpec<'PublishFirmwareStatusNotification'> = timelineEntry('PublishFirmwareStatus', () => ({}));
+
+const reservationStatusEntry = timelineEntry<'ReservationStatusUpdate'>('ReservationStatus', () => ({}));
+
+/**
+ * A reservation ended without being used (Expired, Removed; 2.1 also NoTransaction): on the timeline, and the last
+ * status on the reservation's item, updated alongside (the answer does not depend on it).
+ */
+export const reservationStatusUpdate: Ocpp2ActionSpec<'ReservationStatusUpdate'> = {
+  async handle(ctx, p) {
+    ctx.alongside(
+      ctx.stores.reservations.setReportedStatus({
+        chargerId: ctx.chargerId,
+        reservationId: p.reservationId,
+        status: p.reservationUpdateStatus,
+        at: ctx.receivedAt.toISOString(),
+      }),
+    );
+    return reservationStatusEntry.handle(ctx, p);
+  },
+};
 
 /** 2.1 SEND: a periodic event stream's data (J02), kept on the timeline. */
 export const notifyPeriodicEventStream: ActionSpec<Ocpp21Sends['NotifyPeriodicEventStream']['request'], void> = {

@@ -292,13 +292,21 @@ describe('live status and history', () => {
 
   it('assembles a NotifyReport; 404 when there is none, 400 for a request id that is not a number', async () => {
     const page = (seqNo: number, tbc: boolean) =>
-      api.deps.stores.deviceReports.recordPage({ chargerId: 'CP-HIST', requestId: 7, seqNo, generatedAt: '2026-03-01T12:00:00Z', tbc, reportData: [{ seqNo }] });
+      api.deps.stores.reports.recordPage({ chargerId: 'CP-HIST', kind: 'deviceModel', requestId: 7, seqNo, generatedAt: '2026-03-01T12:00:00Z', tbc, reportData: [{ seqNo }] });
     await page(0, true);
     await page(1, false);
     const res = await api.call(getChargerReportRoute, { params: { chargerId: 'CP-HIST', requestId: '7' }, claims: reader });
-    expect(res.body).toEqual({ chargerId: 'CP-HIST', requestId: 7, complete: true, missingSeqNos: [], pages: 2, reportData: [{ seqNo: 0 }, { seqNo: 1 }] });
+    expect(res.body).toEqual({ chargerId: 'CP-HIST', kind: 'deviceModel', requestId: 7, complete: true, missingSeqNos: [], pages: 2, reportData: [{ seqNo: 0 }, { seqNo: 1 }] });
     expect((await api.call(getChargerReportRoute, { params: { chargerId: 'CP-HIST', requestId: '8' } })).status).toBe(404);
     expect((await api.call(getChargerReportRoute, { params: { chargerId: 'CP-HIST', requestId: 'x' } })).status).toBe(400);
+  });
+
+  it('reads a report of another kind with ?kind=, apart from the device model report of the same requestId', async () => {
+    await api.deps.stores.reports.recordPage({ chargerId: 'CP-HIST', kind: 'monitoring', requestId: 7, seqNo: 0, generatedAt: '2026-03-01T12:00:00Z', tbc: false, reportData: [{ monitor: 1 }] });
+    const res = await api.call(getChargerReportRoute, { params: { chargerId: 'CP-HIST', requestId: '7' }, query: { kind: 'monitoring' }, claims: reader });
+    expect(res.body).toEqual({ chargerId: 'CP-HIST', kind: 'monitoring', requestId: 7, complete: true, missingSeqNos: [], pages: 1, reportData: [{ monitor: 1 }] });
+    expect((await api.call(getChargerReportRoute, { params: { chargerId: 'CP-HIST', requestId: '7' }, query: { kind: 'chargingProfiles' } })).status).toBe(404);
+    expect((await api.call(getChargerReportRoute, { params: { chargerId: 'CP-HIST', requestId: '7' }, query: { kind: 'variables' } })).status).toBe(400);
   });
 
   it('answers 404 for the history of an unknown charger', async () => {
@@ -331,6 +339,7 @@ describe('DELETE /chargers/{chargerId}', () => {
 
   it('keeps the history by default, closes the live connection and uncounts it at its location', async () => {
     await seed('CP-KEEP', 2);
+    await api.deps.stores.reservations.setReportedStatus({ chargerId: 'CP-KEEP', reservationId: 3, status: 'Expired', at: '2026-03-01T10:00:00.000Z' });
     const before = (await api.call(getLocationRoute, { params: { locationId: 'SITE-A' } })).body.chargerCount;
     expect((await api.call(deleteChargerRoute, { params: { chargerId: 'CP-KEEP' } })).status).toBe(428);
     expect((await api.call(deleteChargerRoute, { params: { chargerId: 'CP-KEEP' }, headers: { 'If-Match': '"old"' } })).status).toBe(412);
@@ -341,6 +350,7 @@ describe('DELETE /chargers/{chargerId}', () => {
     expect((await api.call(getChargerRoute, { params: { chargerId: 'CP-KEEP' } })).status).toBe(404);
     expect(await api.deps.stores.chargers.getWithSecret('CP-KEEP')).toBeUndefined();
     expect(await history('CP-KEEP')).toEqual({ timeline: 1, status: 1, messages: 3, connectors: 0, presence: false });
+    expect(await api.deps.stores.reservations.get('CP-KEEP', 3)).toBeUndefined(); // live state of the charger, erased with it
     expect((await api.call(getLocationRoute, { params: { locationId: 'SITE-A' } })).body.chargerCount).toBe(before - 1);
   });
 

@@ -3,7 +3,7 @@ import { startHarness, type Harness } from '../../support/handler-harness.ts';
 import { createCharger } from '#shared/charger/registry.ts';
 import { createIdToken } from '#shared/token/id-tokens.ts';
 
-import { assembleReport } from '#shared/charger/device-report.ts';
+import { assembleReport } from '#shared/charger/report.ts';
 
 import type { OcppProtocol } from '#shared/ocpp/frames.ts';
 import { handleFrame } from '#shared/inbound/handle-frame.ts';
@@ -117,10 +117,10 @@ describe('OCPP 2.0.1 messages through the $default handler and DynamoDB Local', 
     });
     await call('NotifyReport', page(2, false));
     await call('NotifyReport', page(0, true));
-    expect(await assembleReport(h.deps, CP, 7)).toMatchObject({ complete: false, missingSeqNos: [1] });
+    expect(await assembleReport(h.deps, CP, 'deviceModel', 7)).toMatchObject({ complete: false, missingSeqNos: [1] });
     await call('NotifyReport', page(1, true));
     await call('NotifyReport', page(1, true)); // retried page
-    const report = await assembleReport(h.deps, CP, 7);
+    const report = await assembleReport(h.deps, CP, 'deviceModel', 7);
     expect(report).toMatchObject({ complete: true, pages: 3, missingSeqNos: [] });
     expect(report.reportData.map((d) => (d as { variable: { name: string } }).variable.name)).toEqual(['V0', 'V1', 'V2']);
   });

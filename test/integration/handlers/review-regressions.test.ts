@@ -4,7 +4,7 @@ import { lambdaContext, ORIGIN_SECRET, startHarness, type Harness } from '../../
 import { createCharger } from '#shared/charger/registry.ts';
 import { openConnection } from '#shared/charger/connection.ts';
 
-import { assembleReport } from '#shared/charger/device-report.ts';
+import { assembleReport } from '#shared/charger/report.ts';
 
 import type { OcppProtocol } from '#shared/ocpp/frames.ts';
 
@@ -102,7 +102,7 @@ describe('secrets a charger reports about itself', () => {
       eventData: [{ eventId: 1, timestamp: '2026-03-08T10:01:00Z', trigger: 'Delta', actualValue: secret, eventNotificationType: 'CustomMonitor', component: { name: 'SecurityCtrlr' }, variable: { name: 'BasicAuthPassword' } }],
     });
     const stored = JSON.stringify([
-      await assembleReport(h.deps, CP, 42),
+      await assembleReport(h.deps, CP, 'deviceModel', 42),
       (await h.deps.stores.timeline.list(CP)).items,
       (await h.deps.stores.messageLog.list(CP, { limit: 500 })).items,
     ]);

@@ -1,11 +1,12 @@
 /**
- * NotifyReport pages (a summary once the last page arrived; payloads masked) and the message log (frames
- * masked before they are stored; the newest inbound frame is when the charger was last heard from).
+ * Report pages (a summary once the last page arrived; payloads masked; kinds apart; pages without a seqNo by
+ * content, in order of arrival) and the message log (frames masked before they are stored; the newest inbound
+ * frame is when the charger was last heard from).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ReportPage } from '#shared/charger/device-report.ts';
+import { assembleReport, type ReportPage } from '#shared/charger/report.ts';
 import { messageLogPk, reportPk, reportSummaryKey } from '#shared/store/keys.ts';
-import { openStoreFixture, type StoreFixture } from './fixture.ts';
+import { currentSecond, depsAt, openStoreFixture, type StoreFixture } from './fixture.ts';
 
 let f: StoreFixture;
 beforeAll(async () => {
@@ -15,6 +16,7 @@ afterAll(async () => f?.close());
 
 const page = (chargerId: string, seqNo: number, tbc: boolean, reportData: unknown[] = []): ReportPage => ({
   chargerId,
+  kind: 'deviceModel',
   requestId: 42,
   seqNo,
   generatedAt: '2026-01-01T10:00:00.000Z',
@@ -22,37 +24,66 @@ const page = (chargerId: string, seqNo: number, tbc: boolean, reportData: unknow
   reportData,
 });
 
-describe('device report store', () => {
+describe('report store', () => {
   it('writes the summary only once the last page (tbc false) has arrived', async () => {
     const cp = 'CP-REPORT';
-    const reports = f.deps.stores.deviceReports;
+    const reports = f.deps.stores.reports;
     await reports.recordPage(page(cp, 0, true));
-    expect(await f.item('Csms', reportSummaryKey(cp, 42))).toBeUndefined();
-    expect(await reports.get(cp, 42)).toMatchObject({ pages: [{ seqNo: 0 }] });
-    expect(await reports.get(cp, 42)).not.toHaveProperty('lastSeqNo');
+    expect(await f.item('Csms', reportSummaryKey(cp, 'deviceModel', 42))).toBeUndefined();
+    expect(await reports.get(cp, 'deviceModel', 42)).toMatchObject({ pages: [{ seqNo: 0 }] });
+    expect(await reports.get(cp, 'deviceModel', 42)).not.toHaveProperty('lastSeqNo');
 
     await reports.recordPage(page(cp, 1, false));
-    expect(await f.item('Csms', reportSummaryKey(cp, 42))).toMatchObject({ chargerId: cp, requestId: 42, lastSeqNo: 1 });
-    const report = await reports.get(cp, 42);
+    expect(await f.item('Csms', reportSummaryKey(cp, 'deviceModel', 42))).toMatchObject({ chargerId: cp, requestId: 42, lastSeqNo: 1 });
+    const report = await reports.get(cp, 'deviceModel', 42);
     expect(report.lastSeqNo).toBe(1);
     expect(report.pages.map((p) => p.seqNo)).toEqual([0, 1]);
   });
 
   it('stores a page sent again once', async () => {
     const cp = 'CP-REPORT-AGAIN';
-    const reports = f.deps.stores.deviceReports;
+    const reports = f.deps.stores.reports;
     await reports.recordPage(page(cp, 0, false));
     await reports.recordPage(page(cp, 0, false));
-    expect(await f.partition('Csms', reportPk(cp, 42))).toHaveLength(2); // the page and the summary
+    expect(await f.partition('Csms', reportPk(cp, 'deviceModel', 42))).toHaveLength(2); // the page and the summary
   });
 
   it("masks the charger's password in a reported variable", async () => {
     const cp = 'CP-REPORT-SECRET';
     const secret = { component: { name: 'SecurityCtrlr' }, variable: { name: 'BasicAuthPassword' }, variableAttribute: [{ type: 'Actual', value: 'hunter2-secret' }] };
-    await f.deps.stores.deviceReports.recordPage(page(cp, 0, false, [secret]));
-    const stored = await f.partition('Csms', reportPk(cp, 42));
+    await f.deps.stores.reports.recordPage(page(cp, 0, false, [secret]));
+    const stored = await f.partition('Csms', reportPk(cp, 'deviceModel', 42));
     expect(JSON.stringify(stored)).not.toContain('hunter2-secret');
-    expect((await f.deps.stores.deviceReports.get(cp, 42)).pages[0]?.reportData).toEqual([{ ...secret, variableAttribute: [{ type: 'Actual', value: '***' }] }]);
+    expect((await f.deps.stores.reports.get(cp, 'deviceModel', 42)).pages[0]?.reportData).toEqual([{ ...secret, variableAttribute: [{ type: 'Actual', value: '***' }] }]);
+  });
+
+  it('keeps a device model report under the key it had before kinds, and a report of another kind apart', async () => {
+    const cp = 'CP-REPORT-KINDS';
+    await f.deps.stores.reports.recordPage(page(cp, 0, false, [{ from: 'NotifyReport' }]));
+    await f.deps.stores.reports.recordPage({ ...page(cp, 0, false, [{ from: 'NotifyMonitoringReport' }]), kind: 'monitoring' });
+    // The partition NotifyReport pages were written to before reports had kinds: no migration.
+    const deviceModel = await f.partition('Csms', `REPORT#${cp}#42`);
+    expect(deviceModel.map((i) => i.sk).sort()).toEqual(['PAGE#000000', 'SUMMARY']);
+    expect(deviceModel.find((i) => i.sk === 'PAGE#000000')).toMatchObject({ reportData: [{ from: 'NotifyReport' }] });
+    expect((await f.deps.stores.reports.get(cp, 'monitoring', 42)).pages.map((p) => p.reportData)).toEqual([[{ from: 'NotifyMonitoringReport' }]]);
+  });
+
+  it('keeps pages without a seqNo by content (a retry once) and assembles them in order of arrival', async () => {
+    const cp = 'CP-REPORT-UNNUMBERED';
+    const t0 = currentSecond().getTime();
+    const at = (seconds: number) => depsAt(f, new Date(t0 + seconds * 1000));
+    const unnumbered = (requestId: number, name: string, tbc: boolean): ReportPage => ({ chargerId: cp, kind: 'displayMessages', requestId, tbc, reportData: [name] });
+    // Whichever page's content key sorts first, arrival decides: A then B for one request, B then A for the other.
+    for (const [requestId, first, second] of [[1, 'A', 'B'], [2, 'B', 'A']] as const) {
+      await at(1).stores.reports.recordPage(unnumbered(requestId, first, true));
+      await at(2).stores.reports.recordPage(unnumbered(requestId, first, true)); // retried before the next page
+      expect(await assembleReport(at(2), cp, 'displayMessages', requestId)).toMatchObject({ complete: false, pages: 1 });
+      await at(3).stores.reports.recordPage(unnumbered(requestId, second, false));
+      expect(await assembleReport(at(3), cp, 'displayMessages', requestId)).toEqual({
+        chargerId: cp, kind: 'displayMessages', requestId, complete: true, missingSeqNos: [], pages: 2, reportData: [first, second],
+      });
+      expect(await f.partition('Csms', reportPk(cp, 'displayMessages', requestId))).toHaveLength(3); // two pages and the summary
+    }
   });
 });
 

@@ -94,7 +94,7 @@ const recordHistory = async (deps: Deps, cp: string, at: Date) => {
   work.alongside(s.connectors.putStatusIfNewer({ chargerId: cp, evseId: 1, connectorId: 1, status: 'Available', timestamp: '2026-01-01T10:00:00.000Z', messageId: 'm-1' }));
   await s.meterValues.record({ chargerId: cp, source: 'MeterValues', evseId: 1, connectorId: 1, samples: [{ timestamp: '2026-01-01T10:00:00.000Z', sampledValue: [{ value: '1' }] }] });
   await s.timeline.record({ chargerId: cp, kind: 'SecurityEvent', at: '2026-01-01T10:00:00.000Z', messageId: 'm-2', payload: { type: 'StartupOfTheDevice' } });
-  await s.deviceReports.recordPage({ chargerId: cp, requestId: 1, seqNo: 0, generatedAt: '2026-01-01T10:00:00.000Z', tbc: false, reportData: [] });
+  await s.reports.recordPage({ chargerId: cp, kind: 'deviceModel', requestId: 1, seqNo: 0, generatedAt: '2026-01-01T10:00:00.000Z', tbc: false, reportData: [] });
   await s.transactions.recordEvent({ chargerId: cp, transactionId: 'TX-H', seqNo: 0, messageId: 'm-3', eventType: 'Started', timestamp: '2026-01-01T10:00:00.000Z', event: {} });
   await s.messageLog.append({ chargerId: cp, connectionId: 'c-1', direction: 'in', raw: '[2,"m-4","Heartbeat",{}]', at });
   await work.commit();
@@ -105,7 +105,7 @@ const historyItems = async (cp: string): Promise<Record<keyof Retention, Item | 
   statusHistoryDays: (await f.partition('Csms', statusHistoryPk(cp, 1, 1)))[0],
   meterValuesDays: (await f.partition('Csms', meterPk(cp)))[0],
   timelineDays: (await f.partition('Csms', timelinePk(cp)))[0],
-  deviceReportDays: await f.item('Csms', reportPageKey(cp, 1, 0)),
+  deviceReportDays: await f.item('Csms', reportPageKey(cp, 'deviceModel', 1, 0)),
   transactionEventDays: await f.item('Csms', transactionEventKey(cp, 'TX-H', 0)),
   messageLogDays: (await f.partition('MessageLog', messageLogPk(cp)))[0],
 });
@@ -122,7 +122,7 @@ describe('retention', () => {
     for (const kind of Object.keys(retention) as (keyof Retention)[]) {
       expect(items[kind]?.expiresAt, kind).toBe(nowSeconds + retention[kind] * DAY);
     }
-    expect((await f.item('Csms', reportSummaryKey('CP-RETAIN', 1)))?.expiresAt).toBe(nowSeconds + 11 * DAY);
+    expect((await f.item('Csms', reportSummaryKey('CP-RETAIN', 'deviceModel', 1)))?.expiresAt).toBe(nowSeconds + 11 * DAY);
   });
 
   it('takes the retention of each kind from its environment variable', async () => {

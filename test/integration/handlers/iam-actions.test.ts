@@ -155,7 +155,17 @@ beforeAll(async () => {
   });
   const registered = (await h.scanCsms()).filter((i) => i.sk === 'CHARGER' && (i.chargerId === 'SELF-1' || i.chargerId === 'CP-ENROLLED'));
   if (registered.length !== 2) throw new Error('setup: auto-registration did not create both chargers');
+  // A CALL of ours in flight to CP-IAM, and one on the connection that closes last: the reply port and the
+  // disconnect each end one.
+  const inFlight = async (commandId: string, connectionId: string) => {
+    const command = { commandId, chargerId: 'CP-IAM', protocol: 'ocpp1.6', action: 'Reset', payload: { type: 'Soft' }, status: 'queued', timeoutSeconds: 30, requestedBy: 'iam', createdAt: '2026-01-01T09:00:00Z' } as const;
+    await h.deps.stores.commands.create(command);
+    const slot = { chargerId: 'CP-IAM', commandId, messageId: commandId, action: 'Reset', protocol: 'ocpp1.6', connectionId, sentAt: '2026-01-01T09:00:00Z', deadline: '2099-01-01T00:00:00Z' } as const;
+    if (!(await h.deps.stores.commands.claimSlot(command, slot)).claimed) throw new Error('setup: the slot was not claimed');
+  };
+  await inFlight('00000000-0000-4000-8000-000000000001', 'c-2');
   await as('OcppMessage', async () => {
+    await h.send('CP-IAM', 'ocpp1.6', JSON.stringify([3, '00000000-0000-4000-8000-000000000001', { status: 'Accepted' }]), 'c-2');
     const v16 = (action: string, payload: unknown, id = 'CP-IAM') => h.call(id, 'ocpp1.6', action, payload);
     await v16('BootNotification', { chargePointVendor: 'ACME', chargePointModel: 'X1' });
     await v16('Heartbeat', {});
@@ -201,6 +211,7 @@ beforeAll(async () => {
     await v2('SignCertificate', { csr: 'CSR-IAM2', certificateType: 'ChargingStationCertificate' });
     await v2('Heartbeat', {});
   });
+  await inFlight('00000000-0000-4000-8000-000000000002', 'c-2');
   await as('OcppDisconnect', async () => {
     await h.handlers.disconnect(disconnectEvent('CP-IAM', 'c-1'), lambdaContext('OcppDisconnect')); // superseded
     await h.handlers.disconnect(disconnectEvent('CP-IAM', 'c-2'), lambdaContext('OcppDisconnect'));

@@ -20,6 +20,8 @@ import { localPoolTarget, awsPoolTarget } from './cli/pool-target.ts';
 import { LOCAL_AWS_ENV } from './local/handler-env.ts';
 import { DEFAULT_DATA_DIR, ensureLocalDynamo, RuntimeLookupError, type LocalDynamo } from './local/runtime-file.ts';
 import { localSecrets, serveLocalSecrets } from './local/secrets.ts';
+import { sqsCommandQueue } from '#shared/store/command-queues.ts';
+import { commandsQueue } from '#shared/store/queues.ts';
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
@@ -44,6 +46,8 @@ const { values, positionals } = parseArgs({
     'password-stdin': { type: 'boolean' },
     'client-id': { type: 'string' },
     'user-pool-id': { type: 'string' },
+    wait: { type: 'boolean' },
+    timeout: { type: 'string' },
     help: { type: 'boolean', short: 'h' },
   },
 });
@@ -127,11 +131,20 @@ const closerOf = (l: LocalDynamo | undefined): CommandContext['closer'] => {
   return connectionCloser(connections);
 };
 
+/** Where `command send` queues: the running runtime's command queue on its fauxqs, or with --aws COMMANDS_QUEUE_URL. */
+const commandQueueOf = (l: LocalDynamo | undefined): CommandContext['commandQueue'] => {
+  if (!l) return process.env[commandsQueue.envVar] ? sqsCommandQueue(process.env) : undefined;
+  const url = l.runtime?.queues?.[commandsQueue.name];
+  const sqs = l.runtime?.endpoints.sqs;
+  return url && sqs ? sqsCommandQueue({ ...LOCAL_AWS_ENV, AWS_ENDPOINT_URL_SQS: sqs, [commandsQueue.envVar]: url }) : undefined;
+};
+
 if (command) {
   try {
     const deps = { ...makeDeps(local ? { ...process.env, ...local.env } : checkAwsEnv(process.env)), ...(await pepperOf(local)) };
     const closer = closerOf(local);
-    print(await command(deps, args, values as Options, closer ? { closer } : {}));
+    const commandQueue = commandQueueOf(local);
+    print(await command(deps, args, values as Options, { ...(closer ? { closer } : {}), ...(commandQueue ? { commandQueue } : {}) }));
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
     console.error(`error: ${error.message}`);

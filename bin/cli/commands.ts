@@ -17,6 +17,10 @@ import { assembleReport, REPORT_KINDS, type ReportKind } from '#shared/charger/r
 import { importChargers, ImportFormatError, parseImport } from '#shared/charger/charger-import.ts';
 import { readFile } from 'node:fs/promises';
 import { createIdToken } from '#shared/token/id-tokens.ts';
+import { redactCommand } from '#shared/command/command-view.ts';
+import { cancelCommand, getCommand, listChargerCommands, MAX_WAIT_SECONDS, submitCommand } from '#shared/command/commands.ts';
+import type { CommandQueue } from '#shared/command/ports.ts';
+import type { Outcome } from '#shared/api/outcome.ts';
 
 export type Options = Record<string, string | boolean | undefined>;
 
@@ -33,9 +37,13 @@ export interface CommandOutput {
   text?: string;
 }
 
-/** What a command may reach besides the tables: the running charger API's @connections, to close a connection. */
+/**
+ * What a command may reach besides the tables: the running charger API's @connections, to close a connection; the
+ * command queue, to send OCPP commands (only where a runtime runs, or with --aws).
+ */
 export interface CommandContext {
   closer?: ConnectionCloser;
+  commandQueue?: CommandQueue;
 }
 
 type Command = (deps: Deps, args: string[], options: Options, context: CommandContext) => Promise<CommandOutput>;
@@ -210,7 +218,57 @@ const numberOption = (o: Options, name: string, fallback: number): number => {
   return n;
 };
 
+/** A domain outcome's value, or its failure as a usage error (printed, exit code 2). */
+const valueOf = <T>(outcome: Outcome<T>): T => {
+  if (!outcome.ok) throw new UsageError(outcome.detail);
+  return outcome.value;
+};
+
+const payloadArg = (raw: string | undefined): unknown => {
+  if (raw === undefined) return {};
+  try {
+    return JSON.parse(raw) as unknown;
+  } catch {
+    throw new UsageError(`the payload is not JSON: ${raw}`);
+  }
+};
+
+/** `command send <chargerId> <action> [payload] [--wait] [--timeout n]`: as POST /chargers/{id}/commands. */
+const commandSend: Command = async (deps, [id, action, payload], o, context) => {
+  if (!context.commandQueue) throw new UsageError('no command queue: commands go through a running `npm start` (or --aws with COMMANDS_QUEUE_URL set)');
+  const timeout = str(o, 'timeout');
+  const queued = valueOf(
+    await submitCommand(
+      { ...deps, queue: context.commandQueue },
+      {
+        chargerId: need(id, 'charger id'),
+        action: need(action, 'action'),
+        payload: payloadArg(payload),
+        ...(timeout !== undefined ? { timeoutSeconds: numberOption(o, 'timeout', 30) } : {}),
+        requestedBy: 'cli',
+      },
+    ),
+  );
+  if (o.wait !== true) return { result: redactCommand(queued), note: `queued ${queued.commandId}` };
+  // Longer than one long poll: a command may wait for the charger's previous one, then for its own answer.
+  for (;;) {
+    const command = valueOf(await getCommand(deps, queued.commandId, MAX_WAIT_SECONDS));
+    if (!['queued', 'sent'].includes(command.status)) return { result: redactCommand(command) };
+  }
+};
+
 export const commands: Record<string, Record<string, Command>> = {
+  command: {
+    send: commandSend,
+    show: async (deps, [commandId], o) => ({
+      result: redactCommand(valueOf(await getCommand(deps, need(commandId, 'command id'), o.wait === true ? MAX_WAIT_SECONDS : 0))),
+    }),
+    list: async (deps, [id], o) => {
+      const page = valueOf(await listChargerCommands(deps, need(id, 'charger id'), { limit: numberOption(o, 'limit', 50) }));
+      return { result: { ...page, items: page.items.map(redactCommand) } };
+    },
+    cancel: async (deps, [commandId]) => ({ result: redactCommand(valueOf(await cancelCommand(deps, need(commandId, 'command id'), 'cli'))) }),
+  },
   charger: {
     add: chargerAdd,
     import: chargerImport,
@@ -275,6 +333,9 @@ export const usage = `Usage: npm run cli -- <group> <command> [args] [--options]
   token add <value> [--type ISO14443|eMAID|Central|...] [--expires <iso>] [--group <parent>] [--label <text>] [--blocked]
   token list [--group <parent>]           token block|unblock <value> [--type <type>]   (default type ISO14443)
   tx list <chargerId> [--limit n]         tx show <chargerId> <transactionId>   (with meter values)
+  command send <chargerId> <action> ['<payload JSON>'] [--wait] [--timeout <s>]
+      an OCPP command to a connected charger (needs a running npm start); --wait prints how it ended
+  command show <commandId> [--wait]       command list <chargerId> [--limit n]     command cancel <commandId>
 
 Where: the running \`npm start\`, however it was started (data directory or in memory); with several running,
 pick one with --data-dir <dir> or --in-memory. With none running, DynamoDB Local is started on .local/ (or

@@ -9,7 +9,7 @@ import type { Ports } from '../deps.ts';
 import { loadValidators, checkOutbound } from '../ocpp/validate.ts';
 import type { Page, PageOptions } from '../store/queries.ts';
 import { canSend } from './catalog.ts';
-import { DEFAULT_COMMAND_TIMEOUT_SECONDS, isFinal, type Command } from './command.ts';
+import { DEFAULT_COMMAND_TIMEOUT_SECONDS, isFinal, MAX_COMMAND_TIMEOUT_SECONDS, type Command } from './command.ts';
 import type { CommandQueue } from './ports.ts';
 
 export interface SubmitCommand {
@@ -44,6 +44,10 @@ export const submitCommand = async (deps: Ports & { queue: CommandQueue }, input
   if (!protocol) {
     return failure('conflict', `Charger ${charger.chargerId} has never connected and has no default OCPP version: its payloads cannot be checked yet`);
   }
+  const timeoutSeconds = input.timeoutSeconds ?? DEFAULT_COMMAND_TIMEOUT_SECONDS;
+  if (!Number.isInteger(timeoutSeconds) || timeoutSeconds < 1 || timeoutSeconds > MAX_COMMAND_TIMEOUT_SECONDS) {
+    return failure('invalid', `timeoutSeconds must be a whole number of seconds from 1 to ${MAX_COMMAND_TIMEOUT_SECONDS}`, '/timeoutSeconds');
+  }
   if (!canSend(protocol, input.action)) return failure('invalid', `${input.action} is not an action the CSMS can send in ${protocol}`, '/action');
   await loadValidators(protocol);
   const checked = checkOutbound(protocol, input.action, 'request', input.payload);
@@ -58,7 +62,7 @@ export const submitCommand = async (deps: Ports & { queue: CommandQueue }, input
     action: input.action,
     payload: input.payload,
     status: 'queued',
-    timeoutSeconds: input.timeoutSeconds ?? DEFAULT_COMMAND_TIMEOUT_SECONDS,
+    timeoutSeconds,
     requestedBy: input.requestedBy,
     createdAt: deps.now().toISOString(),
   };

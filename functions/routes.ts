@@ -309,6 +309,18 @@ export const routes = [
     access: { tables: { Csms: { actions: ['GetItem', 'UpdateItem', 'DeleteItem'] } } },
     entry: 'queue/expire-commands.ts',
   },
+  {
+    // An accepted boot releases the charger's held commands: one Query of its partition (HELD#), a SendMessage and a
+    // DeleteItem per held command.
+    kind: 'stream',
+    id: 'ReleaseHeldCommands',
+    table: 'Csms',
+    types: ['Charger'],
+    batchSize: 100,
+    onFailure: 'ChangeFeedFailures',
+    entry: 'stream/release-held-commands.ts',
+    access: { tables: { Csms: { actions: ['Query', 'DeleteItem'], partitionKeyPrefixes: [CHARGER_PK_PREFIX] } }, queues: { Commands: 'send' } },
+  },
   ...metaRoutes,
   ...commandRoutes,
   ...idTokenRoutes,

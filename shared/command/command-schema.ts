@@ -11,6 +11,8 @@ export const SendCommandSchema = z.strictObject({
   payload: z.record(z.string(), z.unknown()),
   /** Seconds the charger has to answer once the CALL is sent. */
   timeoutSeconds: z.number().int().min(1).max(MAX_COMMAND_TIMEOUT_SECONDS).optional(),
+  /** `hold`: a charger offline when the command's turn comes gets it after its next accepted boot (default `fail`). */
+  whenOffline: z.enum(['fail', 'hold']).optional(),
 });
 export type SendCommand = z.output<typeof SendCommandSchema>;
 
@@ -42,6 +44,8 @@ export const CommandSchema = z.object({
     })
     .optional(),
   cancelledBy: z.string().optional(),
+  whenOffline: z.enum(['fail', 'hold']).optional(),
+  heldSince: z.string().optional(),
 });
 
 export const GetCommandQuery = z.strictObject({

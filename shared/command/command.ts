@@ -58,6 +58,18 @@ export interface Command {
   readonly failure?: CommandFailure;
   /** Who cancelled a queued command. */
   readonly cancelledBy?: string;
+  /** `hold`: a charger offline when the command's turn comes gets it after its next accepted boot. @default 'fail' */
+  readonly whenOffline?: 'fail' | 'hold';
+  /** Since when a held command waits for its charger to boot. */
+  readonly heldSince?: string;
+}
+
+/** A command waiting for its charger's next accepted boot; `marker` keeps its place in the charger's queue. */
+export interface HeldCommand {
+  readonly commandId: string;
+  readonly chargerId: string;
+  readonly heldSince: string;
+  readonly marker: string;
 }
 
 /** The charger's one CALL of ours in flight (OCPP allows one at a time per connection). */

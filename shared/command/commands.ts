@@ -17,6 +17,8 @@ export interface SubmitCommand {
   readonly action: string;
   readonly payload: unknown;
   readonly timeoutSeconds?: number;
+  /** `hold`: if the charger is offline when the command's turn comes, send it after its next accepted boot. */
+  readonly whenOffline?: 'fail' | 'hold';
   readonly requestedBy: string;
   /**
    * Makes the command id a function of this key (the caller's Idempotency-Key): a retry after a failure between the
@@ -63,6 +65,7 @@ export const submitCommand = async (deps: Ports & { queue: CommandQueue }, input
     payload: input.payload,
     status: 'queued',
     timeoutSeconds,
+    ...(input.whenOffline === 'hold' ? { whenOffline: 'hold' as const } : {}),
     requestedBy: input.requestedBy,
     createdAt: deps.now().toISOString(),
   };

@@ -9,7 +9,7 @@
 import type { Ports } from '../deps.ts';
 import { encodeCall } from '../ocpp/frames.ts';
 import type { CommandCompletion, CommandSlot } from './command.ts';
-import type { ChargerLink, CommandRef, CommandTimers, SentCommandRef } from './ports.ts';
+import type { ChargerLink, CommandQueue, CommandRef, CommandTimers, SentCommandRef } from './ports.ts';
 
 export interface DispatchPorts extends Ports {
   readonly link: ChargerLink;
@@ -40,6 +40,10 @@ export const dispatchCommand = async (deps: DispatchPorts, ref: CommandRef, rece
   }
   const presence = await deps.stores.presence.get(command.chargerId);
   if (!presence?.connected || !presence.connectionId) {
+    if (command.whenOffline === 'hold') {
+      await deps.stores.commands.hold(command);
+      return { done: true };
+    }
     await deps.stores.commands.failQueued(command.commandId, { code: 'ChargerOffline', detail: `${command.chargerId} was not connected when the command's turn came` });
     return { done: true };
   }
@@ -113,4 +117,18 @@ export const failInFlightOnDisconnect = async (deps: Ports, chargerId: string, c
     status: 'failed',
     failure: { code: 'ChargerDisconnected', detail: 'the charger disconnected before answering' },
   });
+};
+
+/**
+ * The charger booted and was accepted: its held commands go back on its queue, oldest first, each with a fresh
+ * deduplication id (its first one may still be inside SQS's five-minute window). A marker goes only once its command
+ * is queued again, so a failure part-way re-queues the rest next time (the dispatcher ignores a command sent twice).
+ */
+export const releaseHeldCommands = async (deps: Ports & { queue: CommandQueue }, chargerId: string): Promise<number> => {
+  const held = await deps.stores.commands.held(chargerId);
+  for (const h of held) {
+    await deps.queue.enqueue({ commandId: h.commandId, chargerId: h.chargerId }, `${h.commandId}:${h.heldSince}`);
+    await deps.stores.commands.unhold(h);
+  }
+  return held.length;
 };

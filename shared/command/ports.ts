@@ -12,7 +12,8 @@ export interface SentCommandRef extends CommandRef {
 }
 
 export interface CommandQueue {
-  enqueue(ref: CommandRef): Promise<void>;
+  /** `deduplicationId`: a command queued again (released after a hold) needs a new one. @default its command id */
+  enqueue(ref: CommandRef, deduplicationId?: string): Promise<void>;
 }
 
 export interface CommandTimers {

@@ -23,14 +23,14 @@ const COMMANDS_QUEUE_ENV = commandsQueue.envVar;
 const COMMAND_TIMEOUTS_QUEUE_ENV = commandTimeoutsQueue.envVar;
 
 export const sqsCommandQueue = (env: NodeJS.ProcessEnv = process.env): CommandQueue => ({
-  async enqueue(ref: CommandRef) {
+  async enqueue(ref: CommandRef, deduplicationId = ref.commandId) {
     await sqs(env).send(
       new SendMessageCommand({
         QueueUrl: urlOf(env, COMMANDS_QUEUE_ENV),
         MessageBody: JSON.stringify(ref),
         // The charger id as stored (lower case): two spellings of one charger are one group.
         MessageGroupId: chargerIdKey(ref.chargerId),
-        MessageDeduplicationId: ref.commandId,
+        MessageDeduplicationId: deduplicationId,
       }),
     );
   },

@@ -5,14 +5,15 @@
  * never ends while another one's slot is taken in its name.
  */
 import { DeleteCommand, GetCommand, PutCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import type { Command, CommandCompletion, CommandSlot, CommandStatus } from '../command/command.ts';
+import type { Command, CommandCompletion, CommandSlot, CommandStatus, HeldCommand } from '../command/command.ts';
 import type { StoreContext } from './context.ts';
 import { isConditionFailed, itemOfFailedCondition, transactionConditionsFailed, unlessConditionFails, type Item } from './dynamo.ts';
-import { chargerCommandsIndex, chargerCommandsPk, commandKey, commandSlotKey, withoutKeys } from './keys.ts';
-import { mapPage, queryPage, type Page, type PageOptions } from './queries.ts';
+import { chargerCommandsIndex, chargerCommandsPk, commandKey, commandSlotKey, HELD_COMMAND_PREFIX, heldCommandKey, heldCommandsPk, withoutKeys } from './keys.ts';
+import { mapPage, queryAll, queryPage, type Page, type PageOptions } from './queries.ts';
 
 const COMMAND_TYPE = 'Command';
 const SLOT_TYPE = 'CommandSlot';
+const HELD_TYPE = 'HeldCommand';
 /** Command records go after a month; a slot lingers at most a day past its deadline if nothing ends it. */
 const COMMAND_RETENTION_SECONDS = 30 * 86_400;
 const SLOT_LINGER_SECONDS = 86_400;
@@ -188,6 +189,62 @@ export const commandStore = (ctx: StoreContext) => {
     },
 
     getSlot,
+
+    /**
+     * Holds a queued command until its charger boots again: the command stays `queued` (with `heldSince`) and a marker
+     * in the charger's partition keeps its place; both in one transaction.
+     */
+    async hold(command: Command): Promise<boolean> {
+      const at = ctx.now().toISOString();
+      try {
+        await ctx.db.send(
+          new TransactWriteCommand({
+            TransactItems: [
+              {
+                Update: {
+                  TableName: table(),
+                  Key: commandKey(command.commandId),
+                  UpdateExpression: 'SET heldSince = :at',
+                  ConditionExpression: '#status = :queued',
+                  ExpressionAttributeNames: { '#status': 'status' },
+                  ExpressionAttributeValues: { ':at': at, ':queued': 'queued' },
+                },
+              },
+              {
+                Put: {
+                  TableName: table(),
+                  Item: {
+                    ...heldCommandKey(command.chargerId, command.createdAt, command.commandId),
+                    type: HELD_TYPE,
+                    commandId: command.commandId,
+                    chargerId: command.chargerId,
+                    heldSince: at,
+                    expiresAt: epochSeconds(command.createdAt) + COMMAND_RETENTION_SECONDS,
+                  },
+                },
+              },
+            ],
+          }),
+        );
+        return true;
+      } catch (error) {
+        if (transactionConditionsFailed(error)) return false;
+        throw error;
+      }
+    },
+
+    /** The charger's held commands, oldest first: one Query of its partition. */
+    held: async (chargerId: string): Promise<HeldCommand[]> =>
+      (await queryAll(ctx, { pk: heldCommandsPk(chargerId), beginsWith: HELD_COMMAND_PREFIX })).map((i) => ({
+        commandId: String(i.commandId),
+        chargerId: String(i.chargerId),
+        heldSince: String(i.heldSince),
+        marker: String(i.sk),
+      })),
+
+    async unhold(held: HeldCommand): Promise<void> {
+      await ctx.db.send(new DeleteCommand({ TableName: table(), Key: { pk: heldCommandsPk(held.chargerId), sk: held.marker } }));
+    },
 
     /**
      * Takes the charger's slot for `command` and marks it sent, in one transaction. A slot past its deadline is

@@ -210,6 +210,13 @@ export const chargerCommandsIndex = (chargerId: string, createdAt: string, comma
   gsi1sk: `${createdAt}#${commandId}`,
 });
 export const commandSlotKey = (chargerId: string) => ({ pk: `${CHARGER_PK_PREFIX}${chargerIdKey(chargerId)}`, sk: 'COMMAND#INFLIGHT' });
+/** A command held until its offline charger boots again, in the charger's partition, in the order they were sent. */
+export const HELD_COMMAND_PREFIX = 'HELD#';
+export const heldCommandKey = (chargerId: string, createdAt: string, commandId: string) => ({
+  pk: `${CHARGER_PK_PREFIX}${chargerIdKey(chargerId)}`,
+  sk: `${HELD_COMMAND_PREFIX}${createdAt}#${commandId}`,
+});
+export const heldCommandsPk = (chargerId: string) => `${CHARGER_PK_PREFIX}${chargerIdKey(chargerId)}`;
 
 /** Key and index attributes: storage details, never part of a record the domain sees. */
 const STORAGE_ATTRIBUTES = new Set(['pk', 'sk', 'gsi1pk', 'gsi1sk', 'gsi2pk', 'gsi2sk', 'gsi3pk', 'gsi3sk', 'gsi4pk', 'gsi4sk', 'type']);

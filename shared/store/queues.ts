@@ -45,4 +45,13 @@ export const commandTimeoutsQueue = {
   maxReceiveCount: 5,
 } as const satisfies QueueDef;
 
-export const queues = [commandsQueue, commandTimeoutsQueue] as const satisfies readonly QueueDef[];
+/** Where a stream consumer's batch that kept failing is described (Lambda's on-failure destination). */
+export const changeFeedFailuresQueue = {
+  name: 'ChangeFeedFailures',
+  envVar: 'CHANGE_FEED_FAILURES_QUEUE_URL',
+  fifo: false,
+  visibilityTimeoutSeconds: 60,
+  maxReceiveCount: 5,
+} as const satisfies QueueDef;
+
+export const queues = [commandsQueue, commandTimeoutsQueue, changeFeedFailuresQueue] as const satisfies readonly QueueDef[];

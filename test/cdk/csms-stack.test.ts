@@ -61,6 +61,7 @@ describe('functions from the route table', () => {
       OcppMessage: ['CSMS_TABLE', 'MESSAGE_LOG_TABLE', ...settings, ...history],
       DispatchCommands: ['CSMS_TABLE', 'MESSAGE_LOG_TABLE', 'COMMANDS_QUEUE_URL', 'COMMAND_TIMEOUTS_QUEUE_URL', 'WS_MANAGEMENT_ENDPOINT', ...settings],
       ExpireCommands: ['CSMS_TABLE'],
+      ReleaseHeldCommands: ['CSMS_TABLE', 'COMMANDS_QUEUE_URL'],
       ReconcilePresence: ['CSMS_TABLE', 'MESSAGE_LOG_TABLE'],
     };
     expect(Object.keys(expected).sort()).toEqual(chargerRoutes.map((r) => r.id).sort());
@@ -170,6 +171,10 @@ describe('IAM from route access', () => {
       ReconcilePresence: { Csms: ['dynamodb:Query', 'dynamodb:UpdateItem'], MessageLog: ['dynamodb:Query'] },
       DispatchCommands: { Csms: ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'], MessageLog: ['dynamodb:PutItem'] },
       ExpireCommands: { Csms: ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:UpdateItem'] },
+      // Its own reads of the charger's partition, and the stream's (granted by its event source mapping).
+      ReleaseHeldCommands: {
+        Csms: ['dynamodb:DeleteItem', 'dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator', 'dynamodb:ListStreams', 'dynamodb:Query'],
+      },
     };
     for (const route of chargerRoutes) {
       for (const def of tables) {

@@ -141,7 +141,7 @@ describe('http routes: the REST API', () => {
 
 describe('the queue registry', () => {
   it('makes each queue and its dead-letter queue, encrypted, with the registry’s redrive and visibility', () => {
-    t.resourceCountIs('AWS::SQS::Queue', 10); // the fixtures' three and the platform's two, each with its DLQ
+    t.resourceCountIs('AWS::SQS::Queue', 12); // the fixtures' three and the platform's three, each with its DLQ
     t.allResourcesProperties('AWS::SQS::Queue', { SqsManagedSseEnabled: true });
     expect(props('AWS::SQS::Queue', queueId('Jobs'))).toMatchObject({
       VisibilityTimeout: 2,
@@ -153,7 +153,7 @@ describe('the queue registry', () => {
 
   it('refuses plain HTTP on every queue', () => {
     const policies = Object.values(t.findResources('AWS::SQS::QueuePolicy') as Resources);
-    expect(policies).toHaveLength(10);
+    expect(policies).toHaveLength(12);
     for (const p of policies) expect(JSON.stringify(p.Properties.PolicyDocument)).toContain('"aws:SecureTransport":"false"');
   });
 });

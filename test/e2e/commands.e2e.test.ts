@@ -155,6 +155,25 @@ describe('a command round trip', () => {
   });
 });
 
+describe('held while offline', () => {
+  it('holds a command for an offline charger and sends it after its next accepted boot', async () => {
+    const cp = `CP-CMDHOLD-${runId}`;
+    const password = await e.register({ chargerId: cp });
+    const first = await ocppClient({ endpoint: runtime.wsUrl, identity: cp, password, protocols: ['ocpp1.6'] });
+    await first.call('BootNotification', { chargePointVendor: 'Acme', chargePointModel: 'One' });
+    await first.close({ code: 1000 });
+    await expect.poll(async () => (await e.deps.stores.presence.get(cp))?.connected, { timeout: 5000 }).toBe(false);
+    const posted = await send(cp, 'Reset', { type: 'Soft' }, { whenOffline: 'hold' });
+    await expect.poll(async () => (await api('GET', `/commands/${posted.body.commandId}`)).body.heldSince, { timeout: 10_000 }).toBeDefined();
+    expect((await api('GET', `/commands/${posted.body.commandId}`)).body.status).toBe('queued');
+    const again = await ocppClient({ endpoint: runtime.wsUrl, identity: cp, password, protocols: ['ocpp1.6'] });
+    clients.push(again);
+    again.handle('Reset', async () => ({ status: 'Accepted' }));
+    await again.call('BootNotification', { chargePointVendor: 'Acme', chargePointModel: 'One' });
+    expect(await follow(posted.body.commandId as string)).toMatchObject({ status: 'answered', outcome: 'accepted' });
+  });
+});
+
 describe('one charger at a time, in order', () => {
   it('delivers three commands posted at once one at a time, in order', async () => {
     const cp = `CP-CMDSEQ-${runId}`;

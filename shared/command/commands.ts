@@ -10,6 +10,7 @@ import { loadValidators, checkOutbound } from '../ocpp/validate.ts';
 import type { Page, PageOptions } from '../store/queries.ts';
 import { canSend } from './catalog.ts';
 import { DEFAULT_COMMAND_TIMEOUT_SECONDS, isFinal, MAX_COMMAND_TIMEOUT_SECONDS, type Command } from './command.ts';
+import { effectOf } from './effects.ts';
 import type { CommandQueue } from './ports.ts';
 
 export interface SubmitCommand {
@@ -52,7 +53,9 @@ export const submitCommand = async (deps: Ports & { queue: CommandQueue }, input
   }
   if (!canSend(protocol, input.action)) return failure('invalid', `${input.action} is not an action the CSMS can send in ${protocol}`, '/action');
   await loadValidators(protocol);
-  const checked = checkOutbound(protocol, input.action, 'request', input.payload);
+  const prepare = effectOf(input.action)?.prepare;
+  const payload = prepare ? await prepare(deps, { chargerId: charger.chargerId, protocol, payload: input.payload }) : input.payload;
+  const checked = checkOutbound(protocol, input.action, 'request', payload);
   if (!checked.ok) {
     const pointer = checked.pointer === '/' ? '/payload' : `/payload${checked.pointer}`;
     return failure('invalid', `The ${protocol} ${input.action} payload is not valid: ${pointer}: ${checked.fault.description}`, pointer);
@@ -62,7 +65,7 @@ export const submitCommand = async (deps: Ports & { queue: CommandQueue }, input
     chargerId: charger.chargerId,
     protocol,
     action: input.action,
-    payload: input.payload,
+    payload,
     status: 'queued',
     timeoutSeconds,
     ...(input.whenOffline === 'hold' ? { whenOffline: 'hold' as const } : {}),

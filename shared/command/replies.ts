@@ -5,13 +5,15 @@
  * `failed: CallError`. Replies are never answered. A reply nobody waits for (late, or to another CALL) is only
  * logged; a 2.1 CALLRESULTERROR is about a CALL of the charger's, never one of ours, so it ends no command.
  *
- * Requests: one consistent GetItem of the slot, then one TransactWriteItems when it matches.
+ * Requests: one consistent GetItem of the slot, then one TransactWriteItems when it matches; an action with an
+ * `answered` effect (effects.ts) reads the command and writes what the effect keeps.
  */
 import type { ChargerReply, ReplyInput, ReplyOutcome, ReplyPort } from '../inbound/accept-reply.ts';
 import type { Ports } from '../deps.ts';
 import { loadValidators, validateResponse } from '../ocpp/validate.ts';
 import { outcomeOf } from './catalog.ts';
 import type { CommandCompletion, CommandSlot } from './command.ts';
+import { effectOf } from './effects.ts';
 
 const completionOf = (slot: CommandSlot, reply: Exclude<ChargerReply, { type: 'CALLRESULTERROR' }>): CommandCompletion => {
   if (reply.type === 'CALLERROR') {
@@ -41,8 +43,19 @@ export const commandReplies = (deps: Ports): ReplyPort => ({
       return {};
     }
     await loadValidators(slot.protocol);
-    const ended = await deps.stores.commands.complete(slot.commandId, slot.messageId, completionOf(slot, reply), slot);
+    const completion = completionOf(slot, reply);
+    const ended = await deps.stores.commands.complete(slot.commandId, slot.messageId, completion, slot);
     if (!ended) deps.log.info('reply to a CALL that ended meanwhile', { chargerId, commandId: slot.commandId });
+    const answered = effectOf(slot.action)?.answered;
+    if (ended && answered && completion.status === 'answered') {
+      // The command (with its payload) is read only when the action has an effect to apply.
+      const command = await deps.stores.commands.get(slot.commandId, true);
+      if (command) {
+        await answered(deps, { command, result: completion.result, ...(completion.outcome !== undefined ? { outcome: completion.outcome } : {}) }).catch((error: unknown) => {
+          deps.log.error('effect of an answered command failed', { chargerId, commandId: slot.commandId, action: slot.action, error });
+        });
+      }
+    }
     return { answers: slot.action };
   },
 });

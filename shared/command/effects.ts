@@ -1,0 +1,35 @@
+/**
+ * What a command changes besides its own record, per action: `prepare` may complete the payload before it is checked
+ * and recorded (e.g. allocate the request id a later report refers to); `answered` keeps what a valid answer tells us
+ * (a configuration, a reservation's status, a new password's hash). Effects are looked up by action name and get the
+ * command's protocol, so one entry serves every version that has the action.
+ *
+ * An `answered` effect runs after the command is recorded as answered, in the handler that took the reply; a failure
+ * is logged and leaves the command answered (the charger did what it said).
+ */
+import type { Ports } from '../deps.ts';
+import type { OcppProtocol } from '../ocpp/frames.ts';
+import type { Command } from './command.ts';
+
+export interface PrepareInput {
+  readonly chargerId: string;
+  readonly protocol: OcppProtocol;
+  readonly payload: unknown;
+}
+
+export interface AnsweredCommand {
+  readonly command: Command;
+  /** The charger's validated CALLRESULT payload. */
+  readonly result: unknown;
+  readonly outcome?: string;
+}
+
+export interface CommandEffect {
+  prepare?(deps: Ports, input: PrepareInput): Promise<unknown>;
+  answered?(deps: Ports, answered: AnsweredCommand): Promise<void>;
+}
+
+/** Effects by action. Own keys only (an action named "constructor" has none). */
+const effects: Readonly<Record<string, CommandEffect>> = {};
+
+export const effectOf = (action: string): CommandEffect | undefined => (Object.hasOwn(effects, action) ? effects[action] : undefined);

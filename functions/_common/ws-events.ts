@@ -47,6 +47,8 @@ export interface ChargerAuthContext {
   register: 'true' | 'false';
   /** It registers by an enrolment code ($connect uses it up). */
   enrolment?: 'true' | 'false';
+  /** It presented the next password it accepted by command ($connect makes it the only one). */
+  promotesPassword?: 'true';
   /** Registration at connect; a change closes the connection, so it holds for the connection's life. */
   registration?: 'accepted' | 'pending' | 'rejected';
 }

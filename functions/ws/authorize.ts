@@ -50,6 +50,7 @@ const authorize = async (event: WsAuthorizerEvent) => {
     echoProtocol: decision.echoProtocol ? 'true' : 'false',
     register: decision.register ? 'true' : 'false',
     enrolment: decision.enrolment ? 'true' : 'false',
+    ...(decision.promotesPassword ? { promotesPassword: 'true' } : {}),
     registration: decision.registration,
   });
 };

@@ -20,8 +20,10 @@ const connect = async (event: WsConnectEvent): Promise<WsResult> => {
     return { statusCode: 400, body: 'offer one of the subprotocols ocpp2.1, ocpp2.0.1, ocpp1.6' };
   }
   const enrolment = auth.enrolment === 'true';
-  // Only a charger registering by an enrolment code needs the pepper (the code's MAC, its first password's hash).
-  const ports = enrolment ? { ...deps, ...(await passwordKeys()) } : deps;
+  const promotesPassword = auth.promotesPassword === 'true';
+  // Only a charger registering by an enrolment code, or promoting its next password, needs the pepper (a code's MAC,
+  // a generated password's hash).
+  const ports = enrolment || promotesPassword ? { ...deps, ...(await passwordKeys()) } : deps;
   const opened = await openConnection(ports, connectionCloser(managementEndpoint(env.WS_MANAGEMENT_ENDPOINT, rc)), {
     chargerId: auth.chargeBoxId,
     connectionId: rc.connectionId,
@@ -29,6 +31,7 @@ const connect = async (event: WsConnectEvent): Promise<WsResult> => {
     connectedAt: rc.connectedAt ?? Date.now(),
     register: auth.register === 'true',
     enrolment,
+    promotesPassword,
     // Behind CloudFront the source IP is CloudFront's; the viewer's address travels in this header.
     sourceIp: header(event.headers, 'CloudFront-Viewer-Address') ?? rc.identity?.sourceIp,
     authorization: header(event.headers, 'X-Ocpp-Authorization'),

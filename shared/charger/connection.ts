@@ -57,6 +57,8 @@ export type UpgradeDecision =
       register: boolean;
       /** It registers by an enrolment code (its password), which $connect uses up. */
       enrolment: boolean;
+      /** It presented the next password it accepted: $connect makes that the only one. */
+      promotesPassword?: boolean;
       /** Its registration now; the context carries it to every event of the connection (inbound/registration-gate.ts). */
       registration: RegistrationStatus;
     }
@@ -118,7 +120,9 @@ export const decideUpgrade = async (deps: ConnectPorts, policy: ConnectionPolicy
   const charger = stored && !hasExpired(stored, deps.now()) ? stored : undefined;
   if (!charger) return decideUnknown(deps, policy, request, chargerId, credentials.password);
   const check = await checkPassword(credentials.password, charger.passwordHash, deps);
-  if (check !== 'match') {
+  // A password the charger accepted by command is valid beside the current one until it connects with it.
+  const next = check !== 'match' && charger.nextPasswordHash !== undefined ? await checkPassword(credentials.password, charger.nextPasswordHash, deps) : undefined;
+  if (check !== 'match' && next !== 'match') {
     return { outcome: 'unauthorized', reason: check === 'other-pepper' ? 'password hash made under another pepper' : 'wrong password' };
   }
   // OCPP 2.0.1 B03: a rejected charger is refused; it is told so only once its password is right.
@@ -128,7 +132,8 @@ export const decideUpgrade = async (deps: ConnectPorts, policy: ConnectionPolicy
   if (request.viewerProtocol !== 'https' && charger.securityProfile !== 1) {
     return { outcome: 'forbidden', reason: `security profile ${charger.securityProfile} requires wss://` };
   }
-  return allow(charger.chargerId, chooseProtocol(request.offeredProtocols, charger.defaultProtocol), charger.registrationStatus);
+  const allowed = allow(charger.chargerId, chooseProtocol(request.offeredProtocols, charger.defaultProtocol), charger.registrationStatus);
+  return next === 'match' && allowed.outcome === 'allow' ? { ...allowed, promotesPassword: true } : allowed;
 };
 
 export interface OpenConnectionInput {
@@ -142,6 +147,8 @@ export interface OpenConnectionInput {
   enrolment?: boolean;
   /** Basic credentials of the request, used only to store a first password for an auto-registered charger. */
   authorization?: string;
+  /** The authorizer admitted its next password (`promotesPassword`): it becomes the only one. */
+  promotesPassword?: boolean;
 }
 
 /** Bounds on auto-registration (settings AUTO_REGISTER_MAX_PENDING, AUTO_REGISTER_PENDING_HOURS). */
@@ -181,6 +188,17 @@ const register = async (deps: ConnectPorts, input: OpenConnectionInput, limits: 
 
 export type OpenConnectionResult = { opened: true; replacedConnectionId?: string } | { opened: false; reason: string };
 
+/** The charger proved it has its next password: that one becomes its only one, and the old one stops working. */
+const promoteNextPassword = async (deps: ConnectPorts, input: OpenConnectionInput): Promise<void> => {
+  const password = parseBasicAuth(input.authorization)?.password;
+  const stored = await deps.stores.chargers.getWithSecret(input.chargerId, true);
+  // Checked again here: the context says which password passed, not its hash, and another rotation may have come since.
+  if (!password || !stored?.nextPasswordHash || (await checkPassword(password, stored.nextPasswordHash, deps)) !== 'match') return;
+  if (await deps.stores.chargers.promoteNextPassword(input.chargerId, stored.nextPasswordHash, deps.now())) {
+    deps.log.info('charger connected with its new password; the old one no longer works', { chargerId: input.chargerId });
+  }
+};
+
 export const openConnection = async (
   deps: ConnectPorts,
   closer: ConnectionCloser,
@@ -193,6 +211,7 @@ export const openConnection = async (
   }
   const attached = await deps.stores.presence.attach(input);
   if (!attached.attached) return { opened: false, reason: 'a newer connection of this charger exists' };
+  if (input.promotesPassword) await promoteNextPassword(deps, input);
   if (attached.replacedConnectionId) {
     deps.log.info('new connection replaces the old one', {
       chargerId: input.chargerId,

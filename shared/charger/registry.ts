@@ -52,6 +52,11 @@ export interface ChargerProfile extends Partial<BootFacts> {
 /** The stored profile with the password hash (its own item), which only the password check reads. */
 export interface ChargerItem extends ChargerProfile {
   passwordHash: string;
+  /**
+   * A new password the charger accepted (ChangeConfiguration AuthorizationKey, SetVariables BasicAuthPassword) but has
+   * not connected with yet: both are valid until it does, then only the new one.
+   */
+  nextPasswordHash?: string;
 }
 
 /** Whether a profile is gone for every purpose although DynamoDB's TTL has not deleted it yet. */

@@ -2,7 +2,7 @@
 import { redactPayload } from '../log/redact.ts';
 import type { Command } from './command.ts';
 
-export const redactCommand = (command: Command): Command => ({
+export const redactCommand = ({ nextPasswordHash: _hash, sendPayload: _secret, ...command }: Command): Command => ({
   ...command,
   payload: redactPayload(command.payload),
   ...(command.result !== undefined ? { result: redactPayload(command.result) } : {}),

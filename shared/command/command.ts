@@ -62,6 +62,13 @@ export interface Command {
   readonly whenOffline?: 'fail' | 'hold';
   /** Since when a held command waits for its charger to boot. */
   readonly heldSince?: string;
+  /**
+   * The payload to send when it holds a secret (a new password): `payload` is then the masked copy. Kept only until
+   * the command is sent, cancelled or failed; never shown.
+   */
+  readonly sendPayload?: unknown;
+  /** The hash of the password the command sets (password-change.ts); never shown. */
+  readonly nextPasswordHash?: string;
 }
 
 /** A command waiting for its charger's next accepted boot; `marker` keeps its place in the charger's queue. */

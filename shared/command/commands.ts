@@ -10,7 +10,10 @@ import { loadValidators, checkOutbound } from '../ocpp/validate.ts';
 import type { Page, PageOptions } from '../store/queries.ts';
 import { canSend } from './catalog.ts';
 import { DEFAULT_COMMAND_TIMEOUT_SECONDS, isFinal, MAX_COMMAND_TIMEOUT_SECONDS, type Command } from './command.ts';
+import { hashPassword, type PasswordKeys, type PasswordOrigin } from '../charger/credentials.ts';
+import { redactPayload } from '../log/redact.ts';
 import { effectOf } from './effects.ts';
+import { MAX_CHARGER_PASSWORD, MIN_CHARGER_PASSWORD, passwordSetBy } from './password-change.ts';
 import type { CommandQueue } from './ports.ts';
 
 export interface SubmitCommand {
@@ -27,7 +30,15 @@ export interface SubmitCommand {
    * dispatcher ignores a command that is no longer queued).
    */
   readonly requestKey?: string;
+  /** How a password the command sets was made: `generated` ones are MACed with the pepper, chosen ones scrypt-hashed. */
+  readonly passwordOrigin?: PasswordOrigin;
 }
+
+/** The payload as stored: masked, with the unmasked one beside it only while it holds a secret to send. */
+const storedPayload = (payload: unknown): { payload: unknown; sendPayload?: unknown } => {
+  const masked = redactPayload(payload);
+  return JSON.stringify(masked) === JSON.stringify(payload) ? { payload } : { payload: masked, sendPayload: payload };
+};
 
 /** A UUID-shaped id derived from a key, so it fits an OCPP message id (string[36]) like a random one. */
 const idFromKey = (key: string): string => {
@@ -35,7 +46,7 @@ const idFromKey = (key: string): string => {
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`;
 };
 
-export const submitCommand = async (deps: Ports & { queue: CommandQueue }, input: SubmitCommand): Promise<Outcome<Command>> => {
+export const submitCommand = async (deps: Ports & Partial<PasswordKeys> & { queue: CommandQueue }, input: SubmitCommand): Promise<Outcome<Command>> => {
   const { charger, presence } = await deps.stores.readTogether({
     charger: deps.stores.chargers.read(input.chargerId),
     presence: deps.stores.presence.read(input.chargerId),
@@ -60,15 +71,20 @@ export const submitCommand = async (deps: Ports & { queue: CommandQueue }, input
     const pointer = checked.pointer === '/' ? '/payload' : `/payload${checked.pointer}`;
     return failure('invalid', `The ${protocol} ${input.action} payload is not valid: ${pointer}: ${checked.fault.description}`, pointer);
   }
+  const password = passwordSetBy(protocol, input.action, payload);
+  if (password !== undefined && (password.length < MIN_CHARGER_PASSWORD || password.length > MAX_CHARGER_PASSWORD)) {
+    return failure('invalid', `A charger password has ${MIN_CHARGER_PASSWORD} to ${MAX_CHARGER_PASSWORD} characters`, '/payload');
+  }
   const command: Command = {
     commandId: input.requestKey === undefined ? randomUUID() : idFromKey(input.requestKey),
     chargerId: charger.chargerId,
     protocol,
     action: input.action,
-    payload,
+    ...storedPayload(payload),
     status: 'queued',
     timeoutSeconds,
     ...(input.whenOffline === 'hold' ? { whenOffline: 'hold' as const } : {}),
+    ...(password !== undefined ? { nextPasswordHash: await hashPassword(password, input.passwordOrigin ?? 'chosen', deps) } : {}),
     requestedBy: input.requestedBy,
     createdAt: deps.now().toISOString(),
   };

@@ -65,7 +65,7 @@ export const dispatchCommand = async (deps: DispatchPorts, ref: CommandRef, rece
   }
   if (claim.timedOut) deps.log.info('command timed out: its slot was taken over past its deadline', { chargerId: command.chargerId, commandId: claim.timedOut });
 
-  const frame = encodeCall(slot.messageId, command.action, command.payload);
+  const frame = encodeCall(slot.messageId, command.action, command.sendPayload ?? command.payload);
   let sent: 'sent' | 'gone';
   try {
     sent = await deps.link.send(slot.connectionId, frame);

@@ -10,6 +10,7 @@
 import type { Ports } from '../deps.ts';
 import type { OcppProtocol } from '../ocpp/frames.ts';
 import type { Command } from './command.ts';
+import { passwordEffects } from './password-change.ts';
 
 export interface PrepareInput {
   readonly chargerId: string;
@@ -29,7 +30,21 @@ export interface CommandEffect {
   answered?(deps: Ports, answered: AnsweredCommand): Promise<void>;
 }
 
-/** Effects by action. Own keys only (an action named "constructor" has none). */
-const effects: Readonly<Record<string, CommandEffect>> = {};
+/** Effect tables by concern; several may have an entry for one action (they then run in this order). */
+const tables: readonly Readonly<Record<string, CommandEffect>>[] = [passwordEffects];
 
-export const effectOf = (action: string): CommandEffect | undefined => (Object.hasOwn(effects, action) ? effects[action] : undefined);
+/** The effects of `action`, composed. Own keys only (an action named "constructor" has none). */
+export const effectOf = (action: string): CommandEffect | undefined => {
+  const found = tables.filter((t) => Object.hasOwn(t, action)).map((t) => t[action]!);
+  if (found.length <= 1) return found[0];
+  return {
+    async prepare(deps, input) {
+      let payload = input.payload;
+      for (const e of found) if (e.prepare) payload = await e.prepare(deps, { ...input, payload });
+      return payload;
+    },
+    async answered(deps, answered) {
+      for (const e of found) await e.answered?.(deps, answered);
+    },
+  };
+};

@@ -151,7 +151,8 @@ export const chargerStore = (ctx: StoreContext) => {
       ]);
       if (!profile) return undefined;
       const passwordHash = credentials?.passwordHash ?? profile.passwordHash;
-      return typeof passwordHash === 'string' ? { ...toProfile(profile), passwordHash } : undefined;
+      const next = credentials?.nextPasswordHash;
+      return typeof passwordHash === 'string' ? { ...toProfile(profile), passwordHash, ...(typeof next === 'string' ? { nextPasswordHash: next } : {}) } : undefined;
     },
 
     /** Pending auto-registered chargers that have not expired, counted up to `atMost` (the cap). */
@@ -284,6 +285,38 @@ export const chargerStore = (ctx: StoreContext) => {
         if (!failed) throw error;
         return (await get(chargerId)) ? 'changed' : 'not-found';
       }
+    },
+
+    /** Keeps the hash of a password the charger accepted; valid beside the current one until it connects with it. */
+    async setNextPasswordHash(chargerId: string, nextPasswordHash: string, at: Date): Promise<boolean> {
+      const out = await unlessConditionFails(
+        ctx.db.send(
+          new UpdateCommand({
+            TableName: ctx.tables.Csms,
+            Key: credentialsKey(chargerId),
+            UpdateExpression: 'SET nextPasswordHash = :next, nextPasswordSince = :at',
+            ConditionExpression: 'attribute_exists(pk)',
+            ExpressionAttributeValues: { ':next': nextPasswordHash, ':at': at.toISOString() },
+          }),
+        ),
+      );
+      return out !== undefined;
+    },
+
+    /** The charger connected with its next password: it becomes the only one (if it is still the one checked). */
+    async promoteNextPassword(chargerId: string, nextPasswordHash: string, at: Date): Promise<boolean> {
+      const out = await unlessConditionFails(
+        ctx.db.send(
+          new UpdateCommand({
+            TableName: ctx.tables.Csms,
+            Key: credentialsKey(chargerId),
+            UpdateExpression: 'SET passwordHash = nextPasswordHash, passwordRotatedAt = :at REMOVE nextPasswordHash, nextPasswordSince',
+            ConditionExpression: 'nextPasswordHash = :next',
+            ExpressionAttributeValues: { ':next': nextPasswordHash, ':at': at.toISOString() },
+          }),
+        ),
+      );
+      return out !== undefined;
     },
 
     /** Replaces the hash (and drops one a profile of before the credentials item still carried); false when unknown. */

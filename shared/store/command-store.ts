@@ -64,11 +64,12 @@ export const commandStore = (ctx: StoreContext) => {
     return out.Item && toSlot(out.Item);
   };
 
+  /** Marks the command sent; the unmasked payload (a new password) goes: it is needed no longer. */
   const markSent = (command: Command, slot: CommandSlot) => ({
     Update: {
       TableName: table(),
       Key: commandKey(command.commandId),
-      UpdateExpression: 'SET #status = :sent, messageId = :messageId, sentAt = :sentAt, deadline = :deadline',
+      UpdateExpression: 'SET #status = :sent, messageId = :messageId, sentAt = :sentAt, deadline = :deadline REMOVE sendPayload',
       ConditionExpression: '#status = :queued',
       ExpressionAttributeNames: { '#status': 'status' },
       ExpressionAttributeValues: { ':sent': 'sent', ':queued': 'queued', ':messageId': slot.messageId, ':sentAt': slot.sentAt, ':deadline': slot.deadline },
@@ -155,7 +156,7 @@ export const commandStore = (ctx: StoreContext) => {
           new UpdateCommand({
             TableName: table(),
             Key: commandKey(commandId),
-            UpdateExpression: 'SET #status = :cancelled, completedAt = :at, cancelledBy = :by',
+            UpdateExpression: 'SET #status = :cancelled, completedAt = :at, cancelledBy = :by REMOVE sendPayload',
             ConditionExpression: '#status = :queued',
             ExpressionAttributeNames: { '#status': 'status' },
             ExpressionAttributeValues: { ':cancelled': 'cancelled', ':queued': 'queued', ':at': ctx.now().toISOString(), ':by': by },
@@ -178,7 +179,7 @@ export const commandStore = (ctx: StoreContext) => {
           new UpdateCommand({
             TableName: table(),
             Key: commandKey(commandId),
-            UpdateExpression: 'SET #status = :failed, failure = :failure, completedAt = :at',
+            UpdateExpression: 'SET #status = :failed, failure = :failure, completedAt = :at REMOVE sendPayload',
             ConditionExpression: '#status = :queued',
             ExpressionAttributeNames: { '#status': 'status' },
             ExpressionAttributeValues: { ':failed': 'failed', ':queued': 'queued', ':failure': failure, ':at': ctx.now().toISOString() },

@@ -254,7 +254,8 @@ export function simulatedAnswer(
 ): SimulatedAnswer {
   if (mode === 'silent') return { kind: 'silent' };
   const replies = repliesFor(protocol, action);
-  if (mode === 'error' || replies === undefined) return { kind: 'error', code: 'NotImplemented', description: `the simulator does not implement ${action}` };
+  if (replies === undefined) return { kind: 'error', code: 'NotImplemented', description: `the simulator does not implement ${action}` };
+  if (mode === 'error') return { kind: 'error', code: 'NotImplemented', description: `the simulator answers every call with an error (answer mode "error")` };
   const reply = mode === 'accept' ? replies.accept : replies.reject;
   if (reply === undefined) return { kind: 'error', code: 'NotSupported', description: `${action} has no negative status; rejected as not supported` };
   return { kind: 'result', payload: reply(request as never, station) as object };

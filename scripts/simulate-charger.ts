@@ -1,11 +1,19 @@
 /**
  * `npm run simulate -- --id CP-1 --password <pw> [--protocol ocpp1.6|ocpp2.0.1] [--url ws://127.0.0.1:8080/ocpp]
- *   [--id-tag TAG-1]`: a charger that boots, reports status, authorizes, runs one transaction with meter values
- * and stops, printing every exchange. It uses ocpp-rpc in strict mode, so it also checks our answers.
+ *   [--id-tag TAG-1] [--stay] [--answer accept|reject|error|silent] [--answer-delay <ms>]`: a charger that boots,
+ * reports status, authorizes, runs one transaction with meter values and stops, printing every exchange. With
+ * `--stay` it boots, reports its connector Available and stays connected, heartbeating, until Ctrl-C. Either way it
+ * answers every CALL the CSMS sends as `--answer` says (simulator/replies.ts). It uses ocpp-rpc in strict mode, so it
+ * also checks our answers.
  */
+import { once } from 'node:events';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { RPCClient } from 'ocpp-rpc';
 import type { RPC_ClientOptions } from 'ocpp-rpc/lib/client.js';
+import { answerCsmsCalls } from './simulator/answer-calls.ts';
+import { ANSWER_MODES, DEFAULT_STATION } from './simulator/replies.ts';
+import type { AnswerMode, SimulatorProtocol, StationFacts } from './simulator/replies.ts';
 
 const { values } = parseArgs({
   options: {
@@ -14,13 +22,21 @@ const { values } = parseArgs({
     protocol: { type: 'string', default: 'ocpp1.6' },
     url: { type: 'string', default: 'ws://127.0.0.1:8080/ocpp' },
     'id-tag': { type: 'string', default: 'TAG-1' },
+    stay: { type: 'boolean', default: false },
+    answer: { type: 'string', default: 'accept' },
+    'answer-delay': { type: 'string', default: '0' },
   },
 });
-if (!values.id || !values.password || !['ocpp1.6', 'ocpp2.0.1'].includes(values.protocol)) {
-  console.error('usage: npm run simulate -- --id <chargeBoxId> --password <password> [--protocol ocpp1.6|ocpp2.0.1] [--url <ws url>] [--id-tag <tag>]');
+const isAnswerMode = (mode: string): mode is AnswerMode => (ANSWER_MODES as readonly string[]).includes(mode);
+const answerDelayMs = Number(values['answer-delay']);
+if (!values.id || !values.password || !['ocpp1.6', 'ocpp2.0.1'].includes(values.protocol) || !isAnswerMode(values.answer)
+  || !Number.isSafeInteger(answerDelayMs) || answerDelayMs < 0) {
+  console.error('usage: npm run simulate -- --id <chargeBoxId> --password <password> [--protocol ocpp1.6|ocpp2.0.1] [--url <ws url>] [--id-tag <tag>]\n'
+    + '         [--stay] [--answer accept|reject|error|silent] [--answer-delay <ms>]');
   process.exit(2);
 }
 const idTag = values['id-tag'];
+const answerMode = values.answer;
 
 // ocpp-rpc's typings mark every option required although the library defaults them.
 const client = new RPCClient({
@@ -31,6 +47,9 @@ const client = new RPCClient({
   strictMode: true,
   reconnect: false,
 } as RPC_ClientOptions);
+// What GetConfiguration / GetVariables report; the boot answer sets the interval.
+const station: StationFacts = { ...DEFAULT_STATION };
+answerCsmsCalls(client, { mode: answerMode, delayMs: answerDelayMs, station: () => station, print: (line) => console.log(line) });
 
 const call = async (action: string, payload: unknown): Promise<Record<string, unknown>> => {
   const answer = (await client.call(action, payload)) as Record<string, unknown>;
@@ -40,8 +59,17 @@ const call = async (action: string, payload: unknown): Promise<Record<string, un
 const now = () => new Date().toISOString();
 const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+const BOOT: Record<SimulatorProtocol, object> = {
+  'ocpp1.6': { chargePointVendor: 'Simulator', chargePointModel: 'Sim-16', firmwareVersion: '1.0.0' },
+  'ocpp2.0.1': { reason: 'PowerUp', chargingStation: { vendorName: 'Simulator', model: 'Sim-201', firmwareVersion: '1.0.0' } },
+};
+const available: Record<SimulatorProtocol, () => object> = {
+  'ocpp1.6': () => ({ connectorId: 1, errorCode: 'NoError', status: 'Available' }),
+  'ocpp2.0.1': () => ({ timestamp: now(), connectorStatus: 'Available', evseId: 1, connectorId: 1 }),
+};
+
 const session16 = async () => {
-  await call('BootNotification', { chargePointVendor: 'Simulator', chargePointModel: 'Sim-16', firmwareVersion: '1.0.0' });
+  await call('BootNotification', BOOT['ocpp1.6']);
   await call('Heartbeat', {});
   await call('StatusNotification', { connectorId: 1, errorCode: 'NoError', status: 'Preparing' });
   await call('Authorize', { idTag });
@@ -56,14 +84,14 @@ const session16 = async () => {
     });
   }
   await call('StopTransaction', { transactionId, meterStop: 11_200, timestamp: now(), reason: 'Local', idTag });
-  await call('StatusNotification', { connectorId: 1, errorCode: 'NoError', status: 'Available' });
+  await call('StatusNotification', available['ocpp1.6']());
   return transactionId;
 };
 
 const session201 = async () => {
   const transactionId = `sim-${Date.now()}`;
   const energy = (wh: number) => [{ timestamp: now(), sampledValue: [{ value: wh, measurand: 'Energy.Active.Import.Register' }] }];
-  await call('BootNotification', { reason: 'PowerUp', chargingStation: { vendorName: 'Simulator', model: 'Sim-201', firmwareVersion: '1.0.0' } });
+  await call('BootNotification', BOOT['ocpp2.0.1']);
   await call('Heartbeat', {});
   await call('StatusNotification', { timestamp: now(), connectorStatus: 'Occupied', evseId: 1, connectorId: 1 });
   await call('Authorize', { idToken: { idToken: idTag, type: 'ISO14443' } });
@@ -74,18 +102,61 @@ const session201 = async () => {
   await event('Updated', 1, 'MeterValuePeriodic', 10_500, { chargingState: 'Charging' });
   await pause(200);
   await event('Ended', 2, 'StopAuthorized', 11_200, { chargingState: 'Idle', stoppedReason: 'Local' });
-  await call('StatusNotification', { timestamp: now(), connectorStatus: 'Available', evseId: 1, connectorId: 1 });
+  await call('StatusNotification', available['ocpp2.0.1']());
   return transactionId;
 };
 
+/**
+ * --stay: boot (again after the interval while the CSMS answers Pending or Rejected), report the connector
+ * Available, then heartbeat at the boot interval until `stop` fires. CSMS calls are answered throughout.
+ */
+const stayConnected = async (protocol: SimulatorProtocol, stop: AbortSignal) => {
+  for (;;) {
+    const { status, interval } = await call('BootNotification', BOOT[protocol]);
+    // 0 would mean "no heartbeat" to a timer; keep the default then.
+    if (typeof interval === 'number' && interval > 0) station.heartbeatIntervalSeconds = interval;
+    if (status === 'Accepted') break;
+    console.log(`boot ${String(status)}: booting again in ${station.heartbeatIntervalSeconds} s`);
+    await sleep(station.heartbeatIntervalSeconds * 1000, undefined, { signal: stop });
+  }
+  await call('StatusNotification', available[protocol]());
+  const heartbeats = setInterval(() => {
+    call('Heartbeat', {}).catch((error: unknown) => console.error(`heartbeat failed: ${error instanceof Error ? error.message : String(error)}`));
+  }, station.heartbeatIntervalSeconds * 1000);
+  console.log(`\nstaying connected: heartbeat every ${station.heartbeatIntervalSeconds} s, answering the CSMS's calls (--answer ${answerMode}`
+    + `${answerDelayMs > 0 ? `, after ${answerDelayMs} ms` : ''}). Ctrl-C to stop.`);
+  try {
+    if (!stop.aborted) await once(stop, 'abort');
+  } finally {
+    clearInterval(heartbeats);
+  }
+};
+
+/** Why --stay ended: Ctrl-C is a normal end, the CSMS closing the connection is not. */
+class StayEnded extends Error {
+  override readonly name = 'StayEnded';
+  constructor(message: string, readonly exitCode: number) { super(message); }
+}
+const stop = new AbortController();
 try {
   await client.connect();
   console.log(`connected as ${values.id}, subprotocol ${client.protocol}`);
-  const transactionId = client.protocol === 'ocpp1.6' ? await session16() : await session201();
+  const protocol = client.protocol as SimulatorProtocol;
+  if (values.stay) {
+    process.once('SIGINT', () => stop.abort(new StayEnded('stopped (Ctrl-C)', 0)));
+    client.once('close', ({ code, reason }: { code: number; reason: Buffer | string }) =>
+      stop.abort(new StayEnded(`the CSMS closed the connection (${code}${String(reason) ? ` ${String(reason)}` : ''})`, 1)));
+    await stayConnected(protocol, stop.signal);
+    throw stop.signal.reason; // ends below, as a call cut off by the close does
+  }
+  const transactionId = protocol === 'ocpp1.6' ? await session16() : await session201();
   console.log(`\ndone. See it stored:  npm run cli -- tx show ${values.id} ${transactionId}`);
 } catch (error) {
-  console.error(`simulation failed: ${error instanceof Error ? error.message : String(error)}`);
-  process.exitCode = 1;
+  // A call in flight when the connection closes fails with ocpp-rpc's own error: the stop reason says why.
+  const ended = stop.signal.reason instanceof StayEnded ? stop.signal.reason : error;
+  if (ended instanceof StayEnded) console.log(`\n${ended.message}`);
+  else console.error(`simulation failed: ${error instanceof Error ? error.message : String(error)}`);
+  process.exitCode = ended instanceof StayEnded ? ended.exitCode : 1;
 } finally {
   await client.close();
 }

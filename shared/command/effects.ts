@@ -10,6 +10,9 @@
 import type { Ports } from '../deps.ts';
 import type { OcppProtocol } from '../ocpp/frames.ts';
 import type { Command } from './command.ts';
+import { compositeScheduleEffects } from './composite-schedule-effects.ts';
+import { configurationEffects } from './configuration-effects.ts';
+import { requestIdEffects } from './request-id-effects.ts';
 
 export interface PrepareInput {
   readonly chargerId: string;
@@ -30,6 +33,10 @@ export interface CommandEffect {
 }
 
 /** Effects by action. Own keys only (an action named "constructor" has none). */
-const effects: Readonly<Record<string, CommandEffect>> = {};
+const effects: Readonly<Record<string, CommandEffect>> = {
+  ...configurationEffects,
+  ...requestIdEffects,
+  ...compositeScheduleEffects,
+};
 
 export const effectOf = (action: string): CommandEffect | undefined => (Object.hasOwn(effects, action) ? effects[action] : undefined);

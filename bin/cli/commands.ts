@@ -17,6 +17,7 @@ import { assembleReport, REPORT_KINDS, type ReportKind } from '#shared/charger/r
 import { importChargers, ImportFormatError, parseImport } from '#shared/charger/charger-import.ts';
 import { readFile } from 'node:fs/promises';
 import { createIdToken } from '#shared/token/id-tokens.ts';
+import { configurationOf } from '#shared/charger/reported-state-api.ts';
 import { redactCommand } from '#shared/command/command-view.ts';
 import { cancelCommand, getCommand, listChargerCommands, MAX_WAIT_SECONDS, submitCommand } from '#shared/command/commands.ts';
 import type { CommandQueue } from '#shared/command/ports.ts';
@@ -292,6 +293,7 @@ export const commands: Record<string, Record<string, Command>> = {
     log: async (deps, [id], o) => ({
       result: await deps.stores.messageLog.list(await registeredId(deps, id), { limit: numberOption(o, 'limit', 50), newestFirst: true }),
     }),
+    config: async (deps, [id], o) => ({ result: valueOf(await configurationOf(deps, need(id, 'charger id'), { limit: numberOption(o, 'limit', 500) })) }),
   },
   enrolment: {
     add: enrolmentAdd,
@@ -330,6 +332,8 @@ export const usage = `Usage: npm run cli -- <group> <command> [args] [--options]
   charger report <id> <requestId> [--kind deviceModel|monitoring|customerInformation|displayMessages|chargingProfiles]
       a 2.x report assembled from its pages (default deviceModel: NotifyReport)
   charger log <id> [--limit n]            the OCPP message log, newest first
+  charger config <id> [--limit n]         its settings, as GetConfiguration / GetVariables answers and the
+      ChangeConfiguration / SetVariables it took told them (default limit 500); passwords masked
   token add <value> [--type ISO14443|eMAID|Central|...] [--expires <iso>] [--group <parent>] [--label <text>] [--blocked]
   token list [--group <parent>]           token block|unblock <value> [--type <type>]   (default type ISO14443)
   tx list <chargerId> [--limit n]         tx show <chargerId> <transactionId>   (with meter values)

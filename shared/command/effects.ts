@@ -10,6 +10,9 @@
 import type { Ports } from '../deps.ts';
 import type { OcppProtocol } from '../ocpp/frames.ts';
 import type { Command } from './command.ts';
+import { compositeScheduleEffects } from './composite-schedule-effects.ts';
+import { configurationEffects } from './configuration-effects.ts';
+import { requestIdEffects } from './request-id-effects.ts';
 import { passwordEffects } from './password-change.ts';
 
 export interface PrepareInput {
@@ -31,7 +34,7 @@ export interface CommandEffect {
 }
 
 /** Effect tables by concern; several may have an entry for one action (they then run in this order). */
-const tables: readonly Readonly<Record<string, CommandEffect>>[] = [passwordEffects];
+const tables: readonly Readonly<Record<string, CommandEffect>>[] = [passwordEffects, configurationEffects, requestIdEffects, compositeScheduleEffects];
 
 /** The effects of `action`, composed. Own keys only (an action named "constructor" has none). */
 export const effectOf = (action: string): CommandEffect | undefined => {

@@ -3,13 +3,17 @@
  * ChangeConfiguration / SetVariables or reported by GetConfiguration, NotifyReport and NotifyEvent, and network
  * profile credentials. Used for the message log and for every payload stored as received.
  */
-const MASK = '***';
+/** What a secret is replaced with. */
+export const MASK = '***';
 /** Property names that hold a secret wherever they appear. */
 const SECRET_PROPERTY = /password|secret|authorizationkey/i;
 /** Where a secret setting's value is: 1.6 key-value, 2.x Set/GetVariables, NotifyEvent. */
 const SECRET_VALUE_FIELDS = new Set(['value', 'attributeValue', 'actualValue']);
 /** Configuration keys / device-model variables whose value is a secret (1.6 key-value, 2.x variable). */
 const SECRET_SETTING = /^(AuthorizationKey|BasicAuthPassword)$/i;
+
+/** Whether a 1.6 configuration key or a 2.x variable of this name holds a secret (a charger password). */
+export const isSecretSetting = (name: string): boolean => SECRET_SETTING.test(name);
 
 const settingName = (node: Record<string, unknown>): string | undefined => {
   if (typeof node.key === 'string') return node.key;

@@ -1,15 +1,18 @@
 /**
- * Erasing what a deleted charger leaves: its live items (presence, connectors, reservations) always, and, when the operator asks
- * for a purge, its operational history (status reports, timeline, message log) in bounded steps. Transactions and
- * their meter values are billing records and are never erased here (they expire by their retention); NotifyReport
- * pages have no per-charger index and expire by theirs.
+ * Erasing what a deleted charger leaves: its live items (presence, connectors, reservations, settings, composite
+ * schedules) always, and, when the operator asks for a purge, its operational history (status reports, timeline,
+ * message log) in bounded steps. Transactions and their meter values are billing records and are never erased here
+ * (they expire by their retention); NotifyReport pages have no per-charger index and expire by theirs.
  */
 import type { ConnectorRef } from '../charger/connector-status.ts';
 import type { StoreContext } from './context.ts';
 import { deleteAll, type Key } from './dynamo.ts';
-import { CERTIFICATE_REQUEST_PREFIX, CONNECTOR_PREFIX, connectorsPk, messageLogPk, presenceKey, RESERVATION_PREFIX, statusHistoryPk, timelinePk } from './keys.ts';
+import { CERTIFICATE_REQUEST_PREFIX, COMPOSITE_SCHEDULE_PREFIX, CONFIGURATION_PREFIX, CONNECTOR_PREFIX, connectorsPk, messageLogPk, presenceKey, RESERVATION_PREFIX, statusHistoryPk, timelinePk } from './keys.ts';
 import { queryAll, queryPage, type PartitionQuery } from './queries.ts';
 import type { TableName } from './tables.ts';
+
+/** Sort-key prefixes of what a charger's partition holds of its live state (beside its presence). */
+const LIVE_PREFIXES = [CONNECTOR_PREFIX, RESERVATION_PREFIX, CERTIFICATE_REQUEST_PREFIX, CONFIGURATION_PREFIX, COMPOSITE_SCHEDULE_PREFIX];
 
 export interface PurgeStep {
   /** Items deleted by this step. */
@@ -20,13 +23,14 @@ export interface PurgeStep {
 
 export const chargerHistoryStore = (ctx: StoreContext) => ({
   /**
-   * Deletes the charger's presence, connector, reservation and certificate-request items (its partition under the id as registered; only
-   * those sort keys, so a charger registered again meanwhile under the same id keeps its new profile).
+   * Deletes the charger's presence, connector, reservation, certificate-request, setting and composite-schedule items
+   * (its partition under the id as registered; only those sort keys, so a charger registered again meanwhile under the
+   * same id keeps its new profile).
    */
   async eraseLive(chargerId: string): Promise<number> {
     const items = await queryAll(ctx, { pk: connectorsPk(chargerId) });
     const keys = items
-      .filter((i) => i.sk === presenceKey(chargerId).sk || [CONNECTOR_PREFIX, RESERVATION_PREFIX, CERTIFICATE_REQUEST_PREFIX].some((p) => String(i.sk).startsWith(p)))
+      .filter((i) => i.sk === presenceKey(chargerId).sk || LIVE_PREFIXES.some((p) => String(i.sk).startsWith(p)))
       .map((i) => ({ table: ctx.tables.Csms, key: { pk: String(i.pk), sk: String(i.sk) } }));
     await deleteAll(ctx.db, keys);
     return keys.length;

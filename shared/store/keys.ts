@@ -6,6 +6,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { chargerIdKey } from '../charger/charger-id.ts';
 import type { ReportKind } from '../charger/report.ts';
+import type { SettingRef } from '../charger/configuration.ts';
 
 const pad = (n: number, width: number): string => String(n).padStart(width, '0');
 
@@ -248,4 +249,32 @@ export const certificateRequestsPk = (chargerId: string) => `${CHARGER_PK_PREFIX
 export const certificateRequestKey = (chargerId: string, receivedAt: string, fact: unknown) => ({
   pk: certificateRequestsPk(chargerId),
   sk: `${CERTIFICATE_REQUEST_PREFIX}${receivedAt}#${contentKey(fact)}`,
+});
+
+/**
+ * A charger's configuration as its answers to our commands reported it (shared/charger/configuration.ts): one item per
+ * setting in the charger's partition under the id as registered (beside connectors and reservations, and erased with
+ * them), every sort key under one prefix so one query lists them. 1.6 keys and 2.x names are case-insensitive
+ * (CiString, identifierString), so each part is lower-cased; `%` and `#` are escaped so parts never run together.
+ */
+export const CONFIGURATION_PREFIX = 'CONFIG#';
+const settingPart = (value: string | number | undefined): string =>
+  value === undefined ? '' : String(value).toLowerCase().replaceAll('%', '%25').replaceAll('#', '%23');
+const settingPath = (setting: SettingRef): string => {
+  if ('key' in setting) return `KEY#${settingPart(setting.key)}`;
+  const { component: c, variable: v, attributeType } = setting;
+  return ['VAR', ...[c.name, c.instance, c.evse?.id, c.evse?.connectorId, v.name, v.instance, attributeType].map(settingPart)].join('#');
+};
+export const configurationPk = (chargerId: string) => `${CHARGER_PK_PREFIX}${chargerId}`;
+export const configurationKey = (chargerId: string, setting: SettingRef) => ({
+  pk: configurationPk(chargerId),
+  sk: `${CONFIGURATION_PREFIX}${settingPath(setting)}`,
+});
+
+/** The latest accepted composite schedule of one EVSE (1.6: connector; 0: the whole charger), beside the settings. */
+export const COMPOSITE_SCHEDULE_PREFIX = 'COMPOSITE#';
+export const compositeSchedulesPk = (chargerId: string) => `${CHARGER_PK_PREFIX}${chargerId}`;
+export const compositeScheduleKey = (chargerId: string, evseId: number) => ({
+  pk: compositeSchedulesPk(chargerId),
+  sk: `${COMPOSITE_SCHEDULE_PREFIX}${pad(evseId, 4)}`,
 });

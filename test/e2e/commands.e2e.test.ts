@@ -10,7 +10,7 @@ import { awsClientConfig } from '#shared/store/client-config.ts';
 import { LOCAL_AWS_ENV } from '../../bin/local/handler-env.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalRuntime } from '../../bin/local/runtime.ts';
-import { ocppClient, runId, startE2e, type E2e } from '../support/e2e.ts';
+import { bootedCharger, ocppClient, runId, startE2e, type E2e } from '../support/e2e.ts';
 import { signIn } from '../support/operator-tokens.ts';
 import { closed, openSocket } from '../support/ws-client.ts';
 
@@ -59,16 +59,10 @@ const rawCharger = async (chargerId: string) => {
 
 const follow = async (commandId: string, wait = 20): Promise<Json> => (await api('GET', `/commands/${commandId}?wait=${wait}`)).body;
 
-/** Registers a charger, connects it with a strict client and boots it. */
+/** A booted charger, closed after the file's tests. */
 const connect = async (chargerId: string, protocol: 'ocpp1.6' | 'ocpp2.0.1'): Promise<RPCClient> => {
-  const password = await e.register({ chargerId });
-  const client = await ocppClient({ endpoint: runtime.wsUrl, identity: chargerId, password, protocols: [protocol] });
+  const client = await bootedCharger(e, chargerId, protocol);
   clients.push(client);
-  const boot =
-    protocol === 'ocpp1.6'
-      ? { chargePointVendor: 'Acme', chargePointModel: 'One' }
-      : { reason: 'PowerUp', chargingStation: { vendorName: 'Acme', model: 'Two' } };
-  expect(await client.call('BootNotification', boot)).toMatchObject({ status: 'Accepted' });
   return client;
 };
 

@@ -90,3 +90,13 @@ export const startE2e = async (opts: LocalRuntimeOptions = {}): Promise<E2e> => 
     client: (id, password, protocols) => ocppClient({ endpoint: runtime.wsUrl, identity: id, password, protocols }),
   };
 };
+
+/** Registers a charger, connects it with a strict client of one OCPP version and has its boot accepted. */
+export const bootedCharger = async (e: E2e, chargerId: string, protocol: 'ocpp1.6' | 'ocpp2.0.1'): Promise<RPCClient> => {
+  const password = await e.register({ chargerId });
+  const client = await e.client(chargerId, password, [protocol]);
+  const boot = protocol === 'ocpp1.6' ? { chargePointVendor: 'Acme', chargePointModel: 'One' } : { reason: 'PowerUp', chargingStation: { vendorName: 'Acme', model: 'Two' } };
+  const answer = (await client.call('BootNotification', boot)) as { status?: unknown };
+  if (answer.status !== 'Accepted') throw new Error(`the boot of ${chargerId} was answered ${JSON.stringify(answer)}`);
+  return client;
+};

@@ -340,6 +340,9 @@ describe('DELETE /chargers/{chargerId}', () => {
   it('keeps the history by default, closes the live connection and uncounts it at its location', async () => {
     await seed('CP-KEEP', 2);
     await api.deps.stores.reservations.setReportedStatus({ chargerId: 'CP-KEEP', reservationId: 3, status: 'Expired', at: '2026-03-01T10:00:00.000Z' });
+    const told = { chargerId: 'CP-KEEP', protocol: 'ocpp1.6', commandId: 'c-1', reportedAt: '2026-03-01T10:00:00.000Z' } as const;
+    await api.deps.stores.configuration.keep([{ ...told, key: 'HeartbeatInterval', value: '300', action: 'GetConfiguration' }]);
+    await api.deps.stores.compositeSchedules.keep({ ...told, evseId: 1, chargingRateUnit: 'A', chargingSchedulePeriod: [{ startPeriod: 0, limit: 16 }] });
     const before = (await api.call(getLocationRoute, { params: { locationId: 'SITE-A' } })).body.chargerCount;
     expect((await api.call(deleteChargerRoute, { params: { chargerId: 'CP-KEEP' } })).status).toBe(428);
     expect((await api.call(deleteChargerRoute, { params: { chargerId: 'CP-KEEP' }, headers: { 'If-Match': '"old"' } })).status).toBe(412);
@@ -351,6 +354,7 @@ describe('DELETE /chargers/{chargerId}', () => {
     expect(await api.deps.stores.chargers.getWithSecret('CP-KEEP')).toBeUndefined();
     expect(await history('CP-KEEP')).toEqual({ timeline: 1, status: 1, messages: 3, connectors: 0, presence: false });
     expect(await api.deps.stores.reservations.get('CP-KEEP', 3)).toBeUndefined(); // live state of the charger, erased with it
+    expect([(await api.deps.stores.configuration.list('CP-KEEP')).items, (await api.deps.stores.compositeSchedules.list('CP-KEEP')).items]).toEqual([[], []]);
     expect((await api.call(getLocationRoute, { params: { locationId: 'SITE-A' } })).body.chargerCount).toBe(before - 1);
   });
 

@@ -157,15 +157,16 @@ beforeAll(async () => {
   if (registered.length !== 2) throw new Error('setup: auto-registration did not create both chargers');
   // A CALL of ours in flight to CP-IAM, and one on the connection that closes last: the reply port and the
   // disconnect each end one.
-  const inFlight = async (commandId: string, connectionId: string) => {
-    const command = { commandId, chargerId: 'CP-IAM', protocol: 'ocpp1.6', action: 'Reset', payload: { type: 'Soft' }, status: 'queued', timeoutSeconds: 30, requestedBy: 'iam', createdAt: '2026-01-01T09:00:00Z' } as const;
+  const inFlight = async (commandId: string, connectionId: string, action = 'Reset', payload: unknown = { type: 'Soft' }) => {
+    const command = { commandId, chargerId: 'CP-IAM', protocol: 'ocpp1.6', action, payload, status: 'queued', timeoutSeconds: 30, requestedBy: 'iam', createdAt: '2026-01-01T09:00:00Z' } as const;
     await h.deps.stores.commands.create(command);
-    const slot = { chargerId: 'CP-IAM', commandId, messageId: commandId, action: 'Reset', protocol: 'ocpp1.6', connectionId, sentAt: '2026-01-01T09:00:00Z', deadline: '2099-01-01T00:00:00Z' } as const;
+    const slot = { chargerId: 'CP-IAM', commandId, messageId: commandId, action, protocol: 'ocpp1.6', connectionId, sentAt: '2026-01-01T09:00:00Z', deadline: '2099-01-01T00:00:00Z' } as const;
     if (!(await h.deps.stores.commands.claimSlot(command, slot)).claimed) throw new Error('setup: the slot was not claimed');
   };
-  await inFlight('00000000-0000-4000-8000-000000000001', 'c-2');
+  // Its answer has an effect (shared/command/effects.ts): the settings it tells are kept.
+  await inFlight('00000000-0000-4000-8000-000000000001', 'c-2', 'GetConfiguration', {});
   await as('OcppMessage', async () => {
-    await h.send('CP-IAM', 'ocpp1.6', JSON.stringify([3, '00000000-0000-4000-8000-000000000001', { status: 'Accepted' }]), 'c-2');
+    await h.send('CP-IAM', 'ocpp1.6', JSON.stringify([3, '00000000-0000-4000-8000-000000000001', { configurationKey: [{ key: 'HeartbeatInterval', readonly: false, value: '300' }] }]), 'c-2');
     const v16 = (action: string, payload: unknown, id = 'CP-IAM') => h.call(id, 'ocpp1.6', action, payload);
     await v16('BootNotification', { chargePointVendor: 'ACME', chargePointModel: 'X1' });
     await v16('Heartbeat', {});
@@ -257,6 +258,10 @@ describe('DynamoDB actions per route, as the handlers send them', () => {
     const authorizer = sent.filter((s) => s.route === 'OcppAuthorizer');
     expect(authorizer.filter((s) => s.action === 'BatchGetItem').every((s) => s.partitionKeys.length === 2 && s.partitionKeys.every((k) => k.startsWith('CHARGER#')))).toBe(true);
     expect(authorizer.filter((s) => s.action === 'GetItem').every((s) => s.partitionKeys.every((k) => k.startsWith('ENROLMENT#')))).toBe(true);
+  });
+
+  it('ran the effect of the answered command under the message route', async () => {
+    expect((await h.deps.stores.configuration.list('CP-IAM')).items).toEqual([expect.objectContaining({ key: 'HeartbeatInterval', value: '300' })]);
   });
 
   it('never deletes from or updates the append-only message log', () => {

@@ -10,6 +10,9 @@
 import type { Ports } from '../deps.ts';
 import type { OcppProtocol } from '../ocpp/frames.ts';
 import type { Command } from './command.ts';
+import { localListEffects } from '../local-list/local-list-effects.ts';
+import { reservationEffects } from '../reservation/reservation-effects.ts';
+import { remoteStartEffects } from '../transaction/remote-start.ts';
 
 export interface PrepareInput {
   readonly chargerId: string;
@@ -30,6 +33,10 @@ export interface CommandEffect {
 }
 
 /** Effects by action. Own keys only (an action named "constructor" has none). */
-const effects: Readonly<Record<string, CommandEffect>> = {};
+const effects: Readonly<Record<string, CommandEffect>> = {
+  ...reservationEffects,
+  ...localListEffects,
+  ...remoteStartEffects,
+};
 
 export const effectOf = (action: string): CommandEffect | undefined => (Object.hasOwn(effects, action) ? effects[action] : undefined);

@@ -7,7 +7,22 @@
 import type { ConnectorRef } from '../charger/connector-status.ts';
 import type { StoreContext } from './context.ts';
 import { deleteAll, type Key } from './dynamo.ts';
-import { CERTIFICATE_REQUEST_PREFIX, CONNECTOR_PREFIX, connectorsPk, messageLogPk, presenceKey, RESERVATION_PREFIX, statusHistoryPk, timelinePk } from './keys.ts';
+import {
+  CERTIFICATE_REQUEST_PREFIX,
+  CONNECTOR_PREFIX,
+  connectorsPk,
+  LOCAL_LIST_SK,
+  messageLogPk,
+  PENDING_START_PREFIX,
+  presenceKey,
+  REMOTE_START_PREFIX,
+  RESERVATION_PREFIX,
+  statusHistoryPk,
+  timelinePk,
+} from './keys.ts';
+
+/** Sort keys of the live items in a charger's partition (besides presence) that go with it. */
+const LIVE_PREFIXES = [CONNECTOR_PREFIX, RESERVATION_PREFIX, CERTIFICATE_REQUEST_PREFIX, LOCAL_LIST_SK, REMOTE_START_PREFIX, PENDING_START_PREFIX];
 import { queryAll, queryPage, type PartitionQuery } from './queries.ts';
 import type { TableName } from './tables.ts';
 
@@ -20,13 +35,13 @@ export interface PurgeStep {
 
 export const chargerHistoryStore = (ctx: StoreContext) => ({
   /**
-   * Deletes the charger's presence, connector, reservation and certificate-request items (its partition under the id as registered; only
+   * Deletes the charger's presence, connector, reservation, certificate-request, local-list and remote-start items (its partition under the id as registered; only
    * those sort keys, so a charger registered again meanwhile under the same id keeps its new profile).
    */
   async eraseLive(chargerId: string): Promise<number> {
     const items = await queryAll(ctx, { pk: connectorsPk(chargerId) });
     const keys = items
-      .filter((i) => i.sk === presenceKey(chargerId).sk || [CONNECTOR_PREFIX, RESERVATION_PREFIX, CERTIFICATE_REQUEST_PREFIX].some((p) => String(i.sk).startsWith(p)))
+      .filter((i) => i.sk === presenceKey(chargerId).sk || LIVE_PREFIXES.some((p) => String(i.sk).startsWith(p)))
       .map((i) => ({ table: ctx.tables.Csms, key: { pk: String(i.pk), sk: String(i.sk) } }));
     await deleteAll(ctx.db, keys);
     return keys.length;

@@ -21,6 +21,8 @@ import { reservationStore } from './reservation-store.ts';
 import { timelineStore } from './timeline-store.ts';
 import { transactionStore } from './transaction-store.ts';
 import { certificateRequestStore } from './certificate-request-store.ts';
+import { localListStore } from './local-list-store.ts';
+import { remoteStartStore } from './remote-start-store.ts';
 
 /** One item to read with others: where it is, and how its item becomes a record. */
 export interface ItemRead<T> {
@@ -49,6 +51,8 @@ export const makeStores = (ctx: StoreContext) => ({
   locations: locationStore(ctx),
   certificateRequests: certificateRequestStore(ctx),
   reservations: reservationStore(ctx),
+  localLists: localListStore(ctx),
+  remoteStarts: remoteStartStore(ctx),
   /**
    * Reads items of different aggregates in one request (BatchGetItem), e.g. the charger, the id token and the
    * transaction a TransactionEvent needs: `readTogether({ charger: stores.chargers.read(id), ... })`.

@@ -14,6 +14,7 @@ import type { SecretName, SettingsName } from './_common/env.ts';
 import { metaRoutes } from './api/meta/routes.ts';
 import { commandRoutes } from './api/commands/routes.ts';
 import { userRoutes } from './api/users/routes.ts';
+import { commandEffectRoutes } from './api/command-effects/routes.ts';
 
 /** The API Gateway WebSocket APIs: chargers speak OCPP-J on one; operators get live events on the other (later). */
 export type WebSocketApiName = 'chargers' | 'operators';
@@ -262,7 +263,10 @@ export const routes = [
     // Answers go back as the route response, so no @connections access; frames are appended to the log.
     // Reads HEARTBEAT_INTERVAL_SECONDS, MESSAGE_LOG_RETENTION_DAYS and the CHARGER_CLOCK_* bounds.
     // The message log is append-only: puts, never updates or deletes. A reply to a command of ours ends it and
-    // frees the charger's slot (a TransactWriteItems of an Update and a Delete).
+    // frees the charger's slot (a TransactWriteItems of an Update and a Delete). Effects of answered commands
+    // (shared/command/effects.ts): reservations (UpdateItem), a local list (Query of its entries for a Full update,
+    // BatchWriteItem puts and deletes, UpdateItem of its version), remote starts (PutItem; 1.6 StartTransaction's
+    // DeleteItem of the pending one it links) and links on transactions (UpdateItem).
     access: {
       tables: {
         Csms: { actions: ['GetItem', 'BatchGetItem', 'Query', 'PutItem', 'UpdateItem', 'DeleteItem', 'BatchWriteItem'] },
@@ -328,6 +332,7 @@ export const routes = [
   ...chargerRoutes,
   ...locationRoutes,
   ...userRoutes,
+  ...commandEffectRoutes,
 ] as const satisfies readonly RouteDef[];
 
 export const isWsRoute = (r: RouteDef): r is WsRoute => r.kind === 'ws';

@@ -10,6 +10,7 @@ import { awsClientConfig } from '#shared/store/client-config.ts';
 import { LOCAL_AWS_ENV } from '../../bin/local/handler-env.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalRuntime } from '../../bin/local/runtime.ts';
+import { bootedCharger, operatorApi, type Json } from '../support/command-e2e.ts';
 import { ocppClient, runId, startE2e, type E2e } from '../support/e2e.ts';
 import { signIn } from '../support/operator-tokens.ts';
 import { closed, openSocket } from '../support/ws-client.ts';
@@ -20,20 +21,8 @@ let admin = '';
 const clients: RPCClient[] = [];
 const sockets: WebSocket[] = [];
 
-// Tests read any answer field by field.
-type Json = Record<string, any>;
-const api = async (method: string, path: string, body?: unknown, headers: Record<string, string> = {}, token = admin) => {
-  const res = await fetch(`${runtime.restUrl}${path}`, {
-    method,
-    headers: { Authorization: `Bearer ${token}`, ...(body !== undefined ? { 'Content-Type': 'application/json' } : {}), ...headers },
-    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-  });
-  const text = await res.text();
-  return { status: res.status, location: res.headers.get('location'), body: text ? (JSON.parse(text) as Json) : {} };
-};
+const { api, send, follow } = operatorApi(() => runtime, () => admin);
 
-const send = (chargerId: string, action: string, payload: unknown, extra: Json = {}, headers: Record<string, string> = {}) =>
-  api('POST', `/chargers/${encodeURIComponent(chargerId)}/commands`, { action, payload, ...extra }, headers);
 /** A charger speaking raw OCPP-J 1.6 frames: it can answer anything, or nothing. */
 const rawCharger = async (chargerId: string) => {
   const password = await e.register({ chargerId });
@@ -57,20 +46,8 @@ const rawCharger = async (chargerId: string) => {
   return { ws, nextCall };
 };
 
-const follow = async (commandId: string, wait = 20): Promise<Json> => (await api('GET', `/commands/${commandId}?wait=${wait}`)).body;
-
 /** Registers a charger, connects it with a strict client and boots it. */
-const connect = async (chargerId: string, protocol: 'ocpp1.6' | 'ocpp2.0.1'): Promise<RPCClient> => {
-  const password = await e.register({ chargerId });
-  const client = await ocppClient({ endpoint: runtime.wsUrl, identity: chargerId, password, protocols: [protocol] });
-  clients.push(client);
-  const boot =
-    protocol === 'ocpp1.6'
-      ? { chargePointVendor: 'Acme', chargePointModel: 'One' }
-      : { reason: 'PowerUp', chargingStation: { vendorName: 'Acme', model: 'Two' } };
-  expect(await client.call('BootNotification', boot)).toMatchObject({ status: 'Accepted' });
-  return client;
-};
+const connect = (chargerId: string, protocol: 'ocpp1.6' | 'ocpp2.0.1'): Promise<RPCClient> => bootedCharger(e, clients, chargerId, protocol);
 
 beforeAll(async () => {
   e = await startE2e();

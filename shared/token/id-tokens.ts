@@ -102,9 +102,9 @@ export interface ReadAndAuthorizeResult<Also = never> {
 }
 
 /**
- * What a charger message that presents a token needs, read in one wave of parallel requests: the charger and
- * the transaction in one BatchGetItem, and the token with the transactions holding it in one query of the token
- * value's partition (a 1.6 idTag, which has no type, finds its type there too).
+ * What a charger message that presents a token needs, read in one wave of parallel requests: the charger, the
+ * transaction and the `also` item in one BatchGetItem, and the token with the transactions holding it in one query
+ * of the token value's partition (a 1.6 idTag, which has no type, finds its type there too).
  */
 export const readAndAuthorize = async <Also = never>(
   deps: Ports,

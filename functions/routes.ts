@@ -15,6 +15,7 @@ import { metaRoutes } from './api/meta/routes.ts';
 import { commandRoutes } from './api/commands/routes.ts';
 import { userRoutes } from './api/users/routes.ts';
 import { reportedStateRoutes } from './api/chargers/reported-state-routes.ts';
+import { commandEffectRoutes } from './api/command-effects/routes.ts';
 
 /** The API Gateway WebSocket APIs: chargers speak OCPP-J on one; operators get live events on the other (later). */
 export type WebSocketApiName = 'chargers' | 'operators';
@@ -264,8 +265,11 @@ export const routes = [
     // Answers go back as the route response, so no @connections access; frames are appended to the log.
     // Reads HEARTBEAT_INTERVAL_SECONDS, MESSAGE_LOG_RETENTION_DAYS and the CHARGER_CLOCK_* bounds.
     // The message log is append-only: puts, never updates or deletes. A reply to a command of ours ends it and
-    // frees the charger's slot (a TransactWriteItems of an Update and a Delete); its effects read the command
-    // (GetItem) and keep what the answer told (conditional PutItems of settings and composite schedules).
+    // frees the charger's slot (a TransactWriteItems of an Update and a Delete). Effects of answered commands
+    // (shared/command/effects.ts) read the command (GetItem) and keep: settings and composite schedules (conditional
+    // PutItems), reservations (UpdateItem), a local list (Query of its entries for a Full update, BatchWriteItem puts
+    // and deletes, UpdateItem of its version), remote starts (PutItem; 1.6 StartTransaction's DeleteItem of the
+    // pending one it links), links on transactions (UpdateItem) and a charger's next password (UpdateItem).
     access: {
       tables: {
         Csms: { actions: ['GetItem', 'BatchGetItem', 'Query', 'PutItem', 'UpdateItem', 'DeleteItem', 'BatchWriteItem'] },
@@ -332,6 +336,7 @@ export const routes = [
   ...locationRoutes,
   ...userRoutes,
   ...reportedStateRoutes,
+  ...commandEffectRoutes,
 ] as const satisfies readonly RouteDef[];
 
 export const isWsRoute = (r: RouteDef): r is WsRoute => r.kind === 'ws';

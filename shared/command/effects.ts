@@ -14,6 +14,9 @@ import { compositeScheduleEffects } from './composite-schedule-effects.ts';
 import { configurationEffects } from './configuration-effects.ts';
 import { requestIdEffects } from './request-id-effects.ts';
 import { passwordEffects } from './password-change.ts';
+import { localListEffects } from '../local-list/local-list-effects.ts';
+import { reservationEffects } from '../reservation/reservation-effects.ts';
+import { remoteStartEffects } from '../transaction/remote-start.ts';
 
 export interface PrepareInput {
   readonly chargerId: string;
@@ -34,7 +37,15 @@ export interface CommandEffect {
 }
 
 /** Effect tables by concern; several may have an entry for one action (they then run in this order). */
-const tables: readonly Readonly<Record<string, CommandEffect>>[] = [passwordEffects, configurationEffects, requestIdEffects, compositeScheduleEffects];
+const tables: readonly Readonly<Record<string, CommandEffect>>[] = [
+  passwordEffects,
+  configurationEffects,
+  requestIdEffects,
+  compositeScheduleEffects,
+  reservationEffects,
+  localListEffects,
+  remoteStartEffects,
+];
 
 /** The effects of `action`, composed. Own keys only (an action named "constructor" has none). */
 export const effectOf = (action: string): CommandEffect | undefined => {

@@ -1,18 +1,41 @@
 /**
  * Erasing what a deleted charger leaves: its live items (presence, connectors, reservations, settings, composite
- * schedules) always, and, when the operator asks for a purge, its operational history (status reports, timeline,
+ * schedules, local list, remote starts) always, and, when the operator asks for a purge, its operational history (status reports, timeline,
  * message log) in bounded steps. Transactions and their meter values are billing records and are never erased here
  * (they expire by their retention); NotifyReport pages have no per-charger index and expire by theirs.
  */
 import type { ConnectorRef } from '../charger/connector-status.ts';
 import type { StoreContext } from './context.ts';
 import { deleteAll, type Key } from './dynamo.ts';
-import { CERTIFICATE_REQUEST_PREFIX, COMPOSITE_SCHEDULE_PREFIX, CONFIGURATION_PREFIX, CONNECTOR_PREFIX, connectorsPk, messageLogPk, presenceKey, RESERVATION_PREFIX, statusHistoryPk, timelinePk } from './keys.ts';
+import {
+  CERTIFICATE_REQUEST_PREFIX,
+  COMPOSITE_SCHEDULE_PREFIX,
+  CONFIGURATION_PREFIX,
+  CONNECTOR_PREFIX,
+  connectorsPk,
+  LOCAL_LIST_SK,
+  messageLogPk,
+  PENDING_START_PREFIX,
+  presenceKey,
+  REMOTE_START_PREFIX,
+  RESERVATION_PREFIX,
+  statusHistoryPk,
+  timelinePk,
+} from './keys.ts';
 import { queryAll, queryPage, type PartitionQuery } from './queries.ts';
 import type { TableName } from './tables.ts';
 
 /** Sort-key prefixes of what a charger's partition holds of its live state (beside its presence). */
-const LIVE_PREFIXES = [CONNECTOR_PREFIX, RESERVATION_PREFIX, CERTIFICATE_REQUEST_PREFIX, CONFIGURATION_PREFIX, COMPOSITE_SCHEDULE_PREFIX];
+const LIVE_PREFIXES = [
+  CONNECTOR_PREFIX,
+  RESERVATION_PREFIX,
+  CERTIFICATE_REQUEST_PREFIX,
+  CONFIGURATION_PREFIX,
+  COMPOSITE_SCHEDULE_PREFIX,
+  LOCAL_LIST_SK,
+  REMOTE_START_PREFIX,
+  PENDING_START_PREFIX,
+];
 
 export interface PurgeStep {
   /** Items deleted by this step. */
@@ -23,9 +46,9 @@ export interface PurgeStep {
 
 export const chargerHistoryStore = (ctx: StoreContext) => ({
   /**
-   * Deletes the charger's presence, connector, reservation, certificate-request, setting and composite-schedule items
-   * (its partition under the id as registered; only those sort keys, so a charger registered again meanwhile under the
-   * same id keeps its new profile).
+   * Deletes the charger's presence, connector, reservation, certificate-request, setting, composite-schedule,
+   * local-list and remote-start items (its partition under the id as registered; only those sort keys, so a charger
+   * registered again meanwhile under the same id keeps its new profile).
    */
   async eraseLive(chargerId: string): Promise<number> {
     const items = await queryAll(ctx, { pk: connectorsPk(chargerId) });

@@ -278,3 +278,34 @@ export const compositeScheduleKey = (chargerId: string, evseId: number) => ({
   pk: compositeSchedulesPk(chargerId),
   sk: `${COMPOSITE_SCHEDULE_PREFIX}${pad(evseId, 4)}`,
 });
+
+/**
+ * A charger's local authorization list as we last know it (SendLocalList, GetLocalListVersion), in its partition under
+ * the id as registered: one item for the version, one per entry. The version's sort key is the prefix of the entries',
+ * so one Query (`begins_with(sk, 'LOCALLIST')`) reads the version first, then the entries.
+ */
+export const LOCAL_LIST_SK = 'LOCALLIST';
+export const LOCAL_LIST_ENTRY_PREFIX = `${LOCAL_LIST_SK}#`;
+export const localListPk = (chargerId: string) => `${CHARGER_PK_PREFIX}${chargerId}`;
+export const localListKey = (chargerId: string) => ({ pk: localListPk(chargerId), sk: LOCAL_LIST_SK });
+/** 1.6 entries are keyed by idTag; 2.x ones by idToken and type (two types may share a value). */
+export const localListEntryKey = (chargerId: string, idToken: string, idTokenType?: string) => ({
+  pk: localListPk(chargerId),
+  sk: `${LOCAL_LIST_ENTRY_PREFIX}${idToken}${idTokenType === undefined ? '' : `#${idTokenType}`}`,
+});
+
+/**
+ * Remote starts the charger accepted, in its partition under the id as registered. 2.x: by the remoteStartId the
+ * TransactionEvent echoes (ten digits, like reservation ids); 1.6: the pending start by idTag, which the next
+ * StartTransaction presents.
+ */
+export const REMOTE_START_PREFIX = 'REMOTESTART#';
+export const remoteStartKey = (chargerId: string, remoteStartId: number) => ({
+  pk: `${CHARGER_PK_PREFIX}${chargerId}`,
+  sk: `${REMOTE_START_PREFIX}${pad(remoteStartId, 10)}`,
+});
+export const PENDING_START_PREFIX = 'PENDINGSTART#';
+export const pendingStartKey = (chargerId: string, idTag: string) => ({
+  pk: `${CHARGER_PK_PREFIX}${chargerId}`,
+  sk: `${PENDING_START_PREFIX}${idTag}`,
+});

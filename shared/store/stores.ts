@@ -23,6 +23,8 @@ import { transactionStore } from './transaction-store.ts';
 import { certificateRequestStore } from './certificate-request-store.ts';
 import { configurationStore } from './configuration-store.ts';
 import { compositeScheduleStore } from './composite-schedule-store.ts';
+import { localListStore } from './local-list-store.ts';
+import { remoteStartStore } from './remote-start-store.ts';
 
 /** One item to read with others: where it is, and how its item becomes a record. */
 export interface ItemRead<T> {
@@ -53,6 +55,8 @@ export const makeStores = (ctx: StoreContext) => ({
   reservations: reservationStore(ctx),
   configuration: configurationStore(ctx),
   compositeSchedules: compositeScheduleStore(ctx),
+  localLists: localListStore(ctx),
+  remoteStarts: remoteStartStore(ctx),
   /**
    * Reads items of different aggregates in one request (BatchGetItem), e.g. the charger, the id token and the
    * transaction a TransactionEvent needs: `readTogether({ charger: stores.chargers.read(id), ... })`.

@@ -9,7 +9,7 @@ import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { TransactionPatch } from '../transaction/in-order-patch.ts';
 import type { TransactionRecord } from '../transaction/transaction.ts';
 import type { StoreContext } from './context.ts';
-import { itemOfFailedCondition, unlessConditionFails, type Item } from './dynamo.ts';
+import { isConditionFailed, itemOfFailedCondition, unlessConditionFails, type Item } from './dynamo.ts';
 import { patchExpressions, type UpdateExpressions } from './patch-expression.ts';
 import {
   TRANSACTION_EVENT_PREFIX,
@@ -78,6 +78,9 @@ const partitionOf = (p: TransactionPartition): { index: IndexName; pk: string } 
       : 'locationId' in p
         ? { index: 'gsi3', pk: locationTransactionsPk(p.locationId) }
         : { index: 'gsi4', pk: stateTransactionsPk(p.state) };
+
+/** The transaction's fields that name a command (`linkCommand`). */
+export type CommandLink = 'startedByCommand' | 'stopRequestedByCommand';
 
 /** A raw 2.x event as stored (`recordEvent`). */
 export interface StoredTransactionEvent extends TransactionEventFact {
@@ -230,6 +233,31 @@ export const transactionStore = (ctx: StoreContext) => {
         ),
       );
       return out?.Attributes && fromItem(out.Attributes);
+    },
+
+    /**
+     * Names the command that started the transaction, or asked it to stop, unless one is named already (the first
+     * wins): one conditional UpdateItem that moves `version` on, so a writer that read the record before retries
+     * from a fresh read and keeps the link. `unknown`: no such transaction (nothing written).
+     */
+    async linkCommand(chargerId: string, transactionId: string, link: CommandLink, commandId: string): Promise<'linked' | 'linkedBefore' | 'unknown'> {
+      try {
+        await ctx.db.send(
+          new UpdateCommand({
+            TableName: ctx.tables.Csms,
+            Key: transactionKey(chargerId, transactionId),
+            UpdateExpression: 'SET #link = :command, version = version + :one, updatedAt = :now',
+            ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(#link)',
+            ExpressionAttributeNames: { '#link': link },
+            ExpressionAttributeValues: { ':command': commandId, ':one': 1, ':now': ctx.now().toISOString() },
+            ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+          }),
+        );
+        return 'linked';
+      } catch (error) {
+        if (!isConditionFailed(error)) throw error;
+        return itemOfFailedCondition(error) ? 'linkedBefore' : 'unknown';
+      }
     },
 
     /** The raw 2.x event, kept by seqNo (a retried event lands on the same item); batched with the message. */

@@ -5,6 +5,7 @@
  */
 import type { Ports } from '../deps.ts';
 import type { ChargerProfile } from '../charger/registry.ts';
+import type { ItemRead } from '../store/stores.ts';
 import type { TransactionRecord } from '../transaction/transaction.ts';
 
 export interface IdTokenRecord {
@@ -79,7 +80,7 @@ export const tokenForIdTag = (tokens: readonly IdTokenRecord[]): IdTokenRecord |
 /** `NoAuthorization` (free vend: the charger started without asking) is not a token to look up. */
 const isFreeVend = (token: PresentedToken) => token.type === 'NoAuthorization';
 
-export interface ReadAndAuthorizeOptions {
+export interface ReadAndAuthorizeOptions<Also = never> {
   /** Read the charger's profile too (to check that it is accepted). */
   chargerId?: string;
   /** Read this transaction too (strongly consistent: the caller merges into it). */
@@ -88,25 +89,28 @@ export interface ReadAndAuthorizeOptions {
   except?: { chargerId: string; transactionId: string };
   /** Whether an open transaction of the token makes it ConcurrentTx. @default true */
   concurrentUseCounts?: boolean;
+  /** One more item, read in the same BatchGetItem (a remote start the message may link): no request of its own. */
+  also?: ItemRead<Also>;
 }
 
-export interface ReadAndAuthorizeResult {
+export interface ReadAndAuthorizeResult<Also = never> {
   charger?: ChargerProfile;
   transaction?: TransactionRecord;
+  also?: Also;
   /** Present when a token was presented. */
   decision?: TokenDecision;
 }
 
 /**
- * What a charger message that presents a token needs, read in one wave of parallel requests: the charger and
- * the transaction in one BatchGetItem, and the token with the transactions holding it in one query of the token
- * value's partition (a 1.6 idTag, which has no type, finds its type there too).
+ * What a charger message that presents a token needs, read in one wave of parallel requests: the charger, the
+ * transaction and the `also` item in one BatchGetItem, and the token with the transactions holding it in one query
+ * of the token value's partition (a 1.6 idTag, which has no type, finds its type there too).
  */
-export const readAndAuthorize = async (
+export const readAndAuthorize = async <Also = never>(
   deps: Ports,
   token: PresentedToken | undefined,
-  options: ReadAndAuthorizeOptions = {},
-): Promise<ReadAndAuthorizeResult> => {
+  options: ReadAndAuthorizeOptions<Also> = {},
+): Promise<ReadAndAuthorizeResult<Also>> => {
   const { stores } = deps;
   const lookUp = token !== undefined && !isFreeVend(token);
   const checkUse = lookUp && options.concurrentUseCounts !== false;
@@ -114,6 +118,7 @@ export const readAndAuthorize = async (
     stores.readTogether({
       charger: options.chargerId === undefined ? undefined : stores.chargers.read(options.chargerId),
       transaction: options.transaction && stores.transactions.read(options.transaction.chargerId, options.transaction.transactionId),
+      also: options.also,
     }),
     lookUp ? stores.idTokens.withUses(token.value) : undefined,
   ]);
@@ -130,6 +135,7 @@ export const readAndAuthorize = async (
   return {
     ...(together.charger ? { charger: together.charger } : {}),
     ...(together.transaction ? { transaction: together.transaction } : {}),
+    ...(together.also !== undefined ? { also: together.also } : {}),
     ...(decision ? { decision } : {}),
   };
 };

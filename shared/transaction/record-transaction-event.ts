@@ -9,10 +9,11 @@
  * read (strongly consistent), merge (`applyTransactionEvent`), versioned put.
  */
 import { isAccepted } from '../charger/registry.ts';
-import { readAndAuthorize, type TokenDecision } from '../token/id-tokens.ts';
+import { readAndAuthorize, type ReadAndAuthorizeResult, type TokenDecision } from '../token/id-tokens.ts';
 import { inOrderPatch, type TransactionPatch } from './in-order-patch.ts';
 import { energyRegisterWh, type MeterSample } from './meter-values.ts';
 import { applyTransactionEvent, type TransactionEventFacts } from './transaction-event.ts';
+import { remoteStartCommand, startedBy, type RemoteStart } from './remote-start.ts';
 import { atLocation, followOnConnector, mergeTransaction, type TransactionRecord } from './transaction.ts';
 import type { MessageWork } from './transactions-v16.ts';
 
@@ -33,11 +34,17 @@ export type TransactionEventOutcome =
   | { recorded: false; reason: 'charger-not-accepted' };
 
 type Merge = (current: TransactionRecord | undefined) => TransactionRecord;
+/** The merge, naming the remote start command that started the transaction when the event's remoteStartId found one. */
+type LinkingMerge = (startedByCommand: string | undefined) => Merge;
 
 /**
  * The answer does not wait for the transaction, so every path merges it alongside the message's batch. In order:
  * the conditional update; an Ended then releases its connector, named by the record the update returns (2 round
  * trips; an Updated leaves the connector alone: 1). On a failed precondition: the general merge from a fresh read.
+ *
+ * An event carrying a remoteStartId reads the remote start it names (remote-start.ts): on the general path in the
+ * BatchGetItem it sends anyway, in order beside the conditional update (a GetItem in parallel, no round trip more).
+ * Only when it finds a command to link that the updated record lacks does one UpdateItem follow (once a transaction).
  */
 export const recordTransactionEvent = async (work: MessageWork, input: TransactionEventInput): Promise<TransactionEventOutcome> => {
   const { messageId, meterValue, raw, ...facts } = input;
@@ -49,12 +56,13 @@ export const recordTransactionEvent = async (work: MessageWork, input: Transacti
   // Undefined for a Started and for an event with an id token: those read the token (and the charger) anyway.
   const inOrder = inOrderPatch({ ...facts, energy });
   const gated = facts.eventType === 'Started';
-  const reads = inOrder
+  const reads: ReadAndAuthorizeResult<RemoteStart> = inOrder
     ? {}
     : await readAndAuthorize(work, facts.idToken, {
         ...(gated ? { chargerId: facts.chargerId } : {}),
         transaction: { chargerId: facts.chargerId, transactionId: facts.transactionId },
         except: { chargerId: facts.chargerId, transactionId: facts.transactionId },
+        ...(facts.remoteStartId !== undefined ? { also: work.stores.remoteStarts.read(facts.chargerId, facts.remoteStartId) } : {}),
       });
   if (gated && !isAccepted(reads.charger)) return { recorded: false, reason: 'charger-not-accepted' };
   await Promise.all([
@@ -81,24 +89,35 @@ export const recordTransactionEvent = async (work: MessageWork, input: Transacti
   const now = work.now().toISOString();
   // A Started read the charger (gated): the transaction is filed under its location (transaction-store.ts, gsi3).
   const locationId = reads.charger?.locationId;
-  const merge: Merge = (tx) => atLocation(applyTransactionEvent(tx, merged, now), locationId);
+  const merge: LinkingMerge = (startedByCommand) => (tx) => startedBy(atLocation(applyTransactionEvent(tx, merged, now), locationId), startedByCommand);
   work.alongside(
-    inOrder ? mergeInOrder(work, facts, inOrder, merge) : mergeRead(work, facts, merge, reads.transaction),
+    inOrder
+      ? mergeInOrder(work, facts, inOrder, merge)
+      : mergeRead(work, facts, merge(remoteStartCommand(reads.also, facts.receivedAt)), reads.transaction),
   );
   return { recorded: true, ...(reads.decision ? { decision: reads.decision } : {}) };
 };
 
 type EventRef = Pick<TransactionEventFacts, 'chargerId' | 'transactionId' | 'seqNo' | 'eventType'>;
+type InOrderRef = EventRef & Pick<TransactionEventFacts, 'remoteStartId' | 'receivedAt'>;
 
-const mergeInOrder = async (work: MessageWork, e: EventRef, patch: TransactionPatch, merge: Merge): Promise<void> => {
-  const after = await work.stores.transactions.applyInOrder(e.chargerId, e.transactionId, patch);
-  if (!after) return mergeRead(work, e, merge, await work.stores.transactions.get(e.chargerId, e.transactionId));
+const mergeInOrder = async (work: MessageWork, e: InOrderRef, patch: TransactionPatch, merge: LinkingMerge): Promise<void> => {
+  const [after, remoteStart] = await Promise.all([
+    work.stores.transactions.applyInOrder(e.chargerId, e.transactionId, patch),
+    e.remoteStartId !== undefined ? work.stores.remoteStarts.get(e.chargerId, e.remoteStartId) : undefined,
+  ]);
+  const startedByCommand = remoteStartCommand(remoteStart, e.receivedAt);
+  if (!after) return mergeRead(work, e, merge(startedByCommand), await work.stores.transactions.get(e.chargerId, e.transactionId));
+  const link =
+    startedByCommand !== undefined && after.startedByCommand === undefined
+      ? work.stores.transactions.linkCommand(e.chargerId, e.transactionId, 'startedByCommand', startedByCommand)
+      : undefined;
   // The patch's preconditions say the record was active: an Ended closed it (and frees its token), an Updated
   // moved nothing the connector or the token use follows.
-  if (!patch.endsTransaction) return;
   await Promise.all([
-    followOnConnector(work, after),
-    after.idToken !== undefined ? work.stores.transactions.closeTokenUse({ ...after, idToken: after.idToken }) : undefined,
+    link,
+    patch.endsTransaction ? followOnConnector(work, after) : undefined,
+    patch.endsTransaction && after.idToken !== undefined ? work.stores.transactions.closeTokenUse({ ...after, idToken: after.idToken }) : undefined,
   ]);
 };
 

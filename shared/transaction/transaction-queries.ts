@@ -42,6 +42,10 @@ export const TransactionViewSchema = z.object({
   offline: z.boolean().optional(),
   startMissing: z.boolean().optional(),
   inferredEnd: z.boolean().optional(),
+  /** The remote start command that started it (GET /commands/{id}). */
+  startedByCommand: z.string().optional(),
+  /** The first remote stop command the charger accepted for it. */
+  stopRequestedByCommand: z.string().optional(),
   updatedAt: z.string(),
 });
 export type TransactionView = z.output<typeof TransactionViewSchema>;

@@ -71,6 +71,10 @@ export interface TransactionRecord {
   /** 1.6: what the StartTransaction was, so a retry of it is recognised and gets the same answer. */
   startFingerprint?: string;
   startDecision?: TokenDecision;
+  /** The remote start command (1.6 RemoteStartTransaction, 2.x RequestStartTransaction) that started it. */
+  startedByCommand?: string;
+  /** The first remote stop command (RemoteStopTransaction, RequestStopTransaction) the charger accepted for it. */
+  stopRequestedByCommand?: string;
   version: number;
   updatedAt: string;
 }

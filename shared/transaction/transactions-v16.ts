@@ -13,6 +13,7 @@ import { isAccepted } from '../charger/registry.ts';
 import { sentInUtc } from '../ocpp/charger-time.ts';
 import { readAndAuthorize, type TokenDecision } from '../token/id-tokens.ts';
 import type { MeterSample } from './meter-values.ts';
+import { pendingStartCommand } from './remote-start.ts';
 import { followAgain, followOnConnector, followTokenUse, mergeTransaction, type TransactionRecord } from './transaction.ts';
 
 /** What one charger message works with: the stores of its unit of work, the clock and the log. */
@@ -81,8 +82,9 @@ const transactionFor = (
 });
 
 /**
- * Reads (one wave: the charger, the candidate id, the token and its open transactions), decides, and leaves the
- * writes (the transaction, the connector) to run alongside the message-log entry: two round trips in all.
+ * Reads (one wave: the charger, the candidate id and a pending remote start of the idTag in one BatchGetItem, the
+ * token and its open transactions), decides, and leaves the writes (the transaction, the connector, the pending
+ * start used up) to run alongside the message-log entry: two round trips in all.
  */
 export const startTransactionV16 = async (work: MessageWork, s: StartV16): Promise<StartV16Outcome> => {
   const fingerprint = startFingerprint(s);
@@ -92,6 +94,7 @@ export const startTransactionV16 = async (work: MessageWork, s: StartV16): Promi
     transaction: { chargerId: s.chargerId, transactionId: String(candidate) },
     // A copy of this very start, racing this one, is not a concurrent use of the token.
     except: { chargerId: s.chargerId, transactionId: String(candidate) },
+    also: work.stores.remoteStarts.readPending(s.chargerId, s.idTag),
   });
   if (!isAccepted(reads.charger)) return { started: false, reason: 'charger-not-accepted' };
   let holder = reads.transaction;
@@ -107,8 +110,10 @@ export const startTransactionV16 = async (work: MessageWork, s: StartV16): Promi
     return { started: true, transactionId: candidate, decision: holder.startDecision ?? { verdict: holder.authorization ?? 'Accepted' }, retried: true };
   }
   const decision = reads.decision ?? { verdict: 'Unknown' };
-  const tx = transactionFor(s, candidate, fingerprint, decision, reads.charger?.locationId, work.now());
+  const startedByCommand = pendingStartCommand(reads.also, s.connectorId, s.receivedAt);
+  const tx = { ...transactionFor(s, candidate, fingerprint, decision, reads.charger?.locationId, work.now()), ...(startedByCommand ? { startedByCommand } : {}) };
   work.alongside(createStart(work, tx));
+  if (startedByCommand) work.alongside(work.stores.remoteStarts.forgetPending({ chargerId: s.chargerId, idTag: s.idTag, commandId: startedByCommand }));
   return { started: true, transactionId: candidate, decision, retried: false };
 };
 

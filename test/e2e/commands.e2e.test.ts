@@ -10,6 +10,7 @@ import { awsClientConfig } from '#shared/store/client-config.ts';
 import { LOCAL_AWS_ENV } from '../../bin/local/handler-env.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalRuntime } from '../../bin/local/runtime.ts';
+import { operatorApi, type Json } from '../support/command-e2e.ts';
 import { bootedCharger, ocppClient, runId, startE2e, type E2e } from '../support/e2e.ts';
 import { signIn } from '../support/operator-tokens.ts';
 import { closed, openSocket } from '../support/ws-client.ts';
@@ -20,20 +21,8 @@ let admin = '';
 const clients: RPCClient[] = [];
 const sockets: WebSocket[] = [];
 
-// Tests read any answer field by field.
-type Json = Record<string, any>;
-const api = async (method: string, path: string, body?: unknown, headers: Record<string, string> = {}, token = admin) => {
-  const res = await fetch(`${runtime.restUrl}${path}`, {
-    method,
-    headers: { Authorization: `Bearer ${token}`, ...(body !== undefined ? { 'Content-Type': 'application/json' } : {}), ...headers },
-    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-  });
-  const text = await res.text();
-  return { status: res.status, location: res.headers.get('location'), body: text ? (JSON.parse(text) as Json) : {} };
-};
+const { api, send, follow } = operatorApi(() => runtime, () => admin);
 
-const send = (chargerId: string, action: string, payload: unknown, extra: Json = {}, headers: Record<string, string> = {}) =>
-  api('POST', `/chargers/${encodeURIComponent(chargerId)}/commands`, { action, payload, ...extra }, headers);
 /** A charger speaking raw OCPP-J 1.6 frames: it can answer anything, or nothing. */
 const rawCharger = async (chargerId: string) => {
   const password = await e.register({ chargerId });
@@ -56,8 +45,6 @@ const rawCharger = async (chargerId: string) => {
   const nextCall = async (): Promise<[number, string, string, Json]> => (await next()) as unknown as [number, string, string, Json];
   return { ws, nextCall };
 };
-
-const follow = async (commandId: string, wait = 20): Promise<Json> => (await api('GET', `/commands/${commandId}?wait=${wait}`)).body;
 
 /** A booted charger, closed after the file's tests. */
 const connect = async (chargerId: string, protocol: 'ocpp1.6' | 'ocpp2.0.1'): Promise<RPCClient> => {

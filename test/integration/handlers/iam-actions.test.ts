@@ -14,6 +14,7 @@ import { routes, type RouteDef } from '#functions/routes.ts';
 import { createEnrolmentCode } from '#shared/charger/auto-registration.ts';
 import { createCharger } from '#shared/charger/registry.ts';
 import { createIdToken } from '#shared/token/id-tokens.ts';
+import { commandInFlight } from '../../support/command-replies.ts';
 import { lambdaContext, ORIGIN_SECRET, startHarness, type Harness } from '../../support/handler-harness.ts';
 import { testDynamoEndpoint } from '../../support/dynamo.ts';
 
@@ -51,10 +52,10 @@ const touchedByOne = (body: Record<string, unknown>): { table: string; partition
     const values = body.ExpressionAttributeValues as AttributeMap | undefined;
     return [{ table: body.TableName, partitionKeys: [key ? pkOf(key) : (values?.[':pk']?.S ?? '')] }];
   }
-  const items = (body.RequestItems ?? {}) as Record<string, { Keys?: AttributeMap[] } | { PutRequest?: { Item: AttributeMap } }[]>;
+  const items = (body.RequestItems ?? {}) as Record<string, { Keys?: AttributeMap[] } | { PutRequest?: { Item: AttributeMap }; DeleteRequest?: { Key: AttributeMap } }[]>;
   return Object.entries(items).map(([table, request]) => ({
     table,
-    partitionKeys: Array.isArray(request) ? request.map((r) => pkOf(r.PutRequest?.Item)) : (request.Keys ?? []).map(pkOf),
+    partitionKeys: Array.isArray(request) ? request.map((r) => pkOf(r.PutRequest?.Item ?? r.DeleteRequest?.Key)) : (request.Keys ?? []).map(pkOf),
   }));
 };
 
@@ -157,12 +158,8 @@ beforeAll(async () => {
   if (registered.length !== 2) throw new Error('setup: auto-registration did not create both chargers');
   // A CALL of ours in flight to CP-IAM, and one on the connection that closes last: the reply port and the
   // disconnect each end one.
-  const inFlight = async (commandId: string, connectionId: string, action = 'Reset', payload: unknown = { type: 'Soft' }) => {
-    const command = { commandId, chargerId: 'CP-IAM', protocol: 'ocpp1.6', action, payload, status: 'queued', timeoutSeconds: 30, requestedBy: 'iam', createdAt: '2026-01-01T09:00:00Z' } as const;
-    await h.deps.stores.commands.create(command);
-    const slot = { chargerId: 'CP-IAM', commandId, messageId: commandId, action, protocol: 'ocpp1.6', connectionId, sentAt: '2026-01-01T09:00:00Z', deadline: '2099-01-01T00:00:00Z' } as const;
-    if (!(await h.deps.stores.commands.claimSlot(command, slot)).claimed) throw new Error('setup: the slot was not claimed');
-  };
+  const inFlight = (commandId: string, connectionId: string, action = 'Reset', payload: unknown = { type: 'Soft' }) =>
+    commandInFlight(h, { chargerId: 'CP-IAM', protocol: 'ocpp1.6', action, payload, commandId, connectionId });
   // Its answer has an effect (shared/command/effects.ts): the settings it tells are kept.
   await inFlight('00000000-0000-4000-8000-000000000001', 'c-2', 'GetConfiguration', {});
   await as('OcppMessage', async () => {
@@ -212,6 +209,41 @@ beforeAll(async () => {
     await v2('SignCertificate', { csr: 'CSR-IAM2', certificateType: 'ChargingStationCertificate' });
     await v2('Heartbeat', {});
   });
+  // Answers whose effects write (shared/command/effects.ts): each command is put in flight outside the recording,
+  // then answered through $default.
+  const answer = async (chargerId: string, protocol: 'ocpp1.6' | 'ocpp2.0.1', action: string, payload: unknown, result: unknown) => {
+    const connectionId = chargerId === 'CP-IAM' ? 'c-2' : 'c-4';
+    const commandId = await commandInFlight(h, { chargerId, protocol, action, payload, connectionId });
+    await as('OcppMessage', () => h.send(chargerId, protocol, JSON.stringify([3, commandId, result]), connectionId));
+  };
+  const expiryDate = '2099-01-01T00:00:00Z';
+  await answer('CP-IAM', 'ocpp1.6', 'ReserveNow', { connectorId: 1, expiryDate, idTag: 'TAG-IAM', reservationId: 1 }, { status: 'Accepted' });
+  await answer('CP-IAM', 'ocpp1.6', 'ReserveNow', { connectorId: 1, expiryDate, idTag: 'TAG-IAM', reservationId: 2 }, { status: 'Occupied' });
+  await answer('CP-IAM', 'ocpp1.6', 'CancelReservation', { reservationId: 1 }, { status: 'Accepted' });
+  const entries = (...tags: string[]) => tags.map((idTag) => ({ idTag, idTagInfo: { status: 'Accepted' } }));
+  await answer('CP-IAM', 'ocpp1.6', 'SendLocalList', { listVersion: 1, updateType: 'Full', localAuthorizationList: entries('A', 'B') }, { status: 'Accepted' });
+  await answer('CP-IAM', 'ocpp1.6', 'SendLocalList', { listVersion: 2, updateType: 'Full', localAuthorizationList: entries('A') }, { status: 'Accepted' });
+  await answer('CP-IAM', 'ocpp1.6', 'SendLocalList', { listVersion: 3, updateType: 'Differential', localAuthorizationList: [...entries('C'), { idTag: 'A' }] }, { status: 'Accepted' });
+  await answer('CP-IAM', 'ocpp1.6', 'GetLocalListVersion', {}, { listVersion: 3 });
+  await answer('CP-IAM', 'ocpp1.6', 'RemoteStartTransaction', { connectorId: 2, idTag: 'TAG-IAM' }, { status: 'Accepted' });
+  const remote = await as('OcppMessage', () => h.call('CP-IAM', 'ocpp1.6', 'StartTransaction', { connectorId: 2, idTag: 'TAG-IAM', meterStart: 0, timestamp: new Date().toISOString() }));
+  await answer('CP-IAM', 'ocpp1.6', 'RemoteStopTransaction', { transactionId: (remote[2] as { transactionId: number }).transactionId }, { status: 'Accepted' });
+  await answer('CP-IAM2', 'ocpp2.0.1', 'RequestStartTransaction', { remoteStartId: 5, idToken: { idToken: 'TAG-IAM', type: 'ISO14443' } }, { status: 'Accepted' });
+  await as('OcppMessage', () =>
+    h.call('CP-IAM2', 'ocpp2.0.1', 'TransactionEvent', {
+      eventType: 'Started',
+      seqNo: 0,
+      timestamp: new Date().toISOString(),
+      triggerReason: 'RemoteStart',
+      transactionInfo: { transactionId: 'TX-IAM-REMOTE', remoteStartId: 5 },
+      idToken: { idToken: 'TAG-IAM', type: 'ISO14443' },
+      evse: { id: 2, connectorId: 1 },
+    }),
+  );
+  await answer('CP-IAM2', 'ocpp2.0.1', 'RequestStopTransaction', { transactionId: 'TX-IAM-REMOTE' }, { status: 'Accepted' });
+  const effects = (await h.scanCsms()).filter((i) => ['Reservation', 'LocalListVersion', 'LocalListEntry', 'RemoteStart'].includes(String(i.type))).map((i) => i.sk);
+  const linked = (await h.scanCsms()).filter((i) => i.stopRequestedByCommand !== undefined && i.startedByCommand !== undefined);
+  if (effects.length !== 5 || linked.length !== 2) throw new Error(`setup: the answers' effects wrote ${JSON.stringify(effects)}, linked ${linked.length}`);
   await inFlight('00000000-0000-4000-8000-000000000002', 'c-2');
   await as('OcppDisconnect', async () => {
     await h.handlers.disconnect(disconnectEvent('CP-IAM', 'c-1'), lambdaContext('OcppDisconnect')); // superseded

@@ -92,7 +92,7 @@ it('lets the CLI use the running runtime’s DynamoDB Local, and start its own o
 it('keeps a stream consumer’s position in the data directory, so a restart delivers only what is new', { timeout: 120_000 }, async () => {
   const dataDir = freshDataDir();
   const startAll = () =>
-    startLocalRuntime({ dataDir, routes: [...fixtureRoutes.filter((r) => r.kind !== 'http'), ...kindRoutes], registries: fixtureRegistries, loadModule: loadFixture, logger: quiet });
+    startLocalRuntime({ dataDir, routes: [...fixtureRoutes.filter((r) => r.kind !== 'http' && r.kind !== 'queue' && r.kind !== 'stream'), ...kindRoutes], registries: fixtureRegistries, loadModule: loadFixture, logger: quiet });
   const put = async (rt: Awaited<ReturnType<typeof startAll>>, pk: string) => {
     const db = localDynamoClient(rt.dynamodbEndpoint);
     try {

@@ -37,8 +37,8 @@ const historyRoute: RouteDef = {
   entry: 'kinds/http.ts',
   access: {},
 };
-// The kind fixtures beside the platform's charger routes (its REST routes have their own tests, test/integration/api).
-const routes: readonly RouteDef[] = [...fixtureRoutes.filter((r) => r.kind !== 'http'), ...kindRoutes, historyRoute];
+// The kind fixtures beside the platform's charger routes (its REST routes and command consumers have their own tests).
+const routes: readonly RouteDef[] = [...fixtureRoutes.filter((r) => r.kind !== 'http' && r.kind !== 'queue' && r.kind !== 'stream'), ...kindRoutes, historyRoute];
 
 let runtime: LocalRuntime;
 let db: TestTables;

@@ -241,10 +241,10 @@ export const routes = [
     routeKey: '$connect',
     entry: 'ws/connect.ts',
     // Auto-registration counts the pending (Query on gsi1), uses an enrolment code up (UpdateItem) and creates the
-    // profile and credentials (a transaction of two PutItems); attach updates presence (UpdateItem). A charger that
-    // connected with its next password has it checked again (BatchGetItem) and made its only one (UpdateItem).
+    // profile and credentials (a transaction of two PutItems); attach updates presence (UpdateItem). A charger the
+    // authorizer admitted by its next password has that one made its only one (UpdateItem).
     access: {
-      tables: { Csms: { actions: ['BatchGetItem', 'Query', 'PutItem', 'UpdateItem'] } },
+      tables: { Csms: { actions: ['Query', 'PutItem', 'UpdateItem'] } },
       manageConnections: { api: 'chargers', calls: ['DeleteConnection'] },
       secrets: ['passwordPepper'],
       settings: ['chargers'],

@@ -21,9 +21,8 @@ const connect = async (event: WsConnectEvent): Promise<WsResult> => {
   }
   const enrolment = auth.enrolment === 'true';
   const promotesPassword = auth.promotesPassword === 'true';
-  // Only a charger registering by an enrolment code, or promoting its next password, needs the pepper (a code's MAC,
-  // a generated password's hash).
-  const ports = enrolment || promotesPassword ? { ...deps, ...(await passwordKeys()) } : deps;
+  // Only a charger registering by an enrolment code needs the pepper (the code's MAC, its first password's hash).
+  const ports = enrolment ? { ...deps, ...(await passwordKeys()) } : deps;
   const opened = await openConnection(ports, connectionCloser(managementEndpoint(env.WS_MANAGEMENT_ENDPOINT, rc)), {
     chargerId: auth.chargeBoxId,
     connectionId: rc.connectionId,

@@ -188,13 +188,9 @@ const register = async (deps: ConnectPorts, input: OpenConnectionInput, limits: 
 
 export type OpenConnectionResult = { opened: true; replacedConnectionId?: string } | { opened: false; reason: string };
 
-/** The charger proved it has its next password: that one becomes its only one, and the old one stops working. */
+/** The authorizer admitted the charger by its next password: that one becomes its only one; the old one stops working. */
 const promoteNextPassword = async (deps: ConnectPorts, input: OpenConnectionInput): Promise<void> => {
-  const password = parseBasicAuth(input.authorization)?.password;
-  const stored = await deps.stores.chargers.getWithSecret(input.chargerId, true);
-  // Checked again here: the context says which password passed, not its hash, and another rotation may have come since.
-  if (!password || !stored?.nextPasswordHash || (await checkPassword(password, stored.nextPasswordHash, deps)) !== 'match') return;
-  if (await deps.stores.chargers.promoteNextPassword(input.chargerId, stored.nextPasswordHash, deps.now())) {
+  if (await deps.stores.chargers.promoteNextPassword(input.chargerId, deps.now())) {
     deps.log.info('charger connected with its new password; the old one no longer works', { chargerId: input.chargerId });
   }
 };

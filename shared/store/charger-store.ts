@@ -303,16 +303,16 @@ export const chargerStore = (ctx: StoreContext) => {
       return out !== undefined;
     },
 
-    /** The charger connected with its next password: it becomes the only one (if it is still the one checked). */
-    async promoteNextPassword(chargerId: string, nextPasswordHash: string, at: Date): Promise<boolean> {
+    /** The charger connected with its next password (the authorizer checked it): it becomes the only one. */
+    async promoteNextPassword(chargerId: string, at: Date): Promise<boolean> {
       const out = await unlessConditionFails(
         ctx.db.send(
           new UpdateCommand({
             TableName: ctx.tables.Csms,
             Key: credentialsKey(chargerId),
             UpdateExpression: 'SET passwordHash = nextPasswordHash, passwordRotatedAt = :at REMOVE nextPasswordHash, nextPasswordSince',
-            ConditionExpression: 'nextPasswordHash = :next',
-            ExpressionAttributeValues: { ':next': nextPasswordHash, ':at': at.toISOString() },
+            ConditionExpression: 'attribute_exists(nextPasswordHash)',
+            ExpressionAttributeValues: { ':at': at.toISOString() },
           }),
         ),
       );

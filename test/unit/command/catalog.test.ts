@@ -191,7 +191,11 @@ describe('requestIdField', () => {
 
   // A valid request of each action, but for its id field.
   const samples: Record<OcppProtocol, Record<string, Record<string, unknown>>> = {
-    'ocpp1.6': { ReserveNow: { connectorId: 1, expiryDate: NOW, idTag: 'TAG1' } },
+    'ocpp1.6': {
+      ReserveNow: { connectorId: 1, expiryDate: NOW, idTag: 'TAG1' },
+      GetLog: { logType: 'SecurityLog', log: { remoteLocation: 'https://logs.example.com/upload' } },
+      SignedUpdateFirmware: { firmware: { location: 'https://fw.example.com/fw.bin', retrieveDateTime: NOW, signingCertificate: 'CERT', signature: 'SIG' } },
+    },
     'ocpp2.0.1': {
       CustomerInformation: { report: true, clear: false, customerIdentifier: 'customer-1' },
       GetBaseReport: { reportBase: 'FullInventory' },

@@ -226,6 +226,8 @@ try {
         ),
         // Every schedule route gets the EventBridge event it is invoked with, so a new one is measured without an edit here.
         ...Object.fromEntries(routes.filter(isScheduleRoute).map((r) => [r.id, scheduledEvent(r.id, new Date())])),
+        // Queue and stream consumers (the command path): an empty batch measures their start and a no-op invocation.
+        ...Object.fromEntries((routes as readonly RouteDef[]).filter((r) => r.kind === 'queue' || r.kind === 'stream').map((r) => [r.id, { Records: [] }])),
       },
     });
 

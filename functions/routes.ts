@@ -155,8 +155,11 @@ export interface HttpRoute extends RouteBase {
   readonly ifMatch?: boolean;
   /** Accepts `Idempotency-Key`: a retry with the same key (and body) answers the first result again. */
   readonly idempotent?: boolean;
-  /** Answers 202 Accepted: the work it starts goes on after the answer (its `Location` is where to follow it). */
-  readonly accepted?: boolean;
+  /**
+   * Answers 202 Accepted: the work it starts goes on after the answer (its `Location` is where to follow it).
+   * `when-deferred`: 202 when the work goes on, 200 when it was done at once.
+   */
+  readonly accepted?: boolean | 'when-deferred';
 }
 
 /** An SQS consumer, fed by an event source mapping. Redrive (DLQ, max receives) is the queue's, in the registry. */

@@ -7,7 +7,6 @@ import { PROTOCOL_PREFERENCE, type OcppProtocol } from '#shared/ocpp/frames.ts';
 import {
   REGISTRATION_STATUSES,
   createCharger,
-  rotatePassword,
   setRegistration,
   type ConnectionCloser,
   type RegistrationStatus,
@@ -19,6 +18,7 @@ import { readFile } from 'node:fs/promises';
 import { createIdToken } from '#shared/token/id-tokens.ts';
 import { configurationOf } from '#shared/charger/reported-state-api.ts';
 import { redactCommand } from '#shared/command/command-view.ts';
+import { changeChargerPassword } from '#shared/command/charger-password.ts';
 import { cancelCommand, getCommand, listChargerCommands, MAX_WAIT_SECONDS, submitCommand } from '#shared/command/commands.ts';
 import type { CommandQueue } from '#shared/command/ports.ts';
 import type { Outcome } from '#shared/api/outcome.ts';
@@ -174,9 +174,27 @@ const setStatus =
     return { result: change.profile, note: `Charger ${chargerId} is ${to}.${password}${closedNote(change.closedConnectionId)}` };
   };
 
-const chargerPassword: Command = async (deps, [id], _o, { closer }) => {
-  const rotated = found(await rotatePassword(deps, need(id, 'charger id'), closer), `charger ${id}`);
-  return { result: { chargerId: id }, note: `New password for ${id} (shown once): ${rotated.password}.${closedNote(rotated.closedConnectionId)}` };
+/**
+ * `charger password <id> [--revoke]`: as POST /chargers/{id}/password. A charger that has spoken OCPP is sent the new
+ * password by command (a running runtime's queue); `--revoke`, or a charger that never connected, replaces it at once.
+ */
+const chargerPassword: Command = async (deps, [id], o, { closer, commandQueue }) => {
+  const queue: CommandQueue = commandQueue ?? {
+    enqueue: () => {
+      throw new UsageError('no command queue: a charger in service gets its password by command through a running `npm start`; --revoke replaces it at once');
+    },
+  };
+  const change = valueOf(await changeChargerPassword({ ...deps, queue, ...(closer ? { closer } : {}) }, { chargerId: need(id, 'charger id'), requestedBy: 'cli', revoke: o.revoke === true }));
+  if (change.by === 'command') {
+    const { command } = change;
+    return {
+      result: redactCommand(command),
+      note:
+        `New password for ${command.chargerId} (shown once): ${change.password}. It goes to the charger by command ${command.commandId} ` +
+        '(follow it with: command show); the old one works until the charger connects with the new one.',
+    };
+  }
+  return { result: { chargerId: id }, note: `New password for ${id} (shown once): ${change.password}. The old one no longer works.${closedNote(change.closedConnectionId)}` };
 };
 
 const enrolmentAdd: Command = async (deps, _args, o) => {
@@ -322,9 +340,9 @@ export const usage = `Usage: npm run cli -- <group> <command> [args] [--options]
   charger import <file.csv|file.json>     register many (header id,password,locationId,securityProfile,
                    defaultProtocol,registrationStatus,label,description); a re-run leaves existing ones unchanged
   charger list [--location <id>]          charger show <id>
-  charger accept|reject|pending <id>      charger password <id>   (rotate; prints the new one)
-      accept also replaces the password (printed once); accept, reject, pending and password close the
-      charger's live connection. Ids are case-insensitive (CP-1 is cp-1).
+  charger accept|reject|pending <id>      charger password <id> [--revoke]   (prints the new one; sent by command, or --revoke: at once)
+      accept also replaces the password (printed once); accept, reject, pending and password --revoke
+      close the charger's live connection. Ids are case-insensitive (CP-1 is cp-1).
   enrolment add [--hours n] [--label <text>]   a one-time code a charger presents as its password to
       auto-register (pending); default valid 24 hours
   charger status <id> [<evse> <connector>] [--limit n]     status history, newest first

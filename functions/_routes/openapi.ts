@@ -90,7 +90,9 @@ const successResponse = (route: HttpRoute): Json => {
     ? { type: 'object', required: ['items'], properties: { items: { type: 'array', items: item }, cursor: { type: 'string', description: 'Absent on the last page' } } }
     : item;
   const headers = !route.list && route.response ? { ETag: { schema: { type: 'string' } } } : undefined;
-  return { [status]: { description: 'Success', ...(headers ? { headers } : {}), content: { 'application/json': { schema } } } };
+  const success = { description: 'Success', ...(headers ? { headers } : {}), content: { 'application/json': { schema } } };
+  if (route.accepted === 'when-deferred') return { 200: { ...success, description: 'Done at once' }, 202: { ...success, description: 'Under way: follow the `Location`' } };
+  return { [status]: success };
 };
 
 const operation = (route: HttpRoute): Json => {

@@ -52,3 +52,18 @@ export const GetCommandQuery = z.strictObject({
   /** Seconds to wait for the command to end (a long poll), at most 25. */
   wait: z.coerce.number().int().min(0).max(25).optional(),
 });
+
+export const ChangePasswordQuery = z.strictObject({
+  /** `true`: void the old password now (and close the connection) instead of sending the charger a new one. */
+  revoke: z.enum(['true', 'false']).default('false'),
+});
+
+/** `POST /chargers/{id}/password`: the new password (shown once), and the command carrying it or the replacement. */
+export const PasswordChangeSchema = z.object({
+  chargerId: z.string(),
+  password: z.string(),
+  /** `command`: the charger is sent the password (follow `command`); `replacement`: the old one is void now. */
+  changedBy: z.enum(['command', 'replacement']),
+  command: CommandSchema.optional(),
+  closedConnectionId: z.string().optional(),
+});

@@ -7,6 +7,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { failure, success, type Outcome } from '../api/outcome.ts';
 import type { Ports } from '../deps.ts';
 import { loadValidators, checkOutbound } from '../ocpp/validate.ts';
+import type { OcppProtocol } from '../ocpp/frames.ts';
 import type { Page, PageOptions } from '../store/queries.ts';
 import { canSend } from './catalog.ts';
 import { DEFAULT_COMMAND_TIMEOUT_SECONDS, isFinal, MAX_COMMAND_TIMEOUT_SECONDS, type Command } from './command.ts';
@@ -46,18 +47,41 @@ const idFromKey = (key: string): string => {
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`;
 };
 
-export const submitCommand = async (deps: Ports & Partial<PasswordKeys> & { queue: CommandQueue }, input: SubmitCommand): Promise<Outcome<Command>> => {
+/** Where a command goes: the charger as registered, and the OCPP version its payloads are checked against. */
+export interface CommandTarget {
+  readonly chargerId: string;
+  readonly protocol: OcppProtocol;
+}
+
+/**
+ * The charger and its OCPP version: the live connection's, else its registered default. One BatchGetItem (and a
+ * GetItem of the presence when the id was asked in another case). 409 for a charger that never spoke OCPP.
+ */
+export const commandTarget = async (deps: Ports, chargerId: string): Promise<Outcome<CommandTarget>> => {
   const { charger, presence } = await deps.stores.readTogether({
-    charger: deps.stores.chargers.read(input.chargerId),
-    presence: deps.stores.presence.read(input.chargerId),
+    charger: deps.stores.chargers.read(chargerId),
+    presence: deps.stores.presence.read(chargerId),
   });
-  if (!charger) return failure('not-found', `No charger ${input.chargerId}`);
+  if (!charger) return failure('not-found', `No charger ${chargerId}`);
   // Presence is keyed by the id as registered; asked in another case, read it again under that id.
-  const live = presence ?? (charger.chargerId === input.chargerId ? undefined : await deps.stores.presence.get(charger.chargerId));
+  const live = presence ?? (charger.chargerId === chargerId ? undefined : await deps.stores.presence.get(charger.chargerId));
   const protocol = live?.protocol ?? charger.defaultProtocol;
   if (!protocol) {
     return failure('conflict', `Charger ${charger.chargerId} has never connected and has no default OCPP version: its payloads cannot be checked yet`);
   }
+  return success({ chargerId: charger.chargerId, protocol });
+};
+
+type SubmitDeps = Ports & Partial<PasswordKeys> & { queue: CommandQueue };
+
+export const submitCommand = async (deps: SubmitDeps, input: SubmitCommand): Promise<Outcome<Command>> => {
+  const target = await commandTarget(deps, input.chargerId);
+  return target.ok ? submitCommandTo(deps, target.value, input) : target;
+};
+
+/** Checks, records and queues a command to a charger already resolved by `commandTarget`. */
+export const submitCommandTo = async (deps: SubmitDeps, target: CommandTarget, input: Omit<SubmitCommand, 'chargerId'>): Promise<Outcome<Command>> => {
+  const { chargerId, protocol } = target;
   const timeoutSeconds = input.timeoutSeconds ?? DEFAULT_COMMAND_TIMEOUT_SECONDS;
   if (!Number.isInteger(timeoutSeconds) || timeoutSeconds < 1 || timeoutSeconds > MAX_COMMAND_TIMEOUT_SECONDS) {
     return failure('invalid', `timeoutSeconds must be a whole number of seconds from 1 to ${MAX_COMMAND_TIMEOUT_SECONDS}`, '/timeoutSeconds');
@@ -65,7 +89,7 @@ export const submitCommand = async (deps: Ports & Partial<PasswordKeys> & { queu
   if (!canSend(protocol, input.action)) return failure('invalid', `${input.action} is not an action the CSMS can send in ${protocol}`, '/action');
   await loadValidators(protocol);
   const prepare = effectOf(input.action)?.prepare;
-  const payload = prepare ? await prepare(deps, { chargerId: charger.chargerId, protocol, payload: input.payload }) : input.payload;
+  const payload = prepare ? await prepare(deps, { chargerId, protocol, payload: input.payload }) : input.payload;
   const checked = checkOutbound(protocol, input.action, 'request', payload);
   if (!checked.ok) {
     const pointer = checked.pointer === '/' ? '/payload' : `/payload${checked.pointer}`;
@@ -77,7 +101,7 @@ export const submitCommand = async (deps: Ports & Partial<PasswordKeys> & { queu
   }
   const command: Command = {
     commandId: input.requestKey === undefined ? randomUUID() : idFromKey(input.requestKey),
-    chargerId: charger.chargerId,
+    chargerId,
     protocol,
     action: input.action,
     ...storedPayload(payload),

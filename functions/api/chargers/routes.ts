@@ -22,8 +22,10 @@ import {
   TimelineEntrySchema,
   TimeRangeQuerySchema,
 } from '#shared/charger/charger-schema.ts';
+import { ChangePasswordQuery, PasswordChangeSchema } from '#shared/command/command-schema.ts';
 import {
   CHARGER_PK_PREFIX,
+  COMMAND_PK_PREFIX,
   IDEMPOTENCY_PK_PREFIX,
   LOCATION_PK_PREFIX,
   REPORT_PK_PREFIX,
@@ -148,12 +150,17 @@ export const rotateChargerPasswordRoute = {
   method: 'POST',
   path: '/chargers/{chargerId}/password',
   auth: ADMINS,
-  summary: "Replace a charger's password with a generated one (answered once); closes its live connection",
-  response: z.object({ chargerId: z.string(), password: z.string(), closedConnectionId: z.string().optional() }),
+  summary:
+    "A new generated password (answered once): 202 when it goes to the charger by command (the old one works until the charger uses the new one); 200 when it replaces the old one at once (`revoke=true`, or a charger that never connected), closing the live connection",
+  query: ChangePasswordQuery,
+  response: PasswordChangeSchema,
+  accepted: 'when-deferred',
   entry: 'api/chargers/rotate-charger-password.ts',
-  // GetItem profile and presence; a transaction of UpdateItem profile + PutItem credentials.
+  // By command: one BatchGetItem of the profile and presence, a conditional PutItem of the command, one SendMessage.
+  // Replaced: GetItem profile and presence; a transaction of UpdateItem profile + PutItem credentials.
   access: {
-    tables: { Csms: { actions: ['GetItem', 'UpdateItem', 'PutItem'], partitionKeyPrefixes: [CHARGER_PK_PREFIX] } },
+    tables: { Csms: { actions: ['BatchGetItem', 'GetItem', 'UpdateItem', 'PutItem'], partitionKeyPrefixes: [CHARGER_PK_PREFIX, COMMAND_PK_PREFIX] } },
+    queues: { Commands: 'send' },
     secrets: ['passwordPepper'],
     manageConnections: CLOSES_CONNECTIONS,
   },

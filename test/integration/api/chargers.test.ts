@@ -202,15 +202,17 @@ describe('PATCH /chargers/{chargerId}', () => {
 });
 
 describe('the credentials and the registration', () => {
-  it('rotates the password for admins only, and closes the live connection', async () => {
+  // A charger in service gets its new password by command (test/e2e/charger-password.e2e.test.ts); revoking replaces it.
+  it('revokes the password for admins only, and closes the live connection', async () => {
     await create({ chargerId: 'CP-ROT' });
     await connect('CP-ROT', 'conn-rot');
+    const revoke = { params: { chargerId: 'CP-ROT' }, query: { revoke: 'true' } };
     for (const claims of [operator, writer, viewer]) {
-      expect((await api.call(rotateChargerPasswordRoute, { params: { chargerId: 'CP-ROT' }, claims })).status).toBe(403);
+      expect((await api.call(rotateChargerPasswordRoute, { ...revoke, claims })).status).toBe(403);
     }
-    const res = await api.call(rotateChargerPasswordRoute, { params: { chargerId: 'CP-ROT' } });
+    const res = await api.call(rotateChargerPasswordRoute, revoke);
     expect(res.status).toBe(200);
-    expect(res.body).toMatchObject({ chargerId: 'CP-ROT', closedConnectionId: 'conn-rot' });
+    expect(res.body).toMatchObject({ chargerId: 'CP-ROT', changedBy: 'replacement', closedConnectionId: 'conn-rot' });
     expect(api.closedConnections).toContain('conn-rot');
     const stored = await api.deps.stores.chargers.getWithSecret('CP-ROT');
     expect(await verifyPassword(res.body.password, stored!.passwordHash, api.credentialDeps)).toBe(true);

@@ -64,15 +64,25 @@ export const commandStore = (ctx: StoreContext) => {
     return out.Item && toSlot(out.Item);
   };
 
-  /** Marks the command sent; the unmasked payload (a new password) goes: it is needed no longer. */
+  /**
+   * Marks the command sent; the unmasked payload (a new password) goes: it is needed no longer. The record's expiry
+   * restarts: a command held for weeks must not expire while its slot lives, or the slot would block the charger.
+   */
   const markSent = (command: Command, slot: CommandSlot) => ({
     Update: {
       TableName: table(),
       Key: commandKey(command.commandId),
-      UpdateExpression: 'SET #status = :sent, messageId = :messageId, sentAt = :sentAt, deadline = :deadline REMOVE sendPayload',
+      UpdateExpression: 'SET #status = :sent, messageId = :messageId, sentAt = :sentAt, deadline = :deadline, expiresAt = :expiresAt REMOVE sendPayload',
       ConditionExpression: '#status = :queued',
       ExpressionAttributeNames: { '#status': 'status' },
-      ExpressionAttributeValues: { ':sent': 'sent', ':queued': 'queued', ':messageId': slot.messageId, ':sentAt': slot.sentAt, ':deadline': slot.deadline },
+      ExpressionAttributeValues: {
+        ':sent': 'sent',
+        ':queued': 'queued',
+        ':messageId': slot.messageId,
+        ':sentAt': slot.sentAt,
+        ':deadline': slot.deadline,
+        ':expiresAt': epochSeconds(slot.sentAt) + COMMAND_RETENTION_SECONDS,
+      },
     },
   });
   const slotItem = (slot: CommandSlot) => ({

@@ -196,6 +196,8 @@ describe('in-flight slot', () => {
     // The slot is the charger's, whatever the case of the id it is asked under.
     expect(await commands.getSlot('cp-claim')).toEqual(slot);
     expect(await f.item('Csms', commandSlotKey('CP-Claim'))).toMatchObject({ type: 'CommandSlot', expiresAt: Math.floor(Date.parse(slot.deadline) / 1000) + 86_400 });
+    // The record's retention restarts at the send: it outlives its slot even if it was held for weeks.
+    expect(await f.item('Csms', commandKey('cmd-claim'))).toMatchObject({ expiresAt: Math.floor(Date.parse(slot.sentAt) / 1000) + 30 * 86_400 });
   });
 
   it('refuses a busy slot whose deadline is ahead: the waiting command stays queued, the slot stays its holder’s', async () => {

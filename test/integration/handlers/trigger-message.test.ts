@@ -95,7 +95,8 @@ const extendedTrigger16: Sweep<Ocpp16CsmsActions['ExtendedTriggerMessage']['requ
 const TX201 = 'TX-TRIGGER-201';
 const TX21 = 'TX-TRIGGER-21';
 
-const trigger201: Sweep<Ocpp201CsmsActions['TriggerMessage']['request']['requestedMessage']> = {
+/** 2.0.1's requested messages, the same in 2.1; `transactionId`: the transaction under way on EVSE 1. */
+const trigger2 = (transactionId: string): Sweep<Ocpp201CsmsActions['TriggerMessage']['request']['requestedMessage']> => ({
   // F06.FR.17: an accepted station refuses this trigger; a pending one sends it (the CSMS answers either alike).
   BootNotification: { sends: [v2.boot()] },
   LogStatusNotification: { sends: [v2.idle('LogStatusNotification')] },
@@ -105,25 +106,17 @@ const trigger201: Sweep<Ocpp201CsmsActions['TriggerMessage']['request']['request
   SignChargingStationCertificate: { sends: [v2.sign('ChargingStationCertificate')] },
   SignV2GCertificate: { sends: [v2.sign('V2GCertificate')] },
   StatusNotification: { request: ON_EVSE, sends: [v2.status()] },
-  TransactionEvent: { request: { evse: { id: 1 } }, sends: [v2.transaction(TX201, 1)] },
+  TransactionEvent: { request: { evse: { id: 1 } }, sends: [v2.transaction(transactionId, 1)] },
   // One CSR for both uses: the request leaves certificateType out.
   SignCombinedCertificate: { sends: [v2.sign()] },
   PublishFirmwareStatusNotification: { sends: [v2.idle('PublishFirmwareStatusNotification')] },
-};
+});
+
+const trigger201 = trigger2(TX201);
 
 const trigger21: Sweep<Ocpp21CsmsActions['TriggerMessage']['request']['requestedMessage']> = {
-  BootNotification: { sends: [v2.boot()] },
-  LogStatusNotification: { sends: [v2.idle('LogStatusNotification')] },
-  FirmwareStatusNotification: { sends: [v2.idle('FirmwareStatusNotification')] },
-  Heartbeat: { sends: [v2.heartbeat()] },
-  MeterValues: { request: { evse: { id: 1 } }, sends: [v2.meterValues()] },
-  SignChargingStationCertificate: { sends: [v2.sign('ChargingStationCertificate')] },
-  SignV2GCertificate: { sends: [v2.sign('V2GCertificate')] },
+  ...trigger2(TX21),
   SignV2G20Certificate: { sends: [v2.sign('V2G20Certificate')] },
-  StatusNotification: { request: ON_EVSE, sends: [v2.status()] },
-  TransactionEvent: { request: { evse: { id: 1 } }, sends: [v2.transaction(TX21, 1)] },
-  SignCombinedCertificate: { sends: [v2.sign()] },
-  PublishFirmwareStatusNotification: { sends: [v2.idle('PublishFirmwareStatusNotification')] },
   // A vendor's own trigger: the charger sends what its vendor defined; a DataTransfer is the one such message every
   // CSMS takes (answered UnknownVendorId until a vendor handler is registered, and kept on the timeline).
   CustomTrigger: { request: { customTrigger: 'AcmeDiagnostics' }, sends: [{ action: 'DataTransfer', payload: { vendorId: 'com.acme', messageId: 'Diag', data: 'ok' }, answer: { status: 'UnknownVendorId' } }] },
@@ -191,26 +184,15 @@ beforeAll(async () => {
 });
 afterAll(async () => h?.close());
 
-describe('1.6 TriggerMessage', () => {
-  it.each(Object.entries(trigger16))('%s: the triggered message is answered and kept', async (requested, entry) => {
-    await runTrigger(CP16, 'ocpp1.6', 'TriggerMessage', requested, entry);
-  });
-});
+const sweeps: readonly (readonly [name: string, chargerId: string, protocol: OcppProtocol, action: string, sweep: Sweep<string>])[] = [
+  ['1.6 TriggerMessage', CP16, 'ocpp1.6', 'TriggerMessage', trigger16],
+  ['1.6 ExtendedTriggerMessage (security extension)', CP16X, 'ocpp1.6', 'ExtendedTriggerMessage', extendedTrigger16],
+  ['2.0.1 TriggerMessage', CP201, 'ocpp2.0.1', 'TriggerMessage', trigger201],
+  ['2.1 TriggerMessage', CP21, 'ocpp2.1', 'TriggerMessage', trigger21],
+];
 
-describe('1.6 ExtendedTriggerMessage (security extension)', () => {
-  it.each(Object.entries(extendedTrigger16))('%s: the triggered message is answered and kept', async (requested, entry) => {
-    await runTrigger(CP16X, 'ocpp1.6', 'ExtendedTriggerMessage', requested, entry);
-  });
-});
-
-describe('2.0.1 TriggerMessage', () => {
-  it.each(Object.entries(trigger201))('%s: the triggered message is answered and kept', async (requested, entry) => {
-    await runTrigger(CP201, 'ocpp2.0.1', 'TriggerMessage', requested, entry);
-  });
-});
-
-describe('2.1 TriggerMessage', () => {
-  it.each(Object.entries(trigger21))('%s: the triggered message is answered and kept', async (requested, entry) => {
-    await runTrigger(CP21, 'ocpp2.1', 'TriggerMessage', requested, entry);
+describe.each(sweeps)('%s', (_name, chargerId, protocol, action, sweep) => {
+  it.each(Object.entries(sweep))('%s: the triggered message is answered and kept', async (requested, entry) => {
+    await runTrigger(chargerId, protocol, action, requested, entry);
   });
 });

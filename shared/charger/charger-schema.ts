@@ -118,6 +118,12 @@ export const ConnectorSchema = z.object({
   ocppConnectorId: z.number().int().optional(),
   activeTransactionId: z.string().optional(),
   activeTransactionStartedAt: iso.optional(),
+  // The latest ChangeAvailability the charger took for it (shared/charger/availability.ts); `status` says whether
+  // it has taken effect.
+  availability: z.enum(['Operative', 'Inoperative']).optional(),
+  availabilityAnswer: z.enum(['Accepted', 'Scheduled']).optional(),
+  availabilityRequestedBy: z.string().optional(),
+  availabilityAnsweredAt: iso.optional(),
 });
 export const ConnectorsSchema = z.object({ chargerId: z.string(), connectors: z.array(ConnectorSchema) });
 

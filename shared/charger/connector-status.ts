@@ -5,7 +5,10 @@
  * A report older than the current one (chargers replay after reconnecting) goes to history only
  * (shared/store/connector-store.ts).
  * OCPP 1.6 connector N is stored as EVSE N, connector 1; 1.6 connector 0 (the charger itself) as EVSE 0, connector 0.
+ * The same item keeps the availability the charger last took from a ChangeAvailability (availability.ts).
  */
+import type { ConnectorAvailability } from './availability.ts';
+
 export interface ConnectorRef {
   evseId: number;
   connectorId: number;
@@ -29,7 +32,7 @@ export interface StatusReport extends ConnectorRef {
   ocppConnectorId?: number;
 }
 
-export interface Connector extends ConnectorRef {
+export interface Connector extends ConnectorRef, Partial<ConnectorAvailability> {
   chargerId: string;
   status?: string;
   statusTimestamp?: string;

@@ -17,6 +17,7 @@ import { passwordEffects } from './password-change.ts';
 import { localListEffects } from '../local-list/local-list-effects.ts';
 import { reservationEffects } from '../reservation/reservation-effects.ts';
 import { remoteStartEffects } from '../transaction/remote-start.ts';
+import { availabilityEffects } from './availability-effects.ts';
 
 export interface PrepareInput {
   readonly chargerId: string;
@@ -45,6 +46,7 @@ const tables: readonly Readonly<Record<string, CommandEffect>>[] = [
   reservationEffects,
   localListEffects,
   remoteStartEffects,
+  availabilityEffects,
 ];
 
 /** The effects of `action`, composed. Own keys only (an action named "constructor" has none). */

@@ -1,15 +1,17 @@
 /**
- * Connectors (EVSEs): the current status and which transaction holds the connector, one item each, created on
- * first report; and every status report in the connector's history, keyed by time and content so a report
- * sent again is kept once.
+ * Connectors (EVSEs): the current status, which transaction holds the connector and the availability a
+ * ChangeAvailability gave it, one item each, created on first write; and every status report in the connector's
+ * history, keyed by time and content so a report sent again is kept once.
  */
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { AvailabilityChange } from '../charger/availability.ts';
 import type { Connector, ConnectorRef, StatusReport } from '../charger/connector-status.ts';
 import type { StoreContext } from './context.ts';
 import { unlessConditionFails, type Item } from './dynamo.ts';
 import { CONNECTOR_PREFIX, connectorKey, connectorsPk, statusHistoryKey, statusHistoryPk, withoutKeys } from './keys.ts';
 import { mapPage, queryAll, queryPage, timeBetween, type Page, type PageOptions, type TimeRange } from './queries.ts';
 import { expiresAfter } from './retention.ts';
+import { setRemove } from './update-expression.ts';
 
 const OPTIONAL_FACTS = ['errorCode', 'info', 'vendorId', 'vendorErrorCode', 'ocppConnectorId'] as const;
 
@@ -136,6 +138,29 @@ export const connectorStore = (ctx: StoreContext) => {
       });
       const previous = before?.activeTransactionId as string | undefined;
       return previous !== undefined && previous !== transactionId ? { replaced: previous } : {};
+    },
+
+    /**
+     * Keeps the availability an answered ChangeAvailability gave the connector (creating its item if needed): one
+     * UpdateItem of its own attributes, so the reported status and the transaction pointer stay as they are.
+     * `superseded`: the connector's availability came from a later answer, and stays.
+     */
+    async setAvailability(change: AvailabilityChange): Promise<'kept' | 'superseded'> {
+      const { chargerId, evseId, connectorId } = change;
+      const update = setRemove({ type: 'Connector', ...change });
+      const out = await unlessConditionFails(
+        ctx.db.send(
+          new UpdateCommand({
+            TableName: ctx.tables.Csms,
+            Key: connectorKey(chargerId, evseId, connectorId),
+            ...update,
+            ConditionExpression: 'attribute_not_exists(#answeredAt) OR #answeredAt <= :answeredAt',
+            ExpressionAttributeNames: { ...update.ExpressionAttributeNames, '#answeredAt': 'availabilityAnsweredAt' },
+            ExpressionAttributeValues: { ...update.ExpressionAttributeValues, ':answeredAt': change.availabilityAnsweredAt },
+          }),
+        ),
+      );
+      return out === undefined ? 'superseded' : 'kept';
     },
 
     list: async (chargerId: string): Promise<Connector[]> =>

@@ -1,8 +1,10 @@
 /**
  * What command answers change, end to end against a started local runtime: reservations (ReserveNow,
- * CancelReservation, the charger's ReservationStatusUpdate), local lists (SendLocalList, GetLocalListVersion) and
- * remote starts and stops linked on transactions, through REST → the command queue → the dispatcher → strict
- * ocpp-rpc chargers (1.6 and 2.0.1) → the reply port and the command's effects → the REST reads.
+ * CancelReservation, the charger's ReservationStatusUpdate), local lists (SendLocalList, GetLocalListVersion),
+ * remote starts and stops linked on transactions, and connectors (ChangeAvailability kept beside the status the charger
+ * then reports; TriggerMessage followed by the message it triggers, answered like any other and found after the
+ * command in the message log), through REST → the command queue → the dispatcher → strict ocpp-rpc chargers (1.6 and
+ * 2.0.1) → the reply port and the command's effects → the REST reads.
  *
  * An effect runs after its command is recorded as answered, in the same handler: a test that reads what the effect
  * wrote waits for it (expect.poll), not for the command.
@@ -21,20 +23,11 @@ let admin = '';
 let viewer = '';
 const clients: RPCClient[] = [];
 
-const { api, send, follow } = operatorApi(() => runtime, () => admin);
+const { api, answered } = operatorApi(() => runtime, () => admin);
 const connect = async (chargerId: string, protocol: 'ocpp1.6' | 'ocpp2.0.1') => {
   const client = await bootedCharger(e, chargerId, protocol);
   clients.push(client);
   return client;
-};
-
-/** Sends a command and waits for the charger's answer; the answered command. */
-const answered = async (chargerId: string, action: string, payload: unknown): Promise<Json> => {
-  const posted = await send(chargerId, action, payload);
-  expect(posted.status).toBe(202);
-  const done = await follow(posted.body.commandId as string);
-  expect(done).toMatchObject({ status: 'answered' });
-  return done;
 };
 
 const reservations = async (chargerId: string, token = admin) => (await api('GET', `/chargers/${chargerId}/reservations`, undefined, {}, token)).body.items as Json[];
@@ -198,5 +191,68 @@ describe('remote starts and stops', () => {
     await expect.poll(async () => (await transaction(cp, `T-${runId}`)).stopRequestedByCommand).toBe(stop.commandId);
     await event('Ended', 1, 'RemoteStop', { info: { stoppedReason: 'Remote' } });
     expect(await transaction(cp, `T-${runId}`)).toMatchObject({ status: 'ended', startedByCommand: start.commandId, stopRequestedByCommand: stop.commandId });
+  });
+});
+
+const connectorOf = async (chargerId: string, evseId: number, connectorId: number): Promise<Json | undefined> =>
+  ((await api('GET', `/chargers/${chargerId}/connectors`)).body.connectors as Json[]).find((c) => c.evseId === evseId && c.connectorId === connectorId);
+
+/** Answers the charger's TriggerMessage Accepted, then (as a charger does, after its answer) sends `action`; what the CSMS answered it. */
+const triggersThen = (client: RPCClient, action: string, payload: Json): Promise<unknown> =>
+  new Promise((resolve, reject) => {
+    client.handle('TriggerMessage', async () => {
+      setImmediate(() => void client.call(action, payload).then(resolve, reject));
+      return { status: 'Accepted' };
+    });
+  });
+
+describe('ChangeAvailability', () => {
+  it('1.6: Inoperative on connector 1, accepted, then the charger reports Unavailable: the connector shows both', async () => {
+    const cp = `CP-FXAV16-${runId}`;
+    const client = await connect(cp, 'ocpp1.6');
+    await client.call('StatusNotification', { connectorId: 1, errorCode: 'NoError', status: 'Available' });
+    const asked: unknown[] = [];
+    client.handle('ChangeAvailability', async ({ params }) => {
+      asked.push(params);
+      return { status: 'Accepted' };
+    });
+    const done = await answered(cp, 'ChangeAvailability', { connectorId: 1, type: 'Inoperative' });
+    expect(asked).toEqual([{ connectorId: 1, type: 'Inoperative' }]);
+    await client.call('StatusNotification', { connectorId: 1, errorCode: 'NoError', status: 'Unavailable' });
+    await expect.poll(() => connectorOf(cp, 1, 1)).toMatchObject({
+      ocppConnectorId: 1,
+      status: 'Unavailable',
+      availability: 'Inoperative',
+      availabilityAnswer: 'Accepted',
+      availabilityRequestedBy: done.commandId,
+      availabilityAnsweredAt: done.completedAt,
+    });
+  });
+});
+
+describe('TriggerMessage', () => {
+  it('1.6 StatusNotification: the charger sends the status of the connector named, the CSMS answers and keeps it, found after the command in the log', async () => {
+    const cp = `CP-FXTRIG16-${runId}`;
+    const client = await connect(cp, 'ocpp1.6');
+    const triggered = triggersThen(client, 'StatusNotification', { connectorId: 2, errorCode: 'NoError', status: 'Preparing' });
+    const done = await answered(cp, 'TriggerMessage', { requestedMessage: 'StatusNotification', connectorId: 2 });
+    expect(done).toMatchObject({ outcome: 'accepted' });
+    expect(await triggered).toEqual({});
+    await expect.poll(() => connectorOf(cp, 2, 1)).toMatchObject({ ocppConnectorId: 2, status: 'Preparing' });
+    const log = (await api('GET', `/chargers/${cp}/messages`)).body.items as Json[];
+    const call = log.find((f) => f.direction === 'out' && f.action === 'TriggerMessage');
+    const result = log.find((f) => f.direction === 'in' && f.messageType === 3 && f.messageId === done.commandId);
+    const status = log.find((f) => f.direction === 'in' && f.action === 'StatusNotification' && JSON.parse(f.frame as string)[3].status === 'Preparing');
+    expect(JSON.parse(status?.reply as string)[0]).toBe(3);
+    // The charger sends the triggered message right after its answer: two handlers may take them in either order.
+    expect([call?.at <= result?.at, call?.at <= status?.at]).toEqual([true, true]);
+  });
+
+  it('2.0.1 Heartbeat: the charger sends one and is answered with the time', async () => {
+    const cp = `CP-FXTRIG2-${runId}`;
+    const client = await connect(cp, 'ocpp2.0.1');
+    const triggered = triggersThen(client, 'Heartbeat', {});
+    expect(await answered(cp, 'TriggerMessage', { requestedMessage: 'Heartbeat' })).toMatchObject({ outcome: 'accepted' });
+    expect(Date.parse(((await triggered) as { currentTime: string }).currentTime)).not.toBeNaN();
   });
 });

@@ -27,12 +27,22 @@ export const operatorApi = (runtime: () => LocalRuntime, token: () => string) =>
     const text = await res.text();
     return { status: res.status, location: res.headers.get('location'), body: text ? (JSON.parse(text) as Json) : {} };
   };
+  /** The command once it ended (or after `wait` seconds). */
+  const follow = async (commandId: string, wait = 20): Promise<Json> => (await api('GET', `/commands/${commandId}?wait=${wait}`)).body;
+  /** POST /chargers/{id}/commands; `extra`: the request's other fields (timeoutSeconds, whenOffline). */
+  const send = (chargerId: string, action: string, payload: unknown, extra: Json = {}, headers: Record<string, string> = {}) =>
+    api('POST', `/chargers/${encodeURIComponent(chargerId)}/commands`, { action, payload, ...extra }, headers);
   return {
     api,
-    /** POST /chargers/{id}/commands; `extra`: the request's other fields (timeoutSeconds, whenOffline). */
-    send: (chargerId: string, action: string, payload: unknown, extra: Json = {}, headers: Record<string, string> = {}) =>
-      api('POST', `/chargers/${encodeURIComponent(chargerId)}/commands`, { action, payload, ...extra }, headers),
-    /** The command once it ended (or after `wait` seconds). */
-    follow: async (commandId: string, wait = 20): Promise<Json> => (await api('GET', `/commands/${commandId}?wait=${wait}`)).body,
+    send,
+    follow,
+    /** Sends a command, expects it queued and then answered by the charger; the answered command. */
+    answered: async (chargerId: string, action: string, payload: unknown): Promise<Json> => {
+      const posted = await send(chargerId, action, payload);
+      expect(posted.status).toBe(202);
+      const done = await follow(posted.body.commandId as string);
+      expect(done).toMatchObject({ status: 'answered' });
+      return done;
+    },
   };
 };

@@ -2,11 +2,12 @@
  * The stores that answered commands write (shared/command/effects.ts): reservations written from both sides (our
  * commands' outcome, the charger's reported status) without overwriting each other; a local list replaced, changed
  * and versioned; remote starts kept for the transaction they start; commands linked on transactions, the first link
- * winning.
+ * winning; a connector's availability kept beside its reported status and transaction, the later answer winning.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { AvailabilityChange } from '#shared/charger/availability.ts';
 import type { LocalListEntry } from '#shared/local-list/local-list.ts';
-import { localListKey, pendingStartKey, remoteStartKey, reservationKey } from '#shared/store/keys.ts';
+import { connectorKey, localListKey, pendingStartKey, remoteStartKey, reservationKey } from '#shared/store/keys.ts';
 import type { AnsweredReservation } from '#shared/reservation/reservation.ts';
 import { countingRequests, openStoreFixture, STORAGE_ATTRIBUTES, transactionRecord, type StoreFixture } from './fixture.ts';
 
@@ -179,5 +180,59 @@ describe('remote starts and command links', () => {
     expect(await transactions.putIfVersion(transactionRecord({ chargerId: RS, transactionId: 'TX-L', version: 2 }))).toBe(false);
     expect(await transactions.linkCommand(RS, 'TX-NONE', 'stopRequestedByCommand', 'cmd-d')).toBe('unknown');
     expect(await transactions.get(RS, 'TX-NONE')).toBeUndefined();
+  });
+});
+
+describe('connector availability', () => {
+  const AV = 'CP-Availability';
+  const ref = { evseId: 1, connectorId: 1 };
+  const change = (availability: 'Operative' | 'Inoperative', commandId: string, answeredAt: string, extra: Partial<AvailabilityChange> = {}): AvailabilityChange => ({
+    chargerId: AV,
+    ...ref,
+    ocppConnectorId: 1,
+    availability,
+    availabilityAnswer: 'Accepted',
+    availabilityRequestedBy: commandId,
+    availabilityAnsweredAt: answeredAt,
+    ...extra,
+  });
+  const connector = async (evseId = 1, connectorId = 1) => (await f.deps.stores.connectors.list(AV)).find((c) => c.evseId === evseId && c.connectorId === connectorId);
+
+  it('creates the connector item in one UpdateItem, without a status, when no report came yet', async () => {
+    const { result, requests } = await countingRequests(() => f.deps.stores.connectors.setAvailability(change('Inoperative', 'cmd-a1', '2026-05-01T10:00:00.000Z', { availabilityAnswer: 'Scheduled' })));
+    expect([result, requests]).toEqual(['kept', 1]);
+    expect(await connector()).toEqual({
+      chargerId: AV,
+      evseId: 1,
+      connectorId: 1,
+      ocppConnectorId: 1,
+      availability: 'Inoperative',
+      availabilityAnswer: 'Scheduled',
+      availabilityRequestedBy: 'cmd-a1',
+      availabilityAnsweredAt: '2026-05-01T10:00:00.000Z',
+    });
+    expect((await f.item('Csms', connectorKey(AV, 1, 1)))?.type).toBe('Connector');
+  });
+
+  it('leaves the reported status and the transaction alone, and they leave it alone', async () => {
+    const connectors = f.deps.stores.connectors;
+    await connectors.putStatusIfNewer({ chargerId: AV, ...ref, ocppConnectorId: 1, status: 'Charging', timestamp: '2026-05-01T10:01:00.000Z', messageId: 'm-1' });
+    await connectors.claim(AV, ref, 'TX-AV', '2026-05-01T09:00:00.000Z');
+    expect(await connector()).toMatchObject({ status: 'Charging', activeTransactionId: 'TX-AV', availability: 'Inoperative', availabilityRequestedBy: 'cmd-a1' });
+    expect(await connectors.setAvailability(change('Operative', 'cmd-a2', '2026-05-01T10:02:00.000Z'))).toBe('kept');
+    expect(await connector()).toMatchObject({ status: 'Charging', activeTransactionId: 'TX-AV', availability: 'Operative', availabilityAnswer: 'Accepted', availabilityRequestedBy: 'cmd-a2' });
+  });
+
+  it('keeps the later answer when an earlier one is written late', async () => {
+    expect(await f.deps.stores.connectors.setAvailability(change('Inoperative', 'cmd-a0', '2026-05-01T09:59:00.000Z'))).toBe('superseded');
+    expect(await connector()).toMatchObject({ availability: 'Operative', availabilityRequestedBy: 'cmd-a2', availabilityAnsweredAt: '2026-05-01T10:02:00.000Z' });
+  });
+
+  it('keeps the charger’s own (EVSE 0, connector 0) apart from its connectors', async () => {
+    await f.deps.stores.connectors.setAvailability(change('Inoperative', 'cmd-all', '2026-05-01T10:03:00.000Z', { evseId: 0, connectorId: 0, ocppConnectorId: 0 }));
+    expect((await f.deps.stores.connectors.list(AV)).map((c) => [c.evseId, c.connectorId, c.availability])).toEqual([
+      [0, 0, 'Inoperative'],
+      [1, 1, 'Operative'],
+    ]);
   });
 });

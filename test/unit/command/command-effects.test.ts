@@ -1,8 +1,11 @@
 /**
  * What command answers tell us, derived without I/O: settings from configuration answers (paired, masked), a
- * composite schedule from an accepted answer, and the requestId a report request is given before it is checked.
+ * composite schedule from an accepted answer, the requestId a report request is given before it is checked, and the
+ * connector, EVSE or charger a taken ChangeAvailability names.
  */
 import { describe, expect, it } from 'vitest';
+import { availabilityChangeOf } from '#shared/charger/availability.ts';
+import { effectOf } from '#shared/command/effects.ts';
 import { compositeScheduleOf } from '#shared/charger/composite-schedule.ts';
 import { settingsOf } from '#shared/charger/configuration.ts';
 import type { Ports } from '#shared/deps.ts';
@@ -134,5 +137,47 @@ describe('request ids of report requests', () => {
     );
     expect(Object.keys(requestIdEffects)).not.toContain('ReserveNow');
     expect(Object.keys(requestIdEffects)).not.toContain('RequestStartTransaction');
+  });
+});
+
+describe('availability from ChangeAvailability answers', () => {
+  const change = (protocol: OcppProtocol, payload: unknown, answer: string | undefined) =>
+    availabilityChangeOf({ chargerId: 'CP-1', protocol, commandId: 'cmd-1', payload, answer, answeredAt: '2026-03-01T10:00:00.000Z' });
+  const where = (protocol: OcppProtocol, payload: unknown) => {
+    const c = change(protocol, payload, 'Accepted');
+    return c && [c.evseId, c.connectorId, c.ocppConnectorId, c.availability];
+  };
+
+  it('keeps what was asked, by which command and how the charger took it: now (Accepted) or after its transactions (Scheduled)', () => {
+    expect(change('ocpp1.6', { connectorId: 2, type: 'Inoperative' }, 'Scheduled')).toEqual({
+      chargerId: 'CP-1',
+      evseId: 2,
+      connectorId: 1,
+      ocppConnectorId: 2,
+      availability: 'Inoperative',
+      availabilityAnswer: 'Scheduled',
+      availabilityRequestedBy: 'cmd-1',
+      availabilityAnsweredAt: '2026-03-01T10:00:00.000Z',
+    });
+    expect(change('ocpp2.0.1', { operationalStatus: 'Operative', evse: { id: 1, connectorId: 2 } }, 'Accepted')).toMatchObject({ availabilityAnswer: 'Accepted' });
+  });
+
+  it('names 1.6 connector 0 and a 2.x request without an EVSE (or EVSE 0) the charger, a 2.x EVSE alone its connector 0', () => {
+    expect(where('ocpp1.6', { connectorId: 0, type: 'Inoperative' })).toEqual([0, 0, 0, 'Inoperative']);
+    expect(where('ocpp1.6', { connectorId: 3, type: 'Operative' })).toEqual([3, 1, 3, 'Operative']);
+    expect(where('ocpp2.0.1', { operationalStatus: 'Inoperative' })).toEqual([0, 0, undefined, 'Inoperative']);
+    expect(where('ocpp2.1', { operationalStatus: 'Inoperative', evse: { id: 0 } })).toEqual([0, 0, undefined, 'Inoperative']);
+    expect(where('ocpp2.1', { operationalStatus: 'Operative', evse: { id: 2 } })).toEqual([2, 0, undefined, 'Operative']);
+    expect(where('ocpp2.0.1', { operationalStatus: 'Inoperative', evse: { id: 2, connectorId: 1 } })).toEqual([2, 1, undefined, 'Inoperative']);
+  });
+
+  it('keeps nothing of a rejected answer (nor of one without a status)', () => {
+    expect(change('ocpp1.6', { connectorId: 1, type: 'Inoperative' }, 'Rejected')).toBeUndefined();
+    expect(change('ocpp2.0.1', { operationalStatus: 'Inoperative' }, undefined)).toBeUndefined();
+  });
+
+  it('is an answered effect of ChangeAvailability, with nothing to prepare', () => {
+    expect(effectOf('ChangeAvailability')?.answered).toBeTypeOf('function');
+    expect(effectOf('ChangeAvailability')?.prepare).toBeUndefined();
   });
 });

@@ -289,10 +289,15 @@ export interface CommandRoundTrip {
 const n = (x: number) => String(round(x));
 const spreadText = (s: Spread) => `${n(s.p50)} / ${n(s.p95)} / ${n(s.max)}`;
 
-/** `GetItem 2 · SendMessage 1 (1 failed)`, in the order given. */
+const measuredText = (t: OperationTotals): string => {
+  const notes = [t.readUnits > 0 && `${n(t.readUnits)} RU`, t.writeUnits > 0 && `${n(t.writeUnits)} WU`, t.failed > 0 && `${n(t.failed)} failed`].filter(Boolean);
+  return `${n(t.requests)}${notes.length > 0 ? ` (${notes.join(', ')})` : ''}`;
+};
+
+/** `GetItem 2 (1.5 RU) · UpdateItem 1 (1 failed) · SendMessage 1`, in the order given; plain counts as they are. */
 export const formatOperations = (operations: Readonly<Record<string, OperationTotals | number>>): string =>
   Object.entries(operations)
-    .map(([op, t]) => (typeof t === 'number' ? `${op} ${n(t)}` : `${op} ${n(t.requests)}${t.failed > 0 ? ` (${n(t.failed)} failed)` : ''}`))
+    .map(([op, t]) => `${op} ${typeof t === 'number' ? n(t) : measuredText(t)}`)
     .join(' · ') || '–';
 
 /** `measured` in the order of `expected` (the order the requests are made), anything unexpected after. */
@@ -321,7 +326,7 @@ export const commandMarkdown = (r: CommandRoundTrip): string[] => {
     '',
     '### Requests per command, by step (measured, beside what the code should make)',
     '',
-    '| protocol | action | step | Lambda | DynamoDB and SQS requests, measured | expected | DynamoDB read / write units | SQS requests | $ / million commands |',
+    '| protocol | action | step | Lambda | DynamoDB and SQS requests, measured (read / write units) | expected | DynamoDB read / write units | SQS requests | $ / million commands |',
     '|---|---|---|---|---|---|---|---|---|',
   );
   for (const a of r.actions) {

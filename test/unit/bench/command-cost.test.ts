@@ -4,6 +4,7 @@ import {
   commandMarkdown,
   EXPECTED_REQUESTS,
   expectedRequests,
+  formatOperations,
   operationsDelta,
   perCommand,
   requestTotals,
@@ -199,7 +200,11 @@ describe('commandMarkdown', () => {
   it('prints the latencies, the problems, and each step’s requests in the order they are made beside the expected ones', () => {
     expect(text).toContain('| ocpp1.6 | Reset | 1 | 1 | 80 / 90 / 95 | 600 / 610 / 615 |');
     expect(text).toContain('**Problems:** CMD0 Reset: timedOut ""');
-    expect(text).toContain('| ocpp1.6 | Reset | reply | 1 | GetItem 1 · TransactWriteItems 1 · PutItem 1 | GetItem 1 · TransactWriteItems 1 · PutItem 1 | 1 / 7 | 0 |');
+    expect(text).toContain('| ocpp1.6 | Reset | reply | 1 | GetItem 1 (1 RU) · TransactWriteItems 1 (6 WU) · PutItem 1 (1 WU) | GetItem 1 · TransactWriteItems 1 · PutItem 1 | 1 / 7 | 0 |');
+  });
+  it('marks failed requests, and units where there are any', () => {
+    expect(formatOperations({ UpdateItem: ops(1, 0, 0, 1), GetItem: ops(2, 1.5), SendMessage: ops(1) })).toBe('UpdateItem 1 (1 failed) · GetItem 2 (1.5 RU) · SendMessage 1');
+    expect(formatOperations({})).toBe('–');
   });
   it('writes what each step should make into the text', () => {
     for (const step of ['submit', 'dispatch', 'reply', 'timeout', 'follow'] as const) expect(text).toContain(EXPECTED_REQUESTS[step].what);

@@ -24,17 +24,36 @@ export interface CallOutcome {
 
 const CALL_TIMEOUT_MS = 15_000;
 
+/** The CALLRESULT payload for a CALL of the CSMS; told, with `performance.now()`, when it was sent. */
+export interface CallAnswerer {
+  answer(action: string, payload: unknown): object;
+  sent?(messageId: string, action: string, at: number): void;
+}
+
 export class OcppBenchClient {
   private seq = 0;
   private pending?: { resolve: (raw: string) => void };
+  private answerer?: CallAnswerer;
   private readonly ws: WebSocket;
 
   private constructor(ws: WebSocket) {
     this.ws = ws;
     ws.on('message', (data: Buffer) => {
       const raw = data.toString();
-      this.pending?.resolve(raw);
+      if (this.answerer && raw.startsWith('[2')) this.answerCall(this.answerer, raw);
+      else this.pending?.resolve(raw);
     });
+  }
+
+  /** From now on, answers every CALL the CSMS sends (without one, a CALL would be taken for the reply awaited). */
+  answerCalls(answerer: CallAnswerer): void {
+    this.answerer = answerer;
+  }
+
+  private answerCall(answerer: CallAnswerer, raw: string): void {
+    const [, messageId, action, payload] = JSON.parse(raw) as [2, string, string, unknown];
+    this.ws.send(JSON.stringify([3, messageId, answerer.answer(action, payload)]));
+    answerer.sent?.(messageId, action, performance.now());
   }
 
   static connect(url: string, charger: SimCharger): Promise<OcppBenchClient> {

@@ -6,7 +6,8 @@
  * Prices: US East (N. Virginia, us-east-1), on-demand list prices, first volume tier, no free tier (free tiers
  * are per account, not per charger), USD. Looked up 2026 (pages read while writing this file):
  * - API Gateway WebSocket: $1.00 per million messages (first 1 billion), $0.25 per million connection minutes;
- *   messages sent *and* received are billed, metered in 32 KB increments. https://aws.amazon.com/api-gateway/pricing/
+ *   messages sent *and* received are billed, metered in 32 KB increments. REST API (the operator API): $3.50 per
+ *   million requests (first 333 million). https://aws.amazon.com/api-gateway/pricing/
  * - Lambda arm64: $0.20 per million requests, $0.0000133334 per GB-second (first 7.5 billion GB-s); duration
  *   billed per 1 ms. https://aws.amazon.com/lambda/pricing/ (x86 is $0.0000166667).
  * - DynamoDB on-demand, Standard table class, after the 50 % cut of 1 Nov 2024: $0.625 per million write request
@@ -33,6 +34,8 @@ export interface Prices {
     readonly connectionMinutesPerMillion: number;
     /** A message is metered in increments of this many bytes (a 33 KB message counts as two). */
     readonly messageIncrementBytes: number;
+    /** The operator REST API, per request. */
+    readonly restRequestsPerMillion: number;
   };
   readonly lambda: { readonly requestsPerMillion: number; readonly arm64PerGbSecond: number };
   readonly dynamodb: {
@@ -53,7 +56,7 @@ export interface Prices {
 export const PRICES: Prices = {
   region: 'us-east-1',
   asOf: '2026 list prices (on-demand, first tier, DynamoDB after the Nov 2024 cut)',
-  apiGateway: { websocketMessagesPerMillion: 1.0, connectionMinutesPerMillion: 0.25, messageIncrementBytes: 32 * 1024 },
+  apiGateway: { websocketMessagesPerMillion: 1.0, connectionMinutesPerMillion: 0.25, messageIncrementBytes: 32 * 1024, restRequestsPerMillion: 3.5 },
   lambda: { requestsPerMillion: 0.2, arm64PerGbSecond: 0.0000133334 },
   dynamodb: { writeRequestUnitsPerMillion: 0.625, readRequestUnitsPerMillion: 0.125, storagePerGbMonth: 0.25 },
   sqs: { fifoRequestsPerMillion: 0.5 },

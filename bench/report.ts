@@ -1,6 +1,7 @@
 /** The benchmark report: figures beside their targets, as Markdown, and the raw figures as JSON. */
 import { formatAuthCost, type AuthCost } from './auth-cost.ts';
 import type { ColdStart } from './cold-start.ts';
+import { commandMarkdown, type CommandRoundTrip } from './command-cost.ts';
 import { formatCostTable, type CostBreakdown } from './cost-model.ts';
 import type { LoadResult, RampStep } from './load.ts';
 import type { MeasuredAction } from './per-message-cost.ts';
@@ -24,6 +25,8 @@ export interface BenchReport {
   costPerChargerMonth: Record<string, CostBreakdown>;
   /** The reconnect storm (bench/storm.ts), unless --storm 0. */
   storm?: StormResult;
+  /** A command's round trip and cost (bench/command-round-trip.ts), unless --commands 0. */
+  commandRoundTrip?: CommandRoundTrip;
 }
 
 const TARGETS = {
@@ -113,6 +116,7 @@ export const toMarkdown = (r: BenchReport): string => {
       lines.push(`| ${protocol} | ${a} | ${m.requests} | ${m.roundTrips} | ${m.readUnits} | ${m.writeUnits} | ${m.lambdaInvocations} | ${m.connectionsApiCalls} | ${m.inBytes} / ${m.outBytes} | ${m.medianMs} |`);
     }
   }
+  if (r.commandRoundTrip) lines.push('', ...commandMarkdown(r.commandRoundTrip));
   lines.push('', '## Cold start (bundled as CDK bundles; fresh Node 22 process per run)', '');
   lines.push(
     '| function | bundle KB | gzip KB | loaded on use, KB | init ms min / median / max | first invocation ms min / median / max |',

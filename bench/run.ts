@@ -1,10 +1,11 @@
 /**
  * `npm run bench -- [--smoke] [--chargers 200] [--duration 30] [--warmup 10] [--ramp] [--p99 50] [--cold-runs 5] [--no-baseline]
- *                   [--storm 1000] [--storm-parallel 250] [--storm-only]`
+ *                   [--storm 1000] [--storm-parallel 250] [--storm-only] [--command-chargers 10] [--commands 10]`
  *
  * Measures the local runtime under many simulated chargers beside an in-memory baseline, what every message
  * costs in DynamoDB capacity, Lambda invocations and @connections calls, each Lambda's bundle and cold start,
- * and the resulting cost per charger per month on AWS, and how long a reconnect storm takes (bench/storm.ts). Prints a Markdown report and writes it, with the raw
+ * and the resulting cost per charger per month on AWS, and how long a reconnect storm takes (bench/storm.ts), and what a
+ * command's round trip takes and costs (bench/command-round-trip.ts). Prints a Markdown report and writes it, with the raw
  * figures as JSON, to bench/results/. Figures only: nothing here passes or fails on time.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -37,6 +38,10 @@ const { costPerChargerMonth } = await import('./cost-model.ts');
 const { WORKLOADS } = await import('./pricing.ts');
 const { toMarkdown } = await import('./report.ts');
 const { runStorm, closeStorm, stormLosses, stormMarkdown } = await import('./storm.ts');
+const { HandlerMeter } = await import('./handler-meter.ts');
+const { measureCommandRoundTrip } = await import('./command-round-trip.ts');
+const { signIn } = await import('../test/support/operator-tokens.ts');
+const { DEFAULT_MEMORY_MB } = await import('#functions/_routes/rules.ts');
 type StormResult = import('./storm.ts').StormResult;
 type BenchReport = import('./report.ts').BenchReport;
 type SimCharger = import('./ocpp-client.ts').SimCharger;
@@ -55,6 +60,8 @@ const { values } = parseArgs({
     storm: { type: 'string' },
     'storm-parallel': { type: 'string' },
     'storm-only': { type: 'boolean' },
+    'command-chargers': { type: 'string' },
+    commands: { type: 'string' },
     out: { type: 'string', default: 'bench/results' },
   },
 });
@@ -70,12 +77,16 @@ const settings = {
   baseline: values['no-baseline'] !== true,
   stormChargers: Number(values.storm ?? (smoke ? 30 : 1000)),
   stormParallel: Number(values['storm-parallel'] ?? (smoke ? 10 : 250)),
+  commandChargers: Number(values['command-chargers'] ?? (smoke ? 2 : 10)),
+  /** Per charger and action; 0 leaves the command stage out. */
+  commandsPerCharger: Number(values.commands ?? (smoke ? 2 : 10)),
+  commandTimeoutS: smoke ? 5 : 10,
 };
 const log = (message: string) => console.error(`[bench] ${message}`);
 
-// Count Lambda invocations as Lambda bills them, one per handler call; counted when the call has finished, so
-// a measurement that waits for it also sees every write the call made.
-let invocations = 0;
+// Count Lambda invocations as Lambda bills them, per handler, and file every DynamoDB and SQS request under the
+// handler that made it (bench/handler-meter.ts).
+const meter = new HandlerMeter();
 const runtime = await startLocalRuntime({
   logger: { info: () => undefined, warn: () => undefined, error: console.error },
   idleTimeoutMs: 0,
@@ -84,15 +95,7 @@ const runtime = await startLocalRuntime({
   messageBudgetBurst: 1_000_000,
   loadModule: async (entry) => {
     const mod = await importFromFunctionsDir(entry);
-    return {
-      handler: async (event, context) => {
-        try {
-          return await mod.handler(event, context);
-        } finally {
-          invocations += 1;
-        }
-      },
-    };
+    return { handler: meter.wrap(entry, mod.handler) };
   },
 });
 const runtimeEnv = { ...process.env, ...runtime.env };
@@ -159,10 +162,30 @@ try {
     }
 
     log('measuring what each message costs');
-    const counters = { invocations: () => invocations, managementCalls: () => runtime.managementCalls() };
+    const counters = { invocations: () => meter.invocations(), managementCalls: () => runtime.managementCalls() };
     const perMessage: BenchReport['perMessage'] = {};
     for (const c of costChargers) {
       perMessage[c.protocol] = await measurePerMessageCost(runtime.chargerUrl(c.id), c, tagOf(c), counters, settings.costRounds);
+    }
+
+    let commandRoundTrip: BenchReport['commandRoundTrip'];
+    if (settings.commandsPerCharger > 0 && settings.commandChargers > 0) {
+      log(`command round trip: ${settings.commandChargers} chargers, ${settings.commandsPerCharger} commands each per action`);
+      const commandChargers = simulated('CMD', settings.commandChargers);
+      for (const c of commandChargers) await createCharger(deps, { chargerId: c.id, password });
+      const operator = await signIn(runtime.userPool, 'bench-operator', ['operator']);
+      const memoryOfEntry = (entry: string) => (routes as readonly RouteDef[]).find((r) => r.entry === entry)?.memoryMb ?? DEFAULT_MEMORY_MB;
+      commandRoundTrip = await measureCommandRoundTrip({
+        runtime,
+        meter,
+        chargers: commandChargers,
+        operatorToken: operator.accessToken,
+        commandsPerCharger: settings.commandsPerCharger,
+        timeoutSeconds: settings.commandTimeoutS,
+        memoryOf: memoryOfEntry,
+      });
+      // Their $disconnects run before the load starts.
+      while (runtime.gatewayStats().disconnectsPending > 0) await new Promise((r) => setTimeout(r, 50));
     }
 
     log(`load: ${settings.chargers} chargers, ${settings.warmupS} s warm-up (not counted), then ${settings.durationS} s`);
@@ -252,6 +275,7 @@ try {
       authCost,
       costPerChargerMonth: costPerCharger,
       ...(storm ? { storm } : {}),
+      ...(commandRoundTrip ? { commandRoundTrip } : {}),
     };
     const markdown = toMarkdown(report);
     mkdirSync(values.out, { recursive: true });
@@ -268,6 +292,10 @@ try {
     const losses = storm && stormLosses(storm);
     if (losses) {
       console.error(`\n!!! THE STORM LOST CHARGERS: ${losses}. !!!\n`);
+      process.exitCode = 1;
+    }
+    if (commandRoundTrip?.problems.length) {
+      console.error(`\n!!! THE COMMAND ROUND TRIP HAD PROBLEMS: ${commandRoundTrip.problems.slice(0, 5).join('; ')}. !!!\n`);
       process.exitCode = 1;
     }
     log(`report: ${join(values.out, 'latest.md')}`);

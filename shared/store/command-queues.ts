@@ -6,11 +6,17 @@
 import { ChangeMessageVisibilityCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { CommandQueue, CommandRef, CommandTimers, SentCommandRef } from '../command/ports.ts';
 import { chargerIdKey } from '../charger/charger-id.ts';
+import { meterRequests } from './capacity-meter.ts';
 import { awsClientConfig } from './client-config.ts';
 import { commandsQueue, commandTimeoutsQueue } from './queues.ts';
 
 let client: SQSClient | undefined;
-const sqs = (env: NodeJS.ProcessEnv): SQSClient => (client ??= new SQSClient(awsClientConfig('sqs', env)));
+const sqs = (env: NodeJS.ProcessEnv): SQSClient => {
+  if (client) return client;
+  client = new SQSClient(awsClientConfig('sqs', env));
+  if (env.CSMS_CAPACITY_METER === 'on') meterRequests(client);
+  return client;
+};
 
 /** A queue URL from the environment, read on use: a function without access to the queue fails naming the variable. */
 const urlOf = (env: NodeJS.ProcessEnv, envVar: string): string => {

@@ -209,18 +209,20 @@ export const DEFAULT_ACTION_COSTS: Readonly<Record<string, ActionCost>> = {
   StopTransaction: estimate({ readRequestUnits: 1.5, writeRequestUnits: 7, lambdaMsPerInvocation: 35, inBytes: 300, outBytes: 80 }),
   MeterValues: estimate({ writeRequestUnits: 4, inBytes: 400, outBytes: 50 }),
   TransactionEvent: estimate({ readRequestUnits: 2.5, writeRequestUnits: 7, lambdaMsPerInvocation: 35, inBytes: 500, outBytes: 80 }),
-  // A CSMS-initiated CALL: FIFO send/receive/delete, the queue consumer posts it (@connections), the charger's
-  // CALLRESULT comes back through $default. Writes: command item, its result, in-flight slot set and cleared, log.
+  // A CSMS-initiated command, as the bench's command round trip stage measures it (README, "Command round trip"):
+  // the REST submit (BatchGetItem, PutItem command, SendMessage), the dispatch (receive, GetItem ×2, the slot's
+  // transaction, PostToConnection, PutItem log, SendMessage timer, delete), the reply through $default (GetItem slot,
+  // the completing transaction, PutItem log) and the timeout message (receive, GetItem slot, delete).
   command: estimate({
-    readRequestUnits: 1,
-    writeRequestUnits: 6,
-    lambdaInvocations: 2,
+    readRequestUnits: 4.5,
+    writeRequestUnits: 17,
+    lambdaInvocations: 4,
     lambdaMsPerInvocation: 40,
     memoryMb: 256,
     inBytes: 80,
     outBytes: 250,
     connectionsApiCalls: 1,
-    sqsRequests: 3,
+    sqsRequests: 6,
   }),
 };
 

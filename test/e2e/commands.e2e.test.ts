@@ -4,65 +4,16 @@
  * record, followed with `GET /commands/{id}?wait=`.
  */
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import type { RPCClient } from 'ocpp-rpc';
-import type { WebSocket } from 'ws';
 import { awsClientConfig } from '#shared/store/client-config.ts';
 import { LOCAL_AWS_ENV } from '../../bin/local/handler-env.ts';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { LocalRuntime } from '../../bin/local/runtime.ts';
-import { operatorApi, type Json } from '../support/command-e2e.ts';
-import { bootedCharger, ocppClient, runId, startE2e, type E2e } from '../support/e2e.ts';
+import { describe, expect, it } from 'vitest';
+import { commandE2eFile, type Json } from '../support/command-e2e.ts';
+import { ocppClient, runId } from '../support/e2e.ts';
 import { signIn } from '../support/operator-tokens.ts';
-import { closed, openSocket } from '../support/ws-client.ts';
+import { closed } from '../support/ws-client.ts';
 
-let e: E2e;
-let runtime: LocalRuntime;
-let admin = '';
-const clients: RPCClient[] = [];
-const sockets: WebSocket[] = [];
-
-const { api, send, follow } = operatorApi(() => runtime, () => admin);
-
-/** A charger speaking raw OCPP-J 1.6 frames: it can answer anything, or nothing. */
-const rawCharger = async (chargerId: string) => {
-  const password = await e.register({ chargerId });
-  const ws = await openSocket(`${runtime.wsUrl}/${chargerId}`, { protocols: ['ocpp1.6'], basic: `${chargerId}:${password}` });
-  sockets.push(ws);
-  // Every frame is kept until read: a CALL may arrive before the test asks for it.
-  const frames: Json[] = [];
-  let wake: (() => void) | undefined;
-  ws.on('message', (data: Buffer) => {
-    frames.push(JSON.parse(data.toString()) as Json);
-    wake?.();
-  });
-  const next = async (): Promise<Json> => {
-    while (frames.length === 0) await new Promise<void>((r) => (wake = r));
-    return frames.shift()!;
-  };
-  ws.send(JSON.stringify([2, 'boot-1', 'BootNotification', { chargePointVendor: 'Acme', chargePointModel: 'Raw' }]));
-  expect(await next()).toMatchObject([3, 'boot-1', { status: 'Accepted' }]);
-  /** The next CALL the CSMS sends. */
-  const nextCall = async (): Promise<[number, string, string, Json]> => (await next()) as unknown as [number, string, string, Json];
-  return { ws, nextCall };
-};
-
-/** A booted charger, closed after the file's tests. */
-const connect = async (chargerId: string, protocol: 'ocpp1.6' | 'ocpp2.0.1'): Promise<RPCClient> => {
-  const client = await bootedCharger(e, chargerId, protocol);
-  clients.push(client);
-  return client;
-};
-
-beforeAll(async () => {
-  e = await startE2e();
-  runtime = e.runtime as LocalRuntime;
-  admin = (await signIn(runtime.userPool, `cmd-admin-${runId}`, ['admin'])).accessToken;
-});
-afterAll(async () => {
-  await Promise.all(clients.map((c) => c.close({ force: true })));
-  for (const ws of sockets) ws.terminate();
-  await e?.runtime.stop();
-});
+const f = commandE2eFile('cmd-admin');
+const { api, send, follow, connect, connectRaw: rawCharger } = f;
 
 describe('a command round trip', () => {
   it('sends a 1.6 Reset, and the charger’s answer ends the command as accepted', async () => {
@@ -122,7 +73,7 @@ describe('a command round trip', () => {
   it('answers 404 for an unknown charger and 409 for one that never connected', async () => {
     expect((await send(`CP-NONE-${runId}`, 'Reset', { type: 'Soft' })).status).toBe(404);
     const cp = `CP-NEVER-${runId}`;
-    await e.register({ chargerId: cp });
+    await f.e.register({ chargerId: cp });
     expect((await send(cp, 'Reset', { type: 'Soft' })).status).toBe(409);
   });
 
@@ -130,7 +81,7 @@ describe('a command round trip', () => {
     const cp = `CP-CMDOFF-${runId}`;
     const client = await connect(cp, 'ocpp1.6');
     await client.close({ code: 1000 });
-    await expect.poll(async () => (await e.deps.stores.presence.get(cp))?.connected, { timeout: 5000 }).toBe(false);
+    await expect.poll(async () => (await f.e.deps.stores.presence.get(cp))?.connected, { timeout: 5000 }).toBe(false);
     const done = await follow((await send(cp, 'Reset', { type: 'Soft' })).body.commandId as string);
     expect(done).toMatchObject({ status: 'failed', failure: { code: 'ChargerOffline' } });
   });
@@ -139,16 +90,16 @@ describe('a command round trip', () => {
 describe('held while offline', () => {
   it('holds a command for an offline charger and sends it after its next accepted boot', async () => {
     const cp = `CP-CMDHOLD-${runId}`;
-    const password = await e.register({ chargerId: cp });
-    const first = await ocppClient({ endpoint: runtime.wsUrl, identity: cp, password, protocols: ['ocpp1.6'] });
+    const password = await f.e.register({ chargerId: cp });
+    const first = await ocppClient({ endpoint: f.runtime.wsUrl, identity: cp, password, protocols: ['ocpp1.6'] });
     await first.call('BootNotification', { chargePointVendor: 'Acme', chargePointModel: 'One' });
     await first.close({ code: 1000 });
-    await expect.poll(async () => (await e.deps.stores.presence.get(cp))?.connected, { timeout: 5000 }).toBe(false);
+    await expect.poll(async () => (await f.e.deps.stores.presence.get(cp))?.connected, { timeout: 5000 }).toBe(false);
     const posted = await send(cp, 'Reset', { type: 'Soft' }, { whenOffline: 'hold' });
     await expect.poll(async () => (await api('GET', `/commands/${posted.body.commandId}`)).body.heldSince, { timeout: 10_000 }).toBeDefined();
     expect((await api('GET', `/commands/${posted.body.commandId}`)).body.status).toBe('queued');
-    const again = await ocppClient({ endpoint: runtime.wsUrl, identity: cp, password, protocols: ['ocpp1.6'] });
-    clients.push(again);
+    const again = await ocppClient({ endpoint: f.runtime.wsUrl, identity: cp, password, protocols: ['ocpp1.6'] });
+    f.closeAfter(again);
     again.handle('Reset', async () => ({ status: 'Accepted' }));
     await again.call('BootNotification', { chargePointVendor: 'Acme', chargePointModel: 'One' });
     expect(await follow(posted.body.commandId as string)).toMatchObject({ status: 'answered', outcome: 'accepted' });
@@ -226,10 +177,10 @@ describe('delivery guarantees', () => {
     const [, messageId] = await nextCall();
     ws.send(JSON.stringify([3, messageId, { status: 'Accepted' }]));
     expect(await follow(posted.body.commandId as string)).toMatchObject({ status: 'answered' });
-    const sqs = new SQSClient(awsClientConfig('sqs', { ...LOCAL_AWS_ENV, AWS_ENDPOINT_URL_SQS: runtime.sqsS3Endpoint }));
+    const sqs = new SQSClient(awsClientConfig('sqs', { ...LOCAL_AWS_ENV, AWS_ENDPOINT_URL_SQS: f.runtime.sqsS3Endpoint }));
     // The same reference again, past deduplication (another deduplication id), as a redelivery would bring it.
     const ref = { commandId: posted.body.commandId, chargerId: cp };
-    await sqs.send(new SendMessageCommand({ QueueUrl: runtime.queues.Commands!.url, MessageBody: JSON.stringify(ref), MessageGroupId: cp.toLowerCase(), MessageDeduplicationId: `again-${messageId}` }));
+    await sqs.send(new SendMessageCommand({ QueueUrl: f.runtime.queues.Commands!.url, MessageBody: JSON.stringify(ref), MessageGroupId: cp.toLowerCase(), MessageDeduplicationId: `again-${messageId}` }));
     const marker = await send(cp, 'ClearCache', {});
     const [, nextId, nextAction] = await nextCall();
     expect([nextId, nextAction]).toEqual([marker.body.commandId, 'ClearCache']);
@@ -263,7 +214,7 @@ describe('who may send', () => {
   it('lets a viewer read but not send or cancel; cancels a queued command', async () => {
     const cp = `CP-CMDROLE-${runId}`;
     const { nextCall } = await rawCharger(cp);
-    const viewer = (await signIn(runtime.userPool, `cmd-viewer-${runId}`, ['viewer'])).accessToken;
+    const viewer = (await signIn(f.runtime.userPool, `cmd-viewer-${runId}`, ['viewer'])).accessToken;
     const asViewer = await api('POST', `/chargers/${cp}/commands`, { action: 'Reset', payload: { type: 'Soft' } }, {}, viewer);
     expect(asViewer.status).toBe(403);
     const busy = await send(cp, 'Reset', { type: 'Soft' }, { timeoutSeconds: 60 });

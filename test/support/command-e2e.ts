@@ -1,11 +1,16 @@
 /**
  * What the command e2e files share: the REST API as an operator calls it (answers read as JSON), sending a command
- * and following it to its end, and a charger connected with a strict ocpp-rpc client and booted.
+ * and following it to its end, a booted charger that speaks raw OCPP-J frames, and a file's runtime with its
+ * chargers.
  */
 import type { RPCClient } from 'ocpp-rpc';
-import { expect } from 'vitest';
+import { afterAll, beforeAll } from 'vitest';
+import type { WebSocket } from 'ws';
+import type { OcppProtocol } from '#shared/ocpp/frames.ts';
 import type { LocalRuntime } from '../../bin/local/runtime.ts';
-import { ocppClient, type E2e } from './e2e.ts';
+import { bootedCharger, runId, startE2e, type E2e } from './e2e.ts';
+import { signIn } from './operator-tokens.ts';
+import { openSocket } from './ws-client.ts';
 
 // Tests read any answer field by field.
 export type Json = Record<string, any>;
@@ -43,6 +48,106 @@ export const operatorApi = (runtime: () => LocalRuntime, token: () => string) =>
       const done = await follow(posted.body.commandId as string);
       expect(done).toMatchObject({ status: 'answered' });
       return done;
+    },
+  };
+};
+
+/** A BootNotification of each version, as a raw charger sends it. */
+const RAW_BOOT: Record<OcppProtocol, Json> = {
+  'ocpp1.6': { chargePointVendor: 'Acme', chargePointModel: 'Raw' },
+  'ocpp2.0.1': { reason: 'PowerUp', chargingStation: { vendorName: 'Acme', model: 'Raw' } },
+  'ocpp2.1': { reason: 'PowerUp', chargingStation: { vendorName: 'Acme', model: 'Raw' } },
+};
+
+export type CallFrame = [type: number, messageId: string, action: string, payload: Json];
+
+export interface RawCharger {
+  readonly ws: WebSocket;
+  /** The next frame the CSMS sends, parsed; rejects once the connection is closed and every frame read. */
+  next(): Promise<unknown[]>;
+  /** The next frame, read as a CALL of the CSMS. */
+  nextCall(): Promise<CallFrame>;
+  /** Frames received and not read yet. */
+  unread(): number;
+}
+
+/**
+ * Registers a charger, connects it speaking raw OCPP-J frames of `protocol` (it can answer anything, or nothing) and
+ * has its boot accepted. The caller closes its socket.
+ */
+export const rawCharger = async (e: E2e, chargerId: string, protocol: OcppProtocol = 'ocpp1.6'): Promise<RawCharger> => {
+  const password = await e.register({ chargerId });
+  const ws = await openSocket(e.runtime.chargerUrl(chargerId), { protocols: [protocol], basic: `${chargerId}:${password}` });
+  // Every frame is kept until read: a CALL may arrive before the test asks for it.
+  const frames: unknown[][] = [];
+  let open = true;
+  let wake: (() => void) | undefined;
+  ws.on('message', (data: Buffer) => {
+    frames.push(JSON.parse(data.toString()) as unknown[]);
+    wake?.();
+  });
+  ws.on('close', () => {
+    open = false;
+    wake?.();
+  });
+  const next = async (): Promise<unknown[]> => {
+    while (frames.length === 0) {
+      if (!open) throw new Error(`${chargerId}'s connection closed before the frame came`);
+      await new Promise<void>((r) => (wake = r));
+    }
+    return frames.shift()!;
+  };
+  ws.send(JSON.stringify([2, 'boot-1', 'BootNotification', RAW_BOOT[protocol]]));
+  const boot = await next();
+  if (boot[0] !== 3 || (boot[2] as Json | undefined)?.status !== 'Accepted') throw new Error(`the boot of ${chargerId} was answered ${JSON.stringify(boot)}`);
+  return { ws, next, nextCall: async () => (await next()) as CallFrame, unread: () => frames.length };
+};
+
+/**
+ * One local runtime for a command e2e file: started before the file's tests with an admin signed in as
+ * `${adminName}-${runId}`, stopped after them with every charger connected through it closed. Call at the top of
+ * the file (it adds the file's beforeAll and afterAll).
+ */
+export const commandE2eFile = (adminName: string) => {
+  let started: E2e | undefined;
+  let admin = '';
+  const clients: RPCClient[] = [];
+  const sockets: WebSocket[] = [];
+  const e = (): E2e => {
+    if (started === undefined) throw new Error('the runtime starts in beforeAll');
+    return started;
+  };
+  const runtime = () => e().runtime as LocalRuntime;
+  beforeAll(async () => {
+    started = await startE2e();
+    admin = (await signIn(runtime().userPool, `${adminName}-${runId}`, ['admin'])).accessToken;
+  });
+  afterAll(async () => {
+    await Promise.all(clients.map((c) => c.close({ force: true })));
+    for (const ws of sockets) ws.terminate();
+    await started?.runtime.stop();
+  });
+  return {
+    get e() {
+      return e();
+    },
+    get runtime() {
+      return runtime();
+    },
+    ...operatorApi(runtime, () => admin),
+    /** Closes `client` after the file's tests. */
+    closeAfter: (client: RPCClient) => clients.push(client),
+    /** A strict ocpp-rpc charger, booted (bootedCharger). */
+    connect: async (chargerId: string, protocol: 'ocpp1.6' | 'ocpp2.0.1'): Promise<RPCClient> => {
+      const client = await bootedCharger(e(), chargerId, protocol);
+      clients.push(client);
+      return client;
+    },
+    /** A charger speaking raw frames, booted (rawCharger). */
+    connectRaw: async (chargerId: string, protocol: OcppProtocol = 'ocpp1.6'): Promise<RawCharger> => {
+      const charger = await rawCharger(e(), chargerId, protocol);
+      sockets.push(charger.ws);
+      return charger;
     },
   };
 };

@@ -31,13 +31,19 @@ export interface JsonSchema {
 const schemaFiles: Partial<Record<OcppRpcProtocol, ReadonlyMap<string, JsonSchema>>> = {};
 const validators: Partial<Record<OcppRpcProtocol, ReturnType<typeof createValidator>>> = {};
 
+/**
+ * The key of a schema: `<Action>.req` / `<Action>.conf`. The 1.6 and 2.0.1 files' `$id`s are `urn:<Action>.req` /
+ * `.conf`; the 2.1 file's are `urn:<Action>Request` / `Response`.
+ */
+const keyOf = (id: string): string => id.replace(/^urn:/, '').replace(/Request$/, '.req').replace(/Response$/, '.conf');
+
 /** Every schema in ocpp-rpc's file for `protocol`, by `<Action>.req` / `<Action>.conf`. Read once. */
 export function ocppRpcSchemas(protocol: OcppRpcProtocol): ReadonlyMap<string, JsonSchema> {
   const cached = schemaFiles[protocol];
   if (cached !== undefined) return cached;
   const file = createRequire(import.meta.url).resolve(`ocpp-rpc/lib/schemas/${FILES[protocol]}.json`);
   const schemas = JSON.parse(readFileSync(file, 'utf8')) as JsonSchema[];
-  return (schemaFiles[protocol] = new Map(schemas.map((schema) => [(schema.$id ?? '').replace(/^urn:/, ''), schema])));
+  return (schemaFiles[protocol] = new Map(schemas.map((schema) => [keyOf(schema.$id ?? ''), schema])));
 }
 
 /** The actions ocpp-rpc knows for `protocol`, both directions. */
@@ -45,14 +51,29 @@ export const ocppRpcActions = (protocol: OcppRpcProtocol): string[] =>
   [...ocppRpcSchemas(protocol).keys()].filter((id) => id.endsWith('.req')).map((id) => id.slice(0, -'.req'.length));
 
 /**
+ * The schema without `additionalProperties` beside a type other than object, where it checks nothing: the 2.1 file
+ * puts it on every string enum, and Ajv would log a strict-mode warning for each as it compiles them.
+ */
+const withoutNoOps = (schema: unknown): unknown => {
+  if (Array.isArray(schema)) return schema.map(withoutNoOps);
+  if (typeof schema !== 'object' || schema === null) return schema;
+  const { type } = schema as JsonSchema;
+  return Object.fromEntries(Object.entries(schema)
+    .filter(([key]) => !(key === 'additionalProperties' && typeof type === 'string' && type !== 'object'))
+    .map(([key, value]) => [key, withoutNoOps(value)]));
+};
+
+/**
  * Checks `payload` as ocpp-rpc's strict mode does (its Ajv setup, its schema file): the first failure as a message,
  * or undefined when it passes.
  */
 export function ocppRpcCheck(protocol: OcppRpcProtocol, action: string, kind: 'req' | 'conf', payload: unknown): string | undefined {
-  validators[protocol] ??= createValidator(protocol, [...ocppRpcSchemas(protocol).values()]);
+  validators[protocol] ??= createValidator(protocol, [...ocppRpcSchemas(protocol).values()].map(withoutNoOps));
+  const id = ocppRpcSchemas(protocol).get(`${action}.${kind}`)?.$id;
+  if (id === undefined) return `ocpp-rpc has no ${protocol} ${action}.${kind} schema`;
   try {
     // ocpp-rpc types `validate` as possibly async; OCPP schemas have no async keyword, so it answers true or throws.
-    return validators[protocol].validate(`urn:${action}.${kind}`, payload) === true ? undefined : 'not validated synchronously';
+    return validators[protocol].validate(id, payload) === true ? undefined : 'not validated synchronously';
   } catch (error) {
     return error instanceof Error ? error.message : String(error);
   }

@@ -4,11 +4,12 @@ import type { OcppProtocol } from '#shared/ocpp/frames.ts';
 import { PROTOCOL_PREFERENCE } from '#shared/ocpp/frames.ts';
 import * as ocpp201 from '#shared/ocpp/generated/ocpp201.js';
 import * as ocpp21 from '#shared/ocpp/generated/ocpp21.js';
+import { withRequestId } from '#shared/command/request-id.ts';
 import { assertValidOutbound, hasAction, loadValidators, validateResponse } from '#shared/ocpp/validate.ts';
+import { commandSample, commandSamples } from '../../support/command-samples.ts';
 
 beforeAll(() => Promise.all(PROTOCOL_PREFERENCE.map(loadValidators)));
 
-const NOW = '2024-05-01T12:00:00Z';
 const ocpp2Versions = ['ocpp2.0.1', 'ocpp2.1'] as const;
 
 // The charger-initiated CALLs of each version (its spec's message lists), written out here independently of the
@@ -177,7 +178,6 @@ describe('outcomeOf', () => {
 });
 
 describe('requestIdField', () => {
-  const idToken = { idToken: 'TOKEN1', type: 'ISO14443' };
   const expected: Record<OcppProtocol, Record<string, string>> = {
     'ocpp1.6': { ReserveNow: 'reservationId', GetLog: 'requestId', SignedUpdateFirmware: 'requestId' },
     'ocpp2.0.1': {
@@ -188,30 +188,6 @@ describe('requestIdField', () => {
     'ocpp2.1': {},
   };
   expected['ocpp2.1'] = { ...expected['ocpp2.0.1'], GetDERControl: 'requestId', RequestBatterySwap: 'requestId' };
-
-  // A valid request of each action, but for its id field.
-  const samples: Record<OcppProtocol, Record<string, Record<string, unknown>>> = {
-    'ocpp1.6': {
-      ReserveNow: { connectorId: 1, expiryDate: NOW, idTag: 'TAG1' },
-      GetLog: { logType: 'SecurityLog', log: { remoteLocation: 'https://logs.example.com/upload' } },
-      SignedUpdateFirmware: { firmware: { location: 'https://fw.example.com/fw.bin', retrieveDateTime: NOW, signingCertificate: 'CERT', signature: 'SIG' } },
-    },
-    'ocpp2.0.1': {
-      CustomerInformation: { report: true, clear: false, customerIdentifier: 'customer-1' },
-      GetBaseReport: { reportBase: 'FullInventory' },
-      GetChargingProfiles: { chargingProfile: { chargingProfilePurpose: 'TxDefaultProfile' } },
-      GetDisplayMessages: {},
-      GetLog: { logType: 'DiagnosticsLog', log: { remoteLocation: 'https://logs.example.com/upload' } },
-      GetMonitoringReport: {},
-      GetReport: {},
-      PublishFirmware: { location: 'https://fw.example.com/fw.bin', checksum: '0123456789abcdef0123456789abcdef' },
-      RequestStartTransaction: { idToken, evseId: 1 },
-      ReserveNow: { expiryDateTime: NOW, idToken },
-      UpdateFirmware: { firmware: { location: 'https://fw.example.com/fw.bin', retrieveDateTime: NOW } },
-    },
-    'ocpp2.1': {},
-  };
-  samples['ocpp2.1'] = { ...samples['ocpp2.0.1'], GetDERControl: {}, RequestBatterySwap: { idToken } };
 
   it('names the id field of exactly the expected actions', () => {
     for (const protocol of PROTOCOL_PREFERENCE) {
@@ -232,8 +208,7 @@ describe('requestIdField', () => {
           expect(SECURITY_16, `${protocol} ${action} has no schema`).toContain(action);
           continue;
         }
-        const sample = samples[protocol][action];
-        if (sample === undefined) throw new Error(`no ${protocol} ${action} sample`);
+        const sample = commandSample(protocol, action);
         const check = (payload: Record<string, unknown>) => () => assertValidOutbound(protocol, action, 'request', payload);
         expect(check({ ...sample, [field]: 42 }), `${protocol} ${action}`).not.toThrow();
         expect(check({ ...sample, [field]: 42, [`${field}X`]: 42 }), `${protocol} ${action} is closed`).toThrow(/is not a known property/);
@@ -246,5 +221,21 @@ describe('requestIdField', () => {
     expect(requestIdField('ocpp2.0.1', 'NotifyReport')).toBeUndefined();
     expect(requestIdField('ocpp2.0.1', 'GetDERControl')).toBeUndefined();
     expect(requestIdField('ocpp1.6', 'ExtendedTriggerMessage')).toBeUndefined();
+  });
+});
+
+describe('the command samples (test/support/command-samples.ts)', () => {
+  it('have one request for every outbound action and no other', () => {
+    for (const protocol of PROTOCOL_PREFERENCE) {
+      expect(Object.keys(commandSamples[protocol]).sort(), protocol).toEqual([...outboundActions[protocol]].sort());
+    }
+  });
+
+  // As the CSMS sends them: with the request id it allocates for an operator who leaves it out.
+  it.each(PROTOCOL_PREFERENCE)('pass the %s request schema of their action once the CSMS fills in its id', (protocol) => {
+    for (const action of outboundActions[protocol]) {
+      const payload = withRequestId(protocol, action, commandSample(protocol, action));
+      expect(() => assertValidOutbound(protocol, action, 'request', payload), `${protocol} ${action}`).not.toThrow();
+    }
   });
 });

@@ -4,7 +4,7 @@
  * chargers.
  */
 import type { RPCClient } from 'ocpp-rpc';
-import { afterAll, beforeAll } from 'vitest';
+import { afterAll, beforeAll, expect } from 'vitest';
 import type { WebSocket } from 'ws';
 import type { OcppProtocol } from '#shared/ocpp/frames.ts';
 import type { LocalRuntime } from '../../bin/local/runtime.ts';

@@ -152,7 +152,8 @@ const run = async (t: Target, positions: ReturnType<typeof positionStore>) => {
       const id = shard.ShardId as string;
       const iterator = iterators.get(id) ?? (await iteratorFor(t, id, positions.get(id)?.after));
       const page = await t.clients.streams.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: 1000 })).catch((e: unknown) => {
-        if (e instanceof ExpiredIteratorException) return undefined; // re-created from the position next round
+        // Re-created from the position next round (a trimmed one from the oldest record: iteratorFor).
+        if (e instanceof ExpiredIteratorException || e instanceof TrimmedDataAccessException) return undefined;
         throw e;
       });
       if (!page) {

@@ -43,9 +43,9 @@ type OutboundTable<A extends { [K in keyof A]: { request: unknown } }> = {
 const none = {} as const;
 
 /**
- * The 1.6 Security Whitepaper's CSMS-initiated messages. Their schemas are not in this repository yet, so the
- * field names come from the whitepaper's GetLog.req and SignedUpdateFirmware.req (requestId, echoed by
- * LogStatusNotification and SignedFirmwareStatusNotification); ExtendedTriggerMessage.req carries no id.
+ * The 1.6 Security Whitepaper's CSMS-initiated messages (their schemas are pinned beside 1.6's: build-schemas.mjs).
+ * GetLog.req and SignedUpdateFirmware.req carry the requestId that LogStatusNotification and
+ * SignedFirmwareStatusNotification echo; ExtendedTriggerMessage.req carries no id.
  */
 const ocpp16Security = {
   CertificateSigned: none,

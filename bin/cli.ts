@@ -48,6 +48,8 @@ const { values, positionals } = parseArgs({
     'user-pool-id': { type: 'string' },
     wait: { type: 'boolean' },
     timeout: { type: 'string' },
+    reason: { type: 'string' },
+    'max-concurrent': { type: 'string' },
     help: { type: 'boolean', short: 'h' },
   },
 });

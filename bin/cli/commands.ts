@@ -22,6 +22,8 @@ import { changeChargerPassword } from '#shared/command/charger-password.ts';
 import { cancelCommand, getCommand, listChargerCommands, MAX_WAIT_SECONDS, submitCommand } from '#shared/command/commands.ts';
 import type { CommandQueue } from '#shared/command/ports.ts';
 import type { Outcome } from '#shared/api/outcome.ts';
+import { closeTransaction, listStaleTransactions } from '#shared/transaction/stale-transactions.ts';
+import { parseChargerSettings } from '#functions/_common/env.ts';
 
 export type Options = Record<string, string | boolean | undefined>;
 
@@ -215,9 +217,18 @@ const tokenAdd: Command = async (deps, [value], o) => {
     ...(iso(str(o, 'expires'), '--expires') ? { expiresAt: iso(str(o, 'expires'), '--expires') } : {}),
     ...(str(o, 'group') ? { groupId: str(o, 'group') } : {}),
     ...(str(o, 'label') ? { label: str(o, 'label') } : {}),
+    ...(str(o, 'max-concurrent') ? { maxConcurrentTransactions: maxConcurrent(str(o, 'max-concurrent')!) } : {}),
     blocked: o.blocked === true,
   });
   return { result: found(record, `a new token (token ${value} of this type already exists)`) };
+};
+
+/** `--max-concurrent`: a whole number of transactions at once, or `unlimited` (a fleet card). */
+const maxConcurrent = (raw: string): number | 'unlimited' => {
+  if (raw === 'unlimited') return raw;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1 || n > 1000) throw new UsageError('--max-concurrent must be a whole number from 1 to 1000, or unlimited');
+  return n;
 };
 
 const tokenBlock =
@@ -276,6 +287,24 @@ const commandSend: Command = async (deps, [id, action, payload], o, context) => 
   }
 };
 
+const transactionCommands: Record<string, Command> = {
+  list: async (deps, [id], o) => ({ result: await deps.stores.transactions.listOfCharger(await registeredId(deps, id), { limit: numberOption(o, 'limit', 50) }) }),
+  show: async (deps, [id, txId]) => {
+    const chargerId = await registeredId(deps, id);
+    const transactionId = need(txId, 'transaction id');
+    const tx = found(await deps.stores.transactions.get(chargerId, transactionId), `transaction ${transactionId}`);
+    return { result: { ...tx, meterValues: await deps.stores.meterValues.listOfTransaction(chargerId, transactionId) } };
+  },
+  /** As GET /transactions?state=stale: the live window from LIVE_TRANSACTION_WINDOW_MINUTES, else its default. */
+  stale: async (deps, _args, o) => ({
+    result: await listStaleTransactions(deps, { limit: numberOption(o, 'limit', 50) }, parseChargerSettings(process.env).LIVE_TRANSACTION_WINDOW_MINUTES * 60_000),
+  }),
+  /** As POST /transactions/{chargerId}/{transactionId}/close, by `cli`. */
+  close: async (deps, [id, txId], o) => ({
+    result: valueOf(await closeTransaction(deps, await registeredId(deps, id), need(txId, 'transaction id'), need(str(o, 'reason'), '--reason'), 'cli')),
+  }),
+};
+
 export const commands: Record<string, Record<string, Command>> = {
   command: {
     send: commandSend,
@@ -322,15 +351,8 @@ export const commands: Record<string, Record<string, Command>> = {
     block: tokenBlock(true),
     unblock: tokenBlock(false),
   },
-  tx: {
-    list: async (deps, [id], o) => ({ result: await deps.stores.transactions.listOfCharger(await registeredId(deps, id), { limit: numberOption(o, 'limit', 50) }) }),
-    show: async (deps, [id, txId]) => {
-      const chargerId = await registeredId(deps, id);
-      const transactionId = need(txId, 'transaction id');
-      const tx = found(await deps.stores.transactions.get(chargerId, transactionId), `transaction ${transactionId}`);
-      return { result: { ...tx, meterValues: await deps.stores.meterValues.listOfTransaction(chargerId, transactionId) } };
-    },
-  },
+  tx: transactionCommands,
+  transaction: transactionCommands,
 };
 
 export const usage = `Usage: npm run cli -- <group> <command> [args] [--options]
@@ -353,8 +375,12 @@ export const usage = `Usage: npm run cli -- <group> <command> [args] [--options]
   charger config <id> [--limit n]         its settings, as GetConfiguration / GetVariables answers and the
       ChangeConfiguration / SetVariables it took told them (default limit 500); passwords masked
   token add <value> [--type ISO14443|eMAID|Central|...] [--expires <iso>] [--group <parent>] [--label <text>] [--blocked]
+                   [--max-concurrent <n>|unlimited]   transactions at once (default 1)
   token list [--group <parent>]           token block|unblock <value> [--type <type>]   (default type ISO14443)
-  tx list <chargerId> [--limit n]         tx show <chargerId> <transactionId>   (with meter values)
+  transaction list <chargerId> [--limit n]   transaction show <chargerId> <transactionId>   (with meter values)
+  transaction stale [--limit n]           active transactions that are not live (charger offline, no recent event)
+  transaction close <chargerId> <transactionId> --reason <text>   end it as closed by the CSMS (frees its token)
+      (tx is short for transaction)
   command send <chargerId> <action> ['<payload JSON>'] [--wait] [--timeout <s>]
       an OCPP command to a connected charger (needs a running npm start); --wait prints how it ended
   command show <commandId> [--wait]       command list <chargerId> [--limit n]     command cancel <commandId>

@@ -79,6 +79,7 @@ export const localSettings = (settings: PlatformSettings): Record<SettingsName, 
     MAX_SAMPLES_PER_MESSAGE: chosen(settings.maxSamplesPerMessage, 'MAX_SAMPLES_PER_MESSAGE'),
     MESSAGE_BUDGET_PER_MINUTE: chosen(settings.messageBudgetPerMinute, 'MESSAGE_BUDGET_PER_MINUTE'),
     MESSAGE_BUDGET_BURST: chosen(settings.messageBudgetBurst, 'MESSAGE_BUDGET_BURST'),
+    LIVE_TRANSACTION_WINDOW_MINUTES: process.env.LIVE_TRANSACTION_WINDOW_MINUTES,
   }),
   // The shell's *_RETENTION_DAYS variables, else the defaults.
   history: historySettings({}, process.env),

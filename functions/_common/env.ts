@@ -58,6 +58,11 @@ export const ChargerSettingsSchema = z.object({
   MESSAGE_BUDGET_PER_MINUTE: whole(1, 1_000_000, 600),
   /** Messages a charger may send at once, above the sustained rate (a reconnect replays its queue). */
   MESSAGE_BUDGET_BURST: whole(1, 1_000_000, 300),
+  /**
+   * A transaction with no event for this many minutes is stale: it never makes a start of its token on another
+   * charger ConcurrentTx, and `GET /transactions?state=stale` lists it (shared/transaction/token-use.ts).
+   */
+  LIVE_TRANSACTION_WINDOW_MINUTES: whole(5, 7 * 24 * 60, 240),
 });
 
 /** The variable of each retention: the `history` settings group below, and the message log's charger setting. */

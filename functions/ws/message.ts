@@ -15,6 +15,7 @@ const frameConfig = {
   // Per warm container: see message-budget.ts for why it is not counted in DynamoDB.
   budget: messageBudget({ perMinute: env.MESSAGE_BUDGET_PER_MINUTE, burst: env.MESSAGE_BUDGET_BURST }),
   replies: commandReplies(deps),
+  liveTransactionWindowMs: env.LIVE_TRANSACTION_WINDOW_MINUTES * 60_000,
 };
 
 /** Time kept back from the Lambda timeout to send the InternalError that replaces an answer not ready in time. */

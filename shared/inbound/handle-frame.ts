@@ -20,6 +20,7 @@ import type { MessageBudget } from './message-budget.ts';
 import type { InboundContext } from './types.ts';
 import type { RegistrationStatus } from '../charger/registry.ts';
 import { refusalBeforeAcceptance } from './registration-gate.ts';
+import { DEFAULT_LIVE_WINDOW_MS } from '../transaction/token-use.ts';
 
 export interface FrameInput {
   chargerId: string;
@@ -43,6 +44,8 @@ export interface FrameConfig {
   budget?: MessageBudget;
   /** Where replies to our CALLs go. @default unsolicitedReplies */
   replies?: ReplyPort;
+  /** When a transaction with no event is stale (shared/transaction/token-use.ts). @default DEFAULT_LIVE_WINDOW_MS */
+  liveTransactionWindowMs?: number;
 }
 
 interface Handled {
@@ -131,6 +134,7 @@ const answerAndRecord = async (deps: Deps, config: FrameConfig, input: FrameInpu
     heartbeatIntervalSeconds: config.heartbeatIntervalSeconds,
     ...(input.registration ? { registration: input.registration } : {}),
     chargerClock: config.chargerClock ?? DEFAULT_CHARGER_CLOCK,
+    liveTransactionWindowMs: config.liveTransactionWindowMs ?? DEFAULT_LIVE_WINDOW_MS,
   };
   const handled = await handle(ctx, config, input.raw).catch((error: unknown): Handled => {
     deps.log.error('frame handling failed', { chargerId: input.chargerId, error });

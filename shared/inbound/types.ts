@@ -23,6 +23,8 @@ export interface InboundContext extends Ports, Pick<UnitOfWork, 'alongside'> {
   readonly registration?: RegistrationStatus;
   /** How far the charger's own timestamps are believed. */
   readonly chargerClock: ChargerClockBounds;
+  /** A transaction with no event for this long is stale: it never counts against a start of its token (token-use.ts). */
+  readonly liveTransactionWindowMs: number;
 }
 
 /**

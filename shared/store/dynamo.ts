@@ -145,12 +145,21 @@ export interface KeyToRead {
   consistent?: boolean;
 }
 
+/** BatchGetItem's limit. */
+const READ_BATCH = 100;
+
 /**
  * Reads several items, of any tables, in one BatchGetItem (two when some must be strongly consistent and
- * others need not, since consistency is per table in a batch: then the whole table's keys are read consistently).
- * Returns the items in the order of `keys`, `undefined` where none exists.
+ * others need not, since consistency is per table in a batch: then the whole table's keys are read consistently;
+ * more than 100 keys: one request per 100, in parallel). Returns the items in the order of `keys`, `undefined` where
+ * none exists.
  */
 export const getAll = async (db: Db, keys: readonly KeyToRead[]): Promise<(Item | undefined)[]> => {
+  if (keys.length > READ_BATCH) {
+    const chunks: KeyToRead[][] = [];
+    for (let i = 0; i < keys.length; i += READ_BATCH) chunks.push(keys.slice(i, i + READ_BATCH));
+    return (await Promise.all(chunks.map((chunk) => getAll(db, chunk)))).flat();
+  }
   const byTable = new Map<string, { Keys: Key[]; ConsistentRead: boolean }>();
   for (const k of keys) {
     const entry = byTable.get(k.table) ?? { Keys: [], ConsistentRead: false };

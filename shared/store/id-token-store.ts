@@ -5,10 +5,10 @@
  * deleted.
  */
 import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import type { IdTokenRecord, TokenUse } from '../token/id-tokens.ts';
+import type { IdTokenRecord } from '../token/id-tokens.ts';
 import type { StoreContext } from './context.ts';
 import { unlessConditionFails, type Item } from './dynamo.ts';
-import { ALL_TOKENS_PK, ID_TOKEN_TYPE_PREFIX, TOKEN_USE_PREFIX, idTokenGroupPk, idTokenIndexes, idTokenKey, idTokenValuePk, withoutKeys } from './keys.ts';
+import { ALL_TOKENS_PK, ID_TOKEN_TYPE_PREFIX, idTokenGroupPk, idTokenIndexes, idTokenKey, idTokenValuePk, withoutKeys } from './keys.ts';
 import { mapPage, queryAll, queryPage, type Page, type PageOptions } from './queries.ts';
 
 /** Stored as `validUntil`: `expiresAt` is the table's TTL attribute, and a token must never vanish by TTL. */
@@ -51,22 +51,6 @@ export const idTokenStore = (ctx: StoreContext) => {
     withValue: async (value: string): Promise<IdTokenRecord[]> =>
       (await queryAll(ctx, { pk: idTokenValuePk(value), beginsWith: ID_TOKEN_TYPE_PREFIX })).map(fromItem),
 
-    /**
-     * Every token with this value and the transactions holding it, in one query of the value's partition: what
-     * Authorize and a start need to decide. Closed uses (kept briefly, see transaction-store.ts) are left out.
-     */
-    async withUses(value: string): Promise<{ tokens: IdTokenRecord[]; openUses: TokenUse[] }> {
-      const items = await queryAll(ctx, { pk: idTokenValuePk(value) });
-      const sk = (item: Item) => String(item.sk);
-      return {
-        tokens: items.filter((i) => sk(i).startsWith(ID_TOKEN_TYPE_PREFIX)).map(fromItem),
-        openUses: items
-          .filter((i) => sk(i).startsWith(TOKEN_USE_PREFIX) && i.open === true)
-          .map((i) => withoutKeys<TokenUse & { open: boolean; expiresAt?: number }>(i))
-          .map(({ open: _open, expiresAt: _expires, ...use }) => use),
-      };
-    },
-
     async list(options: PageOptions & { groupId?: string } = {}): Promise<Page<IdTokenRecord>> {
       const { groupId, ...page } = options;
       const query = groupId !== undefined ? { index: 'gsi1' as const, pk: idTokenGroupPk(groupId) } : { index: 'gsi2' as const, pk: ALL_TOKENS_PK };
@@ -100,7 +84,7 @@ export const idTokenStore = (ctx: StoreContext) => {
       return written !== undefined;
     },
 
-    /** Deletes the token (only its `TYPE#` item: uses belong to their transactions) if still at `expected`. */
+    /** Deletes the token (only its `TYPE#` item: its `USES` item belongs to its transactions) if still at `expected`. */
     async deleteIfVersion(value: string, type: string, expected: number): Promise<boolean> {
       const deleted = await unlessConditionFails(
         ctx.db.send(new DeleteCommand({ TableName: ctx.tables.Csms, Key: idTokenKey(value, type), ...versionCondition(expected) })),

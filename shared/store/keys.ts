@@ -145,14 +145,13 @@ export const ID_TOKEN_TYPE_PREFIX = 'TYPE#';
 export const idTokenKey = (value: string, type: string) => ({ pk: idTokenValuePk(value), sk: `${ID_TOKEN_TYPE_PREFIX}${type}` });
 export const ALL_TOKENS_PK = 'IDTOKENS';
 /**
- * In the token value's partition, beside its types: one item per transaction that holds the token (or, briefly, a
- * closed one: see transaction-store.ts `closeTokenUse`), so one query reads a token with its open uses.
+ * In the token value's partition, beside its types: one item holding every transaction that holds the token (a map
+ * of uses by `tokenUseName`), with the revision a claim is conditioned on (shared/store/token-use-store.ts). Items
+ * `TX#<charger>#<transaction>` of the one-item-per-use layout before issue 11 are no longer read.
  */
-export const TOKEN_USE_PREFIX = 'TX#';
-export const tokenUseKey = (value: string, chargerId: string, transactionId: string) => ({
-  pk: idTokenValuePk(value),
-  sk: `${TOKEN_USE_PREFIX}${chargerId}#${transactionId}`,
-});
+export const tokenUsesKey = (value: string) => ({ pk: idTokenValuePk(value), sk: 'USES' });
+/** A use's name in that map: unambiguous whatever characters the ids hold. */
+export const tokenUseName = (chargerId: string, transactionId: string) => JSON.stringify([chargerId, transactionId]);
 export const idTokenGroupPk = (groupId: string) => `IDGROUP#${groupId}`;
 export const idTokenIndexes = (value: string, type: string, groupId?: string) => ({
   gsi2pk: ALL_TOKENS_PK,

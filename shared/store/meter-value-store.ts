@@ -59,6 +59,13 @@ export const meterValueStore = (ctx: StoreContext) => {
       return mapPage(items, (i) => withoutKeys<StoredMeterValue>(i));
     },
 
+    /** The time of the transaction's newest reading (one item read backwards on gsi1), if it has any. */
+    latestOfTransaction: async (chargerId: string, transactionId: string): Promise<string | undefined> => {
+      const page = await queryPage(ctx, { index: 'gsi1', pk: transactionMetersPk(chargerId, transactionId), beginsWith: METER_INDEX_PREFIX }, { newestFirst: true, limit: 1 });
+      const newest = page.items[0];
+      return newest === undefined ? undefined : withoutKeys<StoredMeterValue>(newest).timestamp;
+    },
+
     listOfCharger: async (chargerId: string, from: string, to: string) =>
       fromItems(await queryAll(ctx, { pk: meterPk(chargerId), between: [from, `${to}~`] })),
   };

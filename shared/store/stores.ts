@@ -25,6 +25,7 @@ import { configurationStore } from './configuration-store.ts';
 import { compositeScheduleStore } from './composite-schedule-store.ts';
 import { localListStore } from './local-list-store.ts';
 import { remoteStartStore } from './remote-start-store.ts';
+import { tokenUseStore } from './token-use-store.ts';
 
 /** One item to read with others: where it is, and how its item becomes a record. */
 export interface ItemRead<T> {
@@ -57,6 +58,7 @@ export const makeStores = (ctx: StoreContext) => ({
   compositeSchedules: compositeScheduleStore(ctx),
   localLists: localListStore(ctx),
   remoteStarts: remoteStartStore(ctx),
+  tokenUses: tokenUseStore(ctx),
   /**
    * Reads items of different aggregates in one request (BatchGetItem), e.g. the charger, the id token and the
    * transaction a TransactionEvent needs: `readTogether({ charger: stores.chargers.read(id), ... })`.

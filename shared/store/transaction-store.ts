@@ -17,7 +17,6 @@ import {
   locationTransactionsPk,
   stateTransactionsPk,
   tokenTransactionsPk,
-  tokenUseKey,
   transactionEventKey,
   transactionIndexes,
   transactionKey,
@@ -26,21 +25,6 @@ import {
 } from './keys.ts';
 import { mapPage, queryPage, type IndexName, type Page, type PageOptions } from './queries.ts';
 import { expiresAfter } from './retention.ts';
-
-/**
- * How long a closed token use is kept: only to outlast an open write of the same transaction still in flight
- * (a copy of its start racing its end), which it makes fail. Days, because TTL deletes lazily anyway.
- */
-const CLOSED_USE_DAYS = 1;
-
-const tokenUseItem = (tx: TransactionRecord & { idToken: string }) => ({
-  ...tokenUseKey(tx.idToken, tx.chargerId, tx.transactionId),
-  type: 'TokenUse',
-  chargerId: tx.chargerId,
-  transactionId: tx.transactionId,
-  ...(tx.idTokenType !== undefined ? { idTokenType: tx.idTokenType } : {}),
-  since: tx.receivedAt ?? tx.startedAt ?? tx.firstEventAt,
-});
 
 const toItem = (tx: TransactionRecord): Item => ({
   ...transactionKey(tx.chargerId, tx.transactionId),
@@ -181,26 +165,6 @@ export const transactionStore = (ctx: StoreContext) => {
         if (!existing) throw error;
         return { created: false, existing: fromItem(existing) };
       }
-    },
-
-    /**
-     * Records in the token's partition that `tx` holds its token, unless the transaction's use was closed already
-     * (its end was merged by a message racing this one): one conditional put, sent beside the transaction's write.
-     */
-    async openTokenUse(tx: TransactionRecord & { idToken: string }): Promise<void> {
-      await unlessConditionFails(
-        ctx.db.send(new PutCommand({ TableName: ctx.tables.Csms, Item: { ...tokenUseItem(tx), open: true }, ConditionExpression: 'attribute_not_exists(pk)' })),
-      );
-    },
-
-    /**
-     * Records that `tx` no longer holds its token. Ending is final, so this is a plain put (batched with the
-     * message when it is still being handled), and it wins over an open write of the same transaction in either
-     * order. Kept a day (TTL), then gone.
-     */
-    closeTokenUse(tx: TransactionRecord & { idToken: string }): Promise<void> {
-      const now = ctx.now();
-      return ctx.puts.put(ctx.tables.Csms, { ...tokenUseItem(tx), open: false, expiresAt: expiresAfter(now, CLOSED_USE_DAYS) });
     },
 
     /**

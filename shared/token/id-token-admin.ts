@@ -26,6 +26,15 @@ const isoTime = z.iso.datetime({ offset: true });
 const text = z.string().min(1).max(200);
 
 export const IdTokenTypeSchema = z.enum(ID_TOKEN_TYPES);
+/**
+ * Transactions a token may be in at once (shared/transaction/token-use.ts; absent: 1): a whole number, or
+ * `unlimited` (a fleet card). A CSV cell's digits are read as the number.
+ */
+export const MaxConcurrentSchema = z.union([
+  z.literal('unlimited'),
+  z.number().int().min(1).max(1000),
+  z.string().regex(/^\d{1,4}$/, 'a whole number or unlimited').transform(Number).pipe(z.number().int().min(1).max(1000)),
+]);
 export const IdTokenStatusSchema = z.enum(['active', 'blocked']);
 
 /** A new token (POST /id-tokens, one row of an import). */
@@ -37,6 +46,7 @@ export const NewIdTokenSchema = z.strictObject({
   groupId: ID_TOKEN_VALUE.optional(),
   label: text.optional(),
   owner: text.optional(),
+  maxConcurrentTransactions: MaxConcurrentSchema.optional(),
 });
 export type NewIdTokenInput = z.output<typeof NewIdTokenSchema>;
 
@@ -48,6 +58,8 @@ export const IdTokenChangeSchema = z
     groupId: ID_TOKEN_VALUE.nullable().optional(),
     label: text.nullable().optional(),
     owner: text.nullable().optional(),
+    /** null: back to the default, 1. */
+    maxConcurrentTransactions: MaxConcurrentSchema.nullable().optional(),
   })
   .refine((c) => Object.keys(c).length > 0, { message: 'name at least one field to change' });
 export type IdTokenChange = z.output<typeof IdTokenChangeSchema>;
@@ -61,6 +73,7 @@ export const IdTokenViewSchema = z.object({
   groupId: z.string().optional(),
   label: z.string().optional(),
   owner: z.string().optional(),
+  maxConcurrentTransactions: z.union([z.number(), z.literal('unlimited')]).optional(),
   createdAt: z.string(),
   createdBy: z.string().optional(),
   updatedAt: z.string().optional(),
@@ -76,6 +89,7 @@ export const idTokenView = (t: IdTokenRecord): IdTokenView => ({
   ...(t.groupId !== undefined ? { groupId: t.groupId } : {}),
   ...(t.label !== undefined ? { label: t.label } : {}),
   ...(t.owner !== undefined ? { owner: t.owner } : {}),
+  ...(t.maxConcurrentTransactions !== undefined ? { maxConcurrentTransactions: t.maxConcurrentTransactions } : {}),
   createdAt: t.createdAt,
   ...(t.createdBy !== undefined ? { createdBy: t.createdBy } : {}),
   ...(t.updatedAt !== undefined ? { updatedAt: t.updatedAt } : {}),
@@ -93,6 +107,7 @@ const recordOf = (input: NewIdTokenInput, by: string, now: Date): IdTokenRecord 
   ...(input.groupId !== undefined ? { groupId: input.groupId } : {}),
   ...(input.label !== undefined ? { label: input.label } : {}),
   ...(input.owner !== undefined ? { owner: input.owner } : {}),
+  ...(input.maxConcurrentTransactions !== undefined ? { maxConcurrentTransactions: input.maxConcurrentTransactions } : {}),
   createdAt: now.toISOString(),
   createdBy: by,
   version: 1,
@@ -131,6 +146,8 @@ const applyChange = (t: IdTokenRecord, c: IdTokenChange): IdTokenRecord => {
     if (v === null) delete next[field];
     else if (v !== undefined) next[field] = v;
   }
+  if (c.maxConcurrentTransactions === null) delete next.maxConcurrentTransactions;
+  else if (c.maxConcurrentTransactions !== undefined) next.maxConcurrentTransactions = c.maxConcurrentTransactions;
   return next;
 };
 

@@ -12,7 +12,7 @@ export const MAX_IMPORT_ROWS = 500;
 /** Writes in flight at once: keeps one import from taking the table's burst from charger messages. */
 const CONCURRENCY = 10;
 
-export const CSV_COLUMNS = ['value', 'type', 'status', 'validUntil', 'groupId', 'label', 'owner'] as const;
+export const CSV_COLUMNS = ['value', 'type', 'status', 'validUntil', 'groupId', 'label', 'owner', 'maxConcurrentTransactions'] as const;
 
 export interface ImportFault {
   readonly field: string;

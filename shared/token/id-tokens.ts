@@ -1,7 +1,8 @@
 /**
  * Id tokens (RFID cards, app tokens, eMAIDs), one store for every OCPP version. Whether a token may charge is
- * a pure function of the token, the time and whether it already has an open transaction; the protocol adapters
- * translate the neutral outcome into each version's words.
+ * a pure function of the token, the time and whether it is in use already; the protocol adapters translate the
+ * neutral outcome into each version's words. Whether it is in use matters to starts only (shared/transaction/
+ * token-use.ts, token-claim.ts): an Authorize is never answered ConcurrentTx.
  */
 import type { Ports } from '../deps.ts';
 import type { ChargerProfile } from '../charger/registry.ts';
@@ -27,16 +28,8 @@ export interface IdTokenRecord {
   updatedBy?: string;
   /** Moves on with every operator write; a write conditioned on the one read is never a lost update. */
   version?: number;
-}
-
-/** A transaction that holds a token (it started with it and has not ended): what makes a second use ConcurrentTx. */
-export interface TokenUse {
-  chargerId: string;
-  transactionId: string;
-  /** The token's type when the transaction knew it (2.x); absent for a 1.6 idTag. */
-  idTokenType?: string;
-  /** When we received the transaction's first message. */
-  since: string;
+  /** Transactions it may be in at once (shared/transaction/token-use.ts); absent: 1. */
+  maxConcurrentTransactions?: number | 'unlimited';
 }
 
 /** A token as a charger presents it: 2.x with its type, 1.6 (idTag) by value alone. */
@@ -85,10 +78,6 @@ export interface ReadAndAuthorizeOptions<Also = never> {
   chargerId?: string;
   /** Read this transaction too (strongly consistent: the caller merges into it). */
   transaction?: { chargerId: string; transactionId: string };
-  /** A transaction of the token that does not count as concurrent use (the one being authorized). */
-  except?: { chargerId: string; transactionId: string };
-  /** Whether an open transaction of the token makes it ConcurrentTx. @default true */
-  concurrentUseCounts?: boolean;
   /** One more item, read in the same BatchGetItem (a remote start the message may link): no request of its own. */
   also?: ItemRead<Also>;
 }
@@ -97,14 +86,16 @@ export interface ReadAndAuthorizeResult<Also = never> {
   charger?: ChargerProfile;
   transaction?: TransactionRecord;
   also?: Also;
-  /** Present when a token was presented. */
+  /** The token the decision was about, when one was found (a start reads its limit and type). */
+  token?: IdTokenRecord;
+  /** Present when a token was presented: its own state only (a start adds concurrent use: token-claim.ts). */
   decision?: TokenDecision;
 }
 
 /**
  * What a charger message that presents a token needs, read in one wave of parallel requests: the charger, the
- * transaction and the `also` item in one BatchGetItem, and the token with the transactions holding it in one query
- * of the token value's partition (a 1.6 idTag, which has no type, finds its type there too).
+ * transaction and the `also` item in one BatchGetItem, and the token's types in one query of its value's partition
+ * (a 1.6 idTag, which has no type, finds its type there).
  */
 export const readAndAuthorize = async <Also = never>(
   deps: Ports,
@@ -113,29 +104,21 @@ export const readAndAuthorize = async <Also = never>(
 ): Promise<ReadAndAuthorizeResult<Also>> => {
   const { stores } = deps;
   const lookUp = token !== undefined && !isFreeVend(token);
-  const checkUse = lookUp && options.concurrentUseCounts !== false;
-  const [together, held] = await Promise.all([
+  const [together, tokens] = await Promise.all([
     stores.readTogether({
       charger: options.chargerId === undefined ? undefined : stores.chargers.read(options.chargerId),
       transaction: options.transaction && stores.transactions.read(options.transaction.chargerId, options.transaction.transactionId),
       also: options.also,
     }),
-    lookUp ? stores.idTokens.withUses(token.value) : undefined,
+    lookUp ? stores.idTokens.withValue(token.value) : undefined,
   ]);
-  const record = !held ? undefined : token?.type === undefined ? tokenForIdTag(held.tokens) : held.tokens.find((t) => t.tokenType === token.type);
-  const { except } = options;
-  const inUse =
-    checkUse &&
-    (held?.openUses ?? []).some(
-      (u) =>
-        !(u.chargerId === except?.chargerId && u.transactionId === except.transactionId) &&
-        (u.idTokenType === undefined || record === undefined || u.idTokenType === record.tokenType),
-    );
-  const decision = token === undefined ? undefined : lookUp ? decideToken(record, deps.now(), inUse) : { verdict: 'Accepted' as const };
+  const record = !tokens ? undefined : token?.type === undefined ? tokenForIdTag(tokens) : tokens.find((t) => t.tokenType === token.type);
+  const decision = token === undefined ? undefined : lookUp ? decideToken(record, deps.now(), false) : { verdict: 'Accepted' as const };
   return {
     ...(together.charger ? { charger: together.charger } : {}),
     ...(together.transaction ? { transaction: together.transaction } : {}),
     ...(together.also !== undefined ? { also: together.also } : {}),
+    ...(record ? { token: record } : {}),
     ...(decision ? { decision } : {}),
   };
 };
@@ -147,6 +130,7 @@ export interface NewIdToken {
   expiresAt?: string;
   groupId?: string;
   label?: string;
+  maxConcurrentTransactions?: number | 'unlimited';
 }
 
 /** Undefined when a token with this value and type exists. */
@@ -160,6 +144,7 @@ export const createIdToken = async (deps: Ports, input: NewIdToken): Promise<IdT
     ...(input.expiresAt ? { expiresAt: new Date(input.expiresAt).toISOString() } : {}),
     ...(input.groupId ? { groupId: input.groupId } : {}),
     ...(input.label ? { label: input.label } : {}),
+    ...(input.maxConcurrentTransactions !== undefined ? { maxConcurrentTransactions: input.maxConcurrentTransactions } : {}),
   };
   return (await deps.stores.idTokens.createIfAbsent(record)) === 'created' ? record : undefined;
 };

@@ -14,7 +14,9 @@ import { inOrderPatch, type TransactionPatch } from './in-order-patch.ts';
 import { energyRegisterWh, type MeterSample } from './meter-values.ts';
 import { applyTransactionEvent, type TransactionEventFacts } from './transaction-event.ts';
 import { remoteStartCommand, startedBy, type RemoteStart } from './remote-start.ts';
-import { atLocation, followOnConnector, mergeTransaction, type TransactionRecord } from './transaction.ts';
+import { claimIfFree, decideStart, dropClaim, keepClaimIfHeld, type StartClaim } from './token-claim.ts';
+import { DEFAULT_LIVE_WINDOW_MS } from './token-use.ts';
+import { atLocation, followOnConnector, mergeTransaction, releaseTokenUse, type TransactionRecord } from './transaction.ts';
 import type { MessageWork } from './transactions-v16.ts';
 
 export interface TransactionEventInput extends Omit<TransactionEventFacts, 'energy' | 'authorization'> {
@@ -34,8 +36,22 @@ export type TransactionEventOutcome =
   | { recorded: false; reason: 'charger-not-accepted' };
 
 type Merge = (current: TransactionRecord | undefined) => TransactionRecord;
-/** The merge, naming the remote start command that started the transaction when the event's remoteStartId found one. */
-type LinkingMerge = (startedByCommand: string | undefined) => Merge;
+/**
+ * The merge, naming the remote start command that started the transaction when the event's remoteStartId found one,
+ * and the event's EVSE with its connector resolved (`withConnector`) when the event named none.
+ */
+type LinkingMerge = (startedByCommand: string | undefined, evse?: TransactionEventFacts['evse']) => Merge;
+
+/**
+ * The event's EVSE with a connector: the one it names; else, when the charger has exactly one known connector on
+ * that EVSE, that one; else 0, the EVSE as a whole (never an invented connector 1). A Query of the charger's
+ * connectors, only for an EVSE named without a connector.
+ */
+export const withConnector = async (work: MessageWork, chargerId: string, evse: TransactionEventFacts['evse']): Promise<TransactionEventFacts['evse']> => {
+  if (evse === undefined || evse.connectorId !== undefined) return evse;
+  const onEvse = (await work.stores.connectors.list(chargerId)).filter((c) => c.evseId === evse.id && c.connectorId > 0);
+  return { id: evse.id, connectorId: onEvse.length === 1 ? onEvse[0]!.connectorId : 0 };
+};
 
 /**
  * The answer does not wait for the transaction, so every path merges it alongside the message's batch. In order:
@@ -45,8 +61,11 @@ type LinkingMerge = (startedByCommand: string | undefined) => Merge;
  * An event carrying a remoteStartId reads the remote start it names (remote-start.ts): on the general path in the
  * BatchGetItem it sends anyway, in order beside the conditional update (a GetItem in parallel, no round trip more).
  * Only when it finds a command to link that the updated record lacks does one UpdateItem follow (once a transaction).
+ *
+ * A Started carrying an id token claims the token beside its reads (token-claim.ts): its answer is ConcurrentTx when
+ * the token may not be held now. No other event is ever answered ConcurrentTx.
  */
-export const recordTransactionEvent = async (work: MessageWork, input: TransactionEventInput): Promise<TransactionEventOutcome> => {
+export const recordTransactionEvent = async (work: MessageWork, input: TransactionEventInput, liveWindowMs: number = DEFAULT_LIVE_WINDOW_MS): Promise<TransactionEventOutcome> => {
   const { messageId, meterValue, raw, ...facts } = input;
   const samples = meterValue ?? [];
   const energy = samples.flatMap((s) => {
@@ -56,15 +75,27 @@ export const recordTransactionEvent = async (work: MessageWork, input: Transacti
   // Undefined for a Started and for an event with an id token: those read the token (and the charger) anyway.
   const inOrder = inOrderPatch({ ...facts, energy });
   const gated = facts.eventType === 'Started';
-  const reads: ReadAndAuthorizeResult<RemoteStart> = inOrder
-    ? {}
-    : await readAndAuthorize(work, facts.idToken, {
-        ...(gated ? { chargerId: facts.chargerId } : {}),
-        transaction: { chargerId: facts.chargerId, transactionId: facts.transactionId },
-        except: { chargerId: facts.chargerId, transactionId: facts.transactionId },
-        ...(facts.remoteStartId !== undefined ? { also: work.stores.remoteStarts.read(facts.chargerId, facts.remoteStartId) } : {}),
-      });
-  if (gated && !isAccepted(reads.charger)) return { recorded: false, reason: 'charger-not-accepted' };
+  const claim = gated ? startClaimOf(facts) : undefined;
+  const [reads, firstClaim, evse] = await Promise.all([
+    inOrder
+      ? ({} as ReadAndAuthorizeResult<RemoteStart>)
+      : readAndAuthorize(work, facts.idToken, {
+          ...(gated ? { chargerId: facts.chargerId } : {}),
+          transaction: { chargerId: facts.chargerId, transactionId: facts.transactionId },
+          ...(facts.remoteStartId !== undefined ? { also: work.stores.remoteStarts.read(facts.chargerId, facts.remoteStartId) } : {}),
+        }),
+    claim && claimIfFree(work, claim),
+    inOrder ? facts.evse : withConnector(work, facts.chargerId, facts.evse),
+  ]);
+  if (gated && !isAccepted(reads.charger)) {
+    if (claim && firstClaim) dropClaim(work, claim, firstClaim);
+    return { recorded: false, reason: 'charger-not-accepted' };
+  }
+  const settled =
+    claim && firstClaim && reads.decision
+      ? await decideStart(work, claim, { ...(reads.token ? { token: reads.token } : {}), decision: reads.decision }, firstClaim, liveWindowMs)
+      : undefined;
+  const decision = settled?.decision ?? reads.decision;
   await Promise.all([
     work.stores.transactions.recordEvent({
       chargerId: facts.chargerId,
@@ -81,25 +112,33 @@ export const recordTransactionEvent = async (work: MessageWork, input: Transacti
           samples,
           source: 'TransactionEvent',
           transactionId: facts.transactionId,
-          ...(facts.evse ? { evseId: facts.evse.id, connectorId: facts.evse.connectorId ?? 1 } : {}),
+          ...(evse ? { evseId: evse.id, ...(evse.connectorId !== undefined ? { connectorId: evse.connectorId } : {}) } : {}),
         })
       : undefined,
   ]);
-  const merged = { ...facts, energy, ...(reads.decision ? { authorization: reads.decision.verdict } : {}) };
+  const merged = { ...facts, energy, ...(decision ? { authorization: decision.verdict } : {}) };
   const now = work.now().toISOString();
   // A Started read the charger (gated): the transaction is filed under its location (transaction-store.ts, gsi3).
   const locationId = reads.charger?.locationId;
-  const merge: LinkingMerge = (startedByCommand) => (tx) => startedBy(atLocation(applyTransactionEvent(tx, merged, now), locationId), startedByCommand);
+  const merge: LinkingMerge = (startedByCommand, at = evse) => (tx) =>
+    startedBy(atLocation(applyTransactionEvent(tx, { ...merged, ...(at ? { evse: at } : {}) }, now), locationId), startedByCommand);
+  const held = settled?.claimed && claim ? claim : undefined;
   work.alongside(
     inOrder
-      ? mergeInOrder(work, facts, inOrder, merge)
-      : mergeRead(work, facts, merge(remoteStartCommand(reads.also, facts.receivedAt)), reads.transaction),
+      ? mergeInOrder(work, { ...facts, evse }, inOrder, merge)
+      : mergeRead(work, facts, merge(remoteStartCommand(reads.also, facts.receivedAt)), reads.transaction, held),
   );
-  return { recorded: true, ...(reads.decision ? { decision: reads.decision } : {}) };
+  return { recorded: true, ...(decision ? { decision } : {}) };
 };
 
+/** The use a Started claims: of the token it carries (not a free vend's `NoAuthorization`, which is never looked up). */
+const startClaimOf = (e: Omit<TransactionEventFacts, 'energy'>): StartClaim | undefined =>
+  e.idToken === undefined || e.idToken.type === 'NoAuthorization'
+    ? undefined
+    : { value: e.idToken.value, use: { chargerId: e.chargerId, transactionId: e.transactionId, protocol: e.protocol, idTokenType: e.idToken.type, since: e.receivedAt } };
+
 type EventRef = Pick<TransactionEventFacts, 'chargerId' | 'transactionId' | 'seqNo' | 'eventType'>;
-type InOrderRef = EventRef & Pick<TransactionEventFacts, 'remoteStartId' | 'receivedAt'>;
+type InOrderRef = EventRef & Pick<TransactionEventFacts, 'remoteStartId' | 'receivedAt' | 'evse'>;
 
 const mergeInOrder = async (work: MessageWork, e: InOrderRef, patch: TransactionPatch, merge: LinkingMerge): Promise<void> => {
   const [after, remoteStart] = await Promise.all([
@@ -107,24 +146,27 @@ const mergeInOrder = async (work: MessageWork, e: InOrderRef, patch: Transaction
     e.remoteStartId !== undefined ? work.stores.remoteStarts.get(e.chargerId, e.remoteStartId) : undefined,
   ]);
   const startedByCommand = remoteStartCommand(remoteStart, e.receivedAt);
-  if (!after) return mergeRead(work, e, merge(startedByCommand), await work.stores.transactions.get(e.chargerId, e.transactionId));
+  if (!after) {
+    const [evse, current] = await Promise.all([withConnector(work, e.chargerId, e.evse), work.stores.transactions.get(e.chargerId, e.transactionId)]);
+    return mergeRead(work, e, merge(startedByCommand, evse), current);
+  }
   const link =
     startedByCommand !== undefined && after.startedByCommand === undefined
       ? work.stores.transactions.linkCommand(e.chargerId, e.transactionId, 'startedByCommand', startedByCommand)
       : undefined;
   // The patch's preconditions say the record was active: an Ended closed it (and frees its token), an Updated
   // moved nothing the connector or the token use follows.
-  await Promise.all([
-    link,
-    patch.endsTransaction ? followOnConnector(work, after) : undefined,
-    patch.endsTransaction && after.idToken !== undefined ? work.stores.transactions.closeTokenUse({ ...after, idToken: after.idToken }) : undefined,
-  ]);
+  await Promise.all([link, patch.endsTransaction ? followOnConnector(work, after) : undefined, patch.endsTransaction ? releaseTokenUse(work, after) : undefined]);
 };
 
-const mergeRead = async (work: MessageWork, e: EventRef, merge: Merge, current: TransactionRecord | undefined): Promise<void> => {
+const mergeRead = async (work: MessageWork, e: EventRef, merge: Merge, current: TransactionRecord | undefined, claimed?: StartClaim): Promise<void> => {
   if (current?.seqNos?.includes(e.seqNo)) {
     work.log.info('TransactionEvent seqNo seen before: nothing changed', { chargerId: e.chargerId, transactionId: e.transactionId, seqNo: e.seqNo });
   }
   // A Started or Ended sent again (after a crash) moves the connector and the token use again: idempotent.
-  await mergeTransaction(work, e.chargerId, e.transactionId, merge, current, { followIfUnchanged: e.eventType !== 'Updated' });
+  const change = await mergeTransaction(work, e.chargerId, e.transactionId, merge, current, {
+    followIfUnchanged: e.eventType !== 'Updated',
+    tokenUseClaimed: claimed !== undefined,
+  });
+  if (claimed) await keepClaimIfHeld(work, claimed, change.after);
 };

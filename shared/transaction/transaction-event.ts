@@ -30,6 +30,7 @@ export interface TransactionEventFacts {
   reservationId?: number;
   idToken?: { value: string; type: string };
   authorization?: TokenVerdict;
+  /** Without `connectorId`: the EVSE as a whole (its only connector is resolved before the merge, where known). */
   evse?: { id: number; connectorId?: number };
   /** Energy register readings (Wh) carried by the event's meter values. */
   energy: EnergyReading[];
@@ -98,7 +99,7 @@ export const applyTransactionEvent = (
     firstEventAt: earlier(tx.firstEventAt, e.timestamp),
     status: ended ? 'ended' : 'active',
     ...(e.offline ? { offline: true } : {}),
-    ...(tx.evseId === undefined && e.evse ? { evseId: e.evse.id, connectorId: e.evse.connectorId ?? 1 } : {}),
+    ...(tx.evseId === undefined && e.evse ? { evseId: e.evse.id, connectorId: e.evse.connectorId ?? 0 } : {}),
     ...(tx.idToken === undefined && e.idToken ? { idToken: e.idToken.value, idTokenType: e.idToken.type } : {}),
     ...changingFacts(tx, e),
     ...(isLatest ? { lastSeqNo: e.seqNo } : {}),

@@ -41,16 +41,24 @@ export const TransactionViewSchema = z.object({
   reservationId: z.number().optional(),
   offline: z.boolean().optional(),
   startMissing: z.boolean().optional(),
+  /** Ended by the CSMS (superseded on its connector, or closed by an operator), not by the charger. */
   inferredEnd: z.boolean().optional(),
+  /** An operator closed it (POST .../close): who, why and when. */
+  closedByCsms: z.object({ by: z.string(), reason: z.string(), at: z.string() }).optional(),
   /** The remote start command that started it (GET /commands/{id}). */
   startedByCommand: z.string().optional(),
   /** The first remote stop command the charger accepted for it. */
   stopRequestedByCommand: z.string().optional(),
   updatedAt: z.string(),
+  /**
+   * Only in `?state=stale`: why it is not live (its charger is offline, or nothing of it arrived within the live
+   * window) and when we last heard of it. A stale transaction never makes its token ConcurrentTx.
+   */
+  stale: z.object({ reason: z.enum(['charger-offline', 'no-recent-event']), lastEventAt: z.string() }).optional(),
 });
 export type TransactionView = z.output<typeof TransactionViewSchema>;
 
-const VIEW_FIELDS = Object.keys(TransactionViewSchema.shape) as (keyof TransactionView)[];
+const VIEW_FIELDS = (Object.keys(TransactionViewSchema.shape) as (keyof TransactionView)[]).filter((f) => f !== 'stale');
 
 export const transactionView = (tx: TransactionRecord): TransactionView =>
   Object.fromEntries(VIEW_FIELDS.filter((f) => tx[f as keyof TransactionRecord] !== undefined).map((f) => [f, tx[f as keyof TransactionRecord]])) as TransactionView;

@@ -8,6 +8,7 @@
 import type { Ports } from '../deps.ts';
 import type { OcppProtocol } from '../ocpp/frames.ts';
 import type { TokenDecision, TokenVerdict } from '../token/id-tokens.ts';
+import type { TokenUse } from './token-use.ts';
 
 /** Transaction facts a later event may change; the value from the highest seqNo carrying it wins. */
 export type ChangingFact = 'chargingState' | 'authorization' | 'remoteStartId' | 'reservationId';
@@ -64,10 +65,12 @@ export interface TransactionRecord {
   /** Known only from its stop or later events: its start never reached us. */
   startMissing?: boolean;
   /**
-   * Ended by inference: a newer transaction started on its connector before its own end arrived. A real
-   * stop arriving later still applies.
+   * Ended by the CSMS, not the charger: by inference (a newer transaction started on its connector before its own
+   * end arrived) or by an operator (`closedByCsms`). A real stop arriving later still applies.
    */
   inferredEnd?: boolean;
+  /** An operator closed it (POST /transactions/{chargerId}/{transactionId}/close): who, why and when. */
+  closedByCsms?: { by: string; reason: string; at: string };
   /** 1.6: what the StartTransaction was, so a retry of it is recognised and gets the same answer. */
   startFingerprint?: string;
   startDecision?: TokenDecision;
@@ -96,7 +99,7 @@ const nextVersion = (deps: Ports, before: TransactionRecord | undefined, transfo
 };
 
 /** Read, transform, conditional write; retried when another invocation wrote in between. */
-const updateTransaction = async (deps: Ports, chargerId: string, transactionId: string, transform: Transform): Promise<TransactionChange> => {
+export const updateTransaction = async (deps: Ports, chargerId: string, transactionId: string, transform: Transform): Promise<TransactionChange> => {
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
     const before = await deps.stores.transactions.get(chargerId, transactionId);
     const versioned = nextVersion(deps, before, transform);
@@ -109,22 +112,41 @@ const updateTransaction = async (deps: Ports, chargerId: string, transactionId: 
 type WithToken = TransactionRecord & { idToken: string };
 const hasToken = (tx: TransactionRecord | undefined): tx is WithToken => tx?.idToken !== undefined;
 
-/**
- * Whether the transaction holds its token (what makes another use of it ConcurrentTx): it names a token, has not
- * ended, and its start reached us. An Updated or Ended for a transaction whose start we never saw (a lost start,
- * or an id a charger made up) therefore never holds a token: it cannot lock a card.
- */
-export const holdsToken = (tx: TransactionRecord | undefined): tx is WithToken =>
-  hasToken(tx) && tx.status === 'active' && tx.startedAt !== undefined;
+/** The start's verdict (or a later event's) let it hold the token; absent: no token was decided on yet. */
+const authorized = (tx: TransactionRecord) => tx.authorization === undefined || tx.authorization === 'Accepted';
 
 /**
- * Keeps the token-use item (in the token's partition) in step with the transaction: opened when the transaction
- * comes to hold its token, closed when it ends. Sent beside the transaction's own write, never after it.
+ * Whether the transaction holds its token (what counts against another start of it, token-use.ts): it names a token
+ * (not a free vend's `NoAuthorization`), was not refused (ConcurrentTx or any status but Accepted: a charger that
+ * never stops a refused start locks nothing), has not ended, and its start reached us. An Updated or Ended for a
+ * transaction whose start we never saw (a lost start, or an id a charger made up) therefore never holds a token.
  */
-export const followTokenUse = (deps: Ports, { before, after }: TransactionChange): Promise<void> | undefined => {
-  if (holdsToken(after)) return holdsToken(before) ? undefined : deps.stores.transactions.openTokenUse(after);
+export const holdsToken = (tx: TransactionRecord | undefined): tx is WithToken =>
+  hasToken(tx) && tx.idTokenType !== 'NoAuthorization' && tx.status === 'active' && tx.startedAt !== undefined && authorized(tx);
+
+/** The use a transaction holding its token has of it. */
+export const tokenUseOf = (tx: TransactionRecord): TokenUse => ({
+  chargerId: tx.chargerId,
+  transactionId: tx.transactionId,
+  protocol: tx.protocol,
+  ...(tx.idTokenType !== undefined ? { idTokenType: tx.idTokenType } : {}),
+  since: tx.receivedAt ?? tx.startedAt ?? tx.firstEventAt,
+});
+
+const releaseUse = (deps: Ports, tx: WithToken) => deps.stores.tokenUses.release(tx.idToken, tx);
+
+/** Gives the transaction's token use back (it ended); nothing for a transaction without a token. */
+export const releaseTokenUse = (deps: Ports, tx: TransactionRecord): Promise<void> | undefined => (hasToken(tx) ? releaseUse(deps, tx) : undefined);
+
+/**
+ * Keeps the token's uses (token-use-store.ts) in step with the transaction: a use is added when the transaction
+ * comes to hold its token (unless its start claimed it: `claimed`), removed when it ends. Sent beside the
+ * transaction's own write, never after it.
+ */
+export const followTokenUse = (deps: Ports, { before, after }: TransactionChange, claimed = false): Promise<void> | undefined => {
+  if (holdsToken(after)) return holdsToken(before) || claimed ? undefined : deps.stores.tokenUses.open(after.idToken, tokenUseOf(after));
   const ends = hasToken(after) && after.status === 'ended' && (before?.status !== 'ended' || before.inferredEnd === true);
-  return ends ? deps.stores.transactions.closeTokenUse(after) : undefined;
+  return ends ? releaseUse(deps, after) : undefined;
 };
 
 /**
@@ -132,7 +154,7 @@ export const followTokenUse = (deps: Ports, { before, after }: TransactionChange
  * written but the connector or the token use may not have been. Every write here is idempotent.
  */
 export const followAgain = async (deps: Ports, tx: TransactionRecord): Promise<void> => {
-  const tokenUse = holdsToken(tx) ? deps.stores.transactions.openTokenUse(tx) : hasToken(tx) && tx.status === 'ended' ? deps.stores.transactions.closeTokenUse(tx) : undefined;
+  const tokenUse = holdsToken(tx) ? deps.stores.tokenUses.open(tx.idToken, tokenUseOf(tx)) : hasToken(tx) && tx.status === 'ended' ? releaseUse(deps, tx) : undefined;
   await Promise.all([followOnConnector(deps, tx), tokenUse]);
 };
 
@@ -141,7 +163,7 @@ const supersede = async (deps: Ports, chargerId: string, transactionId: string, 
   const ended = await deps.stores.transactions.endAsSuperseded(chargerId, transactionId, startOf(by));
   if (!ended) return;
   deps.log.warn('transaction ended by a newer one on its connector', { chargerId, transactionId, by: by.transactionId });
-  if (hasToken(ended)) await deps.stores.transactions.closeTokenUse(ended);
+  if (hasToken(ended)) await releaseUse(deps, ended);
 };
 
 const startOf = (tx: TransactionRecord) => tx.startedAt ?? tx.firstEventAt;
@@ -154,7 +176,8 @@ const startOf = (tx: TransactionRecord) => tx.startedAt ?? tx.firstEventAt;
  */
 export const followOnConnector = async (deps: Ports, tx: TransactionRecord): Promise<void> => {
   if (tx.evseId === undefined) return;
-  const ref = { evseId: tx.evseId, connectorId: tx.connectorId ?? 1 };
+  // No connector named: the EVSE as a whole (connector 0; record-transaction-event.ts `withConnector`).
+  const ref = { evseId: tx.evseId, connectorId: tx.connectorId ?? 0 };
   const outcome =
     tx.status === 'ended'
       ? await deps.stores.connectors.release(tx.chargerId, ref, tx.transactionId, startOf(tx))
@@ -174,7 +197,8 @@ export const connectorMustFollow = ({ before, after }: TransactionChange): boole
  * another invocation wrote the transaction in between, the merge is done again from a fresh read (and the
  * connector and token use follow the merged result again: their writes are idempotent).
  * `followIfUnchanged`: a start or end sent again finds its merge done; what follows it is done again, in case the
- * first attempt died between the transaction's write and theirs.
+ * first attempt died between the transaction's write and theirs. `tokenUseClaimed`: the start claimed the token use
+ * already (token-claim.ts), so it is not added again.
  */
 export const mergeTransaction = async (
   deps: Ports,
@@ -182,8 +206,9 @@ export const mergeTransaction = async (
   transactionId: string,
   transform: Transform,
   current: TransactionRecord | undefined,
-  options: { followIfUnchanged?: boolean } = {},
+  options: { followIfUnchanged?: boolean; tokenUseClaimed?: boolean } = {},
 ): Promise<TransactionChange> => {
+  const claimed = options.tokenUseClaimed === true;
   const versioned = nextVersion(deps, current, transform);
   if (!versioned) {
     if (current && options.followIfUnchanged) await followAgain(deps, current);
@@ -193,10 +218,10 @@ export const mergeTransaction = async (
   const [written] = await Promise.all([
     deps.stores.transactions.putIfVersion(versioned),
     connectorMustFollow(change) ? followOnConnector(deps, versioned) : undefined,
-    followTokenUse(deps, change),
+    followTokenUse(deps, change, claimed),
   ]);
   if (written) return change;
   const retried = await updateTransaction(deps, chargerId, transactionId, transform);
-  await Promise.all([connectorMustFollow(retried) ? followOnConnector(deps, retried.after!) : undefined, followTokenUse(deps, retried)]);
+  await Promise.all([connectorMustFollow(retried) ? followOnConnector(deps, retried.after!) : undefined, followTokenUse(deps, retried, claimed)]);
   return retried;
 };

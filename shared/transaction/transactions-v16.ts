@@ -14,7 +14,9 @@ import { sentInUtc } from '../ocpp/charger-time.ts';
 import { readAndAuthorize, type TokenDecision } from '../token/id-tokens.ts';
 import type { MeterSample } from './meter-values.ts';
 import { pendingStartCommand } from './remote-start.ts';
-import { followAgain, followOnConnector, followTokenUse, mergeTransaction, type TransactionRecord } from './transaction.ts';
+import { claimIfFree, decideStart, dropClaim, releaseClaim, type StartClaim } from './token-claim.ts';
+import { DEFAULT_LIVE_WINDOW_MS } from './token-use.ts';
+import { followAgain, followOnConnector, holdsToken, mergeTransaction, type TransactionRecord } from './transaction.ts';
 
 /** What one charger message works with: the stores of its unit of work, the clock and the log. */
 export type MessageWork = Ports & Pick<UnitOfWork, 'alongside'>;
@@ -61,7 +63,8 @@ const transactionFor = (
   chargerId: s.chargerId,
   transactionId: String(transactionId),
   protocol: 'ocpp1.6',
-  // A rejected idTag still gets a transaction id (1.6 §5.16); the charger stops it, and we keep the record.
+  // A rejected idTag still gets a transaction id (1.6 §5.16); the charger stops it, and we keep the record. Refused
+  // (`authorization` not Accepted, ConcurrentTx too), it never holds the token (transaction.ts `holdsToken`).
   status: 'active',
   ...connectorOfV16(s.connectorId),
   ocppConnectorId: s.connectorId,
@@ -83,51 +86,63 @@ const transactionFor = (
 
 /**
  * Reads (one wave: the charger, the candidate id and a pending remote start of the idTag in one BatchGetItem, the
- * token and its open transactions), decides, and leaves the writes (the transaction, the connector, the pending
- * start used up) to run alongside the message-log entry: two round trips in all.
+ * token's types; beside them the claim of the token, token-claim.ts), decides, and leaves the writes (the
+ * transaction, the connector, the pending start used up) to run alongside the message-log entry: two round trips
+ * in all, unless the token is held already (then the uses are checked and claimed: one or two round trips more).
  */
-export const startTransactionV16 = async (work: MessageWork, s: StartV16): Promise<StartV16Outcome> => {
+export const startTransactionV16 = async (work: MessageWork, s: StartV16, liveWindowMs: number = DEFAULT_LIVE_WINDOW_MS): Promise<StartV16Outcome> => {
   const fingerprint = startFingerprint(s);
-  let candidate = candidateTransactionId(fingerprint, 0);
-  const reads = await readAndAuthorize(work, { value: s.idTag }, {
-    chargerId: s.chargerId,
-    transaction: { chargerId: s.chargerId, transactionId: String(candidate) },
-    // A copy of this very start, racing this one, is not a concurrent use of the token.
-    except: { chargerId: s.chargerId, transactionId: String(candidate) },
-    also: work.stores.remoteStarts.readPending(s.chargerId, s.idTag),
-  });
-  if (!isAccepted(reads.charger)) return { started: false, reason: 'charger-not-accepted' };
+  const claimOf = (id: number): StartClaim => ({ value: s.idTag, use: { chargerId: s.chargerId, transactionId: String(id), protocol: 'ocpp1.6', since: s.receivedAt } });
+  const firstCandidate = candidateTransactionId(fingerprint, 0);
+  const [reads, firstClaim] = await Promise.all([
+    readAndAuthorize(work, { value: s.idTag }, {
+      chargerId: s.chargerId,
+      transaction: { chargerId: s.chargerId, transactionId: String(firstCandidate) },
+      also: work.stores.remoteStarts.readPending(s.chargerId, s.idTag),
+    }),
+    claimIfFree(work, claimOf(firstCandidate)),
+  ]);
+  if (!isAccepted(reads.charger)) {
+    dropClaim(work, claimOf(firstCandidate), firstClaim);
+    return { started: false, reason: 'charger-not-accepted' };
+  }
+  let candidate = firstCandidate;
   let holder = reads.transaction;
   for (let attempt = 1; holder && holder.startFingerprint !== fingerprint; attempt++) {
     if (attempt >= MAX_CANDIDATES) throw new Error(`no free transaction id for ${s.chargerId} after ${attempt} candidates`);
     candidate = candidateTransactionId(fingerprint, attempt);
     holder = await work.stores.transactions.get(s.chargerId, String(candidate));
   }
+  const claim = claimOf(candidate);
+  let claimed = firstClaim;
+  if (candidate !== firstCandidate) {
+    // The first candidate's id was taken: the claim made for it goes, one for the id this start gets is made.
+    dropClaim(work, claimOf(firstCandidate), firstClaim);
+    claimed = await claimIfFree(work, claim);
+  }
   if (holder) {
     // A retry: the same answer as the first time. That attempt may have died before claiming the connector or
-    // recording the token's use.
+    // recording the token's use; a claim for a start that does not hold the token (refused, or stopped since) goes.
     work.alongside(followAgain(work, holder));
+    if (!holdsToken(holder)) dropClaim(work, claim, claimed);
     return { started: true, transactionId: candidate, decision: holder.startDecision ?? { verdict: holder.authorization ?? 'Accepted' }, retried: true };
   }
-  const decision = reads.decision ?? { verdict: 'Unknown' };
+  const { decision, claimed: holds } = await decideStart(work, claim, { ...(reads.token ? { token: reads.token } : {}), decision: reads.decision ?? { verdict: 'Unknown' } }, claimed, liveWindowMs);
   const startedByCommand = pendingStartCommand(reads.also, s.connectorId, s.receivedAt);
   const tx = { ...transactionFor(s, candidate, fingerprint, decision, reads.charger?.locationId, work.now()), ...(startedByCommand ? { startedByCommand } : {}) };
-  work.alongside(createStart(work, tx));
+  work.alongside(createStart(work, tx, holds ? claim : undefined));
   if (startedByCommand) work.alongside(work.stores.remoteStarts.forgetPending({ chargerId: s.chargerId, idTag: s.idTag, commandId: startedByCommand }));
   return { started: true, transactionId: candidate, decision, retried: false };
 };
 
-const createStart = async (work: Ports, tx: TransactionRecord): Promise<void> => {
-  const [created] = await Promise.all([
-    work.stores.transactions.createOrGetExisting(tx),
-    followOnConnector(work, tx),
-    followTokenUse(work, { after: tx }),
-  ]);
+/** Writes a new start's transaction and claims its connector; its token use was claimed before the answer (`claim`). */
+const createStart = async (work: Ports, tx: TransactionRecord, claim: StartClaim | undefined): Promise<void> => {
+  const [created] = await Promise.all([work.stores.transactions.createOrGetExisting(tx), followOnConnector(work, tx)]);
   // A concurrent attempt of the same start wrote first: same id, same facts. Anything else holding the id
   // appeared between our read and our write: fail, so the charger retries and walks on to the next candidate;
-  // the token use written for our start goes again (closing wins over opening in either order).
+  // the token use claimed for our start goes again.
   if (!created.created && created.existing.startFingerprint !== tx.startFingerprint) {
-    if (tx.idToken !== undefined) await work.stores.transactions.closeTokenUse({ ...tx, idToken: tx.idToken });
+    if (claim) await releaseClaim(work, claim);
     throw new Error(`transaction id ${tx.transactionId} of ${tx.chargerId} was taken meanwhile`);
   }
 };
@@ -184,14 +199,13 @@ const applyStop = (s: StopV16, current: TransactionRecord | undefined, now: Date
 
 /**
  * One read wave (the transaction, and the idTag when one is presented: only blocked / expired / unknown are
- * reported at a stop, concurrent use makes no sense there); the merge, the connector and the readings are
- * written alongside the message-log entry.
+ * reported at a stop, concurrent use makes no sense there); the merge, the connector, the token use given back and
+ * the readings are written alongside the message-log entry.
  */
 export const stopTransactionV16 = async (work: MessageWork, s: StopV16): Promise<StopV16Outcome> => {
   const transactionId = String(s.transactionId);
   const reads = await readAndAuthorize(work, s.idTag ? { value: s.idTag } : undefined, {
     transaction: { chargerId: s.chargerId, transactionId },
-    concurrentUseCounts: false,
   });
   const existing = reads.transaction;
   if (s.transactionData?.length) {

@@ -1,12 +1,15 @@
 /**
- * Transactions (read only): every role reads them, and so do machine clients with csms/read (a billing system).
+ * Transactions: every role reads them, and so do machine clients with csms/read (a billing system); admins and
+ * operators close a stale one.
  */
 import { z } from 'zod';
-import { TRANSACTION_PK_PREFIX } from '#shared/store/keys.ts';
+import { CHARGER_PK_PREFIX, ID_TOKEN_PK_PREFIX, TRANSACTION_PK_PREFIX } from '#shared/store/keys.ts';
+import { CloseTransactionSchema } from '#shared/transaction/stale-transactions.ts';
 import { MeterValueViewSchema, TransactionViewSchema, TransactionWithEventsSchema } from '#shared/transaction/transaction-queries.ts';
 import type { HttpRoute } from '../../routes.ts';
 
 const READERS = ['admin', 'operator', 'viewer'] as const;
+const WRITERS = ['admin', 'operator'] as const;
 
 /** A time (ISO 8601 with offset, stored as UTC) or a UTC date or month prefix (`2026-05-01`, `2026-05`). */
 const TimeBound = z.union([
@@ -27,7 +30,8 @@ export const ListTransactionsQuery = z
     chargerId: z.string().min(1).max(64).optional(),
     idToken: z.string().min(1).max(255).optional(),
     locationId: z.string().min(1).max(128).optional(),
-    state: z.enum(['active', 'ended']).optional(),
+    /** `stale`: the active ones that are not live (a page of the active partition, filtered: docs/data-model.md). */
+    state: z.enum(['active', 'ended', 'stale']).optional(),
     ...range,
   })
   .superRefine((q, ctx) => {
@@ -53,12 +57,13 @@ export const listTransactionsRoute = {
   method: 'GET',
   path: '/transactions',
   auth: { type: 'jwt', roles: READERS },
-  summary: 'Transactions of one charger, id token, location or state, newest first; from/to bound the time received',
+  summary: 'Transactions of one charger, id token, location or state (active, ended, stale), newest first; from/to bound the time received',
   query: ListTransactionsQuery,
   response: TransactionViewSchema,
   list: true,
   entry: 'api/transactions/list-transactions.ts',
-  access: { tables: { Csms: { actions: ['Query'] } } },
+  // state=stale: the chargers' presence (BatchGetItem) and newest readings (Query); the live window is a charger setting.
+  access: { tables: { Csms: { actions: ['Query', 'BatchGetItem'] } }, settings: ['chargers'] },
 } as const satisfies HttpRoute;
 
 export const getTransactionRoute = {
@@ -89,4 +94,23 @@ export const listMeterValuesRoute = {
   access: { tables: { Csms: { actions: ['GetItem', 'Query'] } } },
 } as const satisfies HttpRoute;
 
-export const transactionRoutes = [listTransactionsRoute, getTransactionRoute, listMeterValuesRoute] as const;
+export const closeTransactionRoute = {
+  kind: 'http',
+  id: 'CloseTransaction',
+  method: 'POST',
+  path: '/transactions/{chargerId}/{transactionId}/close',
+  auth: { type: 'jwt', roles: WRITERS },
+  summary: 'End an active transaction as closed by the CSMS (who, why, when): frees its connector and its token; 409 once ended',
+  body: CloseTransactionSchema,
+  response: TransactionViewSchema,
+  entry: 'api/transactions/close-transaction.ts',
+  // Read and versioned put of the transaction; the connector's pointer (UpdateItem, and one for a transaction it
+  // outlived); the token's uses item (DeleteItem, or UpdateItem of the one use).
+  access: {
+    tables: {
+      Csms: { actions: ['GetItem', 'PutItem', 'UpdateItem', 'DeleteItem'], partitionKeyPrefixes: [TRANSACTION_PK_PREFIX, CHARGER_PK_PREFIX, ID_TOKEN_PK_PREFIX] },
+    },
+  },
+} as const satisfies HttpRoute;
+
+export const transactionRoutes = [listTransactionsRoute, getTransactionRoute, listMeterValuesRoute, closeTransactionRoute] as const;

@@ -18,7 +18,7 @@ export const startTransaction: Ocpp16ActionSpec<'StartTransaction'> = {
       sentTimestamp: p.timestamp,
       receivedAt: ctx.receivedAt.toISOString(),
       ...(p.reservationId !== undefined ? { reservationId: p.reservationId } : {}),
-    });
+    }, ctx.liveTransactionWindowMs);
     if (!started.started) throw new CallRefused(NOT_ACCEPTED);
     if (started.retried) ctx.log.info('StartTransaction retried: same transaction id returned', { chargerId: ctx.chargerId, transactionId: started.transactionId });
     return { transactionId: started.transactionId, idTagInfo: idTagInfoV16(started.decision) };

@@ -27,7 +27,7 @@ export const transactionEvent: Ocpp2ActionSpec<'TransactionEvent'> = {
       ...(p.reservationId !== undefined ? { reservationId: p.reservationId } : {}),
       ...(p.idToken ? { idToken: { value: p.idToken.idToken, type: p.idToken.type } } : {}),
       ...(p.evse ? { evse: p.evse } : {}),
-    });
+    }, ctx.liveTransactionWindowMs);
     if (!outcome.recorded) throw new CallRefused(NOT_ACCEPTED);
     // 2.0.1 E01: idTokenInfo is returned when the event carried an idToken.
     return outcome.decision ? { idTokenInfo: idTokenInfoV2(outcome.decision) } : {};

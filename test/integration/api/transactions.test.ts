@@ -4,7 +4,7 @@ import { startHarness, type Harness } from '../../support/handler-harness.ts';
 import { createLocation } from '#shared/location/locations.ts';
 import { createCharger } from '#shared/charger/registry.ts';
 import { createIdToken } from '#shared/token/id-tokens.ts';
-import { getTransactionRoute, listMeterValuesRoute, listTransactionsRoute } from '#functions/api/transactions/routes.ts';
+import { closeTransactionRoute, getTransactionRoute, listMeterValuesRoute, listTransactionsRoute } from '#functions/api/transactions/routes.ts';
 
 let api: ApiHarness;
 let chargers: Harness;
@@ -201,5 +201,51 @@ describe('GET /transactions/{chargerId}/{transactionId}/meter-values', () => {
   it('answers 404 for an unknown transaction, and refuses callers without a role', async () => {
     expect((await api.call(listMeterValuesRoute, { params: { chargerId: CP16, transactionId: '42' } })).status).toBe(404);
     expect((await api.call(listMeterValuesRoute, { params: params(), claims: machineClaims('x', ['profile']) })).status).toBe(403);
+  });
+});
+
+describe('stale transactions: GET /transactions?state=stale and POST /transactions/{chargerId}/{transactionId}/close', () => {
+  const operator = personClaims('olga', ['operator']);
+  const close = (chargerId: string, transactionId: string, claims: Record<string, string> = operator, reason = 'the charger lost it in a reboot') =>
+    api.call(closeTransactionRoute, { params: { chargerId, transactionId }, body: { reason }, claims });
+
+  it('lists the active transactions of chargers that are not connected, saying why', async () => {
+    const res = await list({ state: 'stale' }, viewer);
+    expect(res.status).toBe(200);
+    expect(ids(res)).toEqual([`${CP16}/${active16}`, `${CP2}/TX-R`]);
+    expect(res.body.items[0].stale).toEqual({ reason: 'charger-offline', lastEventAt: expect.any(String) });
+    // Once CP2 is connected, its transaction (an event minutes ago) is live again.
+    await chargers.deps.stores.presence.attach({ chargerId: CP2, connectionId: 'conn-tx2', protocol: 'ocpp2.0.1', connectedAt: Date.now() });
+    expect(ids(await list({ state: 'stale' }, viewer))).toEqual([`${CP16}/${active16}`]);
+    // Active listings carry no staleness.
+    expect((await list({ state: 'active' })).body.items.every((t: { stale?: unknown }) => t.stale === undefined)).toBe(true);
+  });
+
+  it('closes one as the CSMS (who, why, when), frees its connector and its card; a second close is a conflict', async () => {
+    const res = await close(CP16, active16);
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({
+      status: 'ended',
+      stopReason: 'ClosedByOperator',
+      inferredEnd: true,
+      closedByCsms: { by: 'olga', reason: 'the charger lost it in a reboot', at: expect.any(String) },
+    });
+    expect((await chargers.deps.stores.connectors.list(CP16)).find((c) => c.evseId === 2)?.activeTransactionId).toBeUndefined();
+    expect((await chargers.deps.stores.tokenUses.read('TAG-B')).uses).toEqual([]);
+    expect(ids(await list({ state: 'stale' }))).toEqual([]);
+    expect((await close(CP16, active16)).status).toBe(409);
+    expect((await close(CP16, '424242')).status).toBe(404);
+  });
+
+  it("merges the charger's own stop arriving later over the close, keeping who closed it", async () => {
+    await chargers.call(CP16, 'ocpp1.6', 'StopTransaction', { transactionId: Number(active16), meterStop: 700, timestamp: '2026-03-01T12:00:00Z', reason: 'Reboot' }, 'Accepted');
+    const tx = await chargers.deps.stores.transactions.get(CP16, active16);
+    expect(tx).toMatchObject({ status: 'ended', stopReason: 'Reboot', meterStopWh: 700, inferredEnd: false, closedByCsms: { by: 'olga' } });
+  });
+
+  it('is for admins and operators; a viewer or a reason left out is refused', async () => {
+    expect((await close(CP2, 'TX-R', viewer)).status).toBe(403);
+    expect((await api.call(closeTransactionRoute, { params: { chargerId: CP2, transactionId: 'TX-R' }, body: {}, claims: operator })).status).toBe(400);
+    expect((await chargers.deps.stores.transactions.get(CP2, 'TX-R'))?.status).toBe('active');
   });
 });

@@ -20,6 +20,10 @@ const BOUNDS = 'CP-HARD-BOUNDS';
 beforeAll(async () => {
   h = await startHarness({ CSMS_CAPACITY_METER: 'on' });
   for (const chargerId of [CP16, VICTIM_CP, ROGUE, ELSEWHERE, BOUNDS]) await createCharger(h.deps, { chargerId });
+  // Connected: their transactions are live, so they count against a start of their token elsewhere (issue 11).
+  for (const chargerId of [CP16, VICTIM_CP, ROGUE]) {
+    await h.deps.stores.presence.attach({ chargerId, connectionId: `conn-${chargerId}`, protocol: 'ocpp2.0.1', connectedAt: Date.now() });
+  }
   for (const value of ['CARD-16', 'CARD-LOCK', 'CARD-HIDE', 'CARD-ORDER', 'CARD-CRASH', 'CARD-COST']) await createIdToken(h.deps, { value });
 });
 afterAll(async () => h?.close());
@@ -32,6 +36,12 @@ const transactionIdOf = (reply: unknown[]) => (reply[2] as { transactionId: numb
 const connector = async (chargerId: string, evseId: number) => (await h.deps.stores.connectors.list(chargerId)).find((c) => c.evseId === evseId);
 const authorize2 = async (chargerId: string, idToken: string) =>
   ((await v2(chargerId, 'Authorize', { idToken: { idToken, type: 'ISO14443' } }))[2] as { idTokenInfo: { status: string } }).idTokenInfo.status;
+let starts = 0;
+/** The answer to a 2.x Started of the card on ELSEWHERE (ConcurrentTx is only ever answered to a start). */
+const startElsewhere = async (idToken: string) => {
+  const started = txEvent(`ELSEWHERE-${++starts}`, 'Started', 0, new Date().toISOString(), { idToken: { idToken, type: 'ISO14443' }, evse: { id: 9, connectorId: 1 } });
+  return ((await v2(ELSEWHERE, 'TransactionEvent', started))[2] as { idTokenInfo: { status: string } }).idTokenInfo.status;
+};
 const txEvent = (transactionId: string, eventType: string, seqNo: number, timestamp: string, extra: Record<string, unknown> = {}) => ({
   eventType,
   seqNo,
@@ -82,10 +92,9 @@ describe('a charger cannot lock or unlock a card fleet-wide', () => {
   it('an Updated for an invented transaction, dated 9999, carrying a card does not make the card ConcurrentTx', async () => {
     const reply = await v2(ROGUE, 'TransactionEvent', txEvent('INVENTED-1', 'Updated', 7, '9999-12-31T23:59:59Z', { idToken: { idToken: 'CARD-LOCK', type: 'ISO14443' } }));
     expect(reply[0]).toBe(3);
-    expect(await authorize2(ELSEWHERE, 'CARD-LOCK')).toBe('Accepted');
     // An Ended for another invented id neither.
     await v2(ROGUE, 'TransactionEvent', txEvent('INVENTED-2', 'Ended', 3, '9999-12-31T23:59:59Z', { idToken: { idToken: 'CARD-LOCK', type: 'ISO14443' } }));
-    expect(await authorize2(ELSEWHERE, 'CARD-LOCK')).toBe('Accepted');
+    expect(await startElsewhere('CARD-LOCK')).toBe('Accepted');
   });
 
   it('ten Ended events dated 9999 for the same card do not hide its real open transaction', async () => {
@@ -94,19 +103,22 @@ describe('a charger cannot lock or unlock a card fleet-wide', () => {
     for (let i = 0; i < 10; i++) {
       await v2(ROGUE, 'TransactionEvent', txEvent(`HIDE-${i}`, 'Ended', 0, '9999-12-31T23:59:59Z', { idToken: { idToken: 'CARD-HIDE', type: 'ISO14443' } }));
     }
-    expect(await authorize2(ELSEWHERE, 'CARD-HIDE')).toBe('ConcurrentTx');
-    await v2(VICTIM_CP, 'TransactionEvent', txEvent('REAL-1', 'Ended', 1, soon()));
+    expect(await startElsewhere('CARD-HIDE')).toBe('ConcurrentTx');
+    // Authorize never answers ConcurrentTx (OCPP 1.6: only relevant for a StartTransaction; 2.x: a TransactionEvent).
     expect(await authorize2(ELSEWHERE, 'CARD-HIDE')).toBe('Accepted');
+    await v2(VICTIM_CP, 'TransactionEvent', txEvent('REAL-1', 'Ended', 1, soon()));
+    expect(await startElsewhere('CARD-HIDE')).toBe('Accepted');
   });
 
   it('out of order: the card is held from when the Started arrives after its Updated, and free after the Ended', async () => {
     const token = { idToken: { idToken: 'CARD-ORDER', type: 'ISO14443' } };
     await v2(VICTIM_CP, 'TransactionEvent', txEvent('ORDER-1', 'Updated', 1, soon(), token));
-    expect(await authorize2(ELSEWHERE, 'CARD-ORDER')).toBe('Accepted');
+    expect(await startElsewhere('CARD-ORDER')).toBe('Accepted');
+    // That start holds the card on ELSEWHERE itself: it never counts against the next start there.
     await v2(VICTIM_CP, 'TransactionEvent', txEvent('ORDER-1', 'Started', 0, new Date().toISOString(), { evse: { id: 2, connectorId: 1 } }));
-    expect(await authorize2(ELSEWHERE, 'CARD-ORDER')).toBe('ConcurrentTx');
+    expect(await startElsewhere('CARD-ORDER')).toBe('ConcurrentTx');
     await v2(VICTIM_CP, 'TransactionEvent', txEvent('ORDER-1', 'Ended', 2, soon()));
-    expect(await authorize2(ELSEWHERE, 'CARD-ORDER')).toBe('Accepted');
+    expect(await startElsewhere('CARD-ORDER')).toBe('Accepted');
   });
 
   it('reads a token and its open uses in one query: Authorize costs 3 requests on 1.6 (was 4) and 3 on 2.x', async () => {
@@ -131,7 +143,7 @@ describe('a StopTransaction sent again after a crash', () => {
     const reply = await v16('StopTransaction', { transactionId: Number(id), meterStop: 100, timestamp: stopAt });
     expect(reply[0]).toBe(3);
     expect((await connector(CP16, 5))?.activeTransactionId).toBeUndefined();
-    expect(await authorize2(ELSEWHERE, 'CARD-CRASH')).toBe('Accepted');
+    expect(await startElsewhere('CARD-CRASH')).toBe('Accepted');
   });
 });
 

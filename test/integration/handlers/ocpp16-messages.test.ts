@@ -11,6 +11,7 @@ const call = (action: string, payload: unknown, chargerId = CP) => h.call(charge
 beforeAll(async () => {
   h = await startHarness();
   await createCharger(h.deps, { chargerId: CP });
+  await createCharger(h.deps, { chargerId: 'CP-16-OTHER' });
   await createIdToken(h.deps, { value: 'TAG-OK', groupId: 'FLEET' });
   await createIdToken(h.deps, { value: 'TAG-BLOCKED', blocked: true });
   await createIdToken(h.deps, { value: 'TAG-OLD', expiresAt: '2020-01-01T00:00:00Z' });
@@ -55,8 +56,12 @@ describe('OCPP 1.6 messages through the $default handler and DynamoDB Local', ()
     expect(started.idTagInfo).toEqual({ status: 'Accepted', parentIdTag: 'FLEET' });
     const txId = started.transactionId;
     expect((await h.deps.stores.connectors.list(CP)).find((c) => c.evseId === 1)?.activeTransactionId).toBe(String(txId));
-    // A second transaction for the same token while this one runs is refused as concurrent.
-    expect((await call('Authorize', { idTag: 'TAG-OK' }))[2]).toMatchObject({ idTagInfo: { status: 'ConcurrentTx' } });
+    // Authorize never answers ConcurrentTx (1.6: only relevant for a StartTransaction); a start on another charger
+    // while this one runs on a connected charger does (concurrent-use.test.ts has the whole policy).
+    expect((await call('Authorize', { idTag: 'TAG-OK' }))[2]).toEqual({ idTagInfo: { status: 'Accepted', parentIdTag: 'FLEET' } });
+    await h.deps.stores.presence.attach({ chargerId: CP, connectionId: 'conn-CP-16', protocol: v16, connectedAt: Date.now() });
+    const elsewhere = (await call('StartTransaction', { ...start, timestamp: '2026-01-01T10:03:00Z' }, 'CP-16-OTHER')) as [number, string, { idTagInfo: unknown }];
+    expect(elsewhere[2].idTagInfo).toEqual({ status: 'ConcurrentTx', parentIdTag: 'FLEET' });
 
     await call('MeterValues', {
       connectorId: 1,

@@ -1,6 +1,6 @@
 /**
  * Transactions (optimistic concurrency on `version`, create-or-get in one request, ending a superseded one
- * without reading it, the token's open uses beside its types, raw events through the message's batch) and meter
+ * without reading it, raw events through the message's batch; token uses: token-uses.test.ts) and meter
  * values (one item per reading, whichever message brings it).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -66,25 +66,6 @@ describe('transaction store', () => {
 
     expect(await transactions.endAsSuperseded(CP, 'TX-NOWHERE', '2026-01-01T12:00:00.000Z')).toBeUndefined();
     expect(await f.item('Csms', transactionKey(CP, 'TX-NOWHERE'))).toBeUndefined();
-  });
-
-  it("reads a token value's types and open uses in one query; a closed use stays closed whatever order the writes land in", async () => {
-    const { transactions, idTokens } = f.deps.stores;
-    const tx = (chargerId: string, transactionId: string) =>
-      transactionRecord({ chargerId, transactionId, idToken: 'TOK-USE', idTokenType: 'ISO14443', startedAt: '2026-01-02T10:00:00.000Z' }) as TransactionRecord & { idToken: string };
-    await idTokens.createIfAbsent({ value: 'TOK-USE', tokenType: 'ISO14443', blocked: false, createdAt: '2026-01-01T00:00:00.000Z' });
-    await transactions.openTokenUse(tx(CP, 'TX-USE-1'));
-    await transactions.openTokenUse(tx('CP-ELSEWHERE', 'TX-USE-2'));
-    // Closed first, then an open of the same transaction arrives late (a racing copy of its start): it stays closed.
-    await transactions.closeTokenUse(tx(CP, 'TX-USE-3'));
-    await transactions.openTokenUse(tx(CP, 'TX-USE-3'));
-    // Opened, then closed: closed.
-    await transactions.closeTokenUse(tx('CP-ELSEWHERE', 'TX-USE-2'));
-    const { result: held, requests } = await countingRequests(() => idTokens.withUses('TOK-USE'));
-    expect(requests).toBe(1);
-    expect(held.tokens.map((t) => t.tokenType)).toEqual(['ISO14443']);
-    expect(held.openUses).toEqual([{ chargerId: CP, transactionId: 'TX-USE-1', idTokenType: 'ISO14443', since: '2026-01-02T10:00:00.000Z' }]);
-    expect(await idTokens.withUses('TOK-NOBODY')).toEqual({ tokens: [], openUses: [] });
   });
 
   it('records a raw event through the message batch, with its expiry from the retention', async () => {

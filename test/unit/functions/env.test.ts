@@ -20,6 +20,7 @@ describe('the handler environment', () => {
       MAX_SAMPLES_PER_MESSAGE: 500,
       MESSAGE_BUDGET_PER_MINUTE: 600,
       MESSAGE_BUDGET_BURST: 300,
+      LIVE_TRANSACTION_WINDOW_MINUTES: 240,
     });
   });
 
@@ -57,6 +58,7 @@ describe('settings groups as the hosts set them', () => {
       MAX_SAMPLES_PER_MESSAGE: '500',
       MESSAGE_BUDGET_PER_MINUTE: '600',
       MESSAGE_BUDGET_BURST: '300',
+      LIVE_TRANSACTION_WINDOW_MINUTES: '240',
     });
   });
 

@@ -212,3 +212,22 @@ describe('POST /id-tokens:import', () => {
     expect((await api.call(importIdTokensRoute, { body: [{ value: 'V' }], claims: reader })).status).toBe(403);
   });
 });
+
+describe('maxConcurrentTransactions (issue 11)', () => {
+  it('takes a number or unlimited on create, PATCH and import (a CSV cell of digits), null going back to the default', async () => {
+    const fleet = await api.call(createIdTokenRoute, { body: { value: 'FLEET-MAX', maxConcurrentTransactions: 'unlimited' }, claims: operator });
+    expect(fleet.body).toMatchObject({ maxConcurrentTransactions: 'unlimited' });
+    for (const bad of [0, 1.5, 'lots', true]) {
+      expect((await api.call(createIdTokenRoute, { body: { value: 'BAD-MAX', maxConcurrentTransactions: bad }, claims: operator })).status).toBe(400);
+    }
+    const read = await api.call(getIdTokenRoute, { params: params('ISO14443', 'FLEET-MAX') });
+    const two = await api.call(updateIdTokenRoute, { params: params('ISO14443', 'FLEET-MAX'), body: { maxConcurrentTransactions: 2 }, headers: { 'If-Match': read.headers.ETag! } });
+    expect(two.body.maxConcurrentTransactions).toBe(2);
+    const reset = await api.call(updateIdTokenRoute, { params: params('ISO14443', 'FLEET-MAX'), body: { maxConcurrentTransactions: null }, headers: { 'If-Match': two.headers.ETag! } });
+    expect(reset.body).not.toHaveProperty('maxConcurrentTransactions');
+    const csv = ['value,maxConcurrentTransactions', 'IMP-MAX-3,3', 'IMP-MAX-U,unlimited', 'IMP-MAX-0,0'].join('\n');
+    const imported = await api.call(importIdTokensRoute, { rawBody: csv, headers: { 'Content-Type': 'text/csv' }, claims: operator });
+    expect(imported.body).toMatchObject({ created: 2, invalid: 1 });
+    expect((await api.call(getIdTokenRoute, { params: params('ISO14443', 'IMP-MAX-3') })).body.maxConcurrentTransactions).toBe(3);
+  });
+});

@@ -7,6 +7,9 @@ import { tokenUsesKey } from '#shared/store/keys.ts';
 import { claimIfFree, settleClaim, type StartClaim } from '#shared/transaction/token-claim.ts';
 import type { TokenUse } from '#shared/transaction/token-use.ts';
 import type { IdTokenRecord } from '#shared/token/id-tokens.ts';
+import { makeDocumentClient } from '#shared/store/dynamo.ts';
+import { makeDomainDeps } from '#shared/store/make-deps.ts';
+import { DEFAULT_RETENTION } from '#shared/store/retention.ts';
 import { countingRequests, openStoreFixture, type StoreFixture } from './fixture.ts';
 
 let f: StoreFixture;
@@ -130,9 +133,19 @@ describe('starts claiming one token at the same moment on many connected charger
     expect(await start('TOK-SAME', use('CP-CROWD-1', 'TX-ELSEWHERE'))).toBe(false);
   });
 
-  it('skip a use on an offline charger, and one whose start never got written', async () => {
-    await start('TOK-OFFLINE', use('CP-NEVER-CONNECTED', 'TX-1'));
-    expect(await start('TOK-OFFLINE', use('CP-CROWD-2', 'TX-2'))).toBe(true);
+  it('skip a use on an offline charger with a log line naming it, and drop one whose start never got written', async () => {
+    const warnings: { message: string; extra: object[] }[] = [];
+    const log = { debug() {}, info() {}, error() {}, warn: (message: string, ...extra: object[]) => warnings.push({ message, extra }) };
+    const logged = makeDomainDeps({ db: makeDocumentClient(f.env), tables: f.tables.names, retention: DEFAULT_RETENTION, now: () => new Date(), log });
+    await start('TOK-STALE-LOG', use('CP-OFFLINE', 'TX-OFF'));
+    const claim: StartClaim = { value: 'TOK-STALE-LOG', use: use('CP-CROWD-5', 'TX-ON') };
+    expect(await settleClaim(logged, claim, token('TOK-STALE-LOG'), await claimIfFree(logged, claim), WINDOW)).toBe(true);
+    expect(warnings).toEqual([
+      {
+        message: 'stale transaction skipped: it does not count against a start of its token',
+        extra: [expect.objectContaining({ chargerId: 'CP-OFFLINE', transactionId: 'TX-OFF', reason: 'charger-offline', startingOn: 'CP-CROWD-5' })],
+      },
+    ]);
     const longAgo = new Date(Date.now() - 60 * 60_000).toISOString();
     await f.deps.stores.tokenUses.claimFirst('TOK-LOST', use('CP-CROWD-3', 'TX-LOST', longAgo));
     expect(await start('TOK-LOST', use('CP-CROWD-4', 'TX-4'))).toBe(true);

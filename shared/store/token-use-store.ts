@@ -15,7 +15,7 @@ import { randomUUID } from 'node:crypto';
 import { DeleteCommand, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { TokenUse } from '../transaction/token-use.ts';
 import type { StoreContext } from './context.ts';
-import { itemOfFailedCondition, isConditionFailed, type Item } from './dynamo.ts';
+import { itemOfFailedCondition, isConditionFailed, unlessConditionFails, type Item } from './dynamo.ts';
 import { tokenUseName, tokenUsesKey } from './keys.ts';
 
 /** The uses of a token as one read saw them; `rev` absent when no item exists. */
@@ -121,14 +121,12 @@ export const tokenUseStore = (ctx: StoreContext) => {
         const uses = (itemOfFailedCondition(error)?.uses ?? {}) as Record<string, unknown>;
         if (!Object.hasOwn(uses, names['#use'])) return;
       }
-      try {
-        // Not a claim: `rev` stays (a start that decided with this use counted one use too many, never too few).
-        await ctx.db.send(
+      // Not a claim: `rev` stays (a start that decided with this use counted one use too many, never too few).
+      await unlessConditionFails(
+        ctx.db.send(
           new UpdateCommand({ TableName: ctx.tables.Csms, Key: key(value), UpdateExpression: 'REMOVE uses.#use', ConditionExpression: 'attribute_exists(uses.#use)', ExpressionAttributeNames: names }),
-        );
-      } catch (error) {
-        if (!isConditionFailed(error)) throw error;
-      }
+        ),
+      );
     },
 
     /** The uses as stored (strongly consistent): for tests and tools; a start learns them from its failed claim. */

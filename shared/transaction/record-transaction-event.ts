@@ -16,7 +16,8 @@ import { applyTransactionEvent, type TransactionEventFacts } from './transaction
 import { remoteStartCommand, startedBy, type RemoteStart } from './remote-start.ts';
 import { claimIfFree, decideStart, dropClaim, keepClaimIfHeld, type StartClaim } from './token-claim.ts';
 import { DEFAULT_LIVE_WINDOW_MS } from './token-use.ts';
-import { atLocation, followOnConnector, mergeTransaction, releaseTokenUse, type TransactionRecord } from './transaction.ts';
+import { atLocation, followOnConnector, holdsToken, mergeTransaction, releaseTokenUse, type TransactionRecord } from './transaction.ts';
+import type { ClaimOutcome } from '../store/token-use-store.ts';
 import type { MessageWork } from './transactions-v16.ts';
 
 export interface TransactionEventInput extends Omit<TransactionEventFacts, 'energy' | 'authorization'> {
@@ -93,7 +94,7 @@ export const recordTransactionEvent = async (work: MessageWork, input: Transacti
   }
   const settled =
     claim && firstClaim && reads.decision
-      ? await decideStart(work, claim, { ...(reads.token ? { token: reads.token } : {}), decision: reads.decision }, firstClaim, liveWindowMs)
+      ? await settleStart(work, claim, { ...reads, decision: reads.decision }, firstClaim, facts.seqNo, liveWindowMs)
       : undefined;
   const decision = settled?.decision ?? reads.decision;
   await Promise.all([
@@ -129,6 +130,27 @@ export const recordTransactionEvent = async (work: MessageWork, input: Transacti
       : mergeRead(work, facts, merge(remoteStartCommand(reads.also, facts.receivedAt)), reads.transaction, held),
   );
   return { recorded: true, ...(decision ? { decision } : {}) };
+};
+
+/**
+ * A Started's answer: decided with its claim; or, for a Started sent again (its seqNo merged), the verdict recorded
+ * the first time (a charger that missed our answer must not be told otherwise now), the claim given back unless the
+ * transaction holds the token.
+ */
+const settleStart = async (
+  work: MessageWork,
+  claim: StartClaim,
+  reads: ReadAndAuthorizeResult<RemoteStart> & { decision: TokenDecision },
+  first: ClaimOutcome,
+  seqNo: number,
+  liveWindowMs: number,
+): Promise<{ decision: TokenDecision; claimed: boolean }> => {
+  const before = reads.transaction;
+  if (before?.seqNos?.includes(seqNo) && before.authorization !== undefined) {
+    if (!holdsToken(before)) dropClaim(work, claim, first);
+    return { decision: { ...reads.decision, verdict: before.authorization }, claimed: false };
+  }
+  return decideStart(work, claim, { ...(reads.token ? { token: reads.token } : {}), decision: reads.decision }, first, liveWindowMs);
 };
 
 /** The use a Started claims: of the token it carries (not a free vend's `NoAuthorization`, which is never looked up). */

@@ -145,6 +145,31 @@ describe.each(['ocpp1.6', 'ocpp2.0.1'] as const)('concurrent use of one token, %
   });
 });
 
+describe('a 2.x Started sent again (the charger missed our answer)', () => {
+  it('gets the answer it got the first time, and holds the card only if it did then', async () => {
+    for (const chargerId of ['CP-AGAIN-A', 'CP-AGAIN-B']) {
+      await createCharger(h.deps, { chargerId });
+      await connect(chargerId, 'ocpp2.0.1');
+    }
+    await createIdToken(h.deps, { value: 'CARD-AGAIN' });
+    const say = speaking('ocpp2.0.1');
+    const holder = await say.start('CP-AGAIN-A', 'CARD-AGAIN');
+    const started = {
+      eventType: 'Started',
+      seqNo: 0,
+      timestamp: new Date().toISOString(),
+      triggerReason: 'Authorized',
+      transactionInfo: { transactionId: 'TX-AGAIN' },
+      idToken: { idToken: 'CARD-AGAIN', type: 'ISO14443' },
+      evse: { id: 1, connectorId: 1 },
+    };
+    expect((await h.call('CP-AGAIN-B', 'ocpp2.0.1', 'TransactionEvent', started))[2]).toMatchObject({ idTokenInfo: { status: 'ConcurrentTx' } });
+    await say.stop('CP-AGAIN-A', holder.transactionId);
+    expect((await h.call('CP-AGAIN-B', 'ocpp2.0.1', 'TransactionEvent', started))[2]).toMatchObject({ idTokenInfo: { status: 'ConcurrentTx' } });
+    expect((await h.deps.stores.tokenUses.read('CARD-AGAIN')).uses).toEqual([]);
+  });
+});
+
 describe('a transaction with no event within the live window', () => {
   it('does not block its card on another charger, though its charger is connected', async () => {
     for (const chargerId of ['CP-QUIET', 'CP-BUSY']) {

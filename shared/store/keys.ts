@@ -210,7 +210,8 @@ export const chargerCommandsIndex = (chargerId: string, createdAt: string, comma
   gsi1pk: chargerCommandsPk(chargerId),
   gsi1sk: `${createdAt}#${commandId}`,
 });
-export const commandSlotKey = (chargerId: string) => ({ pk: `${CHARGER_PK_PREFIX}${chargerIdKey(chargerId)}`, sk: 'COMMAND#INFLIGHT' });
+export const COMMAND_SLOT_SK = 'COMMAND#INFLIGHT';
+export const commandSlotKey = (chargerId: string) => ({ pk: `${CHARGER_PK_PREFIX}${chargerIdKey(chargerId)}`, sk: COMMAND_SLOT_SK });
 /** A command held until its offline charger boots again, in the charger's partition, in the order they were sent. */
 export const HELD_COMMAND_PREFIX = 'HELD#';
 export const heldCommandKey = (chargerId: string, createdAt: string, commandId: string) => ({

@@ -121,13 +121,14 @@ export const admitsPlace = (t: IdTokenRecord, place: TokenPlace | undefined): bo
 export const needsLocation = (t: IdTokenRecord | undefined, chargerId: string): boolean =>
   t !== undefined && restrictedToLocations(t) && !namesCharger(t, chargerId);
 
-/** Pure: blocked beats expired beats the place beats a master pass's start beats concurrent use. */
+/** Pure: blocked beats expired beats the place beats being a master pass beats concurrent use. */
 const verdictOf = (t: IdTokenRecord, now: Date, hasOpenTransaction: boolean, { purpose = 'authorize', place }: TokenContext): TokenVerdict => {
   if (t.blocked) return 'Blocked';
   if (t.expiresAt && Date.parse(t.expiresAt) <= now.getTime()) return 'Expired';
   if (!admitsPlace(t, place)) return 'NotAtThisLocation';
-  // OCPP 2.0.1 C16: a master pass stops transactions and never starts one; no status names that, Invalid says "not allowed for charging".
-  if (isMasterPass(t) && purpose === 'start') return 'Invalid';
+  // OCPP 2.0.1 C16: a master pass stops transactions and never starts one (no status names that; Invalid says "not
+  // allowed for charging"). Having no transaction of its own, it is never in concurrent use either.
+  if (isMasterPass(t)) return purpose === 'start' ? 'Invalid' : 'Accepted';
   if (hasOpenTransaction) return 'ConcurrentTx';
   return 'Accepted';
 };

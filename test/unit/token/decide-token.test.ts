@@ -63,7 +63,7 @@ describe('statuses in each version', () => {
     expect(idTokenInfoV2(d)).toEqual({ status: 'Invalid', groupIdToken: { idToken: 'POLICE', type: 'Central' } });
   });
 
-  it('blocked beats expired beats the place beats a master pass start beats concurrent use', () => {
+  it('blocked beats expired beats the place beats being a master pass beats concurrent use', () => {
     const everything = { blocked: true, expiresAt: '2020-01-01T00:00:00Z', allowedChargers: ['CP-9'], groupId: 'P', masterPass: true };
     const order: [Partial<IdTokenRecord>, TokenVerdict][] = [
       [everything, 'Blocked'],
@@ -97,8 +97,10 @@ describe('master pass (OCPP 2.0.1 C16)', () => {
     expect(d).toEqual({ verdict: 'Accepted' });
   });
 
-  it('is never ConcurrentTx at a start: it does not start at all', () => {
+  it('is never ConcurrentTx: it has no transaction of its own, and stops any number', () => {
     expect(decideToken(master, NOW, true, { purpose: 'start' }).verdict).toBe('Invalid');
+    expect(decideToken(master, NOW, true, { purpose: 'stop' }).verdict).toBe('Accepted');
+    expect(decideToken(master, NOW, true, { purpose: 'authorize' }).verdict).toBe('Accepted');
   });
 });
 

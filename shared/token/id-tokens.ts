@@ -1,6 +1,7 @@
 /**
  * Id tokens (RFID cards, app tokens, eMAIDs), one store for every OCPP version. Whether a token may charge is
- * a pure function of the token, the time and whether it already has an open transaction; the protocol adapters
+ * a pure function of the token, the time, whether it already has an open transaction, what it is presented for
+ * (a master pass never starts) and where (restricted tokens); the protocol adapters (inbound/token-info.ts)
  * translate the neutral outcome into each version's words.
  */
 import type { Ports } from '../deps.ts';

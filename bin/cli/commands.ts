@@ -15,7 +15,7 @@ import { createEnrolmentCode } from '#shared/charger/auto-registration.ts';
 import { assembleReport, REPORT_KINDS, type ReportKind } from '#shared/charger/report.ts';
 import { importChargers, ImportFormatError, parseImport } from '#shared/charger/charger-import.ts';
 import { readFile } from 'node:fs/promises';
-import { createIdToken } from '#shared/token/id-tokens.ts';
+import { NewIdTokenSchema, addIdToken } from '#shared/token/id-token-admin.ts';
 import { configurationOf } from '#shared/charger/reported-state-api.ts';
 import { redactCommand } from '#shared/command/command-view.ts';
 import { changeChargerPassword } from '#shared/command/charger-password.ts';
@@ -208,16 +208,38 @@ const enrolmentAdd: Command = async (deps, _args, o) => {
   };
 };
 
+/** A comma-separated option as a list (`--chargers CP-1,CP-2`). */
+const listOption = (o: Options, name: string): string[] | undefined =>
+  str(o, name)
+    ?.split(',')
+    .map((item) => item.trim())
+    .filter((item) => item !== '');
+
+/** Only the fields given: a new token is checked by the schema the REST API checks it with. */
+const given = (fields: Record<string, unknown>) => Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined));
+
 const tokenAdd: Command = async (deps, [value], o) => {
-  const record = await createIdToken(deps, {
-    value: need(value, 'token value'),
-    ...(str(o, 'type') ? { tokenType: str(o, 'type') } : {}),
-    ...(iso(str(o, 'expires'), '--expires') ? { expiresAt: iso(str(o, 'expires'), '--expires') } : {}),
-    ...(str(o, 'group') ? { groupId: str(o, 'group') } : {}),
-    ...(str(o, 'label') ? { label: str(o, 'label') } : {}),
-    blocked: o.blocked === true,
-  });
-  return { result: found(record, `a new token (token ${value} of this type already exists)`) };
+  const cacheLifetime = str(o, 'cache-lifetime');
+  const message = str(o, 'message');
+  const parsed = NewIdTokenSchema.safeParse(
+    given({
+      value: need(value, 'token value'),
+      type: str(o, 'type'),
+      status: o.blocked === true ? 'blocked' : undefined,
+      validUntil: iso(str(o, 'expires'), '--expires'),
+      groupId: str(o, 'group'),
+      masterPass: o['master-pass'] === true ? true : undefined,
+      allowedChargers: listOption(o, 'chargers'),
+      allowedLocations: listOption(o, 'locations'),
+      cacheLifetimeSeconds: cacheLifetime === undefined ? undefined : Number(cacheLifetime),
+      personalMessage:
+        message === undefined ? undefined : given({ format: str(o, 'message-format') ?? 'UTF8', language: str(o, 'message-language'), content: message }),
+      label: str(o, 'label'),
+      owner: str(o, 'owner'),
+    }),
+  );
+  if (!parsed.success) throw new UsageError(parsed.error.issues.map((i) => `${i.path.join('.') || 'token'}: ${i.message}`).join('; '));
+  return { result: valueOf(await addIdToken(deps, parsed.data, 'cli')) };
 };
 
 const tokenBlock =
@@ -353,6 +375,10 @@ export const usage = `Usage: npm run cli -- <group> <command> [args] [--options]
   charger config <id> [--limit n]         its settings, as GetConfiguration / GetVariables answers and the
       ChangeConfiguration / SetVariables it took told them (default limit 500); passwords masked
   token add <value> [--type ISO14443|eMAID|Central|...] [--expires <iso>] [--group <parent>] [--label <text>] [--blocked]
+                   [--owner <text>] [--master-pass] [--chargers <id,id>] [--locations <id,id>] [--cache-lifetime <s>]
+                   [--message <text> [--message-format UTF8|ASCII|HTML|URI] [--message-language <tag>]]
+      --master-pass needs --group (the chargers' AuthCtrlr.MasterPassGroupId); --chargers / --locations: used only
+      there (elsewhere 2.x NotAtThisLocation, 1.6 Invalid); the same checks as POST /id-tokens
   token list [--group <parent>]           token block|unblock <value> [--type <type>]   (default type ISO14443)
   tx list <chargerId> [--limit n]         tx show <chargerId> <transactionId>   (with meter values)
   command send <chargerId> <action> ['<payload JSON>'] [--wait] [--timeout <s>]

@@ -47,6 +47,8 @@ const { values, positionals } = parseArgs({
     'client-id': { type: 'string' },
     'user-pool-id': { type: 'string' },
     wait: { type: 'boolean' },
+    full: { type: 'boolean' },
+    check: { type: 'boolean' },
     timeout: { type: 'string' },
     help: { type: 'boolean', short: 'h' },
   },

@@ -47,6 +47,8 @@ const { values, positionals } = parseArgs({
     'client-id': { type: 'string' },
     'user-pool-id': { type: 'string' },
     wait: { type: 'boolean' },
+    full: { type: 'boolean' },
+    check: { type: 'boolean' },
     timeout: { type: 'string' },
     // token add: groups, master pass, restrictions, 2.x answers (issue 11).
     owner: { type: 'string' },

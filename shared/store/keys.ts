@@ -310,3 +310,14 @@ export const pendingStartKey = (chargerId: string, idTag: string) => ({
   pk: `${CHARGER_PK_PREFIX}${chargerId}`,
   sk: `${PENDING_START_PREFIX}${idTag}`,
 });
+
+/**
+ * Id tokens an operator put on a local list (shared/local-list/list-tokens.ts): a charger's beside its list (the
+ * `LOCALLIST` prefix, so one Query reads the list and its tokens, and a deleted charger's erasure takes them), a
+ * location's in the location's partition. The type comes first: it never holds `#`, so `<type>#<value>` is unambiguous.
+ */
+export const LIST_TOKEN_PREFIX = `${LOCAL_LIST_SK}-TOKEN#`;
+const listTokenSk = (type: string, value: string) => `${LIST_TOKEN_PREFIX}${type}#${value}`;
+export const chargerListTokenKey = (chargerId: string, type: string, value: string) => ({ pk: localListPk(chargerId), sk: listTokenSk(type, value) });
+export const locationListTokensPk = (locationId: string) => locationKey(locationId).pk;
+export const locationListTokenKey = (locationId: string, type: string, value: string) => ({ pk: locationListTokensPk(locationId), sk: listTokenSk(type, value) });

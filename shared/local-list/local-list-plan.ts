@@ -16,7 +16,7 @@ import type { SettingRef } from '../charger/configuration.ts';
 import { idTagInfoV16, idTokenInfoV2 } from '../inbound/token-info.ts';
 import type { OcppProtocol } from '../ocpp/frames.ts';
 import type { StoredLocalList } from '../store/local-list-store.ts';
-import { decideToken, tokenForIdTag, type IdTokenRecord } from '../token/id-tokens.ts';
+import { decideToken, tokenForIdTag, type IdTokenRecord, type TokenPlace } from '../token/id-tokens.ts';
 import type { ListToken } from './list-tokens.ts';
 import { tokenKey, type LocalListToken, type LocalListUpdateType } from './local-list.ts';
 
@@ -44,7 +44,7 @@ export const recordKey = (idTokenType: string, idToken: string): string => `${id
 const MAX_V16_ID_TAG = 20;
 
 /** 1.6 lists name a value: of the types put on the list with it, the one Authorize would pick (tokenForIdTag). */
-const entriesV16 = (assigned: readonly Pick<ListToken, 'idToken' | 'idTokenType'>[], records: TokenRecords, now: Date) => {
+const entriesV16 = (assigned: readonly Pick<ListToken, 'idToken' | 'idTokenType'>[], records: TokenRecords, now: Date, place: TokenPlace) => {
   const byValue = new Map<string, IdTokenRecord[]>();
   for (const t of assigned) {
     const record = records.get(recordKey(t.idTokenType, t.idToken));
@@ -52,16 +52,16 @@ const entriesV16 = (assigned: readonly Pick<ListToken, 'idToken' | 'idTokenType'
   }
   return [...byValue].map(([idToken, found]): WantedEntry => ({
     idToken,
-    info: idTagInfoV16(decideToken(tokenForIdTag(found), now, false)) as unknown as Record<string, unknown>,
+    info: idTagInfoV16(decideToken(tokenForIdTag(found), now, false, { place })) as unknown as Record<string, unknown>,
   }));
 };
 
-const entriesV2 = (assigned: readonly Pick<ListToken, 'idToken' | 'idTokenType'>[], records: TokenRecords, now: Date) => {
+const entriesV2 = (assigned: readonly Pick<ListToken, 'idToken' | 'idTokenType'>[], records: TokenRecords, now: Date, place: TokenPlace) => {
   const unique = new Map(assigned.map((t) => [recordKey(t.idTokenType, t.idToken), t]));
   return [...unique].map(([key, t]): WantedEntry => ({
     idToken: t.idToken,
     idTokenType: t.idTokenType,
-    info: idTokenInfoV2(decideToken(records.get(key), now, false)) as unknown as Record<string, unknown>,
+    info: idTokenInfoV2(decideToken(records.get(key), now, false, { place })) as unknown as Record<string, unknown>,
   }));
 };
 
@@ -73,11 +73,13 @@ export const wantedList = (input: {
   assigned: readonly Pick<ListToken, 'idToken' | 'idTokenType'>[];
   records: TokenRecords;
   now: Date;
+  /** The charger the list is for: a token restricted to other chargers or locations goes on it refused. */
+  place: TokenPlace;
   /** The charger's list capacity, when it told us. */
   maxEntries?: number;
 }): WantedList => {
   const v16 = isV16(input.protocol);
-  const all = v16 ? entriesV16(input.assigned, input.records, input.now) : entriesV2(input.assigned, input.records, input.now);
+  const all = (v16 ? entriesV16 : entriesV2)(input.assigned, input.records, input.now, input.place);
   const token = ({ idToken, idTokenType }: LocalListToken): LocalListToken => ({ idToken, ...(idTokenType !== undefined ? { idTokenType } : {}) });
   const fitting = v16 ? all.filter(fitsV16) : all;
   const kept = input.maxEntries === undefined ? fitting : fitting.slice(0, input.maxEntries);

@@ -73,7 +73,8 @@ export const syncLocalList = async (
     return failure('conflict', `Charger ${chargerId} reported list version -1: it has no local list (enabled); send GetLocalListVersion again once it has`);
   }
   const { maxEntries, itemsPerMessage } = listLimits({ maxEntries: limits.maxEntries?.value, perMessage: limits.perMessage?.value });
-  const wanted = wantedList({ protocol, assigned, records: await recordsOf(deps, assigned), now: deps.now(), ...(maxEntries !== undefined ? { maxEntries } : {}) });
+  const place = { chargerId, ...(locationId !== undefined ? { locationId } : {}) };
+  const wanted = wantedList({ protocol, assigned, records: await recordsOf(deps, assigned), now: deps.now(), place, ...(maxEntries !== undefined ? { maxEntries } : {}) });
   const full = fullUpdateReason(protocol, list, input.full === true);
   const plan = planUpdate({ known: list, wanted: wanted.entries, full, itemsPerMessage });
   const summary = { chargerId, entries: wanted.entries.length, leftOut: wanted.leftOut };

@@ -22,6 +22,7 @@ import type { IdTokenRecord } from '#shared/token/id-tokens.ts';
 
 const NOW = new Date('2026-06-01T00:00:00Z');
 const CP = 'CP-PLAN';
+const PLACE = { chargerId: CP, locationId: 'SITE-PLAN' };
 
 const record = (value: string, o: Partial<IdTokenRecord> = {}): IdTokenRecord => ({ value, tokenType: 'ISO14443', blocked: false, createdAt: '2026-01-01T00:00:00Z', ...o });
 const records = (...rs: IdTokenRecord[]) => new Map(rs.map((r) => [recordKey(r.tokenType, r.value), r]));
@@ -47,6 +48,7 @@ describe('the wanted list', () => {
       assigned: [assigned('A'), assigned('B'), assigned('GONE'), assigned('C'), assigned('A'), assigned('A', 'eMAID')],
       records: tokens,
       now: NOW,
+      place: PLACE,
     });
     // A deleted token stays on the list as Unknown until it is taken off: a charger never accepts it offline.
     expect(statuses(list.entries)).toEqual(['A/ISO14443=Accepted', 'B/ISO14443=Blocked', 'GONE/ISO14443=Unknown', 'C/ISO14443=Expired', 'A/eMAID=Accepted']);
@@ -55,25 +57,40 @@ describe('the wanted list', () => {
 
   it('1.6: one entry per value, of the type Authorize would pick, an unknown one Invalid', () => {
     const tokens = records(record('X', { blocked: true }), record('X', { tokenType: 'eMAID' }), record('Y', { expiresAt: '2027-01-01T00:00:00.000Z' }));
-    const list = wantedList({ protocol: 'ocpp1.6', assigned: [assigned('X', 'eMAID'), assigned('Y'), assigned('X'), assigned('Z')], records: tokens, now: NOW });
+    const list = wantedList({ protocol: 'ocpp1.6', assigned: [assigned('X', 'eMAID'), assigned('Y'), assigned('X'), assigned('Z')], records: tokens, now: NOW, place: PLACE });
     expect(statuses(list.entries)).toEqual(['X=Blocked', 'Y=Accepted', 'Z=Invalid']);
     expect(list.entries[1]!.info).toMatchObject({ expiryDate: '2027-01-01T00:00:00.000Z' });
     expect(list.entries.every((e) => e.idTokenType === undefined)).toBe(true);
   });
 
+  it('gives a token restricted to other chargers or locations the status it would get at this charger', () => {
+    const tokens = records(
+      record('HERE', { allowedLocations: ['SITE-PLAN'] }),
+      record('MINE', { allowedChargers: [CP.toLowerCase()] }),
+      record('ELSEWHERE', { allowedLocations: ['SITE-OTHER'] }),
+    );
+    const mine = [assigned('HERE'), assigned('MINE'), assigned('ELSEWHERE')];
+    expect(statuses(wantedList({ protocol: 'ocpp2.0.1', assigned: mine, records: tokens, now: NOW, place: PLACE }).entries)).toEqual([
+      'HERE/ISO14443=Accepted',
+      'MINE/ISO14443=Accepted',
+      'ELSEWHERE/ISO14443=NotAtThisLocation',
+    ]);
+    expect(statuses(wantedList({ protocol: 'ocpp1.6', assigned: mine, records: tokens, now: NOW, place: PLACE }).entries)).toEqual(['HERE=Accepted', 'MINE=Accepted', 'ELSEWHERE=Invalid']);
+  });
+
   it('cuts at the charger’s capacity, keeping the charger’s own tokens first, and leaves out what 1.6 cannot carry', () => {
     const many = ['A', 'B', 'C', 'D'].map((v) => assigned(v));
-    const capped = wantedList({ protocol: 'ocpp2.0.1', assigned: many, records: records(), now: NOW, maxEntries: 2 });
+    const capped = wantedList({ protocol: 'ocpp2.0.1', assigned: many, records: records(), now: NOW, place: PLACE, maxEntries: 2 });
     expect(capped.entries.map((e) => e.idToken)).toEqual(['A', 'B']);
     expect(capped.leftOut).toEqual([
       { idToken: 'C', idTokenType: 'ISO14443', reason: 'over-capacity' },
       { idToken: 'D', idTokenType: 'ISO14443', reason: 'over-capacity' },
     ]);
     const long = 'L'.repeat(21);
-    const v16 = wantedList({ protocol: 'ocpp1.6', assigned: [assigned(long), assigned('S')], records: records(), now: NOW, maxEntries: 1 });
+    const v16 = wantedList({ protocol: 'ocpp1.6', assigned: [assigned(long), assigned('S')], records: records(), now: NOW, place: PLACE, maxEntries: 1 });
     expect(v16.entries.map((e) => e.idToken)).toEqual(['S']);
     expect(v16.leftOut).toEqual([{ idToken: long, reason: 'too-long-for-ocpp1.6' }]);
-    expect(wantedList({ protocol: 'ocpp1.6', assigned: many, records: records(), now: NOW, maxEntries: 0 }).entries).toEqual([]);
+    expect(wantedList({ protocol: 'ocpp1.6', assigned: many, records: records(), now: NOW, place: PLACE, maxEntries: 0 }).entries).toEqual([]);
   });
 });
 

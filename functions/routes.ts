@@ -16,6 +16,7 @@ import { commandRoutes } from './api/commands/routes.ts';
 import { userRoutes } from './api/users/routes.ts';
 import { reportedStateRoutes } from './api/chargers/reported-state-routes.ts';
 import { commandEffectRoutes } from './api/command-effects/routes.ts';
+import { localListRoutes } from './api/local-list/routes.ts';
 
 /** The API Gateway WebSocket APIs: chargers speak OCPP-J on one; operators get live events on the other (later). */
 export type WebSocketApiName = 'chargers' | 'operators';
@@ -340,6 +341,7 @@ export const routes = [
   ...userRoutes,
   ...reportedStateRoutes,
   ...commandEffectRoutes,
+  ...localListRoutes,
 ] as const satisfies readonly RouteDef[];
 
 export const isWsRoute = (r: RouteDef): r is WsRoute => r.kind === 'ws';

@@ -42,7 +42,7 @@ const storedPayload = (payload: unknown): { payload: unknown; sendPayload?: unkn
 };
 
 /** A UUID-shaped id derived from a key, so it fits an OCPP message id (string[36]) like a random one. */
-const idFromKey = (key: string): string => {
+export const idFromKey = (key: string): string => {
   const h = createHash('sha256').update(key).digest('hex');
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`;
 };
@@ -51,6 +51,8 @@ const idFromKey = (key: string): string => {
 export interface CommandTarget {
   readonly chargerId: string;
   readonly protocol: OcppProtocol;
+  /** The charger's location, read with it (a local list sync needs it). */
+  readonly locationId?: string;
 }
 
 /**
@@ -69,7 +71,7 @@ export const commandTarget = async (deps: Ports, chargerId: string): Promise<Out
   if (!protocol) {
     return failure('conflict', `Charger ${charger.chargerId} has never connected and has no default OCPP version: its payloads cannot be checked yet`);
   }
-  return success({ chargerId: charger.chargerId, protocol });
+  return success({ chargerId: charger.chargerId, protocol, ...(charger.locationId !== undefined ? { locationId: charger.locationId } : {}) });
 };
 
 type SubmitDeps = Ports & Partial<PasswordKeys> & { queue: CommandQueue };

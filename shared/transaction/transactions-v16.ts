@@ -98,6 +98,7 @@ export const startTransactionV16 = async (work: MessageWork, s: StartV16, liveWi
     readAndAuthorize(work, { value: s.idTag }, {
       chargerId: s.chargerId,
       transaction: { chargerId: s.chargerId, transactionId: String(firstCandidate) },
+      purpose: 'start',
       also: work.stores.remoteStarts.readPending(s.chargerId, s.idTag),
     }),
     claimIfFree(work, claimOf(firstCandidate)),
@@ -206,6 +207,7 @@ export const stopTransactionV16 = async (work: MessageWork, s: StopV16): Promise
   const transactionId = String(s.transactionId);
   const reads = await readAndAuthorize(work, s.idTag ? { value: s.idTag } : undefined, {
     transaction: { chargerId: s.chargerId, transactionId },
+    purpose: 'stop',
   });
   const existing = reads.transaction;
   if (s.transactionData?.length) {

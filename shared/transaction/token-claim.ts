@@ -10,7 +10,7 @@
  */
 import type { Ports, UnitOfWork } from '../deps.ts';
 import type { Presence } from '../charger/presence.ts';
-import { decideToken, type IdTokenRecord, type TokenDecision } from '../token/id-tokens.ts';
+import type { IdTokenRecord, TokenDecision } from '../token/id-tokens.ts';
 import type { ClaimOutcome, TokenUses } from '../store/token-use-store.ts';
 import type { TransactionRecord } from './transaction.ts';
 import { holdsToken } from './transaction.ts';
@@ -133,8 +133,11 @@ export const decideStart = async (
     return { decision: reads.decision, claimed: false };
   }
   const claimed = await settleClaim(work, claim, reads.token, first, liveWindowMs);
-  return { decision: claimed ? reads.decision : decideToken(reads.token, work.now(), true), claimed };
+  return { decision: claimed ? reads.decision : inConcurrentUse(reads.decision), claimed };
 };
+
+/** An accepted token's decision, refused as in use: the same facts, without the cache expiry only acceptance gives. */
+const inConcurrentUse = ({ cacheExpiresAt: _onlyWhenAccepted, ...facts }: TokenDecision): TokenDecision => ({ ...facts, verdict: 'ConcurrentTx' });
 
 /** After the start's merge: a claim the merged transaction does not hold (it had ended meanwhile, ...) is given back. */
 export const keepClaimIfHeld = async (deps: Ports, claim: StartClaim, merged: TransactionRecord | undefined): Promise<void> => {

@@ -20,6 +20,17 @@ afterAll(async () => h?.close());
 const connect = (chargerId: string, protocol: OcppProtocol) =>
   h.deps.stores.presence.attach({ chargerId, connectionId: `conn-${chargerId}`, protocol, connectedAt: Date.now() });
 
+/** A 2.x Started presenting the card on EVSE `evseId`, connector 1. */
+const startedEvent = (transactionId: string, idToken: string, evseId = 1) => ({
+  eventType: 'Started',
+  seqNo: 0,
+  timestamp: new Date().toISOString(),
+  triggerReason: 'Authorized',
+  transactionInfo: { transactionId },
+  idToken: { idToken, type: 'ISO14443' },
+  evse: { id: evseId, connectorId: 1 },
+});
+
 let sequence = 0;
 interface Started {
   status: string;
@@ -32,26 +43,16 @@ const speaking = (protocol: OcppProtocol) => {
   return {
     async start(chargerId: string, idToken: string, connector = 1): Promise<Started> {
       const n = ++sequence;
-      const timestamp = new Date().toISOString();
       if (v16) {
-        const reply = (await h.call(chargerId, protocol, 'StartTransaction', { connectorId: connector, idTag: idToken, meterStart: n, timestamp }))[2] as {
+        const start = { connectorId: connector, idTag: idToken, meterStart: n, timestamp: new Date().toISOString() };
+        const reply = (await h.call(chargerId, protocol, 'StartTransaction', start))[2] as {
           transactionId: number;
           idTagInfo: { status: string };
         };
         return { status: reply.idTagInfo.status, transactionId: String(reply.transactionId) };
       }
       const transactionId = `TX-${n}`;
-      const reply = (
-        await h.call(chargerId, protocol, 'TransactionEvent', {
-          eventType: 'Started',
-          seqNo: 0,
-          timestamp,
-          triggerReason: 'Authorized',
-          transactionInfo: { transactionId },
-          idToken: { idToken, type: 'ISO14443' },
-          evse: { id: connector, connectorId: 1 },
-        })
-      )[2] as { idTokenInfo: { status: string } };
+      const reply = (await h.call(chargerId, protocol, 'TransactionEvent', startedEvent(transactionId, idToken, connector)))[2] as { idTokenInfo: { status: string } };
       return { status: reply.idTokenInfo.status, transactionId };
     },
     async stop(chargerId: string, transactionId: string): Promise<void> {
@@ -154,15 +155,7 @@ describe('a 2.x Started sent again (the charger missed our answer)', () => {
     await createIdToken(h.deps, { value: 'CARD-AGAIN' });
     const say = speaking('ocpp2.0.1');
     const holder = await say.start('CP-AGAIN-A', 'CARD-AGAIN');
-    const started = {
-      eventType: 'Started',
-      seqNo: 0,
-      timestamp: new Date().toISOString(),
-      triggerReason: 'Authorized',
-      transactionInfo: { transactionId: 'TX-AGAIN' },
-      idToken: { idToken: 'CARD-AGAIN', type: 'ISO14443' },
-      evse: { id: 1, connectorId: 1 },
-    };
+    const started = startedEvent('TX-AGAIN', 'CARD-AGAIN');
     expect((await h.call('CP-AGAIN-B', 'ocpp2.0.1', 'TransactionEvent', started))[2]).toMatchObject({ idTokenInfo: { status: 'ConcurrentTx' } });
     await say.stop('CP-AGAIN-A', holder.transactionId);
     expect((await h.call('CP-AGAIN-B', 'ocpp2.0.1', 'TransactionEvent', started))[2]).toMatchObject({ idTokenInfo: { status: 'ConcurrentTx' } });
@@ -192,15 +185,7 @@ describe('a transaction with no event within the live window', () => {
       updatedAt: sixHoursAgo,
     });
     await h.deps.stores.tokenUses.claimFirst('CARD-QUIET', quiet);
-    const reply = await h.call('CP-BUSY', 'ocpp2.0.1', 'TransactionEvent', {
-      eventType: 'Started',
-      seqNo: 0,
-      timestamp: new Date().toISOString(),
-      triggerReason: 'Authorized',
-      transactionInfo: { transactionId: 'TX-BUSY' },
-      idToken: { idToken: 'CARD-QUIET', type: 'ISO14443' },
-      evse: { id: 1, connectorId: 1 },
-    });
+    const reply = await h.call('CP-BUSY', 'ocpp2.0.1', 'TransactionEvent', startedEvent('TX-BUSY', 'CARD-QUIET'));
     expect(reply[2]).toMatchObject({ idTokenInfo: { status: 'Accepted' } });
   });
 });

@@ -19,6 +19,7 @@ import {
   presenceKey,
   REMOTE_START_PREFIX,
   RESERVATION_PREFIX,
+  RESERVED_EVSES_SK,
   statusHistoryPk,
   timelinePk,
 } from './keys.ts';
@@ -35,6 +36,7 @@ const LIVE_PREFIXES = [
   LOCAL_LIST_SK,
   REMOTE_START_PREFIX,
   PENDING_START_PREFIX,
+  RESERVED_EVSES_SK,
 ];
 
 export interface PurgeStep {

@@ -7,6 +7,7 @@ import type { Ports } from '../deps.ts';
 import type { ChargerProfile } from '../charger/registry.ts';
 import type { ItemRead } from '../store/stores.ts';
 import type { TransactionRecord } from '../transaction/transaction.ts';
+import type { HeldEvses } from '../reservation/reserved-evses.ts';
 
 export interface IdTokenRecord {
   value: string;
@@ -45,7 +46,8 @@ export interface PresentedToken {
   type?: string;
 }
 
-export type TokenVerdict = 'Accepted' | 'Blocked' | 'Expired' | 'Unknown' | 'ConcurrentTx';
+/** `Invalid`: known, but not allowed here now (e.g. an EVSE reserved for another token: reservation/reserved-evses.ts). */
+export type TokenVerdict = 'Accepted' | 'Blocked' | 'Expired' | 'Unknown' | 'ConcurrentTx' | 'Invalid';
 
 export interface TokenDecision {
   verdict: TokenVerdict;
@@ -91,12 +93,15 @@ export interface ReadAndAuthorizeOptions<Also = never> {
   concurrentUseCounts?: boolean;
   /** One more item, read in the same BatchGetItem (a remote start the message may link): no request of its own. */
   also?: ItemRead<Also>;
+  /** The charger's EVSE holds (reservation/reserved-evses.ts), read in the same BatchGetItem: a start is checked against them. */
+  heldEvses?: ItemRead<HeldEvses>;
 }
 
 export interface ReadAndAuthorizeResult<Also = never> {
   charger?: ChargerProfile;
   transaction?: TransactionRecord;
   also?: Also;
+  heldEvses?: HeldEvses;
   /** Present when a token was presented. */
   decision?: TokenDecision;
 }
@@ -119,6 +124,7 @@ export const readAndAuthorize = async <Also = never>(
       charger: options.chargerId === undefined ? undefined : stores.chargers.read(options.chargerId),
       transaction: options.transaction && stores.transactions.read(options.transaction.chargerId, options.transaction.transactionId),
       also: options.also,
+      heldEvses: options.heldEvses,
     }),
     lookUp ? stores.idTokens.withUses(token.value) : undefined,
   ]);
@@ -136,6 +142,7 @@ export const readAndAuthorize = async <Also = never>(
     ...(together.charger ? { charger: together.charger } : {}),
     ...(together.transaction ? { transaction: together.transaction } : {}),
     ...(together.also !== undefined ? { also: together.also } : {}),
+    ...(together.heldEvses !== undefined ? { heldEvses: together.heldEvses } : {}),
     ...(decision ? { decision } : {}),
   };
 };

@@ -16,6 +16,8 @@ import { applyTransactionEvent, type TransactionEventFacts } from './transaction
 import { remoteStartCommand, startedBy, type RemoteStart } from './remote-start.ts';
 import { atLocation, followOnConnector, mergeTransaction, type TransactionRecord } from './transaction.ts';
 import type { MessageWork } from './transactions-v16.ts';
+import { useReservation } from '../reservation/reservation-ends.ts';
+import { checkReservedEvse, type ReservationCheck } from '../reservation/reserved-evses.ts';
 
 export interface TransactionEventInput extends Omit<TransactionEventFacts, 'energy' | 'authorization'> {
   messageId: string;
@@ -63,8 +65,10 @@ export const recordTransactionEvent = async (work: MessageWork, input: Transacti
         transaction: { chargerId: facts.chargerId, transactionId: facts.transactionId },
         except: { chargerId: facts.chargerId, transactionId: facts.transactionId },
         ...(facts.remoteStartId !== undefined ? { also: work.stores.remoteStarts.read(facts.chargerId, facts.remoteStartId) } : {}),
+        ...(facts.idToken !== undefined ? { heldEvses: work.stores.reservations.readHeldEvses(facts.chargerId) } : {}),
       });
   if (gated && !isAccepted(reads.charger)) return { recorded: false, reason: 'charger-not-accepted' };
+  const reserved = inOrder ? {} : reservationAtEvent(work, facts, reads);
   await Promise.all([
     work.stores.transactions.recordEvent({
       chargerId: facts.chargerId,
@@ -85,7 +89,8 @@ export const recordTransactionEvent = async (work: MessageWork, input: Transacti
         })
       : undefined,
   ]);
-  const merged = { ...facts, energy, ...(reads.decision ? { authorization: reads.decision.verdict } : {}) };
+  const decision = reserved.decision ?? reads.decision;
+  const merged = { ...facts, energy, ...(decision ? { authorization: decision.verdict } : {}) };
   const now = work.now().toISOString();
   // A Started read the charger (gated): the transaction is filed under its location (transaction-store.ts, gsi3).
   const locationId = reads.charger?.locationId;
@@ -95,7 +100,34 @@ export const recordTransactionEvent = async (work: MessageWork, input: Transacti
       ? mergeInOrder(work, facts, inOrder, merge)
       : mergeRead(work, facts, merge(remoteStartCommand(reads.also, facts.receivedAt)), reads.transaction),
   );
-  return { recorded: true, ...(reads.decision ? { decision: reads.decision } : {}) };
+  if (reserved.uses !== undefined) {
+    const evseId = facts.evse?.id ?? reads.transaction?.evseId;
+    work.alongside(
+      useReservation(work, { chargerId: facts.chargerId, reservationId: reserved.uses, transactionId: facts.transactionId, at: facts.receivedAt, ...(evseId !== undefined ? { evseId } : {}) }),
+    );
+  }
+  return { recorded: true, ...(decision ? { decision } : {}) };
+};
+
+/**
+ * An event that reads (a Started, or one presenting a token) is checked against the EVSE holds of reservations
+ * (reservation/reserved-evses.ts) and uses up the reservation it starts on, once: an event of a transaction that
+ * already names that reservation uses nothing again.
+ */
+const reservationAtEvent = (work: MessageWork, facts: Omit<TransactionEventFacts, 'energy' | 'authorization'>, reads: ReadAndAuthorizeResult<RemoteStart>): ReservationCheck => {
+  const checked = checkReservedEvse(
+    reads.heldEvses,
+    {
+      evseId: facts.evse?.id ?? reads.transaction?.evseId,
+      ...(facts.idToken ? { token: facts.idToken } : {}),
+      tokenGroup: reads.decision?.groupId,
+      reservationId: facts.reservationId,
+    },
+    reads.decision,
+    work.now(),
+  );
+  const usedAlready = checked.uses !== undefined && reads.transaction?.reservationId === checked.uses;
+  return usedAlready ? { ...(checked.decision ? { decision: checked.decision } : {}) } : checked;
 };
 
 type EventRef = Pick<TransactionEventFacts, 'chargerId' | 'transactionId' | 'seqNo' | 'eventType'>;

@@ -14,6 +14,8 @@ import { sentInUtc } from '../ocpp/charger-time.ts';
 import { readAndAuthorize, type TokenDecision } from '../token/id-tokens.ts';
 import type { MeterSample } from './meter-values.ts';
 import { pendingStartCommand } from './remote-start.ts';
+import { useReservation, type ReservationUse } from '../reservation/reservation-ends.ts';
+import { checkReservedEvse } from '../reservation/reserved-evses.ts';
 import { followAgain, followOnConnector, followTokenUse, mergeTransaction, type TransactionRecord } from './transaction.ts';
 
 /** What one charger message works with: the stores of its unit of work, the clock and the log. */
@@ -82,9 +84,10 @@ const transactionFor = (
 });
 
 /**
- * Reads (one wave: the charger, the candidate id and a pending remote start of the idTag in one BatchGetItem, the
- * token and its open transactions), decides, and leaves the writes (the transaction, the connector, the pending
- * start used up) to run alongside the message-log entry: two round trips in all.
+ * Reads (one wave: the charger, the candidate id, a pending remote start of the idTag and the charger's EVSE holds in
+ * one BatchGetItem, the token and its open transactions), decides, and leaves the writes (the transaction, the
+ * connector, the pending start or the reservation used up) to run alongside the message-log entry: two round trips in
+ * all.
  */
 export const startTransactionV16 = async (work: MessageWork, s: StartV16): Promise<StartV16Outcome> => {
   const fingerprint = startFingerprint(s);
@@ -95,6 +98,7 @@ export const startTransactionV16 = async (work: MessageWork, s: StartV16): Promi
     // A copy of this very start, racing this one, is not a concurrent use of the token.
     except: { chargerId: s.chargerId, transactionId: String(candidate) },
     also: work.stores.remoteStarts.readPending(s.chargerId, s.idTag),
+    heldEvses: work.stores.reservations.readHeldEvses(s.chargerId),
   });
   if (!isAccepted(reads.charger)) return { started: false, reason: 'charger-not-accepted' };
   let holder = reads.transaction;
@@ -107,15 +111,36 @@ export const startTransactionV16 = async (work: MessageWork, s: StartV16): Promi
     // A retry: the same answer as the first time. That attempt may have died before claiming the connector or
     // recording the token's use.
     work.alongside(followAgain(work, holder));
+    // As was the reservation it used (a start refused for another's reservation used none).
+    if (holder.reservationId !== undefined && holder.authorization !== 'Invalid') work.alongside(useReservation(work, reservationUse(s, holder.reservationId, candidate)));
     return { started: true, transactionId: candidate, decision: holder.startDecision ?? { verdict: holder.authorization ?? 'Accepted' }, retried: true };
   }
-  const decision = reads.decision ?? { verdict: 'Unknown' };
+  // A connector held for another reservation refuses the token (reservation/reserved-evses.ts).
+  const reserved = checkReservedEvse(
+    reads.heldEvses,
+    { evseId: connectorOfV16(s.connectorId).evseId, token: { value: s.idTag }, tokenGroup: reads.decision?.groupId, reservationId: s.reservationId },
+    reads.decision ?? { verdict: 'Unknown' },
+    work.now(),
+  );
+  const decision = reserved.decision ?? { verdict: 'Unknown' };
   const startedByCommand = pendingStartCommand(reads.also, s.connectorId, s.receivedAt);
-  const tx = { ...transactionFor(s, candidate, fingerprint, decision, reads.charger?.locationId, work.now()), ...(startedByCommand ? { startedByCommand } : {}) };
+  const tx = {
+    ...transactionFor({ ...s, ...(reserved.uses !== undefined ? { reservationId: reserved.uses } : {}) }, candidate, fingerprint, decision, reads.charger?.locationId, work.now()),
+    ...(startedByCommand ? { startedByCommand } : {}),
+  };
   work.alongside(createStart(work, tx));
+  if (reserved.uses !== undefined) work.alongside(useReservation(work, reservationUse(s, reserved.uses, candidate)));
   if (startedByCommand) work.alongside(work.stores.remoteStarts.forgetPending({ chargerId: s.chargerId, idTag: s.idTag, commandId: startedByCommand }));
   return { started: true, transactionId: candidate, decision, retried: false };
 };
+
+const reservationUse = (s: StartV16, reservationId: number, transactionId: number): ReservationUse => ({
+  chargerId: s.chargerId,
+  reservationId,
+  transactionId: String(transactionId),
+  at: s.receivedAt,
+  evseId: connectorOfV16(s.connectorId).evseId,
+});
 
 const createStart = async (work: Ports, tx: TransactionRecord): Promise<void> => {
   const [created] = await Promise.all([

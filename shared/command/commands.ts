@@ -41,8 +41,11 @@ const storedPayload = (payload: unknown): { payload: unknown; sendPayload?: unkn
   return JSON.stringify(masked) === JSON.stringify(payload) ? { payload } : { payload: masked, sendPayload: payload };
 };
 
-/** A UUID-shaped id derived from a key, so it fits an OCPP message id (string[36]) like a random one. */
-const idFromKey = (key: string): string => {
+/**
+ * A UUID-shaped id derived from a key, so it fits an OCPP message id (string[36]) like a random one. Exported: the
+ * command a `requestKey` makes has this id, so a caller can record it before the command is queued (reservations).
+ */
+export const commandIdFor = (key: string): string => {
   const h = createHash('sha256').update(key).digest('hex');
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`;
 };
@@ -100,7 +103,7 @@ export const submitCommandTo = async (deps: SubmitDeps, target: CommandTarget, i
     return failure('invalid', `A charger password has ${MIN_CHARGER_PASSWORD} to ${MAX_CHARGER_PASSWORD} characters`, '/payload');
   }
   const command: Command = {
-    commandId: input.requestKey === undefined ? randomUUID() : idFromKey(input.requestKey),
+    commandId: input.requestKey === undefined ? randomUUID() : commandIdFor(input.requestKey),
     chargerId,
     protocol,
     action: input.action,

@@ -54,7 +54,18 @@ const { values, positionals } = parseArgs({
     'client-id': { type: 'string' },
     'user-pool-id': { type: 'string' },
     wait: { type: 'boolean' },
+    full: { type: 'boolean' },
+    check: { type: 'boolean' },
     timeout: { type: 'string' },
+    // token add: groups, master pass, restrictions, 2.x answers (issue 11).
+    owner: { type: 'string' },
+    'master-pass': { type: 'boolean' },
+    chargers: { type: 'string' },
+    locations: { type: 'string' },
+    'cache-lifetime': { type: 'string' },
+    message: { type: 'string' },
+    'message-format': { type: 'string' },
+    'message-language': { type: 'string' },
     help: { type: 'boolean', short: 'h' },
   },
 });

@@ -16,6 +16,7 @@ import { commandRoutes } from './api/commands/routes.ts';
 import { userRoutes } from './api/users/routes.ts';
 import { reportedStateRoutes } from './api/chargers/reported-state-routes.ts';
 import { commandEffectRoutes } from './api/command-effects/routes.ts';
+import { localListRoutes } from './api/local-list/routes.ts';
 import { reservationRoutes } from './api/reservations/routes.ts';
 
 /** The API Gateway WebSocket APIs: chargers speak OCPP-J on one; operators get live events on the other (later). */
@@ -341,6 +342,7 @@ export const routes = [
   ...userRoutes,
   ...reportedStateRoutes,
   ...commandEffectRoutes,
+  ...localListRoutes,
   {
     // Closes reservations past their expiry (shared/reservation/reservation-ends.ts): a Query of gsi4
     // `RESERVATIONS#OPEN` per page, an UpdateItem per reservation and one of its charger's EVSE holds.

@@ -15,13 +15,17 @@ import { createEnrolmentCode } from '#shared/charger/auto-registration.ts';
 import { assembleReport, REPORT_KINDS, type ReportKind } from '#shared/charger/report.ts';
 import { importChargers, ImportFormatError, parseImport } from '#shared/charger/charger-import.ts';
 import { readFile } from 'node:fs/promises';
-import { createIdToken } from '#shared/token/id-tokens.ts';
+import { NewIdTokenSchema, addIdToken } from '#shared/token/id-token-admin.ts';
 import { configurationOf } from '#shared/charger/reported-state-api.ts';
 import { redactCommand } from '#shared/command/command-view.ts';
 import { changeChargerPassword } from '#shared/command/charger-password.ts';
 import { cancelCommand, getCommand, listChargerCommands, MAX_WAIT_SECONDS, submitCommand } from '#shared/command/commands.ts';
 import type { CommandQueue } from '#shared/command/ports.ts';
 import type { Outcome } from '#shared/api/outcome.ts';
+import { assignListToken, listTokenView, unassignListToken, type ListOwner } from '#shared/local-list/list-tokens.ts';
+import { getLocalList } from '#shared/local-list/local-list-api.ts';
+import { syncLocalList } from '#shared/local-list/local-list-sync.ts';
+import { DEFAULT_ID_TOKEN_TYPE } from '#shared/token/id-token-admin.ts';
 
 export type Options = Record<string, string | boolean | undefined>;
 
@@ -208,16 +212,38 @@ const enrolmentAdd: Command = async (deps, _args, o) => {
   };
 };
 
+/** A comma-separated option as a list (`--chargers CP-1,CP-2`). */
+const listOption = (o: Options, name: string): string[] | undefined =>
+  str(o, name)
+    ?.split(',')
+    .map((item) => item.trim())
+    .filter((item) => item !== '');
+
+/** Only the fields given: a new token is checked by the schema the REST API checks it with. */
+const given = (fields: Record<string, unknown>) => Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined));
+
 const tokenAdd: Command = async (deps, [value], o) => {
-  const record = await createIdToken(deps, {
-    value: need(value, 'token value'),
-    ...(str(o, 'type') ? { tokenType: str(o, 'type') } : {}),
-    ...(iso(str(o, 'expires'), '--expires') ? { expiresAt: iso(str(o, 'expires'), '--expires') } : {}),
-    ...(str(o, 'group') ? { groupId: str(o, 'group') } : {}),
-    ...(str(o, 'label') ? { label: str(o, 'label') } : {}),
-    blocked: o.blocked === true,
-  });
-  return { result: found(record, `a new token (token ${value} of this type already exists)`) };
+  const cacheLifetime = str(o, 'cache-lifetime');
+  const message = str(o, 'message');
+  const parsed = NewIdTokenSchema.safeParse(
+    given({
+      value: need(value, 'token value'),
+      type: str(o, 'type'),
+      status: o.blocked === true ? 'blocked' : undefined,
+      validUntil: iso(str(o, 'expires'), '--expires'),
+      groupId: str(o, 'group'),
+      masterPass: o['master-pass'] === true ? true : undefined,
+      allowedChargers: listOption(o, 'chargers'),
+      allowedLocations: listOption(o, 'locations'),
+      cacheLifetimeSeconds: cacheLifetime === undefined ? undefined : Number(cacheLifetime),
+      personalMessage:
+        message === undefined ? undefined : given({ format: str(o, 'message-format') ?? 'UTF8', language: str(o, 'message-language'), content: message }),
+      label: str(o, 'label'),
+      owner: str(o, 'owner'),
+    }),
+  );
+  if (!parsed.success) throw new UsageError(parsed.error.issues.map((i) => `${i.path.join('.') || 'token'}: ${i.message}`).join('; '));
+  return { result: valueOf(await addIdToken(deps, parsed.data, 'cli')) };
 };
 
 const tokenBlock =
@@ -269,11 +295,80 @@ const commandSend: Command = async (deps, [id, action, payload], o, context) => 
     ),
   );
   if (o.wait !== true) return { result: redactCommand(queued), note: `queued ${queued.commandId}` };
-  // Longer than one long poll: a command may wait for the charger's previous one, then for its own answer.
+  return { result: redactCommand(await untilEnded(deps, queued.commandId)) };
+};
+
+/** The command once it ended: longer than one long poll, as it may wait for the charger's previous one first. */
+const untilEnded = async (deps: Deps, commandId: string) => {
   for (;;) {
-    const command = valueOf(await getCommand(deps, queued.commandId, MAX_WAIT_SECONDS));
-    if (!['queued', 'sent'].includes(command.status)) return { result: redactCommand(command) };
+    const command = valueOf(await getCommand(deps, commandId, MAX_WAIT_SECONDS));
+    if (!['queued', 'sent'].includes(command.status)) return command;
   }
+};
+
+/** `locallist add|remove (<chargerId> | --location <id>) <value> [--type <type>]`: whose list, and which token. */
+const listTokenArgs = (args: string[], o: Options): { owner: ListOwner; token: { type: string; value: string } } => {
+  const location = str(o, 'location');
+  const [id, value] = location !== undefined ? [location, args[0]] : [args[0], args[1]];
+  return {
+    owner: { kind: location !== undefined ? 'location' : 'charger', id: need(id, 'charger id (or --location <id>)') },
+    token: { type: str(o, 'type') ?? DEFAULT_ID_TOKEN_TYPE, value: need(value, 'token value') },
+  };
+};
+
+/** The version a GetLocalListVersion answer told, once its effect (run after the answer is recorded) wrote it. */
+const versionToldBy = async (deps: Deps, chargerId: string, commandId: string): Promise<void> => {
+  for (let tries = 0; tries < 50; tries++) {
+    if ((await deps.stores.localLists.read(chargerId)).version?.commandId === commandId) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+};
+
+/**
+ * `locallist sync <chargerId> [--full] [--check] [--wait]`: as POST /chargers/{id}/local-list:sync. `--check` asks the
+ * charger its list version first (GetLocalListVersion), so a list changed elsewhere gets a Full update.
+ */
+const localListSync: Command = async (deps, [id], o, { commandQueue }) => {
+  if (!commandQueue) throw new UsageError('no command queue: a sync sends commands through a running `npm start` (or --aws with COMMANDS_QUEUE_URL set)');
+  const queued = { ...deps, queue: commandQueue };
+  const profile = found(await deps.stores.chargers.get(need(id, 'charger id')), `charger ${id}`);
+  if (o.check === true) {
+    const asked = valueOf(await submitCommand(queued, { chargerId: profile.chargerId, action: 'GetLocalListVersion', payload: {}, requestedBy: 'cli' }));
+    const told = await untilEnded(deps, asked.commandId);
+    if (told.status !== 'answered') throw new UsageError(`GetLocalListVersion ended ${told.status}: ${JSON.stringify(told.failure ?? {})}`);
+    await versionToldBy(deps, profile.chargerId, told.commandId);
+  }
+  const sync = valueOf(await syncLocalList(queued, { chargerId: profile.chargerId, full: o.full === true, requestedBy: 'cli' }));
+  if (sync.upToDate) return { result: sync, note: `the local list of ${profile.chargerId} is up to date` };
+  if (o.wait !== true) return { result: sync, note: `queued ${sync.commands.map((c) => c.commandId).join(', ')}` };
+  const ended = [];
+  for (const c of sync.commands) ended.push(redactCommand(await untilEnded(deps, c.commandId)));
+  return { result: { ...sync, ended } };
+};
+
+const localListCommands: Record<string, Command> = {
+  add: async (deps, args, o) => {
+    const { owner, token } = listTokenArgs(args, o);
+    const out = valueOf(await assignListToken(deps, owner, token, 'cli'));
+    return { result: out.token, note: out.created ? `on the list of ${owner.kind} ${owner.id}; a sync sends it` : `already on the list of ${owner.kind} ${owner.id}` };
+  },
+  remove: async (deps, args, o) => {
+    const { owner, token } = listTokenArgs(args, o);
+    valueOf(await unassignListToken(deps, owner, token));
+    return { result: { ...token, removedFrom: owner }, note: 'taken off the list; a sync removes it from the charger' };
+  },
+  show: async (deps, [id], o) => {
+    const location = str(o, 'location');
+    if (location !== undefined) return { result: { locationId: location, tokens: (await deps.stores.listTokens.all({ kind: 'location', locationId: location })).map(listTokenView) } };
+    const profile = found(await deps.stores.chargers.get(need(id, 'charger id')), `charger ${id}`);
+    const [held, own, atLocation] = await Promise.all([
+      getLocalList(deps, profile.chargerId),
+      deps.stores.listTokens.all({ kind: 'charger', chargerId: profile.chargerId }),
+      profile.locationId === undefined ? [] : deps.stores.listTokens.all({ kind: 'location', locationId: profile.locationId }),
+    ]);
+    return { result: { held: valueOf(held), tokens: own.map(listTokenView), locationTokens: atLocation.map(listTokenView) } };
+  },
+  sync: localListSync,
 };
 
 export const commands: Record<string, Record<string, Command>> = {
@@ -322,6 +417,7 @@ export const commands: Record<string, Record<string, Command>> = {
     block: tokenBlock(true),
     unblock: tokenBlock(false),
   },
+  locallist: localListCommands,
   tx: {
     list: async (deps, [id], o) => ({ result: await deps.stores.transactions.listOfCharger(await registeredId(deps, id), { limit: numberOption(o, 'limit', 50) }) }),
     show: async (deps, [id, txId]) => {
@@ -353,11 +449,20 @@ export const usage = `Usage: npm run cli -- <group> <command> [args] [--options]
   charger config <id> [--limit n]         its settings, as GetConfiguration / GetVariables answers and the
       ChangeConfiguration / SetVariables it took told them (default limit 500); passwords masked
   token add <value> [--type ISO14443|eMAID|Central|...] [--expires <iso>] [--group <parent>] [--label <text>] [--blocked]
+                   [--owner <text>] [--master-pass] [--chargers <id,id>] [--locations <id,id>] [--cache-lifetime <s>]
+                   [--message <text> [--message-format UTF8|ASCII|HTML|URI] [--message-language <tag>]]
+      --master-pass needs --group (the chargers' AuthCtrlr.MasterPassGroupId); --chargers / --locations: used only
+      there (elsewhere 2.x NotAtThisLocation, 1.6 Invalid); the same checks as POST /id-tokens
   token list [--group <parent>]           token block|unblock <value> [--type <type>]   (default type ISO14443)
   tx list <chargerId> [--limit n]         tx show <chargerId> <transactionId>   (with meter values)
   command send <chargerId> <action> ['<payload JSON>'] [--wait] [--timeout <s>]
       an OCPP command to a connected charger (needs a running npm start); --wait prints how it ended
   command show <commandId> [--wait]       command list <chargerId> [--limit n]     command cancel <commandId>
+  locallist add|remove <chargerId> <value> [--type <type>]     a token on (off) a charger's local list
+  locallist add|remove --location <id> <value> [--type <type>] ... on (off) the list of every charger at a location
+  locallist show <chargerId> | --location <id>   the list the charger holds, and the tokens put on it and its location
+  locallist sync <chargerId> [--full] [--check] [--wait]   send the update (Full or Differential); --check asks the
+      charger its list version first; needs a running npm start
 
 Where: the running \`npm start\`, however it was started (data directory or in memory); with several running,
 pick one with --data-dir <dir> or --in-memory. With none running, DynamoDB Local is started on .local/ (or

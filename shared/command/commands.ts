@@ -41,11 +41,8 @@ const storedPayload = (payload: unknown): { payload: unknown; sendPayload?: unkn
   return JSON.stringify(masked) === JSON.stringify(payload) ? { payload } : { payload: masked, sendPayload: payload };
 };
 
-/**
- * A UUID-shaped id derived from a key, so it fits an OCPP message id (string[36]) like a random one. Exported: the
- * command a `requestKey` makes has this id, so a caller can record it before the command is queued (reservations).
- */
-export const commandIdFor = (key: string): string => {
+/** A UUID-shaped id derived from a key, so it fits an OCPP message id (string[36]) like a random one. */
+export const idFromKey = (key: string): string => {
   const h = createHash('sha256').update(key).digest('hex');
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`;
 };
@@ -54,6 +51,8 @@ export const commandIdFor = (key: string): string => {
 export interface CommandTarget {
   readonly chargerId: string;
   readonly protocol: OcppProtocol;
+  /** The charger's location, read with it (a local list sync needs it). */
+  readonly locationId?: string;
 }
 
 /**
@@ -72,7 +71,7 @@ export const commandTarget = async (deps: Ports, chargerId: string): Promise<Out
   if (!protocol) {
     return failure('conflict', `Charger ${charger.chargerId} has never connected and has no default OCPP version: its payloads cannot be checked yet`);
   }
-  return success({ chargerId: charger.chargerId, protocol });
+  return success({ chargerId: charger.chargerId, protocol, ...(charger.locationId !== undefined ? { locationId: charger.locationId } : {}) });
 };
 
 type SubmitDeps = Ports & Partial<PasswordKeys> & { queue: CommandQueue };
@@ -103,7 +102,7 @@ export const submitCommandTo = async (deps: SubmitDeps, target: CommandTarget, i
     return failure('invalid', `A charger password has ${MIN_CHARGER_PASSWORD} to ${MAX_CHARGER_PASSWORD} characters`, '/payload');
   }
   const command: Command = {
-    commandId: input.requestKey === undefined ? randomUUID() : commandIdFor(input.requestKey),
+    commandId: input.requestKey === undefined ? randomUUID() : idFromKey(input.requestKey),
     chargerId,
     protocol,
     action: input.action,

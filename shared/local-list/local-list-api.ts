@@ -26,6 +26,18 @@ export const LocalListViewSchema = z.object({
   entriesVersion: z.number().int().optional(),
   entriesAt: z.string().optional(),
   updateType: z.enum(['Full', 'Differential']).optional(),
+  /** The charger refused an update with VersionMismatch: the next sync sends a Full one. */
+  fullUpdateDue: z.object({ because: z.literal('VersionMismatch'), commandId: z.string(), at: z.string() }).optional(),
+  /** The last `POST /chargers/{id}/local-list:sync` that sent something: the highest version and its commands. */
+  lastSync: z
+    .object({
+      sentVersion: z.number().int(),
+      updateType: z.enum(['Full', 'Differential']),
+      commandIds: z.array(z.string()),
+      sentAt: z.string(),
+      sentBy: z.string(),
+    })
+    .optional(),
   entries: z.array(LocalListEntryViewSchema),
 });
 export type LocalListView = z.output<typeof LocalListViewSchema>;
@@ -33,10 +45,12 @@ export type LocalListView = z.output<typeof LocalListViewSchema>;
 export const getLocalList = async (deps: Ports, chargerId: string): Promise<Outcome<LocalListView>> => {
   const profile = await deps.stores.chargers.get(chargerId);
   if (!profile) return failure('not-found', `No charger ${chargerId}`);
-  const { version, entries } = await deps.stores.localLists.read(profile.chargerId);
+  const { version, fullUpdateDue, lastSync, entries } = await deps.stores.localLists.read(profile.chargerId);
   return success({
     ...version,
     chargerId: profile.chargerId,
+    ...(fullUpdateDue ? { fullUpdateDue } : {}),
+    ...(lastSync ? { lastSync } : {}),
     entries: entries.map(({ chargerId: _charger, ...entry }) => entry),
   });
 };

@@ -1,16 +1,22 @@
 /**
  * What SendLocalList and GetLocalListVersion answers leave behind (local-list.ts): an accepted SendLocalList writes
  * its entries, then the version; a GetLocalListVersion answer updates the known version only. Refused updates
- * (Failed, NotSupported, VersionMismatch) change nothing: the command record keeps the answer.
+ * (Failed, NotSupported, VersionMismatch) change neither entries nor version: the command record keeps the answer.
+ * A VersionMismatch also marks a full update due (the charger's list is not the one we sent against), which an
+ * accepted Full update clears.
  */
 import type { Ports } from '../deps.ts';
-import { isAccepted } from '../command/answer.ts';
+import { isAccepted, statusOf } from '../command/answer.ts';
 import type { AnsweredCommand, CommandEffect } from '../command/effects.ts';
 import { answeredListVersion, localListUpdateOf, type LocalListEntry } from './local-list.ts';
 
 const listSent = async (deps: Ports, { command, result }: AnsweredCommand): Promise<void> => {
-  if (!isAccepted(result)) return;
   const { chargerId, commandId } = command;
+  if (statusOf(result) === 'VersionMismatch') {
+    await deps.stores.localLists.markFullUpdateDue(chargerId, { because: 'VersionMismatch', commandId, at: deps.now().toISOString() });
+    return;
+  }
+  if (!isAccepted(result)) return;
   const update = localListUpdateOf(command.protocol, command.payload);
   const at = deps.now().toISOString();
   const entries: LocalListEntry[] = update.upserts.map((e) => ({ chargerId, ...e, listVersion: update.version, commandId, updatedAt: at }));
@@ -25,7 +31,7 @@ const listSent = async (deps: Ports, { command, result }: AnsweredCommand): Prom
     entriesVersion: update.version,
     entriesAt: at,
     updateType: update.updateType,
-  });
+  }, { fullUpdateDone: update.updateType === 'Full' });
 };
 
 const versionTold = async (deps: Ports, { command, result }: AnsweredCommand): Promise<void> => {

@@ -45,6 +45,25 @@ export interface LocalListVersion {
   updateType?: LocalListUpdateType;
 }
 
+/** A SendLocalList the charger refused with VersionMismatch: its list is not what we think, so the next sync is Full. */
+export interface FullUpdateDue {
+  because: 'VersionMismatch';
+  commandId: string;
+  at: string;
+}
+
+/**
+ * The last sync (local-list-sync.ts): the highest version it sent, so the next one numbers on from it even before
+ * the charger answered, and its commands.
+ */
+export interface LocalListSync {
+  sentVersion: number;
+  updateType: LocalListUpdateType;
+  commandIds: string[];
+  sentAt: string;
+  sentBy: string;
+}
+
 /** What one SendLocalList asks for, its entries reduced to one per token (the last one sent wins). */
 export interface LocalListUpdate {
   version: number;
@@ -58,7 +77,8 @@ export interface LocalListUpdate {
 type SendLocalList16 = Ocpp16CsmsActions['SendLocalList']['request'];
 type SendLocalList2 = Ocpp201CsmsActions['SendLocalList']['request'];
 
-const tokenKey = (t: LocalListToken) => `${t.idToken}\u0000${t.idTokenType ?? ''}`;
+/** One entry per token: 1.6 by idTag, 2.x by idToken and type. */
+export const tokenKey = (t: LocalListToken) => `${t.idToken}\u0000${t.idTokenType ?? ''}`;
 
 /** The update a (schema-checked) SendLocalList payload asks for, in the terms of both versions. */
 export const localListUpdateOf = (protocol: OcppProtocol, payload: unknown): LocalListUpdate => {

@@ -56,13 +56,18 @@ export const patchLocation = async (deps: Ports, locationId: string, ifMatch: st
   return success(written);
 };
 
-/** Deletes a location no charger references (409 naming how many do). */
+/** Deletes a location no charger references (409 naming how many do), then the tokens put on its local list. */
 export const deleteLocation = async (deps: Ports, locationId: string, ifMatch: string): Promise<Outcome<void>> => {
   const current = await deps.stores.locations.get(locationId, true);
   if (!current) return notFound(locationId);
   if (!ifMatchAdmits(ifMatch, current)) return changed();
   const outcome = await deps.stores.locations.delete(locationId, current.version);
-  if (outcome === 'deleted') return success(undefined);
+  if (outcome === 'deleted') {
+    // Only once the location is gone (it had no chargers): should this fail, the tokens reach no charger until a
+    // location with this id is created again.
+    await deps.stores.listTokens.eraseAll({ kind: 'location', locationId });
+    return success(undefined);
+  }
   if (outcome === 'not-found') return notFound(locationId);
   if (outcome === 'changed') return changed();
   return failure('conflict', `Location ${locationId} still has chargers (${current.chargerCount}): move or delete them first (GET /locations/${locationId}/chargers)`);

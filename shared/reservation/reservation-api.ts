@@ -8,7 +8,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { failure, success, type Outcome } from '../api/outcome.ts';
-import { commandIdFor, commandTarget, submitCommandTo, type CommandTarget } from '../command/commands.ts';
+import { commandTarget, idFromKey, submitCommandTo, type CommandTarget } from '../command/commands.ts';
 import type { Command } from '../command/command.ts';
 import { CommandSchema } from '../command/command-schema.ts';
 import { redactCommand } from '../command/command-view.ts';
@@ -161,7 +161,7 @@ const checkedPayload = async (target: CommandTarget, action: string, payload: un
 
 /** Records the reservation as `requested` under the first free candidate id; the reservation, or why not. */
 const recordRequest = async (deps: CommandDeps, target: CommandTarget, body: CreateReservation, who: Who, requestedBy: string, requestKey: string) => {
-  const commandId = commandIdFor(requestKey);
+  const commandId = idFromKey(requestKey);
   for (let attempt = 0; attempt < MAX_CANDIDATES; attempt++) {
     const asked = reservationFor(target.protocol, { ...body, chargerId: target.chargerId }, who, candidateId(requestKey, attempt));
     if (!asked.ok) return asked;

@@ -11,8 +11,11 @@ import {
   CERTIFICATE_REQUEST_PREFIX,
   COMPOSITE_SCHEDULE_PREFIX,
   CONFIGURATION_PREFIX,
+  COMMAND_SLOT_SK,
   CONNECTOR_PREFIX,
   connectorsPk,
+  HELD_COMMAND_PREFIX,
+  heldCommandsPk,
   LOCAL_LIST_SK,
   messageLogPk,
   PENDING_START_PREFIX,
@@ -37,6 +40,10 @@ const LIVE_PREFIXES = [
   REMOTE_START_PREFIX,
   PENDING_START_PREFIX,
   RESERVED_EVSES_SK,
+  // Kept under the lower-case id (both partitions are read): a charger registered again under the id must not be
+  // sent the commands held for the deleted one, nor wait for its CALL in flight.
+  COMMAND_SLOT_SK,
+  HELD_COMMAND_PREFIX,
 ];
 
 export interface PurgeStep {
@@ -49,11 +56,12 @@ export interface PurgeStep {
 export const chargerHistoryStore = (ctx: StoreContext) => ({
   /**
    * Deletes the charger's presence, connector, reservation, certificate-request, setting, composite-schedule,
-   * local-list and remote-start items (its partition under the id as registered; only those sort keys, so a charger
+   * local-list and remote-start items, its in-flight command slot and held-command markers (its partition under the id as registered; only those sort keys, so a charger
    * registered again meanwhile under the same id keeps its new profile).
    */
   async eraseLive(chargerId: string): Promise<number> {
-    const items = await queryAll(ctx, { pk: connectorsPk(chargerId) });
+    const partitions = [...new Set([connectorsPk(chargerId), heldCommandsPk(chargerId)])];
+    const items = (await Promise.all(partitions.map((pk) => queryAll(ctx, { pk })))).flat();
     const keys = items
       .filter((i) => i.sk === presenceKey(chargerId).sk || LIVE_PREFIXES.some((p) => String(i.sk).startsWith(p)))
       .map((i) => ({ table: ctx.tables.Csms, key: { pk: String(i.pk), sk: String(i.sk) } }));

@@ -5,9 +5,9 @@
  * have been answered.
  */
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
-import type { ChargerSetting } from '../charger/configuration.ts';
+import type { ChargerSetting, SettingRef } from '../charger/configuration.ts';
 import type { StoreContext } from './context.ts';
-import { inParallel, unlessConditionFails } from './dynamo.ts';
+import { inParallel, unlessConditionFails, type Item } from './dynamo.ts';
 import { CONFIGURATION_PREFIX, configurationKey, configurationPk, withoutKeys } from './keys.ts';
 import { mapPage, queryPage, type Page, type PageOptions } from './queries.ts';
 
@@ -38,6 +38,9 @@ export const configurationStore = (ctx: StoreContext) => ({
     });
     return { kept: settings.length - superseded, superseded };
   },
+
+  /** One setting, for reading it together with other items (stores.ts `readTogether`). */
+  read: (chargerId: string, setting: SettingRef) => ({ table: ctx.tables.Csms, key: configurationKey(chargerId, setting), decode: (item: Item) => withoutKeys<ChargerSetting>(item) }),
 
   /** The charger's settings: 1.6 keys, then 2.x variables by component and variable (names in lower case). */
   async list(chargerId: string, page: PageOptions = {}): Promise<Page<ChargerSetting>> {

@@ -145,12 +145,30 @@ export interface KeyToRead {
   consistent?: boolean;
 }
 
+/** BatchGetItem's limit. */
+const READ_BATCH = 100;
+const keyId = (table: string, key: Key) => `${table}\u0000${key.pk}\u0000${key.sk}`;
+
 /**
- * Reads several items, of any tables, in one BatchGetItem (two when some must be strongly consistent and
- * others need not, since consistency is per table in a batch: then the whole table's keys are read consistently).
- * Returns the items in the order of `keys`, `undefined` where none exists.
+ * Reads several items, of any tables, in one BatchGetItem (consistency is per table in a batch: when some keys of a
+ * table must be strongly consistent, all of that table's are read so). Past 100 distinct keys, in BatchGetItems of 100,
+ * `PARALLEL_BATCHES` at a time. Returns the items in the order of `keys`, `undefined` where none exists.
  */
 export const getAll = async (db: Db, keys: readonly KeyToRead[]): Promise<(Item | undefined)[]> => {
+  const distinct = new Map<string, KeyToRead>();
+  for (const k of keys) if (!distinct.get(keyId(k.table, k.key))?.consistent) distinct.set(keyId(k.table, k.key), k);
+  if (distinct.size <= READ_BATCH) return readBatch(db, keys);
+  const all = [...distinct.values()];
+  const batches = Array.from({ length: Math.ceil(all.length / READ_BATCH) }, (_, i) => all.slice(i * READ_BATCH, (i + 1) * READ_BATCH));
+  const found = new Map<string, Item | undefined>();
+  await inParallel(batches, PARALLEL_BATCHES, async (batch) => {
+    const items = await readBatch(db, batch);
+    batch.forEach((k, i) => found.set(keyId(k.table, k.key), items[i]));
+  });
+  return keys.map((k) => found.get(keyId(k.table, k.key)));
+};
+
+const readBatch = async (db: Db, keys: readonly KeyToRead[]): Promise<(Item | undefined)[]> => {
   const byTable = new Map<string, { Keys: Key[]; ConsistentRead: boolean }>();
   for (const k of keys) {
     const entry = byTable.get(k.table) ?? { Keys: [], ConsistentRead: false };
@@ -165,9 +183,9 @@ export const getAll = async (db: Db, keys: readonly KeyToRead[]): Promise<(Item 
     if (attempt > 0) await sleep(backoffMs(attempt));
     const out = await db.send(new BatchGetCommand({ RequestItems: pending }));
     for (const [table, items] of Object.entries(out.Responses ?? {})) {
-      for (const item of items) found.set(`${table}\u0000${String(item.pk)}\u0000${String(item.sk)}`, item);
+      for (const item of items) found.set(keyId(table, { pk: String(item.pk), sk: String(item.sk) }), item);
     }
     pending = (out.UnprocessedKeys ?? {}) as typeof pending;
   }
-  return keys.map((k) => found.get(`${k.table}\u0000${k.key.pk}\u0000${k.key.sk}`));
+  return keys.map((k) => found.get(keyId(k.table, k.key)));
 };

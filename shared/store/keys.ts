@@ -232,7 +232,8 @@ export const chargerCommandsIndex = (chargerId: string, createdAt: string, comma
   gsi1pk: chargerCommandsPk(chargerId),
   gsi1sk: `${createdAt}#${commandId}`,
 });
-export const commandSlotKey = (chargerId: string) => ({ pk: `${CHARGER_PK_PREFIX}${chargerIdKey(chargerId)}`, sk: 'COMMAND#INFLIGHT' });
+export const COMMAND_SLOT_SK = 'COMMAND#INFLIGHT';
+export const commandSlotKey = (chargerId: string) => ({ pk: `${CHARGER_PK_PREFIX}${chargerIdKey(chargerId)}`, sk: COMMAND_SLOT_SK });
 /** A command held until its offline charger boots again, in the charger's partition, in the order they were sent. */
 export const HELD_COMMAND_PREFIX = 'HELD#';
 export const heldCommandKey = (chargerId: string, createdAt: string, commandId: string) => ({
@@ -331,3 +332,14 @@ export const pendingStartKey = (chargerId: string, idTag: string) => ({
   pk: `${CHARGER_PK_PREFIX}${chargerId}`,
   sk: `${PENDING_START_PREFIX}${idTag}`,
 });
+
+/**
+ * Id tokens an operator put on a local list (shared/local-list/list-tokens.ts): a charger's beside its list (the
+ * `LOCALLIST` prefix, so one Query reads the list and its tokens, and a deleted charger's erasure takes them), a
+ * location's in the location's partition. The type comes first: it never holds `#`, so `<type>#<value>` is unambiguous.
+ */
+export const LIST_TOKEN_PREFIX = `${LOCAL_LIST_SK}-TOKEN#`;
+const listTokenSk = (type: string, value: string) => `${LIST_TOKEN_PREFIX}${type}#${value}`;
+export const chargerListTokenKey = (chargerId: string, type: string, value: string) => ({ pk: localListPk(chargerId), sk: listTokenSk(type, value) });
+export const locationListTokensPk = (locationId: string) => locationKey(locationId).pk;
+export const locationListTokenKey = (locationId: string, type: string, value: string) => ({ pk: locationListTokensPk(locationId), sk: listTokenSk(type, value) });

@@ -25,6 +25,7 @@ import { configurationStore } from './configuration-store.ts';
 import { compositeScheduleStore } from './composite-schedule-store.ts';
 import { localListStore } from './local-list-store.ts';
 import { remoteStartStore } from './remote-start-store.ts';
+import { listTokenStore } from './list-token-store.ts';
 
 /** One item to read with others: where it is, and how its item becomes a record. */
 export interface ItemRead<T> {
@@ -34,7 +35,8 @@ export interface ItemRead<T> {
   readonly decode: (item: Item) => T;
 }
 
-type Decoded<R> = { [K in keyof R]: R[K] extends ItemRead<infer T> ? T | undefined : never };
+// NonNullable: a read left out (undefined) decodes as undefined, not as never.
+type Decoded<R> = { [K in keyof R]: NonNullable<R[K]> extends ItemRead<infer T> ? T | undefined : never };
 
 export const makeStores = (ctx: StoreContext) => ({
   chargers: chargerStore(ctx),
@@ -57,6 +59,7 @@ export const makeStores = (ctx: StoreContext) => ({
   compositeSchedules: compositeScheduleStore(ctx),
   localLists: localListStore(ctx),
   remoteStarts: remoteStartStore(ctx),
+  listTokens: listTokenStore(ctx),
   /**
    * Reads items of different aggregates in one request (BatchGetItem), e.g. the charger, the id token and the
    * transaction a TransactionEvent needs: `readTogether({ charger: stores.chargers.read(id), ... })`.

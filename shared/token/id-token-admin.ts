@@ -8,6 +8,8 @@ import { failure, success, type Outcome } from '../api/outcome.ts';
 import { ifMatchAdmits } from '../api/etag.ts';
 import type { Ports } from '../deps.ts';
 import type { Page, PageOptions } from '../store/queries.ts';
+import { CHARGER_ID_PATTERN } from '../charger/charger-id.ts';
+import { LOCATION_ID_PATTERN } from '../location/location-schema.ts';
 import type { IdTokenRecord } from './id-tokens.ts';
 
 /**
@@ -28,6 +30,33 @@ const text = z.string().min(1).max(200);
 export const IdTokenTypeSchema = z.enum(ID_TOKEN_TYPES);
 export const IdTokenStatusSchema = z.enum(['active', 'blocked']);
 
+/** Chargers or locations a token is restricted to: a bound that keeps the item small (a larger estate: use locations). */
+export const MAX_ALLOWED_PLACES = 100;
+const AllowedChargersSchema = z
+  .array(z.string().regex(CHARGER_ID_PATTERN, 'a charger id: 1-48 characters of A-Z a-z 0-9 * - _ = : + | @ .'))
+  .min(1, 'name at least one charger (null removes the restriction)')
+  .max(MAX_ALLOWED_PLACES);
+const AllowedLocationsSchema = z
+  .array(z.string().regex(LOCATION_ID_PATTERN, 'a location id: 1-64 characters of A-Z a-z 0-9 . _ ~ -'))
+  .min(1, 'name at least one location (null removes the restriction)')
+  .max(MAX_ALLOWED_PLACES);
+/** Up to a year: the longest a charger should trust a cached answer without asking again. */
+export const MAX_CACHE_LIFETIME_SECONDS = 366 * 24 * 3600;
+const CacheLifetimeSchema = z.number().int().min(1).max(MAX_CACHE_LIFETIME_SECONDS);
+/** OCPP 2.0.1 MessageContentType: its formats (2.1's QRCODE would not pass a 2.0.1 charger's schema) and limits. */
+export const PersonalMessageSchema = z.strictObject({
+  format: z.enum(['ASCII', 'HTML', 'URI', 'UTF8']),
+  language: z
+    .string()
+    .max(8)
+    .regex(/^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$/, 'an RFC 5646 language tag, e.g. en or de-CH')
+    .optional(),
+  content: z.string().min(1).max(512),
+});
+
+const MASTER_PASS_NEEDS_GROUP =
+  'a master pass token needs the groupId of its master pass group (the id chargers have as AuthCtrlr.MasterPassGroupId)';
+
 /** A new token (POST /id-tokens, one row of an import). */
 export const NewIdTokenSchema = z.strictObject({
   type: IdTokenTypeSchema.default(DEFAULT_ID_TOKEN_TYPE),
@@ -35,9 +64,14 @@ export const NewIdTokenSchema = z.strictObject({
   status: IdTokenStatusSchema.default('active'),
   validUntil: isoTime.optional(),
   groupId: ID_TOKEN_VALUE.optional(),
+  masterPass: z.boolean().optional(),
+  allowedChargers: AllowedChargersSchema.optional(),
+  allowedLocations: AllowedLocationsSchema.optional(),
+  cacheLifetimeSeconds: CacheLifetimeSchema.optional(),
+  personalMessage: PersonalMessageSchema.optional(),
   label: text.optional(),
   owner: text.optional(),
-});
+}).refine((t) => t.masterPass !== true || t.groupId !== undefined, { message: MASTER_PASS_NEEDS_GROUP, path: ['groupId'] });
 export type NewIdTokenInput = z.output<typeof NewIdTokenSchema>;
 
 /** A change (PATCH): `null` removes an optional field; type and value identify the token and never change. */
@@ -46,6 +80,11 @@ export const IdTokenChangeSchema = z
     status: IdTokenStatusSchema.optional(),
     validUntil: isoTime.nullable().optional(),
     groupId: ID_TOKEN_VALUE.nullable().optional(),
+    masterPass: z.boolean().optional(),
+    allowedChargers: AllowedChargersSchema.nullable().optional(),
+    allowedLocations: AllowedLocationsSchema.nullable().optional(),
+    cacheLifetimeSeconds: CacheLifetimeSchema.nullable().optional(),
+    personalMessage: PersonalMessageSchema.nullable().optional(),
     label: text.nullable().optional(),
     owner: text.nullable().optional(),
   })
@@ -59,6 +98,11 @@ export const IdTokenViewSchema = z.object({
   status: IdTokenStatusSchema,
   validUntil: z.string().optional(),
   groupId: z.string().optional(),
+  masterPass: z.boolean().optional(),
+  allowedChargers: z.array(z.string()).optional(),
+  allowedLocations: z.array(z.string()).optional(),
+  cacheLifetimeSeconds: z.number().optional(),
+  personalMessage: PersonalMessageSchema.optional(),
   label: z.string().optional(),
   owner: z.string().optional(),
   createdAt: z.string(),
@@ -68,12 +112,25 @@ export const IdTokenViewSchema = z.object({
 });
 export type IdTokenView = z.output<typeof IdTokenViewSchema>;
 
+/** The fields of issue 11 (groups, restrictions, 2.x answers), the same in the record, the view and a new token. */
+type AuthorizationFields = Pick<IdTokenRecord, 'masterPass' | 'allowedChargers' | 'allowedLocations' | 'cacheLifetimeSeconds' | 'personalMessage'>;
+
+/** Only what is set: `masterPass` only when true (false is its absence). */
+const optionalFields = (t: AuthorizationFields): AuthorizationFields => ({
+  ...(t.masterPass === true ? { masterPass: true } : {}),
+  ...(t.allowedChargers !== undefined ? { allowedChargers: t.allowedChargers } : {}),
+  ...(t.allowedLocations !== undefined ? { allowedLocations: t.allowedLocations } : {}),
+  ...(t.cacheLifetimeSeconds !== undefined ? { cacheLifetimeSeconds: t.cacheLifetimeSeconds } : {}),
+  ...(t.personalMessage !== undefined ? { personalMessage: t.personalMessage } : {}),
+});
+
 export const idTokenView = (t: IdTokenRecord): IdTokenView => ({
   type: t.tokenType,
   value: t.value,
   status: t.blocked ? 'blocked' : 'active',
   ...(t.expiresAt !== undefined ? { validUntil: t.expiresAt } : {}),
   ...(t.groupId !== undefined ? { groupId: t.groupId } : {}),
+  ...optionalFields(t),
   ...(t.label !== undefined ? { label: t.label } : {}),
   ...(t.owner !== undefined ? { owner: t.owner } : {}),
   createdAt: t.createdAt,
@@ -91,6 +148,7 @@ const recordOf = (input: NewIdTokenInput, by: string, now: Date): IdTokenRecord 
   // UTC, so it compares and sorts as a string.
   ...(input.validUntil !== undefined ? { expiresAt: utc(input.validUntil) } : {}),
   ...(input.groupId !== undefined ? { groupId: input.groupId } : {}),
+  ...optionalFields(input),
   ...(input.label !== undefined ? { label: input.label } : {}),
   ...(input.owner !== undefined ? { owner: input.owner } : {}),
   createdAt: now.toISOString(),
@@ -124,13 +182,26 @@ const current = async (deps: Ports, type: string, value: string, ifMatch: string
   return success(token);
 };
 
+type OptionalField = 'expiresAt' | 'groupId' | 'label' | 'owner' | keyof AuthorizationFields;
+
+/** `null` removes the field, `undefined` leaves it as it is. */
+const assign = <F extends OptionalField>(t: IdTokenRecord, field: F, v: IdTokenRecord[F] | null | undefined) => {
+  if (v === null) delete t[field];
+  else if (v !== undefined) t[field] = v;
+};
+
 const applyChange = (t: IdTokenRecord, c: IdTokenChange): IdTokenRecord => {
   const next: IdTokenRecord = { ...t, ...(c.status !== undefined ? { blocked: c.status === 'blocked' } : {}) };
-  const optional = { expiresAt: c.validUntil === undefined || c.validUntil === null ? c.validUntil : utc(c.validUntil), groupId: c.groupId, label: c.label, owner: c.owner };
-  for (const [field, v] of Object.entries(optional) as [keyof typeof optional, string | null | undefined][]) {
-    if (v === null) delete next[field];
-    else if (v !== undefined) next[field] = v;
-  }
+  assign(next, 'expiresAt', c.validUntil === undefined || c.validUntil === null ? c.validUntil : utc(c.validUntil));
+  assign(next, 'groupId', c.groupId);
+  assign(next, 'label', c.label);
+  assign(next, 'owner', c.owner);
+  // Stored only when true, as a new token stores it.
+  assign(next, 'masterPass', c.masterPass === false ? null : c.masterPass);
+  assign(next, 'allowedChargers', c.allowedChargers);
+  assign(next, 'allowedLocations', c.allowedLocations);
+  assign(next, 'cacheLifetimeSeconds', c.cacheLifetimeSeconds);
+  assign(next, 'personalMessage', c.personalMessage);
   return next;
 };
 
@@ -141,6 +212,8 @@ export const changeIdToken = async (deps: Ports, type: string, value: string, ch
   const before = read.value;
   const version = before.version ?? 0;
   const next: IdTokenRecord = { ...applyChange(before, change), updatedAt: deps.now().toISOString(), updatedBy: by, version: version + 1 };
+  // The change alone may be fine and the token it makes not (masterPass on a token without a group, or its group removed).
+  if (next.masterPass === true && next.groupId === undefined) return failure('invalid', MASTER_PASS_NEEDS_GROUP, change.masterPass === true ? '/masterPass' : '/groupId');
   return (await deps.stores.idTokens.replaceIfVersion(next, version))
     ? success(idTokenView(next))
     : failure('precondition-failed', 'The id token changed meanwhile: read it again');

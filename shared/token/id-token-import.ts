@@ -12,7 +12,22 @@ export const MAX_IMPORT_ROWS = 500;
 /** Writes in flight at once: keeps one import from taking the table's burst from charger messages. */
 const CONCURRENCY = 10;
 
-export const CSV_COLUMNS = ['value', 'type', 'status', 'validUntil', 'groupId', 'label', 'owner'] as const;
+export const CSV_COLUMNS = [
+  'value',
+  'type',
+  'status',
+  'validUntil',
+  'groupId',
+  'masterPass',
+  'allowedChargers',
+  'allowedLocations',
+  'cacheLifetimeSeconds',
+  'personalMessage',
+  'personalMessageFormat',
+  'personalMessageLanguage',
+  'label',
+  'owner',
+] as const;
 
 export interface ImportFault {
   readonly field: string;
@@ -74,8 +89,39 @@ const csvRecords = (text: string): string[][] => {
   return records.filter((r) => !(r.length === 1 && r[0]!.trim() === ''));
 };
 
+/** A list cell: ids separated by `;` or spaces (neither occurs in a charger or location id; commas would need quotes). */
+const listCell = (cell: string) => cell.split(/[;\s]+/).filter((id) => id !== '');
+const flagCell = (cell: string): boolean | string => (/^true$/i.test(cell) ? true : /^false$/i.test(cell) ? false : cell);
+const numberCell = (cell: string) => (/^\d+$/.test(cell) ? Number(cell) : cell);
+
+/**
+ * A CSV row as the JSON row it stands for. Cells are text: a flag, a number and a list are read from theirs (a cell
+ * that is none stays text, and the row's check says what it should be). The personal message's three columns make
+ * one object, `UTF8` unless a format is named.
+ */
+const fromCsvCells = (cells: Record<string, string>): Record<string, unknown> => {
+  const { masterPass, allowedChargers, allowedLocations, cacheLifetimeSeconds, personalMessage, personalMessageFormat, personalMessageLanguage, ...plain } = cells;
+  const message = personalMessage ?? personalMessageFormat ?? personalMessageLanguage;
+  return {
+    ...plain,
+    ...(masterPass !== undefined ? { masterPass: flagCell(masterPass) } : {}),
+    ...(allowedChargers !== undefined ? { allowedChargers: listCell(allowedChargers) } : {}),
+    ...(allowedLocations !== undefined ? { allowedLocations: listCell(allowedLocations) } : {}),
+    ...(cacheLifetimeSeconds !== undefined ? { cacheLifetimeSeconds: numberCell(cacheLifetimeSeconds) } : {}),
+    ...(message !== undefined
+      ? {
+          personalMessage: {
+            format: personalMessageFormat ?? 'UTF8',
+            ...(personalMessageLanguage !== undefined ? { language: personalMessageLanguage } : {}),
+            ...(personalMessage !== undefined ? { content: personalMessage } : {}),
+          },
+        }
+      : {}),
+  };
+};
+
 /** The rows of a CSV with a header line naming its columns (any order, a subset of CSV_COLUMNS). */
-export const rowsOfCsv = (text: string): Record<string, string>[] => {
+export const rowsOfCsv = (text: string): Record<string, unknown>[] => {
   const [header, ...data] = csvRecords(text.replace(/^\uFEFF/, ''));
   if (!header) throw new ImportInputError('The CSV is empty: it needs a header line, e.g. value,type,status');
   const columns = header.map((h) => h.trim());
@@ -83,7 +129,9 @@ export const rowsOfCsv = (text: string): Record<string, string>[] => {
   if (unknown.length) throw new ImportInputError(`Unknown CSV column(s): ${unknown.join(', ')}; columns are ${CSV_COLUMNS.join(', ')}`);
   if (!columns.includes('value')) throw new ImportInputError('The CSV header must name the column value');
   // An empty cell is an absent field (the type then defaults, like a JSON row without it).
-  return data.map((cells) => Object.fromEntries(columns.flatMap((c, i) => (cells[i] === undefined || cells[i]!.trim() === '' ? [] : [[c, cells[i]!.trim()]]))));
+  return data.map((cells) =>
+    fromCsvCells(Object.fromEntries(columns.flatMap((c, i) => (cells[i] === undefined || cells[i]!.trim() === '' ? [] : [[c, cells[i]!.trim()]])))),
+  );
 };
 
 /** The rows of a JSON body: a list of tokens, or `{ "tokens": [...] }`. */

@@ -1,9 +1,11 @@
 /**
  * Id tokens (RFID cards, app tokens, eMAIDs), one store for every OCPP version. Whether a token may charge is
- * a pure function of the token, the time and whether it already has an open transaction; the protocol adapters
+ * a pure function of the token, the time, whether it already has an open transaction, what it is presented for
+ * (a master pass never starts) and where (restricted tokens); the protocol adapters (inbound/token-info.ts)
  * translate the neutral outcome into each version's words.
  */
 import type { Ports } from '../deps.ts';
+import { sameChargerId } from '../charger/charger-id.ts';
 import type { ChargerProfile } from '../charger/registry.ts';
 import type { ItemRead } from '../store/stores.ts';
 import type { TransactionRecord } from '../transaction/transaction.ts';
@@ -18,6 +20,19 @@ export interface IdTokenRecord {
   expiresAt?: string;
   /** Parent / group id token (1.6 parentIdTag, 2.x groupIdToken). */
   groupId?: string;
+  /**
+   * The token belongs to the master pass group its `groupId` names (OCPP 2.0.1 C16; chargers set that id as
+   * AuthCtrlr.MasterPassGroupId): it may stop any transaction and never starts one. Only with a `groupId`.
+   */
+  masterPass?: boolean;
+  /** Chargers (ids, any case) the token may be used at; with `allowedLocations`, either admits. Absent: anywhere. */
+  allowedChargers?: string[];
+  /** Locations (ids) whose chargers the token may be used at. Absent (and no `allowedChargers`): anywhere. */
+  allowedLocations?: string[];
+  /** How long a 2.x charger may keep an accepted answer in its authorization cache (cacheExpiryDateTime). */
+  cacheLifetimeSeconds?: number;
+  /** Shown to the driver by 2.x chargers (idTokenInfo.personalMessage). */
+  personalMessage?: PersonalMessage;
   label?: string;
   /** Who holds the token (free text: a customer number, a fleet), for operators. */
   owner?: string;
@@ -28,6 +43,15 @@ export interface IdTokenRecord {
   updatedBy?: string;
   /** Moves on with every operator write; a write conditioned on the one read is never a lost update. */
   version?: number;
+}
+
+/** OCPP 2.x MessageContentType with 2.0.1's formats (2.1 adds QRCODE), so one answer suits both versions. */
+export interface PersonalMessage {
+  format: 'ASCII' | 'HTML' | 'URI' | 'UTF8';
+  /** RFC 5646 language tag, at most 8 characters. */
+  language?: string;
+  /** At most 512 characters. */
+  content: string;
 }
 
 /** A transaction that holds a token (it started with it and has not ended): what makes a second use ConcurrentTx. */
@@ -46,26 +70,91 @@ export interface PresentedToken {
   type?: string;
 }
 
-/** `Invalid`: known, but not allowed here now (e.g. an EVSE reserved for another token: reservation/reserved-evses.ts). */
-export type TokenVerdict = 'Accepted' | 'Blocked' | 'Expired' | 'Unknown' | 'ConcurrentTx' | 'Invalid';
+/** The neutral verdict; token-info.ts words it per version (1.6 knows no Unknown or NotAtThisLocation: Invalid). */
+export type TokenVerdict = 'Accepted' | 'Blocked' | 'Expired' | 'Invalid' | 'Unknown' | 'ConcurrentTx' | 'NotAtThisLocation';
 
 export interface TokenDecision {
   verdict: TokenVerdict;
   expiresAt?: string;
   groupId?: string;
+  /** A master pass (C16): 2.x answers it with its group; 1.6 has no master pass and refuses it (token-info.ts). */
+  masterPass?: true;
+  /** Until when a charger may accept the token from its cache: set only by a cache lifetime, never past the expiry. */
+  cacheExpiresAt?: string;
+  personalMessage?: PersonalMessage;
 }
 
-/** Pure: blocked beats expired beats concurrent use. */
-export const decideToken = (token: IdTokenRecord | undefined, now: Date, hasOpenTransaction: boolean): TokenDecision => {
+/** What the token is presented for: to let charging begin, to end a transaction, or asked before either (Authorize). */
+export type TokenPurpose = 'authorize' | 'start' | 'stop';
+
+/**
+ * What a 2.x TransactionEvent's idToken is presented for: the token that lets charging begin comes with a Started or
+ * with triggerReason Authorized (a transaction started before authorization); an Ended, StopAuthorized or a token
+ * repeated on another Updated does not start anything.
+ */
+export const tokenPurposeOfEvent = (e: { eventType: string; triggerReason: string }): TokenPurpose =>
+  e.eventType !== 'Ended' && (e.eventType === 'Started' || e.triggerReason === 'Authorized') ? 'start' : 'stop';
+
+/** Where a token is presented: the charger, and its location when the decision needed it. */
+export interface TokenPlace {
+  chargerId: string;
+  locationId?: string;
+}
+
+export interface TokenContext {
+  /** @default 'authorize' */
+  purpose?: TokenPurpose;
+  /** Without a place, a token restricted to chargers or locations is admitted nowhere (fail closed). */
+  place?: TokenPlace;
+}
+
+const isMasterPass = (t: IdTokenRecord) => t.masterPass === true && t.groupId !== undefined;
+const restrictedToLocations = (t: IdTokenRecord) => (t.allowedLocations?.length ?? 0) > 0;
+const isRestricted = (t: IdTokenRecord) => (t.allowedChargers?.length ?? 0) > 0 || restrictedToLocations(t);
+const namesCharger = (t: IdTokenRecord, chargerId: string) => (t.allowedChargers ?? []).some((c) => sameChargerId(c, chargerId));
+
+/** Pure: may the token be used at this place? Unrestricted tokens everywhere; others at a named charger or location. */
+export const admitsPlace = (t: IdTokenRecord, place: TokenPlace | undefined): boolean =>
+  !isRestricted(t) ||
+  (place !== undefined &&
+    (namesCharger(t, place.chargerId) || (place.locationId !== undefined && (t.allowedLocations ?? []).includes(place.locationId))));
+
+/** Whether deciding for this token at this charger needs the charger's location (its charger id alone does not admit it). */
+export const needsLocation = (t: IdTokenRecord | undefined, chargerId: string): boolean =>
+  t !== undefined && restrictedToLocations(t) && !namesCharger(t, chargerId);
+
+/** Pure: blocked beats expired beats the place beats being a master pass beats concurrent use. */
+const verdictOf = (t: IdTokenRecord, now: Date, hasOpenTransaction: boolean, { purpose = 'authorize', place }: TokenContext): TokenVerdict => {
+  if (t.blocked) return 'Blocked';
+  if (t.expiresAt && Date.parse(t.expiresAt) <= now.getTime()) return 'Expired';
+  if (!admitsPlace(t, place)) return 'NotAtThisLocation';
+  // OCPP 2.0.1 C16: a master pass stops transactions and never starts one (no status names that; Invalid says "not
+  // allowed for charging"). Having no transaction of its own, it is never in concurrent use either.
+  if (isMasterPass(t)) return purpose === 'start' ? 'Invalid' : 'Accepted';
+  if (hasOpenTransaction) return 'ConcurrentTx';
+  return 'Accepted';
+};
+
+/** An accepted token's cache lifetime from now, cut at its own expiry (a later one would outlive the token). */
+const cacheUntil = (t: IdTokenRecord, now: Date): string | undefined => {
+  if (t.cacheLifetimeSeconds === undefined) return undefined;
+  const lifetimeEnds = now.getTime() + t.cacheLifetimeSeconds * 1000;
+  return new Date(t.expiresAt ? Math.min(lifetimeEnds, Date.parse(t.expiresAt)) : lifetimeEnds).toISOString();
+};
+
+/** Pure: the verdict on a token (undefined: unknown) with the facts every version's answer carries. */
+export const decideToken = (token: IdTokenRecord | undefined, now: Date, hasOpenTransaction: boolean, context: TokenContext = {}): TokenDecision => {
   if (!token) return { verdict: 'Unknown' };
-  const facts = {
+  const verdict = verdictOf(token, now, hasOpenTransaction, context);
+  const cacheExpiresAt = verdict === 'Accepted' ? cacheUntil(token, now) : undefined;
+  return {
+    verdict,
     ...(token.expiresAt ? { expiresAt: token.expiresAt } : {}),
     ...(token.groupId ? { groupId: token.groupId } : {}),
+    ...(isMasterPass(token) ? { masterPass: true as const } : {}),
+    ...(cacheExpiresAt ? { cacheExpiresAt } : {}),
+    ...(token.personalMessage ? { personalMessage: token.personalMessage } : {}),
   };
-  if (token.blocked) return { verdict: 'Blocked', ...facts };
-  if (token.expiresAt && Date.parse(token.expiresAt) <= now.getTime()) return { verdict: 'Expired', ...facts };
-  if (hasOpenTransaction) return { verdict: 'ConcurrentTx', ...facts };
-  return { verdict: 'Accepted', ...facts };
 };
 
 /** RFID types first: what an OCPP 1.6 idTag almost always is. Then a stable order, so the choice never flips. */
@@ -95,6 +184,10 @@ export interface ReadAndAuthorizeOptions<Also = never> {
   also?: ItemRead<Also>;
   /** The charger's EVSE holds (reservation/reserved-evses.ts), read in the same BatchGetItem: a start is checked against them. */
   heldEvses?: ItemRead<HeldEvses>;
+  /** What the token is presented for (a master pass never starts). @default 'authorize' */
+  purpose?: TokenPurpose;
+  /** The charger the token is presented at, for its restrictions. @default `chargerId`, else the transaction's charger */
+  presentedAt?: string;
 }
 
 export interface ReadAndAuthorizeResult<Also = never> {
@@ -137,7 +230,12 @@ export const readAndAuthorize = async <Also = never>(
         !(u.chargerId === except?.chargerId && u.transactionId === except.transactionId) &&
         (u.idTokenType === undefined || record === undefined || u.idTokenType === record.tokenType),
     );
-  const decision = token === undefined ? undefined : lookUp ? decideToken(record, deps.now(), inUse) : { verdict: 'Accepted' as const };
+  const place = await placeOf(deps, record, options.presentedAt ?? options.chargerId ?? options.transaction?.chargerId, {
+    ...together,
+    chargerRead: options.chargerId !== undefined,
+  });
+  const context: TokenContext = { purpose: options.purpose ?? 'authorize', ...(place ? { place } : {}) };
+  const decision = token === undefined ? undefined : lookUp ? decideToken(record, deps.now(), inUse, context) : { verdict: 'Accepted' as const };
   return {
     ...(together.charger ? { charger: together.charger } : {}),
     ...(together.transaction ? { transaction: together.transaction } : {}),
@@ -147,7 +245,29 @@ export const readAndAuthorize = async <Also = never>(
   };
 };
 
-export interface NewIdToken {
+/**
+ * Where the token is presented. The charger's location is looked up only for a token restricted to locations that
+ * does not name this charger: from the charger or transaction read anyway, else one GetItem of the profile (the
+ * only request a restriction adds, and only for such tokens).
+ */
+const placeOf = async (
+  deps: Ports,
+  record: IdTokenRecord | undefined,
+  chargerId: string | undefined,
+  known: { chargerRead: boolean; charger?: ChargerProfile; transaction?: TransactionRecord },
+): Promise<TokenPlace | undefined> => {
+  if (chargerId === undefined) return undefined;
+  if (!needsLocation(record, chargerId)) return { chargerId };
+  const locationId = known.chargerRead
+    ? known.charger?.locationId
+    : (known.transaction?.locationId ?? (await deps.stores.chargers.get(chargerId))?.locationId);
+  return { chargerId, ...(locationId !== undefined ? { locationId } : {}) };
+};
+
+/** The fields a new token takes as they are stored. */
+type StoredAsGiven = 'masterPass' | 'allowedChargers' | 'allowedLocations' | 'cacheLifetimeSeconds' | 'personalMessage';
+
+export interface NewIdToken extends Partial<Pick<IdTokenRecord, StoredAsGiven>> {
   value: string;
   tokenType?: string;
   blocked?: boolean;
@@ -158,15 +278,17 @@ export interface NewIdToken {
 
 /** Undefined when a token with this value and type exists. */
 export const createIdToken = async (deps: Ports, input: NewIdToken): Promise<IdTokenRecord | undefined> => {
+  const { value, tokenType, blocked, expiresAt, groupId, label, ...asGiven } = input;
   const record: IdTokenRecord = {
-    value: input.value,
-    tokenType: input.tokenType ?? 'ISO14443',
-    blocked: input.blocked ?? false,
+    value,
+    tokenType: tokenType ?? 'ISO14443',
+    blocked: blocked ?? false,
+    ...asGiven,
     createdAt: deps.now().toISOString(),
     // Stored as UTC ISO so that it compares and sorts as a string.
-    ...(input.expiresAt ? { expiresAt: new Date(input.expiresAt).toISOString() } : {}),
-    ...(input.groupId ? { groupId: input.groupId } : {}),
-    ...(input.label ? { label: input.label } : {}),
+    ...(expiresAt ? { expiresAt: new Date(expiresAt).toISOString() } : {}),
+    ...(groupId ? { groupId } : {}),
+    ...(label ? { label } : {}),
   };
   return (await deps.stores.idTokens.createIfAbsent(record)) === 'created' ? record : undefined;
 };

@@ -9,7 +9,7 @@
  * read (strongly consistent), merge (`applyTransactionEvent`), versioned put.
  */
 import { isAccepted } from '../charger/registry.ts';
-import { readAndAuthorize, type ReadAndAuthorizeResult, type TokenDecision } from '../token/id-tokens.ts';
+import { readAndAuthorize, tokenPurposeOfEvent, type ReadAndAuthorizeResult, type TokenDecision } from '../token/id-tokens.ts';
 import { inOrderPatch, type TransactionPatch } from './in-order-patch.ts';
 import { energyRegisterWh, type MeterSample } from './meter-values.ts';
 import { applyTransactionEvent, type TransactionEventFacts } from './transaction-event.ts';
@@ -64,6 +64,7 @@ export const recordTransactionEvent = async (work: MessageWork, input: Transacti
         ...(gated ? { chargerId: facts.chargerId } : {}),
         transaction: { chargerId: facts.chargerId, transactionId: facts.transactionId },
         except: { chargerId: facts.chargerId, transactionId: facts.transactionId },
+        purpose: tokenPurposeOfEvent(facts),
         ...(facts.remoteStartId !== undefined ? { also: work.stores.remoteStarts.read(facts.chargerId, facts.remoteStartId) } : {}),
         ...(facts.idToken !== undefined ? { heldEvses: work.stores.reservations.readHeldEvses(facts.chargerId) } : {}),
       });

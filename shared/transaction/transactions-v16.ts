@@ -97,6 +97,7 @@ export const startTransactionV16 = async (work: MessageWork, s: StartV16): Promi
     transaction: { chargerId: s.chargerId, transactionId: String(candidate) },
     // A copy of this very start, racing this one, is not a concurrent use of the token.
     except: { chargerId: s.chargerId, transactionId: String(candidate) },
+    purpose: 'start',
     also: work.stores.remoteStarts.readPending(s.chargerId, s.idTag),
     heldEvses: work.stores.reservations.readHeldEvses(s.chargerId),
   });
@@ -217,6 +218,7 @@ export const stopTransactionV16 = async (work: MessageWork, s: StopV16): Promise
   const reads = await readAndAuthorize(work, s.idTag ? { value: s.idTag } : undefined, {
     transaction: { chargerId: s.chargerId, transactionId },
     concurrentUseCounts: false,
+    purpose: 'stop',
   });
   const existing = reads.transaction;
   if (s.transactionData?.length) {

@@ -76,7 +76,8 @@ export const deleteLocationRoute = {
   summary: 'Delete a location no charger references (If-Match)',
   ifMatch: true,
   entry: 'api/locations/delete-location.ts',
-  access: { tables: { Csms: { actions: ['GetItem', 'DeleteItem'], partitionKeyPrefixes: [LOCATION_PK_PREFIX] } } },
+  // GetItem, conditional DeleteItem; then the tokens of its local list: Query `LOCATION#<id>`, BatchWriteItem deletes.
+  access: { tables: { Csms: { actions: ['GetItem', 'DeleteItem', 'Query', 'BatchWriteItem'], partitionKeyPrefixes: [LOCATION_PK_PREFIX] } } },
 } as const satisfies HttpRoute;
 
 export const listLocationChargersRoute = {

@@ -55,8 +55,9 @@ export const statusNotification: Ocpp16ActionSpec<'StatusNotification'> = {
 
 export const authorize: Ocpp16ActionSpec<'Authorize'> = {
   async handle(ctx, p) {
-    // Only an accepted charger gets here (registration-gate.ts): no read of its profile.
-    const { decision } = await readAndAuthorize(ctx, { value: p.idTag });
+    // Only an accepted charger gets here (registration-gate.ts): no read of its profile (its location only for a
+    // token restricted to locations, id-tokens.ts).
+    const { decision } = await readAndAuthorize(ctx, { value: p.idTag }, { presentedAt: ctx.chargerId });
     return { idTagInfo: idTagInfoV16(decision ?? { verdict: 'Unknown' }) };
   },
 };

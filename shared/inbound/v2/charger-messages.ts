@@ -51,8 +51,9 @@ export const statusNotification: Ocpp2ActionSpec<'StatusNotification'> = {
 
 export const authorize: Ocpp2ActionSpec<'Authorize'> = {
   async handle(ctx, p) {
-    // Only an accepted charger gets here (registration-gate.ts): no read of its profile.
-    const { decision } = await readAndAuthorize(ctx, { value: p.idToken.idToken, type: p.idToken.type });
+    // Only an accepted charger gets here (registration-gate.ts): no read of its profile (its location only for a
+    // token restricted to locations, id-tokens.ts).
+    const { decision } = await readAndAuthorize(ctx, { value: p.idToken.idToken, type: p.idToken.type }, { presentedAt: ctx.chargerId });
     return { idTokenInfo: idTokenInfoV2(decision ?? { verdict: 'Unknown' }) };
   },
 };

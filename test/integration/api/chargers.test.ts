@@ -21,6 +21,7 @@ import {
 } from '#functions/api/chargers/routes.ts';
 import { createLocationRoute, getLocationRoute } from '#functions/api/locations/routes.ts';
 import { verifyPassword } from '#shared/charger/credentials.ts';
+import type { Command } from '#shared/command/command.ts';
 import { PURGE_BUDGET } from '#shared/charger/charger-api.ts';
 import { machineClaims, personClaims } from '../../support/api-harness.ts';
 import { startChargerApi, type ChargerApiHarness } from './charger-api-harness.ts';
@@ -345,6 +346,15 @@ describe('DELETE /chargers/{chargerId}', () => {
     const told = { chargerId: 'CP-KEEP', protocol: 'ocpp1.6', commandId: 'c-1', reportedAt: '2026-03-01T10:00:00.000Z' } as const;
     await api.deps.stores.configuration.keep([{ ...told, key: 'HeartbeatInterval', value: '300', action: 'GetConfiguration' }]);
     await api.deps.stores.compositeSchedules.keep({ ...told, evseId: 1, chargingRateUnit: 'A', chargingSchedulePeriod: [{ startPeriod: 0, limit: 16 }] });
+    // A command held for its next boot and one in flight: kept under the lower-case id, erased all the same.
+    const command = (commandId: string): Command => ({
+      commandId, chargerId: 'CP-KEEP', protocol: 'ocpp1.6', action: 'Reset', payload: { type: 'Soft' }, status: 'queued', timeoutSeconds: 30, requestedBy: 'test', createdAt: '2026-03-01T10:00:00.000Z',
+    });
+    await api.deps.stores.commands.create(command('cmd-held'));
+    expect(await api.deps.stores.commands.hold(command('cmd-held'))).toBe(true);
+    await api.deps.stores.commands.create(command('cmd-sent'));
+    const slot = { chargerId: 'CP-KEEP', commandId: 'cmd-sent', messageId: 'cmd-sent', action: 'Reset', protocol: 'ocpp1.6', connectionId: 'conn-CP-KEEP', sentAt: new Date().toISOString(), deadline: new Date(Date.now() + 30_000).toISOString() } as const;
+    expect(await api.deps.stores.commands.claimSlot(command('cmd-sent'), slot)).toEqual({ claimed: true });
     const before = (await api.call(getLocationRoute, { params: { locationId: 'SITE-A' } })).body.chargerCount;
     expect((await api.call(deleteChargerRoute, { params: { chargerId: 'CP-KEEP' } })).status).toBe(428);
     expect((await api.call(deleteChargerRoute, { params: { chargerId: 'CP-KEEP' }, headers: { 'If-Match': '"old"' } })).status).toBe(412);
@@ -357,6 +367,8 @@ describe('DELETE /chargers/{chargerId}', () => {
     expect(await history('CP-KEEP')).toEqual({ timeline: 1, status: 1, messages: 3, connectors: 0, presence: false });
     expect(await api.deps.stores.reservations.get('CP-KEEP', 3)).toBeUndefined(); // live state of the charger, erased with it
     expect([(await api.deps.stores.configuration.list('CP-KEEP')).items, (await api.deps.stores.compositeSchedules.list('CP-KEEP')).items]).toEqual([[], []]);
+    // A charger registered again under the id is sent none of the old one's held commands, nor waits for its CALL.
+    expect([await api.deps.stores.commands.held('CP-KEEP'), await api.deps.stores.commands.getSlot('CP-KEEP')]).toEqual([[], undefined]);
     expect((await api.call(getLocationRoute, { params: { locationId: 'SITE-A' } })).body.chargerCount).toBe(before - 1);
   });
 

@@ -212,3 +212,92 @@ describe('POST /id-tokens:import', () => {
     expect((await api.call(importIdTokensRoute, { body: [{ value: 'V' }], claims: reader })).status).toBe(403);
   });
 });
+
+describe('groups, master pass, restrictions and 2.x answers (issue 11)', () => {
+  const authorize2 = async (idToken: string) =>
+    ((await chargers.call(CP, 'ocpp2.0.1', 'Authorize', { idToken: { idToken, type: 'ISO14443' } }, 'Accepted'))[2] as { idTokenInfo: Record<string, unknown> }).idTokenInfo;
+  const authorize16 = async (idTag: string) => ((await chargers.call(CP, 'ocpp1.6', 'Authorize', { idTag }, 'Accepted'))[2] as { idTagInfo: unknown }).idTagInfo;
+  const message = { format: 'UTF8', language: 'pt', content: 'Olá, Olga' };
+  const pointersOf = (body: { errors: { pointer: string }[] }) => body.errors.map((e) => e.pointer);
+
+  it('creates a token with every new field, answers them, and chargers get them (2.0.1 and 1.6)', async () => {
+    const body = { value: 'RESTRICTED-1', groupId: 'FLEET-R', allowedChargers: [CP.toLowerCase()], allowedLocations: ['nowhere'], cacheLifetimeSeconds: 900, personalMessage: message };
+    const created = await api.call(createIdTokenRoute, { body, claims: operator });
+    expect(created.status).toBe(201);
+    expect(created.body).toMatchObject(body);
+    expect((await api.call(getIdTokenRoute, { params: params('ISO14443', 'RESTRICTED-1') })).body).toMatchObject(body);
+    expect(await authorize2('RESTRICTED-1')).toEqual({
+      status: 'Accepted',
+      groupIdToken: { idToken: 'FLEET-R', type: 'Central' },
+      personalMessage: message,
+      cacheExpiryDateTime: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
+    });
+    expect(await authorize16('RESTRICTED-1')).toEqual({ status: 'Accepted', parentIdTag: 'FLEET-R' });
+  });
+
+  it('refuses a master pass without a group and malformed fields with 400, pointing at each', async () => {
+    const noGroup = await api.call(createIdTokenRoute, { body: { value: 'MP-NOGROUP', masterPass: true }, claims: operator });
+    expect(noGroup.status).toBe(400);
+    expect(pointersOf(noGroup.body)).toEqual(['/groupId']);
+    expect(JSON.stringify(noGroup.body)).toContain('MasterPassGroupId');
+    const malformed = await api.call(createIdTokenRoute, {
+      body: { value: 'BAD-FIELDS', allowedChargers: ['has space'], allowedLocations: [], cacheLifetimeSeconds: -1, personalMessage: { format: 'QRCODE', content: '' } },
+      claims: operator,
+    });
+    expect(malformed.status).toBe(400);
+    expect(pointersOf(malformed.body)).toEqual(
+      expect.arrayContaining(['/allowedChargers/0', '/allowedLocations', '/cacheLifetimeSeconds', '/personalMessage/format', '/personalMessage/content']),
+    );
+  });
+
+  it('changes them with PATCH (null removes, masterPass false too), refusing a master pass left without its group (422)', async () => {
+    const p = params('ISO14443', 'MP-1');
+    await api.call(createIdTokenRoute, { body: { value: 'MP-1', allowedLocations: ['nowhere'] }, claims: operator });
+    expect(await authorize2('MP-1')).toEqual({ status: 'NotAtThisLocation' });
+    expect(await authorize16('MP-1')).toEqual({ status: 'Invalid' });
+    const etag = async () => (await api.call(getIdTokenRoute, { params: p })).headers.ETag!;
+    const patch = async (body: Record<string, unknown>) => api.call(updateIdTokenRoute, { params: p, body, headers: { 'If-Match': await etag() }, claims: operator });
+
+    const lonely = await patch({ masterPass: true });
+    expect(lonely.status).toBe(422);
+    expect(pointersOf(lonely.body)).toEqual(['/masterPass']);
+    const master = await patch({ masterPass: true, groupId: 'MASTERPASS', allowedLocations: null });
+    expect(master.status).toBe(200);
+    expect(master.body).toMatchObject({ masterPass: true, groupId: 'MASTERPASS' });
+    expect(master.body.allowedLocations).toBeUndefined();
+    expect(await authorize2('MP-1')).toEqual({ status: 'Accepted', groupIdToken: { idToken: 'MASTERPASS', type: 'Central' } });
+    expect(await authorize16('MP-1')).toEqual({ status: 'Invalid', parentIdTag: 'MASTERPASS' });
+
+    const orphaned = await patch({ groupId: null });
+    expect(orphaned.status).toBe(422);
+    expect(pointersOf(orphaned.body)).toEqual(['/groupId']);
+    const ordinary = await patch({ masterPass: false, cacheLifetimeSeconds: 60, personalMessage: message });
+    expect(ordinary.body.masterPass).toBeUndefined();
+    expect(await authorize16('MP-1')).toEqual({ status: 'Accepted', parentIdTag: 'MASTERPASS' });
+    const plain = await patch({ cacheLifetimeSeconds: null, personalMessage: null });
+    expect(plain.body).not.toHaveProperty('personalMessage');
+    expect(plain.body).not.toHaveProperty('cacheLifetimeSeconds');
+    expect(await authorize2('MP-1')).toEqual({ status: 'Accepted', groupIdToken: { idToken: 'MASTERPASS', type: 'Central' } });
+  });
+
+  it('imports the new columns from a CSV and fields from JSON, reporting a bad row by field', async () => {
+    const csv = [
+      'value,groupId,masterPass,allowedChargers,allowedLocations,cacheLifetimeSeconds,personalMessage,personalMessageFormat,personalMessageLanguage',
+      `IMP-MP,MASTERPASS,true,,,,,,`,
+      `IMP-R,,,${CP};CP-OTHER,depot-1 depot-2,120,"Hi, you",ASCII,en`,
+      `IMP-BAD,,true,,,later,,,`,
+    ].join('\n');
+    const res = await api.call(importIdTokensRoute, { rawBody: csv, headers: { 'Content-Type': 'text/csv' }, claims: operator });
+    expect(res.body).toMatchObject({ created: 2, invalid: 1 });
+    expect(res.body.rows[2].errors.map((e: { field: string }) => e.field)).toEqual(expect.arrayContaining(['cacheLifetimeSeconds']));
+    expect((await api.call(getIdTokenRoute, { params: params('ISO14443', 'IMP-R') })).body).toMatchObject({
+      allowedChargers: [CP, 'CP-OTHER'],
+      allowedLocations: ['depot-1', 'depot-2'],
+      cacheLifetimeSeconds: 120,
+      personalMessage: { format: 'ASCII', language: 'en', content: 'Hi, you' },
+    });
+    expect((await api.call(getIdTokenRoute, { params: params('ISO14443', 'IMP-MP') })).body).toMatchObject({ masterPass: true, groupId: 'MASTERPASS' });
+    const json = await api.call(importIdTokensRoute, { body: [{ value: 'IMP-J-MP', masterPass: true }], claims: operator });
+    expect(json.body).toMatchObject({ invalid: 1, rows: [{ errors: [{ field: 'groupId' }] }] });
+  });
+});

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decideToken, type IdTokenRecord } from '#shared/token/id-tokens.ts';
+import { admitsPlace, decideToken, needsLocation, tokenPurposeOfEvent, type IdTokenRecord, type TokenVerdict } from '#shared/token/id-tokens.ts';
 import { idTagInfoV16, idTokenInfoV2 } from '#shared/inbound/token-info.ts';
 
 const NOW = new Date('2026-06-01T00:00:00Z');
@@ -10,6 +10,7 @@ const token = (o: Partial<IdTokenRecord> = {}): IdTokenRecord => ({
   createdAt: '2026-01-01T00:00:00Z',
   ...o,
 });
+const HERE = { chargerId: 'CP-1', locationId: 'LOC-A' };
 
 describe('decideToken', () => {
   it('accepts a valid token and reports its group as parent', () => {
@@ -31,13 +32,138 @@ describe('decideToken', () => {
   it('refuses a second concurrent transaction', () => {
     expect(decideToken(token(), NOW, true).verdict).toBe('ConcurrentTx');
   });
-  it('speaks each version: expiry and parent in 1.6, cache expiry and group token in 2.x', () => {
+  it('speaks each version: expiry and parent in 1.6, group token in 2.x, and no cache expiry without a cache lifetime', () => {
     const d = decideToken(token({ expiresAt: '2027-01-01T00:00:00.000Z', groupId: 'G' }), NOW, false);
     expect(idTagInfoV16(d)).toEqual({ status: 'Accepted', expiryDate: '2027-01-01T00:00:00.000Z', parentIdTag: 'G' });
-    expect(idTokenInfoV2(d)).toEqual({
-      status: 'Accepted',
-      cacheExpiryDateTime: '2027-01-01T00:00:00.000Z',
-      groupIdToken: { idToken: 'G', type: 'Central' },
-    });
+    // The token's own expiry is no cache lifetime: 2.x says nothing of the cache then.
+    expect(idTokenInfoV2(d)).toEqual({ status: 'Accepted', groupIdToken: { idToken: 'G', type: 'Central' } });
+  });
+});
+
+describe('statuses in each version', () => {
+  // Each way a token is refused, with the words 1.6 (AuthorizationStatus) and 2.x (AuthorizationStatusEnumType) use.
+  const cases: [string, IdTokenRecord | undefined, boolean, TokenVerdict, string, string][] = [
+    ['unknown', undefined, false, 'Unknown', 'Invalid', 'Unknown'],
+    ['blocked', token({ blocked: true }), false, 'Blocked', 'Blocked', 'Blocked'],
+    ['expired', token({ expiresAt: '2026-05-31T23:59:59Z' }), false, 'Expired', 'Expired', 'Expired'],
+    ['not at this location', token({ allowedLocations: ['LOC-B'] }), false, 'NotAtThisLocation', 'Invalid', 'NotAtThisLocation'],
+    ['in use', token(), true, 'ConcurrentTx', 'ConcurrentTx', 'ConcurrentTx'],
+    ['accepted', token(), false, 'Accepted', 'Accepted', 'Accepted'],
+  ];
+  it.each(cases)('%s', (_name, record, inUse, verdict, v16, v2) => {
+    const d = decideToken(record, NOW, inUse, { place: HERE });
+    expect(d.verdict).toBe(verdict);
+    expect(idTagInfoV16(d).status).toBe(v16);
+    expect(idTokenInfoV2(d).status).toBe(v2);
+  });
+
+  it('a master pass starting is Invalid in both versions', () => {
+    const d = decideToken(token({ groupId: 'POLICE', masterPass: true }), NOW, false, { purpose: 'start', place: HERE });
+    expect(idTagInfoV16(d)).toEqual({ status: 'Invalid', parentIdTag: 'POLICE' });
+    expect(idTokenInfoV2(d)).toEqual({ status: 'Invalid', groupIdToken: { idToken: 'POLICE', type: 'Central' } });
+  });
+
+  it('blocked beats expired beats the place beats being a master pass beats concurrent use', () => {
+    const everything = { blocked: true, expiresAt: '2020-01-01T00:00:00Z', allowedChargers: ['CP-9'], groupId: 'P', masterPass: true };
+    const order: [Partial<IdTokenRecord>, TokenVerdict][] = [
+      [everything, 'Blocked'],
+      [{ ...everything, blocked: false }, 'Expired'],
+      [{ ...everything, blocked: false, expiresAt: '2030-01-01T00:00:00Z' }, 'NotAtThisLocation'],
+      [{ groupId: 'P', masterPass: true }, 'Invalid'],
+    ];
+    for (const [fields, verdict] of order) expect(decideToken(token(fields), NOW, true, { purpose: 'start', place: HERE }).verdict).toBe(verdict);
+  });
+});
+
+describe('master pass (OCPP 2.0.1 C16)', () => {
+  const master = token({ groupId: 'POLICE', masterPass: true });
+
+  it('is accepted with its group when authorized or stopping: the 2.x charger compares the group with AuthCtrlr.MasterPassGroupId', () => {
+    for (const purpose of ['authorize', 'stop'] as const) {
+      const d = decideToken(master, NOW, false, { purpose });
+      expect(d).toEqual({ verdict: 'Accepted', groupId: 'POLICE', masterPass: true });
+      expect(idTokenInfoV2(d)).toEqual({ status: 'Accepted', groupIdToken: { idToken: 'POLICE', type: 'Central' } });
+    }
+  });
+
+  it('is Invalid in every 1.6 answer (1.6 has no master pass; Accepted would let it start), unless something else refuses it', () => {
+    expect(idTagInfoV16(decideToken(master, NOW, false, { purpose: 'authorize' })).status).toBe('Invalid');
+    expect(idTagInfoV16(decideToken(master, NOW, false, { purpose: 'stop' })).status).toBe('Invalid');
+    expect(idTagInfoV16(decideToken({ ...master, blocked: true }, NOW, false)).status).toBe('Blocked');
+  });
+
+  it('is no master pass without a group (an ordinary token)', () => {
+    const d = decideToken(token({ masterPass: true }), NOW, false, { purpose: 'start' });
+    expect(d).toEqual({ verdict: 'Accepted' });
+  });
+
+  it('is never ConcurrentTx: it has no transaction of its own, and stops any number', () => {
+    expect(decideToken(master, NOW, true, { purpose: 'start' }).verdict).toBe('Invalid');
+    expect(decideToken(master, NOW, true, { purpose: 'stop' }).verdict).toBe('Accepted');
+    expect(decideToken(master, NOW, true, { purpose: 'authorize' }).verdict).toBe('Accepted');
+  });
+});
+
+describe('restriction to chargers and locations', () => {
+  it('admits an unrestricted token anywhere, even where the place is not known', () => {
+    expect(admitsPlace(token(), undefined)).toBe(true);
+    expect(admitsPlace(token(), HERE)).toBe(true);
+  });
+  it('admits a restricted token at a charger it names (any case) or at a location it names, and nowhere else', () => {
+    const t = token({ allowedChargers: ['cp-7'], allowedLocations: ['LOC-A'] });
+    expect(admitsPlace(t, { chargerId: 'CP-7' })).toBe(true);
+    expect(admitsPlace(t, { chargerId: 'CP-8', locationId: 'LOC-A' })).toBe(true);
+    expect(admitsPlace(t, { chargerId: 'CP-8', locationId: 'LOC-B' })).toBe(false);
+    expect(admitsPlace(t, { chargerId: 'CP-8' })).toBe(false);
+    // Location ids are matched as written (a location's id is case-sensitive).
+    expect(admitsPlace(t, { chargerId: 'CP-8', locationId: 'loc-a' })).toBe(false);
+  });
+  it('fails closed: a restricted token without a known place is NotAtThisLocation', () => {
+    expect(decideToken(token({ allowedChargers: ['CP-1'] }), NOW, false).verdict).toBe('NotAtThisLocation');
+  });
+  it('asks for the location only when the charger id alone does not admit a token restricted to locations', () => {
+    expect(needsLocation(token(), 'CP-1')).toBe(false);
+    expect(needsLocation(undefined, 'CP-1')).toBe(false);
+    expect(needsLocation(token({ allowedChargers: ['CP-1'] }), 'CP-2')).toBe(false);
+    expect(needsLocation(token({ allowedLocations: ['LOC-A'], allowedChargers: ['CP-1'] }), 'cp-1')).toBe(false);
+    expect(needsLocation(token({ allowedLocations: ['LOC-A'] }), 'CP-1')).toBe(true);
+  });
+});
+
+describe('cache lifetime and personal message (2.x idTokenInfo)', () => {
+  it('answers cacheExpiryDateTime as now plus the lifetime', () => {
+    const d = decideToken(token({ cacheLifetimeSeconds: 3600 }), NOW, false);
+    expect(idTokenInfoV2(d)).toEqual({ status: 'Accepted', cacheExpiryDateTime: '2026-06-01T01:00:00.000Z' });
+    // 1.6 has no cache expiry of its own: its expiryDate stays the token's.
+    expect(idTagInfoV16(d)).toEqual({ status: 'Accepted' });
+  });
+  it('never past the token expiry', () => {
+    const d = decideToken(token({ cacheLifetimeSeconds: 86_400, expiresAt: '2026-06-01T06:00:00.000Z' }), NOW, false);
+    expect(d.cacheExpiresAt).toBe('2026-06-01T06:00:00.000Z');
+  });
+  it('only on an accepted answer: a refusal has nothing for a cache to let through', () => {
+    expect(decideToken(token({ cacheLifetimeSeconds: 60, blocked: true }), NOW, false).cacheExpiresAt).toBeUndefined();
+    expect(decideToken(token({ cacheLifetimeSeconds: 60, expiresAt: '2026-01-01T00:00:00Z' }), NOW, false).cacheExpiresAt).toBeUndefined();
+  });
+  it('carries the personal message in 2.x whatever the status, and never in 1.6', () => {
+    const personalMessage = { format: 'UTF8' as const, language: 'de', content: 'Karte gesperrt: bitte melden Sie sich' };
+    const d = decideToken(token({ blocked: true, personalMessage }), NOW, false);
+    expect(idTokenInfoV2(d)).toEqual({ status: 'Blocked', personalMessage });
+    expect(idTagInfoV16(d)).toEqual({ status: 'Blocked' });
+  });
+  it('leaves out a 1.6 parentIdTag longer than 1.6 allows (CiString20); 2.x carries it', () => {
+    const d = decideToken(token({ groupId: 'G'.repeat(21) }), NOW, false);
+    expect(idTagInfoV16(d)).toEqual({ status: 'Accepted' });
+    expect(idTokenInfoV2(d).groupIdToken).toEqual({ idToken: 'G'.repeat(21), type: 'Central' });
+  });
+});
+
+describe('tokenPurposeOfEvent (2.x TransactionEvent)', () => {
+  it('starts with Started or triggerReason Authorized; anything else, and any Ended, is no start', () => {
+    expect(tokenPurposeOfEvent({ eventType: 'Started', triggerReason: 'CablePluggedIn' })).toBe('start');
+    expect(tokenPurposeOfEvent({ eventType: 'Updated', triggerReason: 'Authorized' })).toBe('start');
+    expect(tokenPurposeOfEvent({ eventType: 'Updated', triggerReason: 'StopAuthorized' })).toBe('stop');
+    expect(tokenPurposeOfEvent({ eventType: 'Ended', triggerReason: 'Authorized' })).toBe('stop');
+    expect(tokenPurposeOfEvent({ eventType: 'Ended', triggerReason: 'StopAuthorized' })).toBe('stop');
   });
 });

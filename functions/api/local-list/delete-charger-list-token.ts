@@ -1,0 +1,4 @@
+import { deleteTokenHandler } from './list-token-handlers.ts';
+import { deleteChargerListTokenRoute } from './routes.ts';
+
+export const handler = deleteTokenHandler(deleteChargerListTokenRoute, 'charger');

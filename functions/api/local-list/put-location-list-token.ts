@@ -1,0 +1,4 @@
+import { putTokenHandler } from './list-token-handlers.ts';
+import { putLocationListTokenRoute } from './routes.ts';
+
+export const handler = putTokenHandler(putLocationListTokenRoute, 'location');

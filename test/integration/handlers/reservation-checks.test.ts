@@ -5,10 +5,10 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCharger } from '#shared/charger/registry.ts';
-import { capacitySnapshot } from '#shared/store/capacity-meter.ts';
 import { createIdToken } from '#shared/token/id-tokens.ts';
 import { answeredCommand } from '../../support/command-replies.ts';
 import { startHarness, type Harness } from '../../support/handler-harness.ts';
+import { measuredCall } from '../../support/message-cost.ts';
 
 let h: Harness;
 const CP16 = 'CP-RESV16';
@@ -23,11 +23,7 @@ beforeAll(async () => {
 });
 afterAll(async () => h?.close());
 
-const measured = async (chargerId: string, protocol: 'ocpp1.6' | 'ocpp2.0.1', action: string, payload: unknown) => {
-  const before = capacitySnapshot().requests;
-  const reply = await h.call(chargerId, protocol, action, payload, 'accepted');
-  return { reply: reply[2] as Record<string, unknown>, requests: capacitySnapshot().requests - before };
-};
+const measured = (chargerId: string, protocol: 'ocpp1.6' | 'ocpp2.0.1', action: string, payload: unknown) => measuredCall(h, chargerId, protocol, action, payload);
 
 describe('1.6 StartTransaction on a reserved connector', () => {
   const start = (connectorId: number, idTag: string, extra: Record<string, unknown> = {}) =>

@@ -16,6 +16,7 @@ import { createSecretReader, passwordKeys } from '#functions/_common/secrets.ts'
 import type { PasswordKeys } from '#shared/charger/credentials.ts';
 import { commands, usage, UsageError, type CommandContext, type CommandOutput, type Options } from './cli/commands.ts';
 import { poolCommands, poolUsage } from './cli/users.ts';
+import { reservationCommands, reservationUsage } from './cli/reservations.ts';
 import { localPoolTarget, awsPoolTarget } from './cli/pool-target.ts';
 import { LOCAL_AWS_ENV } from './local/handler-env.ts';
 import { DEFAULT_DATA_DIR, ensureLocalDynamo, RuntimeLookupError, type LocalDynamo } from './local/runtime-file.ts';
@@ -44,6 +45,12 @@ const { values, positionals } = parseArgs({
     email: { type: 'string' },
     scope: { type: 'string' },
     'password-stdin': { type: 'boolean' },
+    connector: { type: 'string' },
+    evse: { type: 'string' },
+    'connector-type': { type: 'string' },
+    minutes: { type: 'string' },
+    charger: { type: 'string' },
+    token: { type: 'string' },
     'client-id': { type: 'string' },
     'user-pool-id': { type: 'string' },
     wait: { type: 'boolean' },
@@ -66,10 +73,10 @@ const { values, positionals } = parseArgs({
 });
 
 const [group = '', name = '', ...args] = positionals;
-const command = commands[group]?.[name];
+const command = { ...commands, reservation: reservationCommands }[group]?.[name];
 const poolCommand = poolCommands[group]?.[name];
 if (values.help || (!command && !poolCommand)) {
-  console.log(`${usage}\n${poolUsage}`);
+  console.log(`${usage}\n${reservationUsage}\n${poolUsage}`);
   process.exit(values.help ? 0 : 2);
 }
 

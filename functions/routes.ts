@@ -17,6 +17,7 @@ import { userRoutes } from './api/users/routes.ts';
 import { reportedStateRoutes } from './api/chargers/reported-state-routes.ts';
 import { commandEffectRoutes } from './api/command-effects/routes.ts';
 import { localListRoutes } from './api/local-list/routes.ts';
+import { reservationRoutes } from './api/reservations/routes.ts';
 
 /** The API Gateway WebSocket APIs: chargers speak OCPP-J on one; operators get live events on the other (later). */
 export type WebSocketApiName = 'chargers' | 'operators';
@@ -342,6 +343,17 @@ export const routes = [
   ...reportedStateRoutes,
   ...commandEffectRoutes,
   ...localListRoutes,
+  {
+    // Closes reservations past their expiry (shared/reservation/reservation-ends.ts): a Query of gsi4
+    // `RESERVATIONS#OPEN` per page, an UpdateItem per reservation and one of its charger's EVSE holds.
+    kind: 'schedule',
+    id: 'ExpireReservations',
+    schedule: 'rate(1 minute)',
+    entry: 'schedule/expire-reservations.ts',
+    timeoutSeconds: 60,
+    access: { tables: { Csms: { actions: ['Query', 'UpdateItem'] } } },
+  },
+  ...reservationRoutes,
 ] as const satisfies readonly RouteDef[];
 
 export const isWsRoute = (r: RouteDef): r is WsRoute => r.kind === 'ws';

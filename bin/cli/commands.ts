@@ -53,7 +53,7 @@ export interface CommandContext {
   commandQueue?: CommandQueue;
 }
 
-type Command = (deps: Deps, args: string[], options: Options, context: CommandContext) => Promise<CommandOutput>;
+export type Command = (deps: Deps, args: string[], options: Options, context: CommandContext) => Promise<CommandOutput>;
 
 /** The id as registered (ids are case-insensitive; records are kept under the registered case). */
 const registeredId = async (deps: Deps, id: string | undefined): Promise<string> => {
@@ -63,12 +63,12 @@ const registeredId = async (deps: Deps, id: string | undefined): Promise<string>
 
 const closedNote = (closed: string | undefined) => (closed ? ` Its live connection ${closed} was closed.` : '');
 
-const need = (value: string | undefined, what: string): string => {
+export const need = (value: string | undefined, what: string): string => {
   if (!value) throw new UsageError(`missing ${what}`);
   return value;
 };
 
-const str = (options: Options, name: string): string | undefined => {
+export const str = (options: Options, name: string): string | undefined => {
   const v = options[name];
   return typeof v === 'string' ? v : undefined;
 };
@@ -258,7 +258,7 @@ const tokenBlock =
     return { result: { value, type, blocked } };
   };
 
-const numberOption = (o: Options, name: string, fallback: number): number => {
+export const numberOption = (o: Options, name: string, fallback: number): number => {
   const raw = str(o, name);
   if (raw === undefined) return fallback;
   const n = Number(raw);
@@ -267,7 +267,7 @@ const numberOption = (o: Options, name: string, fallback: number): number => {
 };
 
 /** A domain outcome's value, or its failure as a usage error (printed, exit code 2). */
-const valueOf = <T>(outcome: Outcome<T>): T => {
+export const valueOf = <T>(outcome: Outcome<T>): T => {
   if (!outcome.ok) throw new UsageError(outcome.detail);
   return outcome.value;
 };

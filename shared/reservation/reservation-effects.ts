@@ -1,8 +1,9 @@
 /**
  * What ReserveNow and CancelReservation commands leave behind. ReserveNow gets a reservation id when the operator
  * leaves it out (1.6 `reservationId`, 2.x `id`); its answer records the reservation, `reserved` when Accepted,
- * `refused` with the charger's status otherwise. An accepted CancelReservation marks it `cancelled`. Payloads were
- * checked against the command's schema when it was submitted, so they have their version's shape here.
+ * `refused` with the charger's status otherwise; a reserved one holds its EVSE. An accepted CancelReservation marks it
+ * `cancelled` and frees the EVSE. Payloads were checked against the command's schema when it was submitted, so they
+ * have their version's shape here.
  */
 import type { Ports } from '../deps.ts';
 import type { OcppProtocol } from '../ocpp/frames.ts';
@@ -13,6 +14,8 @@ import type { Command } from '../command/command.ts';
 import type { AnsweredCommand, CommandEffect } from '../command/effects.ts';
 import { withRequestId } from '../command/request-id.ts';
 import type { ReservationRequest } from './reservation.ts';
+import { releaseHold } from './reservation-ends.ts';
+import { heldEvseOf, holdOf } from './reserved-evses.ts';
 
 type ReserveNow16 = Ocpp16CsmsActions['ReserveNow']['request'];
 /** 2.1's ReserveNow has 2.0.1's fields (its connectorType is a free string). */
@@ -56,7 +59,10 @@ const reserved = async (deps: Ports, { command, result }: AnsweredCommand): Prom
     answer,
   };
   if (answer === 'Accepted') {
-    await deps.stores.reservations.reserve(reservation);
+    const evse = heldEvseOf(reservation);
+    const held = await deps.stores.reservations.reserve(reservation);
+    // Our start checks refuse other tokens on the EVSE it holds until it ends (reserved-evses.ts).
+    if (held && evse !== undefined) await deps.stores.reservations.holdEvse(command.chargerId, evse, holdOf(reservation));
     return;
   }
   if ((await deps.stores.reservations.refuse(reservation)) === 'kept') {
@@ -70,7 +76,7 @@ const reserved = async (deps: Ports, { command, result }: AnsweredCommand): Prom
 
 const cancelled = async (deps: Ports, { command, result }: AnsweredCommand): Promise<void> => {
   if (!isAccepted(result)) return;
-  await deps.stores.reservations.cancel(command.chargerId, reservationIdOfCancel(command), command.commandId, deps.now().toISOString());
+  await releaseHold(deps, await deps.stores.reservations.cancel(command.chargerId, reservationIdOfCancel(command), command.commandId, deps.now().toISOString()));
 };
 
 export const reservationEffects: Readonly<Record<string, CommandEffect>> = {

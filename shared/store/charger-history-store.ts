@@ -22,6 +22,7 @@ import {
   presenceKey,
   REMOTE_START_PREFIX,
   RESERVATION_PREFIX,
+  RESERVED_EVSES_SK,
   statusHistoryPk,
   timelinePk,
 } from './keys.ts';
@@ -38,6 +39,7 @@ const LIVE_PREFIXES = [
   LOCAL_LIST_SK,
   REMOTE_START_PREFIX,
   PENDING_START_PREFIX,
+  RESERVED_EVSES_SK,
   // Kept under the lower-case id (both partitions are read): a charger registered again under the id must not be
   // sent the commands held for the deleted one, nor wait for its CALL in flight.
   COMMAND_SLOT_SK,

@@ -7,6 +7,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { chargerIdKey } from '../charger/charger-id.ts';
 import type { ReportKind } from '../charger/report.ts';
 import type { SettingRef } from '../charger/configuration.ts';
+import type { ReservationStatus } from '../reservation/reservation.ts';
 
 const pad = (n: number, width: number): string => String(n).padStart(width, '0');
 
@@ -189,6 +190,27 @@ export const reservationKey = (chargerId: string, reservationId: number) => ({
   pk: `${CHARGER_PK_PREFIX}${chargerId}`,
   sk: `${RESERVATION_PREFIX}${pad(reservationId, 10)}`,
 });
+
+/**
+ * Where a reservation is listed (GET /reservations), each newest first by `<createdAt>#<chargerId>#<reservationId:10>`:
+ * gsi1 by charger (the id as registered), gsi2 by id token value (a group-only reservation: the group), gsi3 by
+ * status. gsi4 holds only open reservations (requested, reserved), by expiry, so the expiry schedule reads exactly
+ * those past it. An item without `status` (only the charger's report is known) is in none of gsi2–gsi4.
+ */
+export const chargerReservationsPk = (chargerId: string) => `${CHARGER_PK_PREFIX}${chargerId}#RESERVATIONS`;
+export const tokenReservationsPk = (idTokenValue: string) => `${ID_TOKEN_PK_PREFIX}${idTokenValue}#RESERVATIONS`;
+export const statusReservationsPk = (status: ReservationStatus) => `RESERVATIONS#${status.toUpperCase()}`;
+export const OPEN_RESERVATIONS_PK = 'RESERVATIONS#OPEN';
+export const reservationListSk = (createdAt: string, chargerId: string, reservationId: number) => `${createdAt}#${chargerId}#${pad(reservationId, 10)}`;
+/** gsi4 sort key: the expiry (UTC ISO), so `gsi4sk < <now>` is exactly the reservations whose expiry has passed. */
+export const reservationExpirySk = (expiry: string, chargerId: string, reservationId: number) => `${expiry}#${chargerId}#${pad(reservationId, 10)}`;
+/**
+ * The EVSEs a charger holds for accepted reservations, one item in its partition (attribute `evse<N>` per held EVSE),
+ * so a start reads every hold in the BatchGetItem it sends anyway, whichever EVSE it names.
+ */
+export const RESERVED_EVSES_SK = 'RESERVED';
+export const reservedEvsesKey = (chargerId: string) => ({ pk: `${CHARGER_PK_PREFIX}${chargerId}`, sk: RESERVED_EVSES_SK });
+export const heldEvseAttribute = (evseId: number) => `evse${evseId}`;
 
 /** MessageLog table: a charger's frames by time; the random tail keeps two frames of one millisecond apart. */
 export const messageLogPk = (chargerId: string) => chargerId;

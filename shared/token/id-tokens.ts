@@ -10,6 +10,7 @@ import { sameChargerId } from '../charger/charger-id.ts';
 import type { ChargerProfile } from '../charger/registry.ts';
 import type { ItemRead } from '../store/stores.ts';
 import type { TransactionRecord } from '../transaction/transaction.ts';
+import type { HeldEvses } from '../reservation/reserved-evses.ts';
 
 export interface IdTokenRecord {
   value: string;
@@ -170,6 +171,8 @@ export interface ReadAndAuthorizeOptions<Also = never> {
   transaction?: { chargerId: string; transactionId: string };
   /** One more item, read in the same BatchGetItem (a remote start the message may link): no request of its own. */
   also?: ItemRead<Also>;
+  /** The charger's EVSE holds (reservation/reserved-evses.ts), read in the same BatchGetItem: a start is checked against them. */
+  heldEvses?: ItemRead<HeldEvses>;
   /** What the token is presented for (a master pass never starts). @default 'authorize' */
   purpose?: TokenPurpose;
   /** The charger the token is presented at, for its restrictions. @default `chargerId`, else the transaction's charger */
@@ -182,6 +185,7 @@ export interface ReadAndAuthorizeResult<Also = never> {
   also?: Also;
   /** The token the decision was about, when one was found (a start reads its limit and type). */
   token?: IdTokenRecord;
+  heldEvses?: HeldEvses;
   /** Present when a token was presented: its own state only (a start adds concurrent use: token-claim.ts). */
   decision?: TokenDecision;
 }
@@ -203,6 +207,7 @@ export const readAndAuthorize = async <Also = never>(
       charger: options.chargerId === undefined ? undefined : stores.chargers.read(options.chargerId),
       transaction: options.transaction && stores.transactions.read(options.transaction.chargerId, options.transaction.transactionId),
       also: options.also,
+      heldEvses: options.heldEvses,
     }),
     lookUp ? stores.idTokens.withValue(token.value) : undefined,
   ]);
@@ -219,6 +224,7 @@ export const readAndAuthorize = async <Also = never>(
     ...(together.transaction ? { transaction: together.transaction } : {}),
     ...(together.also !== undefined ? { also: together.also } : {}),
     ...(record ? { token: record } : {}),
+    ...(together.heldEvses !== undefined ? { heldEvses: together.heldEvses } : {}),
     ...(decision ? { decision } : {}),
   };
 };

@@ -19,6 +19,8 @@ import { DEFAULT_LIVE_WINDOW_MS } from './token-use.ts';
 import { atLocation, followOnConnector, holdsToken, mergeTransaction, releaseTokenUse, type TransactionRecord } from './transaction.ts';
 import type { ClaimOutcome } from '../store/token-use-store.ts';
 import type { MessageWork } from './transactions-v16.ts';
+import { useReservation } from '../reservation/reservation-ends.ts';
+import { checkReservedEvse, type ReservationCheck } from '../reservation/reserved-evses.ts';
 
 export interface TransactionEventInput extends Omit<TransactionEventFacts, 'energy' | 'authorization'> {
   messageId: string;
@@ -85,6 +87,7 @@ export const recordTransactionEvent = async (work: MessageWork, input: Transacti
           transaction: { chargerId: facts.chargerId, transactionId: facts.transactionId },
           purpose: tokenPurposeOfEvent(facts),
           ...(facts.remoteStartId !== undefined ? { also: work.stores.remoteStarts.read(facts.chargerId, facts.remoteStartId) } : {}),
+          ...(facts.idToken !== undefined ? { heldEvses: work.stores.reservations.readHeldEvses(facts.chargerId) } : {}),
         }),
     claim && claimIfFree(work, claim),
     inOrder ? facts.evse : withConnector(work, facts.chargerId, facts.evse),
@@ -93,11 +96,16 @@ export const recordTransactionEvent = async (work: MessageWork, input: Transacti
     if (claim && firstClaim) dropClaim(work, claim, firstClaim);
     return { recorded: false, reason: 'charger-not-accepted' };
   }
+  // A reserved EVSE refuses another's token first (reservation/reserved-evses.ts); then a Started's concurrent use.
+  const reserved = inOrder ? {} : reservationAtEvent(work, facts, reads);
+  const tokenDecision = reserved.decision ?? reads.decision;
   const settled =
-    claim && firstClaim && reads.decision
-      ? await settleStart(work, claim, { ...reads, decision: reads.decision }, firstClaim, facts.seqNo, liveWindowMs)
+    claim && firstClaim && tokenDecision
+      ? await settleStart(work, claim, { ...reads, decision: tokenDecision }, firstClaim, facts.seqNo, liveWindowMs)
       : undefined;
-  const decision = settled?.decision ?? reads.decision;
+  const decision = settled?.decision ?? tokenDecision;
+  // Only a start that goes ahead uses its reservation up (one refused as ConcurrentTx leaves it).
+  const usesReservation = decision === undefined || decision.verdict === 'Accepted' ? reserved.uses : undefined;
   await Promise.all([
     work.stores.transactions.recordEvent({
       chargerId: facts.chargerId,
@@ -130,7 +138,34 @@ export const recordTransactionEvent = async (work: MessageWork, input: Transacti
       ? mergeInOrder(work, { ...facts, evse }, inOrder, merge)
       : mergeRead(work, facts, merge(remoteStartCommand(reads.also, facts.receivedAt)), reads.transaction, held),
   );
+  if (usesReservation !== undefined) {
+    const evseId = facts.evse?.id ?? reads.transaction?.evseId;
+    work.alongside(
+      useReservation(work, { chargerId: facts.chargerId, reservationId: usesReservation, transactionId: facts.transactionId, at: facts.receivedAt, ...(evseId !== undefined ? { evseId } : {}) }),
+    );
+  }
   return { recorded: true, ...(decision ? { decision } : {}) };
+};
+
+/**
+ * An event that reads (a Started, or one presenting a token) is checked against the EVSE holds of reservations
+ * (reservation/reserved-evses.ts) and uses up the reservation it starts on, once: an event of a transaction that
+ * already names that reservation uses nothing again.
+ */
+const reservationAtEvent = (work: MessageWork, facts: Omit<TransactionEventFacts, 'energy' | 'authorization'>, reads: ReadAndAuthorizeResult<RemoteStart>): ReservationCheck => {
+  const checked = checkReservedEvse(
+    reads.heldEvses,
+    {
+      evseId: facts.evse?.id ?? reads.transaction?.evseId,
+      ...(facts.idToken ? { token: facts.idToken } : {}),
+      tokenGroup: reads.decision?.groupId,
+      reservationId: facts.reservationId,
+    },
+    reads.decision,
+    work.now(),
+  );
+  const usedAlready = checked.uses !== undefined && reads.transaction?.reservationId === checked.uses;
+  return usedAlready ? { ...(checked.decision ? { decision: checked.decision } : {}) } : checked;
 };
 
 /**

@@ -14,6 +14,8 @@ import { sentInUtc } from '../ocpp/charger-time.ts';
 import { readAndAuthorize, type TokenDecision } from '../token/id-tokens.ts';
 import type { MeterSample } from './meter-values.ts';
 import { pendingStartCommand } from './remote-start.ts';
+import { useReservation, type ReservationUse } from '../reservation/reservation-ends.ts';
+import { checkReservedEvse } from '../reservation/reserved-evses.ts';
 import { claimIfFree, decideStart, dropClaim, releaseClaim, type StartClaim } from './token-claim.ts';
 import { DEFAULT_LIVE_WINDOW_MS } from './token-use.ts';
 import { followAgain, followOnConnector, holdsToken, mergeTransaction, type TransactionRecord } from './transaction.ts';
@@ -85,10 +87,11 @@ const transactionFor = (
 });
 
 /**
- * Reads (one wave: the charger, the candidate id and a pending remote start of the idTag in one BatchGetItem, the
- * token's types; beside them the claim of the token, token-claim.ts), decides, and leaves the writes (the
- * transaction, the connector, the pending start used up) to run alongside the message-log entry: two round trips
- * in all, unless the token is held already (then the uses are checked and claimed: one or two round trips more).
+ * Reads (one wave: the charger, the candidate id, a pending remote start of the idTag and the charger's EVSE holds in
+ * one BatchGetItem, the token's types; beside them the claim of the token, token-claim.ts), decides, and leaves the
+ * writes (the transaction, the connector, the pending start or the reservation used up) to run alongside the
+ * message-log entry: two round trips in all, unless the token is held already (then the uses are checked and
+ * claimed: one or two round trips more).
  */
 export const startTransactionV16 = async (work: MessageWork, s: StartV16, liveWindowMs: number = DEFAULT_LIVE_WINDOW_MS): Promise<StartV16Outcome> => {
   const fingerprint = startFingerprint(s);
@@ -100,6 +103,7 @@ export const startTransactionV16 = async (work: MessageWork, s: StartV16, liveWi
       transaction: { chargerId: s.chargerId, transactionId: String(firstCandidate) },
       purpose: 'start',
       also: work.stores.remoteStarts.readPending(s.chargerId, s.idTag),
+      heldEvses: work.stores.reservations.readHeldEvses(s.chargerId),
     }),
     claimIfFree(work, claimOf(firstCandidate)),
   ]);
@@ -126,15 +130,38 @@ export const startTransactionV16 = async (work: MessageWork, s: StartV16, liveWi
     // recording the token's use; a claim for a start that does not hold the token (refused, or stopped since) goes.
     work.alongside(followAgain(work, holder));
     if (!holdsToken(holder)) dropClaim(work, claim, claimed);
+    // As was the reservation it used (a start refused for another's reservation used none).
+    if (holder.reservationId !== undefined && holder.authorization !== 'Invalid') work.alongside(useReservation(work, reservationUse(s, holder.reservationId, candidate)));
     return { started: true, transactionId: candidate, decision: holder.startDecision ?? { verdict: holder.authorization ?? 'Accepted' }, retried: true };
   }
-  const { decision, claimed: holds } = await decideStart(work, claim, { ...(reads.token ? { token: reads.token } : {}), decision: reads.decision ?? { verdict: 'Unknown' } }, claimed, liveWindowMs);
+  // A connector held for another reservation refuses the token (reservation/reserved-evses.ts); then concurrent use.
+  const reserved = checkReservedEvse(
+    reads.heldEvses,
+    { evseId: connectorOfV16(s.connectorId).evseId, token: { value: s.idTag }, tokenGroup: reads.decision?.groupId, reservationId: s.reservationId },
+    reads.decision ?? { verdict: 'Unknown' },
+    work.now(),
+  );
+  const { decision, claimed: holds } = await decideStart(work, claim, { ...(reads.token ? { token: reads.token } : {}), decision: reserved.decision ?? { verdict: 'Unknown' } }, claimed, liveWindowMs);
+  // Only a start that goes ahead uses its reservation up (one refused as ConcurrentTx leaves it).
+  const usesReservation = decision.verdict === 'Accepted' ? reserved.uses : undefined;
   const startedByCommand = pendingStartCommand(reads.also, s.connectorId, s.receivedAt);
-  const tx = { ...transactionFor(s, candidate, fingerprint, decision, reads.charger?.locationId, work.now()), ...(startedByCommand ? { startedByCommand } : {}) };
+  const tx = {
+    ...transactionFor({ ...s, ...(usesReservation !== undefined ? { reservationId: usesReservation } : {}) }, candidate, fingerprint, decision, reads.charger?.locationId, work.now()),
+    ...(startedByCommand ? { startedByCommand } : {}),
+  };
   work.alongside(createStart(work, tx, holds ? claim : undefined));
+  if (usesReservation !== undefined) work.alongside(useReservation(work, reservationUse(s, usesReservation, candidate)));
   if (startedByCommand) work.alongside(work.stores.remoteStarts.forgetPending({ chargerId: s.chargerId, idTag: s.idTag, commandId: startedByCommand }));
   return { started: true, transactionId: candidate, decision, retried: false };
 };
+
+const reservationUse = (s: StartV16, reservationId: number, transactionId: number): ReservationUse => ({
+  chargerId: s.chargerId,
+  reservationId,
+  transactionId: String(transactionId),
+  at: s.receivedAt,
+  evseId: connectorOfV16(s.connectorId).evseId,
+});
 
 /** Writes a new start's transaction and claims its connector; its token use was claimed before the answer (`claim`). */
 const createStart = async (work: Ports, tx: TransactionRecord, claim: StartClaim | undefined): Promise<void> => {

@@ -63,6 +63,7 @@ describe('functions from the route table', () => {
       ExpireCommands: ['CSMS_TABLE'],
       ReleaseHeldCommands: ['CSMS_TABLE', 'COMMANDS_QUEUE_URL'],
       ReconcilePresence: ['CSMS_TABLE', 'MESSAGE_LOG_TABLE'],
+      ExpireReservations: ['CSMS_TABLE'],
     };
     expect(Object.keys(expected).sort()).toEqual(chargerRoutes.map((r) => r.id).sort());
     const fns = dev.findResources('AWS::Lambda::Function');
@@ -169,6 +170,7 @@ describe('IAM from route access', () => {
         MessageLog: ['dynamodb:BatchWriteItem', 'dynamodb:PutItem'],
       },
       ReconcilePresence: { Csms: ['dynamodb:Query', 'dynamodb:UpdateItem'], MessageLog: ['dynamodb:Query'] },
+      ExpireReservations: { Csms: ['dynamodb:Query', 'dynamodb:UpdateItem'] },
       DispatchCommands: { Csms: ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'], MessageLog: ['dynamodb:PutItem'] },
       ExpireCommands: { Csms: ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:UpdateItem'] },
       // Its own reads of the charger's partition, and the stream's (granted by its event source mapping).

@@ -7,7 +7,7 @@ import type { RPCClient } from 'ocpp-rpc';
 import { afterAll, beforeAll, expect } from 'vitest';
 import type { WebSocket } from 'ws';
 import type { OcppProtocol } from '#shared/ocpp/frames.ts';
-import type { LocalRuntime } from '../../bin/local/runtime.ts';
+import type { LocalRuntime, LocalRuntimeOptions } from '../../bin/local/runtime.ts';
 import { bootedCharger, runId, startE2e, type E2e } from './e2e.ts';
 import { signIn } from './operator-tokens.ts';
 import { openSocket } from './ws-client.ts';
@@ -104,11 +104,11 @@ export const rawCharger = async (e: E2e, chargerId: string, protocol: OcppProtoc
 };
 
 /**
- * One local runtime for a command e2e file: started before the file's tests with an admin signed in as
- * `${adminName}-${runId}`, stopped after them with every charger connected through it closed. Call at the top of
- * the file (it adds the file's beforeAll and afterAll).
+ * One local runtime for a command e2e file (started with `options`, e.g. a faster schedule clock): started before the
+ * file's tests with an admin signed in as `${adminName}-${runId}`, stopped after them with every charger connected
+ * through it closed. Call at the top of the file (it adds the file's beforeAll and afterAll).
  */
-export const commandE2eFile = (adminName: string) => {
+export const commandE2eFile = (adminName: string, options: LocalRuntimeOptions = {}) => {
   let started: E2e | undefined;
   let admin = '';
   const clients: RPCClient[] = [];
@@ -119,7 +119,7 @@ export const commandE2eFile = (adminName: string) => {
   };
   const runtime = () => e().runtime as LocalRuntime;
   beforeAll(async () => {
-    started = await startE2e();
+    started = await startE2e(options);
     admin = (await signIn(runtime().userPool, `${adminName}-${runId}`, ['admin'])).accessToken;
   });
   afterAll(async () => {

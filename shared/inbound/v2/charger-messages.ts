@@ -5,6 +5,7 @@ import { acceptBoot } from '../../charger/boot.ts';
 import { NO_SIGNER_STATUS_INFO, receiveCertificateRequest } from '../../charger/certificate-request.ts';
 import { recordTimeline, type TimelineKind } from '../../charger/timeline.ts';
 import { readAndAuthorize } from '../../token/id-tokens.ts';
+import { recordReservationReport } from '../../reservation/reservation-ends.ts';
 import { idTokenInfoV2 } from '../token-info.ts';
 import type { Ocpp21Actions, Ocpp21Sends } from '../../ocpp/generated/ocpp21.types.ts';
 
@@ -98,13 +99,14 @@ export const publishFirmwareStatusNotification: Ocpp2ActionSpec<'PublishFirmware
 const reservationStatusEntry = timelineEntry<'ReservationStatusUpdate'>('ReservationStatus', () => ({}));
 
 /**
- * A reservation ended without being used (Expired, Removed; 2.1 also NoTransaction): on the timeline, and the last
- * status on the reservation's item, updated alongside (the answer does not depend on it).
+ * A reservation ended without being used (Expired, Removed; 2.1 also NoTransaction): on the timeline, and on the
+ * reservation's item its last status, closing it when open (and freeing its EVSE), alongside (the answer does not
+ * depend on it).
  */
 export const reservationStatusUpdate: Ocpp2ActionSpec<'ReservationStatusUpdate'> = {
   async handle(ctx, p) {
     ctx.alongside(
-      ctx.stores.reservations.setReportedStatus({
+      recordReservationReport(ctx, {
         chargerId: ctx.chargerId,
         reservationId: p.reservationId,
         status: p.reservationUpdateStatus,

@@ -7,11 +7,11 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCharger } from '#shared/charger/registry.ts';
-import { capacitySnapshot } from '#shared/store/capacity-meter.ts';
 import { pendingStartKey } from '#shared/store/keys.ts';
 import { createIdToken } from '#shared/token/id-tokens.ts';
 import { answeredCommand } from '../../support/command-replies.ts';
 import { startHarness, type Harness } from '../../support/handler-harness.ts';
+import { measuredCall } from '../../support/message-cost.ts';
 
 let h: Harness;
 const CP16 = 'CP-LINK16';
@@ -25,12 +25,7 @@ beforeAll(async () => {
 });
 afterAll(async () => h?.close());
 
-/** The reply and the DynamoDB requests the message cost (round trips are left out: they depend on timing). */
-const measured = async (chargerId: string, protocol: 'ocpp1.6' | 'ocpp2.0.1', action: string, payload: unknown) => {
-  const before = capacitySnapshot().requests;
-  const reply = await h.call(chargerId, protocol, action, payload, 'accepted');
-  return { reply: reply[2] as Record<string, unknown>, requests: capacitySnapshot().requests - before };
-};
+const measured = (chargerId: string, protocol: 'ocpp1.6' | 'ocpp2.0.1', action: string, payload: unknown) => measuredCall(h, chargerId, protocol, action, payload);
 
 const hasPendingStart = async (idTag: string) => (await h.scanCsms()).some((i) => i.pk === pendingStartKey(CP16, idTag).pk && i.sk === pendingStartKey(CP16, idTag).sk);
 

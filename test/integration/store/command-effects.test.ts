@@ -46,6 +46,7 @@ describe('reservation store', () => {
       idToken: 'TAG-R',
       commandId: 'cmd-11-Accepted',
       answeredAt: '2026-05-01T11:00:00.000Z',
+      createdAt: '2026-05-01T11:00:00.000Z',
       reportedStatus: 'Expired',
       reportedAt: '2026-05-01T12:00:01.000Z',
     });

@@ -29,14 +29,15 @@ describe('1.6 StartTransaction on a reserved connector', () => {
   const start = (connectorId: number, idTag: string, extra: Record<string, unknown> = {}) =>
     measured(CP16, 'ocpp1.6', 'StartTransaction', { connectorId, idTag, meterStart: 0, timestamp: new Date().toISOString(), ...extra });
 
-  it('answers another idTag Invalid and the reserved one Accepted, using the reservation up: +2 requests only then', async () => {
+  it('answers another idTag Invalid (giving its token claim back: +1) and the reserved one Accepted, using the reservation up: +2', async () => {
     const plain = await start(2, 'TAG-O1');
     expect(plain).toMatchObject({ reply: { idTagInfo: { status: 'Accepted' } }, requests: 6 });
     await answeredCommand(h, { chargerId: CP16, protocol: 'ocpp1.6', action: 'ReserveNow', payload: { connectorId: 1, expiryDate: inAnHour(), idTag: 'TAG-R1', reservationId: 41 } }, { status: 'Accepted' });
     expect(await h.deps.stores.reservations.get(CP16, 41)).toMatchObject({ status: 'reserved' });
 
+    // The token was claimed beside the reads (token-claim.ts); a refused start gives the claim back: one request more.
     const refused = await start(1, 'TAG-O2');
-    expect(refused).toMatchObject({ reply: { idTagInfo: { status: 'Invalid' } }, requests: 6 });
+    expect(refused).toMatchObject({ reply: { idTagInfo: { status: 'Invalid' } }, requests: 7 });
     expect(await h.deps.stores.transactions.get(CP16, String(refused.reply.transactionId))).toMatchObject({ authorization: 'Invalid' });
 
     // On a connector no refused start holds (a start superseding one on its connector costs two writes more of its own).
@@ -63,7 +64,7 @@ describe('2.0.1 TransactionEvent on a reserved EVSE', () => {
       ...extra,
     });
 
-  it('answers another token Invalid at no request more, and the reserved one Accepted, +2 requests', async () => {
+  it('answers another token Invalid (giving its token claim back: +1), and the reserved one Accepted, +2 requests', async () => {
     const plain = await started('TX-PLAIN', 'TAG-O4', 2);
     await answeredCommand(
       h,
@@ -71,7 +72,7 @@ describe('2.0.1 TransactionEvent on a reserved EVSE', () => {
       { status: 'Accepted' },
     );
     const refused = await started('TX-REFUSED', 'TAG-R3', 1);
-    expect(refused).toMatchObject({ reply: { idTokenInfo: { status: 'Invalid' } }, requests: plain.requests });
+    expect(refused).toMatchObject({ reply: { idTokenInfo: { status: 'Invalid' } }, requests: plain.requests + 1 });
     // On an EVSE no refused start holds, as in 1.6.
     await answeredCommand(
       h,

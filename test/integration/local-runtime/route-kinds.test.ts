@@ -300,7 +300,7 @@ describe('schedule routes: timers', () => {
 describe('start-up', () => {
   it('lists every endpoint it serves', () => {
     expect(Object.keys(runtime.endpoints).sort()).toEqual(['chargerConnections', 'chargerWebSocket', 'cognito', 'dynamodb', 'restApi', 's3', 'secretsManager', 'sqs']);
-    expect(runtime.routeCounts).toEqual({ 'ws-authorizer': 1, ws: 3, http: routes.filter((r) => r.kind === 'http').length, queue: 2, stream: 1, schedule: 2 });
+    expect(runtime.routeCounts).toEqual({ 'ws-authorizer': 1, ws: 3, http: routes.filter((r) => r.kind === 'http').length, queue: 2, stream: 1, schedule: 3 });
   });
 
   it.each([

@@ -34,6 +34,19 @@ const synths = new Map(variants.map(([label, stage, configOverrides]) => [label,
 const synthOf = (label: string) => synths.get(label) as ReturnType<typeof synthStack>;
 const countOf = (t: Template) => Object.keys(t.toJSON().Resources as object).length;
 
+describe('resources per stack', () => {
+  it.each(variants.map(([label]) => label))(`stays at least ${MARGIN} below CloudFormation's ${STACK_RESOURCE_LIMIT} in every stack: %s`, (label) => {
+    const { stack, parent, nested } = synthOf(label);
+    const counts = { [stack.node.id]: countOf(parent), ...Object.fromEntries(Object.entries(nested).map(([id, t]) => [id, countOf(t)])) };
+    console.info(`resources per stack (${label}):`, counts);
+    for (const [id, count] of Object.entries(counts)) {
+      expect(count, `${id} has ${count} resources (${JSON.stringify(counts)}); move a group of functions into another nested stack (lib/csms-stack.ts)`).toBeLessThanOrEqual(
+        STACK_RESOURCE_LIMIT - MARGIN,
+      );
+    }
+  });
+});
+
 describe(`the ${NESTED} nested stack`, () => {
   const { parent, nested } = synthOf('prod');
   const inner = nested[NESTED] as Template;

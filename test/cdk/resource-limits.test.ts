@@ -40,7 +40,7 @@ describe('resources per stack', () => {
     const counts = { [stack.node.id]: countOf(parent), ...Object.fromEntries(Object.entries(nested).map(([id, t]) => [id, countOf(t)])) };
     console.info(`resources per stack (${label}):`, counts);
     for (const [id, count] of Object.entries(counts)) {
-      expect(count, `${id} has ${count} resources (${JSON.stringify(counts)}); move a group of functions into another nested stack (lib/csms-stack.ts)`).toBeLessThanOrEqual(
+      expect(count, `${id} has ${count} resources (${JSON.stringify(counts)}); split further (lib/csms-stack.ts, buildFunctions)`).toBeLessThanOrEqual(
         STACK_RESOURCE_LIMIT - MARGIN,
       );
     }

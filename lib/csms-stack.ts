@@ -3,7 +3,7 @@
  * Cognito user pool, one function per route (RouteFunction), and per kind what invokes it (WebSocket API, REST API
  * behind the pool's authorizer, event source, schedule), plus the CloudFront edge of the charger API. The route rules run first, exactly as in the local runtime.
  */
-import { Annotations, CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import { Annotations, CfnOutput, Duration, NestedStack, Stack, type StackProps } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
@@ -65,6 +65,8 @@ export class CsmsStack extends Stack {
   readonly functions: Readonly<Record<string, IFunction>>;
   /** When the table has `http` routes. */
   readonly restApi?: RestApiGateway;
+  /** The functions of the `http` routes (with their roles, policies and log groups), when the table has any. */
+  operatorApiFunctions?: NestedStack;
   /** The charger API's CloudFront edge, when the table has charger routes. */
   readonly edge?: OcppEdge;
   /** The operators' user pool, its clients and token endpoint. */
@@ -175,13 +177,32 @@ export class CsmsStack extends Stack {
     };
   }
 
-  /** One function per route; a WebSocket API's functions live under that API's construct (stable logical ids). */
+  /**
+   * One function per route; a WebSocket API's functions live under that API's construct (stable logical ids).
+   *
+   * The `http` routes' functions live in a nested stack, OperatorApiFunctions: a CloudFormation stack holds at most
+   * 500 resources, and each REST route brings four there (function, role, policy, log group). The REST API with its
+   * methods, resources and invoke permissions stays in this stack. An invoke permission's source ARN names the stage,
+   * the stage's deployment waits for every method and a method names its function: permissions beside the functions
+   * would make the nested stack wait for the stage and the stage for the nested stack (a cycle); the whole API in
+   * the nested stack would put about seven resources per route into one stack again. This way references run one
+   * way each: function ARNs up as nested-stack outputs; tables, queues, secrets, the user pool and the keys down as
+   * parameters (the table key through identity policies only: no key policy names a nested role). A route adds
+   * about three resources to each stack, which leaves the most room in both; `test/cdk/resource-limits.test.ts`
+   * fails when either comes within 50 of the limit.
+   */
   private buildFunctions(routes: readonly RouteDef[], functionsDir: string | undefined, resources: RouteResources) {
     let others: Construct | undefined;
-    const scopeOf = (route: RouteDef): Construct =>
-      isWsRoute(route) || isWsAuthorizer(route)
-        ? (this.webSocketApis[route.api] as WebSocketGateway)
-        : (others ??= new Construct(this, 'Functions'));
+    const scopeOf = (route: RouteDef): Construct => {
+      if (isWsRoute(route) || isWsAuthorizer(route)) return this.webSocketApis[route.api] as WebSocketGateway;
+      if (isHttpRoute(route)) {
+        // Construct id and logical ids inside stay put as routes are added: a route's resources are `<route id>…`.
+        return (this.operatorApiFunctions ??= new NestedStack(this, 'OperatorApiFunctions', {
+          description: `O-V2X-MP operator REST API functions (${this.config.stageName})`,
+        }));
+      }
+      return (others ??= new Construct(this, 'Functions'));
+    };
     return Object.fromEntries(
       routes.map((route) => [
         route.id,

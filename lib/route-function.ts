@@ -8,7 +8,7 @@
  * How the function is invoked (WebSocket route, REST method, event source, schedule) is wired by the construct of
  * that concern; a consumed queue or stream is granted there, by its event source mapping.
  */
-import { type CfnElement, Duration, type RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { Duration, type RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import type { IUserPool } from 'aws-cdk-lib/aws-cognito';
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { type IGrantable, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
@@ -26,6 +26,7 @@ import type { SecretName, SettingsName } from '#functions/_common/env.ts';
 import { routeEnvironment } from '#functions/_routes/environment.ts';
 import { DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT_SECONDS, type Registries } from '#functions/_routes/rules.ts';
 import type { BucketAccess, CognitoAction, QueueAccess, RouteDef, TableAccess, WebSocketApiName } from '#functions/routes.ts';
+import { nagReference } from './nag-reference.ts';
 import { VALIDATORS_EXTERNAL, validatorCopyCommands } from './ocpp-validator-files.ts';
 import type { LogLevel } from './stage-config.ts';
 import type { WebSocketGateway } from './websocket-api.ts';
@@ -71,8 +72,6 @@ export interface RouteFunctionProps {
 
 // esbuild's ESM output turns require() of CommonJS dependencies (e.g. ajv) into a shim that needs a real require.
 const ESM_REQUIRE_BANNER = "import{createRequire as __cr}from'node:module';const require=__cr(import.meta.url);";
-
-const logicalId = (c: Construct): string => Stack.of(c).getLogicalId(c.node.defaultChild as CfnElement);
 
 /** Only these read; the rest write (what a table key must allow: decrypt only, or encrypt too). */
 const DYNAMODB_READS = new Set(['GetItem', 'BatchGetItem', 'Query']);
@@ -194,7 +193,7 @@ export class RouteFunction extends Construct {
       BUCKET_GRANTS[level](bucket, this.fn);
       Validations.of(this).acknowledge(
         {
-          id: `AwsSolutions-IAM5[Resource::<${logicalId(bucket as unknown as Construct)}.Arn>/*]`,
+          id: `AwsSolutions-IAM5[Resource::${nagReference(this, bucket, 'Arn')}/*]`,
           reason: `Object keys in the ${name} bucket are per charger or per file and only known at run time.`,
         },
         ...BUCKET_WILDCARD_ACTIONS[level].map((action) => ({
@@ -240,7 +239,7 @@ export class RouteFunction extends Construct {
     );
     if (queries) {
       Validations.of(this).acknowledge({
-        id: `AwsSolutions-IAM5[Resource::<${logicalId(table as unknown as Construct)}.Arn>/index/*]`,
+        id: `AwsSolutions-IAM5[Resource::${nagReference(this, table, 'Arn')}/index/*]`,
         reason: `Query on the ${name} table's own GSIs (index/*); queries on designed indexes are the design.`,
       });
     }

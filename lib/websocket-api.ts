@@ -3,7 +3,7 @@
  * logs, a route per `ws` route of that API, and the `ws-authorizer` route as the `$connect` REQUEST authorizer.
  * The functions are built by RouteFunction; this construct only routes to them.
  */
-import { ArnFormat, type CfnElement, Stack, Validations } from 'aws-cdk-lib';
+import { ArnFormat, Stack, Validations } from 'aws-cdk-lib';
 import { AccessLogField, AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import { type CfnStage, LogGroupLogDestination, WebSocketApi, WebSocketStage } from 'aws-cdk-lib/aws-apigatewayv2';
 import { WebSocketLambdaAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
@@ -13,6 +13,7 @@ import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import type { ConnectionsCall, WebSocketApiName, WsAuthorizerRoute, WsRoute } from '#functions/routes.ts';
+import { nagReference } from './nag-reference.ts';
 import type { RouteThrottle, StageConfig } from './stage-config.ts';
 
 export interface WebSocketGatewayProps {
@@ -48,8 +49,6 @@ const ACCESS_LOG_FORMAT = AccessLogFormat.custom(
     error: '$context.error.message',
   }),
 );
-
-const logicalId = (c: Construct): string => Stack.of(c).getLogicalId(c.node.defaultChild as CfnElement);
 
 export class WebSocketGateway extends Construct {
   readonly apiName: WebSocketApiName;
@@ -133,7 +132,7 @@ export class WebSocketGateway extends Construct {
       ...methods.map((m) => ({
         id:
           'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:execute-api:<AWS::Region>:<AWS::AccountId>:' +
-          `<${logicalId(this.api)}>/${resourceName(m)}]`,
+          `${nagReference(grantee, this.api, 'Ref')}/${resourceName(m)}]`,
         reason: `${m} on @connections of this stage only; the connection id is the one being served, known at run time.`,
       })),
     );

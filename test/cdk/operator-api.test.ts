@@ -193,6 +193,26 @@ describe('the REST API’s authorizer', () => {
   });
 });
 
+describe('invoke permissions of the REST API', () => {
+  it('let API Gateway invoke each http function from its own method on this stage only, with no console test-invoke', () => {
+    const t = synth().template;
+    const api = Object.keys(t.findResources('AWS::ApiGateway::RestApi'))[0] as string;
+    const stage = Object.keys(t.findResources('AWS::ApiGateway::Stage'))[0] as string;
+    const permissions = Object.values(t.findResources('AWS::Lambda::Permission') as Resources).map((p) => p.Properties);
+    for (const route of apiRoutes.filter(isHttpRoute)) {
+      const fnId = functionIdForRoute(t, route.id);
+      const mine = permissions.filter((p) => JSON.stringify(p.FunctionName) === JSON.stringify({ 'Fn::GetAtt': [fnId, 'Arn'] }));
+      expect(mine, route.id).toHaveLength(1);
+      expect(mine[0], route.id).toMatchObject({ Action: 'lambda:InvokeFunction', Principal: 'apigateway.amazonaws.com' });
+      const source = JSON.stringify(mine[0]?.SourceArn);
+      expect(source, route.id).toContain(`{"Ref":"${api}"}`);
+      expect(source, route.id).toContain(`{"Ref":"${stage}"}`);
+      expect(source, route.id).toContain(`/${route.method}/`);
+      expect(source, route.id).not.toContain('test-invoke-stage');
+    }
+  });
+});
+
 describe('userPool access', () => {
   it('grants exactly the listed cognito-idp actions on the pool’s ARN and sets USER_POOL_ID', () => {
     const { template: t } = synth();

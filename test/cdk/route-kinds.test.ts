@@ -21,8 +21,9 @@ const POWERTOOLS = ['LOG_LEVEL', 'NODE_OPTIONS', 'POWERTOOLS_SERVICE_NAME'];
 const SETTINGS = CHARGER_SETTINGS_VARIABLES;
 
 let t: Template;
+let nested: Record<string, Template>;
 beforeAll(() => {
-  t = synthStack({ routes, registries: fixtureRegistries, functionsDir: FIXTURES }).template;
+  ({ template: t, nested } = synthStack({ routes, registries: fixtureRegistries, functionsDir: FIXTURES }));
 });
 
 /** The one resource of `type` whose logical id contains `name`. */
@@ -72,9 +73,11 @@ describe('functions', () => {
     expect(JSON.stringify(envOf('ResetCharger').JOBS_QUEUE_URL)).toContain(queueId('Jobs'));
   });
 
-  it('puts charger API functions under the API construct and the others under Functions', () => {
+  it('puts charger API functions under the API construct, http ones in the OperatorApiFunctions nested stack and the others under Functions', () => {
     expect(functionIdForRoute(t, 'OcppMessage')).toMatch(/^GatewayOcppMessageFunction/);
     expect(functionIdForRoute(t, 'WorkJobs')).toMatch(/^FunctionsWorkJobsFunction/);
+    // In the nested stack, a route's resources are named after the route alone.
+    expect(functionIdForRoute(nested.OperatorApiFunctions as Template, 'GetCharger')).toMatch(/^GetChargerFunction/);
   });
 });
 

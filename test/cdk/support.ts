@@ -1,5 +1,5 @@
 /** Builds the CSMS stack in-process for the CDK tests, and reads things out of its template. */
-import { App, Validations } from 'aws-cdk-lib';
+import { App, type CfnElement, NestedStack, type Stack, Validations } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { Registries } from '../../functions/_routes/rules.ts';
@@ -43,7 +43,57 @@ export function synthStack(opts: SynthOptions = {}) {
     ...(opts.registries ? { registries: opts.registries } : {}),
   });
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
-  return { app, stack, template: Template.fromStack(stack) };
+  return { app, stack, ...stackTemplates(stack) };
+}
+
+type Json = Record<string, unknown>;
+type TemplateJson = { Resources: Record<string, Json>; Outputs?: Record<string, { Value: unknown }>; [section: string]: unknown };
+
+/** `node` with every sub-value `replace` returns a replacement for replaced, recursively. */
+const substitute = (node: unknown, replace: (n: Json) => unknown): unknown => {
+  if (Array.isArray(node)) return node.map((n) => substitute(n, replace));
+  if (typeof node !== 'object' || node === null) return node;
+  const replacement = replace(node as Json);
+  if (replacement !== undefined) return replacement;
+  return Object.fromEntries(Object.entries(node).map(([k, v]) => [k, substitute(v, replace)]));
+};
+
+/**
+ * The templates of a stack and of the stacks nested in it (the http routes' functions, lib/csms-stack.ts), and
+ * `template`: what deploys, as one template. In it the nested stacks' resources sit beside the parent's, each
+ * `Ref` to a nested stack parameter is replaced by the value the parent passes for it (so `{ "Fn::GetAtt":
+ * [<table>, "Arn"] }` again), and each parent `Fn::GetAtt` of a nested output by that output's value. An assertion
+ * on a nested resource's reference to a parent resource therefore also checks the parameter is wired to it.
+ */
+export function stackTemplates(stack: Stack): { template: Template; parent: Template; nested: Record<string, Template> } {
+  const parent = Template.fromStack(stack);
+  const nestedStacks = stack.node.children.filter((c): c is NestedStack => c instanceof NestedStack);
+  const nested = Object.fromEntries(nestedStacks.map((n) => [n.node.id, Template.fromStack(n)]));
+  let merged = parent.toJSON() as TemplateJson;
+  for (const n of nestedStacks) {
+    const resourceId = stack.getLogicalId(n.nestedStackResource as CfnElement);
+    const { [resourceId]: stackResource, ...parentResources } = merged.Resources;
+    const parameters = ((stackResource?.Properties as Json | undefined)?.Parameters ?? {}) as Json;
+    const inner = substitute(nested[n.node.id]?.toJSON(), (x) => (typeof x.Ref === 'string' && x.Ref in parameters ? parameters[x.Ref] : undefined)) as TemplateJson;
+    const outputOf = (x: Json) => {
+      const getAtt = x['Fn::GetAtt'] as [string, string] | undefined;
+      if (getAtt?.[0] !== resourceId) return undefined;
+      const output = inner.Outputs?.[getAtt[1].replace(/^Outputs\./, '')];
+      if (!output) throw new Error(`${resourceId}: no output ${getAtt[1]}`);
+      return output.Value;
+    };
+    const resources = substitute(parentResources, outputOf) as Record<string, Json>;
+    for (const [id, r] of Object.entries(resources)) {
+      // The nested stack resource is gone from the merged view; what waited for it waits for its resources there.
+      if (r.DependsOn === undefined) continue;
+      const { DependsOn: _all, ...rest } = r;
+      const dependsOn = [r.DependsOn].flat().filter((d) => d !== resourceId);
+      resources[id] = dependsOn.length > 0 ? { ...rest, DependsOn: dependsOn } : rest;
+    }
+    for (const id of Object.keys(inner.Resources)) if (id in resources) throw new Error(`logical id ${id} is in ${stack.node.id} and ${n.node.id}`);
+    merged = { ...merged, Resources: { ...resources, ...inner.Resources }, Outputs: substitute(merged.Outputs, outputOf) as TemplateJson['Outputs'] };
+  }
+  return { template: Template.fromJSON(merged), parent, nested };
 }
 
 export type Resource = { Type: string; Properties: Record<string, unknown>; DeletionPolicy?: string };

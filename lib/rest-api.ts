@@ -119,8 +119,8 @@ export class RestApiGateway extends Construct {
         schema: { schema: JsonSchemaVersion.DRAFT4, ...toJsonSchema(route.body) },
       });
     const query = requiredQueryParameters(route);
-    // No second permission per method for the console's test invocation: one per method keeps the stack under
-    // CloudFormation's 500 resources as routes are added (each route also brings a function, role, policy, log group).
+    // No second permission per method for the console's test invocation: every resource of a route counts against
+    // CloudFormation's 500 per stack (its function, role, policy and log group are in the OperatorApiFunctions stack).
     const method = this.api.root.resourceForPath(route.path).addMethod(route.method, new LambdaIntegration(fn, { allowTestInvoke: false }), {
       ...(route.auth.type === 'jwt'
         ? { authorizer: this.authorizer, authorizationType: AuthorizationType.COGNITO, authorizationScopes: methodScopesOf(route) }

@@ -3,7 +3,7 @@
  * and the local runtime (bin/local) are both built from this list, so the two hosts cannot drift.
  * Data only: no handler, SDK or CDK imports. The kinds, their fields and how each host runs them: docs/routes.md.
  */
-import { CHARGER_PK_PREFIX, ENROLMENT_PK_PREFIX } from '#shared/store/keys.ts';
+import { CHARGER_PK_PREFIX, COMMAND_PK_PREFIX, ENROLMENT_PK_PREFIX, ID_TOKEN_PK_PREFIX, LOCATION_PK_PREFIX } from '#shared/store/keys.ts';
 import type { TableName } from '#shared/store/tables.ts';
 import { chargerRoutes } from './api/chargers/routes.ts';
 import { locationRoutes } from './api/locations/routes.ts';
@@ -332,6 +332,26 @@ export const routes = [
     onFailure: 'ChangeFeedFailures',
     entry: 'stream/release-held-commands.ts',
     access: { tables: { Csms: { actions: ['Query', 'DeleteItem'], partitionKeyPrefixes: [CHARGER_PK_PREFIX] } }, queues: { Commands: 'send' } },
+  },
+  {
+    // A GetLocalListVersion answer telling another version than our last accepted list: a Full SendLocalList at once
+    // (the sync's reads and claim: BatchGetItem, Query, GetItem, UpdateItem; a PutItem and a SendMessage per message).
+    kind: 'stream',
+    id: 'SyncLocalListOnMismatch',
+    table: 'Csms',
+    types: ['LocalListVersion'],
+    batchSize: 100,
+    onFailure: 'ChangeFeedFailures',
+    entry: 'stream/sync-local-list.ts',
+    access: {
+      tables: {
+        Csms: {
+          actions: ['BatchGetItem', 'GetItem', 'Query', 'PutItem', 'UpdateItem'],
+          partitionKeyPrefixes: [CHARGER_PK_PREFIX, LOCATION_PK_PREFIX, ID_TOKEN_PK_PREFIX, COMMAND_PK_PREFIX],
+        },
+      },
+      queues: { Commands: 'send' },
+    },
   },
   ...metaRoutes,
   ...commandRoutes,

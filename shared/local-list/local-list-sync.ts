@@ -5,7 +5,8 @@
  * only when the charger accepts (local-list-effects.ts), so a refused update leaves the next sync to try again.
  *
  * The sync works from what we know; it does not ask the charger first. A GetLocalListVersion answer that differs from
- * the version our entries are of makes the next sync a Full update (send GetLocalListVersion, then sync, to check).
+ * the version our entries are of makes the next sync a Full update, and for a list the CSMS syncs it starts that sync
+ * at once (`mismatchReported`, run on the table's stream).
  */
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
@@ -16,6 +17,7 @@ import type { Ports } from '../deps.ts';
 import type { ListToken } from './list-tokens.ts';
 import { fullUpdateReason, limitSettings, listLimits, planUpdate, recordKey, sendLocalListPayload, wantedList, type TokenRecords } from './local-list-plan.ts';
 import type { IdTokenRecord } from '../token/id-tokens.ts';
+import type { LocalListSync, LocalListVersion } from './local-list.ts';
 
 const UpdateTypeSchema = z.enum(['Full', 'Differential']);
 
@@ -99,3 +101,21 @@ export const syncLocalList = async (
   }
   return success({ ...summary, upToDate: false, ...(full ? { fullUpdateBecause: full } : {}), commands });
 };
+
+/** The local list's version item as a change of it shows it (any attribute may be missing). */
+export type VersionItemImage = Partial<LocalListVersion> & { lastSync?: Partial<LocalListSync> };
+
+/**
+ * Pure: whether this change of the version item is a GetLocalListVersion answer, just arrived, telling a version
+ * other than the one our last accepted update left, on a list the CSMS syncs. The charger's list changed behind us (or
+ * was lost), so it is sent a Full update. A list only ever set by SendLocalList commands sent by hand has no sync to
+ * restore, and a 1.6 charger answering -1 has no list at all: neither is touched.
+ */
+export const mismatchReported = (before: VersionItemImage | undefined, after: VersionItemImage | undefined): boolean =>
+  after?.versionFrom === 'GetLocalListVersion' &&
+  after.commandId !== before?.commandId &&
+  after.lastSync !== undefined &&
+  after.entriesVersion !== undefined &&
+  after.version !== undefined &&
+  after.version !== -1 &&
+  after.version !== after.entriesVersion;

@@ -62,6 +62,7 @@ describe('functions from the route table', () => {
       DispatchCommands: ['CSMS_TABLE', 'MESSAGE_LOG_TABLE', 'COMMANDS_QUEUE_URL', 'COMMAND_TIMEOUTS_QUEUE_URL', 'WS_MANAGEMENT_ENDPOINT', ...settings],
       ExpireCommands: ['CSMS_TABLE'],
       ReleaseHeldCommands: ['CSMS_TABLE', 'COMMANDS_QUEUE_URL'],
+      SyncLocalListOnMismatch: ['CSMS_TABLE', 'COMMANDS_QUEUE_URL'],
       ReconcilePresence: ['CSMS_TABLE', 'MESSAGE_LOG_TABLE'],
       ExpireReservations: ['CSMS_TABLE'],
     };
@@ -176,6 +177,19 @@ describe('IAM from route access', () => {
       // Its own reads of the charger's partition, and the stream's (granted by its event source mapping).
       ReleaseHeldCommands: {
         Csms: ['dynamodb:DeleteItem', 'dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator', 'dynamodb:ListStreams', 'dynamodb:Query'],
+      },
+      SyncLocalListOnMismatch: {
+        Csms: [
+          'dynamodb:BatchGetItem',
+          'dynamodb:DescribeStream',
+          'dynamodb:GetItem',
+          'dynamodb:GetRecords',
+          'dynamodb:GetShardIterator',
+          'dynamodb:ListStreams',
+          'dynamodb:PutItem',
+          'dynamodb:Query',
+          'dynamodb:UpdateItem',
+        ],
       },
     };
     for (const route of chargerRoutes) {

@@ -108,14 +108,13 @@ describe('OCPP 1.6', () => {
     expect(charger.take()).toMatchObject([{ listVersion: 4, updateType: 'Differential', localAuthorizationList: [{ idTag: d, idTagInfo: { status: 'Accepted' } }] }]);
     await expect.poll(async () => (await localList(cp)).version).toBe(4);
 
-    // The charger's list changed elsewhere: GetLocalListVersion tells version 9, so the next sync is Full (10).
+    // The charger's list changed elsewhere: GetLocalListVersion tells version 9, and a Full update (10) follows at
+    // once, with no sync asked for (the SyncLocalListOnMismatch stream route).
     charger.reportVersion(9);
-    const told = await f.answered(cp, 'GetLocalListVersion', {});
-    await expect.poll(async () => (await localList(cp)).commandId).toBe(told.commandId);
-    const reconciled = await synced(cp);
-    expect(reconciled).toMatchObject({ fullUpdateBecause: 'version-differs', commands: [{ versionNumber: 10, updateType: 'Full', upserts: 3 }] });
-    expect(charger.take()).toMatchObject([{ listVersion: 10, updateType: 'Full' }]);
-    await expect.poll(async () => (await localList(cp)).version).toBe(10);
+    await f.answered(cp, 'GetLocalListVersion', {});
+    await expect.poll(async () => (await localList(cp)).version, { timeout: 20_000 }).toBe(10);
+    expect(charger.take()).toMatchObject([{ listVersion: 10, updateType: 'Full', localAuthorizationList: [{}, {}, {}] }]);
+    expect((await localList(cp)).lastSync).toMatchObject({ sentVersion: 10, updateType: 'Full', sentBy: 'csms:version-mismatch' });
 
     // A Differential update refused with VersionMismatch: nothing moves, but the next sync is Full.
     expect((await f.api('DELETE', tokenPath(cp, 'ISO14443', c!))).status).toBe(204);
@@ -201,9 +200,15 @@ describe('OCPP 2.0.1', () => {
     // Asked for, a Full update is sent although nothing changed; GetLocalListVersion telling another version does too.
     expect(await synced(cp, '?full=true')).toMatchObject({ fullUpdateBecause: 'requested', commands: [{ versionNumber: 7 }, { versionNumber: 8 }] });
     await expect.poll(async () => (await localList(cp)).version).toBe(8);
+    charger.take();
     charger.reportVersion(42);
     await f.answered(cp, 'GetLocalListVersion', {});
-    await expect.poll(async () => (await localList(cp)).version).toBe(42);
-    expect(await synced(cp)).toMatchObject({ fullUpdateBecause: 'version-differs', commands: [{ versionNumber: 43, updateType: 'Full' }, { versionNumber: 44 }] });
+    await expect.poll(async () => (await localList(cp)).version, { timeout: 20_000 }).toBe(44);
+    expect(charger.take()).toMatchObject([{ versionNumber: 43, updateType: 'Full' }, { versionNumber: 44, updateType: 'Differential' }]);
+    // The version told matches now: asking again sends nothing.
+    charger.reportVersion(44);
+    await f.answered(cp, 'GetLocalListVersion', {});
+    expect((await f.api('POST', `/chargers/${cp}/local-list:sync`)).body).toMatchObject({ upToDate: true, version: 44 });
+    expect(charger.take()).toEqual([]);
   });
 });

@@ -88,3 +88,14 @@ export const scenario = fc
     const events = arrived.map((e) => bySeqNo.get(e.seqNo) ?? (bySeqNo.set(e.seqNo, e), e));
     return { record: merge(events)!, next: bySeqNo.get(next.seqNo) ?? next };
   });
+
+/** A 2.0.1 TransactionEvent Started payload (as a charger sends it) presenting `idToken` on EVSE `evseId`, connector 1. */
+export const startedPayload = (transactionId: string, idToken: string, evseId = 1) => ({
+  eventType: 'Started',
+  seqNo: 0,
+  timestamp: new Date().toISOString(),
+  triggerReason: 'Authorized',
+  transactionInfo: { transactionId },
+  idToken: { idToken, type: 'ISO14443' },
+  evse: { id: evseId, connectorId: 1 },
+});

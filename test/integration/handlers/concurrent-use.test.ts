@@ -10,6 +10,7 @@ import type { OcppProtocol } from '#shared/ocpp/frames.ts';
 import { capacitySnapshot } from '#shared/store/capacity-meter.ts';
 import { createIdToken } from '#shared/token/id-tokens.ts';
 import { startHarness, type Harness } from '../../support/handler-harness.ts';
+import { startedPayload } from '../../support/transaction-events.ts';
 
 let h: Harness;
 beforeAll(async () => {
@@ -20,16 +21,6 @@ afterAll(async () => h?.close());
 const connect = (chargerId: string, protocol: OcppProtocol) =>
   h.deps.stores.presence.attach({ chargerId, connectionId: `conn-${chargerId}`, protocol, connectedAt: Date.now() });
 
-/** A 2.x Started presenting the card on EVSE `evseId`, connector 1. */
-const startedEvent = (transactionId: string, idToken: string, evseId = 1) => ({
-  eventType: 'Started',
-  seqNo: 0,
-  timestamp: new Date().toISOString(),
-  triggerReason: 'Authorized',
-  transactionInfo: { transactionId },
-  idToken: { idToken, type: 'ISO14443' },
-  evse: { id: evseId, connectorId: 1 },
-});
 
 let sequence = 0;
 interface Started {
@@ -52,7 +43,7 @@ const speaking = (protocol: OcppProtocol) => {
         return { status: reply.idTagInfo.status, transactionId: String(reply.transactionId) };
       }
       const transactionId = `TX-${n}`;
-      const reply = (await h.call(chargerId, protocol, 'TransactionEvent', startedEvent(transactionId, idToken, connector)))[2] as { idTokenInfo: { status: string } };
+      const reply = (await h.call(chargerId, protocol, 'TransactionEvent', startedPayload(transactionId, idToken, connector)))[2] as { idTokenInfo: { status: string } };
       return { status: reply.idTokenInfo.status, transactionId };
     },
     async stop(chargerId: string, transactionId: string): Promise<void> {
@@ -155,7 +146,7 @@ describe('a 2.x Started sent again (the charger missed our answer)', () => {
     await createIdToken(h.deps, { value: 'CARD-AGAIN' });
     const say = speaking('ocpp2.0.1');
     const holder = await say.start('CP-AGAIN-A', 'CARD-AGAIN');
-    const started = startedEvent('TX-AGAIN', 'CARD-AGAIN');
+    const started = startedPayload('TX-AGAIN', 'CARD-AGAIN');
     expect((await h.call('CP-AGAIN-B', 'ocpp2.0.1', 'TransactionEvent', started))[2]).toMatchObject({ idTokenInfo: { status: 'ConcurrentTx' } });
     await say.stop('CP-AGAIN-A', holder.transactionId);
     expect((await h.call('CP-AGAIN-B', 'ocpp2.0.1', 'TransactionEvent', started))[2]).toMatchObject({ idTokenInfo: { status: 'ConcurrentTx' } });
@@ -185,7 +176,7 @@ describe('a transaction with no event within the live window', () => {
       updatedAt: sixHoursAgo,
     });
     await h.deps.stores.tokenUses.claimFirst('CARD-QUIET', quiet);
-    const reply = await h.call('CP-BUSY', 'ocpp2.0.1', 'TransactionEvent', startedEvent('TX-BUSY', 'CARD-QUIET'));
+    const reply = await h.call('CP-BUSY', 'ocpp2.0.1', 'TransactionEvent', startedPayload('TX-BUSY', 'CARD-QUIET'));
     expect(reply[2]).toMatchObject({ idTokenInfo: { status: 'Accepted' } });
   });
 });

@@ -9,6 +9,7 @@ import { createIdToken } from '#shared/token/id-tokens.ts';
 import { answeredCommand } from '../../support/command-replies.ts';
 import { startHarness, type Harness } from '../../support/handler-harness.ts';
 import { measuredCall } from '../../support/message-cost.ts';
+import { startedPayload } from '../../support/transaction-events.ts';
 
 let h: Harness;
 const CP16 = 'CP-RESV16';
@@ -53,16 +54,7 @@ describe('1.6 StartTransaction on a reserved connector', () => {
 
 describe('2.0.1 TransactionEvent on a reserved EVSE', () => {
   const started = (transactionId: string, idToken: string, evseId: number, extra: Record<string, unknown> = {}) =>
-    measured(CP2, 'ocpp2.0.1', 'TransactionEvent', {
-      eventType: 'Started',
-      seqNo: 0,
-      timestamp: new Date().toISOString(),
-      triggerReason: 'Authorized',
-      transactionInfo: { transactionId },
-      idToken: { idToken, type: 'ISO14443' },
-      evse: { id: evseId, connectorId: 1 },
-      ...extra,
-    });
+    measured(CP2, 'ocpp2.0.1', 'TransactionEvent', { ...startedPayload(transactionId, idToken, evseId), ...extra });
 
   it('answers another token Invalid (giving its token claim back: +1), and the reserved one Accepted, +2 requests', async () => {
     const plain = await started('TX-PLAIN', 'TAG-O4', 2);

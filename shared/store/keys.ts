@@ -342,3 +342,18 @@ const listTokenSk = (type: string, value: string) => `${LIST_TOKEN_PREFIX}${type
 export const chargerListTokenKey = (chargerId: string, type: string, value: string) => ({ pk: localListPk(chargerId), sk: listTokenSk(type, value) });
 export const locationListTokensPk = (locationId: string) => locationKey(locationId).pk;
 export const locationListTokenKey = (locationId: string, type: string, value: string) => ({ pk: locationListTokensPk(locationId), sk: listTokenSk(type, value) });
+
+/**
+ * Files (shared/file/file-record.ts): one item each under its own id (GET /files/{id} finds it by id alone), listed
+ * per charger newest first through gsi1 under the id in lower case (any case the operator asks in finds them).
+ */
+export const FILE_PK_PREFIX = 'FILE#';
+export const fileKey = (fileId: string) => ({ pk: `${FILE_PK_PREFIX}${fileId}`, sk: 'FILE' });
+export const chargerFilesPk = (chargerId: string) => `${CHARGER_PK_PREFIX}${chargerIdKey(chargerId)}#FILE`;
+export const chargerFilesIndex = (chargerId: string, createdAt: string, fileId: string) => ({
+  gsi1pk: chargerFilesPk(chargerId),
+  gsi1sk: `${createdAt}#${fileId}`,
+});
+/** One-time upload tokens (shared/file/upload-token.ts), by the SHA-256 (hex) of the token: the token is never stored. */
+export const UPLOAD_TOKEN_PK_PREFIX = 'UPLOAD#';
+export const uploadTokenKey = (tokenHash: string) => ({ pk: `${UPLOAD_TOKEN_PK_PREFIX}${tokenHash}`, sk: 'UPLOAD' });

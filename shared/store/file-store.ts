@@ -1,0 +1,147 @@
+/**
+ * Files and their one-time upload tokens. A file is created `requested` together with the token that lets its
+ * charger upload it (one transaction: no token without its file, no requested file without a way to upload it).
+ * Redeeming a token is one conditional UpdateItem; when it fails, the item it found (ReturnValuesOnConditionCheckFailure)
+ * tells the domain why, without a second read.
+ *
+ * A token item keeps its expiry twice: `validUntil` (ISO, what the condition compares with our clock) and
+ * `expiresAt` (epoch seconds, for TTL) a day later, so a late charger hears `expired`, not `unknown`, for that day.
+ */
+import { GetCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { chargerIdKey } from '../charger/charger-id.ts';
+import type { FileRecord, UploadedObject } from '../file/file-record.ts';
+import type { UploadToken } from '../file/upload-token.ts';
+import type { StoreContext } from './context.ts';
+import { isConditionFailed, itemOfFailedCondition, transactionConditionsFailed, unlessConditionFails, type Item } from './dynamo.ts';
+import { chargerFilesIndex, chargerFilesPk, fileKey, uploadTokenKey, withoutKeys } from './keys.ts';
+import { mapPage, queryPage, type Page, type PageOptions } from './queries.ts';
+import { setRemove } from './update-expression.ts';
+
+const FILE_TYPE = 'File';
+const UPLOAD_TOKEN_TYPE = 'UploadToken';
+/** How long TTL leaves an expired token in place: the window in which it is refused as `expired`. */
+const EXPIRED_TOKEN_LINGER_SECONDS = 86_400;
+
+const toFile = (item: Item): FileRecord => withoutKeys<FileRecord>(item);
+
+const toUploadToken = (item: Item): UploadToken => {
+  const { chargerId, commandId, fileId, kind, validUntil, usedAt } = item as Record<string, string | undefined>;
+  return {
+    chargerId: String(chargerId),
+    commandId: String(commandId),
+    fileId: String(fileId),
+    kind: kind as UploadToken['kind'],
+    expiresAt: String(validUntil),
+    ...(usedAt !== undefined ? { usedAt } : {}),
+  };
+};
+
+export type RedeemOutcome = { readonly redeemed: true; readonly token: UploadToken } | { readonly redeemed: false; readonly found?: UploadToken };
+
+export const fileStore = (ctx: StoreContext) => {
+  const table = () => ctx.tables.Csms;
+
+  return {
+    /**
+     * Records `file` (status `requested`) and the upload token stored as `tokenHash`, in one transaction; `exists`
+     * when either key is taken (nothing is written then).
+     */
+    async createRequested(file: FileRecord, tokenHash: string, token: UploadToken): Promise<'created' | 'exists'> {
+      try {
+        await ctx.db.send(
+          new TransactWriteCommand({
+            TransactItems: [
+              {
+                Put: {
+                  TableName: table(),
+                  Item: { ...fileKey(file.fileId), ...chargerFilesIndex(file.chargerId, file.createdAt, file.fileId), type: FILE_TYPE, ...file },
+                  ConditionExpression: 'attribute_not_exists(pk)',
+                },
+              },
+              {
+                Put: {
+                  TableName: table(),
+                  Item: {
+                    ...uploadTokenKey(tokenHash),
+                    type: UPLOAD_TOKEN_TYPE,
+                    chargerId: token.chargerId,
+                    chargerKey: chargerIdKey(token.chargerId),
+                    commandId: token.commandId,
+                    fileId: token.fileId,
+                    kind: token.kind,
+                    validUntil: token.expiresAt,
+                    expiresAt: Math.floor(Date.parse(token.expiresAt) / 1000) + EXPIRED_TOKEN_LINGER_SECONDS,
+                  },
+                  ConditionExpression: 'attribute_not_exists(pk)',
+                },
+              },
+            ],
+          }),
+        );
+        return 'created';
+      } catch (error) {
+        if (transactionConditionsFailed(error)) return 'exists';
+        throw error;
+      }
+    },
+
+    /**
+     * Marks the token stored as `tokenHash` used at `at`, if it exists, is unused, has not expired by `at` and, when
+     * `chargerId` is given, is that charger's (any case). Exactly one of concurrent redeems wins; the others, and
+     * every refused one, answer the item as they found it (none: no such token) and change nothing.
+     */
+    async redeemUploadToken(tokenHash: string, at: Date, chargerId?: string): Promise<RedeemOutcome> {
+      const ofCharger = chargerId === undefined ? '' : ' AND chargerKey = :chargerKey';
+      try {
+        const out = await ctx.db.send(
+          new UpdateCommand({
+            TableName: table(),
+            Key: uploadTokenKey(tokenHash),
+            UpdateExpression: 'SET usedAt = :now',
+            ConditionExpression: `attribute_exists(pk) AND attribute_not_exists(usedAt) AND validUntil > :now${ofCharger}`,
+            ExpressionAttributeValues: { ':now': at.toISOString(), ...(chargerId === undefined ? {} : { ':chargerKey': chargerIdKey(chargerId) }) },
+            ReturnValues: 'ALL_NEW',
+            ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+          }),
+        );
+        return { redeemed: true, token: toUploadToken(out.Attributes ?? {}) };
+      } catch (error) {
+        if (!isConditionFailed(error)) throw error;
+        const found = itemOfFailedCondition(error);
+        return found ? { redeemed: false, found: toUploadToken(found) } : { redeemed: false };
+      }
+    },
+
+    async get(fileId: string, consistent = false): Promise<FileRecord | undefined> {
+      const out = await ctx.db.send(new GetCommand({ TableName: table(), Key: fileKey(fileId), ConsistentRead: consistent }));
+      return out.Item && toFile(out.Item);
+    },
+
+    /** A charger's files (any case of its id), newest first: one Query of gsi1. */
+    listForCharger: async (chargerId: string, options: PageOptions = {}): Promise<Page<FileRecord>> =>
+      mapPage(await queryPage(ctx, { index: 'gsi1', pk: chargerFilesPk(chargerId) }, { newestFirst: true, ...options }), toFile),
+
+    /**
+     * Records what landed in the bucket for an existing file (`uploaded`, clearing a failure reported before);
+     * the file as it is now, or undefined when there is no such file (nothing is created). Writing the same
+     * object twice (a redelivered event) changes nothing.
+     */
+    async markUploaded(fileId: string, object: UploadedObject): Promise<FileRecord | undefined> {
+      const { at, ...landed } = object;
+      const out = await unlessConditionFails(
+        ctx.db.send(
+          new UpdateCommand({
+            TableName: table(),
+            Key: fileKey(fileId),
+            ...setRemove({ status: 'uploaded', ...landed, uploadedAt: at }, ['failure']),
+            ConditionExpression: 'attribute_exists(pk)',
+            ReturnValues: 'ALL_NEW',
+          }),
+        ),
+      );
+      return out?.Attributes && toFile(out.Attributes);
+    },
+  };
+};
+
+export type FileStore = ReturnType<typeof fileStore>;

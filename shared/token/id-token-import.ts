@@ -167,6 +167,20 @@ export const importIdTokens = async (deps: Ports, rows: readonly unknown[], by: 
   if (rows.length > MAX_IMPORT_ROWS) throw new ImportInputError(`At most ${MAX_IMPORT_ROWS} rows per import (this has ${rows.length}): split the file`);
   const checked = rows.map((r, i) => checkRow(r, i + 1));
   const report: ImportRow[] = new Array(checked.length);
+  // A token named again further down the file is the first row's: `exists`, never a race of two writes over which
+  // row reports `created`.
+  const firstRows = new Set<string>();
+  const repeats = new Set(
+    checked.flatMap((c, i) => {
+      if (!('input' in c)) return [];
+      const key = `${c.input.type ?? ''}\u0000${c.input.value}`;
+      if (!firstRows.has(key)) {
+        firstRows.add(key);
+        return [];
+      }
+      return [i];
+    }),
+  );
   let next = 0;
   const worker = async () => {
     while (next < checked.length) {
@@ -174,6 +188,10 @@ export const importIdTokens = async (deps: Ports, rows: readonly unknown[], by: 
       const c = checked[i]!;
       if (!('input' in c)) {
         report[i] = c;
+        continue;
+      }
+      if (repeats.has(i)) {
+        report[i] = { row: c.row, type: c.input.type, value: c.input.value, result: 'exists' };
         continue;
       }
       const outcome = await addIdToken(deps, c.input, by);

@@ -4,7 +4,7 @@
  * ids are signed 32-bit). Random rather than counted: uniqueness per charger is all the charger's later messages
  * need, and one in 2^31 per pair of live ids of one charger is far below that bar, with no counter item to write.
  */
-import { randomInt } from 'node:crypto';
+import { createHash, randomInt } from 'node:crypto';
 import type { OcppProtocol } from '../ocpp/frames.ts';
 import { requestIdField } from './catalog.ts';
 
@@ -12,6 +12,13 @@ import { requestIdField } from './catalog.ts';
 const LARGEST_ID = 2 ** 31 - 1;
 
 export const allocateRequestId = (): number => randomInt(1, LARGEST_ID + 1);
+
+/**
+ * The `attempt`-th id (1 … 2^31 - 1) a seed walks: deterministic, so a retry of the same request walks the same ids
+ * (a 1.6 transaction id from its start's fingerprint, a reservation id from its request key).
+ */
+export const idFromSeed = (seed: string, attempt: number): number =>
+  (createHash('sha256').update(`${seed}#${attempt}`).digest().readUInt32BE(0) % LARGEST_ID) + 1;
 
 const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 

@@ -5,7 +5,8 @@
  * lists by charger, id token or status, newest first. A reservation id is the charger's (OCPP numbers reservations
  * per charger), so a reservation is named by both, as a transaction is.
  */
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
+import { idFromSeed } from '../command/request-id.ts';
 import { z } from 'zod';
 import { failure, success, type Outcome } from '../api/outcome.ts';
 import { commandTarget, idFromKey, submitCommandTo, type CommandTarget } from '../command/commands.ts';
@@ -146,8 +147,7 @@ const expiryProblem = (expiresAt: string, now: Date): string | undefined => {
 };
 
 /** Reservation ids a request key walks (1 … 2^31 - 1, OCPP's positive integers): a retry walks the same ones. */
-const candidateId = (requestKey: string, attempt: number): number =>
-  (createHash('sha256').update(`${requestKey}#${attempt}`).digest().readUInt32BE(0) % (2 ** 31 - 1)) + 1;
+const candidateId: (requestKey: string, attempt: number) => number = idFromSeed;
 /** A charger holds few reservations: a second candidate is already one in millions. */
 const MAX_CANDIDATES = 4;
 

@@ -10,6 +10,7 @@ import type { UnitOfWork } from '../deps.ts';
 import type { Ports } from '../deps.ts';
 import { connectorOfV16 } from '../charger/connector-status.ts';
 import { isAccepted } from '../charger/registry.ts';
+import { idFromSeed } from '../command/request-id.ts';
 import { sentInUtc } from '../ocpp/charger-time.ts';
 import { readAndAuthorize, type TokenDecision } from '../token/id-tokens.ts';
 import type { MeterSample } from './meter-values.ts';
@@ -47,9 +48,7 @@ export const startFingerprint = (s: StartV16): string =>
   createHash('sha256').update(JSON.stringify([s.chargerId, s.connectorId, s.idTag, s.meterStart, sentInUtc(s.sentTimestamp)])).digest('base64url');
 
 /** 1.6 transactionId is a (signed 32-bit) integer: candidates are 1 … 2^31 - 1. */
-const LARGEST_ID = 2 ** 31 - 1;
-export const candidateTransactionId = (startFingerprint: string, attempt: number): number =>
-  (createHash('sha256').update(`${startFingerprint}#${attempt}`).digest().readUInt32BE(0) % LARGEST_ID) + 1;
+export const candidateTransactionId: (startFingerprint: string, attempt: number) => number = idFromSeed;
 
 /** Far more than two colliding starts ever need; a charger that keeps hitting taken ids is lying about its data. */
 const MAX_CANDIDATES = 8;

@@ -169,18 +169,14 @@ export const importIdTokens = async (deps: Ports, rows: readonly unknown[], by: 
   const report: ImportRow[] = new Array(checked.length);
   // A token named again further down the file is the first row's: `exists`, never a race of two writes over which
   // row reports `created`.
-  const firstRows = new Set<string>();
-  const repeats = new Set(
-    checked.flatMap((c, i) => {
-      if (!('input' in c)) return [];
-      const key = `${c.input.type ?? ''}\u0000${c.input.value}`;
-      if (!firstRows.has(key)) {
-        firstRows.add(key);
-        return [];
-      }
-      return [i];
-    }),
-  );
+  const named = new Set<string>();
+  const repeats = new Set<number>();
+  checked.forEach((c, i) => {
+    if (!('input' in c)) return;
+    const key = `${c.input.type ?? ''}\u0000${c.input.value}`;
+    if (named.has(key)) repeats.add(i);
+    else named.add(key);
+  });
   let next = 0;
   const worker = async () => {
     while (next < checked.length) {

@@ -1,5 +1,6 @@
 /** What the domain needs from the outside world, passed in rather than imported, so tests and hosts choose it. */
 import type { PasswordKeys } from './charger/credentials.ts';
+import type { FileAccess } from './file/objects.ts';
 import type { Log } from './log/logger.ts';
 import type { Stores } from './store/stores.ts';
 
@@ -19,6 +20,8 @@ export interface Ports {
   readonly stores: Stores;
   readonly now: () => Date;
   readonly log: Log;
+  /** The files bucket and endpoints, where the host's route may use them (commands that ask for files, uploads). */
+  readonly files?: FileAccess;
 }
 
 /**

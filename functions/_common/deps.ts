@@ -9,6 +9,9 @@ import type { Log } from '#shared/log/logger.ts';
 import { makeDocumentClient } from '#shared/store/dynamo.ts';
 import { makeDomainDeps } from '#shared/store/make-deps.ts';
 import type { Retention } from '#shared/store/retention.ts';
+import type { FileAccess, FileObjects } from '#shared/file/objects.ts';
+import { filesBucket } from '#shared/store/buckets.ts';
+import { fileObjectStore, makeS3Client } from '#shared/store/file-object-store.ts';
 import { HISTORY_RETENTIONS, HistorySettingsSchema, parseChargerSettings, parseEnv, RETENTION_ENV } from './env.ts';
 
 export { RETENTION_ENV };
@@ -46,11 +49,36 @@ const tableNamesFrom = (env: NodeJS.ProcessEnv): Record<TableName, string> =>
 const quiet = (): void => undefined;
 export const consoleLog: Log = { debug: quiet, info: quiet, warn: console.warn, error: console.error };
 
-export const makeDeps = (env: NodeJS.ProcessEnv = process.env, log: Log = consoleLog): Deps =>
-  makeDomainDeps({
+/**
+ * Variables of the public file endpoints (route access `fileEndpoints`); empty when the stage has none. The upload
+ * endpoint's base URL and the SFTP server's `sftp://host[:port]`.
+ */
+export const FILE_ENDPOINT_VARS = { uploads: 'FILE_UPLOAD_URL', sftp: 'FILE_SFTP_URL' } as const;
+
+/** The files bucket where the route may reach it (FILES_BUCKET) and the endpoints its environment names. */
+export const fileAccessFrom = (env: NodeJS.ProcessEnv): FileAccess => {
+  const uploads = env[FILE_ENDPOINT_VARS.uploads];
+  const sftp = env[FILE_ENDPOINT_VARS.sftp];
+  return {
+    ...(env[filesBucket.envVar] ? { objects: makeFileObjects(env) } : {}),
+    endpoints: { ...(uploads ? { uploads } : {}), ...(sftp ? { sftp } : {}) },
+  };
+};
+
+export const makeDeps = (env: NodeJS.ProcessEnv = process.env, log: Log = consoleLog): Deps => ({
+  ...makeDomainDeps({
     db: makeDocumentClient(env),
     tables: tableNamesFrom(env),
     retention: retentionFrom(env),
     now: () => new Date(),
     log,
-  });
+  }),
+  files: fileAccessFrom(env),
+});
+
+/** The files bucket (route access `buckets: { Files: ... }`); throws naming the variable when the route has none. */
+export const makeFileObjects = (env: NodeJS.ProcessEnv = process.env): FileObjects => {
+  const bucket = env[filesBucket.envVar];
+  if (!bucket) throw new Error(`${filesBucket.envVar} is not set: this function's route has no access to the ${filesBucket.name} bucket`);
+  return fileObjectStore(makeS3Client(env), bucket);
+};

@@ -13,6 +13,13 @@ export const SendCommandSchema = z.strictObject({
   timeoutSeconds: z.number().int().min(1).max(MAX_COMMAND_TIMEOUT_SECONDS).optional(),
   /** `hold`: a charger offline when the command's turn comes gets it after its next accepted boot (default `fail`). */
   whenOffline: z.enum(['fail', 'hold']).optional(),
+  /**
+   * GetDiagnostics / GetLog sent without `location`: the CSMS generates one, a one-time HTTPS upload URL (`https`,
+   * the default) or SFTP credentials (`sftp`).
+   */
+  uploadVia: z.enum(['https', 'sftp']).optional(),
+  /** UpdateFirmware sent without `location`: the firmware image (`POST /firmware`) whose download URL the CSMS generates. */
+  firmwareId: z.uuid().optional(),
 });
 export type SendCommand = z.output<typeof SendCommandSchema>;
 

@@ -16,6 +16,7 @@ import { redactPayload } from '../log/redact.ts';
 import { effectOf } from './effects.ts';
 import { MAX_CHARGER_PASSWORD, MIN_CHARGER_PASSWORD, passwordSetBy } from './password-change.ts';
 import type { CommandQueue } from './ports.ts';
+import type { UploadVia } from './effects.ts';
 
 export interface SubmitCommand {
   readonly chargerId: string;
@@ -33,6 +34,10 @@ export interface SubmitCommand {
   readonly requestKey?: string;
   /** How a password the command sets was made: `generated` ones are MACed with the pepper, chosen ones scrypt-hashed. */
   readonly passwordOrigin?: PasswordOrigin;
+  /** GetDiagnostics / GetLog without a location: how the charger uploads to the CSMS. @default 'https' */
+  readonly uploadVia?: UploadVia;
+  /** UpdateFirmware without a location: the firmware image (`POST /firmware`) the charger fetches. */
+  readonly firmwareId?: string;
 }
 
 /** The payload as stored: masked, with the unmasked one beside it only while it holds a secret to send. */
@@ -90,8 +95,10 @@ export const submitCommandTo = async (deps: SubmitDeps, target: CommandTarget, i
   }
   if (!canSend(protocol, input.action)) return failure('invalid', `${input.action} is not an action the CSMS can send in ${protocol}`, '/action');
   await loadValidators(protocol);
+  const commandId = input.requestKey === undefined ? randomUUID() : idFromKey(input.requestKey);
   const prepare = effectOf(input.action)?.prepare;
-  const payload = prepare ? await prepare(deps, { chargerId, protocol, payload: input.payload }) : input.payload;
+  const fileOptions = { ...(input.uploadVia !== undefined ? { uploadVia: input.uploadVia } : {}), ...(input.firmwareId !== undefined ? { firmwareId: input.firmwareId } : {}) };
+  const payload = prepare ? await prepare(deps, { commandId, chargerId, protocol, payload: input.payload, ...fileOptions }) : input.payload;
   const checked = checkOutbound(protocol, input.action, 'request', payload);
   if (!checked.ok) {
     const pointer = checked.pointer === '/' ? '/payload' : `/payload${checked.pointer}`;
@@ -102,7 +109,7 @@ export const submitCommandTo = async (deps: SubmitDeps, target: CommandTarget, i
     return failure('invalid', `A charger password has ${MIN_CHARGER_PASSWORD} to ${MAX_CHARGER_PASSWORD} characters`, '/payload');
   }
   const command: Command = {
-    commandId: input.requestKey === undefined ? randomUUID() : idFromKey(input.requestKey),
+    commandId,
     chargerId,
     protocol,
     action: input.action,

@@ -19,10 +19,19 @@ import { reservationEffects } from '../reservation/reservation-effects.ts';
 import { remoteStartEffects } from '../transaction/remote-start.ts';
 import { availabilityEffects } from './availability-effects.ts';
 
+/** How a charger asked for a file uploads it when the operator gives no location (shared/file). */
+export type UploadVia = 'https' | 'sftp';
+
 export interface PrepareInput {
+  /** The id the command will be recorded under (a file it asks for is bound to it). */
+  readonly commandId: string;
   readonly chargerId: string;
   readonly protocol: OcppProtocol;
   readonly payload: unknown;
+  /** The operator's choice for an upload location the CSMS generates. */
+  readonly uploadVia?: UploadVia;
+  /** The firmware image a generated UpdateFirmware location points at. */
+  readonly firmwareId?: string;
 }
 
 export interface AnsweredCommand {

@@ -117,7 +117,7 @@ describe('composite schedules', () => {
 
 describe('request ids of report requests', () => {
   const deps = {} as Ports; // prepare reads nothing
-  const prepare = (action: string, protocol: OcppProtocol, payload: unknown) => requestIdEffects[action]!.prepare!(deps, { chargerId: 'CP-1', protocol, payload });
+  const prepare = (action: string, protocol: OcppProtocol, payload: unknown) => requestIdEffects[action]!.prepare!(deps, { commandId: 'c-1', chargerId: 'CP-1', protocol, payload });
 
   it('gives a request without one a positive 31-bit requestId and keeps one the operator chose', async () => {
     const given = (await prepare('GetBaseReport', 'ocpp2.0.1', { reportBase: 'FullInventory' })) as { requestId: number };

@@ -3,8 +3,9 @@
  *   [--id-tag TAG-1] [--stay] [--answer accept|reject|error|silent] [--answer-delay <ms>]`: a charger that boots,
  * reports status, authorizes, runs one transaction with meter values and stops, printing every exchange. With
  * `--stay` it boots, reports its connector Available and stays connected, heartbeating, until Ctrl-C. Either way it
- * answers every CALL the CSMS sends as `--answer` says (simulator/replies.ts). It uses ocpp-rpc in strict mode, so it
- * also checks our answers.
+ * answers every CALL the CSMS sends as `--answer` says (simulator/replies.ts), and carries out the file transfers it
+ * accepted (simulator/file-transfers.ts: log uploads as `--upload multipart|put|post`, firmware downloads). It uses
+ * ocpp-rpc in strict mode, so it also checks our answers.
  */
 import { once } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -13,6 +14,7 @@ import { RPCClient } from 'ocpp-rpc';
 import type { RPC_ClientOptions } from 'ocpp-rpc/lib/client.js';
 import { answerCsmsCalls } from './simulator/answer-calls.ts';
 import { ANSWER_MODES, DEFAULT_STATION } from './simulator/replies.ts';
+import { transferAfter, UPLOAD_STYLES, type UploadStyle } from './simulator/file-transfers.ts';
 import type { AnswerMode, SimulatorProtocol, StationFacts } from './simulator/replies.ts';
 
 const { values } = parseArgs({
@@ -25,18 +27,21 @@ const { values } = parseArgs({
     stay: { type: 'boolean', default: false },
     answer: { type: 'string', default: 'accept' },
     'answer-delay': { type: 'string', default: '0' },
+    upload: { type: 'string', default: 'multipart' },
   },
 });
+const isUploadStyle = (style: string): style is UploadStyle => (UPLOAD_STYLES as readonly string[]).includes(style);
 const isAnswerMode = (mode: string): mode is AnswerMode => (ANSWER_MODES as readonly string[]).includes(mode);
 const answerDelayMs = Number(values['answer-delay']);
 if (!values.id || !values.password || !['ocpp1.6', 'ocpp2.0.1'].includes(values.protocol) || !isAnswerMode(values.answer)
-  || !Number.isSafeInteger(answerDelayMs) || answerDelayMs < 0) {
+  || !Number.isSafeInteger(answerDelayMs) || answerDelayMs < 0 || !isUploadStyle(values.upload)) {
   console.error('usage: npm run simulate -- --id <chargeBoxId> --password <password> [--protocol ocpp1.6|ocpp2.0.1] [--url <ws url>] [--id-tag <tag>]\n'
-    + '         [--stay] [--answer accept|reject|error|silent] [--answer-delay <ms>]');
+    + '         [--stay] [--answer accept|reject|error|silent] [--answer-delay <ms>] [--upload multipart|put|post]');
   process.exit(2);
 }
 const idTag = values['id-tag'];
 const answerMode = values.answer;
+const uploadStyle = values.upload;
 
 // ocpp-rpc's typings mark every option required although the library defaults them.
 const client = new RPCClient({
@@ -49,7 +54,18 @@ const client = new RPCClient({
 } as RPC_ClientOptions);
 // What GetConfiguration / GetVariables report; the boot answer sets the interval.
 const station: StationFacts = { ...DEFAULT_STATION };
-answerCsmsCalls(client, { mode: answerMode, delayMs: answerDelayMs, station: () => station, print: (line) => console.log(line) });
+const transfers = { chargerId: values.id, upload: uploadStyle, call: (action: string, payload: unknown) => call(action, payload), print: (line: string) => console.log(line) };
+answerCsmsCalls(client, {
+  mode: answerMode,
+  delayMs: answerDelayMs,
+  station: () => station,
+  print: (line) => console.log(line),
+  onAnswered: (action, request, result) => {
+    transferAfter(client.protocol as SimulatorProtocol, action, request, result, transfers)
+      ?.run()
+      .catch((error: unknown) => console.error(`${action} transfer failed: ${error instanceof Error ? error.message : String(error)}`));
+  },
+});
 
 const call = async (action: string, payload: unknown): Promise<Record<string, unknown>> => {
   const answer = (await client.call(action, payload)) as Record<string, unknown>;

@@ -19,6 +19,8 @@ export interface AnswerOptions {
   station?: () => StationFacts;
   /** Receives one line per CALL and per answer: `⇐ Reset {"type":"Soft"}`, `⇒ {"status":"Accepted"}`. */
   print?: (line: string) => void;
+  /** Told after a CALL was answered with a result (e.g. to start the upload an accepted GetLog asks for). */
+  onAnswered?: (action: string, request: unknown, result: object) => void;
 }
 
 const isSimulatorProtocol = (protocol: string | undefined): protocol is SimulatorProtocol => protocol === 'ocpp1.6' || protocol === 'ocpp2.0.1';
@@ -31,7 +33,7 @@ const describeAnswer = (answer: SimulatedAnswer): string => {
   }
 };
 
-export function answerCsmsCalls(client: RPCClient, { mode, delayMs = 0, station = () => DEFAULT_STATION, print = () => {} }: AnswerOptions): void {
+export function answerCsmsCalls(client: RPCClient, { mode, delayMs = 0, station = () => DEFAULT_STATION, print = () => {}, onAnswered }: AnswerOptions): void {
   // ocpp-rpc's typings want a payload back; NO_REPLY (a symbol) is how a handler says "send nothing".
   client.handle(async ({ method = '', params, signal }: IHandlersOption): Promise<Record<string, unknown>> => {
     print(`⇐ ${method} ${JSON.stringify(params)}`);
@@ -42,7 +44,10 @@ export function answerCsmsCalls(client: RPCClient, { mode, delayMs = 0, station 
     if (delayMs > 0 && answer.kind !== 'silent') await sleep(delayMs, undefined, { signal });
     print(`⇒ ${describeAnswer(answer)}`);
     switch (answer.kind) {
-      case 'result': return answer.payload as Record<string, unknown>;
+      case 'result':
+        // After this reply is on its way: a charger reports on a transfer only once it said it will do it.
+        if (onAnswered) setTimeout(() => onAnswered(method, params, answer.payload), 50);
+        return answer.payload as Record<string, unknown>;
       case 'error': throw createRPCError(answer.code, answer.description) as Error;
       case 'silent': return NO_REPLY as never;
     }

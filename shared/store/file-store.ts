@@ -2,7 +2,7 @@
  * Files and their one-time upload tokens. A file is created `requested` together with the token that lets its
  * charger upload it (one transaction: no token without its file, no requested file without a way to upload it).
  * Redeeming a token is one conditional UpdateItem; when it fails, the item it found (ReturnValuesOnConditionCheckFailure)
- * tells the domain why, without a second read.
+ * tells the domain why, without a second read. Deleting a file deletes its token with it.
  *
  * A token item keeps its expiry twice: `validUntil` (ISO, what the condition compares with our clock) and
  * `expiresAt` (epoch seconds, for TTL) a day later, so a late charger hears `expired`, not `unknown`, for that day.
@@ -14,7 +14,7 @@ import type { UploadToken } from '../file/upload-token.ts';
 import type { StoreContext } from './context.ts';
 import { isConditionFailed, itemOfFailedCondition, transactionConditionsFailed, unlessConditionFails, type Item } from './dynamo.ts';
 import { chargerFilesIndex, chargerFilesPk, fileKey, uploadTokenKey, withoutKeys } from './keys.ts';
-import { mapPage, queryPage, type Page, type PageOptions } from './queries.ts';
+import { mapPage, queryPage, timeBetween, type Page, type PageOptions, type TimeRange } from './queries.ts';
 import { setRemove } from './update-expression.ts';
 
 const FILE_TYPE = 'File';
@@ -22,7 +22,16 @@ const UPLOAD_TOKEN_TYPE = 'UploadToken';
 /** How long TTL leaves an expired token in place: the window in which it is refused as `expired`. */
 const EXPIRED_TOKEN_LINGER_SECONDS = 86_400;
 
-const toFile = (item: Item): FileRecord => withoutKeys<FileRecord>(item);
+/**
+ * The hash of the file's upload token, kept on the file item so that deleting the file can void the token in the
+ * same transaction (a file deleted before its charger uploads must not be uploadable any more). Never in a record.
+ */
+const TOKEN_HASH = 'uploadTokenHash';
+
+const toFile = (item: Item): FileRecord => {
+  const { [TOKEN_HASH]: _hash, ...file } = withoutKeys<Item>(item);
+  return file as unknown as FileRecord;
+};
 
 const toUploadToken = (item: Item): UploadToken => {
   const { chargerId, commandId, fileId, kind, validUntil, usedAt } = item as Record<string, string | undefined>;
@@ -54,7 +63,7 @@ export const fileStore = (ctx: StoreContext) => {
               {
                 Put: {
                   TableName: table(),
-                  Item: { ...fileKey(file.fileId), ...chargerFilesIndex(file.chargerId, file.createdAt, file.fileId), type: FILE_TYPE, ...file },
+                  Item: { ...fileKey(file.fileId), ...chargerFilesIndex(file.chargerId, file.createdAt, file.fileId), type: FILE_TYPE, ...file, [TOKEN_HASH]: tokenHash },
                   ConditionExpression: 'attribute_not_exists(pk)',
                 },
               },
@@ -117,9 +126,12 @@ export const fileStore = (ctx: StoreContext) => {
       return out.Item && toFile(out.Item);
     },
 
-    /** A charger's files (any case of its id), newest first: one Query of gsi1. */
-    listForCharger: async (chargerId: string, options: PageOptions = {}): Promise<Page<FileRecord>> =>
-      mapPage(await queryPage(ctx, { index: 'gsi1', pk: chargerFilesPk(chargerId) }, { newestFirst: true, ...options }), toFile),
+    /** A charger's files (any case of its id), newest first, optionally created within `from`–`to`: one Query of gsi1. */
+    listForCharger: async (chargerId: string, options: PageOptions & TimeRange = {}): Promise<Page<FileRecord>> => {
+      const between = timeBetween(options);
+      const q = { index: 'gsi1' as const, pk: chargerFilesPk(chargerId), ...(between ? { between } : {}) };
+      return mapPage(await queryPage(ctx, q, { newestFirst: true, ...options }), toFile);
+    },
 
     /**
      * Records what landed in the bucket for an existing file (`uploaded`, clearing a failure reported before);
@@ -140,6 +152,33 @@ export const fileStore = (ctx: StoreContext) => {
         ),
       );
       return out?.Attributes && toFile(out.Attributes);
+    },
+
+    /**
+     * Removes the file's item and, when it has one, its upload token (used or not), in one transaction: a token never
+     * outlives its file. `not-found` when there is no such file (nothing is written).
+     */
+    async delete(fileId: string): Promise<'deleted' | 'not-found'> {
+      const found = await ctx.db.send(
+        new GetCommand({ TableName: table(), Key: fileKey(fileId), ConsistentRead: true, ProjectionExpression: 'pk, #hash', ExpressionAttributeNames: { '#hash': TOKEN_HASH } }),
+      );
+      if (!found.Item) return 'not-found';
+      const tokenHash = found.Item[TOKEN_HASH];
+      try {
+        await ctx.db.send(
+          new TransactWriteCommand({
+            TransactItems: [
+              { Delete: { TableName: table(), Key: fileKey(fileId), ConditionExpression: 'attribute_exists(pk)' } },
+              ...(typeof tokenHash === 'string' ? [{ Delete: { TableName: table(), Key: uploadTokenKey(tokenHash) } }] : []),
+            ],
+          }),
+        );
+        return 'deleted';
+      } catch (error) {
+        // Another delete removed it between the read and the transaction.
+        if (transactionConditionsFailed(error)) return 'not-found';
+        throw error;
+      }
     },
   };
 };

@@ -175,3 +175,43 @@ describe('files', () => {
     expect(await f.item('Csms', fileKey('file-unknown'))).toBeUndefined();
   });
 });
+
+describe('files by time and deleted', () => {
+  it('lists only the files created within from–to (inclusive), newest first', async () => {
+    const issue = (seconds: number) =>
+      issueUploadToken(later(seconds), { chargerId: 'CP-Range', commandId: `cmd-range${seconds}`, kind: 'log' }).then((issued) => issued.fileId);
+    const [early, middle, late] = [await issue(-300), await issue(-200), await issue(-100)];
+    const ids = async (range: { from?: string; to?: string }) => (await deps.stores.files.listForCharger('cp-range', range)).items.map((file) => file.fileId);
+
+    expect(await ids({ from: at(-200), to: at(-100) })).toEqual([late, middle]);
+    expect(await ids({ from: at(-250) })).toEqual([late, middle]);
+    expect(await ids({ to: at(-200) })).toEqual([middle, early]);
+    expect(await ids({ from: at(-199), to: at(-101) })).toEqual([]);
+  });
+
+  it('deletes a file with its token in one write: the token no longer redeems, and the hash was never shown', async () => {
+    const issued = await issueUploadToken(deps, { chargerId: 'CP-Delete', commandId: 'cmd-delete', kind: 'diagnostics' });
+    expect(await f.item('Csms', fileKey(issued.fileId))).toMatchObject({ uploadTokenHash: hashUploadToken(issued.token) });
+    expect(await deps.stores.files.get(issued.fileId, true)).not.toHaveProperty('uploadTokenHash');
+    expect((await deps.stores.files.listForCharger('CP-Delete')).items[0]).not.toHaveProperty('uploadTokenHash');
+
+    // One read of the token's hash, one transaction.
+    const { result, requests } = await countingRequests(() => deps.stores.files.delete(issued.fileId));
+    expect(result).toBe('deleted');
+    expect(requests).toBe(2);
+    expect(await f.item('Csms', fileKey(issued.fileId))).toBeUndefined();
+    expect(await tokenItem(issued.token)).toBeUndefined();
+    expect(await redeemUploadToken(deps, issued.token, { chargerId: 'CP-Delete' })).toEqual({ granted: false, reason: 'unknown' });
+    expect((await deps.stores.files.listForCharger('CP-Delete')).items).toEqual([]);
+  });
+
+  it('deletes a file whose token was used, and answers not-found for a file that is not there, writing nothing', async () => {
+    const issued = await issueUploadToken(deps, { chargerId: 'CP-Deleted-Used', commandId: 'cmd-deleted-used', kind: 'log' });
+    expect((await redeemUploadToken(deps, issued.token)).granted).toBe(true);
+    expect(await deps.stores.files.delete(issued.fileId)).toBe('deleted');
+    expect(await tokenItem(issued.token)).toBeUndefined();
+
+    const again = await countingRequests(() => deps.stores.files.delete(issued.fileId));
+    expect(again).toEqual({ result: 'not-found', requests: 1 });
+  });
+});

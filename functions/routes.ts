@@ -18,6 +18,7 @@ import { reportedStateRoutes } from './api/chargers/reported-state-routes.ts';
 import { commandEffectRoutes } from './api/command-effects/routes.ts';
 import { localListRoutes } from './api/local-list/routes.ts';
 import { reservationRoutes } from './api/reservations/routes.ts';
+import { fileRoutes } from './api/files/routes.ts';
 
 /** The API Gateway WebSocket APIs: chargers speak OCPP-J on one; operators get live events on the other (later). */
 export type WebSocketApiName = 'chargers' | 'operators';
@@ -41,7 +42,8 @@ export interface TableAccess {
 export type QueueAccess = 'send' | 'consume';
 /** The @connections API's calls (API Gateway Management API). */
 export type ConnectionsCall = 'PostToConnection' | 'DeleteConnection' | 'GetConnection';
-export type BucketAccess = 'read' | 'write' | 'readWrite';
+/** `delete`: exactly `s3:DeleteObject` on the bucket's objects (a delete marker in a versioned bucket). */
+export type BucketAccess = 'read' | 'write' | 'readWrite' | 'delete';
 /**
  * The Cognito user pool calls a route may make on the operators' pool, by their IAM action names
  * (`cognito-idp:<action>`): user administration only, never a sign-in on someone's behalf.
@@ -374,6 +376,7 @@ export const routes = [
     access: { tables: { Csms: { actions: ['Query', 'UpdateItem'] } } },
   },
   ...reservationRoutes,
+  ...fileRoutes,
 ] as const satisfies readonly RouteDef[];
 
 export const isWsRoute = (r: RouteDef): r is WsRoute => r.kind === 'ws';

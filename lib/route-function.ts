@@ -88,6 +88,8 @@ const BUCKET_GRANTS: Record<BucketAccess, (b: IBucket, g: IGrantable) => void> =
     b.grantRead(g);
     b.grantPut(g);
   },
+  // Exactly DeleteObject: grantDelete's `s3:DeleteObject*` would add deleting versions and tags.
+  delete: (b, g) => g.grantPrincipal.addToPrincipalPolicy(new PolicyStatement({ actions: ['s3:DeleteObject'], resources: [b.arnForObjects('*')] })),
 };
 
 // The wildcard actions the bucket grants include (cdk-nag names them one by one).
@@ -96,6 +98,7 @@ const BUCKET_WILDCARD_ACTIONS: Record<BucketAccess, readonly string[]> = {
   read: READ_WILDCARDS,
   write: ['s3:Abort*'],
   readWrite: [...READ_WILDCARDS, 's3:Abort*'],
+  delete: [],
 };
 
 const bundling = (route: RouteDef) => ({

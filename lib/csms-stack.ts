@@ -95,6 +95,8 @@ export class CsmsStack extends Stack {
       buckets: registries.buckets,
       removalPolicy: config.removalPolicy,
       accessLogRetentionDays: config.logRetention,
+      retentionDays: { fileRetentionDays: config.fileRetentionDays },
+      ...(keys ? { encryptionKey: keys.files } : {}),
     });
     const originVerify = new OriginVerifySecret(this, 'OriginVerify', {
       removalPolicy: config.removalPolicy,

@@ -1,10 +1,11 @@
 /**
  * Customer-managed KMS keys (`customerManagedKeys` in the stage config, on in prod): one for the DynamoDB tables,
- * one for the CloudWatch log groups. Owning the keys means the key policy, CloudTrail's record of every use, and
- * the option to revoke; AWS-owned keys give none of that. Both rotate yearly.
+ * one for the CloudWatch log groups, one for the files bucket. Owning the keys means the key policy, CloudTrail's
+ * record of every use, and the option to revoke; AWS-owned keys give none of that. All rotate yearly.
  *
  * Every log group of the stack is encrypted by an aspect, so a log group a later construct adds cannot be missed.
- * Functions reach the table key through their table grants (lib/route-function.ts).
+ * Functions reach the table key through their table grants (lib/route-function.ts), the files key through their
+ * bucket grants (CDK's bucket grants include the bucket's key).
  */
 import { ArnFormat, Aspects, Aws, type IAspect, type RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { ServicePrincipal, PolicyStatement } from 'aws-cdk-lib/aws-iam';
@@ -19,6 +20,7 @@ export interface EncryptionKeysProps {
 export class EncryptionKeys extends Construct {
   readonly tables: Key;
   readonly logs: Key;
+  readonly files: Key;
 
   constructor(scope: Construct, id: string, props: EncryptionKeysProps) {
     super(scope, id);
@@ -29,6 +31,11 @@ export class EncryptionKeys extends Construct {
     });
     this.logs = new Key(this, 'Logs', {
       description: 'CloudWatch log groups of the OCPP CSMS',
+      enableKeyRotation: true,
+      removalPolicy: props.removalPolicy,
+    });
+    this.files = new Key(this, 'Files', {
+      description: 'Files bucket of the OCPP CSMS (diagnostics, logs, firmware)',
       enableKeyRotation: true,
       removalPolicy: props.removalPolicy,
     });

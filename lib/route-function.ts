@@ -100,6 +100,8 @@ const BUCKET_WILDCARD_ACTIONS: Record<BucketAccess, readonly string[]> = {
   readWrite: [...READ_WILDCARDS, 's3:Abort*'],
   delete: [],
 };
+// What a bucket grant adds on the bucket's customer-managed key when it writes (CDK's grantPut key actions).
+const KEY_WILDCARDS_OF_WRITES = ['kms:ReEncrypt*', 'kms:GenerateDataKey*'];
 
 const bundling = (route: RouteDef) => ({
   format: OutputFormat.ESM,
@@ -202,6 +204,10 @@ export class RouteFunction extends Construct {
         ...BUCKET_WILDCARD_ACTIONS[level].map((action) => ({
           id: `AwsSolutions-IAM5[Action::${action}]`,
           reason: `${action} is part of the grant${level === 'write' ? 'Put' : 'Read/grantPut'} action set on the ${name} bucket only.`,
+        })),
+        ...(bucket.encryptionKey && (level === 'write' || level === 'readWrite') ? KEY_WILDCARDS_OF_WRITES : []).map((action) => ({
+          id: `AwsSolutions-IAM5[Action::${action}]`,
+          reason: `${action} is what writing to the ${name} bucket needs of its key (S3 encrypts each object under a data key), on that key only.`,
         })),
       );
     }

@@ -7,6 +7,7 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Retention } from '#shared/store/retention.ts';
+import { DEFAULT_FILE_RETENTION_DAYS } from '#shared/store/buckets.ts';
 
 export const stageNames = ['dev', 'prod'] as const;
 export type StageName = (typeof stageNames)[number];
@@ -41,6 +42,11 @@ export interface StageConfig {
    * `-c chargerSettings='{"AUTO_REGISTER_ALLOW":"ACME-*"}'`. @default {}
    */
   readonly chargerSettings: Readonly<Record<string, string>>;
+  /**
+   * Days diagnostics and logs chargers uploaded stay in the files bucket (`chargers/`; firmware is kept). A deleted or
+   * expired file's bytes go for good DEFAULT_NONCURRENT_VERSION_DAYS later. @default 90
+   */
+  readonly fileRetentionDays: number;
   /** Days other history is kept (status, meter values, timeline, reports, raw events). @default DEFAULT_RETENTION */
   readonly historyRetention?: Partial<Omit<Retention, 'messageLogDays'>>;
   /** Chargers connect to `/<ocppPathPrefix>/<chargeBoxId>`. @default 'ocpp' */
@@ -78,7 +84,7 @@ export interface StageConfig {
   readonly connectThrottle: RouteThrottle;
   /** Reserved concurrency per route id, replacing the route table's `reservedConcurrency`. @default {} */
   readonly reservedConcurrency: Readonly<Record<string, number>>;
-  /** Customer-managed KMS keys (rotated yearly) for the DynamoDB tables and the CloudWatch log groups. */
+  /** Customer-managed KMS keys (rotated yearly) for the DynamoDB tables, the CloudWatch log groups and the files bucket. */
   readonly customerManagedKeys: boolean;
   /**
    * The origin secret's version CloudFront sends (`VersionId`); setting a new one after a rotation makes the
@@ -114,6 +120,7 @@ const defaults = {
   autoRegister: false,
   heartbeatIntervalSeconds: 300,
   messageLogRetentionDays: 30,
+  fileRetentionDays: DEFAULT_FILE_RETENTION_DAYS,
   chargerSettings: {},
   ocppPathPrefix: 'ocpp',
   allowPlainWs: false,
@@ -241,8 +248,14 @@ export const stageConfigProblems = (config: StageConfig): string[] => {
       ? [`webAclArn ${JSON.stringify(webAclArn)} is not a CLOUDFRONT-scope web ACL ARN (arn:aws:wafv2:us-east-1:<account>:global/webacl/<name>/<id>)`]
       : []),
     ...restApiProblems(config),
+    ...(Number.isInteger(config.fileRetentionDays) && config.fileRetentionDays >= 1 && config.fileRetentionDays <= MAX_FILE_RETENTION_DAYS
+      ? []
+      : [`fileRetentionDays must be a whole number of days in 1–${MAX_FILE_RETENTION_DAYS}, got ${config.fileRetentionDays}`]),
   ];
 };
+
+/** Ten years: beyond that a file is an archive, which wants a bucket (and storage class) of its own. */
+export const MAX_FILE_RETENTION_DAYS = 3650;
 
 /** The REST API's and the operators' pool settings. */
 const restApiProblems = (config: StageConfig): string[] => {

@@ -5,7 +5,7 @@ import { type RouteDef, routes } from '../../functions/routes.ts';
 import { CsmsStack } from '../../lib/csms-stack.ts';
 import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import { settingsEnvironment } from '../../lib/settings-env.ts';
-import { type StageContext, stageConfig, stageConfigs } from '../../lib/stage-config.ts';
+import { type StageContext, stageConfig, stageConfigProblems, stageConfigs } from '../../lib/stage-config.ts';
 import { FIXTURES, withFixtureEntries } from './fixture-entries.ts';
 import { PROD_CONTEXT, type Resources, synthStack } from './support.ts';
 
@@ -141,7 +141,8 @@ describe('customer-managed keys in prod', () => {
   it('encrypts every table and every log group with keys of the stack, rotated yearly', () => {
     const { template } = synthStack({ stage: 'prod' });
     const keys = template.findResources('AWS::KMS::Key') as Resources;
-    expect(Object.keys(keys)).toHaveLength(2);
+    // Tables, logs, and the files bucket (test/cdk/files-bucket.test.ts).
+    expect(Object.keys(keys)).toHaveLength(3);
     for (const key of Object.values(keys)) expect(key.Properties.EnableKeyRotation).toBe(true);
     const tablesKey = Object.keys(keys).find((id) => id.includes('Tables'));
     const logsKey = Object.keys(keys).find((id) => id.includes('Logs'));
@@ -165,5 +166,19 @@ describe('customer-managed keys in prod', () => {
   it('uses AWS-owned keys in dev', () => {
     const { template } = synthStack({ stage: 'dev' });
     template.resourceCountIs('AWS::KMS::Key', 0);
+  });
+});
+
+describe('file retention', () => {
+  it('keeps uploaded files 90 days by default on every stage', () => {
+    for (const name of ['dev', 'prod'] as const) expect(stageConfigs[name].fileRetentionDays).toBe(90);
+  });
+
+  it('refuses a retention that is not 1–3650 whole days, naming the setting', () => {
+    const problems = (fileRetentionDays: number) => stageConfigProblems({ ...stageConfigs.dev, fileRetentionDays });
+    for (const days of [0, -1, 1.5, 3651, Number.NaN]) {
+      expect(problems(days), String(days)).toEqual([`fileRetentionDays must be a whole number of days in 1–3650, got ${days}`]);
+    }
+    for (const days of [1, 30, 3650]) expect(problems(days), String(days)).toEqual([]);
   });
 });

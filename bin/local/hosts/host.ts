@@ -1,11 +1,11 @@
 /**
  * One host per kind of route, behind one interface: the local counterpart of what the CDK stack wires per kind
- * (WebSocket API, REST API, SQS and DynamoDB Streams event source mappings, EventBridge rules). Hosts are built
+ * (WebSocket API, REST API, SQS and DynamoDB Streams event source mappings, EventBridge rules, function URLs). Hosts are built
  * from the route table in two steps: `prepare` claims ports before the handlers load (their environment names
  * endpoints), `start` begins serving once handlers and stand-ins are up.
  */
 import type { Registries } from '#functions/_routes/rules.ts';
-import type { RouteDef, RouteKind } from '#functions/routes.ts';
+import type { FunctionUrlName, RouteDef, RouteKind } from '#functions/routes.ts';
 import type { GatewayLimits } from '../gateway/gateway.ts';
 import type { Logger } from '../gateway/upgrade.ts';
 import type { LocalResources } from '../handler-env.ts';
@@ -20,8 +20,8 @@ export interface HostOptions {
   /** API Gateway stage name in URLs and events. */
   readonly stage: string;
   readonly logger: Logger;
-  /** Ports of the servers; 0 = a free one. */
-  readonly ports: { readonly chargers: number; readonly operators: number; readonly rest: number };
+  /** Ports of the servers (a function URL's by its name); 0 = a free one. */
+  readonly ports: { readonly chargers: number; readonly operators: number; readonly rest: number } & { readonly [U in FunctionUrlName]: number };
   readonly limits: GatewayLimits;
   /** Where pollers keep their position; omitted = in memory. */
   readonly dataDir?: string;
@@ -48,7 +48,7 @@ export interface RouteHost {
   stop(): Promise<void>;
 }
 
-export type HostName = 'websocket' | 'rest' | 'queue' | 'stream' | 'schedule';
+export type HostName = 'websocket' | 'rest' | 'queue' | 'stream' | 'schedule' | 'function-url';
 
 /**
  * Which host runs each kind. A kind missing here cannot be hosted locally, and `npm start` refuses it. The REST API's
@@ -61,6 +61,7 @@ export const HOST_OF_KIND: { readonly [K in Exclude<RouteKind, 'http-authorizer'
   queue: 'queue',
   stream: 'stream',
   schedule: 'schedule',
+  'function-url': 'function-url',
 };
 
 /** Routes by the host that runs them; throws naming every route of a kind no host runs. */

@@ -7,12 +7,11 @@
  * value is sent as a 200 JSON document); a failed or timed-out invocation is 502, as Lambda answers it.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { LAMBDA_PAYLOAD_LIMIT_BYTES } from '#functions/_common/env.ts';
 import { type FunctionUrlRoute, isFunctionUrlRoute, type RouteDef } from '#functions/routes.ts';
 import { functionUrlEvent } from '../events/index.ts';
 import type { LambdaFunction } from '../lambda.ts';
-import { functionOf, type HostOptions, type RouteHost } from './host.ts';
+import { closeServer, functionOf, type HostOptions, listenOn, type RouteHost } from './host.ts';
 
 /** What Lambda answers an invocation whose payload is over the limit. */
 const PAYLOAD_TOO_LARGE = JSON.stringify({ Message: `Request must be smaller than ${LAMBDA_PAYLOAD_LIMIT_BYTES} bytes for the InvokeFunction operation` });
@@ -110,11 +109,7 @@ const serve = async (route: FunctionUrlRoute, opts: HostOptions) => {
       .finally(() => inflight.delete(work));
     inflight.add(work);
   });
-  const port = await new Promise<number>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(opts.ports[route.name], opts.host, () => resolve((server.address() as AddressInfo).port));
-  });
-  const domainName = `${opts.host === '0.0.0.0' ? '127.0.0.1' : opts.host}:${port}`;
+  const domainName = await listenOn(server, opts.ports[route.name], opts.host);
   return {
     route,
     url: `http://${domainName}`,
@@ -123,11 +118,7 @@ const serve = async (route: FunctionUrlRoute, opts: HostOptions) => {
     },
     stop: async () => {
       served = undefined;
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeIdleConnections();
-      });
-      await Promise.allSettled([...inflight]);
+      await closeServer(server, inflight);
     },
   };
 };

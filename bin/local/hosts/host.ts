@@ -4,6 +4,8 @@
  * from the route table in two steps: `prepare` claims ports before the handlers load (their environment names
  * endpoints), `start` begins serving once handlers and stand-ins are up.
  */
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import type { Registries } from '#functions/_routes/rules.ts';
 import type { FunctionUrlName, RouteDef, RouteKind } from '#functions/routes.ts';
 import type { GatewayLimits } from '../gateway/gateway.ts';
@@ -90,3 +92,21 @@ export const sleep = (ms: number, signal?: AbortSignal): Promise<void> =>
       resolve();
     }, { once: true });
   });
+
+/** Starts `server` on `port` (0: a free one) and answers the `host:port` callers reach it at. */
+export const listenOn = async (server: Server, port: number, host: string): Promise<string> => {
+  const bound = await new Promise<number>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => resolve((server.address() as AddressInfo).port));
+  });
+  return `${host === '0.0.0.0' ? '127.0.0.1' : host}:${bound}`;
+};
+
+/** Stops taking requests and closes idle connections, then waits for the requests in flight. */
+export const closeServer = async (server: Server, inflight: ReadonlySet<Promise<void>>): Promise<void> => {
+  await new Promise<void>((resolve) => {
+    server.close(() => resolve());
+    server.closeIdleConnections();
+  });
+  await Promise.allSettled([...inflight]);
+};

@@ -21,6 +21,7 @@ const USAGE = `Usage: npm start -- [options]
 
   -p, --port <n>               charger WebSocket / @connections port (default: env PORT, else 8080; 0 = any free port)
       --rest-port <n>          REST API port, when there are http routes (default: env REST_PORT, else 8081)
+      --uploads-port <n>       HTTPS upload endpoint chargers send diagnostics and logs to (default: env UPLOADS_PORT, else 8084)
       --auth-port <n>          the Cognito stand-in: user pool API, JWKS, token endpoint (default: env AUTH_PORT, else 8083)
       --data-dir <dir>         where DynamoDB and SQS/S3 data are kept (default: .local)
       --in-memory              keep nothing: start from empty tables, lose them on exit
@@ -47,6 +48,7 @@ const options = (): LocalRuntimeOptions | undefined => {
       port: { type: 'string', short: 'p' },
       'rest-port': { type: 'string' },
       'auth-port': { type: 'string' },
+      'uploads-port': { type: 'string' },
       'data-dir': { type: 'string' },
       'in-memory': { type: 'boolean' },
       'auto-register': { type: 'boolean' },
@@ -63,6 +65,7 @@ const options = (): LocalRuntimeOptions | undefined => {
     port: number(values.port ?? process.env.PORT, '--port') ?? 8080,
     restPort: number(values['rest-port'] ?? process.env.REST_PORT, '--rest-port') ?? 8081,
     authPort: number(values['auth-port'] ?? process.env.AUTH_PORT, '--auth-port') ?? 8083,
+    uploadsPort: number(values['uploads-port'] ?? process.env.UPLOADS_PORT, '--uploads-port') ?? 8084,
     ...(values['in-memory'] ? {} : { dataDir: values['data-dir'] ?? DEFAULT_DATA_DIR }),
     ...(values['auto-register'] ? { autoRegister: true } : {}),
     ...(values['auto-register-allow'] !== undefined ? { autoRegisterAllow: values['auto-register-allow'] } : {}),
@@ -75,12 +78,15 @@ const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 
 const line = (label: string, value: string) => `  ${label.padEnd(16)} ${value}\n`;
 
+/** How the banner shows an endpoint: its label and what a caller appends. */
+const SHOWN: Readonly<Record<string, readonly [string, string]>> = { restApi: ['REST API', '/<path>'], uploads: ['Uploads', '/<chargeBoxId>/<token>[/<file name>]'] };
+
 /** The endpoints the hosts serve, beyond the charger ones printed first. */
 const otherEndpoints = (rt: LocalRuntime): string =>
   (rt.restUrl ? '' : line('REST API', 'none yet (no http routes in functions/routes.ts)')) +
   Object.entries(rt.endpoints)
     .filter(([name]) => !['chargerWebSocket', 'chargerConnections', 'dynamodb', 'sqs', 's3', 'cognito'].includes(name))
-    .map(([name, url]) => line(name === 'restApi' ? 'REST API' : name, name === 'restApi' ? `${url}/<path>` : url))
+    .map(([name, url]) => line(SHOWN[name]?.[0] ?? name, `${url}${SHOWN[name]?.[1] ?? ''}`))
     .join('');
 
 const routeSummary = (rt: LocalRuntime): string =>

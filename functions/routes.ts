@@ -19,6 +19,7 @@ import { commandEffectRoutes } from './api/command-effects/routes.ts';
 import { localListRoutes } from './api/local-list/routes.ts';
 import { reservationRoutes } from './api/reservations/routes.ts';
 import { fileRoutes } from './api/files/routes.ts';
+import { uploadRoutes } from './upload/routes.ts';
 
 /** The API Gateway WebSocket APIs: chargers speak OCPP-J on one; operators get live events on the other (later). */
 export type WebSocketApiName = 'chargers' | 'operators';
@@ -90,6 +91,12 @@ export interface RouteAccess {
    * stack grants exactly `cognito-idp:<action>` on that pool.
    */
   readonly userPool?: readonly CognitoAction[];
+  /**
+   * The public file endpoints chargers are sent to (`FILE_ENDPOINT_VARS` in functions/_common/env.ts): the HTTPS upload
+   * endpoint's base URL (the `uploads` function URL) and the SFTP server's `sftp://host[:port]`, each empty where the
+   * stage has none. No grant: they are addresses, not resources.
+   */
+  readonly fileEndpoints?: boolean;
 }
 
 interface RouteBase {
@@ -202,13 +209,30 @@ export interface ScheduleRoute extends RouteBase {
   readonly schedule: string;
 }
 
+/** The HTTPS endpoints of their own a `function-url` route may serve; each host has one address per name. */
+export type FunctionUrlName = 'uploads';
+
+/**
+ * An HTTPS endpoint of its own, outside the REST API: a Lambda function URL on AWS (auth NONE: the handler decides who
+ * may call; raw bodies of any content type reach it, base64-encoded, with no API Gateway binary-media-type setting),
+ * a port of its own under `npm start`. The handler gets Lambda's function URL event (payload 2.0).
+ */
+export interface FunctionUrlRoute extends RouteBase {
+  readonly kind: 'function-url';
+  /** Which endpoint: one route per name. */
+  readonly name: FunctionUrlName;
+  /** Why no gateway checks the caller (the handler must): required, and shown to cdk-nag readers and in docs. */
+  readonly reason: string;
+}
+
 export type RouteDef =
   | WsAuthorizerRoute
   | WsRoute
   | HttpRoute
   | QueueRoute
   | StreamRoute
-  | ScheduleRoute;
+  | ScheduleRoute
+  | FunctionUrlRoute;
 export type RouteKind = RouteDef['kind'];
 
 export const routes = [
@@ -377,6 +401,7 @@ export const routes = [
   },
   ...reservationRoutes,
   ...fileRoutes,
+  ...uploadRoutes,
 ] as const satisfies readonly RouteDef[];
 
 export const isWsRoute = (r: RouteDef): r is WsRoute => r.kind === 'ws';
@@ -385,3 +410,4 @@ export const isHttpRoute = (r: RouteDef): r is HttpRoute => r.kind === 'http';
 export const isQueueRoute = (r: RouteDef): r is QueueRoute => r.kind === 'queue';
 export const isStreamRoute = (r: RouteDef): r is StreamRoute => r.kind === 'stream';
 export const isScheduleRoute = (r: RouteDef): r is ScheduleRoute => r.kind === 'schedule';
+export const isFunctionUrlRoute = (r: RouteDef): r is FunctionUrlRoute => r.kind === 'function-url';

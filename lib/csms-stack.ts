@@ -3,15 +3,17 @@
  * Cognito user pool, one function per route (RouteFunction), and per kind what invokes it (WebSocket API, REST API
  * behind the pool's authorizer, event source, schedule), plus the CloudFront edge of the charger API. The route rules run first, exactly as in the local runtime.
  */
-import { Annotations, CfnOutput, Duration, NestedStack, Stack, type StackProps } from 'aws-cdk-lib';
+import { Annotations, CfnOutput, Duration, Fn, Lazy, NestedStack, Stack, type StackProps } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
-import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import { type FunctionUrl, FunctionUrlAuthType, type IFunction, InvokeMode } from 'aws-cdk-lib/aws-lambda';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { SECRET_NAMES, SECRETS, type SecretName } from '#functions/_common/env.ts';
+import { FILE_ENDPOINT_NAMES, type FileEndpointName, SECRET_NAMES, SECRETS, type SecretName } from '#functions/_common/env.ts';
 import { checkRoutes, platformRegistries, type Registries } from '#functions/_routes/rules.ts';
 import {
+  type FunctionUrlName,
+  type FunctionUrlRoute,
   type RouteDef,
   type RouteKind,
   routes as routeTable,
@@ -56,6 +58,11 @@ const WEBSOCKET_API_IDS: Record<WebSocketApiName, string> = { chargers: 'Gateway
 
 type Wiring = { readonly [K in RouteKind]: (route: Extract<RouteDef, { kind: K }>, fn: IFunction) => void };
 
+/** Each function URL's stack output and the file endpoint it is, if any. */
+const FUNCTION_URLS: Readonly<Record<FunctionUrlName, { readonly output: string; readonly description: string; readonly fileEndpoint?: FileEndpointName }>> = {
+  uploads: { output: 'UploadsUrl', description: 'HTTPS endpoint chargers upload diagnostics and logs to (<url>/<chargeBoxId>/<token>)', fileEndpoint: 'uploads' },
+};
+
 export class CsmsStack extends Stack {
   readonly tables: DataTables;
   readonly queues: Queues;
@@ -71,6 +78,14 @@ export class CsmsStack extends Stack {
   readonly edge?: OcppEdge;
   /** The operators' user pool, its clients and token endpoint. */
   readonly identity: OperatorIdentity;
+  /** The function URLs of the `function-url` routes, by name. */
+  readonly functionUrls: Partial<Record<FunctionUrlName, FunctionUrl>> = {};
+  /**
+   * Where chargers reach the public file endpoints, set as each is wired and read late (a Lazy) by the functions of
+   * routes with `fileEndpoints`, which are built before them: `uploads` is the uploads function URL; `sftp` stays
+   * empty until the stack has an SFTP server, whose wiring sets it (`sftp://<host>`).
+   */
+  private readonly fileEndpointUrls: Partial<Record<FileEndpointName, string>> = {};
   private readonly config: StageConfig;
 
   constructor(scope: Construct, id: string, props: CsmsStackProps) {
@@ -123,6 +138,9 @@ export class CsmsStack extends Stack {
       registries,
       userPool: this.identity.userPool,
       corsOrigins: config.consoleOrigins,
+      fileEndpoints: Object.fromEntries(
+        FILE_ENDPOINT_NAMES.map((name) => [name, Lazy.string({ produce: () => this.fileEndpointUrls[name] ?? '' })]),
+      ) as Record<FileEndpointName, string>,
     });
     this.restApi = this.wire(routes);
 
@@ -244,9 +262,24 @@ export class CsmsStack extends Stack {
       queue: (r, f) => addQueueSource(f, r, this.queues.byName[r.queue] as IQueue),
       stream: (r, f) => addStreamSource(f, r, this.tables.byName[r.table] as unknown as ITable, this.queues.byName[r.onFailure] as IQueue),
       schedule: (r, f) => (schedules ??= new Schedules(this, 'Schedules')).add(r, f),
+      'function-url': (r, f) => this.addFunctionUrl(r, f),
     };
     for (const route of routes) (wiring[route.kind] as (r: RouteDef, f: IFunction) => void)(route, fn(route.id));
     return restApi;
+  }
+
+  /**
+   * The route's function URL: auth NONE (the route's `reason` says who checks the caller instead), buffered (the
+   * handler answers once). CDK grants lambda:InvokeFunctionUrl and lambda:InvokeFunction (only via the URL) to anyone.
+   */
+  private addFunctionUrl(route: FunctionUrlRoute, fn: IFunction): void {
+    const url = fn.addFunctionUrl({ authType: FunctionUrlAuthType.NONE, invokeMode: InvokeMode.BUFFERED });
+    this.functionUrls[route.name] = url;
+    // `https://<id>.lambda-url.<region>.on.aws/` without its trailing slash: callers append `/<chargeBoxId>/…`.
+    const base = Fn.join('', ['https://', Fn.select(2, Fn.split('/', url.url))]);
+    const { output, description, fileEndpoint } = FUNCTION_URLS[route.name];
+    if (fileEndpoint) this.fileEndpointUrls[fileEndpoint] = base;
+    new CfnOutput(this, output, { description, value: base });
   }
 
   private outputs(secrets: Partial<Record<SecretName, ISecret>>): void {

@@ -22,7 +22,7 @@ import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
-import type { SecretName, SettingsName } from '#functions/_common/env.ts';
+import type { FileEndpointName, SecretName, SettingsName } from '#functions/_common/env.ts';
 import { routeEnvironment } from '#functions/_routes/environment.ts';
 import { DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT_SECONDS, type Registries } from '#functions/_routes/rules.ts';
 import type { BucketAccess, CognitoAction, QueueAccess, RouteDef, TableAccess, WebSocketApiName } from '#functions/routes.ts';
@@ -51,6 +51,8 @@ export interface RouteResources {
   readonly userPool?: IUserPool;
   /** The console's browser origins (CORS), told to `http` routes. */
   readonly corsOrigins: readonly string[];
+  /** Where chargers reach each public file endpoint (tokens resolved late: the endpoints are wired after the functions). */
+  readonly fileEndpoints: Readonly<Record<FileEndpointName, string>>;
 }
 
 export interface RouteFunctionProps {
@@ -186,6 +188,7 @@ export class RouteFunction extends Construct {
       settings: (name: SettingsName) => r.settings[name],
       userPoolId: () => need(r.userPool, 'Cognito user pool').userPoolId,
       corsOrigins: () => r.corsOrigins,
+      fileEndpoint: (name: FileEndpointName) => r.fileEndpoints[name],
     };
   }
 

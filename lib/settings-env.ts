@@ -19,6 +19,7 @@ export const settingsEnvironment = (config: StageConfig): Record<SettingsName, R
     MESSAGE_LOG_RETENTION_DAYS: String(config.messageLogRetentionDays),
   }),
   history: historySettings(config.historyRetention ?? {}),
+  files: settingsVariables('files', { FILE_UPLOAD_MAX_BYTES: String(config.fileUploadMaxBytes) }),
 });
 
 const chargerSettings = (config: StageConfig): Readonly<Record<string, string>> => {

@@ -47,6 +47,11 @@ export interface StageConfig {
    * expired file's bytes go for good DEFAULT_NONCURRENT_VERSION_DAYS later. @default 90
    */
   readonly fileRetentionDays: number;
+  /**
+   * The largest body the HTTPS upload endpoint takes (`FILE_UPLOAD_MAX_BYTES`, docs/files.md): at most 4,400,000, as
+   * Lambda's 6 MiB payload holds the body base64-encoded. From `-c fileUploadMaxBytes=…`. @default 4194304 (4 MiB)
+   */
+  readonly fileUploadMaxBytes: number;
   /** Days other history is kept (status, meter values, timeline, reports, raw events). @default DEFAULT_RETENTION */
   readonly historyRetention?: Partial<Omit<Retention, 'messageLogDays'>>;
   /** Chargers connect to `/<ocppPathPrefix>/<chargeBoxId>`. @default 'ocpp' */
@@ -122,6 +127,7 @@ const defaults = {
   messageLogRetentionDays: 30,
   fileRetentionDays: DEFAULT_FILE_RETENTION_DAYS,
   chargerSettings: {},
+  fileUploadMaxBytes: 4 * 1024 * 1024,
   ocppPathPrefix: 'ocpp',
   allowPlainWs: false,
   logLevel: 'INFO',
@@ -181,6 +187,8 @@ export interface StageContext {
   readonly operatorDomainPrefix?: string;
   /** `true` or `false`. */
   readonly sampleMachineClient?: string;
+  /** Bytes, a whole number. */
+  readonly fileUploadMaxBytes?: string;
 }
 export const STAGE_CONTEXT_KEYS = [
   'domainName',
@@ -191,6 +199,7 @@ export const STAGE_CONTEXT_KEYS = [
   'restApiWebAclArn',
   'operatorDomainPrefix',
   'sampleMachineClient',
+  'fileUploadMaxBytes',
 ] as const;
 
 /** The config for `-c stage=<name>` with the deployment's context values; throws naming the allowed stages for anything else. */
@@ -199,7 +208,7 @@ export function stageConfig(name: unknown, context: StageContext = {}): StageCon
     throw new Error(`Unknown stage ${JSON.stringify(name)}: pass -c stage=${stageNames.join('|')}`);
   }
   const { domainName, certificateArn, webAclArn, originSecretVersionId, chargerSettings } = context;
-  const { consoleOrigins, restApiWebAclArn, operatorDomainPrefix, sampleMachineClient } = context;
+  const { consoleOrigins, restApiWebAclArn, operatorDomainPrefix, sampleMachineClient, fileUploadMaxBytes } = context;
   const origins = consoleOrigins?.split(',').map((o) => o.trim()).filter((o) => o !== '');
   return {
     ...stageConfigs[name],
@@ -211,6 +220,8 @@ export function stageConfig(name: unknown, context: StageContext = {}): StageCon
     ...(restApiWebAclArn ? { restApiWebAclArn } : {}),
     ...(operatorDomainPrefix ? { operatorDomainPrefix } : {}),
     ...(sampleMachineClient ? { sampleMachineClient: sampleMachineClient === 'true' } : {}),
+    // Checked against the settings schema at synth (lib/settings-env.ts), naming the variable.
+    ...(fileUploadMaxBytes ? { fileUploadMaxBytes: Number(fileUploadMaxBytes) } : {}),
   };
 }
 

@@ -5,7 +5,7 @@
  * that each AWS function gets only its own is proven by the CDK tests.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import type { SecretName, SettingsName } from '#functions/_common/env.ts';
+import type { FileEndpointName, SecretName, SettingsName } from '#functions/_common/env.ts';
 import { historySettings, routeEnvironment, settingsVariables } from '#functions/_routes/environment.ts';
 import type { Registries } from '#functions/_routes/rules.ts';
 import type { RouteDef, WebSocketApiName } from '#functions/routes.ts';
@@ -33,6 +33,8 @@ export interface PlatformSettings {
   readonly messageBudgetPerMinute?: number;
   /** @default env MESSAGE_BUDGET_BURST, else env.ts's default */
   readonly messageBudgetBurst?: number;
+  /** The largest upload the HTTPS upload endpoint takes. @default env FILE_UPLOAD_MAX_BYTES, else env.ts's default (4 MiB) */
+  readonly fileUploadMaxBytes?: number;
 }
 
 export interface Endpoints {
@@ -45,6 +47,8 @@ export interface Endpoints {
   readonly webSocketApis: Partial<Record<WebSocketApiName, string>>;
   /** The Cognito stand-in and its pool. */
   readonly userPool?: { readonly id: string; readonly endpoint: string };
+  /** Where chargers reach the file endpoints the hosts serve, e.g. `uploads: 'http://127.0.0.1:8084'`. */
+  readonly fileEndpoints?: Partial<Record<FileEndpointName, string>>;
 }
 
 /** The local value of everything a route's access may name. */
@@ -83,6 +87,7 @@ export const localSettings = (settings: PlatformSettings): Record<SettingsName, 
   }),
   // The shell's *_RETENTION_DAYS variables, else the defaults.
   history: historySettings({}, process.env),
+  files: settingsVariables('files', { FILE_UPLOAD_MAX_BYTES: chosen(settings.fileUploadMaxBytes, 'FILE_UPLOAD_MAX_BYTES') }),
 });
 
 const need = <T>(value: T | undefined, what: string): T => {
@@ -111,6 +116,7 @@ export const handlerEnv = (
     secret: (name: SecretName) => local.secretIds[name],
     settings: (name: SettingsName) => local.settings[name],
     ...(endpoints.userPool ? { userPoolId: () => need(endpoints.userPool, 'Cognito stand-in').id } : {}),
+    fileEndpoint: (name: FileEndpointName) => endpoints.fileEndpoints?.[name] ?? '',
   };
   const management = endpoints.webSocketApis.chargers;
   return Object.assign(

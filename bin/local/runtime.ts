@@ -44,6 +44,8 @@ export interface LocalRuntimeOptions extends PlatformSettings {
   readonly port?: number;
   /** Port of the REST API (when the table has `http` routes); 0 = a free one. @default 0 */
   readonly restPort?: number;
+  /** Port of the HTTPS upload endpoint (the `uploads` function URL), when the table has it; 0 = a free one. @default 0 */
+  readonly uploadsPort?: number;
   /** Port of the operators WebSocket API (when the table has routes for it); 0 = a free one. @default 0 */
   readonly operatorsPort?: number;
   /** Port of the Cognito stand-in (user pool API, JWKS, token endpoint); 0 = a free one. @default 0 */
@@ -100,6 +102,8 @@ export interface LocalRuntime {
   readonly managementEndpoint: string;
   /** `http://127.0.0.1:<port>/local`, when the table has `http` routes. */
   readonly restUrl?: string;
+  /** `http://127.0.0.1:<port>`, the upload endpoint (the `uploads` function URL), when the table has it. */
+  readonly uploadsUrl?: string;
   /** The Cognito stand-in: the user pool operators sign in to (bin/local/cognito). */
   readonly userPool: LocalUserPool;
   readonly dynamodbEndpoint: string;
@@ -260,7 +264,7 @@ export const startLocalRuntime = async (opts: LocalRuntimeOptions = {}): Promise
       host,
       stage: LOCAL_STAGE,
       logger,
-      ports: { chargers: opts.port ?? 0, operators: opts.operatorsPort ?? 0, rest: opts.restPort ?? 0 },
+      ports: { chargers: opts.port ?? 0, operators: opts.operatorsPort ?? 0, rest: opts.restPort ?? 0, uploads: opts.uploadsPort ?? 0 },
       limits: {
         idleTimeoutMs: opts.idleTimeoutMs ?? API_GATEWAY_LIMITS.idleTimeoutMs,
         maxConnectionMs: opts.maxConnectionMs ?? API_GATEWAY_LIMITS.maxConnectionMs,
@@ -277,6 +281,8 @@ export const startLocalRuntime = async (opts: LocalRuntimeOptions = {}): Promise
     const fauxPort = await freePort();
     const sqsS3Endpoint = `http://127.0.0.1:${fauxPort}`; // an IP host makes the S3 client use path-style URLs
     const apis = s.hosts.websocket?.apis ?? {};
+    // Known once the hosts hold their ports: handlers that tell chargers where to upload read it at import.
+    const uploadsUrl = s.hosts.all.find((h) => h.endpoints.uploads)?.endpoints.uploads;
     const tableNames = Object.fromEntries(registries.tables.map((t) => [t.name, physicalTableName(t, prefix)])) as Record<TableName, string>;
     const settings = localSettings(opts);
     const secrets = localSecrets(dataDir);
@@ -296,7 +302,14 @@ export const startLocalRuntime = async (opts: LocalRuntimeOptions = {}): Promise
         resources = { tables: tableNames, queues, buckets, secrets, secretIds: secretsManager.ids, settings };
         const webSocketApis = Object.fromEntries(Object.entries(apis).map(([name, a]) => [name, a.httpUrl]));
         env = handlerEnv(
-          { dynamodb: dynamodbEndpoint, sqsAndS3: sqsS3Endpoint, secretsManager: secretsManager.endpoint, webSocketApis, userPool },
+          {
+            dynamodb: dynamodbEndpoint,
+            sqsAndS3: sqsS3Endpoint,
+            secretsManager: secretsManager.endpoint,
+            webSocketApis,
+            userPool,
+            fileEndpoints: uploadsUrl ? { uploads: uploadsUrl } : {},
+          },
           { routes, registries },
           resources,
         );
@@ -341,6 +354,7 @@ export const startLocalRuntime = async (opts: LocalRuntimeOptions = {}): Promise
       chargerUrl: (id) => `${chargers?.wsUrl ?? ''}/${encodeURIComponent(id)}`,
       managementEndpoint: chargers?.httpUrl ?? '',
       ...(endpoints.restApi ? { restUrl: endpoints.restApi } : {}),
+      ...(uploadsUrl ? { uploadsUrl } : {}),
       userPool,
       dynamodbEndpoint,
       sqsS3Endpoint,

@@ -12,9 +12,9 @@ import type { Retention } from '#shared/store/retention.ts';
 import type { FileAccess, FileObjects } from '#shared/file/objects.ts';
 import { filesBucket } from '#shared/store/buckets.ts';
 import { fileObjectStore, makeS3Client } from '#shared/store/file-object-store.ts';
-import { HISTORY_RETENTIONS, HistorySettingsSchema, parseChargerSettings, parseEnv, RETENTION_ENV } from './env.ts';
+import { FILE_ENDPOINT_VARS, HISTORY_RETENTIONS, HistorySettingsSchema, parseChargerSettings, parseEnv, RETENTION_ENV } from './env.ts';
 
-export { RETENTION_ENV };
+export { FILE_ENDPOINT_VARS, RETENTION_ENV };
 import { tables, type TableName } from '#shared/store/tables.ts';
 
 /** Retention from the `history` settings group and the message log's charger setting, each defaulted by its schema. */
@@ -48,12 +48,6 @@ const tableNamesFrom = (env: NodeJS.ProcessEnv): Record<TableName, string> =>
 
 const quiet = (): void => undefined;
 export const consoleLog: Log = { debug: quiet, info: quiet, warn: console.warn, error: console.error };
-
-/**
- * Variables of the public file endpoints (route access `fileEndpoints`); empty when the stage has none. The upload
- * endpoint's base URL and the SFTP server's `sftp://host[:port]`.
- */
-export const FILE_ENDPOINT_VARS = { uploads: 'FILE_UPLOAD_URL', sftp: 'FILE_SFTP_URL' } as const;
 
 /** The files bucket where the route may reach it (FILES_BUCKET) and the endpoints its environment names. */
 export const fileAccessFrom = (env: NodeJS.ProcessEnv): FileAccess => {

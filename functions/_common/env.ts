@@ -5,7 +5,8 @@
  * - `WS_MANAGEMENT_ENDPOINT` with `manageConnections`;
  * - a secret's id variable (`SECRET_ENV_VARS`) with `secrets`: the value is read from Secrets Manager (secrets.ts);
  * - a settings group's variables (`SETTINGS_SCHEMAS`) with `settings`, e.g. `settings: ['chargers']`;
- * - `USER_POOL_ID` with `userPool`.
+ * - `USER_POOL_ID` with `userPool`;
+ * - `FILE_UPLOAD_URL` and `FILE_SFTP_URL` (`FILE_ENDPOINT_VARS`) with `fileEndpoints`.
  * zod's "mini" build: the full one would add some 440 KB to every Lambda bundle for a handful of variables.
  */
 import * as z from 'zod/mini';
@@ -90,8 +91,24 @@ export const HistorySettingsSchema = z.object({
   [RETENTION_ENV.transactionEventDays]: whole(1, 3650, DEFAULT_RETENTION.transactionEventDays),
 });
 
+/** Lambda's synchronous invocation payload limit (request and response): 6 MiB. */
+export const LAMBDA_PAYLOAD_LIMIT_BYTES = 6 * 1024 * 1024;
+/**
+ * The largest upload the HTTPS endpoint may be set to accept. A function URL hands the body to Lambda base64-encoded
+ * (4 bytes for every 3) inside the event, and the whole event must fit in Lambda's 6 MiB payload: 4,718,592 bytes of
+ * body at most, less the event's headers and fields. 4,400,000 leaves some 400 KB for them; beyond it the gateway,
+ * not our handler, would refuse the upload.
+ */
+export const MAX_FILE_UPLOAD_BYTES = 4_400_000;
+
+/** Settings of the file endpoints (docs/files.md). */
+export const FilesSettingsSchema = z.object({
+  /** The largest request body the HTTPS upload endpoint takes (a multipart envelope counts); larger gets 413. 4 MiB. */
+  FILE_UPLOAD_MAX_BYTES: whole(1, MAX_FILE_UPLOAD_BYTES, 4 * 1024 * 1024),
+});
+
 /** Settings groups a route may declare in `access.settings`; each host sets every variable of a declared group. */
-export const SETTINGS_SCHEMAS = { chargers: ChargerSettingsSchema, history: HistorySettingsSchema } as const;
+export const SETTINGS_SCHEMAS = { chargers: ChargerSettingsSchema, history: HistorySettingsSchema, files: FilesSettingsSchema } as const;
 export type SettingsName = keyof typeof SETTINGS_SCHEMAS;
 
 /** The variable `manageConnections` adds: the @connections endpoint of the named WebSocket API's stage. */
@@ -140,6 +157,14 @@ export const USER_POOL_ID_VAR = 'USER_POOL_ID';
 
 export const UserPoolEnvSchema = z.object({ [USER_POOL_ID_VAR]: z.string().check(z.minLength(1)) });
 
+/**
+ * Variables of the public file endpoints (route access `fileEndpoints`); empty when the stage has none. The upload
+ * endpoint's base URL (no trailing slash) and the SFTP server's `sftp://host[:port]`.
+ */
+export const FILE_ENDPOINT_VARS = { uploads: 'FILE_UPLOAD_URL', sftp: 'FILE_SFTP_URL' } as const;
+export type FileEndpointName = keyof typeof FILE_ENDPOINT_VARS;
+export const FILE_ENDPOINT_NAMES = Object.keys(FILE_ENDPOINT_VARS) as FileEndpointName[];
+
 /** Parses the environment, naming every missing or malformed variable so a cold start fails loudly. */
 export const parseEnv =
   <S extends z.ZodMiniType>(schema: S) =>
@@ -155,3 +180,4 @@ export const parseEnv =
 export const parseChargerSettings = parseEnv(ChargerSettingsSchema);
 export const parseManagementEndpointEnv = parseEnv(ManagementEndpointEnvSchema);
 export const parseUserPoolEnv = parseEnv(UserPoolEnvSchema);
+export const parseFilesSettings = parseEnv(FilesSettingsSchema);

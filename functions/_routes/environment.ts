@@ -8,6 +8,9 @@ import type { BucketDef } from '#shared/store/buckets.ts';
 import type { QueueDef } from '#shared/store/queues.ts';
 import type { TableDef, TableName } from '#shared/store/tables.ts';
 import {
+  FILE_ENDPOINT_NAMES,
+  FILE_ENDPOINT_VARS,
+  type FileEndpointName,
   HISTORY_RETENTIONS,
   MANAGEMENT_ENDPOINT_VAR,
   RETENTION_ENV,
@@ -35,12 +38,23 @@ export interface EnvSources {
   userPoolId?(): string;
   /** Browser origins of the operator console (CORS); none: no CORS. */
   corsOrigins?(): readonly string[];
+  /**
+   * Where chargers reach a public file endpoint (`uploads`: the HTTPS upload endpoint's base URL; `sftp`: the SFTP
+   * server's `sftp://host[:port]`), for routes with `fileEndpoints`; an empty string where the host has none.
+   */
+  fileEndpoint?(name: FileEndpointName): string;
 }
 
 const byName = <T extends { readonly name: string }>(defs: readonly T[], name: string, what: string): T => {
   const def = defs.find((d) => d.name === name);
   if (!def) throw new Error(`unknown ${what} ${name}`); // checkRoutes reports it first, naming the route
   return def;
+};
+
+const fileEndpointsFor = (route: RouteDef, sources: EnvSources): [string, string][] => {
+  const { fileEndpoint } = sources;
+  if (!fileEndpoint) throw new Error(`${route.id} names fileEndpoints access, but this host cannot tell its file endpoints`);
+  return FILE_ENDPOINT_NAMES.map((name) => [FILE_ENDPOINT_VARS[name], fileEndpoint(name)]);
 };
 
 const userPoolIdFor = (route: RouteDef, sources: EnvSources): string => {
@@ -70,6 +84,7 @@ export const routeEnvironment = (
     ...(access.secrets ?? []).map((s) => [SECRET_ENV_VARS[s], sources.secret(s)]),
     ...(access.settings ?? []).flatMap((s) => Object.entries(sources.settings(s))),
     ...(access.userPool ? [[USER_POOL_ID_VAR, userPoolIdFor(route, sources)]] : []),
+    ...(access.fileEndpoints ? fileEndpointsFor(route, sources) : []),
     // Not access but the stage's: the handler adapter echoes an allowed Origin (functions/_routes/cors.ts).
     ...(route.kind === 'http' && origins.length > 0 ? [[CORS_ORIGINS_VAR, origins.join(',')]] : []),
   ]);

@@ -8,7 +8,7 @@ import { queues, type QueueDef } from '#shared/store/queues.ts';
 import { tables, type TableDef } from '#shared/store/tables.ts';
 import { SECRET_ITEM_TYPES } from '#shared/store/keys.ts';
 import { SECRET_ENV_VARS, SETTINGS_SCHEMAS } from '../_common/env.ts';
-import type { CognitoAction, HttpRoute, QueueRoute, RouteDef, RouteKind, ScheduleRoute, StreamRoute, WsAuthorizerRoute, WsRoute } from '../routes.ts';
+import type { CognitoAction, FunctionUrlRoute, HttpRoute, QueueRoute, RouteDef, RouteKind, ScheduleRoute, StreamRoute, WsAuthorizerRoute, WsRoute } from '../routes.ts';
 import { isResourcePath } from './http-paths.ts';
 import { parseSchedule } from './schedule.ts';
 
@@ -153,6 +153,14 @@ const checkSchedule: Check<ScheduleRoute> = (route) => {
   }
 };
 
+const checkFunctionUrl: Check<FunctionUrlRoute> = (route, ctx) => [
+  // Security rule, as for anonymous REST methods: nobody is checked at the gateway, so the route says who checks.
+  ...(typeof route.reason === 'string' && route.reason.trim() !== '' ? [] : ['a function URL has no gateway auth: reason must say why and who checks the caller']),
+  ...(ctx.routes.filter((r) => r.kind === 'function-url' && r.name === route.name).length > 1
+    ? [`the ${route.name} function URL is served by more than one route`]
+    : []),
+];
+
 /** Each kind's own rules; a kind missing here is one neither host knows. */
 const KIND_CHECKS: { readonly [K in RouteKind]: Check<Extract<RouteDef, { kind: K }>> } = {
   'ws-authorizer': checkWsAuthorizer,
@@ -161,6 +169,7 @@ const KIND_CHECKS: { readonly [K in RouteKind]: Check<Extract<RouteDef, { kind: 
   queue: checkQueue,
   stream: checkStream,
   schedule: checkSchedule,
+  'function-url': checkFunctionUrl,
 };
 export const ROUTE_KINDS = Object.keys(KIND_CHECKS) as RouteKind[];
 

@@ -121,3 +121,11 @@ export const redeemUploadToken = async (deps: TokenPorts, token: string, caller:
   }
   return { granted: false, reason: refusalOf(out.found, now, caller.chargerId) };
 };
+
+/**
+ * Makes a token redeemed at `usedAt` good again, when what it was redeemed for did not happen (the upload was refused
+ * or could not be stored): the charger's retry then succeeds instead of being refused as `used`. Only that redeem's
+ * mark is removed; `not-held` when the token is no longer marked so.
+ */
+export const giveBackUploadToken = (deps: Pick<Ports, 'stores'>, token: string, usedAt: Date): Promise<'released' | 'not-held'> =>
+  deps.stores.files.releaseUploadToken(hashUploadToken(token), usedAt);

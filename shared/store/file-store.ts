@@ -121,6 +121,25 @@ export const fileStore = (ctx: StoreContext) => {
       }
     },
 
+    /**
+     * Makes the token stored as `tokenHash` unused again, if it is still marked used at exactly `usedAt` (the redeem
+     * that is giving it back, not a later one); `released`, or `not-held` when nothing changed.
+     */
+    async releaseUploadToken(tokenHash: string, usedAt: Date): Promise<'released' | 'not-held'> {
+      const out = await unlessConditionFails(
+        ctx.db.send(
+          new UpdateCommand({
+            TableName: table(),
+            Key: uploadTokenKey(tokenHash),
+            UpdateExpression: 'REMOVE usedAt',
+            ConditionExpression: 'usedAt = :usedAt',
+            ExpressionAttributeValues: { ':usedAt': usedAt.toISOString() },
+          }),
+        ),
+      );
+      return out ? 'released' : 'not-held';
+    },
+
     async get(fileId: string, consistent = false): Promise<FileRecord | undefined> {
       const out = await ctx.db.send(new GetCommand({ TableName: table(), Key: fileKey(fileId), ConsistentRead: consistent }));
       return out.Item && toFile(out.Item);

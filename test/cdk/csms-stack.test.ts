@@ -65,6 +65,7 @@ describe('functions from the route table', () => {
       SyncLocalListOnMismatch: ['CSMS_TABLE', 'COMMANDS_QUEUE_URL'],
       ReconcilePresence: ['CSMS_TABLE', 'MESSAGE_LOG_TABLE'],
       ExpireReservations: ['CSMS_TABLE'],
+      ReceiveUploads: ['CSMS_TABLE', 'FILES_BUCKET', 'FILE_UPLOAD_MAX_BYTES'],
     };
     expect(Object.keys(expected).sort()).toEqual(chargerRoutes.map((r) => r.id).sort());
     const fns = dev.findResources('AWS::Lambda::Function');
@@ -77,6 +78,15 @@ describe('functions from the route table', () => {
       if ('METER_VALUES_RETENTION_DAYS' in vars) expect(vars).toMatchObject({ METER_VALUES_RETENTION_DAYS: '730', STATUS_HISTORY_RETENTION_DAYS: '90' });
       if ('HEARTBEAT_INTERVAL_SECONDS' in vars) expect(vars).toMatchObject({ HEARTBEAT_INTERVAL_SECONDS: '300', AUTO_REGISTER: 'true' });
     }
+  });
+
+  it('tells SendCommand where chargers upload: the uploads function URL without its trailing slash, and no SFTP server yet', () => {
+    const fns = dev.findResources('AWS::Lambda::Function');
+    const vars = ((fns[functionIdForRoute(dev, 'SendCommand')] as Resource).Properties.Environment as { Variables: Record<string, unknown> }).Variables;
+    const url = Object.keys(dev.findResources('AWS::Lambda::Url'))[0];
+    expect(vars.FILE_UPLOAD_URL).toEqual({ 'Fn::Join': ['', ['https://', { 'Fn::Select': [2, { 'Fn::Split': ['/', { 'Fn::GetAtt': [url, 'FunctionUrl'] }] }] }]] });
+    expect(vars.FILE_SFTP_URL).toBe('');
+    expect(routes.filter((r) => r.access.fileEndpoints).map((r) => r.id)).toEqual(['SendCommand']);
   });
 
   it('gives the origin secret only to the authorizer', () => {
@@ -172,6 +182,7 @@ describe('IAM from route access', () => {
       },
       ReconcilePresence: { Csms: ['dynamodb:Query', 'dynamodb:UpdateItem'], MessageLog: ['dynamodb:Query'] },
       ExpireReservations: { Csms: ['dynamodb:Query', 'dynamodb:UpdateItem'] },
+      ReceiveUploads: { Csms: ['dynamodb:UpdateItem'] },
       DispatchCommands: { Csms: ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'], MessageLog: ['dynamodb:PutItem'] },
       ExpireCommands: { Csms: ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:UpdateItem'] },
       // Its own reads of the charger's partition, and the stream's (granted by its event source mapping).
@@ -209,6 +220,17 @@ describe('IAM from route access', () => {
         expect(actions, `${route.id} ${def.name}`).toEqual(declared.map((a) => `dynamodb:${a}`).sort());
       }
     }
+  });
+
+  it('lets the upload endpoint update only upload tokens and files, and only put objects into the files bucket', () => {
+    const [statement] = onTable(dev, 'ReceiveUploads', 'Csms');
+    expect(statement?.Condition).toEqual({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['UPLOAD#*', 'FILE#*'] } });
+    const bucket = Object.keys(dev.findResources('AWS::S3::Bucket')).find((id) => id.startsWith('BucketsFiles'));
+    const s3 = statementsFor(dev, 'ReceiveUploads').filter((s) => actionsOf(s).some((a) => a.startsWith('s3:')));
+    expect(s3).toHaveLength(1);
+    expect(actionsOf(s3[0] as Statement).sort()).toEqual(['s3:Abort*', 's3:PutObject', 's3:PutObjectLegalHold', 's3:PutObjectRetention', 's3:PutObjectTagging', 's3:PutObjectVersionTagging']);
+    // The bucket's objects, never the bucket itself (no listing, no reads).
+    expect(s3[0]?.Resource).toEqual({ 'Fn::Join': ['', [{ 'Fn::GetAtt': [bucket, 'Arn'] }, '/*']] });
   });
 
   it('lets the authorizer read charger and enrolment-code partitions only, and nothing else of the table', () => {
@@ -310,6 +332,13 @@ describe('flood limits on $connect', () => {
     const props = (routeId: string) => (fns[functionIdForRoute(dev, routeId)] as Resource).Properties;
     expect(props('OcppAuthorizer')).toMatchObject({ ReservedConcurrentExecutions: 20, MemorySize: 1769 });
     expect(props('OcppMessage').ReservedConcurrentExecutions).toBeUndefined();
+  });
+
+  it('caps the upload endpoint, which anyone can call, with reserved concurrency', () => {
+    const fns = dev.findResources('AWS::Lambda::Function');
+    expect((fns[functionIdForRoute(dev, 'ReceiveUploads')] as Resource).Properties).toMatchObject({ ReservedConcurrentExecutions: 10, MemorySize: 512, Timeout: 30 });
+    dev.hasResourceProperties('AWS::Lambda::Url', { AuthType: 'NONE', InvokeMode: 'BUFFERED' });
+    dev.hasOutput('UploadsUrl', { Value: Match.objectLike({ 'Fn::Join': ['', Match.arrayWith(['https://'])] }) });
   });
 
   it('lets the stage config resize a route’s reserved concurrency', () => {

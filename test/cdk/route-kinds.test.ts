@@ -61,7 +61,7 @@ describe('functions', () => {
     const expected: Record<string, string[]> = {
       GetCharger: ['CSMS_TABLE'],
       ResetCharger: ['JOBS_QUEUE_URL'],
-      Probe: [],
+      Probe: ['FILE_UPLOAD_URL', 'FILE_SFTP_URL'],
       WorkJobs: ['FILES_BUCKET'],
       WorkOrdered: [],
       ChargerChanges: ['WS_MANAGEMENT_ENDPOINT'],
@@ -139,6 +139,33 @@ describe('http routes: the REST API', () => {
       AccessLogSetting: { DestinationArn: Match.anyValue(), Format: Match.anyValue() },
       MethodSettings: [Match.objectLike({ LoggingLevel: 'ERROR', ThrottlingRateLimit: 50, ThrottlingBurstLimit: 100 })],
     });
+  });
+});
+
+describe('function-url routes: Lambda function URLs', () => {
+  const uploads = () => functionIdForRoute(t, 'ReceiveUploads');
+  const urlId = () => idOf('AWS::Lambda::Url', 'FunctionsReceiveUploadsFunctionFunctionUrl');
+  /** `https://<host>` of the URL, without the trailing slash its FunctionUrl attribute has. */
+  const base = () => ({ 'Fn::Join': ['', ['https://', { 'Fn::Select': [2, { 'Fn::Split': ['/', { 'Fn::GetAtt': [urlId(), 'FunctionUrl'] }] }] }]] });
+
+  it('gives the route a buffered function URL without IAM auth, invocable by anyone through the URL only', () => {
+    t.resourceCountIs('AWS::Lambda::Url', 1);
+    expect(props('AWS::Lambda::Url', urlId())).toEqual({ AuthType: 'NONE', InvokeMode: 'BUFFERED', TargetFunctionArn: { 'Fn::GetAtt': [uploads(), 'Arn'] } });
+    const permissions = Object.values(t.findResources('AWS::Lambda::Permission') as Resources)
+      .map((p) => p.Properties)
+      .filter((p) => JSON.stringify(p.FunctionName).includes(`"${uploads()}"`));
+    expect(permissions).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ Action: 'lambda:InvokeFunctionUrl', Principal: '*', FunctionUrlAuthType: 'NONE' }),
+        expect.objectContaining({ Action: 'lambda:InvokeFunction', Principal: '*', InvokedViaFunctionUrl: true }),
+      ]),
+    );
+    expect(permissions).toHaveLength(2);
+  });
+
+  it('outputs the URL and tells routes with fileEndpoints (here one in the nested stack) where it is', () => {
+    expect(t.toJSON().Outputs.UploadsUrl.Value).toEqual(base());
+    expect(envOf('Probe')).toMatchObject({ FILE_UPLOAD_URL: base(), FILE_SFTP_URL: '' });
   });
 });
 
@@ -255,6 +282,7 @@ describe('least privilege per route', () => {
       WorkOrdered: ['Ordered'],
       ChargerChanges: ['Csms', 'StreamFailures'],
       Tick: [],
+      ReceiveUploads: ['Csms', 'Files'],
     };
     for (const [routeId, names] of Object.entries(allowed)) {
       const statements = statementsOf(t, functionIdForRoute(t, routeId));
@@ -285,6 +313,8 @@ describe('route rules at synth', () => {
     [{ kind: 'schedule', id: 'Often', schedule: 'rate(1 minutes)', entry: 'kinds/schedule.ts', access: {} }, /Often \(schedule\): rate\(1 minutes\): write rate\(1 minute\)/],
     [{ kind: 'schedule', id: 'NoCall', schedule: 'rate(1 day)', entry: 'kinds/schedule.ts', access: { userPool: [] } }, /NoCall \(schedule\): userPool names no action/],
     [{ kind: 'schedule', id: 'SignIn', schedule: 'rate(1 day)', entry: 'kinds/schedule.ts', access: { userPool: ['AdminInitiateAuth'] } }, /SignIn \(schedule\): userPool names unknown action "AdminInitiateAuth"/],
+    [{ kind: 'function-url', id: 'Unexplained', name: 'uploads', reason: '', entry: 'kinds/http.ts', access: {} }, /Unexplained \(function-url\): a function URL has no gateway auth: reason must say why/],
+    [{ kind: 'function-url', id: 'Twin', name: 'uploads', reason: 'tokens', entry: 'kinds/http.ts', access: {} }, /ReceiveUploads \(function-url\): the uploads function URL is served by more than one route/],
     [{ kind: 'schedule', id: 'Greedy', schedule: 'rate(1 day)', entry: 'kinds/schedule.ts', access: { buckets: { Photos: 'read' } } }, /Greedy \(schedule\): access names bucket "Photos", which is not registered/],
   ] as [RouteDef, RegExp][])('refuses %o', (route, message) => {
     expect(synth(route)).toThrow(message);

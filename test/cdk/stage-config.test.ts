@@ -36,6 +36,13 @@ describe('stage configuration', () => {
     expect(bad({ NO_SUCH_SETTING: '1' })).toThrow(/no variable NO_SUCH_SETTING/);
     expect(bad({ HEARTBEAT_INTERVAL_SECONDS: '60' })).toThrow(/heartbeatIntervalSeconds/);
   });
+  it('takes the upload limit from -c fileUploadMaxBytes, 4 MiB by default, and fails synth past what Lambda’s payload holds', () => {
+    expect(settingsEnvironment(stageConfig('prod')).files).toEqual({ FILE_UPLOAD_MAX_BYTES: '4194304' });
+    expect(settingsEnvironment(stageConfig('dev', { fileUploadMaxBytes: '1000000' })).files).toEqual({ FILE_UPLOAD_MAX_BYTES: '1000000' });
+    for (const fileUploadMaxBytes of ['4400001', '0', '1.5', 'lots']) {
+      expect(() => settingsEnvironment(stageConfig('dev', { fileUploadMaxBytes })), fileUploadMaxBytes).toThrow(/FILE_UPLOAD_MAX_BYTES/);
+    }
+  });
 });
 
 describe('the operators’ API settings', () => {

@@ -44,7 +44,8 @@ export const kindRoutes: readonly RouteDef[] = [
     entry: 'kinds/http.ts',
     access: { queues: { Jobs: 'send' } },
   },
-  { kind: 'http', id: 'Probe', method: 'GET', path: '/probe', auth: { type: 'none' }, entry: 'kinds/http.ts', access: {} },
+  // Told where chargers reach the file endpoints (the platform's uploads function URL runs beside the fixtures).
+  { kind: 'http', id: 'Probe', method: 'GET', path: '/probe', auth: { type: 'none' }, entry: 'kinds/http.ts', access: { fileEndpoints: true } },
   {
     kind: 'queue',
     id: 'WorkJobs',

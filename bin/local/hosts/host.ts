@@ -1,11 +1,13 @@
 /**
  * One host per kind of route, behind one interface: the local counterpart of what the CDK stack wires per kind
- * (WebSocket API, REST API, SQS and DynamoDB Streams event source mappings, EventBridge rules). Hosts are built
+ * (WebSocket API, REST API, SQS and DynamoDB Streams event source mappings, EventBridge rules, function URLs). Hosts are built
  * from the route table in two steps: `prepare` claims ports before the handlers load (their environment names
  * endpoints), `start` begins serving once handlers and stand-ins are up.
  */
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import type { Registries } from '#functions/_routes/rules.ts';
-import type { RouteDef, RouteKind } from '#functions/routes.ts';
+import type { FunctionUrlName, RouteDef, RouteKind } from '#functions/routes.ts';
 import type { GatewayLimits } from '../gateway/gateway.ts';
 import type { Logger } from '../gateway/upgrade.ts';
 import type { LocalResources } from '../handler-env.ts';
@@ -20,8 +22,8 @@ export interface HostOptions {
   /** API Gateway stage name in URLs and events. */
   readonly stage: string;
   readonly logger: Logger;
-  /** Ports of the servers; 0 = a free one. */
-  readonly ports: { readonly chargers: number; readonly operators: number; readonly rest: number };
+  /** Ports of the servers (a function URL's by its name); 0 = a free one. */
+  readonly ports: { readonly chargers: number; readonly operators: number; readonly rest: number } & { readonly [U in FunctionUrlName]: number };
   readonly limits: GatewayLimits;
   /** Where pollers keep their position; omitted = in memory. */
   readonly dataDir?: string;
@@ -48,7 +50,7 @@ export interface RouteHost {
   stop(): Promise<void>;
 }
 
-export type HostName = 'websocket' | 'rest' | 'queue' | 'stream' | 'schedule';
+export type HostName = 'websocket' | 'rest' | 'queue' | 'stream' | 'schedule' | 'function-url';
 
 /**
  * Which host runs each kind. A kind missing here cannot be hosted locally, and `npm start` refuses it. The REST API's
@@ -61,6 +63,7 @@ export const HOST_OF_KIND: { readonly [K in Exclude<RouteKind, 'http-authorizer'
   queue: 'queue',
   stream: 'stream',
   schedule: 'schedule',
+  'function-url': 'function-url',
 };
 
 /** Routes by the host that runs them; throws naming every route of a kind no host runs. */
@@ -89,3 +92,21 @@ export const sleep = (ms: number, signal?: AbortSignal): Promise<void> =>
       resolve();
     }, { once: true });
   });
+
+/** Starts `server` on `port` (0: a free one) and answers the `host:port` callers reach it at. */
+export const listenOn = async (server: Server, port: number, host: string): Promise<string> => {
+  const bound = await new Promise<number>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => resolve((server.address() as AddressInfo).port));
+  });
+  return `${host === '0.0.0.0' ? '127.0.0.1' : host}:${bound}`;
+};
+
+/** Stops taking requests and closes idle connections, then waits for the requests in flight. */
+export const closeServer = async (server: Server, inflight: ReadonlySet<Promise<void>>): Promise<void> => {
+  await new Promise<void>((resolve) => {
+    server.close(() => resolve());
+    server.closeIdleConnections();
+  });
+  await Promise.allSettled([...inflight]);
+};

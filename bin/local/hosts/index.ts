@@ -1,5 +1,6 @@
 /** Builds the hosts the route table needs, one per kind present (see host.ts). */
 import type { RouteDef } from '#functions/routes.ts';
+import { prepareFunctionUrlHost } from './function-url.ts';
 import { type HostName, type HostOptions, type RouteHost, routesByHost } from './host.ts';
 import { prepareQueueHost } from './queue.ts';
 import { prepareRestHost } from './rest.ts';
@@ -15,6 +16,7 @@ const FACTORIES: { readonly [H in Exclude<HostName, 'websocket'>]: (routes: read
   queue: prepareQueueHost,
   stream: prepareStreamHost,
   schedule: prepareScheduleHost,
+  'function-url': prepareFunctionUrlHost,
 };
 
 export interface Hosts {

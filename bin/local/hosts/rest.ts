@@ -7,7 +7,6 @@
  * `GET /<stage>/docs` is a local extra: the OpenAPI document as a browsable page.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { Ajv, type ValidateFunction } from 'ajv';
 import { z } from 'zod';
 import {
@@ -24,7 +23,7 @@ import { type HttpRoute, isHttpRoute, type RouteDef } from '#functions/routes.ts
 import { LOCAL_ACCOUNT, LOCAL_REGION, type RestApiInfo, restProxyEvent } from '../events/index.ts';
 import { cognitoAuthorizer, UnauthorizedError } from '../gateway/cognito-authorizer.ts';
 import type { LambdaFunction } from '../lambda.ts';
-import { functionOf, type HostOptions, type RouteHost, type StartContext } from './host.ts';
+import { closeServer, functionOf, type HostOptions, listenOn, type RouteHost, type StartContext } from './host.ts';
 import { referencePage } from './reference-page.ts';
 
 /** API Gateway's payload limit for REST APIs. */
@@ -204,11 +203,7 @@ export const prepareRestHost = async (routes: readonly RouteDef[], opts: HostOpt
       .finally(() => inflight.delete(work));
     inflight.add(work);
   });
-  const port = await new Promise<number>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(opts.ports.rest, opts.host, () => resolve((server.address() as AddressInfo).port));
-  });
-  const domainName = `${opts.host === '0.0.0.0' ? '127.0.0.1' : opts.host}:${port}`;
+  const domainName = await listenOn(server, opts.ports.rest, opts.host);
   const api: RestApiInfo = { apiId: 'local', stage: opts.stage, domainName, region: LOCAL_REGION, accountId: LOCAL_ACCOUNT };
   return {
     endpoints: { restApi: `http://${domainName}/${opts.stage}` },
@@ -217,11 +212,7 @@ export const prepareRestHost = async (routes: readonly RouteDef[], opts: HostOpt
     },
     stop: async () => {
       served = undefined;
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeIdleConnections();
-      });
-      await Promise.allSettled([...inflight]);
+      await closeServer(server, inflight);
     },
   };
 };

@@ -23,10 +23,12 @@ export const sendCommandRoute = {
   accepted: true,
   entry: 'api/commands/send-command.ts',
   // One BatchGetItem of the profile and presence (a GetItem of the presence when asked in another case), a
-  // conditional PutItem of the command (GetItem on a retry), the idempotency record; one SendMessage.
+  // conditional PutItem of the command (GetItem on a retry), the idempotency record; one SendMessage. The file endpoints
+  // are where a GetDiagnostics or GetLog sent without a location tells the charger to upload.
   access: {
     tables: { Csms: { actions: ['BatchGetItem', 'GetItem', 'PutItem', 'UpdateItem', 'DeleteItem'], partitionKeyPrefixes: [CHARGER_PK_PREFIX, COMMAND_PK_PREFIX, IDEMPOTENCY_PK_PREFIX] } },
     queues: { Commands: 'send' },
+    fileEndpoints: true,
   },
 } as const satisfies HttpRoute;
 

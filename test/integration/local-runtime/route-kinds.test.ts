@@ -297,16 +297,85 @@ describe('schedule routes: timers', () => {
   });
 });
 
+describe('function-url routes: the uploads function URL', () => {
+  const uploadsUrl = () => runtime.uploadsUrl ?? '';
+  const echoed = async (res: Response) => {
+    expect(res.status).toBe(200);
+    return (await res.json()) as any;
+  };
+
+  it('hands the function Lambda’s payload 2.0 event: raw path, lower-cased headers, a binary body base64-encoded', async () => {
+    const bytes = Buffer.from([0, 1, 2, 253, 254, 255]);
+    const event = await echoed(await fetch(`${uploadsUrl()}/CP-1/t0ken/diag%20file.bin?a=1&a=2`, { method: 'PUT', body: bytes, headers: { 'Content-Type': 'application/octet-stream', 'X-Mixed-Case': 'v', Cookie: 'c=1; d=2' } }));
+    expect(event).toMatchObject({
+      version: '2.0',
+      routeKey: '$default',
+      rawPath: '/CP-1/t0ken/diag%20file.bin',
+      rawQueryString: 'a=1&a=2',
+      queryStringParameters: { a: '1,2' },
+      cookies: ['c=1', 'd=2'],
+      headers: { 'content-type': 'application/octet-stream', 'x-mixed-case': 'v', 'content-length': '6' },
+      requestContext: { accountId: 'anonymous', routeKey: '$default', stage: '$default', http: { method: 'PUT', path: '/CP-1/t0ken/diag%20file.bin', sourceIp: '127.0.0.1' } },
+      isBase64Encoded: true,
+    });
+    expect(Buffer.from(event.body, 'base64').equals(bytes)).toBe(true);
+    expect(event.headers).not.toHaveProperty('cookie');
+  });
+
+  it('passes a text or JSON body as text, and a form base64-encoded', async () => {
+    expect(await echoed(await fetch(`${uploadsUrl()}/x`, { method: 'POST', body: '{"a":1}', headers: { 'content-type': 'application/json' } }))).toMatchObject({ body: '{"a":1}', isBase64Encoded: false });
+    expect(await echoed(await fetch(`${uploadsUrl()}/x`, { method: 'POST', body: 'line\n', headers: { 'content-type': 'text/plain; charset=utf-8' } }))).toMatchObject({ body: 'line\n', isBase64Encoded: false });
+    const form = new FormData();
+    form.append('f', new Blob(['x']), 'x.log');
+    expect(await echoed(await fetch(`${uploadsUrl()}/x`, { method: 'POST', body: form }))).toMatchObject({ isBase64Encoded: true });
+    expect(await echoed(await fetch(`${uploadsUrl()}/x`))).toMatchObject({ isBase64Encoded: false, requestContext: { http: { method: 'GET' } } });
+  });
+
+  it('refuses a payload over Lambda’s 6 MiB as Lambda does (413), counting the body base64-encoded, before invoking', async () => {
+    const seen = events('function-url').length;
+    // 4.8 MB is under 6 MiB, but not once base64-encoded.
+    const res = await fetch(`${uploadsUrl()}/CP-1/t`, { method: 'PUT', body: Buffer.alloc(4_800_000, 1), headers: { 'content-type': 'application/octet-stream' } });
+    expect(res.status).toBe(413);
+    expect(await res.json()).toEqual({ Message: 'Request must be smaller than 6291456 bytes for the InvokeFunction operation' });
+    expect(events('function-url').length).toBe(seen);
+    // 4.6 MB: 6.13 MB of base64, within the limit with the event around it.
+    const fits = await echoed(await fetch(`${uploadsUrl()}/CP-1/t`, { method: 'PUT', body: Buffer.alloc(4_600_000, 1), headers: { 'content-type': 'application/octet-stream' } }));
+    expect(fits.body).toBe(`<${4 * Math.ceil(4_600_000 / 3)} characters>`);
+  });
+
+  it('turns the function’s answer into the response: status, headers, cookies, a base64 body; a plain value as JSON; a failure as 502', async () => {
+    const custom = await fetch(`${uploadsUrl()}/x?status=418`);
+    expect(custom.status).toBe(418);
+    expect(custom.headers.get('x-fixture')).toBe('yes');
+    expect(custom.headers.getSetCookie()).toEqual(['a=1', 'b=2']);
+    expect(Buffer.from(await custom.arrayBuffer())).toEqual(Buffer.from([0, 1, 2, 255]));
+    const plain = await fetch(`${uploadsUrl()}/x?plain=1`);
+    expect(plain.status).toBe(200);
+    expect(plain.headers.get('content-type')).toBe('application/json');
+    expect(await plain.json()).toEqual({ answered: 'without a status code' });
+    const crash = await fetch(`${uploadsUrl()}/x?crash=1`);
+    expect(crash.status).toBe(502);
+    expect(await crash.text()).toBe('Internal Server Error');
+  });
+
+  it('tells routes with fileEndpoints where the uploads endpoint is, and that there is no SFTP server yet', () => {
+    expect(runtime.uploadsUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect(runtime.env.FILE_UPLOAD_URL).toBe(runtime.uploadsUrl);
+    expect(runtime.env.FILE_SFTP_URL).toBe('');
+  });
+});
+
 describe('start-up', () => {
   it('lists every endpoint it serves', () => {
-    expect(Object.keys(runtime.endpoints).sort()).toEqual(['chargerConnections', 'chargerWebSocket', 'cognito', 'dynamodb', 'restApi', 's3', 'secretsManager', 'sqs']);
-    expect(runtime.routeCounts).toEqual({ 'ws-authorizer': 1, ws: 3, http: routes.filter((r) => r.kind === 'http').length, queue: 2, stream: 1, schedule: 3 });
+    expect(Object.keys(runtime.endpoints).sort()).toEqual(['chargerConnections', 'chargerWebSocket', 'cognito', 'dynamodb', 'restApi', 's3', 'secretsManager', 'sqs', 'uploads']);
+    expect(runtime.routeCounts).toEqual({ 'ws-authorizer': 1, ws: 3, http: routes.filter((r) => r.kind === 'http').length, queue: 2, stream: 1, schedule: 3, 'function-url': 1 });
   });
 
   it.each([
     [{ kind: 'carrier-pigeon', id: 'Pigeon', entry: 'kinds/http.ts', access: {} }, /Pigeon \(carrier-pigeon\): unknown kind/],
     [{ kind: 'queue', id: 'Lost', queue: 'Nowhere', reportBatchItemFailures: false, entry: 'kinds/queue.ts', access: {} }, /Lost \(queue\): consumes queue "Nowhere"/],
     [{ kind: 'http', id: 'Open', method: 'DELETE', path: '/x', auth: { type: 'none' }, entry: 'kinds/http.ts', access: { tables: { Nope: { actions: ['GetItem'] } } } }, /Open \(http\): access names table "Nope".*\n.*Open \(http\): auth none on DELETE needs a reason/],
+    [{ kind: 'function-url', id: 'Silent', name: 'uploads', reason: ' ', entry: 'upload/receive-upload.ts', access: {} }, /Silent \(function-url\): a function URL has no gateway auth: reason must say why/],
   ] as [RouteDef, RegExp][])('refuses a table it cannot host before starting anything: %o', async (route, message) => {
     await expect(startLocalRuntime({ routes: [...routes, route], registries: fixtureRegistries, loadModule: loadFixture, logger: quiet })).rejects.toThrow(message);
   });

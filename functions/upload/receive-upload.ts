@@ -1,0 +1,50 @@
+/**
+ * The HTTPS upload endpoint (the `uploads` function URL): a charger's PUT or POST of the file a command asked it for,
+ * at `<endpoint>/<chargerId>/<token>[/<file name>]`. Function URL event in, shared/file/upload.ts, HTTP answer out:
+ * 201 with a small receipt, or problem details.
+ */
+import type { LambdaFunctionURLEvent, LambdaFunctionURLResult } from 'aws-lambda';
+import { receiveUpload, type UploadAnswer } from '#shared/file/upload.ts';
+import { parseFilesSettings } from '../_common/env.ts';
+import { ApiProblem } from '../_common/http/problem.ts';
+import { deps } from '../_common/runtime.ts';
+import { withCsms } from '../_common/with-csms.ts';
+
+const { FILE_UPLOAD_MAX_BYTES } = parseFilesSettings();
+
+/** The path's segments, each percent-decoded; none when one cannot be decoded (404, as for any other bad path). */
+const segmentsOf = (rawPath: string): string[] => {
+  try {
+    return rawPath.split('/').filter((s) => s !== '').map(decodeURIComponent);
+  } catch {
+    return [];
+  }
+};
+
+const answer = (a: UploadAnswer): LambdaFunctionURLResult =>
+  a.status === 201
+    ? { statusCode: 201, headers: { 'content-type': 'application/json' }, body: JSON.stringify(a.receipt) }
+    : {
+        statusCode: a.status,
+        headers: { 'content-type': 'application/problem+json', ...('allow' in a ? { allow: a.allow.join(', ') } : {}) },
+        body: JSON.stringify(new ApiProblem(a.status, a.detail).body()),
+      };
+
+export const handler = withCsms(async (event: LambdaFunctionURLEvent): Promise<LambdaFunctionURLResult> => {
+  const { headers } = event;
+  const received = await receiveUpload(
+    { ...deps, files: deps.files ?? { endpoints: {} } },
+    {
+      method: event.requestContext.http.method,
+      segments: segmentsOf(event.rawPath),
+      headers: {
+        ...(headers['content-type'] !== undefined ? { contentType: headers['content-type'] } : {}),
+        ...(headers['content-length'] !== undefined ? { contentLength: headers['content-length'] } : {}),
+        ...(headers['content-disposition'] !== undefined ? { contentDisposition: headers['content-disposition'] } : {}),
+      },
+      body: Buffer.from(event.body ?? '', event.isBase64Encoded ? 'base64' : 'utf8'),
+      maxBytes: FILE_UPLOAD_MAX_BYTES,
+    },
+  );
+  return answer(received);
+});

@@ -1,0 +1,30 @@
+/**
+ * The HTTPS upload endpoint chargers send diagnostics and logs to (issue 12). Data only: the route table spreads
+ * `uploadRoutes`. Limits and what an operator should know: docs/files.md.
+ */
+import { FILE_PK_PREFIX, UPLOAD_TOKEN_PK_PREFIX } from '#shared/store/keys.ts';
+import type { FunctionUrlRoute } from '../routes.ts';
+
+export const receiveUploadsRoute = {
+  kind: 'function-url',
+  id: 'ReceiveUploads',
+  name: 'uploads',
+  entry: 'upload/receive-upload.ts',
+  reason:
+    'Chargers cannot sign requests or hold operator tokens: the one-time token in the URL is the credential, redeemed by the handler ' +
+    '(bound to the charger of the path, good once, short-lived; refused with 401/403 before anything is written).',
+  // A 4 MiB body arrives as 5.6 MB of base64 in the event: room to decode, hash and send it, with the CPU that buys.
+  memoryMb: 512,
+  timeoutSeconds: 30,
+  // Anyone can call a function URL: the cap keeps a flood of uploads from taking the concurrency the charger routes need.
+  reservedConcurrency: 10,
+  // Redeeming the token and giving it back (UpdateItem of its UPLOAD# item), recording the file (UpdateItem of its FILE#
+  // item); PutObject of the file in the charger's folder of the Files bucket.
+  access: {
+    tables: { Csms: { actions: ['UpdateItem'], partitionKeyPrefixes: [UPLOAD_TOKEN_PK_PREFIX, FILE_PK_PREFIX] } },
+    buckets: { Files: 'write' },
+    settings: ['files'],
+  },
+} as const satisfies FunctionUrlRoute;
+
+export const uploadRoutes = [receiveUploadsRoute] as const;

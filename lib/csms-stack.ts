@@ -6,6 +6,7 @@
 import { Annotations, CfnOutput, Duration, NestedStack, Stack, type StackProps } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
@@ -17,6 +18,7 @@ import {
   routes as routeTable,
   type WebSocketApiName,
   isHttpRoute,
+  isSftpIdentityRoute,
   isWsAuthorizer,
   isWsRoute,
 } from '#functions/routes.ts';
@@ -25,6 +27,7 @@ import { Buckets } from './buckets.ts';
 import { DataTables } from './data-tables.ts';
 import { EncryptionKeys } from './encryption-keys.ts';
 import { addQueueSource, addStreamSource } from './event-sources.ts';
+import { FileTransfer } from './file-transfer.ts';
 import { OcppEdge } from './ocpp-edge.ts';
 import { OperatorIdentity } from './operator-identity.ts';
 import { OriginVerifySecret } from './origin-verify-secret.ts';
@@ -71,6 +74,8 @@ export class CsmsStack extends Stack {
   readonly edge?: OcppEdge;
   /** The operators' user pool, its clients and token endpoint. */
   readonly identity: OperatorIdentity;
+  /** The SFTP server chargers upload to, when the stage has one (`sftp`) and the table an `sftp-identity` route. */
+  readonly fileTransfer?: FileTransfer;
   private readonly config: StageConfig;
 
   constructor(scope: Construct, id: string, props: CsmsStackProps) {
@@ -110,6 +115,15 @@ export class CsmsStack extends Stack {
       ...(config.operatorDomainPrefix ? { domainPrefix: config.operatorDomainPrefix } : {}),
     });
     const secrets = this.secrets(routes, originVerify.secret);
+    const sftpRoute = routes.find(isSftpIdentityRoute);
+    if (config.sftp && sftpRoute) {
+      this.fileTransfer = new FileTransfer(this, 'FileTransfer', {
+        bucket: this.buckets.byName[sftpRoute.bucket] as IBucket,
+        logRetention: config.logRetention,
+        removalPolicy: config.removalPolicy,
+        ...(config.sftpHostName ? { hostName: config.sftpHostName } : {}),
+      });
+    }
     this.functions = this.buildFunctions(routes, props.functionsDir, {
       tables: this.tables.byName,
       ...(keys ? { tableKey: keys.tables } : {}),
@@ -121,6 +135,7 @@ export class CsmsStack extends Stack {
       registries,
       userPool: this.identity.userPool,
       corsOrigins: config.consoleOrigins,
+      ...(this.fileTransfer ? { sftpSessionRoleArn: this.fileTransfer.sessionRole.roleArn } : {}),
     });
     this.restApi = this.wire(routes);
 
@@ -242,6 +257,8 @@ export class CsmsStack extends Stack {
       queue: (r, f) => addQueueSource(f, r, this.queues.byName[r.queue] as IQueue),
       stream: (r, f) => addStreamSource(f, r, this.tables.byName[r.table] as unknown as ITable, this.queues.byName[r.onFailure] as IQueue),
       schedule: (r, f) => (schedules ??= new Schedules(this, 'Schedules')).add(r, f),
+      // Without a server (the stage's `sftp` off) the function stays, unreachable, and refuses every login.
+      'sftp-identity': (_r, f) => this.fileTransfer?.useIdentityProvider(f),
     };
     for (const route of routes) (wiring[route.kind] as (r: RouteDef, f: IFunction) => void)(route, fn(route.id));
     return restApi;
@@ -263,6 +280,12 @@ export class CsmsStack extends Stack {
       new CfnOutput(this, 'ManagementEndpoint', { description: 'API Gateway @connections endpoint (PostToConnection)', value: chargers.stage.callbackUrl });
     }
     if (this.restApi) new CfnOutput(this, 'RestApiUrl', { description: 'Operator REST API', value: this.restApi.api.url });
+    if (this.fileTransfer) {
+      new CfnOutput(this, 'SftpEndpoint', {
+        description: 'SFTP server chargers upload to (point sftpHostName here with a CNAME)',
+        value: `${this.fileTransfer.server.attrServerId}.server.transfer.${this.region}.${this.urlSuffix}`,
+      });
+    }
     const { identity } = this;
     new CfnOutput(this, 'UserPoolId', { description: 'Operators’ Cognito user pool (aws cognito-idp admin-create-user --user-pool-id)', value: identity.userPool.userPoolId });
     new CfnOutput(this, 'PeopleClientId', { description: 'App client people sign in with (InitiateAuth USER_PASSWORD_AUTH)', value: identity.peopleClient.userPoolClientId });

@@ -51,6 +51,8 @@ export interface RouteResources {
   readonly userPool?: IUserPool;
   /** The console's browser origins (CORS), told to `http` routes. */
   readonly corsOrigins: readonly string[];
+  /** The role SFTP sessions run with, told to the `sftp-identity` route; absent on a stage without an SFTP server. */
+  readonly sftpSessionRoleArn?: string;
 }
 
 export interface RouteFunctionProps {
@@ -181,6 +183,8 @@ export class RouteFunction extends Construct {
       settings: (name: SettingsName) => r.settings[name],
       userPoolId: () => need(r.userPool, 'Cognito user pool').userPoolId,
       corsOrigins: () => r.corsOrigins,
+      // Empty without an SFTP server: the identity provider then refuses every login.
+      transferSessionRoleArn: () => r.sftpSessionRoleArn ?? '',
     };
   }
 

@@ -108,6 +108,17 @@ export interface StageConfig {
   readonly operatorThreatProtection: boolean;
   /** A sample machine client (client credentials, scope `csms/read`), for trying the token endpoint. `-c sampleMachineClient=true`. @default false */
   readonly sampleMachineClient: boolean;
+  /**
+   * An AWS Transfer Family SFTP server chargers upload diagnostics and logs to (lib/file-transfer.ts). It bills by
+   * the hour while it exists, busy or idle, so dev stages go without it unless `-c sftp=true`; without it no command
+   * is sent an `sftp://` location (HTTPS uploads remain). `-c sftp=true|false`. @default false (prod: true)
+   */
+  readonly sftp: boolean;
+  /**
+   * The name chargers reach the SFTP server by, e.g. `files.example.com` (a CNAME to the server's endpoint, output
+   * `SftpEndpoint`); its host key is the server's. From `-c sftpHostName=…`. @default the server's own endpoint name
+   */
+  readonly sftpHostName?: string;
 }
 
 const defaults = {
@@ -133,6 +144,7 @@ const defaults = {
   operatorSessionDays: 30,
   operatorThreatProtection: true,
   sampleMachineClient: false,
+  sftp: false,
 } as const satisfies Partial<StageConfig>;
 
 export const stageConfigs: Readonly<Record<StageName, StageConfig>> = {
@@ -156,6 +168,7 @@ export const stageConfigs: Readonly<Record<StageName, StageConfig>> = {
     requireCustomDomain: true,
     requireWebAcl: true,
     customerManagedKeys: true,
+    sftp: true,
   },
 };
 
@@ -174,6 +187,9 @@ export interface StageContext {
   readonly operatorDomainPrefix?: string;
   /** `true` or `false`. */
   readonly sampleMachineClient?: string;
+  /** `true` or `false`. */
+  readonly sftp?: string;
+  readonly sftpHostName?: string;
 }
 export const STAGE_CONTEXT_KEYS = [
   'domainName',
@@ -184,6 +200,8 @@ export const STAGE_CONTEXT_KEYS = [
   'restApiWebAclArn',
   'operatorDomainPrefix',
   'sampleMachineClient',
+  'sftp',
+  'sftpHostName',
 ] as const;
 
 /** The config for `-c stage=<name>` with the deployment's context values; throws naming the allowed stages for anything else. */
@@ -192,7 +210,7 @@ export function stageConfig(name: unknown, context: StageContext = {}): StageCon
     throw new Error(`Unknown stage ${JSON.stringify(name)}: pass -c stage=${stageNames.join('|')}`);
   }
   const { domainName, certificateArn, webAclArn, originSecretVersionId, chargerSettings } = context;
-  const { consoleOrigins, restApiWebAclArn, operatorDomainPrefix, sampleMachineClient } = context;
+  const { consoleOrigins, restApiWebAclArn, operatorDomainPrefix, sampleMachineClient, sftp, sftpHostName } = context;
   const origins = consoleOrigins?.split(',').map((o) => o.trim()).filter((o) => o !== '');
   return {
     ...stageConfigs[name],
@@ -204,6 +222,8 @@ export function stageConfig(name: unknown, context: StageContext = {}): StageCon
     ...(restApiWebAclArn ? { restApiWebAclArn } : {}),
     ...(operatorDomainPrefix ? { operatorDomainPrefix } : {}),
     ...(sampleMachineClient ? { sampleMachineClient: sampleMachineClient === 'true' } : {}),
+    ...(sftp ? { sftp: sftp === 'true' } : {}),
+    ...(sftpHostName ? { sftpHostName } : {}),
   };
 }
 
@@ -241,6 +261,10 @@ export const stageConfigProblems = (config: StageConfig): string[] => {
       ? [`webAclArn ${JSON.stringify(webAclArn)} is not a CLOUDFRONT-scope web ACL ARN (arn:aws:wafv2:us-east-1:<account>:global/webacl/<name>/<id>)`]
       : []),
     ...restApiProblems(config),
+    ...(config.sftpHostName !== undefined && !DOMAIN_NAME.test(config.sftpHostName)
+      ? [`sftpHostName ${JSON.stringify(config.sftpHostName)} is not a lower-case DNS name (e.g. files.example.com)`]
+      : []),
+    ...(config.sftpHostName !== undefined && !config.sftp ? ['sftpHostName names the SFTP server, but the stage has none: pass -c sftp=true too'] : []),
   ];
 };
 

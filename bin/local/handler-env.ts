@@ -10,6 +10,7 @@ import { historySettings, routeEnvironment, settingsVariables } from '#functions
 import type { Registries } from '#functions/_routes/rules.ts';
 import type { RouteDef, WebSocketApiName } from '#functions/routes.ts';
 import { awsClientConfig } from '#shared/store/client-config.ts';
+import { LOCAL_SFTP_SESSION_ROLE_ARN } from './events/transfer.ts';
 import type { LocalQueue } from './queues.ts';
 
 export const LOCAL_AWS_ENV = {
@@ -45,6 +46,8 @@ export interface Endpoints {
   readonly webSocketApis: Partial<Record<WebSocketApiName, string>>;
   /** The Cognito stand-in and its pool. */
   readonly userPool?: { readonly id: string; readonly endpoint: string };
+  /** Where chargers reach the file endpoints the hosts serve, e.g. `sftp: 'sftp://127.0.0.1:2222'`. */
+  readonly fileEndpoints?: { readonly uploads?: string; readonly sftp?: string };
 }
 
 /** The local value of everything a route's access may name. */
@@ -111,6 +114,7 @@ export const handlerEnv = (
     secret: (name: SecretName) => local.secretIds[name],
     settings: (name: SettingsName) => local.settings[name],
     ...(endpoints.userPool ? { userPoolId: () => need(endpoints.userPool, 'Cognito stand-in').id } : {}),
+    transferSessionRoleArn: () => LOCAL_SFTP_SESSION_ROLE_ARN,
   };
   const management = endpoints.webSocketApis.chargers;
   return Object.assign(

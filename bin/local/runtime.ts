@@ -48,6 +48,8 @@ export interface LocalRuntimeOptions extends PlatformSettings {
   readonly operatorsPort?: number;
   /** Port of the Cognito stand-in (user pool API, JWKS, token endpoint); 0 = a free one. @default 0 */
   readonly authPort?: number;
+  /** Port of the SFTP stand-in for Transfer Family (when the table has an `sftp-identity` route); 0 = a free one. @default 0 */
+  readonly sftpPort?: number;
   /** @default '127.0.0.1' */
   readonly host?: string;
   /** Keep DynamoDB, fauxqs and stream positions here (and write runtime.json); omitted = everything in memory. */
@@ -260,7 +262,7 @@ export const startLocalRuntime = async (opts: LocalRuntimeOptions = {}): Promise
       host,
       stage: LOCAL_STAGE,
       logger,
-      ports: { chargers: opts.port ?? 0, operators: opts.operatorsPort ?? 0, rest: opts.restPort ?? 0 },
+      ports: { chargers: opts.port ?? 0, operators: opts.operatorsPort ?? 0, rest: opts.restPort ?? 0, sftp: opts.sftpPort ?? 0 },
       limits: {
         idleTimeoutMs: opts.idleTimeoutMs ?? API_GATEWAY_LIMITS.idleTimeoutMs,
         maxConnectionMs: opts.maxConnectionMs ?? API_GATEWAY_LIMITS.maxConnectionMs,
@@ -277,6 +279,8 @@ export const startLocalRuntime = async (opts: LocalRuntimeOptions = {}): Promise
     const fauxPort = await freePort();
     const sqsS3Endpoint = `http://127.0.0.1:${fauxPort}`; // an IP host makes the S3 client use path-style URLs
     const apis = s.hosts.websocket?.apis ?? {};
+    // Ports are claimed: what chargers are sent to (upload locations) is known before the handlers load.
+    const served: Record<string, string> = Object.assign({}, ...s.hosts.all.map((h) => h.endpoints));
     const tableNames = Object.fromEntries(registries.tables.map((t) => [t.name, physicalTableName(t, prefix)])) as Record<TableName, string>;
     const settings = localSettings(opts);
     const secrets = localSecrets(dataDir);
@@ -296,7 +300,14 @@ export const startLocalRuntime = async (opts: LocalRuntimeOptions = {}): Promise
         resources = { tables: tableNames, queues, buckets, secrets, secretIds: secretsManager.ids, settings };
         const webSocketApis = Object.fromEntries(Object.entries(apis).map(([name, a]) => [name, a.httpUrl]));
         env = handlerEnv(
-          { dynamodb: dynamodbEndpoint, sqsAndS3: sqsS3Endpoint, secretsManager: secretsManager.endpoint, webSocketApis, userPool },
+          {
+            dynamodb: dynamodbEndpoint,
+            sqsAndS3: sqsS3Endpoint,
+            secretsManager: secretsManager.endpoint,
+            webSocketApis,
+            userPool,
+            fileEndpoints: { ...(served.sftp ? { sftp: served.sftp } : {}) },
+          },
           { routes, registries },
           resources,
         );
@@ -317,7 +328,7 @@ export const startLocalRuntime = async (opts: LocalRuntimeOptions = {}): Promise
 
     const endpoints = Object.assign(
       {},
-      ...s.hosts.all.map((h) => h.endpoints),
+      served,
       { dynamodb: dynamodbEndpoint, sqs: sqsS3Endpoint, s3: sqsS3Endpoint, secretsManager: secretsManager.endpoint, cognito: cognito.endpoint },
     ) as Record<string, string>;
     const chargers = apis.chargers;

@@ -5,7 +5,8 @@
  * - `WS_MANAGEMENT_ENDPOINT` with `manageConnections`;
  * - a secret's id variable (`SECRET_ENV_VARS`) with `secrets`: the value is read from Secrets Manager (secrets.ts);
  * - a settings group's variables (`SETTINGS_SCHEMAS`) with `settings`, e.g. `settings: ['chargers']`;
- * - `USER_POOL_ID` with `userPool`.
+ * - `USER_POOL_ID` with `userPool`;
+ * - for an `sftp-identity` route, its sessions' bucket and role (`SFTP_IDENTITY_VARS`).
  * zod's "mini" build: the full one would add some 440 KB to every Lambda bundle for a handful of variables.
  */
 import * as z from 'zod/mini';
@@ -140,6 +141,18 @@ export const USER_POOL_ID_VAR = 'USER_POOL_ID';
 
 export const UserPoolEnvSchema = z.object({ [USER_POOL_ID_VAR]: z.string().check(z.minLength(1)) });
 
+/**
+ * What an `sftp-identity` route's function gets beside its access: the name of the bucket its sessions write to (it
+ * may not touch the bucket itself) and the ARN of the role Transfer Family assumes for them, empty on a stage without
+ * an SFTP server (every login is then refused).
+ */
+export const SFTP_IDENTITY_VARS = { bucket: 'TRANSFER_HOME_BUCKET', sessionRole: 'TRANSFER_SESSION_ROLE_ARN' } as const;
+
+export const SftpIdentityEnvSchema = z.object({
+  [SFTP_IDENTITY_VARS.bucket]: z.string().check(z.minLength(1)),
+  [SFTP_IDENTITY_VARS.sessionRole]: z._default(z.string(), ''),
+});
+
 /** Parses the environment, naming every missing or malformed variable so a cold start fails loudly. */
 export const parseEnv =
   <S extends z.ZodMiniType>(schema: S) =>
@@ -155,3 +168,4 @@ export const parseEnv =
 export const parseChargerSettings = parseEnv(ChargerSettingsSchema);
 export const parseManagementEndpointEnv = parseEnv(ManagementEndpointEnvSchema);
 export const parseUserPoolEnv = parseEnv(UserPoolEnvSchema);
+export const parseSftpIdentityEnv = parseEnv(SftpIdentityEnvSchema);

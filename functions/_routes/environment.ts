@@ -15,6 +15,7 @@ import {
   type SecretName,
   SETTINGS_SCHEMAS,
   type SettingsName,
+  SFTP_IDENTITY_VARS,
   USER_POOL_ID_VAR,
   parseEnv,
 } from '../_common/env.ts';
@@ -35,12 +36,27 @@ export interface EnvSources {
   userPoolId?(): string;
   /** Browser origins of the operator console (CORS); none: no CORS. */
   corsOrigins?(): readonly string[];
+  /**
+   * The role SFTP sessions run with (Transfer Family assumes it), for the `sftp-identity` route; empty on a stage
+   * without an SFTP server. A host without one cannot run that route.
+   */
+  transferSessionRoleArn?(): string;
 }
 
 const byName = <T extends { readonly name: string }>(defs: readonly T[], name: string, what: string): T => {
   const def = defs.find((d) => d.name === name);
   if (!def) throw new Error(`unknown ${what} ${name}`); // checkRoutes reports it first, naming the route
   return def;
+};
+
+/** An `sftp-identity` route's bucket (by name: it gets no access to it) and its sessions' role. */
+const sftpIdentityEnv = (route: RouteDef, registries: Registries, sources: EnvSources): [string, string][] => {
+  if (route.kind !== 'sftp-identity') return [];
+  if (!sources.transferSessionRoleArn) throw new Error(`${route.id} is an SFTP identity provider, but this host has no SFTP session role`);
+  return [
+    [SFTP_IDENTITY_VARS.bucket, sources.bucketName(byName(registries.buckets, route.bucket, 'bucket'))],
+    [SFTP_IDENTITY_VARS.sessionRole, sources.transferSessionRoleArn()],
+  ];
 };
 
 const userPoolIdFor = (route: RouteDef, sources: EnvSources): string => {
@@ -70,6 +86,7 @@ export const routeEnvironment = (
     ...(access.secrets ?? []).map((s) => [SECRET_ENV_VARS[s], sources.secret(s)]),
     ...(access.settings ?? []).flatMap((s) => Object.entries(sources.settings(s))),
     ...(access.userPool ? [[USER_POOL_ID_VAR, userPoolIdFor(route, sources)]] : []),
+    ...sftpIdentityEnv(route, registries, sources),
     // Not access but the stage's: the handler adapter echoes an allowed Origin (functions/_routes/cors.ts).
     ...(route.kind === 'http' && origins.length > 0 ? [[CORS_ORIGINS_VAR, origins.join(',')]] : []),
   ]);

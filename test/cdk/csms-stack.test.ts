@@ -65,6 +65,8 @@ describe('functions from the route table', () => {
       SyncLocalListOnMismatch: ['CSMS_TABLE', 'COMMANDS_QUEUE_URL'],
       ReconcilePresence: ['CSMS_TABLE', 'MESSAGE_LOG_TABLE'],
       ExpireReservations: ['CSMS_TABLE'],
+      // The bucket's name and the session role (empty on dev, which has no SFTP server), but no access to the bucket.
+      SftpIdentityProvider: ['CSMS_TABLE', 'TRANSFER_HOME_BUCKET', 'TRANSFER_SESSION_ROLE_ARN'],
     };
     expect(Object.keys(expected).sort()).toEqual(chargerRoutes.map((r) => r.id).sort());
     const fns = dev.findResources('AWS::Lambda::Function');
@@ -191,6 +193,7 @@ describe('IAM from route access', () => {
           'dynamodb:UpdateItem',
         ],
       },
+      SftpIdentityProvider: { Csms: ['dynamodb:UpdateItem'] },
     };
     for (const route of chargerRoutes) {
       for (const def of tables) {

@@ -8,3 +8,4 @@ export * from './rest.ts';
 export * from './sqs.ts';
 export * from './dynamodb-stream.ts';
 export * from './scheduled.ts';
+export * from './transfer.ts';

@@ -21,7 +21,7 @@ export interface HostOptions {
   readonly stage: string;
   readonly logger: Logger;
   /** Ports of the servers; 0 = a free one. */
-  readonly ports: { readonly chargers: number; readonly operators: number; readonly rest: number };
+  readonly ports: { readonly chargers: number; readonly operators: number; readonly rest: number; readonly sftp: number };
   readonly limits: GatewayLimits;
   /** Where pollers keep their position; omitted = in memory. */
   readonly dataDir?: string;
@@ -48,7 +48,7 @@ export interface RouteHost {
   stop(): Promise<void>;
 }
 
-export type HostName = 'websocket' | 'rest' | 'queue' | 'stream' | 'schedule';
+export type HostName = 'websocket' | 'rest' | 'queue' | 'stream' | 'schedule' | 'sftp';
 
 /**
  * Which host runs each kind. A kind missing here cannot be hosted locally, and `npm start` refuses it. The REST API's
@@ -61,6 +61,7 @@ export const HOST_OF_KIND: { readonly [K in Exclude<RouteKind, 'http-authorizer'
   queue: 'queue',
   stream: 'stream',
   schedule: 'schedule',
+  'sftp-identity': 'sftp',
 };
 
 /** Routes by the host that runs them; throws naming every route of a kind no host runs. */

@@ -4,6 +4,7 @@ import { type HostName, type HostOptions, type RouteHost, routesByHost } from '.
 import { prepareQueueHost } from './queue.ts';
 import { prepareRestHost } from './rest.ts';
 import { prepareScheduleHost } from './schedule.ts';
+import { prepareSftpHost } from './sftp.ts';
 import { prepareStreamHost } from './stream.ts';
 import { prepareWebSocketHost, type WebSocketHost } from './websocket.ts';
 
@@ -15,6 +16,7 @@ const FACTORIES: { readonly [H in Exclude<HostName, 'websocket'>]: (routes: read
   queue: prepareQueueHost,
   stream: prepareStreamHost,
   schedule: prepareScheduleHost,
+  sftp: prepareSftpHost,
 };
 
 export interface Hosts {

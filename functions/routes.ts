@@ -88,6 +88,11 @@ export interface RouteAccess {
    * stack grants exactly `cognito-idp:<action>` on that pool.
    */
   readonly userPool?: readonly CognitoAction[];
+  /**
+   * The public file endpoints chargers are sent to (upload locations): adds FILE_UPLOAD_URL and FILE_SFTP_URL
+   * (functions/_common/deps.ts `FILE_ENDPOINT_VARS`), each empty where the stage has no such endpoint.
+   */
+  readonly fileEndpoints?: boolean;
 }
 
 interface RouteBase {

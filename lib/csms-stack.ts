@@ -135,7 +135,7 @@ export class CsmsStack extends Stack {
       registries,
       userPool: this.identity.userPool,
       corsOrigins: config.consoleOrigins,
-      ...(this.fileTransfer ? { sftpSessionRoleArn: this.fileTransfer.sessionRole.roleArn } : {}),
+      ...(this.fileTransfer ? { sftpSessionRoleArn: this.fileTransfer.sessionRole.roleArn, fileEndpoints: { sftp: this.fileTransfer.url } } : {}),
     });
     this.restApi = this.wire(routes);
 

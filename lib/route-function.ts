@@ -53,6 +53,8 @@ export interface RouteResources {
   readonly corsOrigins: readonly string[];
   /** The role SFTP sessions run with, told to the `sftp-identity` route; absent on a stage without an SFTP server. */
   readonly sftpSessionRoleArn?: string;
+  /** The public file endpoints chargers are sent to, for routes with `fileEndpoints` access; absent: the stage has none. */
+  readonly fileEndpoints?: { readonly uploads?: string; readonly sftp?: string };
 }
 
 export interface RouteFunctionProps {
@@ -185,6 +187,7 @@ export class RouteFunction extends Construct {
       corsOrigins: () => r.corsOrigins,
       // Empty without an SFTP server: the identity provider then refuses every login.
       transferSessionRoleArn: () => r.sftpSessionRoleArn ?? '',
+      fileEndpoint: (which: 'uploads' | 'sftp') => r.fileEndpoints?.[which] ?? '',
     };
   }
 

@@ -115,6 +115,7 @@ export const handlerEnv = (
     settings: (name: SettingsName) => local.settings[name],
     ...(endpoints.userPool ? { userPoolId: () => need(endpoints.userPool, 'Cognito stand-in').id } : {}),
     transferSessionRoleArn: () => LOCAL_SFTP_SESSION_ROLE_ARN,
+    fileEndpoint: (which: 'uploads' | 'sftp') => endpoints.fileEndpoints?.[which] ?? '',
   };
   const management = endpoints.webSocketApis.chargers;
   return Object.assign(

@@ -19,6 +19,7 @@ import {
   USER_POOL_ID_VAR,
   parseEnv,
 } from '../_common/env.ts';
+import { FILE_ENDPOINT_VARS } from '../_common/deps.ts';
 import type { RouteDef, WebSocketApiName } from '../routes.ts';
 import { CORS_ORIGINS_VAR } from './cors.ts';
 import type { Registries } from './rules.ts';
@@ -41,6 +42,8 @@ export interface EnvSources {
    * without an SFTP server. A host without one cannot run that route.
    */
   transferSessionRoleArn?(): string;
+  /** A public file endpoint's base (`sftp://host[:port]`, the upload endpoint's URL); empty where the stage has none. */
+  fileEndpoint?(which: keyof typeof FILE_ENDPOINT_VARS): string;
 }
 
 const byName = <T extends { readonly name: string }>(defs: readonly T[], name: string, what: string): T => {
@@ -57,6 +60,14 @@ const sftpIdentityEnv = (route: RouteDef, registries: Registries, sources: EnvSo
     [SFTP_IDENTITY_VARS.bucket, sources.bucketName(byName(registries.buckets, route.bucket, 'bucket'))],
     [SFTP_IDENTITY_VARS.sessionRole, sources.transferSessionRoleArn()],
   ];
+};
+
+/** FILE_UPLOAD_URL and FILE_SFTP_URL, for routes with `fileEndpoints` access. */
+const fileEndpointEnv = (route: RouteDef, sources: EnvSources): [string, string][] => {
+  if (!route.access.fileEndpoints) return [];
+  const { fileEndpoint } = sources;
+  if (!fileEndpoint) throw new Error(`${route.id} names fileEndpoints access, but this host knows no file endpoints`);
+  return (Object.keys(FILE_ENDPOINT_VARS) as (keyof typeof FILE_ENDPOINT_VARS)[]).map((which) => [FILE_ENDPOINT_VARS[which], fileEndpoint(which)]);
 };
 
 const userPoolIdFor = (route: RouteDef, sources: EnvSources): string => {
@@ -87,6 +98,7 @@ export const routeEnvironment = (
     ...(access.settings ?? []).flatMap((s) => Object.entries(sources.settings(s))),
     ...(access.userPool ? [[USER_POOL_ID_VAR, userPoolIdFor(route, sources)]] : []),
     ...sftpIdentityEnv(route, registries, sources),
+    ...fileEndpointEnv(route, sources),
     // Not access but the stage's: the handler adapter echoes an allowed Origin (functions/_routes/cors.ts).
     ...(route.kind === 'http' && origins.length > 0 ? [[CORS_ORIGINS_VAR, origins.join(',')]] : []),
   ]);

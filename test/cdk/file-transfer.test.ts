@@ -10,8 +10,10 @@ import { Key } from 'aws-cdk-lib/aws-kms';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Bucket, BucketEncryption } from 'aws-cdk-lib/aws-s3';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { type RouteDef, routes as platformRoutes } from '../../functions/routes.ts';
 import { FileTransfer, TRANSFER_SECURITY_POLICY } from '../../lib/file-transfer.ts';
 import { stageConfig, stageConfigProblems } from '../../lib/stage-config.ts';
+import { FIXTURES, withFixtureEntries } from './fixture-entries.ts';
 import { actionsOf, functionIdForRoute, type Resource, type Resources, statementsOf, synthStack } from './support.ts';
 
 interface Statement {
@@ -129,6 +131,29 @@ describe('the Transfer Family server (prod)', () => {
     prod.hasOutput('SftpEndpoint', {
       Value: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [serverId, 'ServerId'] }, '.server.transfer.', { Ref: 'AWS::Region' }, '.', { Ref: 'AWS::URLSuffix' }]] },
     });
+  });
+});
+
+describe('the SFTP location routes are told', () => {
+  // A REST route (its function sits in the nested stack) and a schedule route that both generate upload locations.
+  const locators: RouteDef[] = [
+    { kind: 'http', id: 'LocateHttp', method: 'GET', path: '/locate', auth: { type: 'jwt', roles: ['admin'] }, entry: 'kinds/http.ts', access: { fileEndpoints: true } },
+    { kind: 'schedule', id: 'LocateSchedule', schedule: 'rate(1 day)', entry: 'kinds/schedule.ts', access: { fileEndpoints: true } },
+  ];
+  const synth = (stage: 'dev' | 'prod') =>
+    synthStack({ stage, routes: withFixtureEntries([...platformRoutes, ...locators]), functionsDir: FIXTURES }).template;
+
+  it('is the server’s endpoint on a stage with a server, for a function in either stack', () => {
+    const t = synth('prod');
+    const [serverId] = only(t, 'AWS::Transfer::Server');
+    const url = { 'Fn::Join': ['', ['sftp://', { 'Fn::GetAtt': [serverId, 'ServerId'] }, '.server.transfer.', { Ref: 'AWS::Region' }, '.', { Ref: 'AWS::URLSuffix' }]] };
+    for (const routeId of ['LocateHttp', 'LocateSchedule']) expect(envOf(t, routeId), routeId).toMatchObject({ FILE_SFTP_URL: url, FILE_UPLOAD_URL: '' });
+  });
+
+  it('is empty on a stage without one, and no other route gets the variables', () => {
+    const t = synth('dev');
+    expect(envOf(t, 'LocateSchedule')).toMatchObject({ FILE_SFTP_URL: '', FILE_UPLOAD_URL: '' });
+    expect(Object.keys(envOf(t, 'SftpIdentityProvider'))).not.toContain('FILE_SFTP_URL');
   });
 });
 

@@ -286,6 +286,8 @@ describe('route rules at synth', () => {
     [{ kind: 'schedule', id: 'NoCall', schedule: 'rate(1 day)', entry: 'kinds/schedule.ts', access: { userPool: [] } }, /NoCall \(schedule\): userPool names no action/],
     [{ kind: 'schedule', id: 'SignIn', schedule: 'rate(1 day)', entry: 'kinds/schedule.ts', access: { userPool: ['AdminInitiateAuth'] } }, /SignIn \(schedule\): userPool names unknown action "AdminInitiateAuth"/],
     [{ kind: 'schedule', id: 'Greedy', schedule: 'rate(1 day)', entry: 'kinds/schedule.ts', access: { buckets: { Photos: 'read' } } }, /Greedy \(schedule\): access names bucket "Photos", which is not registered/],
+    [{ kind: 'sftp-identity', id: 'SecondSftp', bucket: 'Files', entry: 'kinds/http.ts', access: {} }, /SecondSftp \(sftp-identity\): more than one sftp-identity route/],
+    [{ kind: 'sftp-identity', id: 'NoBucket', bucket: 'Photos', entry: 'kinds/http.ts', access: {} }, /NoBucket \(sftp-identity\): sessions write to bucket "Photos", which is not registered/],
   ] as [RouteDef, RegExp][])('refuses %o', (route, message) => {
     expect(synth(route)).toThrow(message);
   });

@@ -58,7 +58,8 @@ export const prepareSftpHost = async (routes: readonly RouteDef[], opts: HostOpt
   const work = new Set<Promise<unknown>>();
   const track = (p: Promise<unknown>) => {
     work.add(p);
-    void p.finally(() => work.delete(p));
+    const forget = () => work.delete(p);
+    p.then(forget, forget);
   };
 
   /** Asks the identity provider; the session it grants, or undefined (logged, without the password). */

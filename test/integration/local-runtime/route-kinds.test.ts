@@ -311,13 +311,15 @@ describe('sftp-identity routes: the SFTP stand-in', () => {
       };
       client
         .on('ready', () =>
-          client.sftp(async (error, sftp) => {
+          client.sftp((error, sftp) => {
             if (error) return done(error.message);
-            for (const [path, text] of Object.entries(files)) {
-              const failed = await new Promise<Error | undefined>((r) => sftp.writeFile(path, text, (e) => r(e ?? undefined)));
-              if (failed) return done(failed.message);
-            }
-            return done('uploaded');
+            const rest = Object.entries(files);
+            const next = (): void => {
+              const [path, text] = rest.shift() ?? [];
+              if (path === undefined) return done('uploaded');
+              return sftp.writeFile(path, text ?? '', (e) => (e ? done(e.message) : next()));
+            };
+            return next();
           }),
         )
         .on('error', (e) => done(e.message))

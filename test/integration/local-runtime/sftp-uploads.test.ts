@@ -19,8 +19,10 @@ import { issueUploadToken, newUploadToken } from '#shared/file/upload-token.ts';
 import { silentLog } from '#shared/log/logger.ts';
 import { awsClientConfig } from '#shared/store/client-config.ts';
 import { LOCAL_AWS_ENV } from '../../../bin/local/handler-env.ts';
+import { importFromFunctionsDir } from '../../../bin/local/lambda.ts';
 import { type LocalRuntime, startLocalRuntime } from '../../../bin/local/runtime.ts';
 import { createTestTables, deleteTestTables, type TestTables } from '../../support/dynamo.ts';
+import { loadFixture } from './fixtures/host.ts';
 
 const quiet = { info: () => undefined, warn: () => undefined, error: () => undefined };
 /** curl's exit code for a login the server refused. */
@@ -39,7 +41,9 @@ beforeAll(async () => {
   runtime = await startLocalRuntime({
     dynamodbEndpoint: db.endpoint,
     tablePrefix: db.prefix,
-    routes: platformRoutes.filter(isSftpIdentityRoute),
+    // The real identity provider, and a fixture that makes upload locations (it is told where the stand-in is).
+    routes: [...platformRoutes.filter(isSftpIdentityRoute), { kind: 'schedule', id: 'LocateUploads', schedule: 'rate(1 day)', entry: 'kinds/schedule.ts', access: { fileEndpoints: true } }],
+    loadModule: (entry) => (entry.startsWith('sftp/') ? importFromFunctionsDir(entry) : loadFixture(entry)),
     logger: quiet,
   });
   deps = makeDeps(runtime.env, silentLog);
@@ -90,6 +94,15 @@ const curlPut = (user: string, password: string, file: string, path: string, ext
   run('curl', ['-sS', '-k', '--connect-timeout', '10', ...extra, '-u', `${user}:${password}`, '-T', file, `sftp://127.0.0.1:${port}${path}`]);
 
 const tokenFor = async (chargerId: string, at: Deps = deps) => issueUploadToken(at, { chargerId, commandId: `cmd-${chargerId}`, kind: 'diagnostics' });
+
+describe('the stand-in’s address', () => {
+  it('is what routes that make upload locations are told (FILE_SFTP_URL)', () => {
+    expect(runtime.endpoints.sftp).toBe(`sftp://127.0.0.1:${port}`);
+    expect(runtime.env.FILE_SFTP_URL).toBe(runtime.endpoints.sftp);
+    // No HTTPS upload endpoint is hosted here: empty, which the domain reads as none.
+    expect(runtime.env.FILE_UPLOAD_URL).toBe('');
+  });
+});
 
 describe('curl over SFTP, password = upload token', () => {
   it('stores the upload under the file’s folder, and refuses the same token a second time', async () => {

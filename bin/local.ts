@@ -23,6 +23,8 @@ const USAGE = `Usage: npm start -- [options]
       --rest-port <n>          REST API port, when there are http routes (default: env REST_PORT, else 8081)
       --uploads-port <n>       HTTPS upload endpoint chargers send diagnostics and logs to (default: env UPLOADS_PORT, else 8084)
       --auth-port <n>          the Cognito stand-in: user pool API, JWKS, token endpoint (default: env AUTH_PORT, else 8083)
+      --sftp-port <n>          the SFTP stand-in for Transfer Family, where chargers upload with one-time
+                               tokens (default: env SFTP_PORT, else 2222)
       --data-dir <dir>         where DynamoDB and SQS/S3 data are kept (default: .local)
       --in-memory              keep nothing: start from empty tables, lose them on exit
       --auto-register          let unknown chargers register themselves as pending, if their id matches
@@ -49,6 +51,7 @@ const options = (): LocalRuntimeOptions | undefined => {
       'rest-port': { type: 'string' },
       'auth-port': { type: 'string' },
       'uploads-port': { type: 'string' },
+      'sftp-port': { type: 'string' },
       'data-dir': { type: 'string' },
       'in-memory': { type: 'boolean' },
       'auto-register': { type: 'boolean' },
@@ -66,6 +69,7 @@ const options = (): LocalRuntimeOptions | undefined => {
     restPort: number(values['rest-port'] ?? process.env.REST_PORT, '--rest-port') ?? 8081,
     authPort: number(values['auth-port'] ?? process.env.AUTH_PORT, '--auth-port') ?? 8083,
     uploadsPort: number(values['uploads-port'] ?? process.env.UPLOADS_PORT, '--uploads-port') ?? 8084,
+    sftpPort: number(values['sftp-port'] ?? process.env.SFTP_PORT, '--sftp-port') ?? 2222,
     ...(values['in-memory'] ? {} : { dataDir: values['data-dir'] ?? DEFAULT_DATA_DIR }),
     ...(values['auto-register'] ? { autoRegister: true } : {}),
     ...(values['auto-register-allow'] !== undefined ? { autoRegisterAllow: values['auto-register-allow'] } : {}),
@@ -78,15 +82,19 @@ const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 
 const line = (label: string, value: string) => `  ${label.padEnd(16)} ${value}\n`;
 
-/** How the banner shows an endpoint: its label and what a caller appends. */
-const SHOWN: Readonly<Record<string, readonly [string, string]>> = { restApi: ['REST API', '/<path>'], uploads: ['Uploads', '/<chargeBoxId>/<token>[/<file name>]'] };
+/** How the banner names an endpoint, and what it adds to the URL. */
+const ENDPOINT_LABELS: Readonly<Record<string, { readonly label: string; readonly show: (url: string) => string }>> = {
+  restApi: { label: 'REST API', show: (url) => `${url}/<path>` },
+  uploads: { label: 'Uploads', show: (url) => `${url}/<chargeBoxId>/<token>[/<file name>]` },
+  sftp: { label: 'SFTP uploads', show: (url) => `${url}   user: the charger id, password: its upload token` },
+};
 
 /** The endpoints the hosts serve, beyond the charger ones printed first. */
 const otherEndpoints = (rt: LocalRuntime): string =>
   (rt.restUrl ? '' : line('REST API', 'none yet (no http routes in functions/routes.ts)')) +
   Object.entries(rt.endpoints)
     .filter(([name]) => !['chargerWebSocket', 'chargerConnections', 'dynamodb', 'sqs', 's3', 'cognito'].includes(name))
-    .map(([name, url]) => line(SHOWN[name]?.[0] ?? name, `${url}${SHOWN[name]?.[1] ?? ''}`))
+    .map(([name, url]) => line(ENDPOINT_LABELS[name]?.label ?? name, ENDPOINT_LABELS[name]?.show(url) ?? url))
     .join('');
 
 const routeSummary = (rt: LocalRuntime): string =>

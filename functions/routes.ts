@@ -3,7 +3,7 @@
  * and the local runtime (bin/local) are both built from this list, so the two hosts cannot drift.
  * Data only: no handler, SDK or CDK imports. The kinds, their fields and how each host runs them: docs/routes.md.
  */
-import { CHARGER_PK_PREFIX, COMMAND_PK_PREFIX, ENROLMENT_PK_PREFIX, ID_TOKEN_PK_PREFIX, LOCATION_PK_PREFIX } from '#shared/store/keys.ts';
+import { CHARGER_PK_PREFIX, COMMAND_PK_PREFIX, ENROLMENT_PK_PREFIX, ID_TOKEN_PK_PREFIX, LOCATION_PK_PREFIX, UPLOAD_TOKEN_PK_PREFIX } from '#shared/store/keys.ts';
 import type { TableName } from '#shared/store/tables.ts';
 import { chargerRoutes } from './api/chargers/routes.ts';
 import { locationRoutes } from './api/locations/routes.ts';
@@ -225,6 +225,18 @@ export interface FunctionUrlRoute extends RouteBase {
   readonly reason: string;
 }
 
+/**
+ * The identity provider of the SFTP server chargers upload to: AWS Transfer Family's custom Lambda identity provider,
+ * and locally the ssh2 stand-in (bin/local/hosts/sftp.ts), which hands it the same event. It answers a login with the
+ * session's role, home folder and session policy, or with nothing (denied). Sessions write into `bucket`; the
+ * function itself never touches it: it gets the bucket's name and the session role's ARN, no S3 grant.
+ */
+export interface SftpIdentityRoute extends RouteBase {
+  readonly kind: 'sftp-identity';
+  /** A bucket of shared/store/buckets.ts: where sessions write (their home folder is in it). */
+  readonly bucket: string;
+}
+
 export type RouteDef =
   | WsAuthorizerRoute
   | WsRoute
@@ -232,7 +244,8 @@ export type RouteDef =
   | QueueRoute
   | StreamRoute
   | ScheduleRoute
-  | FunctionUrlRoute;
+  | FunctionUrlRoute
+  | SftpIdentityRoute;
 export type RouteKind = RouteDef['kind'];
 
 export const routes = [
@@ -402,6 +415,15 @@ export const routes = [
   ...reservationRoutes,
   ...fileRoutes,
   ...uploadRoutes,
+  {
+    // Chargers' SFTP logins (user name: the charger id; password: an upload token): redeems the token (one
+    // conditional UpdateItem of its UPLOAD# item) and holds the session to that file's folder of the Files bucket.
+    kind: 'sftp-identity',
+    id: 'SftpIdentityProvider',
+    bucket: 'Files',
+    entry: 'sftp/identity-provider.ts',
+    access: { tables: { Csms: { actions: ['UpdateItem'], partitionKeyPrefixes: [UPLOAD_TOKEN_PK_PREFIX] } } },
+  },
 ] as const satisfies readonly RouteDef[];
 
 export const isWsRoute = (r: RouteDef): r is WsRoute => r.kind === 'ws';
@@ -411,3 +433,4 @@ export const isQueueRoute = (r: RouteDef): r is QueueRoute => r.kind === 'queue'
 export const isStreamRoute = (r: RouteDef): r is StreamRoute => r.kind === 'stream';
 export const isScheduleRoute = (r: RouteDef): r is ScheduleRoute => r.kind === 'schedule';
 export const isFunctionUrlRoute = (r: RouteDef): r is FunctionUrlRoute => r.kind === 'function-url';
+export const isSftpIdentityRoute = (r: RouteDef): r is SftpIdentityRoute => r.kind === 'sftp-identity';

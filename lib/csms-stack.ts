@@ -6,6 +6,7 @@
 import { Annotations, CfnOutput, Duration, Fn, Lazy, NestedStack, Stack, type StackProps } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { type FunctionUrl, FunctionUrlAuthType, type IFunction, InvokeMode } from 'aws-cdk-lib/aws-lambda';
+import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
@@ -19,6 +20,7 @@ import {
   routes as routeTable,
   type WebSocketApiName,
   isHttpRoute,
+  isSftpIdentityRoute,
   isWsAuthorizer,
   isWsRoute,
 } from '#functions/routes.ts';
@@ -27,6 +29,7 @@ import { Buckets } from './buckets.ts';
 import { DataTables } from './data-tables.ts';
 import { EncryptionKeys } from './encryption-keys.ts';
 import { addQueueSource, addStreamSource } from './event-sources.ts';
+import { FileTransfer } from './file-transfer.ts';
 import { OcppEdge } from './ocpp-edge.ts';
 import { OperatorIdentity } from './operator-identity.ts';
 import { OriginVerifySecret } from './origin-verify-secret.ts';
@@ -86,6 +89,8 @@ export class CsmsStack extends Stack {
    * empty until the stack has an SFTP server, whose wiring sets it (`sftp://<host>`).
    */
   private readonly fileEndpointUrls: Partial<Record<FileEndpointName, string>> = {};
+  /** The SFTP server chargers upload to, when the stage has one (`sftp`) and the table an `sftp-identity` route. */
+  readonly fileTransfer?: FileTransfer;
   private readonly config: StageConfig;
 
   constructor(scope: Construct, id: string, props: CsmsStackProps) {
@@ -127,6 +132,16 @@ export class CsmsStack extends Stack {
       ...(config.operatorDomainPrefix ? { domainPrefix: config.operatorDomainPrefix } : {}),
     });
     const secrets = this.secrets(routes, originVerify.secret);
+    const sftpRoute = routes.find(isSftpIdentityRoute);
+    if (config.sftp && sftpRoute) {
+      this.fileTransfer = new FileTransfer(this, 'FileTransfer', {
+        bucket: this.buckets.byName[sftpRoute.bucket] as IBucket,
+        logRetention: config.logRetention,
+        removalPolicy: config.removalPolicy,
+        ...(config.sftpHostName ? { hostName: config.sftpHostName } : {}),
+      });
+      this.fileEndpointUrls.sftp = this.fileTransfer.url;
+    }
     this.functions = this.buildFunctions(routes, props.functionsDir, {
       tables: this.tables.byName,
       ...(keys ? { tableKey: keys.tables } : {}),
@@ -141,6 +156,7 @@ export class CsmsStack extends Stack {
       fileEndpoints: Object.fromEntries(
         FILE_ENDPOINT_NAMES.map((name) => [name, Lazy.string({ produce: () => this.fileEndpointUrls[name] ?? '' })]),
       ) as Record<FileEndpointName, string>,
+      ...(this.fileTransfer ? { sftpSessionRoleArn: this.fileTransfer.sessionRole.roleArn } : {}),
     });
     this.restApi = this.wire(routes);
 
@@ -263,6 +279,8 @@ export class CsmsStack extends Stack {
       stream: (r, f) => addStreamSource(f, r, this.tables.byName[r.table] as unknown as ITable, this.queues.byName[r.onFailure] as IQueue),
       schedule: (r, f) => (schedules ??= new Schedules(this, 'Schedules')).add(r, f),
       'function-url': (r, f) => this.addFunctionUrl(r, f),
+      // Without a server (the stage's `sftp` off) the function stays, unreachable, and refuses every login.
+      'sftp-identity': (_r, f) => this.fileTransfer?.useIdentityProvider(f),
     };
     for (const route of routes) (wiring[route.kind] as (r: RouteDef, f: IFunction) => void)(route, fn(route.id));
     return restApi;
@@ -298,6 +316,12 @@ export class CsmsStack extends Stack {
       new CfnOutput(this, 'ManagementEndpoint', { description: 'API Gateway @connections endpoint (PostToConnection)', value: chargers.stage.callbackUrl });
     }
     if (this.restApi) new CfnOutput(this, 'RestApiUrl', { description: 'Operator REST API', value: this.restApi.api.url });
+    if (this.fileTransfer) {
+      new CfnOutput(this, 'SftpEndpoint', {
+        description: 'SFTP server chargers upload to (point sftpHostName here with a CNAME)',
+        value: `${this.fileTransfer.server.attrServerId}.server.transfer.${this.region}.${this.urlSuffix}`,
+      });
+    }
     const { identity } = this;
     new CfnOutput(this, 'UserPoolId', { description: 'Operators’ Cognito user pool (aws cognito-idp admin-create-user --user-pool-id)', value: identity.userPool.userPoolId });
     new CfnOutput(this, 'PeopleClientId', { description: 'App client people sign in with (InitiateAuth USER_PASSWORD_AUTH)', value: identity.peopleClient.userPoolClientId });

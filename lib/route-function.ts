@@ -53,6 +53,8 @@ export interface RouteResources {
   readonly corsOrigins: readonly string[];
   /** Where chargers reach each public file endpoint (tokens resolved late: the endpoints are wired after the functions). */
   readonly fileEndpoints: Readonly<Record<FileEndpointName, string>>;
+  /** The role SFTP sessions run with, told to the `sftp-identity` route; absent on a stage without an SFTP server. */
+  readonly sftpSessionRoleArn?: string;
 }
 
 export interface RouteFunctionProps {
@@ -189,6 +191,8 @@ export class RouteFunction extends Construct {
       userPoolId: () => need(r.userPool, 'Cognito user pool').userPoolId,
       corsOrigins: () => r.corsOrigins,
       fileEndpoint: (name: FileEndpointName) => r.fileEndpoints[name],
+      // Empty without an SFTP server: the identity provider then refuses every login.
+      transferSessionRoleArn: () => r.sftpSessionRoleArn ?? '',
     };
   }
 

@@ -119,6 +119,17 @@ export interface StageConfig {
   readonly operatorThreatProtection: boolean;
   /** A sample machine client (client credentials, scope `csms/read`), for trying the token endpoint. `-c sampleMachineClient=true`. @default false */
   readonly sampleMachineClient: boolean;
+  /**
+   * An AWS Transfer Family SFTP server chargers upload diagnostics and logs to (lib/file-transfer.ts). It bills by
+   * the hour while it exists, busy or idle, so dev stages go without it unless `-c sftp=true`; without it no command
+   * is sent an `sftp://` location (HTTPS uploads remain). `-c sftp=true|false`. @default false (prod: true)
+   */
+  readonly sftp: boolean;
+  /**
+   * The name chargers reach the SFTP server by, e.g. `files.example.com` (a CNAME to the server's endpoint, output
+   * `SftpEndpoint`); its host key is the server's. From `-c sftpHostName=…`. @default the server's own endpoint name
+   */
+  readonly sftpHostName?: string;
 }
 
 const defaults = {
@@ -146,6 +157,7 @@ const defaults = {
   operatorSessionDays: 30,
   operatorThreatProtection: true,
   sampleMachineClient: false,
+  sftp: false,
 } as const satisfies Partial<StageConfig>;
 
 export const stageConfigs: Readonly<Record<StageName, StageConfig>> = {
@@ -169,6 +181,7 @@ export const stageConfigs: Readonly<Record<StageName, StageConfig>> = {
     requireCustomDomain: true,
     requireWebAcl: true,
     customerManagedKeys: true,
+    sftp: true,
   },
 };
 
@@ -189,6 +202,9 @@ export interface StageContext {
   readonly sampleMachineClient?: string;
   /** Bytes, a whole number. */
   readonly fileUploadMaxBytes?: string;
+  /** `true` or `false`. */
+  readonly sftp?: string;
+  readonly sftpHostName?: string;
 }
 export const STAGE_CONTEXT_KEYS = [
   'domainName',
@@ -200,6 +216,8 @@ export const STAGE_CONTEXT_KEYS = [
   'operatorDomainPrefix',
   'sampleMachineClient',
   'fileUploadMaxBytes',
+  'sftp',
+  'sftpHostName',
 ] as const;
 
 /** The config for `-c stage=<name>` with the deployment's context values; throws naming the allowed stages for anything else. */
@@ -208,7 +226,7 @@ export function stageConfig(name: unknown, context: StageContext = {}): StageCon
     throw new Error(`Unknown stage ${JSON.stringify(name)}: pass -c stage=${stageNames.join('|')}`);
   }
   const { domainName, certificateArn, webAclArn, originSecretVersionId, chargerSettings } = context;
-  const { consoleOrigins, restApiWebAclArn, operatorDomainPrefix, sampleMachineClient, fileUploadMaxBytes } = context;
+  const { consoleOrigins, restApiWebAclArn, operatorDomainPrefix, sampleMachineClient, fileUploadMaxBytes, sftp, sftpHostName } = context;
   const origins = consoleOrigins?.split(',').map((o) => o.trim()).filter((o) => o !== '');
   return {
     ...stageConfigs[name],
@@ -222,6 +240,8 @@ export function stageConfig(name: unknown, context: StageContext = {}): StageCon
     ...(sampleMachineClient ? { sampleMachineClient: sampleMachineClient === 'true' } : {}),
     // Checked against the settings schema at synth (lib/settings-env.ts), naming the variable.
     ...(fileUploadMaxBytes ? { fileUploadMaxBytes: Number(fileUploadMaxBytes) } : {}),
+    ...(sftp ? { sftp: sftp === 'true' } : {}),
+    ...(sftpHostName ? { sftpHostName } : {}),
   };
 }
 
@@ -262,6 +282,10 @@ export const stageConfigProblems = (config: StageConfig): string[] => {
     ...(Number.isInteger(config.fileRetentionDays) && config.fileRetentionDays >= 1 && config.fileRetentionDays <= MAX_FILE_RETENTION_DAYS
       ? []
       : [`fileRetentionDays must be a whole number of days in 1–${MAX_FILE_RETENTION_DAYS}, got ${config.fileRetentionDays}`]),
+    ...(config.sftpHostName !== undefined && !DOMAIN_NAME.test(config.sftpHostName)
+      ? [`sftpHostName ${JSON.stringify(config.sftpHostName)} is not a lower-case DNS name (e.g. files.example.com)`]
+      : []),
+    ...(config.sftpHostName !== undefined && !config.sftp ? ['sftpHostName names the SFTP server, but the stage has none: pass -c sftp=true too'] : []),
   ];
 };
 

@@ -10,6 +10,7 @@ import { historySettings, routeEnvironment, settingsVariables } from '#functions
 import type { Registries } from '#functions/_routes/rules.ts';
 import type { RouteDef, WebSocketApiName } from '#functions/routes.ts';
 import { awsClientConfig } from '#shared/store/client-config.ts';
+import { LOCAL_SFTP_SESSION_ROLE_ARN } from './events/transfer.ts';
 import type { LocalQueue } from './queues.ts';
 
 export const LOCAL_AWS_ENV = {
@@ -116,6 +117,7 @@ export const handlerEnv = (
     secret: (name: SecretName) => local.secretIds[name],
     settings: (name: SettingsName) => local.settings[name],
     ...(endpoints.userPool ? { userPoolId: () => need(endpoints.userPool, 'Cognito stand-in').id } : {}),
+    transferSessionRoleArn: () => LOCAL_SFTP_SESSION_ROLE_ARN,
     fileEndpoint: (name: FileEndpointName) => endpoints.fileEndpoints?.[name] ?? '',
   };
   const management = endpoints.webSocketApis.chargers;

@@ -50,6 +50,8 @@ export interface LocalRuntimeOptions extends PlatformSettings {
   readonly operatorsPort?: number;
   /** Port of the Cognito stand-in (user pool API, JWKS, token endpoint); 0 = a free one. @default 0 */
   readonly authPort?: number;
+  /** Port of the SFTP stand-in for Transfer Family (when the table has an `sftp-identity` route); 0 = a free one. @default 0 */
+  readonly sftpPort?: number;
   /** @default '127.0.0.1' */
   readonly host?: string;
   /** Keep DynamoDB, fauxqs and stream positions here (and write runtime.json); omitted = everything in memory. */
@@ -264,7 +266,7 @@ export const startLocalRuntime = async (opts: LocalRuntimeOptions = {}): Promise
       host,
       stage: LOCAL_STAGE,
       logger,
-      ports: { chargers: opts.port ?? 0, operators: opts.operatorsPort ?? 0, rest: opts.restPort ?? 0, uploads: opts.uploadsPort ?? 0 },
+      ports: { chargers: opts.port ?? 0, operators: opts.operatorsPort ?? 0, rest: opts.restPort ?? 0, uploads: opts.uploadsPort ?? 0, sftp: opts.sftpPort ?? 0 },
       limits: {
         idleTimeoutMs: opts.idleTimeoutMs ?? API_GATEWAY_LIMITS.idleTimeoutMs,
         maxConnectionMs: opts.maxConnectionMs ?? API_GATEWAY_LIMITS.maxConnectionMs,
@@ -281,8 +283,8 @@ export const startLocalRuntime = async (opts: LocalRuntimeOptions = {}): Promise
     const fauxPort = await freePort();
     const sqsS3Endpoint = `http://127.0.0.1:${fauxPort}`; // an IP host makes the S3 client use path-style URLs
     const apis = s.hosts.websocket?.apis ?? {};
-    // Known once the hosts hold their ports: handlers that tell chargers where to upload read it at import.
-    const uploadsUrl = s.hosts.all.find((h) => h.endpoints.uploads)?.endpoints.uploads;
+    // Ports are claimed: what chargers are sent to (upload locations) is known before the handlers load, which read it at import.
+    const served: Record<string, string> = Object.assign({}, ...s.hosts.all.map((h) => h.endpoints));
     const tableNames = Object.fromEntries(registries.tables.map((t) => [t.name, physicalTableName(t, prefix)])) as Record<TableName, string>;
     const settings = localSettings(opts);
     const secrets = localSecrets(dataDir);
@@ -308,7 +310,7 @@ export const startLocalRuntime = async (opts: LocalRuntimeOptions = {}): Promise
             secretsManager: secretsManager.endpoint,
             webSocketApis,
             userPool,
-            fileEndpoints: uploadsUrl ? { uploads: uploadsUrl } : {},
+            fileEndpoints: { ...(served.uploads ? { uploads: served.uploads } : {}), ...(served.sftp ? { sftp: served.sftp } : {}) },
           },
           { routes, registries },
           resources,
@@ -330,7 +332,7 @@ export const startLocalRuntime = async (opts: LocalRuntimeOptions = {}): Promise
 
     const endpoints = Object.assign(
       {},
-      ...s.hosts.all.map((h) => h.endpoints),
+      served,
       { dynamodb: dynamodbEndpoint, sqs: sqsS3Endpoint, s3: sqsS3Endpoint, secretsManager: secretsManager.endpoint, cognito: cognito.endpoint },
     ) as Record<string, string>;
     const chargers = apis.chargers;
@@ -354,7 +356,7 @@ export const startLocalRuntime = async (opts: LocalRuntimeOptions = {}): Promise
       chargerUrl: (id) => `${chargers?.wsUrl ?? ''}/${encodeURIComponent(id)}`,
       managementEndpoint: chargers?.httpUrl ?? '',
       ...(endpoints.restApi ? { restUrl: endpoints.restApi } : {}),
-      ...(uploadsUrl ? { uploadsUrl } : {}),
+      ...(served.uploads ? { uploadsUrl: served.uploads } : {}),
       userPool,
       dynamodbEndpoint,
       sqsS3Endpoint,

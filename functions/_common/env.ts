@@ -7,6 +7,7 @@
  * - a settings group's variables (`SETTINGS_SCHEMAS`) with `settings`, e.g. `settings: ['chargers']`;
  * - `USER_POOL_ID` with `userPool`;
  * - `FILE_UPLOAD_URL` and `FILE_SFTP_URL` (`FILE_ENDPOINT_VARS`) with `fileEndpoints`.
+ * - for an `sftp-identity` route, its sessions' bucket and role (`SFTP_IDENTITY_VARS`).
  * zod's "mini" build: the full one would add some 440 KB to every Lambda bundle for a handful of variables.
  */
 import * as z from 'zod/mini';
@@ -165,6 +166,18 @@ export const FILE_ENDPOINT_VARS = { uploads: 'FILE_UPLOAD_URL', sftp: 'FILE_SFTP
 export type FileEndpointName = keyof typeof FILE_ENDPOINT_VARS;
 export const FILE_ENDPOINT_NAMES = Object.keys(FILE_ENDPOINT_VARS) as FileEndpointName[];
 
+/**
+ * What an `sftp-identity` route's function gets beside its access: the name of the bucket its sessions write to (it
+ * may not touch the bucket itself) and the ARN of the role Transfer Family assumes for them, empty on a stage without
+ * an SFTP server (every login is then refused).
+ */
+export const SFTP_IDENTITY_VARS = { bucket: 'TRANSFER_HOME_BUCKET', sessionRole: 'TRANSFER_SESSION_ROLE_ARN' } as const;
+
+export const SftpIdentityEnvSchema = z.object({
+  [SFTP_IDENTITY_VARS.bucket]: z.string().check(z.minLength(1)),
+  [SFTP_IDENTITY_VARS.sessionRole]: z._default(z.string(), ''),
+});
+
 /** Parses the environment, naming every missing or malformed variable so a cold start fails loudly. */
 export const parseEnv =
   <S extends z.ZodMiniType>(schema: S) =>
@@ -181,3 +194,4 @@ export const parseChargerSettings = parseEnv(ChargerSettingsSchema);
 export const parseManagementEndpointEnv = parseEnv(ManagementEndpointEnvSchema);
 export const parseUserPoolEnv = parseEnv(UserPoolEnvSchema);
 export const parseFilesSettings = parseEnv(FilesSettingsSchema);
+export const parseSftpIdentityEnv = parseEnv(SftpIdentityEnvSchema);

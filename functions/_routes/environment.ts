@@ -18,6 +18,7 @@ import {
   type SecretName,
   SETTINGS_SCHEMAS,
   type SettingsName,
+  SFTP_IDENTITY_VARS,
   USER_POOL_ID_VAR,
   parseEnv,
 } from '../_common/env.ts';
@@ -43,6 +44,11 @@ export interface EnvSources {
    * server's `sftp://host[:port]`), for routes with `fileEndpoints`; an empty string where the host has none.
    */
   fileEndpoint?(name: FileEndpointName): string;
+  /**
+   * The role SFTP sessions run with (Transfer Family assumes it), for the `sftp-identity` route; empty on a stage
+   * without an SFTP server. A host without one cannot run that route.
+   */
+  transferSessionRoleArn?(): string;
 }
 
 const byName = <T extends { readonly name: string }>(defs: readonly T[], name: string, what: string): T => {
@@ -55,6 +61,16 @@ const fileEndpointsFor = (route: RouteDef, sources: EnvSources): [string, string
   const { fileEndpoint } = sources;
   if (!fileEndpoint) throw new Error(`${route.id} names fileEndpoints access, but this host cannot tell its file endpoints`);
   return FILE_ENDPOINT_NAMES.map((name) => [FILE_ENDPOINT_VARS[name], fileEndpoint(name)]);
+};
+
+/** An `sftp-identity` route's bucket (by name: it gets no access to it) and its sessions' role. */
+const sftpIdentityEnv = (route: RouteDef, registries: Registries, sources: EnvSources): [string, string][] => {
+  if (route.kind !== 'sftp-identity') return [];
+  if (!sources.transferSessionRoleArn) throw new Error(`${route.id} is an SFTP identity provider, but this host has no SFTP session role`);
+  return [
+    [SFTP_IDENTITY_VARS.bucket, sources.bucketName(byName(registries.buckets, route.bucket, 'bucket'))],
+    [SFTP_IDENTITY_VARS.sessionRole, sources.transferSessionRoleArn()],
+  ];
 };
 
 const userPoolIdFor = (route: RouteDef, sources: EnvSources): string => {
@@ -85,6 +101,7 @@ export const routeEnvironment = (
     ...(access.settings ?? []).flatMap((s) => Object.entries(sources.settings(s))),
     ...(access.userPool ? [[USER_POOL_ID_VAR, userPoolIdFor(route, sources)]] : []),
     ...(access.fileEndpoints ? fileEndpointsFor(route, sources) : []),
+    ...sftpIdentityEnv(route, registries, sources),
     // Not access but the stage's: the handler adapter echoes an allowed Origin (functions/_routes/cors.ts).
     ...(route.kind === 'http' && origins.length > 0 ? [[CORS_ORIGINS_VAR, origins.join(',')]] : []),
   ]);

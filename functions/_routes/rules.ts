@@ -8,7 +8,7 @@ import { queues, type QueueDef } from '#shared/store/queues.ts';
 import { tables, type TableDef } from '#shared/store/tables.ts';
 import { SECRET_ITEM_TYPES } from '#shared/store/keys.ts';
 import { SECRET_ENV_VARS, SETTINGS_SCHEMAS } from '../_common/env.ts';
-import type { CognitoAction, FunctionUrlRoute, HttpRoute, QueueRoute, RouteDef, RouteKind, ScheduleRoute, StreamRoute, WsAuthorizerRoute, WsRoute } from '../routes.ts';
+import type { CognitoAction, FunctionUrlRoute, HttpRoute, QueueRoute, RouteDef, RouteKind, ScheduleRoute, SftpIdentityRoute, StreamRoute, WsAuthorizerRoute, WsRoute } from '../routes.ts';
 import { isResourcePath } from './http-paths.ts';
 import { parseSchedule } from './schedule.ts';
 
@@ -161,6 +161,12 @@ const checkFunctionUrl: Check<FunctionUrlRoute> = (route, ctx) => [
     : []),
 ];
 
+const checkSftpIdentity: Check<SftpIdentityRoute> = (route, ctx) => [
+  // One SFTP server, one identity provider: a second would be a second server nobody asked for.
+  ...(ctx.routes.filter((r) => r.kind === 'sftp-identity').length > 1 ? ['more than one sftp-identity route (the SFTP server has one identity provider)'] : []),
+  ...(ctx.registries.buckets.some((b) => b.name === route.bucket) ? [] : [`sessions write to bucket "${route.bucket}", which is not registered`]),
+];
+
 /** Each kind's own rules; a kind missing here is one neither host knows. */
 const KIND_CHECKS: { readonly [K in RouteKind]: Check<Extract<RouteDef, { kind: K }>> } = {
   'ws-authorizer': checkWsAuthorizer,
@@ -170,6 +176,7 @@ const KIND_CHECKS: { readonly [K in RouteKind]: Check<Extract<RouteDef, { kind: 
   stream: checkStream,
   schedule: checkSchedule,
   'function-url': checkFunctionUrl,
+  'sftp-identity': checkSftpIdentity,
 };
 export const ROUTE_KINDS = Object.keys(KIND_CHECKS) as RouteKind[];
 

@@ -66,6 +66,8 @@ describe('functions from the route table', () => {
       ReconcilePresence: ['CSMS_TABLE', 'MESSAGE_LOG_TABLE'],
       ExpireReservations: ['CSMS_TABLE'],
       ReceiveUploads: ['CSMS_TABLE', 'FILES_BUCKET', 'FILE_UPLOAD_MAX_BYTES'],
+      // The bucket's name and the session role (empty on dev, which has no SFTP server), but no access to the bucket.
+      SftpIdentityProvider: ['CSMS_TABLE', 'TRANSFER_HOME_BUCKET', 'TRANSFER_SESSION_ROLE_ARN'],
     };
     expect(Object.keys(expected).sort()).toEqual(chargerRoutes.map((r) => r.id).sort());
     const fns = dev.findResources('AWS::Lambda::Function');
@@ -202,6 +204,7 @@ describe('IAM from route access', () => {
           'dynamodb:UpdateItem',
         ],
       },
+      SftpIdentityProvider: { Csms: ['dynamodb:UpdateItem'] },
     };
     for (const route of chargerRoutes) {
       for (const def of tables) {

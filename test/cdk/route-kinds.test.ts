@@ -316,6 +316,8 @@ describe('route rules at synth', () => {
     [{ kind: 'function-url', id: 'Unexplained', name: 'uploads', reason: '', entry: 'kinds/http.ts', access: {} }, /Unexplained \(function-url\): a function URL has no gateway auth: reason must say why/],
     [{ kind: 'function-url', id: 'Twin', name: 'uploads', reason: 'tokens', entry: 'kinds/http.ts', access: {} }, /ReceiveUploads \(function-url\): the uploads function URL is served by more than one route/],
     [{ kind: 'schedule', id: 'Greedy', schedule: 'rate(1 day)', entry: 'kinds/schedule.ts', access: { buckets: { Photos: 'read' } } }, /Greedy \(schedule\): access names bucket "Photos", which is not registered/],
+    [{ kind: 'sftp-identity', id: 'SecondSftp', bucket: 'Files', entry: 'kinds/http.ts', access: {} }, /SecondSftp \(sftp-identity\): more than one sftp-identity route/],
+    [{ kind: 'sftp-identity', id: 'NoBucket', bucket: 'Photos', entry: 'kinds/http.ts', access: {} }, /NoBucket \(sftp-identity\): sessions write to bucket "Photos", which is not registered/],
   ] as [RouteDef, RegExp][])('refuses %o', (route, message) => {
     expect(synth(route)).toThrow(message);
   });

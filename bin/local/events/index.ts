@@ -9,3 +9,4 @@ export * from './sqs.ts';
 export * from './dynamodb-stream.ts';
 export * from './scheduled.ts';
 export * from './function-url.ts';
+export * from './transfer.ts';

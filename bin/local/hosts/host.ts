@@ -23,7 +23,7 @@ export interface HostOptions {
   readonly stage: string;
   readonly logger: Logger;
   /** Ports of the servers (a function URL's by its name); 0 = a free one. */
-  readonly ports: { readonly chargers: number; readonly operators: number; readonly rest: number } & { readonly [U in FunctionUrlName]: number };
+  readonly ports: { readonly chargers: number; readonly operators: number; readonly rest: number; readonly sftp: number } & { readonly [U in FunctionUrlName]: number };
   readonly limits: GatewayLimits;
   /** Where pollers keep their position; omitted = in memory. */
   readonly dataDir?: string;
@@ -50,7 +50,7 @@ export interface RouteHost {
   stop(): Promise<void>;
 }
 
-export type HostName = 'websocket' | 'rest' | 'queue' | 'stream' | 'schedule' | 'function-url';
+export type HostName = 'websocket' | 'rest' | 'queue' | 'stream' | 'schedule' | 'function-url' | 'sftp';
 
 /**
  * Which host runs each kind. A kind missing here cannot be hosted locally, and `npm start` refuses it. The REST API's
@@ -64,6 +64,7 @@ export const HOST_OF_KIND: { readonly [K in Exclude<RouteKind, 'http-authorizer'
   stream: 'stream',
   schedule: 'schedule',
   'function-url': 'function-url',
+  'sftp-identity': 'sftp',
 };
 
 /** Routes by the host that runs them; throws naming every route of a kind no host runs. */

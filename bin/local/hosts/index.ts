@@ -5,6 +5,7 @@ import { type HostName, type HostOptions, type RouteHost, routesByHost } from '.
 import { prepareQueueHost } from './queue.ts';
 import { prepareRestHost } from './rest.ts';
 import { prepareScheduleHost } from './schedule.ts';
+import { prepareSftpHost } from './sftp.ts';
 import { prepareStreamHost } from './stream.ts';
 import { prepareWebSocketHost, type WebSocketHost } from './websocket.ts';
 
@@ -17,6 +18,7 @@ const FACTORIES: { readonly [H in Exclude<HostName, 'websocket'>]: (routes: read
   stream: prepareStreamHost,
   schedule: prepareScheduleHost,
   'function-url': prepareFunctionUrlHost,
+  sftp: prepareSftpHost,
 };
 
 export interface Hosts {

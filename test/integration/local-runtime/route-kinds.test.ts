@@ -1,9 +1,10 @@
 /**
  * Every kind of route in the local runtime, from the fixture table of test/support/route-fixtures.ts: the REST
  * host (with the Cognito authorizer's checks and the stand-in's tokens), the SQS pollers on fauxqs, the DynamoDB Streams poller and the schedule
- * timers, driven through the real AWS SDK. Deliveries are awaited with bounded polls, never fixed sleeps.
+ * timers, driven through the real AWS SDK, and the SFTP stand-in of the platform's `sftp-identity` route (played by a fixture). Deliveries are awaited with bounded polls, never fixed sleeps.
  */
 import { PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import {
   GetQueueAttributesCommand,
   ReceiveMessageCommand,
@@ -11,6 +12,7 @@ import {
   SendMessageCommand,
   SQSClient,
 } from '@aws-sdk/client-sqs';
+import ssh2 from 'ssh2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import type { OperatorRole, RouteDef } from '#functions/routes.ts';
@@ -24,6 +26,7 @@ import { foreignToken, signIn } from '../../support/operator-tokens.ts';
 import { fixtureRegistries, kindRoutes } from '../../support/route-fixtures.ts';
 import { fixtureRoutes, loadFixture } from './fixtures/host.ts';
 import { type Invocation, invocations, waitForInvocations } from './fixtures/recorder.ts';
+import { FIXTURE_SFTP_PASSWORD } from './fixtures/sftp-identity.ts';
 
 const quiet = { info: () => undefined, warn: () => undefined, error: () => undefined };
 /** A read with a required query parameter, which the gateway checks before the function runs. */
@@ -358,17 +361,74 @@ describe('function-url routes: the uploads function URL', () => {
     expect(await crash.text()).toBe('Internal Server Error');
   });
 
-  it('tells routes with fileEndpoints where the uploads endpoint is, and that there is no SFTP server yet', () => {
+  it('tells routes with fileEndpoints where the uploads endpoint and the SFTP stand-in are', () => {
     expect(runtime.uploadsUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     expect(runtime.env.FILE_UPLOAD_URL).toBe(runtime.uploadsUrl);
-    expect(runtime.env.FILE_SFTP_URL).toBe('');
+    expect(runtime.env.FILE_SFTP_URL).toBe(runtime.endpoints.sftp);
+  });
+});
+
+describe('sftp-identity routes: the SFTP stand-in', () => {
+  /** Logs in over SFTP with ssh2's client and writes `files` (path → text); resolves how it went. */
+  const upload = (username: string, password: string, files: Record<string, string>) =>
+    new Promise<string>((resolve) => {
+      const client = new ssh2.Client();
+      const done = (outcome: string) => {
+        client.end();
+        resolve(outcome);
+      };
+      client
+        .on('ready', () =>
+          client.sftp((error, sftp) => {
+            if (error) return done(error.message);
+            const rest = Object.entries(files);
+            const next = (): void => {
+              const [path, text] = rest.shift() ?? [];
+              if (path === undefined) return done('uploaded');
+              return sftp.writeFile(path, text ?? '', (e) => (e ? done(e.message) : next()));
+            };
+            return next();
+          }),
+        )
+        .on('error', (e) => done(e.message))
+        .connect({ host: '127.0.0.1', port: Number(new URL(runtime.endpoints.sftp!).port), username, password, hostVerifier: () => true, readyTimeout: 10_000 });
+    });
+  const keysUnder = async (prefix: string) => {
+    const s3 = new S3Client(awsClientConfig('s3', { ...LOCAL_AWS_ENV, AWS_ENDPOINT_URL_S3: runtime.sqsS3Endpoint }));
+    try {
+      return ((await s3.send(new ListObjectsV2Command({ Bucket: runtime.buckets.Files, Prefix: prefix }))).Contents ?? []).map((o) => o.Key).sort();
+    } finally {
+      s3.destroy();
+    }
+  };
+
+  it('hands a password login to the identity provider as Transfer Family’s event, and writes into the home it answers', async () => {
+    expect(await upload('CP-FTP', FIXTURE_SFTP_PASSWORD, { '/diag.txt': 'diagnostics', 'sub/../../log.txt': 'log' })).toBe('uploaded');
+    expect(await keysUnder('fixture/')).toEqual(['fixture/CP-FTP/diag.txt', 'fixture/CP-FTP/log.txt']);
+    const [event] = events('sftp-identity', (e) => e.username === 'CP-FTP');
+    expect(event).toEqual({ username: 'CP-FTP', password: '<given>', protocol: 'SFTP', serverId: expect.stringMatching(/^s-[0-9a-f]{17}$/), sourceIp: '127.0.0.1' });
+  });
+
+  it('refuses the login the identity provider answers with nothing, and writes nothing', async () => {
+    expect(await upload('CP-NOPE', 'wrong', { '/diag.txt': 'x' })).toMatch(/authentication methods failed/);
+    expect(await keysUnder('fixture/CP-NOPE/')).toEqual([]);
   });
 });
 
 describe('start-up', () => {
   it('lists every endpoint it serves', () => {
-    expect(Object.keys(runtime.endpoints).sort()).toEqual(['chargerConnections', 'chargerWebSocket', 'cognito', 'dynamodb', 'restApi', 's3', 'secretsManager', 'sqs', 'uploads']);
-    expect(runtime.routeCounts).toEqual({ 'ws-authorizer': 1, ws: 3, http: routes.filter((r) => r.kind === 'http').length, queue: 2, stream: 1, schedule: 3, 'function-url': 1 });
+    expect(Object.keys(runtime.endpoints).sort()).toEqual(['chargerConnections', 'chargerWebSocket', 'cognito', 'dynamodb', 'restApi', 's3', 'secretsManager', 'sftp', 'sqs', 'uploads']);
+    expect(runtime.endpoints.sftp).toMatch(/^sftp:\/\/127\.0\.0\.1:\d+$/);
+    expect(runtime.routeCounts).toEqual({
+      'ws-authorizer': 1,
+      ws: 3,
+      http: routes.filter((r) => r.kind === 'http').length,
+      queue: 2,
+      stream: 1,
+      schedule: 3,
+      'function-url': 1,
+      'sftp-identity': 1,
+    });
   });
 
   it.each([

@@ -12,7 +12,6 @@
  * UpdateItem per notification. 1.6 UpdateFirmware has no request id: its notifications go to the charger's newest
  * update.
  */
-import { z } from 'zod';
 import { failure, success, type Outcome } from '../api/outcome.ts';
 import { isV16, statusOf } from '../command/answer.ts';
 import type { Command } from '../command/command.ts';
@@ -58,23 +57,6 @@ export interface FirmwareUpdate {
   /** Every status reported, in arrival order. */
   readonly reports: readonly FirmwareUpdateReport[];
 }
-
-export const FirmwareUpdateSchema = z.object({
-  chargerId: z.string(),
-  requestId: z.number().int(),
-  commandId: z.string(),
-  action: z.enum(['UpdateFirmware', 'SignedUpdateFirmware']),
-  protocol: z.enum(['ocpp1.6', 'ocpp2.0.1', 'ocpp2.1']),
-  firmwareId: z.string().optional(),
-  retrieveAt: z.string(),
-  locationExpiresAt: z.string().optional(),
-  requestedAt: z.string(),
-  answeredAt: z.string().optional(),
-  answer: z.string().optional(),
-  status: z.string().optional(),
-  reportedAt: z.string().optional(),
-  reports: z.array(z.object({ status: z.string(), at: z.string(), messageId: z.string() })),
-});
 
 /**
  * The longest a generated location lives. S3 honours a presigned URL only while the credentials that signed it are

@@ -4,8 +4,7 @@
  * progress). Data only: the route table spreads `firmwareRoutes`. Sending an image to a charger is an UpdateFirmware
  * command with its `firmwareId` (POST /chargers/{id}/commands).
  */
-import { DeclaredFirmwareSchema, DeclareFirmwareSchema, FirmwareSchema } from '#shared/file/firmware.ts';
-import { FirmwareUpdateSchema } from '#shared/file/firmware-update.ts';
+import { DeclaredFirmwareSchema, DeclareFirmwareSchema, FirmwareSchema, FirmwareUpdateSchema } from '#shared/file/firmware-api.ts';
 import { FIRMWARE_PREFIX } from '#shared/file/object-keys.ts';
 import { CHARGER_PK_PREFIX, FILE_PK_PREFIX } from '#shared/store/keys.ts';
 import type { HttpRoute } from '../../routes.ts';

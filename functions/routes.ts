@@ -20,6 +20,7 @@ import { localListRoutes } from './api/local-list/routes.ts';
 import { reservationRoutes } from './api/reservations/routes.ts';
 import { fileRoutes } from './api/files/routes.ts';
 import { uploadRoutes } from './upload/routes.ts';
+import { firmwareRoutes } from './api/firmware/routes.ts';
 
 /** The API Gateway WebSocket APIs: chargers speak OCPP-J on one; operators get live events on the other (later). */
 export type WebSocketApiName = 'chargers' | 'operators';
@@ -45,6 +46,16 @@ export type QueueAccess = 'send' | 'consume';
 export type ConnectionsCall = 'PostToConnection' | 'DeleteConnection' | 'GetConnection';
 /** `delete`: exactly `s3:DeleteObject` on the bucket's objects (a delete marker in a versioned bucket). */
 export type BucketAccess = 'read' | 'write' | 'readWrite' | 'delete';
+/**
+ * Access to the objects under one key prefix only: exactly `s3:GetObject` (read) and / or `s3:PutObject` (write) on
+ * `<bucket>/<prefix>*`, and no bucket-level action. Enough to presign GETs or PUTs of those objects, and no more: a
+ * presigned URL can do only what the role that signed it may.
+ */
+export interface BucketPrefixAccess {
+  readonly access: BucketAccess;
+  /** A key prefix of shared/file/object-keys.ts, e.g. `firmware/`. */
+  readonly prefix: string;
+}
 /**
  * The Cognito user pool calls a route may make on the operators' pool, by their IAM action names
  * (`cognito-idp:<action>`): user administration only, never a sign-in on someone's behalf.
@@ -72,8 +83,8 @@ export interface RouteAccess {
   readonly tables?: Partial<Record<TableName, TableAccess>>;
   /** Queues of shared/store/queues.ts by name. Adds each queue's `envVar` (its URL). */
   readonly queues?: Readonly<Record<string, QueueAccess>>;
-  /** Buckets of shared/store/buckets.ts by name. Adds each bucket's `envVar` (its name). */
-  readonly buckets?: Readonly<Record<string, BucketAccess>>;
+  /** Buckets of shared/store/buckets.ts by name: the whole bucket, or one prefix. Adds each bucket's `envVar` (its name). */
+  readonly buckets?: Readonly<Record<string, BucketAccess | BucketPrefixAccess>>;
   /**
    * The @connections calls the route makes on this WebSocket API's stage; each is granted as its own HTTP method
    * (POST for PostToConnection, DELETE for DeleteConnection, GET for GetConnection). Adds WS_MANAGEMENT_ENDPOINT.
@@ -313,7 +324,9 @@ export const routes = [
     // (shared/command/effects.ts) read the command (GetItem) and keep: settings and composite schedules (conditional
     // PutItems), reservations (UpdateItem), a local list (Query of its entries for a Full update, BatchWriteItem puts
     // and deletes, UpdateItem of its version), remote starts (PutItem; 1.6 StartTransaction's DeleteItem of the
-    // pending one it links), links on transactions (UpdateItem) and a charger's next password (UpdateItem).
+    // pending one it links), links on transactions (UpdateItem), a charger's next password (UpdateItem) and a
+    // firmware update's answer (UpdateItem). Firmware status notifications update the update they name (UpdateItem;
+    // 1.6 FirmwareStatusNotification: a Query of gsi1 for the newest first).
     access: {
       tables: {
         Csms: { actions: ['GetItem', 'BatchGetItem', 'Query', 'PutItem', 'UpdateItem', 'DeleteItem', 'BatchWriteItem'] },
@@ -424,6 +437,7 @@ export const routes = [
     entry: 'sftp/identity-provider.ts',
     access: { tables: { Csms: { actions: ['UpdateItem'], partitionKeyPrefixes: [UPLOAD_TOKEN_PK_PREFIX] } } },
   },
+  ...firmwareRoutes,
 ] as const satisfies readonly RouteDef[];
 
 export const isWsRoute = (r: RouteDef): r is WsRoute => r.kind === 'ws';

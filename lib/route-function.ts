@@ -25,7 +25,7 @@ import path from 'node:path';
 import type { FileEndpointName, SecretName, SettingsName } from '#functions/_common/env.ts';
 import { routeEnvironment } from '#functions/_routes/environment.ts';
 import { DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT_SECONDS, type Registries } from '#functions/_routes/rules.ts';
-import type { BucketAccess, CognitoAction, QueueAccess, RouteDef, TableAccess, WebSocketApiName } from '#functions/routes.ts';
+import type { BucketAccess, BucketPrefixAccess, CognitoAction, QueueAccess, RouteDef, TableAccess, WebSocketApiName } from '#functions/routes.ts';
 import { nagReference } from './nag-reference.ts';
 import { VALIDATORS_EXTERNAL, validatorCopyCommands } from './ocpp-validator-files.ts';
 import type { LogLevel } from './stage-config.ts';
@@ -200,8 +200,13 @@ export class RouteFunction extends Construct {
     const { access } = route;
     for (const [name, grant] of Object.entries(access.tables ?? {}) as [string, TableAccess][]) this.grantTable(name, r.tables[name] as ITableV2, grant, r.tableKey);
     for (const [name, level] of Object.entries(access.queues ?? {})) QUEUE_GRANTS[level](r.queues[name] as IQueue, this.fn);
-    for (const [name, level] of Object.entries(access.buckets ?? {})) {
+    for (const [name, grant] of Object.entries(access.buckets ?? {})) {
       const bucket = r.buckets[name] as IBucket;
+      if (typeof grant !== 'string') {
+        this.grantBucketPrefix(name, bucket, grant);
+        continue;
+      }
+      const level = grant;
       BUCKET_GRANTS[level](bucket, this.fn);
       Validations.of(this).acknowledge(
         {
@@ -233,6 +238,23 @@ export class RouteFunction extends Construct {
           conditions: { StringEquals: { 'secretsmanager:VersionStage': [...READABLE_SECRET_STAGES] } },
         }),
       );
+    }
+  }
+
+  /**
+   * Exactly GetObject / PutObject on the objects under the prefix: what presigning their GETs / PUTs needs; and the
+   * bucket's key, if it has one, as the bucket's own grants would give it (decrypt to read, encrypt too to write).
+   */
+  private grantBucketPrefix(name: string, bucket: IBucket, grant: BucketPrefixAccess): void {
+    const actions = [...(grant.access === 'write' ? [] : ['s3:GetObject']), ...(grant.access === 'read' ? [] : ['s3:PutObject'])];
+    this.fn.addToRolePolicy(new PolicyStatement({ actions, resources: [bucket.arnForObjects(`${grant.prefix}*`)] }));
+    Validations.of(this).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::${nagReference(this, bucket, 'Arn')}/${grant.prefix}*]`,
+      reason: `Objects under ${grant.prefix} in the ${name} bucket are named by file ids only known at run time.`,
+    });
+    if (bucket.encryptionKey) {
+      if (grant.access === 'read') bucket.encryptionKey.grantDecrypt(this.fn);
+      else bucket.encryptionKey.grantEncryptDecrypt(this.fn);
     }
   }
 

@@ -14,6 +14,7 @@ import { DEFAULT_COMMAND_TIMEOUT_SECONDS, isFinal, MAX_COMMAND_TIMEOUT_SECONDS, 
 import { hashPassword, type PasswordKeys, type PasswordOrigin } from '../charger/credentials.ts';
 import { redactPayload } from '../log/redact.ts';
 import { effectOf } from './effects.ts';
+import { PrepareRefused } from './prepare-refused.ts';
 import { MAX_CHARGER_PASSWORD, MIN_CHARGER_PASSWORD, passwordSetBy } from './password-change.ts';
 import type { CommandQueue } from './ports.ts';
 import type { UploadVia } from './effects.ts';
@@ -98,7 +99,13 @@ export const submitCommandTo = async (deps: SubmitDeps, target: CommandTarget, i
   const commandId = input.requestKey === undefined ? randomUUID() : idFromKey(input.requestKey);
   const prepare = effectOf(input.action)?.prepare;
   const fileOptions = { ...(input.uploadVia !== undefined ? { uploadVia: input.uploadVia } : {}), ...(input.firmwareId !== undefined ? { firmwareId: input.firmwareId } : {}) };
-  const payload = prepare ? await prepare(deps, { commandId, chargerId, protocol, payload: input.payload, ...fileOptions }) : input.payload;
+  let payload: unknown;
+  try {
+    payload = prepare ? await prepare(deps, { commandId, chargerId, protocol, payload: input.payload, ...fileOptions }) : input.payload;
+  } catch (error) {
+    if (error instanceof PrepareRefused) return error.failure;
+    throw error;
+  }
   const checked = checkOutbound(protocol, input.action, 'request', payload);
   if (!checked.ok) {
     const pointer = checked.pointer === '/' ? '/payload' : `/payload${checked.pointer}`;

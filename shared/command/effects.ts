@@ -18,6 +18,7 @@ import { localListEffects } from '../local-list/local-list-effects.ts';
 import { reservationEffects } from '../reservation/reservation-effects.ts';
 import { remoteStartEffects } from '../transaction/remote-start.ts';
 import { availabilityEffects } from './availability-effects.ts';
+import { firmwareEffects } from '../file/firmware-update.ts';
 
 /** How a charger asked for a file uploads it when the operator gives no location (shared/file). */
 export type UploadVia = 'https' | 'sftp';
@@ -42,6 +43,7 @@ export interface AnsweredCommand {
 }
 
 export interface CommandEffect {
+  /** The payload to check and send; throws PrepareRefused (prepare-refused.ts) when the command cannot be sent. */
   prepare?(deps: Ports, input: PrepareInput): Promise<unknown>;
   answered?(deps: Ports, answered: AnsweredCommand): Promise<void>;
 }
@@ -50,6 +52,9 @@ export interface CommandEffect {
 const tables: readonly Readonly<Record<string, CommandEffect>>[] = [
   passwordEffects,
   configurationEffects,
+  // Before requestIdEffects: an update's request id is derived from the command id, so a retried submission
+  // records the same update.
+  firmwareEffects,
   requestIdEffects,
   compositeScheduleEffects,
   reservationEffects,

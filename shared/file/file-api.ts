@@ -69,6 +69,6 @@ export const deleteFile = async (deps: Ports, fileId: string, by: string): Promi
   if (file.s3Key !== undefined) await objectsOf(deps).delete(file.s3Key);
   // `not-found` here: a concurrent delete finished first, and the file is gone as asked.
   await deps.stores.files.delete(fileId);
-  deps.log.info('file deleted', { fileId, chargerId: file.chargerId, kind: file.kind, status: file.status, by });
+  deps.log.info('file deleted', { fileId, ...(file.kind === 'firmware' ? {} : { chargerId: file.chargerId }), kind: file.kind, status: file.status, by });
   return success(undefined);
 };

@@ -1,7 +1,8 @@
 /**
  * Masking of secrets in OCPP payloads: charger passwords (1.6 AuthorizationKey, 2.x BasicAuthPassword) set by
- * ChangeConfiguration / SetVariables or reported by GetConfiguration, NotifyReport and NotifyEvent, and network
- * profile credentials. Used for the message log and for every payload stored as received.
+ * ChangeConfiguration / SetVariables or reported by GetConfiguration, NotifyReport and NotifyEvent, network
+ * profile credentials, and the signatures of presigned URLs in locations. Used for the message log and for every
+ * payload stored as received.
  */
 /** What a secret is replaced with. */
 export const MASK = '***';
@@ -11,6 +12,17 @@ const SECRET_PROPERTY = /password|secret|authorizationkey/i;
 const SECRET_VALUE_FIELDS = new Set(['value', 'attributeValue', 'actualValue']);
 /** Configuration keys / device-model variables whose value is a secret (1.6 key-value, 2.x variable). */
 const SECRET_SETTING = /^(AuthorizationKey|BasicAuthPassword)$/i;
+
+/**
+ * Query parameters that make a presigned URL (SigV4) a credential while it lives: a generated firmware location. The
+ * rest of the URL (host, key, expiry) stays readable.
+ */
+const SIGNED_URL_PARAMS = /([?&](?:X-Amz-Signature|X-Amz-Credential|X-Amz-Security-Token)=)[^&#]*/gi;
+/** Where OCPP payloads carry URLs a charger fetches from or uploads to (`location`, `remoteLocation`). */
+const LOCATION_PROPERTY = /location$/i;
+
+/** A URL with the signature, credential and session token of a presigned URL masked. */
+export const maskSignedUrl = (url: string): string => url.replace(SIGNED_URL_PARAMS, `$1${MASK}`);
 
 /** Whether a 1.6 configuration key or a 2.x variable of this name holds a secret (a charger password). */
 export const isSecretSetting = (name: string): boolean => SECRET_SETTING.test(name);
@@ -47,6 +59,7 @@ export const redactPayload = (node: unknown, depth = 0): unknown => {
         return [k, v.map((a: unknown) => (a && typeof a === 'object' && 'value' in a ? { ...a, value: MASK } : a))];
       }
       if (SECRET_PROPERTY.test(k) && typeof v !== 'object') return [k, MASK];
+      if (LOCATION_PROPERTY.test(k) && typeof v === 'string') return [k, maskSignedUrl(v)];
       // 2.x SetNetworkProfile: vpn.key is the VPN's shared secret (elsewhere `key` names a 1.6 setting).
       if (k === 'vpn' && v && typeof v === 'object') return [k, { ...(inner(v) as object), key: MASK }];
       return [k, inner(v)];

@@ -14,6 +14,7 @@ import {
   COMMAND_SLOT_SK,
   CONNECTOR_PREFIX,
   connectorsPk,
+  FIRMWARE_UPDATE_PREFIX,
   HELD_COMMAND_PREFIX,
   heldCommandsPk,
   LOCAL_LIST_SK,
@@ -40,6 +41,7 @@ const LIVE_PREFIXES = [
   REMOTE_START_PREFIX,
   PENDING_START_PREFIX,
   RESERVED_EVSES_SK,
+  FIRMWARE_UPDATE_PREFIX,
   // Kept under the lower-case id (both partitions are read): a charger registered again under the id must not be
   // sent the commands held for the deleted one, nor wait for its CALL in flight.
   COMMAND_SLOT_SK,
@@ -56,7 +58,7 @@ export interface PurgeStep {
 export const chargerHistoryStore = (ctx: StoreContext) => ({
   /**
    * Deletes the charger's presence, connector, reservation, certificate-request, setting, composite-schedule,
-   * local-list and remote-start items, its in-flight command slot and held-command markers (its partition under the id as registered; only those sort keys, so a charger
+   * local-list, remote-start and firmware-update items, its in-flight command slot and held-command markers (its partition under the id as registered; only those sort keys, so a charger
    * registered again meanwhile under the same id keeps its new profile).
    */
   async eraseLive(chargerId: string): Promise<number> {

@@ -7,13 +7,13 @@
  * A token item keeps its expiry twice: `validUntil` (ISO, what the condition compares with our clock) and
  * `expiresAt` (epoch seconds, for TTL) a day later, so a late charger hears `expired`, not `unknown`, for that day.
  */
-import { GetCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { chargerIdKey } from '../charger/charger-id.ts';
-import type { FileRecord, UploadedObject } from '../file/file-record.ts';
+import type { ChargerFileRecord, FileRecord, FirmwareRecord, UploadedObject } from '../file/file-record.ts';
 import type { UploadToken } from '../file/upload-token.ts';
 import type { StoreContext } from './context.ts';
 import { isConditionFailed, itemOfFailedCondition, transactionConditionsFailed, unlessConditionFails, type Item } from './dynamo.ts';
-import { chargerFilesIndex, chargerFilesPk, fileKey, uploadTokenKey, withoutKeys } from './keys.ts';
+import { chargerFilesIndex, chargerFilesPk, fileKey, FIRMWARE_FILES_PK, firmwareFilesIndex, uploadTokenKey, withoutKeys } from './keys.ts';
 import { mapPage, queryPage, timeBetween, type Page, type PageOptions, type TimeRange } from './queries.ts';
 import { setRemove } from './update-expression.ts';
 
@@ -55,7 +55,7 @@ export const fileStore = (ctx: StoreContext) => {
      * Records `file` (status `requested`) and the upload token stored as `tokenHash`, in one transaction; `exists`
      * when either key is taken (nothing is written then).
      */
-    async createRequested(file: FileRecord, tokenHash: string, token: UploadToken): Promise<'created' | 'exists'> {
+    async createRequested(file: ChargerFileRecord, tokenHash: string, token: UploadToken): Promise<'created' | 'exists'> {
       try {
         await ctx.db.send(
           new TransactWriteCommand({
@@ -154,18 +154,22 @@ export const fileStore = (ctx: StoreContext) => {
 
     /**
      * Records what landed in the bucket for an existing file (`uploaded`, clearing a failure reported before);
-     * the file as it is now, or undefined when there is no such file (nothing is created). Writing the same
-     * object twice (a redelivered event) changes nothing.
+     * the file as it is now, or undefined when there is no such file, or it is a firmware image whose declared
+     * checksum the object does not have (nothing is written). Writing the same object twice (a redelivered event)
+     * changes nothing.
      */
     async markUploaded(fileId: string, object: UploadedObject): Promise<FileRecord | undefined> {
       const { at, ...landed } = object;
+      const update = setRemove({ status: 'uploaded', ...landed, uploadedAt: at }, ['failure']);
       const out = await unlessConditionFails(
         ctx.db.send(
           new UpdateCommand({
             TableName: table(),
             Key: fileKey(fileId),
-            ...setRemove({ status: 'uploaded', ...landed, uploadedAt: at }, ['failure']),
-            ConditionExpression: 'attribute_exists(pk)',
+            ...update,
+            ConditionExpression: 'attribute_exists(pk) AND (#kind <> :firmware OR #declared = :landed)',
+            ExpressionAttributeNames: { ...update.ExpressionAttributeNames, '#kind': 'kind', '#declared': 'sha256' },
+            ExpressionAttributeValues: { ...update.ExpressionAttributeValues, ':firmware': 'firmware', ':landed': landed.sha256 },
             ReturnValues: 'ALL_NEW',
           }),
         ),
@@ -199,6 +203,24 @@ export const fileStore = (ctx: StoreContext) => {
         throw error;
       }
     },
+
+    /** Records a firmware image an operator declared (status `requested`); `exists` when the id is taken (nothing written). */
+    async createFirmware(firmware: FirmwareRecord): Promise<'created' | 'exists'> {
+      const out = await unlessConditionFails(
+        ctx.db.send(
+          new PutCommand({
+            TableName: table(),
+            Item: { ...fileKey(firmware.fileId), ...firmwareFilesIndex(firmware.createdAt, firmware.fileId), type: FILE_TYPE, ...firmware },
+            ConditionExpression: 'attribute_not_exists(pk)',
+          }),
+        ),
+      );
+      return out ? 'created' : 'exists';
+    },
+
+    /** Firmware images, newest first: one Query of gsi1. */
+    listFirmware: async (options: PageOptions = {}): Promise<Page<FirmwareRecord>> =>
+      mapPage(await queryPage(ctx, { index: 'gsi1', pk: FIRMWARE_FILES_PK }, { newestFirst: true, ...options }), (item) => toFile(item) as FirmwareRecord),
   };
 };
 

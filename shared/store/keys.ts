@@ -357,3 +357,23 @@ export const chargerFilesIndex = (chargerId: string, createdAt: string, fileId: 
 /** One-time upload tokens (shared/file/upload-token.ts), by the SHA-256 (hex) of the token: the token is never stored. */
 export const UPLOAD_TOKEN_PK_PREFIX = 'UPLOAD#';
 export const uploadTokenKey = (tokenHash: string) => ({ pk: `${UPLOAD_TOKEN_PK_PREFIX}${tokenHash}`, sk: 'UPLOAD' });
+/** gsi1 of firmware images (files of kind `firmware`, which belong to no charger): all of them, newest first. */
+export const FIRMWARE_FILES_PK = 'FIRMWARE';
+export const firmwareFilesIndex = (createdAt: string, fileId: string) => ({ gsi1pk: FIRMWARE_FILES_PK, gsi1sk: `${createdAt}#${fileId}` });
+
+/**
+ * A charger's firmware updates (shared/file/firmware-update.ts), one per UpdateFirmware / SignedUpdateFirmware command,
+ * in its partition under the id as registered (erased with it) by the request id its status notifications echo (for
+ * 1.6 UpdateFirmware, which has none, one derived from the command id); listed newest first through gsi1 under the id
+ * in lower case.
+ */
+export const FIRMWARE_UPDATE_PREFIX = 'FWUPDATE#';
+export const firmwareUpdateKey = (chargerId: string, requestId: number) => ({
+  pk: `${CHARGER_PK_PREFIX}${chargerId}`,
+  sk: `${FIRMWARE_UPDATE_PREFIX}${pad(requestId, 10)}`,
+});
+export const chargerFirmwareUpdatesPk = (chargerId: string) => `${CHARGER_PK_PREFIX}${chargerIdKey(chargerId)}#FWUPDATE`;
+export const chargerFirmwareUpdatesIndex = (chargerId: string, requestedAt: string, commandId: string) => ({
+  gsi1pk: chargerFirmwareUpdatesPk(chargerId),
+  gsi1sk: `${requestedAt}#${commandId}`,
+});

@@ -28,6 +28,7 @@ import { remoteStartStore } from './remote-start-store.ts';
 import { tokenUseStore } from './token-use-store.ts';
 import { listTokenStore } from './list-token-store.ts';
 import { fileStore } from './file-store.ts';
+import { firmwareUpdateStore } from './firmware-update-store.ts';
 
 /** One item to read with others: where it is, and how its item becomes a record. */
 export interface ItemRead<T> {
@@ -64,6 +65,7 @@ export const makeStores = (ctx: StoreContext) => ({
   tokenUses: tokenUseStore(ctx),
   listTokens: listTokenStore(ctx),
   files: fileStore(ctx),
+  firmwareUpdates: firmwareUpdateStore(ctx),
   /**
    * Reads items of different aggregates in one request (BatchGetItem), e.g. the charger, the id token and the
    * transaction a TransactionEvent needs: `readTogether({ charger: stores.chargers.read(id), ... })`.

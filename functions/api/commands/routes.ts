@@ -4,7 +4,8 @@
  * charger's answer arrives later (follow `GET /commands/{id}`, optionally with `?wait=`).
  */
 import { CommandSchema, GetCommandQuery, SendCommandSchema } from '#shared/command/command-schema.ts';
-import { CHARGER_PK_PREFIX, COMMAND_PK_PREFIX, IDEMPOTENCY_PK_PREFIX } from '#shared/store/keys.ts';
+import { FIRMWARE_PREFIX } from '#shared/file/object-keys.ts';
+import { CHARGER_PK_PREFIX, COMMAND_PK_PREFIX, FILE_PK_PREFIX, IDEMPOTENCY_PK_PREFIX } from '#shared/store/keys.ts';
 import type { HttpRoute } from '../../routes.ts';
 
 const READERS = { type: 'jwt', roles: ['admin', 'operator', 'viewer'] } as const;
@@ -24,11 +25,19 @@ export const sendCommandRoute = {
   entry: 'api/commands/send-command.ts',
   // One BatchGetItem of the profile and presence (a GetItem of the presence when asked in another case), a
   // conditional PutItem of the command (GetItem on a retry), the idempotency record; one SendMessage. The file endpoints
-  // are where a GetDiagnostics or GetLog sent without a location tells the charger to upload.
+  // are where a GetDiagnostics or GetLog sent without a location tells the charger to upload. UpdateFirmware /
+  // SignedUpdateFirmware: PutItem of the charger's update; with a firmwareId, GetItem of the image and a presigned
+  // GET of it (no request, but the URL can do only what the role may: GetObject under firmware/).
   access: {
-    tables: { Csms: { actions: ['BatchGetItem', 'GetItem', 'PutItem', 'UpdateItem', 'DeleteItem'], partitionKeyPrefixes: [CHARGER_PK_PREFIX, COMMAND_PK_PREFIX, IDEMPOTENCY_PK_PREFIX] } },
+    tables: {
+      Csms: {
+        actions: ['BatchGetItem', 'GetItem', 'PutItem', 'UpdateItem', 'DeleteItem'],
+        partitionKeyPrefixes: [CHARGER_PK_PREFIX, COMMAND_PK_PREFIX, IDEMPOTENCY_PK_PREFIX, FILE_PK_PREFIX],
+      },
+    },
     queues: { Commands: 'send' },
     fileEndpoints: true,
+    buckets: { Files: { access: 'read', prefix: FIRMWARE_PREFIX } },
   },
 } as const satisfies HttpRoute;
 

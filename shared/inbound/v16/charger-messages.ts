@@ -6,6 +6,7 @@ import { acceptBoot } from '../../charger/boot.ts';
 import { receiveCertificateRequest } from '../../charger/certificate-request.ts';
 import { connectorOfV16 } from '../../charger/connector-status.ts';
 import { recordTimeline } from '../../charger/timeline.ts';
+import { recordFirmwareStatus } from '../../file/firmware-update.ts';
 import type { UploadKind } from '../../charger/presence.ts';
 import { readAndAuthorize } from '../../token/id-tokens.ts';
 import { idTagInfoV16 } from '../token-info.ts';
@@ -83,13 +84,29 @@ const statusTimeline = <K extends StatusNotice>(
 });
 
 export const diagnosticsStatusNotification: Ocpp16ActionSpec<'DiagnosticsStatusNotification'> = statusTimeline('DiagnosticsStatus');
-export const firmwareStatusNotification: Ocpp16ActionSpec<'FirmwareStatusNotification'> = statusTimeline('FirmwareStatus');
+const firmwareStatusEntry = statusTimeline<'FirmwareStatusNotification'>('FirmwareStatus');
+/** On the timeline, and on the charger's newest firmware update (1.6 names no request: shared/file/firmware-update.ts). */
+export const firmwareStatusNotification: Ocpp16ActionSpec<'FirmwareStatusNotification'> = {
+  async handle(ctx, p) {
+    recordFirmwareStatus(ctx, { status: p.status });
+    return firmwareStatusEntry.handle(ctx, p);
+  },
+};
 
 // The security extension (whitepaper "Improved security for OCPP 1.6-J").
 
 export const logStatusNotification: Ocpp16ActionSpec<'LogStatusNotification'> = statusTimeline('LogStatus');
-/** The status of a SignedUpdateFirmware: a firmware status like any other, with the signature checks added. */
-export const signedFirmwareStatusNotification: Ocpp16ActionSpec<'SignedFirmwareStatusNotification'> = statusTimeline('FirmwareStatus');
+const signedFirmwareStatusEntry = statusTimeline<'SignedFirmwareStatusNotification'>('FirmwareStatus');
+/**
+ * The status of a SignedUpdateFirmware: a firmware status like any other, with the signature checks added; on the
+ * update of the request it names.
+ */
+export const signedFirmwareStatusNotification: Ocpp16ActionSpec<'SignedFirmwareStatusNotification'> = {
+  async handle(ctx, p) {
+    recordFirmwareStatus(ctx, { status: p.status, ...(p.requestId !== undefined ? { requestId: p.requestId } : {}) });
+    return signedFirmwareStatusEntry.handle(ctx, p);
+  },
+};
 
 export const securityEventNotification: Ocpp16ActionSpec<'SecurityEventNotification'> = {
   async handle(ctx, p) {

@@ -4,6 +4,7 @@ import { chargerTimeOf, utc } from '../types.ts';
 import { acceptBoot } from '../../charger/boot.ts';
 import { NO_SIGNER_STATUS_INFO, receiveCertificateRequest } from '../../charger/certificate-request.ts';
 import { recordTimeline, type TimelineKind } from '../../charger/timeline.ts';
+import { recordFirmwareStatus } from '../../file/firmware-update.ts';
 import { readAndAuthorize } from '../../token/id-tokens.ts';
 import { recordReservationReport } from '../../reservation/reservation-ends.ts';
 import { idTokenInfoV2 } from '../token-info.ts';
@@ -89,9 +90,14 @@ export const notifyEvent: Ocpp2ActionSpec<'NotifyEvent'> = timelineEntry('Notify
 export const securityEventNotification: Ocpp2ActionSpec<'SecurityEventNotification'> = timelineEntry('SecurityEvent', (p) => ({
   at: p.timestamp,
 }));
-export const firmwareStatusNotification: Ocpp2ActionSpec<'FirmwareStatusNotification'> = timelineEntry('FirmwareStatus', (p) => ({
-  status: p.status,
-}));
+const firmwareStatusEntry = timelineEntry<'FirmwareStatusNotification'>('FirmwareStatus', (p) => ({ status: p.status }));
+/** On the timeline, and on the firmware update of the request it names (shared/file/firmware-update.ts). */
+export const firmwareStatusNotification: Ocpp2ActionSpec<'FirmwareStatusNotification'> = {
+  async handle(ctx, p) {
+    recordFirmwareStatus(ctx, { status: p.status, ...(p.requestId !== undefined ? { requestId: p.requestId } : {}) });
+    return firmwareStatusEntry.handle(ctx, p);
+  },
+};
 export const logStatusNotification: Ocpp2ActionSpec<'LogStatusNotification'> = timelineEntry('LogStatus', (p) => ({ status: p.status }));
 /** A local controller's progress publishing firmware to its stations (L03); its status is not kept on presence. */
 export const publishFirmwareStatusNotification: Ocpp2ActionSpec<'PublishFirmwareStatusNotification'> = timelineEntry('PublishFirmwareStatus', () => ({}));

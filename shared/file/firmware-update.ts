@@ -1,0 +1,255 @@
+/**
+ * Firmware updates of chargers: UpdateFirmware (1.6, 2.x) and SignedUpdateFirmware (1.6 security extension) commands
+ * and the FirmwareStatusNotification / SignedFirmwareStatusNotification progress that follows them.
+ *
+ * Sent with a `firmwareId` (an uploaded image, firmware.ts) and no location, the command gets a presigned S3 GET as its
+ * location, and the image's signing certificate and signature where the action takes them. Such a URL is signed with
+ * the function's temporary role credentials and dies with them, whatever its own expiry says; so it is made for the
+ * retrieve window, at most MAX_LOCATION_SECONDS, and a retrieve date further ahead is refused (docs/files.md).
+ *
+ * Every such command, generated location or not, is recorded as the charger's update before it is queued (so a status
+ * the charger sends right after its answer finds it), under the request id the charger's notifications echo: one
+ * UpdateItem per notification. 1.6 UpdateFirmware has no request id: its notifications go to the charger's newest
+ * update.
+ */
+import { failure, success, type Outcome } from '../api/outcome.ts';
+import { isV16, statusOf } from '../command/answer.ts';
+import type { Command } from '../command/command.ts';
+import type { CommandEffect, PrepareInput } from '../command/effects.ts';
+import { PrepareRefused } from '../command/prepare-refused.ts';
+import { idFromSeed } from '../command/request-id.ts';
+import type { Ports, UnitOfWork } from '../deps.ts';
+import type { OcppProtocol } from '../ocpp/frames.ts';
+import { checkOutbound } from '../ocpp/validate.ts';
+import type { Page, PageOptions } from '../store/queries.ts';
+import { bucketOf, uploadedFirmware } from './firmware.ts';
+
+export type FirmwareAction = 'UpdateFirmware' | 'SignedUpdateFirmware';
+
+/** One status the charger reported, when we received it. */
+export interface FirmwareUpdateReport {
+  readonly status: string;
+  readonly at: string;
+  readonly messageId: string;
+}
+
+export interface FirmwareUpdate {
+  /** As registered. */
+  readonly chargerId: string;
+  /** What the charger's status notifications echo; for 1.6 UpdateFirmware (none is sent) derived from the command id. */
+  readonly requestId: number;
+  readonly commandId: string;
+  readonly action: FirmwareAction;
+  readonly protocol: OcppProtocol;
+  /** The image whose download URL the CSMS generated (absent: the operator gave the location). */
+  readonly firmwareId?: string;
+  /** When the charger is to fetch it. */
+  readonly retrieveAt: string;
+  /** When a generated location stops working. */
+  readonly locationExpiresAt?: string;
+  readonly requestedAt: string;
+  readonly answeredAt?: string;
+  /** The charger's answer (2.x, SignedUpdateFirmware: Accepted, Rejected, InvalidCertificate, …). */
+  readonly answer?: string;
+  /** The latest status the charger reported (Downloading, Downloaded, Installing, Installed, DownloadFailed, …). */
+  readonly status?: string;
+  readonly reportedAt?: string;
+  /** Every status reported, in arrival order. */
+  readonly reports: readonly FirmwareUpdateReport[];
+}
+
+/**
+ * The longest a generated location lives. S3 honours a presigned URL only while the credentials that signed it are
+ * valid, and a Lambda function signs with its role's temporary session, whose remaining life the function cannot
+ * know; an hour is the default session of an assumed role (and what AWS IoT Jobs itself caps its presigned URLs at).
+ */
+export const MAX_LOCATION_SECONDS = 3_600;
+/** The shortest: a charger told to fetch now may still take minutes to start. */
+export const MIN_LOCATION_SECONDS = 15 * 60;
+/** Added after the last try is due, for the charger to start it. */
+const START_ALLOWANCE_SECONDS = 15 * 60;
+
+/**
+ * How long a generated location must live for a charger to fetch at `retrieveAt` and retry `retries` times
+ * `retryInterval` seconds apart: from now to the last try (plus an allowance), within MIN…MAX_LOCATION_SECONDS. A
+ * retrieve date so far ahead that the URL would die before the charger could use it is refused: the operator sends the
+ * command nearer the time (or gives a location of their own). Retries past the cap fail with an expired URL.
+ */
+export const locationLifetime = (
+  now: Date,
+  retrieveAt: Date,
+  retry: { readonly retries?: number; readonly retryInterval?: number } = {},
+): Outcome<{ readonly seconds: number; readonly expiresAt: string }> => {
+  const untilRetrieve = Math.max(0, Math.ceil((retrieveAt.getTime() - now.getTime()) / 1000));
+  const latestStart = MAX_LOCATION_SECONDS - MIN_LOCATION_SECONDS;
+  if (untilRetrieve > latestStart) {
+    return failure(
+      'invalid',
+      `The retrieve date is ${Math.ceil(untilRetrieve / 60)} minutes ahead; a generated firmware location is valid for at most ` +
+        `${MAX_LOCATION_SECONDS / 60} minutes (it is signed with temporary credentials), so the retrieve date may be at most ` +
+        `${latestStart / 60} minutes ahead: send the command nearer the time, or give a location of your own`,
+    );
+  }
+  const retryWindow = Math.max(0, retry.retries ?? 0) * Math.max(0, retry.retryInterval ?? 0);
+  const seconds = Math.min(MAX_LOCATION_SECONDS, Math.max(MIN_LOCATION_SECONDS, untilRetrieve + retryWindow + START_ALLOWANCE_SECONDS));
+  return success({ seconds, expiresAt: new Date(now.getTime() + seconds * 1000).toISOString() });
+};
+
+/**
+ * The longest location each action's schema takes (undefined: no limit). A URL presigned with a Lambda role carries
+ * its session token, well over 1000 characters, so on AWS a generated location fits 1.6 UpdateFirmware and 2.1 only.
+ */
+export const maxLocationLength = (protocol: OcppProtocol, action: FirmwareAction): number | undefined => {
+  if (protocol === 'ocpp2.1') return 2000;
+  return isV16(protocol) && action === 'UpdateFirmware' ? undefined : 512;
+};
+
+type Json = Record<string, unknown>;
+const isObject = (value: unknown): value is Json => typeof value === 'object' && value !== null && !Array.isArray(value);
+/** A retry count or interval as sent; anything but a number counts as none (the schema check refuses it later). */
+const numberOr0 = (value: unknown): number => (typeof value === 'number' && Number.isFinite(value) ? value : 0);
+
+/** 1.6 UpdateFirmware keeps the location and retrieve date at the top; the others in a `firmware` object. */
+const isFlat = (protocol: OcppProtocol, action: FirmwareAction): boolean => isV16(protocol) && action === 'UpdateFirmware';
+const retrieveField = (flat: boolean) => (flat ? 'retrieveDate' : 'retrieveDateTime');
+const pointerOf = (flat: boolean, field: string) => (flat ? `/payload/${field}` : `/payload/firmware/${field}`);
+
+/** The request id of an update: the payload's, or (1.6 UpdateFirmware, or one left out) the command id's. */
+const requestIdOf = (commandId: string, payload: Json): number => (typeof payload.requestId === 'number' ? payload.requestId : idFromSeed(commandId, 1));
+
+/** The payload with the location of `firmwareId` (and its signature where the action takes it). */
+const withGeneratedLocation = async (
+  deps: Ports,
+  action: FirmwareAction,
+  input: PrepareInput & { readonly firmwareId: string },
+  payload: Json,
+): Promise<Outcome<{ readonly payload: Json; readonly locationExpiresAt?: string }>> => {
+  const flat = isFlat(input.protocol, action);
+  const target = flat ? payload : (payload.firmware ?? {});
+  // Anything but an object is left for the schema check to refuse.
+  if (!isObject(target)) return success({ payload });
+  if (target.location !== undefined) return failure('invalid', 'Give either a location in the payload or a firmwareId, not both', '/firmwareId');
+  const firmware = await uploadedFirmware(deps, input.firmwareId);
+  if (!firmware.ok) return firmware;
+  const image = firmware.value;
+  if (action === 'SignedUpdateFirmware' && (image.signingCertificate === undefined || image.signature === undefined)) {
+    return failure('invalid', `Firmware ${image.fileId} is not signed: SignedUpdateFirmware needs the signingCertificate and signature declared with it`, '/firmwareId');
+  }
+  const now = deps.now();
+  const field = retrieveField(flat);
+  const asked = target[field];
+  const retrieveAt = asked === undefined ? now : new Date(String(asked));
+  // A retrieve date that is no date is left for the schema check to refuse.
+  if (Number.isNaN(retrieveAt.getTime())) return success({ payload });
+  const lifetime = locationLifetime(now, retrieveAt, { retries: numberOr0(payload.retries), retryInterval: numberOr0(payload.retryInterval) });
+  if (!lifetime.ok) return { ...lifetime, field: pointerOf(flat, field) };
+  const location = await bucketOf(deps).presignGet(image.s3Key, lifetime.value.seconds);
+  const max = maxLocationLength(input.protocol, action);
+  if (max !== undefined && location.length > max) {
+    return failure(
+      'invalid',
+      `The generated firmware location has ${location.length} characters, more than the ${max} ${input.protocol} ${action} allows ` +
+        '(a presigned URL carries the signing session’s token): give a location of your own (docs/files.md)',
+      '/firmwareId',
+    );
+  }
+  const filled: Json = {
+    ...target,
+    location,
+    [field]: asked ?? now.toISOString(),
+    // Where the action takes them and the operator gave none.
+    ...(!flat && image.signingCertificate !== undefined && target.signingCertificate === undefined
+      ? { signingCertificate: image.signingCertificate, signature: image.signature }
+      : {}),
+  };
+  return success({ payload: flat ? filled : { ...payload, firmware: filled }, locationExpiresAt: lifetime.value.expiresAt });
+};
+
+/**
+ * Completes the payload of an UpdateFirmware / SignedUpdateFirmware and records the charger's update, or says why the
+ * command cannot be sent. The request id, when the operator left it out, is derived from the command id, so a retried
+ * submission (same command id) records the same update. The update is recorded only for a payload that will pass its
+ * schema check, so a refused command leaves none behind.
+ */
+export const prepareFirmwareUpdate = async (deps: Ports, action: FirmwareAction, input: PrepareInput): Promise<Outcome<unknown>> => {
+  if (!isObject(input.payload)) return success(input.payload);
+  const flat = isFlat(input.protocol, action);
+  let payload: Json = flat || input.payload.requestId !== undefined ? input.payload : { ...input.payload, requestId: idFromSeed(input.commandId, 1) };
+  let locationExpiresAt: string | undefined;
+  if (input.firmwareId !== undefined) {
+    const generated = await withGeneratedLocation(deps, action, { ...input, firmwareId: input.firmwareId }, payload);
+    if (!generated.ok) return generated;
+    ({ payload, locationExpiresAt } = generated.value);
+  }
+  if (!checkOutbound(input.protocol, action, 'request', payload).ok) return success(payload);
+  const target = (flat ? payload : payload.firmware) as Json;
+  await deps.stores.firmwareUpdates.begin({
+    chargerId: input.chargerId,
+    requestId: requestIdOf(input.commandId, payload),
+    commandId: input.commandId,
+    action,
+    protocol: input.protocol,
+    ...(input.firmwareId !== undefined ? { firmwareId: input.firmwareId } : {}),
+    retrieveAt: new Date(String(target[retrieveField(flat)])).toISOString(),
+    ...(locationExpiresAt !== undefined ? { locationExpiresAt } : {}),
+    requestedAt: deps.now().toISOString(),
+  });
+  return success(payload);
+};
+
+/** The charger's answer on its update (Rejected, InvalidCertificate, …: the update goes no further). */
+const answered = async (deps: Ports, { command, result }: { readonly command: Command; readonly result: unknown }): Promise<void> => {
+  if (!isObject(command.payload)) return;
+  const answer = statusOf(result);
+  await deps.stores.firmwareUpdates.answer(command.chargerId, requestIdOf(command.commandId, command.payload), command.commandId, {
+    answeredAt: deps.now().toISOString(),
+    ...(answer !== undefined ? { answer } : {}),
+  });
+};
+
+/**
+ * Today's prepare contract answers a payload; a refusal travels as PrepareRefused, which submitCommandTo turns back
+ * into its failure. Where prepare answers an Outcome, this adapter goes and `prepareFirmwareUpdate` is the prepare.
+ */
+const refusedOrPayload = async (outcome: Promise<Outcome<unknown>>): Promise<unknown> => {
+  const out = await outcome;
+  if (!out.ok) throw new PrepareRefused(out);
+  return out.value;
+};
+
+const firmwareEffect = (action: FirmwareAction): CommandEffect => ({
+  prepare: (deps, input) => refusedOrPayload(prepareFirmwareUpdate(deps, action, input)),
+  answered,
+});
+
+export const firmwareEffects: Readonly<Record<FirmwareAction, CommandEffect>> = {
+  UpdateFirmware: firmwareEffect('UpdateFirmware'),
+  SignedUpdateFirmware: firmwareEffect('SignedUpdateFirmware'),
+};
+
+/**
+ * A FirmwareStatusNotification / SignedFirmwareStatusNotification on the charger's update, alongside the message (its
+ * answer does not depend on it). Requests: one UpdateItem when the notification names its request id; one Query of
+ * gsi1 (the charger's newest update) and one UpdateItem when it does not (1.6 FirmwareStatusNotification). `Idle` (no
+ * update under way, e.g. after a TriggerMessage) and a status for no known update change nothing.
+ */
+export const recordFirmwareStatus = (
+  ctx: Pick<UnitOfWork, 'stores' | 'alongside'> & { readonly chargerId: string; readonly messageId: string; readonly receivedAt: Date },
+  notification: { readonly status: string; readonly requestId?: number },
+): void => {
+  if (notification.status === 'Idle') return;
+  const report: FirmwareUpdateReport = { status: notification.status, at: ctx.receivedAt.toISOString(), messageId: ctx.messageId };
+  const { firmwareUpdates } = ctx.stores;
+  ctx.alongside(
+    notification.requestId !== undefined
+      ? firmwareUpdates.report(ctx.chargerId, notification.requestId, report)
+      : firmwareUpdates.newest(ctx.chargerId).then((update) => update && firmwareUpdates.report(ctx.chargerId, update.requestId, report)),
+  );
+};
+
+/** A charger's firmware updates, newest first (404 for an unknown charger). */
+export const listFirmwareUpdates = async (deps: Ports, chargerId: string, page: PageOptions): Promise<Outcome<Page<FirmwareUpdate>>> => {
+  const charger = await deps.stores.chargers.get(chargerId);
+  if (!charger) return failure('not-found', `No charger ${chargerId}`);
+  return success(await deps.stores.firmwareUpdates.listForCharger(charger.chargerId, page));
+};

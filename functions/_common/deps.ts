@@ -9,9 +9,7 @@ import type { Log } from '#shared/log/logger.ts';
 import { makeDocumentClient } from '#shared/store/dynamo.ts';
 import { makeDomainDeps } from '#shared/store/make-deps.ts';
 import type { Retention } from '#shared/store/retention.ts';
-import type { FileAccess, FileObjects } from '#shared/file/objects.ts';
-import { filesBucket } from '#shared/store/buckets.ts';
-import { fileObjectStore, makeS3Client } from '#shared/store/file-object-store.ts';
+import type { FileAccess } from '#shared/file/objects.ts';
 import { FILE_ENDPOINT_VARS, HISTORY_RETENTIONS, HistorySettingsSchema, parseChargerSettings, parseEnv, RETENTION_ENV } from './env.ts';
 
 export { FILE_ENDPOINT_VARS, RETENTION_ENV };
@@ -49,14 +47,15 @@ const tableNamesFrom = (env: NodeJS.ProcessEnv): Record<TableName, string> =>
 const quiet = (): void => undefined;
 export const consoleLog: Log = { debug: quiet, info: quiet, warn: console.warn, error: console.error };
 
-/** The files bucket where the route may reach it (FILES_BUCKET) and the endpoints its environment names. */
+/**
+ * The file endpoints the environment names (route access `fileEndpoints`). The files bucket is not here: the S3 client
+ * would weigh on every bundle (the charger message path's most), so the few handlers that touch the bucket add it
+ * with functions/_common/files.ts.
+ */
 export const fileAccessFrom = (env: NodeJS.ProcessEnv): FileAccess => {
   const uploads = env[FILE_ENDPOINT_VARS.uploads];
   const sftp = env[FILE_ENDPOINT_VARS.sftp];
-  return {
-    ...(env[filesBucket.envVar] ? { objects: makeFileObjects(env) } : {}),
-    endpoints: { ...(uploads ? { uploads } : {}), ...(sftp ? { sftp } : {}) },
-  };
+  return { endpoints: { ...(uploads ? { uploads } : {}), ...(sftp ? { sftp } : {}) } };
 };
 
 export const makeDeps = (env: NodeJS.ProcessEnv = process.env, log: Log = consoleLog): Deps => ({
@@ -69,10 +68,3 @@ export const makeDeps = (env: NodeJS.ProcessEnv = process.env, log: Log = consol
   }),
   files: fileAccessFrom(env),
 });
-
-/** The files bucket (route access `buckets: { Files: ... }`); throws naming the variable when the route has none. */
-export const makeFileObjects = (env: NodeJS.ProcessEnv = process.env): FileObjects => {
-  const bucket = env[filesBucket.envVar];
-  if (!bucket) throw new Error(`${filesBucket.envVar} is not set: this function's route has no access to the ${filesBucket.name} bucket`);
-  return fileObjectStore(makeS3Client(env), bucket);
-};

@@ -7,7 +7,7 @@ import type { LambdaFunctionURLEvent, LambdaFunctionURLResult } from 'aws-lambda
 import { receiveUpload, type UploadAnswer } from '#shared/file/upload.ts';
 import { parseFilesSettings } from '../_common/env.ts';
 import { ApiProblem } from '../_common/http/problem.ts';
-import { deps } from '../_common/runtime.ts';
+import { depsWithFiles as deps } from '../_common/files.ts';
 import { withCsms } from '../_common/with-csms.ts';
 
 const { FILE_UPLOAD_MAX_BYTES } = parseFilesSettings();

@@ -1,6 +1,6 @@
 import { deleteFile } from '#shared/file/file-api.ts';
 import { httpHandler, noContent, unwrap } from '../../_common/http/handler.ts';
-import { deps } from '../../_common/runtime.ts';
+import { depsWithFiles as deps } from '../../_common/files.ts';
 import { principalName } from '../../_routes/http-auth.ts';
 import { deleteFileRoute } from './routes.ts';
 

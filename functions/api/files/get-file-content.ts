@@ -1,6 +1,6 @@
 import { fileContentLink } from '#shared/file/file-api.ts';
 import { httpHandler, ok, unwrap, type ApiResult } from '../../_common/http/handler.ts';
-import { deps } from '../../_common/runtime.ts';
+import { depsWithFiles as deps } from '../../_common/files.ts';
 import { getFileContentRoute } from './routes.ts';
 
 // A signed link is for the caller alone and dies in minutes: no cache keeps it.

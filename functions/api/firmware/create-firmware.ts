@@ -1,6 +1,6 @@
 import { declareFirmware } from '#shared/file/firmware.ts';
 import { created, httpHandler } from '../../_common/http/handler.ts';
-import { deps } from '../../_common/runtime.ts';
+import { depsWithFiles as deps } from '../../_common/files.ts';
 import { principalName } from '../../_routes/http-auth.ts';
 import { createFirmwareRoute } from './routes.ts';
 

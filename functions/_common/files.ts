@@ -1,25 +1,6 @@
-/**
- * The files bucket for the handlers that touch it (uploads, file and firmware routes, sending commands that point at
- * firmware): kept out of functions/_common/deps.ts so the S3 client is bundled only where a route names the bucket.
- */
+/** The container's dependencies with the files bucket (file-objects.ts): what the handlers that touch it use. */
 import type { Deps } from '#shared/deps.ts';
-import type { FileObjects } from '#shared/file/objects.ts';
-import { filesBucket } from '#shared/store/buckets.ts';
-import { fileObjectStore, makeS3Client } from '#shared/store/file-object-store.ts';
+import { withFileObjects } from './file-objects.ts';
 import { deps } from './runtime.ts';
 
-/** The files bucket (route access `buckets: { Files: ... }`); throws naming the variable when the route has none. */
-export const makeFileObjects = (env: NodeJS.ProcessEnv = process.env): FileObjects => {
-  const bucket = env[filesBucket.envVar];
-  if (!bucket) throw new Error(`${filesBucket.envVar} is not set: this function's route has no access to the ${filesBucket.name} bucket`);
-  return fileObjectStore(makeS3Client(env), bucket);
-};
-
-/** `base` with the files bucket added to its file access. */
-export const withFileObjects = (base: Deps, env: NodeJS.ProcessEnv = process.env): Deps => ({
-  ...base,
-  files: { ...base.files, endpoints: base.files?.endpoints ?? {}, objects: makeFileObjects(env) },
-});
-
-/** The container's dependencies with the files bucket: what these handlers use instead of runtime.ts's `deps`. */
 export const depsWithFiles: Deps = withFileObjects(deps);

@@ -7,6 +7,8 @@
 import type { Deps } from '#shared/deps.ts';
 import { silentLog } from '#shared/log/logger.ts';
 import { makeDeps } from '#functions/_common/deps.ts';
+import { filesBucket } from '#shared/store/buckets.ts';
+import { withFileObjects } from '#functions/_common/file-objects.ts';
 import { PEOPLE_SCOPE } from '#functions/_routes/http-auth.ts';
 import type { HttpRoute, OperatorRole } from '#functions/routes.ts';
 import { restProxyEvent, type RestApiInfo } from '../../bin/local/events/index.ts';
@@ -66,7 +68,9 @@ const pathOf = (route: HttpRoute, params: Record<string, string>) =>
 export const startApiHarness = async (env: Record<string, string> = {}): Promise<ApiHarness> => {
   const tables = await createTestTables();
   Object.assign(process.env, tables.env, { POWERTOOLS_LOG_LEVEL: 'CRITICAL', ...env });
-  const deps = makeDeps(process.env, silentLog);
+  const base = makeDeps(process.env, silentLog);
+  // The files bucket where the test gave one, as the handlers that touch it add it (functions/_common/files.ts).
+  const deps = process.env[filesBucket.envVar] ? withFileObjects(base) : base;
   const handlers = new Map<string, Handler>();
   const load = async (route: HttpRoute): Promise<Handler> => {
     const found = handlers.get(route.entry);

@@ -10,6 +10,8 @@ import { createCharger, type NewCharger } from '#shared/charger/registry.ts';
 import { silentLog } from '#shared/log/logger.ts';
 import type { Deps } from '#shared/deps.ts';
 import { makeDeps } from '#functions/_common/deps.ts';
+import { filesBucket } from '#shared/store/buckets.ts';
+import { withFileObjects } from '#functions/_common/file-objects.ts';
 import { createSecretReader, passwordKeys } from '#functions/_common/secrets.ts';
 import { testDynamoEndpoint, uniquePrefix } from './dynamo.ts';
 
@@ -31,10 +33,12 @@ export interface E2e {
 const quiet = { info: () => undefined, warn: () => undefined, error: console.error };
 
 /** The runtime's tables, and its password pepper (as its Secrets Manager stand-in serves it) for generated passwords. */
-export const depsFor = (runtime: LocalRuntime): Deps => ({
-  ...makeDeps({ ...process.env, ...runtime.env }, silentLog),
-  passwordPepper: runtime.secrets.passwordPepper,
-});
+export const depsFor = (runtime: LocalRuntime): Deps => {
+  const env = { ...process.env, ...runtime.env };
+  const base = makeDeps(env, silentLog);
+  // The files bucket, as the handlers that touch it add it (functions/_common/files.ts).
+  return { ...(env[filesBucket.envVar] ? withFileObjects(base, env) : base), passwordPepper: runtime.secrets.passwordPepper };
+};
 
 /**
  * A strict ocpp-rpc client that does not reconnect. ocpp-rpc's typings mark every option required although

@@ -252,9 +252,11 @@ export class RouteFunction extends Construct {
       id: `AwsSolutions-IAM5[Resource::${nagReference(this, bucket, 'Arn')}/${grant.prefix}*]`,
       reason: `Objects under ${grant.prefix} in the ${name} bucket are named by file ids only known at run time.`,
     });
+    // Exact key actions rather than grantEncryptDecrypt's wildcards: S3 asks the key for a data key to store an
+    // object (GenerateDataKey) and to decrypt one to read it or to finish a multipart upload (Decrypt).
     if (bucket.encryptionKey) {
-      if (grant.access === 'read') bucket.encryptionKey.grantDecrypt(this.fn);
-      else bucket.encryptionKey.grantEncryptDecrypt(this.fn);
+      const keyActions = grant.access === 'read' ? ['kms:Decrypt'] : ['kms:Decrypt', 'kms:GenerateDataKey'];
+      bucket.encryptionKey.grant(this.fn, ...keyActions);
     }
   }
 

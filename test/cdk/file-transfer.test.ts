@@ -110,6 +110,8 @@ describe('the Transfer Family server (prod)', () => {
       { Sid: 'Upload', Effect: 'Allow', Action: 's3:PutObject', Resource: under('/chargers/*') },
       { Sid: 'ReadFolderMarkers', Effect: 'Allow', Action: 's3:GetObject', Resource: under('/chargers/*/') },
       { Sid: 'SeeUploads', Effect: 'Allow', Action: 's3:ListBucket', Resource: bucketArn, Condition: { StringLike: { 's3:prefix': ['chargers/*'] } } },
+      // The files bucket's key (prod), through S3 only: storing an object needs a data key.
+      expect.objectContaining({ Action: ['kms:GenerateDataKey', 'kms:Encrypt', 'kms:Decrypt'], Resource: { 'Fn::GetAtt': [expect.stringMatching(/^KeysFiles/), 'Arn'] } }),
     ]);
   });
 
@@ -135,6 +137,8 @@ describe('the Transfer Family server (prod)', () => {
 });
 
 describe('the SFTP location routes are told', () => {
+  // The HTTPS upload endpoint every stage has: its function URL's host.
+  const uploadsUrl = { 'Fn::Join': ['', ['https://', expect.objectContaining({ 'Fn::Select': [2, { 'Fn::Split': ['/', { 'Fn::GetAtt': [expect.stringMatching(/ReceiveUploads/), 'FunctionUrl'] }] }] })]] };
   // A REST route (its function sits in the nested stack) and a schedule route that both generate upload locations.
   const locators: RouteDef[] = [
     { kind: 'http', id: 'LocateHttp', method: 'GET', path: '/locate', auth: { type: 'jwt', roles: ['admin'] }, entry: 'kinds/http.ts', access: { fileEndpoints: true } },
@@ -147,12 +151,12 @@ describe('the SFTP location routes are told', () => {
     const t = synth('prod');
     const [serverId] = only(t, 'AWS::Transfer::Server');
     const url = { 'Fn::Join': ['', ['sftp://', { 'Fn::GetAtt': [serverId, 'ServerId'] }, '.server.transfer.', { Ref: 'AWS::Region' }, '.', { Ref: 'AWS::URLSuffix' }]] };
-    for (const routeId of ['LocateHttp', 'LocateSchedule']) expect(envOf(t, routeId), routeId).toMatchObject({ FILE_SFTP_URL: url, FILE_UPLOAD_URL: '' });
+    for (const routeId of ['LocateHttp', 'LocateSchedule']) expect(envOf(t, routeId), routeId).toMatchObject({ FILE_SFTP_URL: url, FILE_UPLOAD_URL: uploadsUrl });
   });
 
-  it('is empty on a stage without one, and no other route gets the variables', () => {
+  it('is empty on a stage without one (the HTTPS endpoint is still there), and no other route gets the variables', () => {
     const t = synth('dev');
-    expect(envOf(t, 'LocateSchedule')).toMatchObject({ FILE_SFTP_URL: '', FILE_UPLOAD_URL: '' });
+    expect(envOf(t, 'LocateSchedule')).toMatchObject({ FILE_SFTP_URL: '', FILE_UPLOAD_URL: uploadsUrl });
     expect(Object.keys(envOf(t, 'SftpIdentityProvider'))).not.toContain('FILE_SFTP_URL');
   });
 });

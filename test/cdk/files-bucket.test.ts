@@ -108,12 +108,14 @@ describe('the files bucket', () => {
 });
 
 describe('grants of the file routes', () => {
-  it('let only the content and delete routes reach the bucket, and name it in their environment', () => {
+  it('let only the routes that sign, store or delete objects reach the bucket, and name it in their environment', () => {
+    // Content and delete (operators), firmware declaration and UpdateFirmware's location (signing), the upload endpoint.
+    const reaching = ['GetFileContent', 'DeleteFile', 'CreateFirmware', 'SendCommand', 'ReceiveUploads'];
     for (const route of platformRoutes) {
       const onBucket = actionsOn(dev, route.id, filesId(dev), 's3');
       const env = ((dev.findResources('AWS::Lambda::Function')[functionIdForRoute(dev, route.id)] as Resource).Properties.Environment as { Variables: object }).Variables;
-      expect(onBucket.length > 0, route.id).toBe(['GetFileContent', 'DeleteFile'].includes(route.id));
-      expect('FILES_BUCKET' in env, route.id).toBe(['GetFileContent', 'DeleteFile'].includes(route.id));
+      expect(onBucket.length > 0, route.id).toBe(reaching.includes(route.id));
+      expect('FILES_BUCKET' in env, route.id).toBe(reaching.includes(route.id));
     }
   });
 

@@ -88,12 +88,20 @@ const ask = async (charger: RawCharger, chargerId: string, action: 'GetDiagnosti
 
 const tokenIn = (location: string): string => (location.startsWith('sftp:') ? decodeURIComponent(new URL(location).password) : location.split('/').at(-1)!);
 
-/** The command as every operator view shows it never holds the token; the location in it is masked. */
+/**
+ * The token is in no operator view of the command (the location there is masked), no longer on the sent command's
+ * item, and not in the message log, whose CALL has the location masked.
+ */
 const expectMasked = async (commandId: string, chargerId: string, token: string) => {
   const shown = await api('GET', `/commands/${commandId}`);
   const listed = await api('GET', `/chargers/${encodeURIComponent(chargerId)}/commands`);
   for (const view of [shown.body, listed.body]) expect(JSON.stringify(view)).not.toContain(token);
   expect(JSON.stringify(shown.body.payload)).toContain('***');
+  expect(await f.e.deps.stores.commands.get(commandId, true)).not.toHaveProperty('sendPayload');
+  const frames = (await f.e.deps.stores.messageLog.list(chargerId, { limit: 100 })).items;
+  const call = frames.find((fr) => fr.direction === 'out' && fr.messageId === commandId);
+  expect(call?.frame).toContain('***');
+  expect(JSON.stringify(frames)).not.toContain(token);
 };
 
 const filesOf = async (chargerId: string): Promise<Json[]> => {

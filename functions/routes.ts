@@ -326,7 +326,9 @@ export const routes = [
     // and deletes, UpdateItem of its version), remote starts (PutItem; 1.6 StartTransaction's DeleteItem of the
     // pending one it links), links on transactions (UpdateItem), a charger's next password (UpdateItem) and a
     // firmware update's answer (UpdateItem). Firmware status notifications update the update they name (UpdateItem;
-    // 1.6 FirmwareStatusNotification: a Query of gsi1 for the newest first).
+    // 1.6 FirmwareStatusNotification: a Query of gsi1 for the newest first). Diagnostics and log status notifications
+    // update the file of the request they name (UpdateItem; 1.6 DiagnosticsStatusNotification: a Query of gsi2 for
+    // the newest diagnostics file first); a refusing GetLog / GetDiagnostics answer fails its file (UpdateItem).
     access: {
       tables: {
         Csms: { actions: ['GetItem', 'BatchGetItem', 'Query', 'PutItem', 'UpdateItem', 'DeleteItem', 'BatchWriteItem'] },

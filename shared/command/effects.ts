@@ -19,6 +19,7 @@ import { reservationEffects } from '../reservation/reservation-effects.ts';
 import { remoteStartEffects } from '../transaction/remote-start.ts';
 import { availabilityEffects } from './availability-effects.ts';
 import { firmwareEffects } from '../file/firmware-update.ts';
+import { uploadLocationEffects } from '../file/upload-location.ts';
 
 /** How a charger asked for a file uploads it when the operator gives no location (shared/file). */
 export type UploadVia = 'https' | 'sftp';
@@ -55,6 +56,8 @@ const tables: readonly Readonly<Record<string, CommandEffect>>[] = [
   // Before requestIdEffects: an update's request id is derived from the command id, so a retried submission
   // records the same update.
   firmwareEffects,
+  // Before requestIdEffects too: a GetLog's request id names its file (upload-location.ts).
+  uploadLocationEffects,
   requestIdEffects,
   compositeScheduleEffects,
   reservationEffects,

@@ -24,6 +24,8 @@ interface FileFields {
   readonly uploadedAt?: string;
   /** What the charger reported when the upload failed (e.g. its status `UploadFailed`). */
   readonly failure?: string;
+  /** When the charger's latest status notification on it (uploading, failed) arrived. */
+  readonly reportedAt?: string;
 }
 
 /** A file a charger uploads on request. */
@@ -33,6 +35,8 @@ export interface ChargerFileRecord extends FileFields {
   readonly chargerId: string;
   /** The command that asked for the file (GetDiagnostics, GetLog). */
   readonly commandId?: string;
+  /** The command's request id, which the charger's LogStatusNotification echoes (GetLog). */
+  readonly requestId?: number;
 }
 
 /** A firmware image an operator uploaded for chargers to fetch (shared/file/firmware.ts). */

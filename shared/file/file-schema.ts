@@ -21,6 +21,8 @@ export const FileViewSchema = z.object({
   status: z.enum(FILE_STATUSES),
   /** The command that asked for it. */
   commandId: z.string().optional(),
+  /** The command's request id (GetLog), which the charger's status notifications echo. */
+  requestId: z.number().int().optional(),
   /** The name the charger gave (the operator's for firmware). */
   name: z.string().optional(),
   /** Bytes. */
@@ -31,6 +33,8 @@ export const FileViewSchema = z.object({
   uploadedAt: iso.optional(),
   /** What the charger reported when the upload failed. */
   failure: z.string().optional(),
+  /** When the charger's latest status notification on it arrived. */
+  reportedAt: iso.optional(),
 });
 export type FileView = z.output<typeof FileViewSchema>;
 

@@ -66,6 +66,21 @@ export interface UploadTokenRequest {
   readonly kind: UploadKind;
   /** @default DEFAULT_UPLOAD_TOKEN_LIFETIME_SECONDS */
   readonly lifetimeSeconds?: number;
+  /**
+   * The file's id, when the caller derives it (shared/file/upload-location.ts: a charger's status notification finds
+   * the file by it); a taken one throws UploadFileExists. @default a random UUID
+   */
+  readonly fileId?: string;
+  /** The request id the charger's status notifications echo (GetLog). */
+  readonly requestId?: number;
+}
+
+/** The file id the caller chose is taken: nothing was written. */
+export class UploadFileExists extends Error {
+  override name = 'UploadFileExists';
+  constructor(readonly fileId: string) {
+    super(`file ${fileId} exists already`);
+  }
 }
 
 export interface IssuedUploadToken {
@@ -86,11 +101,12 @@ export const issueUploadToken = async (deps: TokenPorts, request: UploadTokenReq
   const now = deps.now();
   const token = newUploadToken();
   const file: FileRecord = {
-    fileId: randomUUID(),
+    fileId: request.fileId ?? randomUUID(),
     chargerId: request.chargerId,
     kind: request.kind,
     status: 'requested',
     commandId: request.commandId,
+    ...(request.requestId !== undefined ? { requestId: request.requestId } : {}),
     createdAt: now.toISOString(),
   };
   const stored: UploadToken = {
@@ -100,8 +116,9 @@ export const issueUploadToken = async (deps: TokenPorts, request: UploadTokenReq
     kind: request.kind,
     expiresAt: new Date(now.getTime() + lifetime * 1000).toISOString(),
   };
-  // 256 random bits and a random UUID: a clash means the generator is broken, not a race to recover from.
   if ((await deps.stores.files.createRequested(file, hashUploadToken(token), stored)) === 'exists') {
+    if (request.fileId !== undefined) throw new UploadFileExists(request.fileId);
+    // 256 random bits and a random UUID: a clash means the generator is broken, not a race to recover from.
     throw new Error('a new upload token or file id is taken already');
   }
   return { token, fileId: file.fileId, expiresAt: stored.expiresAt };

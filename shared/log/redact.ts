@@ -1,8 +1,9 @@
 /**
  * Masking of secrets in OCPP payloads: charger passwords (1.6 AuthorizationKey, 2.x BasicAuthPassword) set by
  * ChangeConfiguration / SetVariables or reported by GetConfiguration, NotifyReport and NotifyEvent, network
- * profile credentials, and the signatures of presigned URLs in locations. Used for the message log and for every
- * payload stored as received.
+ * profile credentials, and the credentials in locations: signatures of presigned URLs, a password in a URL's user
+ * info (a generated `sftp://` location's upload token), and path segments shaped like an upload token (a generated
+ * HTTPS upload location). Used for the message log, for every payload stored as received and for commands as stored.
  */
 /** What a secret is replaced with. */
 export const MASK = '***';
@@ -21,8 +22,20 @@ const SIGNED_URL_PARAMS = /([?&](?:X-Amz-Signature|X-Amz-Credential|X-Amz-Securi
 /** Where OCPP payloads carry URLs a charger fetches from or uploads to (`location`, `remoteLocation`). */
 const LOCATION_PROPERTY = /location$/i;
 
+/** The password of a URL's user info (`scheme://user:password@host`): the user name stays readable. */
+const URL_PASSWORD = /^([a-z][a-z0-9+.-]*:\/\/[^/?#@:]*:)[^/?#@]*@/i;
+/**
+ * A path segment shaped like an upload token (shared/file/upload-token.ts: 43 characters of base64url). An operator's
+ * own URL with such a segment is masked too where it is shown, never where it is sent: over-masking a view costs less
+ * than a token left readable.
+ */
+const TOKEN_SEGMENT = /(?<=\/)[A-Za-z0-9_-]{43}(?=[/?#]|$)/g;
+
 /** A URL with the signature, credential and session token of a presigned URL masked. */
 export const maskSignedUrl = (url: string): string => url.replace(SIGNED_URL_PARAMS, `$1${MASK}`);
+
+/** A location with every credential it may carry masked: presigned URL parameters, a user-info password, upload tokens. */
+export const maskLocation = (url: string): string => maskSignedUrl(url).replace(URL_PASSWORD, `$1${MASK}@`).replace(TOKEN_SEGMENT, MASK);
 
 /** Whether a 1.6 configuration key or a 2.x variable of this name holds a secret (a charger password). */
 export const isSecretSetting = (name: string): boolean => SECRET_SETTING.test(name);
@@ -59,7 +72,7 @@ export const redactPayload = (node: unknown, depth = 0): unknown => {
         return [k, v.map((a: unknown) => (a && typeof a === 'object' && 'value' in a ? { ...a, value: MASK } : a))];
       }
       if (SECRET_PROPERTY.test(k) && typeof v !== 'object') return [k, MASK];
-      if (LOCATION_PROPERTY.test(k) && typeof v === 'string') return [k, maskSignedUrl(v)];
+      if (LOCATION_PROPERTY.test(k) && typeof v === 'string') return [k, maskLocation(v)];
       // 2.x SetNetworkProfile: vpn.key is the VPN's shared secret (elsewhere `key` names a 1.6 setting).
       if (k === 'vpn' && v && typeof v === 'object') return [k, { ...(inner(v) as object), key: MASK }];
       return [k, inner(v)];

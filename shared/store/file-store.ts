@@ -13,7 +13,7 @@ import type { ChargerFileRecord, FileRecord, FirmwareRecord, UploadedObject } fr
 import type { UploadToken } from '../file/upload-token.ts';
 import type { StoreContext } from './context.ts';
 import { isConditionFailed, itemOfFailedCondition, transactionConditionsFailed, unlessConditionFails, type Item } from './dynamo.ts';
-import { chargerFilesIndex, chargerFilesPk, fileKey, FIRMWARE_FILES_PK, firmwareFilesIndex, uploadTokenKey, withoutKeys } from './keys.ts';
+import { chargerDiagnosticsIndex, chargerDiagnosticsPk, chargerFilesIndex, chargerFilesPk, fileKey, FIRMWARE_FILES_PK, firmwareFilesIndex, uploadTokenKey, withoutKeys } from './keys.ts';
 import { mapPage, queryPage, timeBetween, type Page, type PageOptions, type TimeRange } from './queries.ts';
 import { setRemove } from './update-expression.ts';
 
@@ -45,6 +45,9 @@ const toUploadToken = (item: Item): UploadToken => {
   };
 };
 
+/** A charger's report on its upload, as the file keeps it (`at`: when we received it). */
+export type UploadStatusReport = { readonly status: 'uploading'; readonly at: string } | { readonly status: 'failed'; readonly at: string; readonly failure: string };
+
 export type RedeemOutcome = { readonly redeemed: true; readonly token: UploadToken } | { readonly redeemed: false; readonly found?: UploadToken };
 
 export const fileStore = (ctx: StoreContext) => {
@@ -63,7 +66,14 @@ export const fileStore = (ctx: StoreContext) => {
               {
                 Put: {
                   TableName: table(),
-                  Item: { ...fileKey(file.fileId), ...chargerFilesIndex(file.chargerId, file.createdAt, file.fileId), type: FILE_TYPE, ...file, [TOKEN_HASH]: tokenHash },
+                  Item: {
+                    ...fileKey(file.fileId),
+                    ...chargerFilesIndex(file.chargerId, file.createdAt, file.fileId),
+                    ...(file.kind === 'diagnostics' ? chargerDiagnosticsIndex(file.chargerId, file.createdAt, file.fileId) : {}),
+                    type: FILE_TYPE,
+                    ...file,
+                    [TOKEN_HASH]: tokenHash,
+                  },
                   ConditionExpression: 'attribute_not_exists(pk)',
                 },
               },
@@ -175,6 +185,39 @@ export const fileStore = (ctx: StoreContext) => {
         ),
       );
       return out?.Attributes && toFile(out.Attributes);
+    },
+
+    /**
+     * What the charger reported about its upload of a file of `kind` (its status notification): `uploading` (a
+     * failure reported before is cleared: the charger tries again) or `failed` with the status it reported. One
+     * conditional UpdateItem: the file must be that charger's (any case of its id) and of that kind, and not
+     * `uploaded` (a late report never takes back a file that landed). `false`: no such file, or nothing changed.
+     */
+    async reportUploadStatus(fileId: string, chargerId: string, kind: ChargerFileRecord['kind'], report: UploadStatusReport): Promise<boolean> {
+      const update =
+        report.status === 'uploading'
+          ? setRemove({ status: report.status, reportedAt: report.at }, ['failure'])
+          : setRemove({ status: report.status, reportedAt: report.at, failure: report.failure }, []);
+      const out = await unlessConditionFails(
+        ctx.db.send(
+          new UpdateCommand({
+            TableName: table(),
+            Key: fileKey(fileId),
+            ...update,
+            ConditionExpression: 'attribute_exists(pk) AND gsi1pk = :chargerFiles AND #kind = :kind AND #status <> :uploaded',
+            ExpressionAttributeNames: { ...update.ExpressionAttributeNames, '#kind': 'kind', '#status': 'status' },
+            ExpressionAttributeValues: { ...update.ExpressionAttributeValues, ':chargerFiles': chargerFilesPk(chargerId), ':kind': kind, ':uploaded': 'uploaded' },
+          }),
+        ),
+      );
+      return out !== undefined;
+    },
+
+    /** The id of the charger's newest diagnostics file (any case of its id), if any: one Query of gsi2 for one item. */
+    async newestDiagnostics(chargerId: string): Promise<string | undefined> {
+      const page = await queryPage(ctx, { index: 'gsi2', pk: chargerDiagnosticsPk(chargerId) }, { newestFirst: true, limit: 1 });
+      const fileId = page.items[0]?.fileId;
+      return typeof fileId === 'string' ? fileId : undefined;
     },
 
     /**

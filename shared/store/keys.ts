@@ -354,6 +354,15 @@ export const chargerFilesIndex = (chargerId: string, createdAt: string, fileId: 
   gsi1pk: chargerFilesPk(chargerId),
   gsi1sk: `${createdAt}#${fileId}`,
 });
+/**
+ * gsi2 of a charger's diagnostics files only (1.6 GetDiagnostics): a DiagnosticsStatusNotification names no request,
+ * so it goes to the newest of them, found by one Query for one item (shared/file/upload-status.ts).
+ */
+export const chargerDiagnosticsPk = (chargerId: string) => `${CHARGER_PK_PREFIX}${chargerIdKey(chargerId)}#DIAGNOSTICS`;
+export const chargerDiagnosticsIndex = (chargerId: string, createdAt: string, fileId: string) => ({
+  gsi2pk: chargerDiagnosticsPk(chargerId),
+  gsi2sk: `${createdAt}#${fileId}`,
+});
 /** One-time upload tokens (shared/file/upload-token.ts), by the SHA-256 (hex) of the token: the token is never stored. */
 export const UPLOAD_TOKEN_PK_PREFIX = 'UPLOAD#';
 export const uploadTokenKey = (tokenHash: string) => ({ pk: `${UPLOAD_TOKEN_PK_PREFIX}${tokenHash}`, sk: 'UPLOAD' });

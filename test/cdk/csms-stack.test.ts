@@ -236,6 +236,11 @@ describe('IAM from route access', () => {
     expect(s3[0]?.Resource).toEqual({ 'Fn::Join': ['', [{ 'Fn::GetAtt': [bucket, 'Arn'] }, '/*']] });
   });
 
+  it('lets SendCommand write a generated location’s file and upload token beside its commands, and no other partition', () => {
+    const [statement] = onTable(dev, 'SendCommand', 'Csms');
+    expect(statement?.Condition).toEqual({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['CHARGER#*', 'CMD#*', 'IDEMPOTENCY#*', 'FILE#*', 'UPLOAD#*'] } });
+  });
+
   it('lets the authorizer read charger and enrolment-code partitions only, and nothing else of the table', () => {
     const [statement] = onTable(dev, 'OcppAuthorizer', 'Csms');
     expect(statement?.Condition).toEqual({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['CHARGER#*', 'ENROLMENT#*'] } });

@@ -9,6 +9,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { LAMBDA_PAYLOAD_LIMIT_BYTES } from '#functions/_common/env.ts';
 import { type FunctionUrlRoute, isFunctionUrlRoute, type RouteDef } from '#functions/routes.ts';
+import { maskLocation } from '#shared/log/redact.ts';
 import { functionUrlEvent } from '../events/index.ts';
 import type { LambdaFunction } from '../lambda.ts';
 import { closeServer, functionOf, type HostOptions, listenOn, type RouteHost } from './host.ts';
@@ -70,7 +71,8 @@ const handle = async (served: Served, domainName: string, opts: HostOptions, req
   const query = target.indexOf('?');
   const body = await readBody(req);
   const tooLarge = (size: string) => {
-    opts.logger.info(`[${served.route.id}] ${req.method ?? ''} ${target}: 413, the invocation payload would be ${size} (Lambda's limit: ${LAMBDA_PAYLOAD_LIMIT_BYTES})`);
+    // The path of an upload URL holds its one-time token: logged masked.
+    opts.logger.info(`[${served.route.id}] ${req.method ?? ''} ${maskLocation(target)}: 413, the invocation payload would be ${size} (Lambda's limit: ${LAMBDA_PAYLOAD_LIMIT_BYTES})`);
     send(res, 413, PAYLOAD_TOO_LARGE);
   };
   if (!body) return tooLarge('over the limit by its body alone');

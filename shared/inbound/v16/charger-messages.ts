@@ -7,6 +7,7 @@ import { receiveCertificateRequest } from '../../charger/certificate-request.ts'
 import { connectorOfV16 } from '../../charger/connector-status.ts';
 import { recordTimeline } from '../../charger/timeline.ts';
 import { recordFirmwareStatus } from '../../file/firmware-update.ts';
+import { recordUploadStatus } from '../../file/upload-status.ts';
 import type { UploadKind } from '../../charger/presence.ts';
 import { readAndAuthorize } from '../../token/id-tokens.ts';
 import { idTagInfoV16 } from '../token-info.ts';
@@ -83,7 +84,14 @@ const statusTimeline = <K extends StatusNotice>(
   },
 });
 
-export const diagnosticsStatusNotification: Ocpp16ActionSpec<'DiagnosticsStatusNotification'> = statusTimeline('DiagnosticsStatus');
+const diagnosticsStatusEntry = statusTimeline<'DiagnosticsStatusNotification'>('DiagnosticsStatus');
+/** On the timeline, and on the charger's newest diagnostics file (1.6 names no request: shared/file/upload-status.ts). */
+export const diagnosticsStatusNotification: Ocpp16ActionSpec<'DiagnosticsStatusNotification'> = {
+  async handle(ctx, p) {
+    recordUploadStatus(ctx, 'diagnostics', { status: p.status });
+    return diagnosticsStatusEntry.handle(ctx, p);
+  },
+};
 const firmwareStatusEntry = statusTimeline<'FirmwareStatusNotification'>('FirmwareStatus');
 /** On the timeline, and on the charger's newest firmware update (1.6 names no request: shared/file/firmware-update.ts). */
 export const firmwareStatusNotification: Ocpp16ActionSpec<'FirmwareStatusNotification'> = {
@@ -95,7 +103,14 @@ export const firmwareStatusNotification: Ocpp16ActionSpec<'FirmwareStatusNotific
 
 // The security extension (whitepaper "Improved security for OCPP 1.6-J").
 
-export const logStatusNotification: Ocpp16ActionSpec<'LogStatusNotification'> = statusTimeline('LogStatus');
+const logStatusEntry = statusTimeline<'LogStatusNotification'>('LogStatus');
+/** On the timeline, and on the log file of the request it names (shared/file/upload-status.ts). */
+export const logStatusNotification: Ocpp16ActionSpec<'LogStatusNotification'> = {
+  async handle(ctx, p) {
+    recordUploadStatus(ctx, 'log', { status: p.status, ...(p.requestId !== undefined ? { requestId: p.requestId } : {}) });
+    return logStatusEntry.handle(ctx, p);
+  },
+};
 const signedFirmwareStatusEntry = statusTimeline<'SignedFirmwareStatusNotification'>('FirmwareStatus');
 /**
  * The status of a SignedUpdateFirmware: a firmware status like any other, with the signature checks added; on the

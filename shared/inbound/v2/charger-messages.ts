@@ -5,6 +5,7 @@ import { acceptBoot } from '../../charger/boot.ts';
 import { NO_SIGNER_STATUS_INFO, receiveCertificateRequest } from '../../charger/certificate-request.ts';
 import { recordTimeline, type TimelineKind } from '../../charger/timeline.ts';
 import { recordFirmwareStatus } from '../../file/firmware-update.ts';
+import { recordUploadStatus } from '../../file/upload-status.ts';
 import { readAndAuthorize } from '../../token/id-tokens.ts';
 import { recordReservationReport } from '../../reservation/reservation-ends.ts';
 import { idTokenInfoV2 } from '../token-info.ts';
@@ -98,7 +99,14 @@ export const firmwareStatusNotification: Ocpp2ActionSpec<'FirmwareStatusNotifica
     return firmwareStatusEntry.handle(ctx, p);
   },
 };
-export const logStatusNotification: Ocpp2ActionSpec<'LogStatusNotification'> = timelineEntry('LogStatus', (p) => ({ status: p.status }));
+const logStatusEntry = timelineEntry<'LogStatusNotification'>('LogStatus', (p) => ({ status: p.status }));
+/** On the timeline, and on the log file of the request it names (shared/file/upload-status.ts). */
+export const logStatusNotification: Ocpp2ActionSpec<'LogStatusNotification'> = {
+  async handle(ctx, p) {
+    recordUploadStatus(ctx, 'log', { status: p.status, ...(p.requestId !== undefined ? { requestId: p.requestId } : {}) });
+    return logStatusEntry.handle(ctx, p);
+  },
+};
 /** A local controller's progress publishing firmware to its stations (L03); its status is not kept on presence. */
 export const publishFirmwareStatusNotification: Ocpp2ActionSpec<'PublishFirmwareStatusNotification'> = timelineEntry('PublishFirmwareStatus', () => ({}));
 

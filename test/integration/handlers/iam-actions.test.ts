@@ -178,6 +178,9 @@ beforeAll(async () => {
     // The security extension: timeline entries, latest statuses, a kept CSR.
     await v16('SecurityEventNotification', { type: 'StartupOfTheDevice', timestamp: '2026-01-01T10:11:00Z' });
     await v16('LogStatusNotification', { status: 'Uploaded', requestId: 1 });
+    // Upload statuses: the file of the request (UpdateItem), the newest diagnostics file (Query of gsi2, UpdateItem).
+    await v16('LogStatusNotification', { status: 'Uploading', requestId: 1 });
+    await v16('DiagnosticsStatusNotification', { status: 'UploadFailed' });
     await v16('SignedFirmwareStatusNotification', { status: 'SignatureVerified', requestId: 2 });
     await v16('SignCertificate', { csr: 'CSR-IAM' });
     // Pending chargers: Boot passes the gate; anything else is refused from the context, or, on a connection whose

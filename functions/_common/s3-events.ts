@@ -2,7 +2,7 @@
  * S3 event notifications as the handlers of `bucket` routes read them. S3 writes an object key URL-encoded the way
  * HTML forms are (a space as `+`, a `+` as `%2B`), so it is decoded before anything compares it with a key we made.
  */
-import type { S3Event } from 'aws-lambda';
+import type { S3EventRecord } from 'aws-lambda';
 
 /** The object key of an S3 event record, decoded. */
 export const decodeS3EventKey = (encoded: string): string => decodeURIComponent(encoded.replace(/\+/g, ' '));
@@ -15,5 +15,10 @@ export interface CreatedObject {
   readonly at: string;
 }
 
-export const createdObjects = (event: S3Event): CreatedObject[] =>
-  event.Records.map((r) => ({ bucket: r.s3.bucket.name, key: decodeS3EventKey(r.s3.object.key), eventName: r.eventName, at: r.eventTime }));
+/** Throws (URIError) on a key that is not valid URL encoding, which S3 never sends. */
+export const createdObject = (r: S3EventRecord): CreatedObject => ({
+  bucket: r.s3.bucket.name,
+  key: decodeS3EventKey(r.s3.object.key),
+  eventName: r.eventName,
+  at: r.eventTime,
+});

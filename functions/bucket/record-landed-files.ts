@@ -6,7 +6,7 @@
  */
 import type { S3Event } from 'aws-lambda';
 import { recordLanding } from '#shared/file/recording.ts';
-import { createdObjects } from '../_common/s3-events.ts';
+import { createdObject } from '../_common/s3-events.ts';
 import { depsWithFiles } from '../_common/files.ts';
 import { logger } from '../_common/runtime.ts';
 import { withCsms } from '../_common/with-csms.ts';
@@ -17,14 +17,15 @@ const ports = { ...depsWithFiles, objects };
 
 const record = async (event: S3Event): Promise<void> => {
   const failures: unknown[] = [];
-  for (const landed of createdObjects(event)) {
+  for (const r of event.Records) {
     try {
+      const landed = createdObject(r);
       const out = await recordLanding(ports, { key: landed.key, at: landed.at });
       const context = { key: landed.key, eventName: landed.eventName, ...out };
-      if (out.outcome === 'skipped' && out.reason !== 'other-object') logger.warn('landed object not recorded', context);
+      if (out.outcome === 'skipped' && out.reason !== 'other-object' && out.reason !== 'folder') logger.warn('landed object not recorded', context);
       else logger.info('landed object', out.outcome === 'recorded' ? { key: landed.key, outcome: 'recorded', fileId: out.file.fileId } : context);
     } catch (error) {
-      logger.error('recording a landed object failed; the event is delivered again', { key: landed.key, error });
+      logger.error('recording a landed object failed; the event is delivered again', { key: r.s3.object.key, error });
       failures.push(error);
     }
   }

@@ -25,6 +25,7 @@ export interface Landing {
 /** Why a landing changed no record. */
 export type LandingSkip =
   | 'outside-layout' // not a key of shared/file/object-keys.ts
+  | 'folder' // a zero-byte folder marker (an SFTP `mkdir`), not a file
   | 'no-record' // no such file (deleted, or never asked for): the bucket's lifecycle removes the object
   | 'foreign-folder' // an upload key under another charger than the file's, or a firmware key that is not the image's
   | 'gone' // the object was deleted before it could be read
@@ -50,6 +51,7 @@ export const recordLanding = async (deps: RecordingPorts, landing: Landing): Pro
   const parsed = parseObjectKey(key);
   if (!parsed) return skipped('outside-layout');
   const { fileId } = parsed;
+  if (key.endsWith('/')) return skipped('folder', fileId);
   const file = await deps.stores.files.get(fileId, true);
   if (!file) return skipped('no-record', fileId);
   // A hostile charger that found a way to write into another's folder must not complete that charger's file.
@@ -66,6 +68,8 @@ export const recordLanding = async (deps: RecordingPorts, landing: Landing): Pro
   const name = file.kind === 'firmware' ? file.name : safeFileName(parsed.name);
   const at = landing.at ?? deps.now().toISOString();
   const recorded = await deps.stores.files.markUploaded(fileId, { name, size: head.size, sha256, s3Key: key, at });
-  // Deleted between the read and the write (the store checks the firmware checksum again).
-  return recorded ? { outcome: 'recorded', file: recorded } : skipped('no-record', fileId);
+  if (recorded) return { outcome: 'recorded', file: recorded };
+  // Changed since the read: deleted, or another object of the folder recorded first (concurrent events).
+  const now = await deps.stores.files.get(fileId, true);
+  return skipped(now ? 'other-object' : 'no-record', fileId);
 };

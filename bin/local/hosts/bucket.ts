@@ -19,7 +19,7 @@ import type { LambdaFunction } from '../lambda.ts';
 import { functionOf, type HostOptions, type RouteHost, sleep, type StartContext } from './host.ts';
 
 /** Events the spy keeps (oldest dropped first): enough for a burst between two of the host's reads. */
-export const SPY_BUFFER_SIZE = 200;
+export const SPY_BUFFER_SIZE = 100;
 const RETRY_DELAYS_MS = [60_000, 120_000];
 
 interface Listener {

@@ -56,7 +56,8 @@ export const prepareBucketHost = async (routes: readonly RouteDef[], opts: HostO
 
   const deliver = async (listener: Listener, event: object) => {
     for (let attempt = 0; attempt <= RETRY_DELAYS_MS.length && !abort.signal.aborted; attempt++) {
-      if (attempt > 0) await sleep(RETRY_DELAYS_MS[attempt - 1] as number, abort.signal);
+      // Sped up with the schedules' clock (tests), as the schedule host's retries are.
+      if (attempt > 0) await sleep((RETRY_DELAYS_MS[attempt - 1] as number) / opts.scheduleTimeScale, abort.signal);
       if (abort.signal.aborted) break;
       const out = await listener.fn.invoke(event);
       if (out.ok) return;

@@ -463,6 +463,12 @@ describe('bucket routes: S3 event notifications from fauxqs', () => {
     expect(parts!.event.Records[0]).toMatchObject({ eventName: 'ObjectCreated:CompleteMultipartUpload', s3: { object: { size: 8, eTag: expect.stringMatching(/-1$/) } } });
   });
 
+  it('delivers a failed event again, as Lambda retries an asynchronous invocation (sped up here)', async () => {
+    await s3.send(new PutObjectCommand({ Bucket: runtime.buckets.Files, Key: 'inbox/fail-once.txt', Body: 'retry me' }));
+    const [first, again] = await waitForInvocations((i) => i.route === 'bucket' && i.event.Records[0].s3.object.key === 'inbox/fail-once.txt', 2);
+    expect(again!.event.Records).toEqual(first!.event.Records);
+  });
+
   it('delivers nothing for keys outside every route’s prefixes, nor twice for one object', async () => {
     await s3.send(new PutObjectCommand({ Bucket: runtime.buckets.Files, Key: 'elsewhere/x.txt', Body: 'x' }));
     await s3.send(new PutObjectCommand({ Bucket: runtime.buckets.Files, Key: 'drops/last.txt', Body: 'last' }));

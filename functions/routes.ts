@@ -3,7 +3,8 @@
  * and the local runtime (bin/local) are both built from this list, so the two hosts cannot drift.
  * Data only: no handler, SDK or CDK imports. The kinds, their fields and how each host runs them: docs/routes.md.
  */
-import { CHARGER_PK_PREFIX, COMMAND_PK_PREFIX, ENROLMENT_PK_PREFIX, ID_TOKEN_PK_PREFIX, LOCATION_PK_PREFIX, UPLOAD_TOKEN_PK_PREFIX } from '#shared/store/keys.ts';
+import { CHARGER_PK_PREFIX, COMMAND_PK_PREFIX, ENROLMENT_PK_PREFIX, FILE_PK_PREFIX, ID_TOKEN_PK_PREFIX, LOCATION_PK_PREFIX, UPLOAD_TOKEN_PK_PREFIX } from '#shared/store/keys.ts';
+import { CHARGER_UPLOADS_PREFIX, FIRMWARE_PREFIX } from '#shared/file/object-keys.ts';
 import type { TableName } from '#shared/store/tables.ts';
 import { chargerRoutes } from './api/chargers/routes.ts';
 import { locationRoutes } from './api/locations/routes.ts';
@@ -53,8 +54,8 @@ export type BucketAccess = 'read' | 'write' | 'readWrite' | 'delete';
  */
 export interface BucketPrefixAccess {
   readonly access: BucketAccess;
-  /** A key prefix of shared/file/object-keys.ts, e.g. `firmware/`. */
-  readonly prefix: string;
+  /** A key prefix of shared/file/object-keys.ts, e.g. `firmware/`, or several (each granted alike). */
+  readonly prefix: string | readonly string[];
 }
 /**
  * The Cognito user pool calls a route may make on the operators' pool, by their IAM action names
@@ -248,6 +249,19 @@ export interface SftpIdentityRoute extends RouteBase {
   readonly bucket: string;
 }
 
+/**
+ * Objects created in a bucket (S3 event notifications, `s3:ObjectCreated:*`) under one of the route's key prefixes.
+ * S3 invokes the function asynchronously with an S3 event (Records[].s3.bucket.name, s3.object.key URL-encoded,
+ * size, eTag); a thrown error makes Lambda invoke it again (twice, minutes apart), so the handler is idempotent.
+ */
+export interface BucketRoute extends RouteBase {
+  readonly kind: 'bucket';
+  /** A bucket of shared/store/buckets.ts. */
+  readonly bucket: string;
+  /** Key prefixes whose new objects are delivered (at least one; none a prefix of another route's on the bucket). */
+  readonly prefixes: readonly string[];
+}
+
 export type RouteDef =
   | WsAuthorizerRoute
   | WsRoute
@@ -256,7 +270,8 @@ export type RouteDef =
   | StreamRoute
   | ScheduleRoute
   | FunctionUrlRoute
-  | SftpIdentityRoute;
+  | SftpIdentityRoute
+  | BucketRoute;
 export type RouteKind = RouteDef['kind'];
 
 export const routes = [
@@ -440,6 +455,22 @@ export const routes = [
     access: { tables: { Csms: { actions: ['UpdateItem'], partitionKeyPrefixes: [UPLOAD_TOKEN_PK_PREFIX] } } },
   },
   ...firmwareRoutes,
+  {
+    // Records objects landing in the files bucket by any way in (SFTP sessions, presigned firmware PUTs; the upload
+    // endpoint records its own first): GetItem of the file, HeadObject (a full read when S3 holds no checksum),
+    // UpdateItem. shared/file/recording.ts.
+    kind: 'bucket',
+    id: 'RecordLandedFiles',
+    bucket: 'Files',
+    prefixes: [CHARGER_UPLOADS_PREFIX, FIRMWARE_PREFIX],
+    entry: 'bucket/record-landed-files.ts',
+    // Reading an SFTP upload S3 holds no checksum of, to hash it, takes a while for a large file.
+    timeoutSeconds: 120,
+    access: {
+      tables: { Csms: { actions: ['GetItem', 'UpdateItem'], partitionKeyPrefixes: [FILE_PK_PREFIX] } },
+      buckets: { Files: { access: 'read', prefix: [CHARGER_UPLOADS_PREFIX, FIRMWARE_PREFIX] } },
+    },
+  },
 ] as const satisfies readonly RouteDef[];
 
 export const isWsRoute = (r: RouteDef): r is WsRoute => r.kind === 'ws';
@@ -450,3 +481,4 @@ export const isStreamRoute = (r: RouteDef): r is StreamRoute => r.kind === 'stre
 export const isScheduleRoute = (r: RouteDef): r is ScheduleRoute => r.kind === 'schedule';
 export const isFunctionUrlRoute = (r: RouteDef): r is FunctionUrlRoute => r.kind === 'function-url';
 export const isSftpIdentityRoute = (r: RouteDef): r is SftpIdentityRoute => r.kind === 'sftp-identity';
+export const isBucketRoute = (r: RouteDef): r is BucketRoute => r.kind === 'bucket';

@@ -28,7 +28,7 @@ import { ApiGatewayAccountLogging } from './api-gateway-account.ts';
 import { Buckets } from './buckets.ts';
 import { DataTables } from './data-tables.ts';
 import { EncryptionKeys } from './encryption-keys.ts';
-import { addQueueSource, addStreamSource } from './event-sources.ts';
+import { addBucketSource, addQueueSource, addStreamSource } from './event-sources.ts';
 import { FileTransfer } from './file-transfer.ts';
 import { OcppEdge } from './ocpp-edge.ts';
 import { OperatorIdentity } from './operator-identity.ts';
@@ -281,6 +281,7 @@ export class CsmsStack extends Stack {
       'function-url': (r, f) => this.addFunctionUrl(r, f),
       // Without a server (the stage's `sftp` off) the function stays, unreachable, and refuses every login.
       'sftp-identity': (_r, f) => this.fileTransfer?.useIdentityProvider(f),
+      bucket: (r, f) => addBucketSource(f, r, this.buckets.byName[r.bucket] as IBucket),
     };
     for (const route of routes) (wiring[route.kind] as (r: RouteDef, f: IFunction) => void)(route, fn(route.id));
     return restApi;

@@ -247,11 +247,14 @@ export class RouteFunction extends Construct {
    */
   private grantBucketPrefix(name: string, bucket: IBucket, grant: BucketPrefixAccess): void {
     const actions = [...(grant.access === 'write' ? [] : ['s3:GetObject']), ...(grant.access === 'read' ? [] : ['s3:PutObject'])];
-    this.fn.addToRolePolicy(new PolicyStatement({ actions, resources: [bucket.arnForObjects(`${grant.prefix}*`)] }));
-    Validations.of(this).acknowledge({
-      id: `AwsSolutions-IAM5[Resource::${nagReference(this, bucket, 'Arn')}/${grant.prefix}*]`,
-      reason: `Objects under ${grant.prefix} in the ${name} bucket are named by file ids only known at run time.`,
-    });
+    const prefixes: readonly string[] = typeof grant.prefix === 'string' ? [grant.prefix] : grant.prefix;
+    this.fn.addToRolePolicy(new PolicyStatement({ actions, resources: prefixes.map((p) => bucket.arnForObjects(`${p}*`)) }));
+    Validations.of(this).acknowledge(
+      ...prefixes.map((p) => ({
+        id: `AwsSolutions-IAM5[Resource::${nagReference(this, bucket, 'Arn')}/${p}*]`,
+        reason: `Objects under ${p} in the ${name} bucket are named by file ids only known at run time.`,
+      })),
+    );
     // Exact key actions rather than grantEncryptDecrypt's wildcards: S3 asks the key for a data key to store an
     // object (GenerateDataKey) and to decrypt one to read it or to finish a multipart upload (Decrypt).
     if (bucket.encryptionKey) {

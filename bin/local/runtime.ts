@@ -6,9 +6,9 @@
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { startFauxqs } from 'fauxqs';
+import { type FauxqsServer, startFauxqs } from 'fauxqs';
 import { checkRoutes, platformRegistries, type Registries } from '#functions/_routes/rules.ts';
-import { routes as platformRoutes } from '#functions/routes.ts';
+import { isBucketRoute, routes as platformRoutes } from '#functions/routes.ts';
 import type { SecretName } from '#functions/_common/env.ts';
 import type { RouteDef } from '#functions/routes.ts';
 import { awsClientConfig } from '#shared/store/client-config.ts';
@@ -25,6 +25,7 @@ import type { Logger } from './gateway/upgrade.ts';
 import { LOCAL_AWS_ENV, applyEnv, handlerEnv, localDynamoClient, localSettings } from './handler-env.ts';
 import type { LocalResources, PlatformSettings } from './handler-env.ts';
 import { type Hosts, OCPP_PATH_PREFIX, prepareHosts } from './hosts/index.ts';
+import { SPY_BUFFER_SIZE } from './hosts/bucket.ts';
 import { importFromFunctionsDir, loadFunctions } from './lambda.ts';
 import type { LoadModule } from './lambda.ts';
 import { ensureBuckets, ensureQueues, type LocalQueue } from './queues.ts';
@@ -162,7 +163,7 @@ interface Started {
   hosts?: Hosts;
   forgetRuntime?: () => void;
   restoreEnv?: () => void;
-  sqsS3?: { stop(): Promise<void> };
+  sqsS3?: FauxqsServer;
   cognito?: { stop(): Promise<void> };
   dynamo?: { stop(): Promise<void> };
 }
@@ -222,10 +223,12 @@ const createTables = async (endpoint: string, prefix: string, registries: Regist
 };
 
 /** fauxqs with the registry's queues and buckets. */
-const startSqsS3 = async (dataDir: string | undefined, port: number, registries: Registries, s: Started) => {
+const startSqsS3 = async (dataDir: string | undefined, port: number, registries: Registries, s: Started, objectEvents: boolean) => {
   const fauxDir = dataDir && join(dataDir, 'fauxqs');
   if (fauxDir) mkdirSync(fauxDir, { recursive: true });
-  const faux = await startFauxqs({ port, host: '127.0.0.1', logger: false, ...(fauxDir ? { dataDir: fauxDir } : {}) });
+  // The spy is how `bucket` routes hear of new objects (hosts/bucket.ts); its buffer is bounded, so it is only memory for that.
+  const spies = objectEvents ? { messageSpies: { bufferSize: SPY_BUFFER_SIZE } } : {};
+  const faux = await startFauxqs({ port, host: '127.0.0.1', logger: false, ...spies, ...(fauxDir ? { dataDir: fauxDir } : {}) });
   s.sqsS3 = faux;
   const sqs = new SQSClient(awsClientConfig('sqs', { ...LOCAL_AWS_ENV, AWS_ENDPOINT_URL_SQS: faux.address }));
   try {
@@ -300,7 +303,7 @@ export const startLocalRuntime = async (opts: LocalRuntimeOptions = {}): Promise
         await createTables(dynamodbEndpoint, prefix, registries);
         return ms;
       }),
-      startSqsS3(dataDir, fauxPort, registries, s).then(async ({ queues, buckets }) => {
+      startSqsS3(dataDir, fauxPort, registries, s, routes.some(isBucketRoute)).then(async ({ queues, buckets }) => {
         resources = { tables: tableNames, queues, buckets, secrets, secretIds: secretsManager.ids, settings };
         const webSocketApis = Object.fromEntries(Object.entries(apis).map(([name, a]) => [name, a.httpUrl]));
         env = handlerEnv(
@@ -327,6 +330,8 @@ export const startLocalRuntime = async (opts: LocalRuntimeOptions = {}): Promise
       registries,
       endpoints: { dynamodb: dynamodbEndpoint, sqsAndS3: sqsS3Endpoint },
       userPool: { issuer: userPool.issuer, jwksUrl: userPool.jwksUrl },
+      // Reading `spy` throws when fauxqs runs without it.
+      ...(routes.some(isBucketRoute) && s.sqsS3 ? { s3Events: s.sqsS3.spy } : {}),
     };
     for (const h of s.hosts.all) await h.start(ctx);
 

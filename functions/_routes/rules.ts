@@ -8,7 +8,7 @@ import { queues, type QueueDef } from '#shared/store/queues.ts';
 import { tables, type TableDef } from '#shared/store/tables.ts';
 import { SECRET_ITEM_TYPES } from '#shared/store/keys.ts';
 import { SECRET_ENV_VARS, SETTINGS_SCHEMAS } from '../_common/env.ts';
-import type { CognitoAction, FunctionUrlRoute, HttpRoute, QueueRoute, RouteDef, RouteKind, ScheduleRoute, SftpIdentityRoute, StreamRoute, WsAuthorizerRoute, WsRoute } from '../routes.ts';
+import type { BucketRoute, CognitoAction, FunctionUrlRoute, HttpRoute, QueueRoute, RouteDef, RouteKind, ScheduleRoute, SftpIdentityRoute, StreamRoute, WsAuthorizerRoute, WsRoute } from '../routes.ts';
 import { isResourcePath } from './http-paths.ts';
 import { parseSchedule } from './schedule.ts';
 
@@ -167,6 +167,24 @@ const checkSftpIdentity: Check<SftpIdentityRoute> = (route, ctx) => [
   ...(ctx.registries.buckets.some((b) => b.name === route.bucket) ? [] : [`sessions write to bucket "${route.bucket}", which is not registered`]),
 ];
 
+/** Either prefix starts with the other: S3 refuses two notification configurations of one event type whose prefixes overlap. */
+const overlap = (a: string, b: string) => a.startsWith(b) || b.startsWith(a);
+
+const checkBucket: Check<BucketRoute> = (route, ctx) => {
+  const others = ctx.routes.filter((r): r is BucketRoute => r.kind === 'bucket' && r.bucket === route.bucket && r !== route);
+  const prefixes = route.prefixes;
+  return [
+    ...(ctx.registries.buckets.some((b) => b.name === route.bucket) ? [] : [`listens to bucket "${route.bucket}", which is not registered`]),
+    ...(prefixes.length === 0 ? ['prefixes lists no key prefix (a route for the whole bucket would see every object, name them)'] : []),
+    // S3's filter is a literal prefix: no wildcards, and an empty one would be the whole bucket.
+    ...prefixes.filter((p) => typeof p !== 'string' || p === '' || /[*?]/.test(p)).map((p) => `prefix "${String(p)}" must be a literal, non-empty key prefix (no wildcards)`),
+    ...prefixes.flatMap((p, i) => prefixes.slice(i + 1).filter((q) => overlap(p, q)).map((q) => `prefixes "${p}" and "${q}" overlap (S3 refuses overlapping notifications)`)),
+    ...prefixes.flatMap((p) =>
+      others.flatMap((o) => o.prefixes.filter((q) => overlap(p, q)).map((q) => `prefix "${p}" overlaps "${q}" of route ${o.id} on bucket ${route.bucket} (S3 refuses overlapping notifications)`)),
+    ),
+  ];
+};
+
 /** Each kind's own rules; a kind missing here is one neither host knows. */
 const KIND_CHECKS: { readonly [K in RouteKind]: Check<Extract<RouteDef, { kind: K }>> } = {
   'ws-authorizer': checkWsAuthorizer,
@@ -177,6 +195,7 @@ const KIND_CHECKS: { readonly [K in RouteKind]: Check<Extract<RouteDef, { kind: 
   schedule: checkSchedule,
   'function-url': checkFunctionUrl,
   'sftp-identity': checkSftpIdentity,
+  bucket: checkBucket,
 };
 export const ROUTE_KINDS = Object.keys(KIND_CHECKS) as RouteKind[];
 

@@ -164,9 +164,10 @@ export const fileStore = (ctx: StoreContext) => {
 
     /**
      * Records what landed in the bucket for an existing file (`uploaded`, clearing a failure reported before);
-     * the file as it is now, or undefined when there is no such file, or it is a firmware image whose declared
-     * checksum the object does not have (nothing is written). Writing the same object twice (a redelivered event)
-     * changes nothing.
+     * the file as it is now, or undefined when there is no such file, it is a firmware image whose declared
+     * checksum the object does not have, or it is recorded as another object already (the first object to land
+     * keeps the file: concurrent events of two objects of one folder cannot both win). Nothing is written then.
+     * Writing the same object twice (a redelivered event) changes nothing.
      */
     async markUploaded(fileId: string, object: UploadedObject): Promise<FileRecord | undefined> {
       const { at, ...landed } = object;
@@ -177,9 +178,9 @@ export const fileStore = (ctx: StoreContext) => {
             TableName: table(),
             Key: fileKey(fileId),
             ...update,
-            ConditionExpression: 'attribute_exists(pk) AND (#kind <> :firmware OR #declared = :landed)',
-            ExpressionAttributeNames: { ...update.ExpressionAttributeNames, '#kind': 'kind', '#declared': 'sha256' },
-            ExpressionAttributeValues: { ...update.ExpressionAttributeValues, ':firmware': 'firmware', ':landed': landed.sha256 },
+            ConditionExpression: 'attribute_exists(pk) AND (#kind <> :firmware OR #declared = :landed) AND (attribute_not_exists(#key) OR #key = :key)',
+            ExpressionAttributeNames: { ...update.ExpressionAttributeNames, '#kind': 'kind', '#declared': 'sha256', '#key': 's3Key' },
+            ExpressionAttributeValues: { ...update.ExpressionAttributeValues, ':firmware': 'firmware', ':landed': landed.sha256, ':key': landed.s3Key },
             ReturnValues: 'ALL_NEW',
           }),
         ),

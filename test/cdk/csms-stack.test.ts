@@ -4,7 +4,7 @@ import { isHttpRoute, isWsAuthorizer, isWsRoute, type RouteDef, routes as routeT
 import { viewerRequestSource } from '../../lib/edge/viewer-request.ts';
 import { FORWARDED_HEADERS } from '../../lib/ocpp-edge.ts';
 import { tables } from '../../shared/store/tables.ts';
-import { actionsOf, CHARGER_SETTINGS_VARIABLES, functionIdForRoute, mentions, type Resource, type Resources, statementsOf, synthStack } from './support.ts';
+import { actionsOf, CHARGER_SETTINGS_VARIABLES, functionIdForRoute, mentions, NOTIFICATIONS_HANDLER_ID_PREFIX, type Resource, type Resources, routeFunctions, statementsOf, synthStack } from './support.ts';
 
 
 // Widened from the `as const` table so the route type guards narrow.
@@ -28,17 +28,21 @@ const only = (template: Template, type: string): Resource => {
 
 describe('functions from the route table', () => {
   it('creates exactly one Lambda function per route', () => {
-    dev.resourceCountIs('AWS::Lambda::Function', routes.length);
+    expect(Object.keys(routeFunctions(dev))).toHaveLength(routes.length);
     for (const route of routes) expect(functionIdForRoute(dev, route.id)).toBeTruthy();
+    // Beside them only CDK's writer of bucket notification configurations (the bucket route's S3 events).
+    expect(Object.keys(dev.findResources('AWS::Lambda::Function')).filter((id) => id.startsWith(NOTIFICATIONS_HANDLER_ID_PREFIX))).toHaveLength(1);
   });
 
   it('runs every function on nodejs22.x, arm64, with active tracing and its own log group', () => {
-    dev.allResourcesProperties('AWS::Lambda::Function', {
-      Runtime: 'nodejs22.x',
-      Architectures: ['arm64'],
-      TracingConfig: { Mode: 'Active' },
-      LoggingConfig: { LogGroup: { Ref: Match.anyValue() } },
-    });
+    for (const [id, fn] of Object.entries(routeFunctions(dev))) {
+      expect(fn.Properties, id).toMatchObject({
+        Runtime: 'nodejs22.x',
+        Architectures: ['arm64'],
+        TracingConfig: { Mode: 'Active' },
+        LoggingConfig: { LogGroup: { Ref: expect.any(String) } },
+      });
+    }
   });
 
   it('takes memory and timeout from the route, defaulting to 256 MB and 10 s', () => {
@@ -68,6 +72,7 @@ describe('functions from the route table', () => {
       ReceiveUploads: ['CSMS_TABLE', 'FILES_BUCKET', 'FILE_UPLOAD_MAX_BYTES'],
       // The bucket's name and the session role (empty on dev, which has no SFTP server), but no access to the bucket.
       SftpIdentityProvider: ['CSMS_TABLE', 'TRANSFER_HOME_BUCKET', 'TRANSFER_SESSION_ROLE_ARN'],
+      RecordLandedFiles: ['CSMS_TABLE', 'FILES_BUCKET'],
     };
     expect(Object.keys(expected).sort()).toEqual(chargerRoutes.map((r) => r.id).sort());
     const fns = dev.findResources('AWS::Lambda::Function');
@@ -185,6 +190,7 @@ describe('IAM from route access', () => {
       ReconcilePresence: { Csms: ['dynamodb:Query', 'dynamodb:UpdateItem'], MessageLog: ['dynamodb:Query'] },
       ExpireReservations: { Csms: ['dynamodb:Query', 'dynamodb:UpdateItem'] },
       ReceiveUploads: { Csms: ['dynamodb:UpdateItem'] },
+      RecordLandedFiles: { Csms: ['dynamodb:GetItem', 'dynamodb:UpdateItem'] },
       DispatchCommands: { Csms: ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'], MessageLog: ['dynamodb:PutItem'] },
       ExpireCommands: { Csms: ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:UpdateItem'] },
       // Its own reads of the charger's partition, and the stream's (granted by its event source mapping).
@@ -269,8 +275,12 @@ describe('IAM from route access', () => {
   });
 
   it('writes logs only to the function’s own log group, without the managed basic execution role', () => {
-    const roles = Object.values(dev.findResources('AWS::IAM::Role') as Resources);
-    for (const role of roles) expect(JSON.stringify(role.Properties.ManagedPolicyArns ?? [])).not.toContain('AWSLambdaBasicExecutionRole');
+    // CDK's notifications handler (a deploy-time custom resource, acknowledged in lib/event-sources.ts) keeps its own.
+    const handlerRoles = Object.entries(dev.findResources('AWS::Lambda::Function') as Resources)
+      .filter(([id]) => id.startsWith(NOTIFICATIONS_HANDLER_ID_PREFIX))
+      .map(([, fn]) => (fn.Properties.Role as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0]);
+    const roles = Object.entries(dev.findResources('AWS::IAM::Role') as Resources).filter(([id]) => !handlerRoles.includes(id));
+    for (const [, role] of roles) expect(JSON.stringify(role.Properties.ManagedPolicyArns ?? [])).not.toContain('AWSLambdaBasicExecutionRole');
     const fns = dev.findResources('AWS::Lambda::Function');
     for (const route of routes) {
       const fnId = functionIdForRoute(dev, route.id);

@@ -109,8 +109,9 @@ describe('the files bucket', () => {
 
 describe('grants of the file routes', () => {
   it('let only the routes that sign, store or delete objects reach the bucket, and name it in their environment', () => {
-    // Content and delete (operators), firmware declaration and UpdateFirmware's location (signing), the upload endpoint.
-    const reaching = ['GetFileContent', 'DeleteFile', 'CreateFirmware', 'SendCommand', 'ReceiveUploads'];
+    // Content and delete (operators), firmware declaration and UpdateFirmware's location (signing), the upload endpoint,
+    // and the recorder of landed objects (it heads them, and reads through those S3 holds no checksum of).
+    const reaching = ['GetFileContent', 'DeleteFile', 'CreateFirmware', 'SendCommand', 'ReceiveUploads', 'RecordLandedFiles'];
     for (const route of platformRoutes) {
       const onBucket = actionsOn(dev, route.id, filesId(dev), 's3');
       const env = ((dev.findResources('AWS::Lambda::Function')[functionIdForRoute(dev, route.id)] as Resource).Properties.Environment as { Variables: object }).Variables;
@@ -144,6 +145,19 @@ describe('grants of the file routes', () => {
     const key = idOf(prod, 'AWS::KMS::Key', 'KeysFiles');
     expect(actionsOn(prod, 'GetFileContent', key, 'kms')).toEqual(['kms:Decrypt', 'kms:DescribeKey']);
     for (const routeId of ['ListChargerFiles', 'GetFile', 'DeleteFile']) expect(actionsOn(prod, routeId, key, 'kms'), routeId).toEqual([]);
+  });
+
+  it('let the recorder of landed objects read them under chargers/ and firmware/ only, decrypting with the files key on prod', () => {
+    const key = idOf(prod, 'AWS::KMS::Key', 'KeysFiles');
+    expect(actionsOn(prod, 'RecordLandedFiles', key, 'kms')).toEqual(['kms:Decrypt']);
+    const reads = statementsFor(prod, 'RecordLandedFiles').filter((s) => mentions(s, filesId(prod)));
+    expect(reads).toEqual([
+      {
+        Action: 's3:GetObject',
+        Effect: 'Allow',
+        Resource: ['chargers/*', 'firmware/*'].map((p) => ({ 'Fn::Join': ['', [{ 'Fn::GetAtt': [filesId(prod), 'Arn'] }, `/${p}`]] })),
+      },
+    ]);
   });
 
   it('leave cdk-nag without findings on prod, a route writing through the files key included', () => {

@@ -58,7 +58,9 @@ describe(`the ${NESTED} nested stack`, () => {
   it('holds exactly the http routes’ functions, with their roles, policies and log groups', () => {
     expect(Object.keys(nested)).toEqual([NESTED]);
     expect(descriptions(inner).map(routeOf).sort()).toEqual(httpRoutes.map((r) => r.id).sort());
-    expect(descriptions(parent).map(routeOf).sort()).toEqual(routes.filter((r) => !isHttpRoute(r)).map((r) => r.id).sort());
+    // Beside the other routes' functions, the parent holds CDK's writer of bucket notifications (the bucket route's).
+    const parentRoutes = descriptions(parent).filter((d) => !d.includes('Custom::S3BucketNotifications'));
+    expect(parentRoutes.map(routeOf).sort()).toEqual(routes.filter((r) => !isHttpRoute(r)).map((r) => r.id).sort());
     const types = new Set(Object.values(inner.toJSON().Resources as Resources).map((r) => r.Type));
     expect([...types].sort()).toEqual(['AWS::IAM::Policy', 'AWS::IAM::Role', 'AWS::Lambda::Function', 'AWS::Logs::LogGroup']);
     for (const type of ['AWS::IAM::Policy', 'AWS::IAM::Role', 'AWS::Logs::LogGroup']) inner.resourceCountIs(type, httpRoutes.length);

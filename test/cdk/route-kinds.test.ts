@@ -13,7 +13,7 @@ import { CsmsStack } from '../../lib/csms-stack.ts';
 import { stageConfigs } from '../../lib/stage-config.ts';
 import { FIXTURES, withFixtureEntries } from './fixture-entries.ts';
 import { fixtureRegistries, kindRoutes, RESET_BODY } from '../support/route-fixtures.ts';
-import { actionsOf, CHARGER_SETTINGS_VARIABLES, functionIdForRoute, mentions, type Resource, type Resources, statementsOf, synthStack } from './support.ts';
+import { actionsOf, CHARGER_SETTINGS_VARIABLES, functionIdForRoute, mentions, type Resource, type Resources, routeFunctions, statementsOf, synthStack } from './support.ts';
 
 // Kind fixtures beside the platform's charger routes; its REST routes are checked in operator-api.test.ts.
 const routes: readonly RouteDef[] = withFixtureEntries([...platformRoutes.filter((r) => r.kind !== 'http'), ...kindRoutes]);
@@ -53,7 +53,7 @@ const actionsOn = (routeId: string, ref: string) =>
 
 describe('functions', () => {
   it('builds exactly one function per route of every kind', () => {
-    t.resourceCountIs('AWS::Lambda::Function', routes.length);
+    expect(Object.keys(routeFunctions(t))).toHaveLength(routes.length);
     for (const route of routes) expect(functionIdForRoute(t, route.id)).toBeTruthy();
   });
 
@@ -250,6 +250,55 @@ describe('the bucket registry', () => {
   });
 });
 
+describe('bucket routes: S3 event notifications', () => {
+  const notifications = () => {
+    const found = Object.values(t.findResources('Custom::S3BucketNotifications') as Resources);
+    expect(found).toHaveLength(1);
+    return (found[0] as Resource).Properties;
+  };
+  const configsOf = (routeId: string) =>
+    ((notifications().NotificationConfiguration as { LambdaFunctionConfigurations: { Events: string[]; Filter: unknown; LambdaFunctionArn: unknown }[] })
+      .LambdaFunctionConfigurations).filter((c) => JSON.stringify(c.LambdaFunctionArn).includes(`"${functionIdForRoute(t, routeId)}"`));
+
+  it('notifies the function of objects created under each of its prefixes, on its bucket', () => {
+    expect(notifications().BucketName).toEqual({ Ref: idOf('AWS::S3::Bucket', 'BucketsFiles') });
+    const prefixesOf = (routeId: string) =>
+      configsOf(routeId).map((c) => {
+        expect(c.Events).toEqual(['s3:ObjectCreated:*']);
+        return (c.Filter as { Key: { FilterRules: { Name: string; Value: string }[] } }).Key.FilterRules;
+      });
+    expect(prefixesOf('RecordLandedFiles')).toEqual([[{ Name: 'prefix', Value: 'chargers/' }], [{ Name: 'prefix', Value: 'firmware/' }]]);
+    expect(prefixesOf('WatchDrops')).toEqual([[{ Name: 'prefix', Value: 'drops/' }], [{ Name: 'prefix', Value: 'inbox/' }]]);
+  });
+
+  it('lets S3 invoke the function for that bucket of this account only, and the notification wait for the permission', () => {
+    const fnId = functionIdForRoute(t, 'RecordLandedFiles');
+    const permissions = Object.entries(t.findResources('AWS::Lambda::Permission') as Resources).filter(([, p]) => JSON.stringify(p.Properties.FunctionName).includes(`"${fnId}"`));
+    expect(permissions.map(([, p]) => p.Properties)).toEqual([
+      { Action: 'lambda:InvokeFunction', FunctionName: { 'Fn::GetAtt': [fnId, 'Arn'] }, Principal: 's3.amazonaws.com', SourceAccount: { Ref: 'AWS::AccountId' }, SourceArn: { 'Fn::GetAtt': [idOf('AWS::S3::Bucket', 'BucketsFiles'), 'Arn'] } },
+    ]);
+    const custom = Object.values(t.findResources('Custom::S3BucketNotifications') as Resources)[0] as Resource & { DependsOn?: string[] };
+    expect(custom.DependsOn).toEqual(expect.arrayContaining(permissions.map(([id]) => id)));
+  });
+
+  it('grants the recorder exactly object reads under its prefixes and the file items it records', () => {
+    const statements = statementsOf(t, functionIdForRoute(t, 'RecordLandedFiles')).filter((s) => !actionsOf(s).some((a) => a.startsWith('logs:') || a.startsWith('xray:')));
+    const bucket = idOf('AWS::S3::Bucket', 'BucketsFiles');
+    expect(statements.map((s) => ({ actions: actionsOf(s).sort(), resource: s.Resource, condition: s.Condition }))).toEqual([
+      {
+        actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
+        resource: { 'Fn::GetAtt': [idOf('AWS::DynamoDB::GlobalTable', 'TablesCsms'), 'Arn'] },
+        condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['FILE#*'] } },
+      },
+      {
+        actions: ['s3:GetObject'],
+        resource: ['chargers/*', 'firmware/*'].map((p) => ({ 'Fn::Join': ['', [{ 'Fn::GetAtt': [bucket, 'Arn'] }, `/${p}`]] })),
+        condition: undefined,
+      },
+    ]);
+  });
+});
+
 describe('least privilege per route', () => {
   const others = (allowed: readonly string[]) => [
     ...['Jobs', 'Ordered', 'StreamFailures'].filter((q) => !allowed.includes(q)).map(queueId),
@@ -317,6 +366,10 @@ describe('route rules at synth', () => {
     [{ kind: 'function-url', id: 'Twin', name: 'uploads', reason: 'tokens', entry: 'kinds/http.ts', access: {} }, /ReceiveUploads \(function-url\): the uploads function URL is served by more than one route/],
     [{ kind: 'schedule', id: 'Greedy', schedule: 'rate(1 day)', entry: 'kinds/schedule.ts', access: { buckets: { Photos: 'read' } } }, /Greedy \(schedule\): access names bucket "Photos", which is not registered/],
     [{ kind: 'sftp-identity', id: 'SecondSftp', bucket: 'Files', entry: 'kinds/http.ts', access: {} }, /SecondSftp \(sftp-identity\): more than one sftp-identity route/],
+    [{ kind: 'bucket', id: 'Nowhere', bucket: 'Photos', prefixes: ['x/'], entry: 'kinds/bucket.ts', access: {} }, /Nowhere \(bucket\): listens to bucket "Photos", which is not registered/],
+    [{ kind: 'bucket', id: 'Everything', bucket: 'Files', prefixes: [], entry: 'kinds/bucket.ts', access: {} }, /Everything \(bucket\): prefixes lists no key prefix/],
+    [{ kind: 'bucket', id: 'Wild', bucket: 'Files', prefixes: ['logs/*.gz'], entry: 'kinds/bucket.ts', access: {} }, /Wild \(bucket\): prefix "logs\/\*\.gz" must be a literal/],
+    [{ kind: 'bucket', id: 'Nested', bucket: 'Files', prefixes: ['chargers/cp-1/'], entry: 'kinds/bucket.ts', access: {} }, /Nested \(bucket\): prefix "chargers\/cp-1\/" overlaps "chargers\/" of route RecordLandedFiles/],
     [{ kind: 'sftp-identity', id: 'NoBucket', bucket: 'Photos', entry: 'kinds/http.ts', access: {} }, /NoBucket \(sftp-identity\): sessions write to bucket "Photos", which is not registered/],
   ] as [RouteDef, RegExp][])('refuses %o', (route, message) => {
     expect(synth(route)).toThrow(message);

@@ -99,6 +99,18 @@ export function stackTemplates(stack: Stack): { template: Template; parent: Temp
 export type Resource = { Type: string; Properties: Record<string, unknown>; DeletionPolicy?: string };
 export type Resources = Record<string, Resource>;
 
+/**
+ * The logical id prefix of CDK's one function per stack that writes bucket notification configurations on deploy
+ * (a Python custom resource, not a route's function: lib/event-sources.ts addBucketSource).
+ */
+export const NOTIFICATIONS_HANDLER_ID_PREFIX = 'BucketNotificationsHandler';
+
+/** The functions of `template` that serve routes (every function but CDK's notifications handler). */
+export function routeFunctions(template: Template): Resources {
+  const fns = template.findResources('AWS::Lambda::Function') as Resources;
+  return Object.fromEntries(Object.entries(fns).filter(([id]) => !id.startsWith(NOTIFICATIONS_HANDLER_ID_PREFIX)));
+}
+
 /** Logical id of the Lambda function serving `routeId` (functions are described as `<routeId> (<entry>)`). */
 export function functionIdForRoute(template: Template, routeId: string): string {
   const fns = template.findResources('AWS::Lambda::Function') as Resources;

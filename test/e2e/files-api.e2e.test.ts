@@ -2,7 +2,8 @@
  * The operators' file routes under the local runtime, with real tokens of each role: the runtime hands its files
  * bucket (fauxqs) to the routes that may reach it, a viewer lists a charger's files and downloads one with `curl -L`
  * through the 303 (curl drops the API token on the way to S3, whose presigned link needs none), and only an operator
- * deletes. Files are made as the upload path makes them: a token with its requested file, bytes, marked uploaded.
+ * deletes. Files are made as the upload path makes them: a token with its requested file, then bytes in the bucket,
+ * recorded uploaded by the bucket's event (RecordLandedFiles).
  */
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
@@ -30,8 +31,9 @@ const uploadedFile = async (chargerId: string, name: string, content: string) =>
   if (!objects) throw new Error('the runtime gave no files bucket');
   const issued = await issueUploadToken(f.e.deps, { chargerId, commandId: `cmd-${name}`, kind: 'diagnostics' });
   const s3Key = uploadObjectKey(chargerId, issued.fileId, name);
-  const put = await objects.put(s3Key, Buffer.from(content));
-  await f.e.deps.stores.files.markUploaded(issued.fileId, { name, size: put.size, sha256: put.sha256, s3Key, at: new Date().toISOString() });
+  await objects.put(s3Key, Buffer.from(content));
+  // The bucket's ObjectCreated event has RecordLandedFiles mark it uploaded, as for any upload.
+  await expect.poll(async () => (await f.e.deps.stores.files.get(issued.fileId, true))?.status, { timeout: 10_000 }).toBe('uploaded');
   return { fileId: issued.fileId, s3Key, objects };
 };
 

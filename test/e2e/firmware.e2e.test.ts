@@ -1,7 +1,7 @@
 /**
  * Firmware end to end against a started local runtime: an operator declares an image (POST /firmware), PUTs it with
- * curl to the presigned URL the answer gives, the landing is recorded (as the bucket event's recorder does: the bytes'
- * checksum against the declared one), and UpdateFirmware commands sent with its `firmwareId` reach a 1.6 and a 2.0.1
+ * curl to the presigned URL the answer gives, the bucket's event has the landing recorded (RecordLandedFiles: the
+ * bytes' checksum against the declared one), and UpdateFirmware commands sent with its `firmwareId` reach a 1.6 and a 2.0.1
  * charger (strict ocpp-rpc clients) with a location each can GET the same bytes from; their FirmwareStatusNotifications
  * show on GET /chargers/{id}/firmware-updates, and the command as shown keeps the URL's signature masked.
  */
@@ -34,14 +34,10 @@ afterAll(async () => rm(dir, { recursive: true, force: true }));
 const updates = async (chargerId: string) => (await api('GET', `/chargers/${chargerId}/firmware-updates`)).body.items as Json[];
 
 describe('firmware through the CSMS', () => {
-  it('declares the image, takes its bytes through the presigned PUT, and marks it uploaded once they landed', async () => {
+  it('declares the image, takes its bytes through the presigned PUT, and records it uploaded once they landed', async () => {
     const declared = await api('POST', '/firmware', { name: 'fw.bin', sha256, version: '2.0' });
     expect(declared.status).toBe(201);
     firmwareId = declared.body.fileId as string;
-    const { url, headers } = declared.body.upload as { url: string; headers: Record<string, string> };
-    const headerArgs = Object.entries(headers).flatMap(([k, v]) => ['-H', `${k}: ${v}`]);
-    const put = await run('curl', ['-sS', '-o', '/dev/null', '-w', '%{http_code}', '-X', 'PUT', ...headerArgs, '-T', path.join(dir, 'fw.bin'), url]);
-    expect(put.stdout).toBe('200');
 
     // Not sendable before it landed.
     const early = `CP-FWEARLY-${runId}`;
@@ -50,11 +46,15 @@ describe('firmware through the CSMS', () => {
     expect(refused.status).toBe(409);
     expect(refused.body.detail).toMatch(/not uploaded yet/);
 
-    const objects = f.e.deps.files!.objects!;
-    const s3Key = declared.body.s3Key as string;
-    const landed = { name: 'fw.bin', size: image.length, sha256: (await objects.sha256Of(s3Key))!, s3Key, at: new Date().toISOString() };
-    expect(await f.e.deps.stores.files.markUploaded(firmwareId, landed)).toMatchObject({ status: 'uploaded' });
-    expect((await api('GET', `/firmware/${firmwareId}`)).body).toMatchObject({ status: 'uploaded', sha256, size: image.length, version: '2.0' });
+    const { url, headers } = declared.body.upload as { url: string; headers: Record<string, string> };
+    const headerArgs = Object.entries(headers).flatMap(([k, v]) => ['-H', `${k}: ${v}`]);
+    const put = await run('curl', ['-sS', '-o', '/dev/null', '-w', '%{http_code}', '-X', 'PUT', ...headerArgs, '-T', path.join(dir, 'fw.bin'), url]);
+    expect(put.stdout).toBe('200');
+
+    // The bucket's ObjectCreated event reaches RecordLandedFiles, which checks the bytes against the declared checksum.
+    await expect
+      .poll(async () => (await api('GET', `/firmware/${firmwareId}`)).body, { timeout: 10_000 })
+      .toMatchObject({ status: 'uploaded', sha256, size: image.length, version: '2.0', uploadedAt: expect.any(String) });
   });
 
   it('1.6: the charger gets a location it can download the image from; its statuses go on its newest update', async () => {

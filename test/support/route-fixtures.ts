@@ -69,4 +69,6 @@ export const kindRoutes: readonly RouteDef[] = [
     access: { manageConnections: { api: 'chargers', calls: ['PostToConnection'] } },
   },
   { kind: 'schedule', id: 'Tick', schedule: 'rate(1 minute)', entry: 'kinds/schedule.ts', access: { settings: ['chargers'] } },
+  // Beside the platform's RecordLandedFiles (chargers/, firmware/) on the same bucket: prefixes that do not overlap.
+  { kind: 'bucket', id: 'WatchDrops', bucket: 'Files', prefixes: ['drops/', 'inbox/'], entry: 'kinds/bucket.ts', access: { buckets: { Files: 'read' } } },
 ];

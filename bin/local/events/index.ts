@@ -10,3 +10,4 @@ export * from './dynamodb-stream.ts';
 export * from './scheduled.ts';
 export * from './function-url.ts';
 export * from './transfer.ts';
+export * from './s3.ts';

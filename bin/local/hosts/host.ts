@@ -1,10 +1,12 @@
 /**
  * One host per kind of route, behind one interface: the local counterpart of what the CDK stack wires per kind
- * (WebSocket API, REST API, SQS and DynamoDB Streams event source mappings, EventBridge rules, function URLs). Hosts are built
+ * (WebSocket API, REST API, SQS and DynamoDB Streams event source mappings, EventBridge rules, function URLs, the SFTP
+ * server, S3 event notifications). Hosts are built
  * from the route table in two steps: `prepare` claims ports before the handlers load (their environment names
  * endpoints), `start` begins serving once handlers and stand-ins are up.
  */
 import type { Server } from 'node:http';
+import type { MessageSpyReader } from 'fauxqs';
 import type { AddressInfo } from 'node:net';
 import type { Registries } from '#functions/_routes/rules.ts';
 import type { FunctionUrlName, RouteDef, RouteKind } from '#functions/routes.ts';
@@ -40,6 +42,8 @@ export interface StartContext {
   readonly endpoints: { readonly dynamodb: string; readonly sqsAndS3: string };
   /** The user pool whose access tokens the REST API accepts (the Cognito stand-in's). */
   readonly userPool: { readonly issuer: string; readonly jwksUrl: string };
+  /** fauxqs's message spy, when a `bucket` route needs its object events (hosts/bucket.ts). */
+  readonly s3Events?: MessageSpyReader;
 }
 
 export interface RouteHost {
@@ -50,7 +54,7 @@ export interface RouteHost {
   stop(): Promise<void>;
 }
 
-export type HostName = 'websocket' | 'rest' | 'queue' | 'stream' | 'schedule' | 'function-url' | 'sftp';
+export type HostName = 'websocket' | 'rest' | 'queue' | 'stream' | 'schedule' | 'function-url' | 'sftp' | 'bucket';
 
 /**
  * Which host runs each kind. A kind missing here cannot be hosted locally, and `npm start` refuses it. The REST API's
@@ -65,6 +69,7 @@ export const HOST_OF_KIND: { readonly [K in Exclude<RouteKind, 'http-authorizer'
   schedule: 'schedule',
   'function-url': 'function-url',
   'sftp-identity': 'sftp',
+  bucket: 'bucket',
 };
 
 /** Routes by the host that runs them; throws naming every route of a kind no host runs. */

@@ -1,5 +1,6 @@
 /** Builds the hosts the route table needs, one per kind present (see host.ts). */
 import type { RouteDef } from '#functions/routes.ts';
+import { prepareBucketHost } from './bucket.ts';
 import { prepareFunctionUrlHost } from './function-url.ts';
 import { type HostName, type HostOptions, type RouteHost, routesByHost } from './host.ts';
 import { prepareQueueHost } from './queue.ts';
@@ -19,6 +20,7 @@ const FACTORIES: { readonly [H in Exclude<HostName, 'websocket'>]: (routes: read
   schedule: prepareScheduleHost,
   'function-url': prepareFunctionUrlHost,
   sftp: prepareSftpHost,
+  bucket: prepareBucketHost,
 };
 
 export interface Hosts {

@@ -1,10 +1,19 @@
 /**
  * Every kind of route in the local runtime, from the fixture table of test/support/route-fixtures.ts: the REST
  * host (with the Cognito authorizer's checks and the stand-in's tokens), the SQS pollers on fauxqs, the DynamoDB Streams poller and the schedule
- * timers, driven through the real AWS SDK, and the SFTP stand-in of the platform's `sftp-identity` route (played by a fixture). Deliveries are awaited with bounded polls, never fixed sleeps.
+ * timers, driven through the real AWS SDK, the SFTP stand-in of the platform's `sftp-identity` route (played by a fixture),
+ * and S3 event notifications of `bucket` routes (the platform's RecordLandedFiles, played by a fixture, and WatchDrops). Deliveries are awaited with bounded polls, never fixed sleeps.
  */
 import { PutItemCommand } from '@aws-sdk/client-dynamodb';
-import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import {
+  CompleteMultipartUploadCommand,
+  CopyObjectCommand,
+  CreateMultipartUploadCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+  S3Client,
+  UploadPartCommand,
+} from '@aws-sdk/client-s3';
 import {
   GetQueueAttributesCommand,
   ReceiveMessageCommand,
@@ -415,6 +424,61 @@ describe('sftp-identity routes: the SFTP stand-in', () => {
   });
 });
 
+describe('bucket routes: S3 event notifications from fauxqs', () => {
+  let s3: S3Client;
+  beforeAll(() => {
+    s3 = new S3Client(awsClientConfig('s3', { ...LOCAL_AWS_ENV, AWS_ENDPOINT_URL_S3: runtime.sqsS3Endpoint }));
+  });
+  afterAll(() => s3?.destroy());
+  const delivered = (key: string) => waitForInvocations((i) => i.route === 'bucket' && i.event.Records[0].s3.object.key === key, 1);
+
+  it('hands a put under a route prefix to its handler as S3’s event, the key URL-encoded as S3 does', async () => {
+    const key = 'drops/a folder/price+list (1).txt';
+    const put = await s3.send(new PutObjectCommand({ Bucket: runtime.buckets.Files, Key: key, Body: 'eleven byte' }));
+    const [hit] = await delivered('drops/a+folder/price%2Blist+%281%29.txt');
+    expect(hit!.event.bucketVar).toBe(runtime.buckets.Files);
+    expect(hit!.event.Records).toEqual([
+      expect.objectContaining({
+        eventVersion: '2.1',
+        eventSource: 'aws:s3',
+        eventName: 'ObjectCreated:Put',
+        eventTime: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/),
+        s3: expect.objectContaining({
+          bucket: expect.objectContaining({ name: runtime.buckets.Files, arn: `arn:aws:s3:::${runtime.buckets.Files}` }),
+          object: expect.objectContaining({ key: 'drops/a+folder/price%2Blist+%281%29.txt', size: 11, eTag: put.ETag!.replace(/"/g, '') }),
+        }),
+      }),
+    ]);
+  });
+
+  it('tells a copy and a completed multipart upload by their event names', async () => {
+    const Bucket = runtime.buckets.Files;
+    await s3.send(new CopyObjectCommand({ Bucket, Key: 'inbox/copied.txt', CopySource: `${Bucket}/drops/a folder/price+list (1).txt` }));
+    const { UploadId } = await s3.send(new CreateMultipartUploadCommand({ Bucket, Key: 'inbox/parts.bin' }));
+    const part = await s3.send(new UploadPartCommand({ Bucket, Key: 'inbox/parts.bin', UploadId, PartNumber: 1, Body: 'one part' }));
+    await s3.send(new CompleteMultipartUploadCommand({ Bucket, Key: 'inbox/parts.bin', UploadId, MultipartUpload: { Parts: [{ PartNumber: 1, ETag: part.ETag! }] } }));
+    const [copied] = await delivered('inbox/copied.txt');
+    const [parts] = await delivered('inbox/parts.bin');
+    expect(copied!.event.Records[0]).toMatchObject({ eventName: 'ObjectCreated:Copy', s3: { object: { size: 11 } } });
+    expect(parts!.event.Records[0]).toMatchObject({ eventName: 'ObjectCreated:CompleteMultipartUpload', s3: { object: { size: 8, eTag: expect.stringMatching(/-1$/) } } });
+  });
+
+  it('delivers a failed event again, as Lambda retries an asynchronous invocation (sped up here)', async () => {
+    await s3.send(new PutObjectCommand({ Bucket: runtime.buckets.Files, Key: 'inbox/fail-once.txt', Body: 'retry me' }));
+    const [first, again] = await waitForInvocations((i) => i.route === 'bucket' && i.event.Records[0].s3.object.key === 'inbox/fail-once.txt', 2);
+    expect(again!.event.Records).toEqual(first!.event.Records);
+  });
+
+  it('delivers nothing for keys outside every route’s prefixes, nor twice for one object', async () => {
+    await s3.send(new PutObjectCommand({ Bucket: runtime.buckets.Files, Key: 'elsewhere/x.txt', Body: 'x' }));
+    await s3.send(new PutObjectCommand({ Bucket: runtime.buckets.Files, Key: 'drops/last.txt', Body: 'last' }));
+    await delivered('drops/last.txt');
+    expect(events('bucket', (e) => e.Records[0].s3.object.key.startsWith('elsewhere/'))).toEqual([]);
+    expect(events('bucket', (e) => e.Records[0].s3.object.key === 'drops/last.txt')).toHaveLength(1);
+    expect(events('bucket', (e) => e.Records[0].s3.object.key === 'inbox/copied.txt')).toHaveLength(1);
+  });
+});
+
 describe('start-up', () => {
   it('lists every endpoint it serves', () => {
     expect(Object.keys(runtime.endpoints).sort()).toEqual(['chargerConnections', 'chargerWebSocket', 'cognito', 'dynamodb', 'restApi', 's3', 'secretsManager', 'sftp', 'sqs', 'uploads']);
@@ -428,6 +492,7 @@ describe('start-up', () => {
       schedule: 3,
       'function-url': 1,
       'sftp-identity': 1,
+      bucket: 2,
     });
   });
 

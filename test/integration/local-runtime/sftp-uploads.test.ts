@@ -2,9 +2,11 @@
  * Chargers upload over SFTP to the local Transfer Family stand-in, which runs the platform's own identity provider
  * (functions/sftp/identity-provider.ts): user name the charger id, password a one-time upload token issued here on
  * the runtime's table. Real clients drive it (curl's SFTP, OpenSSH's sftp with the password from SSH_ASKPASS); what
- * lands in the local bucket is read back through the SDK. A refused login (curl exit 67) writes nothing.
+ * lands in the local bucket is read back through the SDK, and its file is recorded `uploaded` by the platform's
+ * RecordLandedFiles on the bucket's event. A refused login (curl exit 67) writes nothing.
  */
 import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,7 +14,7 @@ import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/clien
 import ssh2 from 'ssh2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeDeps } from '#functions/_common/deps.ts';
-import { isSftpIdentityRoute, routes as platformRoutes } from '#functions/routes.ts';
+import { isBucketRoute, isSftpIdentityRoute, routes as platformRoutes } from '#functions/routes.ts';
 import type { Deps } from '#shared/deps.ts';
 import { uploadFolder } from '#shared/file/object-keys.ts';
 import { issueUploadToken, newUploadToken } from '#shared/file/upload-token.ts';
@@ -41,9 +43,13 @@ beforeAll(async () => {
   runtime = await startLocalRuntime({
     dynamodbEndpoint: db.endpoint,
     tablePrefix: db.prefix,
-    // The real identity provider, and a fixture that makes upload locations (it is told where the stand-in is).
-    routes: [...platformRoutes.filter(isSftpIdentityRoute), { kind: 'schedule', id: 'LocateUploads', schedule: 'rate(1 day)', entry: 'kinds/schedule.ts', access: { fileEndpoints: true } }],
-    loadModule: (entry) => (entry.startsWith('sftp/') ? importFromFunctionsDir(entry) : loadFixture(entry)),
+    // The real identity provider and recorder of landed files, and a fixture that makes upload locations (it is told
+    // where the stand-in is).
+    routes: [
+      ...platformRoutes.filter((r) => isSftpIdentityRoute(r) || isBucketRoute(r)),
+      { kind: 'schedule', id: 'LocateUploads', schedule: 'rate(1 day)', entry: 'kinds/schedule.ts', access: { fileEndpoints: true } },
+    ],
+    loadModule: (entry) => (entry.startsWith('sftp/') || entry.startsWith('bucket/') ? importFromFunctionsDir(entry) : loadFixture(entry)),
     logger: quiet,
   });
   deps = makeDeps(runtime.env, silentLog);
@@ -93,6 +99,15 @@ const run = (command: string, args: string[], options: { env?: NodeJS.ProcessEnv
 const curlPut = (user: string, password: string, file: string, path: string, extra: string[] = []) =>
   run('curl', ['-sS', '-k', '--connect-timeout', '10', ...extra, '-u', `${user}:${password}`, '-T', file, `sftp://127.0.0.1:${port}${path}`]);
 
+/** The file once the bucket's event has recorded it `uploaded` (a bounded poll). */
+const recorded = async (fileId: string) => {
+  for (const deadline = Date.now() + 10_000; Date.now() < deadline; await new Promise((r) => setTimeout(r, 50))) {
+    const file = await deps.stores.files.get(fileId, true);
+    if (file?.status === 'uploaded') return file;
+  }
+  throw new Error(`file ${fileId} was not recorded uploaded within 10 s`);
+};
+
 const tokenFor = async (chargerId: string, at: Deps = deps) => issueUploadToken(at, { chargerId, commandId: `cmd-${chargerId}`, kind: 'diagnostics' });
 
 describe('the stand-in’s address', () => {
@@ -111,6 +126,14 @@ describe('curl over SFTP, password = upload token', () => {
     expect(await curlPut('CP-SFTP-1', issued.token, localFile('first diagnostics'), '/diag.zip')).toMatchObject({ code: 0 });
     expect(await keysUnder(folder)).toEqual([`${folder}diag.zip`]);
     expect(await contentOf(`${folder}diag.zip`)).toBe('first diagnostics');
+    // Recorded through the bucket's ObjectCreated event, with the checksum read through (Transfer stores none).
+    expect(await recorded(issued.fileId)).toMatchObject({
+      name: 'diag.zip',
+      size: 17,
+      sha256: createHash('sha256').update('first diagnostics').digest('hex'),
+      s3Key: `${folder}diag.zip`,
+      chargerId: 'CP-SFTP-1',
+    });
 
     expect((await curlPut('CP-SFTP-1', issued.token, localFile('again'), '/again.zip')).code).toBe(LOGIN_DENIED);
     expect(await keysUnder(folder)).toEqual([`${folder}diag.zip`]);
@@ -188,6 +211,8 @@ describe('OpenSSH sftp, password = upload token', () => {
     expect(out, out.stderr).toMatchObject({ code: 0 });
     expect(await keysUnder(folder)).toEqual([`${folder}logs/`, `${folder}logs/diag.txt`, `${folder}top.txt`]);
     expect(await contentOf(`${folder}logs/diag.txt`)).toBe('from openssh');
+    // The first file that landed is the file; the folder marker and the second file are not.
+    expect((await recorded(issued.fileId)).s3Key).toBe(`${folder}logs/diag.txt`);
   });
 });
 

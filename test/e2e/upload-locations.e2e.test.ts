@@ -4,7 +4,7 @@
  * receives, answers, reports with its status notifications and uploads the ways chargers do (curl: PUT, raw POST,
  * multipart, a file name appended; the simulator's uploader over HTTPS and, password = token, over SFTP). The operator
  * sees the file in GET /chargers/{id}/files move `requested` → `uploading` → `uploaded` (HTTPS records the landing
- * itself; for SFTP the object is found in the bucket, its recording being the bucket event's), or `failed`. A reused,
+ * itself; over SFTP the bucket's event does, through RecordLandedFiles), or `failed`. A reused,
  * an expired and another charger's token are refused; the command, as the API shows it, has the token masked.
  */
 import { execFile } from 'node:child_process';
@@ -264,8 +264,10 @@ describe('GetLog and GetDiagnostics with a generated SFTP location', () => {
     const key = `${uploadFolder(cp, file.fileId as string)}station.log`;
     expect(await keysUnder(uploadFolder(cp, file.fileId as string))).toEqual([key]);
     expect((await objectBytes(key)).toString()).toContain(`station.log of ${cp}`);
-    // `uploading` until the bucket event records the object (then `uploaded`): never failed, never back to requested.
-    expect(['uploading', 'uploaded']).toContain(file.status);
+    // The bucket's event records the object (RecordLandedFiles): the file is uploaded, with the bytes' checksum.
+    await expect
+      .poll(() => fileOfCommand(cp, posted.commandId), { timeout: 10_000 })
+      .toMatchObject({ status: 'uploaded', name: 'station.log', sha256: createHash('sha256').update(await objectBytes(key)).digest('hex') });
   });
 
   it('1.6: the token is good for one session only; a charger reporting UploadFailed has its file failed', async () => {

@@ -2,6 +2,7 @@
  * The HTTPS upload endpoint chargers send diagnostics and logs to (issue 12). Data only: the route table spreads
  * `uploadRoutes`. Limits and what an operator should know: docs/files.md.
  */
+import { CHARGER_UPLOADS_PREFIX } from '#shared/file/object-keys.ts';
 import { FILE_PK_PREFIX, UPLOAD_TOKEN_PK_PREFIX } from '#shared/store/keys.ts';
 import type { FunctionUrlRoute } from '../routes.ts';
 
@@ -22,7 +23,8 @@ export const receiveUploadsRoute = {
   // item); PutObject of the file in the charger's folder of the Files bucket.
   access: {
     tables: { Csms: { actions: ['UpdateItem'], partitionKeyPrefixes: [UPLOAD_TOKEN_PK_PREFIX, FILE_PK_PREFIX] } },
-    buckets: { Files: 'write' },
+    // PutObject under chargers/ only: the one route anyone can call must not be able to write firmware/.
+    buckets: { Files: { access: 'write', prefix: CHARGER_UPLOADS_PREFIX } },
     settings: ['files'],
   },
 } as const satisfies FunctionUrlRoute;

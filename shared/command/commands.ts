@@ -98,7 +98,11 @@ export const submitCommandTo = async (deps: SubmitDeps, target: CommandTarget, i
   await loadValidators(protocol);
   const commandId = input.requestKey === undefined ? randomUUID() : idFromKey(input.requestKey);
   const prepare = effectOf(input.action)?.prepare;
-  const fileOptions = { ...(input.uploadVia !== undefined ? { uploadVia: input.uploadVia } : {}), ...(input.firmwareId !== undefined ? { firmwareId: input.firmwareId } : {}) };
+  const fileOptions = {
+    ...(input.uploadVia !== undefined ? { uploadVia: input.uploadVia } : {}),
+    ...(input.firmwareId !== undefined ? { firmwareId: input.firmwareId } : {}),
+    ...(input.whenOffline !== undefined ? { whenOffline: input.whenOffline } : {}),
+  };
   let payload: unknown;
   try {
     payload = prepare ? await prepare(deps, { commandId, chargerId, protocol, payload: input.payload, ...fileOptions }) : input.payload;

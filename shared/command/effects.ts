@@ -34,6 +34,8 @@ export interface PrepareInput {
   readonly uploadVia?: UploadVia;
   /** The firmware image a generated UpdateFirmware location points at. */
   readonly firmwareId?: string;
+  /** `hold`: the command may wait for the charger's next boot, so what it carries must outlive the wait. */
+  readonly whenOffline?: 'fail' | 'hold';
 }
 
 export interface AnsweredCommand {

@@ -3,7 +3,8 @@
  * one: a one-time upload token (upload-token.ts) bound to the charger and the command, and the file it will bring
  * recorded `requested`, both in one write; then the location the charger is sent:
  *
- *   https: `<FILE_UPLOAD_URL>/<chargerId, percent-encoded>/<token>` (upload.ts; a charger may append a file name)
+ *   https: `<FILE_UPLOAD_URL>/<chargerId, percent-encoded>/<token>/` (upload.ts; the trailing slash because chargers
+ *          commonly append their file name to the location as it is)
  *   sftp:  `sftp://<chargerId, percent-encoded>:<token>@<host[:port]>/` (sftp-identity.ts: user name = charger id,
  *          password = token; the session's home is the file's folder, hence the path `/`)
  *
@@ -26,6 +27,7 @@ import { PrepareRefused } from '../command/prepare-refused.ts';
 import { idFromSeed } from '../command/request-id.ts';
 import type { Ports } from '../deps.ts';
 import type { OcppProtocol } from '../ocpp/frames.ts';
+import { checkOutbound } from '../ocpp/validate.ts';
 import type { ChargerFileKind } from './file-record.ts';
 import type { FileEndpoints } from './objects.ts';
 import {
@@ -73,7 +75,7 @@ export const uploadLocation = (endpoints: FileEndpoints, via: UploadVia, charger
   const user = encodeURIComponent(chargerId);
   if (via === 'https') {
     if (!endpoints.uploads) return failure('invalid', 'This stage has no HTTPS upload endpoint (FILE_UPLOAD_URL): give a location of your own', '/uploadVia');
-    return success(`${withoutSlash(endpoints.uploads)}/${user}/${token}`);
+    return success(`${withoutSlash(endpoints.uploads)}/${user}/${token}/`);
   }
   if (!endpoints.sftp) return failure('invalid', 'This stage has no SFTP server: send uploadVia "https", or give a location of your own', '/uploadVia');
   let server: URL;
@@ -93,10 +95,12 @@ const count = (value: unknown): number => (typeof value === 'number' && Number.i
 /**
  * How long the token lives: the default hour, plus the retries the command allows (`retries` × `retryInterval`
  * seconds), at most a week. A GetLog's or GetDiagnostics' start is "as soon as possible": the time window it names is
- * the log's, not the upload's.
+ * the log's, not the upload's. A command held for an offline charger may be sent days later: its token gets the week.
  */
-export const uploadTokenLifetime = (payload: Json): number =>
-  Math.min(MAX_UPLOAD_TOKEN_LIFETIME_SECONDS, Math.ceil(DEFAULT_UPLOAD_TOKEN_LIFETIME_SECONDS + count(payload.retries) * count(payload.retryInterval)));
+export const uploadTokenLifetime = (payload: Json, whenOffline?: 'fail' | 'hold'): number =>
+  whenOffline === 'hold'
+    ? MAX_UPLOAD_TOKEN_LIFETIME_SECONDS
+    : Math.min(MAX_UPLOAD_TOKEN_LIFETIME_SECONDS, Math.ceil(DEFAULT_UPLOAD_TOKEN_LIFETIME_SECONDS + count(payload.retries) * count(payload.retryInterval)));
 
 /** Where the action keeps its location: 1.6 GetDiagnostics at the top, GetLog in `log`. */
 const locationOf = (action: UploadAction, payload: Json): { readonly holder: unknown; readonly field: string; readonly pointer: string } =>
@@ -163,6 +167,10 @@ export const prepareUploadLocation = async (deps: Ports, action: UploadAction, i
       '/uploadVia',
     );
   }
+  // A payload the schema refuses is answered with the probe's location and writes nothing: the command's own check
+  // then reports the real fault, and no file or token is left behind for a command that was never recorded.
+  const probed = withLocation(action, payload, probe.value);
+  if (!checkOutbound(input.protocol, action, 'request', probed).ok) return success(probed);
   const kind = UPLOAD_KIND[action];
   const fileId = action === 'GetLog' ? logFileId(input.chargerId, requestId as number) : diagnosticsFileId(input.commandId);
   let token: string;
@@ -172,7 +180,7 @@ export const prepareUploadLocation = async (deps: Ports, action: UploadAction, i
       commandId: input.commandId,
       kind,
       fileId,
-      lifetimeSeconds: uploadTokenLifetime(payload),
+      lifetimeSeconds: uploadTokenLifetime(payload, input.whenOffline),
       ...(action === 'GetLog' ? { requestId: requestId as number } : {}),
     }));
   } catch (error) {

@@ -231,15 +231,15 @@ describe('IAM from route access', () => {
     }
   });
 
-  it('lets the upload endpoint update only upload tokens and files, and only put objects into the files bucket', () => {
+  it('lets the upload endpoint update only upload tokens and files, and only put objects under chargers/ in the files bucket', () => {
     const [statement] = onTable(dev, 'ReceiveUploads', 'Csms');
     expect(statement?.Condition).toEqual({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['UPLOAD#*', 'FILE#*'] } });
     const bucket = Object.keys(dev.findResources('AWS::S3::Bucket')).find((id) => id.startsWith('BucketsFiles'));
     const s3 = statementsFor(dev, 'ReceiveUploads').filter((s) => actionsOf(s).some((a) => a.startsWith('s3:')));
     expect(s3).toHaveLength(1);
-    expect(actionsOf(s3[0] as Statement).sort()).toEqual(['s3:Abort*', 's3:PutObject', 's3:PutObjectLegalHold', 's3:PutObjectRetention', 's3:PutObjectTagging', 's3:PutObjectVersionTagging']);
-    // The bucket's objects, never the bucket itself (no listing, no reads).
-    expect(s3[0]?.Resource).toEqual({ 'Fn::Join': ['', [{ 'Fn::GetAtt': [bucket, 'Arn'] }, '/*']] });
+    expect(actionsOf(s3[0] as Statement)).toEqual(['s3:PutObject']);
+    // Objects under chargers/ only: never firmware/, never the bucket itself (no listing, no reads).
+    expect(s3[0]?.Resource).toEqual({ 'Fn::Join': ['', [{ 'Fn::GetAtt': [bucket, 'Arn'] }, '/chargers/*']] });
   });
 
   it('lets SendCommand write a generated location’s file and upload token beside its commands, and no other partition', () => {

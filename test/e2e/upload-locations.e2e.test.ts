@@ -86,7 +86,7 @@ const ask = async (charger: RawCharger, chargerId: string, action: 'GetDiagnosti
   return { posted: posted.body, done, received };
 };
 
-const tokenIn = (location: string): string => (location.startsWith('sftp:') ? decodeURIComponent(new URL(location).password) : location.split('/').at(-1)!);
+const tokenIn = (location: string): string => (location.startsWith('sftp:') ? decodeURIComponent(new URL(location).password) : location.split('/').filter(Boolean).at(-1)!);
 
 /**
  * The token is in no operator view of the command (the location there is masked), no longer on the sent command's
@@ -126,16 +126,16 @@ describe('1.6 GetDiagnostics with a generated HTTPS location', () => {
     const { posted, received } = await ask(charger, cp, 'GetDiagnostics', { retries: 1, retryInterval: 30 }, { fileName: 'diagnostics.log' });
     const location = received.location as string;
     const token = tokenIn(location);
-    expect(location).toBe(`${f.runtime.env.FILE_UPLOAD_URL}/${encodeURIComponent(cp)}/${token}`);
-    expect(posted.payload).toEqual({ location: `${f.runtime.env.FILE_UPLOAD_URL}/${encodeURIComponent(cp)}/***`, retries: 1, retryInterval: 30 });
+    expect(location).toBe(`${f.runtime.env.FILE_UPLOAD_URL}/${encodeURIComponent(cp)}/${token}/`);
+    expect(posted.payload).toEqual({ location: `${f.runtime.env.FILE_UPLOAD_URL}/${encodeURIComponent(cp)}/***/`, retries: 1, retryInterval: 30 });
     await expectMasked(posted.commandId, cp, token);
     expect(await fileOfCommand(cp, posted.commandId)).toMatchObject({ kind: 'diagnostics', status: 'requested' });
 
     await chargerCall(charger, 'DiagnosticsStatusNotification', { status: 'Uploading' });
     expect(await fileOfCommand(cp, posted.commandId)).toMatchObject({ status: 'uploading' });
     const bytes = randomBytes(20_000);
-    // A URL ending in `/` makes curl append the local file's name, as MicroOcpp-like chargers do.
-    const put = await curl('-T', fileOf('diagnostics.log', bytes), `${location}/`);
+    // The location ends in `/`: curl appends the local file's name, as chargers that add their file name do.
+    const put = await curl('-T', fileOf('diagnostics.log', bytes), location);
     expect(put.status).toBe(201);
     await chargerCall(charger, 'DiagnosticsStatusNotification', { status: 'Uploaded' });
     await chargerCall(charger, 'DiagnosticsStatusNotification', { status: 'Idle' });
@@ -185,13 +185,13 @@ describe('2.0.1 GetLog with a generated HTTPS location', () => {
     ['a PUT', (file: string, at: string) => ['-T', file, at], undefined],
     ['a raw POST', (file: string, at: string) => ['--data-binary', `@${file}`, '-H', 'Content-Type: text/plain', at], undefined],
     ['a multipart form', (file: string, at: string) => ['-F', `logfile=@${file};filename=station.log`, at], 'station.log'],
-    ['a PUT with its name appended', (file: string, at: string) => ['-T', file, `${at}/security.log`], 'security.log'],
+    ['a PUT with its name appended', (file: string, at: string) => ['-T', file, `${at}security.log`], 'security.log'],
   ])('takes %s; the status follows LogStatusNotification by request id', async (_what, args, name) => {
     const cp = `CP-GL2-${randomBytes(3).toString('hex')}-${runId}`;
     const charger = await f.connectRaw(cp, 'ocpp2.0.1');
     const { posted, received } = await ask(charger, cp, 'GetLog', { logType: 'SecurityLog', log: {} }, { status: 'Accepted', filename: 'security.log' });
     const requestId = received.requestId as number;
-    expect(posted.payload).toMatchObject({ requestId, log: { remoteLocation: expect.stringMatching(/\/\*\*\*$/) } });
+    expect(posted.payload).toMatchObject({ requestId, log: { remoteLocation: expect.stringMatching(/\/\*\*\*\/$/) } });
     const location = received.log.remoteLocation as string;
     await expectMasked(posted.commandId, cp, tokenIn(location));
     expect(await fileOfCommand(cp, posted.commandId)).toMatchObject({ kind: 'log', status: 'requested', requestId });

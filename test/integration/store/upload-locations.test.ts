@@ -42,6 +42,7 @@ interface SendOptions {
   readonly requestKey?: string;
   readonly endpoints?: FileEndpoints;
   readonly seconds?: number;
+  readonly whenOffline?: 'fail' | 'hold';
 }
 const send = (chargerId: string, protocol: OcppProtocol, action: string, payload: unknown, options: SendOptions = {}) =>
   submitCommandTo({ ...deps(options.seconds ?? 0, options.endpoints), queue }, { chargerId, protocol }, {
@@ -50,6 +51,7 @@ const send = (chargerId: string, protocol: OcppProtocol, action: string, payload
     requestedBy: 'op',
     ...(options.uploadVia ? { uploadVia: options.uploadVia } : {}),
     ...(options.requestKey ? { requestKey: options.requestKey } : {}),
+    ...(options.whenOffline ? { whenOffline: options.whenOffline } : {}),
   });
 const sent = async (...args: Parameters<typeof send>): Promise<Command> => {
   const out = await send(...args);
@@ -58,7 +60,7 @@ const sent = async (...args: Parameters<typeof send>): Promise<Command> => {
 };
 /** The payload the dispatcher sends (the unmasked one while it is kept). */
 const onTheWire = (command: Command) => (command.sendPayload ?? command.payload) as Record<string, any>; // payloads read field by field
-const tokenOf = (location: string): string => (location.startsWith('sftp:') ? decodeURIComponent(new URL(location).password) : location.split('/').at(-1)!);
+const tokenOf = (location: string): string => (location.startsWith('sftp:') ? decodeURIComponent(new URL(location).password) : location.split('/').filter(Boolean).at(-1)!);
 /**
  * Every item of the table as text, but the unmasked payload a queued command keeps until the dispatcher sends it (and
  * removes it in the same write that marks it sent: test/integration/store/command-store.test.ts).
@@ -81,8 +83,8 @@ describe('generated locations', () => {
     const command = await sent('CP-Diag', 'ocpp1.6', 'GetDiagnostics', { retries: 2, retryInterval: 60 });
     const location = onTheWire(command).location as string;
     const token = tokenOf(location);
-    expect(location).toBe(`https://uploads.example.com/CP-Diag/${token}`);
-    expect(command.payload).toEqual({ location: 'https://uploads.example.com/CP-Diag/***', retries: 2, retryInterval: 60 });
+    expect(location).toBe(`https://uploads.example.com/CP-Diag/${token}/`);
+    expect(command.payload).toEqual({ location: 'https://uploads.example.com/CP-Diag/***/', retries: 2, retryInterval: 60 });
     expect(queued.at(-1)).toEqual({ commandId: command.commandId, chargerId: 'CP-Diag' });
     expect(await tableText()).not.toContain(token);
     const stored = await f.deps.stores.commands.get(command.commandId, true);
@@ -130,14 +132,21 @@ describe('generated locations', () => {
       await send('CP-Refused', 'ocpp2.0.1', 'GetLog', { logType: 'DiagnosticsLog', log: {} }, { endpoints: {} }),
       await send('CP-Refused', 'ocpp2.0.1', 'GetLog', { logType: 'DiagnosticsLog', log: {} }, { endpoints: { uploads: `https://uploads.example.com/${'x'.repeat(440)}` } }),
       await send('CP-Refused', 'ocpp1.6', 'GetDiagnostics', { location: 'https://mine.example/' }, { uploadVia: 'https' }),
+      // Payloads the schema refuses: the real fault is answered, and no file or token is left behind.
+      await send('CP-Refused', 'ocpp2.0.1', 'GetLog', { logType: 'Bogus', requestId: 7, log: {} }),
+      await send('CP-Refused', 'ocpp1.6', 'GetDiagnostics', { retries: '2' }),
     ];
     expect(refusals).toEqual([
       expect.objectContaining({ ok: false, reason: 'invalid', field: '/uploadVia', detail: expect.stringMatching(/no SFTP server/) }),
       expect.objectContaining({ ok: false, reason: 'invalid', field: '/uploadVia', detail: expect.stringMatching(/no HTTPS upload endpoint/) }),
       expect.objectContaining({ ok: false, reason: 'invalid', field: '/uploadVia', detail: expect.stringMatching(/more than the 512 of ocpp2.0.1 GetLog/) }),
       expect.objectContaining({ ok: false, reason: 'invalid', field: '/uploadVia', detail: expect.stringMatching(/either payload\/location or uploadVia/) }),
+      expect.objectContaining({ ok: false, reason: 'invalid', field: '/payload/logType' }),
+      expect.objectContaining({ ok: false, reason: 'invalid', field: '/payload/retries' }),
     ]);
     expect(await tableText()).toBe(before);
+    // The corrected GetLog keeps its request id: nothing of the refused one holds it.
+    expect(await send('CP-Refused', 'ocpp2.0.1', 'GetLog', { logType: 'DiagnosticsLog', requestId: 7, log: {} })).toMatchObject({ ok: true });
     // 1.6 GetDiagnostics' location has no limit: the same endpoint is fine there.
     expect(await send('CP-Refused', 'ocpp1.6', 'GetDiagnostics', {}, { endpoints: { uploads: `https://uploads.example.com/${'x'.repeat(440)}` } })).toMatchObject({ ok: true });
 
@@ -149,6 +158,14 @@ describe('generated locations', () => {
       field: '/payload/requestId',
     });
     expect((await f.deps.stores.commands.listForCharger('CP-Reuse', {})).items).toHaveLength(commands);
+  });
+
+  it('gives a command held for an offline charger a token that lives the week a held command may wait', async () => {
+    const command = await sent('CP-Held', 'ocpp1.6', 'GetDiagnostics', {}, { whenOffline: 'hold' });
+    const token = tokenOf(onTheWire(command).location as string);
+    const week = 7 * 86_400;
+    expect(await redeemUploadToken(deps(week + 1), token, { chargerId: 'CP-Held' })).toEqual({ granted: false, reason: 'expired' });
+    expect(await redeemUploadToken(deps(week - 1), token, { chargerId: 'CP-Held' })).toMatchObject({ granted: true });
   });
 
   it('answers a retried submission (same Idempotency-Key) with the first command and its one file', async () => {

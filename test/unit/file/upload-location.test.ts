@@ -24,7 +24,7 @@ const ENDPOINTS = { uploads: 'https://up.example.com/', sftp: 'sftp://s-1.server
 
 describe('uploadLocation', () => {
   it('puts the charger id (percent-encoded) and the token in the path of the HTTPS endpoint', () => {
-    expect(uploadLocation(ENDPOINTS, 'https', 'CP 1/ä', TOKEN)).toEqual({ ok: true, value: `https://up.example.com/CP%201%2F%C3%A4/${TOKEN}` });
+    expect(uploadLocation(ENDPOINTS, 'https', 'CP 1/ä', TOKEN)).toEqual({ ok: true, value: `https://up.example.com/CP%201%2F%C3%A4/${TOKEN}/` });
   });
 
   it('makes the charger id the SFTP user name and the token its password, at the server root (the session home)', () => {

@@ -7,12 +7,10 @@
  * itself; over SFTP the bucket's event does, through RecordLandedFiles), or `failed`. A reused,
  * an expired and another charger's token are refused; the command, as the API shows it, has the token masked.
  */
-import { execFile } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -24,9 +22,9 @@ import { uploadTokenKey } from '#shared/store/keys.ts';
 import { transferAfter, uploadTo } from '../../scripts/simulator/file-transfers.ts';
 import { LOCAL_AWS_ENV } from '../../bin/local/handler-env.ts';
 import { commandE2eFile, type Json, type RawCharger } from '../support/command-e2e.ts';
+import { curl } from '../support/curl.ts';
 import { runId } from '../support/e2e.ts';
 
-const run = promisify(execFile);
 const f = commandE2eFile('upload-locations-admin');
 const { api, send, follow } = f;
 let s3: S3Client;
@@ -46,19 +44,6 @@ const fileOf = (name: string, bytes: Buffer): string => {
   const path = join(dir, `${randomBytes(4).toString('hex')}-${name}`);
   writeFileSync(path, bytes);
   return path;
-};
-/** Runs curl (no shell): the HTTP status and the answer, parsed when it is JSON. */
-const curl = async (...args: string[]): Promise<{ status: number; body: any }> => {
-  const { stdout } = await run('curl', ['--silent', '--show-error', '--write-out', '\n%{http_code}', ...args], { maxBuffer: 1 << 20 });
-  const cut = stdout.lastIndexOf('\n');
-  const text = stdout.slice(0, cut);
-  let body: unknown = text;
-  try {
-    body = JSON.parse(text);
-  } catch {
-    // Not JSON: kept as text.
-  }
-  return { status: Number(stdout.slice(cut + 1)), body };
 };
 
 let calls = 0;

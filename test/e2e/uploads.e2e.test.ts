@@ -5,12 +5,10 @@
  * and found recorded `uploaded`. Expired, reused and foreign tokens, and bodies over our limit and over Lambda's
  * payload limit, are refused and leave nothing behind.
  */
-import { execFile } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Deps } from '#shared/deps.ts';
@@ -19,10 +17,10 @@ import { issueUploadToken } from '#shared/file/upload-token.ts';
 import { awsClientConfig } from '#shared/store/client-config.ts';
 import { LOCAL_AWS_ENV } from '../../bin/local/handler-env.ts';
 import { startLocalRuntime, type LocalRuntime } from '../../bin/local/runtime.ts';
+import { curl } from '../support/curl.ts';
 import { testDynamoEndpoint, uniquePrefix } from '../support/dynamo.ts';
 import { depsFor, runId } from '../support/e2e.ts';
 
-const run = promisify(execFile);
 let runtime: LocalRuntime;
 let deps: Deps;
 let s3: S3Client;
@@ -55,19 +53,6 @@ const fileOf = (name: string, bytes: Buffer): string => {
   return path;
 };
 
-/** Runs curl (no shell) and returns the status and the answer, parsed when it is JSON. */
-const curl = async (...args: string[]): Promise<{ status: number; body: any }> => {
-  const { stdout } = await run('curl', ['--silent', '--show-error', '--write-out', '\n%{http_code}', ...args], { maxBuffer: 1 << 20 });
-  const cut = stdout.lastIndexOf('\n');
-  const text = stdout.slice(0, cut);
-  let body: unknown = text;
-  try {
-    body = JSON.parse(text);
-  } catch {
-    // Not JSON: kept as text.
-  }
-  return { status: Number(stdout.slice(cut + 1)), body };
-};
 
 const issue = (chargerId: string, options: { lifetimeSeconds?: number; issuedSecondsAgo?: number } = {}) =>
   issueUploadToken(

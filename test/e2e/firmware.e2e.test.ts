@@ -4,8 +4,9 @@
  * bytes' checksum against the declared one), and UpdateFirmware commands sent with its `firmwareId` reach a 1.6 and a 2.0.1
  * charger (strict ocpp-rpc clients) with a short download URL of the CSMS's file endpoint (the `uploads` function URL),
  * which redirects GET and HEAD to a presigned request of the image: each charger gets the exact bytes through it, with
- * curl as a charger's HTTP client would, and a Range request resumes; their FirmwareStatusNotifications show on
- * GET /chargers/{id}/firmware-updates, and the command as shown keeps the URL's token masked.
+ * curl as a charger's HTTP client would and through the simulator's downloader, and a Range request resumes; their
+ * FirmwareStatusNotifications show on GET /chargers/{id}/firmware-updates, and the command as shown keeps the URL's
+ * token masked.
  */
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -14,6 +15,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { transferAfter } from '../../scripts/simulator/file-transfers.ts';
 import { commandE2eFile, type Json } from '../support/command-e2e.ts';
 import { runId } from '../support/e2e.ts';
 
@@ -143,16 +145,23 @@ describe('firmware through the CSMS', () => {
     const got = await curlDownload(location);
     expect(got.status).toBe('200 1');
     expect(got.body.equals(image)).toBe(true);
-    await client.call('FirmwareStatusNotification', { status: 'Downloading', requestId });
-    await client.call('FirmwareStatusNotification', { status: 'Downloaded', requestId });
-    await client.call('FirmwareStatusNotification', { status: 'Installed', requestId });
+    // The simulator's download of what the charger received: it follows the redirect and reports each step.
+    const printed: string[] = [];
+    const transfer = transferAfter('ocpp2.0.1', 'UpdateFirmware', received[0], { status: 'Accepted' }, {
+      chargerId: cp,
+      upload: 'multipart',
+      call: (action, payload) => client.call(action, payload),
+      print: (line) => void printed.push(line),
+    });
+    await transfer!.run();
+    expect(printed.join('\n')).toContain(`downloaded firmware (${image.length} bytes, sha256 ${sha256})`);
 
     await expect.poll(() => updates(cp)).toEqual([
       expect.objectContaining({
         requestId,
         answer: 'Accepted',
         status: 'Installed',
-        reports: ['Downloading', 'Downloaded', 'Installed'].map((status) => expect.objectContaining({ status })),
+        reports: ['Downloading', 'Downloaded', 'Installing', 'Installed'].map((status) => expect.objectContaining({ status })),
       }),
     ]);
   });

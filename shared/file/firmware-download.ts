@@ -46,6 +46,7 @@ export interface IssuedDownloadToken {
   readonly stored: FirmwareDownloadToken;
 }
 
+/** A fresh token for `grant`, in memory only: the caller writes it with the update (firmware-update-store `begin`). */
 export const issueDownloadToken = (grant: FirmwareDownloadGrant, expiresAt: string): IssuedDownloadToken => {
   const token = newUploadToken();
   return { token, tokenHash: hashUploadToken(token), stored: { ...grant, expiresAt } };
@@ -53,7 +54,7 @@ export const issueDownloadToken = (grant: FirmwareDownloadGrant, expiresAt: stri
 
 const withoutSlash = (url: string) => url.replace(/\/+$/, '');
 
-/** The location a charger is sent; pure, so a stand-in token of the same length can measure it first. */
+/** The location a charger is sent. Pure: it is measured against the action's limit before anything is written. */
 export const firmwareDownloadLocation = (uploadsEndpoint: string, token: string, name: string): string =>
   `${withoutSlash(uploadsEndpoint)}/${FIRMWARE_DOWNLOAD_SEGMENT}/${token}/${encodeURIComponent(name)}`;
 

@@ -84,8 +84,11 @@ export interface RouteAccess {
   readonly tables?: Partial<Record<TableName, TableAccess>>;
   /** Queues of shared/store/queues.ts by name. Adds each queue's `envVar` (its URL). */
   readonly queues?: Readonly<Record<string, QueueAccess>>;
-  /** Buckets of shared/store/buckets.ts by name: the whole bucket, or one prefix. Adds each bucket's `envVar` (its name). */
-  readonly buckets?: Readonly<Record<string, BucketAccess | BucketPrefixAccess>>;
+  /**
+   * Buckets of shared/store/buckets.ts by name: the whole bucket, one prefix, or several prefixes with an access each
+   * (e.g. write under one, read under another). Adds each bucket's `envVar` (its name).
+   */
+  readonly buckets?: Readonly<Record<string, BucketAccess | BucketPrefixAccess | readonly BucketPrefixAccess[]>>;
   /**
    * The @connections calls the route makes on this WebSocket API's stage; each is granted as its own HTTP method
    * (POST for PostToConnection, DELETE for DeleteConnection, GET for GetConnection). Adds WS_MANAGEMENT_ENDPOINT.

@@ -203,7 +203,7 @@ export class RouteFunction extends Construct {
     for (const [name, grant] of Object.entries(access.buckets ?? {})) {
       const bucket = r.buckets[name] as IBucket;
       if (typeof grant !== 'string') {
-        this.grantBucketPrefix(name, bucket, grant);
+        this.grantBucketPrefixes(name, bucket, Array.isArray(grant) ? (grant as readonly BucketPrefixAccess[]) : [grant as BucketPrefixAccess]);
         continue;
       }
       const level = grant;
@@ -242,24 +242,27 @@ export class RouteFunction extends Construct {
   }
 
   /**
-   * Exactly GetObject / PutObject on the objects under the prefix: what presigning their GETs / PUTs needs; and the
-   * bucket's key, if it has one, as the bucket's own grants would give it (decrypt to read, encrypt too to write).
+   * Exactly GetObject / PutObject on the objects under each grant's prefixes: what presigning their GETs / PUTs needs;
+   * and the bucket's key, if it has one, as the bucket's own grants would give it (decrypt to read, encrypt too to
+   * write), once for all the grants.
    */
-  private grantBucketPrefix(name: string, bucket: IBucket, grant: BucketPrefixAccess): void {
-    const actions = [...(grant.access === 'write' ? [] : ['s3:GetObject']), ...(grant.access === 'read' ? [] : ['s3:PutObject'])];
-    const prefixes: readonly string[] = typeof grant.prefix === 'string' ? [grant.prefix] : grant.prefix;
-    this.fn.addToRolePolicy(new PolicyStatement({ actions, resources: prefixes.map((p) => bucket.arnForObjects(`${p}*`)) }));
-    Validations.of(this).acknowledge(
-      ...prefixes.map((p) => ({
-        id: `AwsSolutions-IAM5[Resource::${nagReference(this, bucket, 'Arn')}/${p}*]`,
-        reason: `Objects under ${p} in the ${name} bucket are named by file ids only known at run time.`,
-      })),
-    );
+  private grantBucketPrefixes(name: string, bucket: IBucket, grants: readonly BucketPrefixAccess[]): void {
+    for (const grant of grants) {
+      const actions = [...(grant.access === 'write' ? [] : ['s3:GetObject']), ...(grant.access === 'read' ? [] : ['s3:PutObject'])];
+      const prefixes: readonly string[] = typeof grant.prefix === 'string' ? [grant.prefix] : grant.prefix;
+      this.fn.addToRolePolicy(new PolicyStatement({ actions, resources: prefixes.map((p) => bucket.arnForObjects(`${p}*`)) }));
+      Validations.of(this).acknowledge(
+        ...prefixes.map((p) => ({
+          id: `AwsSolutions-IAM5[Resource::${nagReference(this, bucket, 'Arn')}/${p}*]`,
+          reason: `Objects under ${p} in the ${name} bucket are named by file ids only known at run time.`,
+        })),
+      );
+    }
     // Exact key actions rather than grantEncryptDecrypt's wildcards: S3 asks the key for a data key to store an
     // object (GenerateDataKey) and to decrypt one to read it or to finish a multipart upload (Decrypt).
     if (bucket.encryptionKey) {
-      const keyActions = grant.access === 'read' ? ['kms:Decrypt'] : ['kms:Decrypt', 'kms:GenerateDataKey'];
-      bucket.encryptionKey.grant(this.fn, ...keyActions);
+      const writes = grants.some((g) => g.access !== 'read');
+      bucket.encryptionKey.grant(this.fn, ...(writes ? ['kms:Decrypt', 'kms:GenerateDataKey'] : ['kms:Decrypt']));
     }
   }
 

@@ -1,6 +1,6 @@
 /**
- * The files bucket for the handlers that touch it (uploads, file and firmware routes, sending commands that point at
- * firmware): kept out of functions/_common/deps.ts so the S3 client is bundled only where a route names the bucket.
+ * The files bucket for the handlers that touch it (the file endpoint's uploads and firmware downloads, the file and
+ * firmware routes): kept out of functions/_common/deps.ts so the S3 client is bundled only where a route names the bucket.
  * Handlers take `depsWithFiles` (files.ts); tests and tools add the bucket to their own deps with `withFileObjects`.
  */
 import type { Deps } from '#shared/deps.ts';

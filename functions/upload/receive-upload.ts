@@ -1,10 +1,11 @@
 /**
- * The HTTPS upload endpoint (the `uploads` function URL): a charger's PUT or POST of the file a command asked it for,
- * at `<endpoint>/<chargerId>/<token>[/<file name>]`. Function URL event in, shared/file/upload.ts, HTTP answer out:
- * 201 with a small receipt, or problem details.
+ * The HTTPS file endpoint (the `uploads` function URL): a charger's PUT or POST of the file a command asked it for, at
+ * `<endpoint>/<chargerId>/<token>[/<file name>]`, and its GET or HEAD of a firmware image at
+ * `<endpoint>/firmware/<token>[/<name>]`. Function URL event in, shared/file/file-endpoint.ts, HTTP answer out: 201
+ * with a small receipt, 302 to the image, or problem details.
  */
 import type { LambdaFunctionURLEvent, LambdaFunctionURLResult } from 'aws-lambda';
-import { receiveUpload, type UploadAnswer } from '#shared/file/upload.ts';
+import { answerFileRequest, type FileEndpointAnswer } from '#shared/file/file-endpoint.ts';
 import { parseFilesSettings } from '../_common/env.ts';
 import { ApiProblem } from '../_common/http/problem.ts';
 import { depsWithFiles as deps } from '../_common/files.ts';
@@ -21,18 +22,21 @@ const segmentsOf = (rawPath: string): string[] => {
   }
 };
 
-const answer = (a: UploadAnswer): LambdaFunctionURLResult =>
-  a.status === 201
+const answer = (a: FileEndpointAnswer): LambdaFunctionURLResult => {
+  // The presigned URL lives minutes: no cache may keep the redirect.
+  if (a.status === 302) return { statusCode: 302, headers: { location: a.location, 'cache-control': 'no-store' } };
+  return a.status === 201
     ? { statusCode: 201, headers: { 'content-type': 'application/json' }, body: JSON.stringify(a.receipt) }
     : {
         statusCode: a.status,
         headers: { 'content-type': 'application/problem+json', ...('allow' in a ? { allow: a.allow.join(', ') } : {}) },
         body: JSON.stringify(new ApiProblem(a.status, a.detail).body()),
       };
+};
 
 export const handler = withCsms(async (event: LambdaFunctionURLEvent): Promise<LambdaFunctionURLResult> => {
   const { headers } = event;
-  const received = await receiveUpload(
+  const received = await answerFileRequest(
     { ...deps, files: deps.files ?? { endpoints: {} } },
     {
       method: event.requestContext.http.method,

@@ -108,7 +108,8 @@ const download = (options: TransferOptions, location: string, report: (status: '
   run: async () => {
     await report('Downloading');
     try {
-      const response = await fetch(location);
+      // A generated location answers 302 to a short-lived presigned GET of the image: followed, as chargers do.
+      const response = await fetch(location, { redirect: 'follow' });
       if (!response.ok) throw new Error(`HTTP ${response.status}`);
       const image = Buffer.from(await response.arrayBuffer());
       options.print(`downloaded firmware (${image.length} bytes, sha256 ${createHash('sha256').update(image).digest('hex')})`);

@@ -2,10 +2,10 @@
  * Firmware updates of chargers: UpdateFirmware (1.6, 2.x) and SignedUpdateFirmware (1.6 security extension) commands
  * and the FirmwareStatusNotification / SignedFirmwareStatusNotification progress that follows them.
  *
- * Sent with a `firmwareId` (an uploaded image, firmware.ts) and no location, the command gets a presigned S3 GET as its
- * location, and the image's signing certificate and signature where the action takes them. Such a URL is signed with
- * the function's temporary role credentials and dies with them, whatever its own expiry says; so it is made for the
- * retrieve window, at most MAX_LOCATION_SECONDS, and a retrieve date further ahead is refused (docs/files.md).
+ * Sent with a `firmwareId` (an uploaded image, firmware.ts) and no location, the command gets a download URL of the
+ * CSMS's own HTTPS file endpoint as its location (firmware-download.ts: a token good for that charger's command and
+ * that image, redirecting to a fresh presigned GET), made for the retrieve window and its retries, at most a week; and
+ * the image's signing certificate and signature where the action takes them (docs/files.md).
  *
  * Every such command, generated location or not, is recorded as the charger's update before it is queued (so a status
  * the charger sends right after its answer finds it), under the request id the charger's notifications echo: one
@@ -22,7 +22,8 @@ import type { Ports, UnitOfWork } from '../deps.ts';
 import type { OcppProtocol } from '../ocpp/frames.ts';
 import { checkOutbound } from '../ocpp/validate.ts';
 import type { Page, PageOptions } from '../store/queries.ts';
-import { bucketOf, uploadedFirmware } from './firmware.ts';
+import { firmwareDownloadLocation, issueDownloadToken, type IssuedDownloadToken } from './firmware-download.ts';
+import { uploadedFirmware } from './firmware.ts';
 
 export type FirmwareAction = 'UpdateFirmware' | 'SignedUpdateFirmware';
 
@@ -59,11 +60,10 @@ export interface FirmwareUpdate {
 }
 
 /**
- * The longest a generated location lives. S3 honours a presigned URL only while the credentials that signed it are
- * valid, and a Lambda function signs with its role's temporary session, whose remaining life the function cannot
- * know; an hour is the default session of an assumed role (and what AWS IoT Jobs itself caps its presigned URLs at).
+ * The longest a generated location lives: a week, as upload tokens (a retrieve window further out wants the command
+ * sent nearer the time). The URL is the CSMS's own, so no signing session limits it.
  */
-export const MAX_LOCATION_SECONDS = 3_600;
+export const MAX_LOCATION_SECONDS = 7 * 86_400;
 /** The shortest: a charger told to fetch now may still take minutes to start. */
 export const MIN_LOCATION_SECONDS = 15 * 60;
 /** Added after the last try is due, for the charger to start it. */
@@ -72,8 +72,8 @@ const START_ALLOWANCE_SECONDS = 15 * 60;
 /**
  * How long a generated location must live for a charger to fetch at `retrieveAt` and retry `retries` times
  * `retryInterval` seconds apart: from now to the last try (plus an allowance), within MIN…MAX_LOCATION_SECONDS. A
- * retrieve date so far ahead that the URL would die before the charger could use it is refused: the operator sends the
- * command nearer the time (or gives a location of their own). Retries past the cap fail with an expired URL.
+ * retrieve date so far ahead that the location would die before the charger could use it is refused. Retries past the
+ * cap fail with an expired location.
  */
 export const locationLifetime = (
   now: Date,
@@ -81,13 +81,13 @@ export const locationLifetime = (
   retry: { readonly retries?: number; readonly retryInterval?: number } = {},
 ): Outcome<{ readonly seconds: number; readonly expiresAt: string }> => {
   const untilRetrieve = Math.max(0, Math.ceil((retrieveAt.getTime() - now.getTime()) / 1000));
-  const latestStart = MAX_LOCATION_SECONDS - MIN_LOCATION_SECONDS;
+  const latestStart = MAX_LOCATION_SECONDS - START_ALLOWANCE_SECONDS;
   if (untilRetrieve > latestStart) {
     return failure(
       'invalid',
-      `The retrieve date is ${Math.ceil(untilRetrieve / 60)} minutes ahead; a generated firmware location is valid for at most ` +
-        `${MAX_LOCATION_SECONDS / 60} minutes (it is signed with temporary credentials), so the retrieve date may be at most ` +
-        `${latestStart / 60} minutes ahead: send the command nearer the time, or give a location of your own`,
+      `The retrieve date is ${Math.ceil(untilRetrieve / 3600)} hours ahead; a generated firmware location is valid for at most ` +
+        `${MAX_LOCATION_SECONDS / 86_400} days, so the retrieve date may be at most ${latestStart / 3600} hours ahead: ` +
+        'send the command nearer the time, or give a location of your own',
     );
   }
   const retryWindow = Math.max(0, retry.retries ?? 0) * Math.max(0, retry.retryInterval ?? 0);
@@ -95,10 +95,7 @@ export const locationLifetime = (
   return success({ seconds, expiresAt: new Date(now.getTime() + seconds * 1000).toISOString() });
 };
 
-/**
- * The longest location each action's schema takes (undefined: no limit). A URL presigned with a Lambda role carries
- * its session token, well over 1000 characters, so on AWS a generated location fits 1.6 UpdateFirmware and 2.1 only.
- */
+/** The longest location each action's schema takes (undefined: no limit): a generated one is ~100 characters and the host. */
 export const maxLocationLength = (protocol: OcppProtocol, action: FirmwareAction): number | undefined => {
   if (protocol === 'ocpp2.1') return 2000;
   return isV16(protocol) && action === 'UpdateFirmware' ? undefined : 512;
@@ -117,18 +114,27 @@ const pointerOf = (flat: boolean, field: string) => (flat ? `/payload/${field}` 
 /** The request id of an update: the payload's, or (1.6 UpdateFirmware, or one left out) the command id's. */
 const requestIdOf = (commandId: string, payload: Json): number => (typeof payload.requestId === 'number' ? payload.requestId : idFromSeed(commandId, 1));
 
+interface GeneratedLocation {
+  readonly payload: Json;
+  readonly locationExpiresAt?: string;
+  /** To be written with the update: the location carries its token. */
+  readonly download?: IssuedDownloadToken;
+}
+
 /** The payload with the location of `firmwareId` (and its signature where the action takes it). */
 const withGeneratedLocation = async (
   deps: Ports,
   action: FirmwareAction,
   input: PrepareInput & { readonly firmwareId: string },
   payload: Json,
-): Promise<Outcome<{ readonly payload: Json; readonly locationExpiresAt?: string }>> => {
+): Promise<Outcome<GeneratedLocation>> => {
   const flat = isFlat(input.protocol, action);
   const target = flat ? payload : (payload.firmware ?? {});
   // Anything but an object is left for the schema check to refuse.
   if (!isObject(target)) return success({ payload });
   if (target.location !== undefined) return failure('invalid', 'Give either a location in the payload or a firmwareId, not both', '/firmwareId');
+  const endpoint = deps.files?.endpoints.uploads;
+  if (endpoint === undefined) return failure('invalid', 'This stage has no HTTPS file endpoint (FILE_UPLOAD_URL): give a location of your own', '/firmwareId');
   const firmware = await uploadedFirmware(deps, input.firmwareId);
   if (!firmware.ok) return firmware;
   const image = firmware.value;
@@ -143,13 +149,17 @@ const withGeneratedLocation = async (
   if (Number.isNaN(retrieveAt.getTime())) return success({ payload });
   const lifetime = locationLifetime(now, retrieveAt, { retries: numberOr0(payload.retries), retryInterval: numberOr0(payload.retryInterval) });
   if (!lifetime.ok) return { ...lifetime, field: pointerOf(flat, field) };
-  const location = await bucketOf(deps).presignGet(image.s3Key, lifetime.value.seconds);
+  const download = issueDownloadToken(
+    { chargerId: input.chargerId, commandId: input.commandId, fileId: image.fileId, s3Key: image.s3Key, name: image.name },
+    lifetime.value.expiresAt,
+  );
+  const location = firmwareDownloadLocation(endpoint, download.token, image.name);
   const max = maxLocationLength(input.protocol, action);
   if (max !== undefined && location.length > max) {
     return failure(
       'invalid',
       `The generated firmware location has ${location.length} characters, more than the ${max} ${input.protocol} ${action} allows ` +
-        '(a presigned URL carries the signing session’s token): give a location of your own (docs/files.md)',
+        '(a long endpoint host or image name): give a location of your own',
       '/firmwareId',
     );
   }
@@ -162,7 +172,7 @@ const withGeneratedLocation = async (
       ? { signingCertificate: image.signingCertificate, signature: image.signature }
       : {}),
   };
-  return success({ payload: flat ? filled : { ...payload, firmware: filled }, locationExpiresAt: lifetime.value.expiresAt });
+  return success({ payload: flat ? filled : { ...payload, firmware: filled }, locationExpiresAt: lifetime.value.expiresAt, download });
 };
 
 /**
@@ -176,10 +186,11 @@ export const prepareFirmwareUpdate = async (deps: Ports, action: FirmwareAction,
   const flat = isFlat(input.protocol, action);
   let payload: Json = flat || input.payload.requestId !== undefined ? input.payload : { ...input.payload, requestId: idFromSeed(input.commandId, 1) };
   let locationExpiresAt: string | undefined;
+  let download: IssuedDownloadToken | undefined;
   if (input.firmwareId !== undefined) {
     const generated = await withGeneratedLocation(deps, action, { ...input, firmwareId: input.firmwareId }, payload);
     if (!generated.ok) return generated;
-    ({ payload, locationExpiresAt } = generated.value);
+    ({ payload, locationExpiresAt, download } = generated.value);
   }
   if (!checkOutbound(input.protocol, action, 'request', payload).ok) return success(payload);
   const target = (flat ? payload : payload.firmware) as Json;
@@ -193,7 +204,7 @@ export const prepareFirmwareUpdate = async (deps: Ports, action: FirmwareAction,
     retrieveAt: new Date(String(target[retrieveField(flat)])).toISOString(),
     ...(locationExpiresAt !== undefined ? { locationExpiresAt } : {}),
     requestedAt: deps.now().toISOString(),
-  });
+  }, download);
   return success(payload);
 };
 

@@ -33,6 +33,8 @@ export interface FileObjects {
   sha256Of(key: string): Promise<string | undefined>;
   /** A GET URL valid for `seconds`; `downloadName` makes browsers save it under that name. */
   presignGet(key: string, seconds: number, downloadName?: string): Promise<string>;
+  /** A HEAD URL valid for `seconds` (a signature covers the method: a GET URL answers HEAD with 403). */
+  presignHead(key: string, seconds: number): Promise<string>;
   /** A PUT URL valid for `seconds`; with `sha256` (hex) S3 refuses any other content. */
   presignPut(key: string, seconds: number, options?: { readonly sha256?: string; readonly contentType?: string }): Promise<PresignedPut>;
   /** Removes the object (every version stays in a versioned bucket until its lifecycle removes it). */

@@ -3,7 +3,7 @@
  * ChangeConfiguration / SetVariables or reported by GetConfiguration, NotifyReport and NotifyEvent, network
  * profile credentials, and the credentials in locations: signatures of presigned URLs, a password in a URL's user
  * info (a generated `sftp://` location's upload token), and path segments shaped like an upload token (a generated
- * HTTPS upload location). Used for the message log, for every payload stored as received and for commands as stored.
+ * HTTPS upload location, a generated firmware download location). Used for the message log, for every payload stored as received and for commands as stored.
  */
 /** What a secret is replaced with. */
 export const MASK = '***';
@@ -15,8 +15,8 @@ const SECRET_VALUE_FIELDS = new Set(['value', 'attributeValue', 'actualValue']);
 const SECRET_SETTING = /^(AuthorizationKey|BasicAuthPassword)$/i;
 
 /**
- * Query parameters that make a presigned URL (SigV4) a credential while it lives: a generated firmware location. The
- * rest of the URL (host, key, expiry) stays readable.
+ * Query parameters that make a presigned URL (SigV4) a credential while it lives: one an operator gives as a location.
+ * The rest of the URL (host, key, expiry) stays readable.
  */
 const SIGNED_URL_PARAMS = /([?&](?:X-Amz-Signature|X-Amz-Credential|X-Amz-Security-Token)=)[^&#]*/gi;
 /** Where OCPP payloads carry URLs a charger fetches from or uploads to (`location`, `remoteLocation`). */
@@ -25,9 +25,9 @@ const LOCATION_PROPERTY = /location$/i;
 /** The password of a URL's user info (`scheme://user:password@host`): the user name stays readable. */
 const URL_PASSWORD = /^([a-z][a-z0-9+.-]*:\/\/[^/?#@:]*:)[^/?#@]*@/i;
 /**
- * A path segment shaped like an upload token (shared/file/upload-token.ts: 43 characters of base64url). An operator's
- * own URL with such a segment is masked too where it is shown, never where it is sent: over-masking a view costs less
- * than a token left readable.
+ * A path segment shaped like an upload or download token (shared/file/upload-token.ts, firmware-download.ts: 43
+ * characters of base64url). An operator's own URL with such a segment is masked too where it is shown, never where it
+ * is sent: over-masking a view costs less than a token left readable.
  */
 const TOKEN_SEGMENT = /(?<=\/)[A-Za-z0-9_-]{43}(?=[/?#]|$)/g;
 

@@ -88,6 +88,8 @@ export const fileObjectStore = (s3: S3Client, bucket: string): FileObjects => ({
       { expiresIn: seconds },
     ),
 
+  presignHead: (key, seconds) => getSignedUrl(s3, new HeadObjectCommand({ Bucket: bucket, Key: key }), { expiresIn: seconds }),
+
   async presignPut(key, seconds, options = {}) {
     const headers: Record<string, string> = {};
     if (options.sha256) headers['x-amz-checksum-sha256'] = hexToBase64(options.sha256);

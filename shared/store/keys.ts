@@ -366,6 +366,12 @@ export const chargerDiagnosticsIndex = (chargerId: string, createdAt: string, fi
 /** One-time upload tokens (shared/file/upload-token.ts), by the SHA-256 (hex) of the token: the token is never stored. */
 export const UPLOAD_TOKEN_PK_PREFIX = 'UPLOAD#';
 export const uploadTokenKey = (tokenHash: string) => ({ pk: `${UPLOAD_TOKEN_PK_PREFIX}${tokenHash}`, sk: 'UPLOAD' });
+/**
+ * Firmware download tokens (shared/file/firmware-download.ts), by the SHA-256 (hex) of the token: the token is never
+ * stored. One per UpdateFirmware / SignedUpdateFirmware sent with a generated location.
+ */
+export const DOWNLOAD_TOKEN_PK_PREFIX = 'DOWNLOAD#';
+export const downloadTokenKey = (tokenHash: string) => ({ pk: `${DOWNLOAD_TOKEN_PK_PREFIX}${tokenHash}`, sk: 'DOWNLOAD' });
 /** gsi1 of firmware images (files of kind `firmware`, which belong to no charger): all of them, newest first. */
 export const FIRMWARE_FILES_PK = 'FIRMWARE';
 export const firmwareFilesIndex = (createdAt: string, fileId: string) => ({ gsi1pk: FIRMWARE_FILES_PK, gsi1sk: `${createdAt}#${fileId}` });

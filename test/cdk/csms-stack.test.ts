@@ -189,7 +189,7 @@ describe('IAM from route access', () => {
       },
       ReconcilePresence: { Csms: ['dynamodb:Query', 'dynamodb:UpdateItem'], MessageLog: ['dynamodb:Query'] },
       ExpireReservations: { Csms: ['dynamodb:Query', 'dynamodb:UpdateItem'] },
-      ReceiveUploads: { Csms: ['dynamodb:UpdateItem'] },
+      ReceiveUploads: { Csms: ['dynamodb:GetItem', 'dynamodb:UpdateItem'] },
       RecordLandedFiles: { Csms: ['dynamodb:GetItem', 'dynamodb:UpdateItem'] },
       DispatchCommands: { Csms: ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'], MessageLog: ['dynamodb:PutItem'] },
       ExpireCommands: { Csms: ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:UpdateItem'] },
@@ -231,20 +231,22 @@ describe('IAM from route access', () => {
     }
   });
 
-  it('lets the upload endpoint update only upload tokens and files, and only put objects under chargers/ in the files bucket', () => {
+  it('lets the file endpoint reach only upload tokens, files and download tokens, put objects under chargers/ and read them under firmware/', () => {
     const [statement] = onTable(dev, 'ReceiveUploads', 'Csms');
-    expect(statement?.Condition).toEqual({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['UPLOAD#*', 'FILE#*'] } });
+    expect(statement?.Condition).toEqual({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['UPLOAD#*', 'FILE#*', 'DOWNLOAD#*'] } });
     const bucket = Object.keys(dev.findResources('AWS::S3::Bucket')).find((id) => id.startsWith('BucketsFiles'));
     const s3 = statementsFor(dev, 'ReceiveUploads').filter((s) => actionsOf(s).some((a) => a.startsWith('s3:')));
-    expect(s3).toHaveLength(1);
-    expect(actionsOf(s3[0] as Statement)).toEqual(['s3:PutObject']);
-    // Objects under chargers/ only: never firmware/, never the bucket itself (no listing, no reads).
-    expect(s3[0]?.Resource).toEqual({ 'Fn::Join': ['', [{ 'Fn::GetAtt': [bucket, 'Arn'] }, '/chargers/*']] });
+    // Objects under one prefix each, never the bucket itself (no listing), no reads of chargers' uploads, no writes of firmware.
+    const under = (p: string) => ({ 'Fn::Join': ['', [{ 'Fn::GetAtt': [bucket, 'Arn'] }, `/${p}`]] });
+    expect(s3).toEqual([
+      { Action: 's3:PutObject', Effect: 'Allow', Resource: under('chargers/*') },
+      { Action: 's3:GetObject', Effect: 'Allow', Resource: under('firmware/*') },
+    ]);
   });
 
-  it('lets SendCommand write a generated location’s file and upload token beside its commands, and no other partition', () => {
+  it('lets SendCommand write a generated location’s file and upload token, or download token, beside its commands, and no other partition', () => {
     const [statement] = onTable(dev, 'SendCommand', 'Csms');
-    expect(statement?.Condition).toEqual({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['CHARGER#*', 'CMD#*', 'IDEMPOTENCY#*', 'FILE#*', 'UPLOAD#*'] } });
+    expect(statement?.Condition).toEqual({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['CHARGER#*', 'CMD#*', 'IDEMPOTENCY#*', 'FILE#*', 'UPLOAD#*', 'DOWNLOAD#*'] } });
   });
 
   it('lets the authorizer read charger and enrolment-code partitions only, and nothing else of the table', () => {

@@ -109,9 +109,10 @@ describe('the files bucket', () => {
 
 describe('grants of the file routes', () => {
   it('let only the routes that sign, store or delete objects reach the bucket, and name it in their environment', () => {
-    // Content and delete (operators), firmware declaration and UpdateFirmware's location (signing), the upload endpoint,
-    // and the recorder of landed objects (it heads them, and reads through those S3 holds no checksum of).
-    const reaching = ['GetFileContent', 'DeleteFile', 'CreateFirmware', 'SendCommand', 'ReceiveUploads', 'RecordLandedFiles'];
+    // Content and delete (operators), firmware declaration (signing its PUT), the file endpoint (uploads, and signing
+    // firmware downloads), and the recorder of landed objects (it heads them, and reads through those S3 holds no
+    // checksum of). SendCommand no longer signs anything: a generated firmware location is the file endpoint's.
+    const reaching = ['GetFileContent', 'DeleteFile', 'CreateFirmware', 'ReceiveUploads', 'RecordLandedFiles'];
     for (const route of platformRoutes) {
       const onBucket = actionsOn(dev, route.id, filesId(dev), 's3');
       const env = ((dev.findResources('AWS::Lambda::Function')[functionIdForRoute(dev, route.id)] as Resource).Properties.Environment as { Variables: object }).Variables;
@@ -158,6 +159,17 @@ describe('grants of the file routes', () => {
         Resource: ['chargers/*', 'firmware/*'].map((p) => ({ 'Fn::Join': ['', [{ 'Fn::GetAtt': [filesId(prod), 'Arn'] }, `/${p}`]] })),
       },
     ]);
+  });
+
+  it('let the file endpoint put objects under chargers/ and read them under firmware/ only (it signs downloads), using the files key for that on prod', () => {
+    const on = (p: string) => ({ 'Fn::Join': ['', [{ 'Fn::GetAtt': [filesId(prod), 'Arn'] }, `/${p}`]] });
+    expect(statementsFor(prod, 'ReceiveUploads').filter((s) => mentions(s, filesId(prod)))).toEqual([
+      { Action: 's3:PutObject', Effect: 'Allow', Resource: on('chargers/*') },
+      { Action: 's3:GetObject', Effect: 'Allow', Resource: on('firmware/*') },
+    ]);
+    expect(actionsOn(prod, 'ReceiveUploads', idOf(prod, 'AWS::KMS::Key', 'KeysFiles'), 'kms')).toEqual(['kms:Decrypt', 'kms:GenerateDataKey']);
+    expect(actionsOn(prod, 'SendCommand', filesId(prod), 's3')).toEqual([]);
+    expect(actionsOn(prod, 'SendCommand', idOf(prod, 'AWS::KMS::Key', 'KeysFiles'), 'kms')).toEqual([]);
   });
 
   it('leave cdk-nag without findings on prod, a route writing through the files key included', () => {

@@ -2,16 +2,20 @@
  * Firmware end to end against a started local runtime: an operator declares an image (POST /firmware), PUTs it with
  * curl to the presigned URL the answer gives, the bucket's event has the landing recorded (RecordLandedFiles: the
  * bytes' checksum against the declared one), and UpdateFirmware commands sent with its `firmwareId` reach a 1.6 and a 2.0.1
- * charger (strict ocpp-rpc clients) with a location each can GET the same bytes from; their FirmwareStatusNotifications
- * show on GET /chargers/{id}/firmware-updates, and the command as shown keeps the URL's signature masked.
+ * charger (strict ocpp-rpc clients) with a short download URL of the CSMS's file endpoint (the `uploads` function URL),
+ * which redirects GET and HEAD to a presigned request of the image: each charger gets the exact bytes through it, with
+ * curl as a charger's HTTP client would and through the simulator's downloader, and a Range request resumes; their
+ * FirmwareStatusNotifications show on GET /chargers/{id}/firmware-updates, and the command as shown keeps the URL's
+ * token masked.
  */
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { transferAfter } from '../../scripts/simulator/file-transfers.ts';
 import { commandE2eFile, type Json } from '../support/command-e2e.ts';
 import { runId } from '../support/e2e.ts';
 
@@ -29,6 +33,16 @@ beforeAll(async () => {
   await writeFile(path.join(dir, 'fw.bin'), image);
 });
 afterAll(async () => rm(dir, { recursive: true, force: true }));
+
+/** A generated location: the file endpoint, /firmware/, a 43-character token, the image's name. */
+const DOWNLOAD_URL = /^http:\/\/[^/]+\/firmware\/[A-Za-z0-9_-]{43}\/fw\.bin$/;
+
+/** What a charger's HTTP client gets from `location`, following the redirect: the body and the final status. */
+const curlDownload = async (location: string, extra: string[] = []) => {
+  const out = path.join(dir, `dl-${Math.random().toString(36).slice(2)}`);
+  const { stdout } = await run('curl', ['-sS', '-L', '-o', out, '-w', '%{http_code} %{num_redirects}', ...extra, location]);
+  return { status: stdout, body: await readFile(out) };
+};
 
 /** The charger's updates as the operator sees them, newest first. */
 const updates = async (chargerId: string) => (await api('GET', `/chargers/${chargerId}/firmware-updates`)).body.items as Json[];
@@ -65,14 +79,34 @@ describe('firmware through the CSMS', () => {
       received.push(params ?? {});
       return {};
     });
-    const posted = await send(cp, 'UpdateFirmware', { retries: 2, retryInterval: 60 }, { firmwareId });
+    // A retrieve date hours ahead: the location is the CSMS's own, not bound to a signing session's hour.
+    const retrieveDate = new Date(Date.now() + 3 * 3600_000).toISOString();
+    const posted = await send(cp, 'UpdateFirmware', { retrieveDate, retries: 2, retryInterval: 60 }, { firmwareId });
     expect(posted.status).toBe(202);
-    expect(JSON.stringify(posted.body.payload)).toContain('X-Amz-Signature=***');
+    expect(posted.body.payload.location).toMatch(/\/firmware\/\*\*\*\/fw\.bin$/);
     expect(await follow(posted.body.commandId as string)).toMatchObject({ status: 'answered' });
 
     const location = received[0]!.location as string;
-    expect(location).toMatch(/X-Amz-Signature=[0-9a-f]{64}/);
+    expect(location).toMatch(DOWNLOAD_URL);
+    const token = location.split('/').at(-2)!;
+    // Followed with Node's fetch (as the simulator does) and with curl -L: one redirect, the exact bytes.
     expect(Buffer.from(await (await fetch(location)).arrayBuffer()).equals(image)).toBe(true);
+    const whole = await curlDownload(location);
+    expect(whole.status).toBe('200 1');
+    expect(whole.body.equals(image)).toBe(true);
+    // Resumed from byte 100, and asked for its size with HEAD.
+    const rest = await curlDownload(location, ['-r', '100-']);
+    expect(rest.status).toBe('206 1');
+    expect(rest.body.equals(image.subarray(100))).toBe(true);
+    const head = await run('curl', ['-sS', '-I', '-L', '-o', '/dev/null', '-w', '%{http_code}', location]);
+    expect(head.stdout).toBe('200');
+    // The redirect itself: 302 to a presigned GET of the image, never cached.
+    const redirect = await fetch(location, { redirect: 'manual' });
+    expect(redirect.status).toBe(302);
+    expect(redirect.headers.get('location')).toContain(`/firmware/${firmwareId}/fw.bin?`);
+    expect(redirect.headers.get('cache-control')).toBe('no-store');
+    // Another token, or none, finds nothing.
+    expect((await fetch(location.replace(token, `${token.slice(0, -1)}${token.endsWith('A') ? 'B' : 'A'}`), { redirect: 'manual' })).status).toBe(404);
     await client.call('FirmwareStatusNotification', { status: 'Downloading' });
     await client.call('FirmwareStatusNotification', { status: 'Installed' });
 
@@ -86,8 +120,8 @@ describe('firmware through the CSMS', () => {
       }),
     ]);
     const shown = await api('GET', `/commands/${posted.body.commandId as string}`);
-    expect(shown.body.payload.location).toContain('X-Amz-Signature=***');
-    expect(JSON.stringify(shown.body)).not.toMatch(/X-Amz-Signature=[0-9a-f]/);
+    expect(shown.body.payload.location).toMatch(/\/firmware\/\*\*\*\/fw\.bin$/);
+    expect(JSON.stringify(shown.body)).not.toContain(token);
   });
 
   it('2.0.1: the location under `firmware` with the request id its statuses echo, and the answer on the update', async () => {
@@ -105,17 +139,29 @@ describe('firmware through the CSMS', () => {
     const requestId = received[0]!.requestId as number;
     expect(requestId).toBe(posted.body.payload.requestId);
     const location = (received[0]!.firmware as Json).location as string;
-    expect(Buffer.from(await (await fetch(location)).arrayBuffer()).equals(image)).toBe(true);
-    await client.call('FirmwareStatusNotification', { status: 'Downloading', requestId });
-    await client.call('FirmwareStatusNotification', { status: 'Downloaded', requestId });
-    await client.call('FirmwareStatusNotification', { status: 'Installed', requestId });
+    // Within the 512 characters of 2.0.1 (the command was not refused), and the exact bytes through it.
+    expect(location).toMatch(DOWNLOAD_URL);
+    expect(location.length).toBeLessThanOrEqual(512);
+    const got = await curlDownload(location);
+    expect(got.status).toBe('200 1');
+    expect(got.body.equals(image)).toBe(true);
+    // The simulator's download of what the charger received: it follows the redirect and reports each step.
+    const printed: string[] = [];
+    const transfer = transferAfter('ocpp2.0.1', 'UpdateFirmware', received[0], { status: 'Accepted' }, {
+      chargerId: cp,
+      upload: 'multipart',
+      call: (action, payload) => client.call(action, payload),
+      print: (line) => void printed.push(line),
+    });
+    await transfer!.run();
+    expect(printed.join('\n')).toContain(`downloaded firmware (${image.length} bytes, sha256 ${sha256})`);
 
     await expect.poll(() => updates(cp)).toEqual([
       expect.objectContaining({
         requestId,
         answer: 'Accepted',
         status: 'Installed',
-        reports: ['Downloading', 'Downloaded', 'Installed'].map((status) => expect.objectContaining({ status })),
+        reports: ['Downloading', 'Downloaded', 'Installing', 'Installed'].map((status) => expect.objectContaining({ status })),
       }),
     ]);
   });

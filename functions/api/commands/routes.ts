@@ -4,8 +4,7 @@
  * charger's answer arrives later (follow `GET /commands/{id}`, optionally with `?wait=`).
  */
 import { CommandSchema, GetCommandQuery, SendCommandSchema } from '#shared/command/command-schema.ts';
-import { FIRMWARE_PREFIX } from '#shared/file/object-keys.ts';
-import { CHARGER_PK_PREFIX, COMMAND_PK_PREFIX, FILE_PK_PREFIX, IDEMPOTENCY_PK_PREFIX, UPLOAD_TOKEN_PK_PREFIX } from '#shared/store/keys.ts';
+import { CHARGER_PK_PREFIX, COMMAND_PK_PREFIX, DOWNLOAD_TOKEN_PK_PREFIX, FILE_PK_PREFIX, IDEMPOTENCY_PK_PREFIX, UPLOAD_TOKEN_PK_PREFIX } from '#shared/store/keys.ts';
 import type { HttpRoute } from '../../routes.ts';
 
 const READERS = { type: 'jwt', roles: ['admin', 'operator', 'viewer'] } as const;
@@ -27,19 +26,18 @@ export const sendCommandRoute = {
   // conditional PutItem of the command (GetItem on a retry), the idempotency record; one SendMessage. The file endpoints
   // are where a GetDiagnostics or GetLog sent without a location tells the charger to upload: one transaction of two
   // PutItems records its file and upload token (a retried submission that finds the file reads it and the command:
-  // GetItems). UpdateFirmware /
-  // SignedUpdateFirmware: PutItem of the charger's update; with a firmwareId, GetItem of the image and a presigned
-  // GET of it (no request, but the URL can do only what the role may: GetObject under firmware/).
+  // GetItems). UpdateFirmware / SignedUpdateFirmware: PutItem of the charger's update; with a firmwareId, GetItem of
+  // the image, and the update written with the download token of its location (one transaction of two PutItems). The
+  // location is the file endpoint's, which signs the image's GET when fetched: no bucket access here.
   access: {
     tables: {
       Csms: {
         actions: ['BatchGetItem', 'GetItem', 'PutItem', 'UpdateItem', 'DeleteItem'],
-        partitionKeyPrefixes: [CHARGER_PK_PREFIX, COMMAND_PK_PREFIX, IDEMPOTENCY_PK_PREFIX, FILE_PK_PREFIX, UPLOAD_TOKEN_PK_PREFIX],
+        partitionKeyPrefixes: [CHARGER_PK_PREFIX, COMMAND_PK_PREFIX, IDEMPOTENCY_PK_PREFIX, FILE_PK_PREFIX, UPLOAD_TOKEN_PK_PREFIX, DOWNLOAD_TOKEN_PK_PREFIX],
       },
     },
     queues: { Commands: 'send' },
     fileEndpoints: true,
-    buckets: { Files: { access: 'read', prefix: FIRMWARE_PREFIX } },
   },
 } as const satisfies HttpRoute;
 

@@ -2,7 +2,7 @@ import { redactCommand } from '#shared/command/command-view.ts';
 import { submitCommand } from '#shared/command/commands.ts';
 import { sqsCommandQueue } from '#shared/store/command-queues.ts';
 import { accepted, httpHandler, unwrap } from '../../_common/http/handler.ts';
-import { depsWithFiles as deps } from '../../_common/files.ts';
+import { deps } from '../../_common/runtime.ts';
 import { principalName } from '../../_routes/http-auth.ts';
 import { sendCommandRoute } from './routes.ts';
 

@@ -2,9 +2,11 @@
  * Firmware images and firmware updates on DynamoDB Local and a local S3 (fauxqs), through the real SDKs: an image is
  * declared `requested` with a presigned PUT bound to its checksum, listed newest first from its index, and `uploaded`
  * only by an object with the declared checksum; UpdateFirmware / SignedUpdateFirmware commands sent with its id get a
- * working presigned GET (masked in the stored command), the signature where the action takes it, and an update record
- * the charger's status notifications land on (one UpdateItem with a request id, a Query more without); refusals leave
- * neither a command nor an update behind.
+ * short download URL of the file endpoint (its token masked in the stored command, stored hashed with the update in one
+ * transaction), the signature where the action takes it, and an update record the charger's status notifications land
+ * on (one UpdateItem with a request id, a Query more without); refusals leave neither a command nor an update behind.
+ * The file endpoint answers GET / HEAD of such a URL with a redirect to a presigned request of that image only, for any
+ * number of requests until the token expires (404 unknown, 410 expired).
  */
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -17,13 +19,16 @@ import { idFromSeed } from '#shared/command/request-id.ts';
 import type { Deps } from '#shared/deps.ts';
 import { DeclareFirmwareSchema } from '#shared/file/firmware-api.ts';
 import { declareFirmware, getFirmware, listFirmware } from '#shared/file/firmware.ts';
+import { answerFileRequest } from '#shared/file/file-endpoint.ts';
+import { DOWNLOAD_REDIRECT_SECONDS } from '#shared/file/firmware-download.ts';
 import { listFirmwareUpdates, MIN_LOCATION_SECONDS, recordFirmwareStatus, type FirmwareUpdate } from '#shared/file/firmware-update.ts';
 import type { FileObjects } from '#shared/file/objects.ts';
 import type { OcppProtocol } from '#shared/ocpp/frames.ts';
-import { issueUploadToken } from '#shared/file/upload-token.ts';
+import { loadValidators } from '#shared/ocpp/validate.ts';
+import { hashUploadToken, issueUploadToken, newUploadToken } from '#shared/file/upload-token.ts';
 import { fileObjectStore } from '#shared/store/file-object-store.ts';
 import { MAX_FIRMWARE_REPORTS } from '#shared/store/firmware-update-store.ts';
-import { fileKey, FIRMWARE_FILES_PK, firmwareUpdateKey } from '#shared/store/keys.ts';
+import { downloadTokenKey, fileKey, FIRMWARE_FILES_PK, firmwareUpdateKey } from '#shared/store/keys.ts';
 import { startLocalS3, type LocalS3 } from '../../support/s3.ts';
 import { countingRequests, currentSecond, depsAt, openStoreFixture, STORAGE_ATTRIBUTES, type StoreFixture } from './fixture.ts';
 
@@ -42,8 +47,10 @@ beforeAll(async () => {
 afterAll(async () => Promise.all([f?.close(), s3?.stop()]));
 
 const sha = (bytes: string) => createHash('sha256').update(bytes).digest('hex');
-/** The fixture's stores on a fixed clock `seconds` from now, with the local bucket. */
-const deps = (seconds = 0): Deps => ({ ...depsAt(f, new Date(now.getTime() + seconds * 1000)), files: { objects, endpoints: {} } });
+/** Where the stage's file endpoint is (only its name matters here: the handler is called directly). */
+const ENDPOINT = 'https://files.example.test';
+/** The fixture's stores on a fixed clock `seconds` from now, with the local bucket and the file endpoint. */
+const deps = (seconds = 0): Deps => ({ ...depsAt(f, new Date(now.getTime() + seconds * 1000)), files: { objects, endpoints: { uploads: ENDPOINT } } });
 const at = (seconds: number) => new Date(now.getTime() + seconds * 1000).toISOString();
 const CERT = '-----BEGIN CERTIFICATE-----\nMIIBfake\n-----END CERTIFICATE-----\n';
 
@@ -67,6 +74,21 @@ const sent = async (chargerId: string, protocol: OcppProtocol, action: string, p
 /** What the charger gets (the unmasked payload), as the dispatcher would send it. */
 const onTheWire = (command: Command) => (command.sendPayload ?? command.payload) as Record<string, any>; // payloads read field by field
 const updatesOf = async (chargerId: string) => (await f.deps.stores.firmwareUpdates.listForCharger(chargerId)).items;
+/** A generated location's shape: the endpoint, /firmware/, a token, the image's name. */
+const DOWNLOAD_URL = (name: string) => new RegExp(`^${ENDPOINT}/firmware/[A-Za-z0-9_-]{43}/${name}$`);
+
+/** The file endpoint's answer to `method` of `url` (a generated location, or one made from it), at `seconds` from now. */
+const fetchThroughEndpoint = (url: string, method = 'GET', seconds = 0) =>
+  answerFileRequest(
+    { ...deps(seconds), log: f.deps.log, files: { objects, endpoints: { uploads: ENDPOINT } } },
+    { method, segments: new URL(url).pathname.split('/').filter((s) => s !== '').map(decodeURIComponent), headers: {}, body: new Uint8Array(), maxBytes: 1_000 },
+  );
+/** The bytes a charger gets by following the endpoint's redirect. */
+const downloaded = async (url: string, seconds = 0): Promise<string> => {
+  const answer = await fetchThroughEndpoint(url, 'GET', seconds);
+  if (answer.status !== 302) throw new Error(`answered ${answer.status}`);
+  return (await fetch(answer.location)).text();
+};
 
 describe('firmware images', () => {
   it('declares an image requested with a PUT bound to its checksum, lists it newest first, and reads it back', async () => {
@@ -112,15 +134,15 @@ describe('firmware images', () => {
 });
 
 describe('UpdateFirmware with a firmwareId', () => {
-  it('1.6: a presigned GET of the image (masked as stored), retrieve date now, and an update under a derived request id', async () => {
+  it('1.6: a download URL of the file endpoint (its token masked as stored), retrieve date now, and an update under a derived request id', async () => {
     const image = await uploaded('firmware for 1.6');
     const command = await sent('CP-FW16', 'ocpp1.6', 'UpdateFirmware', { retries: 1 }, { firmwareId: image.fileId });
     const wire = onTheWire(command);
-    expect(wire).toEqual({ location: expect.stringContaining(`/firmware/${image.fileId}/fw.bin?`), retrieveDate: at(0), retries: 1 });
-    expect(await (await fetch(wire.location as string)).text()).toBe('firmware for 1.6');
-    expect(wire.location).toContain(`X-Amz-Expires=${MIN_LOCATION_SECONDS}`);
-    expect((command.payload as { location: string }).location).toContain('X-Amz-Signature=***');
-    expect(JSON.stringify(command.payload)).not.toMatch(/X-Amz-Signature=[0-9a-f]/);
+    expect(wire).toEqual({ location: expect.stringMatching(DOWNLOAD_URL('fw.bin')), retrieveDate: at(0), retries: 1 });
+    expect(await downloaded(wire.location as string)).toBe('firmware for 1.6');
+    const token = (wire.location as string).split('/').at(-2)!;
+    expect((command.payload as { location: string }).location).toBe(`${ENDPOINT}/firmware/***/fw.bin`);
+    expect(JSON.stringify(command.payload)).not.toContain(token);
     expect(queued.at(-1)).toEqual({ commandId: command.commandId, chargerId: 'CP-FW16' });
 
     const update: FirmwareUpdate = {
@@ -136,21 +158,55 @@ describe('UpdateFirmware with a firmwareId', () => {
       reports: [],
     };
     expect(await updatesOf('cp-fw16')).toEqual([update]);
+    // Stored by its hash only, bound to the charger, the command and the image; TTL a day after it expires.
+    const stored = await f.item('Csms', downloadTokenKey(hashUploadToken(token)));
+    expect(stored).toMatchObject({
+      chargerId: 'CP-FW16',
+      commandId: command.commandId,
+      fileId: image.fileId,
+      s3Key: image.s3Key,
+      name: 'fw.bin',
+      validUntil: at(MIN_LOCATION_SECONDS),
+      expiresAt: Math.floor(Date.parse(at(MIN_LOCATION_SECONDS)) / 1000) + 86_400,
+    });
+    expect(JSON.stringify(stored)).not.toContain(token);
   });
 
-  it('2.0.1: the location in `firmware`, the image’s signature added, the request id derived from the command id', async () => {
+  it('prepares with two requests: the image’s GetItem and one transaction of the update and its token', async () => {
+    const image = await uploaded('counted');
+    await loadValidators('ocpp2.0.1');
+    const input = { chargerId: 'CP-FWCOUNT', protocol: 'ocpp2.0.1' as const, commandId: 'c-fwcount', firmwareId: image.fileId, payload: { firmware: {} } };
+    const { result, requests } = await countingRequests(() => effectOf('UpdateFirmware')!.prepare!(deps(), input));
+    expect(requests).toBe(2);
+    expect((result as { firmware: { location: string } }).firmware.location).toMatch(DOWNLOAD_URL('fw.bin'));
+  });
+
+  it('2.0.1: the location in `firmware` within its 512 characters, the image’s signature added, the request id derived from the command id', async () => {
     const image = await uploaded('signed firmware', { signingCertificate: CERT, signature: 'c2lnbmF0dXJl' });
     const retrieveDateTime = at(600);
     const command = await sent('CP-FW2', 'ocpp2.0.1', 'UpdateFirmware', { firmware: { retrieveDateTime } }, { firmwareId: image.fileId });
     const wire = onTheWire(command);
     expect(wire).toEqual({
       requestId: idFromSeed(command.commandId, 1),
-      firmware: { location: expect.any(String), retrieveDateTime, signingCertificate: CERT, signature: 'c2lnbmF0dXJl' },
+      firmware: { location: expect.stringMatching(DOWNLOAD_URL('fw.bin')), retrieveDateTime, signingCertificate: CERT, signature: 'c2lnbmF0dXJl' },
     });
-    expect(await (await fetch(wire.firmware.location as string)).text()).toBe('signed firmware');
+    expect((wire.firmware.location as string).length).toBeLessThanOrEqual(512);
+    expect(await downloaded(wire.firmware.location as string)).toBe('signed firmware');
     expect(await updatesOf('CP-FW2')).toEqual([
       expect.objectContaining({ requestId: wire.requestId, retrieveAt: retrieveDateTime, locationExpiresAt: at(600 + 900), firmwareId: image.fileId }),
     ]);
+  });
+
+  it('takes a retrieve date days ahead: the location lives to it, its retries and a quarter hour', async () => {
+    const image = await uploaded('later');
+    const retrieveDateTime = at(2 * 86_400);
+    const command = await sent('CP-FWLATER', 'ocpp2.0.1', 'UpdateFirmware', { retries: 3, retryInterval: 3600, firmware: { retrieveDateTime } }, { firmwareId: image.fileId });
+    const expiresAt = at(2 * 86_400 + 3 * 3600 + 900);
+    expect(await updatesOf('CP-FWLATER')).toEqual([expect.objectContaining({ retrieveAt: retrieveDateTime, locationExpiresAt: expiresAt })]);
+    const location = onTheWire(command).firmware.location as string;
+    // Still good a second before it expires, long after any role session that could have signed a URL.
+    expect(await downloaded(location, 2 * 86_400 + 3 * 3600 + 899)).toBe('later');
+    expect(await fetchThroughEndpoint(location, 'GET', 2 * 86_400 + 3 * 3600 + 900)).toMatchObject({ status: 410 });
   });
 
   it('1.6 SignedUpdateFirmware: takes a signed image’s certificate and signature, refuses an unsigned image', async () => {
@@ -165,7 +221,7 @@ describe('UpdateFirmware with a firmwareId', () => {
     expect(!refused.ok && refused.detail).toMatch(/is not signed/);
   });
 
-  it('refuses an unknown image, one not uploaded yet, a location given too, and a retrieve date too far ahead: nothing recorded', async () => {
+  it('refuses an unknown image, one not uploaded yet, a location given too, a retrieve date over a week ahead, a stage without file endpoint: nothing recorded', async () => {
     const image = await uploaded('image');
     const pending = await declareFirmware(deps(), { body: { name: 'fw.bin', sha256: sha('pending') }, createdBy: 'op' });
     const before = queued.length;
@@ -173,12 +229,18 @@ describe('UpdateFirmware with a firmwareId', () => {
       [await send('CP-FWR', 'ocpp1.6', 'UpdateFirmware', {}, { firmwareId: '00000000-0000-4000-8000-000000000000' }), 'not-found', undefined],
       [await send('CP-FWR', 'ocpp1.6', 'UpdateFirmware', {}, { firmwareId: pending.fileId }), 'conflict', '/firmwareId'],
       [await send('CP-FWR', 'ocpp2.0.1', 'UpdateFirmware', { firmware: { location: 'https://mine/fw' } }, { firmwareId: image.fileId }), 'invalid', '/firmwareId'],
-      [await send('CP-FWR', 'ocpp1.6', 'UpdateFirmware', { retrieveDate: at(2 * 3600) }, { firmwareId: image.fileId }), 'invalid', '/payload/retrieveDate'],
-      [await send('CP-FWR', 'ocpp2.0.1', 'UpdateFirmware', { firmware: { retrieveDateTime: at(2 * 3600) } }, { firmwareId: image.fileId }), 'invalid', '/payload/firmware/retrieveDateTime'],
+      [await send('CP-FWR', 'ocpp1.6', 'UpdateFirmware', { retrieveDate: at(8 * 86_400) }, { firmwareId: image.fileId }), 'invalid', '/payload/retrieveDate'],
+      [await send('CP-FWR', 'ocpp2.0.1', 'UpdateFirmware', { firmware: { retrieveDateTime: at(8 * 86_400) } }, { firmwareId: image.fileId }), 'invalid', '/payload/firmware/retrieveDateTime'],
+      [
+        await submitCommandTo({ ...deps(), files: { objects, endpoints: {} }, queue }, { chargerId: 'CP-FWR', protocol: 'ocpp1.6' }, { action: 'UpdateFirmware', payload: {}, requestedBy: 'op', firmwareId: image.fileId }),
+        'invalid',
+        '/firmwareId',
+      ],
     ] as const;
     for (const [out, reason, field] of refusals) expect(out).toMatchObject({ ok: false, reason, ...(field ? { field } : {}) });
     expect(!refusals[1][0].ok && refusals[1][0].detail).toMatch(/not uploaded yet/);
     expect(!refusals[3][0].ok && refusals[3][0].detail).toMatch(/send the command nearer the time/);
+    expect(!refusals[5][0].ok && refusals[5][0].detail).toMatch(/no HTTPS file endpoint/);
     expect(queued.length).toBe(before);
     expect(await updatesOf('CP-FWR')).toEqual([]);
   });
@@ -198,6 +260,65 @@ describe('UpdateFirmware with a firmwareId', () => {
     const again = await sent('CP-FWRETRY', 'ocpp2.0.1', 'UpdateFirmware', { firmware: {} }, { firmwareId: image.fileId, requestKey: 'op\nCP-FWRETRY\nk-1' });
     expect(again.commandId).toBe(first.commandId);
     expect((await updatesOf('CP-FWRETRY')).map((u) => [u.commandId, u.requestId])).toEqual([[first.commandId, (first.payload as { requestId: number }).requestId]]);
+  });
+});
+
+describe('downloads through the file endpoint', () => {
+  let image: Awaited<ReturnType<typeof uploaded>>;
+  let location = '';
+  beforeAll(async () => {
+    image = await uploaded('0123456789 the image bytes');
+    location = onTheWire(await sent('CP-FWDL', 'ocpp2.0.1', 'UpdateFirmware', { firmware: {} }, { firmwareId: image.fileId })).firmware.location as string;
+  });
+
+  it('GET: one GetItem, then 302 to a presigned GET of the image, minutes long, that brings its exact bytes; again and again', async () => {
+    const { result, requests } = await countingRequests(() => fetchThroughEndpoint(location));
+    expect(requests).toBe(1);
+    expect(result).toEqual({ status: 302, location: expect.stringContaining(`/${image.s3Key}?`) });
+    const redirect = (result as { location: string }).location;
+    expect(redirect).toContain(`X-Amz-Expires=${DOWNLOAD_REDIRECT_SECONDS}`);
+    expect(await (await fetch(redirect)).text()).toBe('0123456789 the image bytes');
+    // A charger resuming: a Range request on the redirect.
+    const part = await fetch(redirect, { headers: { range: 'bytes=11-' } });
+    expect(part.status).toBe(206);
+    expect(await part.text()).toBe('the image bytes');
+    for (let i = 0; i < 3; i++) expect(await downloaded(location, 60 * i)).toBe('0123456789 the image bytes');
+  });
+
+  it('HEAD: 302 to a presigned HEAD of the image, which answers its size', async () => {
+    const answer = await fetchThroughEndpoint(location, 'HEAD');
+    expect(answer).toMatchObject({ status: 302 });
+    const head = await fetch((answer as { location: string }).location, { method: 'HEAD' });
+    expect(head.status).toBe(200);
+    expect(head.headers.get('content-length')).toBe(String('0123456789 the image bytes'.length));
+  });
+
+  it('serves the token’s own image whatever name (or path) follows the token', async () => {
+    const base = location.slice(0, location.lastIndexOf('/'));
+    for (const url of [base, `${base}/other.bin`, `${base}/..%2F..%2Fchargers%2Fx`, `${base}/a/b/c`]) {
+      const answer = await fetchThroughEndpoint(url);
+      expect(answer, url).toEqual({ status: 302, location: expect.stringContaining(`/${image.s3Key}?`) });
+    }
+  });
+
+  it('404 for a token never issued (one GetItem) or text that is no token (no request); 410 once expired; nothing said of why', async () => {
+    const unknown = await countingRequests(() => fetchThroughEndpoint(`${ENDPOINT}/firmware/${newUploadToken()}/fw.bin`));
+    expect(unknown).toEqual({ result: { status: 404, detail: 'No firmware at this URL.' }, requests: 1 });
+    for (const path of ['/firmware/not-a-token/fw.bin', '/firmware', '/firmware/']) {
+      const malformed = await countingRequests(() => fetchThroughEndpoint(`${ENDPOINT}${path}`));
+      expect(malformed, path).toEqual({ result: { status: 404, detail: 'No firmware at this URL.' }, requests: 0 });
+    }
+    expect(await fetchThroughEndpoint(location, 'GET', MIN_LOCATION_SECONDS)).toMatchObject({ status: 410 });
+    expect(await fetchThroughEndpoint(location, 'HEAD', MIN_LOCATION_SECONDS + 3600)).toMatchObject({ status: 410 });
+  });
+
+  it('a download token is no upload token: a PUT to its URL is refused and writes nothing', async () => {
+    const put = await answerFileRequest(
+      { ...deps(), log: f.deps.log, files: { objects, endpoints: { uploads: ENDPOINT } } },
+      { method: 'PUT', segments: new URL(location).pathname.split('/').filter((s) => s !== ''), headers: { contentType: 'application/octet-stream' }, body: Buffer.from('evil'), maxBytes: 1_000 },
+    );
+    expect(put).toMatchObject({ status: 401 });
+    expect(await objects.sha256Of(image.s3Key)).toBe(sha('0123456789 the image bytes'));
   });
 });
 

@@ -1,11 +1,14 @@
 /**
- * Generated firmware locations without I/O: how long one lives (the retrieve window, at least 15 minutes, at most the
- * hour a role session is trusted for, and a retrieve date beyond that refused), which actions' schemas can carry one,
- * and the masking of presigned URLs wherever a payload names a location (commands as shown, the message log).
+ * Generated firmware locations without I/O: how long one lives (the retrieve window and its retries, at least 15
+ * minutes, at most a week, and a retrieve date beyond that refused), its shape and length against each action's schema,
+ * and the masking of its token (and of presigned URLs) wherever a payload names a location (commands as shown, the
+ * message log).
  */
 import { describe, expect, it } from 'vitest';
+import { FIRMWARE_DOWNLOAD_SEGMENT, firmwareDownloadLocation, isDownloadRequest, issueDownloadToken } from '#shared/file/firmware-download.ts';
 import { locationLifetime, MAX_LOCATION_SECONDS, maxLocationLength, MIN_LOCATION_SECONDS } from '#shared/file/firmware-update.ts';
-import { maskSignedUrl, redactFrame, redactPayload } from '#shared/log/redact.ts';
+import { hashUploadToken, newUploadToken } from '#shared/file/upload-token.ts';
+import { maskLocation, maskSignedUrl, redactFrame, redactPayload } from '#shared/log/redact.ts';
 
 const NOW = new Date('2026-03-01T10:00:00.000Z');
 const inMinutes = (minutes: number) => new Date(NOW.getTime() + minutes * 60_000);
@@ -26,16 +29,22 @@ describe('locationLifetime', () => {
     expect(seconds(inMinutes(-120))).toBe(MIN_LOCATION_SECONDS);
   });
 
-  it('is capped at the hour: retries past it are left to fail with an expired URL', () => {
-    expect(seconds(inMinutes(30), { retries: 10, retryInterval: 600 })).toBe(MAX_LOCATION_SECONDS);
-    expect(seconds(inMinutes(45))).toBe(MAX_LOCATION_SECONDS);
+  it('lives days when the retrieve date or the retries are days ahead (no signing session limits it)', () => {
+    expect(seconds(inMinutes(24 * 60))).toBe(24 * 3600 + 15 * 60);
+    expect(seconds(inMinutes(60), { retries: 5, retryInterval: 3600 })).toBe(6 * 3600 + 15 * 60);
   });
 
-  it('refuses a retrieve date more than 45 minutes ahead, telling the operator to send it nearer the time', () => {
-    const refused = locationLifetime(NOW, inMinutes(46));
+  it('is capped at a week: retries past it are left to fail with an expired location', () => {
+    expect(MAX_LOCATION_SECONDS).toBe(7 * 86_400);
+    expect(seconds(inMinutes(6 * 24 * 60), { retries: 10, retryInterval: 86_400 })).toBe(MAX_LOCATION_SECONDS);
+    expect(seconds(inMinutes(7 * 24 * 60 - 15))).toBe(MAX_LOCATION_SECONDS);
+  });
+
+  it('refuses a retrieve date so far ahead that the location would die before the charger starts', () => {
+    const refused = locationLifetime(NOW, inMinutes(7 * 24 * 60 - 14));
     expect(refused).toMatchObject({ ok: false, reason: 'invalid' });
-    expect(!refused.ok && refused.detail).toMatch(/46 minutes ahead.*at most 60 minutes.*at most 45 minutes ahead: send the command nearer the time/);
-    expect(locationLifetime(NOW, inMinutes(24 * 60)).ok).toBe(false);
+    expect(!refused.ok && refused.detail).toMatch(/168 hours ahead.*at most 7 days.*send the command nearer the time/);
+    expect(locationLifetime(NOW, inMinutes(30 * 24 * 60)).ok).toBe(false);
   });
 
   it('counts a negative or missing retry setting as none', () => {
@@ -50,6 +59,48 @@ describe('maxLocationLength', () => {
     expect(maxLocationLength('ocpp1.6', 'SignedUpdateFirmware')).toBe(512);
     expect(maxLocationLength('ocpp2.1', 'UpdateFirmware')).toBe(2000);
     expect(maxLocationLength('ocpp1.6', 'UpdateFirmware')).toBeUndefined();
+  });
+});
+
+describe('the generated download location', () => {
+  const grant = { chargerId: 'CP-1', commandId: 'c-1', fileId: '0b7c9a2e-1111-4222-8333-444455556666', s3Key: 'firmware/0b7c/fw.bin', name: 'fw.bin' };
+
+  it('is the file endpoint, /firmware/, the token and the image name percent-encoded', () => {
+    const token = newUploadToken();
+    expect(firmwareDownloadLocation('https://abc.lambda-url.eu-west-1.on.aws/', token, 'fw 2.4 #1.bin')).toBe(
+      `https://abc.lambda-url.eu-west-1.on.aws/${FIRMWARE_DOWNLOAD_SEGMENT}/${token}/fw%202.4%20%231.bin`,
+    );
+  });
+
+  it('fits the 512 characters of 2.0.1 and 1.6 SignedUpdateFirmware with a function URL host and a long name', () => {
+    const location = firmwareDownloadLocation('https://abcdefghijklmnopqrstuvwxyz012345.lambda-url.eu-central-1.on.aws', newUploadToken(), 'x'.repeat(200));
+    expect(location.length).toBeLessThan(maxLocationLength('ocpp2.0.1', 'UpdateFirmware')!);
+    expect(location.length).toBeLessThan(400);
+  });
+
+  it('carries a fresh token each time, whose hash only is to be stored, with the grant and the expiry', () => {
+    const one = issueDownloadToken(grant, '2026-03-01T11:00:00.000Z');
+    const two = issueDownloadToken(grant, '2026-03-01T11:00:00.000Z');
+    expect(one.token).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(one.token).not.toBe(two.token);
+    expect(one.tokenHash).toBe(hashUploadToken(one.token));
+    expect(one.stored).toEqual({ ...grant, expiresAt: '2026-03-01T11:00:00.000Z' });
+    expect(JSON.stringify(one.stored)).not.toContain(one.token);
+  });
+
+  it('is masked wherever it is shown or logged: the token, not the host or the name', () => {
+    const token = newUploadToken();
+    const location = firmwareDownloadLocation('https://files.example.com', token, 'fw.bin');
+    expect(maskLocation(location)).toBe('https://files.example.com/firmware/***/fw.bin');
+    expect(JSON.stringify(redactPayload({ requestId: 1, firmware: { location, retrieveDateTime: '2026-03-01T10:00:00Z' } }))).not.toContain(token);
+    expect(redactFrame(JSON.stringify([2, 'm-1', 'UpdateFirmware', { location, retrieveDate: '2026-03-01T10:00:00Z' }])).frame).not.toContain(token);
+  });
+
+  it('is reached by GET and HEAD of /firmware/… only: other methods there are an upload’s (a charger may be named `firmware`)', () => {
+    expect(isDownloadRequest({ method: 'GET', segments: ['firmware', 'tok', 'fw.bin'] })).toBe(true);
+    expect(isDownloadRequest({ method: 'HEAD', segments: ['firmware', 'tok'] })).toBe(true);
+    expect(isDownloadRequest({ method: 'PUT', segments: ['firmware', 'tok'] })).toBe(false);
+    expect(isDownloadRequest({ method: 'GET', segments: ['CP-1', 'tok'] })).toBe(false);
   });
 });
 

@@ -16,6 +16,8 @@ interface Received {
 let server: Server;
 let base: string;
 let received: Received[] = [];
+/** GETs of the image itself (after a redirect or not). */
+let imageServed = 0;
 const FIRMWARE = Buffer.from('firmware image bytes');
 
 const read = async (req: IncomingMessage): Promise<Buffer> => {
@@ -28,7 +30,12 @@ beforeAll(async () => {
   server = createServer((req, res) => {
     read(req).then((body) => {
       if (req.url?.startsWith('/missing')) return res.writeHead(404).end('no such upload');
-      if (req.method === 'GET' && req.url === '/fw.bin') return res.writeHead(200).end(FIRMWARE);
+      // A generated firmware location: 302 to the image (or to nothing), as the CSMS's file endpoint answers.
+      if (req.url?.startsWith('/firmware/')) return res.writeHead(302, { location: req.url.endsWith('/gone.bin') ? '/missing' : '/fw.bin' }).end();
+      if (req.method === 'GET' && req.url === '/fw.bin') {
+        imageServed += 1;
+        return res.writeHead(200).end(FIRMWARE);
+      }
       received.push({ method: req.method ?? '', url: req.url ?? '', contentType: req.headers['content-type'] ?? '', body });
       return res.writeHead(201).end();
     }, (error: unknown) => res.writeHead(500).end(String(error)));
@@ -39,6 +46,7 @@ beforeAll(async () => {
 afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 beforeEach(() => {
   received = [];
+  imageServed = 0;
 });
 
 const run = async (protocol: 'ocpp1.6' | 'ocpp2.0.1', action: string, request: unknown, answer: unknown, upload: UploadStyle = 'multipart') => {
@@ -96,5 +104,20 @@ describe('simulated file transfers', () => {
     expect(v2.calls[0]).toEqual(['FirmwareStatusNotification', { status: 'Downloading', requestId: 9 }]);
     const failed = await run('ocpp2.0.1', 'UpdateFirmware', { requestId: 10, firmware: { location: `${base}/missing`, retrieveDateTime: new Date().toISOString() } }, { status: 'Accepted' });
     expect(failed.calls.at(-1)).toEqual(['FirmwareStatusNotification', { status: 'DownloadFailed', requestId: 10 }]);
+  });
+
+  it('follows a generated location’s redirect to the image, and reports a redirect to nothing as failed', async () => {
+    const printed: string[] = [];
+    const transfer = transferAfter('ocpp1.6', 'UpdateFirmware', { location: `${base}/firmware/tok/fw.bin`, retrieveDate: new Date().toISOString() }, {}, {
+      chargerId: 'CP-SIM',
+      upload: 'multipart',
+      call: async () => undefined,
+      print: (line) => void printed.push(line),
+    });
+    await transfer?.run();
+    expect(imageServed).toBe(1);
+    expect(printed.join('\n')).toContain(`downloaded firmware (${FIRMWARE.length} bytes`);
+    const gone = await run('ocpp1.6', 'UpdateFirmware', { location: `${base}/firmware/tok/gone.bin`, retrieveDate: new Date().toISOString() }, {});
+    expect(gone.calls.map(([, p]) => (p as { status: string }).status)).toEqual(['Downloading', 'DownloadFailed']);
   });
 });

@@ -58,6 +58,9 @@ const { values, positionals } = parseArgs({
     check: { type: 'boolean' },
     timeout: { type: 'string' },
     reason: { type: 'string' },
+    // charger password --revoke; charger report --kind.
+    revoke: { type: 'boolean' },
+    kind: { type: 'string' },
     'max-concurrent': { type: 'string' },
     // token add: groups, master pass, restrictions, 2.x answers (issue 11).
     owner: { type: 'string' },

@@ -72,7 +72,7 @@ export type DownloadPorts = Pick<Ports, 'stores' | 'now' | 'log'> & { readonly f
 export const isDownloadRequest = (request: DownloadRequest): boolean =>
   (DOWNLOAD_METHODS as readonly string[]).includes(request.method) && request.segments[0] === FIRMWARE_DOWNLOAD_SEGMENT;
 
-export type DownloadRefusal = 'unknown' | 'expired';
+export type DownloadRefusal = 'unknown' | 'expired' | 'deleted';
 export type DownloadLookup = { readonly granted: true; readonly grant: FirmwareDownloadGrant } | { readonly granted: false; readonly reason: DownloadRefusal };
 
 /** The grant of a live token, or why not: one GetItem, none for text that cannot be a token. */
@@ -89,6 +89,7 @@ export const findDownloadGrant = async (deps: Pick<Ports, 'stores' | 'now'>, tok
 const REFUSALS: Readonly<Record<DownloadRefusal, DownloadAnswer>> = {
   unknown: { status: 404, detail: 'No firmware at this URL.' },
   expired: { status: 410, detail: 'This firmware URL has expired. Ask for the update again.' },
+  deleted: { status: 410, detail: 'The firmware image of this URL was deleted.' },
 };
 
 /**
@@ -105,6 +106,13 @@ export const serveFirmwareDownload = async (deps: DownloadPorts, request: Downlo
   const objects = deps.files.objects;
   if (!objects) throw new Error('serveFirmwareDownload needs the files bucket: the route has no access to it');
   const { grant } = found;
+  // Deleting an image leaves its tokens (nothing indexes them by image): a redirect to its removed bytes would end in
+  // S3's 403. One GetItem of the image's record tells.
+  const image = await deps.stores.files.get(grant.fileId);
+  if (image?.kind !== 'firmware' || image.status !== 'uploaded') {
+    deps.log.info('firmware download refused', { reason: 'deleted', fileId: grant.fileId });
+    return REFUSALS.deleted;
+  }
   const location =
     request.method === 'HEAD' ? await objects.presignHead(grant.s3Key, DOWNLOAD_REDIRECT_SECONDS) : await objects.presignGet(grant.s3Key, DOWNLOAD_REDIRECT_SECONDS);
   deps.log.info('firmware download', { chargerId: grant.chargerId, commandId: grant.commandId, fileId: grant.fileId, method: request.method });

@@ -73,12 +73,14 @@ const START_ALLOWANCE_SECONDS = 15 * 60;
  * How long a generated location must live for a charger to fetch at `retrieveAt` and retry `retries` times
  * `retryInterval` seconds apart: from now to the last try (plus an allowance), within MIN…MAX_LOCATION_SECONDS. A
  * retrieve date so far ahead that the location would die before the charger could use it is refused. Retries past the
- * cap fail with an expired location.
+ * cap fail with an expired location. A command held for an offline charger may be sent days later: its location gets
+ * the longest life.
  */
 export const locationLifetime = (
   now: Date,
   retrieveAt: Date,
   retry: { readonly retries?: number; readonly retryInterval?: number } = {},
+  whenOffline?: 'fail' | 'hold',
 ): Outcome<{ readonly seconds: number; readonly expiresAt: string }> => {
   const untilRetrieve = Math.max(0, Math.ceil((retrieveAt.getTime() - now.getTime()) / 1000));
   const latestStart = MAX_LOCATION_SECONDS - START_ALLOWANCE_SECONDS;
@@ -91,7 +93,7 @@ export const locationLifetime = (
     );
   }
   const retryWindow = Math.max(0, retry.retries ?? 0) * Math.max(0, retry.retryInterval ?? 0);
-  const seconds = Math.min(MAX_LOCATION_SECONDS, Math.max(MIN_LOCATION_SECONDS, untilRetrieve + retryWindow + START_ALLOWANCE_SECONDS));
+  const seconds = whenOffline === 'hold' ? MAX_LOCATION_SECONDS : Math.min(MAX_LOCATION_SECONDS, Math.max(MIN_LOCATION_SECONDS, untilRetrieve + retryWindow + START_ALLOWANCE_SECONDS));
   return success({ seconds, expiresAt: new Date(now.getTime() + seconds * 1000).toISOString() });
 };
 
@@ -147,7 +149,7 @@ const withGeneratedLocation = async (
   const retrieveAt = asked === undefined ? now : new Date(String(asked));
   // A retrieve date that is no date is left for the schema check to refuse.
   if (Number.isNaN(retrieveAt.getTime())) return success({ payload });
-  const lifetime = locationLifetime(now, retrieveAt, { retries: numberOr0(payload.retries), retryInterval: numberOr0(payload.retryInterval) });
+  const lifetime = locationLifetime(now, retrieveAt, { retries: numberOr0(payload.retries), retryInterval: numberOr0(payload.retryInterval) }, input.whenOffline);
   if (!lifetime.ok) return { ...lifetime, field: pointerOf(flat, field) };
   const download = issueDownloadToken(
     { chargerId: input.chargerId, commandId: input.commandId, fileId: image.fileId, s3Key: image.s3Key, name: image.name },

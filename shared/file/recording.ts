@@ -56,11 +56,12 @@ export const recordLanding = async (deps: RecordingPorts, landing: Landing): Pro
   if (!file) return skipped('no-record', fileId);
   // A hostile charger that found a way to write into another's folder must not complete that charger's file.
   if (!ownsKey(file, parsed, key)) return skipped('foreign-folder', fileId);
+  // Before any read of the object: a session writing more files into its folder must not buy a read of each.
+  if (file.status === 'uploaded' && file.s3Key !== key) return skipped('other-object', fileId);
   const head = await deps.objects.head(key);
   const sha256 = head && (head.sha256 ?? (await deps.objects.sha256Of(key)));
   if (!head || sha256 === undefined) return skipped('gone', fileId);
   if (file.status === 'uploaded') {
-    if (file.s3Key !== key) return skipped('other-object', fileId);
     if (file.size === head.size && file.sha256 === sha256) return { outcome: 'unchanged', fileId };
     // The same key written again (an SFTP client replacing its file): the record follows the object.
   }

@@ -28,15 +28,30 @@ interface Serving {
   readonly sink: ObjectSink & { destroy(): void };
 }
 
+/** Whether ssh2 can load `key` as a host key. */
+const parses = (key: Buffer): boolean => !(ssh2.utils.parseKey(key) instanceof Error);
+
+/**
+ * A new ed25519 host key. ssh2's generator writes about one key in a thousand with a 31-byte public key (a leading
+ * zero byte dropped), which its own parser then refuses as malformed: such a key is thrown away.
+ */
+export const generateHostKey = (): Buffer => {
+  for (let attempt = 0; attempt < 10; attempt++) {
+    const key = Buffer.from(ssh2.utils.generateKeyPairSync('ed25519').private);
+    if (parses(key)) return key;
+  }
+  throw new Error('ssh2 generated no usable ed25519 host key in 10 attempts');
+};
+
 /** The server's ed25519 key: kept under the data directory so clients that remember it are not alarmed each start. */
 const hostKey = (dataDir: string | undefined): Buffer => {
-  const generate = () => Buffer.from(ssh2.utils.generateKeyPairSync('ed25519').private);
-  if (!dataDir) return generate();
+  if (!dataDir) return generateHostKey();
   const dir = join(dataDir, 'sftp');
   const file = join(dir, 'host_ed25519');
-  if (!existsSync(file)) {
+  // A key kept by an earlier version may be one of the malformed ones: replaced (clients see a new host key once).
+  if (!existsSync(file) || !parses(readFileSync(file))) {
     mkdirSync(dir, { recursive: true });
-    writeFileSync(file, generate(), { mode: 0o600 });
+    writeFileSync(file, generateHostKey(), { mode: 0o600 });
     chmodSync(file, 0o600);
   }
   return readFileSync(file);

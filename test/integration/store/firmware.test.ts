@@ -30,6 +30,7 @@ import { fileObjectStore } from '#shared/store/file-object-store.ts';
 import { MAX_FIRMWARE_REPORTS } from '#shared/store/firmware-update-store.ts';
 import { downloadTokenKey, fileKey, FIRMWARE_FILES_PK, firmwareUpdateKey } from '#shared/store/keys.ts';
 import { startLocalS3, type LocalS3 } from '../../support/s3.ts';
+import { deleteFile } from '#shared/file/file-api.ts';
 import { countingRequests, currentSecond, depsAt, openStoreFixture, STORAGE_ATTRIBUTES, type StoreFixture } from './fixture.ts';
 
 let f: StoreFixture;
@@ -271,9 +272,9 @@ describe('downloads through the file endpoint', () => {
     location = onTheWire(await sent('CP-FWDL', 'ocpp2.0.1', 'UpdateFirmware', { firmware: {} }, { firmwareId: image.fileId })).firmware.location as string;
   });
 
-  it('GET: one GetItem, then 302 to a presigned GET of the image, minutes long, that brings its exact bytes; again and again', async () => {
+  it('GET: two GetItems (the token, the image), then 302 to a presigned GET of the image, minutes long, that brings its exact bytes; again and again', async () => {
     const { result, requests } = await countingRequests(() => fetchThroughEndpoint(location));
-    expect(requests).toBe(1);
+    expect(requests).toBe(2);
     expect(result).toEqual({ status: 302, location: expect.stringContaining(`/${image.s3Key}?`) });
     const redirect = (result as { location: string }).location;
     expect(redirect).toContain(`X-Amz-Expires=${DOWNLOAD_REDIRECT_SECONDS}`);
@@ -310,6 +311,15 @@ describe('downloads through the file endpoint', () => {
     }
     expect(await fetchThroughEndpoint(location, 'GET', MIN_LOCATION_SECONDS)).toMatchObject({ status: 410 });
     expect(await fetchThroughEndpoint(location, 'HEAD', MIN_LOCATION_SECONDS + 3600)).toMatchObject({ status: 410 });
+  });
+
+  it('410 once the image is deleted: no redirect to bytes that are gone', async () => {
+    const doomed = await uploaded('soon deleted');
+    const url = onTheWire(await sent('CP-FWDEL', 'ocpp2.0.1', 'UpdateFirmware', { firmware: {} }, { firmwareId: doomed.fileId })).firmware.location as string;
+    expect(await fetchThroughEndpoint(url)).toMatchObject({ status: 302 });
+    expect(await deleteFile({ ...deps(), files: { objects, endpoints: {} } }, doomed.fileId, 'op')).toMatchObject({ ok: true });
+    expect(await fetchThroughEndpoint(url)).toEqual({ status: 410, detail: 'The firmware image of this URL was deleted.' });
+    expect(await fetchThroughEndpoint(url, 'HEAD')).toMatchObject({ status: 410 });
   });
 
   it('a download token is no upload token: a PUT to its URL is refused and writes nothing', async () => {

@@ -53,6 +53,15 @@ describe('locationLifetime', () => {
   });
 });
 
+describe('locationLifetime of a held command', () => {
+  it('gives a command held for an offline charger the longest life, whatever its retrieve date', () => {
+    const week = { seconds: MAX_LOCATION_SECONDS, expiresAt: new Date(NOW.getTime() + MAX_LOCATION_SECONDS * 1000).toISOString() };
+    expect(locationLifetime(NOW, NOW, {}, 'hold')).toEqual({ ok: true, value: week });
+    expect(locationLifetime(NOW, inMinutes(60), { retries: 3, retryInterval: 60 }, 'hold')).toEqual({ ok: true, value: week });
+    expect(locationLifetime(NOW, NOW, {}, 'fail')).toMatchObject({ ok: true, value: { seconds: MIN_LOCATION_SECONDS } });
+  });
+});
+
 describe('maxLocationLength', () => {
   it('is the schema’s: 512 for 2.0.1 and 1.6 SignedUpdateFirmware, 2000 for 2.1, none for 1.6 UpdateFirmware', () => {
     expect(maxLocationLength('ocpp2.0.1', 'UpdateFirmware')).toBe(512);

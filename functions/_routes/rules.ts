@@ -61,6 +61,22 @@ const between = (what: string, v: number | undefined, min: number, max: number):
 
 const queueOf = (name: string, ctx: Context) => ctx.registries.queues.find((q) => q.name === name);
 
+/**
+ * The key prefixes of a route's prefix grants: each becomes `<bucket>/<prefix>*` in its policy (and a cdk-nag
+ * acknowledgement of that wildcard), so an empty one or one with a wildcard of its own would grant the whole bucket.
+ */
+const bucketPrefixProblems = (a: RouteDef['access']): string[] =>
+  Object.entries(a.buckets ?? {}).flatMap(([name, grant]) => {
+    if (typeof grant === 'string') return [];
+    const prefixes = (Array.isArray(grant) ? grant : [grant]).flatMap((g: { readonly prefix: string | readonly string[] }) => (typeof g.prefix === 'string' ? [g.prefix] : [...g.prefix]));
+    return [
+      ...(prefixes.length === 0 ? [`access to bucket "${name}" names no key prefix`] : []),
+      ...prefixes
+        .filter((p) => p === '' || /[*?]/.test(p) || !p.endsWith('/'))
+        .map((p) => `access to bucket "${name}": prefix "${p}" must be a literal folder, non-empty, without wildcards, ending in "/"`),
+    ];
+  });
+
 const checkAccess = (route: RouteDef, ctx: Context): string[] => {
   const a = route.access;
   const known = <T extends { name: string }>(defs: readonly T[], names: readonly string[], what: string) =>
@@ -70,6 +86,7 @@ const checkAccess = (route: RouteDef, ctx: Context): string[] => {
     ...known(ctx.registries.tables, Object.keys(a.tables ?? {}), 'table'),
     ...known(ctx.registries.queues, Object.keys(a.queues ?? {}), 'queue'),
     ...known(ctx.registries.buckets, Object.keys(a.buckets ?? {}), 'bucket'),
+    ...bucketPrefixProblems(a),
     ...(a.settings ?? []).filter((s) => !(s in SETTINGS_SCHEMAS)).map((s) => `access names unknown settings "${s}"`),
     ...(a.secrets ?? []).filter((s) => !(s in SECRET_ENV_VARS)).map((s) => `access names unknown secret "${s}"`),
     ...(a.manageConnections && !apis.has(a.manageConnections.api)

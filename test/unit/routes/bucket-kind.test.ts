@@ -6,7 +6,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { decodeS3EventKey } from '#functions/_common/s3-events.ts';
 import { checkRoutes, platformRegistries } from '#functions/_routes/rules.ts';
-import { routes, type BucketRoute, type RouteDef } from '#functions/routes.ts';
+import { routes, type BucketPrefixAccess, type BucketRoute, type RouteDef } from '#functions/routes.ts';
 import { s3EventKey } from '../../../bin/local/events/s3.ts';
 
 const watch = (over: Partial<BucketRoute> = {}): RouteDef => ({ kind: 'bucket', id: 'Watch', bucket: 'Files', prefixes: ['drops/'], entry: 'x.ts', access: {}, ...over });
@@ -34,6 +34,16 @@ describe('bucket route rules', () => {
     [{ prefixes: ['char'] }, /prefix "char" overlaps "chargers\/" of route RecordLandedFiles/],
   ] as [Partial<BucketRoute>, RegExp][])('refuse %o', (over, message) => {
     expect(problemsOf(watch(over))).toMatch(message);
+  });
+
+  it.each([
+    [{ access: 'read', prefix: '' }, /prefix "" must be a literal folder/],
+    [{ access: 'read', prefix: 'fw*' }, /prefix "fw\*" must be a literal folder/],
+    [{ access: 'write', prefix: ['chargers/', 'firmware'] }, /prefix "firmware" must be a literal folder/],
+    [[{ access: 'write', prefix: [] }], /access to bucket "Files" names no key prefix/],
+  ] as [BucketPrefixAccess | readonly BucketPrefixAccess[], RegExp][])('refuse a prefix grant that would reach the whole bucket: %o', (grant, message) => {
+    // Any kind takes prefix grants; the bucket route is the handy one here.
+    expect(problemsOf(watch({ access: { buckets: { Files: grant } } }))).toMatch(message);
   });
 
   it('report an overlap on both routes, each naming the other', () => {

@@ -17,7 +17,8 @@ import { parseArgs } from 'node:util';
 process.env.CSMS_CAPACITY_METER = 'on';
 process.env.POWERTOOLS_LOG_LEVEL ??= 'ERROR';
 
-const { routes, isScheduleRoute } = await import('#functions/routes.ts');
+const { routes, isScheduleRoute, isFunctionUrlRoute, isSftpIdentityRoute, isBucketRoute } = await import('#functions/routes.ts');
+const { functionUrlEvent, transferLoginEvent, s3Event } = await import('../bin/local/events/index.ts');
 const { scheduledEvent } = await import('../bin/local/events/scheduled.ts');
 const { restProxyEvent } = await import('../bin/local/events/rest.ts');
 const { createCharger } = await import('#shared/charger/registry.ts');
@@ -251,6 +252,26 @@ try {
         ...Object.fromEntries(routes.filter(isScheduleRoute).map((r) => [r.id, scheduledEvent(r.id, new Date())])),
         // Queue and stream consumers (the command path): an empty batch measures their start and a no-op invocation.
         ...Object.fromEntries((routes as readonly RouteDef[]).filter((r) => r.kind === 'queue' || r.kind === 'stream').map((r) => [r.id, { Records: [] }])),
+        // The file routes, each with a request it refuses after one store read at most: their start is what is measured.
+        // An upload with a token never issued (401).
+        ...Object.fromEntries(
+          (routes as readonly RouteDef[]).filter(isFunctionUrlRoute).map((r) => [
+            r.id,
+            functionUrlEvent(
+              { urlId: 'cold-start', domainName: 'localhost' },
+              { method: 'PUT', rawPath: `/${probe.id}/${'A'.repeat(43)}/diag.zip`, rawQueryString: '', headers: { 'content-type': ['application/zip'] }, body: Buffer.from('cold start'), sourceIp: '127.0.0.1' },
+            ),
+          ]),
+        ),
+        // An SFTP login with a token never issued.
+        ...Object.fromEntries((routes as readonly RouteDef[]).filter(isSftpIdentityRoute).map((r) => [r.id, transferLoginEvent({ username: probe.id, password: 'A'.repeat(43), sourceIp: '127.0.0.1' })])),
+        // An object outside the files layout: recorded nowhere, read not at all.
+        ...Object.fromEntries(
+          (routes as readonly RouteDef[]).filter(isBucketRoute).map((r) => [
+            r.id,
+            s3Event({ bucket: runtime.buckets[r.bucket] ?? r.bucket, key: 'cold-start/object', size: 10, eTag: 'cold', eventName: 'ObjectCreated:Put', at: new Date(), configurationId: r.id }),
+          ]),
+        ),
       },
     });
 

@@ -42,6 +42,8 @@ export interface TableAccess {
    */
   readonly partitionKeyPrefixes?: readonly string[];
 }
+/** A route's grants on one table, as a list: one grant, or several for different partitions. */
+export const tableGrants = (grant: TableAccess | readonly TableAccess[]): readonly TableAccess[] => ('actions' in grant ? [grant] : grant);
 export type QueueAccess = 'send' | 'consume';
 /** The @connections API's calls (API Gateway Management API). */
 export type ConnectionsCall = 'PostToConnection' | 'DeleteConnection' | 'GetConnection';
@@ -80,8 +82,11 @@ export type OperatorRole = 'admin' | 'operator' | 'viewer';
  * by their event source mapping and need no entry here.
  */
 export interface RouteAccess {
-  /** The DynamoDB actions per table (e.g. only PutItem/BatchWriteItem on the append-only message log). Adds each table's `envVar`. */
-  readonly tables?: Partial<Record<TableName, TableAccess>>;
+  /**
+   * The DynamoDB actions per table (e.g. only PutItem/BatchWriteItem on the append-only message log). Adds each table's
+   * `envVar`. A list gives different actions to different partitions (one statement each).
+   */
+  readonly tables?: Partial<Record<TableName, TableAccess | readonly TableAccess[]>>;
   /** Queues of shared/store/queues.ts by name. Adds each queue's `envVar` (its URL). */
   readonly queues?: Readonly<Record<string, QueueAccess>>;
   /**

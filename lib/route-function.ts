@@ -25,7 +25,7 @@ import path from 'node:path';
 import type { FileEndpointName, SecretName, SettingsName } from '#functions/_common/env.ts';
 import { routeEnvironment } from '#functions/_routes/environment.ts';
 import { DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT_SECONDS, type Registries } from '#functions/_routes/rules.ts';
-import type { BucketAccess, BucketPrefixAccess, CognitoAction, QueueAccess, RouteDef, TableAccess, WebSocketApiName } from '#functions/routes.ts';
+import { tableGrants, type BucketAccess, type BucketPrefixAccess, type CognitoAction, type QueueAccess, type RouteDef, type TableAccess, type WebSocketApiName } from '#functions/routes.ts';
 import { nagReference } from './nag-reference.ts';
 import { VALIDATORS_EXTERNAL, validatorCopyCommands } from './ocpp-validator-files.ts';
 import type { LogLevel } from './stage-config.ts';
@@ -198,7 +198,9 @@ export class RouteFunction extends Construct {
 
   private grantAccess(route: RouteDef, r: RouteResources): void {
     const { access } = route;
-    for (const [name, grant] of Object.entries(access.tables ?? {}) as [string, TableAccess][]) this.grantTable(name, r.tables[name] as ITableV2, grant, r.tableKey);
+    for (const [name, grant] of Object.entries(access.tables ?? {}) as [string, TableAccess | readonly TableAccess[]][]) {
+      this.grantTable(name, r.tables[name] as ITableV2, tableGrants(grant), r.tableKey);
+    }
     for (const [name, level] of Object.entries(access.queues ?? {})) QUEUE_GRANTS[level](r.queues[name] as IQueue, this.fn);
     for (const [name, grant] of Object.entries(access.buckets ?? {})) {
       const bucket = r.buckets[name] as IBucket;
@@ -272,17 +274,19 @@ export class RouteFunction extends Construct {
     this.fn.addToRolePolicy(new PolicyStatement({ actions: actions.map((a) => `cognito-idp:${a}`), resources: [pool.userPoolArn] }));
   }
 
-  /** Exactly the listed actions on the table (its indexes too for Query), and its key's use if it has one. */
-  private grantTable(name: string, table: ITableV2, grant: TableAccess, key: IKey | undefined): void {
-    const queries = grant.actions.includes('Query');
-    const prefixes = grant.partitionKeyPrefixes;
-    this.fn.addToRolePolicy(
-      new PolicyStatement({
-        actions: grant.actions.map((a) => `dynamodb:${a}`),
-        resources: [table.tableArn, ...(queries ? [`${table.tableArn}/index/*`] : [])],
-        ...(prefixes ? { conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': prefixes.map((p) => `${p}*`) } } } : {}),
-      }),
-    );
+  /** Exactly the listed actions on the table (its indexes too for Query), one statement per grant, and its key's use if it has one. */
+  private grantTable(name: string, table: ITableV2, grants: readonly TableAccess[], key: IKey | undefined): void {
+    for (const grant of grants) {
+      const prefixes = grant.partitionKeyPrefixes;
+      this.fn.addToRolePolicy(
+        new PolicyStatement({
+          actions: grant.actions.map((a) => `dynamodb:${a}`),
+          resources: [table.tableArn, ...(grant.actions.includes('Query') ? [`${table.tableArn}/index/*`] : [])],
+          ...(prefixes ? { conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': prefixes.map((p) => `${p}*`) } } } : {}),
+        }),
+      );
+    }
+    const queries = grants.some((g) => g.actions.includes('Query'));
     if (queries) {
       Validations.of(this).acknowledge({
         id: `AwsSolutions-IAM5[Resource::${nagReference(this, table, 'Arn')}/index/*]`,
@@ -290,7 +294,7 @@ export class RouteFunction extends Construct {
       });
     }
     if (key) {
-      const writes = grant.actions.some((a) => !DYNAMODB_READS.has(a));
+      const writes = grants.some((g) => g.actions.some((a) => !DYNAMODB_READS.has(a)));
       this.fn.addToRolePolicy(
         new PolicyStatement({
           actions: ['kms:Decrypt', 'kms:DescribeKey', ...(writes ? ['kms:Encrypt', 'kms:GenerateDataKey'] : [])],

@@ -8,7 +8,7 @@ import { queues, type QueueDef } from '#shared/store/queues.ts';
 import { tables, type TableDef } from '#shared/store/tables.ts';
 import { SECRET_ITEM_TYPES } from '#shared/store/keys.ts';
 import { SECRET_ENV_VARS, SETTINGS_SCHEMAS } from '../_common/env.ts';
-import type { BucketRoute, CognitoAction, FunctionUrlRoute, HttpRoute, QueueRoute, RouteDef, RouteKind, ScheduleRoute, SftpIdentityRoute, StreamRoute, WsAuthorizerRoute, WsRoute } from '../routes.ts';
+import { tableGrants, type BucketRoute, type CognitoAction, type FunctionUrlRoute, type HttpRoute, type QueueRoute, type RouteDef, type RouteKind, type ScheduleRoute, type SftpIdentityRoute, type StreamRoute, type WsAuthorizerRoute, type WsRoute } from '../routes.ts';
 import { isResourcePath } from './http-paths.ts';
 import { parseSchedule } from './schedule.ts';
 
@@ -96,7 +96,7 @@ const checkAccess = (route: RouteDef, ctx: Context): string[] => {
     ...(a.userPool?.length === 0 ? ['userPool names no action'] : []),
     ...(a.userPool ?? []).filter((x) => !COGNITO_ACTIONS.has(x)).map((x) => `userPool names unknown action "${x}"`),
     ...Object.entries(a.tables ?? {})
-      .filter(([, t]) => t.actions.length === 0)
+      .filter(([, t]) => tableGrants(t).length === 0 || tableGrants(t).some((g) => g.actions.length === 0))
       .map(([name]) => `access to table ${name} names no action`),
   ];
 };

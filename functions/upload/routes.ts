@@ -22,10 +22,15 @@ export const receiveUploadsRoute = {
   reservedConcurrency: 10,
   // Uploads: redeeming the token and giving it back (UpdateItem of its UPLOAD# item), recording the file (UpdateItem of
   // its FILE# item); PutObject of the file in the charger's folder (chargers/). Firmware downloads: GetItem of the
-  // DOWNLOAD# token; a presigned GET / HEAD of the image, which can do only what the role may: GetObject under firmware/.
-  // One statement per table, so the two actions share the three partitions; neither reaches further.
+  // DOWNLOAD# token and of the image's FILE# record (still there?); a presigned GET / HEAD of the image, which can do only
+  // what the role may: GetObject under firmware/. Anyone can call it, so each partition gets only the action sent there.
   access: {
-    tables: { Csms: { actions: ['UpdateItem', 'GetItem'], partitionKeyPrefixes: [UPLOAD_TOKEN_PK_PREFIX, FILE_PK_PREFIX, DOWNLOAD_TOKEN_PK_PREFIX] } },
+    tables: {
+      Csms: [
+        { actions: ['UpdateItem'], partitionKeyPrefixes: [UPLOAD_TOKEN_PK_PREFIX, FILE_PK_PREFIX] },
+        { actions: ['GetItem'], partitionKeyPrefixes: [DOWNLOAD_TOKEN_PK_PREFIX, FILE_PK_PREFIX] },
+      ],
+    },
     buckets: {
       Files: [
         { access: 'write', prefix: CHARGER_UPLOADS_PREFIX },

@@ -10,7 +10,7 @@
 import { createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { routes, type RouteDef } from '#functions/routes.ts';
+import { routes, tableGrants, type RouteDef } from '#functions/routes.ts';
 import { createEnrolmentCode } from '#shared/charger/auto-registration.ts';
 import { createCharger } from '#shared/charger/registry.ts';
 import { createIdToken } from '#shared/token/id-tokens.ts';
@@ -268,21 +268,21 @@ describe('DynamoDB actions per route, as the handlers send them', () => {
   });
 
   it.each(table.map((r) => [r.id, r] as const))('%s sends only actions its access grants, on tables it names', (id, route) => {
-    const granted = Object.entries(route.access.tables ?? {}).flatMap(([name, grant]) => grant.actions.map((a) => `${name} ${a}`));
+    const granted = Object.entries(route.access.tables ?? {}).flatMap(([name, grant]) => tableGrants(grant).flatMap((g) => g.actions.map((a) => `${name} ${a}`)));
     const used = [...new Set(sent.filter((s) => s.route === id).map((s) => `${logicalName(s.table)} ${s.action}`))].sort();
     expect(used.filter((u) => !granted.includes(u)), `used: ${used.join(', ')}`).toEqual([]);
   });
 
   const chargerRoutes = table.filter((r) => ['OcppAuthorizer', 'OcppConnect', 'OcppDisconnect', 'OcppMessage'].includes(r.id));
   it.each(chargerRoutes.map((r) => [r.id, r] as const))('%s is granted no action it never sends', (id, route) => {
-    const granted = Object.entries(route.access.tables ?? {}).flatMap(([name, grant]) => grant.actions.map((a) => `${name} ${a}`));
+    const granted = Object.entries(route.access.tables ?? {}).flatMap(([name, grant]) => tableGrants(grant).flatMap((g) => g.actions.map((a) => `${name} ${a}`)));
     const used = new Set(sent.filter((s) => s.route === id).map((s) => `${logicalName(s.table)} ${s.action}`));
     expect(granted.filter((g) => !used.has(g))).toEqual([]);
   });
 
   it('keeps the authorizer inside the partitions its leading-key condition names, and needs each of them', () => {
     const authorizer = table.find((r) => r.id === 'OcppAuthorizer');
-    const prefixes = authorizer?.access.tables?.Csms?.partitionKeyPrefixes ?? [];
+    const prefixes = authorizer?.access.tables?.Csms ? tableGrants(authorizer.access.tables.Csms).flatMap((g) => g.partitionKeyPrefixes ?? []) : [];
     const keys = sent.filter((s) => s.route === 'OcppAuthorizer').flatMap((s) => s.partitionKeys);
     expect(keys.length).toBeGreaterThan(0);
     expect(keys.filter((k) => !prefixes.some((p) => k.startsWith(p)))).toEqual([]);

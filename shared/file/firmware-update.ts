@@ -16,7 +16,7 @@ import { failure, success, type Outcome } from '../api/outcome.ts';
 import { isV16, statusOf } from '../command/answer.ts';
 import type { Command } from '../command/command.ts';
 import type { CommandEffect, PrepareInput } from '../command/effects.ts';
-import { PrepareRefused } from '../command/prepare-refused.ts';
+import { refusedOrPayload } from '../command/prepare-refused.ts';
 import { idFromSeed } from '../command/request-id.ts';
 import type { Ports, UnitOfWork } from '../deps.ts';
 import type { OcppProtocol } from '../ocpp/frames.ts';
@@ -218,16 +218,6 @@ const answered = async (deps: Ports, { command, result }: { readonly command: Co
     answeredAt: deps.now().toISOString(),
     ...(answer !== undefined ? { answer } : {}),
   });
-};
-
-/**
- * Today's prepare contract answers a payload; a refusal travels as PrepareRefused, which submitCommandTo turns back
- * into its failure. Where prepare answers an Outcome, this adapter goes and `prepareFirmwareUpdate` is the prepare.
- */
-const refusedOrPayload = async (outcome: Promise<Outcome<unknown>>): Promise<unknown> => {
-  const out = await outcome;
-  if (!out.ok) throw new PrepareRefused(out);
-  return out.value;
 };
 
 const firmwareEffect = (action: FirmwareAction): CommandEffect => ({

@@ -23,7 +23,7 @@ import { chargerIdKey } from '../charger/charger-id.ts';
 import { isV16 } from '../command/answer.ts';
 import type { Command } from '../command/command.ts';
 import type { AnsweredCommand, CommandEffect, PrepareInput, UploadVia } from '../command/effects.ts';
-import { PrepareRefused } from '../command/prepare-refused.ts';
+import { refusedOrPayload } from '../command/prepare-refused.ts';
 import { idFromSeed } from '../command/request-id.ts';
 import type { Ports } from '../deps.ts';
 import type { OcppProtocol } from '../ocpp/frames.ts';
@@ -211,13 +211,6 @@ const answered =
     if (failed === undefined || fileId === undefined) return;
     await deps.stores.files.reportUploadStatus(fileId, command.chargerId, UPLOAD_KIND[action], { status: 'failed', at: deps.now().toISOString(), failure: failed });
   };
-
-/** Today's prepare answers a payload: a refusal travels as PrepareRefused (as firmware-update.ts does). */
-const refusedOrPayload = async (outcome: Promise<Outcome<unknown>>): Promise<unknown> => {
-  const out = await outcome;
-  if (!out.ok) throw new PrepareRefused(out);
-  return out.value;
-};
 
 const uploadEffect = (action: UploadAction): CommandEffect => ({
   prepare: (deps, input) => refusedOrPayload(prepareUploadLocation(deps, action, input)),

@@ -245,8 +245,7 @@ export class RouteFunction extends Construct {
 
   /**
    * Exactly GetObject / PutObject on the objects under each grant's prefixes: what presigning their GETs / PUTs needs;
-   * and the bucket's key, if it has one, as the bucket's own grants would give it (decrypt to read, encrypt too to
-   * write), once for all the grants.
+   * and the bucket's key, if it has one, once for all the grants: Decrypt to read, GenerateDataKey too to write.
    */
   private grantBucketPrefixes(name: string, bucket: IBucket, grants: readonly BucketPrefixAccess[]): void {
     for (const grant of grants) {

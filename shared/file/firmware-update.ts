@@ -185,6 +185,11 @@ const withGeneratedLocation = async (
  */
 export const prepareFirmwareUpdate = async (deps: Ports, action: FirmwareAction, input: PrepareInput): Promise<Outcome<unknown>> => {
   if (!isObject(input.payload)) return success(input.payload);
+  // A retried submission (the same Idempotency-Key, so the same command id) of a command already recorded: its update
+  // may have progressed since, and a second token would be one nobody holds. The first command goes on as it was
+  // (submitCommandTo then answers it).
+  const first = await deps.stores.commands.get(input.commandId, true);
+  if (first) return success(first.sendPayload ?? first.payload);
   const flat = isFlat(input.protocol, action);
   let payload: Json = flat || input.payload.requestId !== undefined ? input.payload : { ...input.payload, requestId: idFromSeed(input.commandId, 1) };
   let locationExpiresAt: string | undefined;

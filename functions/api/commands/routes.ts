@@ -26,8 +26,8 @@ export const sendCommandRoute = {
   // conditional PutItem of the command (GetItem on a retry), the idempotency record; one SendMessage. The file endpoints
   // are where a GetDiagnostics or GetLog sent without a location tells the charger to upload: one transaction of two
   // PutItems records its file and upload token (a retried submission that finds the file reads it and the command:
-  // GetItems). UpdateFirmware / SignedUpdateFirmware: PutItem of the charger's update; with a firmwareId, GetItem of
-  // the image, and the update written with the download token of its location (one transaction of two PutItems). The
+  // GetItems). UpdateFirmware / SignedUpdateFirmware: GetItem of the command (a retried submission goes on as the
+  // first), PutItem of the charger's update; with a firmwareId, GetItem of the image, and the update written with the download token of its location (one transaction of two PutItems). The
   // location is the file endpoint's, which signs the image's GET when fetched: no bucket access here.
   access: {
     tables: {

@@ -9,6 +9,7 @@
  * number of requests until the token expires (404 unknown, 410 expired).
  */
 import { createHash } from 'node:crypto';
+import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCharger } from '#shared/charger/registry.ts';
 import type { Command } from '#shared/command/command.ts';
@@ -75,6 +76,9 @@ const sent = async (chargerId: string, protocol: OcppProtocol, action: string, p
 /** What the charger gets (the unmasked payload), as the dispatcher would send it. */
 const onTheWire = (command: Command) => (command.sendPayload ?? command.payload) as Record<string, any>; // payloads read field by field
 const updatesOf = async (chargerId: string) => (await f.deps.stores.firmwareUpdates.listForCharger(chargerId)).items;
+/** How many download tokens the table holds (their partition keys start DOWNLOAD#). */
+const downloadTokenCount = async (): Promise<number> =>
+  ((await f.raw.send(new ScanCommand({ TableName: f.tables.names.Csms, ConsistentRead: true }))).Items ?? []).filter((i) => String(i.pk).startsWith('DOWNLOAD#')).length;
 /** A generated location's shape: the endpoint, /firmware/, a token, the image's name. */
 const DOWNLOAD_URL = (name: string) => new RegExp(`^${ENDPOINT}/firmware/[A-Za-z0-9_-]{43}/${name}$`);
 
@@ -173,12 +177,12 @@ describe('UpdateFirmware with a firmwareId', () => {
     expect(JSON.stringify(stored)).not.toContain(token);
   });
 
-  it('prepares with two requests: the image’s GetItem and one transaction of the update and its token', async () => {
+  it('prepares with three requests: the command’s GetItem (a retry?), the image’s, and one transaction of the update and its token', async () => {
     const image = await uploaded('counted');
     await loadValidators('ocpp2.0.1');
     const input = { chargerId: 'CP-FWCOUNT', protocol: 'ocpp2.0.1' as const, commandId: 'c-fwcount', firmwareId: image.fileId, payload: { firmware: {} } };
     const { result, requests } = await countingRequests(() => effectOf('UpdateFirmware')!.prepare!(deps(), input));
-    expect(requests).toBe(2);
+    expect(requests).toBe(3);
     expect((result as { firmware: { location: string } }).firmware.location).toMatch(DOWNLOAD_URL('fw.bin'));
   });
 
@@ -255,12 +259,20 @@ describe('UpdateFirmware with a firmwareId', () => {
     expect(await updatesOf('CP-FWOWN')).toHaveLength(1);
   });
 
-  it('a retried submission (same request key) is the same command and the same update', async () => {
+  it('a retried submission (same request key) is the same command and the same update, whose progress it keeps', async () => {
     const image = await uploaded('retried');
     const first = await sent('CP-FWRETRY', 'ocpp2.0.1', 'UpdateFirmware', { firmware: {} }, { firmwareId: image.fileId, requestKey: 'op\nCP-FWRETRY\nk-1' });
+    const requestId = (first.payload as { requestId: number }).requestId;
+    // The charger got it and reports, before the operator's retry arrives.
+    const work: Promise<unknown>[] = [];
+    recordFirmwareStatus({ stores: f.deps.stores, alongside: (p) => void work.push(p), chargerId: 'CP-FWRETRY', messageId: 'm-retry', receivedAt: new Date(now.getTime() + 2000) }, { status: 'Downloading', requestId });
+    await Promise.all(work);
+    const tokensBefore = await downloadTokenCount();
     const again = await sent('CP-FWRETRY', 'ocpp2.0.1', 'UpdateFirmware', { firmware: {} }, { firmwareId: image.fileId, requestKey: 'op\nCP-FWRETRY\nk-1' });
     expect(again.commandId).toBe(first.commandId);
-    expect((await updatesOf('CP-FWRETRY')).map((u) => [u.commandId, u.requestId])).toEqual([[first.commandId, (first.payload as { requestId: number }).requestId]]);
+    const updates = await updatesOf('CP-FWRETRY');
+    expect(updates.map((u) => [u.commandId, u.requestId, u.status, u.reports.length])).toEqual([[first.commandId, requestId, 'Downloading', 1]]);
+    expect(await downloadTokenCount()).toBe(tokensBefore);
   });
 });
 

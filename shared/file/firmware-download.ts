@@ -14,7 +14,7 @@
  * take the file name from the URL, and is never read.
  */
 import type { Ports } from '../deps.ts';
-import type { FileObjects } from './objects.ts';
+import { endpointBase, type FileObjects } from './objects.ts';
 import { hashUploadToken, isUploadTokenFormat, newUploadToken } from './upload-token.ts';
 
 /** The first path segment of a download URL: the upload URLs' is a charger id, and only PUT or POST reach those. */
@@ -52,11 +52,9 @@ export const issueDownloadToken = (grant: FirmwareDownloadGrant, expiresAt: stri
   return { token, tokenHash: hashUploadToken(token), stored: { ...grant, expiresAt } };
 };
 
-const withoutSlash = (url: string) => url.replace(/\/+$/, '');
-
 /** The location a charger is sent. Pure: it is measured against the action's limit before anything is written. */
 export const firmwareDownloadLocation = (uploadsEndpoint: string, token: string, name: string): string =>
-  `${withoutSlash(uploadsEndpoint)}/${FIRMWARE_DOWNLOAD_SEGMENT}/${token}/${encodeURIComponent(name)}`;
+  `${endpointBase(uploadsEndpoint)}/${FIRMWARE_DOWNLOAD_SEGMENT}/${token}/${encodeURIComponent(name)}`;
 
 export interface DownloadRequest {
   readonly method: string;

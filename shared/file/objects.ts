@@ -54,6 +54,9 @@ export interface FileEndpoints {
   readonly sftp?: string;
 }
 
+/** An endpoint's base without its trailing slashes, for the paths built under it (upload and download locations). */
+export const endpointBase = (url: string): string => url.replace(/\/+$/, '');
+
 /** What file operations need beside the stores: the bucket (when the route may reach it) and the public endpoints. */
 export interface FileAccess {
   readonly objects?: FileObjects;

@@ -29,7 +29,7 @@ import type { Ports } from '../deps.ts';
 import type { OcppProtocol } from '../ocpp/frames.ts';
 import { checkOutbound } from '../ocpp/validate.ts';
 import type { ChargerFileKind } from './file-record.ts';
-import type { FileEndpoints } from './objects.ts';
+import { endpointBase, type FileEndpoints } from './objects.ts';
 import {
   DEFAULT_UPLOAD_TOKEN_LIFETIME_SECONDS,
   issueUploadToken,
@@ -65,8 +65,6 @@ export const logFileId = (chargerId: string, requestId: number): string => uuidF
 /** The file a GetDiagnostics asks for: one per command (its status notification names none). */
 export const diagnosticsFileId = (commandId: string): string => uuidFrom(`upload-file\ndiagnostics\n${commandId}`);
 
-const withoutSlash = (url: string) => url.replace(/\/+$/, '');
-
 /**
  * The location that carries `token` for the charger, or why the stage cannot make one. Pure: the length checks
  * build it with a stand-in token of the same length before any token is issued.
@@ -75,7 +73,7 @@ export const uploadLocation = (endpoints: FileEndpoints, via: UploadVia, charger
   const user = encodeURIComponent(chargerId);
   if (via === 'https') {
     if (!endpoints.uploads) return failure('invalid', 'This stage has no HTTPS upload endpoint (FILE_UPLOAD_URL): give a location of your own', '/uploadVia');
-    return success(`${withoutSlash(endpoints.uploads)}/${user}/${token}/`);
+    return success(`${endpointBase(endpoints.uploads)}/${user}/${token}/`);
   }
   if (!endpoints.sftp) return failure('invalid', 'This stage has no SFTP server: send uploadVia "https", or give a location of your own', '/uploadVia');
   let server: URL;

@@ -55,7 +55,8 @@ export const consoleLog: Log = { debug: quiet, info: quiet, warn: console.warn, 
 export const fileAccessFrom = (env: NodeJS.ProcessEnv): FileAccess => {
   const uploads = env[FILE_ENDPOINT_VARS.uploads];
   const sftp = env[FILE_ENDPOINT_VARS.sftp];
-  return { endpoints: { ...(uploads ? { uploads } : {}), ...(sftp ? { sftp } : {}) } };
+  const firmwareHttp = env[FILE_ENDPOINT_VARS.firmwareHttp];
+  return { endpoints: { ...(uploads ? { uploads } : {}), ...(sftp ? { sftp } : {}), ...(firmwareHttp ? { firmwareHttp } : {}) } };
 };
 
 export const makeDeps = (env: NodeJS.ProcessEnv = process.env, log: Log = consoleLog): Deps => ({

@@ -6,7 +6,7 @@
  * - a secret's id variable (`SECRET_ENV_VARS`) with `secrets`: the value is read from Secrets Manager (secrets.ts);
  * - a settings group's variables (`SETTINGS_SCHEMAS`) with `settings`, e.g. `settings: ['chargers']`;
  * - `USER_POOL_ID` with `userPool`;
- * - `FILE_UPLOAD_URL` and `FILE_SFTP_URL` (`FILE_ENDPOINT_VARS`) with `fileEndpoints`.
+ * - `FILE_UPLOAD_URL`, `FILE_SFTP_URL` and `FIRMWARE_HTTP_URL` (`FILE_ENDPOINT_VARS`) with `fileEndpoints`.
  * - for an `sftp-identity` route, its sessions' bucket and role (`SFTP_IDENTITY_VARS`).
  * zod's "mini" build: the full one would add some 440 KB to every Lambda bundle for a handful of variables.
  */
@@ -137,6 +137,17 @@ export const SECRETS = {
     length: 64,
     description: 'HMAC-SHA256 pepper of CSMS-generated charger passwords and enrolment codes',
   },
+  /**
+   * The CloudFront key pair the file endpoint signs plain-HTTP firmware downloads with (shared/file/firmware-http.ts):
+   * JSON `{"keyPairId":"K…","privateKey":"-----BEGIN PRIVATE KEY-----…"}`, put by the operator (docs/files.md). The
+   * stack creates it with a short placeholder that no check accepts, so HTTP downloads answer 503 until it is put.
+   */
+  firmwareHttpSigningKey: {
+    envVar: 'FIRMWARE_HTTP_SIGNING_KEY_SECRET_ID',
+    minLength: 200,
+    length: 32,
+    description: 'CloudFront key pair id and private key (JSON) signing plain-HTTP firmware download URLs; put by the operator',
+  },
 } as const satisfies Readonly<Record<string, SecretDef>>;
 
 export interface SecretDef {
@@ -160,9 +171,10 @@ export const UserPoolEnvSchema = z.object({ [USER_POOL_ID_VAR]: z.string().check
 
 /**
  * Variables of the public file endpoints (route access `fileEndpoints`); empty when the stage has none. The upload
- * endpoint's base URL (no trailing slash) and the SFTP server's `sftp://host[:port]`.
+ * endpoint's base URL (no trailing slash), the SFTP server's `sftp://host[:port]`, and the plain-HTTP firmware
+ * distribution's `http://host` (CloudFront in front of the upload endpoint, for chargers that cannot do HTTPS).
  */
-export const FILE_ENDPOINT_VARS = { uploads: 'FILE_UPLOAD_URL', sftp: 'FILE_SFTP_URL' } as const;
+export const FILE_ENDPOINT_VARS = { uploads: 'FILE_UPLOAD_URL', sftp: 'FILE_SFTP_URL', firmwareHttp: 'FIRMWARE_HTTP_URL' } as const;
 export type FileEndpointName = keyof typeof FILE_ENDPOINT_VARS;
 export const FILE_ENDPOINT_NAMES = Object.keys(FILE_ENDPOINT_VARS) as FileEndpointName[];
 

@@ -38,6 +38,8 @@ export const receiveUploadsRoute = {
       ],
     },
     settings: ['files'],
+    // Signs the CloudFront URL a plain-HTTP firmware download redirects to (shared/file/firmware-http.ts).
+    secrets: ['firmwareHttpSigningKey'],
   },
 } as const satisfies FunctionUrlRoute;
 

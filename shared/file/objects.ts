@@ -52,6 +52,11 @@ export interface FileEndpoints {
   readonly uploads?: string;
   /** The SFTP server, e.g. `sftp://s-123.server.transfer.eu-west-1.amazonaws.com`. */
   readonly sftp?: string;
+  /**
+   * Base of the plain-HTTP firmware distribution (CloudFront in front of the upload endpoint), e.g.
+   * `http://d111.cloudfront.net`: download URLs for chargers that cannot do HTTPS (shared/file/firmware-http.ts).
+   */
+  readonly firmwareHttp?: string;
 }
 
 /** An endpoint's base without its trailing slashes, for the paths built under it (upload and download locations). */

@@ -20,6 +20,11 @@ export const SendCommandSchema = z.strictObject({
   uploadVia: z.enum(['https', 'sftp']).optional(),
   /** UpdateFirmware sent without `location`: the firmware image (`POST /firmware`) whose download URL the CSMS generates. */
   firmwareId: z.uuid().optional(),
+  /**
+   * With `firmwareId`: how the charger downloads the image, `https` (the default) or plain `http` through the
+   * stage's firmware distribution, for chargers that cannot do HTTPS (signed images only).
+   */
+  downloadVia: z.enum(['https', 'http']).optional(),
 });
 export type SendCommand = z.output<typeof SendCommandSchema>;
 

@@ -17,7 +17,7 @@ import { effectOf } from './effects.ts';
 import { PrepareRefused } from './prepare-refused.ts';
 import { MAX_CHARGER_PASSWORD, MIN_CHARGER_PASSWORD, passwordSetBy } from './password-change.ts';
 import type { CommandQueue } from './ports.ts';
-import type { UploadVia } from './effects.ts';
+import type { DownloadVia, UploadVia } from './effects.ts';
 
 export interface SubmitCommand {
   readonly chargerId: string;
@@ -39,6 +39,8 @@ export interface SubmitCommand {
   readonly uploadVia?: UploadVia;
   /** UpdateFirmware without a location: the firmware image (`POST /firmware`) the charger fetches. */
   readonly firmwareId?: string;
+  /** With `firmwareId`: how the charger downloads the image. @default 'https' */
+  readonly downloadVia?: DownloadVia;
 }
 
 /** The payload as stored: masked, with the unmasked one beside it only while it holds a secret to send. */
@@ -101,6 +103,7 @@ export const submitCommandTo = async (deps: SubmitDeps, target: CommandTarget, i
   const fileOptions = {
     ...(input.uploadVia !== undefined ? { uploadVia: input.uploadVia } : {}),
     ...(input.firmwareId !== undefined ? { firmwareId: input.firmwareId } : {}),
+    ...(input.downloadVia !== undefined ? { downloadVia: input.downloadVia } : {}),
     ...(input.whenOffline !== undefined ? { whenOffline: input.whenOffline } : {}),
   };
   let payload: unknown;

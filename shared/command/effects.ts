@@ -23,6 +23,8 @@ import { uploadLocationEffects } from '../file/upload-location.ts';
 
 /** How a charger asked for a file uploads it when the operator gives no location (shared/file). */
 export type UploadVia = 'https' | 'sftp';
+/** How a charger fetches the firmware image of a generated location (shared/file/firmware-update.ts). */
+export type DownloadVia = 'https' | 'http';
 
 export interface PrepareInput {
   /** The id the command will be recorded under (a file it asks for is bound to it). */
@@ -34,6 +36,8 @@ export interface PrepareInput {
   readonly uploadVia?: UploadVia;
   /** The firmware image a generated UpdateFirmware location points at. */
   readonly firmwareId?: string;
+  /** The operator's choice for a generated firmware location. @default 'https' */
+  readonly downloadVia?: DownloadVia;
   /** `hold`: the command may wait for the charger's next boot, so what it carries must outlive the wait. */
   readonly whenOffline?: 'fail' | 'hold';
 }

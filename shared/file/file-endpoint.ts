@@ -4,10 +4,16 @@
  * else is an upload (upload.ts), whose paths start with a charger id and take PUT and POST only. So a charger named
  * `firmware` keeps its uploads: the method tells the two apart.
  */
-import { type DownloadAnswer, isDownloadRequest, serveFirmwareDownload } from './firmware-download.ts';
+import { type DownloadAnswer, type DownloadRequest, isDownloadRequest, serveFirmwareDownload } from './firmware-download.ts';
 import { receiveUpload, type UploadAnswer, type UploadPorts, type UploadRequest } from './upload.ts';
 
 export type FileEndpointAnswer = UploadAnswer | DownloadAnswer;
+export type FileEndpointRequest = UploadRequest & DownloadRequest;
 
-export const answerFileRequest = (deps: UploadPorts, request: UploadRequest): Promise<FileEndpointAnswer> =>
-  isDownloadRequest(request) ? serveFirmwareDownload(deps, request) : receiveUpload(deps, request);
+/** Only downloads go over plain HTTP (the distribution passes GET and HEAD of `/firmware/` only): never a token in an upload. */
+const NOT_OVER_HTTP: FileEndpointAnswer = { status: 404, detail: 'Only firmware downloads are served over plain HTTP.' };
+
+export const answerFileRequest = (deps: UploadPorts, request: FileEndpointRequest): Promise<FileEndpointAnswer> => {
+  if (isDownloadRequest(request)) return serveFirmwareDownload(deps, request);
+  return request.httpHost === undefined ? receiveUpload(deps, request) : Promise.resolve(NOT_OVER_HTTP);
+};

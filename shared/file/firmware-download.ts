@@ -14,6 +14,7 @@
  * take the file name from the URL, and is never read.
  */
 import type { Ports } from '../deps.ts';
+import { FirmwareHttpNotSetUp, type FirmwareHttpSigner, imageUrlOnHost } from './firmware-http.ts';
 import { endpointBase, type FileObjects } from './objects.ts';
 import { hashUploadToken, isUploadTokenFormat, newUploadToken } from './upload-token.ts';
 
@@ -60,11 +61,20 @@ export interface DownloadRequest {
   readonly method: string;
   /** The path below the endpoint's root, split at `/`, each segment percent-decoded, empty ones dropped. */
   readonly segments: readonly string[];
+  /**
+   * The viewer's Host when the request came through the plain-HTTP firmware distribution (its FIRMWARE_HTTP_HOST_HEADER):
+   * the redirect then goes to a CloudFront signed URL on that host instead of a presigned S3 one (firmware-http.ts).
+   */
+  readonly httpHost?: string;
 }
 
-export type DownloadAnswer = { readonly status: 302; readonly location: string } | { readonly status: 404 | 410; readonly detail: string };
+export type DownloadAnswer =
+  | { readonly status: 302; readonly location: string }
+  | { readonly status: 400 | 404 | 410 | 503; readonly detail: string };
 
-export type DownloadPorts = Pick<Ports, 'stores' | 'now' | 'log'> & { readonly files: { readonly objects?: FileObjects } };
+export type DownloadPorts = Pick<Ports, 'stores' | 'now' | 'log'> & {
+  readonly files: { readonly objects?: FileObjects; readonly firmwareHttpSigner?: FirmwareHttpSigner };
+};
 
 /** Whether a request is a download: GET or HEAD of `/firmware/…` (anything else on the endpoint is an upload's). */
 export const isDownloadRequest = (request: DownloadRequest): boolean =>
@@ -111,8 +121,31 @@ export const serveFirmwareDownload = async (deps: DownloadPorts, request: Downlo
     deps.log.info('firmware download refused', { reason: 'deleted', fileId: grant.fileId });
     return REFUSALS.deleted;
   }
+  if (request.httpHost !== undefined) return plainHttpRedirect(deps, request, grant, request.httpHost);
   const location =
     request.method === 'HEAD' ? await objects.presignHead(grant.s3Key, DOWNLOAD_REDIRECT_SECONDS) : await objects.presignGet(grant.s3Key, DOWNLOAD_REDIRECT_SECONDS);
   deps.log.info('firmware download', { chargerId: grant.chargerId, commandId: grant.commandId, fileId: grant.fileId, method: request.method });
   return { status: 302, location };
+};
+
+/**
+ * Through the plain-HTTP distribution: a redirect to the image on the same host, signed for CloudFront for a few
+ * minutes (one URL serves GET and HEAD: the signature does not cover the method). 503 while the stage's signing key
+ * is not set up, so a charger retries rather than giving up on a 4xx.
+ */
+const plainHttpRedirect = async (deps: DownloadPorts, request: DownloadRequest, grant: FirmwareDownloadGrant, host: string): Promise<DownloadAnswer> => {
+  const url = imageUrlOnHost(host, grant.s3Key);
+  if (url === undefined) return { status: 400, detail: 'The request names no valid host.' };
+  const sign = deps.files.firmwareHttpSigner;
+  const details = { chargerId: grant.chargerId, commandId: grant.commandId, fileId: grant.fileId, method: request.method, via: 'http' };
+  try {
+    if (!sign) throw new FirmwareHttpNotSetUp('this route has no signer');
+    const location = await sign(url, new Date(deps.now().getTime() + DOWNLOAD_REDIRECT_SECONDS * 1000));
+    deps.log.info('firmware download', details);
+    return { status: 302, location };
+  } catch (error) {
+    if (!(error instanceof FirmwareHttpNotSetUp)) throw error;
+    deps.log.error('firmware download over plain HTTP impossible', { ...details, error });
+    return { status: 503, detail: 'Plain-HTTP firmware downloads are not available right now. Try again later.' };
+  }
 };

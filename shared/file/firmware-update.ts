@@ -15,7 +15,7 @@
 import { failure, success, type Outcome } from '../api/outcome.ts';
 import { isV16, statusOf } from '../command/answer.ts';
 import type { Command } from '../command/command.ts';
-import type { CommandEffect, PrepareInput } from '../command/effects.ts';
+import type { CommandEffect, DownloadVia, PrepareInput } from '../command/effects.ts';
 import { refusedOrPayload } from '../command/prepare-refused.ts';
 import { idFromSeed } from '../command/request-id.ts';
 import type { Ports, UnitOfWork } from '../deps.ts';
@@ -123,6 +123,23 @@ interface GeneratedLocation {
   readonly download?: IssuedDownloadToken;
 }
 
+/** The base of the download URL: the HTTPS file endpoint, or the plain-HTTP distribution in front of it (firmware-http.ts). */
+const downloadEndpoint = (deps: Ports, via: DownloadVia): Outcome<string> => {
+  const endpoints = deps.files?.endpoints;
+  if (via === 'http') {
+    return endpoints?.firmwareHttp !== undefined
+      ? success(endpoints.firmwareHttp)
+      : failure(
+          'invalid',
+          'This stage has no plain-HTTP firmware distribution (FIRMWARE_HTTP_URL, deployed with -c firmwareHttpPublicKey=…): send downloadVia "https", or give a location of your own',
+          '/downloadVia',
+        );
+  }
+  return endpoints?.uploads !== undefined
+    ? success(endpoints.uploads)
+    : failure('invalid', 'This stage has no HTTPS file endpoint (FILE_UPLOAD_URL): give a location of your own', '/firmwareId');
+};
+
 /** The payload with the location of `firmwareId` (and its signature where the action takes it). */
 const withGeneratedLocation = async (
   deps: Ports,
@@ -135,11 +152,19 @@ const withGeneratedLocation = async (
   // Anything but an object is left for the schema check to refuse.
   if (!isObject(target)) return success({ payload });
   if (target.location !== undefined) return failure('invalid', 'Give either a location in the payload or a firmwareId, not both', '/firmwareId');
-  const endpoint = deps.files?.endpoints.uploads;
-  if (endpoint === undefined) return failure('invalid', 'This stage has no HTTPS file endpoint (FILE_UPLOAD_URL): give a location of your own', '/firmwareId');
+  const endpoint = downloadEndpoint(deps, input.downloadVia ?? 'https');
+  if (!endpoint.ok) return endpoint;
   const firmware = await uploadedFirmware(deps, input.firmwareId);
   if (!firmware.ok) return firmware;
   const image = firmware.value;
+  if (input.downloadVia === 'http' && image.signature === undefined) {
+    return failure(
+      'invalid',
+      `Firmware ${image.fileId} is not signed: over plain HTTP the image can be altered on the way, so downloadVia "http" is for ` +
+        'images declared with their signingCertificate and signature, which the charger checks',
+      '/downloadVia',
+    );
+  }
   if (action === 'SignedUpdateFirmware' && (image.signingCertificate === undefined || image.signature === undefined)) {
     return failure('invalid', `Firmware ${image.fileId} is not signed: SignedUpdateFirmware needs the signingCertificate and signature declared with it`, '/firmwareId');
   }
@@ -155,7 +180,7 @@ const withGeneratedLocation = async (
     { chargerId: input.chargerId, commandId: input.commandId, fileId: image.fileId, s3Key: image.s3Key, name: image.name },
     lifetime.value.expiresAt,
   );
-  const location = firmwareDownloadLocation(endpoint, download.token, image.name);
+  const location = firmwareDownloadLocation(endpoint.value, download.token, image.name);
   const max = maxLocationLength(input.protocol, action);
   if (max !== undefined && location.length > max) {
     return failure(
@@ -194,6 +219,9 @@ export const prepareFirmwareUpdate = async (deps: Ports, action: FirmwareAction,
   let payload: Json = flat || input.payload.requestId !== undefined ? input.payload : { ...input.payload, requestId: idFromSeed(input.commandId, 1) };
   let locationExpiresAt: string | undefined;
   let download: IssuedDownloadToken | undefined;
+  if (input.downloadVia !== undefined && input.firmwareId === undefined) {
+    return failure('invalid', 'downloadVia goes with a firmwareId: the CSMS generates download locations of its own images only', '/downloadVia');
+  }
   if (input.firmwareId !== undefined) {
     const generated = await withGeneratedLocation(deps, action, { ...input, firmwareId: input.firmwareId }, payload);
     if (!generated.ok) return generated;

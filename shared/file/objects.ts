@@ -2,6 +2,8 @@
  * The files bucket as the domain sees it: put, describe, sign and delete objects by key (shared/file/object-keys.ts).
  * The implementation is shared/store/file-object-store.ts (S3); the domain never sees a client or a bucket name.
  */
+import type { FirmwareHttpSigner } from './firmware-http.ts';
+
 export interface PutObjectOptions {
   /** As the uploader named it; stored for downloads. */
   readonly contentType?: string;
@@ -65,5 +67,7 @@ export const endpointBase = (url: string): string => url.replace(/\/+$/, '');
 /** What file operations need beside the stores: the bucket (when the route may reach it) and the public endpoints. */
 export interface FileAccess {
   readonly objects?: FileObjects;
+  /** Signs the CloudFront URLs plain-HTTP firmware downloads redirect to (the file endpoint's only). */
+  readonly firmwareHttpSigner?: FirmwareHttpSigner;
   readonly endpoints: FileEndpoints;
 }

@@ -25,6 +25,8 @@ const USAGE = `Usage: npm start -- [options]
       --auth-port <n>          the Cognito stand-in: user pool API, JWKS, token endpoint (default: env AUTH_PORT, else 8083)
       --sftp-port <n>          the SFTP stand-in for Transfer Family, where chargers upload with one-time
                                tokens (default: env SFTP_PORT, else 2222)
+      --firmware-http-port <n> the plain-HTTP firmware distribution (CloudFront on AWS) chargers that cannot do
+                               HTTPS download firmware from (default: env FIRMWARE_HTTP_PORT, else 8085)
       --data-dir <dir>         where DynamoDB and SQS/S3 data are kept (default: .local)
       --in-memory              keep nothing: start from empty tables, lose them on exit
       --auto-register          let unknown chargers register themselves as pending, if their id matches
@@ -52,6 +54,7 @@ const options = (): LocalRuntimeOptions | undefined => {
       'auth-port': { type: 'string' },
       'uploads-port': { type: 'string' },
       'sftp-port': { type: 'string' },
+      'firmware-http-port': { type: 'string' },
       'data-dir': { type: 'string' },
       'in-memory': { type: 'boolean' },
       'auto-register': { type: 'boolean' },
@@ -70,6 +73,7 @@ const options = (): LocalRuntimeOptions | undefined => {
     authPort: number(values['auth-port'] ?? process.env.AUTH_PORT, '--auth-port') ?? 8083,
     uploadsPort: number(values['uploads-port'] ?? process.env.UPLOADS_PORT, '--uploads-port') ?? 8084,
     sftpPort: number(values['sftp-port'] ?? process.env.SFTP_PORT, '--sftp-port') ?? 2222,
+    firmwareHttpPort: number(values['firmware-http-port'] ?? process.env.FIRMWARE_HTTP_PORT, '--firmware-http-port') ?? 8085,
     ...(values['in-memory'] ? {} : { dataDir: values['data-dir'] ?? DEFAULT_DATA_DIR }),
     ...(values['auto-register'] ? { autoRegister: true } : {}),
     ...(values['auto-register-allow'] !== undefined ? { autoRegisterAllow: values['auto-register-allow'] } : {}),
@@ -87,6 +91,7 @@ const ENDPOINT_LABELS: Readonly<Record<string, { readonly label: string; readonl
   restApi: { label: 'REST API', show: (url) => `${url}/<path>` },
   uploads: { label: 'Uploads', show: (url) => `${url}/<chargeBoxId>/<token>[/<file name>]` },
   sftp: { label: 'SFTP uploads', show: (url) => `${url}   user: the charger id, password: its upload token` },
+  firmwareHttp: { label: 'Firmware (HTTP)', show: (url) => `${url}/firmware/<token>/<name>   (UpdateFirmware with "downloadVia":"http")` },
 };
 
 /** The endpoints the hosts serve, beyond the charger ones printed first. */

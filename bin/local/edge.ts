@@ -1,8 +1,8 @@
 /**
  * CloudFront in front of the local API Gateway. It runs the exact viewer-request source CloudFront runs
  * (lib/edge/viewer-request.ts), then forwards what the distribution's origin request policy forwards, plus the
- * headers CloudFront adds itself (the origin secret, the viewer address). The only module of bin/local that
- * knows lib/edge.
+ * headers CloudFront adds itself (the origin secret, the viewer address). With firmware-edge.ts (the plain-HTTP
+ * firmware distribution), the only modules of bin/local that know lib/edge.
  */
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
@@ -62,7 +62,8 @@ const rawQuery = (search: string): Record<string, CloudFrontValue> => {
   return Object.fromEntries([...grouped].map(([k, v]) => [k, cfValue(v)]));
 };
 
-const viewerEvent = (req: IncomingMessage): CloudFrontFunctionEvent => {
+/** The viewer-request event CloudFront builds from a viewer's request. */
+export const viewerEvent = (req: IncomingMessage): CloudFrontFunctionEvent => {
   const url = req.url ?? '/';
   const at = url.indexOf('?');
   const headers = Object.entries(req.headersDistinct).map(([name, values]) => [name, cfValue(values ?? [])]);

@@ -5,12 +5,14 @@
  */
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { S3Client } from '@aws-sdk/client-s3';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { type FauxqsServer, startFauxqs } from 'fauxqs';
 import { checkRoutes, platformRegistries, type Registries } from '#functions/_routes/rules.ts';
 import { isBucketRoute, routes as platformRoutes } from '#functions/routes.ts';
 import type { SecretName } from '#functions/_common/env.ts';
 import type { RouteDef } from '#functions/routes.ts';
+import { filesBucket as filesBucketDef } from '#shared/store/buckets.ts';
 import { awsClientConfig } from '#shared/store/client-config.ts';
 import type { TableName } from '#shared/store/tables.ts';
 import { type CognitoStandIn, startCognitoStandIn } from './cognito/server.ts';
@@ -32,6 +34,7 @@ import { ensureBuckets, ensureQueues, type LocalQueue } from './queues.ts';
 import { announceRuntime, dynamoDataPath, type LocalUserPool } from './runtime-file.ts';
 
 export type { LocalUserPool };
+import { type FirmwareEdge, newLocalSigningKey, startFirmwareEdge } from './firmware-edge.ts';
 import { freePort } from './os.ts';
 import { localSecrets, serveLocalSecrets } from './secrets.ts';
 import { ensureTables, physicalTableName } from './tables.ts';
@@ -53,6 +56,11 @@ export interface LocalRuntimeOptions extends PlatformSettings {
   readonly authPort?: number;
   /** Port of the SFTP stand-in for Transfer Family (when the table has an `sftp-identity` route); 0 = a free one. @default 0 */
   readonly sftpPort?: number;
+  /**
+   * Port of the plain-HTTP firmware distribution (bin/local/firmware-edge.ts, CloudFront on AWS), when the table has
+   * the upload endpoint; 0 = a free one. @default 0
+   */
+  readonly firmwareHttpPort?: number;
   /** @default '127.0.0.1' */
   readonly host?: string;
   /** Keep DynamoDB, fauxqs and stream positions here (and write runtime.json); omitted = everything in memory. */
@@ -107,6 +115,8 @@ export interface LocalRuntime {
   readonly restUrl?: string;
   /** `http://127.0.0.1:<port>`, the upload endpoint (the `uploads` function URL), when the table has it. */
   readonly uploadsUrl?: string;
+  /** `http://127.0.0.1:<port>`, the plain-HTTP firmware distribution in front of the upload endpoint (FIRMWARE_HTTP_URL). */
+  readonly firmwareHttpUrl?: string;
   /** The Cognito stand-in: the user pool operators sign in to (bin/local/cognito). */
   readonly userPool: LocalUserPool;
   readonly dynamodbEndpoint: string;
@@ -166,6 +176,7 @@ interface Started {
   sqsS3?: FauxqsServer;
   cognito?: { stop(): Promise<void> };
   dynamo?: { stop(): Promise<void> };
+  firmwareEdge?: FirmwareEdge;
 }
 
 /** Hosts stop first (a $disconnect still needs env and DynamoDB), the stand-ins last. Returns what failed. */
@@ -173,6 +184,7 @@ const stopStarted = async (s: Started, logger: Logger): Promise<string[]> => {
   const problems: string[] = [];
   const steps: [string, (() => unknown) | undefined][] = [
     ['the hosts', s.hosts && (() => Promise.all(s.hosts?.all.map((h) => h.stop()) ?? []))],
+    ['the firmware edge', s.firmwareEdge && (() => s.firmwareEdge?.close())],
     ['the runtime files', s.forgetRuntime],
     ['the environment', s.restoreEnv],
     ['fauxqs', s.sqsS3 && (() => s.sqsS3?.stop())],
@@ -290,7 +302,14 @@ export const startLocalRuntime = async (opts: LocalRuntimeOptions = {}): Promise
     const served: Record<string, string> = Object.assign({}, ...s.hosts.all.map((h) => h.endpoints));
     const tableNames = Object.fromEntries(registries.tables.map((t) => [t.name, physicalTableName(t, prefix)])) as Record<TableName, string>;
     const settings = localSettings(opts);
-    const secrets = localSecrets(dataDir);
+    // CloudFront's plain-HTTP firmware distribution in front of the upload endpoint, with a key pair of this start.
+    let filesBucket: { client: S3Client; name: string } | undefined;
+    const signingKey = served.uploads ? newLocalSigningKey() : undefined;
+    if (served.uploads && signingKey) {
+      s.firmwareEdge = await startFirmwareEdge({ host, port: opts.firmwareHttpPort ?? 0, key: signingKey, originUrl: served.uploads, bucket: () => filesBucket });
+      served.firmwareHttp = s.firmwareEdge.url;
+    }
+    const secrets = { ...localSecrets(dataDir), ...(signingKey ? { firmwareHttpSigningKey: signingKey.secretValue } : {}) };
     const secretsManager = await serveLocalSecrets(secrets);
     const cognito = await startCognitoStandIn({ port: opts.authPort ?? 0, host, ...(dataDir ? { dataDir } : {}) });
     s.cognito = cognito;
@@ -305,6 +324,8 @@ export const startLocalRuntime = async (opts: LocalRuntimeOptions = {}): Promise
       }),
       startSqsS3(dataDir, fauxPort, registries, s, routes.some(isBucketRoute)).then(async ({ queues, buckets }) => {
         resources = { tables: tableNames, queues, buckets, secrets, secretIds: secretsManager.ids, settings };
+        const files = buckets[filesBucketDef.name];
+        if (files) filesBucket = { client: new S3Client(awsClientConfig('s3', { AWS_ENDPOINT_URL_S3: sqsS3Endpoint })), name: files };
         const webSocketApis = Object.fromEntries(Object.entries(apis).map(([name, a]) => [name, a.httpUrl]));
         env = handlerEnv(
           {
@@ -313,7 +334,11 @@ export const startLocalRuntime = async (opts: LocalRuntimeOptions = {}): Promise
             secretsManager: secretsManager.endpoint,
             webSocketApis,
             userPool,
-            fileEndpoints: { ...(served.uploads ? { uploads: served.uploads } : {}), ...(served.sftp ? { sftp: served.sftp } : {}) },
+            fileEndpoints: {
+              ...(served.uploads ? { uploads: served.uploads } : {}),
+              ...(served.sftp ? { sftp: served.sftp } : {}),
+              ...(served.firmwareHttp ? { firmwareHttp: served.firmwareHttp } : {}),
+            },
           },
           { routes, registries },
           resources,
@@ -362,6 +387,7 @@ export const startLocalRuntime = async (opts: LocalRuntimeOptions = {}): Promise
       managementEndpoint: chargers?.httpUrl ?? '',
       ...(endpoints.restApi ? { restUrl: endpoints.restApi } : {}),
       ...(served.uploads ? { uploadsUrl: served.uploads } : {}),
+      ...(served.firmwareHttp ? { firmwareHttpUrl: served.firmwareHttp } : {}),
       userPool,
       dynamodbEndpoint,
       sqsS3Endpoint,

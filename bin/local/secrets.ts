@@ -51,9 +51,15 @@ const kept = (dataDir: string, name: SecretName): string => {
   }
 };
 
+/**
+ * Not kept in a data directory: the origin secret, and the firmware signing key, which the runtime replaces with the
+ * key pair of its start (bin/local/firmware-edge.ts).
+ */
+const PER_START: readonly SecretName[] = ['originVerify', 'firmwareHttpSigningKey'];
+
 /** This runtime's value of every secret. */
 export const localSecrets = (dataDir: string | undefined): Record<SecretName, string> =>
-  Object.fromEntries(SECRET_NAMES.map((name) => [name, dataDir && name !== 'originVerify' ? kept(dataDir, name) : perProcess[name]])) as Record<
+  Object.fromEntries(SECRET_NAMES.map((name) => [name, dataDir && !PER_START.includes(name) ? kept(dataDir, name) : perProcess[name]])) as Record<
     SecretName,
     string
   >;

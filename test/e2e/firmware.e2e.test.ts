@@ -6,7 +6,9 @@
  * which redirects GET and HEAD to a presigned request of the image: each charger gets the exact bytes through it, with
  * curl as a charger's HTTP client would and through the simulator's downloader, and a Range request resumes; their
  * FirmwareStatusNotifications show on GET /chargers/{id}/firmware-updates, and the command as shown keeps the URL's
- * token masked.
+ * token masked. With `downloadVia: "http"` a signed image goes through the plain-HTTP firmware distribution
+ * (bin/local/firmware-edge.ts, CloudFront on AWS): its redirect is a CloudFront signed URL on the same host, and
+ * the image is served only with a valid signature.
  */
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -164,5 +166,56 @@ describe('firmware through the CSMS', () => {
         reports: ['Downloading', 'Downloaded', 'Installing', 'Installed'].map((status) => expect.objectContaining({ status })),
       }),
     ]);
+  });
+
+  it('plain HTTP (downloadVia "http"): a signed image through the firmware distribution, signed CloudFront URLs only', async () => {
+    const signedImage = Buffer.from(`signed firmware ${runId}`);
+    const declared = await api('POST', '/firmware', {
+      name: 'fw.bin',
+      sha256: createHash('sha256').update(signedImage).digest('hex'),
+      signingCertificate: '-----BEGIN CERTIFICATE-----\nMIIBfake\n-----END CERTIFICATE-----\n',
+      signature: 'c2lnbmF0dXJl',
+    });
+    const { url, headers } = declared.body.upload as { url: string; headers: Record<string, string> };
+    expect((await fetch(url, { method: 'PUT', body: signedImage, headers })).status).toBe(200);
+    const signedId = declared.body.fileId as string;
+    await expect.poll(async () => (await api('GET', `/firmware/${signedId}`)).body.status, { timeout: 10_000 }).toBe('uploaded');
+    const cp = `CP-FWHTTP-${runId}`;
+    const client = await connect(cp, 'ocpp2.0.1');
+    // The unsigned image is refused over plain HTTP.
+    expect((await send(cp, 'UpdateFirmware', { firmware: {} }, { firmwareId, downloadVia: 'http' })).status).toBe(422);
+    const received: Json[] = [];
+    client.handle('UpdateFirmware', async ({ params }: { params?: Json }) => {
+      received.push(params ?? {});
+      return { status: 'Accepted' };
+    });
+    const posted = await send(cp, 'UpdateFirmware', { firmware: {} }, { firmwareId: signedId, downloadVia: 'http' });
+    expect(posted.status).toBe(202);
+    expect(await follow(posted.body.commandId as string)).toMatchObject({ status: 'answered' });
+    const location = (received[0]!.firmware as Json).location as string;
+    expect(location).toMatch(DOWNLOAD_URL);
+    const edge = new URL(location).origin;
+
+    // One redirect, on the same host, to a CloudFront signed URL of the image; the bytes through it, resumable.
+    const whole = await curlDownload(location);
+    expect(whole.status).toBe('200 1');
+    expect(whole.body.equals(signedImage)).toBe(true);
+    const rest = await curlDownload(location, ['-r', '7-']);
+    expect(rest.status).toBe('206 1');
+    expect(rest.body.equals(signedImage.subarray(7))).toBe(true);
+    const redirect = await fetch(location, { redirect: 'manual' });
+    expect(redirect.status).toBe(302);
+    const signed = new URL(redirect.headers.get('location')!);
+    expect(`${signed.origin}${signed.pathname}`).toBe(`${edge}/firmware/${signedId}/fw.bin`);
+    expect([...signed.searchParams.keys()].sort()).toEqual(['Expires', 'Hash-Algorithm', 'Key-Pair-Id', 'Signature']);
+    expect((await fetch(signed, { method: 'HEAD' })).headers.get('content-length')).toBe(String(signedImage.length));
+
+    // The images need a valid signature; only downloads pass the edge, and only GET and HEAD.
+    const tampered = new URL(signed);
+    tampered.searchParams.set('Signature', `A${signed.searchParams.get('Signature')!.slice(1)}`);
+    expect((await fetch(tampered)).status).toBe(403);
+    expect((await fetch(`${edge}/firmware/${signedId}/fw.bin`)).status).toBe(403);
+    expect((await fetch(`${edge}/${cp}/${'a'.repeat(43)}`)).status).toBe(404);
+    expect((await fetch(location, { method: 'PUT', body: 'x' })).status).toBe(403);
   });
 });

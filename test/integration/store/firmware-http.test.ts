@@ -17,7 +17,7 @@ import { answerFileRequest, type FileEndpointRequest } from '#shared/file/file-e
 import { DOWNLOAD_REDIRECT_SECONDS } from '#shared/file/firmware-download.ts';
 import { FirmwareHttpNotSetUp, firmwareHttpSigner, parseSigningKey, type FirmwareHttpSigner } from '#shared/file/firmware-http.ts';
 import { declareFirmware } from '#shared/file/firmware.ts';
-import type { FileObjects } from '#shared/file/objects.ts';
+import type { FileAccess, FileObjects } from '#shared/file/objects.ts';
 import type { OcppProtocol } from '#shared/ocpp/frames.ts';
 import { loadValidators } from '#shared/ocpp/validate.ts';
 import { fileObjectStore } from '#shared/store/file-object-store.ts';
@@ -70,7 +70,7 @@ afterAll(async () => Promise.all([f?.close(), s3?.stop()]));
 
 const sha = (bytes: string) => createHash('sha256').update(bytes).digest('hex');
 const endpoints = { uploads: HTTPS_ENDPOINT, firmwareHttp: HTTP_ENDPOINT };
-const deps = (over: Partial<Deps['files']> = {}): Deps => ({ ...depsAt(f, now), files: { objects, endpoints, firmwareHttpSigner: signer, ...over } });
+const deps = (over: Partial<FileAccess> = {}): Deps & { files: FileAccess } => ({ ...depsAt(f, now), files: { objects, endpoints, firmwareHttpSigner: signer, ...over } });
 
 /** An image declared (signed or not) and recorded uploaded, as the bucket event would. */
 const uploadedImage = async (signed: boolean) => {

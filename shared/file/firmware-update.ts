@@ -4,7 +4,8 @@
  *
  * Sent with a `firmwareId` (an uploaded image, firmware.ts) and no location, the command gets a download URL of the
  * CSMS's own HTTPS file endpoint as its location (firmware-download.ts: a token good for that charger's command and
- * that image, redirecting to a fresh presigned GET), made for the retrieve window and its retries, at most a week; and
+ * that image, redirecting to a fresh presigned GET; with `downloadVia: 'http'` and a signed image, of the plain-HTTP
+ * distribution in front of it, firmware-http.ts), made for the retrieve window and its retries, at most a week; and
  * the image's signing certificate and signature where the action takes them (docs/files.md).
  *
  * Every such command, generated location or not, is recorded as the charger's update before it is queued (so a status

@@ -1,7 +1,8 @@
 /**
  * Composes the CSMS from the route table and the registries: tables, queues, buckets, secrets, the operators'
  * Cognito user pool, one function per route (RouteFunction), and per kind what invokes it (WebSocket API, REST API
- * behind the pool's authorizer, event source, schedule), plus the CloudFront edge of the charger API. The route rules run first, exactly as in the local runtime.
+ * behind the pool's authorizer, event source, schedule), plus the CloudFront edge of the charger API and, where the stage
+ * has a signing key, the plain-HTTP firmware distribution. The route rules run first, exactly as in the local runtime.
  */
 import { Annotations, CfnOutput, Duration, Fn, Lazy, NestedStack, Stack, type StackProps } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';

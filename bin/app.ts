@@ -3,8 +3,11 @@
  * lookups); the charger edge's WAF web ACL has its own stack in us-east-1, where CloudFront-scope web ACLs live.
  * Per-deployment values come as context: -c domainName=… -c certificateArn=… -c webAclArn=… -c originSecretVersionId=…
  * -c chargerSettings='{"AUTO_REGISTER_ALLOW":"ACME-*"}'; for the operator API: -c consoleOrigins=https://console.example.com
- * -c restApiWebAclArn=<regional web ACL> -c operatorDomainPrefix=<Cognito domain prefix> -c sampleMachineClient=true
+ * -c restApiWebAclArn=<regional web ACL> -c operatorDomainPrefix=<Cognito domain prefix> -c sampleMachineClient=true;
+ * for chargers that cannot do HTTPS: -c firmwareHttpPublicKey=<file with the PEM public key of a CloudFront signing key
+ * pair>, which adds a plain-HTTP firmware download distribution (lib/firmware-http-edge.ts).
  */
+import { readFileSync } from 'node:fs';
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { CsmsStack } from '../lib/csms-stack.ts';
@@ -26,7 +29,21 @@ const chargerSettingsContext = (value: unknown): Record<string, string> | undefi
   return Object.fromEntries(Object.entries(parsed).map(([k, v]) => [k, String(v)]));
 };
 const chargerSettings = chargerSettingsContext(app.node.tryGetContext('chargerSettings'));
-const config = stageConfig(app.node.tryGetContext('stage') ?? 'dev', { ...context, ...(chargerSettings ? { chargerSettings } : {}) });
+/** `-c firmwareHttpPublicKey=<path>`: the key is read here, so the stage config holds the PEM (checked at synth) and no path. */
+const firmwareHttpKeyContext = (path: unknown): string | undefined => {
+  if (path === undefined || path === '') return undefined;
+  try {
+    return readFileSync(String(path), 'utf8');
+  } catch (error) {
+    throw new Error(`firmwareHttpPublicKey: cannot read ${JSON.stringify(path)} (${(error as Error).message}); pass the path of a PEM public key file`, { cause: error });
+  }
+};
+const firmwareHttpPublicKeyPem = firmwareHttpKeyContext(app.node.tryGetContext('firmwareHttpPublicKey'));
+const config = stageConfig(app.node.tryGetContext('stage') ?? 'dev', {
+  ...context,
+  ...(chargerSettings ? { chargerSettings } : {}),
+  ...(firmwareHttpPublicKeyPem ? { firmwareHttpPublicKeyPem } : {}),
+});
 const tags = { project: 'o-v2x-mp', stage: config.stageName };
 new EdgeWafStack(app, `OV2xMp-${config.stageName}-EdgeWaf`, {
   env: { region: 'us-east-1' },

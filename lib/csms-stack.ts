@@ -1,7 +1,8 @@
 /**
  * Composes the CSMS from the route table and the registries: tables, queues, buckets, secrets, the operators'
  * Cognito user pool, one function per route (RouteFunction), and per kind what invokes it (WebSocket API, REST API
- * behind the pool's authorizer, event source, schedule), plus the CloudFront edge of the charger API. The route rules run first, exactly as in the local runtime.
+ * behind the pool's authorizer, event source, schedule), plus the CloudFront edge of the charger API and, where the stage
+ * has a signing key, the plain-HTTP firmware distribution. The route rules run first, exactly as in the local runtime.
  */
 import { Annotations, CfnOutput, Duration, Fn, Lazy, NestedStack, Stack, type StackProps } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
@@ -30,6 +31,7 @@ import { DataTables } from './data-tables.ts';
 import { EncryptionKeys } from './encryption-keys.ts';
 import { addBucketSource, addQueueSource, addStreamSource } from './event-sources.ts';
 import { FileTransfer } from './file-transfer.ts';
+import { FirmwareHttpEdge } from './firmware-http-edge.ts';
 import { OcppEdge } from './ocpp-edge.ts';
 import { OperatorIdentity } from './operator-identity.ts';
 import { OriginVerifySecret } from './origin-verify-secret.ts';
@@ -41,6 +43,7 @@ import { Schedules } from './schedules.ts';
 import { settingsEnvironment } from './settings-env.ts';
 import { type StageConfig, stageConfigProblems } from './stage-config.ts';
 import { WebSocketGateway } from './websocket-api.ts';
+import { filesBucket } from '#shared/store/buckets.ts';
 import { tables } from '#shared/store/tables.ts';
 
 export interface CsmsStackProps extends StackProps {
@@ -79,6 +82,8 @@ export class CsmsStack extends Stack {
   operatorApiFunctions?: NestedStack;
   /** The charger API's CloudFront edge, when the table has charger routes. */
   readonly edge?: OcppEdge;
+  /** Plain-HTTP firmware downloads, when the stage has `firmwareHttpPublicKeyPem` and the table the uploads endpoint. */
+  readonly firmwareHttp?: FirmwareHttpEdge;
   /** The operators' user pool, its clients and token endpoint. */
   readonly identity: OperatorIdentity;
   /** The function URLs of the `function-url` routes, by name. */
@@ -86,7 +91,8 @@ export class CsmsStack extends Stack {
   /**
    * Where chargers reach the public file endpoints, set as each is wired and read late (a Lazy) by the functions of
    * routes with `fileEndpoints`, which are built before them: `uploads` is the uploads function URL; `sftp` stays
-   * empty until the stack has an SFTP server, whose wiring sets it (`sftp://<host>`).
+   * empty until the stack has an SFTP server, whose wiring sets it (`sftp://<host>`); `firmwareHttp` likewise until
+   * the plain-HTTP firmware distribution exists (`http://<domain>`).
    */
   private readonly fileEndpointUrls: Partial<Record<FileEndpointName, string>> = {};
   /** The SFTP server chargers upload to, when the stage has one (`sftp`) and the table an `sftp-identity` route. */
@@ -100,7 +106,8 @@ export class CsmsStack extends Stack {
     // this stack still fails, listing every problem; the values that failed are left out so the rest still builds.
     const problems = stageConfigProblems(props.config);
     for (const problem of problems) Annotations.of(this).addError(problem);
-    const { customDomain: _domain, webAclArn: _webAcl, restApiWebAclArn: _restAcl, operatorDomainPrefix: _prefix, ...withoutSettings } = props.config;
+    const { customDomain: _domain, webAclArn: _webAcl, restApiWebAclArn: _restAcl, operatorDomainPrefix: _prefix, firmwareHttpPublicKeyPem: _pem, ...withoutSettings } =
+      props.config;
     const config: StageConfig = problems.length > 0 ? { ...withoutSettings, consoleOrigins: [] } : props.config;
     this.config = config;
     const routes = props.routes ?? routeTable;
@@ -159,6 +166,7 @@ export class CsmsStack extends Stack {
       ...(this.fileTransfer ? { sftpSessionRoleArn: this.fileTransfer.sessionRole.roleArn } : {}),
     });
     this.restApi = this.wire(routes);
+    this.firmwareHttp = this.firmwareHttpEdge();
 
     if (config.setApiGatewayAccountRole) {
       const logging = new ApiGatewayAccountLogging(this, 'ApiGatewayAccountLogging');
@@ -179,6 +187,24 @@ export class CsmsStack extends Stack {
       });
     }
     this.outputs(secrets);
+  }
+
+  /** After `wire`: the distribution's origin is the uploads function URL. */
+  private firmwareHttpEdge(): FirmwareHttpEdge | undefined {
+    const { firmwareHttpPublicKeyPem: publicKeyPem } = this.config;
+    const fileEndpoint = this.functionUrls.uploads;
+    const files = this.buckets.byName[filesBucket.name];
+    if (!publicKeyPem || !fileEndpoint || !files) return undefined;
+    const edge = new FirmwareHttpEdge(this, 'FirmwareHttp', {
+      fileEndpoint,
+      filesBucket: files,
+      publicKeyPem,
+      stageName: this.config.stageName,
+      logRetentionDays: this.config.logRetention,
+      ...(this.config.webAclArn ? { webAclArn: this.config.webAclArn } : {}),
+    });
+    this.fileEndpointUrls.firmwareHttp = edge.url;
+    return edge;
   }
 
   private webSocketGateways(routes: readonly RouteDef[]): Partial<Record<WebSocketApiName, WebSocketGateway>> {
@@ -316,6 +342,7 @@ export class CsmsStack extends Stack {
     if (chargers) {
       new CfnOutput(this, 'ManagementEndpoint', { description: 'API Gateway @connections endpoint (PostToConnection)', value: chargers.stage.callbackUrl });
     }
+    if (this.firmwareHttp) this.firmwareHttpOutputs(this.firmwareHttp, secrets.firmwareHttpSigningKey);
     if (this.restApi) new CfnOutput(this, 'RestApiUrl', { description: 'Operator REST API', value: this.restApi.api.url });
     if (this.fileTransfer) {
       new CfnOutput(this, 'SftpEndpoint', {
@@ -339,6 +366,17 @@ export class CsmsStack extends Stack {
       new CfnOutput(this, 'PasswordPepperSecretId', {
         description: `${SECRETS.passwordPepper.envVar} for the operator CLI`,
         value: secrets.passwordPepper.secretArn,
+      });
+    }
+  }
+
+  private firmwareHttpOutputs(edge: FirmwareHttpEdge, signingKey: ISecret | undefined): void {
+    new CfnOutput(this, 'FirmwareHttpUrl', { description: 'Plain-HTTP firmware downloads (FIRMWARE_HTTP_URL), for chargers that cannot do HTTPS', value: edge.url });
+    new CfnOutput(this, 'FirmwareHttpKeyPairId', { description: 'CloudFront public key id: keyPairId in FirmwareHttpSigningKeySecret', value: edge.publicKey.publicKeyId });
+    if (signingKey) {
+      new CfnOutput(this, 'FirmwareHttpSigningKeySecret', {
+        description: 'Put {"keyPairId":"<FirmwareHttpKeyPairId>","privateKey":"<PEM>"} here (aws secretsmanager put-secret-value)',
+        value: signingKey.secretArn,
       });
     }
   }

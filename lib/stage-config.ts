@@ -4,6 +4,7 @@
  * charger domain, its certificate, the web ACLs, the console's origins, the Cognito domain prefix) comes from context
  * values (`stageContext`), never from this file.
  */
+import { createPublicKey } from 'node:crypto';
 import { RemovalPolicy } from 'aws-cdk-lib';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Retention } from '#shared/store/retention.ts';
@@ -130,6 +131,14 @@ export interface StageConfig {
    * `SftpEndpoint`); its host key is the server's. From `-c sftpHostName=…`. @default the server's own endpoint name
    */
   readonly sftpHostName?: string;
+  /**
+   * The public half of the CloudFront key pair that signs plain-HTTP firmware downloads, as PEM (`BEGIN PUBLIC KEY`,
+   * RSA 2048 or ECDSA P-256: what CloudFront verifies signed URLs with). With it the stage gets a CloudFront
+   * distribution that also serves `http://` for chargers that cannot do HTTPS (lib/firmware-http-edge.ts, output
+   * `FirmwareHttpUrl`); the operator puts the private half in the `FirmwareHttpSigningKeySecret` secret. bin/app.ts
+   * reads it from the file `-c firmwareHttpPublicKey=<path>` names. @default none (firmware over HTTPS only)
+   */
+  readonly firmwareHttpPublicKeyPem?: string;
 }
 
 const defaults = {
@@ -205,7 +214,10 @@ export interface StageContext {
   /** `true` or `false`. */
   readonly sftp?: string;
   readonly sftpHostName?: string;
+  /** The PEM text, which bin/app.ts reads from the file `-c firmwareHttpPublicKey=<path>` names. */
+  readonly firmwareHttpPublicKeyPem?: string;
 }
+/** Context values passed through as they are; `chargerSettings` and `firmwareHttpPublicKey` are read by bin/app.ts. */
 export const STAGE_CONTEXT_KEYS = [
   'domainName',
   'certificateArn',
@@ -227,6 +239,7 @@ export function stageConfig(name: unknown, context: StageContext = {}): StageCon
   }
   const { domainName, certificateArn, webAclArn, originSecretVersionId, chargerSettings } = context;
   const { consoleOrigins, restApiWebAclArn, operatorDomainPrefix, sampleMachineClient, fileUploadMaxBytes, sftp, sftpHostName } = context;
+  const { firmwareHttpPublicKeyPem } = context;
   const origins = consoleOrigins?.split(',').map((o) => o.trim()).filter((o) => o !== '');
   return {
     ...stageConfigs[name],
@@ -242,6 +255,7 @@ export function stageConfig(name: unknown, context: StageContext = {}): StageCon
     ...(fileUploadMaxBytes ? { fileUploadMaxBytes: Number(fileUploadMaxBytes) } : {}),
     ...(sftp ? { sftp: sftp === 'true' } : {}),
     ...(sftpHostName ? { sftpHostName } : {}),
+    ...(firmwareHttpPublicKeyPem ? { firmwareHttpPublicKeyPem } : {}),
   };
 }
 
@@ -286,7 +300,32 @@ export const stageConfigProblems = (config: StageConfig): string[] => {
       ? [`sftpHostName ${JSON.stringify(config.sftpHostName)} is not a lower-case DNS name (e.g. files.example.com)`]
       : []),
     ...(config.sftpHostName !== undefined && !config.sftp ? ['sftpHostName names the SFTP server, but the stage has none: pass -c sftp=true too'] : []),
+    ...(config.firmwareHttpPublicKeyPem === undefined ? [] : firmwareHttpKeyProblems(config.firmwareHttpPublicKeyPem)),
   ];
+};
+
+const PUBLIC_KEY_PEM = /^-----BEGIN PUBLIC KEY-----\r?\n[A-Za-z0-9+/=\r\n]+-----END PUBLIC KEY-----\s*$/;
+
+/** The kinds of key CloudFront verifies signed URLs with, and what `node:crypto` calls them. */
+const SIGNED_URL_KEYS: readonly { readonly type: string; readonly matches: (d: { modulusLength?: number; namedCurve?: string }) => boolean }[] = [
+  { type: 'rsa', matches: (d) => d.modulusLength === 2048 },
+  { type: 'ec', matches: (d) => d.namedCurve === 'prime256v1' },
+];
+
+/** Whether the public key PEM is one CloudFront takes for signed URLs; a private key is refused before it lands in a template. */
+const firmwareHttpKeyProblems = (pem: string): string[] => {
+  const what = 'firmwareHttpPublicKey must name a file holding a CloudFront signing public key';
+  if (/PRIVATE KEY/.test(pem)) return [`${what}, but it holds a private key: pass the public half (openssl pkey -pubout), keep the private one for the secret`];
+  if (!PUBLIC_KEY_PEM.test(pem.trim())) return [`${what} as PEM ("-----BEGIN PUBLIC KEY-----", SPKI), e.g. from openssl pkey -pubout`];
+  try {
+    const key = createPublicKey(pem);
+    const kind = SIGNED_URL_KEYS.find((k) => k.type === key.asymmetricKeyType);
+    if (kind?.matches(key.asymmetricKeyDetails ?? {})) return [];
+    const details = JSON.stringify({ type: key.asymmetricKeyType, ...key.asymmetricKeyDetails }, (_k, v: unknown) => (typeof v === 'bigint' ? String(v) : v));
+    return [`${what}; CloudFront signs URLs with RSA 2048 or ECDSA P-256 keys only, this one is ${details}`];
+  } catch (error) {
+    return [`${what}; the PEM does not parse as one: ${(error as Error).message}`];
+  }
 };
 
 /** Ten years: beyond that a file is an archive, which wants a bucket (and storage class) of its own. */

@@ -69,7 +69,7 @@ describe('functions from the route table', () => {
       SyncLocalListOnMismatch: ['CSMS_TABLE', 'COMMANDS_QUEUE_URL'],
       ReconcilePresence: ['CSMS_TABLE', 'MESSAGE_LOG_TABLE'],
       ExpireReservations: ['CSMS_TABLE'],
-      ReceiveUploads: ['CSMS_TABLE', 'FILES_BUCKET', 'FILE_UPLOAD_MAX_BYTES'],
+      ReceiveUploads: ['CSMS_TABLE', 'FILES_BUCKET', 'FILE_UPLOAD_MAX_BYTES', 'FIRMWARE_HTTP_SIGNING_KEY_SECRET_ID'],
       // The bucket's name and the session role (empty on dev, which has no SFTP server), but no access to the bucket.
       SftpIdentityProvider: ['CSMS_TABLE', 'TRANSFER_HOME_BUCKET', 'TRANSFER_SESSION_ROLE_ARN'],
       RecordLandedFiles: ['CSMS_TABLE', 'FILES_BUCKET'],
@@ -393,8 +393,8 @@ describe('CloudFront edge', () => {
     const header = config.Origins[0].OriginCustomHeaders.find((h: { HeaderName: string }) => h.HeaderName === 'X-Origin-Verify');
     expect(typeof header.HeaderValue).not.toBe('string');
     expect(JSON.stringify(header.HeaderValue)).toContain('{{resolve:secretsmanager:');
-    // The origin secret and the password pepper.
-    dev.resourceCountIs('AWS::SecretsManager::Secret', 2);
+    // The origin secret, the password pepper and the plain-HTTP firmware signing key (created with the route that reads it).
+    dev.resourceCountIs('AWS::SecretsManager::Secret', 3);
     dev.hasResourceProperties('AWS::SecretsManager::Secret', { GenerateSecretString: Match.objectLike({}) });
   });
 

@@ -4,6 +4,7 @@
  * so a branch that adds routes fails here, with the counts, instead of at `cdk synth` after merging; and checks the
  * split itself: what lives where, and how the two stacks reference each other.
  */
+import { generateKeyPairSync } from 'node:crypto';
 import type { Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { isHttpRoute, type RouteDef, routes as routeTable } from '../../functions/routes.ts';
@@ -24,11 +25,12 @@ const EVERYTHING_ON: Partial<StageConfig> = {
   consoleOrigins: ['https://console.example.com', 'http://localhost:5173'],
   restApiWebAclArn: 'arn:aws:wafv2:eu-west-1:111111111111:regional/webacl/operators/00000000-0000-4000-8000-000000000000',
   sampleMachineClient: true,
+  firmwareHttpPublicKeyPem: generateKeyPairSync('rsa', { modulusLength: 2048 }).publicKey.export({ type: 'spki', format: 'pem' }).toString(),
 };
 const variants: [string, StageName, Partial<StageConfig>][] = [
   ['dev', 'dev', {}],
   ['prod', 'prod', {}],
-  ['prod with CORS, a REST web ACL and the sample client', 'prod', EVERYTHING_ON],
+  ['prod with CORS, a REST web ACL, the sample client and plain-HTTP firmware', 'prod', EVERYTHING_ON],
 ];
 const synths = new Map(variants.map(([label, stage, configOverrides]) => [label, synthStack({ stage, configOverrides })]));
 const synthOf = (label: string) => synths.get(label) as ReturnType<typeof synthStack>;

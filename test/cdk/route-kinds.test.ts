@@ -61,7 +61,7 @@ describe('functions', () => {
     const expected: Record<string, string[]> = {
       GetCharger: ['CSMS_TABLE'],
       ResetCharger: ['JOBS_QUEUE_URL'],
-      Probe: ['FILE_UPLOAD_URL', 'FILE_SFTP_URL'],
+      Probe: ['FILE_UPLOAD_URL', 'FILE_SFTP_URL', 'FIRMWARE_HTTP_URL'],
       WorkJobs: ['FILES_BUCKET'],
       WorkOrdered: [],
       ChargerChanges: ['WS_MANAGEMENT_ENDPOINT'],
@@ -165,7 +165,7 @@ describe('function-url routes: Lambda function URLs', () => {
 
   it('outputs the URL and tells routes with fileEndpoints (here one in the nested stack) where it is', () => {
     expect(t.toJSON().Outputs.UploadsUrl.Value).toEqual(base());
-    expect(envOf('Probe')).toMatchObject({ FILE_UPLOAD_URL: base(), FILE_SFTP_URL: '' });
+    expect(envOf('Probe')).toMatchObject({ FILE_UPLOAD_URL: base(), FILE_SFTP_URL: '', FIRMWARE_HTTP_URL: '' });
   });
 });
 

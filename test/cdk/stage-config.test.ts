@@ -1,3 +1,4 @@
+import { generateKeyPairSync, type KeyObject } from 'node:crypto';
 import path from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { describe, expect, it } from 'vitest';
@@ -82,6 +83,44 @@ describe('the operators’ API settings', () => {
     expect(problemsOf({ restApiWebAclArn: PROD_CONTEXT.webAclArn as string })).toMatch(/restApiWebAclArn .* is not a REGIONAL web ACL ARN/);
     expect(problemsOf({ operatorDomainPrefix: 'my-cognito-login' })).toMatch(/operatorDomainPrefix "my-cognito-login" must be/);
     expect(problemsOf({ consoleOrigins: 'https://console.example.com', operatorDomainPrefix: 'acme-ops' })).toBe('');
+  });
+});
+
+describe('the plain-HTTP firmware key (-c firmwareHttpPublicKey)', () => {
+  const pemOf = (key: KeyObject) => key.export({ type: 'spki', format: 'pem' }).toString();
+  const rsa = (modulusLength: number) => generateKeyPairSync('rsa', { modulusLength });
+  const ec = (namedCurve: string) => generateKeyPairSync('ec', { namedCurve });
+  const problems = (firmwareHttpPublicKeyPem: string) => stageConfigProblems(stageConfig('dev', { firmwareHttpPublicKeyPem })).join('\n');
+
+  it('is off unless given, and then carried into the config as PEM', () => {
+    for (const name of ['dev', 'prod'] as const) expect(stageConfigs[name].firmwareHttpPublicKeyPem).toBeUndefined();
+    const pem = pemOf(rsa(2048).publicKey);
+    expect(stageConfig('dev', { firmwareHttpPublicKeyPem: pem }).firmwareHttpPublicKeyPem).toBe(pem);
+  });
+
+  it('accepts the keys CloudFront signs URLs with: RSA 2048 and ECDSA P-256', () => {
+    expect(problems(pemOf(rsa(2048).publicKey))).toBe('');
+    expect(problems(pemOf(ec('prime256v1').publicKey))).toBe('');
+  });
+
+  it('refuses anything else, saying what it needs', () => {
+    expect(problems('ssh-rsa AAAAB3NzaC1yc2E')).toMatch(/firmwareHttpPublicKey must name a file holding .* as PEM \("-----BEGIN PUBLIC KEY-----"/);
+    expect(problems('-----BEGIN PUBLIC KEY-----\nbm90IGEga2V5\n-----END PUBLIC KEY-----\n')).toMatch(/does not parse as one/);
+    expect(problems(pemOf(rsa(1024).publicKey))).toMatch(/RSA 2048 or ECDSA P-256 keys only, this one is \{"type":"rsa","modulusLength":1024/);
+    expect(problems(pemOf(ec('secp384r1').publicKey))).toMatch(/this one is \{"type":"ec","namedCurve":"secp384r1"\}/);
+  });
+
+  it('refuses a private key before it could reach a template', () => {
+    const privatePem = rsa(2048).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+    expect(problems(privatePem)).toMatch(/holds a private key: pass the public half/);
+  });
+
+  it('fails synth on a bad key and builds no distribution with it', () => {
+    const config = stageConfig('dev', { firmwareHttpPublicKeyPem: pemOf(rsa(1024).publicKey) });
+    const stack = new CsmsStack(offline(), 'BadKey', { config, functionsDir: FIXTURES, routes: withFixtureEntries(routes) });
+    const errors = Annotations.fromStack(stack).findError('*', Match.anyValue()).map((e) => String(e.entry.data));
+    expect(errors).toEqual([expect.stringMatching(/^firmwareHttpPublicKey .*RSA 2048 or ECDSA P-256/)]);
+    expect(stack.firmwareHttp).toBeUndefined();
   });
 });
 

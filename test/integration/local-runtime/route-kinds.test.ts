@@ -481,8 +481,9 @@ describe('bucket routes: S3 event notifications from fauxqs', () => {
 
 describe('start-up', () => {
   it('lists every endpoint it serves', () => {
-    expect(Object.keys(runtime.endpoints).sort()).toEqual(['chargerConnections', 'chargerWebSocket', 'cognito', 'dynamodb', 'restApi', 's3', 'secretsManager', 'sftp', 'sqs', 'uploads']);
+    expect(Object.keys(runtime.endpoints).sort()).toEqual(['chargerConnections', 'chargerWebSocket', 'cognito', 'dynamodb', 'firmwareHttp', 'restApi', 's3', 'secretsManager', 'sftp', 'sqs', 'uploads']);
     expect(runtime.endpoints.sftp).toMatch(/^sftp:\/\/127\.0\.0\.1:\d+$/);
+    expect(runtime.endpoints.firmwareHttp).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     expect(runtime.routeCounts).toEqual({
       'ws-authorizer': 1,
       ws: 3,

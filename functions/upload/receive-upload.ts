@@ -7,7 +7,8 @@
  */
 import type { LambdaFunctionURLEvent, LambdaFunctionURLResult } from 'aws-lambda';
 import { answerFileRequest, type FileEndpointAnswer } from '#shared/file/file-endpoint.ts';
-import { FIRMWARE_HTTP_HOST_HEADER, firmwareHttpSigner as createFirmwareHttpSigner } from '#shared/file/firmware-http.ts';
+import { FIRMWARE_HTTP_HOST_HEADER } from '#shared/file/firmware-http.ts';
+import { firmwareHttpSigner as createFirmwareHttpSigner } from '#shared/store/firmware-http-signer.ts';
 import { parseFilesSettings } from '../_common/env.ts';
 import { secrets } from '../_common/secrets.ts';
 import { ApiProblem } from '../_common/http/problem.ts';

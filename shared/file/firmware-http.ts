@@ -5,7 +5,6 @@
  * HTTPS download and, seeing the header, redirects to a CloudFront signed URL of the image on that same host, which
  * the distribution serves from the files bucket (origin access control) only with a valid signature.
  */
-import { getSignedUrl } from '@aws-sdk/cloudfront-signer';
 
 /** Set by the distribution's viewer-request function from the viewer's Host; the origin never sees the Host itself. */
 export const FIRMWARE_HTTP_HOST_HEADER = 'x-firmware-http-host';
@@ -51,27 +50,6 @@ export const parseSigningKey = (secretValue: string): FirmwareHttpSigningKey => 
 
 /** Signs `url` (canned policy, SHA-256) for CloudFront until `expiresAt`. */
 export type FirmwareHttpSigner = (url: string, expiresAt: Date) => Promise<string>;
-
-/**
- * A signer reading its key through `readSecret` (the AWSCURRENT value; the caller caches it). A key the secret
- * cannot give, or one that cannot sign, is FirmwareHttpNotSetUp with the cause.
- */
-export const firmwareHttpSigner =
-  (readSecret: () => Promise<string>): FirmwareHttpSigner =>
-  async (url, expiresAt) => {
-    let value: string;
-    try {
-      value = await readSecret();
-    } catch (error) {
-      throw new FirmwareHttpNotSetUp('the signing key secret cannot be read (still the placeholder the stack created?)', { cause: error });
-    }
-    const key = parseSigningKey(value);
-    try {
-      return getSignedUrl({ url, keyPairId: key.keyPairId, privateKey: key.privateKey, dateLessThan: expiresAt, algorithm: 'SHA256' });
-    } catch (error) {
-      throw new FirmwareHttpNotSetUp('the private key in the signing key secret cannot sign', { cause: error });
-    }
-  };
 
 /** A Host a viewer may send: a DNS name or address, an optional port; nothing that could end the URL's authority. */
 const HOST = /^[A-Za-z0-9.-]{1,253}(:\d{1,5})?$/;

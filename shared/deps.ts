@@ -2,6 +2,7 @@
 import type { PasswordKeys } from './charger/credentials.ts';
 import type { FileAccess } from './file/objects.ts';
 import type { Log } from './log/logger.ts';
+import type { MetricsPort } from './metrics/catalog.ts';
 import type { Stores } from './store/stores.ts';
 
 /**
@@ -22,6 +23,8 @@ export interface Ports {
   readonly log: Log;
   /** The files bucket and endpoints, where the host's route may use them (commands that ask for files, uploads). */
   readonly files?: FileAccess;
+  /** Counts and timings (shared/metrics/catalog.ts); absent where the host emits none (tests, the CLI). */
+  readonly metrics?: MetricsPort;
 }
 
 /**

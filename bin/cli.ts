@@ -18,6 +18,7 @@ import { commands, usage, UsageError, type CommandContext, type CommandOutput, t
 import { poolCommands, poolUsage } from './cli/users.ts';
 import { reservationCommands, reservationUsage } from './cli/reservations.ts';
 import { localPoolTarget, awsPoolTarget } from './cli/pool-target.ts';
+import { metricsCommand, metricsUsage } from './cli/metrics.ts';
 import { LOCAL_AWS_ENV } from './local/handler-env.ts';
 import { DEFAULT_DATA_DIR, ensureLocalDynamo, RuntimeLookupError, type LocalDynamo } from './local/runtime-file.ts';
 import { localSecrets, serveLocalSecrets } from './local/secrets.ts';
@@ -71,6 +72,7 @@ const { values, positionals } = parseArgs({
     message: { type: 'string' },
     'message-format': { type: 'string' },
     'message-language': { type: 'string' },
+    json: { type: 'boolean' },
     help: { type: 'boolean', short: 'h' },
   },
 });
@@ -78,8 +80,9 @@ const { values, positionals } = parseArgs({
 const [group = '', name = '', ...args] = positionals;
 const command = { ...commands, reservation: reservationCommands }[group]?.[name];
 const poolCommand = poolCommands[group]?.[name];
-if (values.help || (!command && !poolCommand)) {
-  console.log(`${usage}\n${reservationUsage}\n${poolUsage}`);
+const metricsAsked = group === 'metrics';
+if (values.help || (!command && !poolCommand && !metricsAsked)) {
+  console.log(`${usage}\n${reservationUsage}\n${poolUsage}\n${metricsUsage}`);
   process.exit(values.help ? 0 : 2);
 }
 
@@ -89,6 +92,16 @@ const print = (out: CommandOutput) => {
 };
 
 const choice = { ...(values['data-dir'] ? { dataDir: values['data-dir'] } : {}), ...(values['in-memory'] ? { inMemory: true } : {}) };
+
+if (metricsAsked) {
+  try {
+    console.log(await metricsCommand(choice, values.json === true));
+  } catch (error) {
+    if (!(error instanceof RuntimeLookupError)) throw error;
+    console.error(`error: ${error.message}`);
+    process.exitCode = 2;
+  }
+}
 
 if (poolCommand) {
   let stop: (() => Promise<void>) | undefined;

@@ -91,6 +91,7 @@ const ENDPOINT_LABELS: Readonly<Record<string, { readonly label: string; readonl
   restApi: { label: 'REST API', show: (url) => `${url}/<path>` },
   uploads: { label: 'Uploads', show: (url) => `${url}/<chargeBoxId>/<token>[/<file name>]` },
   sftp: { label: 'SFTP uploads', show: (url) => `${url}   user: the charger id, password: its upload token` },
+  metrics: { label: 'Metrics', show: (url) => `${url}   (JSON; or: npm run cli -- metrics)` },
   firmwareHttp: { label: 'Firmware (HTTP)', show: (url) => `${url}/firmware/<token>/<name>   (UpdateFirmware with "downloadVia":"http")` },
 };
 

@@ -371,6 +371,16 @@ export const routes = [
     access: { tables: { Csms: { actions: ['Query', 'UpdateItem'] }, MessageLog: { actions: ['Query'] } } },
   },
   {
+    // The ConnectedChargers gauge (shared/charger/presence.ts sampleConnectedChargers): a COUNT Query of each shard of
+    // the live-connection index, every minute, so the dashboard shows and an alarm watches connected chargers.
+    kind: 'schedule',
+    id: 'SampleConnectedChargers',
+    schedule: 'rate(1 minute)',
+    entry: 'schedule/sample-connected-chargers.ts',
+    timeoutSeconds: 30,
+    access: { tables: { Csms: { actions: ['Query'] } } },
+  },
+  {
     // Sends each queued command to its charger, one at a time per charger (shared/command/dispatch.ts): reads the
     // command, the presence and a busy slot (GetItem), takes the slot (a transaction of a Put and Updates), frees it
     // if the post fails (a Delete), logs the CALL, arms its timeout and hides a waiting message (its own queue's URL).

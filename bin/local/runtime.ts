@@ -35,6 +35,7 @@ import { announceRuntime, dynamoDataPath, type LocalUserPool } from './runtime-f
 
 export type { LocalUserPool };
 import { type FirmwareEdge, newLocalSigningKey, startFirmwareEdge } from './firmware-edge.ts';
+import { captureEmbeddedMetrics, MetricsCollector, serveMetrics } from './metrics.ts';
 import { freePort } from './os.ts';
 import { localSecrets, serveLocalSecrets } from './secrets.ts';
 import { ensureTables, physicalTableName } from './tables.ts';
@@ -177,6 +178,8 @@ interface Started {
   cognito?: { stop(): Promise<void> };
   dynamo?: { stop(): Promise<void> };
   firmwareEdge?: FirmwareEdge;
+  metrics?: { close(): Promise<void> };
+  restoreStdout?: () => void;
 }
 
 /** Hosts stop first (a $disconnect still needs env and DynamoDB), the stand-ins last. Returns what failed. */
@@ -185,6 +188,8 @@ const stopStarted = async (s: Started, logger: Logger): Promise<string[]> => {
   const steps: [string, (() => unknown) | undefined][] = [
     ['the hosts', s.hosts && (() => Promise.all(s.hosts?.all.map((h) => h.stop()) ?? []))],
     ['the firmware edge', s.firmwareEdge && (() => s.firmwareEdge?.close())],
+    ['the metrics page', s.metrics && (() => s.metrics?.close())],
+    ['stdout', s.restoreStdout],
     ['the runtime files', s.forgetRuntime],
     ['the environment', s.restoreEnv],
     ['fauxqs', s.sqsS3 && (() => s.sqsS3?.stop())],
@@ -302,6 +307,12 @@ export const startLocalRuntime = async (opts: LocalRuntimeOptions = {}): Promise
     const served: Record<string, string> = Object.assign({}, ...s.hosts.all.map((h) => h.endpoints));
     const tableNames = Object.fromEntries(registries.tables.map((t) => [t.name, physicalTableName(t, prefix)])) as Record<TableName, string>;
     const settings = localSettings(opts);
+    // The handlers' embedded-metric lines, read back as they print them (`npm run cli -- metrics`).
+    const collector = new MetricsCollector();
+    s.restoreStdout = captureEmbeddedMetrics(collector);
+    const metricsPage = await serveMetrics(collector, host);
+    s.metrics = metricsPage;
+    served.metrics = metricsPage.url;
     // CloudFront's plain-HTTP firmware distribution in front of the upload endpoint, with a key pair of this start.
     let filesBucket: { client: S3Client; name: string } | undefined;
     const signingKey = served.uploads ? newLocalSigningKey() : undefined;

@@ -6,6 +6,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import type { Log } from '#shared/log/logger.ts';
 import { parseChargerSettings, parseManagementEndpointEnv } from './env.ts';
 import { makeDeps } from './deps.ts';
+import { metrics, metricsPort } from './metrics.ts';
 
 /**
  * The settings these handlers read. A function only gets the charger settings if its route declares
@@ -24,4 +25,4 @@ const asLog = (l: Logger): Log => ({
 });
 
 /** Table names are read on use: a store of a table the route's access does not name fails naming it. */
-export const deps = makeDeps(process.env, asLog(logger));
+export const deps = { ...makeDeps(process.env, asLog(logger)), metrics: metricsPort(metrics) };

@@ -104,7 +104,14 @@ const decideUnknown = async (deps: ConnectPorts, policy: ConnectionPolicy, reque
   return allow(chargerId, chooseProtocol(request.offeredProtocols), 'pending', true, enrolment);
 };
 
+/** Decides a charger's upgrade, counting a refusal by its reason (a short text of ours: a bounded set of values). */
 export const decideUpgrade = async (deps: ConnectPorts, policy: ConnectionPolicy, request: UpgradeRequest): Promise<UpgradeDecision> => {
+  const decision = await decide(deps, policy, request);
+  if (decision.outcome !== 'allow') deps.metrics?.record('connectRefusals', 1, { Reason: decision.reason });
+  return decision;
+};
+
+const decide = async (deps: ConnectPorts, policy: ConnectionPolicy, request: UpgradeRequest): Promise<UpgradeDecision> => {
   const presented = request.originSecret;
   if (!presented || !policy.originSecrets.some((s) => secretsEqual(presented, s))) {
     return { outcome: 'forbidden', reason: 'request did not come through the edge' };
@@ -203,10 +210,17 @@ export const openConnection = async (
 ): Promise<OpenConnectionResult> => {
   if (input.register) {
     const refused = await register(deps, input, limits);
-    if (refused) return { opened: false, reason: refused };
+    if (refused) {
+      deps.metrics?.record('connectRefusals', 1, { Reason: 'auto-registration refused' });
+      return { opened: false, reason: refused };
+    }
   }
   const attached = await deps.stores.presence.attach(input);
-  if (!attached.attached) return { opened: false, reason: 'a newer connection of this charger exists' };
+  if (!attached.attached) {
+    deps.metrics?.record('connectRefusals', 1, { Reason: 'a newer connection of this charger exists' });
+    return { opened: false, reason: 'a newer connection of this charger exists' };
+  }
+  deps.metrics?.record('chargerConnects', 1, { Protocol: input.protocol });
   if (input.promotesPassword) await promoteNextPassword(deps, input);
   if (attached.replacedConnectionId) {
     deps.log.info('new connection replaces the old one', {
@@ -225,5 +239,6 @@ export const openConnection = async (
 
 export const closeConnection = async (deps: Ports, chargerId: string, connectionId: string): Promise<void> => {
   const wasCurrent = await deps.stores.presence.detach(chargerId, connectionId);
+  deps.metrics?.record('chargerDisconnects', 1, {});
   if (!wasCurrent) deps.log.debug('disconnect of a superseded connection', { chargerId, connectionId });
 };

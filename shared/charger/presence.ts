@@ -66,3 +66,13 @@ export const reconcilePresence = async (deps: Ports): Promise<string[]> => {
   if (offline.length > 0) deps.log.warn('presence reconciled: connections whose $disconnect was lost', { chargers: offline });
   return offline;
 };
+
+/**
+ * How many chargers are connected now, published as the ConnectedChargers gauge (every minute, route
+ * SampleConnectedChargers): connections registered as live, counted from the live-connection index.
+ */
+export const sampleConnectedChargers = async (deps: Ports): Promise<number> => {
+  const connected = await deps.stores.presence.countLive();
+  deps.metrics?.record('connectedChargers', connected, {});
+  return connected;
+};

@@ -32,6 +32,10 @@ export const waitBeforeRetry = (receiveCount: number, busyUntil: Date, now: Date
   return Math.max(1, Math.min(backoff, untilDeadline));
 };
 
+/** A command ended: counted by its action and how (`answered`, `failed`, `timedOut`). */
+export const countCommandOutcome = (deps: Ports, action: string | undefined, outcome: CommandCompletion['status']): void =>
+  deps.metrics?.record('commandOutcomes', 1, { Action: action ?? 'Other', Outcome: outcome });
+
 export const dispatchCommand = async (deps: DispatchPorts, ref: CommandRef, receiveCount = 1): Promise<DispatchResult> => {
   const command = await deps.stores.commands.get(ref.commandId, true);
   if (!command || command.status !== 'queued') {
@@ -45,6 +49,7 @@ export const dispatchCommand = async (deps: DispatchPorts, ref: CommandRef, rece
       return { done: true };
     }
     await deps.stores.commands.failQueued(command.commandId, { code: 'ChargerOffline', detail: `${command.chargerId} was not connected when the command's turn came` });
+    countCommandOutcome(deps, command.action, 'failed');
     return { done: true };
   }
   const now = deps.now();
@@ -63,7 +68,10 @@ export const dispatchCommand = async (deps: DispatchPorts, ref: CommandRef, rece
     if ('notQueued' in claim) return { done: true };
     return { done: false, retryInSeconds: waitBeforeRetry(receiveCount, new Date(claim.busy.deadline), now) };
   }
-  if (claim.timedOut) deps.log.info('command timed out: its slot was taken over past its deadline', { chargerId: command.chargerId, commandId: claim.timedOut });
+  if (claim.timedOut) {
+    deps.log.info('command timed out: its slot was taken over past its deadline', { chargerId: command.chargerId, commandId: claim.timedOut });
+    countCommandOutcome(deps, undefined, 'timedOut');
+  }
 
   const frame = encodeCall(slot.messageId, command.action, command.sendPayload ?? command.payload);
   let sent: 'sent' | 'gone';
@@ -72,12 +80,15 @@ export const dispatchCommand = async (deps: DispatchPorts, ref: CommandRef, rece
   } catch (error) {
     deps.log.error('CALL could not be posted', { chargerId: command.chargerId, commandId: command.commandId, error });
     await deps.stores.commands.complete(command.commandId, slot.messageId, { status: 'failed', failure: { code: 'SendFailed', detail: 'the CALL could not be handed to the connection' } }, slot);
+    countCommandOutcome(deps, command.action, 'failed');
     return { done: true };
   }
   if (sent === 'gone') {
     await deps.stores.commands.complete(command.commandId, slot.messageId, { status: 'failed', failure: { code: 'ChargerOffline', detail: 'the charger’s connection was gone' } }, slot);
+    countCommandOutcome(deps, command.action, 'failed');
     return { done: true };
   }
+  deps.metrics?.record('commandsSent', 1, { Action: command.action });
   const timer: SentCommandRef = { commandId: command.commandId, chargerId: command.chargerId, messageId: slot.messageId };
   const [logged, armed] = await Promise.allSettled([
     deps.stores.messageLog.append({ chargerId: presence.chargerId, connectionId: slot.connectionId, direction: 'out', raw: frame, at: now }),
@@ -102,21 +113,28 @@ export const expireCommand = async (deps: Ports, ref: SentCommandRef): Promise<v
       deps.log.warn('command timeout fired before its deadline; left to the slot takeover', { ...ref, deadline: slot.deadline });
       return;
     }
-    if (await deps.stores.commands.complete(ref.commandId, ref.messageId, timedOut, slot)) deps.log.info('command timed out', { ...ref });
+    if (await deps.stores.commands.complete(ref.commandId, ref.messageId, timedOut, slot)) {
+      deps.log.info('command timed out', { ...ref });
+      countCommandOutcome(deps, slot.action, 'timedOut');
+    }
     return;
   }
   // No slot in its name: the command may still be `sent` if the write that freed its slot (a disconnect) stopped short.
-  if (await deps.stores.commands.complete(ref.commandId, ref.messageId, timedOut)) deps.log.info('command timed out without its slot', { ...ref });
+  if (await deps.stores.commands.complete(ref.commandId, ref.messageId, timedOut)) {
+    deps.log.info('command timed out without its slot', { ...ref });
+    countCommandOutcome(deps, undefined, 'timedOut');
+  }
 };
 
 /** The charger's connection closed: the CALL in flight on it will get no answer, so its command fails now. */
 export const failInFlightOnDisconnect = async (deps: Ports, chargerId: string, connectionId: string): Promise<void> => {
   const slot = await deps.stores.commands.releaseForConnection(chargerId, connectionId);
   if (!slot) return;
-  await deps.stores.commands.complete(slot.commandId, slot.messageId, {
+  const ended = await deps.stores.commands.complete(slot.commandId, slot.messageId, {
     status: 'failed',
     failure: { code: 'ChargerDisconnected', detail: 'the charger disconnected before answering' },
   });
+  if (ended) countCommandOutcome(deps, slot.action, 'failed');
 };
 
 /**

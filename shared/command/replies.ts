@@ -13,6 +13,7 @@ import type { Ports } from '../deps.ts';
 import { loadValidators, validateResponse } from '../ocpp/validate.ts';
 import { outcomeOf } from './catalog.ts';
 import type { CommandCompletion, CommandSlot } from './command.ts';
+import { countCommandOutcome } from './dispatch.ts';
 import { effectOf } from './effects.ts';
 
 const completionOf = (slot: CommandSlot, reply: Exclude<ChargerReply, { type: 'CALLRESULTERROR' }>): CommandCompletion => {
@@ -32,7 +33,7 @@ const completionOf = (slot: CommandSlot, reply: Exclude<ChargerReply, { type: 'C
 };
 
 export const commandReplies = (deps: Ports): ReplyPort => ({
-  async accept({ chargerId, reply }: ReplyInput): Promise<ReplyOutcome> {
+  async accept({ chargerId, reply, receivedAt }: ReplyInput): Promise<ReplyOutcome> {
     if (reply.type === 'CALLRESULTERROR') {
       deps.log.warn('CALLRESULTERROR from the charger: it refused our answer to one of its CALLs', { chargerId, messageId: reply.messageId, errorCode: reply.errorCode });
       return {};
@@ -46,6 +47,10 @@ export const commandReplies = (deps: Ports): ReplyPort => ({
     const completion = completionOf(slot, reply);
     const ended = await deps.stores.commands.complete(slot.commandId, slot.messageId, completion, slot);
     if (!ended) deps.log.info('reply to a CALL that ended meanwhile', { chargerId, commandId: slot.commandId });
+    else {
+      deps.metrics?.record('commandLatency', Math.max(0, receivedAt.getTime() - Date.parse(slot.sentAt)), { Action: slot.action });
+      countCommandOutcome(deps, slot.action, completion.status);
+    }
     const answered = effectOf(slot.action)?.answered;
     if (ended && answered && completion.status === 'answered') {
       // The command (with its payload) is read only when the action has an effect to apply.

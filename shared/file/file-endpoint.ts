@@ -13,7 +13,13 @@ export type FileEndpointRequest = UploadRequest & DownloadRequest;
 /** Only downloads go over plain HTTP (the distribution passes GET and HEAD of `/firmware/` only): never a token in an upload. */
 const NOT_OVER_HTTP: FileEndpointAnswer = { status: 404, detail: 'Only firmware downloads are served over plain HTTP.' };
 
-export const answerFileRequest = (deps: UploadPorts, request: FileEndpointRequest): Promise<FileEndpointAnswer> => {
-  if (isDownloadRequest(request)) return serveFirmwareDownload(deps, request);
-  return request.httpHost === undefined ? receiveUpload(deps, request) : Promise.resolve(NOT_OVER_HTTP);
+export const answerFileRequest = async (deps: UploadPorts, request: FileEndpointRequest): Promise<FileEndpointAnswer> => {
+  if (isDownloadRequest(request)) {
+    const answer = await serveFirmwareDownload(deps, request);
+    deps.metrics?.record('firmwareDownloads', 1, { Outcome: String(answer.status), Via: request.httpHost === undefined ? 'https' : 'http' });
+    return answer;
+  }
+  const answer = request.httpHost === undefined ? await receiveUpload(deps, request) : NOT_OVER_HTTP;
+  deps.metrics?.record('fileUploads', 1, { Outcome: String(answer.status) });
+  return answer;
 };

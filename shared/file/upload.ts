@@ -44,7 +44,7 @@ export type UploadAnswer =
   | { readonly status: 405; readonly detail: string; readonly allow: readonly string[] }
   | { readonly status: 400 | 401 | 403 | 404 | 413; readonly detail: string };
 
-export type UploadPorts = Pick<Ports, 'stores' | 'now' | 'log'> & { readonly files: FileAccess };
+export type UploadPorts = Pick<Ports, 'stores' | 'now' | 'log' | 'metrics'> & { readonly files: FileAccess };
 
 const REFUSALS: Readonly<Record<UploadRefusal, { readonly status: 401 | 403; readonly detail: string }>> = {
   unknown: { status: 401, detail: 'This upload URL holds no valid token.' },

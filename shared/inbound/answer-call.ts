@@ -40,6 +40,7 @@ export const answerCall = async (ctx: InboundContext, call: CallFrame, limits: C
   if (!checked.ok) return encodeCallError(protocol, call.messageId, checked.fault);
   if (checked.tolerated.length) {
     ctx.log.warn('tolerated a non-conforming payload', { chargerId, action: call.action, tolerated: checked.tolerated });
+    ctx.metrics?.record('payloadsTolerated', 1, { Action: call.action });
   }
   const capped = capSamples(call.action, checked.payload, limits.maxSamplesPerMessage);
   if (!capped.ok) return encodeCallError(protocol, call.messageId, capped.fault);

@@ -12,7 +12,7 @@ import type { Deps } from '../deps.ts';
 import { fault, type Fault } from '../ocpp/faults.ts';
 import { encodeCallError, parseFrame, type OcppProtocol } from '../ocpp/frames.ts';
 import { DEFAULT_CHARGER_CLOCK, type ChargerClockBounds } from '../ocpp/charger-time.ts';
-import { loadValidators, validateRequest } from '../ocpp/validate.ts';
+import { hasAction, loadValidators, validateRequest } from '../ocpp/validate.ts';
 import { unsolicitedReplies, type ReplyPort } from './accept-reply.ts';
 import { sendActions } from './actions.ts';
 import { answerCall, type CallFrame } from './answer-call.ts';
@@ -52,6 +52,8 @@ interface Handled {
   reply?: string;
   /** For a reply frame: the action of our CALL it answers. */
   answers?: string;
+  /** For a CALL or SEND: its action (counted, metrics). */
+  action?: string;
 }
 
 /** OCPP 2.1 Part 4 §4.2.4: a SEND is never answered, not even with an error; one we cannot take is only logged. */
@@ -86,10 +88,10 @@ const handle = async (ctx: InboundContext, config: FrameConfig, raw: string): Pr
   const frame = parsed.frame;
   switch (frame.type) {
     case 'CALL':
-      return { reply: await answerCall({ ...ctx, messageId: frame.messageId }, frame, config) };
+      return { reply: await answerCall({ ...ctx, messageId: frame.messageId }, frame, config), action: frame.action };
     case 'SEND':
       await takeSend({ ...ctx, messageId: frame.messageId }, frame);
-      return {};
+      return { action: frame.action };
     default: {
       const outcome = await (config.replies ?? unsolicitedReplies).accept({
         chargerId: ctx.chargerId,
@@ -119,12 +121,13 @@ const errorReply = (input: FrameInput, f: Fault): string | undefined => {
   return messageId === undefined ? undefined : encodeCallError(input.protocol, messageId, f);
 };
 
-const answerAndRecord = async (deps: Deps, config: FrameConfig, input: FrameInput): Promise<string | undefined> => {
+const answerAndRecord = async (deps: Deps, config: FrameConfig, input: FrameInput): Promise<Handled> => {
   const work = deps.unitOfWork();
   const ctx: InboundContext = {
     stores: work.stores,
     now: deps.now,
     log: deps.log,
+    ...(deps.metrics ? { metrics: deps.metrics } : {}),
     alongside: work.alongside,
     chargerId: input.chargerId,
     protocol: input.protocol,
@@ -150,17 +153,34 @@ const answerAndRecord = async (deps: Deps, config: FrameConfig, input: FrameInpu
       ...(handled.answers ? { answers: handled.answers } : {}),
     });
     await work.commit();
-    return handled.reply;
+    return handled;
   } catch (error) {
     deps.log.error('writes of a charger message failed', { chargerId: input.chargerId, error });
     // The charger retries a CALL answered with an error; every write is idempotent, so nothing is doubled.
     const reply = errorReply(input, fault('InternalError', 'the message could not be recorded'));
-    if (reply === undefined) return undefined;
+    if (reply === undefined) return { ...(handled.action ? { action: handled.action } : {}) };
     await deps.stores.messageLog.append({ ...entry, reply: { raw: reply, at: deps.now() } }).catch((logError: unknown) => {
       deps.log.error('message log write failed', { chargerId: input.chargerId, error: logError });
     });
-    return reply;
+    return { reply, ...(handled.action ? { action: handled.action } : {}) };
   }
+};
+
+/** The error code of a CALLERROR we send (`[4, id, code, …]`); undefined for any other reply. */
+const callErrorCode = (reply: string | undefined): string | undefined => {
+  if (reply === undefined || !reply.startsWith('[4')) return undefined;
+  const code: unknown = (JSON.parse(reply) as unknown[])[2];
+  return typeof code === 'string' ? code : undefined;
+};
+
+/** One message counted: its action (a CALL or SEND), and the CALLERROR it was answered with, if any. */
+const countMessage = (deps: Deps, protocol: OcppProtocol, handled: Handled): void => {
+  if (!deps.metrics) return;
+  // Only the version's own action names: each dimension value is a metric of its own (and a cost), and a charger
+  // may send any text.
+  if (handled.action !== undefined) deps.metrics.record('chargerMessages', 1, { Action: hasAction(protocol, handled.action) ? handled.action : 'Other', Protocol: protocol });
+  const code = callErrorCode(handled.reply);
+  if (code !== undefined) deps.metrics.record('callErrorsSent', 1, { ErrorCode: code });
 };
 
 const DEADLINE = Symbol('deadline');
@@ -178,14 +198,20 @@ export const handleFrame = async (deps: Deps, config: FrameConfig, input: FrameI
   if (config.budget && !config.budget.admit(input.chargerId, input.receivedAt)) {
     deps.log.warn('charger over its message budget', { chargerId: input.chargerId });
     // Not logged in the message log: the budget bounds what a charger makes us write.
-    return errorReply(input, fault('GenericError', 'message budget exceeded: too many messages from this charger; retry later'));
+    const reply = errorReply(input, fault('GenericError', 'message budget exceeded: too many messages from this charger; retry later'));
+    countMessage(deps, input.protocol, reply === undefined ? {} : { reply });
+    return reply;
   }
   const answering = answerAndRecord(deps, config, input);
-  if (!input.deadline) return answering;
-  const answered = await Promise.race([answering, deadlineOf(input.deadline)]);
-  if (answered !== DEADLINE) return answered;
+  const answered = input.deadline ? await Promise.race([answering, deadlineOf(input.deadline)]) : await answering;
+  if (answered !== DEADLINE) {
+    countMessage(deps, input.protocol, answered);
+    return answered.reply;
+  }
   // The work goes on (its writes are idempotent and a late failure is still observed by the race), but the
   // charger gets its answer while we can still send one.
   deps.log.error('charger message not answered in time', { chargerId: input.chargerId });
-  return errorReply(input, fault('InternalError', 'the message could not be processed in time'));
+  const reply = errorReply(input, fault('InternalError', 'the message could not be processed in time'));
+  countMessage(deps, input.protocol, reply === undefined ? {} : { reply });
+  return reply;
 };

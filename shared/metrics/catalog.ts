@@ -50,12 +50,12 @@ export const METRICS = {
     dimensions: ['Action', 'Outcome'],
     description: 'commands finished, by action and outcome (answered, failed, timedOut)',
   },
-  fileUploads: { name: 'FileUploads', unit: 'Count', dimensions: ['Outcome'], description: 'charger uploads to the HTTPS file endpoint, by outcome (stored, refused)' },
+  fileUploads: { name: 'FileUploads', unit: 'Count', dimensions: ['Outcome'], description: 'charger uploads to the HTTPS file endpoint, by the HTTP status answered (201 stored, 4xx refused)' },
   firmwareDownloads: {
     name: 'FirmwareDownloads',
     unit: 'Count',
     dimensions: ['Outcome', 'Via'],
-    description: 'firmware download requests, by outcome (redirected, refused) and way (https, http)',
+    description: 'firmware download requests, by the HTTP status answered (302 redirected, 404 / 410 refused, 503) and way (https, http)',
   },
 } as const satisfies Readonly<Record<string, MetricDef>>;
 

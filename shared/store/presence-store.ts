@@ -5,7 +5,7 @@
  * belongs to from the $connect authorizer's context, which API Gateway repeats on every event of the
  * connection, so no connection-id → charger item is written.
  */
-import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { ConnectionRecord, Presence, UploadKind } from '../charger/presence.ts';
 import type { StoreContext } from './context.ts';
 import { unlessConditionFails } from './dynamo.ts';
@@ -84,6 +84,31 @@ export const presenceStore = (ctx: StoreContext) => {
         queryAll(ctx, { index: 'gsi2', pk: liveConnectionsPk(shard), between: ['0', openedBefore] }),
       );
       return (await Promise.all(shards)).flat().map((item) => withoutKeys<ConnectionRecord>(item));
+    },
+
+    /** How many connections are registered as live: a COUNT Query of each shard (reads the index, returns no items). */
+    async countLive(): Promise<number> {
+      const countShard = async (shard: number): Promise<number> => {
+        let count = 0;
+        let cursor: Record<string, unknown> | undefined;
+        do {
+          const out = await ctx.db.send(
+            new QueryCommand({
+              TableName: ctx.tables.Csms,
+              IndexName: 'gsi2',
+              KeyConditionExpression: 'gsi2pk = :pk',
+              ExpressionAttributeValues: { ':pk': liveConnectionsPk(shard) },
+              Select: 'COUNT',
+              ...(cursor ? { ExclusiveStartKey: cursor } : {}),
+            }),
+          );
+          count += out.Count ?? 0;
+          cursor = out.LastEvaluatedKey;
+        } while (cursor);
+        return count;
+      };
+      const counts = await Promise.all(Array.from({ length: LIVE_SHARDS }, (_, shard) => countShard(shard)));
+      return counts.reduce((a, b) => a + b, 0);
     },
 
     /** For reading presence together with the profile (stores.ts `readTogether`). */

@@ -11,6 +11,8 @@
  */
 import { createHash } from 'node:crypto';
 import middy from '@middy/core';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import { metrics } from '../metrics.ts';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { z, type ZodType } from 'zod';
@@ -278,5 +280,5 @@ export const httpHandler = <R extends HttpRoute>(route: R, core: Core<R>) => {
       return problem(new ApiProblem(500, 'The request failed; it has been logged. Retry later.'), event);
     }
   };
-  return middy(handle).use(injectLambdaContext(logger));
+  return middy(handle).use(injectLambdaContext(logger)).use(logMetrics(metrics, { captureColdStartMetric: true }));
 };

@@ -87,16 +87,15 @@ export class CsmsAlarms extends Construct {
    * would be 150 alarms; a group's alarm names its routes, and the dashboard's per-function graphs show which one.
    */
   private functionAlarms({ functions }: MonitoredResources): void {
-    const groups = chunks(Object.keys(functions), METRICS_PER_ALARM);
+    const groups = chunks(Object.entries(functions), METRICS_PER_ALARM);
     for (const [kind, what] of [
       ['errors', 'Errors'],
       ['throttles', 'Throttles'],
     ] as const) {
-      groups.forEach((ids, i) => {
-        const usingMetrics = Object.fromEntries(
-          ids.map((routeId, j): [string, IMetric] => [`m${j}`, lambdaMetrics(this, routeId, functions[routeId] as NonNullable<(typeof functions)[string]>)[kind]]),
-        );
+      groups.forEach((group, i) => {
+        const usingMetrics = Object.fromEntries(group.map(([routeId, fn], j): [string, IMetric] => [`m${j}`, lambdaMetrics(this, routeId, fn)[kind]]));
         const names = Object.keys(usingMetrics);
+        const ids = group.map(([routeId]) => routeId);
         // A function that was not invoked has no datapoint, and no invocation is no error.
         this.add(`Lambda${what}${i + 1}`, {
           metric: new MathExpression({

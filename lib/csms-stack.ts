@@ -45,6 +45,7 @@ import { Schedules } from './schedules.ts';
 import { settingsEnvironment } from './settings-env.ts';
 import { type StageConfig, stageConfigProblems } from './stage-config.ts';
 import { WebSocketGateway } from './websocket-api.ts';
+import { METRICS_SERVICE } from '#shared/metrics/catalog.ts';
 import { filesBucket } from '#shared/store/buckets.ts';
 import { tables } from '#shared/store/tables.ts';
 
@@ -300,7 +301,8 @@ export class CsmsStack extends Stack {
         new RouteFunction(scopeOf(route), route.id, {
           route,
           resources,
-          serviceName: 'ocpp',
+          // Powertools puts it on every metric as `service`, the dimension the dashboard and alarms name.
+          serviceName: METRICS_SERVICE,
           logLevel: this.config.logLevel,
           logRetention: this.config.logRetention,
           removalPolicy: this.config.removalPolicy,

@@ -94,14 +94,15 @@ export class CsmsDashboard extends Construct {
   /** Per function, the charger side and the operator API apart: the latter has many routes and little traffic. */
   private functionRows({ functions, operatorApiRouteIds }: MonitoredResources): IWidget[][] {
     const operatorApi = new Set(operatorApiRouteIds);
-    const groups: [string, string[]][] = [
-      ['charger side', Object.keys(functions).filter((id) => !operatorApi.has(id))],
-      ['operator REST API', Object.keys(functions).filter((id) => operatorApi.has(id))],
+    const all = Object.entries(functions);
+    const groups: [string, typeof all][] = [
+      ['charger side', all.filter(([id]) => !operatorApi.has(id))],
+      ['operator REST API', all.filter(([id]) => operatorApi.has(id))],
     ];
     return groups
-      .filter(([, ids]) => ids.length > 0)
-      .flatMap(([group, ids]) => {
-        const metrics = ids.map((id) => lambdaMetrics(this, id, functions[id] as NonNullable<(typeof functions)[string]>));
+      .filter(([, members]) => members.length > 0)
+      .flatMap(([group, members]) => {
+        const metrics = members.map(([id, fn]) => lambdaMetrics(this, id, fn));
         return [
           [heading(`## Lambda: ${group}`)],
           [

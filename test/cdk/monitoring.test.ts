@@ -4,7 +4,7 @@ import { isHttpRoute, isStreamRoute, type RouteDef, routes as routeTable } from 
 import { METRICS, METRICS_NAMESPACE, METRICS_SERVICE } from '../../shared/metrics/catalog.ts';
 import { queues } from '../../shared/store/queues.ts';
 import { tables } from '../../shared/store/tables.ts';
-import { functionIdForRoute, type Resource, type Resources, synthStack } from './support.ts';
+import { functionIdForRoute, type Resource, type Resources, routeFunctions, synthStack } from './support.ts';
 
 const routes: readonly RouteDef[] = routeTable;
 
@@ -81,6 +81,12 @@ describe('the dashboard', () => {
     expect(expressions).toContain(`SEARCH('{OV2xMp,service,Action,Protocol} MetricName="ChargerMessages" service="o-v2x-mp"', 'Sum', 60) / 60`);
     expect(expressions).toContain(`SEARCH('{OV2xMp,service,Action,Outcome} MetricName="CommandOutcomes" service="o-v2x-mp" Outcome="timedOut"', 'Sum', 60)`);
     expect(expressions.filter((e) => e.includes('"CommandLatency"')).map((e) => e.match(/'(p\d+)'/)?.[1])).toEqual(['p50', 'p99']);
+  });
+
+  it('reads the `service` value the functions emit: Powertools takes it from POWERTOOLS_SERVICE_NAME', () => {
+    const services = Object.values(routeFunctions(dev)).map((fn) => (fn.Properties.Environment as { Variables: Record<string, unknown> }).Variables.POWERTOOLS_SERVICE_NAME);
+    expect(services).toHaveLength(routes.length);
+    expect(new Set(services)).toEqual(new Set([METRICS_SERVICE]));
   });
 
   it('graphs errors, throttles, duration p99 and concurrency of every function, the REST API’s apart', () => {

@@ -5,7 +5,8 @@
  * -c chargerSettings='{"AUTO_REGISTER_ALLOW":"ACME-*"}'; for the operator API: -c consoleOrigins=https://console.example.com
  * -c restApiWebAclArn=<regional web ACL> -c operatorDomainPrefix=<Cognito domain prefix> -c sampleMachineClient=true;
  * for chargers that cannot do HTTPS: -c firmwareHttpPublicKey=<file with the PEM public key of a CloudFront signing key
- * pair>, which adds a plain-HTTP firmware download distribution (lib/firmware-http-edge.ts).
+ * pair>, which adds a plain-HTTP firmware download distribution (lib/firmware-http-edge.ts); for alarms by email:
+ * -c alarmEmail=ops@example.com (lib/monitoring.ts).
  */
 import { readFileSync } from 'node:fs';
 import { App, Validations } from 'aws-cdk-lib';

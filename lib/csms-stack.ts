@@ -22,6 +22,7 @@ import {
   type WebSocketApiName,
   isHttpRoute,
   isSftpIdentityRoute,
+  isStreamRoute,
   isWsAuthorizer,
   isWsRoute,
 } from '#functions/routes.ts';
@@ -32,6 +33,7 @@ import { EncryptionKeys } from './encryption-keys.ts';
 import { addBucketSource, addQueueSource, addStreamSource } from './event-sources.ts';
 import { FileTransfer } from './file-transfer.ts';
 import { FirmwareHttpEdge } from './firmware-http-edge.ts';
+import { type MonitoredResources, Monitoring } from './monitoring.ts';
 import { OcppEdge } from './ocpp-edge.ts';
 import { OperatorIdentity } from './operator-identity.ts';
 import { OriginVerifySecret } from './origin-verify-secret.ts';
@@ -43,6 +45,7 @@ import { Schedules } from './schedules.ts';
 import { settingsEnvironment } from './settings-env.ts';
 import { type StageConfig, stageConfigProblems } from './stage-config.ts';
 import { WebSocketGateway } from './websocket-api.ts';
+import { METRICS_SERVICE } from '#shared/metrics/catalog.ts';
 import { filesBucket } from '#shared/store/buckets.ts';
 import { tables } from '#shared/store/tables.ts';
 
@@ -97,6 +100,8 @@ export class CsmsStack extends Stack {
   private readonly fileEndpointUrls: Partial<Record<FileEndpointName, string>> = {};
   /** The SFTP server chargers upload to, when the stage has one (`sftp`) and the table an `sftp-identity` route. */
   readonly fileTransfer?: FileTransfer;
+  /** The dashboard, the alarms and their topic. */
+  readonly monitoring: Monitoring;
   private readonly config: StageConfig;
 
   constructor(scope: Construct, id: string, props: CsmsStackProps) {
@@ -186,7 +191,31 @@ export class CsmsStack extends Stack {
         ...(config.webAclArn ? { webAclArn: config.webAclArn } : {}),
       });
     }
+    this.monitoring = new Monitoring(this, 'Monitoring', {
+      resources: this.monitoredResources(routes),
+      removalPolicy: config.removalPolicy,
+      connectRefusalsPer5Min: config.connectRefusalAlarmPer5Min,
+      ...(config.alarmEmail ? { alarmEmail: config.alarmEmail } : {}),
+    });
     this.outputs(secrets);
+  }
+
+  /** Everything built above, by the names operators know it by. */
+  private monitoredResources(routes: readonly RouteDef[]): MonitoredResources {
+    const failureDestinations = [...new Set(routes.filter(isStreamRoute).map((r) => r.onFailure))];
+    return {
+      functions: this.functions,
+      operatorApiRouteIds: routes.filter(isHttpRoute).map((r) => r.id),
+      tables: this.tables.byName,
+      queues: this.queues.byName,
+      deadLetterQueues: {
+        ...Object.fromEntries(Object.entries(this.queues.deadLetters).map(([name, q]) => [`${name}DeadLetters`, q])),
+        // A stream consumer's failed batches are described here; nothing consumes it, so anything in it waits for a person.
+        ...Object.fromEntries(failureDestinations.map((name) => [name, this.queues.byName[name] as IQueue])),
+      },
+      webSocketStages: Object.fromEntries(Object.entries(this.webSocketApis).map(([api, gateway]) => [api, gateway.stage])),
+      ...(this.restApi ? { restApiStage: this.restApi.api.deploymentStage } : {}),
+    };
   }
 
   /** After `wire`: the distribution's origin is the uploads function URL. */
@@ -272,7 +301,8 @@ export class CsmsStack extends Stack {
         new RouteFunction(scopeOf(route), route.id, {
           route,
           resources,
-          serviceName: 'ocpp',
+          // Powertools puts it on every metric as `service`, the dimension the dashboard and alarms name.
+          serviceName: METRICS_SERVICE,
           logLevel: this.config.logLevel,
           logRetention: this.config.logRetention,
           removalPolicy: this.config.removalPolicy,

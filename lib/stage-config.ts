@@ -139,6 +139,10 @@ export interface StageConfig {
    * reads it from the file `-c firmwareHttpPublicKey=<path>` names. @default none (firmware over HTTPS only)
    */
   readonly firmwareHttpPublicKeyPem?: string;
+  /** Subscribed by email to the alarm topic (lib/monitoring.ts); confirms once by mail. From `-c alarmEmail=…`. @default none */
+  readonly alarmEmail?: string;
+  /** Refused charger connections (all reasons) per 5 minutes above which the refusal-spike alarm fires. @default 100 */
+  readonly connectRefusalAlarmPer5Min: number;
 }
 
 const defaults = {
@@ -167,6 +171,8 @@ const defaults = {
   operatorThreatProtection: true,
   sampleMachineClient: false,
   sftp: false,
+  // A charger with a stale password retries every 30 s or so (10 per 5 minutes): a hundred is a fleet or a guesser.
+  connectRefusalAlarmPer5Min: 100,
 } as const satisfies Partial<StageConfig>;
 
 export const stageConfigs: Readonly<Record<StageName, StageConfig>> = {
@@ -216,6 +222,7 @@ export interface StageContext {
   readonly sftpHostName?: string;
   /** The PEM text, which bin/app.ts reads from the file `-c firmwareHttpPublicKey=<path>` names. */
   readonly firmwareHttpPublicKeyPem?: string;
+  readonly alarmEmail?: string;
 }
 /** Context values passed through as they are; `chargerSettings` and `firmwareHttpPublicKey` are read by bin/app.ts. */
 export const STAGE_CONTEXT_KEYS = [
@@ -230,6 +237,7 @@ export const STAGE_CONTEXT_KEYS = [
   'fileUploadMaxBytes',
   'sftp',
   'sftpHostName',
+  'alarmEmail',
 ] as const;
 
 /** The config for `-c stage=<name>` with the deployment's context values; throws naming the allowed stages for anything else. */
@@ -239,7 +247,7 @@ export function stageConfig(name: unknown, context: StageContext = {}): StageCon
   }
   const { domainName, certificateArn, webAclArn, originSecretVersionId, chargerSettings } = context;
   const { consoleOrigins, restApiWebAclArn, operatorDomainPrefix, sampleMachineClient, fileUploadMaxBytes, sftp, sftpHostName } = context;
-  const { firmwareHttpPublicKeyPem } = context;
+  const { firmwareHttpPublicKeyPem, alarmEmail } = context;
   const origins = consoleOrigins?.split(',').map((o) => o.trim()).filter((o) => o !== '');
   return {
     ...stageConfigs[name],
@@ -256,6 +264,7 @@ export function stageConfig(name: unknown, context: StageContext = {}): StageCon
     ...(sftp ? { sftp: sftp === 'true' } : {}),
     ...(sftpHostName ? { sftpHostName } : {}),
     ...(firmwareHttpPublicKeyPem ? { firmwareHttpPublicKeyPem } : {}),
+    ...(alarmEmail ? { alarmEmail } : {}),
   };
 }
 
@@ -268,6 +277,8 @@ const ORIGIN = /^(https:\/\/([a-z0-9]([a-z0-9-]*[a-z0-9])?\.)*[a-z0-9]([a-z0-9-]
 // Cognito's rule for domain prefixes; these three words are reserved.
 const DOMAIN_PREFIX = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
 const RESERVED_IN_PREFIX = /aws|amazon|cognito/;
+// One address, local@domain with a dot in the domain: SNS takes anything and the subscription then never confirms.
+const EMAIL = /^[^\s@,;]+@([a-z0-9]([a-z0-9-]*[a-z0-9])?\.)+[a-z]{2,63}$/i;
 
 /**
  * What a stage requires and the context values must satisfy; checked when the stack is built, so `cdk synth`
@@ -301,8 +312,19 @@ export const stageConfigProblems = (config: StageConfig): string[] => {
       : []),
     ...(config.sftpHostName !== undefined && !config.sftp ? ['sftpHostName names the SFTP server, but the stage has none: pass -c sftp=true too'] : []),
     ...(config.firmwareHttpPublicKeyPem === undefined ? [] : firmwareHttpKeyProblems(config.firmwareHttpPublicKeyPem)),
+    ...monitoringProblems(config),
   ];
 };
+
+/** The alarm topic's subscriber and thresholds. */
+const monitoringProblems = (config: StageConfig): string[] => [
+  ...(config.alarmEmail !== undefined && !EMAIL.test(config.alarmEmail)
+    ? [`alarmEmail ${JSON.stringify(config.alarmEmail)} is not one email address (e.g. -c alarmEmail=ops@example.com)`]
+    : []),
+  ...(Number.isInteger(config.connectRefusalAlarmPer5Min) && config.connectRefusalAlarmPer5Min >= 1
+    ? []
+    : [`connectRefusalAlarmPer5Min must be a whole number of refusals, at least 1, got ${config.connectRefusalAlarmPer5Min}`]),
+];
 
 const PUBLIC_KEY_PEM = /^-----BEGIN PUBLIC KEY-----\r?\n[A-Za-z0-9+/=\r\n]+-----END PUBLIC KEY-----\s*$/;
 

@@ -6,7 +6,7 @@ import { type RouteDef, routes } from '../../functions/routes.ts';
 import { CsmsStack } from '../../lib/csms-stack.ts';
 import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import { settingsEnvironment } from '../../lib/settings-env.ts';
-import { type StageContext, stageConfig, stageConfigProblems, stageConfigs } from '../../lib/stage-config.ts';
+import { STAGE_CONTEXT_KEYS, type StageContext, stageConfig, stageConfigProblems, stageConfigs } from '../../lib/stage-config.ts';
 import { FIXTURES, withFixtureEntries } from './fixture-entries.ts';
 import { PROD_CONTEXT, type Resources, synthStack } from './support.ts';
 
@@ -83,7 +83,8 @@ describe('the operators’ API settings', () => {
     expect(problemsOf({ restApiWebAclArn: PROD_CONTEXT.webAclArn as string })).toMatch(/restApiWebAclArn .* is not a REGIONAL web ACL ARN/);
     expect(problemsOf({ operatorDomainPrefix: 'my-cognito-login' })).toMatch(/operatorDomainPrefix "my-cognito-login" must be/);
     expect(problemsOf({ consoleOrigins: 'https://console.example.com', operatorDomainPrefix: 'acme-ops' })).toBe('');
-  });
+    // Five stacks built and synthesized: beyond the default 30 s on a loaded machine.
+  }, 90_000);
 });
 
 describe('the plain-HTTP firmware key (-c firmwareHttpPublicKey)', () => {
@@ -187,8 +188,8 @@ describe('customer-managed keys in prod', () => {
   it('encrypts every table and every log group with keys of the stack, rotated yearly', () => {
     const { template } = synthStack({ stage: 'prod' });
     const keys = template.findResources('AWS::KMS::Key') as Resources;
-    // Tables, logs, and the files bucket (test/cdk/files-bucket.test.ts).
-    expect(Object.keys(keys)).toHaveLength(3);
+    // Tables, logs, the files bucket (test/cdk/files-bucket.test.ts), and the alarm topic's (every stage has it).
+    expect(Object.keys(keys)).toHaveLength(4);
     for (const key of Object.values(keys)) expect(key.Properties.EnableKeyRotation).toBe(true);
     const tablesKey = Object.keys(keys).find((id) => id.includes('Tables'));
     const logsKey = Object.keys(keys).find((id) => id.includes('Logs'));
@@ -209,9 +210,10 @@ describe('customer-managed keys in prod', () => {
     expect(JSON.stringify(forLogs?.Condition)).toContain('kms:EncryptionContext:aws:logs:arn');
   });
 
-  it('uses AWS-owned keys in dev', () => {
+  it('uses AWS-owned keys in dev, but for the alarm topic’s', () => {
     const { template } = synthStack({ stage: 'dev' });
-    template.resourceCountIs('AWS::KMS::Key', 0);
+    // CloudWatch cannot publish to a topic under the AWS-managed SNS key (test/cdk/monitoring.test.ts).
+    expect(Object.keys(template.findResources('AWS::KMS::Key'))).toEqual([expect.stringMatching(/^MonitoringTopicKey/)]);
   });
 });
 
@@ -226,5 +228,31 @@ describe('file retention', () => {
       expect(problems(days), String(days)).toEqual([`fileRetentionDays must be a whole number of days in 1–3650, got ${days}`]);
     }
     for (const days of [1, 30, 3650]) expect(problems(days), String(days)).toEqual([]);
+  });
+});
+
+describe('alarm settings', () => {
+  it('subscribes nobody by default and takes the address from -c alarmEmail', () => {
+    expect(stageConfigs.prod.alarmEmail).toBeUndefined();
+    expect(STAGE_CONTEXT_KEYS).toContain('alarmEmail');
+    expect(stageConfig('prod', { ...PROD_CONTEXT, alarmEmail: 'ops@example.com' }).alarmEmail).toBe('ops@example.com');
+  });
+
+  it('refuses anything but one email address, saying what it needs', () => {
+    const problems = (alarmEmail: string) => stageConfigProblems(stageConfig('dev', { alarmEmail }));
+    for (const good of ['ops@example.com', 'Ops.Team+csms@mail.example.co.uk']) expect(problems(good), good).toEqual([]);
+    for (const bad of ['ops', 'ops@localhost', 'a@example.com,b@example.com', 'ops @example.com', '@example.com']) {
+      expect(problems(bad), bad).toEqual([`alarmEmail ${JSON.stringify(bad)} is not one email address (e.g. -c alarmEmail=ops@example.com)`]);
+    }
+  });
+
+  it('alarms on more than 100 refused connections per 5 minutes by default, and refuses a threshold below 1', () => {
+    expect(stageConfigs.dev.connectRefusalAlarmPer5Min).toBe(100);
+    expect(stageConfigs.prod.connectRefusalAlarmPer5Min).toBe(100);
+    for (const bad of [0, 2.5, -1]) {
+      expect(stageConfigProblems({ ...stageConfigs.dev, connectRefusalAlarmPer5Min: bad })).toEqual([
+        `connectRefusalAlarmPer5Min must be a whole number of refusals, at least 1, got ${bad}`,
+      ]);
+    }
   });
 });

@@ -4,10 +4,9 @@
  */
 import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import type { Context } from 'aws-lambda';
-import { metrics } from './metrics.ts';
+import { coldStartMetric, metrics } from './metrics.ts';
 import { logger } from './runtime.ts';
 
 export const withCsms = <Event, Result>(handle: (event: Event, context: Context) => Promise<Result>) =>
-  middy(handle).use(injectLambdaContext(logger)).use(logMetrics(metrics, { captureColdStartMetric: true }));
+  middy(handle).use(injectLambdaContext(logger)).use(coldStartMetric(metrics));

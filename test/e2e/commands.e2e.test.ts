@@ -35,6 +35,23 @@ describe('a command round trip', () => {
     expect(listed.body.items.map((c: Json) => c.commandId)).toEqual([posted.body.commandId]);
   });
 
+  it('shows the round trip in the runtime’s metrics (npm run cli -- metrics): the connect, the messages, the command', async () => {
+    const cp = `CP-CMDMET-${runId}`;
+    const client = await connect(cp, 'ocpp1.6');
+    client.handle('Reset', async () => ({ status: 'Accepted' }));
+    const posted = await send(cp, 'Reset', { type: 'Hard' });
+    await follow(posted.body.commandId as string);
+    // The handlers' embedded-metric lines, read back by the runtime, as the CLI fetches them.
+    const snapshot = (await (await fetch(f.runtime.endpoints.metrics!)).json()) as { metrics: Json[] };
+    const series = (name: string, dimensions: Json) =>
+      snapshot.metrics.find((m) => m.name === name && Object.entries(dimensions).every(([k, v]) => (m.dimensions as Json)[k] === v));
+    expect(series('ChargerConnects', { Protocol: 'ocpp1.6' })).toMatchObject({ sum: expect.any(Number) });
+    expect(series('ChargerMessages', { Action: 'BootNotification', Protocol: 'ocpp1.6' })).toMatchObject({ sum: expect.any(Number) });
+    expect(series('CommandsSent', { Action: 'Reset' })).toMatchObject({ sum: expect.any(Number) });
+    expect(series('CommandOutcomes', { Action: 'Reset', Outcome: 'answered' })).toMatchObject({ sum: expect.any(Number) });
+    expect(series('CommandLatency', { Action: 'Reset' })).toMatchObject({ unit: 'Milliseconds', count: expect.any(Number), p99: expect.any(Number) });
+  });
+
   it('sends a 2.0.1 GetVariables and keeps the charger’s result', async () => {
     const cp = `CP-CMD201-${runId}`;
     const client = await connect(cp, 'ocpp2.0.1');

@@ -11,8 +11,7 @@
  */
 import { createHash } from 'node:crypto';
 import middy from '@middy/core';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import { metrics } from '../metrics.ts';
+import { coldStartMetric, metrics } from '../metrics.ts';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { z, type ZodType } from 'zod';
@@ -280,5 +279,5 @@ export const httpHandler = <R extends HttpRoute>(route: R, core: Core<R>) => {
       return problem(new ApiProblem(500, 'The request failed; it has been logged. Retry later.'), event);
     }
   };
-  return middy(handle).use(injectLambdaContext(logger)).use(logMetrics(metrics, { captureColdStartMetric: true }));
+  return middy(handle).use(injectLambdaContext(logger)).use(coldStartMetric(metrics));
 };

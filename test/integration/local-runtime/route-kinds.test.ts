@@ -481,7 +481,7 @@ describe('bucket routes: S3 event notifications from fauxqs', () => {
 
 describe('start-up', () => {
   it('lists every endpoint it serves', () => {
-    expect(Object.keys(runtime.endpoints).sort()).toEqual(['chargerConnections', 'chargerWebSocket', 'cognito', 'dynamodb', 'firmwareHttp', 'restApi', 's3', 'secretsManager', 'sftp', 'sqs', 'uploads']);
+    expect(Object.keys(runtime.endpoints).sort()).toEqual(['chargerConnections', 'chargerWebSocket', 'cognito', 'dynamodb', 'firmwareHttp', 'metrics', 'restApi', 's3', 'secretsManager', 'sftp', 'sqs', 'uploads']);
     expect(runtime.endpoints.sftp).toMatch(/^sftp:\/\/127\.0\.0\.1:\d+$/);
     expect(runtime.endpoints.firmwareHttp).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     expect(runtime.routeCounts).toEqual({
@@ -490,7 +490,7 @@ describe('start-up', () => {
       http: routes.filter((r) => r.kind === 'http').length,
       queue: 2,
       stream: 1,
-      schedule: 3,
+      schedule: 4,
       'function-url': 1,
       'sftp-identity': 1,
       bucket: 2,

@@ -106,6 +106,17 @@ describe('presence store', () => {
     expect(await presence.attach(connection('CP-LATE', 'conn-c', 3_000))).toEqual({ attached: true });
   });
 
+  it('counts live connections across the index shards (the ConnectedChargers sample): a connect adds one, a disconnect takes it away', async () => {
+    const presence = f.deps.stores.presence;
+    const before = await presence.countLive();
+    for (let i = 0; i < 20; i++) await presence.attach(connection(`CP-COUNT-${i}`, `conn-count-${i}`, 1_000));
+    expect(await presence.countLive()).toBe(before + 20);
+    await presence.detach('CP-COUNT-3', 'conn-count-3');
+    // A replacing connection is still one charger.
+    await presence.attach(connection('CP-COUNT-4', 'conn-count-4b', 2_000));
+    expect(await presence.countLive()).toBe(before + 19);
+  });
+
   it('does not create presence for a disconnect of a charger it never saw', async () => {
     expect(await f.deps.stores.presence.detach('CP-NEVER', 'conn-x')).toBe(false);
     expect(await f.item('Csms', presenceKey('CP-NEVER'))).toBeUndefined();

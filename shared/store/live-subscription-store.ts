@@ -27,12 +27,13 @@ const CONNECTION_TYPE = 'OperatorConnection';
 const SUBSCRIPTION_TYPE = 'LiveSubscription';
 
 export const liveSubscriptionStore = (ctx: StoreContext, limits: { readonly maxTargets: number }) => {
-  const table = ctx.tables.Csms;
+  // Read on use: a function whose route has no table access still builds its stores (functions/_common/deps.ts).
+  const table = () => ctx.tables.Csms;
   const subscriptionKeys = (connectionId: string, targets: readonly LiveTarget[]) =>
-    targets.map((t) => ({ table, key: liveSubscriptionKey(t, connectionId) }));
+    targets.map((t) => ({ table: table(), key: liveSubscriptionKey(t, connectionId) }));
 
   const close = async (connectionId: string): Promise<void> => {
-    const out = await ctx.db.send(new DeleteCommand({ TableName: table, Key: operatorConnectionKey(connectionId), ReturnValues: 'ALL_OLD' }));
+    const out = await ctx.db.send(new DeleteCommand({ TableName: table(), Key: operatorConnectionKey(connectionId), ReturnValues: 'ALL_OLD' }));
     const held = out.Attributes?.targets as Set<string> | undefined;
     if (held && held.size > 0) await deleteAll(ctx.db, subscriptionKeys(connectionId, [...held]));
   };
@@ -43,7 +44,7 @@ export const liveSubscriptionStore = (ctx: StoreContext, limits: { readonly maxT
       return lists.flat().map((i): Subscriber => ({ connectionId: String(i.connectionId), kinds: (i.kinds as LiveKind[] | undefined) ?? [] }));
     },
     async locationsOf(chargerIds) {
-      const items = await getAll(ctx.db, chargerIds.map((id) => ({ table, key: chargerKey(id) })));
+      const items = await getAll(ctx.db, chargerIds.map((id) => ({ table: table(), key: chargerKey(id) })));
       return new Map(chargerIds.flatMap((id, i) => (typeof items[i]?.locationId === 'string' ? [[id, items[i].locationId as string] as const] : [])));
     },
     close,
@@ -54,7 +55,7 @@ export const liveSubscriptionStore = (ctx: StoreContext, limits: { readonly maxT
 
     async open(connection: OperatorConnection): Promise<void> {
       const expiresAt = Math.floor(ctx.now().getTime() / 1000) + OPERATOR_CONNECTION_TTL_SECONDS;
-      await ctx.db.send(new PutCommand({ TableName: table, Item: { ...operatorConnectionKey(connection.connectionId), type: CONNECTION_TYPE, ...connection, expiresAt } }));
+      await ctx.db.send(new PutCommand({ TableName: table(), Item: { ...operatorConnectionKey(connection.connectionId), type: CONNECTION_TYPE, ...connection, expiresAt } }));
     },
 
     /** Adds (or re-kinds) subscriptions: the connection item first, so a `$disconnect` always finds what to remove. */
@@ -62,7 +63,7 @@ export const liveSubscriptionStore = (ctx: StoreContext, limits: { readonly maxT
       const out = await unlessConditionFails(
         ctx.db.send(
           new UpdateCommand({
-            TableName: table,
+            TableName: table(),
             Key: operatorConnectionKey(connectionId),
             UpdateExpression: 'ADD targets :targets',
             // Room for all of them, counting targets held again as new: a bound, not an exact count.
@@ -73,13 +74,13 @@ export const liveSubscriptionStore = (ctx: StoreContext, limits: { readonly maxT
         ),
       );
       if (!out?.Attributes) {
-        const exists = (await getAll(ctx.db, [{ table, key: operatorConnectionKey(connectionId) }]))[0];
+        const exists = (await getAll(ctx.db, [{ table: table(), key: operatorConnectionKey(connectionId) }]))[0];
         return { subscribed: false, reason: exists ? 'full' : 'closed' };
       }
       const expiresAt = out.Attributes.expiresAt;
       await putAll(
         ctx.db,
-        targets.map((target) => ({ table, item: { ...liveSubscriptionKey(target, connectionId), type: SUBSCRIPTION_TYPE, connectionId, target, kinds: [...kinds], expiresAt } })),
+        targets.map((target) => ({ table: table(), item: { ...liveSubscriptionKey(target, connectionId), type: SUBSCRIPTION_TYPE, connectionId, target, kinds: [...kinds], expiresAt } })),
       );
       return { subscribed: true };
     },
@@ -89,7 +90,7 @@ export const liveSubscriptionStore = (ctx: StoreContext, limits: { readonly maxT
       const before = await unlessConditionFails(
         ctx.db.send(
           new UpdateCommand({
-          TableName: table,
+          TableName: table(),
           Key: operatorConnectionKey(connectionId),
           UpdateExpression: targets.length > 0 ? 'DELETE targets :targets' : 'REMOVE targets',
           ConditionExpression: 'attribute_exists(pk)',

@@ -4,13 +4,14 @@
  * let only the fan-out post, only to the operators' API, and touch only live-event items.
  */
 import { describe, expect, it } from 'vitest';
-import { isWsRoute, routes, type StreamRoute } from '../../functions/routes.ts';
+import { isWsRoute, routes as routeTable, type RouteDef, type StreamRoute } from '../../functions/routes.ts';
 import { operatorLiveRoutes } from '../../functions/ws/operators/routes.ts';
 import { LIVE_SUBSCRIPTION_PK_PREFIX, OPERATOR_CONNECTION_PK_PREFIX } from '../../shared/store/keys.ts';
 import { LIVE_EVENT_ITEM_TYPES } from '../../shared/store/live-event-images.ts';
 import { actionsOf, functionIdForRoute, type Resource, type Resources, statementsOf, synthStack } from './support.ts';
 
 const { template: t } = synthStack();
+const routes: readonly RouteDef[] = routeTable;
 
 const apiIds = () => Object.keys(t.findResources('AWS::ApiGatewayV2::Api'));
 const operatorsApiId = () => {
@@ -28,7 +29,7 @@ describe('the operators WebSocket API', () => {
   it('has $connect, $disconnect and $default, and only those', () => {
     const keys = ofApi('AWS::ApiGatewayV2::Route', operatorsApiId()).map((r) => r.Properties.RouteKey);
     expect(keys.sort()).toEqual(['$connect', '$default', '$disconnect']);
-    expect(operatorLiveRoutes.filter(isWsRoute).every((r) => r.api === 'operators')).toBe(true);
+    expect((operatorLiveRoutes as readonly RouteDef[]).filter(isWsRoute).every((r) => r.api === 'operators')).toBe(true);
   });
 
   it('guards $connect with a REQUEST authorizer that needs the offered subprotocols', () => {

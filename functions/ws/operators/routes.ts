@@ -40,8 +40,9 @@ export const operatorLiveRoutes = [
     entry: 'ws/operators/disconnect.ts',
     access: { tables: { Csms: { actions: ['DeleteItem', 'BatchWriteItem'], partitionKeyPrefixes: LIVE_PARTITIONS } } },
   },
-  // subscribe / unsubscribe: an UpdateItem of the connection item (a GetItem when it refuses), a BatchWriteItem of
-  // the subscriptions. Answers as the route response: no @connections access.
+  // subscribe / unsubscribe: an UpdateItem of the connection item (a BatchGetItem of it when that refuses), the
+  // subscriptions' puts (one PutItem, or BatchWriteItem) or deletes (BatchWriteItem). Answers as the route
+  // response: no @connections access.
   {
     kind: 'ws',
     api: 'operators',
@@ -49,7 +50,7 @@ export const operatorLiveRoutes = [
     routeKey: '$default',
     entry: 'ws/operators/message.ts',
     returnResponse: true,
-    access: { tables: { Csms: { actions: ['UpdateItem', 'BatchGetItem', 'BatchWriteItem'], partitionKeyPrefixes: LIVE_PARTITIONS } } },
+    access: { tables: { Csms: { actions: ['UpdateItem', 'BatchGetItem', 'PutItem', 'BatchWriteItem'], partitionKeyPrefixes: LIVE_PARTITIONS } } },
   },
   {
     // Changes that are live events, by item type (shared/store/live-event-images.ts). Reads the subscribers (a

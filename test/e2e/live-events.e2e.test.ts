@@ -12,6 +12,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { WebSocket } from 'ws';
 import { PEOPLE_SCOPE } from '#functions/_routes/http-auth.ts';
 import { bearerSubprotocol, LIVE_SUBPROTOCOL, type LiveEvent } from '#shared/live/live-event.ts';
+import { watch as watchCli } from '../../bin/cli/watch.ts';
 import { commandE2eFile, type Json } from '../support/command-e2e.ts';
 import { runId } from '../support/e2e.ts';
 import { foreignToken, signIn } from '../support/operator-tokens.ts';
@@ -107,6 +108,23 @@ describe('live events', () => {
     await w.until((es) => es.some((e) => e.chargerId === cp && e.kind === 'boot'), 'the boot');
     await sleep(500);
     expect(kinds(w.events.filter((e) => e.chargerId === cp))).toEqual(new Set(['boot']));
+  });
+
+  it('prints a line per event in the CLI’s watch, for the chargers and kinds asked', async () => {
+    const cp = `CP-LIVE-CLI-${runId}`;
+    const token = (await signIn(f.runtime.userPool, `live-cli-${runId}`, ['viewer'])).accessToken;
+    const lines: string[] = [];
+    const stop = new AbortController();
+    const watching = watchCli({ url: liveUrl(), token, chargers: [cp], locations: [], kinds: ['status'] }, (line) => lines.push(line), stop.signal);
+    await sleep(300); // subscribed
+    const client = await f.connect(cp, 'ocpp1.6');
+    await client.call('StatusNotification', { connectorId: 1, errorCode: 'NoError', status: 'Faulted', timestamp: now() });
+    for (const end = Date.now() + 10_000; Date.now() < end && !lines.some((l) => l.includes('"Faulted"')); ) await sleep(50);
+    stop.abort();
+    await watching;
+    expect(lines.find((l) => l.includes('"Faulted"'))).toMatch(new RegExp(`^\\d{4}-\\d\\d-\\d\\dT\\S+ ${cp} status \\{.*"status":"Faulted"`));
+    expect(lines.every((l) => l.includes(` ${cp} status `))).toBe(true);
+    await expect(watchCli({ url: liveUrl(), token: 'not-a-token', chargers: [cp], locations: [] }, () => undefined)).rejects.toThrow(/refused the connection \(401\)/);
   });
 
   it('refuses a message that tries to publish, and anything but subscribe / unsubscribe', async () => {

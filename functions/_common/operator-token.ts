@@ -20,7 +20,7 @@ export const operatorTokenVerifier = (issuer: string) => {
     try {
       ({ payload } = await jwtVerify(token, jwks, { issuer, algorithms: ['RS256'] }));
     } catch (e) {
-      // A JWKS that cannot be fetched is our fault, not the caller's: it fails the invocation (500), not 401.
+      // A JWKS fetch that times out or fails on the network is our fault, not the caller's: the invocation fails (500).
       if (e instanceof errors.JOSEError && !(e instanceof errors.JWKSTimeout)) return { ok: false, reason: `token rejected: ${e.code}` };
       throw e;
     }

@@ -24,6 +24,7 @@ import { DEFAULT_DATA_DIR, ensureLocalDynamo, RuntimeLookupError, type LocalDyna
 import { localSecrets, serveLocalSecrets } from './local/secrets.ts';
 import { sqsCommandQueue } from '#shared/store/command-queues.ts';
 import { commandsQueue } from '#shared/store/queues.ts';
+import { watch, watchRequest, watchUsage } from './cli/watch.ts';
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
@@ -73,6 +74,10 @@ const { values, positionals } = parseArgs({
     'message-format': { type: 'string' },
     'message-language': { type: 'string' },
     json: { type: 'boolean' },
+    // watch (live events, bin/cli/watch.ts).
+    kinds: { type: 'string' },
+    as: { type: 'string' },
+    url: { type: 'string' },
     help: { type: 'boolean', short: 'h' },
   },
 });
@@ -81,8 +86,9 @@ const [group = '', name = '', ...args] = positionals;
 const command = { ...commands, reservation: reservationCommands }[group]?.[name];
 const poolCommand = poolCommands[group]?.[name];
 const metricsAsked = group === 'metrics';
-if (values.help || (!command && !poolCommand && !metricsAsked)) {
-  console.log(`${usage}\n${reservationUsage}\n${poolUsage}\n${metricsUsage}`);
+const watching = group === 'watch';
+if (values.help || (!command && !poolCommand && !metricsAsked && !watching)) {
+  console.log(`${usage}\n${reservationUsage}\n${poolUsage}\n${metricsUsage}\n${watchUsage}`);
   process.exit(values.help ? 0 : 2);
 }
 
@@ -115,6 +121,18 @@ if (poolCommand) {
     process.exitCode = 2;
   } finally {
     await stop?.();
+  }
+}
+
+if (watching) {
+  const stop = new AbortController();
+  process.once('SIGINT', () => stop.abort());
+  try {
+    await watch(await watchRequest([name, ...args].filter((c) => c !== ''), values as Options, choice), (line) => console.log(line), stop.signal);
+  } catch (error) {
+    if (!(error instanceof UsageError || error instanceof RuntimeLookupError)) throw error;
+    console.error(`error: ${error.message}`);
+    process.exitCode = 2;
   }
 }
 

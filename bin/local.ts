@@ -22,6 +22,7 @@ const USAGE = `Usage: npm start -- [options]
   -p, --port <n>               charger WebSocket / @connections port (default: env PORT, else 8080; 0 = any free port)
       --rest-port <n>          REST API port, when there are http routes (default: env REST_PORT, else 8081)
       --uploads-port <n>       HTTPS upload endpoint chargers send diagnostics and logs to (default: env UPLOADS_PORT, else 8084)
+      --operators-port <n>     the operators' WebSocket API: live events (default: env OPERATORS_PORT, else 8082)
       --auth-port <n>          the Cognito stand-in: user pool API, JWKS, token endpoint (default: env AUTH_PORT, else 8083)
       --sftp-port <n>          the SFTP stand-in for Transfer Family, where chargers upload with one-time
                                tokens (default: env SFTP_PORT, else 2222)
@@ -52,6 +53,7 @@ const options = (): LocalRuntimeOptions | undefined => {
       port: { type: 'string', short: 'p' },
       'rest-port': { type: 'string' },
       'auth-port': { type: 'string' },
+      'operators-port': { type: 'string' },
       'uploads-port': { type: 'string' },
       'sftp-port': { type: 'string' },
       'firmware-http-port': { type: 'string' },
@@ -70,6 +72,7 @@ const options = (): LocalRuntimeOptions | undefined => {
   return {
     port: number(values.port ?? process.env.PORT, '--port') ?? 8080,
     restPort: number(values['rest-port'] ?? process.env.REST_PORT, '--rest-port') ?? 8081,
+    operatorsPort: number(values['operators-port'] ?? process.env.OPERATORS_PORT, '--operators-port') ?? 8082,
     authPort: number(values['auth-port'] ?? process.env.AUTH_PORT, '--auth-port') ?? 8083,
     uploadsPort: number(values['uploads-port'] ?? process.env.UPLOADS_PORT, '--uploads-port') ?? 8084,
     sftpPort: number(values['sftp-port'] ?? process.env.SFTP_PORT, '--sftp-port') ?? 2222,
@@ -89,6 +92,8 @@ const line = (label: string, value: string) => `  ${label.padEnd(16)} ${value}\n
 /** How the banner names an endpoint, and what it adds to the URL. */
 const ENDPOINT_LABELS: Readonly<Record<string, { readonly label: string; readonly show: (url: string) => string }>> = {
   restApi: { label: 'REST API', show: (url) => `${url}/<path>` },
+  operatorsWebSocket: { label: 'Live events', show: (url) => `${url}   operators' WebSocket API (npm run cli -- watch CP-1)` },
+  operatorsConnections: { label: '', show: (url) => `@connections ${url}` },
   uploads: { label: 'Uploads', show: (url) => `${url}/<chargeBoxId>/<token>[/<file name>]` },
   sftp: { label: 'SFTP uploads', show: (url) => `${url}   user: the charger id, password: its upload token` },
   metrics: { label: 'Metrics', show: (url) => `${url}   (JSON; or: npm run cli -- metrics)` },

@@ -22,8 +22,9 @@ import { reservationRoutes } from './api/reservations/routes.ts';
 import { fileRoutes } from './api/files/routes.ts';
 import { uploadRoutes } from './upload/routes.ts';
 import { firmwareRoutes } from './api/firmware/routes.ts';
+import { operatorLiveRoutes } from './ws/operators/routes.ts';
 
-/** The API Gateway WebSocket APIs: chargers speak OCPP-J on one; operators get live events on the other (later). */
+/** The API Gateway WebSocket APIs: chargers speak OCPP-J on one; operators get live events on the other. */
 export type WebSocketApiName = 'chargers' | 'operators';
 /**
  * The DynamoDB calls a route may make, by their IAM action names (`dynamodb:<action>`). Scan is not among them:
@@ -117,6 +118,11 @@ export interface RouteAccess {
    * stage has none. No grant: they are addresses, not resources.
    */
   readonly fileEndpoints?: boolean;
+  /**
+   * Verifies operators' access tokens itself (the operators' WebSocket `$connect` authorizer): adds
+   * OPERATOR_TOKEN_ISSUER, the user pool's issuer. No grant: the pool's signing keys are public.
+   */
+  readonly operatorTokens?: boolean;
 }
 
 interface RouteBase {
@@ -473,6 +479,7 @@ export const routes = [
     access: { tables: { Csms: { actions: ['UpdateItem'], partitionKeyPrefixes: [UPLOAD_TOKEN_PK_PREFIX] } } },
   },
   ...firmwareRoutes,
+  ...operatorLiveRoutes,
   {
     // Records objects landing in the files bucket by any way in (SFTP sessions, presigned firmware PUTs; the upload
     // endpoint records its own first): GetItem of the file, HeadObject (a full read when S3 holds no checksum),

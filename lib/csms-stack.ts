@@ -372,6 +372,8 @@ export class CsmsStack extends Stack {
     if (chargers) {
       new CfnOutput(this, 'ManagementEndpoint', { description: 'API Gateway @connections endpoint (PostToConnection)', value: chargers.stage.callbackUrl });
     }
+    const operators = this.webSocketApis.operators;
+    if (operators) new CfnOutput(this, 'OperatorsWebSocketUrl', { description: 'Live events for operators (npm run cli -- --aws watch --url)', value: operators.stage.url });
     if (this.firmwareHttp) this.firmwareHttpOutputs(this.firmwareHttp, secrets.firmwareHttpSigningKey);
     if (this.restApi) new CfnOutput(this, 'RestApiUrl', { description: 'Operator REST API', value: this.restApi.api.url });
     if (this.fileTransfer) {

@@ -189,6 +189,12 @@ export class RouteFunction extends Construct {
       secret: (name: SecretName) => need(r.secrets[name], `secret ${name}`).secretArn,
       settings: (name: SettingsName) => r.settings[name],
       userPoolId: () => need(r.userPool, 'Cognito user pool').userPoolId,
+      // The pool's issuer, as Cognito writes it in `iss` (IUserPool does not expose UserPool's providerUrl).
+      operatorTokenIssuer: () => {
+        const pool = need(r.userPool, 'Cognito user pool');
+        const stack = Stack.of(pool);
+        return `https://cognito-idp.${stack.region}.${stack.urlSuffix}/${pool.userPoolId}`;
+      },
       corsOrigins: () => r.corsOrigins,
       fileEndpoint: (name: FileEndpointName) => r.fileEndpoints[name],
       // Empty without an SFTP server: the identity provider then refuses every login.

@@ -36,7 +36,7 @@ const readPassword = async (): Promise<string> => {
 };
 
 /** The stand-in's own endpoint: a user's tokens without their password. */
-const tokenFrom = (endpoint: string) => async (username: string): Promise<string> => {
+export const tokenFrom = (endpoint: string) => async (username: string): Promise<string> => {
   const res = await fetch(`${endpoint}/_local/users/${encodeURIComponent(username)}/token`, { method: 'POST' });
   const body = (await res.json()) as { AccessToken?: string; __type?: string; message?: string };
   if (body.__type === 'UserNotFoundException') throw new UsageError(`no user ${username} (add one with: user add ${username} --role <role>)`);

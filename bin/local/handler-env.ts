@@ -47,7 +47,7 @@ export interface Endpoints {
   /** The local API Gateway of each WebSocket API, which also serves its @connections. */
   readonly webSocketApis: Partial<Record<WebSocketApiName, string>>;
   /** The Cognito stand-in and its pool. */
-  readonly userPool?: { readonly id: string; readonly endpoint: string };
+  readonly userPool?: { readonly id: string; readonly endpoint: string; readonly issuer: string };
   /** Where chargers reach the file endpoints the hosts serve, e.g. `uploads: 'http://127.0.0.1:8084'`. */
   readonly fileEndpoints?: Partial<Record<FileEndpointName, string>>;
 }
@@ -117,6 +117,7 @@ export const handlerEnv = (
     secret: (name: SecretName) => local.secretIds[name],
     settings: (name: SettingsName) => local.settings[name],
     ...(endpoints.userPool ? { userPoolId: () => need(endpoints.userPool, 'Cognito stand-in').id } : {}),
+    ...(endpoints.userPool ? { operatorTokenIssuer: () => need(endpoints.userPool, 'Cognito stand-in').issuer } : {}),
     transferSessionRoleArn: () => LOCAL_SFTP_SESSION_ROLE_ARN,
     fileEndpoint: (name: FileEndpointName) => endpoints.fileEndpoints?.[name] ?? '',
   };

@@ -7,6 +7,7 @@ import {
 } from '@aws-sdk/client-apigatewaymanagementapi';
 import type { ConnectionCloser } from '#shared/charger/connection.ts';
 import type { ChargerLink } from '#shared/command/ports.ts';
+import type { OperatorLink } from '#shared/live/fan-out.ts';
 import { awsClientConfig } from '#shared/store/client-config.ts';
 import type { WsRequestContext } from './ws-events.ts';
 
@@ -40,6 +41,19 @@ export const chargerLink = (endpoint: string): ChargerLink => ({
   async send(connectionId, frame) {
     try {
       await clientFor(endpoint).send(new PostToConnectionCommand({ ConnectionId: connectionId, Data: Buffer.from(frame, 'utf8') }));
+      return 'sent';
+    } catch (error) {
+      if (error instanceof GoneException) return 'gone';
+      throw error;
+    }
+  },
+});
+
+/** Posts live events to operators' connections; each post gives up when `signal` aborts (a slow subscriber). */
+export const operatorLink = (endpoint: string): OperatorLink => ({
+  async post(connectionId, message, signal) {
+    try {
+      await clientFor(endpoint).send(new PostToConnectionCommand({ ConnectionId: connectionId, Data: Buffer.from(message, 'utf8') }), { abortSignal: signal });
       return 'sent';
     } catch (error) {
       if (error instanceof GoneException) return 'gone';

@@ -2,10 +2,10 @@
  * The environment handlers read, as schemas, parsed once per container. A function's environment holds only what
  * its route's `access` names (functions/_routes/environment.ts builds it for both hosts):
  * - each table's `envVar` (shared/store/tables.ts), each queue's URL and each bucket's name variable;
- * - `WS_MANAGEMENT_ENDPOINT` with `manageConnections`;
+ * - `WS_MANAGEMENT_ENDPOINT` (`OPERATORS_WS_MANAGEMENT_ENDPOINT` for the operators' API) with `manageConnections`;
  * - a secret's id variable (`SECRET_ENV_VARS`) with `secrets`: the value is read from Secrets Manager (secrets.ts);
  * - a settings group's variables (`SETTINGS_SCHEMAS`) with `settings`, e.g. `settings: ['chargers']`;
- * - `USER_POOL_ID` with `userPool`;
+ * - `USER_POOL_ID` with `userPool`; `OPERATOR_TOKEN_ISSUER` with `operatorTokens`;
  * - `FILE_UPLOAD_URL`, `FILE_SFTP_URL` and `FIRMWARE_HTTP_URL` (`FILE_ENDPOINT_VARS`) with `fileEndpoints`.
  * - for an `sftp-identity` route, its sessions' bucket and role (`SFTP_IDENTITY_VARS`).
  * zod's "mini" build: the full one would add some 440 KB to every Lambda bundle for a handful of variables.
@@ -114,6 +114,11 @@ export type SettingsName = keyof typeof SETTINGS_SCHEMAS;
 
 /** The variable `manageConnections` adds: the @connections endpoint of the named WebSocket API's stage. */
 export const MANAGEMENT_ENDPOINT_VAR = 'WS_MANAGEMENT_ENDPOINT';
+/**
+ * Each WebSocket API's variable: the local runtime runs every handler in one process with the union of their
+ * environments, so the two APIs' endpoints cannot share a name.
+ */
+export const MANAGEMENT_ENDPOINT_VARS = { chargers: MANAGEMENT_ENDPOINT_VAR, operators: 'OPERATORS_WS_MANAGEMENT_ENDPOINT' } as const;
 
 /** On AWS it is derived from the event's domain and stage when unset (functions/_common/connections.ts). */
 export const ManagementEndpointEnvSchema = z.object({ [MANAGEMENT_ENDPOINT_VAR]: z.optional(z.url()) });
@@ -190,6 +195,17 @@ export const SftpIdentityEnvSchema = z.object({
   [SFTP_IDENTITY_VARS.sessionRole]: z._default(z.string(), ''),
 });
 
+/**
+ * The variable `operatorTokens` access adds: the `iss` of operators' access tokens (the user pool's provider URL on
+ * AWS, the Cognito stand-in's locally); its JWKS is `<issuer>/.well-known/jwks.json`.
+ */
+export const OPERATOR_TOKEN_ISSUER_VAR = 'OPERATOR_TOKEN_ISSUER';
+
+export const OperatorTokenEnvSchema = z.object({ [OPERATOR_TOKEN_ISSUER_VAR]: z.url() });
+
+/** The operators' API's @connections endpoint (set with `manageConnections` on the `operators` API). */
+export const OperatorsManagementEnvSchema = z.object({ [MANAGEMENT_ENDPOINT_VARS.operators]: z.optional(z.url()) });
+
 /** Parses the environment, naming every missing or malformed variable so a cold start fails loudly. */
 export const parseEnv =
   <S extends z.ZodMiniType>(schema: S) =>
@@ -207,3 +223,5 @@ export const parseManagementEndpointEnv = parseEnv(ManagementEndpointEnvSchema);
 export const parseUserPoolEnv = parseEnv(UserPoolEnvSchema);
 export const parseFilesSettings = parseEnv(FilesSettingsSchema);
 export const parseSftpIdentityEnv = parseEnv(SftpIdentityEnvSchema);
+export const parseOperatorTokenEnv = parseEnv(OperatorTokenEnvSchema);
+export const parseOperatorsManagementEnv = parseEnv(OperatorsManagementEnvSchema);

@@ -66,3 +66,13 @@ export const header = (headers: Headers, name: string): string | undefined => {
   for (const [k, v] of Object.entries(headers)) if (k.toLowerCase() === wanted) return v;
   return undefined;
 };
+
+/** A REQUEST authorizer's answer: `execute-api:Invoke` on the method, allowed or denied, with the context to hand on. */
+export const authorizerPolicy = <C extends object>(effect: 'Allow' | 'Deny', resource: string, principalId: string, context?: C) => ({
+  principalId,
+  policyDocument: {
+    Version: '2012-10-17',
+    Statement: [{ Action: 'execute-api:Invoke', Effect: effect, Resource: resource }],
+  },
+  ...(context ? { context } : {}),
+});

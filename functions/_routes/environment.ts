@@ -12,7 +12,8 @@ import {
   FILE_ENDPOINT_VARS,
   type FileEndpointName,
   HISTORY_RETENTIONS,
-  MANAGEMENT_ENDPOINT_VAR,
+  MANAGEMENT_ENDPOINT_VARS,
+  OPERATOR_TOKEN_ISSUER_VAR,
   RETENTION_ENV,
   SECRET_ENV_VARS,
   type SecretName,
@@ -37,6 +38,8 @@ export interface EnvSources {
   settings(name: SettingsName): Readonly<Record<string, string>>;
   /** The operators' Cognito user pool id, for routes with `userPool` access; a host without one cannot run them. */
   userPoolId?(): string;
+  /** The `iss` of operators' access tokens, for routes with `operatorTokens`; a host without a user pool cannot run them. */
+  operatorTokenIssuer?(): string;
   /** Browser origins of the operator console (CORS); none: no CORS. */
   corsOrigins?(): readonly string[];
   /**
@@ -78,6 +81,11 @@ const userPoolIdFor = (route: RouteDef, sources: EnvSources): string => {
   return sources.userPoolId();
 };
 
+const operatorTokenIssuerFor = (route: RouteDef, sources: EnvSources): string => {
+  if (!sources.operatorTokenIssuer) throw new Error(`${route.id} names operatorTokens access, but this host has no Cognito user pool`);
+  return sources.operatorTokenIssuer();
+};
+
 /** The environment of one route's function: exactly what its access names. */
 export const routeEnvironment = (
   route: RouteDef,
@@ -96,10 +104,11 @@ export const routeEnvironment = (
     ...entries(registries.tables, Object.keys(access.tables ?? {}) as TableName[], 'table', (d) => sources.tableName(d)),
     ...entries(registries.queues, Object.keys(access.queues ?? {}), 'queue', (d) => sources.queueUrl(d)),
     ...entries(registries.buckets, Object.keys(access.buckets ?? {}), 'bucket', (d) => sources.bucketName(d)),
-    ...(access.manageConnections ? [[MANAGEMENT_ENDPOINT_VAR, sources.managementEndpoint(access.manageConnections.api)]] : []),
+    ...(access.manageConnections ? [[MANAGEMENT_ENDPOINT_VARS[access.manageConnections.api], sources.managementEndpoint(access.manageConnections.api)]] : []),
     ...(access.secrets ?? []).map((s) => [SECRET_ENV_VARS[s], sources.secret(s)]),
     ...(access.settings ?? []).flatMap((s) => Object.entries(sources.settings(s))),
     ...(access.userPool ? [[USER_POOL_ID_VAR, userPoolIdFor(route, sources)]] : []),
+    ...(access.operatorTokens ? [[OPERATOR_TOKEN_ISSUER_VAR, operatorTokenIssuerFor(route, sources)]] : []),
     ...(access.fileEndpoints ? fileEndpointsFor(route, sources) : []),
     ...sftpIdentityEnv(route, registries, sources),
     // Not access but the stage's: the handler adapter echoes an allowed Origin (functions/_routes/cors.ts).

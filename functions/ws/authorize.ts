@@ -7,20 +7,13 @@ import { decideUpgrade, type ConnectionPolicy } from '#shared/charger/connection
 import { deps, env, logger } from '../_common/runtime.ts';
 import { withCsms } from '../_common/with-csms.ts';
 import { acceptedValues, passwordKeys, secrets } from '../_common/secrets.ts';
-import { header, type ChargerAuthContext, type WsAuthorizerEvent } from '../_common/ws-events.ts';
+import { authorizerPolicy, header, type ChargerAuthContext, type WsAuthorizerEvent } from '../_common/ws-events.ts';
 
 // Read at cold start, so a function that cannot read its secrets fails there, by name.
 await Promise.all([secrets('originVerify'), passwordKeys()]);
 const allowListed = allowListMatcher(env.AUTO_REGISTER_ALLOW);
 
-const policy = (effect: 'Allow' | 'Deny', resource: string, principalId: string, context?: ChargerAuthContext) => ({
-  principalId,
-  policyDocument: {
-    Version: '2012-10-17',
-    Statement: [{ Action: 'execute-api:Invoke', Effect: effect, Resource: resource }],
-  },
-  ...(context ? { context } : {}),
-});
+const policy = authorizerPolicy<ChargerAuthContext>;
 
 const authorize = async (event: WsAuthorizerEvent) => {
   const decision = await decideUpgrade(

@@ -392,3 +392,15 @@ export const chargerFirmwareUpdatesIndex = (chargerId: string, requestedAt: stri
   gsi1pk: chargerFirmwareUpdatesPk(chargerId),
   gsi1sk: `${requestedAt}#${commandId}`,
 });
+
+/**
+ * Operators' live-event connections (docs/live-events.md): one item per connection, holding who connected and the
+ * targets it subscribed to, and one item per (target, connection) under the target's partition, so the fan-out
+ * finds a charger's, a location's or everything's subscribers with one Query per partition.
+ */
+export const OPERATOR_CONNECTION_PK_PREFIX = 'OPCONN#';
+export const operatorConnectionKey = (connectionId: string) => ({ pk: `${OPERATOR_CONNECTION_PK_PREFIX}${connectionId}`, sk: 'CONNECTION' });
+export const LIVE_SUBSCRIPTION_PK_PREFIX = 'LIVESUB#';
+/** A subscription target as stored: `charger:<id in lower case>`, `location:<id>` or `all`. */
+export const liveSubscriptionPk = (target: string) => `${LIVE_SUBSCRIPTION_PK_PREFIX}${target}`;
+export const liveSubscriptionKey = (target: string, connectionId: string) => ({ pk: liveSubscriptionPk(target), sk: connectionId });

@@ -29,6 +29,8 @@ import { tokenUseStore } from './token-use-store.ts';
 import { listTokenStore } from './list-token-store.ts';
 import { fileStore } from './file-store.ts';
 import { firmwareUpdateStore } from './firmware-update-store.ts';
+import { liveSubscriptionStore } from './live-subscription-store.ts';
+import { MAX_TARGETS_PER_CONNECTION } from '../live/live-event.ts';
 
 /** One item to read with others: where it is, and how its item becomes a record. */
 export interface ItemRead<T> {
@@ -66,6 +68,7 @@ export const makeStores = (ctx: StoreContext) => ({
   listTokens: listTokenStore(ctx),
   files: fileStore(ctx),
   firmwareUpdates: firmwareUpdateStore(ctx),
+  liveSubscriptions: liveSubscriptionStore(ctx, { maxTargets: MAX_TARGETS_PER_CONNECTION }),
   /**
    * Reads items of different aggregates in one request (BatchGetItem), e.g. the charger, the id token and the
    * transaction a TransactionEvent needs: `readTogether({ charger: stores.chargers.read(id), ... })`.

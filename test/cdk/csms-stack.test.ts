@@ -73,6 +73,12 @@ describe('functions from the route table', () => {
       // The bucket's name and the session role (empty on dev, which has no SFTP server), but no access to the bucket.
       SftpIdentityProvider: ['CSMS_TABLE', 'TRANSFER_HOME_BUCKET', 'TRANSFER_SESSION_ROLE_ARN'],
       RecordLandedFiles: ['CSMS_TABLE', 'FILES_BUCKET'],
+      // Live events: the authorizer verifies tokens against the pool's issuer and touches no table.
+      OperatorsAuthorizer: ['OPERATOR_TOKEN_ISSUER'],
+      OperatorsConnect: ['CSMS_TABLE'],
+      OperatorsDisconnect: ['CSMS_TABLE'],
+      OperatorsMessage: ['CSMS_TABLE'],
+      PublishLiveEvents: ['CSMS_TABLE', 'OPERATORS_WS_MANAGEMENT_ENDPOINT'],
     };
     expect(Object.keys(expected).sort()).toEqual(chargerRoutes.map((r) => r.id).sort());
     const fns = dev.findResources('AWS::Lambda::Function');
@@ -211,6 +217,21 @@ describe('IAM from route access', () => {
         ],
       },
       SftpIdentityProvider: { Csms: ['dynamodb:UpdateItem'] },
+      OperatorsConnect: { Csms: ['dynamodb:PutItem'] },
+      OperatorsDisconnect: { Csms: ['dynamodb:BatchWriteItem', 'dynamodb:DeleteItem'] },
+      OperatorsMessage: { Csms: ['dynamodb:BatchGetItem', 'dynamodb:BatchWriteItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'] },
+      PublishLiveEvents: {
+        Csms: [
+          'dynamodb:BatchGetItem',
+          'dynamodb:BatchWriteItem',
+          'dynamodb:DeleteItem',
+          'dynamodb:DescribeStream',
+          'dynamodb:GetRecords',
+          'dynamodb:GetShardIterator',
+          'dynamodb:ListStreams',
+          'dynamodb:Query',
+        ],
+      },
     };
     for (const route of chargerRoutes) {
       for (const def of tables) {

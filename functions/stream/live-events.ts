@@ -1,0 +1,39 @@
+/**
+ * Csms table stream → operators' live events (docs/live-events.md): each change that is an event
+ * (shared/store/live-event-images.ts) goes to the operator connections subscribed to its charger, its location or
+ * every charger. A post that fails or times out is logged and dropped, never retried: one subscriber cannot hold the
+ * batch up. Only a failure to read subscribers throws, and the batch is delivered again (ids repeat: at least once).
+ */
+import type { DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
+import { fanOut } from '#shared/live/fan-out.ts';
+import type { LiveEvent } from '#shared/live/live-event.ts';
+import { liveEventOf } from '#shared/store/live-event-images.ts';
+import { operatorLink } from '../_common/connections.ts';
+import { parseOperatorsManagementEnv } from '../_common/env.ts';
+import { deps, logger } from '../_common/runtime.ts';
+import { itemChange } from '../_common/stream-events.ts';
+import { withCsms } from '../_common/with-csms.ts';
+
+/** A post slower than this is given up (API Gateway's @connections answers in tens of milliseconds). */
+const POST_TIMEOUT_MS = 2_000;
+
+const endpoint = parseOperatorsManagementEnv().OPERATORS_WS_MANAGEMENT_ENDPOINT;
+if (!endpoint) throw new Error('Invalid environment: OPERATORS_WS_MANAGEMENT_ENDPOINT is not set');
+const ports = { subscribers: deps.stores.liveSubscriptions, link: operatorLink(endpoint), log: deps.log, postTimeoutMs: POST_TIMEOUT_MS };
+
+const eventOf = (record: DynamoDBRecord): LiveEvent | undefined => {
+  const written = record.dynamodb?.ApproximateCreationDateTime;
+  const at = new Date(written === undefined ? Date.now() : written * 1000).toISOString();
+  // The record's id: the same change delivered again carries the same one.
+  return liveEventOf(itemChange(record), record.eventID ?? String(record.dynamodb?.SequenceNumber), at);
+};
+
+const publish = async (event: DynamoDBStreamEvent): Promise<void> => {
+  const events = event.Records.flatMap((r) => eventOf(r) ?? []);
+  if (events.length === 0) return;
+  const report = await fanOut(ports, events);
+  if (report.failed > 0 || report.gone > 0) logger.warn('live events partly delivered', { ...report });
+  else logger.debug('live events delivered', { ...report });
+};
+
+export const handler = withCsms(publish);

@@ -93,7 +93,7 @@ export class CsmsAlarms extends Construct {
       ['throttles', 'Throttles'],
     ] as const) {
       groups.forEach((group, i) => {
-        const usingMetrics = Object.fromEntries(group.map(([routeId, fn], j): [string, IMetric] => [`m${j}`, lambdaMetrics(this, routeId, fn)[kind]]));
+        const usingMetrics = Object.fromEntries(group.map(([routeId, fn], j): [string, IMetric] => [`m${j}`, lambdaMetrics(this, routeId, fn)[kind].with({ period: WINDOW })]));
         const names = Object.keys(usingMetrics);
         const ids = group.map(([routeId]) => routeId);
         // A function that was not invoked has no datapoint, and no invocation is no error.

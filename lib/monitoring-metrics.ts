@@ -53,7 +53,7 @@ const functionNameFor = (scope: Construct, fn: IFunction): string =>
 
 /** The Lambda metrics of a function, from the function's own helpers, named so the dashboard's stack can read them. */
 export const lambdaMetrics = (scope: Construct, label: string, fn: IFunction) => {
-  const named = (metric: Metric): IMetric => metric.with({ dimensionsMap: { FunctionName: functionNameFor(scope, fn) }, label, period: FINE_PERIOD });
+  const named = (metric: Metric): Metric => metric.with({ dimensionsMap: { FunctionName: functionNameFor(scope, fn) }, label, period: FINE_PERIOD });
   return {
     errors: named(fn.metricErrors({ statistic: 'Sum' })),
     throttles: named(fn.metricThrottles({ statistic: 'Sum' })),

@@ -2,7 +2,7 @@
  * What operators watch: the CloudWatch dashboard (lib/dashboard.ts) and the alarms (lib/alarms.ts), which report to
  * one encrypted SNS topic; an email address subscribes to it when the stage names one (`-c alarmEmail=…`).
  */
-import { CfnOutput, type RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { CfnOutput, NestedStack, type RemovalPolicy, Stack } from 'aws-cdk-lib';
 import type { Stage } from 'aws-cdk-lib/aws-apigateway';
 import type { IWebSocketStage } from 'aws-cdk-lib/aws-apigatewayv2';
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
@@ -49,24 +49,31 @@ export class Monitoring extends Construct {
   readonly dashboard: CsmsDashboard;
   readonly alarms: CsmsAlarms;
 
+  /** Where the topic, the alarms and the dashboard live: a nested stack of their own (see the constructor). */
+  readonly stack: NestedStack;
+
   constructor(scope: Construct, id: string, props: MonitoringProps) {
     super(scope, id);
-    this.topic = this.alarmTopic(props.removalPolicy);
+    const parent = Stack.of(this);
+    // A nested stack of their own: the alarms grow with the functions, and the parent stack is near CloudFormation's
+    // 500 resources (test/cdk/resource-limits.test.ts). They only read names and ids of the parent's resources.
+    this.stack = new NestedStack(this, 'AlarmsAndDashboard', { description: `O-V2X-MP dashboard and alarms (${parent.stackName})` });
+    this.topic = this.alarmTopic(props.removalPolicy, parent.stackName);
     if (props.alarmEmail) this.topic.addSubscription(new EmailSubscription(props.alarmEmail));
-    this.alarms = new CsmsAlarms(this, 'Alarms', {
+    this.alarms = new CsmsAlarms(this.stack, 'Alarms', {
       resources: props.resources,
       topic: this.topic,
       ...(props.connectRefusalsPer5Min !== undefined ? { connectRefusalsPer5Min: props.connectRefusalsPer5Min } : {}),
       ...(props.connectedDrop ? { connectedDrop: props.connectedDrop } : {}),
     });
-    this.dashboard = new CsmsDashboard(this, 'Dashboard', {
+    this.dashboard = new CsmsDashboard(this.stack, 'Dashboard', {
       resources: props.resources,
       alarms: this.alarms.alarms,
       // The stack's name (`OV2xMp-<stage>`): a stable address to bookmark, and one dashboard per stage.
-      dashboardName: Stack.of(this).stackName,
+      dashboardName: parent.stackName,
     });
-    new CfnOutput(Stack.of(this), 'DashboardUrl', { description: 'The operators’ CloudWatch dashboard', value: this.dashboard.url });
-    new CfnOutput(Stack.of(this), 'AlarmTopicArn', {
+    new CfnOutput(parent, 'DashboardUrl', { description: 'The operators’ CloudWatch dashboard', value: this.dashboard.url });
+    new CfnOutput(parent, 'AlarmTopicArn', {
       description: 'SNS topic of every alarm (aws sns subscribe --protocol email ... or -c alarmEmail=…)',
       value: this.topic.topicArn,
     });
@@ -76,14 +83,14 @@ export class Monitoring extends Construct {
    * Encrypted with a key of its own: CloudWatch cannot publish to a topic under the AWS-managed SNS key, whose policy
    * nobody can extend. TLS only; CloudWatch alarms of this account may publish.
    */
-  private alarmTopic(removalPolicy: RemovalPolicy): Topic {
-    const key = new Key(this, 'TopicKey', { enableKeyRotation: true, removalPolicy, description: 'Encrypts the CSMS alarm topic' });
+  private alarmTopic(removalPolicy: RemovalPolicy, stackName: string): Topic {
+    const key = new Key(this.stack, 'TopicKey', { enableKeyRotation: true, removalPolicy, description: 'Encrypts the CSMS alarm topic' });
     const cloudWatch = new ServicePrincipal('cloudwatch.amazonaws.com');
     const fromThisAccount = { StringEquals: { 'aws:SourceAccount': Stack.of(this).account } };
     key.addToResourcePolicy(
       new PolicyStatement({ actions: ['kms:Decrypt', 'kms:GenerateDataKey*'], principals: [cloudWatch], resources: ['*'], conditions: fromThisAccount }),
     );
-    const topic = new Topic(this, 'Topic', { masterKey: key, enforceSSL: true, displayName: `CSMS alarms (${Stack.of(this).stackName})` });
+    const topic = new Topic(this.stack, 'Topic', { masterKey: key, enforceSSL: true, displayName: `CSMS alarms (${stackName})` });
     topic.addToResourcePolicy(new PolicyStatement({ actions: ['sns:Publish'], principals: [cloudWatch], resources: [topic.topicArn], conditions: fromThisAccount }));
     return topic;
   }

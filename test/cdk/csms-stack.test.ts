@@ -68,6 +68,7 @@ describe('functions from the route table', () => {
       ReleaseHeldCommands: ['CSMS_TABLE', 'COMMANDS_QUEUE_URL'],
       SyncLocalListOnMismatch: ['CSMS_TABLE', 'COMMANDS_QUEUE_URL'],
       ReconcilePresence: ['CSMS_TABLE', 'MESSAGE_LOG_TABLE'],
+      SampleConnectedChargers: ['CSMS_TABLE'],
       ExpireReservations: ['CSMS_TABLE'],
       ReceiveUploads: ['CSMS_TABLE', 'FILES_BUCKET', 'FILE_UPLOAD_MAX_BYTES', 'FIRMWARE_HTTP_SIGNING_KEY_SECRET_ID'],
       // The bucket's name and the session role (empty on dev, which has no SFTP server), but no access to the bucket.
@@ -194,6 +195,7 @@ describe('IAM from route access', () => {
         MessageLog: ['dynamodb:BatchWriteItem', 'dynamodb:PutItem'],
       },
       ReconcilePresence: { Csms: ['dynamodb:Query', 'dynamodb:UpdateItem'], MessageLog: ['dynamodb:Query'] },
+      SampleConnectedChargers: { Csms: ['dynamodb:Query'] },
       ExpireReservations: { Csms: ['dynamodb:Query', 'dynamodb:UpdateItem'] },
       ReceiveUploads: { Csms: ['dynamodb:GetItem', 'dynamodb:UpdateItem'] },
       RecordLandedFiles: { Csms: ['dynamodb:GetItem', 'dynamodb:UpdateItem'] },

@@ -228,8 +228,8 @@ describe('stream routes: DynamoDB Streams event source mappings', () => {
 
 describe('schedule routes: EventBridge rules', () => {
   it('invokes the function on the route’s expression, retrying delivery', () => {
-    // The fixture's Tick and the platform's ReconcilePresence and ExpireReservations.
-    t.resourceCountIs('AWS::Events::Rule', 3);
+    // The fixture's Tick and the platform's ReconcilePresence, ExpireReservations and SampleConnectedChargers.
+    t.resourceCountIs('AWS::Events::Rule', 4);
     t.hasResourceProperties('AWS::Events::Rule', {
       ScheduleExpression: 'rate(1 minute)',
       State: 'ENABLED',

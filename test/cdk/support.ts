@@ -67,7 +67,8 @@ const substitute = (node: unknown, replace: (n: Json) => unknown): unknown => {
  */
 export function stackTemplates(stack: Stack): { template: Template; parent: Template; nested: Record<string, Template> } {
   const parent = Template.fromStack(stack);
-  const nestedStacks = stack.node.children.filter((c): c is NestedStack => c instanceof NestedStack);
+  // Every stack nested in this one, wherever its construct sits (the monitoring one is inside its construct).
+  const nestedStacks = stack.node.findAll().filter((c): c is NestedStack => c instanceof NestedStack && c.nestedStackParent === stack);
   const nested = Object.fromEntries(nestedStacks.map((n) => [n.node.id, Template.fromStack(n)]));
   let merged = parent.toJSON() as TemplateJson;
   for (const n of nestedStacks) {

@@ -481,12 +481,12 @@ describe('bucket routes: S3 event notifications from fauxqs', () => {
 
 describe('start-up', () => {
   it('lists every endpoint it serves', () => {
-    expect(Object.keys(runtime.endpoints).sort()).toEqual(['chargerConnections', 'chargerWebSocket', 'cognito', 'dynamodb', 'firmwareHttp', 'metrics', 'restApi', 's3', 'secretsManager', 'sftp', 'sqs', 'uploads']);
+    expect(Object.keys(runtime.endpoints).sort()).toEqual(['chargerConnections', 'chargerWebSocket', 'cognito', 'dynamodb', 'firmwareHttp', 'metrics', 'operatorsConnections', 'operatorsWebSocket', 'restApi', 's3', 'secretsManager', 'sftp', 'sqs', 'uploads']);
     expect(runtime.endpoints.sftp).toMatch(/^sftp:\/\/127\.0\.0\.1:\d+$/);
     expect(runtime.endpoints.firmwareHttp).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     expect(runtime.routeCounts).toEqual({
-      'ws-authorizer': 1,
-      ws: 3,
+      'ws-authorizer': 2,
+      ws: 6,
       http: routes.filter((r) => r.kind === 'http').length,
       queue: 2,
       stream: 1,

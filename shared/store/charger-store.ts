@@ -5,7 +5,7 @@
  * Presence lives in its own item (presence-store.ts) so frequent connection writes never touch the
  * profile's index entries.
  */
-import { GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { BootFacts, ChargerItem, ChargerProfile, RegistrationStatus } from '../charger/registry.ts';
 import type { StoreContext } from './context.ts';
 import { getAll, isConditionFailed, itemOfFailedCondition, transactionConditionsFailed as conditionsFailed, unlessConditionFails, type Item } from './dynamo.ts';
@@ -22,7 +22,7 @@ import {
   pendingAutoRegisteredIndex,
   withoutKeys,
 } from './keys.ts';
-import { mapPage, queryPage, type Page, type PageOptions } from './queries.ts';
+import { countQuery, mapPage, queryPage, type Page, type PageOptions } from './queries.ts';
 
 const BOOT_FACTS: readonly (keyof BootFacts)[] = [
   'vendor', 'model', 'serialNumber', 'chargeBoxSerialNumber', 'firmwareVersion', 'iccid', 'imsi', 'meterType', 'meterSerialNumber', 'bootReason',
@@ -157,24 +157,17 @@ export const chargerStore = (ctx: StoreContext) => {
 
     /** Pending auto-registered chargers that have not expired, counted up to `atMost` (the cap). */
     async countPendingAutoRegistered(atMost: number): Promise<number> {
-      let count = 0;
-      let cursor: Record<string, unknown> | undefined;
-      do {
-        const out = await ctx.db.send(
-          new QueryCommand({
-            TableName: ctx.tables.Csms,
-            IndexName: 'gsi1',
-            KeyConditionExpression: 'gsi1pk = :pk',
-            FilterExpression: 'expiresAt > :nowSeconds AND registrationStatus = :pending',
-            ExpressionAttributeValues: { ':pk': PENDING_AUTO_REGISTERED_PK, ':nowSeconds': epochSeconds(ctx.now()), ':pending': 'pending' },
-            Select: 'COUNT',
-            ...(cursor ? { ExclusiveStartKey: cursor } : {}),
-          }),
-        );
-        count += out.Count ?? 0;
-        cursor = out.LastEvaluatedKey;
-      } while (cursor && count < atMost);
-      return count;
+      return countQuery(
+        ctx,
+        {
+          TableName: ctx.tables.Csms,
+          IndexName: 'gsi1',
+          KeyConditionExpression: 'gsi1pk = :pk',
+          FilterExpression: 'expiresAt > :nowSeconds AND registrationStatus = :pending',
+          ExpressionAttributeValues: { ':pk': PENDING_AUTO_REGISTERED_PK, ':nowSeconds': epochSeconds(ctx.now()), ':pending': 'pending' },
+        },
+        atMost,
+      );
     },
 
     get,

@@ -5,12 +5,12 @@
  * belongs to from the $connect authorizer's context, which API Gateway repeats on every event of the
  * connection, so no connection-id → charger item is written.
  */
-import { GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { ConnectionRecord, Presence, UploadKind } from '../charger/presence.ts';
 import type { StoreContext } from './context.ts';
 import { unlessConditionFails } from './dynamo.ts';
 import { LIVE_SHARDS, liveConnectionIndex, liveConnectionsPk, presenceKey, withoutKeys } from './keys.ts';
-import { queryAll } from './queries.ts';
+import { countQuery, queryAll } from './queries.ts';
 
 export type AttachResult =
   | { attached: true; replacedConnectionId?: string }
@@ -88,25 +88,8 @@ export const presenceStore = (ctx: StoreContext) => {
 
     /** How many connections are registered as live: a COUNT Query of each shard (reads the index, returns no items). */
     async countLive(): Promise<number> {
-      const countShard = async (shard: number): Promise<number> => {
-        let count = 0;
-        let cursor: Record<string, unknown> | undefined;
-        do {
-          const out = await ctx.db.send(
-            new QueryCommand({
-              TableName: ctx.tables.Csms,
-              IndexName: 'gsi2',
-              KeyConditionExpression: 'gsi2pk = :pk',
-              ExpressionAttributeValues: { ':pk': liveConnectionsPk(shard) },
-              Select: 'COUNT',
-              ...(cursor ? { ExclusiveStartKey: cursor } : {}),
-            }),
-          );
-          count += out.Count ?? 0;
-          cursor = out.LastEvaluatedKey;
-        } while (cursor);
-        return count;
-      };
+      const countShard = (shard: number) =>
+        countQuery(ctx, { TableName: ctx.tables.Csms, IndexName: 'gsi2', KeyConditionExpression: 'gsi2pk = :pk', ExpressionAttributeValues: { ':pk': liveConnectionsPk(shard) } });
       const counts = await Promise.all(Array.from({ length: LIVE_SHARDS }, (_, shard) => countShard(shard)));
       return counts.reduce((a, b) => a + b, 0);
     },

@@ -120,3 +120,18 @@ export const mapPage = <T>(page: Page<Record<string, unknown>>, f: (item: Record
   ...page,
   items: page.items.map(f),
 });
+
+/**
+ * How many items a Query matches (`Select: 'COUNT'`: DynamoDB reads them but returns none), page by page, stopping
+ * once `atMost` is reached.
+ */
+export const countQuery = async (ctx: StoreContext, input: Omit<QueryCommandInput, 'Select' | 'ExclusiveStartKey'>, atMost = Number.POSITIVE_INFINITY): Promise<number> => {
+  let count = 0;
+  let cursor: Record<string, unknown> | undefined;
+  do {
+    const out = await ctx.db.send(new QueryCommand({ ...input, Select: 'COUNT', ...(cursor ? { ExclusiveStartKey: cursor } : {}) }));
+    count += out.Count ?? 0;
+    cursor = out.LastEvaluatedKey;
+  } while (cursor && count < atMost);
+  return count;
+};

@@ -229,6 +229,10 @@ try {
     // The charger-facing functions, and one REST function (Health: the REST adapter, middy and Powertools, nothing of
     // a resource) standing for the operator API's cold start; bundling every REST route would add minutes for little.
     const coldRoutes = (routes as readonly RouteDef[]).filter((r) => r.kind !== 'http' || r.id === 'Health');
+    // The operators' live-event API: a viewer's access token from the runtime's user pool (as a console would hold).
+    const viewerToken = (await signIn(runtime.userPool, `bench-viewer-${Date.now()}`, ['viewer'])).accessToken;
+    const liveProtocols = `csms-live.v1, bearer.${viewerToken}`;
+    const operatorContext = (routeKey: string, eventType: string) => ({ ...requestContext(routeKey, eventType), authorizer: { principal: 'bench-viewer' } });
     const coldStarts = await measureColdStarts({
       routes: coldRoutes,
       env: { ...runtime.env, POWERTOOLS_LOG_LEVEL: 'ERROR' },
@@ -244,6 +248,15 @@ try {
         OcppConnect: { headers: {}, requestContext: requestContext('$connect', 'CONNECT') },
         OcppDisconnect: { requestContext: requestContext('$disconnect', 'DISCONNECT') },
         OcppMessage: { body: '[2,"cold-1","Heartbeat",{}]', isBase64Encoded: false, requestContext: requestContext('$default', 'MESSAGE') },
+        OperatorsAuthorizer: {
+          type: 'REQUEST',
+          methodArn: 'arn:aws:execute-api:us-east-1:000000000000:local/local/$connect',
+          headers: { 'Sec-WebSocket-Protocol': liveProtocols },
+          requestContext: requestContext('$connect', 'CONNECT'),
+        },
+        OperatorsConnect: { headers: { 'Sec-WebSocket-Protocol': liveProtocols }, requestContext: operatorContext('$connect', 'CONNECT') },
+        OperatorsDisconnect: { requestContext: operatorContext('$disconnect', 'DISCONNECT') },
+        OperatorsMessage: { body: '{"action":"subscribe","chargers":["CP-COLD"]}', isBase64Encoded: false, requestContext: operatorContext('$default', 'MESSAGE') },
         Health: restProxyEvent(
           { apiId: 'local', stage: 'local', domainName: 'localhost', region: 'us-east-1', accountId: '000000000000' },
           { method: 'GET', resource: '/health', path: '/health', pathParameters: {}, headers: {}, query: {}, body: null, sourceIp: '127.0.0.1' },

@@ -1,7 +1,7 @@
 /**
  * The domain's Metrics port (shared/metrics/catalog.ts) on Powertools Metrics: each record is one CloudWatch embedded
- * metric format line on stdout, emitted at once (a single metric with its own dimensions), so no API call and nothing
- * lost when an invocation fails. The service dimension is the catalog's one value for every function.
+ * metric format line on stdout, emitted at once with its own dimensions, so no API call and nothing lost when an
+ * invocation fails. The service dimension is the catalog's one value for every function.
  */
 import type middy from '@middy/core';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
@@ -12,12 +12,17 @@ export const metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName: 
 
 const UNITS = { Count: MetricUnit.Count, Milliseconds: MetricUnit.Milliseconds } as const;
 
+/**
+ * Each record is added and published at once on the one instance (publishing clears its metrics and dimensions), all
+ * synchronously: no other record can interleave. Not `singleMetric()`, which builds a new Metrics (environment read, a
+ * new Console) per record, on the charger message path.
+ */
 export const metricsPort = (m: Metrics): MetricsPort => ({
   record(metric, value, dimensions) {
     const def = METRICS[metric];
-    const single = m.singleMetric();
-    for (const name of def.dimensions) single.addDimension(name, (dimensions as Readonly<Record<string, string>>)[name] ?? 'Other');
-    single.addMetric(def.name, UNITS[def.unit], value);
+    for (const name of def.dimensions) m.addDimension(name, (dimensions as Readonly<Record<string, string>>)[name] ?? 'Other');
+    m.addMetric(def.name, UNITS[def.unit], value);
+    m.publishStoredMetrics();
   },
 });
 

@@ -5,7 +5,7 @@
  * firmware distribution), the only modules of bin/local that know lib/edge.
  */
 import { randomBytes } from 'node:crypto';
-import type { IncomingMessage } from 'node:http';
+import { type IncomingMessage, STATUS_CODES } from 'node:http';
 import { isEdgeResponse, runViewerRequest, viewerRequestSource } from '../../lib/edge/viewer-request.ts';
 import { FORWARDED_HEADERS, ORIGIN_VERIFY_HEADER } from '../../lib/edge/origin-headers.ts';
 import type {
@@ -17,6 +17,14 @@ import type {
 
 /** A response generated at the edge (the request was refused there). */
 export type EdgeResponse = CloudFrontFunctionResponse;
+
+/** What goes on the wire for a response the viewer-request function generated: status, headers, body bytes. */
+export const edgeResponseParts = (res: EdgeResponse): { status: number; statusText: string; headers: Record<string, string>; body: Buffer } => ({
+  status: res.statusCode,
+  statusText: res.statusDescription ?? STATUS_CODES[res.statusCode] ?? 'Error',
+  headers: Object.fromEntries(Object.entries(res.headers ?? {}).map(([k, v]) => [k, v.value])),
+  body: res.body ? Buffer.from(res.body.data, res.body.encoding === 'base64' ? 'base64' : 'utf8') : Buffer.alloc(0),
+});
 
 export interface EdgeOptions {
   readonly pathPrefix: string;

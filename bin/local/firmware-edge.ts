@@ -17,7 +17,7 @@ import { GetObjectCommand, HeadObjectCommand, type S3Client } from '@aws-sdk/cli
 import { FIRMWARE_HTTP_HOST_HEADER, FIRMWARE_IMAGE_PATH_PATTERN } from '#shared/file/firmware-http.ts';
 import { firmwareHttpViewerRequestSource } from '../../lib/edge/firmware-http-viewer-request.ts';
 import { isEdgeResponse, runViewerRequest } from '../../lib/edge/viewer-request.ts';
-import { type EdgeResponse, viewerEvent } from './edge.ts';
+import { type EdgeResponse, edgeResponseParts, viewerEvent } from './edge.ts';
 
 /** The local key pair's id, in the shape of a CloudFront public key id. */
 export const LOCAL_KEY_PAIR_ID = 'KLOCALFIRMWAREHTTP';
@@ -90,8 +90,9 @@ export interface FirmwareEdge {
 
 /** A response the viewer-request function generated (a refusal), as CloudFront sends it. */
 const sendEdgeResponse = (res: ServerResponse, out: EdgeResponse): void => {
-  res.writeHead(out.statusCode, Object.fromEntries(Object.entries(out.headers ?? {}).map(([k, v]) => [k, v.value])));
-  res.end(out.body ? Buffer.from(out.body.data, out.body.encoding === 'base64' ? 'base64' : 'utf8') : undefined);
+  const { status, statusText, headers, body } = edgeResponseParts(out);
+  res.writeHead(status, statusText, headers);
+  res.end(body);
 };
 
 const plain = (res: ServerResponse, status: number, text: string): void => {

@@ -13,6 +13,8 @@
 import { createPublicKey, generateKeyPairSync, type KeyObject, verify } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { GetObjectCommand, HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { FIRMWARE_HTTP_HOST_HEADER, FIRMWARE_IMAGE_PATH_PATTERN } from '#shared/file/firmware-http.ts';
 import { firmwareHttpViewerRequestSource } from '../../lib/edge/firmware-http-viewer-request.ts';
@@ -125,7 +127,8 @@ const serveImage = async (req: IncomingMessage, res: ServerResponse, url: URL, o
     const range = req.headers.range;
     const got = await bucket.client.send(new GetObjectCommand({ Bucket: bucket.name, Key, ...(range ? { Range: range } : {}) }));
     res.writeHead(got.ContentRange ? 206 : 200, objectHeaders(got));
-    res.end(Buffer.from(await got.Body!.transformToByteArray()));
+    // Streamed, as CloudFront does: an image may be far larger than a reply one would hold in memory.
+    await pipeline(got.Body as Readable, res);
   } catch (error) {
     const name = error instanceof Error ? error.name : '';
     if (name === 'NoSuchKey' || name === 'NotFound') return plain(res, 404, 'Not Found');

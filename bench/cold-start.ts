@@ -2,9 +2,12 @@
  * Cold start per Lambda (issue 4, point 4): each route's entry is bundled the way CDK's NodejsFunction
  * bundles it (lib/route-function.ts), then a fresh Node 22 process imports the bundle and runs one invocation.
  * Import time stands for the Lambda init phase; the first call includes lazy work (SDK clients, first connection).
+ * The child has the environment of a function with active tracing, so the X-Ray SDK starts as on Lambda and the
+ * first call pays for its subsegments; a UDP socket stands in for the daemon and counts the SDK calls traced.
  */
 import { copyValidatorFiles, VALIDATORS_EXTERNAL } from '../lib/ocpp-validator-files.ts';
 import { execFile } from 'node:child_process';
+import { createSocket, type Socket } from 'node:dgram';
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -29,6 +32,8 @@ export interface ColdStart {
   sideFileBytes: Record<string, number>;
   initMs: Spread;
   firstInvokeMs: Spread;
+  /** AWS SDK calls of the last run's first invocation that reached X-Ray (subsegments in the `aws` namespace). */
+  tracedSdkCalls: number;
 }
 
 export interface ColdStartOptions {
@@ -108,6 +113,8 @@ const { handler } = await import(pathToFileURL(bundlePath).href);
 const t1 = performance.now();
 await handler(event, context);
 const t2 = performance.now();
+// Lets the X-Ray subsegments sent during the call leave before the exit (after the timing).
+await new Promise((resolve) => setTimeout(resolve, 20));
 process.stdout.write('\\n${RESULT_MARKER}' + JSON.stringify({ initMs: t1 - t0, firstInvokeMs: t2 - t1 }) + '\\n', () => process.exit(0));
 `;
 
@@ -115,6 +122,29 @@ interface RunTiming {
   initMs: number;
   firstInvokeMs: number;
 }
+
+/** What Lambda sets for a function with active tracing, on-demand, with a sampled trace. */
+const tracingEnv = (daemon: Socket, taskRoot: string): Record<string, string> => ({
+  AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs22.x',
+  AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
+  LAMBDA_TASK_ROOT: taskRoot,
+  _HANDLER: 'index.handler',
+  _X_AMZN_TRACE_ID: 'Root=1-6750a000-0123456789abcdef01234567;Parent=53995c3f42cd8ad8;Sampled=1',
+  AWS_XRAY_DAEMON_ADDRESS: `127.0.0.1:${daemon.address().port}`,
+});
+
+/** A stand-in for the X-Ray daemon: counts the subsegments of AWS SDK calls it receives. */
+const startDaemon = async (): Promise<{ socket: Socket; sdkCalls: () => number }> => {
+  const socket = createSocket('udp4');
+  let calls = 0;
+  // Each datagram is a header line and one (sub)segment document.
+  socket.on('message', (datagram) => {
+    const document = datagram.toString('utf8').split('\n')[1];
+    if (document && (JSON.parse(document) as { namespace?: string }).namespace === 'aws') calls++;
+  });
+  await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
+  return { socket, sdkCalls: () => calls };
+};
 
 const assertNode22 = (): void => {
   const major = Number(process.versions.node.split('.')[0]);
@@ -150,7 +180,9 @@ const sideFiles = async (dir: string): Promise<Record<string, number>> => {
   return Object.fromEntries(await Promise.all(files.map(async (f) => [f.name, (await readFile(path.join(f.parentPath, f.name))).byteLength] as const)));
 };
 
-const measureRoute = async (route: RouteDef, dir: string, opts: ColdStartOptions & { driver: string; runs: number }): Promise<ColdStart> => {
+type Daemon = Awaited<ReturnType<typeof startDaemon>>;
+
+const measureRoute = async (route: RouteDef, dir: string, opts: ColdStartOptions & { driver: string; runs: number; daemon: Daemon }): Promise<ColdStart> => {
   const bundle = path.join(dir, route.id, 'index.mjs');
   const event = path.join(dir, route.id, 'event.json');
   await bundleEntry(path.join(opts.functionsDir ?? path.join(projectRoot, 'functions'), route.entry), bundle, route.ocppValidators === true);
@@ -159,10 +191,15 @@ const measureRoute = async (route: RouteDef, dir: string, opts: ColdStartOptions
   // One invocation in a fresh process, as on-demand Lambda runs it: not the local runtime's concurrent mode, whose
   // per-invocation store (InvokeStore) this driver does not provide.
   const { AWS_LAMBDA_MAX_CONCURRENCY: _concurrent, ...lambdaEnv } = opts.env;
-  const env = { PATH: process.env.PATH ?? '', NODE_OPTIONS: LAMBDA_NODE_OPTIONS, ...lambdaEnv };
+  const env = { PATH: process.env.PATH ?? '', NODE_OPTIONS: LAMBDA_NODE_OPTIONS, ...tracingEnv(opts.daemon.socket, path.dirname(bundle)), ...lambdaEnv };
   const timings: RunTiming[] = [];
+  let tracedSdkCalls = 0;
   // One at a time: concurrent children would compete for the CPU and inflate each other's figures.
-  for (let i = 0; i < opts.runs; i++) timings.push(await runOnce({ driver: opts.driver, bundle, event }, route.id, env));
+  for (let i = 0; i < opts.runs; i++) {
+    const before = opts.daemon.sdkCalls();
+    timings.push(await runOnce({ driver: opts.driver, bundle, event }, route.id, env));
+    tracedSdkCalls = opts.daemon.sdkCalls() - before;
+  }
   return {
     routeId: route.id,
     entry: route.entry,
@@ -171,6 +208,7 @@ const measureRoute = async (route: RouteDef, dir: string, opts: ColdStartOptions
     sideFileBytes: await sideFiles(path.dirname(bundle)),
     initMs: spread(timings.map((t) => t.initMs)),
     firstInvokeMs: spread(timings.map((t) => t.firstInvokeMs)),
+    tracedSdkCalls,
   };
 };
 
@@ -183,14 +221,16 @@ export const measureColdStarts = async (opts: ColdStartOptions): Promise<ColdSta
   if (missing.length > 0) throw new Error(`no first-invocation event for route(s): ${missing.join(', ')}`);
 
   const dir = opts.outDir ?? (await mkdtemp(path.join(tmpdir(), 'cold-start-')));
+  const daemon = await startDaemon();
   try {
     await Promise.all(opts.routes.map((r) => mkdir(path.join(dir, r.id), { recursive: true })));
     const driver = path.join(dir, 'driver.mjs');
     await writeFile(driver, DRIVER);
     const results: ColdStart[] = [];
-    for (const route of opts.routes) results.push(await measureRoute(route, dir, { ...opts, driver, runs }));
+    for (const route of opts.routes) results.push(await measureRoute(route, dir, { ...opts, driver, runs, daemon }));
     return results;
   } finally {
+    daemon.socket.close();
     if (opts.outDir === undefined) await rm(dir, { recursive: true, force: true });
   }
 };

@@ -119,14 +119,19 @@ export const toMarkdown = (r: BenchReport): string => {
   if (r.commandRoundTrip) lines.push('', ...commandMarkdown(r.commandRoundTrip));
   lines.push('', '## Cold start (bundled as CDK bundles; fresh Node 22 process per run)', '');
   lines.push(
-    '| function | bundle KB | gzip KB | loaded on use, KB | init ms min / median / max | first invocation ms min / median / max |',
-    '|---|---|---|---|---|---|',
+    '| function | bundle KB | gzip KB | loaded on use, KB | init ms min / median / max | first invocation ms min / median / max | SDK calls traced |',
+    '|---|---|---|---|---|---|---|',
   );
   for (const c of r.coldStarts) {
     const side = Object.entries(c.sideFileBytes).map(([f, b]) => `${f} ${kb(b)}`).join(', ') || '–';
-    lines.push(`| ${c.routeId} | ${kb(c.bundleBytes)} | ${kb(c.gzipBytes)} | ${side} | ${spreadText(c.initMs)} | ${spreadText(c.firstInvokeMs)} |`);
+    lines.push(`| ${c.routeId} | ${kb(c.bundleBytes)} | ${kb(c.gzipBytes)} | ${side} | ${spreadText(c.initMs)} | ${spreadText(c.firstInvokeMs)} | ${c.tracedSdkCalls} |`);
   }
-  lines.push('', 'The first invocation of a version-validating function includes loading that version\'s validators (here 1.6).');
+  lines.push(
+    '',
+    'The first invocation of a version-validating function includes loading that version\'s validators (here 1.6).',
+    'Each process runs with the environment of a function with active X-Ray tracing (a local socket stands for the',
+    'daemon): init includes loading the X-Ray SDK, the first invocation its subsegments.',
+  );
   if (r.authCost) lines.push('', '## `$connect` authorizer cost per attempt (this process)', '', ...formatAuthCost(r.authCost));
   lines.push('', '## Cost per charger per month (AWS list prices, bench/pricing.ts)', '', formatCostTable(r.costPerChargerMonth));
   return `${lines.join('\n')}\n`;

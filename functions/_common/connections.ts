@@ -9,6 +9,7 @@ import type { ConnectionCloser } from '#shared/charger/connection.ts';
 import type { ChargerLink } from '#shared/command/ports.ts';
 import type { OperatorLink } from '#shared/live/fan-out.ts';
 import { awsClientConfig } from '#shared/store/client-config.ts';
+import { traced } from '#shared/store/tracing.ts';
 import type { WsRequestContext } from './ws-events.ts';
 
 const clients = new Map<string, ApiGatewayManagementApiClient>();
@@ -20,7 +21,7 @@ export const managementEndpoint = (configured: string | undefined, rc: WsRequest
 const clientFor = (endpoint: string): ApiGatewayManagementApiClient => {
   let client = clients.get(endpoint);
   if (!client) {
-    client = new ApiGatewayManagementApiClient({ ...awsClientConfig('apigatewaymanagementapi'), endpoint });
+    client = traced(new ApiGatewayManagementApiClient({ ...awsClientConfig('apigatewaymanagementapi'), endpoint }));
     clients.set(endpoint, client);
   }
   return client;

@@ -12,6 +12,7 @@
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { PasswordKeys } from '#shared/charger/credentials.ts';
 import { awsClientConfig } from '#shared/store/client-config.ts';
+import { traced } from '#shared/store/tracing.ts';
 import { SECRETS, type SecretName } from './env.ts';
 
 export interface SecretVersions {
@@ -53,7 +54,7 @@ export const createSecretReader = (opts: SecretReaderOptions = {}): SecretReader
   const cache = new Map<string, { versions: Promise<SecretVersions>; readAt: number }>();
 
   const readStage = async (secretId: string, stage: 'AWSCURRENT' | 'AWSPREVIOUS'): Promise<string | undefined> => {
-    client ??= new SecretsManagerClient(awsClientConfig('secretsmanager', env));
+    client ??= traced(new SecretsManagerClient(awsClientConfig('secretsmanager', env)));
     try {
       // The stage is always named: the function's IAM grant allows exactly these two (lib/route-function.ts).
       return (await client.send(new GetSecretValueCommand({ SecretId: secretId, VersionStage: stage }))).SecretString;

@@ -2,6 +2,7 @@
 import { openConnection } from '#shared/charger/connection.ts';
 import { deps, env, logger } from '../_common/runtime.ts';
 import { withCsms } from '../_common/with-csms.ts';
+import { annotateCharger } from '../_common/tracer.ts';
 import { connectionCloser, managementEndpoint } from '../_common/connections.ts';
 import { passwordKeys } from '../_common/secrets.ts';
 import { header, type WsConnectEvent, type WsResult } from '../_common/ws-events.ts';
@@ -45,4 +46,4 @@ const connect = async (event: WsConnectEvent): Promise<WsResult> => {
     : { statusCode: 200 };
 };
 
-export const handler = withCsms(connect);
+export const handler = withCsms(connect).use(annotateCharger((event: WsConnectEvent) => event.requestContext.authorizer?.chargeBoxId));

@@ -6,6 +6,7 @@ import { closeConnection } from '#shared/charger/connection.ts';
 import { failInFlightOnDisconnect } from '#shared/command/dispatch.ts';
 import { deps, logger } from '../_common/runtime.ts';
 import { withCsms } from '../_common/with-csms.ts';
+import { annotateCharger } from '../_common/tracer.ts';
 import { chargerIdentity } from '../_common/charger-identity.ts';
 import type { WsMessageEvent, WsResult } from '../_common/ws-events.ts';
 
@@ -22,4 +23,4 @@ const disconnect = async (event: WsMessageEvent): Promise<WsResult> => {
   return { statusCode: 200 };
 };
 
-export const handler = withCsms(disconnect);
+export const handler = withCsms(disconnect).use(annotateCharger((event: WsMessageEvent) => chargerIdentity(event.requestContext)?.chargerId));

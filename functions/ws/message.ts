@@ -5,6 +5,7 @@ import { handleFrame } from '#shared/inbound/handle-frame.ts';
 import { messageBudget } from '#shared/inbound/message-budget.ts';
 import { deps, env, logger } from '../_common/runtime.ts';
 import { withCsms } from '../_common/with-csms.ts';
+import { annotateCharger } from '../_common/tracer.ts';
 import { chargerIdentity } from '../_common/charger-identity.ts';
 import type { WsMessageEvent, WsResult } from '../_common/ws-events.ts';
 
@@ -39,4 +40,4 @@ const message = async (event: WsMessageEvent, context: Context): Promise<WsResul
   return reply === undefined ? { statusCode: 200 } : { statusCode: 200, body: reply };
 };
 
-export const handler = withCsms(message);
+export const handler = withCsms(message).use(annotateCharger((event: WsMessageEvent) => chargerIdentity(event.requestContext)?.chargerId));

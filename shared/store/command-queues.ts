@@ -8,12 +8,13 @@ import type { CommandQueue, CommandRef, CommandTimers, SentCommandRef } from '..
 import { chargerIdKey } from '../charger/charger-id.ts';
 import { meterRequests } from './capacity-meter.ts';
 import { awsClientConfig } from './client-config.ts';
+import { traced } from './tracing.ts';
 import { commandsQueue, commandTimeoutsQueue } from './queues.ts';
 
 let client: SQSClient | undefined;
 const sqs = (env: NodeJS.ProcessEnv): SQSClient => {
   if (client) return client;
-  client = new SQSClient(awsClientConfig('sqs', env));
+  client = traced(new SQSClient(awsClientConfig('sqs', env)));
   if (env.CSMS_CAPACITY_METER === 'on') meterRequests(client);
   return client;
 };

@@ -7,6 +7,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { BatchGetCommand, BatchWriteCommand, DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { awsClientConfig } from './client-config.ts';
+import { traced } from './tracing.ts';
 import { meterCapacity } from './capacity-meter.ts';
 
 export type Db = DynamoDBDocumentClient;
@@ -21,7 +22,7 @@ export type Key = { pk: string; sk: string };
 const DYNAMODB_TIMEOUTS = { connectionTimeout: 1_000, requestTimeout: 3_000, throwOnRequestTimeout: true } as const;
 
 export const makeDocumentClient = (env: NodeJS.ProcessEnv = process.env): Db => {
-  const client = new DynamoDBClient({ ...awsClientConfig('dynamodb', env), requestHandler: DYNAMODB_TIMEOUTS });
+  const client = traced(new DynamoDBClient({ ...awsClientConfig('dynamodb', env), requestHandler: DYNAMODB_TIMEOUTS }));
   if (env.CSMS_CAPACITY_METER === 'on') meterCapacity(client);
   return DynamoDBDocumentClient.from(client, {
     marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false },

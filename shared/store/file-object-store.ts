@@ -17,6 +17,7 @@ import {
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import type { FileObjects, StoredObject } from '../file/objects.ts';
 import { awsClientConfig } from './client-config.ts';
+import { traced } from './tracing.ts';
 
 const hexToBase64 = (hex: string): string => Buffer.from(hex, 'hex').toString('base64');
 const base64ToHex = (b64: string): string => Buffer.from(b64, 'base64').toString('hex');
@@ -28,7 +29,7 @@ const isMissing = (error: unknown): boolean =>
 const wholeObjectSha256 = (checksum: string | undefined): string | undefined =>
   checksum !== undefined && !checksum.includes('-') ? base64ToHex(checksum) : undefined;
 
-export const makeS3Client = (env: NodeJS.ProcessEnv = process.env): S3Client => new S3Client(awsClientConfig('s3', env));
+export const makeS3Client = (env: NodeJS.ProcessEnv = process.env): S3Client => traced(new S3Client(awsClientConfig('s3', env)));
 
 export const fileObjectStore = (s3: S3Client, bucket: string): FileObjects => ({
   async put(key, body, options = {}) {

@@ -22,6 +22,7 @@ import {
 } from '@aws-sdk/client-cognito-identity-provider';
 import { USER_ROLES, type NewUser, type OperatorUser, type UserDirectory, type UserRole } from '../operator/users.ts';
 import { awsClientConfig } from './client-config.ts';
+import { traced } from './tracing.ts';
 import { InvalidCursorError } from './queries.ts';
 
 /** Set by `userPool` access (USER_POOL_ID_VAR in functions/_common/env.ts; shared/ does not import functions/). */
@@ -157,7 +158,7 @@ export const cognitoUserDirectory = (client: CognitoIdentityProviderClient, user
 
 /** A Cognito client for `env` (its AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER, when set, is the stand-in). */
 export const userPoolClient = (env: NodeJS.ProcessEnv = process.env): CognitoIdentityProviderClient =>
-  new CognitoIdentityProviderClient(awsClientConfig('cognito-idp', env));
+  traced(new CognitoIdentityProviderClient(awsClientConfig('cognito-idp', env)));
 
 /** The directory of the pool USER_POOL_ID names; a missing id fails here, naming the variable. */
 export const userDirectoryFromEnv = (env: NodeJS.ProcessEnv = process.env): UserDirectory => {

@@ -48,7 +48,8 @@ describe('esbuild bundling of route entries', () => {
       expect(bundle).toContain('./generated/ocpp21.js');
       // The generated payload types (<version>.types.ts) are imported as types only: erased, never loaded.
       expect(bundle).not.toMatch(/ocpp\d+\.types/);
-      expect(bundle.length).toBeLessThan(600_000);
+      // ~570 KB before X-Ray: the tracer and its SDK (Powertools Tracer, aws-xray-sdk-core) add ~125 KB minified.
+      expect(bundle.length).toBeLessThan(720_000);
     }
-  }, 120_000);
+  }, 300_000); // one esbuild per route (~100 s on two cores with nothing else running): room for a busy machine
 });

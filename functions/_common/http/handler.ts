@@ -10,9 +10,6 @@
  *   problem details for every error, with 500s logged and never explained to the caller.
  */
 import { createHash } from 'node:crypto';
-import middy from '@middy/core';
-import { coldStartMetric, metrics } from '../metrics.ts';
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { z, type ZodType } from 'zod';
 import { type Outcome } from '#shared/api/outcome.ts';
@@ -23,6 +20,7 @@ import type { HttpRoute } from '../../routes.ts';
 import { admits, type Principal, principalName, principalOf } from '../../_routes/http-auth.ts';
 import { CORS_ORIGINS_VAR, corsHeadersFor, corsOriginsOf } from '../../_routes/cors.ts';
 import { deps, logger } from '../runtime.ts';
+import { withCsms } from '../with-csms.ts';
 import { ApiProblem, validationProblem } from './problem.ts';
 
 export { ApiProblem } from './problem.ts';
@@ -279,5 +277,5 @@ export const httpHandler = <R extends HttpRoute>(route: R, core: Core<R>) => {
       return problem(new ApiProblem(500, 'The request failed; it has been logged. Retry later.'), event);
     }
   };
-  return middy(handle).use(injectLambdaContext(logger)).use(coldStartMetric(metrics));
+  return withCsms(handle);
 };

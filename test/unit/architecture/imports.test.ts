@@ -1,6 +1,7 @@
 /**
  * The persistence layer is a layer: only shared/store/ (and functions/_common/, where Lambda clients are made)
- * may import the AWS SDK. A domain module that reaches for a client, a key or a condition expression fails here.
+ * may import the AWS SDK. A domain module that reaches for a client, a key or a condition expression fails here, and
+ * so does a client made without `traced` (shared/store/tracing.ts).
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -34,6 +35,15 @@ describe('architecture', () => {
 
   it('lets only functions/_common/ import the AWS SDK among the Lambda entry points', () => {
     expect(sdkImportsOutside('functions', 'functions/_common')).toEqual([]);
+  });
+
+  it('makes every AWS SDK client of shared/ and functions/ through `traced`, so each of its calls is in X-Ray', () => {
+    const untraced = [...sourceFiles('shared'), ...sourceFiles('functions')].flatMap((file) =>
+      [...readFileSync(join(root, file), 'utf8').matchAll(/(traced\(\s*)?new\s+(\w+Client)\s*\(/g)]
+        .filter((m) => m[1] === undefined)
+        .map((m) => `${file}: new ${m[2]}(…) outside traced(…)`),
+    );
+    expect(untraced).toEqual([]);
   });
 
   it('finds the SDK imports it is meant to find (the check itself works)', () => {

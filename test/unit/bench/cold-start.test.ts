@@ -56,6 +56,15 @@ describe('measureColdStarts', () => {
     }
   });
 
+  it('runs the child as a traced function: its SDK calls reach the stand-in X-Ray daemon', async () => {
+    const tracedRoute: RouteDef = { ...route, id: 'Traced', entry: 'traced-call-handler.ts' };
+    const [traced] = await measureColdStarts({ routes: [tracedRoute], env: {}, events: { Traced: {} }, runs: 1, outDir, functionsDir: fixturesDir });
+    expect(traced?.tracedSdkCalls).toBe(1);
+    // Without an SDK call, nothing is counted.
+    const [plain] = await measureColdStarts({ routes: [route], env, events: { Fixture: { chargerId: 'CP-1' } }, runs: 1, outDir, functionsDir: fixturesDir });
+    expect(plain?.tracedSdkCalls).toBe(0);
+  });
+
   it('rejects with the child stderr when the first invocation throws', async () => {
     const run = measureColdStarts({ routes: [route], env, events: { Fixture: { chargerId: 'bad id!' } }, runs: 1, functionsDir: fixturesDir });
     await expect(run).rejects.toThrow(/cold start of Fixture failed \(exit 1\)[\s\S]*invalid charger id: bad id!/);

@@ -1,0 +1,84 @@
+/**
+ * X-Ray tracing as a deployed function does it: the handler modules are loaded with the environment Lambda gives a
+ * function with active tracing (task root, execution environment, the invocation's trace header, the daemon's
+ * address), and a UDP socket stands in for the X-Ray daemon. A charger's BootNotification through the real $default
+ * handler on DynamoDB Local must send the handler's subsegment (ColdStart, service and the charger's id as
+ * annotations; no response recorded) and a subsegment per DynamoDB call, in the invocation's trace.
+ */
+import { createSocket, type Socket } from 'node:dgram';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Harness } from '../../support/handler-harness.ts';
+
+interface Subsegment {
+  name: string;
+  id: string;
+  trace_id?: string;
+  parent_id?: string;
+  namespace?: string;
+  annotations?: Record<string, unknown>;
+  metadata?: Record<string, unknown>;
+  aws?: { operation?: string; table_name?: string };
+  in_progress?: boolean;
+}
+
+const TRACE_ROOT = '1-6750a000-0123456789abcdef01234567';
+const segments: Subsegment[] = [];
+let daemon: Socket;
+let h: Harness;
+
+beforeAll(async () => {
+  daemon = createSocket('udp4');
+  // Each datagram is a header line and one (sub)segment document.
+  daemon.on('message', (datagram) => segments.push(JSON.parse(datagram.toString('utf8').split('\n')[1] ?? 'null') as Subsegment));
+  await new Promise<void>((resolve) => daemon.bind(0, '127.0.0.1', resolve));
+  Object.assign(process.env, {
+    AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs22.x',
+    AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
+    LAMBDA_TASK_ROOT: '/var/task',
+    _HANDLER: 'index.handler',
+    _X_AMZN_TRACE_ID: `Root=${TRACE_ROOT};Parent=53995c3f42cd8ad8;Sampled=1`,
+    AWS_XRAY_DAEMON_ADDRESS: `127.0.0.1:${(daemon.address() as AddressInfo).port}`,
+    POWERTOOLS_SERVICE_NAME: 'o-v2x-mp-test',
+  });
+  // Imported only now: the X-Ray SDK and the tracer read the environment when they load, as on a cold start.
+  const { startHarness } = await import('../../support/handler-harness.ts');
+  h = await startHarness();
+});
+afterAll(async () => {
+  await h?.close();
+  daemon?.close();
+});
+
+/** The subsegments sent once `count` of them match, or what arrived within two seconds. */
+const sent = async (match: (s: Subsegment) => boolean, count = 1): Promise<Subsegment[]> => {
+  for (let waited = 0; segments.filter(match).length < count && waited < 2_000; waited += 20) await new Promise((r) => setTimeout(r, 20));
+  return segments.filter(match);
+};
+
+describe('X-Ray tracing on Lambda', () => {
+  it('sends the handler subsegment and one subsegment per DynamoDB call of a BootNotification, in its trace', async () => {
+    const { createCharger } = await import('#shared/charger/registry.ts');
+    await createCharger(h.deps, { chargerId: 'CP-TRACED' });
+    segments.length = 0;
+    const reply = await h.call('CP-TRACED', 'ocpp1.6', 'BootNotification', { chargePointVendor: 'V', chargePointModel: 'M' });
+    expect(reply[0]).toBe(3);
+
+    const [handler] = await sent((s) => s.name === '## index.handler');
+    expect(handler).toMatchObject({ trace_id: TRACE_ROOT, annotations: { ColdStart: true, Service: 'o-v2x-mp-test', chargerId: 'CP-TRACED' } });
+    // Responses carry charger frames, tokens and user records: never recorded.
+    expect(JSON.stringify(handler?.metadata ?? {})).not.toContain('currentTime');
+
+    const calls = await sent((s) => s.namespace === 'aws' && s.parent_id === handler?.id);
+    expect(calls.length).toBeGreaterThan(0);
+    for (const call of calls) expect(call).toMatchObject({ name: 'DynamoDB', trace_id: TRACE_ROOT });
+    expect(calls.map((c) => c.aws?.operation).every((op) => typeof op === 'string' && op.length > 0)).toBe(true);
+  });
+
+  it('keeps the cold start to the first invocation of the container', async () => {
+    segments.length = 0;
+    await h.call('CP-TRACED', 'ocpp1.6', 'Heartbeat', {});
+    const [handler] = await sent((s) => s.name === '## index.handler');
+    expect(handler?.annotations).toMatchObject({ ColdStart: false, chargerId: 'CP-TRACED' });
+  });
+});

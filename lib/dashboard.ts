@@ -72,7 +72,11 @@ export class CsmsDashboard extends Construct {
       ],
       [
         graph('Charger messages per second, by action and OCPP version', [csmsSearch('chargerMessages', { statistic: 'Sum', perSecond: true })]),
-        graph('CALLERRORs sent, by code', [csmsSearch('callErrorsSent', { statistic: 'Sum' })], { width: 6 }),
+        graph('CALLERRORs sent, by code', [csmsSearch('callErrorsSent', { statistic: 'Sum' })], {
+          width: 6,
+          // Part of the GenericErrors: frames refused unread because their charger sent too many.
+          right: [csmsMetric('messagesOverBudget', { statistic: 'Sum', label: 'over the message budget' })],
+        }),
         graph('Payloads tolerated, by action', [csmsSearch('payloadsTolerated', { statistic: 'Sum' })], { width: 6 }),
       ],
       [

@@ -197,6 +197,8 @@ const deadlineOf = (signal: AbortSignal): Promise<typeof DEADLINE> =>
 export const handleFrame = async (deps: Deps, config: FrameConfig, input: FrameInput): Promise<string | undefined> => {
   if (config.budget && !config.budget.admit(input.chargerId, input.receivedAt)) {
     deps.log.warn('charger over its message budget', { chargerId: input.chargerId });
+    // Counted without the charger's id: a dimension per charger would be a billed metric per charger.
+    deps.metrics?.record('messagesOverBudget', 1, {});
     // Not logged in the message log: the budget bounds what a charger makes us write.
     const reply = errorReply(input, fault('GenericError', 'message budget exceeded: too many messages from this charger; retry later'));
     countMessage(deps, input.protocol, reply === undefined ? {} : { reply });

@@ -33,6 +33,12 @@ export const METRICS = {
     dimensions: ['Action'],
     description: 'charger payloads accepted although not conforming (numbers as strings, unknown fields, ...), by action',
   },
+  messagesOverBudget: {
+    name: 'MessagesOverBudget',
+    unit: 'Count',
+    dimensions: [],
+    description: 'charger frames refused because their charger was over its message budget (answered GenericError, not stored)',
+  },
   chargerConnects: { name: 'ChargerConnects', unit: 'Count', dimensions: ['Protocol'], description: 'charger WebSocket connections accepted, by OCPP version' },
   connectRefusals: { name: 'ConnectRefusals', unit: 'Count', dimensions: ['Reason'], description: 'charger connections refused at $connect, by reason' },
   chargerDisconnects: { name: 'ChargerDisconnects', unit: 'Count', dimensions: [], description: 'charger connections closed ($disconnect)' },

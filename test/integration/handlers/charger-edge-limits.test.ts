@@ -15,6 +15,8 @@ import { lambdaContext, startHarness, type Harness } from '../../support/handler
 import { startStoreProxy, type StoreProxy } from '../../support/store-proxy.ts';
 import { testDynamoEndpoint } from '../../support/dynamo.ts';
 import { messageEvent } from '../../../bin/local/events/index.ts';
+import { captureEmbeddedMetrics, MetricsCollector, type MetricPoint } from '../../../bin/local/metrics.ts';
+import { METRICS } from '#shared/metrics/catalog.ts';
 
 let h: Harness;
 let proxy: StoreProxy;
@@ -113,7 +115,17 @@ describe('the cost of one message', () => {
     const cp = 'CP-BUDGET';
     await createCharger(h.deps, { chargerId: cp });
     const replies: unknown[] = [];
-    for (let i = 0; i < BURST + 3; i++) replies.push(errorCodeOf(await h.send(cp, v16, frame(`hb-${i}`, 'Heartbeat', {}))));
+    const printed: MetricPoint[] = [];
+    const restore = captureEmbeddedMetrics(Object.assign(new MetricsCollector(), { add: (p: MetricPoint) => void printed.push(p) }));
+    try {
+      for (let i = 0; i < BURST + 3; i++) replies.push(errorCodeOf(await h.send(cp, v16, frame(`hb-${i}`, 'Heartbeat', {}))));
+    } finally {
+      restore();
+    }
+    // Counted for the dashboard, without the charger's id (no metric per charger).
+    const overBudget = printed.filter((p) => p.name === METRICS.messagesOverBudget.name);
+    expect(overBudget).toHaveLength(3);
+    expect(Object.keys(overBudget[0]?.dimensions ?? {})).toEqual(['service']);
     expect(replies.filter((r) => r === 'GenericError')).toHaveLength(3);
     expect(replies.slice(BURST)).toEqual(['GenericError', 'GenericError', 'GenericError']);
     const { items } = await h.deps.stores.messageLog.list(cp, { limit: 100 });

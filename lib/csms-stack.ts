@@ -44,7 +44,7 @@ import { RouteSecret } from './route-secret.ts';
 import { Schedules } from './schedules.ts';
 import { settingsEnvironment } from './settings-env.ts';
 import { type StageConfig, stageConfigProblems } from './stage-config.ts';
-import { WebSocketGateway } from './websocket-api.ts';
+import { type RouteThrottles, WebSocketGateway } from './websocket-api.ts';
 import { METRICS_SERVICE } from '#shared/metrics/catalog.ts';
 import { filesBucket } from '#shared/store/buckets.ts';
 import { tables } from '#shared/store/tables.ts';
@@ -64,6 +64,16 @@ export interface CsmsStackProps extends StackProps {
  * functions live under it, so their logical ids (and the deployed functions, roles and log groups) stay the same.
  */
 const WEBSOCKET_API_IDS: Record<WebSocketApiName, string> = { chargers: 'Gateway', operators: 'OperatorsGateway' };
+
+/**
+ * Stage throttling per API and route key. The charger API's `$connect` is what outsiders can call unauthenticated (a
+ * charger's messages are budgeted per charger instead); the operators' API on its `$connect` and on its clients'
+ * messages, sized for a few hundred consoles and scripts.
+ */
+const webSocketThrottles = (config: StageConfig): Record<WebSocketApiName, RouteThrottles> => ({
+  chargers: { $connect: config.connectThrottle },
+  operators: { $connect: config.operatorsConnectThrottle, $default: config.operatorsMessageThrottle },
+});
 
 type Wiring = { readonly [K in RouteKind]: (route: Extract<RouteDef, { kind: K }>, fn: IFunction) => void };
 
@@ -247,8 +257,7 @@ export class CsmsStack extends Stack {
             api,
             config: this.config,
             ...(description ? { description } : {}),
-            // The charger API's $connect is what outsiders can call unauthenticated.
-            ...(api === 'chargers' ? { connectThrottle: this.config.connectThrottle } : {}),
+            throttles: webSocketThrottles(this.config)[api],
           }),
         ];
       }),

@@ -88,6 +88,10 @@ export interface StageConfig {
   readonly wafUpgradesPerIpPer5Min: number;
   /** Stage throttling of the charger API's `$connect`: what reaches the authorizer at most, fleet-wide. */
   readonly connectThrottle: RouteThrottle;
+  /** Stage throttling of the operators' API's `$connect` (docs/live-events.md): what reaches its authorizer at most. */
+  readonly operatorsConnectThrottle: RouteThrottle;
+  /** Stage throttling of the operators' API's `$default`: the subscribe / unsubscribe messages of all clients together. */
+  readonly operatorsMessageThrottle: RouteThrottle;
   /** Reserved concurrency per route id, replacing the route table's `reservedConcurrency`. @default {} */
   readonly reservedConcurrency: Readonly<Record<string, number>>;
   /** Customer-managed KMS keys (rotated yearly) for the DynamoDB tables, the CloudWatch log groups and the files bucket. */
@@ -164,6 +168,13 @@ const defaults = {
   // 20 reserved authorizer instances at ~50 ms per check serve about 400 checks/s; the stage admits 100/s
   // (bursts of 200) so a storm queues at the edge (429, chargers back off) instead of at the authorizer.
   connectThrottle: { ratePerSecond: 100, burst: 200 },
+  // Sized for a few hundred console users and scripts. A client connects once per page or run, and again after a
+  // drop (the 2-hour limit, or the fan-out closing a subscriber that fell behind): 300 reconnecting together are back
+  // in 30 s at 10/s, well within the authorizer's reserved 10 instances; a burst of 20 lets a team open consoles at
+  // once. Each connection then sends a subscribe or two (50 targets per message) and more as views change: 50/s,
+  // bursts of 100, carries a reconnect wave's resubscriptions several times over while a runaway script is held back.
+  operatorsConnectThrottle: { ratePerSecond: 10, burst: 20 },
+  operatorsMessageThrottle: { ratePerSecond: 50, burst: 100 },
   reservedConcurrency: {},
   customerManagedKeys: false,
   consoleOrigins: [],

@@ -1,6 +1,6 @@
 /**
- * One API Gateway WebSocket API of the route table (`chargers`, later `operators`): the API, its stage with access
- * logs, a route per `ws` route of that API, and the `ws-authorizer` route as the `$connect` REQUEST authorizer.
+ * One API Gateway WebSocket API of the route table (`chargers`, `operators`): the API, its stage with access logs and
+ * route throttling, a route per `ws` route of that API, and the `ws-authorizer` route as the `$connect` REQUEST authorizer.
  * The functions are built by RouteFunction; this construct only routes to them.
  */
 import { ArnFormat, Stack, Validations } from 'aws-cdk-lib';
@@ -21,9 +21,12 @@ export interface WebSocketGatewayProps {
   readonly config: StageConfig;
   /** @default `<api> WebSocket API (<stage>)` */
   readonly description?: string;
-  /** Stage throttling of `$connect` (the authorizer's route). @default the account's limits only */
-  readonly connectThrottle?: RouteThrottle;
+  /** Stage throttling per route key: `$connect` (the authorizer's route), `$default` (clients' messages). @default the account's limits only */
+  readonly throttles?: RouteThrottles;
 }
+
+/** Stage throttling of a WebSocket API's routes, by route key. */
+export type RouteThrottles = Readonly<Partial<Record<WsRoute['routeKey'], RouteThrottle>>>;
 
 /** The HTTP method of each @connections call: IAM names it in the execute-api resource. */
 export const CONNECTIONS_METHOD: Readonly<Record<ConnectionsCall, string>> = {
@@ -54,13 +57,13 @@ export class WebSocketGateway extends Construct {
   readonly apiName: WebSocketApiName;
   readonly api: WebSocketApi;
   readonly stage: WebSocketStage;
-  private readonly connectThrottle: RouteThrottle | undefined;
+  private readonly throttles: RouteThrottles;
 
   constructor(scope: Construct, id: string, props: WebSocketGatewayProps) {
     super(scope, id);
     const { config } = props;
     this.apiName = props.api;
-    this.connectThrottle = props.connectThrottle;
+    this.throttles = props.throttles ?? {};
     this.api = new WebSocketApi(this, 'Api', { description: props.description ?? `${props.api} WebSocket API (${config.stageName})` });
     this.stage = new WebSocketStage(this, 'Stage', {
       webSocketApi: this.api,
@@ -96,13 +99,14 @@ export class WebSocketGateway extends Construct {
         ...(route.routeKey === '$connect' && authorizer ? { authorizer } : {}),
         ...(route.returnResponse ? { returnResponse: true } : {}),
       });
-      if (route.routeKey === '$connect' && this.connectThrottle) this.throttle('$connect', this.connectThrottle, added);
+      const limits = this.throttles[route.routeKey];
+      if (limits) this.throttle(route.routeKey, limits, added);
     }
   }
 
   /**
    * Stage throttling of one route. Beyond it API Gateway answers 429 before invoking anything: a flood of
-   * upgrades costs neither authorizer nor `$connect` invocations.
+   * upgrades costs neither authorizer nor `$connect` invocations, a flood of messages no `$default` invocation.
    */
   private throttle(routeKey: string, limits: RouteThrottle, route: Construct): void {
     const cfn = this.stage.node.defaultChild as CfnStage;

@@ -47,13 +47,18 @@ export const eventLine = (e: LiveEvent): string =>
   `${e.at} ${e.chargerId}${e.locationId ? `@${e.locationId}` : ''} ${e.kind} ${JSON.stringify(e.data)}`;
 
 /**
- * Connects, subscribes and hands each event line to `print` until the connection closes or `signal` aborts.
- * Rejects when the API refuses the connection or the subscription.
+ * Connects, subscribes and hands each event line to `print` until the connection closes or `signal` aborts; says so
+ * when the server closed it. Rejects when the API refuses the connection or the subscription.
  */
 export const watch = (r: WatchRequest, print: (line: string) => void, signal?: AbortSignal): Promise<void> =>
   new Promise((resolve, reject) => {
     const ws = new WebSocket(r.url, [LIVE_SUBPROTOCOL, bearerSubprotocol(r.token)]);
-    signal?.addEventListener('abort', () => ws.close(1000));
+    let closing = false; // by us (Ctrl-C, a refused subscription), not by the server
+    const close = (code?: number) => {
+      closing = true;
+      ws.close(code);
+    };
+    signal?.addEventListener('abort', () => close(1000));
     ws.once('unexpected-response', (_req, res) => reject(new UsageError(`the operators API refused the connection (${res.statusCode}): is the token valid and unexpired?`)));
     ws.once('error', reject);
     ws.once('open', () => ws.send(JSON.stringify({ action: 'subscribe', chargers: r.chargers, locations: r.locations, ...(r.kinds ? { kinds: r.kinds } : {}) })));
@@ -61,11 +66,15 @@ export const watch = (r: WatchRequest, print: (line: string) => void, signal?: A
       const message = JSON.parse(data.toString('utf8')) as { type?: string; error?: string; targets?: string[] };
       if (message.type === 'event') print(eventLine(message as LiveEvent));
       else if (message.type === 'error') {
-        ws.close();
+        close();
         reject(new UsageError(`the subscription was refused: ${message.error ?? ''}`));
       } else if (message.type === 'ack') console.error(`(watching ${message.targets?.join(', ') ?? ''}; Ctrl-C ends)`);
     });
-    ws.once('close', () => resolve());
+    ws.once('close', (code: number) => {
+      // Closed by the server (the fan-out drops a subscriber that falls behind; API Gateway ends connections at 2 hours).
+      if (!closing) console.error(`(the server closed the connection, code ${code}: events may have been missed; watch again to resume)`);
+      resolve();
+    });
   });
 
 export const watchUsage = `

@@ -1,4 +1,4 @@
-/** The API Gateway @connections management API, behind the domain's ConnectionCloser and ChargerLink ports. */
+/** The API Gateway @connections management API, behind the domain's ConnectionCloser, ChargerLink and OperatorLink ports. */
 import {
   ApiGatewayManagementApiClient,
   DeleteConnectionCommand,
@@ -27,14 +27,17 @@ const clientFor = (endpoint: string): ApiGatewayManagementApiClient => {
   return client;
 };
 
+/** Closes a connection; one already gone (410) is closed enough. */
+const deleteConnection = async (endpoint: string, connectionId: string, signal?: AbortSignal): Promise<void> => {
+  try {
+    await clientFor(endpoint).send(new DeleteConnectionCommand({ ConnectionId: connectionId }), signal ? { abortSignal: signal } : {});
+  } catch (error) {
+    if (!(error instanceof GoneException)) throw error;
+  }
+};
+
 export const connectionCloser = (endpoint: string): ConnectionCloser => ({
-  async close(connectionId) {
-    try {
-      await clientFor(endpoint).send(new DeleteConnectionCommand({ ConnectionId: connectionId }));
-    } catch (error) {
-      if (!(error instanceof GoneException)) throw error;
-    }
-  },
+  close: (connectionId) => deleteConnection(endpoint, connectionId),
 });
 
 /** Writes frames to chargers' connections; a connection that is gone (410) is an answer, not a fault. */
@@ -50,7 +53,10 @@ export const chargerLink = (endpoint: string): ChargerLink => ({
   },
 });
 
-/** Posts live events to operators' connections; each post gives up when `signal` aborts (a slow subscriber). */
+/**
+ * Posts live events to operators' connections, and closes those of subscribers the fan-out drops; each call gives up
+ * when `signal` aborts (a slow subscriber). A connection that is gone (410) is an answer, not a fault.
+ */
 export const operatorLink = (endpoint: string): OperatorLink => ({
   async post(connectionId, message, signal) {
     try {
@@ -61,4 +67,5 @@ export const operatorLink = (endpoint: string): OperatorLink => ({
       throw error;
     }
   },
+  disconnect: (connectionId, signal) => deleteConnection(endpoint, connectionId, signal),
 });

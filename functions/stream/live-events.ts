@@ -1,8 +1,10 @@
 /**
  * Csms table stream → operators' live events (docs/live-events.md): each change that is an event
  * (shared/store/live-event-images.ts) goes to the operator connections subscribed to its charger, its location or
- * every charger. A post that fails or times out is logged and dropped, never retried: one subscriber cannot hold the
- * batch up. Only a failure to read subscribers throws, and the batch is delivered again (ids repeat: at least once).
+ * every charger. A post is never retried beyond the SDK's own retries: a subscriber whose post fails or times out is
+ * dropped (its connection closed, its subscriptions forgotten), so one subscriber cannot hold the batch up and an open
+ * connection misses nothing. Only a failure to read or forget subscribers throws, and the batch is delivered again
+ * (ids repeat: at least once).
  */
 import type { DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { fanOut } from '#shared/live/fan-out.ts';
@@ -14,12 +16,12 @@ import { deps, logger } from '../_common/runtime.ts';
 import { itemChange } from '../_common/stream-events.ts';
 import { withCsms } from '../_common/with-csms.ts';
 
-/** A post slower than this is given up (API Gateway's @connections answers in tens of milliseconds). */
-const POST_TIMEOUT_MS = 2_000;
+/** A post or disconnect slower than this is given up (API Gateway's @connections answers in tens of milliseconds). */
+const CALL_TIMEOUT_MS = 2_000;
 
 const endpoint = parseOperatorsManagementEnv().OPERATORS_WS_MANAGEMENT_ENDPOINT;
 if (!endpoint) throw new Error('Invalid environment: OPERATORS_WS_MANAGEMENT_ENDPOINT is not set');
-const ports = { subscribers: deps.stores.liveSubscriptions, link: operatorLink(endpoint), log: deps.log, postTimeoutMs: POST_TIMEOUT_MS };
+const ports = { subscribers: deps.stores.liveSubscriptions, link: operatorLink(endpoint), log: deps.log, callTimeoutMs: CALL_TIMEOUT_MS };
 
 const eventOf = (record: DynamoDBRecord): LiveEvent | undefined => {
   const written = record.dynamodb?.ApproximateCreationDateTime;
@@ -32,7 +34,9 @@ const publish = async (event: DynamoDBStreamEvent): Promise<void> => {
   const events = event.Records.flatMap((r) => eventOf(r) ?? []);
   if (events.length === 0) return;
   const report = await fanOut(ports, events);
-  if (report.failed > 0 || report.gone > 0) logger.warn('live events partly delivered', { ...report });
+  // Each dropped subscriber is logged by the fan-out with its connection id and why.
+  if (report.dropped > 0) logger.warn('live events partly delivered: subscribers dropped', { ...report });
+  else if (report.gone > 0) logger.info('live events delivered; gone subscribers forgotten', { ...report });
   else logger.debug('live events delivered', { ...report });
 };
 

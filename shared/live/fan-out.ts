@@ -1,8 +1,11 @@
 /**
  * Fan-out of live events to operator connections: each event goes to the connections subscribed to its charger,
- * its location or every charger, for its kind. Posts run in parallel, each with its own deadline, so a slow or
- * vanished subscriber costs the others nothing; a gone one (410) is forgotten. Delivery is at least once: a batch
- * whose subscribers cannot be read is retried whole, and subscribers tell a repeat by its `eventId`.
+ * its location or every charger, for its kind. Connections are served in parallel, each call with its own deadline,
+ * so a slow or vanished subscriber costs the others nothing. A gone one (410) is forgotten. One whose post fails or
+ * misses its deadline is dropped: its connection is closed and its subscriptions forgotten, since it would otherwise
+ * stay subscribed while missing events. So an open connection receives every event at least once (a batch whose
+ * subscribers cannot be read is retried whole; subscribers tell a repeat by its `eventId`), and a closed one may have
+ * missed some: its client reconnects and subscribes again.
  */
 import type { Log } from '../log/logger.ts';
 import { targetsOf, type LiveEvent, type LiveKind, type LiveTarget } from './live-event.ts';
@@ -18,29 +21,37 @@ export interface SubscriberDirectory {
   subscribersOf(targets: readonly LiveTarget[]): Promise<Subscriber[]>;
   /** The location of each charger that has one (ids as the events carry them). */
   locationsOf(chargerIds: readonly string[]): Promise<ReadonlyMap<string, string>>;
-  /** Drops a connection that is gone, with its subscriptions. */
+  /** Forgets a connection (gone, or dropped by the fan-out) with its subscriptions. */
   close(connectionId: string): Promise<void>;
 }
 
-/** Posts to one operator connection: `gone` when it no longer exists; throws on a failure or when `signal` aborts. */
+/** One operator connection's side of the operators' API (functions/_common/connections.ts). */
 export interface OperatorLink {
+  /** Posts one message: `gone` when the connection no longer exists; throws on a failure or when `signal` aborts. */
   post(connectionId: string, message: string, signal: AbortSignal): Promise<'sent' | 'gone'>;
+  /** Closes the connection (one already gone is fine); throws on a failure or when `signal` aborts. */
+  disconnect(connectionId: string, signal: AbortSignal): Promise<void>;
 }
 
 export interface FanOutPorts {
   readonly subscribers: SubscriberDirectory;
   readonly link: OperatorLink;
   readonly log: Log;
-  /** How long one post may take before it counts as failed. */
-  readonly postTimeoutMs: number;
+  /** How long one call on a connection (a post, or the disconnect that drops it) may take before it counts as failed. */
+  readonly callTimeoutMs: number;
 }
 
 export interface FanOutReport {
   readonly events: number;
+  /** Posts delivered. */
   readonly sent: number;
+  /** Connections found gone (410) and forgotten. */
   readonly gone: number;
-  readonly failed: number;
+  /** Connections dropped (closed and forgotten) because a post to them failed or missed its deadline. */
+  readonly dropped: number;
 }
+
+type Delivery = 'sent' | 'gone' | 'failed';
 
 /** Events without a location get their charger's (one read for the batch's chargers). */
 const withLocations = async (ports: FanOutPorts, events: readonly LiveEvent[]): Promise<LiveEvent[]> => {
@@ -65,42 +76,66 @@ const recipientsOf = async (ports: FanOutPorts, event: LiveEvent, cache: Map<str
   return [...new Set(lists.flat().filter((s) => s.kinds.includes(event.kind)).map((s) => s.connectionId))];
 };
 
-const postWithDeadline = async (ports: FanOutPorts, connectionId: string, message: string): Promise<'sent' | 'gone' | 'failed'> => {
-  const signal = AbortSignal.timeout(ports.postTimeoutMs);
+/** A failure, or `timeout` when the call missed its deadline. */
+const reasonOf = (error: unknown, signal: AbortSignal): string => (signal.aborted ? 'timeout' : String(error));
+
+const postWithDeadline = async (ports: FanOutPorts, connectionId: string, message: string): Promise<Delivery> => {
+  const signal = AbortSignal.timeout(ports.callTimeoutMs);
   try {
     return await ports.link.post(connectionId, message, signal);
   } catch (error) {
-    ports.log.warn('live event not delivered', { connectionId, reason: signal.aborted ? 'timeout' : String(error) });
+    ports.log.warn('live event not delivered: dropping the subscriber', { connectionId, reason: reasonOf(error, signal) });
     return 'failed';
   }
 };
 
-/** Sends each event to its subscribers; reports what happened. Throws only when subscribers cannot be read. */
+/**
+ * Closes the connection and forgets its subscriptions. A failed disconnect is only logged: forgotten, the connection
+ * gets no more events, and API Gateway ends it at its idle timeout or 2-hour limit at the latest.
+ */
+const drop = async (ports: FanOutPorts, connectionId: string): Promise<void> => {
+  const disconnecting = async () => {
+    const signal = AbortSignal.timeout(ports.callTimeoutMs);
+    try {
+      await ports.link.disconnect(connectionId, signal);
+    } catch (error) {
+      ports.log.warn('live subscriber not disconnected', { connectionId, reason: reasonOf(error, signal) });
+    }
+  };
+  await Promise.all([disconnecting(), ports.subscribers.close(connectionId)]);
+};
+
+/** One connection's events in stream order, until one is not delivered. */
+const deliverTo = async (ports: FanOutPorts, connectionId: string, messages: readonly string[]): Promise<Delivery[]> => {
+  const results: Delivery[] = [];
+  for (const message of messages) {
+    const result = await postWithDeadline(ports, connectionId, message);
+    results.push(result);
+    if (result === 'gone') {
+      await ports.subscribers.close(connectionId);
+      break;
+    }
+    if (result === 'failed') {
+      await drop(ports, connectionId);
+      break;
+    }
+  }
+  return results;
+};
+
+/** Sends each event to its subscribers; reports what happened. Throws only when subscribers cannot be read or forgotten. */
 export const fanOut = async (ports: FanOutPorts, events: readonly LiveEvent[]): Promise<FanOutReport> => {
   const located = await withLocations(ports, events);
   const cache = new Map<string, Promise<Subscriber[]>>();
   const deliveries = await Promise.all(
     located.map(async (event) => ({ message: JSON.stringify(event), to: await recipientsOf(ports, event, cache) })),
   );
-  // Per connection in order, connections in parallel: one connection's events arrive in stream order.
+  // Per connection in order, connections in parallel: one connection's events arrive in stream order, and dropping
+  // one holds no other up.
   const byConnection = new Map<string, string[]>();
   for (const d of deliveries) for (const c of d.to) byConnection.set(c, [...(byConnection.get(c) ?? []), d.message]);
-  const outcomes = await Promise.all(
-    [...byConnection].map(async ([connectionId, messages]) => {
-      const results: ('sent' | 'gone' | 'failed')[] = [];
-      for (const message of messages) {
-        const result = await postWithDeadline(ports, connectionId, message);
-        results.push(result);
-        if (result === 'gone') {
-          await ports.subscribers.close(connectionId);
-          break;
-        }
-        if (result === 'failed') break; // a stuck subscriber gets no more of this batch: the others are not held up
-      }
-      return results;
-    }),
-  );
-  const all = outcomes.flat();
-  const count = (r: string) => all.filter((x) => x === r).length;
-  return { events: events.length, sent: count('sent'), gone: count('gone'), failed: count('failed') };
+  const all = (await Promise.all([...byConnection].map(([connectionId, messages]) => deliverTo(ports, connectionId, messages)))).flat();
+  const count = (r: Delivery) => all.filter((x) => x === r).length;
+  // A connection is dropped at its one failed post.
+  return { events: events.length, sent: count('sent'), gone: count('gone'), dropped: count('failed') };
 };

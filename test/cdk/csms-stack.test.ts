@@ -367,11 +367,29 @@ describe('IAM from route access', () => {
 });
 
 describe('flood limits on $connect', () => {
-  it('throttles $connect at the stage, after the route exists', () => {
-    const [id, stage] = Object.entries(dev.findResources('AWS::ApiGatewayV2::Stage'))[0] as [string, Resource & { DependsOn?: string[] }];
+  /** The stage of the WebSocket API whose construct id starts with `apiIdPrefix`, and that API's route ids by route key. */
+  const webSocketStage = (apiIdPrefix: string) => {
+    const ofApi = (type: string) =>
+      Object.entries(dev.findResources(type) as Resources).filter(([, r]) => (r.Properties.ApiId as { Ref?: string }).Ref?.startsWith(apiIdPrefix));
+    const stages = ofApi('AWS::ApiGatewayV2::Stage') as [string, Resource & { DependsOn?: string[] }][];
+    expect(stages).toHaveLength(1);
+    const routeIds = Object.fromEntries(ofApi('AWS::ApiGatewayV2::Route').map(([id, r]) => [r.Properties.RouteKey as string, id]));
+    return { stage: stages[0]![1], routeIds };
+  };
+
+  it('throttles the charger API’s $connect at the stage, after the route exists', () => {
+    const { stage, routeIds } = webSocketStage('GatewayApi');
     expect(stage.Properties.RouteSettings).toEqual({ $connect: { ThrottlingRateLimit: 100, ThrottlingBurstLimit: 200 } });
-    const connectRoute = Object.entries(dev.findResources('AWS::ApiGatewayV2::Route', { Properties: { RouteKey: '$connect' } }))[0]?.[0];
-    expect(stage.DependsOn, id).toEqual(expect.arrayContaining([connectRoute]));
+    expect(stage.DependsOn).toEqual(expect.arrayContaining([routeIds.$connect]));
+  });
+
+  it('throttles the operators API’s $connect and its clients’ messages ($default) at the stage, after the routes exist', () => {
+    const { stage, routeIds } = webSocketStage('OperatorsGatewayApi');
+    expect(stage.Properties.RouteSettings).toEqual({
+      $connect: { ThrottlingRateLimit: 10, ThrottlingBurstLimit: 20 },
+      $default: { ThrottlingRateLimit: 50, ThrottlingBurstLimit: 100 },
+    });
+    expect(stage.DependsOn).toEqual(expect.arrayContaining([routeIds.$connect, routeIds.$default]));
   });
 
   it('caps the authorizer with reserved concurrency and gives it one full vCPU; $default stays unreserved', () => {

@@ -65,14 +65,16 @@ describe('the live-event stream route', () => {
     expect([...route.types].sort()).toEqual(['Charger', 'Command', 'Connector', 'File', 'MeterValue', 'Presence', 'Transaction']);
   });
 
-  it('lets only the fan-out post on @connections of the operators API, by POST only', () => {
+  it('lets only the fan-out post on and close @connections of the operators API, by POST and DELETE only', () => {
     const statements = manageConnections('PublishLiveEvents');
     expect(statements).toHaveLength(1);
     const resource = JSON.stringify(statements[0]!.Resource);
     expect(resource).toContain(`"${operatorsApiId()}"`);
     expect(resource).not.toContain(`"${chargersApiId()}"`);
+    // POST posts an event; DELETE closes the connection of a subscriber the fan-out drops.
     expect(resource).toContain('/dev/POST/@connections/*');
-    expect(resource).not.toMatch(/\/(GET|DELETE)\//);
+    expect(resource).toContain('/dev/DELETE/@connections/*');
+    expect(resource).not.toMatch(/\/GET\//);
     for (const id of ['OperatorsAuthorizer', 'OperatorsConnect', 'OperatorsDisconnect', 'OperatorsMessage']) expect(manageConnections(id), id).toEqual([]);
     // No charger-side function may post to operators.
     for (const route of routes.filter((r) => r.access.manageConnections?.api === 'chargers')) {

@@ -54,8 +54,9 @@ export const operatorLiveRoutes = [
   },
   {
     // Changes that are live events, by item type (shared/store/live-event-images.ts). Reads the subscribers (a
-    // Query per target) and the chargers' locations (BatchGetItem of profiles), posts to the operators' API and
-    // forgets a gone connection (DeleteItem, BatchWriteItem).
+    // Query per target) and the chargers' locations (BatchGetItem of profiles), posts to the operators' API, closes
+    // the connection of a subscriber whose post failed (DeleteConnection) and forgets a gone or dropped connection
+    // (DeleteItem, BatchWriteItem).
     kind: 'stream',
     id: 'PublishLiveEvents',
     table: 'Csms',
@@ -71,7 +72,7 @@ export const operatorLiveRoutes = [
           { actions: ['BatchGetItem'], partitionKeyPrefixes: [CHARGER_PK_PREFIX] },
         ],
       },
-      manageConnections: { api: 'operators', calls: ['PostToConnection'] },
+      manageConnections: { api: 'operators', calls: ['PostToConnection', 'DeleteConnection'] },
     },
   },
 ] as const satisfies readonly RouteDef[];

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { fanOut, type OperatorLink, type Subscriber, type SubscriberDirectory } from '#shared/live/fan-out.ts';
 import type { LiveEvent, LiveKind } from '#shared/live/live-event.ts';
-import { silentLog } from '#shared/log/logger.ts';
+import { type Log, silentLog } from '#shared/log/logger.ts';
 
 const event = (o: Partial<LiveEvent> = {}): LiveEvent => ({ type: 'event', eventId: 'e1', kind: 'status', chargerId: 'CP-1', at: '2026-01-01T00:00:00.000Z', data: {}, ...o });
 const all: readonly LiveKind[] = ['status', 'meterValues', 'transactions', 'commands', 'files', 'boot'];
@@ -21,19 +21,44 @@ const directory = (byTarget: Record<string, Subscriber[]>, locations: Record<str
   return { dir, closed, reads };
 };
 
-/** Posts recorded per connection; `hang` never answers, `gone` answers 410. */
-const link = (behaviour: Record<string, 'hang' | 'gone'> = {}) => {
+/** What a connection does with a post: never answers, answers 410, or fails (as after the SDK's retries). */
+type PostBehaviour = 'hang' | 'gone' | 'fail';
+/** What a disconnect of it does, when not closed at once: never answers, or fails. */
+type DisconnectBehaviour = 'hang' | 'fail';
+
+const abortedBy = (signal: AbortSignal) => new Promise<never>((_, reject) => signal.addEventListener('abort', () => reject(signal.reason)));
+
+/** Posts recorded per connection, and the connections disconnected (asked to, whatever the outcome). */
+const link = (posts: Record<string, PostBehaviour> = {}, disconnects: Record<string, DisconnectBehaviour> = {}) => {
   const posted: Record<string, string[]> = {};
+  const disconnected: string[] = [];
   const l: OperatorLink = {
     post: (connectionId, message, signal) => {
-      if (behaviour[connectionId] === 'hang') return new Promise((_, reject) => signal.addEventListener('abort', () => reject(signal.reason)));
-      if (behaviour[connectionId] === 'gone') return Promise.resolve('gone');
+      if (posts[connectionId] === 'hang') return abortedBy(signal);
+      if (posts[connectionId] === 'gone') return Promise.resolve('gone');
+      if (posts[connectionId] === 'fail') return Promise.reject(new Error('InternalServerErrorException'));
       (posted[connectionId] ??= []).push(message);
       return Promise.resolve('sent');
     },
+    disconnect: (connectionId, signal) => {
+      disconnected.push(connectionId);
+      if (disconnects[connectionId] === 'hang') return abortedBy(signal);
+      if (disconnects[connectionId] === 'fail') return Promise.reject(new Error('ForbiddenException'));
+      return Promise.resolve();
+    },
   };
-  return { l, posted };
+  return { l, posted, disconnected };
 };
+
+/** A log that keeps its warnings. */
+const warnings = () => {
+  const lines: { message: string; fields: object }[] = [];
+  const log: Log = { ...silentLog, warn: (message, ...extra) => void lines.push({ message, fields: Object.assign({}, ...extra) as object }) };
+  return { log, lines };
+};
+
+const subscribed = (...ids: string[]) => ({ all: ids.map((connectionId) => ({ connectionId, kinds: all })) });
+const three = [event(), event({ eventId: 'e2' }), event({ eventId: 'e3' })];
 
 describe('fanOut', () => {
   it('sends an event to its charger’s, its location’s and everything’s subscribers once each, by kind', async () => {
@@ -49,24 +74,74 @@ describe('fanOut', () => {
     );
     const { l, posted } = link();
     // Act
-    const report = await fanOut({ subscribers: dir, link: l, log: silentLog, postTimeoutMs: 100 }, [event(), event({ eventId: 'e2' })]);
+    const report = await fanOut({ subscribers: dir, link: l, log: silentLog, callTimeoutMs: 100 }, [event(), event({ eventId: 'e2' })]);
     // Assess
     expect(Object.keys(posted).sort()).toEqual(['a', 'c', 'd']);
     expect(posted.a!.map((m) => (JSON.parse(m) as LiveEvent).eventId)).toEqual(['e1', 'e2']);
     expect(JSON.parse(posted.c![0]!)).toMatchObject({ locationId: 'LIS-1' });
-    expect(report).toEqual({ events: 2, sent: 6, gone: 0, failed: 0 });
+    expect(report).toEqual({ events: 2, sent: 6, gone: 0, dropped: 0 });
     expect(reads.sort()).toEqual(['all', 'charger:cp-1', 'location:LIS-1']); // one read per target for the batch
   });
 
-  it('does not let a stuck subscriber hold the others up, and forgets a gone one', async () => {
-    const { dir, closed } = directory({ all: ['slow', 'gone', 'fine'].map((connectionId) => ({ connectionId, kinds: all })) });
-    const { l, posted } = link({ slow: 'hang', gone: 'gone' });
+  it('drops a subscriber whose post fails: closes its connection, forgets it, sends it nothing more of the batch', async () => {
+    // Prepare
+    const { dir, closed } = directory(subscribed('broken', 'fine'));
+    const { l, posted, disconnected } = link({ broken: 'fail' });
+    const { log, lines } = warnings();
+    // Act
+    const report = await fanOut({ subscribers: dir, link: l, log, callTimeoutMs: 200 }, three);
+    // Assess
+    expect(disconnected).toEqual(['broken']);
+    expect(closed).toEqual(['broken']);
+    expect(posted.broken).toBeUndefined();
+    expect(posted.fine).toHaveLength(3);
+    expect(report).toEqual({ events: 3, sent: 3, gone: 0, dropped: 1 });
+    expect(lines).toEqual([{ message: expect.stringContaining('dropping the subscriber'), fields: { connectionId: 'broken', reason: expect.stringContaining('InternalServerError') } }]);
+  });
+
+  it('drops a subscriber that misses its deadline without holding the others up', async () => {
+    // Prepare
+    const { dir, closed } = directory(subscribed('slow', 'fine'));
+    const { l, posted, disconnected } = link({ slow: 'hang' });
+    const { log, lines } = warnings();
     const started = Date.now();
-    const report = await fanOut({ subscribers: dir, link: l, log: silentLog, postTimeoutMs: 200 }, [event(), event({ eventId: 'e2' }), event({ eventId: 'e3' })]);
-    // One timeout for the stuck connection, not one per event; the healthy one got all three meanwhile.
+    // Act
+    const report = await fanOut({ subscribers: dir, link: l, log, callTimeoutMs: 200 }, three);
+    // Assess: one deadline for the stuck connection, not one per event; the healthy one got all three meanwhile.
     expect(Date.now() - started).toBeLessThan(1_000);
     expect(posted.fine).toHaveLength(3);
+    expect(disconnected).toEqual(['slow']);
+    expect(closed).toEqual(['slow']);
+    expect(report).toEqual({ events: 3, sent: 3, gone: 0, dropped: 1 });
+    expect(lines.map((w) => w.fields)).toEqual([{ connectionId: 'slow', reason: 'timeout' }]);
+  });
+
+  it('forgets a gone subscriber without a disconnect', async () => {
+    const { dir, closed } = directory(subscribed('gone', 'fine'));
+    const { l, posted, disconnected } = link({ gone: 'gone' });
+    const report = await fanOut({ subscribers: dir, link: l, log: silentLog, callTimeoutMs: 200 }, three);
     expect(closed).toEqual(['gone']);
-    expect(report).toEqual({ events: 3, sent: 3, gone: 1, failed: 1 });
+    expect(disconnected).toEqual([]);
+    expect(posted.fine).toHaveLength(3);
+    expect(report).toEqual({ events: 3, sent: 3, gone: 1, dropped: 0 });
+  });
+
+  it('forgets a dropped subscriber even when its disconnect fails or hangs, logging it, within one more deadline', async () => {
+    // Prepare
+    const { dir, closed } = directory(subscribed('refused', 'stuck', 'fine'));
+    const { l, posted, disconnected } = link({ refused: 'fail', stuck: 'hang' }, { refused: 'fail', stuck: 'hang' });
+    const { log, lines } = warnings();
+    const started = Date.now();
+    // Act
+    const report = await fanOut({ subscribers: dir, link: l, log, callTimeoutMs: 200 }, three);
+    // Assess: the stuck one's post and disconnect each had a deadline, in parallel with everyone else.
+    expect(Date.now() - started).toBeLessThan(1_000);
+    expect(disconnected.sort()).toEqual(['refused', 'stuck']);
+    expect(closed.sort()).toEqual(['refused', 'stuck']);
+    expect(posted.fine).toHaveLength(3);
+    expect(report).toEqual({ events: 3, sent: 3, gone: 0, dropped: 2 });
+    const notDisconnected = lines.filter((w) => w.message === 'live subscriber not disconnected').map((w) => w.fields);
+    expect(notDisconnected).toEqual(expect.arrayContaining([{ connectionId: 'refused', reason: expect.stringContaining('ForbiddenException') }, { connectionId: 'stuck', reason: 'timeout' }]));
+    expect(notDisconnected).toHaveLength(2);
   });
 });

@@ -21,7 +21,16 @@ const CALL_TIMEOUT_MS = 2_000;
 
 const endpoint = parseOperatorsManagementEnv().OPERATORS_WS_MANAGEMENT_ENDPOINT;
 if (!endpoint) throw new Error('Invalid environment: OPERATORS_WS_MANAGEMENT_ENDPOINT is not set');
-const ports = { subscribers: deps.stores.liveSubscriptions, link: operatorLink(endpoint), log: deps.log, callTimeoutMs: CALL_TIMEOUT_MS };
+/** One connection's share of a batch (up to 100 events): a subscriber slower than this is dropped. Well under the 30 s timeout. */
+const CONNECTION_BUDGET_MS = 10_000;
+
+const ports = {
+  subscribers: deps.stores.liveSubscriptions,
+  link: operatorLink(endpoint),
+  log: deps.log,
+  callTimeoutMs: CALL_TIMEOUT_MS,
+  connectionBudgetMs: CONNECTION_BUDGET_MS,
+};
 
 const eventOf = (record: DynamoDBRecord): LiveEvent | undefined => {
   const written = record.dynamodb?.ApproximateCreationDateTime;

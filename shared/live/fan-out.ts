@@ -5,7 +5,10 @@
  * misses its deadline is dropped: its connection is closed and its subscriptions forgotten, since it would otherwise
  * stay subscribed while missing events. So an open connection receives every event at least once (a batch whose
  * subscribers cannot be read is retried whole; subscribers tell a repeat by its `eventId`), and a closed one may have
- * missed some: its client reconnects and subscribes again.
+ * missed some: its client reconnects and subscribes again. A connection that takes the batch in, but slowly, is
+ * dropped too once its share of the batch outlasts `connectionBudgetMs`, so the batch ends well within the function's
+ * timeout. An event too large for one WebSocket message goes out without its `data` (`dataOmitted`), rather than
+ * failing, and dropping, everyone subscribed to it.
  */
 import type { Log } from '../log/logger.ts';
 import { targetsOf, type LiveEvent, type LiveKind, type LiveTarget } from './live-event.ts';
@@ -39,7 +42,18 @@ export interface FanOutPorts {
   readonly log: Log;
   /** How long one call on a connection (a post, or the disconnect that drops it) may take before it counts as failed. */
   readonly callTimeoutMs: number;
+  /** How long one connection's posts of a batch may take together before it counts as slow and is dropped. */
+  readonly connectionBudgetMs: number;
 }
+
+/** API Gateway's largest WebSocket message (and PostToConnection payload): 128 KB. */
+export const MAX_LIVE_MESSAGE_BYTES = 128 * 1024;
+
+/** The event as one message; one too large for a message loses its `data` (the REST API has the record). */
+export const liveMessageOf = (event: LiveEvent): string => {
+  const whole = JSON.stringify(event);
+  return Buffer.byteLength(whole, 'utf8') <= MAX_LIVE_MESSAGE_BYTES ? whole : JSON.stringify({ ...event, data: {}, dataOmitted: true });
+};
 
 export interface FanOutReport {
   readonly events: number;
@@ -79,8 +93,8 @@ const recipientsOf = async (ports: FanOutPorts, event: LiveEvent, cache: Map<str
 /** A failure, or `timeout` when the call missed its deadline. */
 const reasonOf = (error: unknown, signal: AbortSignal): string => (signal.aborted ? 'timeout' : String(error));
 
-const postWithDeadline = async (ports: FanOutPorts, connectionId: string, message: string): Promise<Delivery> => {
-  const signal = AbortSignal.timeout(ports.callTimeoutMs);
+const postWithDeadline = async (ports: FanOutPorts, connectionId: string, message: string, budget: AbortSignal): Promise<Delivery> => {
+  const signal = AbortSignal.any([AbortSignal.timeout(ports.callTimeoutMs), budget]);
   try {
     return await ports.link.post(connectionId, message, signal);
   } catch (error) {
@@ -105,11 +119,12 @@ const drop = async (ports: FanOutPorts, connectionId: string): Promise<void> => 
   await Promise.all([disconnecting(), ports.subscribers.close(connectionId)]);
 };
 
-/** One connection's events in stream order, until one is not delivered. */
+/** One connection's events in stream order, until one is not delivered or the connection's budget is spent. */
 const deliverTo = async (ports: FanOutPorts, connectionId: string, messages: readonly string[]): Promise<Delivery[]> => {
+  const budget = AbortSignal.timeout(ports.connectionBudgetMs);
   const results: Delivery[] = [];
   for (const message of messages) {
-    const result = await postWithDeadline(ports, connectionId, message);
+    const result = await postWithDeadline(ports, connectionId, message, budget);
     results.push(result);
     if (result === 'gone') {
       await ports.subscribers.close(connectionId);
@@ -128,7 +143,7 @@ export const fanOut = async (ports: FanOutPorts, events: readonly LiveEvent[]): 
   const located = await withLocations(ports, events);
   const cache = new Map<string, Promise<Subscriber[]>>();
   const deliveries = await Promise.all(
-    located.map(async (event) => ({ message: JSON.stringify(event), to: await recipientsOf(ports, event, cache) })),
+    located.map(async (event) => ({ message: liveMessageOf(event), to: await recipientsOf(ports, event, cache) })),
   );
   // Per connection in order, connections in parallel: one connection's events arrive in stream order, and dropping
   // one holds no other up.

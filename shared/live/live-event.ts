@@ -18,6 +18,8 @@ export interface LiveEvent {
   /** When the change was written (the stream record's approximate creation time), ISO-8601. */
   readonly at: string;
   readonly data: Readonly<Record<string, unknown>>;
+  /** Set when `data` was left out because the event was too large for one WebSocket message. */
+  readonly dataOmitted?: true;
 }
 
 /**

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fanOut, type OperatorLink, type Subscriber, type SubscriberDirectory } from '#shared/live/fan-out.ts';
+import { fanOut, MAX_LIVE_MESSAGE_BYTES, type OperatorLink, type Subscriber, type SubscriberDirectory } from '#shared/live/fan-out.ts';
 import type { LiveEvent, LiveKind } from '#shared/live/live-event.ts';
 import { type Log, silentLog } from '#shared/log/logger.ts';
 
@@ -22,7 +22,7 @@ const directory = (byTarget: Record<string, Subscriber[]>, locations: Record<str
 };
 
 /** What a connection does with a post: never answers, answers 410, or fails (as after the SDK's retries). */
-type PostBehaviour = 'hang' | 'gone' | 'fail';
+type PostBehaviour = 'hang' | 'gone' | 'fail' | 'slow';
 /** What a disconnect of it does, when not closed at once: never answers, or fails. */
 type DisconnectBehaviour = 'hang' | 'fail';
 
@@ -37,6 +37,12 @@ const link = (posts: Record<string, PostBehaviour> = {}, disconnects: Record<str
       if (posts[connectionId] === 'hang') return abortedBy(signal);
       if (posts[connectionId] === 'gone') return Promise.resolve('gone');
       if (posts[connectionId] === 'fail') return Promise.reject(new Error('InternalServerErrorException'));
+      // Answers each post, but only after 60 ms (or fails when the signal aborts first).
+      if (posts[connectionId] === 'slow')
+        return Promise.race([
+          abortedBy(signal),
+          new Promise<'sent'>((resolve) => setTimeout(() => resolve('sent'), 60)).then((r) => ((posted[connectionId] ??= []).push(message), r)),
+        ]);
       (posted[connectionId] ??= []).push(message);
       return Promise.resolve('sent');
     },
@@ -74,7 +80,7 @@ describe('fanOut', () => {
     );
     const { l, posted } = link();
     // Act
-    const report = await fanOut({ subscribers: dir, link: l, log: silentLog, callTimeoutMs: 100 }, [event(), event({ eventId: 'e2' })]);
+    const report = await fanOut({ subscribers: dir, link: l, log: silentLog, callTimeoutMs: 100, connectionBudgetMs: 5_000 }, [event(), event({ eventId: 'e2' })]);
     // Assess
     expect(Object.keys(posted).sort()).toEqual(['a', 'c', 'd']);
     expect(posted.a!.map((m) => (JSON.parse(m) as LiveEvent).eventId)).toEqual(['e1', 'e2']);
@@ -89,7 +95,7 @@ describe('fanOut', () => {
     const { l, posted, disconnected } = link({ broken: 'fail' });
     const { log, lines } = warnings();
     // Act
-    const report = await fanOut({ subscribers: dir, link: l, log, callTimeoutMs: 200 }, three);
+    const report = await fanOut({ subscribers: dir, link: l, log, callTimeoutMs: 200, connectionBudgetMs: 5_000 }, three);
     // Assess
     expect(disconnected).toEqual(['broken']);
     expect(closed).toEqual(['broken']);
@@ -106,7 +112,7 @@ describe('fanOut', () => {
     const { log, lines } = warnings();
     const started = Date.now();
     // Act
-    const report = await fanOut({ subscribers: dir, link: l, log, callTimeoutMs: 200 }, three);
+    const report = await fanOut({ subscribers: dir, link: l, log, callTimeoutMs: 200, connectionBudgetMs: 5_000 }, three);
     // Assess: one deadline for the stuck connection, not one per event; the healthy one got all three meanwhile.
     expect(Date.now() - started).toBeLessThan(1_000);
     expect(posted.fine).toHaveLength(3);
@@ -119,7 +125,7 @@ describe('fanOut', () => {
   it('forgets a gone subscriber without a disconnect', async () => {
     const { dir, closed } = directory(subscribed('gone', 'fine'));
     const { l, posted, disconnected } = link({ gone: 'gone' });
-    const report = await fanOut({ subscribers: dir, link: l, log: silentLog, callTimeoutMs: 200 }, three);
+    const report = await fanOut({ subscribers: dir, link: l, log: silentLog, callTimeoutMs: 200, connectionBudgetMs: 5_000 }, three);
     expect(closed).toEqual(['gone']);
     expect(disconnected).toEqual([]);
     expect(posted.fine).toHaveLength(3);
@@ -133,7 +139,7 @@ describe('fanOut', () => {
     const { log, lines } = warnings();
     const started = Date.now();
     // Act
-    const report = await fanOut({ subscribers: dir, link: l, log, callTimeoutMs: 200 }, three);
+    const report = await fanOut({ subscribers: dir, link: l, log, callTimeoutMs: 200, connectionBudgetMs: 5_000 }, three);
     // Assess: the stuck one's post and disconnect each had a deadline, in parallel with everyone else.
     expect(Date.now() - started).toBeLessThan(1_000);
     expect(disconnected.sort()).toEqual(['refused', 'stuck']);
@@ -143,5 +149,30 @@ describe('fanOut', () => {
     const notDisconnected = lines.filter((w) => w.message === 'live subscriber not disconnected').map((w) => w.fields);
     expect(notDisconnected).toEqual(expect.arrayContaining([{ connectionId: 'refused', reason: expect.stringContaining('ForbiddenException') }, { connectionId: 'stuck', reason: 'timeout' }]));
     expect(notDisconnected).toHaveLength(2);
+  });
+
+  it('drops a subscriber that takes each post in time but the batch too slowly, and serves the others in full', async () => {
+    const { dir, closed } = directory(subscribed('slow', 'fast'));
+    const { l, posted, disconnected } = link({ slow: 'slow' });
+    const report = await fanOut({ subscribers: dir, link: l, log: silentLog, callTimeoutMs: 1_000, connectionBudgetMs: 100 }, three);
+    expect(posted.fast).toHaveLength(3);
+    expect(posted.slow?.length ?? 0).toBeLessThan(3);
+    expect(disconnected).toEqual(['slow']);
+    expect(closed).toEqual(['slow']);
+    expect(report).toMatchObject({ dropped: 1 });
+  });
+
+  it('sends an event too large for one WebSocket message without its data, and a small one whole', async () => {
+    const { dir } = directory(subscribed('a'));
+    const { l, posted, disconnected } = link();
+    const large = event({ eventId: 'big', kind: 'commands', data: { payload: 'x'.repeat(MAX_LIVE_MESSAGE_BYTES) } });
+    const report = await fanOut({ subscribers: dir, link: l, log: silentLog, callTimeoutMs: 200, connectionBudgetMs: 5_000 }, [large, event({ eventId: 'small', data: { status: 'Available' } })]);
+    const [big, small] = posted.a!.map((m) => JSON.parse(m) as LiveEvent);
+    expect(big).toMatchObject({ eventId: 'big', kind: 'commands', chargerId: 'CP-1', data: {}, dataOmitted: true });
+    expect(Buffer.byteLength(posted.a![0]!)).toBeLessThanOrEqual(MAX_LIVE_MESSAGE_BYTES);
+    expect(small).toMatchObject({ eventId: 'small', data: { status: 'Available' } });
+    expect(small?.dataOmitted).toBeUndefined();
+    expect(disconnected).toEqual([]);
+    expect(report).toMatchObject({ sent: 2, dropped: 0 });
   });
 });

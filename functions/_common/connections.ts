@@ -21,7 +21,7 @@ export const managementEndpoint = (configured: string | undefined, rc: WsRequest
 const clientFor = (endpoint: string): ApiGatewayManagementApiClient => {
   let client = clients.get(endpoint);
   if (!client) {
-    client = traced(new ApiGatewayManagementApiClient({ ...awsClientConfig('apigatewaymanagementapi'), endpoint }));
+    client = traced(new ApiGatewayManagementApiClient({ ...awsClientConfig('apigatewaymanagementapi'), endpoint }), (error) => error instanceof GoneException);
     clients.set(endpoint, client);
   }
   return client;

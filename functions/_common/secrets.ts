@@ -54,7 +54,7 @@ export const createSecretReader = (opts: SecretReaderOptions = {}): SecretReader
   const cache = new Map<string, { versions: Promise<SecretVersions>; readAt: number }>();
 
   const readStage = async (secretId: string, stage: 'AWSCURRENT' | 'AWSPREVIOUS'): Promise<string | undefined> => {
-    client ??= traced(new SecretsManagerClient(awsClientConfig('secretsmanager', env)));
+    client ??= traced(new SecretsManagerClient(awsClientConfig('secretsmanager', env)), isNotFound);
     try {
       // The stage is always named: the function's IAM grant allows exactly these two (lib/route-function.ts).
       return (await client.send(new GetSecretValueCommand({ SecretId: secretId, VersionStage: stage }))).SecretString;

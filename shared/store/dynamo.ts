@@ -22,7 +22,10 @@ export type Key = { pk: string; sk: string };
 const DYNAMODB_TIMEOUTS = { connectionTimeout: 1_000, requestTimeout: 3_000, throwOnRequestTimeout: true } as const;
 
 export const makeDocumentClient = (env: NodeJS.ProcessEnv = process.env): Db => {
-  const client = traced(new DynamoDBClient({ ...awsClientConfig('dynamodb', env), requestHandler: DYNAMODB_TIMEOUTS }));
+  const client = traced(
+    new DynamoDBClient({ ...awsClientConfig('dynamodb', env), requestHandler: DYNAMODB_TIMEOUTS }),
+    (error) => isConditionFailed(error) || transactionConditionsFailed(error) !== undefined,
+  );
   if (env.CSMS_CAPACITY_METER === 'on') meterCapacity(client);
   return DynamoDBDocumentClient.from(client, {
     marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false },

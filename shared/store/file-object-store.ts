@@ -29,7 +29,7 @@ const isMissing = (error: unknown): boolean =>
 const wholeObjectSha256 = (checksum: string | undefined): string | undefined =>
   checksum !== undefined && !checksum.includes('-') ? base64ToHex(checksum) : undefined;
 
-export const makeS3Client = (env: NodeJS.ProcessEnv = process.env): S3Client => traced(new S3Client(awsClientConfig('s3', env)));
+export const makeS3Client = (env: NodeJS.ProcessEnv = process.env): S3Client => traced(new S3Client(awsClientConfig('s3', env)), isMissing);
 
 export const fileObjectStore = (s3: S3Client, bucket: string): FileObjects => ({
   async put(key, body, options = {}) {

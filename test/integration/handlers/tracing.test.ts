@@ -3,7 +3,8 @@
  * function with active tracing (task root, execution environment, the invocation's trace header, the daemon's
  * address), and a UDP socket stands in for the X-Ray daemon. A charger's BootNotification through the real $default
  * handler on DynamoDB Local must send the handler's subsegment (ColdStart, service and the charger's id as
- * annotations; no response recorded) and a subsegment per DynamoDB call, in the invocation's trace.
+ * annotations; no response recorded) and a subsegment per DynamoDB call, in the invocation's trace. A condition that
+ * did not hold is recorded as the call's error without its stack (reading it maps every frame through the source map).
  */
 import { createSocket, type Socket } from 'node:dgram';
 import type { AddressInfo } from 'node:net';
@@ -20,6 +21,8 @@ interface Subsegment {
   metadata?: Record<string, unknown>;
   aws?: { operation?: string; table_name?: string };
   in_progress?: boolean;
+  error?: boolean;
+  cause?: { exceptions?: { type?: string; stack?: unknown[] }[] };
 }
 
 const TRACE_ROOT = '1-6750a000-0123456789abcdef01234567';
@@ -80,5 +83,22 @@ describe('X-Ray tracing on Lambda', () => {
     await h.call('CP-TRACED', 'ocpp1.6', 'Heartbeat', {});
     const [handler] = await sent((s) => s.name === '## index.handler');
     expect(handler?.annotations).toMatchObject({ ColdStart: false, chargerId: 'CP-TRACED' });
+  });
+
+  it('records a failed condition as the call’s error, without reading its stack; a fault keeps its stack', async () => {
+    const { createCharger } = await import('#shared/charger/registry.ts');
+    segments.length = 0;
+    // The charger exists: creating it again is a condition that does not hold, an outcome.
+    await createCharger(h.deps, { chargerId: 'CP-TRACED' }).catch(() => undefined);
+    const [failed] = await sent((s) => s.name === 'DynamoDB' && s.error === true);
+    expect(failed?.cause?.exceptions?.[0]).toMatchObject({ type: expect.stringMatching(/ConditionalCheckFailed|TransactionCanceled/), stack: [] });
+
+    segments.length = 0;
+    const { makeDocumentClient } = await import('#shared/store/dynamo.ts');
+    const { GetCommand } = await import('@aws-sdk/lib-dynamodb');
+    await makeDocumentClient(process.env).send(new GetCommand({ TableName: 'no-such-table', Key: { pk: 'x', sk: 'x' } })).catch(() => undefined);
+    const [fault] = await sent((s) => s.name === 'DynamoDB' && s.error === true);
+    expect(fault?.cause?.exceptions?.[0]?.type).toBe('ResourceNotFoundException');
+    expect(fault?.cause?.exceptions?.[0]?.stack?.length).toBeGreaterThan(0);
   });
 });

@@ -281,15 +281,14 @@ export class CsmsStack extends Stack {
    * One function per route; a WebSocket API's functions live under that API's construct (stable logical ids).
    *
    * The `http` routes' functions live in a nested stack, OperatorApiFunctions: a CloudFormation stack holds at most
-   * 500 resources, and each REST route brings four there (function, role, policy, log group). The REST API with its
-   * methods, resources and invoke permissions stays in this stack. An invoke permission's source ARN names the stage,
-   * the stage's deployment waits for every method and a method names its function: permissions beside the functions
-   * would make the nested stack wait for the stage and the stage for the nested stack (a cycle); the whole API in
-   * the nested stack would put about seven resources per route into one stack again. This way references run one
-   * way each: function ARNs up as nested-stack outputs; tables, queues, secrets, the user pool and the keys down as
-   * parameters (the table key through identity policies only: no key policy names a nested role). A route adds
-   * about three resources to each stack, which leaves the most room in both; `test/cdk/resource-limits.test.ts`
-   * fails when either comes within 50 of the limit.
+   * 500 resources, and each REST route brings five there (function, role, policy, log group, invoke permission). The
+   * REST API with its methods and resources stays in this stack: the whole API in the nested stack would put about
+   * seven resources per route into one stack again. The stage's deployment waits for every method and a method names
+   * its function, so an invoke permission names the stage by name, not the Stage resource (lib/rest-api.ts): else the
+   * nested stack would wait for the stage and the stage for the nested stack (a cycle). This way references run one
+   * way each: function ARNs up as nested-stack outputs; tables, queues, secrets, the user pool, the keys and the API's
+   * id down as parameters (the table key through identity policies only: no key policy names a nested role).
+   * `test/cdk/resource-limits.test.ts` fails when either stack comes within 50 of the limit.
    */
   private buildFunctions(routes: readonly RouteDef[], functionsDir: string | undefined, resources: RouteResources) {
     let others: Construct | undefined;

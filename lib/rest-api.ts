@@ -10,11 +10,11 @@ import { Duration, Validations } from 'aws-cdk-lib';
 import {
   AccessLogFormat,
   AuthorizationType,
+  AwsIntegration,
   CognitoUserPoolsAuthorizer,
   EndpointType,
   type JsonSchema,
   JsonSchemaVersion,
-  LambdaIntegration,
   LogGroupLogDestination,
   MethodLoggingLevel,
   RequestValidator,
@@ -22,6 +22,7 @@ import {
   RestApi,
 } from 'aws-cdk-lib/aws-apigateway';
 import type { IUserPool } from 'aws-cdk-lib/aws-cognito';
+import { ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import { CfnWebACLAssociation } from 'aws-cdk-lib/aws-wafv2';
@@ -96,7 +97,7 @@ export class RestApiGateway extends Construct {
       cognitoUserPools: [props.userPool],
       identitySource: 'method.request.header.Authorization',
     });
-    for (const route of props.routes) this.addRoute(route, validator, props.functionOf(route.id));
+    for (const route of props.routes) this.addRoute(route, validator, props.functionOf(route.id), config.stageName);
     if (config.restApiWebAclArn) {
       new CfnWebACLAssociation(this, 'WebAcl', { resourceArn: this.api.deploymentStage.stageArn, webAclArn: config.restApiWebAclArn });
     } else {
@@ -110,7 +111,7 @@ export class RestApiGateway extends Construct {
     }
   }
 
-  private addRoute(route: HttpRoute, validator: RequestValidator, fn: IFunction): void {
+  private addRoute(route: HttpRoute, validator: RequestValidator, fn: IFunction, stageName: string): void {
     const model =
       route.body &&
       this.api.addModel(`${route.id}Body`, {
@@ -119,9 +120,10 @@ export class RestApiGateway extends Construct {
         schema: { schema: JsonSchemaVersion.DRAFT4, ...toJsonSchema(route.body) },
       });
     const query = requiredQueryParameters(route);
-    // No second permission per method for the console's test invocation: every resource of a route counts against
-    // CloudFormation's 500 per stack (its function, role, policy and log group are in the OperatorApiFunctions stack).
-    const method = this.api.root.resourceForPath(route.path).addMethod(route.method, new LambdaIntegration(fn, { allowTestInvoke: false }), {
+    // A Lambda proxy integration, as LambdaIntegration makes it, but without the permission LambdaIntegration would
+    // put beside the method (see below).
+    const integration = new AwsIntegration({ proxy: true, service: 'lambda', path: `2015-03-31/functions/${fn.functionArn}/invocations` });
+    const method = this.api.root.resourceForPath(route.path).addMethod(route.method, integration, {
       ...(route.auth.type === 'jwt'
         ? { authorizer: this.authorizer, authorizationType: AuthorizationType.COGNITO, authorizationScopes: methodScopesOf(route) }
         : { authorizationType: AuthorizationType.NONE }),
@@ -129,6 +131,15 @@ export class RestApiGateway extends Construct {
       // `$default` too: a body sent with another content type is checked against the same schema.
       ...(model ? { requestModels: { 'application/json': model, $default: model } } : {}),
       ...(query.length > 0 ? { requestParameters: Object.fromEntries(query.map((q) => [`method.request.querystring.${q}`, true])) } : {}),
+    });
+    // The invoke permission sits beside the function, in the OperatorApiFunctions stack, where the parent's 500-resource
+    // budget does not count it. Its source names the stage by name, not the Stage resource: the function's stack then
+    // waits for the API alone, never for the stage, which waits for the methods, which wait for the function (a cycle).
+    // This method of this stage only; no permission for the console's test invocation.
+    fn.addPermission('RestApiInvoke', {
+      principal: new ServicePrincipal('apigateway.amazonaws.com'),
+      action: 'lambda:InvokeFunction',
+      sourceArn: this.api.arnForExecuteApi(route.method, route.path.replace(/\{[^}]+\}/g, '*'), stageName),
     });
     if (route.auth.type === 'none') {
       const reason = route.auth.reason ?? `${route.method} only reads; the route table declares it public (auth: none)`;

@@ -57,7 +57,7 @@ describe(`the ${NESTED} nested stack`, () => {
   const descriptions = (t: Template) => Object.values(t.findResources('AWS::Lambda::Function') as Resources).map((f) => String(f.Properties.Description));
   const routeOf = (description: string) => description.slice(0, description.indexOf(' ('));
 
-  it('holds exactly the http routes’ functions, with their roles, policies and log groups', () => {
+  it('holds exactly the http routes’ functions, with their roles, policies, log groups and invoke permissions', () => {
     // Beside the dashboard and alarms' own (test/cdk/monitoring.test.ts).
     expect(Object.keys(nested).sort()).toEqual(['AlarmsAndDashboard', NESTED]);
     expect(descriptions(inner).map(routeOf).sort()).toEqual(httpRoutes.map((r) => r.id).sort());
@@ -65,14 +65,23 @@ describe(`the ${NESTED} nested stack`, () => {
     const parentRoutes = descriptions(parent).filter((d) => !d.includes('Custom::S3BucketNotifications'));
     expect(parentRoutes.map(routeOf).sort()).toEqual(routes.filter((r) => !isHttpRoute(r)).map((r) => r.id).sort());
     const types = new Set(Object.values(inner.toJSON().Resources as Resources).map((r) => r.Type));
-    expect([...types].sort()).toEqual(['AWS::IAM::Policy', 'AWS::IAM::Role', 'AWS::Lambda::Function', 'AWS::Logs::LogGroup']);
-    for (const type of ['AWS::IAM::Policy', 'AWS::IAM::Role', 'AWS::Logs::LogGroup']) inner.resourceCountIs(type, httpRoutes.length);
+    expect([...types].sort()).toEqual(['AWS::IAM::Policy', 'AWS::IAM::Role', 'AWS::Lambda::Function', 'AWS::Lambda::Permission', 'AWS::Logs::LogGroup']);
+    for (const type of ['AWS::IAM::Policy', 'AWS::IAM::Role', 'AWS::Lambda::Permission', 'AWS::Logs::LogGroup']) inner.resourceCountIs(type, httpRoutes.length);
   });
 
-  it('leaves the REST API, its methods and the invoke permissions in the parent', () => {
+  it('leaves the REST API and its methods in the parent; the permissions name the API, not its stage resource', () => {
     parent.resourceCountIs('AWS::ApiGateway::RestApi', 1);
     parent.resourceCountIs('AWS::ApiGateway::Method', httpRoutes.length);
-    for (const type of ['AWS::ApiGateway::RestApi', 'AWS::ApiGateway::Method', 'AWS::Lambda::Permission']) inner.resourceCountIs(type, 0);
+    for (const type of ['AWS::ApiGateway::RestApi', 'AWS::ApiGateway::Method', 'AWS::ApiGateway::Stage']) inner.resourceCountIs(type, 0);
+    // A reference to the stage would make this stack wait for the stage, which waits for the methods, which wait for
+    // this stack's functions: a cycle CloudFormation refuses. The API's id is the only parent value they take.
+    const sources = Object.values(inner.findResources('AWS::Lambda::Permission') as Resources).map((p) => JSON.stringify(p.Properties.SourceArn));
+    const apiParameter = Object.keys(inner.toJSON().Parameters as object).filter((name) => /RestApi\w*Ref$/.test(name));
+    expect(apiParameter).toHaveLength(1);
+    for (const source of sources) {
+      expect(source).toContain(`{"Ref":"${apiParameter[0]}"}`);
+      expect(source).not.toMatch(/Stage/);
+    }
   });
 
   it('gets each parent value as a parameter wired to the parent resource it is named after', () => {

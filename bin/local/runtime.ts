@@ -239,17 +239,22 @@ const createTables = async (endpoint: string, prefix: string, registries: Regist
   }
 };
 
-/** fauxqs with the registry's queues and buckets. */
-const startSqsS3 = async (dataDir: string | undefined, port: number, registries: Registries, s: Started, objectEvents: boolean) => {
+/**
+ * fauxqs with the registry's queues and buckets, on a port it picks: a port found free beforehand can be taken by
+ * another process (an outgoing connection's ephemeral port) before fauxqs binds it.
+ */
+const startSqsS3 = async (dataDir: string | undefined, registries: Registries, s: Started, objectEvents: boolean) => {
   const fauxDir = dataDir && join(dataDir, 'fauxqs');
   if (fauxDir) mkdirSync(fauxDir, { recursive: true });
   // The spy is how `bucket` routes hear of new objects (hosts/bucket.ts); its buffer is bounded, so it is only memory for that.
   const spies = objectEvents ? { messageSpies: { bufferSize: SPY_BUFFER_SIZE } } : {};
-  const faux = await startFauxqs({ port, host: '127.0.0.1', logger: false, ...spies, ...(fauxDir ? { dataDir: fauxDir } : {}) });
+  const faux = await startFauxqs({ port: 0, host: '127.0.0.1', logger: false, ...spies, ...(fauxDir ? { dataDir: fauxDir } : {}) });
   s.sqsS3 = faux;
-  const sqs = new SQSClient(awsClientConfig('sqs', { ...LOCAL_AWS_ENV, AWS_ENDPOINT_URL_SQS: faux.address }));
+  // An IP host makes the S3 client use path-style URLs.
+  const endpoint = `http://127.0.0.1:${faux.port}`;
+  const sqs = new SQSClient(awsClientConfig('sqs', { ...LOCAL_AWS_ENV, AWS_ENDPOINT_URL_SQS: endpoint }));
   try {
-    return { queues: await ensureQueues(sqs, registries.queues), buckets: ensureBuckets(faux, registries.buckets) };
+    return { endpoint, queues: await ensureQueues(sqs, registries.queues), buckets: ensureBuckets(faux, registries.buckets) };
   } finally {
     sqs.destroy();
   }
@@ -300,8 +305,7 @@ export const startLocalRuntime = async (opts: LocalRuntimeOptions = {}): Promise
     });
     const ddbPort = opts.dynamodbEndpoint ? undefined : (opts.dynamodbPort ?? (Number(process.env.DDB_PORT) || (await freePort())));
     const dynamodbEndpoint = opts.dynamodbEndpoint ?? `http://127.0.0.1:${ddbPort}`;
-    const fauxPort = await freePort();
-    const sqsS3Endpoint = `http://127.0.0.1:${fauxPort}`; // an IP host makes the S3 client use path-style URLs
+    let sqsS3Endpoint = ''; // once fauxqs listens
     const apis = s.hosts.websocket?.apis ?? {};
     // Ports are claimed: what chargers are sent to (upload locations) is known before the handlers load, which read it at import.
     const served: Record<string, string> = Object.assign({}, ...s.hosts.all.map((h) => h.endpoints));
@@ -333,7 +337,8 @@ export const startLocalRuntime = async (opts: LocalRuntimeOptions = {}): Promise
         await createTables(dynamodbEndpoint, prefix, registries);
         return ms;
       }),
-      startSqsS3(dataDir, fauxPort, registries, s, routes.some(isBucketRoute)).then(async ({ queues, buckets }) => {
+      startSqsS3(dataDir, registries, s, routes.some(isBucketRoute)).then(async ({ endpoint, queues, buckets }) => {
+        sqsS3Endpoint = endpoint;
         resources = { tables: tableNames, queues, buckets, secrets, secretIds: secretsManager.ids, settings };
         const files = buckets[filesBucketDef.name];
         if (files) filesBucket = { client: new S3Client(awsClientConfig('s3', { AWS_ENDPOINT_URL_S3: sqsS3Endpoint })), name: files };

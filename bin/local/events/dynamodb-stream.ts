@@ -8,8 +8,15 @@ import { LOCAL_ACCOUNT, LOCAL_REGION } from './ids.ts';
 
 type WireValue = Record<string, unknown>;
 
-/** Attribute values as JSON carries them: binaries in base64 (the SDK hands us bytes). */
+const TYPE_KEYS = ['S', 'N', 'B', 'SS', 'NS', 'BS', 'M', 'L', 'NULL', 'BOOL'] as const;
+
+/**
+ * Attribute values as JSON carries them: binaries in base64 (the SDK hands us bytes). DynamoDB Local's stream writes
+ * an empty map as `{}` where DynamoDB writes `{"M":{}}` (an empty list or string keeps its type), and a handler's
+ * `unmarshall` then throws on the whole record: a value without a type is that empty map.
+ */
 const wire = (v: AttributeValue): WireValue => {
+  if (TYPE_KEYS.every((k) => !(k in v))) return { M: {} };
   if (v.B !== undefined) return { B: Buffer.from(v.B).toString('base64') };
   if (v.BS !== undefined) return { BS: v.BS.map((b) => Buffer.from(b).toString('base64')) };
   if (v.L !== undefined) return { L: v.L.map(wire) };

@@ -32,11 +32,21 @@ const ports = {
   connectionBudgetMs: CONNECTION_BUDGET_MS,
 };
 
+/**
+ * The record's event, if it is one. A record that cannot be read is logged and skipped: failing the batch for it would
+ * hold every other event of the shard back through the retries, and a retry would not read it better.
+ */
 const eventOf = (record: DynamoDBRecord): LiveEvent | undefined => {
   const written = record.dynamodb?.ApproximateCreationDateTime;
   const at = new Date(written === undefined ? Date.now() : written * 1000).toISOString();
   // The record's id: the same change delivered again carries the same one.
-  return liveEventOf(itemChange(record), record.eventID ?? String(record.dynamodb?.SequenceNumber), at);
+  const eventId = record.eventID ?? String(record.dynamodb?.SequenceNumber);
+  try {
+    return liveEventOf(itemChange(record), eventId, at);
+  } catch (error) {
+    logger.error('stream record not readable: no live event for it', { eventId, error });
+    return undefined;
+  }
 };
 
 const publish = async (event: DynamoDBStreamEvent): Promise<void> => {

@@ -1,7 +1,7 @@
 /**
- * The one middleware stack every handler (charger, REST, queue, stream, schedule) runs in: its X-Ray subsegment (outermost, so it spans the rest),
- * Powertools' Lambda context in each log line, and the ColdStart metric (the domain's own metrics are emitted as they
- * happen: functions/_common/metrics.ts).
+ * The one middleware stack every handler (charger, REST, queue, stream, schedule) runs in: its X-Ray subsegment
+ * (outermost, so it spans the rest), Powertools' Lambda context in each log line, and the ColdStart metric (the
+ * domain's own metrics are emitted as they happen: functions/_common/metrics.ts).
  */
 import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';

@@ -34,8 +34,16 @@ export type PasswordOrigin = 'generated' | 'chosen';
 
 const GENERATED_BYTES = 24;
 
-/** OCPP 2.0.1 BasicAuthPassword is 16..40 characters of passwordString; 32 base64url characters fit both versions. */
-export const generatePassword = (): string => randomBytes(GENERATED_BYTES).toString('base64url');
+/**
+ * OCPP 2.0.1 BasicAuthPassword is 16..40 characters of passwordString; 32 base64url characters fit both versions.
+ * Never starting with `-` (one in 64 would): a command line reads `--password -x…` as another option.
+ */
+export const generatePassword = (): string => {
+  for (;;) {
+    const password = randomBytes(GENERATED_BYTES).toString('base64url');
+    if (!password.startsWith('-')) return password;
+  }
+};
 
 /** Whether a password has the form `generatePassword` produces (32 base64url characters). */
 export const looksGenerated = (password: string): boolean => /^[A-Za-z0-9_-]{32}$/.test(password);

@@ -84,11 +84,14 @@ describe('the live-event stream route', () => {
 
   it('keeps the operators’ functions to live-event items, and the fan-out’s reads of chargers to their profiles', () => {
     const dynamo = (routeId: string) => statementsOf(t, functionIdForRoute(t, routeId)).filter((s) => actionsOf(s).some((a) => a.startsWith('dynamodb:')));
-    for (const id of ['OperatorsConnect', 'OperatorsDisconnect', 'OperatorsMessage']) {
+    for (const id of ['OperatorsDisconnect', 'OperatorsMessage']) {
       for (const s of dynamo(id)) {
         expect(s.Condition?.['ForAllValues:StringLike']?.['dynamodb:LeadingKeys'], id).toEqual([`${OPERATOR_CONNECTION_PK_PREFIX}*`, `${LIVE_SUBSCRIPTION_PK_PREFIX}*`]);
       }
     }
+    // $connect writes its connection item only, never a subscription.
+    const connect = dynamo('OperatorsConnect');
+    expect(connect.map((s) => s.Condition?.['ForAllValues:StringLike']?.['dynamodb:LeadingKeys'])).toEqual([[`${OPERATOR_CONNECTION_PK_PREFIX}*`]]);
     const fanOut = dynamo('PublishLiveEvents');
     const chargerReads = fanOut.filter((s) => JSON.stringify(s.Condition ?? {}).includes('CHARGER#'));
     expect(chargerReads.flatMap(actionsOf).filter((a) => a.startsWith('dynamodb:'))).toEqual(['dynamodb:BatchGetItem']);

@@ -22,14 +22,14 @@ export const operatorLiveRoutes = [
     reservedConcurrency: 10,
     access: { operatorTokens: true },
   },
-  // Records the connection: one PutItem.
+  // Records the connection: one PutItem of its connection item (it writes no subscription).
   {
     kind: 'ws',
     api: 'operators',
     id: 'OperatorsConnect',
     routeKey: '$connect',
     entry: 'ws/operators/connect.ts',
-    access: { tables: { Csms: { actions: ['PutItem'], partitionKeyPrefixes: LIVE_PARTITIONS } } },
+    access: { tables: { Csms: { actions: ['PutItem'], partitionKeyPrefixes: [OPERATOR_CONNECTION_PK_PREFIX] } } },
   },
   // Deletes the connection item (its old image lists the subscriptions) and its subscriptions (BatchWriteItem).
   {

@@ -1,14 +1,13 @@
 /**
  * The route table's DynamoDB actions against what the handlers really send. On AWS a missing action is an outage
- * (AccessDenied), while DynamoDB Local checks no IAM: so a recording proxy sits between the handlers and DynamoDB
- * Local and notes every request's action, table and partition keys, per route, over connects, refusals (wrong
- * password, unknown id, rejected charger), auto-registration (by allow-list and by enrolment code), the pending
- * gate, both OCPP versions' messages (transactions, meter values, reports) and disconnects. Every (table, action) a
- * route sent must be in its access and every action it is granted must have been sent, and the authorizer's keys must
- * match its leading-key prefixes. A transaction is recorded as the actions IAM checks for it (each Put a PutItem, ...).
+ * (AccessDenied), while DynamoDB Local checks no IAM: so a recording proxy (test/support/recording-proxy.ts) sits
+ * between the handlers and DynamoDB Local and notes every request's action, table and partition keys, per route, over
+ * connects, refusals (wrong password, unknown id, rejected charger), auto-registration (by allow-list and by enrolment
+ * code), the pending gate, both OCPP versions' messages (transactions, meter values, reports) and disconnects. Every
+ * (table, action) a route sent must be in its access and every action it is granted must have been sent, and the
+ * authorizer's keys must match its leading-key prefixes. A transaction is recorded as the actions IAM checks for it
+ * (each Put a PutItem, ...).
  */
-import { createServer, request, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { routes, tableGrants, type RouteDef } from '#functions/routes.ts';
 import { createEnrolmentCode } from '#shared/charger/auto-registration.ts';
@@ -17,75 +16,11 @@ import { createIdToken } from '#shared/token/id-tokens.ts';
 import { commandInFlight } from '../../support/command-replies.ts';
 import { lambdaContext, ORIGIN_SECRET, startHarness, type Harness } from '../../support/handler-harness.ts';
 import { testDynamoEndpoint } from '../../support/dynamo.ts';
+import { grantedActions, sentActions, startRecordingProxy, type RecordingProxy } from '../../support/recording-proxy.ts';
 
-interface Sent {
-  readonly route: string;
-  readonly action: string;
-  readonly table: string;
-  readonly partitionKeys: readonly string[];
-}
-
-const sent: Sent[] = [];
-let phase: string | undefined;
-let proxy: Server;
+let proxy: RecordingProxy;
 let h: Harness;
-
-type AttributeMap = Record<string, { S?: string }>;
-const pkOf = (key: AttributeMap | undefined) => key?.pk?.S ?? '';
-
-/** IAM has no action for a transaction: it checks each item's own action. */
-const TRANSACT_ACTIONS: Readonly<Record<string, string>> = { Put: 'PutItem', Update: 'UpdateItem', Delete: 'DeleteItem', ConditionCheck: 'ConditionCheckItem', Get: 'GetItem' };
-
-/** The action, table and partition keys of each part of one DynamoDB request, by its JSON body. */
-const touched = (action: string, body: Record<string, unknown>): { action: string; table: string; partitionKeys: string[] }[] => {
-  if (Array.isArray(body.TransactItems)) {
-    return (body.TransactItems as Record<string, { TableName: string; Key?: AttributeMap; Item?: AttributeMap }>[]).flatMap((part) =>
-      Object.entries(part).map(([op, p]) => ({ action: TRANSACT_ACTIONS[op] ?? op, table: p.TableName, partitionKeys: [pkOf(p.Key ?? p.Item)] })),
-    );
-  }
-  return touchedByOne(body).map((t) => ({ action, ...t }));
-};
-
-const touchedByOne = (body: Record<string, unknown>): { table: string; partitionKeys: string[] }[] => {
-  if (typeof body.TableName === 'string') {
-    const key = (body.Key ?? body.Item) as AttributeMap | undefined;
-    const values = body.ExpressionAttributeValues as AttributeMap | undefined;
-    return [{ table: body.TableName, partitionKeys: [key ? pkOf(key) : (values?.[':pk']?.S ?? '')] }];
-  }
-  const items = (body.RequestItems ?? {}) as Record<string, { Keys?: AttributeMap[] } | { PutRequest?: { Item: AttributeMap }; DeleteRequest?: { Key: AttributeMap } }[]>;
-  return Object.entries(items).map(([table, request]) => ({
-    table,
-    partitionKeys: Array.isArray(request) ? request.map((r) => pkOf(r.PutRequest?.Item ?? r.DeleteRequest?.Key)) : (request.Keys ?? []).map(pkOf),
-  }));
-};
-
-const startRecordingProxy = async (target: URL): Promise<Server> => {
-  const server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const raw = Buffer.concat(chunks);
-      const action = String(req.headers['x-amz-target'] ?? '').split('.')[1] ?? '';
-      if (phase) for (const t of touched(action, JSON.parse(raw.toString('utf8') || '{}') as Record<string, unknown>)) sent.push({ route: phase, ...t });
-      const upstream = request({ host: target.hostname, port: target.port, path: req.url, method: req.method, headers: req.headers }, (answer) => {
-        res.writeHead(answer.statusCode ?? 500, answer.headers);
-        answer.pipe(res);
-      });
-      upstream.end(raw);
-    });
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return server;
-};
-
-const as = async <T>(route: string, work: () => Promise<T>): Promise<T> => {
-  phase = route;
-  try {
-    return await work();
-  } finally {
-    phase = undefined;
-  }
-};
+const as = <T>(route: string, work: () => Promise<T>): Promise<T> => proxy.as(route, work);
 
 const basic = (user: string, pass: string) => `Basic ${Buffer.from(`${user}:${pass}`).toString('base64')}`;
 const authorizerEvent = (id: string, auth: string, secret = ORIGIN_SECRET) => ({
@@ -111,7 +46,7 @@ const disconnectEvent = (id: string, connectionId: string) => ({
 
 beforeAll(async () => {
   proxy = await startRecordingProxy(new URL(testDynamoEndpoint()));
-  h = await startHarness({ AUTO_REGISTER: 'true', AUTO_REGISTER_ALLOW: 'SELF-*', AWS_ENDPOINT_URL_DYNAMODB: `http://127.0.0.1:${(proxy.address() as AddressInfo).port}` });
+  h = await startHarness({ AUTO_REGISTER: 'true', AUTO_REGISTER_ALLOW: 'SELF-*', AWS_ENDPOINT_URL_DYNAMODB: proxy.endpoint });
   const known = await createCharger(h.deps, { chargerId: 'CP-IAM' });
   if (!known.created) throw new Error('setup');
   await createCharger(h.deps, { chargerId: 'CP-IAM2', registrationStatus: 'accepted' });
@@ -264,33 +199,33 @@ const table: readonly RouteDef[] = routes;
 
 describe('DynamoDB actions per route, as the handlers send them', () => {
   it('recorded requests from every charger route', () => {
-    expect(new Set(sent.map((s) => s.route))).toEqual(new Set(['OcppAuthorizer', 'OcppConnect', 'OcppMessage', 'OcppDisconnect']));
+    expect(new Set(proxy.sent.map((s) => s.route))).toEqual(new Set(['OcppAuthorizer', 'OcppConnect', 'OcppMessage', 'OcppDisconnect']));
   });
 
   it.each(table.map((r) => [r.id, r] as const))('%s sends only actions its access grants, on tables it names', (id, route) => {
-    const granted = Object.entries(route.access.tables ?? {}).flatMap(([name, grant]) => tableGrants(grant).flatMap((g) => g.actions.map((a) => `${name} ${a}`)));
-    const used = [...new Set(sent.filter((s) => s.route === id).map((s) => `${logicalName(s.table)} ${s.action}`))].sort();
+    const granted = grantedActions(route);
+    const used = sentActions(proxy.sent, id, logicalName);
     expect(used.filter((u) => !granted.includes(u)), `used: ${used.join(', ')}`).toEqual([]);
   });
 
   const chargerRoutes = table.filter((r) => ['OcppAuthorizer', 'OcppConnect', 'OcppDisconnect', 'OcppMessage'].includes(r.id));
   it.each(chargerRoutes.map((r) => [r.id, r] as const))('%s is granted no action it never sends', (id, route) => {
-    const granted = Object.entries(route.access.tables ?? {}).flatMap(([name, grant]) => tableGrants(grant).flatMap((g) => g.actions.map((a) => `${name} ${a}`)));
-    const used = new Set(sent.filter((s) => s.route === id).map((s) => `${logicalName(s.table)} ${s.action}`));
+    const granted = grantedActions(route);
+    const used = new Set(sentActions(proxy.sent, id, logicalName));
     expect(granted.filter((g) => !used.has(g))).toEqual([]);
   });
 
   it('keeps the authorizer inside the partitions its leading-key condition names, and needs each of them', () => {
     const authorizer = table.find((r) => r.id === 'OcppAuthorizer');
     const prefixes = authorizer?.access.tables?.Csms ? tableGrants(authorizer.access.tables.Csms).flatMap((g) => g.partitionKeyPrefixes ?? []) : [];
-    const keys = sent.filter((s) => s.route === 'OcppAuthorizer').flatMap((s) => s.partitionKeys);
+    const keys = proxy.sent.filter((s) => s.route === 'OcppAuthorizer').flatMap((s) => s.partitionKeys);
     expect(keys.length).toBeGreaterThan(0);
     expect(keys.filter((k) => !prefixes.some((p) => k.startsWith(p)))).toEqual([]);
     expect(prefixes.filter((p) => !keys.some((k) => k.startsWith(p)))).toEqual([]);
   });
 
   it('reads profile and credentials in one request, and an enrolment code only for an unknown id', () => {
-    const authorizer = sent.filter((s) => s.route === 'OcppAuthorizer');
+    const authorizer = proxy.sent.filter((s) => s.route === 'OcppAuthorizer');
     expect(authorizer.filter((s) => s.action === 'BatchGetItem').every((s) => s.partitionKeys.length === 2 && s.partitionKeys.every((k) => k.startsWith('CHARGER#')))).toBe(true);
     expect(authorizer.filter((s) => s.action === 'GetItem').every((s) => s.partitionKeys.every((k) => k.startsWith('ENROLMENT#')))).toBe(true);
   });
@@ -300,7 +235,7 @@ describe('DynamoDB actions per route, as the handlers send them', () => {
   });
 
   it('never deletes from or updates the append-only message log', () => {
-    const onLog = sent.filter((s) => logicalName(s.table) === 'MessageLog').map((s) => s.action);
+    const onLog = proxy.sent.filter((s) => logicalName(s.table) === 'MessageLog').map((s) => s.action);
     expect(onLog.length).toBeGreaterThan(0);
     expect(onLog.filter((a) => a !== 'PutItem' && a !== 'BatchWriteItem')).toEqual([]);
   });

@@ -14,6 +14,9 @@ import type { WsRequestContext } from './ws-events.ts';
 
 const clients = new Map<string, ApiGatewayManagementApiClient>();
 
+/** A connection that no longer exists (410): an answer, not a fault. */
+const isGone = (error: unknown): boolean => error instanceof GoneException;
+
 /** WS_MANAGEMENT_ENDPOINT when set (stage callback URL, or the local gateway); otherwise the event's own API. */
 export const managementEndpoint = (configured: string | undefined, rc: WsRequestContext): string =>
   configured ?? `https://${rc.domainName}/${rc.stage}`;
@@ -21,7 +24,7 @@ export const managementEndpoint = (configured: string | undefined, rc: WsRequest
 const clientFor = (endpoint: string): ApiGatewayManagementApiClient => {
   let client = clients.get(endpoint);
   if (!client) {
-    client = traced(new ApiGatewayManagementApiClient({ ...awsClientConfig('apigatewaymanagementapi'), endpoint }), (error) => error instanceof GoneException);
+    client = traced(new ApiGatewayManagementApiClient({ ...awsClientConfig('apigatewaymanagementapi'), endpoint }), isGone);
     clients.set(endpoint, client);
   }
   return client;
@@ -32,7 +35,18 @@ const deleteConnection = async (endpoint: string, connectionId: string, signal?:
   try {
     await clientFor(endpoint).send(new DeleteConnectionCommand({ ConnectionId: connectionId }), signal ? { abortSignal: signal } : {});
   } catch (error) {
-    if (!(error instanceof GoneException)) throw error;
+    if (!isGone(error)) throw error;
+  }
+};
+
+/** Posts one message; `gone` when the connection no longer exists. */
+const postToConnection = async (endpoint: string, connectionId: string, text: string, signal?: AbortSignal): Promise<'sent' | 'gone'> => {
+  try {
+    await clientFor(endpoint).send(new PostToConnectionCommand({ ConnectionId: connectionId, Data: Buffer.from(text, 'utf8') }), signal ? { abortSignal: signal } : {});
+    return 'sent';
+  } catch (error) {
+    if (isGone(error)) return 'gone';
+    throw error;
   }
 };
 
@@ -42,15 +56,7 @@ export const connectionCloser = (endpoint: string): ConnectionCloser => ({
 
 /** Writes frames to chargers' connections; a connection that is gone (410) is an answer, not a fault. */
 export const chargerLink = (endpoint: string): ChargerLink => ({
-  async send(connectionId, frame) {
-    try {
-      await clientFor(endpoint).send(new PostToConnectionCommand({ ConnectionId: connectionId, Data: Buffer.from(frame, 'utf8') }));
-      return 'sent';
-    } catch (error) {
-      if (error instanceof GoneException) return 'gone';
-      throw error;
-    }
-  },
+  send: (connectionId, frame) => postToConnection(endpoint, connectionId, frame),
 });
 
 /**
@@ -58,14 +64,6 @@ export const chargerLink = (endpoint: string): ChargerLink => ({
  * when `signal` aborts (a slow subscriber). A connection that is gone (410) is an answer, not a fault.
  */
 export const operatorLink = (endpoint: string): OperatorLink => ({
-  async post(connectionId, message, signal) {
-    try {
-      await clientFor(endpoint).send(new PostToConnectionCommand({ ConnectionId: connectionId, Data: Buffer.from(message, 'utf8') }), { abortSignal: signal });
-      return 'sent';
-    } catch (error) {
-      if (error instanceof GoneException) return 'gone';
-      throw error;
-    }
-  },
+  post: (connectionId, message, signal) => postToConnection(endpoint, connectionId, message, signal),
   disconnect: (connectionId, signal) => deleteConnection(endpoint, connectionId, signal),
 });

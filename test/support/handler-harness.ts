@@ -49,13 +49,33 @@ const lambdaContext = (name: string) => ({
   getRemainingTimeInMillis: () => 10_000,
 });
 
-/** An @connections endpoint that records the connections a handler closes (DELETE) and answers Gone otherwise. */
-export const recordDeletes = async (closed: string[]): Promise<Server> => {
+export interface ConnectionsEndpointOptions {
+  /** Where the connections a handler closes (DELETE, answered 204) are recorded. */
+  readonly deletes?: string[];
+  /** Where posts (PostToConnection) are recorded, with their bodies. */
+  readonly posts?: { connectionId: string; body: string }[];
+  /** The status a post to this connection gets: 410 is Gone. @default 410 (no connection exists) */
+  readonly postStatus?: (connectionId: string) => 200 | 410 | 500;
+}
+
+/**
+ * An @connections endpoint that records what a handler asks of it: closes (DELETE, 204) and posts (with the status
+ * `postStatus` gives); anything else is answered Gone.
+ */
+export const connectionsEndpoint = async (opts: ConnectionsEndpointOptions = {}): Promise<Server> => {
   const server = createServer((req, res) => {
-    const match = /\/@connections\/([^/]+)$/.exec(req.url ?? '');
-    if (req.method === 'DELETE' && match?.[1]) closed.push(decodeURIComponent(match[1]));
-    res.writeHead(req.method === 'DELETE' ? 204 : 410, req.method === 'DELETE' ? {} : { 'x-amzn-errortype': 'GoneException' });
-    res.end();
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const connectionId = decodeURIComponent(/\/@connections\/([^/]+)$/.exec(req.url ?? '')?.[1] ?? '');
+      if (req.method === 'DELETE') {
+        opts.deletes?.push(connectionId);
+        return res.writeHead(204).end();
+      }
+      if (req.method === 'POST') opts.posts?.push({ connectionId, body: Buffer.concat(chunks).toString('utf8') });
+      const status = req.method === 'POST' ? (opts.postStatus?.(connectionId) ?? 410) : 410;
+      res.writeHead(status, status === 410 ? { 'x-amzn-errortype': 'GoneException' } : {}).end();
+    });
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   return server;
@@ -67,7 +87,7 @@ const HARNESS_API: ApiInfo = { apiId: 'harness', stage: 'test', domainName: '127
 export const startHarness = async (env: Record<string, string> = {}): Promise<Harness> => {
   const tables = await createTestTables();
   const closedConnections: string[] = [];
-  const server = await recordDeletes(closedConnections);
+  const server = await connectionsEndpoint({ deletes: closedConnections });
   const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   // The handlers read their secrets from the local Secrets Manager, as on AWS they do from Secrets Manager.
   const secretsManager = await serveLocalSecrets({ ...localSecrets(undefined), originVerify: ORIGIN_SECRET, passwordPepper: PASSWORD_PEPPER });

@@ -9,7 +9,7 @@ import { createSecretReader, passwordKeys } from '#functions/_common/secrets.ts'
 import type { Deps } from '#shared/deps.ts';
 import { localSecrets, serveLocalSecrets } from '../../../bin/local/secrets.ts';
 import { startApiHarness, type ApiHarness } from '../../support/api-harness.ts';
-import { PASSWORD_PEPPER, recordDeletes } from '../../support/handler-harness.ts';
+import { connectionsEndpoint, PASSWORD_PEPPER } from '../../support/handler-harness.ts';
 
 export { PASSWORD_PEPPER };
 
@@ -21,7 +21,7 @@ export interface ChargerApiHarness extends ApiHarness {
 
 export const startChargerApi = async (): Promise<ChargerApiHarness> => {
   const closedConnections: string[] = [];
-  const server = await recordDeletes(closedConnections);
+  const server = await connectionsEndpoint({ deletes: closedConnections });
   const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const secrets = await serveLocalSecrets({ ...localSecrets(undefined), passwordPepper: PASSWORD_PEPPER });
   const api = await startApiHarness({

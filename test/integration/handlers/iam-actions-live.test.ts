@@ -9,7 +9,7 @@
  * leading-key prefixes of a grant of its action (IAM's `ForAllValues` condition: all of one request's keys in one
  * statement), each prefix being needed.
  */
-import { createServer, type Server } from 'node:http';
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { _Record as StreamRecord } from '@aws-sdk/client-dynamodb-streams';
 import { marshall } from '@aws-sdk/util-dynamodb';
@@ -32,7 +32,7 @@ import {
 } from '../../../bin/local/events/index.ts';
 import { startCognitoStandIn, type CognitoStandIn } from '../../../bin/local/cognito/server.ts';
 import { testDynamoEndpoint } from '../../support/dynamo.ts';
-import { lambdaContext, startHarness, type Harness } from '../../support/handler-harness.ts';
+import { connectionsEndpoint, lambdaContext, startHarness, type Harness } from '../../support/handler-harness.ts';
 import { signIn } from '../../support/operator-tokens.ts';
 import { grantedActions, sentActions, startRecordingProxy, type RecordingProxy } from '../../support/recording-proxy.ts';
 
@@ -43,8 +43,9 @@ let h: Harness;
 let cognito: CognitoStandIn;
 let operatorsApi: Server;
 /** What the operators' @connections endpoint was asked: posts per connection, and connections closed. */
-const posts = new Map<string, number>();
+const posted: { connectionId: string; body: string }[] = [];
 const closed: string[] = [];
+const postsTo = (connectionId: string) => posted.filter((p) => p.connectionId === connectionId).length;
 
 /** The subscriber whose posts fail (500): dropped, its connection closed. The gone one (410): only forgotten. */
 const RECEIVES = 'op-receives';
@@ -60,25 +61,6 @@ const connection = (connectionId: string, authorizer?: Record<string, string>): 
   ...(authorizer ? { authorizer } : {}),
 });
 const offering = (protocols: string) => ({ headers: { 'Sec-WebSocket-Protocol': [protocols] }, query: {} });
-
-/** An operators' @connections endpoint: answers a post by the connection it is for; closes any connection. */
-const startOperatorsApi = async (): Promise<Server> => {
-  const server = createServer((req, res) => {
-    req.resume();
-    req.on('end', () => {
-      const id = decodeURIComponent(/\/@connections\/([^/]+)$/.exec(req.url ?? '')?.[1] ?? '');
-      if (req.method === 'DELETE') {
-        closed.push(id);
-        return res.writeHead(204).end();
-      }
-      posts.set(id, (posts.get(id) ?? 0) + 1);
-      if (id === GONE) return res.writeHead(410, { 'x-amzn-errortype': 'GoneException' }).end();
-      res.writeHead(id === FAILS ? 500 : 200).end();
-    });
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return server;
-};
 
 /** One item of each type the live stream route receives, all of charger CP-LIVE; the profile names its location. */
 const ITEMS: Readonly<Record<(typeof LIVE_EVENT_ITEM_TYPES)[number], Record<string, unknown>>> = {
@@ -105,7 +87,7 @@ const streamRecord = (type: keyof typeof ITEMS, n: number): StreamRecord => ({
 beforeAll(async () => {
   proxy = await startRecordingProxy(new URL(testDynamoEndpoint()));
   cognito = await startCognitoStandIn({ port: 0 });
-  operatorsApi = await startOperatorsApi();
+  operatorsApi = await connectionsEndpoint({ deletes: closed, posts: posted, postStatus: (id) => (id === GONE ? 410 : id === FAILS ? 500 : 200) });
   h = await startHarness({
     AWS_ENDPOINT_URL_DYNAMODB: proxy.endpoint,
     OPERATOR_TOKEN_ISSUER: cognito.issuer,
@@ -155,7 +137,7 @@ beforeAll(async () => {
   await proxy.as('PublishLiveEvents', () =>
     publish(dynamodbStreamEvent(types.map(streamRecord), `arn:aws:dynamodb:${LOCAL_REGION}:${LOCAL_ACCOUNT}:table/Csms/stream/x`), lambdaContext('PublishLiveEvents')),
   );
-  const delivered = { receives: posts.get(RECEIVES), fails: posts.get(FAILS), gone: posts.get(GONE), closed };
+  const delivered = { receives: postsTo(RECEIVES), fails: postsTo(FAILS), gone: postsTo(GONE), closed };
   if (delivered.receives !== types.length || !delivered.fails || !delivered.gone || closed.join() !== FAILS) {
     throw new Error(`setup: the fan-out did ${JSON.stringify(delivered)}`);
   }

@@ -4,29 +4,20 @@
  * the batch goes out (failing the batch would hold the shard's other events back through every retry), and a record
  * that is not an event (a heartbeat's presence touch) sends nothing.
  */
-import { createServer, type Server } from 'node:http';
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chargerTarget } from '#shared/live/live-event.ts';
-import { lambdaContext, startHarness, type Harness } from '../../support/handler-harness.ts';
+import { connectionsEndpoint, lambdaContext, startHarness, type Harness } from '../../support/handler-harness.ts';
 
 let h: Harness;
 let server: Server;
-const posted: { connectionId: string; body: Record<string, unknown> }[] = [];
+const posted: { connectionId: string; body: string }[] = [];
 type Handler = (event: unknown, context: unknown) => Promise<unknown>;
 let publish: Handler;
 
 beforeAll(async () => {
-  server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const id = decodeURIComponent(/\/@connections\/([^/]+)$/.exec(req.url ?? '')?.[1] ?? '');
-      if (req.method === 'POST') posted.push({ connectionId: id, body: JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown> });
-      res.writeHead(200).end();
-    });
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  server = await connectionsEndpoint({ posts: posted, postStatus: () => 200 });
   const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   h = await startHarness({ OPERATORS_WS_MANAGEMENT_ENDPOINT: endpoint });
   publish = ((await import('../../../functions/stream/live-events.ts')) as { handler: Handler }).handler;
@@ -60,7 +51,7 @@ describe('PublishLiveEvents', () => {
     // A value without a type, as no DynamoDB stream writes it: `unmarshall` throws on it.
     const unreadable = record('r1', { pk: { S: 'CMD#1' }, sk: { S: 'COMMAND' }, type: { S: 'Command' }, chargerId: { S: 'CP-LIVE' }, payload: {} });
     await publish({ Records: [unreadable, record('r2', connector('Charging'), connector('Available'))] }, lambdaContext('PublishLiveEvents'));
-    expect(posted).toEqual([{ connectionId: 'op-1', body: expect.objectContaining({ eventId: 'r2', kind: 'status', chargerId: 'CP-LIVE', data: expect.objectContaining({ status: 'Charging' }) }) }]);
+    expect(posted.map((p) => ({ ...p, body: JSON.parse(p.body) as unknown }))).toEqual([{ connectionId: 'op-1', body: expect.objectContaining({ eventId: 'r2', kind: 'status', chargerId: 'CP-LIVE', data: expect.objectContaining({ status: 'Charging' }) }) }]);
   });
 
   it('sends nothing for a change that is no event', async () => {

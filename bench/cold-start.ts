@@ -7,7 +7,6 @@
  */
 import { copyValidatorFiles, VALIDATORS_EXTERNAL } from '../lib/ocpp-validator-files.ts';
 import { execFile } from 'node:child_process';
-import { createSocket, type Socket } from 'node:dgram';
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -16,6 +15,7 @@ import { promisify } from 'node:util';
 import { gzipSync } from 'node:zlib';
 import { build } from 'esbuild';
 import type { RouteDef } from '#functions/routes.ts';
+import { lambdaTracingEnv, startXrayDaemon, type XrayDaemon } from './xray-daemon.ts';
 
 export interface Spread {
   min: number;
@@ -123,29 +123,6 @@ interface RunTiming {
   firstInvokeMs: number;
 }
 
-/** What Lambda sets for a function with active tracing, on-demand, with a sampled trace. */
-const tracingEnv = (daemon: Socket, taskRoot: string): Record<string, string> => ({
-  AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs22.x',
-  AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
-  LAMBDA_TASK_ROOT: taskRoot,
-  _HANDLER: 'index.handler',
-  _X_AMZN_TRACE_ID: 'Root=1-6750a000-0123456789abcdef01234567;Parent=53995c3f42cd8ad8;Sampled=1',
-  AWS_XRAY_DAEMON_ADDRESS: `127.0.0.1:${daemon.address().port}`,
-});
-
-/** A stand-in for the X-Ray daemon: counts the subsegments of AWS SDK calls it receives. */
-const startDaemon = async (): Promise<{ socket: Socket; sdkCalls: () => number }> => {
-  const socket = createSocket('udp4');
-  let calls = 0;
-  // Each datagram is a header line and one (sub)segment document.
-  socket.on('message', (datagram) => {
-    const document = datagram.toString('utf8').split('\n')[1];
-    if (document && (JSON.parse(document) as { namespace?: string }).namespace === 'aws') calls++;
-  });
-  await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
-  return { socket, sdkCalls: () => calls };
-};
-
 const assertNode22 = (): void => {
   const major = Number(process.versions.node.split('.')[0]);
   if (major !== 22) throw new Error(`cold starts must run on Node 22 (the Lambda runtime), this is ${process.version}; run through npm`);
@@ -180,9 +157,7 @@ const sideFiles = async (dir: string): Promise<Record<string, number>> => {
   return Object.fromEntries(await Promise.all(files.map(async (f) => [f.name, (await readFile(path.join(f.parentPath, f.name))).byteLength] as const)));
 };
 
-type Daemon = Awaited<ReturnType<typeof startDaemon>>;
-
-const measureRoute = async (route: RouteDef, dir: string, opts: ColdStartOptions & { driver: string; runs: number; daemon: Daemon }): Promise<ColdStart> => {
+const measureRoute = async (route: RouteDef, dir: string, opts: ColdStartOptions & { driver: string; runs: number; daemon: XrayDaemon }): Promise<ColdStart> => {
   const bundle = path.join(dir, route.id, 'index.mjs');
   const event = path.join(dir, route.id, 'event.json');
   await bundleEntry(path.join(opts.functionsDir ?? path.join(projectRoot, 'functions'), route.entry), bundle, route.ocppValidators === true);
@@ -191,14 +166,15 @@ const measureRoute = async (route: RouteDef, dir: string, opts: ColdStartOptions
   // One invocation in a fresh process, as on-demand Lambda runs it: not the local runtime's concurrent mode, whose
   // per-invocation store (InvokeStore) this driver does not provide.
   const { AWS_LAMBDA_MAX_CONCURRENCY: _concurrent, ...lambdaEnv } = opts.env;
-  const env = { PATH: process.env.PATH ?? '', NODE_OPTIONS: LAMBDA_NODE_OPTIONS, ...tracingEnv(opts.daemon.socket, path.dirname(bundle)), ...lambdaEnv };
+  const env = { PATH: process.env.PATH ?? '', NODE_OPTIONS: LAMBDA_NODE_OPTIONS, ...lambdaTracingEnv(opts.daemon, path.dirname(bundle)), ...lambdaEnv };
   const timings: RunTiming[] = [];
   let tracedSdkCalls = 0;
   // One at a time: concurrent children would compete for the CPU and inflate each other's figures.
   for (let i = 0; i < opts.runs; i++) {
-    const before = opts.daemon.sdkCalls();
+    const before = opts.daemon.segments.length;
     timings.push(await runOnce({ driver: opts.driver, bundle, event }, route.id, env));
-    tracedSdkCalls = opts.daemon.sdkCalls() - before;
+    // SDK calls are the subsegments in the `aws` namespace.
+    tracedSdkCalls = opts.daemon.segments.slice(before).filter((s) => s.namespace === 'aws').length;
   }
   return {
     routeId: route.id,
@@ -221,7 +197,7 @@ export const measureColdStarts = async (opts: ColdStartOptions): Promise<ColdSta
   if (missing.length > 0) throw new Error(`no first-invocation event for route(s): ${missing.join(', ')}`);
 
   const dir = opts.outDir ?? (await mkdtemp(path.join(tmpdir(), 'cold-start-')));
-  const daemon = await startDaemon();
+  const daemon = await startXrayDaemon();
   try {
     await Promise.all(opts.routes.map((r) => mkdir(path.join(dir, r.id), { recursive: true })));
     const driver = path.join(dir, 'driver.mjs');
@@ -230,7 +206,7 @@ export const measureColdStarts = async (opts: ColdStartOptions): Promise<ColdSta
     for (const route of opts.routes) results.push(await measureRoute(route, dir, { ...opts, driver, runs, daemon }));
     return results;
   } finally {
-    daemon.socket.close();
+    daemon.close();
     if (opts.outDir === undefined) await rm(dir, { recursive: true, force: true });
   }
 };

@@ -6,44 +6,18 @@
  * annotations; no response recorded) and a subsegment per DynamoDB call, in the invocation's trace. A condition that
  * did not hold is recorded as the call's error without its stack (reading it maps every frame through the source map).
  */
-import { createSocket, type Socket } from 'node:dgram';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { lambdaTracingEnv, startXrayDaemon, TRACE_ROOT, type XrayDaemon, type XraySegment } from '../../../bench/xray-daemon.ts';
 import type { Harness } from '../../support/handler-harness.ts';
 
-interface Subsegment {
-  name: string;
-  id: string;
-  trace_id?: string;
-  parent_id?: string;
-  namespace?: string;
-  annotations?: Record<string, unknown>;
-  metadata?: Record<string, unknown>;
-  aws?: { operation?: string; table_name?: string };
-  in_progress?: boolean;
-  error?: boolean;
-  cause?: { exceptions?: { type?: string; stack?: unknown[] }[] };
-}
-
-const TRACE_ROOT = '1-6750a000-0123456789abcdef01234567';
-const segments: Subsegment[] = [];
-let daemon: Socket;
+let daemon: XrayDaemon;
+let segments: XraySegment[];
 let h: Harness;
 
 beforeAll(async () => {
-  daemon = createSocket('udp4');
-  // Each datagram is a header line and one (sub)segment document.
-  daemon.on('message', (datagram) => segments.push(JSON.parse(datagram.toString('utf8').split('\n')[1] ?? 'null') as Subsegment));
-  await new Promise<void>((resolve) => daemon.bind(0, '127.0.0.1', resolve));
-  Object.assign(process.env, {
-    AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs22.x',
-    AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
-    LAMBDA_TASK_ROOT: '/var/task',
-    _HANDLER: 'index.handler',
-    _X_AMZN_TRACE_ID: `Root=${TRACE_ROOT};Parent=53995c3f42cd8ad8;Sampled=1`,
-    AWS_XRAY_DAEMON_ADDRESS: `127.0.0.1:${(daemon.address() as AddressInfo).port}`,
-    POWERTOOLS_SERVICE_NAME: 'o-v2x-mp-test',
-  });
+  daemon = await startXrayDaemon();
+  segments = daemon.segments;
+  Object.assign(process.env, lambdaTracingEnv(daemon, '/var/task'), { POWERTOOLS_SERVICE_NAME: 'o-v2x-mp-test' });
   // Imported only now: the X-Ray SDK and the tracer read the environment when they load, as on a cold start.
   const { startHarness } = await import('../../support/handler-harness.ts');
   h = await startHarness();
@@ -54,7 +28,7 @@ afterAll(async () => {
 });
 
 /** The subsegments sent once `count` of them match, or what arrived within two seconds. */
-const sent = async (match: (s: Subsegment) => boolean, count = 1): Promise<Subsegment[]> => {
+const sent = async (match: (s: XraySegment) => boolean, count = 1): Promise<XraySegment[]> => {
   for (let waited = 0; segments.filter(match).length < count && waited < 2_000; waited += 20) await new Promise((r) => setTimeout(r, 20));
   return segments.filter(match);
 };

@@ -11,7 +11,7 @@
  * failing, and dropping, everyone subscribed to it.
  */
 import type { Log } from '../log/logger.ts';
-import { targetsOf, type LiveEvent, type LiveKind, type LiveTarget } from './live-event.ts';
+import { ANY_LOCATION_TARGET, targetsOf, type LiveEvent, type LiveKind, type LiveTarget } from './live-event.ts';
 
 export interface Subscriber {
   readonly connectionId: string;
@@ -20,8 +20,10 @@ export interface Subscriber {
 
 /** The store's side (shared/store/live-subscription-store.ts). */
 export interface SubscriberDirectory {
-  /** The subscriptions to each target: one read per target. */
-  subscribersOf(targets: readonly LiveTarget[]): Promise<Subscriber[]>;
+  /** Those of the targets that may have subscribers (ANY_LOCATION_TARGET: some location may): one read for them all. */
+  watched(targets: readonly LiveTarget[]): Promise<Set<LiveTarget>>;
+  /** The subscriptions to one target: one read. */
+  subscribersOf(target: LiveTarget): Promise<Subscriber[]>;
   /** The location of each charger that has one (ids as the events carry them). */
   locationsOf(chargerIds: readonly string[]): Promise<ReadonlyMap<string, string>>;
   /** Forgets a connection (gone, or dropped by the fan-out) with its subscriptions. */
@@ -78,16 +80,31 @@ const withLocations = async (ports: FanOutPorts, events: readonly LiveEvent[]): 
   });
 };
 
+const targetsOfAll = (events: readonly LiveEvent[]): LiveTarget[] => [...new Set(events.flatMap(targetsOf))];
+
+/**
+ * The batch's events with their locations, and the subscribers of each of their targets that may have any. Markers
+ * are read first, so a batch nobody watches costs that one read and nothing else.
+ */
+const audienceOf = async (ports: FanOutPorts, events: readonly LiveEvent[]) => {
+  const unlocated = events.some((e) => e.locationId === undefined);
+  const first = [...targetsOfAll(events), ...(unlocated ? [ANY_LOCATION_TARGET] : [])];
+  const watched = await ports.subscribers.watched(first);
+  const someLocationWatched = watched.delete(ANY_LOCATION_TARGET);
+  if (watched.size === 0 && !someLocationWatched) return { located: events, subscribers: new Map<LiveTarget, Subscriber[]>() };
+  const located = await withLocations(ports, events);
+  if (someLocationWatched) {
+    const locations = targetsOfAll(located).filter((t) => !first.includes(t));
+    for (const t of await ports.subscribers.watched(locations)) watched.add(t);
+  }
+  const subscribers = new Map(await Promise.all([...watched].map(async (t) => [t, await ports.subscribers.subscribersOf(t)] as const)));
+  return { located, subscribers };
+};
+
 /** One delivery per connection, even when several of its subscriptions match. */
-const recipientsOf = async (ports: FanOutPorts, event: LiveEvent, cache: Map<string, Promise<Subscriber[]>>): Promise<string[]> => {
-  const lists = await Promise.all(
-    targetsOf(event).map((target) => {
-      let found = cache.get(target);
-      if (!found) cache.set(target, (found = ports.subscribers.subscribersOf([target])));
-      return found;
-    }),
-  );
-  return [...new Set(lists.flat().filter((s) => s.kinds.includes(event.kind)).map((s) => s.connectionId))];
+const recipientsOf = (event: LiveEvent, subscribers: ReadonlyMap<LiveTarget, readonly Subscriber[]>): string[] => {
+  const matching = targetsOf(event).flatMap((t) => subscribers.get(t) ?? []);
+  return [...new Set(matching.filter((s) => s.kinds.includes(event.kind)).map((s) => s.connectionId))];
 };
 
 /** A failure, or `timeout` when the call missed its deadline. */
@@ -140,11 +157,8 @@ const deliverTo = async (ports: FanOutPorts, connectionId: string, messages: rea
 
 /** Sends each event to its subscribers; reports what happened. Throws only when subscribers cannot be read or forgotten. */
 export const fanOut = async (ports: FanOutPorts, events: readonly LiveEvent[]): Promise<FanOutReport> => {
-  const located = await withLocations(ports, events);
-  const cache = new Map<string, Promise<Subscriber[]>>();
-  const deliveries = await Promise.all(
-    located.map(async (event) => ({ message: liveMessageOf(event), to: await recipientsOf(ports, event, cache) })),
-  );
+  const { located, subscribers } = await audienceOf(ports, events);
+  const deliveries = located.map((event) => ({ message: liveMessageOf(event), to: recipientsOf(event, subscribers) }));
   // Per connection in order, connections in parallel: one connection's events arrive in stream order, and dropping
   // one holds no other up.
   const byConnection = new Map<string, string[]>();

@@ -31,6 +31,13 @@ export const ALL_CHARGERS_TARGET: LiveTarget = 'all';
 export const chargerTarget = (chargerId: string): LiveTarget => `charger:${chargerId.toLowerCase()}`;
 export const locationTarget = (locationId: string): LiveTarget => `location:${locationId}`;
 
+/**
+ * Not a subscription target: stands for "some location has subscribers", so the fan-out looks up the locations of a
+ * batch's chargers only when someone may want them (no colon: it cannot be a `location:<id>`).
+ */
+export const ANY_LOCATION_TARGET: LiveTarget = 'locations';
+export const isLocationTarget = (target: LiveTarget): boolean => target.startsWith('location:');
+
 /** The targets an event of this charger (at this location) reaches. */
 export const targetsOf = (event: Pick<LiveEvent, 'chargerId' | 'locationId'>): LiveTarget[] => [
   chargerTarget(event.chargerId),

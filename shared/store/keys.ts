@@ -396,7 +396,9 @@ export const chargerFirmwareUpdatesIndex = (chargerId: string, requestedAt: stri
 /**
  * Operators' live-event connections (docs/live-events.md): one item per connection, holding who connected and the
  * targets it subscribed to, and one item per (target, connection) under the target's partition, so the fan-out
- * finds a charger's, a location's or everything's subscribers with one Query per partition.
+ * finds a charger's, a location's or everything's subscribers with one Query per partition. Each target's partition
+ * also holds a marker saying until when it may have subscribers, so the fan-out reads the markers of a whole batch
+ * in one BatchGetItem and queries only the partitions that may hold someone.
  */
 export const OPERATOR_CONNECTION_PK_PREFIX = 'OPCONN#';
 export const operatorConnectionKey = (connectionId: string) => ({ pk: `${OPERATOR_CONNECTION_PK_PREFIX}${connectionId}`, sk: 'CONNECTION' });
@@ -404,3 +406,5 @@ export const LIVE_SUBSCRIPTION_PK_PREFIX = 'LIVESUB#';
 /** A subscription target as stored: `charger:<id in lower case>`, `location:<id>` or `all`. */
 export const liveSubscriptionPk = (target: string) => `${LIVE_SUBSCRIPTION_PK_PREFIX}${target}`;
 export const liveSubscriptionKey = (target: string, connectionId: string) => ({ pk: liveSubscriptionPk(target), sk: connectionId });
+/** API Gateway's connection ids never contain `#`, so the marker cannot be a subscription's key. */
+export const liveTargetMarkerKey = (target: string) => ({ pk: liveSubscriptionPk(target), sk: '#SUBSCRIBED' });

@@ -3,18 +3,27 @@
  * connection item lists the targets it holds, so `$disconnect` removes its subscriptions by key, never by a scan;
  * each subscription is an item in its target's partition, so the fan-out reads a target's subscribers with one
  * Query. Every item expires a little after API Gateway's two-hour connection limit, in case a `$disconnect` is lost.
+ *
+ * A subscription also writes its target's marker (and, for a location, the marker of ANY_LOCATION_TARGET): "until
+ * then, this partition may hold subscribers". Every subscribe moves it to now + the connection lifetime, later than
+ * any connection subscribed there can live, so a marker in the past means nobody is left. The fan-out reads the
+ * markers of a batch's targets in one BatchGetItem and queries only live ones: a change nobody watches costs one
+ * read per batch, not one per target. Unsubscribing leaves the marker: until it expires it costs a Query that finds
+ * no one, never a missed event.
  */
 import { DeleteCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Subscriber, SubscriberDirectory } from '../live/fan-out.ts';
-import type { LiveKind, LiveTarget } from '../live/live-event.ts';
+import { ANY_LOCATION_TARGET, isLocationTarget, type LiveKind, type LiveTarget } from '../live/live-event.ts';
 import type { SubscribeOutcome } from '../live/subscriptions.ts';
 import type { StoreContext } from './context.ts';
 import { deleteAll, getAll, putAll, unlessConditionFails } from './dynamo.ts';
-import { chargerKey, liveSubscriptionKey, liveSubscriptionPk, operatorConnectionKey } from './keys.ts';
+import { chargerKey, liveSubscriptionKey, liveSubscriptionPk, liveTargetMarkerKey, operatorConnectionKey } from './keys.ts';
 import { queryAll } from './queries.ts';
 
 /** API Gateway closes a WebSocket connection after 2 hours; the items outlive it by 10 minutes. */
 export const OPERATOR_CONNECTION_TTL_SECONDS = 2 * 3600 + 600;
+/** A marker outlives its subscriptions by this much more: two subscribes' writes may land out of order (clock skew too). */
+const MARKER_MARGIN_SECONDS = 300;
 
 export interface OperatorConnection {
   readonly connectionId: string;
@@ -25,6 +34,7 @@ export interface OperatorConnection {
 
 const CONNECTION_TYPE = 'OperatorConnection';
 const SUBSCRIPTION_TYPE = 'LiveSubscription';
+const MARKER_TYPE = 'LiveTargetMarker';
 
 export const liveSubscriptionStore = (ctx: StoreContext, limits: { readonly maxTargets: number }) => {
   // Read on use: a function whose route has no table access still builds its stores (functions/_common/deps.ts).
@@ -39,9 +49,17 @@ export const liveSubscriptionStore = (ctx: StoreContext, limits: { readonly maxT
   };
 
   const directory: SubscriberDirectory = {
-    async subscribersOf(targets) {
-      const lists = await Promise.all(targets.map((t) => queryAll(ctx, { pk: liveSubscriptionPk(t) })));
-      return lists.flat().map((i): Subscriber => ({ connectionId: String(i.connectionId), kinds: (i.kinds as LiveKind[] | undefined) ?? [] }));
+    async watched(targets) {
+      if (targets.length === 0) return new Set();
+      const markers = await getAll(ctx.db, targets.map((t) => ({ table: table(), key: liveTargetMarkerKey(t) })));
+      const now = Math.floor(ctx.now().getTime() / 1000);
+      return new Set(targets.filter((_, i) => Number(markers[i]?.expiresAt ?? 0) > now));
+    },
+    async subscribersOf(target) {
+      const items = await queryAll(ctx, { pk: liveSubscriptionPk(target) });
+      return items
+        .filter((i) => i.type === SUBSCRIPTION_TYPE)
+        .map((i): Subscriber => ({ connectionId: String(i.connectionId), kinds: (i.kinds as LiveKind[] | undefined) ?? [] }));
     },
     async locationsOf(chargerIds) {
       const items = await getAll(ctx.db, chargerIds.map((id) => ({ table: table(), key: chargerKey(id) })));
@@ -78,10 +96,13 @@ export const liveSubscriptionStore = (ctx: StoreContext, limits: { readonly maxT
         return { subscribed: false, reason: exists ? 'full' : 'closed' };
       }
       const expiresAt = out.Attributes.expiresAt;
-      await putAll(
-        ctx.db,
-        targets.map((target) => ({ table: table(), item: { ...liveSubscriptionKey(target, connectionId), type: SUBSCRIPTION_TYPE, connectionId, target, kinds: [...kinds], expiresAt } })),
-      );
+      const watchedUntil = Math.floor(ctx.now().getTime() / 1000) + OPERATOR_CONNECTION_TTL_SECONDS + MARKER_MARGIN_SECONDS;
+      const marked = [...targets, ...(targets.some(isLocationTarget) ? [ANY_LOCATION_TARGET] : [])];
+      // The subscriptions and their markers in one BatchWriteItem (per 25), written before the ack.
+      await putAll(ctx.db, [
+        ...targets.map((target) => ({ table: table(), item: { ...liveSubscriptionKey(target, connectionId), type: SUBSCRIPTION_TYPE, connectionId, target, kinds: [...kinds], expiresAt } })),
+        ...marked.map((target) => ({ table: table(), item: { ...liveTargetMarkerKey(target), type: MARKER_TYPE, target, expiresAt: watchedUntil } })),
+      ]);
       return { subscribed: true };
     },
 

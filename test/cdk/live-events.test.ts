@@ -82,7 +82,7 @@ describe('the live-event stream route', () => {
     }
   });
 
-  it('keeps the operators’ functions to live-event items, and the fan-out’s reads of chargers to their profiles', () => {
+  it('keeps the operators’ functions to live-event items, and the fan-out’s reads of chargers to their profiles and markers', () => {
     const dynamo = (routeId: string) => statementsOf(t, functionIdForRoute(t, routeId)).filter((s) => actionsOf(s).some((a) => a.startsWith('dynamodb:')));
     for (const id of ['OperatorsDisconnect', 'OperatorsMessage']) {
       for (const s of dynamo(id)) {
@@ -93,8 +93,10 @@ describe('the live-event stream route', () => {
     const connect = dynamo('OperatorsConnect');
     expect(connect.map((s) => s.Condition?.['ForAllValues:StringLike']?.['dynamodb:LeadingKeys'])).toEqual([[`${OPERATOR_CONNECTION_PK_PREFIX}*`]]);
     const fanOut = dynamo('PublishLiveEvents');
+    // Profiles and the targets' markers, read whole batches at a time; nothing else of a charger's partition.
     const chargerReads = fanOut.filter((s) => JSON.stringify(s.Condition ?? {}).includes('CHARGER#'));
     expect(chargerReads.flatMap(actionsOf).filter((a) => a.startsWith('dynamodb:'))).toEqual(['dynamodb:BatchGetItem']);
+    expect(chargerReads.map((s) => s.Condition?.['ForAllValues:StringLike']?.['dynamodb:LeadingKeys'])).toEqual([['CHARGER#*', `${LIVE_SUBSCRIPTION_PK_PREFIX}*`]]);
     expect(fanOut.flatMap(actionsOf)).not.toContain('dynamodb:Scan');
   });
 });

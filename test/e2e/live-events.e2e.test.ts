@@ -144,7 +144,7 @@ describe('live events', () => {
     expect(large).toMatchObject({ kind: 'commands', chargerId: cp, data: {} });
     expect(commands.ws.readyState).toBe(commands.ws.OPEN);
     const target = `charger:${cp.toLowerCase()}`;
-    expect(await f.e.deps.stores.liveSubscriptions.subscribersOf([target])).toEqual([expect.objectContaining({ kinds: ['commands'] })]);
+    expect(await f.e.deps.stores.liveSubscriptions.subscribersOf(target)).toEqual([expect.objectContaining({ kinds: ['commands'] })]);
   });
 
   it('refuses a message that tries to publish, and anything but subscribe / unsubscribe', async () => {

@@ -41,8 +41,8 @@ export const operatorLiveRoutes = [
     access: { tables: { Csms: { actions: ['DeleteItem', 'BatchWriteItem'], partitionKeyPrefixes: LIVE_PARTITIONS } } },
   },
   // subscribe / unsubscribe: an UpdateItem of the connection item (a BatchGetItem of it when that refuses), the
-  // subscriptions' puts (one PutItem, or BatchWriteItem) or deletes (BatchWriteItem). Answers as the route
-  // response: no @connections access.
+  // subscriptions' and their targets' markers' puts (BatchWriteItem) or the subscriptions' deletes (BatchWriteItem).
+  // Answers as the route response: no @connections access.
   {
     kind: 'ws',
     api: 'operators',
@@ -50,11 +50,12 @@ export const operatorLiveRoutes = [
     routeKey: '$default',
     entry: 'ws/operators/message.ts',
     returnResponse: true,
-    access: { tables: { Csms: { actions: ['UpdateItem', 'BatchGetItem', 'PutItem', 'BatchWriteItem'], partitionKeyPrefixes: LIVE_PARTITIONS } } },
+    access: { tables: { Csms: { actions: ['UpdateItem', 'BatchGetItem', 'BatchWriteItem'], partitionKeyPrefixes: LIVE_PARTITIONS } } },
   },
   {
-    // Changes that are live events, by item type (shared/store/live-event-images.ts). Reads the subscribers (a
-    // Query per target) and the chargers' locations (BatchGetItem of profiles), posts to the operators' API, closes
+    // Changes that are live events, by item type (shared/store/live-event-images.ts). Reads the batch's targets'
+    // markers (one BatchGetItem), and only when one is watched the chargers' locations (BatchGetItem of profiles) and
+    // the watched targets' subscribers (a Query each), posts to the operators' API, closes
     // the connection of a subscriber whose post failed (DeleteConnection) and forgets a gone or dropped connection
     // (DeleteItem, BatchWriteItem).
     kind: 'stream',
@@ -69,7 +70,7 @@ export const operatorLiveRoutes = [
       tables: {
         Csms: [
           { actions: ['Query', 'DeleteItem', 'BatchWriteItem'], partitionKeyPrefixes: LIVE_PARTITIONS },
-          { actions: ['BatchGetItem'], partitionKeyPrefixes: [CHARGER_PK_PREFIX] },
+          { actions: ['BatchGetItem'], partitionKeyPrefixes: [CHARGER_PK_PREFIX, LIVE_SUBSCRIPTION_PK_PREFIX] },
         ],
       },
       manageConnections: { api: 'operators', calls: ['PostToConnection', 'DeleteConnection'] },

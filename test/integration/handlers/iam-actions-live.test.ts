@@ -122,8 +122,8 @@ beforeAll(async () => {
     return JSON.parse(reply.body) as { type: string };
   };
   const replies = await proxy.as('OperatorsMessage', async () => [
-    await send(RECEIVES, { action: 'subscribe', chargers: ['CP-LIVE'] }), // one target: one PutItem
-    await send(RECEIVES, { action: 'subscribe', chargers: ['CP-OTHER'], locations: ['L-2'] }), // several: BatchWriteItem
+    await send(RECEIVES, { action: 'subscribe', chargers: ['CP-LIVE'] }), // one target: it and its marker, one BatchWriteItem
+    await send(RECEIVES, { action: 'subscribe', chargers: ['CP-OTHER'], locations: ['L-2'] }), // several, and the marker that some location is watched
     await send(RECEIVES, { action: 'subscribe', kinds: ['boot'] }), // every charger
     await send(RECEIVES, { action: 'unsubscribe', chargers: ['CP-OTHER'], locations: ['L-2'] }),
     await send(FAILS, { action: 'subscribe', chargers: ['CP-LIVE'], kinds: ['status'] }),

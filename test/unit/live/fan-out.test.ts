@@ -6,19 +6,33 @@ import { type Log, silentLog } from '#shared/log/logger.ts';
 const event = (o: Partial<LiveEvent> = {}): LiveEvent => ({ type: 'event', eventId: 'e1', kind: 'status', chargerId: 'CP-1', at: '2026-01-01T00:00:00.000Z', data: {}, ...o });
 const all: readonly LiveKind[] = ['status', 'meterValues', 'transactions', 'commands', 'files', 'boot'];
 
-/** Subscriptions by target, chargers' locations, and what was closed and read. */
-const directory = (byTarget: Record<string, Subscriber[]>, locations: Record<string, string> = {}) => {
+/**
+ * Subscriptions by target, chargers' locations, and what was closed and read. A target is watched (its marker live)
+ * when it has subscriptions, and `locations` when some location does; `stale` targets are watched with nobody left.
+ */
+const directory = (byTarget: Record<string, Subscriber[]>, locations: Record<string, string> = {}, stale: string[] = []) => {
   const closed: string[] = [];
   const reads: string[] = [];
+  const markerReads: string[][] = [];
+  const locationReads: string[][] = [];
+  const watchedTargets = new Set([...Object.keys(byTarget), ...stale]);
+  if ([...watchedTargets].some((t) => t.startsWith('location:'))) watchedTargets.add('locations');
   const dir: SubscriberDirectory = {
-    subscribersOf: async (targets) => {
-      reads.push(...targets);
-      return targets.flatMap((t) => byTarget[t] ?? []);
+    watched: async (targets) => {
+      markerReads.push([...targets]);
+      return new Set(targets.filter((t) => watchedTargets.has(t)));
     },
-    locationsOf: async (ids) => new Map(ids.flatMap((id) => (locations[id] ? [[id, locations[id]] as const] : []))),
+    subscribersOf: async (target) => {
+      reads.push(target);
+      return byTarget[target] ?? [];
+    },
+    locationsOf: async (ids) => {
+      locationReads.push([...ids]);
+      return new Map(ids.flatMap((id) => (locations[id] ? [[id, locations[id]] as const] : [])));
+    },
     close: async (id) => void closed.push(id),
   };
-  return { dir, closed, reads };
+  return { dir, closed, reads, markerReads, locationReads };
 };
 
 /** What a connection does with a post: never answers, answers 410, or fails (as after the SDK's retries). */
@@ -86,7 +100,45 @@ describe('fanOut', () => {
     expect(posted.a!.map((m) => (JSON.parse(m) as LiveEvent).eventId)).toEqual(['e1', 'e2']);
     expect(JSON.parse(posted.c![0]!)).toMatchObject({ locationId: 'LIS-1' });
     expect(report).toEqual({ events: 2, sent: 6, gone: 0, dropped: 0 });
-    expect(reads.sort()).toEqual(['all', 'charger:cp-1', 'location:LIS-1']); // one read per target for the batch
+    expect(reads.sort()).toEqual(['all', 'charger:cp-1', 'location:LIS-1']); // one read per watched target for the batch
+  });
+
+  it('reads one batch of markers and nothing else when nobody watches the batch’s chargers', async () => {
+    // Prepare: someone watches another charger only
+    const { dir, reads, markerReads, locationReads } = directory({ 'charger:cp-9': [{ connectionId: 'a', kinds: all }] }, { 'CP-1': 'LIS-1' });
+    const { l, posted } = link();
+    // Act
+    const report = await fanOut({ subscribers: dir, link: l, log: silentLog, callTimeoutMs: 100, connectionBudgetMs: 5_000 }, [event(), event({ eventId: 'e2', chargerId: 'CP-2' })]);
+    // Assess
+    expect(markerReads).toEqual([['charger:cp-1', 'all', 'charger:cp-2', 'locations']]);
+    expect(reads).toEqual([]);
+    expect(locationReads).toEqual([]);
+    expect(posted).toEqual({});
+    expect(report).toEqual({ events: 2, sent: 0, gone: 0, dropped: 0 });
+  });
+
+  it('looks up locations only while some location is watched, and then reads those locations’ markers', async () => {
+    // Prepare: one viewer of every charger, none of a location
+    const everything = directory({ all: [{ connectionId: 'a', kinds: all }] }, { 'CP-1': 'LIS-1' });
+    const { l, posted } = link();
+    // Act
+    await fanOut({ subscribers: everything.dir, link: l, log: silentLog, callTimeoutMs: 100, connectionBudgetMs: 5_000 }, [event()]);
+    // Assess: the event still names its location; no location's marker or subscribers read
+    expect(JSON.parse(posted.a![0]!)).toMatchObject({ locationId: 'LIS-1' });
+    expect(everything.markerReads).toEqual([['charger:cp-1', 'all', 'locations']]);
+    expect(everything.reads).toEqual(['all']);
+
+    // Prepare: a viewer of location LIS-1, and a stale marker of LIS-2 (its viewers gone)
+    const located = directory({ 'location:LIS-1': [{ connectionId: 'b', kinds: all }] }, { 'CP-1': 'LIS-1', 'CP-2': 'LIS-2' }, ['location:LIS-2']);
+    const second = link();
+    // Act
+    await fanOut({ subscribers: located.dir, link: second.l, log: silentLog, callTimeoutMs: 100, connectionBudgetMs: 5_000 }, [event(), event({ eventId: 'e2', chargerId: 'CP-2' })]);
+    // Assess
+    expect(located.locationReads).toEqual([['CP-1', 'CP-2']]);
+    expect(located.markerReads).toEqual([['charger:cp-1', 'all', 'charger:cp-2', 'locations'], ['location:LIS-1', 'location:LIS-2']]);
+    expect(located.reads.sort()).toEqual(['location:LIS-1', 'location:LIS-2']);
+    expect(Object.keys(second.posted)).toEqual(['b']);
+    expect(second.posted.b!.map((m) => (JSON.parse(m) as LiveEvent).eventId)).toEqual(['e1']);
   });
 
   it('drops a subscriber whose post fails: closes its connection, forgets it, sends it nothing more of the batch', async () => {

@@ -221,7 +221,7 @@ describe('IAM from route access', () => {
       SftpIdentityProvider: { Csms: ['dynamodb:UpdateItem'] },
       OperatorsConnect: { Csms: ['dynamodb:PutItem'] },
       OperatorsDisconnect: { Csms: ['dynamodb:BatchWriteItem', 'dynamodb:DeleteItem'] },
-      OperatorsMessage: { Csms: ['dynamodb:BatchGetItem', 'dynamodb:BatchWriteItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'] },
+      OperatorsMessage: { Csms: ['dynamodb:BatchGetItem', 'dynamodb:BatchWriteItem', 'dynamodb:UpdateItem'] },
       PublishLiveEvents: {
         Csms: [
           'dynamodb:BatchGetItem',

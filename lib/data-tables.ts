@@ -1,6 +1,6 @@
 /** The DynamoDB tables, one `TableV2` per definition in shared/store/tables.ts (the local runtime uses the same list). */
 import { RemovalPolicy } from 'aws-cdk-lib';
-import { AttributeType, Billing, type CfnGlobalTable, StreamViewType, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import { AttributeType, Billing, type CfnGlobalTable, ProjectionType, StreamViewType, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 import { type TableDef, type TableName, tables } from '#shared/store/tables.ts';
@@ -46,6 +46,7 @@ export class DataTables extends Construct {
           indexName: ix.name,
           partitionKey: key(ix.partitionKey),
           sortKey: key(ix.sortKey),
+          projectionType: ix.projection === 'KEYS_ONLY' ? ProjectionType.KEYS_ONLY : ProjectionType.ALL,
         })),
         deletionProtection: removalPolicy === RemovalPolicy.RETAIN,
         removalPolicy,

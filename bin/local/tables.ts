@@ -9,12 +9,14 @@ import {
   DescribeTimeToLiveCommand,
   ResourceInUseException,
   ResourceNotFoundException,
+  ScanCommand,
+  UpdateItemCommand,
   UpdateTableCommand,
   UpdateTimeToLiveCommand,
   waitUntilTableExists,
 } from '@aws-sdk/client-dynamodb';
-import type { DynamoDBClient, GlobalSecondaryIndex, TableDescription } from '@aws-sdk/client-dynamodb';
-import type { IndexDef, TableDef } from '#shared/store/tables.ts';
+import type { AttributeValue, DynamoDBClient, GlobalSecondaryIndex, TableDescription } from '@aws-sdk/client-dynamodb';
+import { csmsTable, type IndexDef, type TableDef } from '#shared/store/tables.ts';
 
 /** Physical table name: the logical name, optionally prefixed so parallel test files cannot collide. */
 export const physicalTableName = (def: TableDef, prefix = ''): string => `${prefix}${def.name}`;
@@ -33,7 +35,7 @@ const gsi = (i: IndexDef): GlobalSecondaryIndex => ({
     { AttributeName: i.partitionKey, KeyType: 'HASH' },
     { AttributeName: i.sortKey, KeyType: 'RANGE' },
   ],
-  Projection: { ProjectionType: 'ALL' },
+  Projection: { ProjectionType: i.projection ?? 'ALL' },
 });
 
 const createTable = (def: TableDef, name: string) =>
@@ -61,7 +63,8 @@ const describe = async (db: DynamoDBClient, name: string): Promise<TableDescript
 /** A data directory from an older checkout may lack indexes added since; add them rather than fail later. */
 const addMissingIndexes = async (db: DynamoDBClient, def: TableDef, name: string, table: TableDescription) => {
   const present = new Set(table.GlobalSecondaryIndexes?.map((i) => i.IndexName));
-  for (const index of def.indexes.filter((i) => !present.has(i.name))) {
+  const missing = def.indexes.filter((i) => !present.has(i.name));
+  for (const index of missing) {
     await db.send(
       new UpdateTableCommand({
         TableName: name,
@@ -69,7 +72,67 @@ const addMissingIndexes = async (db: DynamoDBClient, def: TableDef, name: string
         GlobalSecondaryIndexUpdates: [{ Create: gsi(index) }],
       }),
     );
+    // One index at a time, as on AWS: DynamoDB Local accepts the next while one is still building, and then fails
+    // writes to the last one added (InternalFailure).
+    await untilIndexesActive(db, name);
   }
+  if (def.name === csmsTable.name && missing.some((i) => i.name === TRANSACTION_CHARGER_INDEX) && present.has('gsi1')) {
+    await moveTransactionsToTheirIndexes(db, name);
+  }
+};
+
+const untilIndexesActive = async (db: DynamoDBClient, name: string) => {
+  for (let attempt = 0; attempt < 300; attempt++) {
+    const table = await describe(db, name);
+    if (table?.GlobalSecondaryIndexes?.every((i) => i.IndexStatus === 'ACTIVE')) return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`${name}: its indexes did not become active within 30 s`);
+};
+
+/** The keys-only index of a charger's transactions: the first of the four that replaced gsi1–gsi4 for them. */
+const TRANSACTION_CHARGER_INDEX = 'gsi5';
+
+/**
+ * Transactions written before they had indexes of their own carry their keys in gsi1–gsi4 (projecting everything,
+ * so every update of them rewrote four index copies): move each to gsi5–gsi8, once, when those indexes are added.
+ */
+const moveTransactionsToTheirIndexes = async (db: DynamoDBClient, name: string) => {
+  let start: Record<string, AttributeValue> | undefined;
+  do {
+    const page = await db.send(
+      new ScanCommand({
+        TableName: name,
+        FilterExpression: '#type = :tx AND attribute_exists(gsi1pk)',
+        ExpressionAttributeNames: { '#type': 'type' },
+        ExpressionAttributeValues: { ':tx': { S: 'Transaction' } },
+        ...(start ? { ExclusiveStartKey: start } : {}),
+      }),
+    );
+    for (const item of page.Items ?? []) {
+      const sk = item.gsi1sk;
+      if (!item.pk || !item.sk || !item.gsi1pk || !sk) continue;
+      const state = item.gsi4pk ?? { S: item.status?.S === 'ended' ? 'TXS#ENDED' : 'TXS#ACTIVE' };
+      const moved: Record<string, AttributeValue> = {
+        gsi5pk: item.gsi1pk,
+        gsi5sk: sk,
+        ...(item.gsi2pk ? { gsi6pk: item.gsi2pk, gsi6sk: sk } : {}),
+        ...(item.gsi3pk ? { gsi7pk: item.gsi3pk, gsi7sk: sk } : {}),
+        gsi8pk: state,
+        gsi8sk: sk,
+      };
+      const names = Object.keys(moved);
+      await db.send(
+        new UpdateItemCommand({
+          TableName: name,
+          Key: { pk: item.pk, sk: item.sk },
+          UpdateExpression: `SET ${names.map((n) => `${n} = :${n}`).join(', ')} REMOVE gsi1pk, gsi1sk, gsi2pk, gsi2sk, gsi3pk, gsi3sk, gsi4pk, gsi4sk`,
+          ExpressionAttributeValues: Object.fromEntries(names.map((n) => [`:${n}`, moved[n]!])),
+        }),
+      );
+    }
+    start = page.LastEvaluatedKey;
+  } while (start);
 };
 
 const enableTtl = async (db: DynamoDBClient, def: TableDef, name: string) => {

@@ -8,6 +8,7 @@ import { chargerIdKey } from '../charger/charger-id.ts';
 import type { ReportKind } from '../charger/report.ts';
 import type { SettingRef } from '../charger/configuration.ts';
 import type { ReservationStatus } from '../reservation/reservation.ts';
+import { csmsTable } from './tables.ts';
 
 const pad = (n: number, width: number): string => String(n).padStart(width, '0');
 
@@ -90,13 +91,13 @@ export const transactionEventKey = (chargerId: string, transactionId: string, se
   pk: `TX#${chargerId}#${transactionId}`,
   sk: `${TRANSACTION_EVENT_PREFIX}${pad(seqNo, 10)}`,
 });
-/** gsi1: transactions of a charger by the time we first received them. */
+/** gsi5: transactions of a charger by the time we first received them. */
 export const chargerTransactionsPk = (chargerId: string) => `CHARGER#${chargerId}#TX`;
-/** gsi2: transactions of an id token (by its value, whatever its type) by the time we first received them. */
+/** gsi6: transactions of an id token (by its value, whatever its type) by the time we first received them. */
 export const tokenTransactionsPk = (idTokenValue: string) => `IDTOKEN#${idTokenValue}#TX`;
-/** gsi3: transactions at a location (the charger's location when the transaction started). */
+/** gsi7: transactions at a location (the charger's location when the transaction started). */
 export const locationTransactionsPk = (locationId: string) => `LOCATION#${locationId}#TX`;
-/** gsi4: transactions by state; an ending transaction moves from the first partition to the second. */
+/** gsi8: transactions by state; an ending transaction moves from the first partition to the second. */
 export type TransactionState = 'active' | 'ended';
 export const stateTransactionsPk = (state: TransactionState) => (state === 'active' ? 'TXS#ACTIVE' : 'TXS#ENDED');
 export interface TransactionIndexFacts {
@@ -108,16 +109,20 @@ export interface TransactionIndexFacts {
   idToken?: string;
   locationId?: string;
 }
-/** Every index a transaction item is in: one sort key (time received, then id) in each partition. */
+/**
+ * Every index a transaction item is in: one sort key (time received, then id) in each partition. Indexes of their own,
+ * keys only (shared/store/tables.ts): a running transaction's updates change none of these keys, so they write no
+ * index; only its start, its end (the state moves) and a late-known token or location do.
+ */
 export const transactionIndexes = (tx: TransactionIndexFacts) => {
   const at = `${tx.receivedAt}#${tx.transactionId}`;
   return {
-    gsi1pk: chargerTransactionsPk(tx.chargerId),
-    gsi1sk: at,
-    ...(tx.idToken ? { gsi2pk: tokenTransactionsPk(tx.idToken), gsi2sk: at } : {}),
-    ...(tx.locationId ? { gsi3pk: locationTransactionsPk(tx.locationId), gsi3sk: at } : {}),
-    gsi4pk: stateTransactionsPk(tx.status),
-    gsi4sk: at,
+    gsi5pk: chargerTransactionsPk(tx.chargerId),
+    gsi5sk: at,
+    ...(tx.idToken ? { gsi6pk: tokenTransactionsPk(tx.idToken), gsi6sk: at } : {}),
+    ...(tx.locationId ? { gsi7pk: locationTransactionsPk(tx.locationId), gsi7sk: at } : {}),
+    gsi8pk: stateTransactionsPk(tx.status),
+    gsi8sk: at,
   };
 };
 /** Every transaction partition (item and raw events) starts with it: the REST reads' leading-key condition. */
@@ -242,7 +247,12 @@ export const heldCommandKey = (chargerId: string, createdAt: string, commandId: 
 export const heldCommandsPk = (chargerId: string) => `${CHARGER_PK_PREFIX}${chargerIdKey(chargerId)}`;
 
 /** Key and index attributes: storage details, never part of a record the domain sees. */
-const STORAGE_ATTRIBUTES = new Set(['pk', 'sk', 'gsi1pk', 'gsi1sk', 'gsi2pk', 'gsi2sk', 'gsi3pk', 'gsi3sk', 'gsi4pk', 'gsi4sk', 'type']);
+const STORAGE_ATTRIBUTES = new Set([
+  csmsTable.partitionKey,
+  csmsTable.sortKey,
+  ...csmsTable.indexes.flatMap((i) => [i.partitionKey, i.sortKey]),
+  'type',
+]);
 
 /** An item without its key and index attributes: the record the domain works with (TTL `expiresAt` stays: when it goes). */
 export const withoutKeys = <T>(item: Record<string, unknown>): T =>

@@ -4,7 +4,7 @@
  */
 import { QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import type { StoreContext } from './context.ts';
-import type { TableName } from './tables.ts';
+import type { csmsTable, TableName } from './tables.ts';
 
 export interface Page<T> {
   items: T[];
@@ -19,7 +19,7 @@ export interface PageOptions {
 }
 
 /** The Csms table's GSIs (shared/store/tables.ts). */
-export type IndexName = 'gsi1' | 'gsi2' | 'gsi3' | 'gsi4';
+export type IndexName = (typeof csmsTable)['indexes'][number]['name'];
 /** A page of a partition whose sort keys start with a time: only keys from `from` to `to` (ISO times, inclusive). */
 export interface TimeRange {
   from?: string;

@@ -6,6 +6,12 @@ export interface IndexDef {
   readonly name: string;
   readonly partitionKey: string;
   readonly sortKey: string;
+  /**
+   * What the index holds besides its keys and the table's. `KEYS_ONLY`: an update that changes no key of the index
+   * writes nothing to it (ALL rewrites the index copy on every change of the item); a listing then reads the items.
+   * @default 'ALL'
+   */
+  readonly projection?: 'ALL' | 'KEYS_ONLY';
 }
 
 export interface TableDef {
@@ -30,9 +36,14 @@ export const csmsTable = {
   indexes: [
     { name: 'gsi1', partitionKey: 'gsi1pk', sortKey: 'gsi1sk' },
     { name: 'gsi2', partitionKey: 'gsi2pk', sortKey: 'gsi2sk' },
-    // Transactions by location (gsi3) and by state (gsi4): docs/data-model.md, "Listing transactions".
     { name: 'gsi3', partitionKey: 'gsi3pk', sortKey: 'gsi3sk' },
     { name: 'gsi4', partitionKey: 'gsi4pk', sortKey: 'gsi4sk' },
+    // Transactions by charger, id token, location and state (docs/data-model.md, "Listing transactions"): keys only,
+    // so the updates of a running transaction (every TransactionEvent) write the item alone, not four index copies.
+    { name: 'gsi5', partitionKey: 'gsi5pk', sortKey: 'gsi5sk', projection: 'KEYS_ONLY' },
+    { name: 'gsi6', partitionKey: 'gsi6pk', sortKey: 'gsi6sk', projection: 'KEYS_ONLY' },
+    { name: 'gsi7', partitionKey: 'gsi7pk', sortKey: 'gsi7sk', projection: 'KEYS_ONLY' },
+    { name: 'gsi8', partitionKey: 'gsi8pk', sortKey: 'gsi8sk', projection: 'KEYS_ONLY' },
   ],
   ttlAttribute: 'expiresAt',
   stream: true,

@@ -9,7 +9,7 @@ import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { TransactionPatch } from '../transaction/in-order-patch.ts';
 import type { TransactionRecord } from '../transaction/transaction.ts';
 import type { StoreContext } from './context.ts';
-import { isConditionFailed, itemOfFailedCondition, unlessConditionFails, type Item } from './dynamo.ts';
+import { getAll, isConditionFailed, itemOfFailedCondition, unlessConditionFails, type Item, type Key } from './dynamo.ts';
 import { patchExpressions, type UpdateExpressions } from './patch-expression.ts';
 import {
   TRANSACTION_EVENT_PREFIX,
@@ -23,7 +23,7 @@ import {
   withoutKeys,
   type TransactionState,
 } from './keys.ts';
-import { mapPage, queryPage, type IndexName, type Page, type PageOptions } from './queries.ts';
+import { queryPage, type IndexName, type Page, type PageOptions } from './queries.ts';
 import { expiresAfter } from './retention.ts';
 
 const toItem = (tx: TransactionRecord): Item => ({
@@ -36,14 +36,13 @@ const toItem = (tx: TransactionRecord): Item => ({
 const fromItem = (item: Item): TransactionRecord => withoutKeys<TransactionRecord>(item);
 
 /**
- * An ending update moves the item to the ended partition of the state index (gsi4). Its sort key is the one of
- * the charger index, so an item written before gsi4 existed gets a complete gsi4 key here too. Storage attributes,
- * not record fields: added beside the patch's own assignments.
+ * An ending update moves the item to the ended partition of the state index (gsi8; its sort key stays). A storage
+ * attribute, not a record field: added beside the patch's own assignments.
  */
 const movedToEnded = (u: UpdateExpressions): UpdateExpressions => ({
   ...u,
-  UpdateExpression: `${u.UpdateExpression}, #gsi4pk = :endedStatePk, #gsi4sk = #gsi1sk`,
-  ExpressionAttributeNames: { ...u.ExpressionAttributeNames, '#gsi4pk': 'gsi4pk', '#gsi4sk': 'gsi4sk', '#gsi1sk': 'gsi1sk' },
+  UpdateExpression: `${u.UpdateExpression}, #gsi8pk = :endedStatePk`,
+  ExpressionAttributeNames: { ...u.ExpressionAttributeNames, '#gsi8pk': 'gsi8pk' },
   ExpressionAttributeValues: { ...u.ExpressionAttributeValues, ':endedStatePk': stateTransactionsPk('ended') },
 });
 
@@ -56,12 +55,12 @@ export type TransactionPartition =
 
 const partitionOf = (p: TransactionPartition): { index: IndexName; pk: string } =>
   'chargerId' in p
-    ? { index: 'gsi1', pk: chargerTransactionsPk(p.chargerId) }
+    ? { index: 'gsi5', pk: chargerTransactionsPk(p.chargerId) }
     : 'idToken' in p
-      ? { index: 'gsi2', pk: tokenTransactionsPk(p.idToken) }
+      ? { index: 'gsi6', pk: tokenTransactionsPk(p.idToken) }
       : 'locationId' in p
-        ? { index: 'gsi3', pk: locationTransactionsPk(p.locationId) }
-        : { index: 'gsi4', pk: stateTransactionsPk(p.state) };
+        ? { index: 'gsi7', pk: locationTransactionsPk(p.locationId) }
+        : { index: 'gsi8', pk: stateTransactionsPk(p.state) };
 
 /** The transaction's fields that name a command (`linkCommand`). */
 export type CommandLink = 'startedByCommand' | 'stopRequestedByCommand';
@@ -84,12 +83,15 @@ export interface TransactionEventFact {
 export const transactionStore = (ctx: StoreContext) => {
   /**
    * One page of one partition (charger, token, location or state), newest first; `from`/`to` bound the time we
-   * first received the transaction (inclusive; ISO prefixes work: `2026-01`).
+   * first received the transaction (inclusive; ISO prefixes work: `2026-01`). The indexes hold keys only: the page's
+   * items are read by key (BatchGetItem, 100 a request), in the index's order; one deleted meanwhile is left out.
    */
   const list = async (partition: TransactionPartition, options: PageOptions & { from?: string; to?: string } = {}): Promise<Page<TransactionRecord>> => {
     const { from, to, ...page } = options;
     const between = [from ?? '0', `${to ?? '9999'}~`] as const;
-    return mapPage(await queryPage(ctx, { ...partitionOf(partition), between }, { newestFirst: true, limit: 50, ...page }), fromItem);
+    const keys = await queryPage(ctx, { ...partitionOf(partition), between }, { newestFirst: true, limit: 50, ...page });
+    const items = await getAll(ctx.db, keys.items.map((k) => ({ table: ctx.tables.Csms, key: { pk: k.pk, sk: k.sk } as Key })));
+    return { ...keys, items: items.flatMap((i) => (i ? [fromItem(i)] : [])) };
   };
   return {
     /** Strongly consistent: writers compute the next version from it. */
@@ -179,7 +181,7 @@ export const transactionStore = (ctx: StoreContext) => {
             TableName: ctx.tables.Csms,
             Key: transactionKey(chargerId, transactionId),
             UpdateExpression:
-              'SET #status = :ended, endedAt = :at, stopReason = :reason, inferredEnd = :true, version = version + :one, updatedAt = :now, gsi4pk = :endedPk, gsi4sk = gsi1sk',
+              'SET #status = :ended, endedAt = :at, stopReason = :reason, inferredEnd = :true, version = version + :one, updatedAt = :now, gsi8pk = :endedPk',
             ConditionExpression: '#status = :active',
             ExpressionAttributeNames: { '#status': 'status' },
             ExpressionAttributeValues: {

@@ -1,5 +1,5 @@
 /** Local tables are created from shared/store/tables.ts, idempotently, with what the CDK stack deploys. */
-import { DescribeTableCommand, DescribeTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
+import { DescribeTableCommand, DescribeTimeToLiveCommand, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { csmsTable, messageLogTable, tables } from '#shared/store/tables.ts';
 import { deleteTables, ensureTables, physicalTableName } from '../../../bin/local/tables.ts';
@@ -18,7 +18,7 @@ afterAll(async () => {
   db.destroy();
 });
 
-it('creates each table with its keys, GSIs (projecting all attributes), stream and TTL', async () => {
+it('creates each table with its keys, GSIs (the transactions’ keys only), stream and TTL', async () => {
   const { Table } = await db.send(new DescribeTableCommand({ TableName: physicalTableName(csmsTable, prefix) }));
   expect(Table?.KeySchema).toEqual([
     { AttributeName: 'pk', KeyType: 'HASH' },
@@ -29,6 +29,10 @@ it('creates each table with its keys, GSIs (projecting all attributes), stream a
     ['gsi2', 'ALL'],
     ['gsi3', 'ALL'],
     ['gsi4', 'ALL'],
+    ['gsi5', 'KEYS_ONLY'],
+    ['gsi6', 'KEYS_ONLY'],
+    ['gsi7', 'KEYS_ONLY'],
+    ['gsi8', 'KEYS_ONLY'],
   ]);
   expect(Table?.StreamSpecification).toEqual({ StreamEnabled: true, StreamViewType: 'NEW_AND_OLD_IMAGES' });
   const ttl = await db.send(new DescribeTimeToLiveCommand({ TableName: physicalTableName(messageLogTable, prefix) }));
@@ -38,4 +42,31 @@ it('creates each table with its keys, GSIs (projecting all attributes), stream a
 it('returns the env var → table name map, and does it again without error when the tables exist', async () => {
   const expected = { CSMS_TABLE: `${prefix}Csms`, MESSAGE_LOG_TABLE: `${prefix}MessageLog` };
   expect(await ensureTables(db, tables, prefix)).toEqual(expected);
+});
+
+it('moves the transactions of a data directory from before gsi5–gsi8 to those indexes, once, and lists them', async () => {
+  // Prepare: the Csms table as it was (gsi1–gsi4), with a transaction keyed the old way
+  const legacyPrefix = uniquePrefix('legacy');
+  const legacy = { ...csmsTable, indexes: csmsTable.indexes.slice(0, 4) };
+  await ensureTables(db, [legacy], legacyPrefix);
+  const name = physicalTableName(csmsTable, legacyPrefix);
+  const at = '2026-01-01T10:00:00.000Z#TX-OLD';
+  const old = {
+    pk: { S: 'TX#CP-OLD#TX-OLD' }, sk: { S: 'TX' }, type: { S: 'Transaction' }, status: { S: 'ended' },
+    gsi1pk: { S: 'CHARGER#CP-OLD#TX' }, gsi1sk: { S: at }, gsi2pk: { S: 'IDTOKEN#TAG#TX' }, gsi2sk: { S: at },
+  };
+  await db.send(new PutItemCommand({ TableName: name, Item: old }));
+  try {
+    // Act
+    await ensureTables(db, [csmsTable], legacyPrefix);
+    await ensureTables(db, [csmsTable], legacyPrefix); // a second start finds nothing left to move
+    // Assess
+    const { Item } = await db.send(new GetItemCommand({ TableName: name, Key: { pk: old.pk, sk: old.sk }, ConsistentRead: true }));
+    expect(Item).toEqual({
+      pk: old.pk, sk: old.sk, type: old.type, status: old.status,
+      gsi5pk: old.gsi1pk, gsi5sk: { S: at }, gsi6pk: old.gsi2pk, gsi6sk: { S: at }, gsi8pk: { S: 'TXS#ENDED' }, gsi8sk: { S: at },
+    });
+  } finally {
+    await deleteTables(db, [name]);
+  }
 });

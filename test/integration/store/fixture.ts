@@ -82,8 +82,8 @@ export const countingRequests = async <T>(operation: () => Promise<T>): Promise<
   return { result, requests: capacitySnapshot().requests };
 };
 
-/** Attributes that belong to the storage, never to a record the domain sees. */
-export const STORAGE_ATTRIBUTES = ['pk', 'sk', 'gsi1pk', 'gsi1sk', 'gsi2pk', 'gsi2sk'] as const;
+/** Attributes that belong to the storage, never to a record the domain sees: the table's and every index's keys. */
+export const STORAGE_ATTRIBUTES = ['pk', 'sk', ...[1, 2, 3, 4, 5, 6, 7, 8].flatMap((n) => [`gsi${n}pk`, `gsi${n}sk`])] as const;
 
 /** A transaction record with what every transaction has; `overrides` decide the rest. */
 export const transactionRecord = (

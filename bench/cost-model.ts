@@ -6,7 +6,8 @@
  * - API Gateway: every frame in and every frame out is a message (a route response is one too), each metered in
  *   32 KB increments; connection minutes for the connected share of a 730 h month. $connect/$disconnect carry no
  *   frame, so their byte sizes are 0 and they add no message.
- * - Lambda: requests and GB-seconds (billed duration rounded up to the millisecond, arm64).
+ * - Lambda: requests and GB-seconds (billed duration rounded up to the millisecond, arm64), the answering handlers'
+ *   and those of the consumers a message wakes after its answer (stream and queue handlers).
  * - DynamoDB on-demand: read and write request units as measured (they include the message log's writes), and
  *   storage: charger state, the message log for its retention, each kind of history for its retention, and
  *   transactions for the whole of `historyMonths`.
@@ -49,6 +50,11 @@ export interface ActionCost {
   connectionsApiCalls: number;
   /** SQS requests per message (CSMS-initiated commands). @default 0 */
   sqsRequests?: number;
+  /**
+   * Lambda work the message causes after its answer (stream and queue consumers), per message, at each consumer's
+   * own memory; its DynamoDB units belong in the read and write units above. @default none
+   */
+  afterAnswer?: { lambdaInvocations: number; lambdaGbSeconds: number };
 }
 
 export const COST_LINES = [
@@ -151,10 +157,11 @@ const addAction = (v: MonthlyVolumes, ctx: Context, action: string, count: numbe
   const { prices, model, profile } = ctx;
   const framesIn = framesOf(cost.inBytes, prices.apiGateway.messageIncrementBytes);
   const framesOut = framesOf(cost.outBytes, prices.apiGateway.messageIncrementBytes);
-  const invocations = count * cost.lambdaInvocations;
+  const later = cost.afterAnswer ?? { lambdaInvocations: 0, lambdaGbSeconds: 0 };
+  const invocations = count * (cost.lambdaInvocations + later.lambdaInvocations);
   v.apiGatewayMessages += count * (framesIn + framesOut);
   v.lambdaInvocations += invocations;
-  v.lambdaGbSeconds += invocations * (Math.ceil(cost.lambdaMsPerInvocation) / 1000) * (cost.memoryMb / 1024);
+  v.lambdaGbSeconds += count * (cost.lambdaInvocations * (Math.ceil(cost.lambdaMsPerInvocation) / 1000) * (cost.memoryMb / 1024) + later.lambdaGbSeconds);
   v.readRequestUnits += count * cost.readRequestUnits;
   v.writeRequestUnits += count * cost.writeRequestUnits;
   v.logGb += (invocations * model.logBytesPerInvocation) / GB;

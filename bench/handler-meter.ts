@@ -80,8 +80,13 @@ export class HandlerMeter {
     return { ...u, pollerRequests: { ...u.pollerRequests } };
   }
 
-  /** Whether no invocation of these entries is running. */
-  idle(entries: readonly string[]): boolean {
+  /** A copy of what every handler invoked so far did, by entry. */
+  snapshotAll(): Record<string, HandlerUsage> {
+    return Object.fromEntries([...this.usage.keys()].map((entry) => [entry, this.snapshot(entry)]));
+  }
+
+  /** Whether no invocation of these entries (by default: of any handler) is running. */
+  idle(entries: readonly string[] = [...this.usage.keys()]): boolean {
     return entries.every((e) => this.of(e).inFlight === 0);
   }
 

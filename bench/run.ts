@@ -26,13 +26,13 @@ const { createIdToken } = await import('#shared/token/id-tokens.ts');
 const { makeDocumentClient } = await import('#shared/store/dynamo.ts');
 const { makeDeps } = await import('#functions/_common/deps.ts');
 const { createSecretReader, passwordKeys } = await import('#functions/_common/secrets.ts');
-const { capacitySnapshot } = await import('#shared/store/capacity-meter.ts');
+const { capacitySnapshot, operationsSnapshot } = await import('#shared/store/capacity-meter.ts');
 const { silentLog } = await import('#shared/log/logger.ts');
 const { startLocalRuntime } = await import('../bin/local/runtime.ts');
 const { importFromFunctionsDir } = await import('../bin/local/lambda.ts');
 const { connectAll, runLoad, rampLoad, closeAll } = await import('./load.ts');
 const { startBaselineServer } = await import('./baseline-server.ts');
-const { measurePerMessageCost, asActionCosts } = await import('./per-message-cost.ts');
+const { measurePerMessageCost, asActionCosts, messageHandlersOf, requestsByFunction } = await import('./per-message-cost.ts');
 const { measureDynamoCeiling } = await import('./dynamo-ceiling.ts');
 const { measureColdStarts } = await import('./cold-start.ts');
 const { costPerChargerMonth } = await import('./cost-model.ts');
@@ -163,10 +163,16 @@ try {
     }
 
     log('measuring what each message costs');
-    const counters = { invocations: () => meter.invocations(), managementCalls: () => runtime.managementCalls() };
+    const messageHandlers = messageHandlersOf(routes, DEFAULT_MEMORY_MB);
+    const counters = {
+      handlers: () => meter.snapshotAll(),
+      managementCalls: () => runtime.managementCalls(),
+      // The stream pollers delivered what was written, and no handler (a queue consumer among them) runs.
+      caughtUp: (since: number) => runtime.streamsCaughtUp(since) && meter.idle(),
+    };
     const perMessage: BenchReport['perMessage'] = {};
     for (const c of costChargers) {
-      perMessage[c.protocol] = await measurePerMessageCost(runtime.chargerUrl(c.id), c, tagOf(c), counters, settings.costRounds);
+      perMessage[c.protocol] = await measurePerMessageCost(runtime.chargerUrl(c.id), c, tagOf(c), counters, messageHandlers, settings.costRounds);
     }
 
     let commandRoundTrip: BenchReport['commandRoundTrip'];
@@ -194,8 +200,11 @@ try {
     // DynamoDB Local's JVM serves two to three times more once its code is compiled: measure it warm.
     await runLoad(connected, settings.warmupS * 1000);
     const requestsBefore = capacitySnapshot().requests;
+    const operationsBefore = operationsSnapshot();
     const csms = await runLoad(connected, settings.durationS * 1000);
     const dynamodbRequestsPerSecond = Math.round((capacitySnapshot().requests - requestsBefore) / csms.durationS);
+    // The same window by function: what answers the chargers and what runs after the answers (stream consumers, ...).
+    const loadRequestsByFunction = requestsByFunction(operationsBefore, operationsSnapshot(), csms.calls, messageHandlers);
     const ramp = settings.ramp ? await rampLoad(connected, smoke ? 1000 : 5000, settings.p99ThresholdMs) : undefined;
     await closeAll(connected);
 
@@ -304,6 +313,7 @@ try {
       ...(ramp ? { ramp } : {}),
       dynamodbLocalCeilingOpsPerSecond: ceiling,
       dynamodbRequestsPerSecondUnderLoad: dynamodbRequestsPerSecond,
+      dynamodbRequestsPerMessageUnderLoadByFunction: loadRequestsByFunction,
       perMessage,
       coldStarts,
       authCost,

@@ -148,6 +148,12 @@ export interface LocalRuntime {
   managementCalls(): number;
   /** What the charger gateway turned away or lost: upgrades refused or abandoned, frames throttled, ... */
   gatewayStats(): GatewayStats;
+  /**
+   * Whether the stream pollers have delivered every record written before `since` (performance.now()) and none is
+   * delivering (bin/local/hosts/stream.ts). Queue and schedule hosts do not report: their handlers' invocations
+   * in flight are the caller's to watch.
+   */
+  streamsCaughtUp(since: number): boolean;
 }
 
 const poolOf = (c: CognitoStandIn): LocalUserPool => ({
@@ -425,6 +431,7 @@ export const startLocalRuntime = async (opts: LocalRuntimeOptions = {}): Promise
       },
       managementCalls: () => websocket?.managementCalls() ?? 0,
       gatewayStats: () => websocket?.chargerGatewayStats() ?? NO_GATEWAY,
+      streamsCaughtUp: (since) => (s.hosts?.all ?? []).every((h) => h.caughtUp?.(since) ?? true),
     };
   } catch (e) {
     await stopStarted(s, logger);

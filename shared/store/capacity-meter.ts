@@ -13,7 +13,9 @@ export interface CapacityTotals {
   requests: number;
   /**
    * Sequential round trips: requests that started while no other was in flight. Measured one message at a
-   * time, it is how many DynamoDB latencies the message waited for (parallel requests count once).
+   * time, it is how many DynamoDB latencies the message waited for (parallel requests count once). Under one scope
+   * (capacityByScope), only that scope's requests count as in flight, so a handler's round trips are its own even
+   * while another handler's requests overlap them.
    */
   roundTrips: number;
 }
@@ -36,8 +38,17 @@ export interface OperationTotals {
   failed: number;
 }
 
-const totals: CapacityTotals = { readUnits: 0, writeUnits: 0, requests: 0, roundTrips: 0 };
-let inFlight = 0;
+const noTotals = (): CapacityTotals => ({ readUnits: 0, writeUnits: 0, requests: 0, roundTrips: 0 });
+
+/** DynamoDB totals and the requests in flight, of every scope together or of one. */
+interface Tally {
+  totals: CapacityTotals;
+  inFlight: number;
+}
+
+const all: Tally = { totals: noTotals(), inFlight: 0 };
+/** DynamoDB only, by scope. */
+const scopes = new Map<string, Tally>();
 /** By scope, then by operation. */
 const operations = new Map<string, Map<string, OperationTotals>>();
 let scopeOf: () => string = () => '';
@@ -63,14 +74,26 @@ const tally = (scope: string, command: string): OperationTotals => {
   return operation;
 };
 
+const scopeTally = (scope: string): Tally => {
+  let tally = scopes.get(scope);
+  if (!tally) scopes.set(scope, (tally = { totals: noTotals(), inFlight: 0 }));
+  return tally;
+};
+
 /** A copy of the totals since the process started (or the last reset). */
-export const capacitySnapshot = (): CapacityTotals => ({ ...totals });
+export const capacitySnapshot = (): CapacityTotals => ({ ...all.totals });
+
+/** The DynamoDB totals per scope, round trips counted within each scope, since the process started (or the last reset). */
+export const capacityByScope = (): Record<string, CapacityTotals> =>
+  Object.fromEntries([...scopes].map(([scope, tally]) => [scope, { ...tally.totals }]));
 
 export const resetCapacity = (): void => {
-  totals.readUnits = 0;
-  totals.writeUnits = 0;
-  totals.requests = 0;
-  totals.roundTrips = 0;
+  all.totals = noTotals();
+  // Scopes with requests in flight keep their count, so a request finishing after the reset cannot drive it negative.
+  for (const [scope, tally] of scopes) {
+    if (tally.inFlight === 0) scopes.delete(scope);
+    else tally.totals = noTotals();
+  }
   operations.clear();
 };
 
@@ -86,8 +109,10 @@ export const meterCapacity = (client: DynamoDBClient): void => {
       const metered = READS.has(command) || WRITES.has(command);
       if (!metered) return next(args);
       (args.input as { ReturnConsumedCapacity?: string }).ReturnConsumedCapacity ??= 'TOTAL';
-      const operation = tally(scopeOf(), command);
-      if (inFlight++ === 0) totals.roundTrips += 1;
+      const scope = scopeOf();
+      const operation = tally(scope, command);
+      const counted = [all, scopeTally(scope)];
+      for (const t of counted) if (t.inFlight++ === 0) t.totals.roundTrips += 1;
       let result;
       try {
         result = await next(args);
@@ -95,19 +120,17 @@ export const meterCapacity = (client: DynamoDBClient): void => {
         operation.failed += 1;
         throw error;
       } finally {
-        inFlight -= 1;
         // A request that failed (a condition that did not hold) was still made; its units are not reported.
-        totals.requests += 1;
+        for (const t of counted) {
+          t.inFlight -= 1;
+          t.totals.requests += 1;
+        }
         operation.requests += 1;
       }
       const units = unitsOf((result.output as { ConsumedCapacity?: Consumed }).ConsumedCapacity);
-      if (READS.has(command)) {
-        totals.readUnits += units;
-        operation.readUnits += units;
-      } else {
-        totals.writeUnits += units;
-        operation.writeUnits += units;
-      }
+      const field = READS.has(command) ? 'readUnits' : 'writeUnits';
+      for (const t of counted) t.totals[field] += units;
+      operation[field] += units;
       return result;
     },
     { step: 'initialize', name: 'csmsCapacityMeter' },

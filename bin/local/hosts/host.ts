@@ -50,6 +50,12 @@ export interface RouteHost {
   /** What it serves, by name (`restApi`, `chargerWebSocket`, ...), for the banner and the runtime file. */
   readonly endpoints: Readonly<Record<string, string>>;
   start(ctx: StartContext): Promise<void>;
+  /**
+   * Whether everything this host's event sources held at `since` (performance.now()) has been delivered and no
+   * delivery is running (the stream host: a poll that began after `since` read every shard and found nothing).
+   * Hosts that cannot tell leave it out.
+   */
+  caughtUp?(since: number): boolean;
   /** Stops serving; work in flight (a batch, an invocation) finishes first. Also after a failed or no start. */
   stop(): Promise<void>;
 }

@@ -74,6 +74,8 @@ interface Target {
   readonly clients: Clients;
   readonly logger: Logger;
   readonly signal: AbortSignal;
+  /** Start (performance.now()) of the last poll that read every shard, found nothing and so had nothing in flight. */
+  readonly progress: { caughtUpFrom: number };
 }
 
 const matches = (route: StreamRoute, r: StreamRecord) => {
@@ -143,11 +145,13 @@ const run = async (t: Target, positions: ReturnType<typeof positionStore>) => {
   let refreshedAt = 0;
   const done = (id: string) => positions.get(id)?.done === true;
   while (!t.signal.aborted) {
+    const pollStarted = performance.now();
     if (Date.now() - refreshedAt > SHARD_REFRESH_MS) {
       shards = (await t.clients.streams.send(new DescribeStreamCommand({ StreamArn: t.streamArn }))).StreamDescription?.Shards ?? [];
       refreshedAt = Date.now();
     }
     let busy = false;
+    let readAll = true;
     for (const shard of readable(shards, done)) {
       const id = shard.ShardId as string;
       const iterator = iterators.get(id) ?? (await iteratorFor(t, id, positions.get(id)?.after));
@@ -158,6 +162,7 @@ const run = async (t: Target, positions: ReturnType<typeof positionStore>) => {
       });
       if (!page) {
         iterators.delete(id);
+        readAll = false;
         continue;
       }
       const records = page.Records ?? [];
@@ -170,6 +175,8 @@ const run = async (t: Target, positions: ReturnType<typeof positionStore>) => {
         positions.set(id, { ...positions.get(id), done: true }); // closed and drained: children may start
       }
     }
+    // Deliveries are awaited within the poll: an empty one means what was written before it began has been handled.
+    if (!busy && readAll) t.progress.caughtUpFrom = pollStarted;
     if (!busy) await sleep(IDLE_POLL_MS, t.signal);
   }
 };
@@ -190,9 +197,11 @@ const supervise = async (t: Target, positions: ReturnType<typeof positionStore>)
 export const prepareStreamHost = async (routes: readonly RouteDef[], opts: HostOptions): Promise<RouteHost> => {
   const abort = new AbortController();
   const loops: Promise<void>[] = [];
+  const pollers: Target['progress'][] = [];
   let clients: Clients | undefined;
   return {
     endpoints: {},
+    caughtUp: (since) => pollers.every((p) => p.caughtUpFrom >= since),
     start: async (ctx) => {
       const env = { ...LOCAL_AWS_ENV, AWS_ENDPOINT_URL_DYNAMODB: ctx.endpoints.dynamodb, AWS_ENDPOINT_URL_SQS: ctx.endpoints.sqsAndS3 };
       const started: Clients = {
@@ -207,7 +216,9 @@ export const prepareStreamHost = async (routes: readonly RouteDef[], opts: HostO
           const streamArn = (await db.send(new DescribeTableCommand({ TableName: table }))).Table?.LatestStreamArn;
           const failure = ctx.resources.queues[route.onFailure];
           if (!streamArn || !failure) throw new Error(`${route.id}: table ${table} has no stream, or queue ${route.onFailure} is missing`);
-          const target: Target = { route, fn: functionOf(ctx, route), streamArn, failureQueueUrl: failure.url, clients: started, logger: opts.logger, signal: abort.signal };
+          const progress = { caughtUpFrom: Number.NEGATIVE_INFINITY };
+          pollers.push(progress);
+          const target: Target = { route, fn: functionOf(ctx, route), streamArn, failureQueueUrl: failure.url, clients: started, logger: opts.logger, signal: abort.signal, progress };
           loops.push(supervise(target, positionStore(opts.dataDir, route.id)));
         }
       } finally {

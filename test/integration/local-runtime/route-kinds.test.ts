@@ -280,6 +280,16 @@ describe('stream routes: the DynamoDB Streams poller', () => {
     expect(ofPk('S-OTHER')).toEqual([]);
   });
 
+  it('tells when everything written before a moment has been delivered', async () => {
+    await put({ pk: { S: 'S-CAUGHT-UP' }, type: { S: 'Charger' } });
+    const written = performance.now();
+    // No poll has begun since the write: the poller cannot vouch for it yet.
+    expect(runtime.streamsCaughtUp(written)).toBe(false);
+    for (const deadline = Date.now() + 10_000; !runtime.streamsCaughtUp(written) && Date.now() < deadline; ) await new Promise((r) => setTimeout(r, 10));
+    expect(runtime.streamsCaughtUp(written)).toBe(true);
+    expect(ofPk('S-CAUGHT-UP')).toHaveLength(1);
+  });
+
   it('retries a failing batch, then describes it on the failure queue', async () => {
     await put({ pk: { S: 'S-POISON' }, type: { S: 'Charger' }, fail: { BOOL: true } });
     const failures = runtime.queues.StreamFailures!;

@@ -116,6 +116,17 @@ describe('costPerChargerMonth', () => {
     expect(storage({ ...DEFAULT_RETENTION, meterValuesDays: 30 })).toBeCloseTo(kept + 600 * (30 / days), 6);
   });
 
+  it('prices the invocations a message causes after its answer at their own GB-seconds, and logs them', () => {
+    const model: ModelConstants = { ...bareModel, logBytesPerInvocation: GB / 1_000, logRetentionDays: 0 };
+    const later = cost({ afterAnswer: { lambdaInvocations: 0.5, lambdaGbSeconds: 0.004 } });
+    const without = costPerChargerMonth(thousandHeartbeats, { Heartbeat: cost() }, PRICES, model);
+    const withLater = costPerChargerMonth(thousandHeartbeats, { Heartbeat: later }, PRICES, model);
+    expect(withLater.volumes.lambdaInvocations - without.volumes.lambdaInvocations).toBeCloseTo(500, 9);
+    expect(withLater.volumes.lambdaGbSeconds - without.volumes.lambdaGbSeconds).toBeCloseTo(4, 9);
+    expect(withLater.perMonth.cloudwatchLogs - without.perMonth.cloudwatchLogs).toBeCloseTo(0.5 * 0.5, 9); // 500 invocations of 1/1000 GB
+    expect(withLater.total).toBeGreaterThan(without.total);
+  });
+
   it('meters a frame over 32 KB as two messages', () => {
     const big = costPerChargerMonth(thousandHeartbeats, { Heartbeat: cost({ inBytes: 33 * 1024 }) }, PRICES, bareModel);
     expect(big.messagesPerMonth).toBeCloseTo(3_000, 6);

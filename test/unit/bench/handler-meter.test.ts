@@ -21,6 +21,22 @@ describe('HandlerMeter', () => {
     expect(meter.invocations()).toBe(1);
   });
 
+  it('tells whether any handler runs, and hands out copies of every handler’s usage', async () => {
+    const meter = new HandlerMeter();
+    let finish: () => void = () => undefined;
+    const stream = meter.wrap('stream/live-events.ts', () => new Promise<void>((r) => (finish = r)));
+    await meter.wrap('ws/message.ts', async () => undefined)({} as never, context);
+    const running = stream({} as never, context);
+    expect(meter.idle()).toBe(false);
+    finish();
+    await running;
+    expect(meter.idle()).toBe(true);
+    const all = meter.snapshotAll();
+    expect(Object.keys(all).sort()).toEqual(['stream/live-events.ts', 'ws/message.ts']);
+    (all['ws/message.ts'] as { invocations: number }).invocations = 99;
+    expect(meter.snapshot('ws/message.ts').invocations).toBe(1);
+  });
+
   it('counts the poller’s receive per SQS batch, and its delete only when part of the batch succeeded', async () => {
     const meter = new HandlerMeter();
     const failing = new Set<string>();

@@ -81,13 +81,14 @@ const addMissingIndexes = async (db: DynamoDBClient, def: TableDef, name: string
   }
 };
 
+/** An index over a large data directory, or on a busy machine, builds for a while: up to 5 minutes. */
 const untilIndexesActive = async (db: DynamoDBClient, name: string) => {
-  for (let attempt = 0; attempt < 300; attempt++) {
+  for (let attempt = 0; attempt < 3000; attempt++) {
     const table = await describe(db, name);
     if (table?.GlobalSecondaryIndexes?.every((i) => i.IndexStatus === 'ACTIVE')) return;
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
-  throw new Error(`${name}: its indexes did not become active within 30 s`);
+  throw new Error(`${name}: its indexes did not become active within 5 minutes`);
 };
 
 /** The keys-only index of a charger's transactions: the first of the four that replaced gsi1–gsi4 for them. */

@@ -69,4 +69,5 @@ it('moves the transactions of a data directory from before gsi5–gsi8 to those 
   } finally {
     await deleteTables(db, [name]);
   }
-});
+  // Four indexes added one after the other, each awaited until active: seconds alone, longer beside the whole suite.
+}, 180_000);

@@ -309,7 +309,7 @@ try {
       machine: { cpus: cpus().length, node: process.versions.node, platform: process.platform },
       settings,
       csms,
-      ...(baseline ? { baseline, ratioToBaseline: Math.round((csms.callsPerSecond / baseline.callsPerSecond) * 100) / 100 } : {}),
+      ...(baseline ? { baseline, ratioToBaseline: csms.callsPerSecond / baseline.callsPerSecond } : {}),
       ...(ramp ? { ramp } : {}),
       dynamodbLocalCeilingOpsPerSecond: ceiling,
       dynamodbRequestsPerSecondUnderLoad: dynamodbRequestsPerSecond,

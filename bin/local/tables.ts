@@ -4,9 +4,12 @@
  */
 import {
   CreateTableCommand,
+  DeleteItemCommand,
   DeleteTableCommand,
   DescribeTableCommand,
   DescribeTimeToLiveCommand,
+  GetItemCommand,
+  PutItemCommand,
   ResourceInUseException,
   ResourceNotFoundException,
   ScanCommand,
@@ -64,6 +67,9 @@ const describe = async (db: DynamoDBClient, name: string): Promise<TableDescript
 const addMissingIndexes = async (db: DynamoDBClient, def: TableDef, name: string, table: TableDescription) => {
   const present = new Set(table.GlobalSecondaryIndexes?.map((i) => i.IndexName));
   const missing = def.indexes.filter((i) => !present.has(i.name));
+  const transactionsToMove = def.name === csmsTable.name && present.has('gsi1') && missing.some((i) => TRANSACTION_INDEXES.includes(i.name));
+  // Recorded first: a start that stops while the indexes build or the move runs leaves it for the next start.
+  if (transactionsToMove) await db.send(new PutItemCommand({ TableName: name, Item: { ...PENDING_TRANSACTION_MOVE, type: { S: 'LocalMigration' } } }));
   for (const index of missing) {
     await db.send(
       new UpdateTableCommand({
@@ -76,8 +82,10 @@ const addMissingIndexes = async (db: DynamoDBClient, def: TableDef, name: string
     // writes to the last one added (InternalFailure).
     await untilIndexesActive(db, name);
   }
-  if (def.name === csmsTable.name && missing.some((i) => i.name === TRANSACTION_CHARGER_INDEX) && present.has('gsi1')) {
+  const pending = async () => (await db.send(new GetItemCommand({ TableName: name, Key: PENDING_TRANSACTION_MOVE, ConsistentRead: true }))).Item !== undefined;
+  if (def.name === csmsTable.name && (transactionsToMove || (await pending()))) {
     await moveTransactionsToTheirIndexes(db, name);
+    await db.send(new DeleteItemCommand({ TableName: name, Key: PENDING_TRANSACTION_MOVE }));
   }
 };
 
@@ -91,8 +99,10 @@ const untilIndexesActive = async (db: DynamoDBClient, name: string) => {
   throw new Error(`${name}: its indexes did not become active within 5 minutes`);
 };
 
-/** The keys-only index of a charger's transactions: the first of the four that replaced gsi1–gsi4 for them. */
-const TRANSACTION_CHARGER_INDEX = 'gsi5';
+/** The transactions' keys-only indexes, which replaced gsi1–gsi4 for them. */
+const TRANSACTION_INDEXES = ['gsi5', 'gsi6', 'gsi7', 'gsi8'];
+/** Marks a data directory whose transactions are still to be moved to their indexes (written before the move starts). */
+const PENDING_TRANSACTION_MOVE: Record<string, AttributeValue> = { pk: { S: 'LOCAL#MIGRATION' }, sk: { S: 'TRANSACTION-INDEXES' } };
 
 /**
  * Transactions written before they had indexes of their own carry their keys in gsi1–gsi4 (projecting everything,

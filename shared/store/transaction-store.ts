@@ -84,14 +84,16 @@ export const transactionStore = (ctx: StoreContext) => {
   /**
    * One page of one partition (charger, token, location or state), newest first; `from`/`to` bound the time we
    * first received the transaction (inclusive; ISO prefixes work: `2026-01`). The indexes hold keys only: the page's
-   * items are read by key (BatchGetItem, 100 a request), in the index's order; one deleted meanwhile is left out.
+   * items are read by key (BatchGetItem, 100 a request), in the index's order. One deleted meanwhile is left out,
+   * and so is one that left a state partition between the two reads (it ended): the page holds what its filter says.
    */
   const list = async (partition: TransactionPartition, options: PageOptions & { from?: string; to?: string } = {}): Promise<Page<TransactionRecord>> => {
     const { from, to, ...page } = options;
     const between = [from ?? '0', `${to ?? '9999'}~`] as const;
     const keys = await queryPage(ctx, { ...partitionOf(partition), between }, { newestFirst: true, limit: 50, ...page });
     const items = await getAll(ctx.db, keys.items.map((k) => ({ table: ctx.tables.Csms, key: { pk: k.pk, sk: k.sk } as Key })));
-    return { ...keys, items: items.flatMap((i) => (i ? [fromItem(i)] : [])) };
+    const stillIn = (tx: TransactionRecord) => !('state' in partition) || tx.status === partition.state;
+    return { ...keys, items: items.flatMap((i) => (i ? [fromItem(i)] : [])).filter(stillIn) };
   };
   return {
     /** Strongly consistent: writers compute the next version from it. */

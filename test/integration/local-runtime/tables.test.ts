@@ -44,7 +44,7 @@ it('returns the env var → table name map, and does it again without error when
   expect(await ensureTables(db, tables, prefix)).toEqual(expected);
 });
 
-it('moves the transactions of a data directory from before gsi5–gsi8 to those indexes, once, and lists them', async () => {
+it('moves the transactions of a data directory from before gsi5–gsi8 to those indexes, once', async () => {
   // Prepare: the Csms table as it was (gsi1–gsi4), with a transaction keyed the old way
   const legacyPrefix = uniquePrefix('legacy');
   const legacy = { ...csmsTable, indexes: csmsTable.indexes.slice(0, 4) };
@@ -71,3 +71,25 @@ it('moves the transactions of a data directory from before gsi5–gsi8 to those 
   }
   // Four indexes added one after the other, each awaited until active: seconds alone, longer beside the whole suite.
 }, 180_000);
+
+it('finishes a move that an earlier start left half done (its indexes added, the move recorded as pending)', async () => {
+  // Prepare: today's table, a transaction still keyed the old way, and the pending mark a stopped start leaves
+  const prefix2 = uniquePrefix('halfmoved');
+  await ensureTables(db, [csmsTable], prefix2);
+  const name = physicalTableName(csmsTable, prefix2);
+  const key = { pk: { S: 'TX#CP-HALF#TX-1' }, sk: { S: 'TX' } };
+  const pending = { pk: { S: 'LOCAL#MIGRATION' }, sk: { S: 'TRANSACTION-INDEXES' } };
+  await db.send(new PutItemCommand({ TableName: name, Item: { ...key, type: { S: 'Transaction' }, status: { S: 'active' }, gsi1pk: { S: 'CHARGER#CP-HALF#TX' }, gsi1sk: { S: 'T#TX-1' } } }));
+  await db.send(new PutItemCommand({ TableName: name, Item: { ...pending, type: { S: 'LocalMigration' } } }));
+  try {
+    // Act
+    await ensureTables(db, [csmsTable], prefix2);
+    // Assess
+    const moved = await db.send(new GetItemCommand({ TableName: name, Key: key, ConsistentRead: true }));
+    expect(moved.Item).toMatchObject({ gsi5pk: { S: 'CHARGER#CP-HALF#TX' }, gsi8pk: { S: 'TXS#ACTIVE' }, gsi8sk: { S: 'T#TX-1' } });
+    expect(moved.Item).not.toHaveProperty('gsi1pk');
+    expect((await db.send(new GetItemCommand({ TableName: name, Key: pending, ConsistentRead: true }))).Item).toBeUndefined();
+  } finally {
+    await deleteTables(db, [name]);
+  }
+});

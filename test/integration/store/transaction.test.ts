@@ -3,6 +3,7 @@
  * without reading it, raw events through the message's batch; token uses: token-uses.test.ts) and meter
  * values (one item per reading, whichever message brings it).
  */
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { meterPk, transactionEventKey, transactionKey } from '#shared/store/keys.ts';
 import { DEFAULT_RETENTION } from '#shared/store/retention.ts';
@@ -66,6 +67,30 @@ describe('transaction store', () => {
 
     expect(await transactions.endAsSuperseded(CP, 'TX-NOWHERE', '2026-01-01T12:00:00.000Z')).toBeUndefined();
     expect(await f.item('Csms', transactionKey(CP, 'TX-NOWHERE'))).toBeUndefined();
+  });
+
+  it('lists from keys-only indexes: the page read by key, newest first, without one that ended between the reads', async () => {
+    // Prepare: two active transactions of one charger, received a minute apart
+    const transactions = f.deps.stores.transactions;
+    const cp = 'CP-TX-LIST';
+    const at = (minute: number) => `2026-01-02T10:0${minute}:00.000Z`;
+    for (const [id, minute] of [['TX-L1', 1], ['TX-L2', 2]] as const) {
+      expect(await transactions.putIfVersion(transactionRecord({ chargerId: cp, transactionId: id, receivedAt: at(minute), startedAt: at(minute) }))).toBe(true);
+    }
+    // The index holds keys only: updates that change no index key leave it alone
+    const stored = await f.item('Csms', transactionKey(cp, 'TX-L1'));
+    expect(stored).toMatchObject({ gsi5pk: `CHARGER#${cp}#TX`, gsi8pk: 'TXS#ACTIVE', gsi5sk: `${at(1)}#TX-L1` });
+    expect(stored).not.toHaveProperty('gsi1pk');
+    // TX-L1 ends after the index was read and before its item is: here, its item ends, its index entry not yet
+    await f.raw.send(new UpdateCommand({ TableName: f.tables.names.Csms, Key: transactionKey(cp, 'TX-L1'), UpdateExpression: 'SET #s = :ended', ExpressionAttributeNames: { '#s': 'status' }, ExpressionAttributeValues: { ':ended': 'ended' } }));
+    // Act
+    const byCharger = await countingRequests(() => transactions.list({ chargerId: cp }));
+    const active = await transactions.list({ state: 'active' }, { from: at(0), to: at(9) });
+    // Assess: the Query, then one BatchGetItem of the page; records without storage attributes
+    expect(byCharger.requests).toBe(2);
+    expect(byCharger.result.items.map((t) => [t.transactionId, t.status])).toEqual([['TX-L2', 'active'], ['TX-L1', 'ended']]);
+    for (const a of STORAGE_ATTRIBUTES) expect(byCharger.result.items[0]).not.toHaveProperty(a);
+    expect(active.items.filter((t) => t.chargerId === cp).map((t) => t.transactionId)).toEqual(['TX-L2']);
   });
 
   it('records a raw event through the message batch, with its expiry from the retention', async () => {

@@ -195,7 +195,10 @@ export const measurePerMessageCost = async (
   /** Waits for the message's later work, then files the message under `action`. */
   const add = async (action: string, before: UsageSnapshot, answering: readonly string[], extra: Pick<Sample, 'inBytes' | 'outBytes' | 'ms'>) => {
     const answered = performance.now();
-    const settled = await settle(() => counters.caughtUp(answered));
+    // Caught up with the message's writes, then once more with what that later work wrote in turn (a consumer's own
+    // writes stream too). SQS messages not yet received are not seen: no queue consumer runs in this pass.
+    const caughtUpWith = (moment: number) => settle(() => counters.caughtUp(moment));
+    const settled = (await caughtUpWith(answered)) && (await caughtUpWith(performance.now()));
     const sample = { ...messageUsage(before, snapshot(), answering, handlers), ...extra, settled };
     samples.set(action, [...(samples.get(action) ?? []), sample]);
   };

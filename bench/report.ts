@@ -95,7 +95,9 @@ const perMessageRows = (perMessage: BenchReport['perMessage']): string[] => {
   return [
     'The first columns are the handlers that answer the message (`$connect`: the authorizer and the `$connect` handler); ' +
       '"after the answer" is what its writes cause once it is answered (stream and queue consumers), measured after each ' +
-      'message once they had caught up. The cost model prices both.',
+      'message once they had caught up. The cost model prices both; the later work as measured here, one message at a ' +
+      'time, is an upper bound: each message\'s changes make a stream batch of their own, where under load a batch ' +
+      'carries many (see the requests per message by function above).',
     '',
     '| protocol | action | DynamoDB requests | sequential round trips (most) | read units | write units | Lambda invocations | @connections | bytes in / out | median ms | after the answer: DynamoDB requests | after: read / write units | after: Lambda invocations |',
     '|---|---|---|---|---|---|---|---|---|---|---|---|---|',

@@ -17,26 +17,43 @@ import { ANSWER_MODES, DEFAULT_STATION } from './simulator/replies.ts';
 import { transferAfter, UPLOAD_STYLES, type UploadStyle } from './simulator/file-transfers.ts';
 import type { AnswerMode, SimulatorProtocol, StationFacts } from './simulator/replies.ts';
 
-const { values } = parseArgs({
-  options: {
-    id: { type: 'string' },
-    password: { type: 'string' },
-    protocol: { type: 'string', default: 'ocpp1.6' },
-    url: { type: 'string', default: 'ws://127.0.0.1:8080/ocpp' },
-    'id-tag': { type: 'string', default: 'TAG-1' },
-    stay: { type: 'boolean', default: false },
-    answer: { type: 'string', default: 'accept' },
-    'answer-delay': { type: 'string', default: '0' },
-    upload: { type: 'string', default: 'multipart' },
-  },
-});
+const USAGE =
+  'usage: npm run simulate -- --id <chargeBoxId> --password <password> [--protocol ocpp1.6|ocpp2.0.1] [--url <ws url>] [--id-tag <tag>]\n'
+  + '         [--stay] [--answer accept|reject|error|silent] [--answer-delay <ms>] [--upload multipart|put|post]';
+
+/** The options, or the usage (with what was wrong) and exit 2; `--help` prints the usage and exits 0. */
+const parseOptions = () => {
+  try {
+    return parseArgs({
+      options: {
+        id: { type: 'string' },
+        password: { type: 'string' },
+        protocol: { type: 'string', default: 'ocpp1.6' },
+        url: { type: 'string', default: 'ws://127.0.0.1:8080/ocpp' },
+        'id-tag': { type: 'string', default: 'TAG-1' },
+        stay: { type: 'boolean', default: false },
+        answer: { type: 'string', default: 'accept' },
+        'answer-delay': { type: 'string', default: '0' },
+        upload: { type: 'string', default: 'multipart' },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+    }).values;
+  } catch (error) {
+    console.error(`${error instanceof Error ? error.message : String(error)}\n${USAGE}`);
+    return process.exit(2);
+  }
+};
+const values = parseOptions();
+if (values.help) {
+  console.log(USAGE);
+  process.exit(0);
+}
 const isUploadStyle = (style: string): style is UploadStyle => (UPLOAD_STYLES as readonly string[]).includes(style);
 const isAnswerMode = (mode: string): mode is AnswerMode => (ANSWER_MODES as readonly string[]).includes(mode);
 const answerDelayMs = Number(values['answer-delay']);
 if (!values.id || !values.password || !['ocpp1.6', 'ocpp2.0.1'].includes(values.protocol) || !isAnswerMode(values.answer)
   || !Number.isSafeInteger(answerDelayMs) || answerDelayMs < 0 || !isUploadStyle(values.upload)) {
-  console.error('usage: npm run simulate -- --id <chargeBoxId> --password <password> [--protocol ocpp1.6|ocpp2.0.1] [--url <ws url>] [--id-tag <tag>]\n'
-    + '         [--stay] [--answer accept|reject|error|silent] [--answer-delay <ms>] [--upload multipart|put|post]');
+  console.error(USAGE);
   process.exit(2);
 }
 const idTag = values['id-tag'];

@@ -181,7 +181,6 @@ try {
       const commandChargers = simulated('CMD', settings.commandChargers);
       for (const c of commandChargers) await createCharger(deps, { chargerId: c.id, password });
       const operator = await signIn(runtime.userPool, 'bench-operator', ['operator']);
-      const memoryOfEntry = (entry: string) => (routes as readonly RouteDef[]).find((r) => r.entry === entry)?.memoryMb ?? DEFAULT_MEMORY_MB;
       commandRoundTrip = await measureCommandRoundTrip({
         runtime,
         meter,
@@ -189,7 +188,7 @@ try {
         operatorToken: operator.accessToken,
         commandsPerCharger: settings.commandsPerCharger,
         timeoutSeconds: settings.commandTimeoutS,
-        memoryOf: memoryOfEntry,
+        memoryOf: messageHandlers.memoryMbOf,
       });
       // Their $disconnects run before the load starts.
       while (runtime.gatewayStats().disconnectsPending > 0) await new Promise((r) => setTimeout(r, 50));

@@ -4,7 +4,7 @@
  * and methods get 404, not API Gateway's 403 "Missing Authentication Token". The two defaults cover several statuses,
  * so they leave `status` out (RFC 9457 makes it optional; the HTTP status is the truth).
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { HttpRoute } from '../routes.ts';
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';

@@ -3,7 +3,8 @@
  * bodies and query strings describe them here, so the document cannot drift from what the API accepts. Pure
  * data in, data out: served by the `GetOpenApiDocument` route and read by the tests.
  */
-import { z, type ZodType } from 'zod';
+import * as z from 'zod';
+import type { ZodType } from 'zod';
 import type { HttpRoute, RouteDef } from '../routes.ts';
 import { MACHINE_SCOPES, machineScopesOf, PEOPLE_SCOPE } from './http-auth.ts';
 

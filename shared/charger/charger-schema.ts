@@ -3,7 +3,7 @@
  * answers. The route table (functions/api/chargers/routes.ts) validates with these schemas and documents them; the
  * import (charger-import.ts) checks each row with the create schema, so a row and a POST are refused alike.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { CHARGER_ID_PATTERN } from './charger-id.ts';
 import { REPORT_KINDS } from './report.ts';
 import { LOCATION_ID_PATTERN } from '../location/location-schema.ts';

@@ -2,7 +2,7 @@
  * What the REST API answers of a charger's reported state (reported-state-api.ts): its settings and composite
  * schedules, as documented in OpenAPI.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 const protocol = z.enum(['ocpp1.6', 'ocpp2.0.1', 'ocpp2.1']);
 const iso = z.iso.datetime();

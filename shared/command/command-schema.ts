@@ -2,7 +2,7 @@
  * The command resource of the REST API: what an operator sends to start one and what a GET answers. The payload is
  * any JSON object here; the domain checks it against the OCPP schema of the charger's version (commands.ts).
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { MAX_COMMAND_TIMEOUT_SECONDS } from './command.ts';
 
 export const SendCommandSchema = z.strictObject({

@@ -4,7 +4,7 @@
  * the way to them. Fields a later kind of file adds pass through (firmware belongs to no charger: `chargerId` is
  * optional).
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { FileKind, FileRecord, FileStatus } from './file-record.ts';
 
 const FILE_KINDS = ['diagnostics', 'log', 'firmware'] as const satisfies readonly FileKind[];

@@ -3,7 +3,7 @@
  * what the reads answer. Apart from the domain modules (firmware.ts, firmware-update.ts), which the charger message
  * path loads: the schemas are for the REST handlers only.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** PEM: one or more `-----BEGIN …-----` blocks; the charger parses it, we only keep it from being something else. */
 const PEM = /^-----BEGIN [A-Z0-9 ]+-----[\s\S]+-----END [A-Z0-9 ]+-----\s*$/;

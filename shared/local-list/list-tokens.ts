@@ -3,7 +3,7 @@
  * location's (then on the list of every charger there). These are items of their own, apart from the token: the
  * token keeps its state (blocked, expiry), which a sync turns into each entry's status (local-list-sync.ts).
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { failure, success, type Outcome } from '../api/outcome.ts';
 import type { Ports } from '../deps.ts';
 import type { Page, PageOptions } from '../store/queries.ts';

@@ -1,5 +1,5 @@
 /** A charger's local authorization list as operators read it (`GET /chargers/{chargerId}/local-list`). */
-import { z } from 'zod';
+import * as z from 'zod';
 import { failure, success, type Outcome } from '../api/outcome.ts';
 import type { Ports } from '../deps.ts';
 

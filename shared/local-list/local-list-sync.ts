@@ -9,7 +9,7 @@
  * at once (`mismatchReported`, run on the table's stream).
  */
 import { randomUUID } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import { failure, success, type Outcome } from '../api/outcome.ts';
 import { commandTarget, idFromKey, submitCommandTo } from '../command/commands.ts';
 import type { CommandQueue } from '../command/ports.ts';

@@ -3,7 +3,7 @@
  * route table (functions/api/locations/routes.ts) uses these schemas for validation and the OpenAPI document; the
  * domain re-checks a patched location against `LocationFieldsSchema`, so a patch cannot leave it invalid.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** Ids are one URL path segment and one key part: no `#` (the key separator), no `/`. */
 export const LOCATION_ID_PATTERN = /^[A-Za-z0-9._~-]{1,64}$/;

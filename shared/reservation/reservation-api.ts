@@ -7,7 +7,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { idFromSeed } from '../command/request-id.ts';
-import { z } from 'zod';
+import * as z from 'zod';
 import { failure, success, type Outcome } from '../api/outcome.ts';
 import { commandTarget, idFromKey, submitCommandTo, type CommandTarget } from '../command/commands.ts';
 import type { Command } from '../command/command.ts';

@@ -3,7 +3,7 @@
  * optimistic concurrency. The record is the one chargers are authorized against (id-tokens.ts), in the same store:
  * a token blocked here is refused at the next Authorize.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { failure, success, type Outcome } from '../api/outcome.ts';
 import { ifMatchAdmits } from '../api/etag.ts';
 import type { Ports } from '../deps.ts';

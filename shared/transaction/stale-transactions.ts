@@ -4,7 +4,7 @@
  * hand (`POST /transactions/{chargerId}/{transactionId}/close`). A stale transaction never locks its token; closing
  * it tidies the lists and frees its connector, and the charger's own stop, should it come, still wins.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { failure, success, type Outcome } from '../api/outcome.ts';
 import type { Ports } from '../deps.ts';
 import type { Presence } from '../charger/presence.ts';

@@ -3,7 +3,7 @@
  * one designed partition (shared/store/keys.ts `transactionIndexes`): the filter picks the partition, the time
  * range is the sort key's range. Representations leave out what only the merge needs (fingerprints, seqNo books).
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { failure, success, type Outcome } from '../api/outcome.ts';
 import type { Ports } from '../deps.ts';
 import type { Page, PageOptions } from '../store/queries.ts';

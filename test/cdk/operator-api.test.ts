@@ -5,7 +5,7 @@
  */
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { z } from 'zod';
+import * as z from 'zod';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { isHttpRoute, type RouteDef } from '../../functions/routes.ts';
 import { methodScopesOf } from '../../functions/_routes/http-auth.ts';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 /**
  * A route table with every kind of route, and registries with the queues and buckets it names: what the CDK
  * assertions and the local-runtime integration tests host until real routes of each kind exist. Entries under

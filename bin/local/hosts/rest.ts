@@ -8,7 +8,7 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { Ajv, type ValidateFunction } from 'ajv';
-import { z } from 'zod';
+import * as z from 'zod';
 import {
   type GatewayRefusal,
   gatewayProblemBody,

@@ -11,7 +11,8 @@
  */
 import { createHash } from 'node:crypto';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import { z, type ZodType } from 'zod';
+import * as z from 'zod';
+import type { ZodType } from 'zod';
 import { type Outcome } from '#shared/api/outcome.ts';
 import { etagOf } from '#shared/api/etag.ts';
 import type { StoredResponse } from '#shared/store/idempotency-store.ts';

@@ -4,7 +4,7 @@
  * Each route names exactly the DynamoDB calls its store operations send; a TransactWriteItems is granted as the
  * actions of its items (Put, Update, Delete).
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import {
   ChargerDetailSchema,
   ChargerReportSchema,

@@ -2,7 +2,7 @@
  * The id-token resource of the REST API: tokens are identified by type and value (OCPP 2.x), so the path names both.
  * Reads for every role (machine clients: csms/read), writes for admins and operators (csms/write).
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { IDEMPOTENCY_PK_PREFIX, ID_TOKEN_PK_PREFIX } from '#shared/store/keys.ts';
 import { ID_TOKEN_VALUE, IdTokenChangeSchema, IdTokenViewSchema, NewIdTokenSchema } from '#shared/token/id-token-admin.ts';
 import type { HttpRoute } from '../../routes.ts';

@@ -4,7 +4,7 @@
  * a charger holds is `GET /chargers/{id}/local-list` (api/command-effects). Data only: the route table spreads
  * `localListRoutes`. Every role reads; admins and operators write.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { ListTokenViewSchema } from '#shared/local-list/list-tokens.ts';
 import { LocalListSyncSchema } from '#shared/local-list/local-list-sync.ts';
 import { CHARGER_PK_PREFIX, COMMAND_PK_PREFIX, ID_TOKEN_PK_PREFIX, IDEMPOTENCY_PK_PREFIX, LOCATION_PK_PREFIX } from '#shared/store/keys.ts';

@@ -1,5 +1,5 @@
 /** Routes about the API itself: open on purpose (they read nothing of the network). */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { HttpRoute } from '../../routes.ts';
 
 export const healthRoute = {

@@ -3,7 +3,7 @@
  * command); every role reads them. Data only: the route table spreads `reservationRoutes`. A reservation is named by
  * its charger and the charger's reservation id (OCPP numbers reservations per charger).
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { CreateReservationSchema, ReservationViewSchema, ReservationWithCommandSchema } from '#shared/reservation/reservation-api.ts';
 import { RESERVATION_STATUSES } from '#shared/reservation/reservation.ts';
 import { CHARGER_PK_PREFIX, COMMAND_PK_PREFIX } from '#shared/store/keys.ts';

@@ -2,7 +2,7 @@
  * Transactions: every role reads them, and so do machine clients with csms/read (a billing system); admins and
  * operators close a stale one.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { CHARGER_PK_PREFIX, ID_TOKEN_PK_PREFIX, TRANSACTION_PK_PREFIX } from '#shared/store/keys.ts';
 import { CloseTransactionSchema } from '#shared/transaction/stale-transactions.ts';
 import { MeterValueViewSchema, TransactionViewSchema, TransactionWithEventsSchema } from '#shared/transaction/transaction-queries.ts';

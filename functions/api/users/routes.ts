@@ -2,7 +2,7 @@
  * The users routes: operators of the user pool, admin only. Each calls exactly the Cognito actions its
  * `userPool` access names (shared/store/user-directory.ts); a create also keeps its Idempotency-Key record.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { IDEMPOTENCY_PK_PREFIX } from '#shared/store/keys.ts';
 import { USER_ROLES } from '#shared/operator/users.ts';
 import type { HttpRoute } from '../../routes.ts';

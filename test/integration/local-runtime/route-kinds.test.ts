@@ -23,7 +23,7 @@ import {
 } from '@aws-sdk/client-sqs';
 import ssh2 from 'ssh2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { OperatorRole, RouteDef } from '#functions/routes.ts';
 import { awsClientConfig } from '#shared/store/client-config.ts';
 import { LOCAL_AWS_ENV, localDynamoClient } from '../../../bin/local/handler-env.ts';

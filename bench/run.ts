@@ -1,6 +1,5 @@
 /**
- * `npm run bench -- [--smoke] [--chargers 200] [--duration 30] [--warmup 10] [--ramp] [--p99 50] [--cold-runs 5] [--no-baseline]
- *                   [--storm 1000] [--storm-parallel 250] [--storm-only] [--command-chargers 10] [--commands 10]`
+ * `npm run bench -- [options]` (`--help` lists them: USAGE below).
  *
  * Measures the local runtime under many simulated chargers beside an in-memory baseline, what every message
  * costs in DynamoDB capacity, Lambda invocations and @connections calls, each Lambda's bundle and cold start,
@@ -12,6 +11,53 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+
+const USAGE =
+  'usage: npm run bench -- [--smoke] [--chargers 200] [--duration 30] [--warmup 10] [--ramp] [--p99 50] [--cold-runs 5] [--no-baseline]\n'
+  + '         [--storm 1000] [--storm-parallel 250] [--storm-only] [--command-chargers 10] [--commands 10] [--out bench/results]';
+const NUMERIC_OPTIONS = ['chargers', 'duration', 'warmup', 'p99', 'cold-runs', 'storm', 'storm-parallel', 'command-chargers', 'commands'] as const;
+
+/** The options, parsed before the runtime loads: `--help` prints the usage (exit 0), a wrong option says what was wrong (exit 2). */
+const parseOptions = () => {
+  const fail = (problem: string): never => {
+    console.error(`${problem}\n${USAGE}`);
+    return process.exit(2);
+  };
+  try {
+    const { values } = parseArgs({
+      options: {
+        smoke: { type: 'boolean' },
+        chargers: { type: 'string' },
+        duration: { type: 'string' },
+        warmup: { type: 'string' },
+        ramp: { type: 'boolean' },
+        p99: { type: 'string', default: '50' },
+        'cold-runs': { type: 'string' },
+        'no-baseline': { type: 'boolean' },
+        storm: { type: 'string' },
+        'storm-parallel': { type: 'string' },
+        'storm-only': { type: 'boolean' },
+        'command-chargers': { type: 'string' },
+        commands: { type: 'string' },
+        out: { type: 'string', default: 'bench/results' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+    if (values.help === true) {
+      console.log(USAGE);
+      process.exit(0);
+    }
+    // A figure mistyped must not become NaN seconds or NaN chargers in a report that looks measured.
+    for (const name of NUMERIC_OPTIONS) {
+      const given = values[name];
+      if (given !== undefined && !/^\d+$/.test(given)) fail(`--${name} takes a whole number, not '${given}'`);
+    }
+    return values;
+  } catch (error) {
+    return fail(error instanceof Error ? error.message : String(error));
+  }
+};
+const values = parseOptions();
 
 // Before any handler or client loads: meter DynamoDB capacity, keep the handlers' logs quiet.
 process.env.CSMS_CAPACITY_METER = 'on';
@@ -48,24 +94,6 @@ type BenchReport = import('./report.ts').BenchReport;
 type SimCharger = import('./ocpp-client.ts').SimCharger;
 type RouteDef = import('#functions/routes.ts').RouteDef;
 
-const { values } = parseArgs({
-  options: {
-    smoke: { type: 'boolean' },
-    chargers: { type: 'string' },
-    duration: { type: 'string' },
-    warmup: { type: 'string' },
-    ramp: { type: 'boolean' },
-    p99: { type: 'string', default: '50' },
-    'cold-runs': { type: 'string' },
-    'no-baseline': { type: 'boolean' },
-    storm: { type: 'string' },
-    'storm-parallel': { type: 'string' },
-    'storm-only': { type: 'boolean' },
-    'command-chargers': { type: 'string' },
-    commands: { type: 'string' },
-    out: { type: 'string', default: 'bench/results' },
-  },
-});
 const smoke = values.smoke === true;
 const settings = {
   chargers: Number(values.chargers ?? (smoke ? 6 : 200)),

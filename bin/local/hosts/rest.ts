@@ -131,10 +131,12 @@ const respond = (res: ServerResponse, result: unknown) => {
   if (typeof r.statusCode !== 'number' || (r.body !== undefined && r.body !== null && typeof r.body !== 'string')) {
     throw new GatewayError('DEFAULT_5XX', 'Internal server error', 502); // API Gateway: "Malformed Lambda proxy response"
   }
-  const headers: Record<string, string | string[]> = Object.fromEntries(Object.entries(r.headers ?? {}).map(([k, v]) => [k, String(v)]));
-  for (const [k, v] of Object.entries(r.multiValueHeaders ?? {})) headers[k] = v.map(String);
+  // Header names are case-insensitive: a handler's `Content-Type` replaces the default rather than being sent beside it.
+  const headers: Record<string, string | string[]> = { 'content-type': 'application/json' };
+  for (const [k, v] of Object.entries(r.headers ?? {})) headers[k.toLowerCase()] = String(v);
+  for (const [k, v] of Object.entries(r.multiValueHeaders ?? {})) headers[k.toLowerCase()] = v.map(String);
   const body = typeof r.body === 'string' ? Buffer.from(r.body, r.isBase64Encoded === true ? 'base64' : 'utf8') : Buffer.alloc(0);
-  res.writeHead(r.statusCode, { 'content-type': 'application/json', ...headers, 'content-length': String(body.length) });
+  res.writeHead(r.statusCode, { ...headers, 'content-length': String(body.length) });
   res.end(body);
 };
 

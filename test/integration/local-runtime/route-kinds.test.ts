@@ -117,6 +117,13 @@ describe('http routes: the REST host', () => {
     });
   });
 
+  it('sends one Content-Type: the handler’s, whatever its spelling, else application/json', async () => {
+    const own = await fetch(`${runtime.restUrl}/probe?probe=1&problem=1`);
+    expect(own.headers.get('content-type')).toBe('application/problem+json');
+    const fallback = await fetch(`${runtime.restUrl}/probe?probe=1`);
+    expect(fallback.headers.get('content-type')).toBe('application/json');
+  });
+
   it('refuses a jwt route without a token or with a token of another issuer, with 401', async () => {
     const refused = await call('GET', '/chargers/CP-1');
     expect(refused).toMatchObject({ status: 401, json: { type: 'about:blank', title: 'Unauthorized', status: 401, detail: 'Unauthorized' } });

@@ -22,6 +22,7 @@ import type { Page, PageOptions } from '../store/queries.ts';
 import type { ReservationPartition } from '../store/reservation-store.ts';
 import { tokenForIdTag } from '../token/id-tokens.ts';
 import { isOpen, RESERVATION_STATUSES, type Reservation, type ReservationRequest } from './reservation.ts';
+import { heldEvseOf, type HeldEvses } from './reserved-evses.ts';
 
 export const ReservationViewSchema = z.object({
   chargerId: z.string(),
@@ -159,12 +160,29 @@ const checkedPayload = async (target: CommandTarget, action: string, payload: un
   return checked.ok ? success(payload) : failure('invalid', `Not a valid ${target.protocol} ${action}: ${checked.fault.description}`, checked.pointer);
 };
 
+/**
+ * Why a reservation of one EVSE (1.6: connector) cannot be asked for now: another accepted reservation, not yet past
+ * its expiry, holds it. A charger answers Occupied to it (1.6 §5.13); one that accepted anyway would leave two
+ * reservations `reserved` and only the later one's hold (reserved-evses.ts): the earlier driver would lose the EVSE
+ * without a word. A hold by one of this request's own candidate ids is a retry finding its own reservation.
+ */
+const heldByAnother = (protocol: OcppProtocol, asked: ReservationRequest, holds: HeldEvses | undefined, requestKey: string, now: Date): string | undefined => {
+  const evse = heldEvseOf(asked);
+  const hold = evse === undefined ? undefined : holds?.[evse];
+  if (!hold || Date.parse(hold.expiry) <= now.getTime()) return undefined;
+  if (Array.from({ length: MAX_CANDIDATES }, (_, attempt) => candidateId(requestKey, attempt)).includes(hold.reservationId)) return undefined;
+  const what = isV16(protocol) ? `Connector ${evse}` : `EVSE ${evse}`;
+  return `${what} of ${asked.chargerId} is reserved until ${hold.expiry} (reservation ${hold.reservationId}): cancel that one first`;
+};
+
 /** Records the reservation as `requested` under the first free candidate id; the reservation, or why not. */
-const recordRequest = async (deps: CommandDeps, target: CommandTarget, body: CreateReservation, who: Who, requestedBy: string, requestKey: string) => {
+const recordRequest = async (deps: CommandDeps, target: CommandTarget, body: CreateReservation, who: Who, holds: HeldEvses | undefined, requestedBy: string, requestKey: string) => {
   const commandId = idFromKey(requestKey);
   for (let attempt = 0; attempt < MAX_CANDIDATES; attempt++) {
     const asked = reservationFor(target.protocol, { ...body, chargerId: target.chargerId }, who, candidateId(requestKey, attempt));
     if (!asked.ok) return asked;
+    const occupied = heldByAnother(target.protocol, asked.value, holds, requestKey, deps.now());
+    if (occupied) return failure('conflict', occupied);
     const payload = await checkedPayload(target, 'ReserveNow', reserveNowPayload(target.protocol, asked.value));
     if (!payload.ok) return payload;
     const requested = { ...asked.value, commandId, createdAt: deps.now().toISOString(), requestedBy };
@@ -185,11 +203,14 @@ export interface CreateReservationInput {
 export const createReservation = async (deps: CommandDeps, { body, requestedBy, idempotencyKey }: CreateReservationInput): Promise<Outcome<ReservationWithCommand>> => {
   const expiry = expiryProblem(body.expiresAt, deps.now());
   if (expiry) return failure('invalid', expiry, '/expiresAt');
-  const [target, who] = await Promise.all([commandTarget(deps, body.chargerId), whoMayUse(deps, body)]);
+  // The EVSE's holds are read beside the charger (keyed by the id as registered: read again when asked in another case).
+  const holdsUnder = (chargerId: string) => (heldEvseOf(body) === undefined ? undefined : deps.stores.readTogether({ holds: deps.stores.reservations.readHeldEvses(chargerId) }));
+  const [target, who, holdsAsAsked] = await Promise.all([commandTarget(deps, body.chargerId), whoMayUse(deps, body), holdsUnder(body.chargerId)]);
   if (!target.ok) return target;
   if (!who.ok) return who;
   const requestKey = `reservation\n${idempotencyKey === undefined ? randomUUID() : `${requestedBy}\n${target.value.chargerId}\n${idempotencyKey}`}`;
-  const recorded = await recordRequest(deps, target.value, body, who.value, requestedBy, requestKey);
+  const { holds } = (target.value.chargerId === body.chargerId ? holdsAsAsked : await holdsUnder(target.value.chargerId)) ?? {};
+  const recorded = await recordRequest(deps, target.value, body, who.value, holds, requestedBy, requestKey);
   if (!recorded.ok) return recorded;
   const { requested, payload, retried } = recorded.value;
   const command = await submitCommandTo(deps, target.value, { action: 'ReserveNow', payload, requestedBy, requestKey });

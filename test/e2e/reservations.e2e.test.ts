@@ -9,6 +9,7 @@ import type { RPCClient } from 'ocpp-rpc';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createIdToken } from '#shared/token/id-tokens.ts';
 import { sqsCommandQueue } from '#shared/store/command-queues.ts';
+import { createReservation } from '#shared/reservation/reservation-api.ts';
 import { reservationCommands } from '../../bin/cli/reservations.ts';
 import { commandE2eFile, type Json } from '../support/command-e2e.ts';
 import { runId } from '../support/e2e.ts';
@@ -184,6 +185,27 @@ describe('requests the API refuses', () => {
     expect((await api('GET', `/reservations?chargerId=${cp}&status=reserved`)).status).toBe(400);
     expect((await api('GET', `/reservations/${cp}/123`)).status).toBe(404);
     expect((await api('GET', `/reservations/${cp}/abc`)).status).toBe(400);
+  });
+
+  it('answers 409 for a connector another reservation holds, naming it; another connector, or the holder’s retry, goes on', async () => {
+    const cp = `CP-RVTWICE-${runId}`;
+    await charger16(cp);
+    const body = { chargerId: cp, connectorId: 1, idToken: { value: await newToken() }, expiresAt: inMinutes(30) };
+    const headers = { 'Idempotency-Key': `resv-twice-${runId}` };
+    const first = await api('POST', '/reservations', body, headers);
+    expect(await follow(first.body.command.commandId as string)).toMatchObject({ status: 'answered' });
+    await expect.poll(() => statusOf(first.body)).toBe('reserved');
+
+    const second = await api('POST', '/reservations', { ...body, idToken: { value: await newToken() } });
+    expect(second.status).toBe(409);
+    expect(second.body.detail).toBe(`Connector 1 of ${cp} is reserved until ${first.body.expiry as string} (reservation ${first.body.reservationId as number}): cancel that one first`);
+    expect(((await api('GET', `/reservations?chargerId=${cp}`)).body.items as Json[]).map((x) => x.reservationId)).toEqual([first.body.reservationId]);
+    expect((await api('POST', '/reservations', { ...body, connectorId: 2 })).status).toBe(202);
+    // The API's idempotency record answers the retry; past it (a record kept a day), the reservation finds its own hold.
+    expect(await api('POST', '/reservations', body, headers)).toMatchObject({ status: 202, body: { reservationId: first.body.reservationId } });
+    const deps = { ...f.e.deps, queue: sqsCommandQueue({ ...process.env, ...f.runtime.env }) };
+    const again = await createReservation(deps, { body, requestedBy: `resv-admin-${runId}`, idempotencyKey: headers['Idempotency-Key'] });
+    expect(again).toMatchObject({ ok: true, value: { reservationId: first.body.reservationId, status: 'reserved' } });
   });
 
   it('an Idempotency-Key retry answers the first reservation', async () => {

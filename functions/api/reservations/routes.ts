@@ -42,9 +42,9 @@ export const createReservationRoute = {
   idempotent: true,
   accepted: true,
   entry: 'api/reservations/create-reservation.ts',
-  // BatchGetItem profile + presence ∥ Query the token's partition (or gsi1 of the group); PutItem the reservation
-  // (conditional); PutItem the command (conditional; GetItem on a retry) + SendMessage; the idempotency record. No
-  // leading-key condition: the group's check is an index query (as for the listings).
+  // BatchGetItem profile + presence ∥ BatchGetItem the charger's EVSE holds ∥ Query the token's partition (or gsi1 of the
+  // group); PutItem the reservation (conditional); PutItem the command (conditional; GetItem on a retry) + SendMessage;
+  // the idempotency record. No leading-key condition: the group's check is an index query (as for the listings).
   access: { tables: { Csms: { actions: ['BatchGetItem', 'GetItem', 'Query', 'PutItem', 'UpdateItem', 'DeleteItem'] } }, queues: { Commands: 'send' } },
 } as const satisfies HttpRoute;
 

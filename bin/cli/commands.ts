@@ -12,7 +12,8 @@ import {
   type RegistrationStatus,
 } from '#shared/charger/registry.ts';
 import { createEnrolmentCode } from '#shared/charger/auto-registration.ts';
-import { assembleReport, REPORT_KINDS, type ReportKind } from '#shared/charger/report.ts';
+import { REPORT_KINDS, type ReportKind } from '#shared/charger/report.ts';
+import { reportOf } from '#shared/charger/charger-api.ts';
 import { importChargers, ImportFormatError, parseImport } from '#shared/charger/charger-import.ts';
 import { readFile } from 'node:fs/promises';
 import { NewIdTokenSchema, addIdToken } from '#shared/token/id-token-admin.ts';
@@ -421,9 +422,12 @@ export const commands: Record<string, Record<string, Command>> = {
       ),
     }),
     timeline: async (deps, [id], o) => ({ result: await deps.stores.timeline.list(await registeredId(deps, id), { limit: numberOption(o, 'limit', 50) }) }),
-    report: async (deps, [id, requestId], o) => ({
-      result: await assembleReport(deps, await registeredId(deps, id), reportKind(str(o, 'kind')), Number(need(requestId, 'request id'))),
-    }),
+    // As GET /chargers/{id}/reports/{requestId} answers it: an unknown charger or a report with no page is an error.
+    report: async (deps, [id, requestId], o) => {
+      const n = Number(need(requestId, 'request id'));
+      if (!Number.isSafeInteger(n)) throw new UsageError(`request id must be an integer, got "${requestId}"`);
+      return { result: valueOf(await reportOf(deps, need(id, 'charger id'), reportKind(str(o, 'kind')), n)) };
+    },
     log: async (deps, [id], o) => ({
       result: await deps.stores.messageLog.list(await registeredId(deps, id), { limit: numberOption(o, 'limit', 50), newestFirst: true }),
     }),

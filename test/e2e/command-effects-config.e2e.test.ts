@@ -203,6 +203,10 @@ describe('report requests', () => {
     const reportData = [{ component: { name: 'OCPPCommCtrlr' }, variable: { name: 'HeartbeatInterval' }, variableAttribute: [{ value: '300' }] }];
     await client.call('NotifyReport', { requestId, generatedAt: '2026-03-01T10:00:00Z', seqNo: 0, tbc: false, reportData });
     expect((await get(`/chargers/${cp}/reports/${requestId}`)).body).toMatchObject({ requestId, complete: true, reportData });
+    // The CLI answers as the API does: the report, or an error for one that never arrived.
+    expect((await commands.charger!.report!(e.deps, [cp, String(requestId)], {}, {})).result).toMatchObject({ requestId, complete: true, reportData });
+    expect((await get(`/chargers/${cp}/reports/${requestId + 1}`)).status).toBe(404);
+    await expect(commands.charger!.report!(e.deps, [cp, String(requestId + 1)], {}, {})).rejects.toThrow(`No deviceModel report ${requestId + 1} from charger ${cp}`);
   });
 
   it('keeps the requestId the operator chose, and gives one to the other report requests that carry it', async () => {

@@ -1,0 +1,53 @@
+/**
+ * A charger authenticated as itself but hostile: what its own messages may do to others' data and to our costs,
+ * through the real $default handler on DynamoDB Local.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createCharger } from '#shared/charger/registry.ts';
+import { USES_KEPT_PER_CHARGER } from '#shared/store/token-use-store.ts';
+import { createIdToken } from '#shared/token/id-tokens.ts';
+import { startHarness, type Harness } from '../../support/handler-harness.ts';
+import { startedPayload } from '../../support/transaction-events.ts';
+
+let h: Harness;
+beforeAll(async () => {
+  h = await startHarness();
+});
+afterAll(async () => h?.close());
+
+const protocol = 'ocpp2.0.1';
+const connected = async (chargerId: string) => {
+  await createCharger(h.deps, { chargerId });
+  await h.deps.stores.presence.attach({ chargerId, connectionId: `conn-${chargerId}`, protocol, connectedAt: Date.now() });
+};
+const start = async (chargerId: string, transactionId: string, card: string, evseId = 1) => {
+  const reply = (await h.call(chargerId, protocol, 'TransactionEvent', startedPayload(transactionId, card, evseId)))[2] as { idTokenInfo: { status: string } };
+  return reply.idTokenInfo.status;
+};
+
+describe('a driver card used by a hostile charger', () => {
+  /** Starts on its own charger are all Accepted (it knows what it runs); each names another EVSE, so none supersedes. */
+  const startMany = async (chargerId: string, card: string, count: number) => {
+    for (let n = 1; n <= count; n++) expect(await start(chargerId, `${card}-${n}`, card, n)).toBe('Accepted');
+  };
+
+  it('keeps at most a bounded number of one charger\'s transactions as uses of a card, so a start elsewhere reads only those', async () => {
+    await connected('CP-HOSTILE-1');
+    await connected('CP-HONEST-1');
+    await createIdToken(h.deps, { value: 'CARD-VICTIM-1' });
+    await startMany('CP-HOSTILE-1', 'CARD-VICTIM-1', USES_KEPT_PER_CHARGER + 8);
+    const { uses } = await h.deps.stores.tokenUses.read('CARD-VICTIM-1');
+    // The newest of them are kept: the charger still holds the card against other chargers while it runs them.
+    expect(uses.map((u) => u.transactionId).sort()).toEqual(
+      Array.from({ length: USES_KEPT_PER_CHARGER }, (_, i) => `CARD-VICTIM-1-${i + 9}`).sort(),
+    );
+    expect(await start('CP-HONEST-1', 'FAIR-1', 'CARD-VICTIM-1')).toBe('ConcurrentTx');
+  });
+
+  it('bounds them for a card of unlimited concurrent use too (recorded without a decision)', async () => {
+    await connected('CP-HOSTILE-2');
+    await createIdToken(h.deps, { value: 'CARD-FLEET-2', maxConcurrentTransactions: 'unlimited' });
+    await startMany('CP-HOSTILE-2', 'CARD-FLEET-2', USES_KEPT_PER_CHARGER + 4);
+    expect((await h.deps.stores.tokenUses.read('CARD-FLEET-2')).uses).toHaveLength(USES_KEPT_PER_CHARGER);
+  });
+});

@@ -4,6 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCharger } from '#shared/charger/registry.ts';
+import { capacitySnapshot } from '#shared/store/capacity-meter.ts';
 import { USES_KEPT_PER_CHARGER } from '#shared/store/token-use-store.ts';
 import { createIdToken } from '#shared/token/id-tokens.ts';
 import { startHarness, type Harness } from '../../support/handler-harness.ts';
@@ -11,7 +12,7 @@ import { startedPayload } from '../../support/transaction-events.ts';
 
 let h: Harness;
 beforeAll(async () => {
-  h = await startHarness();
+  h = await startHarness({ CSMS_CAPACITY_METER: 'on' });
 });
 afterAll(async () => h?.close());
 
@@ -49,5 +50,39 @@ describe('a driver card used by a hostile charger', () => {
     await createIdToken(h.deps, { value: 'CARD-FLEET-2', maxConcurrentTransactions: 'unlimited' });
     await startMany('CP-HOSTILE-2', 'CARD-FLEET-2', USES_KEPT_PER_CHARGER + 4);
     expect((await h.deps.stores.tokenUses.read('CARD-FLEET-2')).uses).toHaveLength(USES_KEPT_PER_CHARGER);
+  });
+});
+
+describe('connectors a hostile charger makes up', () => {
+  it('takes any connector number a StatusNotification names (0-9999), each an item of its own', async () => {
+    await connected('CP-HOSTILE-3');
+    for (const connectorId of [1, 2, 9_999]) {
+      const reply = await h.call('CP-HOSTILE-3', protocol, 'StatusNotification', { timestamp: new Date().toISOString(), connectorStatus: 'Available', evseId: 1, connectorId });
+      expect(reply[0]).toBe(3);
+    }
+    expect((await h.deps.stores.connectors.list('CP-HOSTILE-3')).map((c) => c.connectorId)).toEqual([1, 2, 9_999]);
+  });
+
+  it('costs a TransactionEvent naming an EVSE without its connector the same, however many connectors its charger made up', async () => {
+    const cost = async (chargerId: string) => {
+      const before = capacitySnapshot().requests;
+      const reply = await h.call(chargerId, protocol, 'TransactionEvent', { ...startedPayload(`${chargerId}-TX`, 'CARD-NONE'), idToken: undefined, evse: { id: 1 } });
+      expect(reply[0]).toBe(3);
+      return capacitySnapshot().requests - before;
+    };
+    await connected('CP-FEW-4');
+    await connected('CP-HOSTILE-4');
+    // As many StatusNotifications would make them; written directly, since a test cannot wait for 1,001 messages.
+    const timestamp = new Date().toISOString();
+    for (let first = 1; first <= 1_001; first += 50) {
+      await Promise.all(
+        Array.from({ length: Math.min(50, 1_002 - first) }, (_, i) =>
+          h.deps.stores.connectors.putStatusIfNewer({ chargerId: 'CP-HOSTILE-4', evseId: 2, connectorId: first + i, status: 'Available', timestamp, messageId: `m${first + i}` }),
+        ),
+      );
+    }
+    await h.deps.stores.connectors.putStatusIfNewer({ chargerId: 'CP-HOSTILE-4', evseId: 1, connectorId: 1, status: 'Available', timestamp, messageId: 'm0' });
+    await h.deps.stores.connectors.putStatusIfNewer({ chargerId: 'CP-FEW-4', evseId: 1, connectorId: 1, status: 'Available', timestamp, messageId: 'm0' });
+    expect(await cost('CP-HOSTILE-4')).toBe(await cost('CP-FEW-4'));
   });
 });

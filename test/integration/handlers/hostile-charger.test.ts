@@ -86,3 +86,42 @@ describe('connectors a hostile charger makes up', () => {
     expect(await cost('CP-HOSTILE-4')).toBe(await cost('CP-FEW-4'));
   });
 });
+
+describe('numbers DynamoDB cannot store', () => {
+  // The store keeps numbers from 1E-130 to Number.MAX_SAFE_INTEGER in magnitude; JSON (and OCPP's "number") allows more.
+  const readings = (value: number) => [{ timestamp: new Date().toISOString(), sampledValue: [{ value, measurand: 'Energy.Active.Import.Register' }] }];
+  it.each([1e20, -1e308, 1e-200])('refuses a 2.x reading of %s with PropertyConstraintViolation, not InternalError on every retry', async (value) => {
+    await connected(`CP-HOSTILE-5-${value}`);
+    const reply = await h.call(`CP-HOSTILE-5-${value}`, protocol, 'MeterValues', { evseId: 1, meterValue: readings(value) });
+    expect(reply.slice(0, 3)).toEqual([4, expect.any(String), 'PropertyConstraintViolation']);
+  });
+
+  it('refuses such a number anywhere in a payload, customData too', async () => {
+    await connected('CP-HOSTILE-6');
+    const started = { ...startedPayload('BIG-1', 'CARD-NONE'), idToken: undefined, customData: { vendorId: 'x', big: 1e300 } };
+    expect((await h.call('CP-HOSTILE-6', protocol, 'TransactionEvent', started)).slice(0, 3)).toEqual([4, expect.any(String), 'PropertyConstraintViolation']);
+  });
+
+  it('takes the largest and smallest numbers it can store', async () => {
+    await connected('CP-FAIR-7');
+    for (const value of [Number.MAX_SAFE_INTEGER, 1e-130, 0, -0.5]) expect([value, (await h.call('CP-FAIR-7', protocol, 'MeterValues', { evseId: 1, meterValue: readings(value) })).slice(0, 3)]).toEqual([value, [3, expect.any(String), {}]]);
+  });
+});
+
+describe('energy figures DynamoDB cannot store', () => {
+  const stopWith = (value: string) => ({ meterStop: 5, timestamp: new Date().toISOString(), transactionData: [{ timestamp: new Date().toISOString(), sampledValue: [{ value }] }] });
+  it('records a 1.6 stop whose reading reads as a number beyond them (the register is left out, the text kept)', async () => {
+    await connected('CP-HOSTILE-8');
+    await createIdToken(h.deps, { value: 'CARD-8' });
+    const started = await h.call('CP-HOSTILE-8', 'ocpp1.6', 'StartTransaction', { connectorId: 1, idTag: 'CARD-8', meterStart: 0, timestamp: new Date().toISOString() });
+    const transactionId = (started[2] as { transactionId: number }).transactionId;
+    expect((await h.call('CP-HOSTILE-8', 'ocpp1.6', 'StopTransaction', { transactionId, ...stopWith('1e30') }))[0]).toBe(3);
+    expect(await h.deps.stores.transactions.get('CP-HOSTILE-8', String(transactionId))).toMatchObject({ status: 'ended' });
+  });
+
+  it('records a 2.x reading whose multiplier makes the register one (the register is left out)', async () => {
+    await connected('CP-HOSTILE-9');
+    const reading = { timestamp: new Date().toISOString(), sampledValue: [{ value: 5, unitOfMeasure: { unit: 'kWh', multiplier: 40 } }] };
+    expect((await h.call('CP-HOSTILE-9', protocol, 'MeterValues', { evseId: 1, meterValue: [reading] }))[0]).toBe(3);
+  });
+});

@@ -125,3 +125,20 @@ describe('energy figures DynamoDB cannot store', () => {
     expect((await h.call('CP-HOSTILE-9', protocol, 'MeterValues', { evseId: 1, meterValue: [reading] }))[0]).toBe(3);
   });
 });
+
+describe('payloads nested deep', () => {
+  const nested = (depth: number): unknown => (depth === 0 ? 'x' : { a: nested(depth - 1) });
+  // DynamoDB keeps maps nested 32 levels; a timeline entry holds a DataTransfer's data two levels below its top.
+  it('answers every depth with its answer or FormatViolation, never InternalError', async () => {
+    await connected('CP-HOSTILE-10');
+    const answers = new Set<string>();
+    for (let depth = 20; depth <= 34; depth++) {
+      const started = { eventType: 'Started', seqNo: 0, timestamp: new Date().toISOString(), triggerReason: 'CablePluggedIn', transactionInfo: { transactionId: `DEEP-${depth}` }, customData: { vendorId: 'v', x: nested(depth) } };
+      for (const [action, payload] of [['DataTransfer', { vendorId: 'v', data: nested(depth) }], ['TransactionEvent', started]] as const) {
+        const reply = await h.call('CP-HOSTILE-10', protocol, action, payload);
+        answers.add(reply[0] === 3 ? 'answered' : String(reply[2]));
+      }
+    }
+    expect([...answers].sort()).toEqual(['FormatViolation', 'answered']);
+  });
+});

@@ -94,6 +94,13 @@ const MAX_DEPTH = 32;
 const MIN_STORABLE_MAGNITUDE = 1e-130;
 export const isStorableNumber = (n: number): boolean => n === 0 || (Math.abs(n) <= Number.MAX_SAFE_INTEGER && Math.abs(n) >= MIN_STORABLE_MAGNITUDE);
 
+/**
+ * Property names the store's client cannot keep (no OCPP schema has them; only customData and 2.x DataTransfer data
+ * could): it tells a plain object by its `constructor`, and writes `__proto__` as the map's prototype. Unrefused, the
+ * message's write failed and the charger was answered InternalError on every retry.
+ */
+const UNSTORABLE_NAMES: ReadonlySet<string> = new Set(['__proto__', 'constructor']);
+
 /** The first string (value or property name) holding an unmeant character, or number we cannot keep, as a fault. */
 const valueFault = (node: unknown, pointer: string, depth: number): Fault | undefined => {
   if (typeof node === 'number') {
@@ -108,6 +115,7 @@ const valueFault = (node: unknown, pointer: string, depth: number): Fault | unde
     const child = `${pointer}/${escapePointer(String(key))}`;
     const badKey = typeof key === 'string' ? unmeantCharacter(key) : undefined;
     if (badKey) return fault('PropertyConstraintViolation', `${child}: property name must not contain the character ${badKey}`);
+    if (typeof key === 'string' && UNSTORABLE_NAMES.has(key)) return fault('PropertyConstraintViolation', `${child}: no property may be named ${key}`);
     const found = valueFault(value, child, depth + 1);
     if (found) return found;
   }

@@ -142,3 +142,14 @@ describe('payloads nested deep', () => {
     expect([...answers].sort()).toEqual(['FormatViolation', 'answered']);
   });
 });
+
+describe('property names of Object.prototype', () => {
+  it.each(['__proto__', 'constructor'])('refuses a 2.x payload holding a property named %s (in customData), not InternalError on every retry', async (name) => {
+    await connected(`CP-HOSTILE-11-${name}`);
+    const customData = `{"vendorId":"v","${name}":{"a":1}}`;
+    const started = `[2,"p1","TransactionEvent",{"eventType":"Started","seqNo":0,"timestamp":"${new Date().toISOString()}","triggerReason":"CablePluggedIn","transactionInfo":{"transactionId":"P-1"},"customData":${customData}}]`;
+    const data = `[2,"p2","DataTransfer",{"vendorId":"v","data":{"${name}":"x"}}]`;
+    for (const raw of [started, data]) expect(JSON.parse((await h.send(`CP-HOSTILE-11-${name}`, protocol, raw, undefined, 'accepted'))!).slice(0, 3)).toEqual([4, expect.any(String), 'PropertyConstraintViolation']);
+  });
+
+});

@@ -152,4 +152,10 @@ describe('property names of Object.prototype', () => {
     for (const raw of [started, data]) expect(JSON.parse((await h.send(`CP-HOSTILE-11-${name}`, protocol, raw, undefined, 'accepted'))!).slice(0, 3)).toEqual([4, expect.any(String), 'PropertyConstraintViolation']);
   });
 
+  it.each(['constructor', 'toString', '__proto__'])('answers a DataTransfer for vendor %s UnknownVendorId', async (vendorId) => {
+    await connected(`CP-HOSTILE-12-${vendorId}`);
+    for (const p of ['ocpp1.6', protocol] as const) {
+      expect((await h.call(`CP-HOSTILE-12-${vendorId}`, p, 'DataTransfer', { vendorId }))[2]).toEqual({ status: 'UnknownVendorId' });
+    }
+  });
 });

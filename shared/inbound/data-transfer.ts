@@ -16,7 +16,8 @@ export type VendorDataHandler = (ctx: InboundContext, request: DataTransferReque
 export const vendorDataHandlers: Readonly<Record<string, VendorDataHandler>> = Object.freeze({});
 
 export const answerDataTransfer = async (ctx: InboundContext, request: DataTransferRequest): Promise<DataTransferAnswer> => {
-  const vendor = vendorDataHandlers[request.vendorId];
+  // Own keys only: a vendorId named after an Object.prototype member ("constructor", "toString") is no vendor of ours.
+  const vendor = Object.hasOwn(vendorDataHandlers, request.vendorId) ? vendorDataHandlers[request.vendorId] : undefined;
   const answer: DataTransferAnswer = vendor ? await vendor(ctx, request) : { status: 'UnknownVendorId' };
   await recordTimeline(ctx, {
     chargerId: ctx.chargerId,

@@ -86,8 +86,26 @@ export const unmeantCharacter = (text: string): string | undefined => {
 /** Bounds the walk: a payload has passed its schema, but 2.x customData may nest anything. */
 const MAX_DEPTH = 32;
 
-/** The first string (value or property name) holding an unmeant character, as a fault. */
-const textFault = (node: unknown, pointer: string, depth: number): Fault | undefined => {
+/**
+ * Numbers we can keep: the store's client refuses any beyond JavaScript's exact integers (Number.MAX_SAFE_INTEGER,
+ * fractions too), and DynamoDB any nearer zero than 1E-130. No charger means one (9·10^15 Wh is nine petawatt-hours);
+ * unrefused, it failed the message's write and the charger, answered InternalError, sent it again for ever.
+ */
+const MIN_STORABLE_MAGNITUDE = 1e-130;
+export const isStorableNumber = (n: number): boolean => n === 0 || (Math.abs(n) <= Number.MAX_SAFE_INTEGER && Math.abs(n) >= MIN_STORABLE_MAGNITUDE);
+
+/**
+ * Property names the store's client cannot keep (no OCPP schema has them; only customData and 2.x DataTransfer data
+ * could): it tells a plain object by its `constructor`, and writes `__proto__` as the map's prototype. Unrefused, the
+ * message's write failed and the charger was answered InternalError on every retry.
+ */
+const UNSTORABLE_NAMES: ReadonlySet<string> = new Set(['__proto__', 'constructor']);
+
+/** The first string (value or property name) holding an unmeant character, or number we cannot keep, as a fault. */
+const valueFault = (node: unknown, pointer: string, depth: number): Fault | undefined => {
+  if (typeof node === 'number') {
+    return isStorableNumber(node) ? undefined : fault('PropertyConstraintViolation', `${pointer || '/'}: must be 0 or from 1E-130 to ${Number.MAX_SAFE_INTEGER} in magnitude`);
+  }
   if (typeof node === 'string') {
     const bad = unmeantCharacter(node);
     return bad === undefined ? undefined : fault('PropertyConstraintViolation', `${pointer || '/'}: must not contain the control or unpaired character ${bad}`);
@@ -97,7 +115,8 @@ const textFault = (node: unknown, pointer: string, depth: number): Fault | undef
     const child = `${pointer}/${escapePointer(String(key))}`;
     const badKey = typeof key === 'string' ? unmeantCharacter(key) : undefined;
     if (badKey) return fault('PropertyConstraintViolation', `${child}: property name must not contain the character ${badKey}`);
-    const found = textFault(value, child, depth + 1);
+    if (typeof key === 'string' && UNSTORABLE_NAMES.has(key)) return fault('PropertyConstraintViolation', `${child}: no property may be named ${key}`);
+    const found = valueFault(value, child, depth + 1);
     if (found) return found;
   }
   return undefined;
@@ -129,5 +148,5 @@ export const checkBounds = (protocol: OcppProtocol, action: string, payload: unk
     const found = integerFault(payload, bound);
     if (found) return found;
   }
-  return textFault(payload, '', 0);
+  return valueFault(payload, '', 0);
 };

@@ -26,8 +26,13 @@ const UNREADABLE_ID = '-1';
 const MAX_MESSAGE_ID_LENGTH = 36;
 /** 2.x Part 4 Table 7: errorDescription is string[255]. */
 const MAX_ERROR_DESCRIPTION_LENGTH = 255;
-/** Far deeper than any OCPP message; deeper JSON would overflow recursive code downstream (JSON.stringify...). */
-const MAX_PAYLOAD_DEPTH = 32;
+/**
+ * Far deeper than any OCPP message; deeper JSON would overflow recursive code downstream (JSON.stringify...). And
+ * what we store must fit DynamoDB's 32 levels of nesting: a payload sits up to three levels below an item's top (a
+ * timeline entry's `payload.request`, a command's `failure.callError.errorDetails`), so a deeper one failed the write
+ * and was answered InternalError on every retry.
+ */
+const MAX_PAYLOAD_DEPTH = 28;
 
 type Decoder = (message: readonly unknown[]) => ParseOutcome;
 

@@ -8,7 +8,7 @@ import type { AvailabilityChange } from '../charger/availability.ts';
 import type { Connector, ConnectorRef, StatusReport } from '../charger/connector-status.ts';
 import type { StoreContext } from './context.ts';
 import { unlessConditionFails, type Item } from './dynamo.ts';
-import { CONNECTOR_PREFIX, connectorKey, connectorsPk, statusHistoryKey, statusHistoryPk, withoutKeys } from './keys.ts';
+import { CONNECTOR_PREFIX, connectorKey, connectorsPk, evseConnectorsRange, statusHistoryKey, statusHistoryPk, withoutKeys } from './keys.ts';
 import { mapPage, queryAll, queryPage, timeBetween, type Page, type PageOptions, type TimeRange } from './queries.ts';
 import { expiresAfter } from './retention.ts';
 import { setRemove } from './update-expression.ts';
@@ -165,6 +165,13 @@ export const connectorStore = (ctx: StoreContext) => {
 
     list: async (chargerId: string): Promise<Connector[]> =>
       (await queryAll(ctx, { pk: connectorsPk(chargerId), beginsWith: CONNECTOR_PREFIX })).map(fromItem),
+
+    /**
+     * The first `limit` connectors (1 and up) of one EVSE: one Query that reads no more than that, however many
+     * connectors a charger's reports made up.
+     */
+    ofEvse: async (chargerId: string, evseId: number, limit: number): Promise<Connector[]> =>
+      (await queryPage(ctx, { pk: connectorsPk(chargerId), between: evseConnectorsRange(evseId) }, { limit })).items.map(fromItem),
 
     history: async (chargerId: string, ref: ConnectorRef, options: PageOptions & TimeRange = {}): Promise<Page<StatusReport>> => {
       const between = timeBetween(options);

@@ -50,6 +50,8 @@ export const connectorKey = (chargerId: string, evseId: number, connectorId: num
   sk: `CONNECTOR#${pad(evseId, 4)}#${pad(connectorId, 4)}`,
 });
 export const CONNECTOR_PREFIX = 'CONNECTOR#';
+/** The sort keys of an EVSE's connectors 1-9999 (connector 0, the EVSE as a whole, left out), first and last. */
+export const evseConnectorsRange = (evseId: number): [string, string] => [`${CONNECTOR_PREFIX}${pad(evseId, 4)}#0001`, `${CONNECTOR_PREFIX}${pad(evseId, 4)}#9999`];
 /** gsi2: every charger, by id. Profile items change rarely, so the one partition stays cool. */
 export const allChargersIndex = (chargerId: string) => ({ gsi2pk: 'CHARGERS', gsi2sk: chargerId });
 export const ALL_CHARGERS_PK = 'CHARGERS';

@@ -10,6 +10,11 @@
  * start did not decide on (an event that gives a transaction its token later, a message sent again) are added
  * without condition but move `rev` on all the same. A use is removed when its transaction ends; the item goes with its
  * last use. Uses whose transaction ended or never got written are dropped by the next conditional claim.
+ *
+ * One charger holds a value in at most USES_KEPT_PER_CHARGER transactions: an add beyond that drops the charger's
+ * oldest uses. Uses on the starting charger never count against its own starts, so without the bound a charger could
+ * start any number of transactions with a card and grow the item until every start of the card, on any charger, reads
+ * all of them (and past DynamoDB's 400 KB item limit, fails).
  */
 import { randomUUID } from 'node:crypto';
 import { DeleteCommand, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
@@ -19,6 +24,9 @@ import { itemOfFailedCondition, isConditionFailed, unlessConditionFails, type It
 import { tokenUseName, tokenUsesKey } from './keys.ts';
 
 /** The uses of a token as one read saw them; `rev` absent when no item exists. */
+/** More than any charger runs with one card at once; each use is some 140 bytes of the item. */
+export const USES_KEPT_PER_CHARGER = 16;
+
 export interface TokenUses {
   uses: TokenUse[];
   rev?: string;
@@ -34,10 +42,32 @@ export const tokenUseStore = (ctx: StoreContext) => {
   const stamp = () => ({ ':type': 'TokenUses', ':rev': randomUUID(), ':now': ctx.now().toISOString() });
   const STAMP = '#type = :type, rev = :rev, updatedAt = :now';
 
-  /** A conditional UpdateItem: claimed, or the uses the failed condition found (in the same request). */
-  const conditional = async (input: ConstructorParameters<typeof UpdateCommand>[0]): Promise<ClaimOutcome> => {
+  /**
+   * Drops the oldest uses of `use`'s charger beyond USES_KEPT_PER_CHARGER from the uses just written (one UpdateItem
+   * more, only then). Not a claim: `rev` stays, as for a release.
+   */
+  const keepBounded = async (value: string, use: TokenUse, written: Item | undefined): Promise<void> => {
+    const ours = usesOf(written).uses.filter((u) => u.chargerId === use.chargerId && u.transactionId !== use.transactionId);
+    const excess = ours.sort((a, b) => (a.since < b.since ? 1 : a.since > b.since ? -1 : 0)).slice(USES_KEPT_PER_CHARGER - 1);
+    if (excess.length === 0) return;
+    await ctx.db.send(
+      new UpdateCommand({
+        TableName: ctx.tables.Csms,
+        Key: key(value),
+        UpdateExpression: `REMOVE ${excess.map((_, i) => `uses.#old${i}`).join(', ')}`,
+        ConditionExpression: 'attribute_exists(uses)',
+        ExpressionAttributeNames: Object.fromEntries(excess.map((u, i) => [`#old${i}`, tokenUseName(u.chargerId, u.transactionId)])),
+      }),
+    ).catch((error: unknown) => {
+      if (!isConditionFailed(error)) throw error;
+    });
+  };
+
+  /** A conditional UpdateItem adding `use`: claimed, or the uses the failed condition found (in the same request). */
+  const conditional = async (value: string, use: TokenUse, input: ConstructorParameters<typeof UpdateCommand>[0]): Promise<ClaimOutcome> => {
     try {
-      await ctx.db.send(new UpdateCommand({ ...input, ReturnValuesOnConditionCheckFailure: 'ALL_OLD' }));
+      const out = await ctx.db.send(new UpdateCommand({ ...input, ReturnValues: 'ALL_NEW', ReturnValuesOnConditionCheckFailure: 'ALL_OLD' }));
+      await keepBounded(value, use, out.Attributes);
       return { claimed: true };
     } catch (error) {
       if (!isConditionFailed(error)) throw error;
@@ -47,7 +77,7 @@ export const tokenUseStore = (ctx: StoreContext) => {
 
   /** Claims the token if no transaction holds it; else answers who does. */
   const claimFirst = (value: string, use: TokenUse): Promise<ClaimOutcome> =>
-    conditional({
+    conditional(value, use, {
       TableName: ctx.tables.Csms,
       Key: key(value),
       UpdateExpression: `SET uses = :uses, ${STAMP}`,
@@ -65,7 +95,7 @@ export const tokenUseStore = (ctx: StoreContext) => {
      */
     claimIfUnchanged: (value: string, use: TokenUse, rev: string, gone: readonly TokenUse[] = []): Promise<ClaimOutcome> => {
       const dropped = gone.filter((g) => g.chargerId !== use.chargerId || g.transactionId !== use.transactionId);
-      return conditional({
+      return conditional(value, use, {
         TableName: ctx.tables.Csms,
         Key: key(value),
         UpdateExpression: `SET uses.#use = :use, ${STAMP}${dropped.length ? ` REMOVE ${dropped.map((_, i) => `uses.#gone${i}`).join(', ')}` : ''}`,
@@ -85,7 +115,7 @@ export const tokenUseStore = (ctx: StoreContext) => {
      */
     async open(value: string, use: TokenUse): Promise<void> {
       for (let attempt = 0; attempt < 4; attempt++) {
-        const added = await conditional({
+        const added = await conditional(value, use, {
           TableName: ctx.tables.Csms,
           Key: key(value),
           UpdateExpression: `SET uses.#use = if_not_exists(uses.#use, :use), ${STAMP}`,

@@ -5,6 +5,7 @@
  * chargers replay transaction messages after a reconnect with new message ids, and the same reading must
  * still be stored once.
  */
+import { isStorableNumber } from '../ocpp/bounds.ts';
 
 export interface SampledValue {
   /** 1.6 sends a string (possibly signed data), 2.x a number. */
@@ -44,7 +45,10 @@ export const energyRegisterWh = (sample: MeterSample): number | undefined => {
     const scale = TO_WH[unit];
     const value = typeof sv.value === 'number' ? sv.value : Number(sv.value);
     if (scale === undefined || !Number.isFinite(value)) continue;
-    return value * scale * 10 ** (sv.unitOfMeasure?.multiplier ?? 0);
+    const wh = value * scale * 10 ** (sv.unitOfMeasure?.multiplier ?? 0);
+    // A 1.6 text, a unit or a multiplier can make a figure the store refuses ("1e30", 10^40): it is no reading.
+    if (!isStorableNumber(wh)) continue;
+    return wh;
   }
   return undefined;
 };

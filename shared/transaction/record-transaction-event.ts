@@ -47,12 +47,13 @@ type LinkingMerge = (startedByCommand: string | undefined, evse?: TransactionEve
 
 /**
  * The event's EVSE with a connector: the one it names; else, when the charger has exactly one known connector on
- * that EVSE, that one; else 0, the EVSE as a whole (never an invented connector 1). A Query of the charger's
- * connectors, only for an EVSE named without a connector.
+ * that EVSE, that one; else 0, the EVSE as a whole (never an invented connector 1). A Query of at most two of that
+ * EVSE's connectors (two tell "not exactly one"), only for an EVSE named without a connector: a charger that reported
+ * thousands of connectors does not make each such event read them all.
  */
 export const withConnector = async (work: MessageWork, chargerId: string, evse: TransactionEventFacts['evse']): Promise<TransactionEventFacts['evse']> => {
   if (evse === undefined || evse.connectorId !== undefined) return evse;
-  const onEvse = (await work.stores.connectors.list(chargerId)).filter((c) => c.evseId === evse.id && c.connectorId > 0);
+  const onEvse = await work.stores.connectors.ofEvse(chargerId, evse.id, 2);
   return { id: evse.id, connectorId: onEvse.length === 1 ? onEvse[0]!.connectorId : 0 };
 };
 

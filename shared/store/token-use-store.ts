@@ -23,10 +23,10 @@ import type { StoreContext } from './context.ts';
 import { itemOfFailedCondition, isConditionFailed, unlessConditionFails, type Item } from './dynamo.ts';
 import { tokenUseName, tokenUsesKey } from './keys.ts';
 
-/** The uses of a token as one read saw them; `rev` absent when no item exists. */
 /** More than any charger runs with one card at once; each use is some 140 bytes of the item. */
 export const USES_KEPT_PER_CHARGER = 16;
 
+/** The uses of a token as one read saw them; `rev` absent when no item exists. */
 export interface TokenUses {
   uses: TokenUse[];
   rev?: string;

@@ -46,6 +46,8 @@ export const patchExpressions = (patch: TransactionPatch, alsoAssign: readonly A
         return `${path(c.path)} < ${value(c.than)}`;
       case 'atMost':
         return `${path(c.path)} <= ${value(c.than)}`;
+      case 'shorterThan':
+        return `size(${path(c.path)}) < ${value(c.than)}`;
     }
   };
   const ConditionExpression = patch.requires.map(condition).join(' AND ');

@@ -12,12 +12,12 @@
  * What makes the preconditions sufficient, for records `applyTransactionEvent` built: `lastSeqNo` is the
  * highest seqNo merged and `seqNos` is sorted, so `lastSeqNo < seqNo` means "not seen, and the latest": it is
  * appended at the end, every fact it carries wins (a fact's seqNo is never above `lastSeqNo`), and it becomes
- * `lastSeqNo`. `status = active` means nothing closed the record yet (an Ended closes it now; an Updated
+ * `lastSeqNo` (while the list is not full: the general merge cuts it back). `status = active` means nothing closed the record yet (an Ended closes it now; an Updated
  * leaves status, EVSE and inferred end alone, so the connector pointer follows only an Ended). `firstEnergy`
  * and `lastEnergy` are set together, by the first reading ever merged.
  */
 import type { ChangingFact, EnergyReading, TransactionRecord } from './transaction.ts';
-import type { TransactionEventFacts } from './transaction-event.ts';
+import { SEQNOS_KEPT, type TransactionEventFacts } from './transaction-event.ts';
 
 /** An attribute of the record, then the names of nested map keys. */
 export type RecordPath = readonly [keyof TransactionRecord, ...string[]];
@@ -27,7 +27,9 @@ export type Precondition =
   | { readonly path: RecordPath; readonly is: 'present' }
   | { readonly path: RecordPath; readonly is: 'equal'; readonly to: string | number | boolean }
   /** The stored value is of the same type and below (`below`) or at most (`atMost`) the given one. */
-  | { readonly path: RecordPath; readonly is: 'below' | 'atMost'; readonly than: string | number };
+  | { readonly path: RecordPath; readonly is: 'below' | 'atMost'; readonly than: string | number }
+  /** The stored list has fewer than `than` elements. */
+  | { readonly path: RecordPath; readonly is: 'shorterThan'; readonly than: number };
 
 export type Operand = { readonly value: PatchValue } | { readonly path: RecordPath };
 /** Every operand is evaluated on the record as it was before the update (as DynamoDB does). */
@@ -64,6 +66,8 @@ export const inOrderPatch = (e: TransactionEventFacts): TransactionPatch | undef
     { path: ['status'], is: 'equal', to: 'active' },
     { path: ['lastSeqNo'], is: 'below', than: e.seqNo },
     { path: ['seqNos'], is: 'present' },
+    // Full: the general merge cuts the list back (transaction-event.ts, SEQNOS_KEPT), which an update cannot.
+    { path: ['seqNos'], is: 'shorterThan', than: SEQNOS_KEPT },
     { path: ['firstEventAt'], is: 'atMost', than: e.timestamp },
   ];
   const assigns: Assignment[] = [
@@ -129,6 +133,8 @@ export const holds = (record: TransactionRecord, c: Precondition): boolean => {
       return compares(stored, c.than) && stored < c.than;
     case 'atMost':
       return compares(stored, c.than) && stored <= c.than;
+    case 'shorterThan':
+      return Array.isArray(stored) && stored.length < c.than;
   }
 };
 

@@ -12,7 +12,7 @@ import { isAccepted } from '../charger/registry.ts';
 import { readAndAuthorize, tokenPurposeOfEvent, type ReadAndAuthorizeResult, type TokenDecision } from '../token/id-tokens.ts';
 import { inOrderPatch, type TransactionPatch } from './in-order-patch.ts';
 import { energyRegisterWh, type MeterSample } from './meter-values.ts';
-import { applyTransactionEvent, type TransactionEventFacts } from './transaction-event.ts';
+import { applyTransactionEvent, hasMerged, type TransactionEventFacts } from './transaction-event.ts';
 import { remoteStartCommand, startedBy, type RemoteStart } from './remote-start.ts';
 import { claimIfFree, decideStart, dropClaim, keepClaimIfHeld, type StartClaim } from './token-claim.ts';
 import { DEFAULT_LIVE_WINDOW_MS } from './token-use.ts';
@@ -183,7 +183,7 @@ const settleStart = async (
   liveWindowMs: number,
 ): Promise<{ decision: TokenDecision; claimed: boolean }> => {
   const before = reads.transaction;
-  if (before?.seqNos?.includes(seqNo) && before.authorization !== undefined) {
+  if (hasMerged(before, seqNo) && before?.authorization !== undefined) {
     if (!holdsToken(before)) dropClaim(work, claim, first);
     return { decision: { ...reads.decision, verdict: before.authorization }, claimed: false };
   }
@@ -219,8 +219,13 @@ const mergeInOrder = async (work: MessageWork, e: InOrderRef, patch: Transaction
 };
 
 const mergeRead = async (work: MessageWork, e: EventRef, merge: Merge, current: TransactionRecord | undefined, claimed?: StartClaim): Promise<void> => {
-  if (current?.seqNos?.includes(e.seqNo)) {
-    work.log.info('TransactionEvent seqNo seen before: nothing changed', { chargerId: e.chargerId, transactionId: e.transactionId, seqNo: e.seqNo });
+  if (hasMerged(current, e.seqNo)) {
+    work.log.info('TransactionEvent seqNo seen before (or older than the newest the record lists): nothing changed', {
+      chargerId: e.chargerId,
+      transactionId: e.transactionId,
+      seqNo: e.seqNo,
+      ...(current?.seqNoFloor !== undefined ? { seqNoFloor: current.seqNoFloor } : {}),
+    });
   }
   // A Started or Ended sent again (after a crash) moves the connector and the token use again: idempotent.
   const change = await mergeTransaction(work, e.chargerId, e.transactionId, merge, current, {

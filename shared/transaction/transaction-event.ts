@@ -12,6 +12,31 @@ import type { ChangingFact, EnergyReading, TransactionRecord } from './transacti
 
 export type TransactionEventType = 'Started' | 'Updated' | 'Ended';
 
+/**
+ * How many seqNos a transaction record lists at most. Each is a few bytes of the record, which every event of the
+ * transaction writes whole: a long session sampled every few seconds, or a charger counting on, grew a record past
+ * 1 KB (one write unit more for every later event) and at last past DynamoDB's 400 KB item limit (every event refused).
+ * At the limit the in-order update is not taken (in-order-patch.ts); the general merge keeps the newest SEQNOS_AFTER_CUT
+ * and moves `seqNoFloor` up to the newest one dropped, so a read and a put come once per that many events.
+ */
+export const SEQNOS_KEPT = 64;
+const SEQNOS_AFTER_CUT = 32;
+
+/**
+ * Whether the record merged this seqNo: listed, or at or below its floor (an event older than the newest
+ * SEQNOS_KEPT merged ones counts as sent again: its raw event is stored, the record no longer changes for it).
+ */
+export const hasMerged = (tx: TransactionRecord | undefined, seqNo: number): boolean =>
+  tx !== undefined && ((tx.seqNoFloor !== undefined && seqNo <= tx.seqNoFloor) || (tx.seqNos?.includes(seqNo) ?? false));
+
+/** The seqNos with one more, sorted, cut back to the newest SEQNOS_AFTER_CUT once over SEQNOS_KEPT. */
+const withSeqNo = (tx: TransactionRecord, seqNo: number): Pick<TransactionRecord, 'seqNos' | 'seqNoFloor'> => {
+  const all = [...(tx.seqNos ?? []), seqNo].sort((a, b) => a - b);
+  if (all.length <= SEQNOS_KEPT) return { seqNos: all };
+  const dropped = all.slice(0, all.length - SEQNOS_AFTER_CUT);
+  return { seqNos: all.slice(-SEQNOS_AFTER_CUT), seqNoFloor: Math.max(tx.seqNoFloor ?? -Infinity, dropped.at(-1)!) };
+};
+
 export interface TransactionEventFacts {
   chargerId: string;
   protocol: OcppProtocol;
@@ -88,14 +113,14 @@ export const applyTransactionEvent = (
   e: TransactionEventFacts,
   now: string,
 ): TransactionRecord => {
-  if (current?.seqNos?.includes(e.seqNo)) return current;
+  if (current && hasMerged(current, e.seqNo)) return current;
   const tx = current ?? fresh(e, now);
   const isLatest = tx.lastSeqNo === undefined || e.seqNo > tx.lastSeqNo;
   const ended = tx.status === 'ended' || e.eventType === 'Ended';
   const next: TransactionRecord = {
     ...tx,
     ...extendEnergy(tx, e.energy),
-    seqNos: [...(tx.seqNos ?? []), e.seqNo].sort((a, b) => a - b),
+    ...withSeqNo(tx, e.seqNo),
     firstEventAt: earlier(tx.firstEventAt, e.timestamp),
     status: ended ? 'ended' : 'active',
     ...(e.offline ? { offline: true } : {}),

@@ -60,7 +60,13 @@ export interface TransactionRecord {
   lastSeqNo?: number;
   /** 2.x: for each fact that can change along a transaction, the seqNo of the event that set it. */
   factSeqNos?: Partial<Record<ChangingFact, number>>;
+  /** 2.x: the newest seqNos merged, sorted; at most SEQNOS_KEPT (`seqNoFloor` stands for the older ones). */
   seqNos?: number[];
+  /**
+   * 2.x: every seqNo at or below it counts as merged. Set when `seqNos` is cut back to its newest: a charger's
+   * events would otherwise grow the record (and each event's write units) without bound.
+   */
+  seqNoFloor?: number;
   offline?: boolean;
   /** Known only from its stop or later events: its start never reached us. */
   startMissing?: boolean;

@@ -7,12 +7,14 @@ import { createCharger } from '#shared/charger/registry.ts';
 import { capacitySnapshot } from '#shared/store/capacity-meter.ts';
 import { USES_KEPT_PER_CHARGER } from '#shared/store/token-use-store.ts';
 import { createIdToken } from '#shared/token/id-tokens.ts';
+import { SEQNOS_KEPT } from '#shared/transaction/transaction-event.ts';
 import { startHarness, type Harness } from '../../support/handler-harness.ts';
 import { startedPayload } from '../../support/transaction-events.ts';
 
 let h: Harness;
 beforeAll(async () => {
-  h = await startHarness({ CSMS_CAPACITY_METER: 'on' });
+  // A long session's 400 events in a few seconds: past a charger's budget, which is not what is tested here.
+  h = await startHarness({ CSMS_CAPACITY_METER: 'on', MESSAGE_BUDGET_BURST: '1000' });
 });
 afterAll(async () => h?.close());
 
@@ -157,5 +159,38 @@ describe('property names of Object.prototype', () => {
     for (const p of ['ocpp1.6', protocol] as const) {
       expect((await h.call(`CP-HOSTILE-12-${vendorId}`, p, 'DataTransfer', { vendorId }))[2]).toEqual({ status: 'UnknownVendorId' });
     }
+  });
+});
+
+describe('a transaction of many events', () => {
+  // A session sampled every few seconds, or a charger counting on: the record lists the newest seqNos only, so its
+  // size, and what each event's write costs, stay as they were at the start (before, each seqNo grew the record).
+  it('keeps the record, and the write units of each event, as small at the 400th event as at the 2nd', async () => {
+    await connected('CP-LONG-1');
+    await createIdToken(h.deps, { value: 'CARD-LONG-1' });
+    expect(await start('CP-LONG-1', 'LONG-1', 'CARD-LONG-1')).toBe('Accepted');
+    const updated = async (seqNo: number) => {
+      const before = capacitySnapshot().writeUnits;
+      const payload = {
+        eventType: 'Updated',
+        seqNo,
+        timestamp: new Date().toISOString(),
+        triggerReason: 'MeterValuePeriodic',
+        transactionInfo: { transactionId: 'LONG-1', chargingState: 'Charging' },
+        meterValue: [{ timestamp: new Date().toISOString(), sampledValue: [{ value: 1000 + seqNo }] }],
+      };
+      expect((await h.call('CP-LONG-1', protocol, 'TransactionEvent', payload)).slice(0, 3)).toEqual([3, expect.any(String), {}]);
+      return capacitySnapshot().writeUnits - before;
+    };
+    const early = [await updated(1), await updated(2)];
+    const late: number[] = [];
+    for (let seqNo = 3; seqNo <= 400; seqNo++) late.push(await updated(seqNo));
+    const record = await h.deps.stores.transactions.get('CP-LONG-1', 'LONG-1');
+    expect(record).toMatchObject({ status: 'active', lastSeqNo: 400 });
+    expect(record!.seqNos!.length).toBeLessThanOrEqual(SEQNOS_KEPT);
+    expect(Math.max(...late.slice(-40))).toBe(early[1]);
+    // An event older than the newest the record lists counts as sent again: answered, nothing changed.
+    expect((await h.call('CP-LONG-1', protocol, 'TransactionEvent', { ...startedPayload('LONG-1', 'CARD-LONG-1'), eventType: 'Updated', seqNo: 5 }))[0]).toBe(3);
+    expect(await h.deps.stores.transactions.get('CP-LONG-1', 'LONG-1')).toEqual(record);
   });
 });

@@ -7,7 +7,7 @@ import fc from 'fast-check';
 import type { Deps } from '#shared/deps.ts';
 import { silentLog } from '#shared/log/logger.ts';
 import { applyPatch, inOrderPatch } from '#shared/transaction/in-order-patch.ts';
-import { applyTransactionEvent, type TransactionEventFacts } from '#shared/transaction/transaction-event.ts';
+import { applyTransactionEvent, SEQNOS_KEPT, type TransactionEventFacts } from '#shared/transaction/transaction-event.ts';
 import type { TransactionRecord } from '#shared/transaction/transaction.ts';
 import { makeDeps } from '#functions/_common/deps.ts';
 import { createTestTables, deleteTestTables, type TestTables } from '../../support/dynamo.ts';
@@ -91,6 +91,17 @@ describe('transactions.applyInOrder', () => {
     const noReadings = await stored([{ ...started, energy: [] }]);
     expect(await applied(noReadings, event({ eventType: 'Ended', seqNo: 1, timestamp: at(9) }))).toBeUndefined();
     expect(await deps.stores.transactions.get(noReadings.chargerId, noReadings.transactionId)).toEqual(noReadings);
+  });
+
+  it('writes an Updated while the seqNo list has room, and nothing once it is full (DynamoDB evaluates size())', async () => {
+    const seqNos = (n: number) => Array.from({ length: n }, (_, i) => i);
+    const withRoom = await storeRecord({ ...merge([started])!, seqNos: seqNos(SEQNOS_KEPT - 1), lastSeqNo: SEQNOS_KEPT - 2 });
+    const next = event({ seqNo: SEQNOS_KEPT - 1, timestamp: at(5), chargingState: 'Charging' });
+    expect((await applied(withRoom, next))?.seqNos).toEqual(seqNos(SEQNOS_KEPT));
+
+    const full = await storeRecord({ ...merge([started])!, seqNos: seqNos(SEQNOS_KEPT), lastSeqNo: SEQNOS_KEPT - 1 });
+    expect(await applied(full, event({ seqNo: SEQNOS_KEPT, timestamp: at(5), chargingState: 'Charging' }))).toBeUndefined();
+    expect(await deps.stores.transactions.get(full.chargerId, full.transactionId)).toEqual(full);
   });
 
   it('gives the pure merge for generated records and events, and writes nothing where the patch does not apply', async () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { applyPatch, inOrderPatch } from '#shared/transaction/in-order-patch.ts';
-import { applyTransactionEvent } from '#shared/transaction/transaction-event.ts';
+import { applyTransactionEvent, hasMerged, SEQNOS_KEPT } from '#shared/transaction/transaction-event.ts';
 import { connectorMustFollow } from '#shared/transaction/transaction.ts';
 import { NOW, at, event, merge, scenario, unversioned } from '../../support/transaction-events.ts';
 
@@ -61,6 +61,37 @@ describe('the in-order patch of a TransactionEvent', () => {
       expect(unversioned(patched)).toStrictEqual(unversioned(merge(session.slice(0, n + 1))));
     }
     expect(merge(session)).toMatchObject({ status: 'ended', energyWh: 400, meterStopWh: 500, stopReason: 'EVDisconnected' });
+  });
+
+  it('keeps the record bounded in a long session: the patch stops at a full seqNo list, the general merge cuts it back', () => {
+    const started = event({ eventType: 'Started', seqNo: 0, timestamp: at(0), evse: { id: 1, connectorId: 1 }, energy: [{ at: at(0), wh: 0 }] });
+    let record = merge([started])!;
+    let pure = record;
+    let general = 0;
+    for (let seqNo = 1; seqNo <= 300; seqNo++) {
+      const next = event({ seqNo, timestamp: at(1), energy: [{ at: at(1), wh: seqNo }] });
+      const patched = applyPatch(record, inOrderPatch(next)!);
+      expect(patched === undefined).toBe(record.seqNos!.length >= SEQNOS_KEPT);
+      if (patched === undefined) general += 1;
+      record = patched ?? applyTransactionEvent(record, next, NOW);
+      pure = applyTransactionEvent(pure, next, NOW);
+      expect(unversioned(record)).toStrictEqual(unversioned(pure));
+      expect(record.seqNos!.length).toBeLessThanOrEqual(SEQNOS_KEPT);
+    }
+    // Full at seqNo 64, then cut back to its newest 32: one general merge every 33 events (64, 97, ..., 295), the
+    // rest in place; after 295 the list holds 264-295 and the five in-place events after it.
+    expect(general).toBe(8);
+    expect(record).toMatchObject({ lastSeqNo: 300, seqNoFloor: 263 });
+    expect(record.seqNos).toEqual(Array.from({ length: 37 }, (_, i) => 264 + i));
+  });
+
+  it('takes a seqNo at or below the floor as merged (nothing changes), and merges a missing one above it', () => {
+    const record = { ...merge([event({ eventType: 'Started', seqNo: 0, timestamp: at(0) })])!, seqNos: [40, 42], seqNoFloor: 39, lastSeqNo: 42 };
+    expect(hasMerged(record, 12)).toBe(true);
+    expect(hasMerged(record, 39)).toBe(true);
+    expect(hasMerged(record, 41)).toBe(false);
+    expect(applyTransactionEvent(record, event({ seqNo: 12, chargingState: 'Charging' }), NOW)).toBe(record);
+    expect(applyTransactionEvent(record, event({ seqNo: 41, chargingState: 'Charging' }), NOW)).toMatchObject({ seqNos: [40, 41, 42], seqNoFloor: 39, chargingState: 'Charging' });
   });
 
   it('leaves a Started and an event with an id token to the general path', () => {

@@ -436,6 +436,8 @@ export const routes = [
     batchSize: 100,
     onFailure: 'ChangeFeedFailures',
     entry: 'stream/sync-local-list.ts',
+    // Checks the OCPP payload it sends: the validators ship beside the bundle (not 1.2 MB inside it).
+    ocppValidators: true,
     access: {
       tables: {
         Csms: {

@@ -156,6 +156,8 @@ export const rotateChargerPasswordRoute = {
   response: PasswordChangeSchema,
   accepted: 'when-deferred',
   entry: 'api/chargers/rotate-charger-password.ts',
+  // Checks the OCPP payload it sends: the validators ship beside the bundle (not 1.2 MB inside it).
+  ocppValidators: true,
   // By command: one BatchGetItem of the profile and presence, a conditional PutItem of the command, one SendMessage.
   // Replaced: GetItem profile and presence; a transaction of UpdateItem profile + PutItem credentials.
   access: {

@@ -22,6 +22,8 @@ export const sendCommandRoute = {
   idempotent: true,
   accepted: true,
   entry: 'api/commands/send-command.ts',
+  // Checks the OCPP payload it sends: the validators ship beside the bundle (not 1.2 MB inside it).
+  ocppValidators: true,
   // One BatchGetItem of the profile and presence (a GetItem of the presence when asked in another case), a
   // conditional PutItem of the command (GetItem on a retry), the idempotency record; one SendMessage. The file endpoints
   // are where a GetDiagnostics or GetLog sent without a location tells the charger to upload: one transaction of two

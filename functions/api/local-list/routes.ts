@@ -112,6 +112,8 @@ export const syncChargerLocalListRoute = {
   idempotent: true,
   accepted: 'when-deferred',
   entry: 'api/local-list/sync-charger-local-list.ts',
+  // Checks the OCPP payload it sends: the validators ship beside the bundle (not 1.2 MB inside it).
+  ocppValidators: true,
   // BatchGetItem profile + presence (GetItem of the presence when asked in another case); then Query `CHARGER#<id>`
   // (list, version, its tokens) ∥ Query `LOCATION#<loc>` (its tokens) ∥ BatchGetItem of the list-size settings; then
   // BatchGetItem of the id tokens (100 a request); then UpdateItem the version item (the sync's claim, conditional);

@@ -42,6 +42,8 @@ export const createReservationRoute = {
   idempotent: true,
   accepted: true,
   entry: 'api/reservations/create-reservation.ts',
+  // Checks the OCPP payload it sends: the validators ship beside the bundle (not 1.2 MB inside it).
+  ocppValidators: true,
   // BatchGetItem profile + presence ∥ BatchGetItem the charger's EVSE holds ∥ Query the token's partition (or gsi1 of the
   // group); PutItem the reservation (conditional); PutItem the command (conditional; GetItem on a retry) + SendMessage;
   // the idempotency record. No leading-key condition: the group's check is an index query (as for the listings).
@@ -87,6 +89,8 @@ export const cancelReservationRoute = {
   response: ReservationWithCommandSchema,
   accepted: true,
   entry: 'api/reservations/cancel-reservation.ts',
+  // Checks the OCPP payload it sends: the validators ship beside the bundle (not 1.2 MB inside it).
+  ocppValidators: true,
   // BatchGetItem profile + presence ∥ BatchGetItem profile + reservation; PutItem the command + SendMessage; UpdateItem
   // the reservation (the command sent).
   access: {

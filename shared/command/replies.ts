@@ -11,22 +11,36 @@
 import type { ChargerReply, ReplyInput, ReplyOutcome, ReplyPort } from '../inbound/accept-reply.ts';
 import type { Ports } from '../deps.ts';
 import { loadValidators, validateResponse } from '../ocpp/validate.ts';
+import { unstorableValue } from '../ocpp/bounds.ts';
 import { outcomeOf } from './catalog.ts';
 import type { CommandCompletion, CommandSlot } from './command.ts';
 import { countCommandOutcome } from './dispatch.ts';
 import { effectOf } from './effects.ts';
 
+/** The longest text kept of a reply the store cannot hold as it came (as a message-log frame is cut). */
+const MAX_KEPT_TEXT = 16_384;
+
+/**
+ * What a charger sent, as it can be stored: itself, or its JSON text (cut to MAX_KEPT_TEXT) when it holds a number
+ * or property name the store refuses; stored as it came, such a reply failed the command's write on every try and
+ * left the command in flight until its timeout.
+ */
+const keepable = (value: unknown): unknown =>
+  unstorableValue(value) === undefined ? value : JSON.stringify(value).slice(0, MAX_KEPT_TEXT);
+
 const completionOf = (slot: CommandSlot, reply: Exclude<ChargerReply, { type: 'CALLRESULTERROR' }>): CommandCompletion => {
   if (reply.type === 'CALLERROR') {
-    const { errorCode, errorDescription, errorDetails } = reply;
+    const { errorCode, errorDescription } = reply;
+    const errorDetails = keepable(reply.errorDetails);
     return {
       status: 'failed',
       failure: { code: 'CallError', detail: `the charger answered ${errorCode}${errorDescription ? `: ${errorDescription}` : ''}`, callError: { errorCode, errorDescription, errorDetails } },
     };
   }
   const checked = validateResponse(slot.protocol, slot.action, reply.payload);
-  if (!checked.ok) {
-    return { status: 'failed', failure: { code: 'InvalidResponse', detail: `the ${slot.action} reply is not valid: ${checked.fault.description}`, raw: reply.payload } };
+  const invalid = checked.ok ? unstorableValue(checked.payload) : checked.fault;
+  if (!checked.ok || invalid) {
+    return { status: 'failed', failure: { code: 'InvalidResponse', detail: `the ${slot.action} reply is not valid: ${invalid!.description}`, raw: keepable(reply.payload) } };
   }
   const outcome = outcomeOf(slot.protocol, slot.action, checked.payload);
   return { status: 'answered', result: checked.payload, ...(outcome !== undefined ? { outcome } : {}) };

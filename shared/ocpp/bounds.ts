@@ -101,26 +101,35 @@ export const isStorableNumber = (n: number): boolean => n === 0 || (Math.abs(n) 
  */
 const UNSTORABLE_NAMES: ReadonlySet<string> = new Set(['__proto__', 'constructor']);
 
-/** The first string (value or property name) holding an unmeant character, or number we cannot keep, as a fault. */
-const valueFault = (node: unknown, pointer: string, depth: number): Fault | undefined => {
+/**
+ * The first value the payload must not hold, as a fault: a number or property name we cannot keep, and (`text`) a
+ * string, value or property name, holding an unmeant character.
+ */
+const valueFault = (node: unknown, pointer: string, depth: number, text: boolean): Fault | undefined => {
   if (typeof node === 'number') {
     return isStorableNumber(node) ? undefined : fault('PropertyConstraintViolation', `${pointer || '/'}: must be 0 or from 1E-130 to ${Number.MAX_SAFE_INTEGER} in magnitude`);
   }
   if (typeof node === 'string') {
-    const bad = unmeantCharacter(node);
+    const bad = text ? unmeantCharacter(node) : undefined;
     return bad === undefined ? undefined : fault('PropertyConstraintViolation', `${pointer || '/'}: must not contain the control or unpaired character ${bad}`);
   }
   if (typeof node !== 'object' || node === null || depth >= MAX_DEPTH) return undefined;
   for (const [key, value] of Array.isArray(node) ? node.entries() : Object.entries(node)) {
     const child = `${pointer}/${escapePointer(String(key))}`;
-    const badKey = typeof key === 'string' ? unmeantCharacter(key) : undefined;
+    const badKey = text && typeof key === 'string' ? unmeantCharacter(key) : undefined;
     if (badKey) return fault('PropertyConstraintViolation', `${child}: property name must not contain the character ${badKey}`);
     if (typeof key === 'string' && UNSTORABLE_NAMES.has(key)) return fault('PropertyConstraintViolation', `${child}: no property may be named ${key}`);
-    const found = valueFault(value, child, depth + 1);
+    const found = valueFault(value, child, depth + 1, text);
     if (found) return found;
   }
   return undefined;
 };
+
+/**
+ * The first number or property name of a payload the store cannot keep, as a fault. For what a charger sends that
+ * is never refused (a reply to our CALL): kept as text instead of failing its write on every try.
+ */
+export const unstorableValue = (payload: unknown): Fault | undefined => valueFault(payload, '', 0, false);
 
 /** Every value at `path` (arrays expanded at `*`), with its JSON pointer. */
 const valuesAt = (node: unknown, path: readonly string[], pointer = ''): [string, unknown][] => {
@@ -148,5 +157,5 @@ export const checkBounds = (protocol: OcppProtocol, action: string, payload: unk
     const found = integerFault(payload, bound);
     if (found) return found;
   }
-  return valueFault(payload, '', 0);
+  return valueFault(payload, '', 0, true);
 };

@@ -158,6 +158,28 @@ describe('answers that end a command otherwise', () => {
     expect(await follow(posted.body.commandId as string)).toMatchObject({ status: 'failed', failure: { code: 'InvalidResponse', raw: { status: 'Maybe' } } });
   });
 
+  it('ends a command whose reply holds what the store cannot keep, keeping that reply as text (not in flight until its timeout)', async () => {
+    const cp = `CP-CMDBIG-${runId}`;
+    const { ws, nextCall } = await rawCharger(cp);
+    const answer = async (action: string, payload: Json, reply: (messageId: string) => unknown[]) => {
+      const posted = await send(cp, action, payload);
+      const [, messageId] = await nextCall();
+      ws.send(JSON.stringify(reply(messageId as string)));
+      return follow(posted.body.commandId as string);
+    };
+    // Valid by its schema, but 1e300 W is no number DynamoDB keeps.
+    const schedule = { status: 'Accepted', connectorId: 1, scheduleStart: new Date().toISOString(), chargingSchedule: { chargingRateUnit: 'W', chargingSchedulePeriod: [{ startPeriod: 0, limit: 1e300 }] } };
+    expect(await answer('GetCompositeSchedule', { connectorId: 1, duration: 60 }, (id) => [3, id, schedule])).toMatchObject({
+      status: 'failed',
+      failure: { code: 'InvalidResponse', detail: expect.stringContaining('/chargingSchedule/chargingSchedulePeriod/0/limit'), raw: JSON.stringify(schedule) },
+    });
+    expect(await answer('Reset', { type: 'Soft' }, (id) => [3, id, { status: 'Maybe', n: 1e300 }])).toMatchObject({ status: 'failed', failure: { code: 'InvalidResponse', raw: '{"status":"Maybe","n":1e+300}' } });
+    expect(await answer('Reset', { type: 'Soft' }, (id) => [4, id, 'InternalError', 'oops', { n: 1e300 }])).toMatchObject({
+      status: 'failed',
+      failure: { code: 'CallError', callError: { errorCode: 'InternalError', errorDetails: '{"n":1e+300}' } },
+    });
+  });
+
   it('times a silent charger out, frees its slot and sends the next command', async () => {
     const cp = `CP-CMDTO-${runId}`;
     const { ws, nextCall } = await rawCharger(cp);

@@ -48,7 +48,8 @@ export const tokenUseStore = (ctx: StoreContext) => {
    */
   const keepBounded = async (value: string, use: TokenUse, written: Item | undefined): Promise<void> => {
     const ours = usesOf(written).uses.filter((u) => u.chargerId === use.chargerId && u.transactionId !== use.transactionId);
-    const excess = ours.sort((a, b) => (a.since < b.since ? 1 : a.since > b.since ? -1 : 0)).slice(USES_KEPT_PER_CHARGER - 1);
+    // Newest first (`since` is ISO 8601): the current use and the USES_KEPT_PER_CHARGER - 1 newest others stay.
+    const excess = ours.sort((a, b) => b.since.localeCompare(a.since)).slice(USES_KEPT_PER_CHARGER - 1);
     if (excess.length === 0) return;
     await ctx.db.send(
       new UpdateCommand({

@@ -11,10 +11,10 @@
  *
  * What makes the preconditions sufficient, for records `applyTransactionEvent` built: `lastSeqNo` is the
  * highest seqNo merged and `seqNos` is sorted, so `lastSeqNo < seqNo` means "not seen, and the latest": it is
- * appended at the end, every fact it carries wins (a fact's seqNo is never above `lastSeqNo`), and it becomes
- * `lastSeqNo` (while the list is not full: the general merge cuts it back). `status = active` means nothing closed the record yet (an Ended closes it now; an Updated
- * leaves status, EVSE and inferred end alone, so the connector pointer follows only an Ended). `firstEnergy`
- * and `lastEnergy` are set together, by the first reading ever merged.
+ * appended at the end (while the list is not full: the general merge cuts it back), every fact it carries wins (a
+ * fact's seqNo is never above `lastSeqNo`), and it becomes `lastSeqNo`. `status = active` means nothing closed the
+ * record yet (an Ended closes it now; an Updated leaves status, EVSE and inferred end alone, so the connector pointer
+ * follows only an Ended). `firstEnergy` and `lastEnergy` are set together, by the first reading ever merged.
  */
 import type { ChangingFact, EnergyReading, TransactionRecord } from './transaction.ts';
 import { SEQNOS_KEPT, type TransactionEventFacts } from './transaction-event.ts';

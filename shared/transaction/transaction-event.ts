@@ -17,7 +17,7 @@ export type TransactionEventType = 'Started' | 'Updated' | 'Ended';
  * transaction writes whole: a long session sampled every few seconds, or a charger counting on, grew a record past
  * 1 KB (one write unit more for every later event) and at last past DynamoDB's 400 KB item limit (every event refused).
  * At the limit the in-order update is not taken (in-order-patch.ts); the general merge keeps the newest SEQNOS_AFTER_CUT
- * and moves `seqNoFloor` up to the newest one dropped, so a read and a put come once per that many events.
+ * and moves `seqNoFloor` up to the newest one dropped: a read and a put once every 33 events of a long session.
  */
 export const SEQNOS_KEPT = 64;
 const SEQNOS_AFTER_CUT = 32;

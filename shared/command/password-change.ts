@@ -15,13 +15,16 @@ export const MAX_CHARGER_PASSWORD = 40;
 
 type Json = Record<string, unknown>;
 const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
-const isPasswordVariable = (d: Json) => isObject(d.variable) && d.variable.name === 'BasicAuthPassword' && isObject(d.component) && d.component.name === 'SecurityCtrlr';
+// Names match in any case, as the charger matches them (1.6 keys are CiString) and as redaction does (log/redact.ts):
+// a case the CSMS missed would set the charger's password without its hash, locking the charger out.
+const named = (value: unknown, name: string) => typeof value === 'string' && value.toLowerCase() === name.toLowerCase();
+const isPasswordVariable = (d: Json) => isObject(d.variable) && named(d.variable.name, 'BasicAuthPassword') && isObject(d.component) && named(d.component.name, 'SecurityCtrlr');
 
 /** The new password a command's payload sets, if it sets one. */
 export const passwordSetBy = (protocol: OcppProtocol, action: string, payload: unknown): string | undefined => {
   if (!isObject(payload)) return undefined;
   if (protocol === 'ocpp1.6' && action === 'ChangeConfiguration') {
-    return payload.key === 'AuthorizationKey' && typeof payload.value === 'string' ? payload.value : undefined;
+    return named(payload.key, 'AuthorizationKey') && typeof payload.value === 'string' ? payload.value : undefined;
   }
   if (protocol !== 'ocpp1.6' && action === 'SetVariables' && Array.isArray(payload.setVariableData)) {
     const data = (payload.setVariableData as unknown[]).filter(isObject).find(isPasswordVariable);

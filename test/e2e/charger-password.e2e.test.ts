@@ -136,6 +136,21 @@ describe('a new password for a charger in service', () => {
   });
 });
 
+describe('a password chosen by command', () => {
+  it('a key in another case (1.6 keys are CiString) still becomes the next password', async () => {
+    const cp = `CP-PW-CASE-${runId}`;
+    const old = await e.register({ chargerId: cp });
+    const received: string[] = [];
+    const client = await charger(cp, old, 'ocpp1.6', 'Accepted', received);
+    const chosen = 'an-admin-chosen-password-1';
+    const res = await api('POST', `/chargers/${cp}/commands`, { action: 'ChangeConfiguration', payload: { key: 'authorizationKey', value: chosen } });
+    expect(res.status).toBe(202);
+    expect(await follow(res.body.commandId as string)).toMatchObject({ status: 'answered', outcome: 'accepted' });
+    await client.close({ force: true });
+    expect(await admits(cp, chosen, 'ocpp1.6')).toBe(true);
+  });
+});
+
 describe('a password replaced at once', () => {
   it('revoke=true voids the old password now and closes the live connection', async () => {
     const cp = `CP-PW-REVOKE-${runId}`;

@@ -4,6 +4,7 @@
  * working on the old one until it connects with the new one, and is then refused the old one; a refused change
  * leaves the old one alone; `revoke=true`, or a charger that never connected, replaces the password at once.
  */
+import { randomUUID } from 'node:crypto';
 import type { RPCClient } from 'ocpp-rpc';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalRuntime } from '../../bin/local/runtime.ts';
@@ -137,6 +138,21 @@ describe('a new password for a charger in service', () => {
 });
 
 describe('a password chosen by command', () => {
+  // The charger's credentials are the admin's (README, "Chargers and locations"): an operator or a machine client that
+  // could set a password it chose could connect as the charger.
+  it.each<[Protocol, string, Json]>([
+    ['ocpp1.6', 'ChangeConfiguration', { key: 'AuthorizationKey', value: 'an-operator-chosen-pw-1' }],
+    ['ocpp1.6', 'ChangeConfiguration', { key: 'authorizationkey', value: 'an-operator-chosen-pw-1' }],
+    ['ocpp2.0.1', 'SetVariables', { setVariableData: [{ component: { name: 'SecurityCtrlr' }, variable: { name: 'BasicAuthPassword' }, attributeValue: 'an-operator-chosen-pw-1' }] }],
+  ])('%s %s %j: an operator gets 403, and the charger is sent nothing', async (protocol, action, payload) => {
+    const cp = `CP-PW-OP-${randomUUID().slice(0, 8)}-${runId}`;
+    const received: string[] = [];
+    await charger(cp, await e.register({ chargerId: cp }), protocol, 'Accepted', received);
+    const res = await api('POST', `/chargers/${cp}/commands`, { action, payload }, {}, operator);
+    expect(res.status).toBe(403);
+    expect(received).toEqual([]);
+  });
+
   it('a key in another case (1.6 keys are CiString) still becomes the next password', async () => {
     const cp = `CP-PW-CASE-${runId}`;
     const old = await e.register({ chargerId: cp });

@@ -50,9 +50,20 @@ export class InvalidCursorError extends Error {
 const encodeCursor = (key: Record<string, unknown> | undefined): string | undefined =>
   key && Buffer.from(JSON.stringify(key)).toString('base64url');
 
+/** DynamoDB orders string keys by their UTF-8 bytes. */
+const byteOrder = (a: string, b: string): number => Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
+
+/** Whether a sort key lies in the query's range: a start key outside it is a ValidationException, not an empty page. */
+const inRange = (sk: string, q: PartitionQuery): boolean => {
+  if (q.between) return byteOrder(sk, q.between[0]) >= 0 && byteOrder(sk, q.between[1]) <= 0;
+  return q.beginsWith === undefined || sk.startsWith(q.beginsWith);
+};
+
 /**
- * The start key of a cursor, checked before DynamoDB sees it: an object of key attributes (strings or numbers) whose
- * partition key is the queried one, so a forged cursor can neither fail the query nor start it in another partition.
+ * The start key of a cursor, checked before DynamoDB sees it: exactly the key attributes a page of this query ends on
+ * (the table's `pk`, `sk`, and the index's own when one is queried), strings, with the queried partition and a sort
+ * key inside the queried range. A forged or foreign cursor (it is readable JSON) can then neither fail the query
+ * (DynamoDB refuses a start key of another shape or outside the range) nor start it in another partition.
  */
 const decodeCursor = (cursor: string | undefined, q: PartitionQuery): Record<string, unknown> | undefined => {
   if (cursor === undefined) return undefined;
@@ -63,13 +74,17 @@ const decodeCursor = (cursor: string | undefined, q: PartitionQuery): Record<str
     key = undefined;
   }
   const pkName = q.index ? `${q.index}pk` : 'pk';
+  const skName = q.index ? `${q.index}sk` : 'sk';
+  const names = q.index ? ['pk', 'sk', pkName, skName] : ['pk', 'sk'];
+  const attributes = key !== null && typeof key === 'object' && !Array.isArray(key) ? (key as Record<string, unknown>) : undefined;
+  const sk = attributes?.[skName];
   const valid =
-    key !== null &&
-    typeof key === 'object' &&
-    !Array.isArray(key) &&
-    Object.keys(key).length <= 4 &&
-    Object.values(key).every((v) => typeof v === 'string' || typeof v === 'number') &&
-    (key as Record<string, unknown>)[pkName] === q.pk;
+    attributes !== undefined &&
+    Object.keys(attributes).length === names.length &&
+    names.every((n) => typeof attributes[n] === 'string') &&
+    attributes[pkName] === q.pk &&
+    typeof sk === 'string' &&
+    inRange(sk, q);
   if (!valid) throw new InvalidCursorError('cursor is not one this list handed out');
   return key as Record<string, unknown>;
 };

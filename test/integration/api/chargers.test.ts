@@ -132,6 +132,11 @@ describe('GET /chargers', () => {
     expect(new Set(seen).size).toBe(seen.length);
     const forged = Buffer.from(JSON.stringify({ gsi2pk: 'IDTOKENS', gsi2sk: 'x', pk: 'x', sk: 'x' })).toString('base64url');
     expect((await api.call(listChargersRoute, { query: { cursor: forged } })).status).toBe(400);
+    // A cursor is readable JSON: one edited to keep the partition but lose the other key attributes is forged too.
+    const first = await api.call(listChargersRoute, { query: { limit: '1' } });
+    const { gsi2pk } = JSON.parse(Buffer.from(first.body.cursor as string, 'base64url').toString('utf8')) as { gsi2pk: string };
+    const partitionOnly = Buffer.from(JSON.stringify({ gsi2pk })).toString('base64url');
+    expect((await api.call(listChargersRoute, { query: { cursor: partitionOnly } })).status).toBe(400);
   });
 
   it('filters by location, projects fields, and refuses a filter it cannot serve as one query', async () => {
@@ -276,6 +281,9 @@ describe('live status and history', () => {
     expect(ranged.body.items.map((r: { status: string }) => r.status)).toEqual(['Occupied']);
     expect((await api.call(listChargerStatusHistoryRoute, { params, query: { evseId: '1', connectorId: '1', from: 'yesterday' } })).status).toBe(400);
     expect((await api.call(listChargerStatusHistoryRoute, { params, query: { evseId: '1', connectorId: '1', cursor: first.body.cursor.slice(2) } })).status).toBe(400);
+    // A cursor of this list read without a range, sent with a range its position lies outside: foreign, not a 500.
+    const outside = await api.call(listChargerStatusHistoryRoute, { params, query: { evseId: '1', connectorId: '1', to: '2026-03-01T09:00:00Z', cursor: first.body.cursor } });
+    expect(outside.status).toBe(400);
   });
 
   it('pages the timeline newest first', async () => {

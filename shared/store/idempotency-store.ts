@@ -23,7 +23,7 @@ export interface IdempotencyScope {
   /** Who asked: keys are per caller, so one caller can neither replay nor block another's. */
   readonly caller: string;
   readonly key: string;
-  /** A digest of the request (body and path): the same key with a different request is refused. */
+  /** A digest of the request (path, body and query): the same key with a different request is refused. */
   readonly requestHash: string;
 }
 

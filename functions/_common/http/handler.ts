@@ -195,7 +195,11 @@ const withIdempotency = async <R extends HttpRoute>(route: R, req: ApiRequest<R>
   if (!route.idempotent || key === undefined) return run();
   if (!IDEMPOTENCY_KEY.test(key)) throw new ApiProblem(400, 'Idempotency-Key must be 1–255 visible ASCII characters', [{ header: 'Idempotency-Key', detail: 'malformed' }]);
   const caller = req.principal ? principalName(req.principal) : 'anonymous';
-  const requestHash = createHash('sha256').update(JSON.stringify([req.params, req.rawBody])).digest('base64url');
+  // The query is part of the request (local-list:sync?full=true is not a retry of a differential sync); left out when
+  // empty, so the digest of a request without one is what it always was.
+  const parsedQuery: unknown = req.query;
+  const query = typeof parsedQuery === 'object' && parsedQuery !== null && Object.keys(parsedQuery).length > 0 ? [parsedQuery] : [];
+  const requestHash = createHash('sha256').update(JSON.stringify([req.params, req.rawBody, ...query])).digest('base64url');
   const scope = { routeId: route.id, caller, key, requestHash };
   const claim = await deps.stores.idempotency.claim(scope);
   if (claim.state === 'mismatch') throw new ApiProblem(422, 'This Idempotency-Key was used for a different request', [{ header: 'Idempotency-Key', detail: 'reused' }]);

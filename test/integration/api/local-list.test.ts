@@ -111,6 +111,12 @@ describe('POST /chargers/{id}/local-list:sync, when nothing is sent', () => {
     expect(res.body).toEqual({ chargerId: QUIET, upToDate: true, version: 3, entries: 0, leftOut: [], commands: [] });
     expect((await api.call(syncChargerLocalListRoute, { params: { chargerId: QUIET }, claims: viewer })).status).toBe(403);
     expect((await api.call(syncChargerLocalListRoute, { params: { chargerId: QUIET }, query: { full: 'maybe' } })).status).toBe(400);
+    // The query is part of the request an Idempotency-Key names: a full sync is not a retry of a differential one.
+    const headers = { 'Idempotency-Key': 'sync-quiet-1' };
+    expect((await api.call(syncChargerLocalListRoute, { params: { chargerId: QUIET }, headers, claims: operator })).status).toBe(200);
+    const full = await api.call(syncChargerLocalListRoute, { params: { chargerId: QUIET }, query: { full: 'true' }, headers, claims: operator });
+    expect(full.headers['Idempotent-Replayed']).toBeUndefined();
+    expect(full.status).toBe(422);
   });
 
   it('answers 404 for an unknown charger, 409 for one that never spoke OCPP or reported it has no local list', async () => {

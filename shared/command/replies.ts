@@ -12,21 +12,19 @@ import type { ChargerReply, ReplyInput, ReplyOutcome, ReplyPort } from '../inbou
 import type { Ports } from '../deps.ts';
 import { loadValidators, validateResponse } from '../ocpp/validate.ts';
 import { unstorableValue } from '../ocpp/bounds.ts';
+import { headOf, MAX_LOGGED_FRAME_BYTES } from '../log/message-log.ts';
 import { outcomeOf } from './catalog.ts';
 import type { CommandCompletion, CommandSlot } from './command.ts';
 import { countCommandOutcome } from './dispatch.ts';
 import { effectOf } from './effects.ts';
 
-/** The longest text kept of a reply the store cannot hold as it came (as a message-log frame is cut). */
-const MAX_KEPT_TEXT = 16_384;
-
 /**
- * What a charger sent, as it can be stored: itself, or its JSON text (cut to MAX_KEPT_TEXT) when it holds a number
- * or property name the store refuses; stored as it came, such a reply failed the command's write on every try and
- * left the command in flight until its timeout.
+ * What a charger sent, as it can be stored: itself, or its JSON text (cut as a message-log frame is) when it holds a
+ * number or property name the store refuses; stored as it came, such a reply failed the command's write on every
+ * try and left the command in flight until its timeout.
  */
 const keepable = (value: unknown): unknown =>
-  unstorableValue(value) === undefined ? value : JSON.stringify(value).slice(0, MAX_KEPT_TEXT);
+  unstorableValue(value) === undefined ? value : headOf(JSON.stringify(value), MAX_LOGGED_FRAME_BYTES);
 
 const completionOf = (slot: CommandSlot, reply: Exclude<ChargerReply, { type: 'CALLRESULTERROR' }>): CommandCompletion => {
   if (reply.type === 'CALLERROR') {

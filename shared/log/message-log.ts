@@ -6,6 +6,18 @@
  */
 export type FrameDirection = 'in' | 'out';
 
+/**
+ * Frames longer than this are logged truncated: a 128 KB frame would cost 128 write units per log entry. The
+ * entry keeps the whole frame's size in bytes and its SHA-256 (of the frame as received), so a copy the charger
+ * or its vendor kept can be matched to it. The facts a frame carries are stored in full where they belong
+ * (meter values, reports).
+ */
+export const MAX_LOGGED_FRAME_BYTES = 16 * 1024;
+
+/** The first `max` bytes of `text`, not splitting a character. */
+export const headOf = (text: string, max: number): string =>
+  Buffer.from(text, 'utf8').subarray(0, max).toString('utf8').replace(/\uFFFD+$/, '');
+
 export interface FrameLogEntry {
   chargerId: string;
   connectionId: string;

@@ -6,7 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import { redactFrame } from '../log/redact.ts';
-import type { FrameLogEntry, StoredFrame } from '../log/message-log.ts';
+import { headOf, MAX_LOGGED_FRAME_BYTES, type FrameLogEntry, type StoredFrame } from '../log/message-log.ts';
 import type { StoreContext } from './context.ts';
 import { messageLogKey, messageLogPk, withoutKeys } from './keys.ts';
 import { mapPage, queryPage, timeBetween, type Page, type PageOptions, type TimeRange } from './queries.ts';
@@ -22,18 +22,6 @@ const describe = (parsed: unknown[] | undefined) => {
     ...((type === 2 || type === 6) && typeof action === 'string' ? { action } : {}),
   };
 };
-
-/**
- * Frames longer than this are logged truncated: a 128 KB frame would cost 128 write units per log entry. The
- * entry keeps the whole frame's size in bytes and its SHA-256 (of the frame as received), so a copy the charger
- * or its vendor kept can be matched to it. The facts a frame carries are stored in full where they belong
- * (meter values, reports).
- */
-export const MAX_LOGGED_FRAME_BYTES = 16 * 1024;
-
-/** The first `max` bytes of `text`, not splitting a character. */
-const headOf = (text: string, max: number): string =>
-  Buffer.from(text, 'utf8').subarray(0, max).toString('utf8').replace(/\uFFFD+$/, '');
 
 /** A frame as logged: masked, and truncated with its size and hash when long; `name` prefixes the extra attributes. */
 const loggedFrame = (raw: string, name: 'frame' | 'reply') => {

@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createCharger } from '#shared/charger/registry.ts';
 import { createIdToken } from '#shared/token/id-tokens.ts';
-import { MAX_LOGGED_FRAME_BYTES } from '#shared/store/message-log-store.ts';
+import { MAX_LOGGED_FRAME_BYTES } from '#shared/log/message-log.ts';
 import { TOO_DEEP } from '#shared/log/redact.ts';
 import { meterPk } from '#shared/store/keys.ts';
 import { lambdaContext, startHarness, type Harness } from '../../support/handler-harness.ts';

@@ -116,21 +116,21 @@ export const messageUsage = (
   const capacity = (scope: string, field: keyof CapacityTotals) => (after.capacity[scope]?.[field] ?? 0) - (before.capacity[scope]?.[field] ?? 0);
   const handler = (entry: string, field: 'invocations' | 'billedMs') => (after.handlers[entry]?.[field] ?? 0) - (before.handlers[entry]?.[field] ?? 0);
   const later = (keys: string[]) => keys.filter((k) => !answering.includes(k) && !handlers.clock.includes(k));
-  const laterScopes = later(Object.keys(after.capacity));
   const laterEntries = later(Object.keys(after.handlers));
+  const dynamoOf = (scopes: readonly string[]) => ({
+    requests: sumOver(scopes, (s) => capacity(s, 'requests')),
+    readUnits: sumOver(scopes, (s) => capacity(s, 'readUnits')),
+    writeUnits: sumOver(scopes, (s) => capacity(s, 'writeUnits')),
+  });
   return {
     answer: {
-      requests: sumOver(answering, (s) => capacity(s, 'requests')),
-      readUnits: sumOver(answering, (s) => capacity(s, 'readUnits')),
-      writeUnits: sumOver(answering, (s) => capacity(s, 'writeUnits')),
+      ...dynamoOf(answering),
       // The answering handlers run one after the other ($connect: the authorizer, then the handler).
       roundTrips: sumOver(answering, (s) => capacity(s, 'roundTrips')),
       invocations: sumOver(answering, (e) => handler(e, 'invocations')),
     },
     after: {
-      requests: sumOver(laterScopes, (s) => capacity(s, 'requests')),
-      readUnits: sumOver(laterScopes, (s) => capacity(s, 'readUnits')),
-      writeUnits: sumOver(laterScopes, (s) => capacity(s, 'writeUnits')),
+      ...dynamoOf(later(Object.keys(after.capacity))),
       lambdaInvocations: sumOver(laterEntries, (e) => handler(e, 'invocations')),
       lambdaGbSeconds: sumOver(laterEntries, (e) => (handler(e, 'billedMs') / 1000) * (handlers.memoryMbOf(e) / 1024)),
     },

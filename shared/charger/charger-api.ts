@@ -143,7 +143,8 @@ export type DeleteOutcome = { readonly state: 'deleted'; readonly closedConnecti
 /**
  * Deletes a charger: profile and credentials (versioned), then its presence and connectors; its live connection is
  * closed. `keep` leaves its history and transactions (still readable by id); `purge` first erases its status
- * history, timeline and message log, PURGE_BUDGET items per call, and deletes the charger when none is left.
+ * history (each connector going with its last report), timeline and message log, PURGE_BUDGET items per call, and
+ * deletes the charger when none is left.
  */
 export const deleteCharger = async (
   deps: Ports,

@@ -13,6 +13,7 @@ import {
   CONFIGURATION_PREFIX,
   COMMAND_SLOT_SK,
   CONNECTOR_PREFIX,
+  connectorKey,
   connectorsPk,
   FIRMWARE_UPDATE_PREFIX,
   HELD_COMMAND_PREFIX,
@@ -73,11 +74,13 @@ export const chargerHistoryStore = (ctx: StoreContext) => ({
 
   /**
    * Deletes at most `budget` items of the charger's history, partition by partition: each connector's status
-   * reports, the timeline, the message log. Bounded so one request stays well inside the API's 29 s.
+   * reports and then the connector itself, the timeline, the message log. Bounded so one request stays well inside
+   * the API's 29 s. A connector goes with the last of its reports, so the next step never reads its emptied
+   * partition again: every Query of a connector's reports deletes at least one item, however many connectors the charger made up.
    */
   async purge(chargerId: string, connectors: readonly ConnectorRef[], budget: number): Promise<PurgeStep> {
-    const partitions: { table: TableName; pk: string }[] = [
-      ...connectors.map((c) => ({ table: 'Csms' as const, pk: statusHistoryPk(chargerId, c.evseId, c.connectorId) })),
+    const partitions: { table: TableName; pk: string; connector?: ConnectorRef }[] = [
+      ...connectors.map((c) => ({ table: 'Csms' as const, pk: statusHistoryPk(chargerId, c.evseId, c.connectorId), connector: c })),
       { table: 'Csms', pk: timelinePk(chargerId) },
       { table: 'MessageLog', pk: messageLogPk(chargerId) },
     ];
@@ -87,9 +90,14 @@ export const chargerHistoryStore = (ctx: StoreContext) => ({
       if (left <= 0) return { deleted, remaining: true };
       const q: PartitionQuery = { table: partition.table, pk: partition.pk };
       const page = await queryPage(ctx, q, { limit: left });
-      await deleteAll(ctx.db, page.items.map((i) => ({ table: ctx.tables[partition.table], key: { pk: String(i.pk), sk: String(i.sk) } as Key })));
-      deleted += page.items.length;
-      if (page.cursor) return { deleted, remaining: true };
+      const keys = page.items.map((i) => ({ table: ctx.tables[partition.table], key: { pk: String(i.pk), sk: String(i.sk) } as Key }));
+      const emptied = !page.cursor && page.items.length < left;
+      if (emptied && partition.connector) {
+        keys.push({ table: ctx.tables.Csms, key: connectorKey(chargerId, partition.connector.evseId, partition.connector.connectorId) });
+      }
+      await deleteAll(ctx.db, keys);
+      deleted += keys.length;
+      if (!emptied) return { deleted, remaining: true };
     }
     return { deleted, remaining: false };
   },

@@ -177,10 +177,16 @@ export const deleteCharger = async (
 
 const withoutTtl = <T extends { expiresAt?: number }>({ expiresAt: _ttl, ...rest }: T): Omit<T, 'expiresAt'> => rest;
 
-export const connectorsOf = async (deps: Ports, chargerId: string): Promise<Outcome<{ chargerId: string; connectors: Connector[] }>> => {
+/** A page of the charger's connectors (every connector of a real charger fits in the largest page). */
+export const connectorsOf = async (
+  deps: Ports,
+  chargerId: string,
+  page: PageOptions,
+): Promise<Outcome<{ chargerId: string; connectors: Connector[]; cursor?: string }>> => {
   const profile = await deps.stores.chargers.get(chargerId);
   if (!profile) return notFound(chargerId);
-  return success({ chargerId: profile.chargerId, connectors: await deps.stores.connectors.list(profile.chargerId) });
+  const { items, cursor } = await deps.stores.connectors.page(profile.chargerId, page);
+  return success({ chargerId: profile.chargerId, connectors: items, ...(cursor ? { cursor } : {}) });
 };
 
 /** Status reports of one connector, newest first, optionally within a time range. */

@@ -125,7 +125,17 @@ export const ConnectorSchema = z.object({
   availabilityRequestedBy: z.string().optional(),
   availabilityAnsweredAt: iso.optional(),
 });
-export const ConnectorsSchema = z.object({ chargerId: z.string(), connectors: z.array(ConnectorSchema) });
+/** The connectors come in EVSE and connector order; `cursor` (absent on the last page) asks for the next page. */
+export const ConnectorsSchema = z.object({ chargerId: z.string(), connectors: z.array(ConnectorSchema), cursor: z.string().optional() });
+/**
+ * A page of a charger's connectors. The default is the largest page, so every charger a site really has answers in
+ * one page as before paging existed; the limit only bounds what a charger that made up thousands of connectors costs.
+ */
+export const CONNECTORS_PAGE_MAX = 500;
+export const ConnectorsQuerySchema = z.strictObject({
+  limit: z.coerce.number().int().min(1).max(CONNECTORS_PAGE_MAX).default(CONNECTORS_PAGE_MAX),
+  cursor: z.string().min(1).max(4096).optional(),
+});
 
 export const StatusReportSchema = z.object({
   chargerId: z.string(),

@@ -166,6 +166,10 @@ export const connectorStore = (ctx: StoreContext) => {
     list: async (chargerId: string): Promise<Connector[]> =>
       (await queryAll(ctx, { pk: connectorsPk(chargerId), beginsWith: CONNECTOR_PREFIX })).map(fromItem),
 
+    /** One page of the charger's connectors, in EVSE and connector order. */
+    page: async (chargerId: string, options: PageOptions): Promise<Page<Connector>> =>
+      mapPage(await queryPage(ctx, { pk: connectorsPk(chargerId), beginsWith: CONNECTOR_PREFIX }, options), fromItem),
+
     /**
      * The first `limit` connectors (1 and up) of one EVSE: one Query that reads no more than that, however many
      * connectors a charger's reports made up.

@@ -265,6 +265,25 @@ describe('live status and history', () => {
     expect(res.body).toMatchObject({ chargerId: 'CP-HIST', connectors: [{ evseId: 1, connectorId: 1, status: 'Available', statusTimestamp: '2026-03-01T12:00:00.000Z' }] });
   });
 
+  it('pages the connectors in EVSE order: all in one page by default, a cursor when a limit cuts them', async () => {
+    const chargerId = 'CP-MANY-CONNECTORS';
+    await create({ chargerId });
+    for (const evseId of [3, 1, 2]) {
+      await api.deps.stores.connectors.putStatusIfNewer({ chargerId, evseId, connectorId: 1, status: 'Available', timestamp: '2026-03-01T12:00:00.000Z', messageId: `s-${evseId}` });
+    }
+    const params = { chargerId };
+    const all = await api.call(getChargerConnectorsRoute, { params });
+    expect(all.body.connectors.map((c: { evseId: number }) => c.evseId)).toEqual([1, 2, 3]);
+    expect(all.body).not.toHaveProperty('cursor');
+    const first = await api.call(getChargerConnectorsRoute, { params, query: { limit: '2' } });
+    expect(first.body.connectors.map((c: { evseId: number }) => c.evseId)).toEqual([1, 2]);
+    const second = await api.call(getChargerConnectorsRoute, { params, query: { limit: '2', cursor: first.body.cursor } });
+    expect(second.body).toEqual({ chargerId, connectors: [expect.objectContaining({ evseId: 3 })] });
+    // Another charger's cursor, or a limit past the largest page, is the caller's mistake.
+    expect((await api.call(getChargerConnectorsRoute, { params: { chargerId: 'CP-HIST' }, query: { cursor: first.body.cursor } })).status).toBe(400);
+    expect((await api.call(getChargerConnectorsRoute, { params, query: { limit: '501' } })).status).toBe(400);
+  });
+
   it('pages a connector status history newest first, within a time range', async () => {
     const params = { chargerId: 'CP-HIST' };
     const missing = await api.call(listChargerStatusHistoryRoute, { params });

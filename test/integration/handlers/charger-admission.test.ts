@@ -214,6 +214,16 @@ describe('what a pending charger may send (item 2)', () => {
     expect(await h.deps.stores.connectors.list('PEND-1')).toHaveLength(0);
   });
 
+  it('answers a pending 2.x charger SecurityError to an untriggered Heartbeat (2.0.1 B02.FR.09, B03.FR.07)', async () => {
+    await newCharger('PEND-3', { registrationStatus: 'pending' });
+    const call = (protocol: 'ocpp2.0.1' | 'ocpp2.1', action: string, payload: unknown) => h.call('PEND-3', protocol, action, payload, 'pending');
+    const boot = { reason: 'PowerUp', chargingStation: { model: 'X2', vendorName: 'ACME' } };
+    expect((await call('ocpp2.0.1', 'BootNotification', boot))[2]).toMatchObject({ status: 'Pending' });
+    // Unlike 1.6, which states no CSMS rule, 2.x excepts only BootNotification and what the CSMS triggered.
+    expect((await call('ocpp2.0.1', 'Heartbeat', {})).slice(0, 3)).toEqual([4, expect.any(String), 'SecurityError']);
+    expect((await call('ocpp2.1', 'Heartbeat', {})).slice(0, 3)).toEqual([4, expect.any(String), 'SecurityError']);
+  });
+
   it('decides from the authorizer context without reading the profile, and reads it for a context without one', async () => {
     await newCharger('PEND-2', { registrationStatus: 'pending' });
     // The context says accepted: no read, the message goes through (the context is never stale: a change closes it).

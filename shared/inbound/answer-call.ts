@@ -31,7 +31,7 @@ export const answerCall = async (ctx: InboundContext, call: CallFrame, limits: C
       ? encodeCallError(protocol, call.messageId, fault('NotSupported', `${call.action} is not supported from a charger`))
       : encodeCallError(protocol, call.messageId, fault('NotImplemented', `unknown action ${call.action} for ${protocol}`));
   }
-  const refused = await refusalBeforeAcceptance(ctx, call.action);
+  const refused = await refusalBeforeAcceptance(ctx, call.action, call.payload);
   if (refused) {
     ctx.log.warn('CALL refused before acceptance', { chargerId, action: call.action, registration: ctx.registration });
     return encodeCallError(protocol, call.messageId, refused);

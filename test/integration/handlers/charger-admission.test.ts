@@ -11,6 +11,7 @@ import { hashPassword } from '#shared/charger/credentials.ts';
 import { createCharger, rotatePassword, setRegistration } from '#shared/charger/registry.ts';
 import { makeDocumentClient } from '#shared/store/dynamo.ts';
 import { chargerKey, credentialsKey } from '#shared/store/keys.ts';
+import { answeredCommand } from '../../support/command-replies.ts';
 import { lambdaContext, ORIGIN_SECRET, startHarness, type Harness } from '../../support/handler-harness.ts';
 
 let h: Harness;
@@ -222,6 +223,28 @@ describe('what a pending charger may send (item 2)', () => {
     // Unlike 1.6, which states no CSMS rule, 2.x excepts only BootNotification and what the CSMS triggered.
     expect((await call('ocpp2.0.1', 'Heartbeat', {})).slice(0, 3)).toEqual([4, expect.any(String), 'SecurityError']);
     expect((await call('ocpp2.1', 'Heartbeat', {})).slice(0, 3)).toEqual([4, expect.any(String), 'SecurityError']);
+  });
+
+  it('takes from a pending charger what TriggerMessage or GetBaseReport asked for, and nothing else (2.0.1 B02.FR.09)', async () => {
+    await newCharger('PEND-4', { registrationStatus: 'pending' });
+    const command = (action: string, payload: unknown, result: unknown) =>
+      answeredCommand(h, { chargerId: 'PEND-4', protocol: 'ocpp2.0.1', action, payload }, result);
+    const call = (action: string, payload: unknown) => h.call('PEND-4', 'ocpp2.0.1', action, payload, 'pending');
+    const status = { timestamp: '2026-01-01T00:00:00Z', connectorStatus: 'Available', evseId: 1, connectorId: 1 };
+    const report = (requestId: number) => ({ requestId, generatedAt: '2026-01-01T00:00:00Z', seqNo: 0 });
+    expect((await call('StatusNotification', status))[2]).toBe('SecurityError');
+
+    await command('TriggerMessage', { requestedMessage: 'StatusNotification', evse: { id: 1, connectorId: 1 } }, { status: 'Accepted' });
+    expect((await call('StatusNotification', status))[0]).toBe(3);
+    await command('TriggerMessage', { requestedMessage: 'SignChargingStationCertificate' }, { status: 'Accepted' });
+    expect((await call('SignCertificate', { csr: 'CSR-PEND-4' }))[0]).toBe(3);
+    // A refused trigger asks for nothing; neither does a report of another request.
+    await command('TriggerMessage', { requestedMessage: 'MeterValues' }, { status: 'Rejected' });
+    expect((await call('MeterValues', { evseId: 1, meterValue: [{ timestamp: '2026-01-01T00:00:00Z', sampledValue: [{ value: 1 }] }] }))[2]).toBe('SecurityError');
+    await command('GetBaseReport', { requestId: 41, reportBase: 'FullInventory' }, { status: 'Accepted' });
+    expect((await call('NotifyReport', report(41)))[0]).toBe(3);
+    expect((await call('NotifyReport', report(42)))[2]).toBe('SecurityError');
+    expect((await call('Heartbeat', {}))[2]).toBe('SecurityError');
   });
 
   it('decides from the authorizer context without reading the profile, and reads it for a context without one', async () => {

@@ -247,6 +247,14 @@ describe('what a pending charger may send (item 2)', () => {
     expect((await call('Heartbeat', {}))[2]).toBe('SecurityError');
   });
 
+  it('answers a pending charger SecurityError for actions it could not send accepted either (2.0.1 B02.FR.09)', async () => {
+    await newCharger('PEND-5', { registrationStatus: 'pending' });
+    const call = (action: string, payload: unknown) => h.call('PEND-5', 'ocpp2.0.1', action, payload, 'pending');
+    // Any CALL but BootNotification: one we do not support, one 2.0.1 does not know.
+    expect((await call('Get15118EVCertificate', { iso15118SchemaVersion: 'urn:iso:15118:2:2013:MsgDef', action: 'Install', exiRequest: 'AA==' }))[2]).toBe('SecurityError');
+    expect((await call('NoSuchAction', {}))[2]).toBe('SecurityError');
+  });
+
   it('decides from the authorizer context without reading the profile, and reads it for a context without one', async () => {
     await newCharger('PEND-2', { registrationStatus: 'pending' });
     // The context says accepted: no read, the message goes through (the context is never stale: a change closes it).

@@ -24,17 +24,19 @@ export interface CallLimits {
 
 export const answerCall = async (ctx: InboundContext, call: CallFrame, limits: CallLimits): Promise<string> => {
   const { protocol, chargerId } = ctx;
+  // First: 2.0.1 B02.FR.09 / B03.FR.07 answer every CALL but BootNotification of a charger not accepted, whatever its
+  // action, SecurityError.
+  const refused = await refusalBeforeAcceptance(ctx, call.action, call.payload);
+  if (refused) {
+    ctx.log.warn('CALL refused before acceptance', { chargerId, action: call.action, registration: ctx.registration });
+    return encodeCallError(protocol, call.messageId, refused);
+  }
   const spec = inboundAction(protocol, call.action);
   if (!spec) {
     // The action exists in this OCPP version but is not one a charger sends to us (or not yet supported).
     return hasAction(protocol, call.action)
       ? encodeCallError(protocol, call.messageId, fault('NotSupported', `${call.action} is not supported from a charger`))
       : encodeCallError(protocol, call.messageId, fault('NotImplemented', `unknown action ${call.action} for ${protocol}`));
-  }
-  const refused = await refusalBeforeAcceptance(ctx, call.action);
-  if (refused) {
-    ctx.log.warn('CALL refused before acceptance', { chargerId, action: call.action, registration: ctx.registration });
-    return encodeCallError(protocol, call.messageId, refused);
   }
   const checked = validateRequest(protocol, call.action, call.payload);
   if (!checked.ok) return encodeCallError(protocol, call.messageId, checked.fault);

@@ -11,6 +11,7 @@ import { hashPassword } from '#shared/charger/credentials.ts';
 import { createCharger, rotatePassword, setRegistration } from '#shared/charger/registry.ts';
 import { makeDocumentClient } from '#shared/store/dynamo.ts';
 import { chargerKey, credentialsKey } from '#shared/store/keys.ts';
+import { answeredCommand } from '../../support/command-replies.ts';
 import { lambdaContext, ORIGIN_SECRET, startHarness, type Harness } from '../../support/handler-harness.ts';
 
 let h: Harness;
@@ -212,6 +213,46 @@ describe('what a pending charger may send (item 2)', () => {
     expect((await call('MeterValues', { evseId: 1, meterValue: v2Sample }, 'ocpp2.0.1')).slice(2, 3)).toEqual(['SecurityError']);
     expect(await h.deps.stores.meterValues.listOfCharger('PEND-1', '2000', '3000')).toHaveLength(0);
     expect(await h.deps.stores.connectors.list('PEND-1')).toHaveLength(0);
+  });
+
+  it('answers a pending 2.x charger SecurityError to an untriggered Heartbeat (2.0.1 B02.FR.09, B03.FR.07)', async () => {
+    await newCharger('PEND-3', { registrationStatus: 'pending' });
+    const call = (protocol: 'ocpp2.0.1' | 'ocpp2.1', action: string, payload: unknown) => h.call('PEND-3', protocol, action, payload, 'pending');
+    const boot = { reason: 'PowerUp', chargingStation: { model: 'X2', vendorName: 'ACME' } };
+    expect((await call('ocpp2.0.1', 'BootNotification', boot))[2]).toMatchObject({ status: 'Pending' });
+    // Unlike 1.6, which states no CSMS rule, 2.x excepts only BootNotification and what the CSMS triggered.
+    expect((await call('ocpp2.0.1', 'Heartbeat', {})).slice(0, 3)).toEqual([4, expect.any(String), 'SecurityError']);
+    expect((await call('ocpp2.1', 'Heartbeat', {})).slice(0, 3)).toEqual([4, expect.any(String), 'SecurityError']);
+  });
+
+  it('takes from a pending charger what TriggerMessage or GetBaseReport asked for, and nothing else (2.0.1 B02.FR.09)', async () => {
+    await newCharger('PEND-4', { registrationStatus: 'pending' });
+    const command = (action: string, payload: unknown, result: unknown) =>
+      answeredCommand(h, { chargerId: 'PEND-4', protocol: 'ocpp2.0.1', action, payload }, result);
+    const call = (action: string, payload: unknown) => h.call('PEND-4', 'ocpp2.0.1', action, payload, 'pending');
+    const status = { timestamp: '2026-01-01T00:00:00Z', connectorStatus: 'Available', evseId: 1, connectorId: 1 };
+    const report = (requestId: number) => ({ requestId, generatedAt: '2026-01-01T00:00:00Z', seqNo: 0 });
+    expect((await call('StatusNotification', status))[2]).toBe('SecurityError');
+
+    await command('TriggerMessage', { requestedMessage: 'StatusNotification', evse: { id: 1, connectorId: 1 } }, { status: 'Accepted' });
+    expect((await call('StatusNotification', status))[0]).toBe(3);
+    await command('TriggerMessage', { requestedMessage: 'SignChargingStationCertificate' }, { status: 'Accepted' });
+    expect((await call('SignCertificate', { csr: 'CSR-PEND-4' }))[0]).toBe(3);
+    // A refused trigger asks for nothing; neither does a report of another request.
+    await command('TriggerMessage', { requestedMessage: 'MeterValues' }, { status: 'Rejected' });
+    expect((await call('MeterValues', { evseId: 1, meterValue: [{ timestamp: '2026-01-01T00:00:00Z', sampledValue: [{ value: 1 }] }] }))[2]).toBe('SecurityError');
+    await command('GetBaseReport', { requestId: 41, reportBase: 'FullInventory' }, { status: 'Accepted' });
+    expect((await call('NotifyReport', report(41)))[0]).toBe(3);
+    expect((await call('NotifyReport', report(42)))[2]).toBe('SecurityError');
+    expect((await call('Heartbeat', {}))[2]).toBe('SecurityError');
+  });
+
+  it('answers a pending charger SecurityError for actions it could not send accepted either (2.0.1 B02.FR.09)', async () => {
+    await newCharger('PEND-5', { registrationStatus: 'pending' });
+    const call = (action: string, payload: unknown) => h.call('PEND-5', 'ocpp2.0.1', action, payload, 'pending');
+    // Any CALL but BootNotification: one we do not support, one 2.0.1 does not know.
+    expect((await call('Get15118EVCertificate', { iso15118SchemaVersion: 'urn:iso:15118:2:2013:MsgDef', action: 'Install', exiRequest: 'AA==' }))[2]).toBe('SecurityError');
+    expect((await call('NoSuchAction', {}))[2]).toBe('SecurityError');
   });
 
   it('decides from the authorizer context without reading the profile, and reads it for a context without one', async () => {

@@ -56,6 +56,7 @@ describe('ChargerMessages', () => {
   }
 
   it('a CALLERROR answer is counted by its code; an unknown action as Other', async () => {
+    await createCharger(h.deps, { chargerId: 'CP-MET-ERR', registrationStatus: 'accepted' });
     const points = await printedDuring(() => h.send('CP-MET-ERR', 'ocpp1.6', JSON.stringify([2, 'm-1', 'NoSuchAction', {}])));
     expect(named(points, 'ChargerMessages')).toEqual([expect.objectContaining({ dimensions: { service: METRICS_SERVICE, Action: 'Other', Protocol: 'ocpp1.6' } })]);
     expect(named(points, 'CallErrorsSent')).toEqual([expect.objectContaining({ value: 1, dimensions: { service: METRICS_SERVICE, ErrorCode: 'NotImplemented' } })]);

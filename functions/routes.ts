@@ -357,7 +357,9 @@ export const routes = [
     // firmware update's answer (UpdateItem). Firmware status notifications update the update they name (UpdateItem;
     // 1.6 FirmwareStatusNotification: a Query of gsi1 for the newest first). Diagnostics and log status notifications
     // update the file of the request they name (UpdateItem; 1.6 DiagnosticsStatusNotification: a Query of gsi2 for
-    // the newest diagnostics file first); a refusing GetLog / GetDiagnostics answer fails its file (UpdateItem).
+    // the newest diagnostics file first); a refusing GetLog / GetDiagnostics answer fails its file (UpdateItem). A
+    // pending charger's message other than BootNotification reads its newest commands (a Query of gsi1) for the
+    // TriggerMessage or report request that let it through.
     access: {
       tables: {
         Csms: { actions: ['GetItem', 'BatchGetItem', 'Query', 'PutItem', 'UpdateItem', 'DeleteItem', 'BatchWriteItem'] },

@@ -12,6 +12,7 @@ import type { Page, PageOptions } from '../store/queries.ts';
 import { canSend } from './catalog.ts';
 import { DEFAULT_COMMAND_TIMEOUT_SECONDS, isFinal, MAX_COMMAND_TIMEOUT_SECONDS, type Command } from './command.ts';
 import { hashPassword, type PasswordKeys, type PasswordOrigin } from '../charger/credentials.ts';
+import type { RegistrationStatus } from '../charger/registry.ts';
 import { redactPayload } from '../log/redact.ts';
 import { effectOf } from './effects.ts';
 import { PrepareRefused } from './prepare-refused.ts';
@@ -59,6 +60,8 @@ export const idFromKey = (key: string): string => {
 export interface CommandTarget {
   readonly chargerId: string;
   readonly protocol: OcppProtocol;
+  /** Whether the CSMS accepted the charger: a pending one may not be asked to start or stop a transaction. */
+  readonly registrationStatus?: RegistrationStatus;
   /** The charger's location, read with it (a local list sync needs it). */
   readonly locationId?: string;
 }
@@ -79,10 +82,23 @@ export const commandTarget = async (deps: Ports, chargerId: string): Promise<Out
   if (!protocol) {
     return failure('conflict', `Charger ${charger.chargerId} has never connected and has no default OCPP version: its payloads cannot be checked yet`);
   }
-  return success({ chargerId: charger.chargerId, protocol, ...(charger.locationId !== undefined ? { locationId: charger.locationId } : {}) });
+  return success({
+    chargerId: charger.chargerId,
+    protocol,
+    registrationStatus: charger.registrationStatus,
+    ...(charger.locationId !== undefined ? { locationId: charger.locationId } : {}),
+  });
 };
 
 type SubmitDeps = Ports & Partial<PasswordKeys> & { queue: CommandQueue };
+
+/** The commands OCPP forbids while the charger is Pending (1.6 §4.2; 2.0.1 use case B02): it may not charge yet. */
+const NOT_WHILE_PENDING: ReadonlySet<string> = new Set([
+  'RemoteStartTransaction',
+  'RemoteStopTransaction',
+  'RequestStartTransaction',
+  'RequestStopTransaction',
+]);
 
 export const submitCommand = async (deps: SubmitDeps, input: SubmitCommand): Promise<Outcome<Command>> => {
   const target = await commandTarget(deps, input.chargerId);
@@ -97,6 +113,9 @@ export const submitCommandTo = async (deps: SubmitDeps, target: CommandTarget, i
     return failure('invalid', `timeoutSeconds must be a whole number of seconds from 1 to ${MAX_COMMAND_TIMEOUT_SECONDS}`, '/timeoutSeconds');
   }
   if (!canSend(protocol, input.action)) return failure('invalid', `${input.action} is not an action the CSMS can send in ${protocol}`, '/action');
+  if (target.registrationStatus !== undefined && target.registrationStatus !== 'accepted' && NOT_WHILE_PENDING.has(input.action)) {
+    return failure('conflict', `Charger ${chargerId} is ${target.registrationStatus}: OCPP allows no ${input.action} before the CSMS accepts it (1.6 §4.2, 2.0.1 B02)`);
+  }
   await loadValidators(protocol);
   const commandId = input.requestKey === undefined ? randomUUID() : idFromKey(input.requestKey);
   const prepare = effectOf(input.action)?.prepare;

@@ -15,6 +15,10 @@ export type TimelineKind =
   | 'NotifyEvent'
   | 'DataTransfer'
   | 'PeriodicEventStream'
+  | 'ChargingLimit'
+  | 'ChargingLimitCleared'
+  | 'EVChargingNeeds'
+  | 'EVChargingSchedule'
   | 'PublishFirmwareStatus'
   | 'ReservationStatus';
 

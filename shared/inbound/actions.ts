@@ -49,6 +49,11 @@ const ocpp2: Ocpp201ActionTable & Ocpp21ActionTable = {
   ReportChargingProfiles: v2reports.reportChargingProfiles,
   ReservationStatusUpdate: v2.reservationStatusUpdate,
   PublishFirmwareStatusNotification: v2.publishFirmwareStatusNotification,
+  // Smart charging: limits set from outside and an ISO 15118 EV's needs and schedule (on the timeline).
+  NotifyChargingLimit: v2.notifyChargingLimit,
+  ClearedChargingLimit: v2.clearedChargingLimit,
+  NotifyEVChargingNeeds: v2.notifyEVChargingNeeds,
+  NotifyEVChargingSchedule: v2.notifyEVChargingSchedule,
 };
 
 export const inboundActions: {
@@ -58,8 +63,9 @@ export const inboundActions: {
 } = {
   'ocpp1.6': ocpp16,
   'ocpp2.0.1': ocpp2,
-  // 2.1 handles the same actions as 2.0.1 so far; its V2X messages arrive with the V2G issue.
-  'ocpp2.1': ocpp2,
+  // 2.1 handles the same actions as 2.0.1 so far (its own answer where 2.1 has a better one); its V2X messages
+  // arrive with the V2G issue.
+  'ocpp2.1': { ...ocpp2, NotifyEVChargingNeeds: v2.notifyEVChargingNeeds21 },
 };
 
 /** Any version's spec, as the dispatcher sees it: its payload type is known only per action (hence `never`). */

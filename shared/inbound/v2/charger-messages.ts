@@ -62,6 +62,8 @@ export const authorize: Ocpp2ActionSpec<'Authorize'> = {
 
 type TimelineAction =
   | 'NotifyEvent'
+  | 'NotifyChargingLimit'
+  | 'ClearedChargingLimit'
   | 'SecurityEventNotification'
   | 'FirmwareStatusNotification'
   | 'LogStatusNotification'
@@ -128,6 +130,50 @@ export const reservationStatusUpdate: Ocpp2ActionSpec<'ReservationStatusUpdate'>
       }),
     );
     return reservationStatusEntry.handle(ctx, p);
+  },
+};
+
+/**
+ * Smart charging (K12, K13): a limit an external system (an energy management system, the DSO) set on the charger,
+ * or its end. Kept on the timeline for the operator; nothing here plans charging on it yet.
+ */
+export const notifyChargingLimit: Ocpp2ActionSpec<'NotifyChargingLimit'> = timelineEntry('ChargingLimit', () => ({}));
+export const clearedChargingLimit: Ocpp2ActionSpec<'ClearedChargingLimit'> = timelineEntry('ChargingLimitCleared', () => ({}));
+
+/**
+ * An ISO 15118 EV's charging needs (K15–K17), kept on the timeline. The CSMS computes no charging schedule yet, so
+ * it answers that none will follow (K15.FR.03 keeps `Accepted` for a CSMS that will send one): 2.0.1 `Rejected`,
+ * 2.1 its own `NoChargingProfile`. Either way the charger charges by its own limits.
+ */
+const recordChargingNeeds = (ctx: Parameters<Ocpp2ActionSpec<'NotifyEVChargingNeeds'>['handle']>[0], p: Ocpp2Request<'NotifyEVChargingNeeds'>) =>
+  recordTimeline(ctx, {
+    chargerId: ctx.chargerId,
+    kind: 'EVChargingNeeds',
+    at: utc('timestamp' in p ? p.timestamp : undefined, ctx),
+    messageId: ctx.messageId,
+    payload: p,
+  });
+export const notifyEVChargingNeeds: Ocpp2ActionSpec<'NotifyEVChargingNeeds'> = {
+  async handle(ctx, p) {
+    await recordChargingNeeds(ctx, p);
+    return { status: 'Rejected', statusInfo: { reasonCode: 'NoChargingProfile', additionalInfo: 'This CSMS sends no charging schedule' } };
+  },
+};
+export const notifyEVChargingNeeds21: ActionSpec<Ocpp21Actions['NotifyEVChargingNeeds']['request'], Ocpp21Actions['NotifyEVChargingNeeds']['response']> = {
+  async handle(ctx, p) {
+    await recordChargingNeeds(ctx, p);
+    return { status: 'NoChargingProfile' };
+  },
+};
+
+/**
+ * The schedule the EV chose (K15.FR.10–12): `Accepted` when it is within the CSMS's schedule; the CSMS set none, so
+ * it is. Kept on the timeline.
+ */
+export const notifyEVChargingSchedule: Ocpp2ActionSpec<'NotifyEVChargingSchedule'> = {
+  async handle(ctx, p) {
+    await recordTimeline(ctx, { chargerId: ctx.chargerId, kind: 'EVChargingSchedule', at: utc(p.timeBase, ctx), messageId: ctx.messageId, payload: p });
+    return { status: 'Accepted' };
   },
 };
 

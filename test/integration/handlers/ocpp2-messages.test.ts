@@ -141,6 +141,26 @@ describe('OCPP 2.0.1 messages through the $default handler and DynamoDB Local', 
     expect(await h.deps.stores.presence.get(CP)).toMatchObject({ firmwareStatus: 'Installed', logStatus: 'Uploaded' });
   });
 
+  it('keeps smart charging notifications on the timeline and tells an ISO 15118 EV that no schedule follows', async () => {
+    const cp = 'CP-201-K';
+    await createCharger(h.deps, { chargerId: cp });
+    const at = (kind: string) => h.deps.stores.timeline.list(cp).then((t) => t.items.filter((e) => e.kind === kind));
+    const needs = { evseId: 1, maxScheduleTuples: 3, chargingNeeds: { requestedEnergyTransfer: 'AC_three_phase', acChargingParameters: { energyAmount: 20_000, evMinCurrent: 6, evMaxCurrent: 32, evMaxVoltage: 400 } } };
+    // K15.FR.03: Accepted promises a schedule; this CSMS sends none.
+    expect((await call('NotifyEVChargingNeeds', needs, 'ocpp2.0.1', cp))[2]).toMatchObject({ status: 'Rejected', statusInfo: { reasonCode: 'NoChargingProfile' } });
+    expect(await at('EVChargingNeeds')).toEqual([expect.objectContaining({ payload: needs })]);
+
+    const schedule = { timeBase: '2026-02-01T10:00:00Z', evseId: 1, chargingSchedule: { id: 1, chargingRateUnit: 'A', chargingSchedulePeriod: [{ startPeriod: 0, limit: 16 }] } };
+    expect((await call('NotifyEVChargingSchedule', schedule, 'ocpp2.0.1', cp))[2]).toEqual({ status: 'Accepted' });
+    expect(await at('EVChargingSchedule')).toEqual([expect.objectContaining({ at: '2026-02-01T10:00:00.000Z', payload: schedule })]);
+
+    const limit = { evseId: 1, chargingLimit: { chargingLimitSource: 'EMS', isGridCritical: false } };
+    expect((await call('NotifyChargingLimit', limit, 'ocpp2.0.1', cp))[2]).toEqual({});
+    expect((await call('ClearedChargingLimit', { chargingLimitSource: 'EMS', evseId: 1 }, 'ocpp2.0.1', cp))[2]).toEqual({});
+    expect(await at('ChargingLimit')).toEqual([expect.objectContaining({ payload: limit })]);
+    expect(await at('ChargingLimitCleared')).toHaveLength(1);
+  });
+
   it('answers 2.0.1 frame errors with the 2.0.1 spelling', async () => {
     // A CALL without its payload is not a valid RPC frame (OCPP-J 2.0.1 Part 4 §4.3); 1.6 would say FormationViolation.
     const bad = JSON.parse((await h.send(CP, 'ocpp2.0.1', '[2,"b1","Heartbeat"]')) ?? 'null') as unknown[];
@@ -160,6 +180,13 @@ describe('OCPP 2.1', () => {
     const long = 'T'.repeat(100);
     expect((await call('Authorize', { idToken: { idToken: long, type: 'Central' } }, 'ocpp2.1', 'CP-21'))[2]).toEqual({ idTokenInfo: { status: 'Unknown' } });
   });
+  it("answers an EV's charging needs with 2.1's own NoChargingProfile", async () => {
+    const needs = { evseId: 1, timestamp: '2026-02-01T10:00:00Z', chargingNeeds: { requestedEnergyTransfer: 'DC', dcChargingParameters: { evMaxCurrent: 200, evMaxVoltage: 800 } } };
+    expect((await call('NotifyEVChargingNeeds', needs, 'ocpp2.1', 'CP-21'))[2]).toEqual({ status: 'NoChargingProfile' });
+    const kept = (await h.deps.stores.timeline.list('CP-21')).items.filter((e) => e.kind === 'EVChargingNeeds');
+    expect(kept).toEqual([expect.objectContaining({ at: '2026-02-01T10:00:00.000Z', payload: needs })]);
+  });
+
   it('does not answer a SEND, takes a valid one through its handler and only logs an invalid one', async () => {
     expect(await h.send('CP-21', 'ocpp2.1', '[6,"s1","NotifyPeriodicEventStream",{"id":1,"pending":0,"basetime":"2026-01-01T00:00:00Z","data":[]}]')).toBeUndefined();
     const valid = { id: 2, pending: 0, basetime: '2026-01-01T00:05:00Z', data: [{ t: 0, v: '11.5' }] };

@@ -1,14 +1,15 @@
 /**
  * OCPP 2.x reports a charger sends in pages for one requestId (tbc = true until the last): the device model
  * (NotifyReport), monitors (NotifyMonitoringReport), customer information (NotifyCustomerInformation), display
- * messages (NotifyDisplayMessages) and charging profiles (ReportChargingProfiles). Each page is stored as it comes
- * (shared/store/report-store.ts), apart per kind. Kinds whose messages carry a seqNo (0..n) are complete when the
- * last page has arrived and no seqNo before it is missing; the others (display messages, charging profiles) have
+ * messages (NotifyDisplayMessages), charging profiles (ReportChargingProfiles) and 2.1 DER controls (ReportDERControl).
+ * Each page is stored as it comes (shared/store/report-store.ts), apart per kind. Kinds whose messages carry a seqNo
+ * (0..n) are complete when the last page has arrived and no seqNo before it is missing; the others (display messages,
+ * charging profiles, DER controls) have
  * no page numbers, so their pages are kept in order of arrival and the report is complete once the last arrived.
  */
 import type { Ports } from '../deps.ts';
 
-export const REPORT_KINDS = ['deviceModel', 'monitoring', 'customerInformation', 'displayMessages', 'chargingProfiles'] as const;
+export const REPORT_KINDS = ['deviceModel', 'monitoring', 'customerInformation', 'displayMessages', 'chargingProfiles', 'derControls'] as const;
 export type ReportKind = (typeof REPORT_KINDS)[number];
 
 export interface ReportPage {

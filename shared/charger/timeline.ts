@@ -19,6 +19,14 @@ export type TimelineKind =
   | 'ChargingLimitCleared'
   | 'EVChargingNeeds'
   | 'EVChargingSchedule'
+  // 2.1 only.
+  | 'PeriodicEventStreamOpened'
+  | 'PeriodicEventStreamClosed'
+  | 'PriorityCharging'
+  | 'Settlement'
+  | 'BatterySwap'
+  | 'DERAlarm'
+  | 'DERStartStop'
   | 'PublishFirmwareStatus'
   | 'ReservationStatus';
 

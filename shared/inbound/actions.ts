@@ -8,6 +8,7 @@ import * as v16tx from './v16/transaction-messages.ts';
 import * as v2 from './v2/charger-messages.ts';
 import * as v2reports from './v2/report-messages.ts';
 import * as v2tx from './v2/transaction-messages.ts';
+import * as v21 from './v2/v21-messages.ts';
 
 const ocpp16: Ocpp16ActionTable = {
   BootNotification: v16.bootNotification,
@@ -56,6 +57,22 @@ const ocpp2: Ocpp201ActionTable & Ocpp21ActionTable = {
   NotifyEVChargingSchedule: v2.notifyEVChargingSchedule,
 };
 
+// 2.1: the 2.0.1 actions (with 2.1's own answer where it has a better one), and its own messages.
+const ocpp21: Ocpp21ActionTable = {
+  ...ocpp2,
+  NotifyEVChargingNeeds: v2.notifyEVChargingNeeds21,
+  OpenPeriodicEventStream: v21.openPeriodicEventStream,
+  ClosePeriodicEventStream: v21.closePeriodicEventStream,
+  NotifyPriorityCharging: v21.notifyPriorityCharging,
+  NotifySettlement: v21.notifySettlement,
+  BatterySwap: v21.batterySwap,
+  NotifyDERAlarm: v21.notifyDERAlarm,
+  NotifyDERStartStop: v21.notifyDERStartStop,
+  ReportDERControl: v21.reportDERControl,
+  PullDynamicScheduleUpdate: v21.pullDynamicScheduleUpdate,
+  VatNumberValidation: v21.vatNumberValidation,
+};
+
 export const inboundActions: {
   readonly 'ocpp1.6': Ocpp16ActionTable;
   readonly 'ocpp2.0.1': Ocpp201ActionTable;
@@ -63,9 +80,7 @@ export const inboundActions: {
 } = {
   'ocpp1.6': ocpp16,
   'ocpp2.0.1': ocpp2,
-  // 2.1 handles the same actions as 2.0.1 so far (its own answer where 2.1 has a better one); its V2X messages
-  // arrive with the V2G issue.
-  'ocpp2.1': { ...ocpp2, NotifyEVChargingNeeds: v2.notifyEVChargingNeeds21 },
+  'ocpp2.1': ocpp21,
 };
 
 /** Any version's spec, as the dispatcher sees it: its payload type is known only per action (hence `never`). */

@@ -247,7 +247,7 @@ export const getChargerReportRoute = {
   method: 'GET',
   path: '/chargers/{chargerId}/reports/{requestId}',
   auth: READERS,
-  summary: 'A 2.x report assembled from its pages; kind: deviceModel (NotifyReport, default), monitoring, customerInformation, displayMessages, chargingProfiles',
+  summary: 'A 2.x report assembled from its pages; kind: deviceModel (NotifyReport, default), monitoring, customerInformation, displayMessages, chargingProfiles, derControls (2.1)',
   query: ReportQuerySchema,
   response: ChargerReportSchema,
   entry: 'api/chargers/get-charger-report.ts',

@@ -71,13 +71,13 @@ type TimelineAction =
   | 'ReservationStatusUpdate';
 
 /**
- * A notification kept on the charger's timeline, answered with an empty object; `status` names its latest-status
- * field, if it has one.
+ * A notification of request type `R` kept on the charger's timeline, answered with an empty object; `status` names
+ * its latest-status field, if it has one.
  */
-const timelineEntry = <K extends TimelineAction>(
+export const keptOnTimeline = <R>(
   kind: TimelineKind,
-  facts: (p: Ocpp2Request<K>) => { at?: string; status?: string },
-): ActionSpec<Ocpp2Request<K>, Record<string, never>> => ({
+  facts: (p: R) => { at?: string | undefined; status?: string },
+): ActionSpec<R, Record<string, never>> => ({
   async handle(ctx, p) {
     const { at, status } = facts(p);
     await recordTimeline(
@@ -88,6 +88,10 @@ const timelineEntry = <K extends TimelineAction>(
     return {};
   },
 });
+
+/** The same, for an action both 2.x versions have. */
+const timelineEntry = <K extends TimelineAction>(kind: TimelineKind, facts: (p: Ocpp2Request<K>) => { at?: string; status?: string }) =>
+  keptOnTimeline<Ocpp2Request<K>>(kind, facts);
 
 export const notifyEvent: Ocpp2ActionSpec<'NotifyEvent'> = timelineEntry('NotifyEvent', (p) => ({ at: p.generatedAt }));
 export const securityEventNotification: Ocpp2ActionSpec<'SecurityEventNotification'> = timelineEntry('SecurityEvent', (p) => ({

@@ -14,7 +14,7 @@ interface PageFacts {
 }
 
 /** Every paged report message names its request and whether more pages follow. */
-const reportPages = <R extends { requestId: number; tbc?: boolean }>(
+export const reportPages = <R extends { requestId: number; tbc?: boolean }>(
   kind: ReportKind,
   facts: (p: R) => PageFacts,
 ): ActionSpec<R, Record<string, never>> => ({

@@ -187,6 +187,34 @@ describe('OCPP 2.1', () => {
     expect(kept).toEqual([expect.objectContaining({ at: '2026-02-01T10:00:00.000Z', payload: needs })]);
   });
 
+  it('answers the messages only 2.1 has: what the charger tells is kept, what it asks of a service we lack is refused', async () => {
+    const cp = 'CP-21-ONLY';
+    await createCharger(h.deps, { chargerId: cp });
+    const answer = async (action: string, payload: unknown) => (await call(action, payload, 'ocpp2.1', cp))[2];
+    expect(await answer('OpenPeriodicEventStream', { constantStreamData: { id: 1, variableMonitoringId: 5, params: { interval: 60 } } })).toEqual({ status: 'Accepted' });
+    expect(await answer('ClosePeriodicEventStream', { id: 1 })).toEqual({});
+    expect(await answer('NotifyPriorityCharging', { transactionId: 'TX-P', activated: true })).toEqual({});
+    const settlement = { transactionId: 'TX-P', pspRef: 'PSP-42', status: 'Settled', settlementAmount: 12.5, settlementTime: '2026-02-01T11:00:00Z' };
+    expect(await answer('NotifySettlement', settlement)).toEqual({});
+    const swap = { eventType: 'BatteryIn', requestId: 3, idToken: { idToken: 'SWAP-1', type: 'ISO14443' }, batteryData: [{ evseId: 1, serialNumber: 'B-1', soC: 80, soH: 97 }] };
+    expect(await answer('BatterySwap', swap)).toEqual({});
+    expect(await answer('NotifyDERAlarm', { controlType: 'FreqDroop', timestamp: '2026-02-01T11:05:00Z' })).toEqual({});
+    expect(await answer('NotifyDERStartStop', { controlId: 'DER-1', started: true, timestamp: '2026-02-01T11:06:00Z' })).toEqual({});
+    const timeline = (await h.deps.stores.timeline.list(cp)).items;
+    expect(timeline.map((e) => e.kind).sort()).toEqual(
+      ['BatterySwap', 'DERAlarm', 'DERStartStop', 'PeriodicEventStreamClosed', 'PeriodicEventStreamOpened', 'PriorityCharging', 'Settlement'],
+    );
+    expect(timeline.find((e) => e.kind === 'Settlement')).toMatchObject({ at: '2026-02-01T11:00:00.000Z', payload: settlement });
+
+    const fixedPF = { id: 'PF-1', isDefault: false, isSuperseded: false, fixedPF: { priority: 1, displacement: 0.95, excitation: true } };
+    expect(await answer('ReportDERControl', { requestId: 9, tbc: true, fixedPFAbsorb: [fixedPF] })).toEqual({});
+    expect(await answer('ReportDERControl', { requestId: 9 })).toEqual({});
+    expect(await assembleReport(h.deps, cp, 'derControls', 9)).toMatchObject({ complete: true, pages: 2, reportData: [{ fixedPFAbsorb: [fixedPF] }, {}] });
+
+    expect(await answer('PullDynamicScheduleUpdate', { chargingProfileId: 3 })).toEqual({ status: 'Rejected', statusInfo: { reasonCode: 'NotEnabled' } });
+    expect(await answer('VatNumberValidation', { vatNumber: 'NL000099998B57', evseId: 1 })).toEqual({ vatNumber: 'NL000099998B57', evseId: 1, status: 'Rejected', statusInfo: { reasonCode: 'NotEnabled' } });
+  });
+
   it('does not answer a SEND, takes a valid one through its handler and only logs an invalid one', async () => {
     expect(await h.send('CP-21', 'ocpp2.1', '[6,"s1","NotifyPeriodicEventStream",{"id":1,"pending":0,"basetime":"2026-01-01T00:00:00Z","data":[]}]')).toBeUndefined();
     const valid = { id: 2, pending: 0, basetime: '2026-01-01T00:05:00Z', data: [{ t: 0, v: '11.5' }] };

@@ -5,8 +5,9 @@ import type { ValidationOutcome } from './validate.ts';
 /**
  * Inbound tolerance, guided by the validator's errors: validate, and while the first error is one we tolerate,
  * fix it in a copy and validate again. Tolerated: (a) unknown properties (removed), (b) numeric strings where the
- * schema wants a number (converted), (c) `null` for an optional property (removed; OCPP-J forbids null for an
- * absent field, 2.x Part 4 §4.1.5), (d) a date-time without time zone (read as UTC). A missing required field, a bad enum value or an over-long string is never
+ * schema wants a number (converted), and numbers where it wants a string (written as the same digits), (c) `null`
+ * for an optional property (removed; OCPP-J forbids null for an absent field, 2.x Part 4 §4.1.5), (d) a date-time
+ * without time zone (read as UTC). A missing required field, a bad enum value or an over-long string is never
  * tolerated. Where a schema allows extra properties (2.x customData) there is no error, so nothing changes.
  * Fixes copy only the containers on the path to the fix: the caller's object is never changed, and untouched
  * subtrees are shared, not cloned.
@@ -18,9 +19,13 @@ import type { ValidationOutcome } from './validate.ts';
  */
 
 type JsonObject = Record<string, unknown>;
-type Fix = { root: unknown; note: string; removedNull?: SchemaError };
+/**
+ * `insteadOf`: given the error the next validation reports, the error to answer with in its place when that error
+ * is one the fix caused (a null dropped from a required property, a number turned into text outside its enum).
+ */
+type Fix = { root: unknown; note: string; insteadOf?: (next: SchemaError) => SchemaError | undefined };
 /** Where to fix (the object holding the offending property) and how to fix one such object (undefined: leave it). */
-type Change = { at: readonly string[]; fix: (o: JsonObject) => JsonObject | undefined; note: string; removedNull?: SchemaError };
+type Change = { at: readonly string[]; fix: (o: JsonObject) => JsonObject | undefined; note: string; insteadOf?: Fix['insteadOf'] };
 type Fixer = (root: unknown, error: SchemaError) => Change | undefined;
 
 /**
@@ -87,7 +92,7 @@ const applyChange = (root: unknown, change: Change): Fix => {
   // A fix that found nothing to change everywhere still changes the object the error named.
   const next = fixed === root ? updateAt(root, change.at, (o) => change.fix(o) ?? o) : fixed;
   const where = places.includes('*') ? ` (everywhere at /${places.join('/')})` : '';
-  return { root: next, note: `${change.note}${where}`, ...(change.removedNull ? { removedNull: change.removedNull } : {}) };
+  return { root: next, note: `${change.note}${where}`, ...(change.insteadOf ? { insteadOf: change.insteadOf } : {}) };
 };
 
 const dropUnknownProperty: Fixer = (root, error) => {
@@ -105,6 +110,32 @@ function toWantedNumber(value: unknown, wanted: readonly string[]): number | und
   return wanted.includes('number') && Number.isFinite(n) ? n : undefined;
 }
 
+/** The last name of a JSON pointer: the property, wherever in an array the same schema governs it. */
+const lastName = (pointer: string) => pointer.split('/').pop();
+
+/**
+ * Dropping a null that turns out to be required: report the null itself, not the property now missing (at the
+ * place it went missing, which may be another item of the array the null was removed from).
+ */
+const nullWasRequired = (removed: SchemaError) => (next: SchemaError): SchemaError | undefined =>
+  next.keyword === 'required' && lastName(errorPath(next)) === lastName(removed.instancePath) ? { ...removed, instancePath: errorPath(next) } : undefined;
+
+/** A number turned into text that the property's schema still refuses (an enum, a length): report the wrong type. */
+const textStillWrong = (converted: SchemaError) => (next: SchemaError): SchemaError | undefined =>
+  next.keyword !== 'required' && next.keyword !== 'additionalProperties' && lastName(next.instancePath) === lastName(converted.instancePath)
+    ? { ...converted, instancePath: next.instancePath }
+    : undefined;
+
+/**
+ * A number as its JSON text where the schema wants a string (embedded stacks send a 1.6 sampled value or an idTag
+ * unquoted). Only a number whose text is exactly what was sent: not one JSON rounded or wrote with an exponent.
+ */
+const numberAsText = (value: unknown, wanted: readonly string[]): string | undefined => {
+  if (typeof value !== 'number' || !Number.isFinite(value) || !wanted.includes('string')) return undefined;
+  const text = String(value);
+  return /^-?\d{1,15}(?:\.\d{1,15})?$/.test(text) ? text : undefined;
+};
+
 /** Only properties of objects are fixed: array items are never dropped or converted. */
 const fixType: Fixer = (root, error) => {
   const path = segments(error.instancePath);
@@ -114,9 +145,17 @@ const fixType: Fixer = (root, error) => {
   const value = parent[key];
   if (value === null) {
     const note = `removed null property ${error.instancePath}`;
-    return { at: path, fix: (o) => (Object.hasOwn(o, key) && o[key] === null ? omit(o, key) : undefined), note, removedNull: error };
+    return { at: path, fix: (o) => (Object.hasOwn(o, key) && o[key] === null ? omit(o, key) : undefined), note, insteadOf: nullWasRequired(error) };
   }
   const wanted = String(error.params.type).split(',');
+  if (numberAsText(value, wanted) !== undefined) {
+    const note = `converted number ${String(value)} to a string at ${error.instancePath}`;
+    const fix = (o: JsonObject) => {
+      const text = Object.hasOwn(o, key) ? numberAsText(o[key], wanted) : undefined;
+      return text === undefined ? undefined : replace(o, key, text);
+    };
+    return { at: path, fix, note, insteadOf: textStillWrong(error) };
+  }
   if (toWantedNumber(value, wanted) === undefined) return undefined;
   const note = `converted numeric string "${String(value)}" to a number at ${error.instancePath}`;
   const fix = (o: JsonObject) => {
@@ -152,17 +191,6 @@ const FIXERS: Readonly<Record<string, Fixer>> = {
   format: fixDateTime,
 };
 
-/**
- * Dropping a null that turns out to be required: report the null itself, not the property now missing (at the
- * place it went missing, which may be another item of the array the null was removed from).
- */
-const nullWasRequired = (error: SchemaError, fix: Fix | undefined): SchemaError | undefined => {
-  const removed = fix?.removedNull;
-  if (!removed || error.keyword !== 'required') return undefined;
-  const name = (p: string) => p.split('/').pop();
-  return name(errorPath(error)) === name(removed.instancePath) ? { ...removed, instancePath: errorPath(error) } : undefined;
-};
-
 export function validateTolerant(validate: GeneratedValidator, payload: unknown): ValidationOutcome {
   const tolerated: string[] = [];
   let current = payload;
@@ -170,8 +198,8 @@ export function validateTolerant(validate: GeneratedValidator, payload: unknown)
   for (let fixes = 0; ; fixes += 1) {
     if (validate(current)) return { ok: true, payload: current, tolerated };
     const error = firstError(validate);
-    const requiredNull = nullWasRequired(error, lastFix);
-    if (requiredNull) return { ok: false, fault: faultForSchemaError(requiredNull) };
+    const caused = lastFix?.insteadOf?.(error);
+    if (caused) return { ok: false, fault: faultForSchemaError(caused) };
     const fixer = Object.hasOwn(FIXERS, error.keyword) ? FIXERS[error.keyword] : undefined;
     const change = fixer?.(current, error);
     if (change && fixes >= MAX_FIXES) {

@@ -96,6 +96,24 @@ describe('inbound tolerance', () => {
     expect(validateRequest('ocpp2.0.1', 'MeterValues', meterValues('230.5')))
       .toMatchObject({ ok: true, payload: meterValues(230.5) });
   });
+  it('writes a number as its digits where the schema wants a string (a 1.6 sampled value or idTag sent unquoted)', () => {
+    const meterValues = (value: unknown) => ({ connectorId: 1, meterValue: [{ timestamp: NOW, sampledValue: [{ value }, { value }] }] });
+    expect(validateRequest('ocpp1.6', 'MeterValues', meterValues(604.213))).toEqual({
+      ok: true,
+      payload: meterValues('604.213'),
+      tolerated: ['converted number 604.213 to a string at /meterValue/0/sampledValue/0/value (everywhere at /meterValue/*/sampledValue/*)'],
+    });
+    expect(validateRequest('ocpp1.6', 'Authorize', { idTag: 4711 })).toMatchObject({ ok: true, payload: { idTag: '4711' } });
+  });
+  it('keeps refusing a number as the wrong type where its digits would not be what was sent or still not fit', () => {
+    // Rounded by JSON (and over 20 characters as text), or outside an enum: the type was wrong, and is reported so.
+    expect(validateRequest('ocpp1.6', 'Authorize', { idTag: 123456789012345678901234 }))
+      .toEqual({ ok: false, fault: { code: 'TypeConstraintViolation', description: '/idTag: must be string' } });
+    expect(validateRequest('ocpp1.6', 'Authorize', { idTag: 123456789012345678901 }))
+      .toEqual({ ok: false, fault: { code: 'TypeConstraintViolation', description: '/idTag: must be string' } });
+    expect(validateRequest('ocpp1.6', 'StatusNotification', { connectorId: 1, errorCode: 'NoError', status: 1 }))
+      .toEqual({ ok: false, fault: { code: 'TypeConstraintViolation', description: '/status: must be string' } });
+  });
   it('does not convert strings that are not whole numbers where an integer is wanted', () => {
     for (const meterStart of ['12.5', 'abc', '', '1e400', ' 1']) {
       expect(validateRequest('ocpp1.6', 'StartTransaction', startTx16({ meterStart })))

@@ -1,0 +1,36 @@
+/**
+ * Quirks real chargers show in the field, as public issue trackers of CSMSs and OCPP libraries report them, through
+ * the real $default handler on DynamoDB Local: each is served (tolerated and logged, shared/ocpp/tolerance.ts) where
+ * the charger plainly means something, and refused where it does not.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createCharger } from '#shared/charger/registry.ts';
+import { createIdToken } from '#shared/token/id-tokens.ts';
+import { startHarness, type Harness } from '../../support/handler-harness.ts';
+
+let h: Harness;
+const CP = 'CP-QUIRK-16';
+const v16 = (action: string, payload: unknown) => h.call(CP, 'ocpp1.6', action, payload);
+const transactionIdOf = (reply: unknown[]) => (reply[2] as { transactionId: number }).transactionId;
+
+beforeAll(async () => {
+  h = await startHarness();
+  await createCharger(h.deps, { chargerId: CP });
+  await createIdToken(h.deps, { value: '4711' });
+});
+afterAll(async () => h?.close());
+
+describe('numbers where OCPP 1.6 wants text (embedded stacks send sampled values and idTags unquoted)', () => {
+  it('a whole session with unquoted readings and idTag is served, and its energy counted', async () => {
+    const txId = transactionIdOf(await v16('StartTransaction', { connectorId: 1, idTag: 4711, meterStart: 1000, timestamp: '2026-01-03T10:00:00Z' }));
+    const reading = (timestamp: string, wh: number) => ({ timestamp, sampledValue: [{ value: wh, measurand: 'Energy.Active.Import.Register', unit: 'Wh' }] });
+    expect((await v16('MeterValues', { connectorId: 1, transactionId: txId, meterValue: [reading('2026-01-03T10:05:00Z', 1500.5)] }))[0]).toBe(3);
+    const stopped = await v16('StopTransaction', {
+      transactionId: txId, meterStop: 2500, timestamp: '2026-01-03T10:10:00Z', idTag: 4711, transactionData: [reading('2026-01-03T10:10:00Z', 2500)],
+    });
+    expect(stopped.slice(0, 3)).toEqual([3, expect.any(String), { idTagInfo: { status: 'Accepted' } }]);
+    expect(await h.deps.stores.transactions.get(CP, String(txId))).toMatchObject({ status: 'ended', idToken: '4711', energyWh: 1500 });
+    const samples = await h.deps.stores.meterValues.listOfTransaction(CP, String(txId));
+    expect(samples.map((s) => [s.energyWh, s.sampledValue[0]?.value])).toEqual([[1500.5, '1500.5'], [2500, '2500']]);
+  });
+});

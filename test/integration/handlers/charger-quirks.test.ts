@@ -34,3 +34,13 @@ describe('numbers where OCPP 1.6 wants text (embedded stacks send sampled values
     expect(samples.map((s) => [s.energyWh, s.sampledValue[0]?.value])).toEqual([[1500.5, '1500.5'], [2500, '2500']]);
   });
 });
+
+describe('time zone offsets of whole hours (ISO 8601 allows them; simulators and some firmware send them)', () => {
+  it('a status dated +02 keeps the charger time, in UTC', async () => {
+    const sent = new Date(Date.now() - 60_000);
+    const local = new Date(sent.getTime() + 2 * 3_600_000).toISOString().slice(0, 19);
+    await v16('StatusNotification', { connectorId: 2, errorCode: 'NoError', status: 'Available', timestamp: `${local}+02` });
+    const connector = (await h.deps.stores.connectors.list(CP)).find((c) => c.evseId === 2);
+    expect(connector?.statusTimestamp).toBe(new Date(Math.floor(sent.getTime() / 1000) * 1000).toISOString());
+  });
+});

@@ -7,8 +7,8 @@ import type { ValidationOutcome } from './validate.ts';
  * fix it in a copy and validate again. Tolerated: (a) unknown properties (removed), (b) numeric strings where the
  * schema wants a number (converted), and numbers where it wants a string (written as the same digits), (c) `null`
  * for an optional property (removed; OCPP-J forbids null for an absent field, 2.x Part 4 §4.1.5), (d) a date-time
- * without time zone (read as UTC). A missing required field, a bad enum value or an over-long string is never
- * tolerated. Where a schema allows extra properties (2.x customData) there is no error, so nothing changes.
+ * without time zone (read as UTC), (e) the 1.6 errata's units the 1.6 schema lacks (UNIT_ERRATA). A missing
+ * required field, any other bad enum value or an over-long string is never tolerated. Where a schema allows extra properties (2.x customData) there is no error, so nothing changes.
  * Fixes copy only the containers on the path to the fix: the caller's object is never changed, and untouched
  * subtrees are shared, not cloned.
  *
@@ -136,33 +136,41 @@ const numberAsText = (value: unknown, wanted: readonly string[]): string | undef
   return /^-?\d{1,15}(?:\.\d{1,15})?$/.test(text) ? text : undefined;
 };
 
-/** Only properties of objects are fixed: array items are never dropped or converted. */
-const fixType: Fixer = (root, error) => {
+/** The property an error names, in the object holding it. Only properties of objects are fixed, never array items. */
+const offendingProperty = (root: unknown, error: SchemaError): { path: string[]; key: string; value: unknown } | undefined => {
   const path = segments(error.instancePath);
   const key = path.pop();
   const parent = resolve(root, path);
-  if (key === undefined || !isRecord(parent) || !Object.hasOwn(parent, key)) return undefined;
-  const value = parent[key];
-  if (value === null) {
-    const note = `removed null property ${error.instancePath}`;
-    return { at: path, fix: (o) => (Object.hasOwn(o, key) && o[key] === null ? omit(o, key) : undefined), note, insteadOf: nullWasRequired(error) };
-  }
+  return key === undefined || !isRecord(parent) || !Object.hasOwn(parent, key) ? undefined : { path, key, value: parent[key] };
+};
+
+/**
+ * A change that rewrites the property `key` of the object at `path`, and of every object the same schema governs,
+ * wherever `rewrite` has a new value for it (`undefined`: leave it; `DROP`: remove the property).
+ */
+const DROP = Symbol('drop');
+const rewriting = (path: string[], key: string, rewrite: (value: unknown) => unknown, note: string, insteadOf?: Fix['insteadOf']): Change => ({
+  at: path,
+  fix: (o) => {
+    const next = Object.hasOwn(o, key) ? rewrite(o[key]) : undefined;
+    return next === undefined ? undefined : next === DROP ? omit(o, key) : replace(o, key, next);
+  },
+  note,
+  ...(insteadOf ? { insteadOf } : {}),
+});
+
+const fixType: Fixer = (root, error) => {
+  const found = offendingProperty(root, error);
+  if (found === undefined) return undefined;
+  const { path, key, value } = found;
+  if (value === null) return rewriting(path, key, (v) => (v === null ? DROP : undefined), `removed null property ${error.instancePath}`, nullWasRequired(error));
   const wanted = String(error.params.type).split(',');
   if (numberAsText(value, wanted) !== undefined) {
     const note = `converted number ${String(value)} to a string at ${error.instancePath}`;
-    const fix = (o: JsonObject) => {
-      const text = Object.hasOwn(o, key) ? numberAsText(o[key], wanted) : undefined;
-      return text === undefined ? undefined : replace(o, key, text);
-    };
-    return { at: path, fix, note, insteadOf: textStillWrong(error) };
+    return rewriting(path, key, (v) => numberAsText(v, wanted), note, textStillWrong(error));
   }
   if (toWantedNumber(value, wanted) === undefined) return undefined;
-  const note = `converted numeric string "${String(value)}" to a number at ${error.instancePath}`;
-  const fix = (o: JsonObject) => {
-    const n = Object.hasOwn(o, key) ? toWantedNumber(o[key], wanted) : undefined;
-    return n === undefined ? undefined : replace(o, key, n);
-  };
-  return { at: path, fix, note };
+  return rewriting(path, key, (v) => toWantedNumber(v, wanted), `converted numeric string "${String(value)}" to a number at ${error.instancePath}`);
 };
 
 /** A local date-time with no offset: RFC 3339 (and so OCPP) requires one, many chargers omit it. */
@@ -170,25 +178,34 @@ const NO_OFFSET_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?$
 
 /** Reads a date-time without time zone as UTC, which is what OCPP chargers are told to use. */
 const fixDateTime: Fixer = (root, error) => {
-  if (error.params.format !== 'date-time') return undefined;
-  const path = segments(error.instancePath);
-  const key = path.pop();
-  const parent = resolve(root, path);
-  if (key === undefined || !isRecord(parent) || !Object.hasOwn(parent, key)) return undefined;
-  const value = parent[key];
-  if (typeof value !== 'string' || !NO_OFFSET_DATE_TIME.test(value)) return undefined;
-  const note = `read date-time "${value}" without time zone as UTC at ${error.instancePath}`;
-  const fix = (o: JsonObject) => {
-    const v = Object.hasOwn(o, key) ? o[key] : undefined;
-    return typeof v === 'string' && NO_OFFSET_DATE_TIME.test(v) ? replace(o, key, `${v}Z`) : undefined;
-  };
-  return { at: path, fix, note };
+  const found = error.params.format === 'date-time' ? offendingProperty(root, error) : undefined;
+  if (found === undefined || typeof found.value !== 'string' || !NO_OFFSET_DATE_TIME.test(found.value)) return undefined;
+  const note = `read date-time "${found.value}" without time zone as UTC at ${error.instancePath}`;
+  return rewriting(found.path, found.key, (v) => (typeof v === 'string' && NO_OFFSET_DATE_TIME.test(v) ? `${v}Z` : undefined), note);
+};
+
+/**
+ * 1.6 units the 1.6 JSON schema lacks, which chargers send: the errata's corrected spelling of Celsius (the schema
+ * has "Celcius"), read as the schema's; and a frequency unit (the errata adds Hertz; some firmware writes Hz), which
+ * the schema has no value for, so it is removed: the measurand Frequency says it. Only in the 1.6 unit enum.
+ */
+const UNIT_ERRATA: ReadonlyMap<string, string | typeof DROP> = new Map<string, string | typeof DROP>([['Celsius', 'Celcius'], ['Hertz', DROP], ['Hz', DROP]]);
+const isUnitOfMeasure16 = (allowed: unknown) => Array.isArray(allowed) && allowed.includes('Celcius') && allowed.includes('kWh');
+
+const fixUnitErrata: Fixer = (root, error) => {
+  const found = isUnitOfMeasure16(error.params.allowedValues) ? offendingProperty(root, error) : undefined;
+  const sent = found?.value;
+  const read = typeof sent === 'string' ? UNIT_ERRATA.get(sent) : undefined;
+  if (found === undefined || read === undefined) return undefined;
+  const note = read === DROP ? `removed unit "${String(sent)}" the 1.6 schema lacks at ${error.instancePath}` : `read unit "${String(sent)}" as "${read}" at ${error.instancePath}`;
+  return rewriting(found.path, found.key, (v) => (v === sent ? read : undefined), note, nullWasRequired(error));
 };
 
 const FIXERS: Readonly<Record<string, Fixer>> = {
   additionalProperties: dropUnknownProperty,
   type: fixType,
   format: fixDateTime,
+  enum: fixUnitErrata,
 };
 
 export function validateTolerant(validate: GeneratedValidator, payload: unknown): ValidationOutcome {

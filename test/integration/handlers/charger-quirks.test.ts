@@ -44,3 +44,28 @@ describe('time zone offsets of whole hours (ISO 8601 allows them; simulators and
     expect(connector?.statusTimestamp).toBe(new Date(Math.floor(sent.getTime() / 1000) * 1000).toISOString());
   });
 });
+
+describe('1.6 units of the errata that the 1.6 JSON schema lacks (chargers report temperature and grid frequency)', () => {
+  it('a stop whose readings say Celsius and Hertz ends its transaction, and the readings are kept', async () => {
+    const txId = transactionIdOf(await v16('StartTransaction', { connectorId: 3, idTag: '4711', meterStart: 0, timestamp: '2026-01-04T10:00:00Z' }));
+    const stopped = await v16('StopTransaction', {
+      transactionId: txId,
+      meterStop: 700,
+      timestamp: '2026-01-04T10:10:00Z',
+      transactionData: [{
+        timestamp: '2026-01-04T10:10:00Z',
+        sampledValue: [
+          { value: '700', measurand: 'Energy.Active.Import.Register', unit: 'Wh' },
+          { value: '41.5', measurand: 'Temperature', unit: 'Celsius' },
+          { value: '49.97', measurand: 'Frequency', unit: 'Hertz' },
+        ],
+      }],
+    });
+    expect(stopped[0]).toBe(3);
+    expect(await h.deps.stores.transactions.get(CP, String(txId))).toMatchObject({ status: 'ended', energyWh: 700 });
+    const [sample] = await h.deps.stores.meterValues.listOfTransaction(CP, String(txId));
+    expect(sample?.sampledValue.map((v) => [v.measurand, v.value, v.unit])).toEqual([
+      ['Energy.Active.Import.Register', '700', 'Wh'], ['Temperature', '41.5', 'Celcius'], ['Frequency', '49.97', undefined],
+    ]);
+  });
+});

@@ -132,6 +132,26 @@ describe('inbound tolerance', () => {
         .toMatchObject({ ok: false, fault: { code: 'PropertyConstraintViolation' } });
     }
   });
+  it('takes the 1.6 errata units the 1.6 schema lacks: Celsius as its Celcius, a frequency unit removed', () => {
+    const sample = (unit: string, measurand: string) => ({ value: '1', measurand, unit });
+    const meterValues = (...sampledValue: object[]) => ({ connectorId: 1, meterValue: [{ timestamp: NOW, sampledValue }] });
+    const { unit: _hz, ...frequency } = sample('Hz', 'Frequency');
+    expect(validateRequest('ocpp1.6', 'MeterValues', meterValues(sample('Celsius', 'Temperature'), sample('Hertz', 'Frequency'), sample('Hz', 'Frequency'))))
+      .toEqual({
+        ok: true,
+        payload: meterValues(sample('Celcius', 'Temperature'), frequency, frequency),
+        tolerated: [
+          'read unit "Celsius" as "Celcius" at /meterValue/0/sampledValue/0/unit (everywhere at /meterValue/*/sampledValue/*)',
+          'removed unit "Hertz" the 1.6 schema lacks at /meterValue/0/sampledValue/1/unit (everywhere at /meterValue/*/sampledValue/*)',
+          'removed unit "Hz" the 1.6 schema lacks at /meterValue/0/sampledValue/2/unit (everywhere at /meterValue/*/sampledValue/*)',
+        ],
+      });
+    // Any other unit, and these spellings in any other enum, are still refused.
+    expect(validateRequest('ocpp1.6', 'MeterValues', meterValues(sample('celsius', 'Temperature'))))
+      .toMatchObject({ ok: false, fault: { code: 'PropertyConstraintViolation' } });
+    expect(validateRequest('ocpp1.6', 'StatusNotification', { connectorId: 1, errorCode: 'NoError', status: 'Hertz' }))
+      .toMatchObject({ ok: false, fault: { code: 'PropertyConstraintViolation' } });
+  });
   it('removes null for an optional property', () => {
     expect(validateRequest('ocpp1.6', 'StartTransaction', startTx16({ reservationId: null })))
       .toEqual({ ok: true, payload: startTx16(), tolerated: ['removed null property /reservationId'] });

@@ -7,7 +7,8 @@ import type { ValidationOutcome } from './validate.ts';
  * fix it in a copy and validate again. Tolerated: (a) unknown properties (removed), (b) numeric strings where the
  * schema wants a number (converted), and numbers where it wants a string (written as the same digits), (c) `null`
  * for an optional property (removed; OCPP-J forbids null for an absent field, 2.x Part 4 §4.1.5), (d) a date-time
- * without time zone (read as UTC), (e) the 1.6 errata's units the 1.6 schema lacks (UNIT_ERRATA). A missing
+ * without time zone (read as UTC), (e) the 1.6 errata's units the 1.6 schema lacks (UNIT_ERRATA), (f) one object
+ * where the schema wants an array of them (wrapped: some firmware sends its one meter value bare). A missing
  * required field, any other bad enum value or an over-long string is never tolerated. Where a schema allows extra properties (2.x customData) there is no error, so nothing changes.
  * Fixes copy only the containers on the path to the fix: the caller's object is never changed, and untouched
  * subtrees are shared, not cloned.
@@ -165,6 +166,9 @@ const fixType: Fixer = (root, error) => {
   const { path, key, value } = found;
   if (value === null) return rewriting(path, key, (v) => (v === null ? DROP : undefined), `removed null property ${error.instancePath}`, nullWasRequired(error));
   const wanted = String(error.params.type).split(',');
+  if (wanted.includes('array') && isRecord(value)) {
+    return rewriting(path, key, (v) => (isRecord(v) ? [v] : undefined), `wrapped the single object at ${error.instancePath} in an array`);
+  }
   if (numberAsText(value, wanted) !== undefined) {
     const note = `converted number ${String(value)} to a string at ${error.instancePath}`;
     return rewriting(path, key, (v) => numberAsText(v, wanted), note, textStillWrong(error));

@@ -69,3 +69,13 @@ describe('1.6 units of the errata that the 1.6 JSON schema lacks (chargers repor
     ]);
   });
 });
+
+describe('one object where OCPP wants an array (some wallbox firmware sends its one meter value bare)', () => {
+  it('a bare meter value of a transaction is kept, with its energy', async () => {
+    const txId = transactionIdOf(await v16('StartTransaction', { connectorId: 4, idTag: '4711', meterStart: 0, timestamp: '2026-01-05T10:00:00Z' }));
+    const meterValue = { timestamp: '2026-01-05T10:05:00Z', sampledValue: [{ value: '0.25', context: 'Sample.Periodic', measurand: 'Energy.Active.Import.Register', unit: 'kWh' }] };
+    expect((await v16('MeterValues', { connectorId: 4, transactionId: txId, meterValue }))[0]).toBe(3);
+    const samples = await h.deps.stores.meterValues.listOfTransaction(CP, String(txId));
+    expect(samples.map((s) => [s.timestamp, s.energyWh])).toEqual([['2026-01-05T10:05:00.000Z', 250]]);
+  });
+});

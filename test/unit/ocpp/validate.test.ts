@@ -152,6 +152,14 @@ describe('inbound tolerance', () => {
     expect(validateRequest('ocpp1.6', 'StatusNotification', { connectorId: 1, errorCode: 'NoError', status: 'Hertz' }))
       .toMatchObject({ ok: false, fault: { code: 'PropertyConstraintViolation' } });
   });
+  it('wraps one object sent where the schema wants an array of them (a bare meter value)', () => {
+    const meterValue = { timestamp: NOW, sampledValue: [{ value: '0.00', unit: 'kWh' }] };
+    expect(validateRequest('ocpp1.6', 'MeterValues', { connectorId: 1, transactionId: 1, meterValue }))
+      .toEqual({ ok: true, payload: { connectorId: 1, transactionId: 1, meterValue: [meterValue] }, tolerated: ['wrapped the single object at /meterValue in an array'] });
+    // A wrapped object is checked like any item: a wrong one is still refused.
+    expect(validateRequest('ocpp1.6', 'MeterValues', { connectorId: 1, meterValue: { sampledValue: [] } }))
+      .toMatchObject({ ok: false, fault: { code: 'OccurrenceConstraintViolation' } });
+  });
   it('removes null for an optional property', () => {
     expect(validateRequest('ocpp1.6', 'StartTransaction', startTx16({ reservationId: null })))
       .toEqual({ ok: true, payload: startTx16(), tolerated: ['removed null property /reservationId'] });

@@ -8,7 +8,8 @@ import type { ValidationOutcome } from './validate.ts';
  * schema wants a number (converted), and numbers where it wants a string (written as the same digits), (c) `null`
  * for an optional property (removed; OCPP-J forbids null for an absent field, 2.x Part 4 §4.1.5), (d) a date-time
  * without time zone (read as UTC), (e) the 1.6 errata's units the 1.6 schema lacks (UNIT_ERRATA), (f) one object
- * where the schema wants an array of them (wrapped: some firmware sends its one meter value bare). A missing
+ * where the schema wants an array of them (wrapped: some firmware sends its one meter value bare), (g) JSON sent
+ * as 1.6 DataTransfer `data`, which is text (written as its JSON text). A missing
  * required field, any other bad enum value or an over-long string is never tolerated. Where a schema allows extra properties (2.x customData) there is no error, so nothing changes.
  * Fixes copy only the containers on the path to the fix: the caller's object is never changed, and untouched
  * subtrees are shared, not cloned.
@@ -168,6 +169,10 @@ const fixType: Fixer = (root, error) => {
   const wanted = String(error.params.type).split(',');
   if (wanted.includes('array') && isRecord(value)) {
     return rewriting(path, key, (v) => (isRecord(v) ? [v] : undefined), `wrapped the single object at ${error.instancePath} in an array`);
+  }
+  if (key === 'data' && wanted.includes('string') && typeof value === 'object') {
+    // 1.6 DataTransfer's data is text; embedded stacks send their JSON as an object. Its JSON text is what they mean.
+    return rewriting(path, key, (v) => (typeof v === 'object' && v !== null ? JSON.stringify(v) : undefined), `wrote the JSON at ${error.instancePath} as its text`);
   }
   if (numberAsText(value, wanted) !== undefined) {
     const note = `converted number ${String(value)} to a string at ${error.instancePath}`;

@@ -79,3 +79,12 @@ describe('one object where OCPP wants an array (some wallbox firmware sends its 
     expect(samples.map((s) => [s.timestamp, s.energyWh])).toEqual([['2026-01-05T10:05:00.000Z', 250]]);
   });
 });
+
+describe('JSON sent as 1.6 DataTransfer data, which is text (embedded stacks send their payload as an object)', () => {
+  it('is answered as any DataTransfer, and kept as its JSON text', async () => {
+    const reply = await v16('DataTransfer', { vendorId: 'com.acme', messageId: 'CarId', data: { connectorId: 1, vin: 'WVW123' } });
+    expect(reply.slice(0, 3)).toEqual([3, expect.any(String), { status: 'UnknownVendorId' }]);
+    const { items } = await h.deps.stores.timeline.list(CP);
+    expect(items.find((e) => e.kind === 'DataTransfer')?.payload).toMatchObject({ request: { data: '{"connectorId":1,"vin":"WVW123"}' } });
+  });
+});

@@ -160,6 +160,15 @@ describe('inbound tolerance', () => {
     expect(validateRequest('ocpp1.6', 'MeterValues', { connectorId: 1, meterValue: { sampledValue: [] } }))
       .toMatchObject({ ok: false, fault: { code: 'OccurrenceConstraintViolation' } });
   });
+  it('writes JSON sent as 1.6 DataTransfer data as its text (the schema wants text there)', () => {
+    const data = { connectorId: 1, vin: 'WVW123', flags: [true, null] };
+    expect(validateRequest('ocpp1.6', 'DataTransfer', { vendorId: 'com.acme', messageId: 'CarId', data }))
+      .toEqual({ ok: true, payload: { vendorId: 'com.acme', messageId: 'CarId', data: JSON.stringify(data) }, tolerated: ['wrote the JSON at /data as its text'] });
+    expect(validateResponse('ocpp1.6', 'DataTransfer', { status: 'Accepted', data: [1, 2] }))
+      .toEqual({ ok: true, payload: { status: 'Accepted', data: '[1,2]' }, tolerated: ['wrote the JSON at /data as its text'] });
+    // Any other property that wants text still refuses an object.
+    expect(validateRequest('ocpp1.6', 'Authorize', { idTag: { uid: '04A1' } })).toMatchObject({ ok: false, fault: { code: 'TypeConstraintViolation' } });
+  });
   it('removes null for an optional property', () => {
     expect(validateRequest('ocpp1.6', 'StartTransaction', startTx16({ reservationId: null })))
       .toEqual({ ok: true, payload: startTx16(), tolerated: ['removed null property /reservationId'] });

@@ -88,3 +88,34 @@ describe('JSON sent as 1.6 DataTransfer data, which is text (embedded stacks sen
     expect(items.find((e) => e.kind === 'DataTransfer')?.payload).toMatchObject({ request: { data: '{"connectorId":1,"vin":"WVW123"}' } });
   });
 });
+
+describe('quirks already served, kept so by these tests', () => {
+  const send = async (messageId: string, action: string, payload: unknown) =>
+    JSON.parse((await h.send(CP, 'ocpp1.6', JSON.stringify([2, messageId, action, payload]))) ?? 'null') as unknown[];
+
+  it('a message id used again after a reboot (embedded stacks restart their counter) is a new message', async () => {
+    const first = transactionIdOf(await send('1000003', 'StartTransaction', { connectorId: 5, idTag: '4711', meterStart: 0, timestamp: '2026-01-06T10:00:00Z' }));
+    await send('1000004', 'StopTransaction', { transactionId: first, meterStop: 10, timestamp: '2026-01-06T10:05:00Z' });
+    const second = transactionIdOf(await send('1000003', 'StartTransaction', { connectorId: 5, idTag: '4711', meterStart: 10, timestamp: '2026-01-06T11:00:00Z' }));
+    expect(second).not.toBe(first);
+    expect((await h.deps.stores.connectors.list(CP)).find((c) => c.evseId === 5)?.activeTransactionId).toBe(String(second));
+  });
+
+  it('a start naming reservation 0 when none is held, and a stop without reason for transaction 0, are served', async () => {
+    const started = await v16('StartTransaction', { connectorId: 6, idTag: '4711', meterStart: 0, timestamp: '2026-01-07T10:00:00Z', reservationId: 0 });
+    expect(started[2]).toMatchObject({ idTagInfo: { status: 'Accepted' } });
+    const txId = transactionIdOf(started);
+    // 1.6 §4.10: a stop without reason is Local.
+    expect((await v16('StopTransaction', { transactionId: txId, meterStop: 5, timestamp: '2026-01-07T10:05:00Z' }))[0]).toBe(3);
+    expect(await h.deps.stores.transactions.get(CP, String(txId))).toMatchObject({ status: 'ended', stopReason: 'Local' });
+    // Some chargers stop a session the CSMS never numbered with transaction 0: answered, never refused.
+    expect((await v16('StopTransaction', { transactionId: 0, meterStop: 0, timestamp: '2026-01-07T10:06:00Z' }))[0]).toBe(3);
+  });
+
+  it('a meter reading without unit or measurand is the energy register in Wh (1.6 defaults), padded text too', async () => {
+    const txId = transactionIdOf(await v16('StartTransaction', { connectorId: 7, idTag: '4711', meterStart: 0, timestamp: '2026-01-08T10:00:00Z' }));
+    const meterValue = [{ timestamp: '2026-01-08T10:01:00Z', sampledValue: [{ value: '1234' }] }, { timestamp: '2026-01-08T10:02:00Z', sampledValue: [{ value: ' 1600 ', unit: 'Wh' }] }];
+    await v16('MeterValues', { connectorId: 7, transactionId: txId, meterValue });
+    expect((await h.deps.stores.meterValues.listOfTransaction(CP, String(txId))).map((s) => s.energyWh)).toEqual([1234, 1600]);
+  });
+});

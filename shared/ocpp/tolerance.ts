@@ -9,8 +9,10 @@ import type { ValidationOutcome } from './validate.ts';
  * for an optional property (removed; OCPP-J forbids null for an absent field, 2.x Part 4 §4.1.5), (d) a date-time
  * without time zone (read as UTC), (e) the 1.6 errata's units the 1.6 schema lacks (UNIT_ERRATA), (f) one object
  * where the schema wants an array of them (wrapped: some firmware sends its one meter value bare), (g) JSON sent
- * as 1.6 DataTransfer `data`, which is text (written as its JSON text). A missing
- * required field, any other bad enum value or an over-long string is never tolerated. Where a schema allows extra properties (2.x customData) there is no error, so nothing changes.
+ * as 1.6 DataTransfer `data`, which is text (written as its JSON text), (h) a 1.6 BootNotification serial number
+ * over its limit (LONG_SERIAL_NUMBERS, kept as sent). A missing required field, any other bad enum value or any
+ * other over-long string is never tolerated. Where a schema allows extra properties (2.x customData) there is no
+ * error, so nothing changes.
  * Fixes copy only the containers on the path to the fix: the caller's object is never changed, and untouched
  * subtrees are shared, not cloned.
  *
@@ -25,9 +27,11 @@ type JsonObject = Record<string, unknown>;
  * `insteadOf`: given the error the next validation reports, the error to answer with in its place when that error
  * is one the fix caused (a null dropped from a required property, a number turned into text outside its enum).
  */
-type Fix = { root: unknown; note: string; insteadOf?: (next: SchemaError) => SchemaError | undefined };
+type Fix = { root: unknown; note: string; insteadOf?: (next: SchemaError) => SchemaError | undefined; setAside?: SetAside };
 /** Where to fix (the object holding the offending property) and how to fix one such object (undefined: leave it). */
-type Change = { at: readonly string[]; fix: (o: JsonObject) => JsonObject | undefined; note: string; insteadOf?: Fix['insteadOf'] };
+type Change = { at: readonly string[]; fix: (o: JsonObject) => JsonObject | undefined; note: string; insteadOf?: Fix['insteadOf']; setAside?: SetAside };
+/** A value taken out for the schema check and put back, exactly as sent, once the rest passes. */
+type SetAside = { at: readonly string[]; key: string; value: string };
 type Fixer = (root: unknown, error: SchemaError) => Change | undefined;
 
 /**
@@ -94,7 +98,7 @@ const applyChange = (root: unknown, change: Change): Fix => {
   // A fix that found nothing to change everywhere still changes the object the error named.
   const next = fixed === root ? updateAt(root, change.at, (o) => change.fix(o) ?? o) : fixed;
   const where = places.includes('*') ? ` (everywhere at /${places.join('/')})` : '';
-  return { root: next, note: `${change.note}${where}`, ...(change.insteadOf ? { insteadOf: change.insteadOf } : {}) };
+  return { root: next, note: `${change.note}${where}`, ...(change.insteadOf ? { insteadOf: change.insteadOf } : {}), ...(change.setAside ? { setAside: change.setAside } : {}) };
 };
 
 const dropUnknownProperty: Fixer = (root, error) => {
@@ -210,19 +214,41 @@ const fixUnitErrata: Fixer = (root, error) => {
   return rewriting(found.path, found.key, (v) => (v === sent ? read : undefined), note, nullWasRequired(error));
 };
 
+/**
+ * 1.6 BootNotification serial numbers a charger model writes longer than the schema's 25 characters (a widespread
+ * wallbox sends 26 and 34, fixed): refused, the charger can never boot. Kept exactly as sent, up to twice the limit;
+ * any other over-long string, and these beyond that, are still refused.
+ */
+const LONG_SERIAL_NUMBERS: ReadonlySet<string> = new Set(['/chargePointSerialNumber', '/chargeBoxSerialNumber']);
+
+const keepLongSerialNumber: Fixer = (root, error) => {
+  const found = LONG_SERIAL_NUMBERS.has(error.instancePath) ? offendingProperty(root, error) : undefined;
+  const limit = Number(error.params.limit);
+  if (found === undefined || typeof found.value !== 'string' || !(found.value.length <= 2 * limit)) return undefined;
+  const { path, key, value } = found;
+  const note = `kept the ${value.length}-character ${key} over its ${limit}-character limit`;
+  return { ...rewriting(path, key, (v) => (v === value ? DROP : undefined), note), setAside: { at: path, key, value } };
+};
+
 const FIXERS: Readonly<Record<string, Fixer>> = {
   additionalProperties: dropUnknownProperty,
   type: fixType,
   format: fixDateTime,
   enum: fixUnitErrata,
+  maxLength: keepLongSerialNumber,
 };
+
+/** `root` with each set-aside value back in its place. */
+const putBack = (root: unknown, setAside: readonly SetAside[]): unknown =>
+  setAside.reduce((node, s) => updateAt(node, s.at, (o) => Object.fromEntries([...Object.entries(o), [s.key, s.value]])), root);
 
 export function validateTolerant(validate: GeneratedValidator, payload: unknown): ValidationOutcome {
   const tolerated: string[] = [];
+  const setAside: SetAside[] = [];
   let current = payload;
   let lastFix: Fix | undefined;
   for (let fixes = 0; ; fixes += 1) {
-    if (validate(current)) return { ok: true, payload: current, tolerated };
+    if (validate(current)) return { ok: true, payload: putBack(current, setAside), tolerated };
     const error = firstError(validate);
     const caused = lastFix?.insteadOf?.(error);
     if (caused) return { ok: false, fault: faultForSchemaError(caused) };
@@ -235,6 +261,7 @@ export function validateTolerant(validate: GeneratedValidator, payload: unknown)
     lastFix = change && applyChange(current, change);
     if (lastFix === undefined) return { ok: false, fault: faultForSchemaError(error) };
     tolerated.push(lastFix.note);
+    if (lastFix.setAside) setAside.push(lastFix.setAside);
     current = lastFix.root;
   }
 }

@@ -119,3 +119,11 @@ describe('quirks already served, kept so by these tests', () => {
     expect((await h.deps.stores.meterValues.listOfTransaction(CP, String(txId))).map((s) => s.energyWh)).toEqual([1234, 1600]);
   });
 });
+
+describe('1.6 serial numbers over the schema limit (a widespread wallbox sends 26 and 34 characters, fixed)', () => {
+  it('the charger boots, and its serial numbers are kept exactly', async () => {
+    const boot = { chargePointVendor: 'Schneider Electric', chargePointModel: 'EVlink', chargePointSerialNumber: `EVB1A${'7'.repeat(21)}`, chargeBoxSerialNumber: `3N${'0'.repeat(32)}` };
+    expect((await v16('BootNotification', boot))[2]).toMatchObject({ status: 'Accepted' });
+    expect(await h.deps.stores.chargers.get(CP)).toMatchObject({ serialNumber: boot.chargePointSerialNumber, chargeBoxSerialNumber: boot.chargeBoxSerialNumber });
+  });
+});

@@ -1,5 +1,5 @@
 /** $connect: registers the live connection (replacing an older one) and echoes the negotiated subprotocol. */
-import { openConnection } from '#shared/charger/connection.ts';
+import { offeredSpelling, openConnection } from '#shared/charger/connection.ts';
 import { deps, env, logger } from '../_common/runtime.ts';
 import { withCsms } from '../_common/with-csms.ts';
 import { annotateCharger } from '../_common/tracer.ts';
@@ -42,7 +42,7 @@ const connect = async (event: WsConnectEvent): Promise<WsResult> => {
   }
   logger.info('charger connected', { chargerId: auth.chargeBoxId, protocol: auth.protocol, connectionId: rc.connectionId });
   return auth.echoProtocol === 'true'
-    ? { statusCode: 200, headers: { 'Sec-WebSocket-Protocol': auth.protocol } }
+    ? { statusCode: 200, headers: { 'Sec-WebSocket-Protocol': offeredSpelling(header(event.headers, 'Sec-WebSocket-Protocol'), auth.protocol) } }
     : { statusCode: 200 };
 };
 

@@ -81,6 +81,13 @@ export const chooseProtocol = (offered: string | undefined, fallback?: OcppProto
   return best ? { protocol: best, echo: true } : undefined;
 };
 
+/**
+ * The token the charger offered for `protocol`, spelled as it offered it (it is chosen in any case): a client checks
+ * the echo against its own offer (RFC 6455 §4.1), so an offer of `OCPP1.6` answered `ocpp1.6` fails the handshake.
+ */
+export const offeredSpelling = (offered: string | undefined, protocol: OcppProtocol): string =>
+  (offered ?? '').split(',').map((p) => p.trim()).find((p) => p.toLowerCase() === protocol) ?? protocol;
+
 const allow = (chargerId: string, choice: ProtocolChoice | undefined, registration: RegistrationStatus, register = false, enrolment = false): UpgradeDecision => ({
   outcome: 'allow',
   chargerId,

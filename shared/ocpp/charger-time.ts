@@ -26,16 +26,23 @@ export interface ChargerTime {
   replaced?: { sent: string; verdict: ClockVerdict };
 }
 
+/** An offset of whole hours (`+02`), which ISO 8601 allows and some chargers send; Date.parse cannot read it. */
+const HOURS_ONLY_OFFSET = /([+-]\d{2})$/;
+const FULL_TIME = /T\d{2}:\d{2}:\d{2}(?:\.\d+)?[+-]\d{2}$/i;
+
+/** Milliseconds since the epoch of a charger's ISO 8601 time; NaN when unreadable. */
+const parseChargerTime = (sent: string): number => Date.parse(FULL_TIME.test(sent) ? sent.replace(HOURS_ONLY_OFFSET, '$1:00') : sent);
+
 /** The sent time in UTC when it is readable at all (any year), else as sent: the same for every retry of a message. */
 export const sentInUtc = (sent: string): string => {
-  const ms = Date.parse(sent);
+  const ms = parseChargerTime(sent);
   return Number.isNaN(ms) ? sent : new Date(ms).toISOString();
 };
 
 export const chargerTime = (sent: string | undefined, receivedAt: Date, bounds: ChargerClockBounds): ChargerTime => {
   const received = receivedAt.getTime();
   if (sent === undefined) return { at: receivedAt.toISOString() };
-  const ms = Date.parse(sent);
+  const ms = parseChargerTime(sent);
   const verdict: ClockVerdict | undefined = Number.isNaN(ms)
     ? 'unreadable'
     : ms > received + bounds.aheadMs

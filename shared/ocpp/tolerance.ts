@@ -5,9 +5,14 @@ import type { ValidationOutcome } from './validate.ts';
 /**
  * Inbound tolerance, guided by the validator's errors: validate, and while the first error is one we tolerate,
  * fix it in a copy and validate again. Tolerated: (a) unknown properties (removed), (b) numeric strings where the
- * schema wants a number (converted), (c) `null` for an optional property (removed; OCPP-J forbids null for an
- * absent field, 2.x Part 4 §4.1.5), (d) a date-time without time zone (read as UTC). A missing required field, a bad enum value or an over-long string is never
- * tolerated. Where a schema allows extra properties (2.x customData) there is no error, so nothing changes.
+ * schema wants a number (converted), and numbers where it wants a string (written as the same digits), (c) `null`
+ * for an optional property (removed; OCPP-J forbids null for an absent field, 2.x Part 4 §4.1.5), (d) a date-time
+ * without time zone (read as UTC), (e) the 1.6 errata's units the 1.6 schema lacks (UNIT_ERRATA), (f) one object
+ * where the schema wants an array of them (wrapped: some firmware sends its one meter value bare), (g) JSON sent
+ * as 1.6 DataTransfer `data`, which is text (written as its JSON text), (h) a 1.6 BootNotification serial number
+ * over its limit (LONG_SERIAL_NUMBERS, kept as sent). A missing required field, any other bad enum value or any
+ * other over-long string is never tolerated. Where a schema allows extra properties (2.x customData) there is no
+ * error, so nothing changes.
  * Fixes copy only the containers on the path to the fix: the caller's object is never changed, and untouched
  * subtrees are shared, not cloned.
  *
@@ -18,9 +23,15 @@ import type { ValidationOutcome } from './validate.ts';
  */
 
 type JsonObject = Record<string, unknown>;
-type Fix = { root: unknown; note: string; removedNull?: SchemaError };
+/**
+ * `insteadOf`: given the error the next validation reports, the error to answer with in its place when that error
+ * is one the fix caused (a null dropped from a required property, a number turned into text outside its enum).
+ */
+type Fix = { root: unknown; note: string; insteadOf?: (next: SchemaError) => SchemaError | undefined; setAside?: SetAside };
 /** Where to fix (the object holding the offending property) and how to fix one such object (undefined: leave it). */
-type Change = { at: readonly string[]; fix: (o: JsonObject) => JsonObject | undefined; note: string; removedNull?: SchemaError };
+type Change = { at: readonly string[]; fix: (o: JsonObject) => JsonObject | undefined; note: string; insteadOf?: Fix['insteadOf']; setAside?: SetAside };
+/** A value taken out for the schema check and put back, exactly as sent, once the rest passes. */
+type SetAside = { at: readonly string[]; key: string; value: string };
 type Fixer = (root: unknown, error: SchemaError) => Change | undefined;
 
 /**
@@ -87,7 +98,7 @@ const applyChange = (root: unknown, change: Change): Fix => {
   // A fix that found nothing to change everywhere still changes the object the error named.
   const next = fixed === root ? updateAt(root, change.at, (o) => change.fix(o) ?? o) : fixed;
   const where = places.includes('*') ? ` (everywhere at /${places.join('/')})` : '';
-  return { root: next, note: `${change.note}${where}`, ...(change.removedNull ? { removedNull: change.removedNull } : {}) };
+  return { root: next, note: `${change.note}${where}`, ...(change.insteadOf ? { insteadOf: change.insteadOf } : {}), ...(change.setAside ? { setAside: change.setAside } : {}) };
 };
 
 const dropUnknownProperty: Fixer = (root, error) => {
@@ -105,25 +116,74 @@ function toWantedNumber(value: unknown, wanted: readonly string[]): number | und
   return wanted.includes('number') && Number.isFinite(n) ? n : undefined;
 }
 
-/** Only properties of objects are fixed: array items are never dropped or converted. */
-const fixType: Fixer = (root, error) => {
+/** The last name of a JSON pointer: the property, wherever in an array the same schema governs it. */
+const lastName = (pointer: string) => pointer.split('/').pop();
+
+/**
+ * Dropping a null that turns out to be required: report the null itself, not the property now missing (at the
+ * place it went missing, which may be another item of the array the null was removed from).
+ */
+const nullWasRequired = (removed: SchemaError) => (next: SchemaError): SchemaError | undefined =>
+  next.keyword === 'required' && lastName(errorPath(next)) === lastName(removed.instancePath) ? { ...removed, instancePath: errorPath(next) } : undefined;
+
+/** A number turned into text that the property's schema still refuses (an enum, a length): report the wrong type. */
+const textStillWrong = (converted: SchemaError) => (next: SchemaError): SchemaError | undefined =>
+  next.keyword !== 'required' && next.keyword !== 'additionalProperties' && lastName(next.instancePath) === lastName(converted.instancePath)
+    ? { ...converted, instancePath: next.instancePath }
+    : undefined;
+
+/**
+ * A number as its JSON text where the schema wants a string (embedded stacks send a 1.6 sampled value or an idTag
+ * unquoted). Only a number whose text is exactly what was sent: not one JSON rounded or wrote with an exponent.
+ */
+const numberAsText = (value: unknown, wanted: readonly string[]): string | undefined => {
+  if (typeof value !== 'number' || !Number.isFinite(value) || !wanted.includes('string')) return undefined;
+  const text = String(value);
+  return /^-?\d{1,15}(?:\.\d{1,15})?$/.test(text) ? text : undefined;
+};
+
+/** The property an error names, in the object holding it. Only properties of objects are fixed, never array items. */
+const offendingProperty = (root: unknown, error: SchemaError): { path: string[]; key: string; value: unknown } | undefined => {
   const path = segments(error.instancePath);
   const key = path.pop();
   const parent = resolve(root, path);
-  if (key === undefined || !isRecord(parent) || !Object.hasOwn(parent, key)) return undefined;
-  const value = parent[key];
-  if (value === null) {
-    const note = `removed null property ${error.instancePath}`;
-    return { at: path, fix: (o) => (Object.hasOwn(o, key) && o[key] === null ? omit(o, key) : undefined), note, removedNull: error };
-  }
+  return key === undefined || !isRecord(parent) || !Object.hasOwn(parent, key) ? undefined : { path, key, value: parent[key] };
+};
+
+/**
+ * A change that rewrites the property `key` of the object at `path`, and of every object the same schema governs,
+ * wherever `rewrite` has a new value for it (`undefined`: leave it; `DROP`: remove the property).
+ */
+const DROP = Symbol('drop');
+const rewriting = (path: string[], key: string, rewrite: (value: unknown) => unknown, note: string, insteadOf?: Fix['insteadOf']): Change => ({
+  at: path,
+  fix: (o) => {
+    const next = Object.hasOwn(o, key) ? rewrite(o[key]) : undefined;
+    return next === undefined ? undefined : next === DROP ? omit(o, key) : replace(o, key, next);
+  },
+  note,
+  ...(insteadOf ? { insteadOf } : {}),
+});
+
+const fixType: Fixer = (root, error) => {
+  const found = offendingProperty(root, error);
+  if (found === undefined) return undefined;
+  const { path, key, value } = found;
+  if (value === null) return rewriting(path, key, (v) => (v === null ? DROP : undefined), `removed null property ${error.instancePath}`, nullWasRequired(error));
   const wanted = String(error.params.type).split(',');
+  if (wanted.includes('array') && isRecord(value)) {
+    return rewriting(path, key, (v) => (isRecord(v) ? [v] : undefined), `wrapped the single object at ${error.instancePath} in an array`);
+  }
+  if (key === 'data' && wanted.includes('string') && typeof value === 'object') {
+    // 1.6 DataTransfer's data is text; embedded stacks send their JSON as an object. Its JSON text is what they mean.
+    return rewriting(path, key, (v) => (typeof v === 'object' && v !== null ? JSON.stringify(v) : undefined), `wrote the JSON at ${error.instancePath} as its text`);
+  }
+  if (numberAsText(value, wanted) !== undefined) {
+    const note = `converted number ${String(value)} to a string at ${error.instancePath}`;
+    return rewriting(path, key, (v) => numberAsText(v, wanted), note, textStillWrong(error));
+  }
   if (toWantedNumber(value, wanted) === undefined) return undefined;
-  const note = `converted numeric string "${String(value)}" to a number at ${error.instancePath}`;
-  const fix = (o: JsonObject) => {
-    const n = Object.hasOwn(o, key) ? toWantedNumber(o[key], wanted) : undefined;
-    return n === undefined ? undefined : replace(o, key, n);
-  };
-  return { at: path, fix, note };
+  return rewriting(path, key, (v) => toWantedNumber(v, wanted), `converted numeric string "${String(value)}" to a number at ${error.instancePath}`);
 };
 
 /** A local date-time with no offset: RFC 3339 (and so OCPP) requires one, many chargers omit it. */
@@ -131,47 +191,67 @@ const NO_OFFSET_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?$
 
 /** Reads a date-time without time zone as UTC, which is what OCPP chargers are told to use. */
 const fixDateTime: Fixer = (root, error) => {
-  if (error.params.format !== 'date-time') return undefined;
-  const path = segments(error.instancePath);
-  const key = path.pop();
-  const parent = resolve(root, path);
-  if (key === undefined || !isRecord(parent) || !Object.hasOwn(parent, key)) return undefined;
-  const value = parent[key];
-  if (typeof value !== 'string' || !NO_OFFSET_DATE_TIME.test(value)) return undefined;
-  const note = `read date-time "${value}" without time zone as UTC at ${error.instancePath}`;
-  const fix = (o: JsonObject) => {
-    const v = Object.hasOwn(o, key) ? o[key] : undefined;
-    return typeof v === 'string' && NO_OFFSET_DATE_TIME.test(v) ? replace(o, key, `${v}Z`) : undefined;
-  };
-  return { at: path, fix, note };
+  const found = error.params.format === 'date-time' ? offendingProperty(root, error) : undefined;
+  if (found === undefined || typeof found.value !== 'string' || !NO_OFFSET_DATE_TIME.test(found.value)) return undefined;
+  const note = `read date-time "${found.value}" without time zone as UTC at ${error.instancePath}`;
+  return rewriting(found.path, found.key, (v) => (typeof v === 'string' && NO_OFFSET_DATE_TIME.test(v) ? `${v}Z` : undefined), note);
+};
+
+/**
+ * 1.6 units the 1.6 JSON schema lacks, which chargers send: the errata's corrected spelling of Celsius (the schema
+ * has "Celcius"), read as the schema's; and a frequency unit (the errata adds Hertz; some firmware writes Hz), which
+ * the schema has no value for, so it is removed: the measurand Frequency says it. Only in the 1.6 unit enum.
+ */
+const UNIT_ERRATA: ReadonlyMap<string, string | typeof DROP> = new Map<string, string | typeof DROP>([['Celsius', 'Celcius'], ['Hertz', DROP], ['Hz', DROP]]);
+const isUnitOfMeasure16 = (allowed: unknown) => Array.isArray(allowed) && allowed.includes('Celcius') && allowed.includes('kWh');
+
+const fixUnitErrata: Fixer = (root, error) => {
+  const found = isUnitOfMeasure16(error.params.allowedValues) ? offendingProperty(root, error) : undefined;
+  const sent = found?.value;
+  const read = typeof sent === 'string' ? UNIT_ERRATA.get(sent) : undefined;
+  if (found === undefined || read === undefined) return undefined;
+  const note = read === DROP ? `removed unit "${String(sent)}" the 1.6 schema lacks at ${error.instancePath}` : `read unit "${String(sent)}" as "${read}" at ${error.instancePath}`;
+  return rewriting(found.path, found.key, (v) => (v === sent ? read : undefined), note, nullWasRequired(error));
+};
+
+/**
+ * 1.6 BootNotification serial numbers a charger model writes longer than the schema's 25 characters (a widespread
+ * wallbox sends 26 and 34, fixed): refused, the charger can never boot. Kept exactly as sent, up to twice the limit;
+ * any other over-long string, and these beyond that, are still refused.
+ */
+const LONG_SERIAL_NUMBERS: ReadonlySet<string> = new Set(['/chargePointSerialNumber', '/chargeBoxSerialNumber']);
+
+const keepLongSerialNumber: Fixer = (root, error) => {
+  const found = LONG_SERIAL_NUMBERS.has(error.instancePath) ? offendingProperty(root, error) : undefined;
+  const limit = Number(error.params.limit);
+  if (found === undefined || typeof found.value !== 'string' || !(found.value.length <= 2 * limit)) return undefined;
+  const { path, key, value } = found;
+  const note = `kept the ${value.length}-character ${key} over its ${limit}-character limit`;
+  return { ...rewriting(path, key, (v) => (v === value ? DROP : undefined), note), setAside: { at: path, key, value } };
 };
 
 const FIXERS: Readonly<Record<string, Fixer>> = {
   additionalProperties: dropUnknownProperty,
   type: fixType,
   format: fixDateTime,
+  enum: fixUnitErrata,
+  maxLength: keepLongSerialNumber,
 };
 
-/**
- * Dropping a null that turns out to be required: report the null itself, not the property now missing (at the
- * place it went missing, which may be another item of the array the null was removed from).
- */
-const nullWasRequired = (error: SchemaError, fix: Fix | undefined): SchemaError | undefined => {
-  const removed = fix?.removedNull;
-  if (!removed || error.keyword !== 'required') return undefined;
-  const name = (p: string) => p.split('/').pop();
-  return name(errorPath(error)) === name(removed.instancePath) ? { ...removed, instancePath: errorPath(error) } : undefined;
-};
+/** `root` with each set-aside value back in its place. */
+const putBack = (root: unknown, setAside: readonly SetAside[]): unknown =>
+  setAside.reduce((node, s) => updateAt(node, s.at, (o) => Object.fromEntries([...Object.entries(o), [s.key, s.value]])), root);
 
 export function validateTolerant(validate: GeneratedValidator, payload: unknown): ValidationOutcome {
   const tolerated: string[] = [];
+  const setAside: SetAside[] = [];
   let current = payload;
   let lastFix: Fix | undefined;
   for (let fixes = 0; ; fixes += 1) {
-    if (validate(current)) return { ok: true, payload: current, tolerated };
+    if (validate(current)) return { ok: true, payload: putBack(current, setAside), tolerated };
     const error = firstError(validate);
-    const requiredNull = nullWasRequired(error, lastFix);
-    if (requiredNull) return { ok: false, fault: faultForSchemaError(requiredNull) };
+    const caused = lastFix?.insteadOf?.(error);
+    if (caused) return { ok: false, fault: faultForSchemaError(caused) };
     const fixer = Object.hasOwn(FIXERS, error.keyword) ? FIXERS[error.keyword] : undefined;
     const change = fixer?.(current, error);
     if (change && fixes >= MAX_FIXES) {
@@ -181,6 +261,7 @@ export function validateTolerant(validate: GeneratedValidator, payload: unknown)
     lastFix = change && applyChange(current, change);
     if (lastFix === undefined) return { ok: false, fault: faultForSchemaError(error) };
     tolerated.push(lastFix.note);
+    if (lastFix.setAside) setAside.push(lastFix.setAside);
     current = lastFix.root;
   }
 }

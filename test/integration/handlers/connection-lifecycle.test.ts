@@ -100,6 +100,21 @@ describe('$connect and $disconnect', () => {
     expect((await connect('c-1', 1000)).headers).toEqual({ 'Sec-WebSocket-Protocol': 'ocpp1.6' });
     expect((await connect('c-1', 1000, 'ocpp1.6', 'false')).headers).toBeUndefined();
   });
+  it('echoes the subprotocol spelled as the charger offered it, which it chose in any case', async () => {
+    const created = await createCharger(h.deps, { chargerId: 'CP-CASE' });
+    if (!created.created) throw new Error('setup');
+    const chosen = await authorize({ id: 'CP-CASE', auth: basic('CP-CASE', created.password), protocols: 'OCPP1.6' });
+    expect(chosen.context).toMatchObject({ protocol: 'ocpp1.6', echoProtocol: 'true' });
+    const connected = (await h.handlers.connect(
+      {
+        headers: { 'Sec-WebSocket-Protocol': 'OCPP1.6' },
+        requestContext: { routeKey: '$connect', eventType: 'CONNECT', connectionId: 'c-case', connectedAt: 500, authorizer: chosen.context },
+      },
+      lambdaContext('OcppConnect'),
+    )) as { statusCode: number; headers?: Record<string, string> };
+    // A client fails the handshake when the echo is not one of the tokens it offered (RFC 6455 §4.1).
+    expect(connected).toMatchObject({ statusCode: 200, headers: { 'Sec-WebSocket-Protocol': 'OCPP1.6' } });
+  });
   it('refuses a connection with no protocol it can speak', async () => {
     expect((await connect('c-0', 1000, '')).statusCode).toBe(400);
   });

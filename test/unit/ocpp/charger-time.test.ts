@@ -11,6 +11,13 @@ describe('charger timestamps', () => {
     expect(chargerTime('2026-05-03T12:00:00Z', RECEIVED, bounds)).toEqual({ at: '2026-05-03T12:00:00.000Z' });
   });
 
+  it('reads every offset form ISO 8601 allows: whole hours (as some chargers send), hours and minutes with or without colon', () => {
+    for (const sent of ['2026-06-01T14:04:00+02', '2026-06-01T14:04:00+0200', '2026-06-01T14:04:00.000+02:00', '2026-06-01T10:04:00-02']) {
+      expect(chargerTime(sent, RECEIVED, bounds), sent).toEqual({ at: '2026-06-01T12:04:00.000Z' });
+      expect(sentInUtc(sent), sent).toBe('2026-06-01T12:04:00.000Z');
+    }
+  });
+
   it('puts the receive time in place of one too far ahead, too far behind or unreadable, keeping what was sent', () => {
     for (const [sent, verdict] of [
       ['9999-12-31T23:59:59Z', 'ahead'],

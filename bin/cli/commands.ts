@@ -441,6 +441,14 @@ export const commands: Record<string, Record<string, Command>> = {
     list: async (deps, _args, o) => ({ result: await deps.stores.idTokens.list({ ...(str(o, 'group') ? { groupId: str(o, 'group') } : {}) }) }),
     block: tokenBlock(true),
     unblock: tokenBlock(false),
+    'migrate-case': async (deps) => {
+      const report = await deps.stores.tokenCaseMigration.run();
+      const left = report.conflicts.length;
+      return {
+        result: report,
+        note: `${report.moved} items moved to their keys, ${report.reindexed} re-indexed` + (left ? `; ${left} left: a case variant of the same token holds their key (merge or delete one)` : ''),
+      };
+    },
   },
   locallist: localListCommands,
   tx: transactionCommands,
@@ -473,6 +481,7 @@ export const usage = `Usage: npm run cli -- <group> <command> [args] [--options]
       --master-pass needs --group (the chargers' AuthCtrlr.MasterPassGroupId); --chargers / --locations: used only
       there (elsewhere 2.x NotAtThisLocation, 1.6 Invalid); the same checks as POST /id-tokens
   token list [--group <parent>]           token block|unblock <value> [--type <type>]   (default type ISO14443)
+  token migrate-case                      once, after updating a table written before token values were case-insensitive
   transaction list <chargerId> [--limit n]   transaction show <chargerId> <transactionId>   (with meter values)
   transaction stale [--limit n]           active transactions that are not live (charger offline, no recent event)
   transaction close <chargerId> <transactionId> --reason <text>   end it as closed by the CSMS (frees its token)

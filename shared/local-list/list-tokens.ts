@@ -52,7 +52,7 @@ const holderOf = async (deps: Ports, owner: ListOwner, token?: { type: string; v
     : read.location
       ? { kind: 'location', locationId: read.location.locationId }
       : undefined;
-  return { holder, tokenExists: read.token !== undefined };
+  return { holder, registered: read.token };
 };
 
 /**
@@ -65,10 +65,11 @@ export const assignListToken = async (
   token: { type: string; value: string },
   by: string,
 ): Promise<Outcome<{ created: boolean; token: ListTokenView }>> => {
-  const { holder, tokenExists } = await holderOf(deps, owner, token);
+  const { holder, registered } = await holderOf(deps, owner, token);
   if (!holder) return noOwner(owner);
-  if (!tokenExists) return failure('not-found', `No id token ${token.type} ${token.value} (create it first: POST /id-tokens)`);
-  const listToken: ListToken = { idToken: token.value, idTokenType: token.type, assignedAt: deps.now().toISOString(), assignedBy: by };
+  if (!registered) return failure('not-found', `No id token ${token.type} ${token.value} (create it first: POST /id-tokens)`);
+  // The value as registered, whatever case the caller named it in: the list sends what the token record holds.
+  const listToken: ListToken = { idToken: registered.value, idTokenType: token.type, assignedAt: deps.now().toISOString(), assignedBy: by };
   const out = await deps.stores.listTokens.assign(holder, listToken);
   return success({ created: out.created, token: listTokenView(out.token) });
 };

@@ -17,6 +17,7 @@ import { idTagInfoV16, idTokenInfoV2 } from '../inbound/token-info.ts';
 import type { OcppProtocol } from '../ocpp/frames.ts';
 import type { StoredLocalList } from '../store/local-list-store.ts';
 import { decideToken, tokenForIdTag, type IdTokenRecord, type TokenPlace } from '../token/id-tokens.ts';
+import { canonicalTokenValue } from '../token/token-value.ts';
 import type { ListToken } from './list-tokens.ts';
 import { tokenKey, type LocalListToken, type LocalListUpdateType } from './local-list.ts';
 
@@ -38,19 +39,21 @@ export interface WantedList {
 
 /** An id token's record by type and value (`recordKey`). */
 export type TokenRecords = ReadonlyMap<string, IdTokenRecord>;
-export const recordKey = (idTokenType: string, idToken: string): string => `${idTokenType}\u0000${idToken}`;
+export const recordKey = (idTokenType: string, idToken: string): string => `${idTokenType}\u0000${canonicalTokenValue(idToken)}`;
 
 /** OCPP 1.6 IdToken (idTag, parentIdTag) is CiString20Type: a longer one makes the whole message invalid. */
 const MAX_V16_ID_TAG = 20;
 
 /** 1.6 lists name a value: of the types put on the list with it, the one Authorize would pick (tokenForIdTag). */
 const entriesV16 = (assigned: readonly Pick<ListToken, 'idToken' | 'idTokenType'>[], records: TokenRecords, now: Date, place: TokenPlace) => {
-  const byValue = new Map<string, IdTokenRecord[]>();
+  // By canonical value (one entry however the assignments spell it), sent as the first assignment spells it.
+  const byValue = new Map<string, { idToken: string; found: IdTokenRecord[] }>();
   for (const t of assigned) {
     const record = records.get(recordKey(t.idTokenType, t.idToken));
-    byValue.set(t.idToken, [...(byValue.get(t.idToken) ?? []), ...(record ? [record] : [])]);
+    const entry = byValue.get(canonicalTokenValue(t.idToken)) ?? { idToken: t.idToken, found: [] };
+    byValue.set(canonicalTokenValue(t.idToken), { ...entry, found: [...entry.found, ...(record ? [record] : [])] });
   }
-  return [...byValue].map(([idToken, found]): WantedEntry => ({
+  return [...byValue.values()].map(({ idToken, found }): WantedEntry => ({
     idToken,
     info: idTagInfoV16(decideToken(tokenForIdTag(found), now, false, { place })) as unknown as Record<string, unknown>,
   }));

@@ -9,6 +9,7 @@ import type { OcppProtocol } from '../ocpp/frames.ts';
 import type { Ocpp16CsmsActions } from '../ocpp/generated/ocpp16.types.ts';
 import type { Ocpp201CsmsActions } from '../ocpp/generated/ocpp201.types.ts';
 import { isV16 } from '../command/answer.ts';
+import { canonicalTokenValue } from '../token/token-value.ts';
 
 export type LocalListUpdateType = 'Full' | 'Differential';
 
@@ -77,8 +78,8 @@ export interface LocalListUpdate {
 type SendLocalList16 = Ocpp16CsmsActions['SendLocalList']['request'];
 type SendLocalList2 = Ocpp201CsmsActions['SendLocalList']['request'];
 
-/** One entry per token: 1.6 by idTag, 2.x by idToken and type. */
-export const tokenKey = (t: LocalListToken) => `${t.idToken}\u0000${t.idTokenType ?? ''}`;
+/** One entry per token: 1.6 by idTag, 2.x by idToken and type; values in any case are one token. */
+export const tokenKey = (t: LocalListToken) => `${canonicalTokenValue(t.idToken)}\u0000${t.idTokenType ?? ''}`;
 
 /** The update a (schema-checked) SendLocalList payload asks for, in the terms of both versions. */
 export const localListUpdateOf = (protocol: OcppProtocol, payload: unknown): LocalListUpdate => {

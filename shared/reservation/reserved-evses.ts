@@ -13,6 +13,7 @@
  * The holds are one item per charger (store: `readHeldEvses`), read in the BatchGetItem a start sends anyway.
  */
 import type { PresentedToken, TokenDecision } from '../token/id-tokens.ts';
+import { sameTokenValue } from '../token/token-value.ts';
 import type { ReservationRequest } from './reservation.ts';
 
 /** An accepted reservation as it holds an EVSE. */
@@ -64,15 +65,15 @@ export interface ReservationCheck {
 }
 
 const sameToken = (value: string, type: string | undefined, heldValue: string, heldType: string | undefined): boolean =>
-  value === heldValue && (type === undefined || heldType === undefined || type === heldType);
+  sameTokenValue(value, heldValue) && (type === undefined || heldType === undefined || type === heldType);
 
 /** 1.6 §5.13: the idTag or its parent matches the reservation's idTag or parent idTag (2.x: idToken, groupIdToken). */
 export const tokenMatches = (hold: EvseHold, token: PresentedToken, tokenGroup: string | undefined): boolean => {
   const heldValues = [hold.idToken, ...(hold.groupIdToken !== undefined ? [hold.groupIdToken] : [])];
   return (
     sameToken(token.value, token.type, hold.idToken, hold.idTokenType) ||
-    (hold.groupIdToken !== undefined && token.value === hold.groupIdToken) ||
-    (tokenGroup !== undefined && heldValues.includes(tokenGroup))
+    (hold.groupIdToken !== undefined && sameTokenValue(token.value, hold.groupIdToken)) ||
+    (tokenGroup !== undefined && heldValues.some((held) => sameTokenValue(held, tokenGroup)))
   );
 };
 

@@ -8,6 +8,7 @@ import { chargerIdKey } from '../charger/charger-id.ts';
 import type { ReportKind } from '../charger/report.ts';
 import type { SettingRef } from '../charger/configuration.ts';
 import type { ReservationStatus } from '../reservation/reservation.ts';
+import { canonicalTokenValue } from '../token/token-value.ts';
 import { csmsTable } from './tables.ts';
 
 const pad = (n: number, width: number): string => String(n).padStart(width, '0');
@@ -95,8 +96,8 @@ export const transactionEventKey = (chargerId: string, transactionId: string, se
 });
 /** gsi5: transactions of a charger by the time we first received them. */
 export const chargerTransactionsPk = (chargerId: string) => `CHARGER#${chargerId}#TX`;
-/** gsi6: transactions of an id token (by its value, whatever its type) by the time we first received them. */
-export const tokenTransactionsPk = (idTokenValue: string) => `IDTOKEN#${idTokenValue}#TX`;
+/** gsi6: transactions of an id token (by its value in canonical form, whatever its type) by the time we first received them. */
+export const tokenTransactionsPk = (idTokenValue: string) => `IDTOKEN#${canonicalTokenValue(idTokenValue)}#TX`;
 /** gsi7: transactions at a location (the charger's location when the transaction started). */
 export const locationTransactionsPk = (locationId: string) => `LOCATION#${locationId}#TX`;
 /** gsi8: transactions by state; an ending transaction moves from the first partition to the second. */
@@ -145,10 +146,12 @@ export const meterKeys = (chargerId: string, timestamp: string, fact: unknown, t
   };
 };
 
-// Id tokens: identified by value and type (OCPP 2.x IdTokenType); OCPP 1.6 looks a value up across types.
+// Id tokens: identified by value and type (OCPP 2.x IdTokenType); OCPP 1.6 looks a value up across types. Values are
+// case-insensitive, so every key built from one (a group id too) holds its canonical form (shared/token/token-value.ts):
+// any case a charger or operator presents finds the token, and two case variants are one token with one USES item.
 /** Every id token partition (its types and its uses) starts with it. */
 export const ID_TOKEN_PK_PREFIX = 'IDTOKEN#';
-export const idTokenValuePk = (value: string) => `${ID_TOKEN_PK_PREFIX}${value}`;
+export const idTokenValuePk = (value: string) => `${ID_TOKEN_PK_PREFIX}${canonicalTokenValue(value)}`;
 export const ID_TOKEN_TYPE_PREFIX = 'TYPE#';
 export const idTokenKey = (value: string, type: string) => ({ pk: idTokenValuePk(value), sk: `${ID_TOKEN_TYPE_PREFIX}${type}` });
 export const ALL_TOKENS_PK = 'IDTOKENS';
@@ -160,7 +163,7 @@ export const ALL_TOKENS_PK = 'IDTOKENS';
 export const tokenUsesKey = (value: string) => ({ pk: idTokenValuePk(value), sk: 'USES' });
 /** A use's name in that map: unambiguous whatever characters the ids hold. */
 export const tokenUseName = (chargerId: string, transactionId: string) => JSON.stringify([chargerId, transactionId]);
-export const idTokenGroupPk = (groupId: string) => `IDGROUP#${groupId}`;
+export const idTokenGroupPk = (groupId: string) => `IDGROUP#${canonicalTokenValue(groupId)}`;
 export const idTokenIndexes = (value: string, type: string, groupId?: string) => ({
   gsi2pk: ALL_TOKENS_PK,
   gsi2sk: `${value}#${type}`,
@@ -205,7 +208,7 @@ export const reservationKey = (chargerId: string, reservationId: number) => ({
  * those past it. An item without `status` (only the charger's report is known) is in none of gsi2–gsi4.
  */
 export const chargerReservationsPk = (chargerId: string) => `${CHARGER_PK_PREFIX}${chargerId}#RESERVATIONS`;
-export const tokenReservationsPk = (idTokenValue: string) => `${ID_TOKEN_PK_PREFIX}${idTokenValue}#RESERVATIONS`;
+export const tokenReservationsPk = (idTokenValue: string) => `${idTokenValuePk(idTokenValue)}#RESERVATIONS`;
 export const statusReservationsPk = (status: ReservationStatus) => `RESERVATIONS#${status.toUpperCase()}`;
 export const OPEN_RESERVATIONS_PK = 'RESERVATIONS#OPEN';
 export const reservationListSk = (createdAt: string, chargerId: string, reservationId: number) => `${createdAt}#${chargerId}#${pad(reservationId, 10)}`;
@@ -322,10 +325,10 @@ export const LOCAL_LIST_SK = 'LOCALLIST';
 export const LOCAL_LIST_ENTRY_PREFIX = `${LOCAL_LIST_SK}#`;
 export const localListPk = (chargerId: string) => `${CHARGER_PK_PREFIX}${chargerId}`;
 export const localListKey = (chargerId: string) => ({ pk: localListPk(chargerId), sk: LOCAL_LIST_SK });
-/** 1.6 entries are keyed by idTag; 2.x ones by idToken and type (two types may share a value). */
+/** 1.6 entries are keyed by idTag; 2.x ones by idToken and type (two types may share a value); values canonical. */
 export const localListEntryKey = (chargerId: string, idToken: string, idTokenType?: string) => ({
   pk: localListPk(chargerId),
-  sk: `${LOCAL_LIST_ENTRY_PREFIX}${idToken}${idTokenType === undefined ? '' : `#${idTokenType}`}`,
+  sk: `${LOCAL_LIST_ENTRY_PREFIX}${canonicalTokenValue(idToken)}${idTokenType === undefined ? '' : `#${idTokenType}`}`,
 });
 
 /**
@@ -341,7 +344,7 @@ export const remoteStartKey = (chargerId: string, remoteStartId: number) => ({
 export const PENDING_START_PREFIX = 'PENDINGSTART#';
 export const pendingStartKey = (chargerId: string, idTag: string) => ({
   pk: `${CHARGER_PK_PREFIX}${chargerId}`,
-  sk: `${PENDING_START_PREFIX}${idTag}`,
+  sk: `${PENDING_START_PREFIX}${canonicalTokenValue(idTag)}`,
 });
 
 /**
@@ -350,7 +353,7 @@ export const pendingStartKey = (chargerId: string, idTag: string) => ({
  * location's in the location's partition. The type comes first: it never holds `#`, so `<type>#<value>` is unambiguous.
  */
 export const LIST_TOKEN_PREFIX = `${LOCAL_LIST_SK}-TOKEN#`;
-const listTokenSk = (type: string, value: string) => `${LIST_TOKEN_PREFIX}${type}#${value}`;
+const listTokenSk = (type: string, value: string) => `${LIST_TOKEN_PREFIX}${type}#${canonicalTokenValue(value)}`;
 export const chargerListTokenKey = (chargerId: string, type: string, value: string) => ({ pk: localListPk(chargerId), sk: listTokenSk(type, value) });
 export const locationListTokensPk = (locationId: string) => locationKey(locationId).pk;
 export const locationListTokenKey = (locationId: string, type: string, value: string) => ({ pk: locationListTokensPk(locationId), sk: listTokenSk(type, value) });

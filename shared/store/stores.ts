@@ -30,6 +30,7 @@ import { listTokenStore } from './list-token-store.ts';
 import { fileStore } from './file-store.ts';
 import { firmwareUpdateStore } from './firmware-update-store.ts';
 import { liveSubscriptionStore } from './live-subscription-store.ts';
+import { tokenCaseMigration } from './token-case-migration.ts';
 import { MAX_TARGETS_PER_CONNECTION } from '../live/live-event.ts';
 
 /** One item to read with others: where it is, and how its item becomes a record. */
@@ -69,6 +70,8 @@ export const makeStores = (ctx: StoreContext) => ({
   files: fileStore(ctx),
   firmwareUpdates: firmwareUpdateStore(ctx),
   liveSubscriptions: liveSubscriptionStore(ctx, { maxTargets: MAX_TARGETS_PER_CONNECTION }),
+  /** Once, for a table written before id token values were case-insensitive (`token migrate-case`). */
+  tokenCaseMigration: tokenCaseMigration(ctx),
   /**
    * Reads items of different aggregates in one request (BatchGetItem), e.g. the charger, the id token and the
    * transaction a TransactionEvent needs: `readTogether({ charger: stores.chargers.read(id), ... })`.

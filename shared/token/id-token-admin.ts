@@ -176,7 +176,7 @@ export const addIdToken = async (deps: Ports, input: NewIdTokenInput, by: string
   const record = recordOf(input, by, deps.now());
   return (await deps.stores.idTokens.createIfAbsent(record)) === 'created'
     ? success(idTokenView(record))
-    : failure('conflict', `An id token ${input.type} ${input.value} exists already`, '/value');
+    : failure('conflict', `An id token ${input.type} ${input.value} exists already (values are case-insensitive)`, '/value');
 };
 
 export const getIdToken = async (deps: Ports, type: string, value: string): Promise<Outcome<IdTokenView>> => {

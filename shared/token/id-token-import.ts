@@ -6,6 +6,7 @@
 import { failure, success, type Outcome } from '../api/outcome.ts';
 import type { Ports } from '../deps.ts';
 import { NewIdTokenSchema, addIdToken, type NewIdTokenInput } from './id-token-admin.ts';
+import { canonicalTokenValue } from './token-value.ts';
 
 /** Rows per request: a bound on the work of one call (a larger file goes in several). */
 export const MAX_IMPORT_ROWS = 500;
@@ -173,7 +174,7 @@ export const importIdTokens = async (deps: Ports, rows: readonly unknown[], by: 
   const repeats = new Set<number>();
   checked.forEach((c, i) => {
     if (!('input' in c)) return;
-    const key = `${c.input.type ?? ''}\u0000${c.input.value}`;
+    const key = `${c.input.type ?? ''}\u0000${canonicalTokenValue(c.input.value)}`;
     if (named.has(key)) repeats.add(i);
     else named.add(key);
   });

@@ -11,6 +11,7 @@
 import type { Ports, UnitOfWork } from '../deps.ts';
 import type { Presence } from '../charger/presence.ts';
 import type { IdTokenRecord, TokenDecision } from '../token/id-tokens.ts';
+import { sameTokenValue } from '../token/token-value.ts';
 import type { ClaimOutcome, TokenUses } from '../store/token-use-store.ts';
 import type { TransactionRecord } from './transaction.ts';
 import { holdsToken } from './transaction.ts';
@@ -141,6 +142,6 @@ const inConcurrentUse = ({ cacheExpiresAt: _onlyWhenAccepted, ...facts }: TokenD
 
 /** After the start's merge: a claim the merged transaction does not hold (it had ended meanwhile, ...) is given back. */
 export const keepClaimIfHeld = async (deps: Ports, claim: StartClaim, merged: TransactionRecord | undefined): Promise<void> => {
-  if (holdsToken(merged) && merged.idToken === claim.value) return;
+  if (holdsToken(merged) && sameTokenValue(merged.idToken, claim.value)) return;
   await releaseClaim(deps, claim);
 };

@@ -213,6 +213,32 @@ describe('POST /id-tokens:import', () => {
   });
 });
 
+describe('id token values are case-insensitive (1.6 CiString, 2.x IdTokenType)', () => {
+  it('finds, changes and refuses a second creation of a token in any case, answering the value as registered', async () => {
+    expect((await api.call(createIdTokenRoute, { body: { value: 'ab12cd34' }, claims: operator })).status).toBe(201);
+    const found = await api.call(getIdTokenRoute, { params: params('ISO14443', 'AB12CD34') });
+    expect(found.status).toBe(200);
+    expect(found.body.value).toBe('ab12cd34');
+    const variant = await api.call(createIdTokenRoute, { body: { value: 'AB12cd34' }, claims: operator });
+    expect(variant.status).toBe(409);
+    // Another type with the value is still another token.
+    expect((await api.call(createIdTokenRoute, { body: { value: 'AB12CD34', type: 'ISO15693' }, claims: operator })).status).toBe(201);
+    const blocked = await api.call(updateIdTokenRoute, {
+      params: params('ISO14443', 'Ab12Cd34'),
+      body: { status: 'blocked' },
+      headers: { 'If-Match': found.headers.ETag! },
+      claims: operator,
+    });
+    expect(blocked.status).toBe(200);
+    expect(blocked.body).toMatchObject({ value: 'ab12cd34', status: 'blocked' });
+  });
+
+  it('imports two case variants of a value in one file as one token', async () => {
+    const res = await api.call(importIdTokensRoute, { body: [{ value: 'imp-case-1' }, { value: 'IMP-CASE-1' }], claims: operator });
+    expect(res.body.rows.map((r: { result: string }) => r.result)).toEqual(['created', 'exists']);
+  });
+});
+
 describe('maxConcurrentTransactions (issue 11)', () => {
   it('takes a number or unlimited on create, PATCH and import (a CSV cell of digits), null going back to the default', async () => {
     const fleet = await api.call(createIdTokenRoute, { body: { value: 'FLEET-MAX', maxConcurrentTransactions: 'unlimited' }, claims: operator });

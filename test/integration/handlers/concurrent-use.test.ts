@@ -91,6 +91,22 @@ describe.each(['ocpp1.6', 'ocpp2.0.1'] as const)('concurrent use of one token, %
     expect(await h.deps.stores.transactions.get(cp('B1'), refused.transactionId)).toMatchObject({ status: 'active', authorization: 'ConcurrentTx' });
   });
 
+  it('takes a card presented in another case for the same card: found, one use, one transaction history', async () => {
+    await chargers('A9', 'B9');
+    // Registered in lower case; readers send it in whatever case their firmware chose (OCPP: case-insensitive).
+    const registered = card('case-a9').toLowerCase();
+    await createIdToken(h.deps, { value: registered });
+    const first = await say.start(cp('A9'), registered.toUpperCase());
+    expect(first.status).toBe('Accepted');
+    expect(await say.authorize(cp('B9'), registered)).toBe('Accepted');
+    expect((await say.start(cp('B9'), registered)).status).toBe('ConcurrentTx');
+    const history = await h.deps.stores.transactions.list({ idToken: registered });
+    expect(history.items.map((t) => [t.chargerId, t.idToken]).sort()).toEqual([
+      [cp('A9'), registered.toUpperCase()],
+      [cp('B9'), registered],
+    ]);
+  });
+
   it('lets a refused start that its charger never stops lock nothing', async () => {
     await chargers('A2', 'B2', 'C2');
     await createIdToken(h.deps, { value: card('REFUSED') });

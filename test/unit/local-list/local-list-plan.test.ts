@@ -63,6 +63,12 @@ describe('the wanted list', () => {
     expect(list.entries.every((e) => e.idTokenType === undefined)).toBe(true);
   });
 
+  it('1.6: values in another case are one entry, spelled as first assigned, with the record whatever case it was registered in', () => {
+    const tokens = records(record('ab12', { blocked: true }));
+    const list = wantedList({ protocol: 'ocpp1.6', assigned: [assigned('AB12'), assigned('ab12', 'eMAID')], records: tokens, now: NOW, place: PLACE });
+    expect(statuses(list.entries)).toEqual(['AB12=Blocked']);
+  });
+
   it('gives a token restricted to other chargers or locations the status it would get at this charger', () => {
     const tokens = records(
       record('HERE', { allowedLocations: ['SITE-PLAN'] }),
@@ -147,6 +153,11 @@ describe('the messages', () => {
       messages: [{ version: 8, updateType: 'Differential', items: [{ idToken: 'GONE', idTokenType: 'ISO14443' }, e('BLOCK', 'Blocked'), e('NEW', 'Accepted')] }],
     });
     expect(planUpdate({ known, wanted: [keep, e('GONE', 'Accepted'), e('BLOCK', 'Accepted')], full: undefined, itemsPerMessage: 10 })).toEqual({ upToDate: true });
+  });
+
+  it('takes a stored entry in another case for the wanted one: no removal and re-adding of one card', () => {
+    const known = stored([e('ab12', 'Accepted')], 3);
+    expect(planUpdate({ known, wanted: [e('AB12', 'Accepted')], full: undefined, itemsPerMessage: 10 })).toEqual({ upToDate: true });
   });
 
   it('writes each version’s payload, which reads back as the same update', () => {

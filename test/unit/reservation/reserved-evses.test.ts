@@ -33,6 +33,9 @@ describe('tokenMatches (1.6 §5.13: idTag or parent matches idTag or parent of t
     ['a token whose group is the reserved token', hold(), { value: 'TAG-B' }, 'TAG-A', true],
     ['the reservation’s group presented itself', hold({ groupIdToken: 'FLEET' }), { value: 'FLEET' }, undefined, true],
     ['a token of another group', hold({ groupIdToken: 'FLEET' }), { value: 'TAG-B' }, 'OTHER', false],
+    ['the reserved token in another case (id tokens are case-insensitive)', hold(), { value: 'tag-a' }, undefined, true],
+    ['the reservation’s group in another case', hold({ groupIdToken: 'FLEET' }), { value: 'TAG-B' }, 'Fleet', true],
+    ['a token whose group is the reserved token in another case', hold(), { value: 'TAG-B' }, 'Tag-A', true],
   ] as const)('%s', (_name, h, token, group, expected) => {
     expect(tokenMatches(h, token, group)).toBe(expected);
   });

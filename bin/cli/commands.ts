@@ -12,6 +12,7 @@ import {
   type RegistrationStatus,
 } from '#shared/charger/registry.ts';
 import { createEnrolmentCode } from '#shared/charger/auto-registration.ts';
+import { authorizationKeyOf } from '#shared/charger/credentials.ts';
 import { REPORT_KINDS, type ReportKind } from '#shared/charger/report.ts';
 import { reportOf } from '#shared/charger/charger-api.ts';
 import { importChargers, ImportFormatError, parseImport } from '#shared/charger/charger-import.ts';
@@ -63,6 +64,8 @@ const registeredId = async (deps: Deps, id: string | undefined): Promise<string>
 };
 
 const closedNote = (closed: string | undefined) => (closed ? ` Its live connection ${closed} was closed.` : '');
+/** For a 1.6 charger set up through its AuthorizationKey, which holds the password as hex digits. */
+const asAuthorizationKey = (password: string) => ` (as a 1.6 AuthorizationKey: ${authorizationKeyOf(password)})`;
 
 export const need = (value: string | undefined, what: string): string => {
   if (!value) throw new UsageError(`missing ${what}`);
@@ -123,7 +126,7 @@ const chargerAdd: Command = async (deps, [id], o) => {
   }
   return {
     result: created.profile,
-    note: `Charger ${id} registered. Its password (shown once, store it in the charger): ${created.password}`,
+    note: `Charger ${id} registered. Its password (shown once, store it in the charger): ${created.password}${asAuthorizationKey(created.password)}`,
   };
 };
 
@@ -201,7 +204,10 @@ const chargerPassword: Command = async (deps, [id], o, { closer, commandQueue })
         '(follow it with: command show); the old one works until the charger connects with the new one.',
     };
   }
-  return { result: { chargerId: id }, note: `New password for ${id} (shown once): ${change.password}. The old one no longer works.${closedNote(change.closedConnectionId)}` };
+  return {
+    result: { chargerId: id },
+    note: `New password for ${id} (shown once): ${change.password}${asAuthorizationKey(change.password)}. The old one no longer works.${closedNote(change.closedConnectionId)}`,
+  };
 };
 
 const enrolmentAdd: Command = async (deps, _args, o) => {

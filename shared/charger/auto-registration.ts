@@ -12,7 +12,7 @@
  */
 import type { Ports } from '../deps.ts';
 import { chargerIdKey } from './charger-id.ts';
-import { generatePassword, looksGenerated, secretMac, type PasswordKeys } from './credentials.ts';
+import { generateChargerPassword, looksLikeGeneratedChargerPassword, secretMac, type PasswordKeys } from './credentials.ts';
 
 export interface AutoRegistrationPolicy {
   readonly enabled: boolean;
@@ -51,9 +51,9 @@ const keysOf = (deps: Partial<PasswordKeys>): PasswordKeys => {
   return { passwordPepper: deps.passwordPepper };
 };
 
-/** Creates a code valid for `hours`; returns the clear code once. */
+/** Creates a code valid for `hours`; returns the clear code once. It is typed in as the charger's password: one of that form. */
 export const createEnrolmentCode = async (deps: EnrolmentPorts, hours: number, label?: string): Promise<{ code: string; record: EnrolmentCode }> => {
-  const code = generatePassword();
+  const code = generateChargerPassword();
   const now = deps.now();
   const record: EnrolmentCode = {
     createdAt: now.toISOString(),
@@ -66,7 +66,7 @@ export const createEnrolmentCode = async (deps: EnrolmentPorts, hours: number, l
 
 /** Whether `password` is an enrolment code that is unused and unexpired now (the authorizer's read-only check). */
 export const isUsableEnrolmentCode = async (deps: EnrolmentPorts, password: string): Promise<boolean> => {
-  if (!looksGenerated(password)) return false;
+  if (!looksLikeGeneratedChargerPassword(password)) return false;
   const found = await deps.stores.enrolments.get(secretMac(keysOf(deps), password));
   return found !== undefined && found.usedBy === undefined && found.expiresAt * 1000 > deps.now().getTime();
 };

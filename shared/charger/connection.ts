@@ -7,7 +7,7 @@ import type { Ports } from '../deps.ts';
 import { PROTOCOL_PREFERENCE, type OcppProtocol } from '../ocpp/frames.ts';
 import { consumeEnrolmentCode, isUsableEnrolmentCode } from './auto-registration.ts';
 import { isValidChargerId, sameChargerId } from './charger-id.ts';
-import { checkPassword, decoyCheck, parseBasicAuth, secretsEqual, type PasswordKeys } from './credentials.ts';
+import { checkPassword, decodedAuthorizationKey, decoyCheck, parseBasicAuth, secretsEqual, type PasswordKeys } from './credentials.ts';
 import { createCharger, hasExpired, type ConnectionCloser, type RegistrationStatus } from './registry.ts';
 
 export type { ConnectionCloser };
@@ -133,12 +133,15 @@ const decide = async (deps: ConnectPorts, policy: ConnectionPolicy, request: Upg
   const stored = await deps.stores.chargers.getWithSecret(chargerId, true);
   const charger = stored && !hasExpired(stored, deps.now()) ? stored : undefined;
   if (!charger) return decideUnknown(deps, policy, request, chargerId, credentials.password);
-  const check = await checkPassword(credentials.password, charger.passwordHash, deps);
-  // A password the charger accepted by command is valid beside the current one until it connects with it.
-  const next = check !== 'match' && charger.nextPasswordHash !== undefined ? await checkPassword(credentials.password, charger.nextPasswordHash, deps) : undefined;
-  if (check !== 'match' && next !== 'match') {
-    return { outcome: 'unauthorized', reason: check === 'other-pepper' ? 'password hash made under another pepper' : 'wrong password' };
+  const asSent = await checkHashes(deps, charger, credentials.password);
+  // A 1.6 charger that puts its AuthorizationKey's hex digits in the header instead of the password they stand for
+  // (firmware older than the whitepaper's reading): the password it was sent is checked too.
+  const decoded = asSent.match ? undefined : decodedAuthorizationKey(credentials.password);
+  const { match, next } = decoded !== undefined ? await checkHashes(deps, charger, decoded) : asSent;
+  if (!match) {
+    return { outcome: 'unauthorized', reason: asSent.otherPepper ? 'password hash made under another pepper' : 'wrong password' };
   }
+  if (decoded !== undefined) deps.log.warn('charger sent its AuthorizationKey hex digits as its Basic password; tolerated', { chargerId: charger.chargerId });
   // OCPP 2.0.1 B03: a rejected charger is refused; it is told so only once its password is right.
   if (charger.registrationStatus === 'rejected') return { outcome: 'forbidden', reason: 'charger is rejected' };
   // Security profile 2 and up: Basic credentials only over TLS. Only a profile 1 charger may use plain ws://, and a
@@ -147,7 +150,17 @@ const decide = async (deps: ConnectPorts, policy: ConnectionPolicy, request: Upg
     return { outcome: 'forbidden', reason: `security profile ${charger.securityProfile} requires wss://` };
   }
   const allowed = allow(charger.chargerId, chooseProtocol(request.offeredProtocols, charger.defaultProtocol), charger.registrationStatus);
-  return next === 'match' && allowed.outcome === 'allow' ? { ...allowed, promotesPassword: true } : allowed;
+  return next && allowed.outcome === 'allow' ? { ...allowed, promotesPassword: true } : allowed;
+};
+
+/**
+ * The password against the charger's hashes: its current one, then the one it accepted by command, which is valid
+ * beside it until the charger connects with it (`next`).
+ */
+const checkHashes = async (deps: ConnectPorts, charger: { passwordHash: string; nextPasswordHash?: string }, password: string) => {
+  const current = await checkPassword(password, charger.passwordHash, deps);
+  const next = current !== 'match' && charger.nextPasswordHash !== undefined && (await checkPassword(password, charger.nextPasswordHash, deps)) === 'match';
+  return { match: current === 'match' || next, next, otherPepper: current === 'other-pepper' };
 };
 
 export interface OpenConnectionInput {

@@ -2,8 +2,8 @@
  * Charger passwords for HTTP Basic auth (OCPP security profiles 1 and 2). Only a hash is stored; the clear
  * password exists once, when it is generated, and is never logged. The stored hash names its scheme:
  *
- * - `hmac-sha256$<pepper id>$<mac>` for passwords the CSMS generated (192 random bits): nobody can guess such a
- *   password, so a slow hash buys nothing; an HMAC under a secret pepper (kept outside the table) costs
+ * - `hmac-sha256$<pepper id>$<mac>` for passwords the CSMS generated (120 random bits, 192 in older ones): nobody
+ *   can guess such a password, so a slow hash buys nothing; an HMAC under a secret pepper (kept outside the table) costs
  *   microseconds per check and is useless to whoever reads the table without the pepper.
  * - `scrypt$N$r$p$<salt>$<key>` for passwords a charger or an operator chose, which may be guessable: a slow,
  *   salted hash. Hashes stored before the HMAC scheme existed are scrypt too, and keep working.
@@ -47,6 +47,51 @@ export const generatePassword = (): string => {
 
 /** Whether a password has the form `generatePassword` produces (32 base64url characters). */
 export const looksGenerated = (password: string): boolean => /^[A-Za-z0-9_-]{32}$/.test(password);
+
+/**
+ * A charger password: 20 base64url characters (120 random bits). 20 is the most a 1.6 charger takes: the security
+ * whitepaper's AuthorizationKey carries the password as up to 40 hexadecimal digits (`authorizationKeyOf`), and the
+ * charger sends the 20 characters they stand for in its Basic header. OCPP 2.0.1 BasicAuthPassword takes 16 to 40.
+ */
+export const CHARGER_PASSWORD_LENGTH = 20;
+export const generateChargerPassword = (): string => {
+  for (;;) {
+    const password = randomBytes((CHARGER_PASSWORD_LENGTH * 3) / 4).toString('base64url');
+    if (!password.startsWith('-')) return password;
+  }
+};
+
+/** Charger passwords generated before they were 20 characters are 32 (`generatePassword`): both forms are ours. */
+export const looksLikeGeneratedChargerPassword = (password: string): boolean =>
+  looksGenerated(password) || new RegExp(`^[A-Za-z0-9_-]{${CHARGER_PASSWORD_LENGTH}}$`).test(password);
+
+/** OCPP 1.6 security whitepaper: AuthorizationKey is the password's hexadecimal representation (16 to 20 bytes). */
+export const authorizationKeyOf = (password: string): string => Buffer.from(password, 'utf8').toString('hex');
+
+const HEX_AUTHORIZATION_KEY = /^(?:[0-9A-Fa-f]{2}){16,20}$/;
+/** Printable ASCII, the only passwords a Basic header read as text carries unchanged. */
+const PRINTABLE = /^[\x20-\x7e]+$/;
+
+/**
+ * The password a 1.6 AuthorizationKey value makes the charger send in its Basic header: what its 32 to 40 hex digits
+ * stand for; `binary` when they stand for bytes that are not printable text (a Basic header read as text cannot carry
+ * them, so the charger could never be checked); any other value as it is (firmware that predates the whitepaper
+ * takes the value itself).
+ */
+export const passwordOfAuthorizationKey = (value: string): string | { binary: true } => {
+  if (!HEX_AUTHORIZATION_KEY.test(value)) return value;
+  const text = Buffer.from(value, 'hex').toString('latin1');
+  return PRINTABLE.test(text) ? text : { binary: true };
+};
+
+/**
+ * A Basic password that may be an AuthorizationKey sent as it was configured (hex digits) by a 1.6 charger that does
+ * not decode it, as the whitepaper wants: the password it stands for, to be checked too. Undefined otherwise.
+ */
+export const decodedAuthorizationKey = (presented: string): string | undefined => {
+  const decoded = passwordOfAuthorizationKey(presented);
+  return typeof decoded === 'string' && decoded !== presented ? decoded : undefined;
+};
 
 const deriveKey = (password: string, salt: Buffer, options: ScryptOptions, length: number): Promise<Buffer> =>
   new Promise((resolve, reject) => {
@@ -132,7 +177,7 @@ let scryptDecoy: Promise<string> | undefined;
  * (auto-registration): there a scrypt check; elsewhere every real id has an HMAC hash, and so does the decoy.
  */
 export const decoyCheck = async (password: string, keys: Partial<PasswordKeys>, chosenPasswordsExist: boolean): Promise<void> => {
-  if (looksGenerated(password) || !chosenPasswordsExist) {
+  if (looksLikeGeneratedChargerPassword(password) || !chosenPasswordsExist) {
     mac(requirePepper(keys), password);
     return;
   }

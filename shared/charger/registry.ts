@@ -4,7 +4,7 @@
  */
 import type { Ports } from '../deps.ts';
 import type { OcppProtocol } from '../ocpp/frames.ts';
-import { generatePassword, hashPassword, type PasswordKeys, type PasswordOrigin } from './credentials.ts';
+import { generateChargerPassword, hashPassword, type PasswordKeys, type PasswordOrigin } from './credentials.ts';
 import { isValidChargerId } from './charger-id.ts';
 
 export type RegistrationStatus = 'pending' | 'accepted' | 'rejected';
@@ -98,7 +98,7 @@ export const isAccepted = (charger: ChargerProfile | undefined): boolean => char
 
 export const createCharger = async (deps: CredentialPorts, input: NewCharger): Promise<CreateChargerResult> => {
   if (!isValidChargerId(input.chargerId)) return { created: false, reason: 'invalid-id' };
-  const password = input.password ?? generatePassword();
+  const password = input.password ?? generateChargerPassword();
   const origin: PasswordOrigin = input.password === undefined ? 'generated' : (input.passwordOrigin ?? 'chosen');
   const profile: ChargerProfile = {
     chargerId: input.chargerId,
@@ -142,7 +142,7 @@ export interface RotatedPassword {
 export const rotatePassword = async (deps: CredentialPorts, chargerId: string, closer?: ConnectionCloser): Promise<RotatedPassword | undefined> => {
   const profile = await deps.stores.chargers.get(chargerId);
   if (!profile) return undefined;
-  const password = generatePassword();
+  const password = generateChargerPassword();
   if (!(await deps.stores.chargers.replacePasswordHash(chargerId, await hashPassword(password, 'generated', deps), deps.now()))) return undefined;
   const closedConnectionId = await disconnect(deps, closer, profile.chargerId);
   return { password, ...(closedConnectionId ? { closedConnectionId } : {}) };

@@ -5,17 +5,20 @@
  * once, as is any charger's when the caller revokes the old password (a leaked one must stop working now).
  */
 import { failure, success, type Outcome } from '../api/outcome.ts';
-import { generatePassword } from '../charger/credentials.ts';
+import { authorizationKeyOf, generateChargerPassword } from '../charger/credentials.ts';
 import { rotatePassword, type ConnectionCloser, type CredentialPorts } from '../charger/registry.ts';
 import type { OcppProtocol } from '../ocpp/frames.ts';
 import type { Command } from './command.ts';
 import { commandTarget, submitCommandTo } from './commands.ts';
 import type { CommandQueue } from './ports.ts';
 
-/** The payload that sets the Basic auth password in the charger's OCPP version. */
+/**
+ * The payload that sets the Basic auth password in the charger's OCPP version: 1.6 AuthorizationKey holds it as hex
+ * digits (security whitepaper; the charger sends the password they stand for), 2.x BasicAuthPassword as it is.
+ */
 export const passwordPayload = (protocol: OcppProtocol, password: string): Record<string, unknown> =>
   protocol === 'ocpp1.6'
-    ? { key: 'AuthorizationKey', value: password }
+    ? { key: 'AuthorizationKey', value: authorizationKeyOf(password) }
     : { setVariableData: [{ component: { name: 'SecurityCtrlr' }, variable: { name: 'BasicAuthPassword' }, attributeValue: password }] };
 
 export type PasswordChange =
@@ -37,7 +40,7 @@ export const changeChargerPassword = async (
 ): Promise<Outcome<PasswordChange>> => {
   const target = request.revoke ? undefined : await commandTarget(deps, request.chargerId);
   if (target?.ok) {
-    const password = generatePassword();
+    const password = generateChargerPassword();
     const { protocol } = target.value;
     const command = await submitCommandTo(deps, target.value, {
       action: protocol === 'ocpp1.6' ? 'ChangeConfiguration' : 'SetVariables',

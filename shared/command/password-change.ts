@@ -6,6 +6,7 @@
  * valid beside the current one until the charger connects with it, then the only one (charger/connection.ts).
  */
 import type { Ports } from '../deps.ts';
+import { passwordOfAuthorizationKey } from '../charger/credentials.ts';
 import type { OcppProtocol } from '../ocpp/frames.ts';
 import type { CommandEffect } from './effects.ts';
 
@@ -20,11 +21,15 @@ const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null 
 const named = (value: unknown, name: string) => typeof value === 'string' && value.toLowerCase() === name.toLowerCase();
 const isPasswordVariable = (d: Json) => isObject(d.variable) && named(d.variable.name, 'BasicAuthPassword') && isObject(d.component) && named(d.component.name, 'SecurityCtrlr');
 
-/** The new password a command's payload sets, if it sets one. */
-export const passwordSetBy = (protocol: OcppProtocol, action: string, payload: unknown): string | undefined => {
+/**
+ * The new password a command's payload sets, if it sets one: the password the charger will send in its Basic header.
+ * A 1.6 AuthorizationKey of hex digits stands for it (`passwordOfAuthorizationKey`); `binary` when those digits stand
+ * for bytes no Basic header read as text carries.
+ */
+export const passwordSetBy = (protocol: OcppProtocol, action: string, payload: unknown): string | { binary: true } | undefined => {
   if (!isObject(payload)) return undefined;
   if (protocol === 'ocpp1.6' && action === 'ChangeConfiguration') {
-    return named(payload.key, 'AuthorizationKey') && typeof payload.value === 'string' ? payload.value : undefined;
+    return named(payload.key, 'AuthorizationKey') && typeof payload.value === 'string' ? passwordOfAuthorizationKey(payload.value) : undefined;
   }
   if (protocol !== 'ocpp1.6' && action === 'SetVariables' && Array.isArray(payload.setVariableData)) {
     const data = (payload.setVariableData as unknown[]).filter(isObject).find(isPasswordVariable);

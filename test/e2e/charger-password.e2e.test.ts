@@ -85,14 +85,17 @@ describe('a new password for a charger in service', () => {
     expect(res.body).toMatchObject({ chargerId: cp, changedBy: 'command', command: { action: protocol === 'ocpp1.6' ? 'ChangeConfiguration' : 'SetVariables' } });
     expect(res.location).toBe(`/commands/${res.body.command.commandId}`);
     const password = res.body.password as string;
-    expect(password).toMatch(/^[A-Za-z0-9_-]{32}$/);
+    expect(password).toMatch(/^[A-Za-z0-9_-]{20}$/);
     // The command as stored and shown never carries the password.
     expect(JSON.stringify(res.body.command)).not.toContain(password);
 
     const done = await follow(res.body.command.commandId);
     expect(done).toMatchObject({ status: 'answered', outcome: 'accepted' });
     expect(JSON.stringify(done)).not.toContain(password);
-    expect(received).toEqual([password]);
+    // 1.6: AuthorizationKey holds the password as hex digits (security whitepaper), at most 40 of them.
+    const sent = protocol === 'ocpp1.6' ? Buffer.from(password).toString('hex') : password;
+    expect(received).toEqual([sent]);
+    expect(JSON.stringify(done)).not.toContain(sent);
 
     // Until the charger uses the new password, both work: the old one may still be all it has.
     await client.close({ force: true });
@@ -101,6 +104,8 @@ describe('a new password for a charger in service', () => {
     // Connecting with the new one made it the only one.
     expect(await admits(cp, old, protocol)).toBe(false);
     expect(await admits(cp, password, protocol)).toBe(true);
+    // Firmware that sends the AuthorizationKey's digits themselves is let in too (tolerated, logged).
+    if (protocol === 'ocpp1.6') expect(await admits(cp, sent, protocol)).toBe(true);
   });
 
   it('leaves the old password alone when the charger refuses the new one', async () => {
@@ -111,7 +116,7 @@ describe('a new password for a charger in service', () => {
     const res = await changePassword(cp);
     expect(res.status).toBe(202);
     expect(await follow(res.body.command.commandId)).toMatchObject({ status: 'answered', outcome: 'rejected' });
-    expect(received).toEqual([res.body.password]);
+    expect(received).toEqual([Buffer.from(res.body.password as string).toString('hex')]);
     await client.close({ force: true });
     expect(await admits(cp, res.body.password as string, 'ocpp1.6')).toBe(false);
     expect(await admits(cp, old, 'ocpp1.6')).toBe(true);
@@ -151,6 +156,24 @@ describe('a password chosen by command', () => {
     const res = await api('POST', `/chargers/${cp}/commands`, { action, payload }, {}, operator);
     expect(res.status).toBe(403);
     expect(received).toEqual([]);
+  });
+
+  it('1.6: an AuthorizationKey of hex digits sets the password they stand for; digits standing for no text are refused', async () => {
+    const cp = `CP-PW-HEX-${runId}`;
+    const old = await e.register({ chargerId: cp });
+    const received: string[] = [];
+    const client = await charger(cp, old, 'ocpp1.6', 'Accepted', received);
+    const chosen = 'admin-chosen-pw-0001';
+    const binary = await api('POST', `/chargers/${cp}/commands`, { action: 'ChangeConfiguration', payload: { key: 'AuthorizationKey', value: '00ff'.repeat(10) } });
+    expect(binary.status).toBe(422);
+    expect(binary.body.detail).toMatch(/not printable text/);
+    const key = Buffer.from(chosen).toString('hex');
+    const res = await api('POST', `/chargers/${cp}/commands`, { action: 'ChangeConfiguration', payload: { key: 'AuthorizationKey', value: key } });
+    expect(res.status).toBe(202);
+    expect(await follow(res.body.commandId as string)).toMatchObject({ status: 'answered', outcome: 'accepted' });
+    expect(received).toEqual([key]);
+    await client.close({ force: true });
+    expect(await admits(cp, chosen, 'ocpp1.6')).toBe(true);
   });
 
   it('a key in another case (1.6 keys are CiString) still becomes the next password', async () => {
@@ -209,13 +232,16 @@ describe('the CLI', () => {
     const sent = await password(e.deps, [cp], {}, { commandQueue: sqsCommandQueue({ ...process.env, ...runtime.env }) });
     const commandId = (sent.result as Json).commandId as string;
     expect(await follow(commandId)).toMatchObject({ status: 'answered', outcome: 'accepted' });
-    expect(sent.note).toContain(received[0]);
+    // The charger is sent the AuthorizationKey (hex digits); the note shows the password they stand for.
+    const given = Buffer.from(received[0]!, 'hex').toString();
+    expect(sent.note).toContain(given);
     await client.close({ force: true });
 
     const revoked = await password(e.deps, [cp], { revoke: true }, {});
-    const fresh = /shown once\): (\S+)\./.exec(revoked.note ?? '')?.[1];
-    expect(fresh).toMatch(/^[A-Za-z0-9_-]{32}$/);
-    expect(await admits(cp, received[0]!, 'ocpp1.6')).toBe(false);
+    const [, fresh, key] = /shown once\): (\S+) \(as a 1\.6 AuthorizationKey: ([0-9a-f]+)\)/.exec(revoked.note ?? '') ?? [];
+    expect(fresh).toMatch(/^[A-Za-z0-9_-]{20}$/);
+    expect(key).toBe(Buffer.from(fresh!).toString('hex'));
+    expect(await admits(cp, given, 'ocpp1.6')).toBe(false);
     expect(await admits(cp, fresh!, 'ocpp1.6')).toBe(true);
   });
 });

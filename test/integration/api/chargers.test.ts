@@ -60,7 +60,7 @@ describe('POST /chargers', () => {
     expect(res.status).toBe(201);
     expect(res.headers.Location).toBe('/chargers/CP-NEW');
     expect(res.body).toMatchObject({ chargerId: 'CP-NEW', locationId: 'SITE-A', label: 'Bay 1', registrationStatus: 'accepted', securityProfile: 2, version: 1, createdBy: 'otto' });
-    expect(res.body.password).toMatch(/^[A-Za-z0-9_-]{32}$/);
+    expect(res.body.password).toMatch(/^[A-Za-z0-9_-]{20}$/);
     expect(JSON.stringify(res.body)).not.toMatch(/hash/i);
     const stored = await api.deps.stores.chargers.getWithSecret('CP-NEW');
     expect(await verifyPassword(res.body.password, stored!.passwordHash, api.credentialDeps)).toBe(true);
@@ -235,7 +235,7 @@ describe('the credentials and the registration', () => {
     expect(byOperator.status).toBe(403);
     const accepted = await api.call(setChargerRegistrationRoute, { params: { chargerId: 'CP-REG' }, body: { status: 'accepted' } });
     expect(accepted.body).toMatchObject({ registrationStatus: 'accepted' });
-    expect(accepted.body.password).toMatch(/^[A-Za-z0-9_-]{32}$/);
+    expect(accepted.body.password).toMatch(/^[A-Za-z0-9_-]{20}$/);
     const bad = await api.call(setChargerRegistrationRoute, { params: { chargerId: 'CP-REG' }, body: { status: 'maybe' } });
     expect(bad.status).toBe(400);
     expect(bad.body.errors).toEqual([expect.objectContaining({ pointer: '/status' })]);
@@ -429,7 +429,7 @@ describe('POST /chargers:import', () => {
     expect(res.body).toMatchObject({ created: 2, exists: 0, invalid: 2 });
     const [one, two, three, four] = res.body.rows;
     expect(one).toMatchObject({ row: 1, id: 'CP-IMP-1', status: 'created' });
-    expect(one.password).toMatch(/^[A-Za-z0-9_-]{32}$/);
+    expect(one.password).toMatch(/^[A-Za-z0-9_-]{20}$/);
     expect(two).toEqual({ row: 2, id: 'CP-IMP-2', status: 'created' });
     expect(three).toMatchObject({ row: 3, id: 'CP-IMP-3', status: 'invalid', detail: expect.stringMatching(/NO-SUCH-SITE/) });
     expect(four).toMatchObject({ row: 4, status: 'invalid', detail: expect.stringMatching(/\/chargerId/) });

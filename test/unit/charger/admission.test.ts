@@ -4,7 +4,18 @@ import { checkRoutes } from '#functions/_routes/rules.ts';
 import type { RouteDef } from '#functions/routes.ts';
 import { allowListMatcher } from '#shared/charger/auto-registration.ts';
 import { chargerIdKey, isValidChargerId } from '#shared/charger/charger-id.ts';
-import { checkPassword, generatePassword, hashPassword, looksGenerated, schemeOf } from '#shared/charger/credentials.ts';
+import {
+  authorizationKeyOf,
+  checkPassword,
+  decodedAuthorizationKey,
+  generateChargerPassword,
+  generatePassword,
+  hashPassword,
+  looksGenerated,
+  looksLikeGeneratedChargerPassword,
+  passwordOfAuthorizationKey,
+  schemeOf,
+} from '#shared/charger/credentials.ts';
 import { createEdge } from '../../../bin/local/edge.ts';
 import { fixtureRegistries, kindRoutes } from '../../support/route-fixtures.ts';
 
@@ -38,6 +49,29 @@ describe('password schemes', () => {
   it('recognises the generated form', () => {
     expect(looksGenerated(generatePassword())).toBe(true);
     expect(looksGenerated('short')).toBe(false);
+  });
+  it('generates charger passwords of 20 characters, whose 1.6 AuthorizationKey (hex) fits its 40 digits', () => {
+    const password = generateChargerPassword();
+    expect(password).toMatch(/^[A-Za-z0-9_][A-Za-z0-9_-]{19}$/);
+    expect(authorizationKeyOf(password)).toMatch(/^[0-9a-f]{40}$/);
+    expect(passwordOfAuthorizationKey(authorizationKeyOf(password))).toBe(password);
+    // Both forms are ours (charger passwords and enrolment codes made before were 32 characters): the decoy checks them as such.
+    expect([password, generatePassword(), 'short'].map(looksLikeGeneratedChargerPassword)).toEqual([true, true, false]);
+  });
+  it('reads a 1.6 AuthorizationKey as the password its hex digits stand for, and any other value as it is', () => {
+    expect(passwordOfAuthorizationKey('3031323334353637383961626364656667686970')).toBe('0123456789abcdefghip');
+    expect(passwordOfAuthorizationKey('30313233343536373839414243444546')).toBe('0123456789ABCDEF'); // 16 bytes, upper-case digits
+    expect(passwordOfAuthorizationKey('an-operator-chosen-pw-1')).toBe('an-operator-chosen-pw-1');
+    // Too short or too long to be hex of 16 to 20 bytes, or an odd count: a password of its own.
+    expect(passwordOfAuthorizationKey('3031323334353637383930')).toBe('3031323334353637383930');
+    expect(passwordOfAuthorizationKey('a'.repeat(41))).toBe('a'.repeat(41));
+    // Bytes that are not printable text: no Basic header read as text carries them.
+    expect(passwordOfAuthorizationKey('00ff'.repeat(8))).toEqual({ binary: true });
+  });
+  it('checks the password a header of hex digits stands for only when it is such a key', () => {
+    expect(decodedAuthorizationKey(authorizationKeyOf('a-password-of-20-chr'))).toBe('a-password-of-20-chr');
+    expect(decodedAuthorizationKey('a-password-of-20-chr')).toBeUndefined();
+    expect(decodedAuthorizationKey('00ff'.repeat(8))).toBeUndefined();
   });
 });
 

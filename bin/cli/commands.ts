@@ -420,6 +420,16 @@ export const commands: Record<string, Record<string, Command>> = {
     reject: setStatus('rejected'),
     pending: setStatus('pending'),
     password: chargerPassword,
+    'migrate-ids': async (deps) => {
+      const report = await deps.stores.chargerIdMigration.run();
+      const left = report.conflicts.length;
+      return {
+        result: report,
+        note:
+          `${report.moved} profiles moved to their lower-case key, ${report.hashesMoved} password hashes moved to their own item` +
+          (left ? `; ${left} left: another charger whose id differs only in case holds their key (delete one)` : ''),
+      };
+    },
     status: async (deps, [id, evse, connector], o) => ({
       result: await deps.stores.connectors.history(
         await registeredId(deps, id),
@@ -471,6 +481,7 @@ export const usage = `Usage: npm run cli -- <group> <command> [args] [--options]
   charger accept|reject|pending <id>      charger password <id> [--revoke]   (prints the new one; sent by command, or --revoke: at once)
       accept also replaces the password (printed once); accept, reject, pending and password --revoke
       close the charger's live connection. Ids are case-insensitive (CP-1 is cp-1).
+  charger migrate-ids                     once, after updating a table written before ids were case-insensitive
   enrolment add [--hours n] [--label <text>]   a one-time code a charger presents as its password to
       auto-register (pending); default valid 24 hours
   charger status <id> [<evse> <connector>] [--limit n]     status history, newest first

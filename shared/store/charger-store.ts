@@ -28,7 +28,7 @@ const BOOT_FACTS: readonly (keyof BootFacts)[] = [
   'vendor', 'model', 'serialNumber', 'chargeBoxSerialNumber', 'firmwareVersion', 'iccid', 'imsi', 'meterType', 'meterSerialNumber', 'bootReason',
 ];
 
-const toProfileItem = ({ passwordHash: _apart, ...profile }: ChargerItem): Item => ({
+export const toProfileItem = ({ passwordHash: _apart, ...profile }: ChargerItem): Item => ({
   ...chargerKey(profile.chargerId),
   ...allChargersIndex(profile.chargerId),
   ...(profile.locationId ? locationChargersIndex(profile.locationId, profile.chargerId) : {}),
@@ -37,7 +37,7 @@ const toProfileItem = ({ passwordHash: _apart, ...profile }: ChargerItem): Item 
   type: 'Charger',
   ...profile,
 });
-const toCredentialsItem = (charger: ChargerItem): Item => ({
+export const toCredentialsItem = (charger: ChargerItem): Item => ({
   ...credentialsKey(charger.chargerId),
   type: CREDENTIALS_ITEM_TYPE,
   chargerId: charger.chargerId,

@@ -31,6 +31,7 @@ import { fileStore } from './file-store.ts';
 import { firmwareUpdateStore } from './firmware-update-store.ts';
 import { liveSubscriptionStore } from './live-subscription-store.ts';
 import { tokenCaseMigration } from './token-case-migration.ts';
+import { chargerIdMigration } from './charger-id-migration.ts';
 import { MAX_TARGETS_PER_CONNECTION } from '../live/live-event.ts';
 
 /** One item to read with others: where it is, and how its item becomes a record. */
@@ -72,6 +73,8 @@ export const makeStores = (ctx: StoreContext) => ({
   liveSubscriptions: liveSubscriptionStore(ctx, { maxTargets: MAX_TARGETS_PER_CONNECTION }),
   /** Once, for a table written before id token values were case-insensitive (`token migrate-case`). */
   tokenCaseMigration: tokenCaseMigration(ctx),
+  /** Once, for a table written before charger ids were case-insensitive (`charger migrate-ids`, issue 8). */
+  chargerIdMigration: chargerIdMigration(ctx),
   /**
    * Reads items of different aggregates in one request (BatchGetItem), e.g. the charger, the id token and the
    * transaction a TransactionEvent needs: `readTogether({ charger: stores.chargers.read(id), ... })`.

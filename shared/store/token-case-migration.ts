@@ -10,9 +10,10 @@
  * registered before, with the same type) cannot both have the one key: the first moved keeps it, the other is left
  * where it is and reported, for an operator to merge or delete.
  */
-import { ScanCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { StoreContext } from './context.ts';
-import { transactionConditionsFailed, unlessConditionFails, type Item } from './dynamo.ts';
+import { unlessConditionFails, type Item } from './dynamo.ts';
+import { keyOf, moveItem } from './item-moves.ts';
 import {
   chargerListTokenKey,
   idTokenGroupPk,
@@ -74,8 +75,6 @@ const PLACEMENTS: Record<string, (item: Item) => Placement | undefined> = {
 };
 const TYPES = Object.keys(PLACEMENTS);
 
-const keyOf = (item: Item) => ({ pk: String(item.pk), sk: String(item.sk) });
-
 export interface TokenCaseMigrationReport {
   /** Items scanned whose keys may hold a token value. */
   scanned: number;
@@ -90,26 +89,8 @@ export interface TokenCaseMigrationReport {
 export const tokenCaseMigration = (ctx: StoreContext) => {
   const table = () => ctx.tables.Csms;
 
-  /** Put under the canonical key if free, delete the old one, in one transaction: false when the key was taken. */
-  const move = async (item: Item, to: Placement): Promise<boolean> => {
-    try {
-      await ctx.db.send(
-        new TransactWriteCommand({
-          TransactItems: [
-            { Put: { TableName: table(), Item: { ...item, ...to.key, ...to.indexKeys }, ConditionExpression: 'attribute_not_exists(pk)' } },
-            { Delete: { TableName: table(), Key: keyOf(item), ConditionExpression: 'attribute_exists(pk)' } },
-          ],
-        }),
-      );
-      return true;
-    } catch (error) {
-      const failed = transactionConditionsFailed(error);
-      // The old item gone (a run alongside moved it) counts as moved; a taken canonical key as a conflict.
-      if (failed?.[0]) return false;
-      if (failed?.[1]) return true;
-      throw error;
-    }
-  };
+  /** Put under the canonical key if free, the old one deleted: false when the key was taken. */
+  const move = async (item: Item, to: Placement): Promise<boolean> => (await moveItem(ctx, item, { ...item, ...to.key, ...to.indexKeys })) !== 'taken';
 
   /** Index keys rewritten unless the item changed them meanwhile (or is gone). */
   const reindex = async (item: Item, indexKeys: Record<string, string>): Promise<void> => {

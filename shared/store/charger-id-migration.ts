@@ -10,12 +10,12 @@
  * and history stay where they are (keyed by the id as registered). Two profiles whose ids differ only in case cannot
  * share the key: the one there keeps it, the other is reported and left, for an operator to delete.
  */
-import { ScanCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { ChargerItem } from '../charger/registry.ts';
 import { toCredentialsItem, toProfileItem } from './charger-store.ts';
 import type { StoreContext } from './context.ts';
 import { transactionConditionsFailed, unlessConditionFails, type Item } from './dynamo.ts';
-import { keyOf, moveItem } from './item-moves.ts';
+import { forEachItemOfTypes, keyOf, moveItem } from './item-moves.ts';
 import { chargerKey, withoutKeys } from './keys.ts';
 
 export interface ChargerIdMigrationReport {
@@ -58,33 +58,22 @@ export const chargerIdMigration = (ctx: StoreContext) => {
   return {
     async run(): Promise<ChargerIdMigrationReport> {
       const report: ChargerIdMigrationReport = { scanned: 0, moved: 0, hashesMoved: 0, conflicts: [] };
-      let start: Record<string, unknown> | undefined;
-      do {
-        const page = await ctx.db.send(
-          new ScanCommand({
-            TableName: table(),
-            FilterExpression: '#type = :charger AND sk = :sk',
-            ExpressionAttributeNames: { '#type': 'type' },
-            ExpressionAttributeValues: { ':charger': 'Charger', ':sk': 'CHARGER' },
-            ...(start ? { ExclusiveStartKey: start } : {}),
-          }),
-        );
-        for (const item of page.Items ?? []) {
-          report.scanned++;
-          const charger = withoutKeys<ChargerItem>(item);
-          if (typeof charger.chargerId !== 'string') continue;
-          const hash = typeof charger.passwordHash === 'string' ? charger.passwordHash : undefined;
-          if (chargerKey(charger.chargerId).pk !== item.pk) {
-            const outcome = await moveItem(ctx, item, toProfileItem(charger), hash !== undefined ? [toCredentialsItem(charger)] : []);
-            if (outcome === 'moved') report.moved++;
-            else if (outcome === 'taken') report.conflicts.push({ pk: String(item.pk), chargerId: charger.chargerId });
-          } else if (hash !== undefined) {
-            await moveHash(item, charger);
-            report.hashesMoved++;
-          }
+      await forEachItemOfTypes(ctx, ['Charger'], async (item) => {
+        // The profile only: the other items of type Charger (none today) would have another sort key.
+        if (item.sk !== 'CHARGER') return;
+        report.scanned++;
+        const charger = withoutKeys<ChargerItem>(item);
+        if (typeof charger.chargerId !== 'string') return;
+        const hash = typeof charger.passwordHash === 'string' ? charger.passwordHash : undefined;
+        if (chargerKey(charger.chargerId).pk !== item.pk) {
+          const outcome = await moveItem(ctx, item, toProfileItem(charger), hash !== undefined ? [toCredentialsItem(charger)] : []);
+          if (outcome === 'moved') report.moved++;
+          else if (outcome === 'taken') report.conflicts.push({ pk: String(item.pk), chargerId: charger.chargerId });
+        } else if (hash !== undefined) {
+          await moveHash(item, charger);
+          report.hashesMoved++;
         }
-        start = page.LastEvaluatedKey;
-      } while (start);
+      });
       return report;
     },
   };

@@ -10,10 +10,10 @@
  * registered before, with the same type) cannot both have the one key: the first moved keeps it, the other is left
  * where it is and reported, for an operator to merge or delete.
  */
-import { ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { StoreContext } from './context.ts';
 import { unlessConditionFails, type Item } from './dynamo.ts';
-import { keyOf, moveItem } from './item-moves.ts';
+import { forEachItemOfTypes, keyOf, moveItem } from './item-moves.ts';
 import {
   chargerListTokenKey,
   idTokenGroupPk,
@@ -112,33 +112,20 @@ export const tokenCaseMigration = (ctx: StoreContext) => {
   return {
     async run(): Promise<TokenCaseMigrationReport> {
       const report: TokenCaseMigrationReport = { scanned: 0, moved: 0, reindexed: 0, conflicts: [] };
-      let start: Record<string, unknown> | undefined;
-      do {
-        const page = await ctx.db.send(
-          new ScanCommand({
-            TableName: table(),
-            FilterExpression: `#type IN (${TYPES.map((_t, i) => `:t${i}`).join(', ')})`,
-            ExpressionAttributeNames: { '#type': 'type' },
-            ExpressionAttributeValues: Object.fromEntries(TYPES.map((t, i) => [`:t${i}`, t])),
-            ...(start ? { ExclusiveStartKey: start } : {}),
-          }),
-        );
-        for (const item of page.Items ?? []) {
-          report.scanned++;
-          const type = String(item.type);
-          const to = PLACEMENTS[type]?.(item);
-          if (!to) continue;
-          const stale = Object.fromEntries(Object.entries(to.indexKeys).filter(([name, value]) => item[name] !== value));
-          if (to.key.pk !== item.pk || to.key.sk !== item.sk) {
-            if (await move(item, to)) report.moved++;
-            else report.conflicts.push({ ...keyOf(item), type, canonical: to.key });
-          } else if (Object.keys(stale).length > 0) {
-            await reindex(item, stale);
-            report.reindexed++;
-          }
+      await forEachItemOfTypes(ctx, TYPES, async (item) => {
+        report.scanned++;
+        const type = String(item.type);
+        const to = PLACEMENTS[type]?.(item);
+        if (!to) return;
+        const stale = Object.fromEntries(Object.entries(to.indexKeys).filter(([name, value]) => item[name] !== value));
+        if (to.key.pk !== item.pk || to.key.sk !== item.sk) {
+          if (await move(item, to)) report.moved++;
+          else report.conflicts.push({ ...keyOf(item), type, canonical: to.key });
+        } else if (Object.keys(stale).length > 0) {
+          await reindex(item, stale);
+          report.reindexed++;
         }
-        start = page.LastEvaluatedKey;
-      } while (start);
+      });
       return report;
     },
   };

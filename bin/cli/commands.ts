@@ -179,7 +179,7 @@ const setStatus =
     const change = found(await setRegistration(deps, need(id, 'charger id'), to, closer), `charger ${id}`);
     const chargerId = change.profile.chargerId;
     const password = change.password
-      ? ` Its new password (shown once, store it in the charger; the one it used until now no longer works): ${change.password}.`
+      ? ` Its new password (shown once, store it in the charger; the one it used until now no longer works): ${change.password}${asAuthorizationKey(change.password)}.`
       : '';
     return { result: change.profile, note: `Charger ${chargerId} is ${to}.${password}${closedNote(change.closedConnectionId)}` };
   };
@@ -216,7 +216,7 @@ const enrolmentAdd: Command = async (deps, _args, o) => {
   return {
     result: { ...record, expiresAt: new Date(record.expiresAt * 1000).toISOString() },
     note:
-      `Enrolment code (shown once, valid once, until ${new Date(record.expiresAt * 1000).toISOString()}): ${code}\n` +
+      `Enrolment code (shown once, valid once, until ${new Date(record.expiresAt * 1000).toISOString()}): ${code}${asAuthorizationKey(code)}\n` +
       'Configure it as the Basic password of the new charger; with auto-registration on, it registers as pending.',
   };
 };
@@ -427,7 +427,8 @@ export const commands: Record<string, Record<string, Command>> = {
         result: report,
         note:
           `${report.moved} profiles moved to their lower-case key, ${report.hashesMoved} password hashes moved to their own item` +
-          (left ? `; ${left} left: another charger whose id differs only in case holds their key (delete one)` : ''),
+          (left ? `; ${left} left: another charger whose id differs only in case holds their key (delete one)` : '') +
+          (report.busy ? `; ${report.busy} kept changing while moved: run it again` : ''),
       };
     },
     status: async (deps, [id, evse, connector], o) => ({
@@ -462,7 +463,10 @@ export const commands: Record<string, Record<string, Command>> = {
       const left = report.conflicts.length;
       return {
         result: report,
-        note: `${report.moved} items moved to their keys, ${report.reindexed} re-indexed` + (left ? `; ${left} left: a case variant of the same token holds their key (merge or delete one)` : ''),
+        note:
+          `${report.moved} items moved to their keys, ${report.reindexed} re-indexed, ${report.merged} folded into the item at their key` +
+          (left ? `; ${left} id tokens left: a case variant of the same token and type holds their key (merge or delete one)` : '') +
+          (report.busy ? `; ${report.busy} kept changing while moved: run it again` : ''),
       };
     },
   },

@@ -100,8 +100,11 @@ const allow = (chargerId: string, choice: ProtocolChoice | undefined, registrati
 
 /** An unknown id: refused, unless auto-registration lets it in (allow-list or enrolment code). */
 const decideUnknown = async (deps: ConnectPorts, policy: ConnectionPolicy, request: UpgradeRequest, chargerId: string, password: string): Promise<UpgradeDecision> => {
-  // Spend what a real id's check would cost, so response times do not tell which ids exist.
+  // Spend what a real id's check would cost, so response times do not tell which ids exist (a 1.6 one checks the
+  // password hex digits stand for too).
   await decoyCheck(password, deps, policy.autoRegister);
+  const decoded = chooseProtocol(request.offeredProtocols)?.protocol === 'ocpp1.6' ? decodedAuthorizationKey(password) : undefined;
+  if (decoded !== undefined) await decoyCheck(decoded, deps, policy.autoRegister);
   if (!policy.autoRegister) return { outcome: 'unauthorized', reason: 'unknown charger' };
   const listed = policy.allowListed?.(chargerId) ?? false;
   const enrolment = !listed && (await isUsableEnrolmentCode(deps, password));
@@ -133,10 +136,12 @@ const decide = async (deps: ConnectPorts, policy: ConnectionPolicy, request: Upg
   const stored = await deps.stores.chargers.getWithSecret(chargerId, true);
   const charger = stored && !hasExpired(stored, deps.now()) ? stored : undefined;
   if (!charger) return decideUnknown(deps, policy, request, chargerId, credentials.password);
+  const choice = chooseProtocol(request.offeredProtocols, charger.defaultProtocol);
   const asSent = await checkHashes(deps, charger, credentials.password);
   // A 1.6 charger that puts its AuthorizationKey's hex digits in the header instead of the password they stand for
-  // (firmware older than the whitepaper's reading): the password it was sent is checked too.
-  const decoded = asSent.match ? undefined : decodedAuthorizationKey(credentials.password);
+  // (firmware older than the whitepaper's reading): the password it was sent is checked too. Only for 1.6, the one
+  // version with such a key, so no other connection pays a second check.
+  const decoded = asSent.match || choice?.protocol !== 'ocpp1.6' ? undefined : decodedAuthorizationKey(credentials.password);
   const { match, next } = decoded !== undefined ? await checkHashes(deps, charger, decoded) : asSent;
   if (!match) {
     return { outcome: 'unauthorized', reason: asSent.otherPepper ? 'password hash made under another pepper' : 'wrong password' };
@@ -149,7 +154,7 @@ const decide = async (deps: ConnectPorts, policy: ConnectionPolicy, request: Upg
   if (request.viewerProtocol !== 'https' && charger.securityProfile !== 1) {
     return { outcome: 'forbidden', reason: `security profile ${charger.securityProfile} requires wss://` };
   }
-  const allowed = allow(charger.chargerId, chooseProtocol(request.offeredProtocols, charger.defaultProtocol), charger.registrationStatus);
+  const allowed = allow(charger.chargerId, choice, charger.registrationStatus);
   return next && allowed.outcome === 'allow' ? { ...allowed, promotesPassword: true } : allowed;
 };
 

@@ -8,6 +8,7 @@
  * - `scrypt$N$r$p$<salt>$<key>` for passwords a charger or an operator chose, which may be guessable: a slow,
  *   salted hash. Hashes stored before the HMAC scheme existed are scrypt too, and keep working.
  */
+import { isUtf8 } from 'node:buffer';
 import { createHash, createHmac, randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from 'node:crypto';
 
 // N=2^14, r=8, p=1: about 30-60 ms per check on one Lambda vCPU, a fair price for one check per connection.
@@ -69,20 +70,20 @@ export const looksLikeGeneratedChargerPassword = (password: string): boolean =>
 export const authorizationKeyOf = (password: string): string => Buffer.from(password, 'utf8').toString('hex');
 
 const HEX_AUTHORIZATION_KEY = /^(?:[0-9A-Fa-f]{2}){16,20}$/;
-/** Printable ASCII, the only passwords a Basic header read as text carries unchanged. */
-const PRINTABLE = /^[\x20-\x7e]+$/;
 
 /**
- * The password a 1.6 AuthorizationKey value makes the charger send in its Basic header: what its 32 to 40 hex digits
- * stand for; `binary` when they stand for bytes that are not printable text (a Basic header read as text cannot carry
- * them, so the charger could never be checked); any other value as it is (firmware that predates the whitepaper
- * takes the value itself).
+ * The password some bytes are (a Basic header's, or those an AuthorizationKey's digits stand for): their UTF-8 text,
+ * or, when they are not UTF-8 (the whitepaper advises random binary keys), one character per byte. Both sides read
+ * bytes the same way, so a binary key is hashed and checked like any password.
  */
-export const passwordOfAuthorizationKey = (value: string): string | { binary: true } => {
-  if (!HEX_AUTHORIZATION_KEY.test(value)) return value;
-  const text = Buffer.from(value, 'hex').toString('latin1');
-  return PRINTABLE.test(text) ? text : { binary: true };
-};
+export const passwordOfBytes = (bytes: Buffer): string => (isUtf8(bytes) ? bytes.toString('utf8') : bytes.toString('latin1'));
+
+/**
+ * The password a 1.6 AuthorizationKey value makes the charger send in its Basic header: the bytes its 32 to 40 hex
+ * digits stand for; any other value as it is (firmware that predates the whitepaper takes the value itself).
+ */
+export const passwordOfAuthorizationKey = (value: string): string =>
+  HEX_AUTHORIZATION_KEY.test(value) ? passwordOfBytes(Buffer.from(value, 'hex')) : value;
 
 /**
  * A Basic password that may be an AuthorizationKey sent as it was configured (hex digits) by a 1.6 charger that does
@@ -90,7 +91,7 @@ export const passwordOfAuthorizationKey = (value: string): string | { binary: tr
  */
 export const decodedAuthorizationKey = (presented: string): string | undefined => {
   const decoded = passwordOfAuthorizationKey(presented);
-  return typeof decoded === 'string' && decoded !== presented ? decoded : undefined;
+  return decoded !== presented ? decoded : undefined;
 };
 
 const deriveKey = (password: string, salt: Buffer, options: ScryptOptions, length: number): Promise<Buffer> =>
@@ -193,10 +194,11 @@ export interface BasicCredentials {
 export const parseBasicAuth = (header: string | undefined): BasicCredentials | undefined => {
   const match = /^Basic\s+([A-Za-z0-9+/=_-]+)\s*$/i.exec(header ?? '');
   if (!match?.[1]) return undefined;
-  const decoded = Buffer.from(match[1], 'base64').toString('utf8');
-  const colon = decoded.indexOf(':');
+  // Split as bytes: the password may be binary (a 1.6 AuthorizationKey), the user id is text without `:` (RFC 7617).
+  const decoded = Buffer.from(match[1], 'base64');
+  const colon = decoded.indexOf(0x3a);
   if (colon < 0) return undefined;
-  return { username: decoded.slice(0, colon), password: decoded.slice(colon + 1) };
+  return { username: decoded.subarray(0, colon).toString('utf8'), password: passwordOfBytes(decoded.subarray(colon + 1)) };
 };
 
 /** Constant-time string comparison for shared secrets. */

@@ -138,9 +138,6 @@ export const submitCommandTo = async (deps: SubmitDeps, target: CommandTarget, i
     return failure('invalid', `The ${protocol} ${input.action} payload is not valid: ${pointer}: ${checked.fault.description}`, pointer);
   }
   const password = passwordSetBy(protocol, input.action, payload);
-  if (typeof password === 'object') {
-    return failure('invalid', 'This AuthorizationKey stands for bytes that are not printable text, which a Basic header cannot carry: send the hex digits of 16 to 20 printable characters', '/payload/value');
-  }
   if (password !== undefined && (password.length < MIN_CHARGER_PASSWORD || password.length > MAX_CHARGER_PASSWORD)) {
     return failure('invalid', `A charger password has ${MIN_CHARGER_PASSWORD} to ${MAX_CHARGER_PASSWORD} characters`, '/payload');
   }

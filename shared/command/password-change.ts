@@ -22,11 +22,10 @@ const named = (value: unknown, name: string) => typeof value === 'string' && val
 const isPasswordVariable = (d: Json) => isObject(d.variable) && named(d.variable.name, 'BasicAuthPassword') && isObject(d.component) && named(d.component.name, 'SecurityCtrlr');
 
 /**
- * The new password a command's payload sets, if it sets one: the password the charger will send in its Basic header.
- * A 1.6 AuthorizationKey of hex digits stands for it (`passwordOfAuthorizationKey`); `binary` when those digits stand
- * for bytes no Basic header read as text carries.
+ * The new password a command's payload sets, if it sets one: the password the charger will send in its Basic header
+ * (a 1.6 AuthorizationKey of hex digits stands for it: `passwordOfAuthorizationKey`).
  */
-export const passwordSetBy = (protocol: OcppProtocol, action: string, payload: unknown): string | { binary: true } | undefined => {
+export const passwordSetBy = (protocol: OcppProtocol, action: string, payload: unknown): string | undefined => {
   if (!isObject(payload)) return undefined;
   if (protocol === 'ocpp1.6' && action === 'ChangeConfiguration') {
     return named(payload.key, 'AuthorizationKey') && typeof payload.value === 'string' ? passwordOfAuthorizationKey(payload.value) : undefined;

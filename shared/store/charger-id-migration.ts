@@ -15,7 +15,7 @@ import type { ChargerItem } from '../charger/registry.ts';
 import { toCredentialsItem, toProfileItem } from './charger-store.ts';
 import type { StoreContext } from './context.ts';
 import { transactionConditionsFailed, unlessConditionFails, type Item } from './dynamo.ts';
-import { forEachItemOfTypes, keyOf, moveItem } from './item-moves.ts';
+import { forEachItemOfTypes, keyOf, moveItem, placeAsItIsNow } from './item-moves.ts';
 import { chargerKey, withoutKeys } from './keys.ts';
 
 export interface ChargerIdMigrationReport {
@@ -27,6 +27,8 @@ export interface ChargerIdMigrationReport {
   hashesMoved: number;
   /** Profiles left where they are: their key holds another charger's profile (an id differing only in case). */
   conflicts: { pk: string; chargerId: string }[];
+  /** Profiles written again and again while the run tried to move them: left for the next run. */
+  busy: number;
 }
 
 export const chargerIdMigration = (ctx: StoreContext) => {
@@ -57,22 +59,27 @@ export const chargerIdMigration = (ctx: StoreContext) => {
 
   return {
     async run(): Promise<ChargerIdMigrationReport> {
-      const report: ChargerIdMigrationReport = { scanned: 0, moved: 0, hashesMoved: 0, conflicts: [] };
-      await forEachItemOfTypes(ctx, ['Charger'], async (item) => {
-        // The profile only: the other items of type Charger (none today) would have another sort key.
-        if (item.sk !== 'CHARGER') return;
-        report.scanned++;
+      const report: ChargerIdMigrationReport = { scanned: 0, moved: 0, hashesMoved: 0, conflicts: [], busy: 0 };
+      const place = async (item: Item): Promise<'done' | 'changed'> => {
         const charger = withoutKeys<ChargerItem>(item);
-        if (typeof charger.chargerId !== 'string') return;
+        if (typeof charger.chargerId !== 'string') return 'done';
         const hash = typeof charger.passwordHash === 'string' ? charger.passwordHash : undefined;
         if (chargerKey(charger.chargerId).pk !== item.pk) {
           const outcome = await moveItem(ctx, item, toProfileItem(charger), hash !== undefined ? [toCredentialsItem(charger)] : []);
+          if (outcome === 'changed') return 'changed';
           if (outcome === 'moved') report.moved++;
           else if (outcome === 'taken') report.conflicts.push({ pk: String(item.pk), chargerId: charger.chargerId });
         } else if (hash !== undefined) {
           await moveHash(item, charger);
           report.hashesMoved++;
         }
+        return 'done';
+      };
+      await forEachItemOfTypes(ctx, ['Charger'], async (scanned) => {
+        // The profile only: the other items of type Charger (none today) would have another sort key.
+        if (scanned.sk !== 'CHARGER') return;
+        report.scanned++;
+        if (!(await placeAsItIsNow(ctx, scanned, place))) report.busy++;
       });
       return report;
     },

@@ -2,18 +2,21 @@
  * Id token values are case-insensitive, so every key built from one holds its canonical form (keys.ts,
  * shared/token/token-value.ts). A table written before that holds values with lower-case letters under keys in the
  * case they were given, where lookups no longer go. This moves them, once: `npm run cli -- token migrate-case`
- * (locally, or with `--aws`). Run it before chargers connect: it scans the whole table, and a token changed while it
- * runs may be moved with its state as scanned.
+ * (locally, or with `--aws`). It scans the whole table: run it before chargers connect.
  *
- * Each move is one transaction (put under the canonical key if nothing is there, delete the old item), so a run
- * stopped half-way leaves no item twice and the next run finishes it. Two case variants of one token (both
- * registered before, with the same type) cannot both have the one key: the first moved keeps it, the other is left
- * where it is and reported, for an operator to merge or delete.
+ * Each move is one transaction (put under the canonical key if nothing is there, delete the old item if it is
+ * unchanged since the scan), so a run stopped half-way leaves no item twice, the next run finishes it, and a write
+ * made meanwhile is never undone (the item is read again and moved as it is now). Where the canonical key holds an
+ * item already, the old one is folded into it when they stand for the same thing (token uses are added to its uses;
+ * a local list entry, assignment or pending remote start of the same token is deleted). Two case variants of one id
+ * token of one type, both registered before, cannot both have the key: the other is left where it is and reported,
+ * for an operator to merge or delete.
  */
+import { randomUUID } from 'node:crypto';
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { StoreContext } from './context.ts';
 import { unlessConditionFails, type Item } from './dynamo.ts';
-import { forEachItemOfTypes, keyOf, moveItem } from './item-moves.ts';
+import { deleteIfUnchanged, forEachItemOfTypes, keyOf, moveItem, placeAsItIsNow } from './item-moves.ts';
 import {
   chargerListTokenKey,
   idTokenGroupPk,
@@ -75,6 +78,12 @@ const PLACEMENTS: Record<string, (item: Item) => Placement | undefined> = {
 };
 const TYPES = Object.keys(PLACEMENTS);
 
+/**
+ * Items that stand for the same thing as one at the canonical key, whatever case their value had: a local list entry or
+ * assignment of the same token and type, a pending remote start for the same idTag. The one at the key stays.
+ */
+const SAME_AS_CANONICAL = new Set(['LocalListToken', 'LocalListEntry', 'PendingRemoteStart']);
+
 export interface TokenCaseMigrationReport {
   /** Items scanned whose keys may hold a token value. */
   scanned: number;
@@ -82,15 +91,19 @@ export interface TokenCaseMigrationReport {
   moved: number;
   /** Items whose index keys were rewritten in place. */
   reindexed: number;
-  /** Items left where they are: their canonical key holds another item (a case variant registered before). */
+  /**
+   * Items whose canonical key held an item already, folded into it: token uses added to its uses, a local list entry,
+   * assignment or pending remote start of the same token deleted (the one at the key stands for it).
+   */
+  merged: number;
+  /** Id tokens left where they are: their canonical key holds a case variant of the same type, registered before. */
   conflicts: { pk: string; sk: string; type: string; canonical: { pk: string; sk: string } }[];
+  /** Items written again and again while the run tried to move them: left for the next run. */
+  busy: number;
 }
 
 export const tokenCaseMigration = (ctx: StoreContext) => {
   const table = () => ctx.tables.Csms;
-
-  /** Put under the canonical key if free, the old one deleted: false when the key was taken. */
-  const move = async (item: Item, to: Placement): Promise<boolean> => (await moveItem(ctx, item, { ...item, ...to.key, ...to.indexKeys })) !== 'taken';
 
   /** Index keys rewritten unless the item changed them meanwhile (or is gone). */
   const reindex = async (item: Item, indexKeys: Record<string, string>): Promise<void> => {
@@ -109,22 +122,63 @@ export const tokenCaseMigration = (ctx: StoreContext) => {
     );
   };
 
+  /**
+   * The old uses item's uses added to the one at the canonical key (token-use-store.ts: a map by use name, with a
+   * `rev` every change moves on), then the old item deleted: the transactions holding either spelling hold the one
+   * token. `changed` when either item changed meanwhile (try again).
+   */
+  const mergeUses = async (old: Item, canonical: { pk: string; sk: string }): Promise<'merged' | 'changed'> => {
+    const uses = Object.entries((old.uses ?? {}) as Record<string, unknown>);
+    if (uses.length > 0) {
+      const added = await unlessConditionFails(
+        ctx.db.send(
+          new UpdateCommand({
+            TableName: table(),
+            Key: canonical,
+            UpdateExpression: `SET ${uses.map((_u, i) => `#uses.#n${i} = :u${i}`).join(', ')}, rev = :rev, updatedAt = :now`,
+            ConditionExpression: 'attribute_exists(#uses)',
+            ExpressionAttributeNames: { '#uses': 'uses', ...Object.fromEntries(uses.map(([name], i) => [`#n${i}`, name])) },
+            ExpressionAttributeValues: { ':rev': randomUUID(), ':now': ctx.now().toISOString(), ...Object.fromEntries(uses.map(([, use], i) => [`:u${i}`, use])) },
+          }),
+        ),
+      );
+      // The canonical item went with its last use meanwhile: the old one can now simply move.
+      if (added === undefined) return 'changed';
+    }
+    return (await deleteIfUnchanged(ctx, old)) ? 'merged' : 'changed';
+  };
+
+  /** One item to its place; `changed` when a write made since the scan got in the way (read it again, try again). */
+  const place = async (item: Item, report: TokenCaseMigrationReport): Promise<'done' | 'changed'> => {
+    const type = String(item.type);
+    const to = PLACEMENTS[type]?.(item);
+    if (!to) return 'done';
+    if (to.key.pk !== item.pk || to.key.sk !== item.sk) {
+      const outcome = await moveItem(ctx, item, { ...item, ...to.key, ...to.indexKeys });
+      if (outcome === 'changed') return 'changed';
+      if (outcome === 'moved') report.moved++;
+      if (outcome !== 'taken') return 'done';
+      if (type === 'TokenUses' || SAME_AS_CANONICAL.has(type)) {
+        const merged = type === 'TokenUses' ? await mergeUses(item, to.key) : (await deleteIfUnchanged(ctx, item)) ? 'merged' : 'changed';
+        if (merged === 'changed') return 'changed';
+        report.merged++;
+      } else report.conflicts.push({ ...keyOf(item), type, canonical: to.key });
+      return 'done';
+    }
+    const stale = Object.fromEntries(Object.entries(to.indexKeys).filter(([name, value]) => item[name] !== value));
+    if (Object.keys(stale).length > 0) {
+      await reindex(item, stale);
+      report.reindexed++;
+    }
+    return 'done';
+  };
+
   return {
     async run(): Promise<TokenCaseMigrationReport> {
-      const report: TokenCaseMigrationReport = { scanned: 0, moved: 0, reindexed: 0, conflicts: [] };
-      await forEachItemOfTypes(ctx, TYPES, async (item) => {
+      const report: TokenCaseMigrationReport = { scanned: 0, moved: 0, reindexed: 0, merged: 0, conflicts: [], busy: 0 };
+      await forEachItemOfTypes(ctx, TYPES, async (scanned) => {
         report.scanned++;
-        const type = String(item.type);
-        const to = PLACEMENTS[type]?.(item);
-        if (!to) return;
-        const stale = Object.fromEntries(Object.entries(to.indexKeys).filter(([name, value]) => item[name] !== value));
-        if (to.key.pk !== item.pk || to.key.sk !== item.sk) {
-          if (await move(item, to)) report.moved++;
-          else report.conflicts.push({ ...keyOf(item), type, canonical: to.key });
-        } else if (Object.keys(stale).length > 0) {
-          await reindex(item, stale);
-          report.reindexed++;
-        }
+        if (!(await placeAsItIsNow(ctx, scanned, (item) => place(item, report)))) report.busy++;
       });
       return report;
     },

@@ -27,7 +27,8 @@ export interface E2e {
   deps: Deps;
   /** Registers a charger and returns its one-time password. */
   register(input: NewCharger): Promise<string>;
-  client(id: string, password: string, protocols: string[]): Promise<RPCClient>;
+  /** A connected client; a Buffer password is sent as those bytes (a binary 1.6 AuthorizationKey). */
+  client(id: string, password: string | Buffer, protocols: string[]): Promise<RPCClient>;
 }
 
 const quiet = { info: () => undefined, warn: () => undefined, error: console.error };
@@ -91,7 +92,8 @@ export const startE2e = async (opts: LocalRuntimeOptions = {}): Promise<E2e> => 
       if (!created.created) throw new Error(`could not register ${input.chargerId}: ${created.reason}`);
       return created.password;
     },
-    client: (id, password, protocols) => ocppClient({ endpoint: runtime.wsUrl, identity: id, password, protocols }),
+    // ocpp-rpc types `password` as a string; its client builds the Basic header from a Buffer's bytes too.
+    client: (id, password, protocols) => ocppClient({ endpoint: runtime.wsUrl, identity: id, password: password as string, protocols }),
   };
 };
 

@@ -7,12 +7,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectionCloser } from '#functions/_common/connections.ts';
 import { createEnrolmentCode } from '#shared/charger/auto-registration.ts';
 import { openConnection } from '#shared/charger/connection.ts';
-import { hashPassword } from '#shared/charger/credentials.ts';
+import { generatePassword, hashPassword, passwordOfAuthorizationKey, secretMac } from '#shared/charger/credentials.ts';
 import { createCharger, rotatePassword, setRegistration } from '#shared/charger/registry.ts';
 import { makeDocumentClient } from '#shared/store/dynamo.ts';
 import { chargerKey, credentialsKey } from '#shared/store/keys.ts';
 import { answeredCommand } from '../../support/command-replies.ts';
-import { lambdaContext, ORIGIN_SECRET, startHarness, type Harness } from '../../support/handler-harness.ts';
+import { lambdaContext, ORIGIN_SECRET, PASSWORD_PEPPER, startHarness, type Harness } from '../../support/handler-harness.ts';
 
 let h: Harness;
 
@@ -21,7 +21,7 @@ beforeAll(async () => {
 });
 afterAll(async () => h?.close());
 
-const basic = (user: string, pass: string) => `Basic ${Buffer.from(`${user}:${pass}`).toString('base64')}`;
+const basic = (user: string, pass: string | Buffer) => `Basic ${Buffer.concat([Buffer.from(`${user}:`), Buffer.from(pass)]).toString('base64')}`;
 
 interface Attempt {
   id: string;
@@ -29,6 +29,10 @@ interface Attempt {
   password: string;
   /** CloudFront-Forwarded-Proto; null leaves the header out. @default 'https' */
   proto?: string | null;
+  /** Sec-WebSocket-Protocol. @default 'ocpp1.6' */
+  protocols?: string;
+  /** The password as bytes (a binary 1.6 AuthorizationKey), instead of `password`'s UTF-8. */
+  passwordBytes?: Buffer;
 }
 
 type Policy = { policyDocument: { Statement: { Effect: string }[] }; context?: Record<string, string> };
@@ -38,9 +42,9 @@ const authorize = async (a: Attempt): Promise<'401' | 'Deny' | Record<string, st
     type: 'REQUEST',
     methodArn: 'arn:aws:execute-api:eu-west-1:123456789012:api/local/$connect',
     headers: {
-      'X-Ocpp-Authorization': basic(a.user ?? a.id, a.password),
+      'X-Ocpp-Authorization': basic(a.user ?? a.id, a.passwordBytes ?? a.password),
       'X-Origin-Verify': ORIGIN_SECRET,
-      'Sec-WebSocket-Protocol': 'ocpp1.6',
+      'Sec-WebSocket-Protocol': a.protocols ?? 'ocpp1.6',
       ...(a.proto === null ? {} : { 'CloudFront-Forwarded-Proto': a.proto ?? 'https' }),
     },
     queryStringParameters: { chargeBoxId: a.id },
@@ -105,6 +109,42 @@ describe('password hashes (item 1)', () => {
     expect(await authorize({ id: 'legacy-1', password: rotated?.password ?? '' })).toMatchObject({ chargeBoxId: 'legacy-1' });
     const profileItem = (await h.scanCsms()).find((i) => i.pk === chargerKey('legacy-1').pk && i.sk === 'CHARGER');
     expect(profileItem).not.toHaveProperty('passwordHash');
+  });
+});
+
+describe('1.6 AuthorizationKey (security whitepaper: the password as hex digits)', () => {
+  const hex = (password: string) => Buffer.from(password).toString('hex');
+
+  it('lets in a 1.6 charger that sends the hex digits themselves (tolerated), never a 2.x one', async () => {
+    const password = await newCharger('HEX-1');
+    expect(await authorize({ id: 'HEX-1', password: hex(password) })).toMatchObject({ chargeBoxId: 'HEX-1' });
+    expect(await authorize({ id: 'HEX-1', password: hex(password), protocols: 'ocpp2.0.1' })).toBe('401');
+    expect(await authorize({ id: 'HEX-1', password: hex(`${password.slice(1)}x`) })).toBe('401');
+  });
+
+  it('promotes the next password sent as hex digits, and still refuses a rejected charger', async () => {
+    await newCharger('HEX-2');
+    const next = 'the-next-password-20';
+    await h.deps.stores.chargers.setNextPasswordHash('HEX-2', await hashPassword(next, 'chosen'), new Date());
+    expect(await authorize({ id: 'HEX-2', password: hex(next) })).toMatchObject({ chargeBoxId: 'HEX-2', promotesPassword: 'true' });
+    await setRegistration(h.deps, 'HEX-2', 'rejected');
+    expect(await authorize({ id: 'HEX-2', password: hex(next) })).toBe('Deny');
+  });
+
+  it('checks a binary key (not UTF-8) as the bytes it stands for, as a charger sends them', async () => {
+    const key = 'c3a9ff00' + '11'.repeat(12); // 16 bytes, not UTF-8
+    await newCharger('HEX-3', { password: passwordOfAuthorizationKey(key) });
+    expect(await authorize({ id: 'HEX-3', password: '', passwordBytes: Buffer.from(key, 'hex') })).toMatchObject({ chargeBoxId: 'HEX-3' });
+    expect(await authorize({ id: 'HEX-3', password: key })).toMatchObject({ chargeBoxId: 'HEX-3' });
+  });
+
+  it('takes enrolment codes of 20 characters and those of 32 made before', async () => {
+    const { code } = await createEnrolmentCode(h.deps, 1, 'hex');
+    expect(code).toMatch(/^[A-Za-z0-9_-]{20}$/);
+    expect(await connect({ id: 'ENROL-HEX-20', password: code }, 'c-enrol-20')).toBe(200);
+    const older = generatePassword();
+    await h.deps.stores.enrolments.create(secretMac({ passwordPepper: PASSWORD_PEPPER }, older), { createdAt: new Date().toISOString(), expiresAt: Math.floor(Date.now() / 1000) + 3600 });
+    expect(await connect({ id: 'ENROL-HEX-32', password: older }, 'c-enrol-32')).toBe(200);
   });
 });
 

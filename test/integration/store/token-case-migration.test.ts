@@ -11,12 +11,16 @@ import {
   chargerListTokenKey,
   idTokenKey,
   localListEntryKey,
+  locationListTokenKey,
   pendingStartKey,
   reservationKey,
   tokenUsesKey,
   transactionKey,
 } from '#shared/store/keys.ts';
 import type { IdTokenRecord } from '#shared/token/id-tokens.ts';
+import { moveItem } from '#shared/store/item-moves.ts';
+import { DEFAULT_RETENTION } from '#shared/store/retention.ts';
+import { immediatePuts, type StoreContext } from '#shared/store/context.ts';
 import { openStoreFixture, transactionRecord, type StoreFixture } from './fixture.ts';
 
 let f: StoreFixture;
@@ -26,6 +30,8 @@ beforeAll(async () => {
 afterAll(async () => f?.close());
 
 const CP = 'CP-MIGRATE';
+/** A store context on the fixture's tables, for calling a move directly. */
+const depsContext = (): StoreContext => ({ db: f.raw, tables: f.tables.names, now: () => new Date(), retention: DEFAULT_RETENTION, puts: immediatePuts(f.raw) });
 const token = (value: string, o: Partial<IdTokenRecord> = {}): IdTokenRecord => ({ value, tokenType: 'ISO14443', blocked: false, createdAt: '2026-01-01T00:00:00.000Z', ...o });
 const use = { chargerId: CP, transactionId: 'tx-1', protocol: 'ocpp1.6' as const, idTokenType: 'ISO14443', since: new Date().toISOString() };
 
@@ -94,5 +100,52 @@ describe('token migrate-case', () => {
     expect(await f.partition('Csms', 'IDTOKEN#ab12')).toEqual([]);
 
     expect(await stores.tokenCaseMigration.run()).toMatchObject({ moved: 0, reindexed: 0, conflicts: [expect.objectContaining({ pk: 'IDTOKEN#cd34' })] });
+  });
+
+  it('folds an old item into the one at its key when they stand for the same thing: uses added, list entries and assignments of one token kept once', async () => {
+    const { stores } = f.deps;
+    const use2 = { ...use, chargerId: 'CP-OTHER', transactionId: 'tx-9', idTokenType: 'eMAID' };
+    // Two tokens of two types whose values differ in case, both in use: one USES item now, two before.
+    await stores.tokenUses.open('EF78', use);
+    await stores.tokenUses.open('ef78', use2);
+    await asWrittenBefore(tokenUsesKey('ef78'), { pk: 'IDTOKEN#ef78', sk: 'USES' });
+    await stores.tokenUses.open('EF78', use);
+    // A 2.x entry (with its type) and a location's assignment, each also at its canonical key already.
+    const entry = { chargerId: CP, idToken: 'gh90', idTokenType: 'eMAID', info: { status: 'Accepted' }, listVersion: 1, commandId: 'c-1', updatedAt: '2026-01-01T00:00:00.000Z' };
+    await stores.localLists.replaceEntries(CP, [entry]);
+    await asWrittenBefore(localListEntryKey(CP, 'gh90', 'eMAID'), { pk: `CHARGER#${CP}`, sk: 'LOCALLIST#gh90#eMAID' });
+    await stores.localLists.changeEntries(CP, [{ ...entry, idToken: 'GH90' }], []);
+    const depot = { kind: 'location' as const, locationId: 'DEPOT-M' };
+    const assignment = { idToken: 'gh90', idTokenType: 'eMAID', assignedAt: '2026-01-01T00:00:00.000Z', assignedBy: 'olga' };
+    await stores.listTokens.assign(depot, assignment);
+    await asWrittenBefore(locationListTokenKey('DEPOT-M', 'eMAID', 'gh90'), { pk: 'LOCATION#DEPOT-M', sk: 'LOCALLIST-TOKEN#eMAID#gh90' });
+    await stores.listTokens.assign({ kind: 'location', locationId: 'DEPOT-M' }, { ...assignment, idToken: 'GH90' });
+
+    const report = await stores.tokenCaseMigration.run();
+    expect(report).toMatchObject({ merged: 3, busy: 0 });
+    expect((await stores.tokenUses.read('ef78')).uses.map((u) => u.transactionId).sort()).toEqual(['tx-1', 'tx-9']);
+    expect(await f.partition('Csms', 'IDTOKEN#ef78')).toEqual([]);
+    expect((await stores.localLists.read(CP)).entries.filter((e) => e.idToken.toUpperCase() === 'GH90')).toHaveLength(1);
+    expect((await stores.listTokens.all(depot)).map((t) => t.idToken)).toEqual(['GH90']);
+  });
+
+  it('moves an item as it is now when it was written after the scan read it, never undoing that write', async () => {
+    const { stores } = f.deps;
+    await stores.idTokens.createIfAbsent(token('ij12', { label: 'as scanned', version: 1 }));
+    await asWrittenBefore(idTokenKey('ij12', 'ISO14443'), { pk: 'IDTOKEN#ij12', sk: 'TYPE#ISO14443' });
+    const scanned = await f.item('Csms', { pk: 'IDTOKEN#ij12', sk: 'TYPE#ISO14443' });
+    // A write after the scan: an operator's change moves the version on.
+    await f.raw.send(
+      new UpdateCommand({
+        TableName: f.tables.names.Csms,
+        Key: { pk: 'IDTOKEN#ij12', sk: 'TYPE#ISO14443' },
+        UpdateExpression: 'SET label = :l, version = :v',
+        ExpressionAttributeValues: { ':l': 'changed since', ':v': 2 },
+      }),
+    );
+    expect(await moveItem(depsContext(), scanned!, { ...scanned!, ...idTokenKey('IJ12', 'ISO14443') })).toBe('changed');
+    expect(await f.item('Csms', idTokenKey('IJ12', 'ISO14443'))).toBeUndefined();
+    await stores.tokenCaseMigration.run();
+    expect(await stores.idTokens.get('IJ12', 'ISO14443')).toMatchObject({ label: 'changed since', version: 2 });
   });
 });

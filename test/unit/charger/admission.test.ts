@@ -14,6 +14,7 @@ import {
   looksGenerated,
   looksLikeGeneratedChargerPassword,
   passwordOfAuthorizationKey,
+  passwordOfBytes,
   schemeOf,
 } from '#shared/charger/credentials.ts';
 import { createEdge } from '../../../bin/local/edge.ts';
@@ -65,13 +66,15 @@ describe('password schemes', () => {
     // Too short or too long to be hex of 16 to 20 bytes, or an odd count: a password of its own.
     expect(passwordOfAuthorizationKey('3031323334353637383930')).toBe('3031323334353637383930');
     expect(passwordOfAuthorizationKey('a'.repeat(41))).toBe('a'.repeat(41));
-    // Bytes that are not printable text: no Basic header read as text carries them.
-    expect(passwordOfAuthorizationKey('00ff'.repeat(8))).toEqual({ binary: true });
+    // Bytes that are not UTF-8 (a random binary key): one character per byte, as a Basic header's bytes are read.
+    expect(passwordOfAuthorizationKey('00ff'.repeat(8))).toBe('\u0000\u00ff'.repeat(8));
+    expect(passwordOfBytes(Buffer.from('00ff'.repeat(8), 'hex'))).toBe('\u0000\u00ff'.repeat(8));
+    expect(passwordOfBytes(Buffer.from('pässword-ü', 'utf8'))).toBe('pässword-ü');
   });
   it('checks the password a header of hex digits stands for only when it is such a key', () => {
     expect(decodedAuthorizationKey(authorizationKeyOf('a-password-of-20-chr'))).toBe('a-password-of-20-chr');
     expect(decodedAuthorizationKey('a-password-of-20-chr')).toBeUndefined();
-    expect(decodedAuthorizationKey('00ff'.repeat(8))).toBeUndefined();
+    expect(decodedAuthorizationKey('41'.repeat(15))).toBeUndefined(); // 15 bytes: too short to be a key
   });
 });
 

@@ -103,7 +103,9 @@ const decideUnknown = async (deps: ConnectPorts, policy: ConnectionPolicy, reque
   // Spend what a real id's check would cost, so response times do not tell which ids exist (a 1.6 one checks the
   // password hex digits stand for too).
   await decoyCheck(password, deps, policy.autoRegister);
-  const decoded = chooseProtocol(request.offeredProtocols)?.protocol === 'ocpp1.6' ? decodedAuthorizationKey(password) : undefined;
+  // No offer: a known charger's default version decides, which may be 1.6.
+  const offered = chooseProtocol(request.offeredProtocols);
+  const decoded = offered === undefined || offered.protocol === 'ocpp1.6' ? decodedAuthorizationKey(password) : undefined;
   if (decoded !== undefined) await decoyCheck(decoded, deps, policy.autoRegister);
   if (!policy.autoRegister) return { outcome: 'unauthorized', reason: 'unknown charger' };
   const listed = policy.allowListed?.(chargerId) ?? false;

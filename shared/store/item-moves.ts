@@ -11,14 +11,37 @@ import { transactionConditionsFailed, unlessConditionFails, type Item } from './
 export const keyOf = (item: Item) => ({ pk: String(item.pk), sk: String(item.sk) });
 
 /**
- * The condition that an item is still as it was read: its `rev` (token uses), `version` (operator-written records) or
- * `updatedAt` when it has one, else that it exists. A move or delete under it never undoes a write made since the scan.
+ * What the migrations watch for writes made since the scan: the stamps writers move on (`rev`, `version`, `updatedAt`)
+ * and what some writes change without them (a token blocked, a charger's boot, registration or password). Each must be
+ * as scanned: equal, or still absent.
  */
-const unchangedSince = (item: Item) => {
-  const stamp = ['rev', 'version', 'updatedAt'].find((name) => item[name] !== undefined);
-  return stamp === undefined
-    ? { ConditionExpression: 'attribute_exists(pk)' }
-    : { ConditionExpression: 'attribute_exists(pk) AND #stamp = :stamp', ExpressionAttributeNames: { '#stamp': stamp }, ExpressionAttributeValues: { ':stamp': item[stamp] } };
+const WATCHED = ['rev', 'version', 'updatedAt', 'blocked', 'registrationStatus', 'lastBootAt', 'passwordHash', 'nextPasswordHash'];
+/** Maps compared by their size: while `rev` holds, a token's uses can only be taken away (token-use-store.ts). */
+const WATCHED_BY_SIZE = ['uses'];
+
+/** The condition that the item is still as it was read: a write under it never undoes one made since the scan. */
+export const unchangedSince = (item: Item) => {
+  const terms = ['attribute_exists(pk)'];
+  const names: Record<string, string> = {};
+  const values: Record<string, unknown> = {};
+  WATCHED.forEach((name, i) => {
+    names[`#w${i}`] = name;
+    if (item[name] === undefined) terms.push(`attribute_not_exists(#w${i})`);
+    else {
+      values[`:w${i}`] = item[name];
+      terms.push(`#w${i} = :w${i}`);
+    }
+  });
+  WATCHED_BY_SIZE.forEach((name, i) => {
+    names[`#s${i}`] = name;
+    const map = item[name];
+    if (typeof map !== 'object' || map === null) terms.push(`attribute_not_exists(#s${i})`);
+    else {
+      values[`:s${i}`] = Object.keys(map).length;
+      terms.push(`size(#s${i}) = :s${i}`);
+    }
+  });
+  return { ConditionExpression: terms.join(' AND '), ExpressionAttributeNames: names, ...(Object.keys(values).length > 0 ? { ExpressionAttributeValues: values } : {}) };
 };
 
 /** The item as it is now (strongly consistent), to try again with after a write found it changed. */

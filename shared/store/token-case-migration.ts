@@ -13,10 +13,10 @@
  * for an operator to merge or delete.
  */
 import { randomUUID } from 'node:crypto';
-import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { StoreContext } from './context.ts';
-import { unlessConditionFails, type Item } from './dynamo.ts';
-import { deleteIfUnchanged, forEachItemOfTypes, keyOf, moveItem, placeAsItIsNow } from './item-moves.ts';
+import { transactionConditionsFailed, unlessConditionFails, type Item } from './dynamo.ts';
+import { deleteIfUnchanged, forEachItemOfTypes, keyOf, moveItem, placeAsItIsNow, unchangedSince } from './item-moves.ts';
 import {
   chargerListTokenKey,
   idTokenGroupPk,
@@ -124,28 +124,30 @@ export const tokenCaseMigration = (ctx: StoreContext) => {
 
   /**
    * The old uses item's uses added to the one at the canonical key (token-use-store.ts: a map by use name, with a
-   * `rev` every change moves on), then the old item deleted: the transactions holding either spelling hold the one
-   * token. `changed` when either item changed meanwhile (try again).
+   * `rev` every claim moves on) and the old item deleted, in one transaction: the transactions holding either spelling
+   * hold the one token. `changed` when either item changed meanwhile (try again with it as it is now).
    */
   const mergeUses = async (old: Item, canonical: { pk: string; sk: string }): Promise<'merged' | 'changed'> => {
     const uses = Object.entries((old.uses ?? {}) as Record<string, unknown>);
-    if (uses.length > 0) {
-      const added = await unlessConditionFails(
-        ctx.db.send(
-          new UpdateCommand({
-            TableName: table(),
-            Key: canonical,
-            UpdateExpression: `SET ${uses.map((_u, i) => `#uses.#n${i} = :u${i}`).join(', ')}, rev = :rev, updatedAt = :now`,
-            ConditionExpression: 'attribute_exists(#uses)',
-            ExpressionAttributeNames: { '#uses': 'uses', ...Object.fromEntries(uses.map(([name], i) => [`#n${i}`, name])) },
-            ExpressionAttributeValues: { ':rev': randomUUID(), ':now': ctx.now().toISOString(), ...Object.fromEntries(uses.map(([, use], i) => [`:u${i}`, use])) },
-          }),
-        ),
-      );
-      // The canonical item went with its last use meanwhile: the old one can now simply move.
-      if (added === undefined) return 'changed';
+    const remove = { Delete: { TableName: table(), Key: keyOf(old), ...unchangedSince(old) } };
+    const add = {
+      Update: {
+        TableName: table(),
+        Key: canonical,
+        UpdateExpression: `SET ${uses.map((_u, i) => `#uses.#n${i} = :u${i}`).join(', ')}, rev = :rev, updatedAt = :now`,
+        // Gone meanwhile with its last use: then the old item simply moves on the next try.
+        ConditionExpression: 'attribute_exists(#uses)',
+        ExpressionAttributeNames: { '#uses': 'uses', ...Object.fromEntries(uses.map(([name], i) => [`#n${i}`, name])) },
+        ExpressionAttributeValues: { ':rev': randomUUID(), ':now': ctx.now().toISOString(), ...Object.fromEntries(uses.map(([, use], i) => [`:u${i}`, use])) },
+      },
+    };
+    try {
+      await ctx.db.send(new TransactWriteCommand({ TransactItems: uses.length > 0 ? [add, remove] : [remove] }));
+      return 'merged';
+    } catch (error) {
+      if (transactionConditionsFailed(error)) return 'changed';
+      throw error;
     }
-    return (await deleteIfUnchanged(ctx, old)) ? 'merged' : 'changed';
   };
 
   /** One item to its place; `changed` when a write made since the scan got in the way (read it again, try again). */

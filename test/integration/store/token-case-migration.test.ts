@@ -147,5 +147,25 @@ describe('token migrate-case', () => {
     expect(await f.item('Csms', idTokenKey('IJ12', 'ISO14443'))).toBeUndefined();
     await stores.tokenCaseMigration.run();
     expect(await stores.idTokens.get('IJ12', 'ISO14443')).toMatchObject({ label: 'changed since', version: 2 });
+
+    // Writes that move no stamp are seen too: a use released (its rev stays), a token blocked.
+    await stores.tokenUses.open('kl34', use);
+    await stores.tokenUses.open('kl34', { ...use, chargerId: 'CP-OTHER', transactionId: 'tx-2' });
+    await asWrittenBefore(tokenUsesKey('kl34'), { pk: 'IDTOKEN#kl34', sk: 'USES' });
+    const uses = await f.item('Csms', { pk: 'IDTOKEN#kl34', sk: 'USES' });
+    await f.raw.send(
+      new UpdateCommand({
+        TableName: f.tables.names.Csms,
+        Key: { pk: 'IDTOKEN#kl34', sk: 'USES' },
+        UpdateExpression: 'REMOVE uses.#u',
+        ExpressionAttributeNames: { '#u': Object.keys(uses!.uses as object)[0]! },
+      }),
+    );
+    expect(await moveItem(depsContext(), uses!, { ...uses!, ...tokenUsesKey('KL34') })).toBe('changed');
+    await stores.idTokens.createIfAbsent(token('mn56'));
+    await asWrittenBefore(idTokenKey('mn56', 'ISO14443'), { pk: 'IDTOKEN#mn56', sk: 'TYPE#ISO14443' });
+    const unblocked = await f.item('Csms', { pk: 'IDTOKEN#mn56', sk: 'TYPE#ISO14443' });
+    await f.raw.send(new UpdateCommand({ TableName: f.tables.names.Csms, Key: { pk: 'IDTOKEN#mn56', sk: 'TYPE#ISO14443' }, UpdateExpression: 'SET blocked = :t', ExpressionAttributeValues: { ':t': true } }));
+    expect(await moveItem(depsContext(), unblocked!, { ...unblocked!, ...idTokenKey('MN56', 'ISO14443') })).toBe('changed');
   });
 });

@@ -54,6 +54,10 @@ const indexedBefore = async (key: Key, indexKeys: Record<string, string>) => {
   );
 };
 
+/** A write made to an old item after the scan read it, as code from before the change would make it. */
+const writeSince = (key: Key, UpdateExpression: string, names: Pick<ConstructorParameters<typeof UpdateCommand>[0], 'ExpressionAttributeNames' | 'ExpressionAttributeValues'>) =>
+  f.raw.send(new UpdateCommand({ TableName: f.tables.names.Csms, Key: key, UpdateExpression, ...names }));
+
 describe('token migrate-case', () => {
   it('moves and re-indexes every item a value in lower case keyed, reports a case variant it cannot move, and changes nothing the second time', async () => {
     const { stores } = f.deps;
@@ -135,14 +139,7 @@ describe('token migrate-case', () => {
     await asWrittenBefore(idTokenKey('ij12', 'ISO14443'), { pk: 'IDTOKEN#ij12', sk: 'TYPE#ISO14443' });
     const scanned = await f.item('Csms', { pk: 'IDTOKEN#ij12', sk: 'TYPE#ISO14443' });
     // A write after the scan: an operator's change moves the version on.
-    await f.raw.send(
-      new UpdateCommand({
-        TableName: f.tables.names.Csms,
-        Key: { pk: 'IDTOKEN#ij12', sk: 'TYPE#ISO14443' },
-        UpdateExpression: 'SET label = :l, version = :v',
-        ExpressionAttributeValues: { ':l': 'changed since', ':v': 2 },
-      }),
-    );
+    await writeSince({ pk: 'IDTOKEN#ij12', sk: 'TYPE#ISO14443' }, 'SET label = :l, version = :v', { ExpressionAttributeValues: { ':l': 'changed since', ':v': 2 } });
     expect(await moveItem(depsContext(), scanned!, { ...scanned!, ...idTokenKey('IJ12', 'ISO14443') })).toBe('changed');
     expect(await f.item('Csms', idTokenKey('IJ12', 'ISO14443'))).toBeUndefined();
     await stores.tokenCaseMigration.run();
@@ -153,19 +150,12 @@ describe('token migrate-case', () => {
     await stores.tokenUses.open('kl34', { ...use, chargerId: 'CP-OTHER', transactionId: 'tx-2' });
     await asWrittenBefore(tokenUsesKey('kl34'), { pk: 'IDTOKEN#kl34', sk: 'USES' });
     const uses = await f.item('Csms', { pk: 'IDTOKEN#kl34', sk: 'USES' });
-    await f.raw.send(
-      new UpdateCommand({
-        TableName: f.tables.names.Csms,
-        Key: { pk: 'IDTOKEN#kl34', sk: 'USES' },
-        UpdateExpression: 'REMOVE uses.#u',
-        ExpressionAttributeNames: { '#u': Object.keys(uses!.uses as object)[0]! },
-      }),
-    );
+    await writeSince({ pk: 'IDTOKEN#kl34', sk: 'USES' }, 'REMOVE uses.#u', { ExpressionAttributeNames: { '#u': Object.keys(uses!.uses as object)[0]! } });
     expect(await moveItem(depsContext(), uses!, { ...uses!, ...tokenUsesKey('KL34') })).toBe('changed');
     await stores.idTokens.createIfAbsent(token('mn56'));
     await asWrittenBefore(idTokenKey('mn56', 'ISO14443'), { pk: 'IDTOKEN#mn56', sk: 'TYPE#ISO14443' });
     const unblocked = await f.item('Csms', { pk: 'IDTOKEN#mn56', sk: 'TYPE#ISO14443' });
-    await f.raw.send(new UpdateCommand({ TableName: f.tables.names.Csms, Key: { pk: 'IDTOKEN#mn56', sk: 'TYPE#ISO14443' }, UpdateExpression: 'SET blocked = :t', ExpressionAttributeValues: { ':t': true } }));
+    await writeSince({ pk: 'IDTOKEN#mn56', sk: 'TYPE#ISO14443' }, 'SET blocked = :t', { ExpressionAttributeValues: { ':t': true } });
     expect(await moveItem(depsContext(), unblocked!, { ...unblocked!, ...idTokenKey('MN56', 'ISO14443') })).toBe('changed');
   });
 });

@@ -12,7 +12,7 @@
  */
 import type { Ports } from '../deps.ts';
 import { chargerIdKey } from './charger-id.ts';
-import { generateChargerPassword, looksLikeGeneratedChargerPassword, secretMac, type PasswordKeys } from './credentials.ts';
+import { decodedAuthorizationKey, generateChargerPassword, looksLikeGeneratedChargerPassword, secretMac, type PasswordKeys } from './credentials.ts';
 
 export interface AutoRegistrationPolicy {
   readonly enabled: boolean;
@@ -62,6 +62,16 @@ export const createEnrolmentCode = async (deps: EnrolmentPorts, hours: number, l
   };
   if ((await deps.stores.enrolments.create(secretMac(keysOf(deps), code), record)) !== 'created') throw new Error('enrolment code collision');
   return { code, record };
+};
+
+/**
+ * The enrolment code a charger presents: its Basic password, or for a 1.6 charger that sends an AuthorizationKey's hex
+ * digits themselves (firmware older than the whitepaper), the code they stand for. Codes have the generated form, so
+ * the digits are read only when they stand for one.
+ */
+export const presentedEnrolmentCode = (password: string, protocol: string | undefined): string => {
+  const decoded = protocol === undefined || protocol === 'ocpp1.6' ? decodedAuthorizationKey(password) : undefined;
+  return decoded !== undefined && looksLikeGeneratedChargerPassword(decoded) ? decoded : password;
 };
 
 /** Whether `password` is an enrolment code that is unused and unexpired now (the authorizer's read-only check). */

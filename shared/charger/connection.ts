@@ -5,7 +5,7 @@
  */
 import type { Ports } from '../deps.ts';
 import { PROTOCOL_PREFERENCE, type OcppProtocol } from '../ocpp/frames.ts';
-import { consumeEnrolmentCode, isUsableEnrolmentCode } from './auto-registration.ts';
+import { consumeEnrolmentCode, isUsableEnrolmentCode, presentedEnrolmentCode } from './auto-registration.ts';
 import { isValidChargerId, sameChargerId } from './charger-id.ts';
 import { checkPassword, decodedAuthorizationKey, decoyCheck, parseBasicAuth, secretsEqual, type PasswordKeys } from './credentials.ts';
 import { createCharger, hasExpired, type ConnectionCloser, type RegistrationStatus } from './registry.ts';
@@ -109,7 +109,7 @@ const decideUnknown = async (deps: ConnectPorts, policy: ConnectionPolicy, reque
   if (decoded !== undefined) await decoyCheck(decoded, deps, policy.autoRegister);
   if (!policy.autoRegister) return { outcome: 'unauthorized', reason: 'unknown charger' };
   const listed = policy.allowListed?.(chargerId) ?? false;
-  const enrolment = !listed && (await isUsableEnrolmentCode(deps, password));
+  const enrolment = !listed && (await isUsableEnrolmentCode(deps, presentedEnrolmentCode(password, offered?.protocol)));
   if (!listed && !enrolment) return { outcome: 'unauthorized', reason: 'unknown charger, not on the auto-registration allow-list and no enrolment code' };
   // Basic credentials are chosen here once and for all; never over plain ws://.
   if (request.viewerProtocol !== 'https') return { outcome: 'forbidden', reason: 'auto-registration requires wss://' };
@@ -195,7 +195,9 @@ const DEFAULT_PENDING_LIMITS: PendingLimits = { maxPending: 100, pendingHours: 7
 
 /** Creates an auto-registered charger `pending`, expiring; a reason when it may not be. */
 const register = async (deps: ConnectPorts, input: OpenConnectionInput, limits: PendingLimits): Promise<string | undefined> => {
-  const password = parseBasicAuth(input.authorization)?.password;
+  const sent = parseBasicAuth(input.authorization)?.password;
+  // Registered by an enrolment code, the code is its password, however a 1.6 charger sent it.
+  const password = sent !== undefined && input.enrolment ? presentedEnrolmentCode(sent, input.protocol) : sent;
   if (!password || password.length < MIN_PASSWORD_LENGTH) {
     return `auto-registration needs a Basic password of at least ${MIN_PASSWORD_LENGTH} characters`;
   }

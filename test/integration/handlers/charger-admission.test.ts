@@ -146,6 +146,14 @@ describe('1.6 AuthorizationKey (security whitepaper: the password as hex digits)
     await h.deps.stores.enrolments.create(secretMac({ passwordPepper: PASSWORD_PEPPER }, older), { createdAt: new Date().toISOString(), expiresAt: Math.floor(Date.now() / 1000) + 3600 });
     expect(await connect({ id: 'ENROL-HEX-32', password: older }, 'c-enrol-32')).toBe(200);
   });
+
+  it('takes an enrolment code a 1.6 charger sends as hex digits, and keeps the code as its password', async () => {
+    const { code } = await createEnrolmentCode(h.deps, 1, 'hex-sent');
+    expect(await connect({ id: 'ENROL-HEX-2X', password: hex(code), protocols: 'ocpp2.0.1' }, 'c-enrol-2x')).toBe('401');
+    expect(await connect({ id: 'ENROL-HEX-16', password: hex(code) }, 'c-enrol-16')).toBe(200);
+    expect(await authorize({ id: 'ENROL-HEX-16', password: code })).toMatchObject({ registration: 'pending' });
+    expect(await authorize({ id: 'ENROL-HEX-16', password: hex(code) })).toMatchObject({ registration: 'pending' });
+  });
 });
 
 describe('credentials apart from the profile (item 13)', () => {

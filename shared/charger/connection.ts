@@ -113,7 +113,7 @@ const decideUnknown = async (deps: ConnectPorts, policy: ConnectionPolicy, reque
   if (!listed && !enrolment) return { outcome: 'unauthorized', reason: 'unknown charger, not on the auto-registration allow-list and no enrolment code' };
   // Basic credentials are chosen here once and for all; never over plain ws://.
   if (request.viewerProtocol !== 'https') return { outcome: 'forbidden', reason: 'auto-registration requires wss://' };
-  return allow(chargerId, chooseProtocol(request.offeredProtocols), 'pending', true, enrolment);
+  return allow(chargerId, offered, 'pending', true, enrolment);
 };
 
 /** Decides a charger's upgrade, counting a refusal by its reason (a short text of ours: a bounded set of values). */

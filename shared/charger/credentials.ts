@@ -3,8 +3,8 @@
  * password exists once, when it is generated, and is never logged. The stored hash names its scheme:
  *
  * - `hmac-sha256$<pepper id>$<mac>` for passwords the CSMS generated (120 random bits, 192 in older ones): nobody
- *   can guess such a password, so a slow hash buys nothing; an HMAC under a secret pepper (kept outside the table) costs
- *   microseconds per check and is useless to whoever reads the table without the pepper.
+ *   can guess such a password, so a slow hash buys nothing; an HMAC under a secret pepper (kept outside the table)
+ *   costs microseconds per check and is useless to whoever reads the table without the pepper.
  * - `scrypt$N$r$p$<salt>$<key>` for passwords a charger or an operator chose, which may be guessable: a slow,
  *   salted hash. Hashes stored before the HMAC scheme existed are scrypt too, and keep working.
  */
@@ -62,9 +62,9 @@ export const generateChargerPassword = (): string => {
   }
 };
 
+const GENERATED_CHARGER_PASSWORD = new RegExp(`^[A-Za-z0-9_-]{${CHARGER_PASSWORD_LENGTH}}$`);
 /** Charger passwords generated before they were 20 characters are 32 (`generatePassword`): both forms are ours. */
-export const looksLikeGeneratedChargerPassword = (password: string): boolean =>
-  looksGenerated(password) || new RegExp(`^[A-Za-z0-9_-]{${CHARGER_PASSWORD_LENGTH}}$`).test(password);
+export const looksLikeGeneratedChargerPassword = (password: string): boolean => looksGenerated(password) || GENERATED_CHARGER_PASSWORD.test(password);
 
 /** OCPP 1.6 security whitepaper: AuthorizationKey is the password's hexadecimal representation (16 to 20 bytes). */
 export const authorizationKeyOf = (password: string): string => Buffer.from(password, 'utf8').toString('hex');

@@ -50,8 +50,9 @@ const entriesV16 = (assigned: readonly Pick<ListToken, 'idToken' | 'idTokenType'
   const byValue = new Map<string, { idToken: string; found: IdTokenRecord[] }>();
   for (const t of assigned) {
     const record = records.get(recordKey(t.idTokenType, t.idToken));
-    const entry = byValue.get(canonicalTokenValue(t.idToken)) ?? { idToken: t.idToken, found: [] };
-    byValue.set(canonicalTokenValue(t.idToken), { ...entry, found: [...entry.found, ...(record ? [record] : [])] });
+    const value = canonicalTokenValue(t.idToken);
+    const entry = byValue.get(value) ?? { idToken: t.idToken, found: [] };
+    byValue.set(value, { ...entry, found: [...entry.found, ...(record ? [record] : [])] });
   }
   return [...byValue.values()].map(({ idToken, found }): WantedEntry => ({
     idToken,

@@ -1,9 +1,10 @@
 /**
  * The reply port of the command path: a charger's CALLRESULT or CALLERROR whose message id is the CALL in its
  * in-flight slot ends that command and frees the slot in one transaction. A valid CALLRESULT makes it `answered`
- * (with an outcome derived per action), an invalid one `failed: InvalidResponse` (the raw payload kept), a CALLERROR
- * `failed: CallError`. Replies are never answered. A reply nobody waits for (late, or to another CALL) is only
- * logged; a 2.1 CALLRESULTERROR is about a CALL of the charger's, never one of ours, so it ends no command.
+ * (with an outcome derived per action), an invalid one `failed: InvalidResponse` (the raw payload kept, and the
+ * schema fault returned: handle-frame tells a 2.1 charger with a CALLRESULTERROR), a CALLERROR `failed: CallError`.
+ * A reply nobody waits for (late, or to another CALL) is only logged; a 2.1 CALLRESULTERROR is about a CALL of the
+ * charger's, never one of ours, so it ends no command.
  *
  * Requests: one consistent GetItem of the slot, then one TransactWriteItems when it matches; an action with an
  * `answered` effect (effects.ts) reads the command and writes what the effect keeps.
@@ -15,6 +16,7 @@ import { unstorableValue } from '../ocpp/bounds.ts';
 import { headOf, MAX_LOGGED_FRAME_BYTES } from '../log/message-log.ts';
 import { outcomeOf } from './catalog.ts';
 import type { CommandCompletion, CommandSlot } from './command.ts';
+import type { Fault } from '../ocpp/faults.ts';
 import { countCommandOutcome } from './dispatch.ts';
 import { effectOf } from './effects.ts';
 
@@ -26,22 +28,34 @@ import { effectOf } from './effects.ts';
 const keepable = (value: unknown): unknown =>
   unstorableValue(value) === undefined ? value : headOf(JSON.stringify(value), MAX_LOGGED_FRAME_BYTES);
 
-const completionOf = (slot: CommandSlot, reply: Exclude<ChargerReply, { type: 'CALLRESULTERROR' }>): CommandCompletion => {
+/** How a reply ends its command; `schemaFault`: why a CALLRESULT breaks the action's schema. */
+interface Completed {
+  completion: CommandCompletion;
+  schemaFault?: Fault;
+}
+
+const completionOf = (slot: CommandSlot, reply: Exclude<ChargerReply, { type: 'CALLRESULTERROR' }>): Completed => {
   if (reply.type === 'CALLERROR') {
     const { errorCode, errorDescription } = reply;
     const errorDetails = keepable(reply.errorDetails);
     return {
-      status: 'failed',
-      failure: { code: 'CallError', detail: `the charger answered ${errorCode}${errorDescription ? `: ${errorDescription}` : ''}`, callError: { errorCode, errorDescription, errorDetails } },
+      completion: {
+        status: 'failed',
+        failure: { code: 'CallError', detail: `the charger answered ${errorCode}${errorDescription ? `: ${errorDescription}` : ''}`, callError: { errorCode, errorDescription, errorDetails } },
+      },
     };
   }
   const checked = validateResponse(slot.protocol, slot.action, reply.payload);
+  // A reply valid by its schema that the store cannot keep as it is (1e300 W) is our limit, not the charger's fault.
   const invalid = checked.ok ? unstorableValue(checked.payload) : checked.fault;
   if (!checked.ok || invalid) {
-    return { status: 'failed', failure: { code: 'InvalidResponse', detail: `the ${slot.action} reply is not valid: ${invalid!.description}`, raw: keepable(reply.payload) } };
+    return {
+      completion: { status: 'failed', failure: { code: 'InvalidResponse', detail: `the ${slot.action} reply is not valid: ${invalid!.description}`, raw: keepable(reply.payload) } },
+      ...(checked.ok ? {} : { schemaFault: checked.fault }),
+    };
   }
   const outcome = outcomeOf(slot.protocol, slot.action, checked.payload);
-  return { status: 'answered', result: checked.payload, ...(outcome !== undefined ? { outcome } : {}) };
+  return { completion: { status: 'answered', result: checked.payload, ...(outcome !== undefined ? { outcome } : {}) } };
 };
 
 export const commandReplies = (deps: Ports): ReplyPort => ({
@@ -56,7 +70,7 @@ export const commandReplies = (deps: Ports): ReplyPort => ({
       return {};
     }
     await loadValidators(slot.protocol);
-    const completion = completionOf(slot, reply);
+    const { completion, schemaFault } = completionOf(slot, reply);
     const ended = await deps.stores.commands.complete(slot.commandId, slot.messageId, completion, slot);
     if (!ended) deps.log.info('reply to a CALL that ended meanwhile', { chargerId, commandId: slot.commandId });
     else {
@@ -73,6 +87,6 @@ export const commandReplies = (deps: Ports): ReplyPort => ({
         });
       }
     }
-    return { answers: slot.action };
+    return { answers: slot.action, ...(schemaFault ? { invalid: schemaFault } : {}) };
   },
 });

@@ -3,6 +3,7 @@
  * command that sent the CALL is the job of a ReplyPort; until CSMS-initiated commands exist, the port in use
  * knows no CALLs and every reply is unsolicited.
  */
+import type { Fault } from '../ocpp/faults.ts';
 import type { Frame } from '../ocpp/frames.ts';
 
 export type ChargerReply = Extract<Frame, { type: 'CALLRESULT' | 'CALLERROR' | 'CALLRESULTERROR' }>;
@@ -17,6 +18,8 @@ export interface ReplyInput {
 export interface ReplyOutcome {
   /** The action of the CALL this reply answers, when it answers one we know. */
   answers?: string;
+  /** Why a CALLRESULT to that CALL breaks the action's schema: a 2.1 charger is told with a CALLRESULTERROR. */
+  invalid?: Fault;
 }
 
 export interface ReplyPort {

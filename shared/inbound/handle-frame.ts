@@ -2,7 +2,8 @@
  * One inbound WebSocket frame from a charger, start to finish: parse it (OCPP-J frame rules), hand it to what
  * handles its kind (a CALL is answered, a reply to one of our CALLs goes to the reply port, a 2.1 SEND to its
  * handler), and write what the message records together with its message-log entry. Returns the frame to send
- * back (API Gateway returns it as the route response), if any.
+ * back (API Gateway returns it as the route response), if any: a CALL's answer, or for a 2.1 CALLRESULT that breaks
+ * its action's schema the CALLRESULTERROR saying why. No other reply, and no SEND, is ever answered.
  *
  * Writes: the facts a message records and its log entry are one request; state changes the answer does not
  * depend on run alongside it. So a charger is answered after at most two sequential DynamoDB round trips: the
@@ -10,7 +11,7 @@
  */
 import type { Deps } from '../deps.ts';
 import { fault, type Fault } from '../ocpp/faults.ts';
-import { encodeCallError, parseFrame, type OcppProtocol } from '../ocpp/frames.ts';
+import { encodeCallError, encodeCallResultError, parseFrame, type OcppProtocol } from '../ocpp/frames.ts';
 import { DEFAULT_CHARGER_CLOCK, type ChargerClockBounds } from '../ocpp/charger-time.ts';
 import { hasAction, loadValidators, validateRequest } from '../ocpp/validate.ts';
 import { unsolicitedReplies, type ReplyPort } from './accept-reply.ts';
@@ -100,7 +101,8 @@ const handle = async (ctx: InboundContext, config: FrameConfig, raw: string): Pr
         reply: frame,
       });
       if (!outcome.answers) ctx.log.info('reply to no CALL of ours', { chargerId: ctx.chargerId, type: frame.type, messageId: frame.messageId });
-      return outcome.answers ? { answers: outcome.answers } : {};
+      const refusal = outcome.invalid && ctx.protocol === 'ocpp2.1' ? { reply: encodeCallResultError(frame.messageId, outcome.invalid) } : {};
+      return { ...(outcome.answers ? { answers: outcome.answers } : {}), ...refusal };
     }
   }
 };

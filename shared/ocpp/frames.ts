@@ -163,8 +163,20 @@ export function encodeCallResult(messageId: string, payload: unknown): string {
   return JSON.stringify([3, messageId, payload]);
 }
 
+const encodeError = (type: 4 | 5, protocol: OcppProtocol, messageId: string, f: Fault): string => {
+  const description = [...f.description].slice(0, MAX_ERROR_DESCRIPTION_LENGTH).join('');
+  return JSON.stringify([type, messageId, wireErrorCode(protocol, f.code), description, f.details ?? {}]);
+};
+
 /** A CALLERROR for `fault`, with the version's spelling of the code; errorDetails is always an object. */
 export function encodeCallError(protocol: OcppProtocol, messageId: string, f: Fault): string {
-  const description = [...f.description].slice(0, MAX_ERROR_DESCRIPTION_LENGTH).join('');
-  return JSON.stringify([4, messageId, wireErrorCode(protocol, f.code), description, f.details ?? {}]);
+  return encodeError(4, protocol, messageId, f);
+}
+
+/**
+ * 2.1 Part 4: a CALLRESULTERROR tells the sender of a CALLRESULT that its receiver could not take it. Only 2.1 has
+ * the message type; it is itself never answered.
+ */
+export function encodeCallResultError(messageId: string, f: Fault): string {
+  return encodeError(5, 'ocpp2.1', messageId, f);
 }

@@ -166,6 +166,30 @@ describe.concurrent('every action the CSMS sends, round trip', () => {
       expectAnswered(expect, 'ocpp2.1', trips);
     }, ROUND_TRIPS_MS);
 
+    it('tells the charger with a CALLRESULTERROR why its CALLRESULT breaks the schema, and ends the command failed', async ({ expect }) => {
+      const cp = `CP-RT21BAD-${runId}`;
+      const charger = await f.connectRaw(cp, 'ocpp2.1');
+      const posted = await send(cp, 'Reset', { type: 'Immediate' });
+      const [, messageId] = await charger.nextCall();
+      charger.ws.send(JSON.stringify([3, messageId, { status: 'Maybe' }]));
+      const [type, id, errorCode, description, details] = await charger.next();
+      expect([type, id, errorCode]).toEqual([5, messageId, 'PropertyConstraintViolation']);
+      expect(description).toMatch(/status/);
+      expect(details).toEqual(expect.any(Object));
+      expect(await follow(posted.body.commandId as string)).toMatchObject({ status: 'failed', failure: { code: 'InvalidResponse', raw: { status: 'Maybe' } } });
+      const entries = (await f.e.deps.stores.messageLog.list(cp, { limit: 50 })).items;
+      const logged = entries.find((frame) => frame.direction === 'in' && frame.messageType === 3);
+      expect(JSON.parse(logged!.reply!)).toEqual([type, id, errorCode, description, details]);
+      // A valid reply is never answered.
+      const next = await send(cp, 'Reset', { type: 'Immediate' });
+      const [, nextId] = await charger.nextCall();
+      charger.ws.send(JSON.stringify([3, nextId, { status: 'Accepted' }]));
+      expect(await follow(next.body.commandId as string)).toMatchObject({ status: 'answered' });
+      await new Promise((r) => setTimeout(r, 300));
+      expect(charger.unread()).toBe(0);
+      charger.ws.close(1000);
+    });
+
     it('never ends a command with a CALLRESULTERROR carrying its message id, and does not answer it', async ({ expect }) => {
       const cp = `CP-RT21ERR-${runId}`;
       const charger = await f.connectRaw(cp, 'ocpp2.1');

@@ -148,14 +148,16 @@ describe('one charger at a time, in order', () => {
 });
 
 describe('answers that end a command otherwise', () => {
-  it('records an invalid reply as failed, keeping what the charger sent', async () => {
+  it('records an invalid reply as failed, keeping what the charger sent, and does not answer it (1.6 has no CALLRESULTERROR)', async () => {
     const cp = `CP-CMDINV-${runId}`;
-    const { ws, nextCall } = await rawCharger(cp);
+    const { ws, nextCall, unread } = await rawCharger(cp);
     const posted = await send(cp, 'Reset', { type: 'Hard' });
     const [type, messageId, action, payload] = await nextCall();
     expect([type, messageId, action, payload]).toEqual([2, posted.body.commandId, 'Reset', { type: 'Hard' }]);
     ws.send(JSON.stringify([3, messageId, { status: 'Maybe' }]));
     expect(await follow(posted.body.commandId as string)).toMatchObject({ status: 'failed', failure: { code: 'InvalidResponse', raw: { status: 'Maybe' } } });
+    await new Promise((r) => setTimeout(r, 300));
+    expect(unread()).toBe(0);
   });
 
   it('ends a command whose reply holds what the store cannot keep, keeping that reply as text (not in flight until its timeout)', async () => {

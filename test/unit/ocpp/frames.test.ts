@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { wireErrorCode } from '#shared/ocpp/faults.ts';
 import type { FaultCode } from '#shared/ocpp/faults.ts';
-import { encodeCall, encodeCallError, encodeCallResult, parseFrame, PROTOCOL_PREFERENCE } from '#shared/ocpp/frames.ts';
+import { encodeCall, encodeCallError, encodeCallResult, encodeCallResultError, parseFrame, PROTOCOL_PREFERENCE } from '#shared/ocpp/frames.ts';
 import type { OcppProtocol, ParseOutcome } from '#shared/ocpp/frames.ts';
 
 const ALL: readonly OcppProtocol[] = PROTOCOL_PREFERENCE;
@@ -149,6 +149,11 @@ describe('encodeCallError and wireErrorCode', () => {
       encodeCallError('ocpp2.0.1', 'm1', { code: 'GenericError', description: 'é'.repeat(300) })) as unknown[];
     expect(details).toEqual({});
     expect(description).toBe('é'.repeat(255));
+  });
+  it('writes a 2.1 CALLRESULTERROR as message type 5, read back as one, its description cut as a CALLERROR\'s', () => {
+    const error = encodeCallResultError('r-1', { code: 'PropertyConstraintViolation', description: 'd'.repeat(300), details: { path: '/status' } });
+    expect(parseFrame('ocpp2.1', error)).toEqual({ kind: 'frame', frame: { type: 'CALLRESULTERROR', messageId: 'r-1',
+      errorCode: 'PropertyConstraintViolation', errorDescription: 'd'.repeat(255), errorDetails: { path: '/status' } } });
   });
 });
 

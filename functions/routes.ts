@@ -220,6 +220,11 @@ export interface StreamRoute extends RouteBase {
   readonly table: TableName;
   /** Item `type` attributes (new image) delivered; other records are skipped, never delivered. */
   readonly types: readonly string[];
+  /**
+   * String attributes the new image must also have to be delivered (filtered as `types` is: other records never invoke
+   * the function). For a type whose items change often and concern the route only rarely.
+   */
+  readonly withAttributes?: readonly string[];
   /** Records per invocation, 1–1000. @default 100 */
   readonly batchSize?: number;
   /** Retries of a failed batch before it goes to `onFailure`. @default 2 */
@@ -392,6 +397,7 @@ export const routes = [
     // Sends each queued command to its charger, one at a time per charger (shared/command/dispatch.ts): reads the
     // command, the presence and a busy slot (GetItem), takes the slot (a transaction of a Put and Updates), frees it
     // if the post fails (a Delete), logs the CALL, arms its timeout and hides a waiting message (its own queue's URL).
+    // A command held for an offline charger: a transaction of the marker's Put and Updates of the command and presence.
     kind: 'queue',
     id: 'DispatchCommands',
     queue: 'Commands',
@@ -418,7 +424,7 @@ export const routes = [
   },
   {
     // An accepted boot releases the charger's held commands: one Query of its partition (HELD#), a SendMessage and a
-    // DeleteItem per held command.
+    // DeleteItem per held command, and when there were any an UpdateItem removing the mark on its presence.
     kind: 'stream',
     id: 'ReleaseHeldCommands',
     table: 'Csms',
@@ -426,7 +432,21 @@ export const routes = [
     batchSize: 100,
     onFailure: 'ChangeFeedFailures',
     entry: 'stream/release-held-commands.ts',
-    access: { tables: { Csms: { actions: ['Query', 'DeleteItem'], partitionKeyPrefixes: [CHARGER_PK_PREFIX] } }, queues: { Commands: 'send' } },
+    access: { tables: { Csms: { actions: ['Query', 'DeleteItem', 'UpdateItem'], partitionKeyPrefixes: [CHARGER_PK_PREFIX] } }, queues: { Commands: 'send' } },
+  },
+  {
+    // A charger with held commands connected again without booting (the mark on its presence, set when a command was
+    // held): the same release as after a boot, then the mark is removed. Presence changes without the mark (every
+    // connect and disconnect) never invoke it.
+    kind: 'stream',
+    id: 'ReleaseHeldCommandsOnConnect',
+    table: 'Csms',
+    types: ['Presence'],
+    withAttributes: ['heldCommandsAt'],
+    batchSize: 100,
+    onFailure: 'ChangeFeedFailures',
+    entry: 'stream/release-held-commands.ts',
+    access: { tables: { Csms: { actions: ['Query', 'DeleteItem', 'UpdateItem'], partitionKeyPrefixes: [CHARGER_PK_PREFIX] } }, queues: { Commands: 'send' } },
   },
   {
     // A GetLocalListVersion answer telling another version than our last accepted list: a Full SendLocalList at once

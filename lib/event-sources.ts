@@ -28,8 +28,14 @@ export const addQueueSource = (fn: IFunction, route: QueueRoute, queue: IQueue):
   );
 };
 
+/** The new-image pattern of a stream route: one of its `types`, and each of its `withAttributes` present (as a string). */
+const streamImageFilter = (route: StreamRoute) => ({
+  type: { S: FilterRule.or(...route.types) },
+  ...Object.fromEntries((route.withAttributes ?? []).map((name) => [name, { S: FilterRule.exists() }])),
+});
+
 /**
- * DynamoDB Streams → Lambda, only for items whose new image has one of the route's `type`s (other records are
+ * DynamoDB Streams → Lambda, only for items whose new image has one of the route's `type`s (and its `withAttributes`) (other records are
  * dropped by Lambda's filter, never delivered). From the oldest record, so nothing written between the table's
  * and the mapping's creation is missed. A batch that still fails after the retries is described on `onFailure`.
  * Not bisected: the local runtime runs the same semantics, and a handler that can tell a bad record should not throw.
@@ -42,7 +48,7 @@ export const addStreamSource = (fn: IFunction, route: StreamRoute, table: ITable
       retryAttempts: route.retryAttempts ?? DEFAULT_STREAM_RETRY_ATTEMPTS,
       bisectBatchOnError: false,
       onFailure: new SqsDlq(onFailure),
-      filters: [FilterCriteria.filter({ dynamodb: { NewImage: { type: { S: FilterRule.or(...route.types) } } } })],
+      filters: [FilterCriteria.filter({ dynamodb: { NewImage: streamImageFilter(route) } })],
     }),
   );
   Validations.of(fn).acknowledge({

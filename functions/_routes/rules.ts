@@ -151,6 +151,7 @@ const checkStream: Check<StreamRoute> = (route, ctx) => {
     ...(!table ? [`reads the stream of table "${route.table}", which is not registered`] : []),
     ...(table && !table.stream ? [`table ${table.name} has no stream (stream: true in its definition)`] : []),
     ...(route.types.length === 0 ? ['types lists no item type'] : []),
+    ...(route.withAttributes ?? []).filter((a) => !/^[A-Za-z][A-Za-z0-9]*$/.test(a)).map((a) => `withAttributes names "${a}", which is no attribute name`),
     // Password hashes live in items of their own so that no stream consumer ever receives one.
     ...route.types.filter((t) => SECRET_ITEM_TYPES.includes(t)).map((t) => `types lists ${t}, which holds password hashes: no stream route may read it`),
     ...between('batchSize', route.batchSize, 1, 1000),

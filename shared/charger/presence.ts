@@ -20,6 +20,8 @@ export interface Presence {
   firmwareStatus?: string;
   diagnosticsStatus?: string;
   logStatus?: string;
+  /** When a command was last held for this charger (`whenOffline: "hold"`); gone once its held commands are released. */
+  heldCommandsAt?: string;
 }
 
 export interface ConnectionRecord {

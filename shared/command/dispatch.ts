@@ -138,15 +138,20 @@ export const failInFlightOnDisconnect = async (deps: Ports, chargerId: string, c
 };
 
 /**
- * The charger booted and was accepted: its held commands go back on its queue, oldest first, each with a fresh
- * deduplication id (its first one may still be inside SQS's five-minute window). A marker goes only once its command
- * is queued again, so a failure part-way re-queues the rest next time (the dispatcher ignores a command sent twice).
+ * The charger is back (it connected again, or booted and was accepted): its held commands go back on its queue,
+ * oldest first, each with a fresh deduplication id (its first one may still be inside SQS's five-minute window). A
+ * marker goes only once its command is queued again, so a failure part-way re-queues the rest next time (the
+ * dispatcher ignores a command sent twice); then the presence mark goes, unless a command was held meanwhile. `marked`:
+ * the trigger saw the mark (a boot does not read presence: it clears the mark only when it released something, so an
+ * accepted boot of a charger with nothing held writes nothing).
  */
-export const releaseHeldCommands = async (deps: Ports & { queue: CommandQueue }, chargerId: string): Promise<number> => {
+export const releaseHeldCommands = async (deps: Ports & { queue: CommandQueue }, chargerId: string, marked = false): Promise<number> => {
+  const releasedFrom = deps.now().toISOString();
   const held = await deps.stores.commands.held(chargerId);
   for (const h of held) {
     await deps.queue.enqueue({ commandId: h.commandId, chargerId: h.chargerId }, `${h.commandId}:${h.heldSince}`);
     await deps.stores.commands.unhold(h);
   }
+  if (marked || held.length > 0) await deps.stores.presence.clearHeldCommandsMark(chargerId, releasedFrom);
   return held.length;
 };

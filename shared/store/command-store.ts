@@ -8,8 +8,9 @@ import { DeleteCommand, GetCommand, PutCommand, TransactWriteCommand, UpdateComm
 import type { Command, CommandCompletion, CommandSlot, CommandStatus, HeldCommand } from '../command/command.ts';
 import type { StoreContext } from './context.ts';
 import { isConditionFailed, itemOfFailedCondition, transactionConditionsFailed, unlessConditionFails, type Item } from './dynamo.ts';
-import { chargerCommandsIndex, chargerCommandsPk, commandKey, commandSlotKey, HELD_COMMAND_PREFIX, heldCommandKey, heldCommandsPk, withoutKeys } from './keys.ts';
+import { chargerCommandsIndex, chargerCommandsPk, commandKey, commandSlotKey, HELD_COMMAND_PREFIX, heldCommandKey, heldCommandsPk, presenceKey, withoutKeys } from './keys.ts';
 import { mapPage, queryAll, queryPage, type Page, type PageOptions } from './queries.ts';
+import { PRESENCE_TYPE } from './presence-store.ts';
 
 const COMMAND_TYPE = 'Command';
 const SLOT_TYPE = 'CommandSlot';
@@ -202,8 +203,10 @@ export const commandStore = (ctx: StoreContext) => {
     getSlot,
 
     /**
-     * Holds a queued command until its charger boots again: the command stays `queued` (with `heldSince`) and a marker
-     * in the charger's partition keeps its place; both in one transaction.
+     * Holds a queued command until its charger is back: the command stays `queued` (with `heldSince`), a marker in the
+     * charger's partition keeps its place, and the charger's presence is marked (`heldCommandsAt`), so that its next
+     * connection releases it (functions/stream/release-held-commands.ts) without a Query on every connect; all in one
+     * transaction.
      */
     async hold(command: Command): Promise<boolean> {
       const at = ctx.now().toISOString();
@@ -232,6 +235,16 @@ export const commandStore = (ctx: StoreContext) => {
                     heldSince: at,
                     expiresAt: epochSeconds(command.createdAt) + COMMAND_RETENTION_SECONDS,
                   },
+                },
+              },
+              {
+                Update: {
+                  TableName: table(),
+                  Key: presenceKey(command.chargerId),
+                  // A charger that never connected still gets a whole presence item (as presence-store.ts writes one).
+                  UpdateExpression: 'SET heldCommandsAt = :at, #type = :presence, chargerId = if_not_exists(chargerId, :charger), connected = if_not_exists(connected, :false)',
+                  ExpressionAttributeNames: { '#type': 'type' },
+                  ExpressionAttributeValues: { ':at': at, ':presence': PRESENCE_TYPE, ':charger': command.chargerId, ':false': false },
                 },
               },
             ],

@@ -27,7 +27,7 @@ interface EventSource {
 
 /** By item `type`: what the live stream route receives (functions/ws/operators/routes.ts lists these types). */
 export const LIVE_EVENT_SOURCES = {
-  Presence: { kind: 'status', watched: ['connected', 'connectionId'], hidden: ['connectionId', 'sourceIp', 'lastSeenAt'] },
+  Presence: { kind: 'status', watched: ['connected', 'connectionId'], hidden: ['connectionId', 'sourceIp', 'lastSeenAt', 'heldCommandsAt'] },
   Connector: { kind: 'status', watched: ['status', 'statusTimestamp', 'availability', 'transactionId'], hidden: [] },
   MeterValue: { kind: 'meterValues', insertsOnly: true, hidden: [] },
   Transaction: { kind: 'transactions', hidden: [] },

@@ -17,6 +17,9 @@ export type AttachResult =
   /** A newer connection of the same charger is already registered: this one is stale and must be refused. */
   | { attached: false };
 
+/** The `type` of presence items (the stream routes filter on it). */
+export const PRESENCE_TYPE = 'Presence';
+
 /** The presence attribute holding the latest status of each kind of upload / update. */
 const UPLOAD_STATUS_ATTRIBUTE: Record<UploadKind, string> = {
   FirmwareStatus: 'firmwareStatus',
@@ -41,7 +44,7 @@ export const presenceStore = (ctx: StoreContext) => {
             ConditionExpression: 'attribute_not_exists(connectedAt) OR connectedAt <= :at',
             ExpressionAttributeNames: { '#type': 'type' },
             ExpressionAttributeValues: {
-              ':type': 'Presence',
+              ':type': PRESENCE_TYPE,
               ':charger': connection.chargerId,
               ':true': true,
               ':conn': connection.connectionId,
@@ -102,6 +105,24 @@ export const presenceStore = (ctx: StoreContext) => {
       return out.Item && withoutKeys<Presence>(out.Item);
     },
 
+    /**
+     * Removes the mark of held commands once they were released, unless a command was held after `releasedFrom` (its
+     * mark stays, for the next connection or boot). One conditional UpdateItem.
+     */
+    async clearHeldCommandsMark(chargerId: string, releasedFrom: string): Promise<void> {
+      await unlessConditionFails(
+        ctx.db.send(
+          new UpdateCommand({
+            TableName: ctx.tables.Csms,
+            Key: presenceKey(chargerId),
+            UpdateExpression: 'REMOVE heldCommandsAt',
+            ConditionExpression: 'heldCommandsAt <= :from',
+            ExpressionAttributeValues: { ':from': releasedFrom },
+          }),
+        ),
+      );
+    },
+
     /** Keeps the latest firmware / diagnostics / log status where "where is it now" is one read. */
     async setLatestUploadStatus(chargerId: string, kind: UploadKind, status: string): Promise<void> {
       const attribute = UPLOAD_STATUS_ATTRIBUTE[kind];
@@ -112,7 +133,7 @@ export const presenceStore = (ctx: StoreContext) => {
           // A charger that never connected through us (data from elsewhere) still gets a whole presence item.
           UpdateExpression: 'SET #attr = :status, #attrAt = :at, #type = :type, chargerId = :charger, connected = if_not_exists(connected, :false)',
           ExpressionAttributeNames: { '#attr': attribute, '#attrAt': `${attribute}At`, '#type': 'type' },
-          ExpressionAttributeValues: { ':status': status, ':at': ctx.now().toISOString(), ':type': 'Presence', ':charger': chargerId, ':false': false },
+          ExpressionAttributeValues: { ':status': status, ':at': ctx.now().toISOString(), ':type': PRESENCE_TYPE, ':charger': chargerId, ':false': false },
         }),
       );
     },

@@ -14,6 +14,9 @@ function bundles(outdir: string): string[] {
     .map((file) => readFileSync(file, 'utf8'));
 }
 
+/** Routes sharing an entry share one asset (same content, same hash), unless one ships the validators beside. */
+const assetsOf = (r: RouteDef) => `${r.entry}${'ocppValidators' in r && r.ocppValidators ? ' + validators' : ''}`;
+
 describe('esbuild bundling of route entries', () => {
   let outdir: string;
   beforeAll(() => {
@@ -23,8 +26,6 @@ describe('esbuild bundling of route entries', () => {
 
   it('bundles one ESM file per route with the aliased modules inlined', () => {
     const code = bundles(outdir);
-    // Routes sharing a fixture entry share one asset (same content, same hash), unless one ships the validators beside.
-    const assetsOf = (r: RouteDef) => `${r.entry}${'ocppValidators' in r && r.ocppValidators ? ' + validators' : ''}`;
     expect(code).toHaveLength(new Set(withFixtureEntries(routes).map(assetsOf)).size);
     for (const js of code) {
       expect(js).not.toMatch(/#shared\/|#functions\//);
@@ -37,7 +38,8 @@ describe('esbuild bundling of route entries', () => {
   it('bundles the real route entries, with the OCPP validators beside the bundle of the routes that validate', () => {
     // The real handlers pull in the OCPP codec, the SDK and Powertools; this fails on any unresolvable import.
     const real = synthStack({ bundle: true }).app.synth().directory;
-    expect(bundles(real)).toHaveLength(routes.length);
+    // The two releases of held commands share an entry, and so an asset.
+    expect(bundles(real)).toHaveLength(new Set(routes.map(assetsOf)).size);
     const assets = readdirSync(real).filter((d) => d.startsWith('asset.'));
     const withValidators = assets.filter((d) => readdirSync(path.join(real, d)).includes('generated'));
     expect(withValidators).toHaveLength(routes.filter((r) => 'ocppValidators' in r && r.ocppValidators).length);

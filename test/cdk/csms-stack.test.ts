@@ -66,6 +66,7 @@ describe('functions from the route table', () => {
       DispatchCommands: ['CSMS_TABLE', 'MESSAGE_LOG_TABLE', 'COMMANDS_QUEUE_URL', 'COMMAND_TIMEOUTS_QUEUE_URL', 'WS_MANAGEMENT_ENDPOINT', ...settings],
       ExpireCommands: ['CSMS_TABLE'],
       ReleaseHeldCommands: ['CSMS_TABLE', 'COMMANDS_QUEUE_URL'],
+      ReleaseHeldCommandsOnConnect: ['CSMS_TABLE', 'COMMANDS_QUEUE_URL'],
       SyncLocalListOnMismatch: ['CSMS_TABLE', 'COMMANDS_QUEUE_URL'],
       ReconcilePresence: ['CSMS_TABLE', 'MESSAGE_LOG_TABLE'],
       SampleConnectedChargers: ['CSMS_TABLE'],
@@ -203,7 +204,10 @@ describe('IAM from route access', () => {
       ExpireCommands: { Csms: ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:UpdateItem'] },
       // Its own reads of the charger's partition, and the stream's (granted by its event source mapping).
       ReleaseHeldCommands: {
-        Csms: ['dynamodb:DeleteItem', 'dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator', 'dynamodb:ListStreams', 'dynamodb:Query'],
+        Csms: ['dynamodb:DeleteItem', 'dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator', 'dynamodb:ListStreams', 'dynamodb:Query', 'dynamodb:UpdateItem'],
+      },
+      ReleaseHeldCommandsOnConnect: {
+        Csms: ['dynamodb:DeleteItem', 'dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator', 'dynamodb:ListStreams', 'dynamodb:Query', 'dynamodb:UpdateItem'],
       },
       SyncLocalListOnMismatch: {
         Csms: [

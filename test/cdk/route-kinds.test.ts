@@ -218,6 +218,11 @@ describe('stream routes: DynamoDB Streams event source mappings', () => {
     });
   });
 
+  it('adds each of withAttributes to the filter as a string that must exist (the platform’s release of held commands on connect)', () => {
+    const pattern = JSON.parse((mappingOf('ReleaseHeldCommandsOnConnect').FilterCriteria as { Filters: { Pattern: string }[] }).Filters[0]!.Pattern) as unknown;
+    expect(pattern).toEqual({ dynamodb: { NewImage: { type: { S: ['Presence'] }, heldCommandsAt: { S: [{ exists: true }] } } } });
+  });
+
   it('grants reading the stream and sending to the failure queue, nothing on the table itself', () => {
     const table = idOf('AWS::DynamoDB::GlobalTable', 'TablesCsms');
     const onTable = statementsOf(t, functionIdForRoute(t, 'ChargerChanges')).filter((s) => mentions(s, table)).flatMap(actionsOf);
@@ -358,6 +363,7 @@ describe('route rules at synth', () => {
     [{ kind: 'queue', id: 'Slow', queue: 'Jobs', timeoutSeconds: 5, reportBatchItemFailures: false, entry: 'kinds/queue.ts', access: {} }, /Slow \(queue\): queue Jobs's visibility timeout \(2 s\) is below the function timeout \(5 s\)/],
     [{ kind: 'http', id: 'OpenWrite', method: 'POST', path: '/x', auth: { type: 'none' }, entry: 'kinds/http.ts', access: {} }, /OpenWrite \(http\): auth none on POST needs a reason/],
     [{ kind: 'stream', id: 'NoStream', table: 'MessageLog', types: ['X'], onFailure: 'StreamFailures', entry: 'kinds/stream.ts', access: {} }, /NoStream \(stream\): table MessageLog has no stream/],
+    [{ kind: 'stream', id: 'OddFilter', table: 'Csms', types: ['X'], withAttributes: ['held.at'], onFailure: 'StreamFailures', entry: 'kinds/stream.ts', access: {} }, /OddFilter \(stream\): withAttributes names "held\.at", which is no attribute name/],
     [{ kind: 'stream', id: 'FifoFailure', table: 'Csms', types: ['X'], onFailure: 'Ordered', entry: 'kinds/stream.ts', access: {} }, /FifoFailure \(stream\): onFailure queue Ordered must be a standard queue/],
     [{ kind: 'schedule', id: 'Often', schedule: 'rate(1 minutes)', entry: 'kinds/schedule.ts', access: {} }, /Often \(schedule\): rate\(1 minutes\): write rate\(1 minute\)/],
     [{ kind: 'schedule', id: 'NoCall', schedule: 'rate(1 day)', entry: 'kinds/schedule.ts', access: { userPool: [] } }, /NoCall \(schedule\): userPool names no action/],

@@ -121,6 +121,30 @@ describe('held while offline', () => {
     await again.call('BootNotification', { chargePointVendor: 'Acme', chargePointModel: 'One' });
     expect(await follow(posted.body.commandId as string)).toMatchObject({ status: 'answered', outcome: 'accepted' });
   });
+
+  it('sends held commands, oldest first, when the charger connects again without booting (a 1.6 charger back from a network outage)', async () => {
+    const cp = `CP-CMDHOLDRC-${runId}`;
+    const password = await f.e.register({ chargerId: cp });
+    const first = await f.connectRaw(cp, 'ocpp1.6', { password });
+    first.ws.close(1000);
+    await expect.poll(async () => (await f.e.deps.stores.presence.get(cp))?.connected, { timeout: 5000 }).toBe(false);
+    const reset = await send(cp, 'Reset', { type: 'Soft' }, { whenOffline: 'hold' });
+    await expect.poll(async () => (await api('GET', `/commands/${reset.body.commandId}`)).body.heldSince, { timeout: 10_000 }).toBeDefined();
+    const clear = await send(cp, 'ClearCache', {}, { whenOffline: 'hold' });
+    await expect.poll(async () => (await api('GET', `/commands/${clear.body.commandId}`)).body.heldSince, { timeout: 10_000 }).toBeDefined();
+    expect((await f.e.deps.stores.presence.get(cp))?.heldCommandsAt).toBeDefined();
+
+    const again = await f.connectRaw(cp, 'ocpp1.6', { password, boot: false });
+    for (const [commandId, action] of [[reset.body.commandId, 'Reset'], [clear.body.commandId, 'ClearCache']]) {
+      const [type, messageId, called] = await again.nextCall();
+      expect([type, messageId, called]).toEqual([2, commandId, action]);
+      again.ws.send(JSON.stringify([3, messageId, { status: 'Accepted' }]));
+      expect(await follow(commandId as string)).toMatchObject({ status: 'answered', outcome: 'accepted' });
+    }
+    // Released, the mark is gone: the charger's later connections invoke nothing.
+    await expect.poll(async () => (await f.e.deps.stores.presence.get(cp))?.heldCommandsAt, { timeout: 5000 }).toBeUndefined();
+    expect(await f.e.deps.stores.commands.held(cp)).toEqual([]);
+  });
 });
 
 describe('one charger at a time, in order', () => {

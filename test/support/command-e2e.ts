@@ -71,12 +71,19 @@ export interface RawCharger {
   unread(): number;
 }
 
+/** How a raw charger connects: with the `password` of a charger registered before (else it is registered now), booting or not. */
+export interface RawChargerOptions {
+  readonly password?: string;
+  /** @default true */
+  readonly boot?: boolean;
+}
+
 /**
- * Registers a charger, connects it speaking raw OCPP-J frames of `protocol` (it can answer anything, or nothing) and
- * has its boot accepted. The caller closes its socket.
+ * Registers a charger (unless `password` is given), connects it speaking raw OCPP-J frames of `protocol` (it can
+ * answer anything, or nothing) and has its boot accepted (unless `boot` is false). The caller closes its socket.
  */
-export const rawCharger = async (e: E2e, chargerId: string, protocol: OcppProtocol = 'ocpp1.6'): Promise<RawCharger> => {
-  const password = await e.register({ chargerId });
+export const rawCharger = async (e: E2e, chargerId: string, protocol: OcppProtocol = 'ocpp1.6', options: RawChargerOptions = {}): Promise<RawCharger> => {
+  const password = options.password ?? (await e.register({ chargerId }));
   const ws = await openSocket(e.runtime.chargerUrl(chargerId), { protocols: [protocol], basic: `${chargerId}:${password}` });
   // Every frame is kept until read: a CALL may arrive before the test asks for it.
   const frames: unknown[][] = [];
@@ -97,10 +104,12 @@ export const rawCharger = async (e: E2e, chargerId: string, protocol: OcppProtoc
     }
     return frames.shift()!;
   };
+  const charger = { ws, next, nextCall: async () => (await next()) as CallFrame, unread: () => frames.length };
+  if (options.boot === false) return charger;
   ws.send(JSON.stringify([2, 'boot-1', 'BootNotification', RAW_BOOT[protocol]]));
   const boot = await next();
   if (boot[0] !== 3 || (boot[2] as Json | undefined)?.status !== 'Accepted') throw new Error(`the boot of ${chargerId} was answered ${JSON.stringify(boot)}`);
-  return { ws, next, nextCall: async () => (await next()) as CallFrame, unread: () => frames.length };
+  return charger;
 };
 
 /**
@@ -144,8 +153,8 @@ export const commandE2eFile = (adminName: string, options: LocalRuntimeOptions =
       return client;
     },
     /** A charger speaking raw frames, booted (rawCharger). */
-    connectRaw: async (chargerId: string, protocol: OcppProtocol = 'ocpp1.6'): Promise<RawCharger> => {
-      const charger = await rawCharger(e(), chargerId, protocol);
+    connectRaw: async (chargerId: string, protocol: OcppProtocol = 'ocpp1.6', options: RawChargerOptions = {}): Promise<RawCharger> => {
+      const charger = await rawCharger(e(), chargerId, protocol, options);
       sockets.push(charger.ws);
       return charger;
     },

@@ -3,8 +3,8 @@
  * semantics.
  * - From the oldest record (TRIM_HORIZON) on first start, then from the position kept in
  *   `<data dir>/streams/<route id>.json`, so a restart does not deliver again what was delivered.
- * - Only records whose new image has one of the route's `types` are delivered (Lambda's filter criteria); the
- *   others are skipped and count as processed.
+ * - Only records whose new image has one of the route's `types` (and its `withAttributes`) are delivered (Lambda's
+ *   filter criteria); the others are skipped and count as processed.
  * - Records in shard order, `batchSize` at a time; parent shards before their children.
  * - A failed batch is retried `retryAttempts` times, holding the shard; then its description goes to the
  *   `onFailure` queue and the poller moves on.
@@ -78,9 +78,11 @@ interface Target {
   readonly progress: { caughtUpFrom: number };
 }
 
-const matches = (route: StreamRoute, r: StreamRecord) => {
-  const type = r.dynamodb?.NewImage?.type?.S;
-  return type !== undefined && route.types.includes(type);
+/** Lambda's filter of the route (lib/event-sources.ts): one of its types, each of its `withAttributes` a string. */
+export const matches = (route: StreamRoute, r: StreamRecord): boolean => {
+  const image = r.dynamodb?.NewImage;
+  const type = image?.type?.S;
+  return type !== undefined && route.types.includes(type) && (route.withAttributes ?? []).every((name) => image?.[name]?.S !== undefined);
 };
 
 /** Invokes with retries; after the last, describes the batch on the failure queue. Resolves once it is settled. */

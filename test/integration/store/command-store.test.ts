@@ -382,7 +382,7 @@ describe('held commands', () => {
     expect(await commands.held('CP-Held-None')).toEqual([]);
   });
 
-  it('does not hold a command no longer queued: no marker, no heldSince', async () => {
+  it('does not hold a command no longer queued: no marker, no heldSince, no mark on the presence', async () => {
     const command = queuedCommand('CP-Hold-Late', 'cmd-hold-late', { whenOffline: 'hold' });
     await create(command);
     await commands.cancel('cmd-hold-late', 'operator@example.com');
@@ -390,6 +390,33 @@ describe('held commands', () => {
     expect(await commands.hold(command)).toBe(false);
     expect(await commands.held('CP-Hold-Late')).toEqual([]);
     expect(await commands.get('cmd-hold-late', true)).not.toHaveProperty('heldSince');
+    expect(await deps.stores.presence.get('CP-Hold-Late')).toBeUndefined();
+  });
+
+  it('marks the presence of a charger with commands held, keeping what it holds; the mark goes only if no command was held later', async () => {
+    await deps.stores.presence.attach({ chargerId: 'CP-Hold-Mark', connectionId: 'conn-mark', protocol: 'ocpp1.6', connectedAt: Date.parse(at(-60)) });
+    await deps.stores.presence.detach('CP-Hold-Mark', 'conn-mark');
+    const command = queuedCommand('CP-Hold-Mark', 'cmd-hold-mark', { whenOffline: 'hold' });
+    await create(command);
+    expect(await commands.hold(command)).toBe(true);
+    expect(await deps.stores.presence.get('CP-Hold-Mark')).toMatchObject({ chargerId: 'CP-Hold-Mark', connected: false, protocol: 'ocpp1.6', heldCommandsAt: at(0) });
+
+    // A release that began before the hold leaves the mark: the command it did not see waits for the next one.
+    await deps.stores.presence.clearHeldCommandsMark('CP-Hold-Mark', at(-1));
+    expect(await deps.stores.presence.get('CP-Hold-Mark')).toMatchObject({ heldCommandsAt: at(0) });
+    await deps.stores.presence.clearHeldCommandsMark('CP-Hold-Mark', at(0));
+    expect(await deps.stores.presence.get('CP-Hold-Mark')).not.toHaveProperty('heldCommandsAt');
+    // Clearing again, or for a charger without presence, writes nothing and throws nothing.
+    await deps.stores.presence.clearHeldCommandsMark('CP-Hold-Mark', at(0));
+    await deps.stores.presence.clearHeldCommandsMark('CP-Hold-Nobody', at(0));
+    expect(await deps.stores.presence.get('CP-Hold-Nobody')).toBeUndefined();
+  });
+
+  it('gives a charger that never connected a whole presence item with the mark, offline', async () => {
+    const command = queuedCommand('CP-Hold-Never', 'cmd-hold-never', { whenOffline: 'hold' });
+    await create(command);
+    expect(await commands.hold(command)).toBe(true);
+    expect(await deps.stores.presence.get('CP-Hold-Never')).toEqual({ chargerId: 'CP-Hold-Never', connected: false, heldCommandsAt: at(0) });
   });
 });
 

@@ -9,10 +9,11 @@
  */
 import { isSecretSetting, MASK } from '../log/redact.ts';
 import type { OcppProtocol } from '../ocpp/frames.ts';
-import type { ChangeConfigurationRequest, ChangeConfigurationResponse, GetConfigurationResponse } from '../ocpp/generated/ocpp16.types.ts';
+import type { ChangeConfigurationRequest, ChangeConfigurationResponse, GetConfigurationRequest, GetConfigurationResponse } from '../ocpp/generated/ocpp16.types.ts';
 import type {
   AttributeEnumType,
   ComponentType,
+  GetVariablesRequest,
   GetVariablesResponse,
   SetVariablesRequest,
   SetVariablesResponse,
@@ -84,19 +85,35 @@ const identity = ({ component: c, variable: v, attributeType }: VariableSettingR
 const TAKEN = new Set(['Accepted', 'RebootRequired']);
 const rebooting = (status: string) => (status === 'RebootRequired' ? { rebootRequired: true as const } : {});
 
+/**
+ * Answers tell only what was asked: a key or variable the request did not name is the charger's invention (a hostile
+ * one could fill its partition with thousands of settings from one answer), never stored. 1.6 keys are CiString50.
+ */
+const askedKeys = (request: unknown): Set<string> | undefined => {
+  const keys = (request as GetConfigurationRequest).key;
+  return keys && keys.length > 0 ? new Set(keys.map((k) => k.toLowerCase())) : undefined;
+};
+
 const derivations: Readonly<Record<string, Derive>> = {
-  GetConfiguration: (_request, result) =>
-    ((result as GetConfigurationResponse).configurationKey ?? []).map((k) => ({ key: k.key, readonly: k.readonly, ...(k.value !== undefined ? { value: k.value } : {}) })),
+  GetConfiguration: (request, result) => {
+    const asked = askedKeys(request);
+    return ((result as GetConfigurationResponse).configurationKey ?? [])
+      .filter((k) => asked === undefined || asked.has(k.key.toLowerCase()))
+      .map((k) => ({ key: k.key, readonly: k.readonly, ...(k.value !== undefined ? { value: k.value } : {}) }));
+  },
   ChangeConfiguration: (request, result) => {
     const { status } = result as ChangeConfigurationResponse;
     const { key, value } = request as ChangeConfigurationRequest;
     // A key the charger let us change is not read-only.
     return TAKEN.has(status) ? [{ key, value, readonly: false, ...rebooting(status) }] : [];
   },
-  GetVariables: (_request, result) =>
-    (result as GetVariablesResponse).getVariableResult
-      .filter((r) => r.attributeStatus === 'Accepted')
-      .map((r) => ({ ...variableRef(r), ...(r.attributeValue !== undefined ? { value: r.attributeValue } : {}) })),
+  GetVariables: (request, result) => {
+    // Results echo what they are about, in no promised order: each is paired with its request by that.
+    const asked = new Set((request as GetVariablesRequest).getVariableData.map((d) => identity(variableRef(d))));
+    return (result as GetVariablesResponse).getVariableResult
+      .filter((r) => r.attributeStatus === 'Accepted' && asked.has(identity(variableRef(r))))
+      .map((r) => ({ ...variableRef(r), ...(r.attributeValue !== undefined ? { value: r.attributeValue } : {}) }));
+  },
   SetVariables: (request, result) => {
     // Results echo what they are about, in no promised order: each is paired with its request by that.
     const sent = new Map((request as SetVariablesRequest).setVariableData.map((d) => [identity(variableRef(d)), d.attributeValue]));

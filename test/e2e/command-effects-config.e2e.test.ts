@@ -136,6 +136,8 @@ describe('2.0.1 configuration', () => {
         { attributeStatus: 'Accepted', attributeValue: 'a-password-of-the-charger', ...password },
         { attributeStatus: 'Accepted', attributeValue: '22000', ...maxCurrent },
         { attributeStatus: 'UnknownVariable', component: { name: 'OCPPCommCtrlr' }, variable: { name: 'NoSuchVariable' } },
+        // Nothing that was asked for: never stored.
+        { attributeStatus: 'Accepted', attributeValue: 'x', component: { name: 'Invented' }, variable: { name: 'Thing' } },
       ],
     }));
     // Answers in another order than asked, in another case, one refused.
@@ -148,7 +150,7 @@ describe('2.0.1 configuration', () => {
     }));
   });
 
-  it('keeps the accepted GetVariables results, each attribute of each component apart', async () => {
+  it('keeps the accepted GetVariables results that were asked for, each attribute of each component apart', async () => {
     const { done } = await command(cp, 'GetVariables', { getVariableData: [heartbeat, password, maxCurrent, { component: { name: 'OCPPCommCtrlr' }, variable: { name: 'NoSuchVariable' } }] });
     expect(done).toMatchObject({ status: 'answered', outcome: 'partial' });
     const items = await settings(cp);

@@ -6,6 +6,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CompositeSchedule } from '#shared/charger/composite-schedule.ts';
 import type { ChargerSetting, ComponentRef } from '#shared/charger/configuration.ts';
+import { MAX_SETTINGS_PER_ANSWER } from '#shared/command/configuration-effects.ts';
+import { effectOf } from '#shared/command/effects.ts';
 import { compositeScheduleKey, configurationKey } from '#shared/store/keys.ts';
 import { countingRequests, openStoreFixture, STORAGE_ATTRIBUTES, type StoreFixture } from './fixture.ts';
 
@@ -88,6 +90,27 @@ describe('configuration store', () => {
     const first = await configuration.list(cp, { limit: 60 });
     const second = await configuration.list(cp, { limit: 60, ...(first.cursor ? { cursor: first.cursor } : {}) });
     expect([first.items.length, second.items.length, second.cursor]).toEqual([60, 40, undefined]);
+  });
+});
+
+describe('settings an answer may write', () => {
+  it(`keeps at most ${MAX_SETTINGS_PER_ANSWER} settings of one answer, and says so in the log`, async () => {
+    const cp = 'CP-SET-CAP';
+    const warned: unknown[] = [];
+    const deps = { ...f.deps, log: { ...f.deps.log, warn: (message: string, fields?: unknown) => void warned.push([message, fields]) } };
+    const configurationKey = Array.from({ length: MAX_SETTINGS_PER_ANSWER + 5 }, (_, i) => ({ key: `Invented${String(i).padStart(4, '0')}`, readonly: true, value: String(i) }));
+    const command = { commandId: 'c-cap', chargerId: cp, protocol: 'ocpp1.6', action: 'GetConfiguration', payload: {}, status: 'answered', timeoutSeconds: 30, requestedBy: 'operator@example.com', createdAt: '2026-03-01T10:00:00.000Z', completedAt: '2026-03-01T10:00:01.000Z' } as const;
+    await effectOf('GetConfiguration')!.answered!(deps, { command, result: { configurationKey } });
+    const first = await f.deps.stores.configuration.list(cp, { limit: 500 });
+    expect(first.cursor).toBeDefined();
+    let total = first.items.length;
+    for (let cursor = first.cursor; cursor; ) {
+      const page = await f.deps.stores.configuration.list(cp, { limit: 500, cursor });
+      total += page.items.length;
+      cursor = page.cursor;
+    }
+    expect(total).toBe(MAX_SETTINGS_PER_ANSWER);
+    expect(warned).toEqual([[expect.stringContaining('left out'), expect.objectContaining({ chargerId: cp, told: MAX_SETTINGS_PER_ANSWER + 5, kept: MAX_SETTINGS_PER_ANSWER })]]);
   });
 });
 

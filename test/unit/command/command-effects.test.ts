@@ -49,15 +49,32 @@ describe('settings from configuration answers', () => {
     expect(told('ocpp1.6', 'ChangeConfiguration', change, { status: 'NotSupported' })).toEqual([]);
   });
 
-  it('keeps accepted GetVariables results with their attribute type (Actual when left out), without customData', () => {
+  it('keeps only the keys a GetConfiguration named, in any case: others in its answer are the charger’s invention', () => {
+    const result = { configurationKey: [{ key: 'heartbeatinterval', readonly: false, value: '300' }, { key: 'Invented', readonly: true, value: 'x' }] };
+    expect(told('ocpp1.6', 'GetConfiguration', { key: ['HeartbeatInterval'] }, result)).toEqual([{ key: 'heartbeatinterval', readonly: false, value: '300' }]);
+    // No keys named: the charger reports all it has.
+    expect(told('ocpp1.6', 'GetConfiguration', { key: [] }, result)).toHaveLength(2);
+  });
+
+  it('keeps the accepted GetVariables results that were asked for, with their attribute type (Actual when left out), without customData', () => {
     const result = {
       getVariableResult: [
         { attributeStatus: 'Accepted', attributeValue: '1', component: { name: 'EVSE', evse: { id: 1, customData: { vendorId: 'x' } } }, variable: { name: 'Available', instance: 'a' } },
         { attributeStatus: 'Rejected', component: { name: 'EVSE' }, variable: { name: 'Power' } },
         { attributeStatus: 'Accepted', attributeType: 'Target', component: { name: 'SecurityCtrlr' }, variable: { name: 'BasicAuthPassword' }, attributeValue: 'pw-of-the-charger' },
+        // Not asked for: never stored.
+        { attributeStatus: 'Accepted', attributeValue: '1', component: { name: 'EVSE', evse: { id: 2 } }, variable: { name: 'Available', instance: 'a' } },
+        { attributeStatus: 'Accepted', attributeValue: 'x', component: { name: 'Invented' }, variable: { name: 'Thing' } },
       ],
     };
-    expect(told('ocpp2.0.1', 'GetVariables', {}, result)).toEqual([
+    const asked = {
+      getVariableData: [
+        { component: { name: 'evse', evse: { id: 1 } }, variable: { name: 'AVAILABLE', instance: 'a' } },
+        { component: { name: 'EVSE' }, variable: { name: 'Power' } },
+        { attributeType: 'Target', component: { name: 'SecurityCtrlr' }, variable: { name: 'BasicAuthPassword' } },
+      ],
+    };
+    expect(told('ocpp2.0.1', 'GetVariables', asked, result)).toEqual([
       { component: { name: 'EVSE', evse: { id: 1 } }, variable: { name: 'Available', instance: 'a' }, attributeType: 'Actual', value: '1' },
       { component: { name: 'SecurityCtrlr' }, variable: { name: 'BasicAuthPassword' }, attributeType: 'Target', value: '***', secret: true },
     ]);

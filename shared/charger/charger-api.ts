@@ -159,8 +159,9 @@ export const deleteCharger = async (
   const { profile, presence } = state;
   const registered = profile.chargerId;
   if (history === 'purge') {
-    const connectors = await deps.stores.connectors.list(registered);
-    const step = await deps.stores.chargerHistory.purge(registered, connectors, PURGE_BUDGET);
+    // A page, not the list: a charger may have made up more connectors than one call could read.
+    const connectors = await deps.stores.connectors.page(registered, { limit: PURGE_BUDGET });
+    const step = await deps.stores.chargerHistory.purge(registered, connectors.items, PURGE_BUDGET, connectors.cursor !== undefined);
     if (step.remaining) return success({ state: 'purging', deleted: step.deleted });
   }
   const from = profile.locationId !== undefined && (await deps.stores.locations.get(profile.locationId)) ? profile.locationId : undefined;

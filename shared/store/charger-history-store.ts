@@ -77,8 +77,10 @@ export const chargerHistoryStore = (ctx: StoreContext) => ({
    * reports and then the connector itself, the timeline, the message log. Bounded so one request stays well inside
    * the API's 29 s. A connector goes with the last of its reports, so the next step never reads its emptied
    * partition again: every Query of a connector's reports deletes at least one item, however many connectors the charger made up.
+   * `connectors` may be the first page of them (`moreConnectors`: others follow): the step then ends with them, and
+   * the next step's first page holds the next ones, so no step lists every connector of a charger that made up many.
    */
-  async purge(chargerId: string, connectors: readonly ConnectorRef[], budget: number): Promise<PurgeStep> {
+  async purge(chargerId: string, connectors: readonly ConnectorRef[], budget: number, moreConnectors = false): Promise<PurgeStep> {
     const partitions: { table: TableName; pk: string; connector?: ConnectorRef }[] = [
       ...connectors.map((c) => ({ table: 'Csms' as const, pk: statusHistoryPk(chargerId, c.evseId, c.connectorId), connector: c })),
       { table: 'Csms', pk: timelinePk(chargerId) },
@@ -87,7 +89,7 @@ export const chargerHistoryStore = (ctx: StoreContext) => ({
     let deleted = 0;
     for (const partition of partitions) {
       const left = budget - deleted;
-      if (left <= 0) return { deleted, remaining: true };
+      if (left <= 0 || (moreConnectors && !partition.connector)) return { deleted, remaining: true };
       const q: PartitionQuery = { table: partition.table, pk: partition.pk };
       const page = await queryPage(ctx, q, { limit: left });
       const keys = page.items.map((i) => ({ table: ctx.tables[partition.table], key: { pk: String(i.pk), sk: String(i.sk) } as Key }));

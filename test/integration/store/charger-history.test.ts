@@ -1,6 +1,7 @@
 /**
  * Purging a deleted charger's history in bounded steps: however many connectors a charger's reports made up, every
- * Query of a step deletes something, so the steps never slow down as the emptied partitions pile up.
+ * Query of a step deletes something, so the steps never slow down as the emptied partitions pile up, and a step reads
+ * one page of connectors, never all of them.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLog } from '#shared/log/logger.ts';
@@ -47,11 +48,14 @@ describe('charger history purge', () => {
     const steps: { deleted: number; queries: number }[] = [];
     for (let remaining = true; remaining; ) {
       expect(steps.length, 'the purge ends').toBeLessThan(total);
-      const connectors = await stores.connectors.list(cp);
+      // A page of connectors, as deleteCharger reads them (its page is the budget): never the whole list.
+      const connectors = await stores.connectors.page(cp, { limit: 4 });
       queries = 0;
-      const step = await history.purge(cp, connectors, budget);
+      const step = await history.purge(cp, connectors.items, budget, connectors.cursor !== undefined);
       steps.push({ deleted: step.deleted, queries });
       remaining = step.remaining;
+      // The timeline and the log go only once every connector went: a later page is never skipped.
+      if ((await stores.connectors.page(cp, { limit: 1 })).items.length > 0) expect(await f.partition('Csms', timelinePk(cp))).not.toEqual([]);
     }
 
     for (const step of steps) {

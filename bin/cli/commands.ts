@@ -176,7 +176,10 @@ const chargerShow: Command = async (deps, [id]) => {
 const setStatus =
   (to: RegistrationStatus): Command =>
   async (deps, [id], _o, { closer }) => {
-    const change = found(await setRegistration(deps, need(id, 'charger id'), to, closer), `charger ${id}`);
+    const change = await setRegistration(deps, need(id, 'charger id'), to, { closer });
+    if (change === 'not-found') throw new UsageError(`charger ${id} not found`);
+    // The CLI may receive passwords, so the only other refusal is a decision that raced this one.
+    if (typeof change === 'string') throw new UsageError(`charger ${id}: its registration changed meanwhile; check it and try again`);
     const chargerId = change.profile.chargerId;
     const password = change.password
       ? ` Its new password (shown once, store it in the charger; the one it used until now no longer works): ${change.password}${asAuthorizationKey(change.password)}.`

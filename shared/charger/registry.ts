@@ -155,24 +155,49 @@ export interface RegistrationChange {
   closedConnectionId?: string;
 }
 
+export interface RegistrationOptions {
+  /** Closes the live connection, whose authorizer context still carries the old status. */
+  readonly closer?: ConnectionCloser;
+  /**
+   * Whether the caller may receive a charger's password, which accepting a charger that is not accepted answers
+   * (REST: admins only). @default true (the CLI, which holds the account's credentials anyway)
+   */
+  readonly mayReceivePassword?: boolean;
+}
+
+/**
+ * Why nothing was written: no such charger; `may-not-receive-password`: the change would answer a password this caller may
+ * not receive; `changed`: the status moved on between the read and the write (another decision won), so the
+ * decision taken on the read no longer holds.
+ */
+export type RegistrationRefusal = 'not-found' | 'may-not-receive-password' | 'changed';
+
 /**
  * An operator's decision on a charger. Acceptance replaces the password with a generated one: an auto-registered
  * charger chose its own, and whoever chose it (a squatter, perhaps) must not keep an accepted identity by it. A
  * changed status closes the live connection, whose authorizer context still carries the old one.
+ *
+ * Whether the change issues a password is decided on one strongly consistent read, and the status write is
+ * conditioned on the status that read found: a caller who may not receive a password cannot get one by racing a
+ * `pending` of their own (or anyone's) against an `accepted`.
  */
 export const setRegistration = async (
   deps: CredentialPorts,
   chargerId: string,
   status: RegistrationStatus,
-  closer?: ConnectionCloser,
-): Promise<RegistrationChange | undefined> => {
-  const before = await deps.stores.chargers.get(chargerId);
-  if (!before) return undefined;
-  const profile = await deps.stores.chargers.setRegistrationStatus(chargerId, status);
-  if (!profile) return undefined;
-  if (status === 'accepted' && before.registrationStatus !== 'accepted') {
+  options: RegistrationOptions = {},
+): Promise<RegistrationChange | RegistrationRefusal> => {
+  const { closer, mayReceivePassword = true } = options;
+  const before = await deps.stores.chargers.get(chargerId, true);
+  if (!before) return 'not-found';
+  const issuesPassword = status === 'accepted' && before.registrationStatus !== 'accepted';
+  if (issuesPassword && !mayReceivePassword) return 'may-not-receive-password';
+  const profile = await deps.stores.chargers.setRegistrationStatus(before, status);
+  if (typeof profile === 'string') return profile;
+  if (issuesPassword) {
     const rotated = await rotatePassword(deps, chargerId, closer);
-    return rotated && { profile, password: rotated.password, ...(rotated.closedConnectionId ? { closedConnectionId: rotated.closedConnectionId } : {}) };
+    if (!rotated) return 'not-found';
+    return { profile, password: rotated.password, ...(rotated.closedConnectionId ? { closedConnectionId: rotated.closedConnectionId } : {}) };
   }
   const closedConnectionId = before.registrationStatus === status ? undefined : await disconnect(deps, closer, profile.chargerId);
   return { profile, ...(closedConnectionId ? { closedConnectionId } : {}) };

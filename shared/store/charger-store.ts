@@ -84,27 +84,50 @@ const epochSeconds = (at: Date) => Math.floor(at.getTime() / 1000);
 export const chargerStore = (ctx: StoreContext) => {
   const countAt = countAtFor(ctx);
 
-  /** Sets (and removes) attributes of an existing profile; undefined when the charger does not exist. */
-  const update = async (chargerId: string, set: Record<string, unknown>, remove: readonly string[] = []): Promise<ChargerProfile | undefined> => {
+  /**
+   * Sets (and removes) attributes of an existing profile whose attributes named in `expected` still have those
+   * values: `not-found` without the profile, `changed` when one of them differs.
+   */
+  const updateIf = async (
+    chargerId: string,
+    set: Record<string, unknown>,
+    remove: readonly string[] = [],
+    expected: Readonly<Record<string, unknown>> = {},
+  ): Promise<ChargerProfile | 'not-found' | 'changed'> => {
     const entries = Object.entries(set).filter(([, v]) => v !== undefined);
-    const out = await unlessConditionFails(
-      ctx.db.send(
+    const checks = Object.entries(expected);
+    try {
+      const out = await ctx.db.send(
         new UpdateCommand({
           TableName: ctx.tables.Csms,
           Key: chargerKey(chargerId),
           UpdateExpression:
             `SET ${entries.map((_, i) => `#f${i} = :v${i}`).join(', ')}` + (remove.length ? ` REMOVE ${remove.map((_, i) => `#r${i}`).join(', ')}` : ''),
-          ConditionExpression: 'attribute_exists(pk)',
+          ConditionExpression: ['attribute_exists(pk)', ...checks.map((_, i) => `#e${i} = :e${i}`)].join(' AND '),
           ExpressionAttributeNames: {
             ...Object.fromEntries(entries.map(([k], i) => [`#f${i}`, k])),
             ...Object.fromEntries(remove.map((k, i) => [`#r${i}`, k])),
+            ...Object.fromEntries(checks.map(([k], i) => [`#e${i}`, k])),
           },
-          ExpressionAttributeValues: Object.fromEntries(entries.map(([, v], i) => [`:v${i}`, v])),
+          ExpressionAttributeValues: {
+            ...Object.fromEntries(entries.map(([, v], i) => [`:v${i}`, v])),
+            ...Object.fromEntries(checks.map(([, v], i) => [`:e${i}`, v])),
+          },
           ReturnValues: 'ALL_NEW',
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         }),
-      ),
-    );
-    return out?.Attributes && toProfile(out.Attributes);
+      );
+      return toProfile(out.Attributes ?? {});
+    } catch (error) {
+      if (isConditionFailed(error)) return itemOfFailedCondition(error) ? 'changed' : 'not-found';
+      throw error;
+    }
+  };
+
+  /** Sets (and removes) attributes of an existing profile; undefined when the charger does not exist. */
+  const update = async (chargerId: string, set: Record<string, unknown>, remove: readonly string[] = []): Promise<ChargerProfile | undefined> => {
+    const out = await updateIf(chargerId, set, remove);
+    return typeof out === 'string' ? undefined : out;
   };
 
   const get = async (chargerId: string, consistent = false): Promise<ChargerProfile | undefined> => {
@@ -189,14 +212,20 @@ export const chargerStore = (ctx: StoreContext) => {
       update(chargerId, { ...facts, lastBootAt: at.toISOString() }, BOOT_FACTS.filter((k) => facts[k] === undefined)),
 
     /**
-     * An operator's decision: it never expires, so a pending auto-registered charger leaves the pending index and
-     * loses its expiry (profile and credentials).
+     * An operator's decision, written only while the charger is still at the status `current` was read with (what the
+     * decision was made on: accepting a charger that is not accepted issues a password): `changed` when it is not.
+     * A decision never expires, so a pending auto-registered charger leaves the pending index and loses its expiry
+     * (profile and credentials).
      */
-    async setRegistrationStatus(chargerId: string, status: RegistrationStatus): Promise<ChargerProfile | undefined> {
-      const current = await get(chargerId);
-      if (!current) return undefined;
-      if (current.expiresAt === undefined) return update(chargerId, { registrationStatus: status });
-      const updated = await update(chargerId, { registrationStatus: status }, ['expiresAt', ...(current.locationId ? [] : ['gsi1pk', 'gsi1sk'])]);
+    async setRegistrationStatus(
+      current: Pick<ChargerProfile, 'chargerId' | 'registrationStatus' | 'expiresAt' | 'locationId'>,
+      status: RegistrationStatus,
+    ): Promise<ChargerProfile | 'not-found' | 'changed'> {
+      const { chargerId } = current;
+      const expected = { registrationStatus: current.registrationStatus };
+      if (current.expiresAt === undefined) return updateIf(chargerId, { registrationStatus: status }, [], expected);
+      const updated = await updateIf(chargerId, { registrationStatus: status }, ['expiresAt', ...(current.locationId ? [] : ['gsi1pk', 'gsi1sk'])], expected);
+      if (typeof updated === 'string') return updated;
       await ctx.db.send(
         new UpdateCommand({ TableName: ctx.tables.Csms, Key: credentialsKey(chargerId), UpdateExpression: 'REMOVE expiresAt', ConditionExpression: 'attribute_exists(pk)' }),
       ).catch((error: unknown) => {

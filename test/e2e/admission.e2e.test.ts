@@ -45,7 +45,7 @@ describe('admission on the local runtime', () => {
     const password = await e.register({ chargerId: LIVE });
     const ws = await openSocket(e.runtime.chargerUrl(LIVE), { protocols: ['ocpp1.6'], basic: `${LIVE}:${password}` });
     const gone = closed(ws);
-    await setRegistration(e.deps, LIVE, 'rejected', connectionCloser(management));
+    await setRegistration(e.deps, LIVE, 'rejected', { closer: connectionCloser(management) });
     await gone;
     expect((await refusal(e.runtime.chargerUrl(LIVE), { protocols: ['ocpp1.6'], basic: `${LIVE}:${password}` })).status).toBe(403);
   });

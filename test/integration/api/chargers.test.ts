@@ -3,7 +3,7 @@
  * one for admins, idempotent), read with presence, list with pages, merge patch and delete (keep or purge) with
  * If-Match, credentials and registration, live status and history, the import, and who may do each.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import {
   createChargerRoute,
   deleteChargerRoute,
@@ -240,6 +240,31 @@ describe('the credentials and the registration', () => {
     expect(bad.status).toBe(400);
     expect(bad.body.errors).toEqual([expect.objectContaining({ pointer: '/status' })]);
     expect((await api.call(setChargerRegistrationRoute, { params: { chargerId: 'CP-REG' }, body: { status: 'pending' }, claims: reader })).status).toBe(403);
+  });
+
+  it('decides who may accept on the status it writes over: an operator racing pending against accepted gets a 409, no password', async () => {
+    const { password } = (await create({ chargerId: 'CP-RACE' })).body as { password: string };
+    // The handlers' own store: the operator's `pending` lands right after the `accepted` request has read the charger
+    // as accepted (nothing to check), and before it writes.
+    const { deps } = await import('#functions/_common/runtime.ts');
+    const read = deps.stores.chargers.get;
+    const pendingMeanwhile = vi.spyOn(deps.stores.chargers, 'get').mockImplementationOnce(async (...args) => {
+      const seen = await read(...args);
+      const pending = await api.call(setChargerRegistrationRoute, { params: { chargerId: 'CP-RACE' }, body: { status: 'pending' }, claims: operator });
+      expect(pending.status).toBe(200);
+      return seen;
+    });
+    try {
+      const raced = await api.call(setChargerRegistrationRoute, { params: { chargerId: 'CP-RACE' }, body: { status: 'accepted' }, claims: operator });
+      expect(raced.status).toBe(409);
+      expect(raced.body).toMatchObject({ status: 409, detail: expect.stringMatching(/changed while this request ran/) });
+      expect(raced.body.password).toBeUndefined();
+    } finally {
+      pendingMeanwhile.mockRestore();
+    }
+    expect((await api.deps.stores.chargers.get('CP-RACE', true))?.registrationStatus).toBe('pending');
+    const stored = await api.deps.stores.chargers.getWithSecret('CP-RACE', true);
+    expect(await verifyPassword(password, stored!.passwordHash, api.credentialDeps)).toBe(true);
   });
 });
 

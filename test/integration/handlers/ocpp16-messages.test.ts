@@ -128,7 +128,7 @@ describe('OCPP 1.6 messages through the $default handler and DynamoDB Local', ()
     expect(boot[2]).toMatchObject({ status: 'Pending', interval: 60 });
     const refused = await call('StartTransaction', { connectorId: 1, idTag: 'TAG-OK', meterStart: 0, timestamp: '2026-01-04T00:00:00Z' }, 'CP-PENDING');
     expect(refused.slice(0, 3)).toEqual([4, refused[1], 'SecurityError']);
-    await h.deps.stores.chargers.setRegistrationStatus('CP-PENDING', 'accepted');
+    await h.deps.stores.chargers.setRegistrationStatus((await h.deps.stores.chargers.get('CP-PENDING'))!, 'accepted');
     expect((await call('BootNotification', { chargePointVendor: 'ACME', chargePointModel: 'X1' }, 'CP-PENDING'))[2]).toMatchObject({ status: 'Accepted' });
   });
 

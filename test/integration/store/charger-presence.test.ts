@@ -49,10 +49,14 @@ describe('charger store', () => {
     const booted = await chargers.recordBoot('CP-BOOTS', { vendor: 'V', model: 'M', firmwareVersion: '1.2' }, new Date('2026-02-01T08:00:00.000Z'));
     expect(booted).toMatchObject({ chargerId: 'CP-BOOTS', vendor: 'V', model: 'M', firmwareVersion: '1.2', lastBootAt: '2026-02-01T08:00:00.000Z', registrationStatus: 'pending' });
     expect(booted).not.toHaveProperty('passwordHash');
-    expect((await chargers.setRegistrationStatus('CP-BOOTS', 'accepted'))?.registrationStatus).toBe('accepted');
+    const pending = (await chargers.get('CP-BOOTS'))!;
+    expect(await chargers.setRegistrationStatus(pending, 'accepted')).toMatchObject({ registrationStatus: 'accepted' });
+    // A decision made on the same read no longer holds: the status it was made on has moved on.
+    expect(await chargers.setRegistrationStatus(pending, 'rejected')).toBe('changed');
+    expect((await chargers.get('CP-BOOTS'))?.registrationStatus).toBe('accepted');
 
     expect(await chargers.recordBoot('CP-GHOST', { vendor: 'V', model: 'M' }, new Date('2026-02-01T08:00:00.000Z'))).toBeUndefined();
-    expect(await chargers.setRegistrationStatus('CP-GHOST', 'accepted')).toBeUndefined();
+    expect(await chargers.setRegistrationStatus({ chargerId: 'CP-GHOST', registrationStatus: 'pending' }, 'accepted')).toBe('not-found');
     expect(await f.item('Csms', chargerKey('CP-GHOST'))).toBeUndefined();
   });
 

@@ -15,10 +15,10 @@ export const MIN_CHARGER_PASSWORD = 16;
 export const MAX_CHARGER_PASSWORD = 40;
 
 type Json = Record<string, unknown>;
-const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
+export const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
 // Names match in any case, as the charger matches them (1.6 keys are CiString) and as redaction does (log/redact.ts):
 // a case the CSMS missed would set the charger's password without its hash, locking the charger out.
-const named = (value: unknown, name: string) => typeof value === 'string' && value.toLowerCase() === name.toLowerCase();
+export const named = (value: unknown, name: string): boolean => typeof value === 'string' && value.toLowerCase() === name.toLowerCase();
 const isPasswordVariable = (d: Json) => isObject(d.variable) && named(d.variable.name, 'BasicAuthPassword') && isObject(d.component) && named(d.component.name, 'SecurityCtrlr');
 
 /**

@@ -1,5 +1,5 @@
+import { adminOnlyCommand } from '#shared/command/admin-commands.ts';
 import { redactCommand } from '#shared/command/command-view.ts';
-import { passwordSetBy } from '#shared/command/password-change.ts';
 import { submitCommand } from '#shared/command/commands.ts';
 import { sqsCommandQueue } from '#shared/store/command-queues.ts';
 import { accepted, httpHandler, unwrap } from '../../_common/http/handler.ts';
@@ -10,13 +10,10 @@ import { sendCommandRoute } from './routes.ts';
 
 const queue = sqsCommandQueue();
 
-/** Whether the command sets the charger's password, under either protocol's name for it (the charger's is read later). */
-const setsChargerPassword = (action: string, payload: unknown): boolean =>
-  passwordSetBy('ocpp1.6', action, payload) !== undefined || passwordSetBy('ocpp2.0.1', action, payload) !== undefined;
-
 export const handler = httpHandler(sendCommandRoute, async (req) => {
-  // A password an operator chose would let them connect as the charger: charger credentials are the admin's.
-  if (setsChargerPassword(req.body.action, req.body.payload)) requireAdminFor(req.principal, 'Setting a charger\'s password by command');
+  // Charger credentials are the admin's: a command that sets or redirects them is too (admin-commands.ts).
+  const adminOnly = adminOnlyCommand(req.body.action, req.body.payload);
+  if (adminOnly !== undefined) requireAdminFor(req.principal, adminOnly);
   const requestedBy = principalName(req.principal);
   const key = req.header('idempotency-key');
   const command = unwrap(

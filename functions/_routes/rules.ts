@@ -26,6 +26,8 @@ export const DEFAULT_MEMORY_MB = 256;
 export const DEFAULT_QUEUE_BATCH_SIZE = 10;
 export const DEFAULT_STREAM_BATCH_SIZE = 100;
 export const DEFAULT_STREAM_RETRY_ATTEMPTS = 2;
+/** API Gateway's integration timeout for REST APIs: past it the caller gets 504 while the function carries on. */
+export const MAX_HTTP_TIMEOUT_SECONDS = 29;
 
 export class RouteTableError extends Error {
   override readonly name = 'RouteTableError';
@@ -124,6 +126,9 @@ const checkHttp: Check<HttpRoute> = (route, ctx) => {
       ? [`${route.method} ${route.path} is served by more than one route`]
       : []),
     ...(auth.type === 'jwt' && auth.roles.length === 0 ? ['jwt auth names no role'] : []),
+    ...((route.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS) > MAX_HTTP_TIMEOUT_SECONDS
+      ? [`timeoutSeconds ${route.timeoutSeconds} is above API Gateway's ${MAX_HTTP_TIMEOUT_SECONDS} s integration timeout: the caller would get 504 while the function carries on`]
+      : []),
     // Security rule: nothing that writes is anonymous unless the route says why.
     ...(auth.type === 'none' && WRITING_METHODS.has(route.method) && !auth.reason?.trim()
       ? [`auth none on ${route.method} needs a reason`]

@@ -362,6 +362,7 @@ describe('route rules at synth', () => {
     [{ kind: 'queue', id: 'Lost', queue: 'Nowhere', reportBatchItemFailures: false, entry: 'kinds/queue.ts', access: {} }, /Lost \(queue\): consumes queue "Nowhere", which is not registered/],
     [{ kind: 'queue', id: 'Slow', queue: 'Jobs', timeoutSeconds: 5, reportBatchItemFailures: false, entry: 'kinds/queue.ts', access: {} }, /Slow \(queue\): queue Jobs's visibility timeout \(2 s\) is below the function timeout \(5 s\)/],
     [{ kind: 'http', id: 'OpenWrite', method: 'POST', path: '/x', auth: { type: 'none' }, entry: 'kinds/http.ts', access: {} }, /OpenWrite \(http\): auth none on POST needs a reason/],
+    [{ kind: 'http', id: 'Patient', method: 'GET', path: '/x', auth: { type: 'jwt', roles: ['admin'] }, timeoutSeconds: 30, entry: 'kinds/http.ts', access: {} }, /Patient \(http\): timeoutSeconds 30 is above API Gateway's 29 s integration timeout/],
     [{ kind: 'stream', id: 'NoStream', table: 'MessageLog', types: ['X'], onFailure: 'StreamFailures', entry: 'kinds/stream.ts', access: {} }, /NoStream \(stream\): table MessageLog has no stream/],
     [{ kind: 'stream', id: 'OddFilter', table: 'Csms', types: ['X'], withAttributes: ['held.at'], onFailure: 'StreamFailures', entry: 'kinds/stream.ts', access: {} }, /OddFilter \(stream\): withAttributes names "held\.at", which is no attribute name/],
     [{ kind: 'stream', id: 'FifoFailure', table: 'Csms', types: ['X'], onFailure: 'Ordered', entry: 'kinds/stream.ts', access: {} }, /FifoFailure \(stream\): onFailure queue Ordered must be a standard queue/],

@@ -29,9 +29,9 @@ export interface SubmitCommand {
   readonly whenOffline?: 'fail' | 'hold';
   readonly requestedBy: string;
   /**
-   * Makes the command id a function of this key (the caller's Idempotency-Key): a retry after a failure between the
-   * record and the queue finds the same command and queues it again (the queue deduplicates by command id, and the
-   * dispatcher ignores a command that is no longer queued).
+   * Makes the command id a function of this key (from the REST adapter: the request under the caller's
+   * Idempotency-Key): a retry after a failure between the record and the queue finds the same command and queues it
+   * again (the queue deduplicates by command id, and the dispatcher ignores a command that is no longer queued).
    */
   readonly requestKey?: string;
   /** How a password the command sets was made: `generated` ones are MACed with the pepper, chosen ones scrypt-hashed. */

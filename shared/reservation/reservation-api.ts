@@ -195,12 +195,16 @@ const recordRequest = async (deps: CommandDeps, target: CommandTarget, body: Cre
 export interface CreateReservationInput {
   body: CreateReservation;
   requestedBy: string;
-  /** The caller's Idempotency-Key: a retry finds the reservation (and command) the first attempt recorded. */
-  idempotencyKey?: string;
+  /**
+   * Names the request under the caller's Idempotency-Key (the REST adapter's `requestKey`: caller, key, request and
+   * claim): a retry finds the reservation (and command) the first attempt recorded; another request, or the key used
+   * again after its record expired, makes a new one.
+   */
+  requestKey?: string;
 }
 
 /** POST /reservations: checks, records the reservation as `requested`, queues its ReserveNow. */
-export const createReservation = async (deps: CommandDeps, { body, requestedBy, idempotencyKey }: CreateReservationInput): Promise<Outcome<ReservationWithCommand>> => {
+export const createReservation = async (deps: CommandDeps, { body, requestedBy, requestKey: keyed }: CreateReservationInput): Promise<Outcome<ReservationWithCommand>> => {
   const expiry = expiryProblem(body.expiresAt, deps.now());
   if (expiry) return failure('invalid', expiry, '/expiresAt');
   // The EVSE's holds are read beside the charger (keyed by the id as registered: read again when asked in another case).
@@ -208,7 +212,7 @@ export const createReservation = async (deps: CommandDeps, { body, requestedBy, 
   const [target, who, holdsAsAsked] = await Promise.all([commandTarget(deps, body.chargerId), whoMayUse(deps, body), holdsUnder(body.chargerId)]);
   if (!target.ok) return target;
   if (!who.ok) return who;
-  const requestKey = `reservation\n${idempotencyKey === undefined ? randomUUID() : `${requestedBy}\n${target.value.chargerId}\n${idempotencyKey}`}`;
+  const requestKey = `reservation\n${keyed ?? randomUUID()}`;
   const { holds } = (target.value.chargerId === body.chargerId ? holdsAsAsked : await holdsUnder(target.value.chargerId)) ?? {};
   const recorded = await recordRequest(deps, target.value, body, who.value, holds, requestedBy, requestKey);
   if (!recorded.ok) return recorded;

@@ -201,11 +201,19 @@ describe('requests the API refuses', () => {
     expect(second.body.detail).toBe(`Connector 1 of ${cp} is reserved until ${first.body.expiry as string} (reservation ${first.body.reservationId as number}): cancel that one first`);
     expect(((await api('GET', `/reservations?chargerId=${cp}`)).body.items as Json[]).map((x) => x.reservationId)).toEqual([first.body.reservationId]);
     expect((await api('POST', '/reservations', { ...body, connectorId: 2 })).status).toBe(202);
-    // The API's idempotency record answers the retry; past it (a record kept a day), the reservation finds its own hold.
+    // The API's idempotency record answers the retry.
     expect(await api('POST', '/reservations', body, headers)).toMatchObject({ status: 202, body: { reservationId: first.body.reservationId } });
+    // A retry that runs the request again (its claim given back after a failure, or its lease lapsed) comes with the
+    // same request key: it finds its own hold and answers its reservation.
     const deps = { ...f.e.deps, queue: sqsCommandQueue({ ...process.env, ...f.runtime.env }) };
-    const again = await createReservation(deps, { body, requestedBy: `resv-admin-${runId}`, idempotencyKey: headers['Idempotency-Key'] });
-    expect(again).toMatchObject({ ok: true, value: { reservationId: first.body.reservationId, status: 'reserved' } });
+    const direct = { ...body, connectorId: 3 };
+    const retried = { body: direct, requestedBy: `resv-admin-${runId}`, requestKey: `resv-direct-${runId}` };
+    const held = await createReservation(deps, retried);
+    if (!held.ok) throw new Error(held.detail);
+    expect(await follow(held.value.command.commandId)).toMatchObject({ status: 'answered' });
+    await expect.poll(() => statusOf(held.value as unknown as Json)).toBe('reserved');
+    const again = await createReservation(deps, retried);
+    expect(again).toMatchObject({ ok: true, value: { reservationId: held.value.reservationId, status: 'reserved' } });
   });
 
   it('an Idempotency-Key retry answers the first reservation', async () => {

@@ -10,7 +10,7 @@
  *   problem details for every error, with 500s logged and never explained to the caller.
  */
 import { createHash } from 'node:crypto';
-import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import * as z from 'zod';
 import type { ZodType } from 'zod';
 import { type Outcome } from '#shared/api/outcome.ts';
@@ -46,6 +46,13 @@ export interface ApiRequest<R extends HttpRoute = HttpRoute> {
   readonly rawBody: string | null;
   /** A request header, by case-insensitive name. */
   header(name: string): string | undefined;
+  /**
+   * Idempotent routes called with an `Idempotency-Key`: this request's name under the key (route, caller, key, a
+   * digest of the request, and the claim of the key it runs under). A retry of the same request gets the same one, so
+   * ids derived from it find what an earlier attempt recorded; another request, or the key used again once its
+   * record expired, gets another.
+   */
+  readonly requestKey: string | undefined;
   /** Where the API is reached, as this request reached it (`https://<domain>/<stage>`), for links. */
   readonly baseUrl: string;
 }
@@ -189,34 +196,56 @@ const baseUrlOf = (event: APIGatewayProxyEvent): string => {
 
 type Core<R extends HttpRoute> = (req: ApiRequest<R>) => Promise<ApiResult>;
 
-/** Runs the core once per idempotency key and caller; a retry gets the stored answer with `Idempotent-Replayed: true`. */
-const withIdempotency = async <R extends HttpRoute>(route: R, req: ApiRequest<R>, run: () => Promise<ApiResult>): Promise<ApiResult> => {
-  const key = req.header('idempotency-key');
-  if (!route.idempotent || key === undefined) return run();
-  if (!IDEMPOTENCY_KEY.test(key)) throw new ApiProblem(400, 'Idempotency-Key must be 1–255 visible ASCII characters', [{ header: 'Idempotency-Key', detail: 'malformed' }]);
-  const caller = req.principal ? principalName(req.principal) : 'anonymous';
+/**
+ * Past the claiming invocation's end (Lambda stops it at its timeout), plus a margin for the clocks of two Lambdas:
+ * then a retry may take a claim over that was never completed or given back.
+ */
+const LEASE_MARGIN_SECONDS = 5;
+
+const requestHashOf = (req: ApiRequest): string => {
   // The query is part of the request (local-list:sync?full=true is not a retry of a differential sync); left out when
   // empty, so the digest of a request without one is what it always was.
   const parsedQuery: unknown = req.query;
   const query = typeof parsedQuery === 'object' && parsedQuery !== null && Object.keys(parsedQuery).length > 0 ? [parsedQuery] : [];
-  const requestHash = createHash('sha256').update(JSON.stringify([req.params, req.rawBody, ...query])).digest('base64url');
-  const scope = { routeId: route.id, caller, key, requestHash };
-  const claim = await deps.stores.idempotency.claim(scope);
+  return createHash('sha256').update(JSON.stringify([req.params, req.rawBody, ...query])).digest('base64url');
+};
+
+/**
+ * Runs the core once per idempotency key and caller; a retry gets the stored answer with `Idempotent-Replayed: true`.
+ * The claim's lease: the time this invocation may still run (`context`), plus the margin.
+ */
+const withIdempotency = async <R extends HttpRoute>(route: R, req: ApiRequest<R>, context: Context, core: Core<R>): Promise<ApiResult> => {
+  const key = req.header('idempotency-key');
+  if (!route.idempotent || key === undefined) return core(req);
+  if (!IDEMPOTENCY_KEY.test(key)) throw new ApiProblem(400, 'Idempotency-Key must be 1–255 visible ASCII characters', [{ header: 'Idempotency-Key', detail: 'malformed' }]);
+  const caller = req.principal ? principalName(req.principal) : 'anonymous';
+  const scope = { routeId: route.id, caller, key, requestHash: requestHashOf(req) };
+  const claim = await deps.stores.idempotency.claim(scope, Math.ceil(context.getRemainingTimeInMillis() / 1000) + LEASE_MARGIN_SECONDS);
   if (claim.state === 'mismatch') throw new ApiProblem(422, 'This Idempotency-Key was used for a different request', [{ header: 'Idempotency-Key', detail: 'reused' }]);
   if (claim.state === 'in-progress') throw new ApiProblem(409, 'A request with this Idempotency-Key is still in progress; retry later', [{ header: 'Idempotency-Key', detail: 'in progress' }]);
   if (claim.state === 'replay') {
     const r = claim.response;
     return { status: r.status, body: r.body, headers: { ...(r.headers ?? {}), 'Idempotent-Replayed': 'true' } };
   }
+  const { held } = claim;
   let result: ApiResult;
   try {
-    result = await run();
+    result = await core({ ...req, requestKey: [route.id, caller, key, scope.requestHash, held.claimId].join('\n') });
   } catch (error) {
-    await deps.stores.idempotency.release(scope);
+    await deps.stores.idempotency.release(scope, held);
     throw error;
   }
-  if (result.status >= 500) await deps.stores.idempotency.release(scope);
-  else await deps.stores.idempotency.complete(scope, toStored(result));
+  if (result.status >= 500) {
+    await deps.stores.idempotency.release(scope, held);
+    return result;
+  }
+  // The work is done: a record that cannot be stored must not turn it into a 500. The claim stays pending, and its
+  // lease frees the key; a retry after that runs the core again under the same claim (and finds what it recorded).
+  try {
+    if (!(await deps.stores.idempotency.complete(scope, held, toStored(result)))) logger.warn('idempotency claim was taken over; answer not stored', { route: route.id, caller });
+  } catch (error) {
+    logger.error('idempotency record not completed; the key frees when its lease lapses', { route: route.id, caller, error });
+  }
   return result;
 };
 
@@ -227,13 +256,13 @@ const withIdempotency = async <R extends HttpRoute>(route: R, req: ApiRequest<R>
 export const httpHandler = <R extends HttpRoute>(route: R, core: Core<R>) => {
   let corsOrigins: string[] | undefined;
   // A Lambda proxy integration sets CORS headers on real answers itself (API Gateway answers only the preflight).
-  const handle = async (event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> => {
-    const answer = await answerOf(event);
+  const handle = async (event: APIGatewayProxyEvent, context: Context): Promise<APIGatewayProxyResult> => {
+    const answer = await answerOf(event, context);
     corsOrigins ??= corsOriginsOf(process.env[CORS_ORIGINS_VAR]);
     const cors = corsHeadersFor(headerOf(event, 'origin'), corsOrigins);
     return Object.keys(cors).length ? { ...answer, headers: { ...answer.headers, ...cors } } : answer;
   };
-  const answerOf = async (event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> => {
+  const answerOf = async (event: APIGatewayProxyEvent, context: Context): Promise<APIGatewayProxyResult> => {
     try {
       const claims = (event.requestContext.authorizer as { claims?: Record<string, unknown> } | null | undefined)?.claims;
       const principal = principalOf(claims);
@@ -265,8 +294,9 @@ export const httpHandler = <R extends HttpRoute>(route: R, core: Core<R>) => {
         rawBody,
         header: (name: string) => headerOf(event, name),
         baseUrl: baseUrlOf(event),
+        requestKey: undefined,
       } as ApiRequest<R>;
-      const result = await withIdempotency(route, req, () => core(req));
+      const result = await withIdempotency(route, req, context, core);
       const contentType = result.headers?.['Content-Type'];
       if (typeof result.body === 'string' && contentType && !contentType.includes('json')) {
         return { statusCode: result.status, headers: { ...result.headers }, body: result.body };

@@ -14,17 +14,15 @@ export const handler = httpHandler(sendCommandRoute, async (req) => {
   // Charger credentials are the admin's: a command that sets or redirects them is too (admin-commands.ts).
   const adminOnly = adminOnlyCommand(req.body.action, req.body.payload);
   if (adminOnly !== undefined) requireAdminFor(req.principal, adminOnly);
-  const requestedBy = principalName(req.principal);
-  const key = req.header('idempotency-key');
   const command = unwrap(
     await submitCommand(
       { ...deps, queue },
       {
         chargerId: req.params.chargerId!,
         ...req.body,
-        requestedBy,
-        // Per caller and charger, as the adapter scopes the key: a retry finds the command the first attempt recorded.
-        ...(key !== undefined ? { requestKey: `${requestedBy}\n${req.params.chargerId!}\n${key}` } : {}),
+        requestedBy: principalName(req.principal),
+        // The adapter's name of this request under its Idempotency-Key: a retry finds the command the first attempt recorded.
+        ...(req.requestKey !== undefined ? { requestKey: req.requestKey } : {}),
       },
     ),
   );

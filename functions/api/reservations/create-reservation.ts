@@ -8,9 +8,8 @@ import { createReservationRoute } from './routes.ts';
 const queue = sqsCommandQueue();
 
 export const handler = httpHandler(createReservationRoute, async (req) => {
-  const key = req.header('idempotency-key');
   const reservation = unwrap(
-    await createReservation({ ...deps, queue }, { body: req.body, requestedBy: principalName(req.principal), ...(key !== undefined ? { idempotencyKey: key } : {}) }),
+    await createReservation({ ...deps, queue }, { body: req.body, requestedBy: principalName(req.principal), ...(req.requestKey !== undefined ? { requestKey: req.requestKey } : {}) }),
   );
   return accepted(reservation, `/commands/${reservation.command.commandId}`);
 });

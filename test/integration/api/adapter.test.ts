@@ -2,7 +2,10 @@
  * The REST handler adapter (functions/_common/http/handler.ts) on fixture routes: what it refuses before the core
  * runs, and what it adds to the answer. Idempotency records go to DynamoDB Local through the real SDK.
  */
+import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { makeDocumentClient } from '#shared/store/dynamo.ts';
+import { idempotencyKey } from '#shared/store/keys.ts';
 import { type ApiHarness, machineClaims, personClaims, startApiHarness } from '../../support/api-harness.ts';
 import { echoCreateRoute, echoGetRoute, echoListRoute, echoPatchRoute } from './fixtures/echo.ts';
 
@@ -117,6 +120,54 @@ describe('Idempotency-Key', () => {
     expect(problemOf(failed).detail).not.toContain('core failed');
     expect((await api.call(echoCreateRoute, { body: { name: 'crash', size: 1 }, headers: crash })).status).toBe(500);
     expect((await api.call(echoCreateRoute, { body: { name: 'ok', size: 1 }, headers: { 'Idempotency-Key': 'bad key with spaces' } })).status).toBe(400);
+  });
+
+  /** The record of `key` (the default admin's), as the adapter left it. */
+  const recordKey = (key: string) => idempotencyKey(echoCreateRoute.id, 'admin', key);
+  const setRecord = (key: string, update: string, values: Record<string, unknown>) => {
+    const names = Object.fromEntries(['state', 'response'].filter((n) => update.includes(`#${n}`)).map((n) => [`#${n}`, n]));
+    return makeDocumentClient(process.env).send(
+      new UpdateCommand({ TableName: api.tables.env.CSMS_TABLE, Key: recordKey(key), UpdateExpression: update, ExpressionAttributeValues: values, ...(Object.keys(names).length ? { ExpressionAttributeNames: names } : {}) }),
+    );
+  };
+  const seconds = (fromNow: number) => Math.floor(Date.now() / 1000) + fromNow;
+
+  it('takes over a claim whose request never finished once its lease lapsed (the Lambda died after claiming)', async () => {
+    const headers = { 'Idempotency-Key': 'create-4' };
+    const body = { name: 'died', size: 4 };
+    const first = await api.call(echoCreateRoute, { body, headers });
+    expect(first.status).toBe(201);
+    // As a Lambda that timed out after its claim leaves it: pending, no answer; its lease runs a while yet.
+    await setRecord('create-4', 'SET #state = :pending, leaseUntil = :lease REMOVE #response', { ':pending': 'pending', ':lease': seconds(30) });
+    expect((await api.call(echoCreateRoute, { body, headers })).status).toBe(409);
+
+    await setRecord('create-4', 'SET leaseUntil = :lease', { ':lease': seconds(-1) });
+    expect((await api.call(echoCreateRoute, { body: { name: 'other', size: 4 }, headers })).status).toBe(422);
+    const retried = await api.call(echoCreateRoute, { body, headers });
+    expect(retried.status).toBe(201);
+    expect(retried.headers['Idempotent-Replayed']).toBeUndefined();
+    expect(retried.body.id).not.toBe(first.body.id);
+    const replayed = await api.call(echoCreateRoute, { body, headers });
+    expect(replayed.headers['Idempotent-Replayed']).toBe('true');
+    expect(replayed.body.id).toBe(retried.body.id);
+  });
+
+  it('answers the work done when its record cannot be stored, and frees the key by the lease', async () => {
+    const headers = { 'Idempotency-Key': 'create-5' };
+    const body = { name: 'huge', size: 5 };
+    const first = await api.call(echoCreateRoute, { body, headers });
+    expect(first.status).toBe(201);
+    expect(first.body.note).toHaveLength(420_000);
+    // Held under the lease of the invocation that claimed it (the harness's Lambda has 10 s left), then free.
+    const record = (await makeDocumentClient(process.env).send(new GetCommand({ TableName: api.tables.env.CSMS_TABLE, Key: recordKey('create-5'), ConsistentRead: true }))).Item;
+    expect(record).toMatchObject({ state: 'pending' });
+    expect(record!.leaseUntil).toBeGreaterThanOrEqual(seconds(10));
+    expect(record!.leaseUntil).toBeLessThanOrEqual(seconds(20));
+    expect((await api.call(echoCreateRoute, { body, headers })).status).toBe(409);
+    await setRecord('create-5', 'SET leaseUntil = :lease', { ':lease': seconds(-1) });
+    const again = await api.call(echoCreateRoute, { body, headers });
+    expect(again.status).toBe(201);
+    expect(again.body.id).not.toBe(first.body.id);
   });
 });
 

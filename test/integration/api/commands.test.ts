@@ -1,21 +1,36 @@
 /**
- * What `POST /chargers/{id}/commands` refuses before anything is recorded or queued, through the real handler
- * against DynamoDB Local: commands OCPP forbids before acceptance, and commands only an admin may send.
+ * `POST /chargers/{id}/commands` through the real handler against DynamoDB Local and the command queue on fauxqs:
+ * what it refuses before anything is recorded or queued (commands OCPP forbids before acceptance, commands only an
+ * admin may send), and what an Idempotency-Key makes of a retry and of a key used again.
  */
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createChargerRoute, setChargerRegistrationRoute } from '#functions/api/chargers/routes.ts';
 import { listChargerCommandsRoute, sendCommandRoute } from '#functions/api/commands/routes.ts';
 import { machineClaims, personClaims } from '../../support/api-harness.ts';
+import { makeDocumentClient } from '#shared/store/dynamo.ts';
+import { idempotencyKey } from '#shared/store/keys.ts';
+import { startLocalCommandQueue, type LocalCommandQueue } from '../../support/command-queue.ts';
 import { startChargerApi, type ChargerApiHarness } from './charger-api-harness.ts';
 
 const operator = personClaims('otto', ['operator']);
 const writer = machineClaims('fleet', ['csms/write']);
 
 let api: ChargerApiHarness;
+let queue: LocalCommandQueue;
 beforeAll(async () => {
+  queue = await startLocalCommandQueue();
   api = await startChargerApi();
 });
-afterAll(async () => api?.close());
+afterAll(async () => {
+  await api?.close();
+  await queue?.stop();
+});
+
+const newCharger = async (chargerId: string, protocol = 'ocpp1.6') =>
+  expect((await api.call(createChargerRoute, { body: { chargerId, defaultProtocol: protocol } })).status).toBe(201);
+const commandIdsOf = async (chargerId: string): Promise<string[]> =>
+  ((await api.call(listChargerCommandsRoute, { params: { chargerId } })).body.items as { commandId: string }[]).map((c) => c.commandId);
 
 describe('POST /chargers/{id}/commands to a charger the CSMS has not accepted', () => {
   it.each([
@@ -70,5 +85,64 @@ describe('POST /chargers/{id}/commands that choose where and how the charger con
     const other = { setVariableData: [{ component: { name: 'OCPPCommCtrlr' }, variable: { name: 'HeartbeatInterval' } }] };
     const sent = await api.call(sendCommandRoute, { params: { chargerId }, body: { action: 'SetVariables', payload: other }, claims: operator });
     expect(sent.status).toBe(422);
+  });
+});
+
+describe('POST /chargers/{id}/commands with an Idempotency-Key', () => {
+  /** As the table holds the record of `key` (the default admin's) once it is past its day, before the TTL removes it. */
+  const expireRecord = (key: string) =>
+    makeDocumentClient(process.env).send(
+      new UpdateCommand({ TableName: api.tables.env.CSMS_TABLE, Key: idempotencyKey(sendCommandRoute.id, 'admin', key), UpdateExpression: 'SET expiresAt = :past', ExpressionAttributeValues: { ':past': 1 } }),
+    );
+  const reset = { action: 'Reset', payload: { type: 'Soft' } };
+  const inoperative = { action: 'ChangeAvailability', payload: { connectorId: 0, type: 'Inoperative' } };
+
+  it('answers a retry with the first command; used again after its record expired, the key sends the new command', async () => {
+    const chargerId = 'CP-IDEM-DAILY';
+    await newCharger(chargerId);
+    const headers = { 'Idempotency-Key': 'daily-op' };
+    const first = await api.call(sendCommandRoute, { params: { chargerId }, body: reset, headers });
+    expect(first.status).toBe(202);
+    const retry = await api.call(sendCommandRoute, { params: { chargerId }, body: reset, headers });
+    expect(retry).toMatchObject({ status: 202, headers: { 'Idempotent-Replayed': 'true' }, body: { commandId: first.body.commandId } });
+
+    await expireRecord('daily-op');
+    const next = await api.call(sendCommandRoute, { params: { chargerId }, body: inoperative, headers });
+    expect(next.status).toBe(202);
+    expect(next.headers['Idempotent-Replayed']).toBeUndefined();
+    expect(next.body).toMatchObject({ action: 'ChangeAvailability', status: 'queued' });
+    expect(next.body.commandId).not.toBe(first.body.commandId);
+
+    // The same request again, a day later: a new use of the key, so a new command (a retry comes within the day).
+    await expireRecord('daily-op');
+    const sameAgain = await api.call(sendCommandRoute, { params: { chargerId }, body: inoperative, headers });
+    expect(sameAgain.status).toBe(202);
+    expect(sameAgain.body.commandId).not.toBe(next.body.commandId);
+
+    expect(await commandIdsOf(chargerId)).toEqual([sameAgain.body.commandId, next.body.commandId, first.body.commandId]);
+    expect(queue.queued().map((ref) => ref.commandId)).toEqual(expect.arrayContaining([first.body.commandId, next.body.commandId, sameAgain.body.commandId]));
+  });
+
+  it('a retry that runs again after its claim was given back finds the command the first attempt recorded', async () => {
+    const chargerId = 'CP-IDEM-RELEASED';
+    await newCharger(chargerId);
+    const headers = { 'Idempotency-Key': 'released-op' };
+    const first = await api.call(sendCommandRoute, { params: { chargerId }, body: reset, headers });
+    expect(first.status).toBe(202);
+    // As a first attempt that recorded its command and then failed (before queueing it) leaves the record.
+    await makeDocumentClient(process.env).send(
+      new UpdateCommand({
+        TableName: api.tables.env.CSMS_TABLE,
+        Key: idempotencyKey(sendCommandRoute.id, 'admin', 'released-op'),
+        UpdateExpression: 'SET #state = :released REMOVE #response',
+        ExpressionAttributeNames: { '#state': 'state', '#response': 'response' },
+        ExpressionAttributeValues: { ':released': 'released' },
+      }),
+    );
+    const retry = await api.call(sendCommandRoute, { params: { chargerId }, body: reset, headers });
+    expect(retry.status).toBe(202);
+    expect(retry.headers['Idempotent-Replayed']).toBeUndefined();
+    expect(retry.body.commandId).toBe(first.body.commandId);
+    expect(await commandIdsOf(chargerId)).toEqual([first.body.commandId]);
   });
 });

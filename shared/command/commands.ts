@@ -7,7 +7,8 @@ import { createHash, randomUUID } from 'node:crypto';
 import { failure, success, type Outcome } from '../api/outcome.ts';
 import type { Ports } from '../deps.ts';
 import { loadValidators, checkOutbound } from '../ocpp/validate.ts';
-import type { OcppProtocol } from '../ocpp/frames.ts';
+import { encodeCall, type OcppProtocol } from '../ocpp/frames.ts';
+import { MAX_WEBSOCKET_MESSAGE_BYTES } from '../websocket-limits.ts';
 import type { Page, PageOptions } from '../store/queries.ts';
 import { canSend } from './catalog.ts';
 import { DEFAULT_COMMAND_TIMEOUT_SECONDS, isFinal, MAX_COMMAND_TIMEOUT_SECONDS, type Command } from './command.ts';
@@ -92,6 +93,17 @@ export const commandTarget = async (deps: Ports, chargerId: string): Promise<Out
 
 type SubmitDeps = Ports & Partial<PasswordKeys> & { queue: CommandQueue };
 
+/**
+ * Why the CALL cannot reach the charger: over one WebSocket message, which the dispatcher's post could never deliver
+ * (it would end `SendFailed`). Refused before anything is recorded (it also keeps the command under DynamoDB's item
+ * size).
+ */
+const callTooLarge = (commandId: string, action: string, payload: unknown): Outcome<never> | undefined => {
+  const bytes = Buffer.byteLength(encodeCall(commandId, action, payload), 'utf8');
+  if (bytes <= MAX_WEBSOCKET_MESSAGE_BYTES) return undefined;
+  return failure('invalid', `The ${action} CALL would be ${bytes} bytes: a message to a charger holds at most ${MAX_WEBSOCKET_MESSAGE_BYTES} bytes (API Gateway's WebSocket message quota)`, '/payload');
+};
+
 /** The commands OCPP forbids while the charger is Pending (1.6 §4.2; 2.0.1 use case B02): it may not charge yet. */
 const NOT_WHILE_PENDING: ReadonlySet<string> = new Set([
   'RemoteStartTransaction',
@@ -137,6 +149,8 @@ export const submitCommandTo = async (deps: SubmitDeps, target: CommandTarget, i
     const pointer = checked.pointer === '/' ? '/payload' : `/payload${checked.pointer}`;
     return failure('invalid', `The ${protocol} ${input.action} payload is not valid: ${pointer}: ${checked.fault.description}`, pointer);
   }
+  const tooLarge = callTooLarge(commandId, input.action, payload);
+  if (tooLarge) return tooLarge;
   const password = passwordSetBy(protocol, input.action, payload);
   if (password !== undefined && (password.length < MIN_CHARGER_PASSWORD || password.length > MAX_CHARGER_PASSWORD)) {
     return failure('invalid', `A charger password has ${MIN_CHARGER_PASSWORD} to ${MAX_CHARGER_PASSWORD} characters`, '/payload');

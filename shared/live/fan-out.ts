@@ -12,6 +12,7 @@
  */
 import type { Log } from '../log/logger.ts';
 import { ANY_LOCATION_TARGET, targetsOf, type LiveEvent, type LiveKind, type LiveTarget } from './live-event.ts';
+import { MAX_WEBSOCKET_MESSAGE_BYTES } from '../websocket-limits.ts';
 
 export interface Subscriber {
   readonly connectionId: string;
@@ -49,7 +50,7 @@ export interface FanOutPorts {
 }
 
 /** API Gateway's largest WebSocket message (and PostToConnection payload): 128 KB. */
-export const MAX_LIVE_MESSAGE_BYTES = 128 * 1024;
+export const MAX_LIVE_MESSAGE_BYTES = MAX_WEBSOCKET_MESSAGE_BYTES;
 
 /** The event as one message; one too large for a message loses its `data` (the REST API has the record). */
 export const liveMessageOf = (event: LiveEvent): string => {

@@ -4,10 +4,11 @@
  * Errors carry `x-amzn-errortype`, which the SDK turns into GoneException, PayloadTooLargeException, ...
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { MAX_WEBSOCKET_MESSAGE_BYTES } from '#shared/websocket-limits.ts';
 import type { LiveConnection } from './connections.ts';
 
 /** API Gateway's limit on a WebSocket message, PostToConnection data included. */
-export const MAX_MESSAGE_BYTES = 128 * 1024;
+export const MAX_MESSAGE_BYTES = MAX_WEBSOCKET_MESSAGE_BYTES;
 
 export interface ManagementDeps {
   readonly stage: string;

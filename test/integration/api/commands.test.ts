@@ -8,8 +8,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createChargerRoute, setChargerRegistrationRoute } from '#functions/api/chargers/routes.ts';
 import { listChargerCommandsRoute, sendCommandRoute } from '#functions/api/commands/routes.ts';
 import { machineClaims, personClaims } from '../../support/api-harness.ts';
+import { encodeCall } from '#shared/ocpp/frames.ts';
 import { makeDocumentClient } from '#shared/store/dynamo.ts';
 import { idempotencyKey } from '#shared/store/keys.ts';
+import { MAX_WEBSOCKET_MESSAGE_BYTES } from '#shared/websocket-limits.ts';
 import { startLocalCommandQueue, type LocalCommandQueue } from '../../support/command-queue.ts';
 import { startChargerApi, type ChargerApiHarness } from './charger-api-harness.ts';
 
@@ -144,5 +146,28 @@ describe('POST /chargers/{id}/commands with an Idempotency-Key', () => {
     expect(retry.headers['Idempotent-Replayed']).toBeUndefined();
     expect(retry.body.commandId).toBe(first.body.commandId);
     expect(await commandIdsOf(chargerId)).toEqual([first.body.commandId]);
+  });
+});
+
+describe('POST /chargers/{id}/commands with a payload too large for one WebSocket message', () => {
+  /** A 1.6 DataTransfer whose CALL is `bytes` long (command ids are 36 characters, as a UUID). */
+  const dataTransferOf = (bytes: number) => {
+    const frame = (data: string) => Buffer.byteLength(encodeCall('0'.repeat(36), 'DataTransfer', { vendorId: 'x', data }));
+    return { action: 'DataTransfer', payload: { vendorId: 'x', data: 'a'.repeat(bytes - frame('')) } };
+  };
+
+  it('sends a CALL of exactly one message, and refuses one byte more with 422 naming the limit, recording nothing', async () => {
+    const chargerId = 'CP-BIG-CALL';
+    await newCharger(chargerId);
+    const fits = await api.call(sendCommandRoute, { params: { chargerId }, body: dataTransferOf(MAX_WEBSOCKET_MESSAGE_BYTES) });
+    expect(fits.status).toBe(202);
+
+    const over = await api.call(sendCommandRoute, { params: { chargerId }, body: dataTransferOf(MAX_WEBSOCKET_MESSAGE_BYTES + 1) });
+    expect(over.status).toBe(422);
+    expect(over.body.detail).toBe(`The DataTransfer CALL would be ${MAX_WEBSOCKET_MESSAGE_BYTES + 1} bytes: a message to a charger holds at most ${MAX_WEBSOCKET_MESSAGE_BYTES} bytes (API Gateway's WebSocket message quota)`);
+    expect(over.body.errors).toEqual([expect.objectContaining({ pointer: '/payload' })]);
+    // Past DynamoDB's item size too: refused alike, never a 500.
+    expect((await api.call(sendCommandRoute, { params: { chargerId }, body: dataTransferOf(450_000) })).status).toBe(422);
+    expect(await commandIdsOf(chargerId)).toEqual([fits.body.commandId]);
   });
 });

@@ -4,10 +4,13 @@
  * Cognito authorizer hands over. For tests of one resource's handlers; the role matrix and tokens end to end go
  * through the local runtime's REST host.
  */
+import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Deps } from '#shared/deps.ts';
 import { silentLog } from '#shared/log/logger.ts';
 import { makeDeps } from '#functions/_common/deps.ts';
 import { filesBucket } from '#shared/store/buckets.ts';
+import { makeDocumentClient, type Item } from '#shared/store/dynamo.ts';
+import { idempotencyKey } from '#shared/store/keys.ts';
 import { withFileObjects } from '#functions/_common/file-objects.ts';
 import { PEOPLE_SCOPE } from '#functions/_routes/http-auth.ts';
 import type { HttpRoute, OperatorRole } from '#functions/routes.ts';
@@ -110,4 +113,25 @@ export const startApiHarness = async (env: Record<string, string> = {}): Promise
       await deleteTestTables(tables);
     },
   };
+};
+
+/** The Idempotency-Key record of `key` as the default admin's calls of `route` left it (strongly consistent). */
+export const idempotencyRecord = async (api: ApiHarness, route: HttpRoute, key: string): Promise<Item | undefined> =>
+  (await makeDocumentClient(process.env).send(new GetCommand({ TableName: api.tables.env.CSMS_TABLE, Key: idempotencyKey(route.id, 'admin', key), ConsistentRead: true }))).Item;
+
+/**
+ * Changes that record as time or a failure would: past its day, given back, or left pending by a Lambda that stopped.
+ * `update` is an update expression; `#state` and `#response` name those attributes.
+ */
+export const updateIdempotencyRecord = async (api: ApiHarness, route: HttpRoute, key: string, update: string, values?: Record<string, unknown>): Promise<void> => {
+  const names = Object.fromEntries(['state', 'response'].filter((n) => update.includes(`#${n}`)).map((n) => [`#${n}`, n]));
+  await makeDocumentClient(process.env).send(
+    new UpdateCommand({
+      TableName: api.tables.env.CSMS_TABLE,
+      Key: idempotencyKey(route.id, 'admin', key),
+      UpdateExpression: update,
+      ...(Object.keys(names).length ? { ExpressionAttributeNames: names } : {}),
+      ...(values ? { ExpressionAttributeValues: values } : {}),
+    }),
+  );
 };

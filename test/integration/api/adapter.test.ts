@@ -2,11 +2,8 @@
  * The REST handler adapter (functions/_common/http/handler.ts) on fixture routes: what it refuses before the core
  * runs, and what it adds to the answer. Idempotency records go to DynamoDB Local through the real SDK.
  */
-import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeDocumentClient } from '#shared/store/dynamo.ts';
-import { idempotencyKey } from '#shared/store/keys.ts';
-import { type ApiHarness, machineClaims, personClaims, startApiHarness } from '../../support/api-harness.ts';
+import { type ApiHarness, idempotencyRecord, machineClaims, personClaims, startApiHarness, updateIdempotencyRecord } from '../../support/api-harness.ts';
 import { echoCreateRoute, echoGetRoute, echoListRoute, echoPatchRoute } from './fixtures/echo.ts';
 
 let api: ApiHarness;
@@ -122,14 +119,7 @@ describe('Idempotency-Key', () => {
     expect((await api.call(echoCreateRoute, { body: { name: 'ok', size: 1 }, headers: { 'Idempotency-Key': 'bad key with spaces' } })).status).toBe(400);
   });
 
-  /** The record of `key` (the default admin's), as the adapter left it. */
-  const recordKey = (key: string) => idempotencyKey(echoCreateRoute.id, 'admin', key);
-  const setRecord = (key: string, update: string, values: Record<string, unknown>) => {
-    const names = Object.fromEntries(['state', 'response'].filter((n) => update.includes(`#${n}`)).map((n) => [`#${n}`, n]));
-    return makeDocumentClient(process.env).send(
-      new UpdateCommand({ TableName: api.tables.env.CSMS_TABLE, Key: recordKey(key), UpdateExpression: update, ExpressionAttributeValues: values, ...(Object.keys(names).length ? { ExpressionAttributeNames: names } : {}) }),
-    );
-  };
+  const setRecord = (key: string, update: string, values: Record<string, unknown>) => updateIdempotencyRecord(api, echoCreateRoute, key, update, values);
   const seconds = (fromNow: number) => Math.floor(Date.now() / 1000) + fromNow;
 
   it('takes over a claim whose request never finished once its lease lapsed (the Lambda died after claiming)', async () => {
@@ -159,7 +149,7 @@ describe('Idempotency-Key', () => {
     expect(first.status).toBe(201);
     expect(first.body.note).toHaveLength(420_000);
     // Held under the lease of the invocation that claimed it (the harness's Lambda has 10 s left), then free.
-    const record = (await makeDocumentClient(process.env).send(new GetCommand({ TableName: api.tables.env.CSMS_TABLE, Key: recordKey('create-5'), ConsistentRead: true }))).Item;
+    const record = await idempotencyRecord(api, echoCreateRoute, 'create-5');
     expect(record).toMatchObject({ state: 'pending' });
     expect(record!.leaseUntil).toBeGreaterThanOrEqual(seconds(10));
     expect(record!.leaseUntil).toBeLessThanOrEqual(seconds(20));

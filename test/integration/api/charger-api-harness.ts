@@ -9,6 +9,7 @@ import { createSecretReader, passwordKeys } from '#functions/_common/secrets.ts'
 import type { Deps } from '#shared/deps.ts';
 import { localSecrets, serveLocalSecrets } from '../../../bin/local/secrets.ts';
 import { startApiHarness, type ApiHarness } from '../../support/api-harness.ts';
+import { startLocalCommandQueue, type LocalCommandQueue } from '../../support/command-queue.ts';
 import { connectionsEndpoint, PASSWORD_PEPPER } from '../../support/handler-harness.ts';
 
 export { PASSWORD_PEPPER };
@@ -17,9 +18,13 @@ export interface ChargerApiHarness extends ApiHarness {
   /** With the pepper, for domain calls the tests make themselves. */
   readonly credentialDeps: Deps;
   readonly closedConnections: string[];
+  /** The command queue, where the test asked for one (routes that queue commands need it). */
+  readonly commandQueue: LocalCommandQueue | undefined;
 }
 
-export const startChargerApi = async (): Promise<ChargerApiHarness> => {
+export const startChargerApi = async (options: { readonly commandQueue?: boolean } = {}): Promise<ChargerApiHarness> => {
+  // Before the handlers load: the queue adapter reads its URL and endpoint from process.env.
+  const commandQueue = options.commandQueue ? await startLocalCommandQueue() : undefined;
   const closedConnections: string[] = [];
   const server = await connectionsEndpoint({ deletes: closedConnections });
   const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -35,9 +40,11 @@ export const startChargerApi = async (): Promise<ChargerApiHarness> => {
     ...api,
     credentialDeps,
     closedConnections,
+    commandQueue,
     async close() {
       server.close();
       await api.close();
+      await commandQueue?.stop();
     },
   };
 };

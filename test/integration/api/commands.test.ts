@@ -3,31 +3,24 @@
  * what it refuses before anything is recorded or queued (commands OCPP forbids before acceptance, commands only an
  * admin may send), and what an Idempotency-Key makes of a retry and of a key used again.
  */
-import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createChargerRoute, setChargerRegistrationRoute } from '#functions/api/chargers/routes.ts';
 import { listChargerCommandsRoute, sendCommandRoute } from '#functions/api/commands/routes.ts';
 import { machineClaims, personClaims } from '../../support/api-harness.ts';
 import { encodeCall } from '#shared/ocpp/frames.ts';
-import { makeDocumentClient } from '#shared/store/dynamo.ts';
-import { idempotencyKey } from '#shared/store/keys.ts';
 import { MAX_WEBSOCKET_MESSAGE_BYTES } from '#shared/websocket-limits.ts';
-import { startLocalCommandQueue, type LocalCommandQueue } from '../../support/command-queue.ts';
+import { updateIdempotencyRecord } from '../../support/api-harness.ts';
 import { startChargerApi, type ChargerApiHarness } from './charger-api-harness.ts';
 
 const operator = personClaims('otto', ['operator']);
 const writer = machineClaims('fleet', ['csms/write']);
 
 let api: ChargerApiHarness;
-let queue: LocalCommandQueue;
 beforeAll(async () => {
-  queue = await startLocalCommandQueue();
-  api = await startChargerApi();
+  api = await startChargerApi({ commandQueue: true });
 });
-afterAll(async () => {
-  await api?.close();
-  await queue?.stop();
-});
+afterAll(async () => api?.close());
+const queuedIds = () => api.commandQueue!.queued().map((ref) => ref.commandId);
 
 const newCharger = async (chargerId: string, protocol = 'ocpp1.6') =>
   expect((await api.call(createChargerRoute, { body: { chargerId, defaultProtocol: protocol } })).status).toBe(201);
@@ -91,11 +84,8 @@ describe('POST /chargers/{id}/commands that choose where and how the charger con
 });
 
 describe('POST /chargers/{id}/commands with an Idempotency-Key', () => {
-  /** As the table holds the record of `key` (the default admin's) once it is past its day, before the TTL removes it. */
-  const expireRecord = (key: string) =>
-    makeDocumentClient(process.env).send(
-      new UpdateCommand({ TableName: api.tables.env.CSMS_TABLE, Key: idempotencyKey(sendCommandRoute.id, 'admin', key), UpdateExpression: 'SET expiresAt = :past', ExpressionAttributeValues: { ':past': 1 } }),
-    );
+  /** As the table holds the record of `key` once it is past its day, before the TTL removes it. */
+  const expireRecord = (key: string) => updateIdempotencyRecord(api, sendCommandRoute, key, 'SET expiresAt = :past', { ':past': 1 });
   const reset = { action: 'Reset', payload: { type: 'Soft' } };
   const inoperative = { action: 'ChangeAvailability', payload: { connectorId: 0, type: 'Inoperative' } };
 
@@ -122,7 +112,7 @@ describe('POST /chargers/{id}/commands with an Idempotency-Key', () => {
     expect(sameAgain.body.commandId).not.toBe(next.body.commandId);
 
     expect(await commandIdsOf(chargerId)).toEqual([sameAgain.body.commandId, next.body.commandId, first.body.commandId]);
-    expect(queue.queued().map((ref) => ref.commandId)).toEqual(expect.arrayContaining([first.body.commandId, next.body.commandId, sameAgain.body.commandId]));
+    expect(queuedIds()).toEqual(expect.arrayContaining([first.body.commandId, next.body.commandId, sameAgain.body.commandId]));
   });
 
   it('a retry that runs again after its claim was given back finds the command the first attempt recorded', async () => {
@@ -132,15 +122,7 @@ describe('POST /chargers/{id}/commands with an Idempotency-Key', () => {
     const first = await api.call(sendCommandRoute, { params: { chargerId }, body: reset, headers });
     expect(first.status).toBe(202);
     // As a first attempt that recorded its command and then failed (before queueing it) leaves the record.
-    await makeDocumentClient(process.env).send(
-      new UpdateCommand({
-        TableName: api.tables.env.CSMS_TABLE,
-        Key: idempotencyKey(sendCommandRoute.id, 'admin', 'released-op'),
-        UpdateExpression: 'SET #state = :released REMOVE #response',
-        ExpressionAttributeNames: { '#state': 'state', '#response': 'response' },
-        ExpressionAttributeValues: { ':released': 'released' },
-      }),
-    );
+    await updateIdempotencyRecord(api, sendCommandRoute, 'released-op', 'SET #state = :released REMOVE #response', { ':released': 'released' });
     const retry = await api.call(sendCommandRoute, { params: { chargerId }, body: reset, headers });
     expect(retry.status).toBe(202);
     expect(retry.headers['Idempotent-Replayed']).toBeUndefined();

@@ -2,26 +2,19 @@
  * `POST /reservations` through the real handler against DynamoDB Local and the command queue on fauxqs: what an
  * Idempotency-Key makes of a retry and of a key used again once its record expired.
  */
-import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createChargerRoute } from '#functions/api/chargers/routes.ts';
 import { createReservationRoute } from '#functions/api/reservations/routes.ts';
-import { makeDocumentClient } from '#shared/store/dynamo.ts';
-import { idempotencyKey } from '#shared/store/keys.ts';
 import { createIdToken } from '#shared/token/id-tokens.ts';
-import { startLocalCommandQueue, type LocalCommandQueue } from '../../support/command-queue.ts';
+import { updateIdempotencyRecord } from '../../support/api-harness.ts';
 import { startChargerApi, type ChargerApiHarness } from './charger-api-harness.ts';
 
 let api: ChargerApiHarness;
-let queue: LocalCommandQueue;
 beforeAll(async () => {
-  queue = await startLocalCommandQueue();
-  api = await startChargerApi();
+  api = await startChargerApi({ commandQueue: true });
 });
-afterAll(async () => {
-  await api?.close();
-  await queue?.stop();
-});
+afterAll(async () => api?.close());
+const queuedIds = () => api.commandQueue!.queued().map((ref) => ref.commandId);
 
 const inAnHour = () => new Date(Date.now() + 3_600_000).toISOString();
 
@@ -40,15 +33,13 @@ describe('POST /reservations with an Idempotency-Key', () => {
     expect(retry).toMatchObject({ status: 202, headers: { 'Idempotent-Replayed': 'true' }, body: { reservationId: first.body.reservationId } });
 
     // A day later the record is past its TTL (the table may not have removed it yet).
-    await makeDocumentClient(process.env).send(
-      new UpdateCommand({ TableName: api.tables.env.CSMS_TABLE, Key: idempotencyKey(createReservationRoute.id, 'admin', 'resv-daily'), UpdateExpression: 'SET expiresAt = :past', ExpressionAttributeValues: { ':past': 1 } }),
-    );
+    await updateIdempotencyRecord(api, createReservationRoute, 'resv-daily', 'SET expiresAt = :past', { ':past': 1 });
     const next = await api.call(createReservationRoute, { body: reserve(2), headers });
     expect(next.status).toBe(202);
     expect(next.headers['Idempotent-Replayed']).toBeUndefined();
     expect(next.body).toMatchObject({ connectorId: 2, status: 'requested', command: { action: 'ReserveNow', status: 'queued' } });
     expect(next.body.reservationId).not.toBe(first.body.reservationId);
     expect(next.body.command.commandId).not.toBe(first.body.command.commandId);
-    expect(queue.queued().map((ref) => ref.commandId)).toEqual(expect.arrayContaining([first.body.command.commandId, next.body.command.commandId]));
+    expect(queuedIds()).toEqual(expect.arrayContaining([first.body.command.commandId, next.body.command.commandId]));
   });
 });

@@ -23,12 +23,18 @@ const V16_ID_TAG_MAX_LENGTH = 20;
 /**
  * 1.6 has no master pass: a charger would let an accepted one start charging (it compares parentIdTags only to stop),
  * so a master pass token is Invalid in every 1.6 answer, and stays whatever else refuses it (Blocked, Expired...).
+ * Its group is never a parentIdTag: no card a 1.6 charger accepts shares it, so it would only tell the group's name.
+ * Invalid ("not allowed for charging") comes alone: neither an expiry nor a group serves a card that may not charge.
  */
-export const idTagInfoV16 = (d: TokenDecision): AuthorizeResponse['idTagInfo'] => ({
-  status: d.masterPass && d.verdict === 'Accepted' ? 'Invalid' : V16_STATUS[d.verdict],
-  ...(d.expiresAt ? { expiryDate: d.expiresAt } : {}),
-  ...(d.groupId && d.groupId.length <= V16_ID_TAG_MAX_LENGTH ? { parentIdTag: d.groupId } : {}),
-});
+export const idTagInfoV16 = (d: TokenDecision): AuthorizeResponse['idTagInfo'] => {
+  const status = d.masterPass && d.verdict === 'Accepted' ? 'Invalid' : V16_STATUS[d.verdict];
+  if (status === 'Invalid') return { status };
+  return {
+    status,
+    ...(d.expiresAt ? { expiryDate: d.expiresAt } : {}),
+    ...(d.groupId && !d.masterPass && d.groupId.length <= V16_ID_TAG_MAX_LENGTH ? { parentIdTag: d.groupId } : {}),
+  };
+};
 
 /**
  * The type every group token is answered with. A charger compares groupIdTokens (C09: a token of the starting token's
@@ -42,11 +48,12 @@ export const groupIdTokenV2 = (groupId: string): IdToken201 => ({ idToken: group
 
 /**
  * Valid in 2.0.1 and 2.1 alike. `cacheExpiryDateTime` only from a cache lifetime the operator set: the token's own
- * expiry is no cache lifetime (with none, the charger's AuthCacheLifeTime applies).
+ * expiry is no cache lifetime (with none, the charger's AuthCacheLifeTime applies). Only with Accepted: an accepted
+ * token refused for one start (an EVSE reserved for another: Invalid) must not stay refused in the charger's cache.
  */
 export const idTokenInfoV2 = (d: TokenDecision): IdTokenInfo201 & IdTokenInfo21 => ({
   status: d.verdict,
-  ...(d.cacheExpiresAt ? { cacheExpiryDateTime: d.cacheExpiresAt } : {}),
+  ...(d.cacheExpiresAt && d.verdict === 'Accepted' ? { cacheExpiryDateTime: d.cacheExpiresAt } : {}),
   ...(d.groupId ? { groupIdToken: groupIdTokenV2(d.groupId) } : {}),
   ...(d.personalMessage ? { personalMessage: d.personalMessage } : {}),
 });

@@ -135,10 +135,16 @@ const cacheUntil = (t: IdTokenRecord, now: Date): string | undefined => {
   return new Date(t.expiresAt ? Math.min(lifetimeEnds, Date.parse(t.expiresAt)) : lifetimeEnds).toISOString();
 };
 
-/** Pure: the verdict on a token (undefined: unknown) with the facts every version's answer carries. */
+/**
+ * Pure: the verdict on a token (undefined: unknown) with the facts every version's answer carries. Where the token is
+ * not admitted (its restriction names neither this charger nor its location) the verdict comes alone, whatever it is:
+ * the group, expiry, message and master pass are the driver's, and a charger the card may not be used at needs none
+ * of them (nor may a card stop its group's transactions there).
+ */
 export const decideToken = (token: IdTokenRecord | undefined, now: Date, hasOpenTransaction: boolean, context: TokenContext = {}): TokenDecision => {
   if (!token) return { verdict: 'Unknown' };
   const verdict = verdictOf(token, now, hasOpenTransaction, context);
+  if (!admitsPlace(token, context.place)) return { verdict };
   const cacheExpiresAt = verdict === 'Accepted' ? cacheUntil(token, now) : undefined;
   return {
     verdict,

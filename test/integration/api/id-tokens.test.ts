@@ -311,7 +311,7 @@ describe('groups, master pass, restrictions and 2.x answers (issue 11)', () => {
     expect(master.body).toMatchObject({ masterPass: true, groupId: 'MASTERPASS' });
     expect(master.body.allowedLocations).toBeUndefined();
     expect(await authorize2('MP-1')).toEqual({ status: 'Accepted', groupIdToken: { idToken: 'MASTERPASS', type: 'Central' } });
-    expect(await authorize16('MP-1')).toEqual({ status: 'Invalid', parentIdTag: 'MASTERPASS' });
+    expect(await authorize16('MP-1')).toEqual({ status: 'Invalid' });
 
     const orphaned = await patch({ groupId: null });
     expect(orphaned.status).toBe(422);

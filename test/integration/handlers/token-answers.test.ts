@@ -32,8 +32,14 @@ const TOKENS: NewIdToken[] = [
   { value: 'ONLY-E', allowedChargers: [V2_ELSEWHERE.toLowerCase(), V16_ELSEWHERE] },
   { value: 'FREE-1' },
   { value: 'FREE-2' },
+  { value: 'FREE-3' },
+  { value: 'FREE-4' },
   { value: 'BLK-1', blocked: true },
   { value: 'EXP-1', expiresAt: '2020-01-01T00:00:00Z' },
+  // Restricted to the depot, with a driver's data a charger elsewhere must not learn.
+  { value: 'DEPOT-FAM', allowedLocations: ['DEPOT'], groupId: 'FAMILY', expiresAt: '2030-01-01T00:00:00Z', personalMessage: MESSAGE },
+  { value: 'DEPOT-BLK', allowedLocations: ['DEPOT'], groupId: 'FAMILY', blocked: true, personalMessage: MESSAGE },
+  { value: 'DEPOT-POL', allowedLocations: ['DEPOT'], groupId: 'MASTERPASS', masterPass: true },
 ];
 
 beforeAll(async () => {
@@ -130,6 +136,23 @@ describe('OCPP 2.0.1 answers', () => {
     expect(await answer(V2_DEPOT, 'ocpp2.0.1', 'TransactionEvent', ended)).toEqual({ idTokenInfo: { status: 'Accepted', groupIdToken: FAMILY } });
   });
 
+  it('tells a charger where the token is not admitted its status alone: no group, message or master pass', async () => {
+    expect((await authorize2('DEPOT-FAM', V2_ELSEWHERE)).answer).toEqual({ idTokenInfo: { status: 'NotAtThisLocation' } });
+    expect((await authorize2('DEPOT-BLK', V2_ELSEWHERE)).answer).toEqual({ idTokenInfo: { status: 'Blocked' } });
+    expect((await authorize2('DEPOT-POL', V2_ELSEWHERE)).answer).toEqual({ idTokenInfo: { status: 'NotAtThisLocation' } });
+    const started = event('TA-X1', 'Started', 0, 'Authorized', 'DEPOT-FAM', { evse: { id: 5, connectorId: 1 } });
+    expect(await answer(V2_ELSEWHERE, 'ocpp2.0.1', 'TransactionEvent', started)).toEqual({ idTokenInfo: { status: 'NotAtThisLocation' } });
+    // Presented to stop someone's transaction there: no group to compare either (C09 needs the group).
+    await answer(V2_ELSEWHERE, 'ocpp2.0.1', 'TransactionEvent', event('TA-X2', 'Started', 0, 'Authorized', 'FREE-3', { evse: { id: 6, connectorId: 1 } }));
+    expect(await answer(V2_ELSEWHERE, 'ocpp2.0.1', 'TransactionEvent', event('TA-X2', 'Updated', 1, 'StopAuthorized', 'DEPOT-FAM'))).toEqual({
+      idTokenInfo: { status: 'NotAtThisLocation' },
+    });
+    // Where it is admitted, its own status comes with what it carries.
+    expect((await authorize2('DEPOT-FAM', V2_DEPOT)).answer).toEqual({ idTokenInfo: { status: 'Accepted', groupIdToken: FAMILY, personalMessage: MESSAGE } });
+    expect((await authorize2('DEPOT-BLK', V2_DEPOT)).answer).toEqual({ idTokenInfo: { status: 'Blocked', groupIdToken: FAMILY, personalMessage: MESSAGE } });
+    expect((await authorize2('DEPOT-POL', V2_DEPOT)).answer).toEqual({ idTokenInfo: { status: 'Accepted', groupIdToken: MASTER } });
+  });
+
   it('refuses a start at a charger outside the token restriction with NotAtThisLocation, reading no more than any start', async () => {
     const evse = (id: number) => ({ evse: { id, connectorId: 1 } });
     const elsewhere = await answer(V2_ELSEWHERE, 'ocpp2.0.1', 'TransactionEvent', event('TA-L1', 'Started', 0, 'Authorized', 'DEPOT-2', evse(3)));
@@ -160,8 +183,13 @@ describe('OCPP 1.6 answers', () => {
     ['ONLY-E', V16_ELSEWHERE, { status: 'Accepted' }],
     ['DEPOT-1', V16_DEPOT, { status: 'Accepted' }],
     ['FAM-1', V16_DEPOT, { status: 'Accepted', expiryDate: '2030-01-01T00:00:00.000Z', parentIdTag: 'FAMILY' }],
-    // 1.6 has no master pass: Accepted would let the card start charging.
-    ['POL-1', V16_DEPOT, { status: 'Invalid', parentIdTag: 'MASTERPASS' }],
+    // 1.6 has no master pass: Accepted would let the card start charging. Invalid comes alone.
+    ['POL-1', V16_DEPOT, { status: 'Invalid' }],
+    // Where the card is not admitted: the status alone (no parentIdTag or expiryDate).
+    ['DEPOT-FAM', V16_ELSEWHERE, { status: 'Invalid' }],
+    ['DEPOT-BLK', V16_ELSEWHERE, { status: 'Blocked' }],
+    ['DEPOT-FAM', V16_DEPOT, { status: 'Accepted', expiryDate: '2030-01-01T00:00:00.000Z', parentIdTag: 'FAMILY' }],
+    ['DEPOT-BLK', V16_DEPOT, { status: 'Blocked', parentIdTag: 'FAMILY' }],
   ])('authorizes %s at %s as %o', async (idTag, chargerId, idTagInfo) => {
     expect((await authorize16(idTag, chargerId)).answer).toEqual({ idTagInfo });
   });
@@ -181,9 +209,22 @@ describe('OCPP 1.6 answers', () => {
     expect(await h.deps.stores.transactions.get(V16_DEPOT, String(started.transactionId))).toMatchObject({ status: 'ended', idToken: 'FAM-2', stopIdToken: 'FAM-3' });
   });
 
-  it('refuses a master pass and a misplaced token at StartTransaction with Invalid', async () => {
-    expect(await start(V16_ELSEWHERE, 'POL-1', 2)).toMatchObject({ idTagInfo: { status: 'Invalid', parentIdTag: 'MASTERPASS' } });
+  it('refuses a master pass and a misplaced token at StartTransaction with Invalid alone', async () => {
+    expect(await start(V16_ELSEWHERE, 'POL-1', 2)).toEqual({ transactionId: expect.any(Number), idTagInfo: { status: 'Invalid' } });
     expect(await start(V16_ELSEWHERE, 'DEPOT-2', 3)).toMatchObject({ idTagInfo: { status: 'Invalid' } });
     expect(await start(V16_DEPOT, 'DEPOT-4', 4)).toMatchObject({ idTagInfo: { status: 'Accepted' } });
+    expect(await start(V16_ELSEWHERE, 'DEPOT-FAM', 5)).toEqual({ transactionId: expect.any(Number), idTagInfo: { status: 'Invalid' } });
+  });
+
+  it('answers a StopTransaction by a card not admitted at the charger with Invalid alone', async () => {
+    const started = (await start(V16_ELSEWHERE, 'FREE-4', 6)) as { transactionId: number; idTagInfo: unknown };
+    expect(started.idTagInfo).toEqual({ status: 'Accepted' });
+    const stopped = await answer(V16_ELSEWHERE, 'ocpp1.6', 'StopTransaction', {
+      transactionId: started.transactionId,
+      idTag: 'DEPOT-FAM',
+      meterStop: 100,
+      timestamp: '2026-03-02T11:30:00Z',
+    });
+    expect(stopped).toEqual({ idTagInfo: { status: 'Invalid' } });
   });
 });

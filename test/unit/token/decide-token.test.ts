@@ -57,9 +57,9 @@ describe('statuses in each version', () => {
     expect(idTokenInfoV2(d).status).toBe(v2);
   });
 
-  it('a master pass starting is Invalid in both versions', () => {
+  it('a master pass starting is Invalid in both versions (1.6 Invalid alone)', () => {
     const d = decideToken(token({ groupId: 'POLICE', masterPass: true }), NOW, false, { purpose: 'start', place: HERE });
-    expect(idTagInfoV16(d)).toEqual({ status: 'Invalid', parentIdTag: 'POLICE' });
+    expect(idTagInfoV16(d)).toEqual({ status: 'Invalid' });
     expect(idTokenInfoV2(d)).toEqual({ status: 'Invalid', groupIdToken: { idToken: 'POLICE', type: 'Central' } });
   });
 
@@ -72,6 +72,66 @@ describe('statuses in each version', () => {
       [{ groupId: 'P', masterPass: true }, 'Invalid'],
     ];
     for (const [fields, verdict] of order) expect(decideToken(token(fields), NOW, true, { purpose: 'start', place: HERE }).verdict).toBe(verdict);
+  });
+});
+
+describe('what a charger is told besides the status', () => {
+  const personalMessage = { format: 'UTF8' as const, content: 'Welcome back, Jane' };
+  const driver = { groupId: 'DOE-FAMILY', expiresAt: '2030-01-01T00:00:00.000Z', personalMessage, cacheLifetimeSeconds: 600 };
+  const ELSEWHERE = { chargerId: 'CP-9', locationId: 'LOC-B' };
+
+  it('tells a charger where the token is not admitted its status alone, whatever refuses it', () => {
+    const cases: [Partial<IdTokenRecord>, TokenVerdict, string][] = [
+      [{ ...driver, allowedChargers: ['CP-1'] }, 'NotAtThisLocation', 'Invalid'],
+      [{ ...driver, allowedLocations: ['LOC-A'], blocked: true }, 'Blocked', 'Blocked'],
+      [{ ...driver, allowedLocations: ['LOC-A'], expiresAt: '2026-01-01T00:00:00.000Z' }, 'Expired', 'Expired'],
+      [{ ...driver, allowedLocations: ['LOC-A'], groupId: 'POLICE', masterPass: true }, 'NotAtThisLocation', 'Invalid'],
+    ];
+    for (const [fields, verdict, v16] of cases) {
+      const d = decideToken(token(fields), NOW, false, { place: ELSEWHERE });
+      expect(d).toEqual({ verdict });
+      expect(idTokenInfoV2(d)).toEqual({ status: verdict });
+      expect(idTagInfoV16(d)).toEqual({ status: v16 });
+    }
+    // Without a known place a restricted token is admitted nowhere: the same.
+    expect(decideToken(token({ ...driver, allowedChargers: ['CP-1'] }), NOW, false)).toEqual({ verdict: 'NotAtThisLocation' });
+  });
+
+  it('keeps the facts where the token is admitted, refused or not', () => {
+    const here = { ...driver, allowedLocations: ['LOC-A'] };
+    expect(idTokenInfoV2(decideToken(token({ ...here, blocked: true }), NOW, false, { place: HERE }))).toEqual({
+      status: 'Blocked',
+      groupIdToken: { idToken: 'DOE-FAMILY', type: 'Central' },
+      personalMessage,
+    });
+    expect(idTagInfoV16(decideToken(token({ ...here, expiresAt: '2026-01-01T00:00:00.000Z' }), NOW, false, { place: HERE }))).toEqual({
+      status: 'Expired',
+      expiryDate: '2026-01-01T00:00:00.000Z',
+      parentIdTag: 'DOE-FAMILY',
+    });
+    expect(idTagInfoV16(decideToken(token(here), NOW, true, { place: HERE }))).toEqual({
+      status: 'ConcurrentTx',
+      expiryDate: '2030-01-01T00:00:00.000Z',
+      parentIdTag: 'DOE-FAMILY',
+    });
+  });
+
+  it('answers 1.6 Invalid alone, and never a master pass group as parentIdTag', () => {
+    // An accepted token refused for one start (an EVSE reserved for another) becomes Invalid: reserved-evses.ts.
+    const refused = { ...decideToken(token(driver), NOW, false, { place: HERE }), verdict: 'Invalid' as const };
+    expect(idTagInfoV16(refused)).toEqual({ status: 'Invalid' });
+    const blockedMaster = decideToken(token({ groupId: 'POLICE', masterPass: true, blocked: true, expiresAt: driver.expiresAt }), NOW, false, { place: HERE });
+    expect(idTagInfoV16(blockedMaster)).toEqual({ status: 'Blocked', expiryDate: driver.expiresAt });
+  });
+
+  it('answers a 2.x cache expiry with Accepted only, also when a start turns an accepted token into Invalid', () => {
+    const accepted = decideToken(token(driver), NOW, false, { place: HERE });
+    expect(accepted.cacheExpiresAt).toBe('2026-06-01T00:10:00.000Z');
+    expect(idTokenInfoV2({ ...accepted, verdict: 'Invalid' })).toEqual({
+      status: 'Invalid',
+      groupIdToken: { idToken: 'DOE-FAMILY', type: 'Central' },
+      personalMessage,
+    });
   });
 });
 

@@ -39,9 +39,20 @@ export const useReservation = async (deps: Ports, use: ReservationUse): Promise<
   return used;
 };
 
-/** The charger's ReservationStatusUpdate: kept, and an open reservation closed as it says (Expired, Removed, ...). */
+/**
+ * The charger's ReservationStatusUpdate: kept, and an open reservation closed as it says (Expired, Removed, ...).
+ * An id we hold no reservation of (made up, or made by another CSMS) is logged only: its message is on the timeline.
+ */
 export const recordReservationReport = async (deps: Ports, report: ReservationStatusReport): Promise<void> => {
-  await releaseHold(deps, await deps.stores.reservations.report(report));
+  const { known, closed } = await deps.stores.reservations.report(report);
+  if (!known) {
+    deps.log.info('ReservationStatusUpdate for a reservation id we hold none of: kept on the timeline only', {
+      chargerId: report.chargerId,
+      reservationId: report.reservationId,
+      status: report.status,
+    });
+  }
+  await releaseHold(deps, closed);
 };
 
 /** How many past-expiry reservations one run reads per page, and closes at once. */

@@ -128,15 +128,22 @@ export const reservationStore = (ctx: StoreContext) => {
     );
   };
 
-  /** The charger's last reported status alone (a report that closes nothing, or of a reservation made elsewhere). */
-  const setReportedStatus = async (report: ReservationStatusReport): Promise<void> => {
-    await ctx.db.send(
-      new UpdateCommand({
-        TableName: ctx.tables.Csms,
-        Key: reservationKey(report.chargerId, report.reservationId),
-        ...setRemove({ type: ITEM_TYPE, chargerId: report.chargerId, reservationId: report.reservationId, reportedStatus: report.status, reportedAt: report.at }),
-      }),
+  /**
+   * The charger's last reported status alone, on a reservation we know (a report that closes nothing). False, and
+   * nothing written, for an id we hold no item of: a charger makes up no items (they never expire, and its partition
+   * must stay erasable), so a reservation made elsewhere is on the timeline only.
+   */
+  const setReportedStatus = async (report: ReservationStatusReport): Promise<boolean> => {
+    const written = await unlessConditionFails(
+      ctx.db.send(
+        new UpdateCommand({
+          TableName: ctx.tables.Csms,
+          Key: reservationKey(report.chargerId, report.reservationId),
+          ...conditioned(setRemove({ reportedStatus: report.status, reportedAt: report.at }), { expression: 'attribute_exists(pk)' }),
+        }),
+      ),
     );
+    return written !== undefined;
   };
 
   return {
@@ -193,14 +200,15 @@ export const reservationStore = (ctx: StoreContext) => {
 
     /**
      * The charger's ReservationStatusUpdate: its status kept, and an open reservation closed as the status says
-     * (`REPORTED_CLOSES`). The closed reservation, or undefined when it closed nothing (one write more: the report alone).
+     * (`REPORTED_CLOSES`). `closed`: the reservation it closed (when it closed nothing, one write more: the report
+     * alone). `known: false`: no reservation has this id, and nothing was written.
      */
-    async report(report: ReservationStatusReport): Promise<Reservation | undefined> {
+    async report(report: ReservationStatusReport): Promise<{ known: boolean; closed?: Reservation }> {
       const to = REPORTED_CLOSES[report.status];
       const facts = { reportedStatus: report.status, reportedAt: report.at, ...(to === 'expired' ? { expiredAt: report.at } : { cancelledAt: report.at }) };
+      // Closing needs a status to leave (absent not allowed): it never creates the item either.
       const closed = to && (await close(report.chargerId, report.reservationId, to, facts, report.at, statusIn(CLOSES_FROM[to], false)));
-      if (!closed) await setReportedStatus(report);
-      return closed;
+      return closed ? { known: true, closed } : { known: await setReportedStatus(report) };
     },
 
     /**

@@ -394,7 +394,9 @@ describe('DELETE /chargers/{chargerId}', () => {
 
   it('keeps the history by default, closes the live connection and uncounts it at its location', async () => {
     await seed('CP-KEEP', 2);
-    await api.deps.stores.reservations.setReportedStatus({ chargerId: 'CP-KEEP', reservationId: 3, status: 'Expired', at: '2026-03-01T10:00:00.000Z' });
+    const reservation = { chargerId: 'CP-KEEP', reservationId: 3, expiry: '2026-03-01T11:00:00.000Z', connectorId: 1, idToken: 'TAG-K', commandId: 'c-r' };
+    await api.deps.stores.reservations.createRequested({ ...reservation, createdAt: '2026-03-01T10:00:00.000Z', requestedBy: 'test' });
+    expect(await api.deps.stores.reservations.get('CP-KEEP', 3)).toBeDefined();
     const told = { chargerId: 'CP-KEEP', protocol: 'ocpp1.6', commandId: 'c-1', reportedAt: '2026-03-01T10:00:00.000Z' } as const;
     await api.deps.stores.configuration.keep([{ ...told, key: 'HeartbeatInterval', value: '300', action: 'GetConfiguration' }]);
     await api.deps.stores.compositeSchedules.keep({ ...told, evseId: 1, chargingRateUnit: 'A', chargingSchedulePeriod: [{ startPeriod: 0, limit: 16 }] });

@@ -112,19 +112,42 @@ describe('paged reports', () => {
 });
 
 describe('a reservation ended', () => {
+  /** A reservation we issued (POST /reservations records it before its ReserveNow goes). */
+  const issued = (chargerId: string, reservationId: number) =>
+    h.deps.stores.reservations.createRequested({
+      chargerId,
+      reservationId,
+      expiry: new Date(Date.now() + 3_600_000).toISOString(),
+      evseId: 1,
+      idToken: 'TAG-RES',
+      commandId: `cmd-res-${reservationId}`,
+      createdAt: new Date().toISOString(),
+      requestedBy: 'test',
+    });
+
   it('keeps a ReservationStatusUpdate on the timeline and its last status on the reservation', async () => {
+    await issued(CP, 5);
     await accepted('ReservationStatusUpdate', { reservationId: 5, reservationUpdateStatus: 'Expired' });
     expect(await h.deps.stores.reservations.get(CP, 5)).toMatchObject({ chargerId: CP, reservationId: 5, reportedStatus: 'Expired', reportedAt: expect.any(String) });
     const entries = (await h.deps.stores.timeline.list(CP)).items.filter((e) => e.kind === 'ReservationStatus');
     expect(entries).toEqual([expect.objectContaining({ payload: { reservationId: 5, reservationUpdateStatus: 'Expired' } })]);
   });
 
+  it('keeps a ReservationStatusUpdate of an id we never issued on the timeline only', async () => {
+    await accepted('ReservationStatusUpdate', { reservationId: 8, reservationUpdateStatus: 'Removed' });
+    expect(await h.deps.stores.reservations.get(CP, 8)).toBeUndefined();
+    const entries = (await h.deps.stores.timeline.list(CP)).items.filter((e) => e.kind === 'ReservationStatus');
+    expect(entries).toContainEqual(expect.objectContaining({ payload: { reservationId: 8, reservationUpdateStatus: 'Removed' } }));
+  });
+
   it('takes 2.1 NoTransaction, which 2.0.1 does not know', async () => {
+    await issued(CP21, 6);
+    await issued(CP, 7);
     await accepted('ReservationStatusUpdate', { reservationId: 6, reservationUpdateStatus: 'NoTransaction' }, 'ocpp2.1', CP21);
     expect(await h.deps.stores.reservations.get(CP21, 6)).toMatchObject({ reportedStatus: 'NoTransaction' });
     const refused = await h.call(CP, 'ocpp2.0.1', 'ReservationStatusUpdate', { reservationId: 7, reservationUpdateStatus: 'NoTransaction' });
     expect(refused.slice(0, 3)).toEqual([4, expect.any(String), 'PropertyConstraintViolation']);
-    expect(await h.deps.stores.reservations.get(CP, 7)).toBeUndefined();
+    expect(await h.deps.stores.reservations.get(CP, 7)).not.toHaveProperty('reportedStatus');
   });
 
   it('refuses a negative reservation id (its key has ten digits)', async () => {

@@ -77,7 +77,7 @@ describe('2.0.1 TransactionEvent on a reserved EVSE', () => {
     expect(await h.deps.stores.reservations.get(CP2, 42)).toMatchObject({ status: 'reserved' });
   });
 
-  it('closes a reservation the charger reports Expired (freeing its EVSE: one request more), and keeps an unknown one’s report', async () => {
+  it('closes a reservation the charger reports Expired (freeing its EVSE: one request more), and makes no item of an unknown id', async () => {
     await answeredCommand(
       h,
       { chargerId: CP2, protocol: 'ocpp2.0.1', action: 'ReserveNow', payload: { id: 43, expiryDateTime: inAnHour(), idToken: { idToken: 'TAG-R3', type: 'ISO14443' }, evseId: 3 } },
@@ -87,8 +87,12 @@ describe('2.0.1 TransactionEvent on a reserved EVSE', () => {
     expect(closing.requests).toBe(3);
     expect(await h.deps.stores.reservations.get(CP2, 43)).toMatchObject({ status: 'expired', reportedStatus: 'Expired' });
     expect((await h.deps.stores.readTogether({ held: h.deps.stores.reservations.readHeldEvses(CP2) })).held).not.toHaveProperty('3');
-    const unknown = await measured(CP2, 'ocpp2.0.1', 'ReservationStatusUpdate', { reservationId: 44, reservationUpdateStatus: 'Removed' });
-    expect(unknown.requests).toBe(3);
-    expect(await h.deps.stores.reservations.get(CP2, 44)).toEqual({ chargerId: CP2, reservationId: 44, reportedStatus: 'Removed', reportedAt: expect.any(String) });
+    // An id we never issued: answered, and on the timeline, but no reservation item (it would never expire).
+    const unknown = await measured(CP2, 'ocpp2.0.1', 'ReservationStatusUpdate', { reservationId: 2_147_483_647, reservationUpdateStatus: 'Removed' });
+    expect(unknown).toMatchObject({ reply: {}, requests: 3 });
+    expect(await h.deps.stores.reservations.get(CP2, 2_147_483_647)).toBeUndefined();
+    const timeline = (await h.deps.stores.timeline.list(CP2)).items;
+    expect(timeline.filter((e) => e.kind === 'ReservationStatus').map((e) => (e.payload as { reservationId: number }).reservationId)).toContain(2_147_483_647);
+    expect((await h.deps.stores.reservations.list(CP2)).items.map((r) => r.reservationId).sort()).toEqual([42, 43, 46]);
   });
 });

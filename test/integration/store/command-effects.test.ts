@@ -31,9 +31,13 @@ const answered = (reservationId: number, answer: string, extra: Partial<Answered
 });
 
 describe('reservation store', () => {
-  it('keeps a reservation and the charger’s report on one item, whichever lands first', async () => {
+  it('keeps a reservation and the charger’s report on one item, whichever lands first once we know the id', async () => {
     const reservations = f.deps.stores.reservations;
-    await reservations.setReportedStatus({ chargerId: CP, reservationId: 11, status: 'Expired', at: '2026-05-01T12:00:01.000Z' });
+    // Requested (POST /reservations) before its answer: the report finds the item; an id we never issued is not kept.
+    await reservations.createRequested({ ...answered(11, 'Accepted'), createdAt: '2026-05-01T11:00:00.000Z', requestedBy: 'test' });
+    expect(await reservations.setReportedStatus({ chargerId: CP, reservationId: 11, status: 'Expired', at: '2026-05-01T12:00:01.000Z' })).toBe(true);
+    expect(await reservations.setReportedStatus({ chargerId: CP, reservationId: 19, status: 'Expired', at: '2026-05-01T12:00:01.000Z' })).toBe(false);
+    expect(await reservations.get(CP, 19)).toBeUndefined();
     await reservations.reserve(answered(11, 'Accepted'));
     await reservations.reserve(answered(12, 'Accepted', { connectorId: undefined, evseId: 2, idTokenType: 'ISO14443', groupIdToken: 'FLEET' }));
     await reservations.setReportedStatus({ chargerId: CP, reservationId: 12, status: 'Removed', at: '2026-05-01T12:00:02.000Z' });
@@ -47,6 +51,7 @@ describe('reservation store', () => {
       commandId: 'cmd-11-Accepted',
       answeredAt: '2026-05-01T11:00:00.000Z',
       createdAt: '2026-05-01T11:00:00.000Z',
+      requestedBy: 'test',
       reportedStatus: 'Expired',
       reportedAt: '2026-05-01T12:00:01.000Z',
     });

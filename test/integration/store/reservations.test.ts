@@ -151,6 +151,27 @@ describe('how a reservation ends', () => {
     await recordReservationReport(deps, { chargerId: 'CP-REP', reservationId: 41, status: 'Removed', at: at(5) });
     expect(await reservations.get('CP-REP', 41)).toMatchObject({ status: 'expired', reportedStatus: 'Removed', reportedAt: at(5) });
   });
+
+  it('the charger’s report of an id we hold no reservation of writes nothing, whatever its status, and is logged', async () => {
+    const logged: [string, object | undefined][] = [];
+    const log = { ...depsAt(f, NOW).log, info: (message: string, ...extra: object[]) => void logged.push([message, extra[0]]) };
+    const deps = { ...depsAt(f, NOW), log };
+    for (const status of ['Expired', 'Removed', 'NoTransaction', 'SomethingElse']) {
+      await recordReservationReport(deps, { chargerId: 'CP-REP-X', reservationId: 2_147_483_647, status, at: at(0) });
+    }
+    expect(await deps.stores.reservations.get('CP-REP-X', 2_147_483_647)).toBeUndefined();
+    expect((await deps.stores.reservations.list('CP-REP-X')).items).toEqual([]);
+    expect(logged).toHaveLength(4);
+    expect(logged[0]?.[1]).toEqual({ chargerId: 'CP-REP-X', reservationId: 2_147_483_647, status: 'Expired' });
+    expect(await deps.stores.reservations.report({ chargerId: 'CP-REP-X', reservationId: 7, status: 'Removed', at: at(0) })).toEqual({ known: false });
+  });
+
+  it('takes the charger’s report of a requested reservation whose answer is not handled yet', async () => {
+    const { reservations } = f.deps.stores;
+    expect(await reservations.createRequested(requested('CP-REP-R', 43))).toBe('created');
+    const reported = await reservations.report({ chargerId: 'CP-REP-R', reservationId: 43, status: 'Removed', at: at(0) });
+    expect(reported).toEqual({ known: true, closed: expect.objectContaining({ status: 'cancelled', reportedStatus: 'Removed' }) });
+  });
 });
 
 describe('the expiry schedule', () => {

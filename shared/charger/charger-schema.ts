@@ -191,7 +191,11 @@ export const ChargerReportSchema = z.object({
   kind: ReportKindSchema,
   requestId: z.number().int(),
   complete: z.boolean(),
+  /** The first missing page numbers (at most 100); `missingCount` says how many are missing. */
   missingSeqNos: z.array(z.number().int()),
+  missingCount: z.number().int(),
+  /** Larger than one answer takes (about 4 MiB of entries or 10,000 pages): only its first pages are here. */
+  truncated: z.boolean(),
   pages: z.number().int(),
   reportData: z.array(z.unknown()),
 });

@@ -31,19 +31,40 @@ export interface StoredReportPage extends ReportPage {
 }
 
 export interface StoredReport {
+  /** In key order (by seqNo where the kind numbers its pages), up to the read limit. */
   pages: StoredReportPage[];
   /** The page that said it was the last (tbc = false) has arrived. */
   lastArrived: boolean;
   /** seqNo of that page, for kinds that number their pages. */
   lastSeqNo?: number;
+  /** Pages past the read limit were left unread. */
+  cut: boolean;
 }
+
+/**
+ * What one read of a report takes at most. Lambda answers at most 6 MB: about 4 MiB of entries (as JSON) leave room
+ * for the rest. The page count bounds the reads when pages are small (a charger may number them up to 999,999).
+ */
+export interface ReportReadLimit {
+  maxBytes: number;
+  maxPages: number;
+}
+export const REPORT_READ_LIMIT: ReportReadLimit = { maxBytes: 4 * 1024 * 1024, maxPages: 10_000 };
+
+/** Missing page numbers listed in an answer; `missingCount` says how many there are. */
+export const MISSING_SEQNOS_LISTED = 100;
 
 export interface AssembledReport {
   chargerId: string;
   kind: ReportKind;
   requestId: number;
   complete: boolean;
+  /** The first missing page numbers (at most MISSING_SEQNOS_LISTED), ascending. */
   missingSeqNos: number[];
+  /** How many page numbers are missing (with `truncated`: up to the last page read). */
+  missingCount: number;
+  /** The report was larger than one answer takes: only its first pages (by seqNo where numbered) are in it. */
+  truncated: boolean;
   pages: number;
   reportData: unknown[];
 }
@@ -55,22 +76,39 @@ export interface AssembledReport {
 const pageOrder = (a: StoredReportPage, b: StoredReportPage): number =>
   a.seqNo !== undefined && b.seqNo !== undefined ? a.seqNo - b.seqNo : a.receivedAt.localeCompare(b.receivedAt);
 
+/**
+ * Pure: the page numbers from 0 to `upTo` that are not in `seen`: how many, and the first few. Never walks the whole
+ * range (a last page numbered 999,999 alone would be a million numbers): at most one step per listed or seen number.
+ */
+export const missingPages = (seen: ReadonlySet<number>, upTo: number): { count: number; first: number[] } => {
+  let present = 0;
+  for (const n of seen) if (n <= upTo) present++;
+  const first: number[] = [];
+  for (let n = 0; n <= upTo && first.length < MISSING_SEQNOS_LISTED; n++) if (!seen.has(n)) first.push(n);
+  return { count: upTo + 1 - present, first };
+};
+
 export const assembleReport = async (
   deps: Pick<Ports, 'stores'>,
   chargerId: string,
   kind: ReportKind,
   requestId: number,
+  limit: ReportReadLimit = REPORT_READ_LIMIT,
 ): Promise<AssembledReport> => {
-  const { pages, lastArrived, lastSeqNo } = await deps.stores.reports.get(chargerId, kind, requestId);
+  const { pages, lastArrived, lastSeqNo, cut } = await deps.stores.reports.get(chargerId, kind, requestId, limit);
   const seen = new Set(pages.flatMap((p) => (p.seqNo === undefined ? [] : [p.seqNo])));
-  const last = lastSeqNo ?? Math.max(-1, ...seen);
-  const missingSeqNos = Array.from({ length: last + 1 }, (_, i) => i).filter((n) => !seen.has(n));
+  const lastRead = [...seen].reduce((max, n) => Math.max(max, n), -1);
+  // Cut: pages past the last one read are unknown, so only numbers before it are known to be missing.
+  const upTo = cut ? Math.min(lastSeqNo ?? lastRead, lastRead) : (lastSeqNo ?? lastRead);
+  const missing = missingPages(seen, upTo);
   return {
     chargerId,
     kind,
     requestId,
-    complete: lastArrived && missingSeqNos.length === 0,
-    missingSeqNos,
+    complete: lastArrived && !cut && missing.count === 0,
+    missingSeqNos: missing.first,
+    missingCount: missing.count,
+    truncated: cut,
     pages: pages.length,
     reportData: [...pages].sort(pageOrder).flatMap((p) => p.reportData),
   };

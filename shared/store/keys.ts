@@ -179,17 +179,18 @@ export const timelineKey = (chargerId: string, at: string, fact: unknown) => ({ 
  */
 export const reportPk = (chargerId: string, kind: ReportKind, requestId: number) =>
   kind === 'deviceModel' ? `${REPORT_PK_PREFIX}${chargerId}#${requestId}` : `${REPORT_PK_PREFIX}${chargerId}#${kind}#${requestId}`;
+/** Every page of a report, numbered or not, sorts under it (the summary beside them does not). */
+export const REPORT_PAGE_PREFIX = 'PAGE#';
 export const reportPageKey = (chargerId: string, kind: ReportKind, requestId: number, seqNo: number) => ({
   pk: reportPk(chargerId, kind, requestId),
-  sk: `PAGE#${pad(seqNo, 6)}`,
+  sk: `${REPORT_PAGE_PREFIX}${pad(seqNo, 6)}`,
 });
 /** A page of a kind whose messages carry no seqNo, by its content: a retried message lands on the same item. */
 export const unnumberedReportPageKey = (chargerId: string, kind: ReportKind, requestId: number, page: unknown) => ({
   pk: reportPk(chargerId, kind, requestId),
-  sk: `PAGE#${contentKey(page)}`,
+  sk: `${REPORT_PAGE_PREFIX}${contentKey(page)}`,
 });
 export const reportSummaryKey = (chargerId: string, kind: ReportKind, requestId: number) => ({ pk: reportPk(chargerId, kind, requestId), sk: 'SUMMARY' });
-export const REPORT_SUMMARY_SK = 'SUMMARY';
 
 /**
  * Reservations of a charger, in its partition under the id as registered (beside presence and connectors); ids are

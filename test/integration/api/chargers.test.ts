@@ -351,15 +351,41 @@ describe('live status and history', () => {
     await page(0, true);
     await page(1, false);
     const res = await api.call(getChargerReportRoute, { params: { chargerId: 'CP-HIST', requestId: '7' }, claims: reader });
-    expect(res.body).toEqual({ chargerId: 'CP-HIST', kind: 'deviceModel', requestId: 7, complete: true, missingSeqNos: [], pages: 2, reportData: [{ seqNo: 0 }, { seqNo: 1 }] });
+    expect(res.body).toEqual({
+      chargerId: 'CP-HIST', kind: 'deviceModel', requestId: 7, complete: true, missingSeqNos: [], missingCount: 0, truncated: false, pages: 2, reportData: [{ seqNo: 0 }, { seqNo: 1 }],
+    });
     expect((await api.call(getChargerReportRoute, { params: { chargerId: 'CP-HIST', requestId: '8' } })).status).toBe(404);
     expect((await api.call(getChargerReportRoute, { params: { chargerId: 'CP-HIST', requestId: 'x' } })).status).toBe(400);
+  });
+
+  it('answers a last page numbered 999,999 with the first 100 missing numbers and their count, not a million of them', async () => {
+    await api.deps.stores.reports.recordPage({ chargerId: 'CP-HIST', kind: 'deviceModel', requestId: 9, seqNo: 999_999, tbc: false, reportData: [] });
+    const res = await api.call(getChargerReportRoute, { params: { chargerId: 'CP-HIST', requestId: '9' }, claims: reader });
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ complete: false, missingCount: 999_999, truncated: false, pages: 1 });
+    expect(res.body.missingSeqNos).toEqual(Array.from({ length: 100 }, (_, i) => i));
+    expect(JSON.stringify(res.body).length).toBeLessThan(2_000);
+  });
+
+  it('answers a report larger than Lambda can answer cut after its first pages, and says so', async () => {
+    // Eleven pages of about 390 KB (DynamoDB takes 400 KB an item): about 4.3 MB, more than the 4 MiB one answer takes.
+    const entries = Array.from({ length: 39 }, (_, i) => ({ i, filler: 'x'.repeat(10_000) }));
+    for (let seqNo = 0; seqNo < 11; seqNo++) {
+      await api.deps.stores.reports.recordPage({ chargerId: 'CP-HIST', kind: 'deviceModel', requestId: 10, seqNo, tbc: seqNo < 10, reportData: entries });
+    }
+    const res = await api.call(getChargerReportRoute, { params: { chargerId: 'CP-HIST', requestId: '10' }, claims: reader });
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ complete: false, truncated: true, missingSeqNos: [], missingCount: 0, pages: 10 });
+    expect(res.body.reportData).toHaveLength(10 * 39);
+    expect(JSON.stringify(res.body).length).toBeLessThan(4.5 * 1024 * 1024);
   });
 
   it('reads a report of another kind with ?kind=, apart from the device model report of the same requestId', async () => {
     await api.deps.stores.reports.recordPage({ chargerId: 'CP-HIST', kind: 'monitoring', requestId: 7, seqNo: 0, generatedAt: '2026-03-01T12:00:00Z', tbc: false, reportData: [{ monitor: 1 }] });
     const res = await api.call(getChargerReportRoute, { params: { chargerId: 'CP-HIST', requestId: '7' }, query: { kind: 'monitoring' }, claims: reader });
-    expect(res.body).toEqual({ chargerId: 'CP-HIST', kind: 'monitoring', requestId: 7, complete: true, missingSeqNos: [], pages: 1, reportData: [{ monitor: 1 }] });
+    expect(res.body).toEqual({
+      chargerId: 'CP-HIST', kind: 'monitoring', requestId: 7, complete: true, missingSeqNos: [], missingCount: 0, truncated: false, pages: 1, reportData: [{ monitor: 1 }],
+    });
     expect((await api.call(getChargerReportRoute, { params: { chargerId: 'CP-HIST', requestId: '7' }, query: { kind: 'chargingProfiles' } })).status).toBe(404);
     expect((await api.call(getChargerReportRoute, { params: { chargerId: 'CP-HIST', requestId: '7' }, query: { kind: 'variables' } })).status).toBe(400);
   });

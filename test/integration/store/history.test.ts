@@ -40,6 +40,23 @@ describe('report store', () => {
     expect(report.pages.map((p) => p.seqNo)).toEqual([0, 1]);
   });
 
+  it('reads pages in seqNo order up to the limit, says it cut, and counts as missing only numbers before the cut', async () => {
+    const cp = 'CP-REPORT-CUT';
+    const reports = f.deps.stores.reports;
+    for (const seqNo of [0, 2, 3, 4, 7]) await reports.recordPage(page(cp, seqNo, seqNo !== 7, [{ seqNo, text: 'abcdefghij' }]));
+    // Every page fits (the summary is read beside the pages, whatever the limit).
+    expect(await assembleReport(f.deps, cp, 'deviceModel', 42)).toMatchObject({ complete: false, truncated: false, pages: 5, missingSeqNos: [1, 5, 6], missingCount: 3 });
+    // Three pages at most: 0, 2, 3; 1 is known to be missing, 5 and 6 are past the cut.
+    const byPages = await assembleReport(f.deps, cp, 'deviceModel', 42, { maxBytes: 1_000_000, maxPages: 3 });
+    expect(byPages).toMatchObject({ complete: false, truncated: true, pages: 3, missingSeqNos: [1], missingCount: 1 });
+    expect(byPages.reportData).toEqual([0, 2, 3].map((seqNo) => ({ seqNo, text: 'abcdefghij' })));
+    // A byte budget of two pages' entries.
+    const pageBytes = JSON.stringify([{ seqNo: 0, text: 'abcdefghij' }]).length;
+    expect(await assembleReport(f.deps, cp, 'deviceModel', 42, { maxBytes: 2 * pageBytes, maxPages: 100 })).toMatchObject({ truncated: true, pages: 2, missingSeqNos: [1] });
+    // The summary still says the last page arrived: complete only when nothing was cut and nothing is missing.
+    expect((await reports.get(cp, 'deviceModel', 42, { maxBytes: 1_000_000, maxPages: 1 })).lastSeqNo).toBe(7);
+  });
+
   it('stores a page sent again once', async () => {
     const cp = 'CP-REPORT-AGAIN';
     const reports = f.deps.stores.reports;
@@ -80,7 +97,7 @@ describe('report store', () => {
       expect(await assembleReport(at(2), cp, 'displayMessages', requestId)).toMatchObject({ complete: false, pages: 1 });
       await at(3).stores.reports.recordPage(unnumbered(requestId, second, false));
       expect(await assembleReport(at(3), cp, 'displayMessages', requestId)).toEqual({
-        chargerId: cp, kind: 'displayMessages', requestId, complete: true, missingSeqNos: [], pages: 2, reportData: [first, second],
+        chargerId: cp, kind: 'displayMessages', requestId, complete: true, missingSeqNos: [], missingCount: 0, truncated: false, pages: 2, reportData: [first, second],
       });
       expect(await f.partition('Csms', reportPk(cp, 'displayMessages', requestId))).toHaveLength(3); // two pages and the summary
     }

@@ -96,6 +96,14 @@ export type CreateChargerResult =
 
 export const isAccepted = (charger: ChargerProfile | undefined): boolean => charger?.registrationStatus === 'accepted';
 
+/**
+ * The id a charger is registered under, for an id in any case (CP-1 and cp-1 are one charger): its records are keyed
+ * by that spelling. One GetItem of the profile. An id no profile has is answered as given: a charger deleted with
+ * its history kept still has its records under the id it had.
+ */
+export const registeredChargerId = async (deps: Pick<Ports, 'stores'>, chargerId: string): Promise<string> =>
+  (await deps.stores.chargers.get(chargerId))?.chargerId ?? chargerId;
+
 export const createCharger = async (deps: CredentialPorts, input: NewCharger): Promise<CreateChargerResult> => {
   if (!isValidChargerId(input.chargerId)) return { created: false, reason: 'invalid-id' };
   const password = input.password ?? generateChargerPassword();

@@ -15,6 +15,7 @@ import { CommandSchema } from '../command/command-schema.ts';
 import { redactCommand } from '../command/command-view.ts';
 import type { CommandQueue } from '../command/ports.ts';
 import type { Ports } from '../deps.ts';
+import { registeredChargerId } from '../charger/registry.ts';
 import { isV16 } from '../command/answer.ts';
 import type { OcppProtocol } from '../ocpp/frames.ts';
 import { checkOutbound, loadValidators } from '../ocpp/validate.ts';
@@ -259,8 +260,7 @@ export const cancelReservation = async (deps: CommandDeps, chargerId: string, re
 export const listReservationsBy = async (deps: Ports, partition: ReservationPartition, page: PageOptions): Promise<Page<Reservation>> => {
   if (!('chargerId' in partition)) return deps.stores.reservations.listBy(partition, page);
   // Listed under the id as registered: any case of it finds them.
-  const charger = await deps.stores.chargers.get(partition.chargerId);
-  return deps.stores.reservations.listBy({ chargerId: charger?.chargerId ?? partition.chargerId }, page);
+  return deps.stores.reservations.listBy({ chargerId: await registeredChargerId(deps, partition.chargerId) }, page);
 };
 
 /** The charger's reservations by id (`GET /chargers/{chargerId}/reservations`): the profile, then one query. */

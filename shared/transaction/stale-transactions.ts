@@ -8,6 +8,7 @@ import * as z from 'zod';
 import { failure, success, type Outcome } from '../api/outcome.ts';
 import type { Ports } from '../deps.ts';
 import type { Presence } from '../charger/presence.ts';
+import { registeredChargerId } from '../charger/registry.ts';
 import type { Page, PageOptions } from '../store/queries.ts';
 import { lastEventAt, staleness } from './token-use.ts';
 import { transactionView, type TimeRange, type TransactionView } from './transaction-queries.ts';
@@ -51,10 +52,11 @@ export const listStaleTransactions = async (deps: Ports, options: PageOptions & 
 /**
  * Ends an active transaction as closed by the CSMS (`closedByCsms`: who, why, when; stop reason ClosedByOperator,
  * `inferredEnd`), and frees its connector and its token. A stop the charger sends later is merged over it as over any
- * end we inferred. `conflict` when it has ended already.
+ * end we inferred. `conflict` when it has ended already. The charger's id in any case (resolved to the id as registered).
  */
-export const closeTransaction = async (deps: Ports, chargerId: string, transactionId: string, reason: string, by: string): Promise<Outcome<TransactionView>> => {
+export const closeTransaction = async (deps: Ports, chargerIdAsGiven: string, transactionId: string, reason: string, by: string): Promise<Outcome<TransactionView>> => {
   const at = deps.now().toISOString();
+  const chargerId = await registeredChargerId(deps, chargerIdAsGiven);
   const { before, after } = await updateTransaction(deps, chargerId, transactionId, (tx) =>
     tx?.status !== 'active' ? tx : { ...tx, status: 'ended', endedAt: at, stopReason: CLOSED_BY_OPERATOR, inferredEnd: true, closedByCsms: { by, reason, at } },
   );

@@ -6,6 +6,7 @@
 import * as z from 'zod';
 import { failure, success, type Outcome } from '../api/outcome.ts';
 import type { Ports } from '../deps.ts';
+import { registeredChargerId } from '../charger/registry.ts';
 import type { Page, PageOptions } from '../store/queries.ts';
 import type { TransactionPartition } from '../store/transaction-store.ts';
 import type { StoredMeterValue } from './meter-values.ts';
@@ -100,13 +101,17 @@ export interface TimeRange {
   to?: string;
 }
 
+/** A charger's transactions are listed under its id as registered: any case of it finds them (one GetItem more). */
 export const listTransactions = async (deps: Ports, partition: TransactionPartition, options: PageOptions & TimeRange): Promise<Page<TransactionView>> => {
-  const page = await deps.stores.transactions.list(partition, options);
+  const listed = 'chargerId' in partition ? { chargerId: await registeredChargerId(deps, partition.chargerId) } : partition;
+  const page = await deps.stores.transactions.list(listed, options);
   return { ...page, items: page.items.map(transactionView) };
 };
 
+/** A transaction by its charger's id in any case (resolved to the id as registered first) and its id. */
 export const getTransaction = async (deps: Ports, chargerId: string, transactionId: string): Promise<Outcome<TransactionWithEvents>> => {
-  const { transaction, events, more } = await deps.stores.transactions.withEvents(chargerId, transactionId, MAX_EVENTS_SHOWN);
+  const registered = await registeredChargerId(deps, chargerId);
+  const { transaction, events, more } = await deps.stores.transactions.withEvents(registered, transactionId, MAX_EVENTS_SHOWN);
   if (!transaction) return failure('not-found', `No transaction ${transactionId} of charger ${chargerId}`);
   return success({
     ...transactionView(transaction),
@@ -144,9 +149,10 @@ export const transactionMeterValues = async (
   options: PageOptions & TimeRange & { measurand?: string },
 ): Promise<Outcome<Page<MeterValueView>>> => {
   const { measurand, ...page } = options;
+  const registered = await registeredChargerId(deps, chargerId);
   const [tx, values] = await Promise.all([
-    deps.stores.transactions.exists(chargerId, transactionId),
-    deps.stores.meterValues.pageOfTransaction(chargerId, transactionId, page),
+    deps.stores.transactions.exists(registered, transactionId),
+    deps.stores.meterValues.pageOfTransaction(registered, transactionId, page),
   ]);
   if (!tx) return failure('not-found', `No transaction ${transactionId} of charger ${chargerId}`);
   return success({ ...values, items: values.items.flatMap((m) => meterValueView(m, measurand) ?? []) });

@@ -62,8 +62,9 @@ export const listTransactionsRoute = {
   response: TransactionViewSchema,
   list: true,
   entry: 'api/transactions/list-transactions.ts',
-  // state=stale: the chargers' presence (BatchGetItem) and newest readings (Query); the live window is a charger setting.
-  access: { tables: { Csms: { actions: ['Query', 'BatchGetItem'] } }, settings: ['chargers'] },
+  // ?chargerId=: the profile first (GetItem: the id as registered); state=stale: the chargers' presence (BatchGetItem)
+  // and newest readings (Query); the live window is a charger setting.
+  access: { tables: { Csms: { actions: ['GetItem', 'Query', 'BatchGetItem'] } }, settings: ['chargers'] },
 } as const satisfies HttpRoute;
 
 export const getTransactionRoute = {
@@ -75,8 +76,9 @@ export const getTransactionRoute = {
   summary: 'A transaction with its raw OCPP 2.x events (the newest 200)',
   response: TransactionWithEventsSchema,
   entry: 'api/transactions/get-transaction.ts',
-  // One query of the transaction's own partition (the item and its events).
-  access: { tables: { Csms: { actions: ['Query'], partitionKeyPrefixes: [TRANSACTION_PK_PREFIX] } } },
+  // The charger's profile (GetItem: its id as registered), then one query of the transaction's own partition (the
+  // item and its events).
+  access: { tables: { Csms: { actions: ['GetItem', 'Query'], partitionKeyPrefixes: [TRANSACTION_PK_PREFIX, CHARGER_PK_PREFIX] } } },
 } as const satisfies HttpRoute;
 
 export const listMeterValuesRoute = {
@@ -90,7 +92,8 @@ export const listMeterValuesRoute = {
   response: MeterValueViewSchema,
   list: true,
   entry: 'api/transactions/list-meter-values.ts',
-  // GetItem of the transaction (404) beside the Query of its readings on gsi1.
+  // GetItem of the charger's profile (its id as registered), then GetItem of the transaction (404) beside the Query of
+  // its readings on gsi1.
   access: { tables: { Csms: { actions: ['GetItem', 'Query'] } } },
 } as const satisfies HttpRoute;
 
@@ -104,7 +107,7 @@ export const closeTransactionRoute = {
   body: CloseTransactionSchema,
   response: TransactionViewSchema,
   entry: 'api/transactions/close-transaction.ts',
-  // Read and versioned put of the transaction; the connector's pointer (UpdateItem, and one for a transaction it
+  // The charger's profile (GetItem: its id as registered); read and versioned put of the transaction; the connector's pointer (UpdateItem, and one for a transaction it
   // outlived); the token's uses item (DeleteItem, or UpdateItem of the one use).
   access: {
     tables: {

@@ -249,3 +249,31 @@ describe('stale transactions: GET /transactions?state=stale and POST /transactio
     expect((await chargers.deps.stores.transactions.get(CP2, 'TX-R'))?.status).toBe('active');
   });
 });
+
+describe('charger ids in any case (CP-1 and cp-1 are one charger)', () => {
+  const lower = (chargerId: string) => chargerId.toLowerCase();
+
+  it('lists, reads and reads the readings of a transaction under its charger’s id written in another case', async () => {
+    expect(ids(await list({ chargerId: lower(CP16) }, viewer))).toEqual(ids(await list({ chargerId: CP16 }, viewer)));
+    expect((await list({ chargerId: lower(CP16) }, viewer)).body.items).toHaveLength(2);
+    const tx = await api.call(getTransactionRoute, { params: { chargerId: lower(CP2), transactionId: 'TX-E' }, claims: viewer });
+    expect(tx.status).toBe(200);
+    expect(tx.body).toMatchObject({ chargerId: CP2, transactionId: 'TX-E', status: 'ended' });
+    const readings = await api.call(listMeterValuesRoute, { params: { chargerId: lower(CP16), transactionId: ended16 }, claims: viewer });
+    expect(readings.status).toBe(200);
+    expect(readings.body.items.length).toBeGreaterThan(0);
+    // An id no charger has in any case is still unknown.
+    expect((await api.call(getTransactionRoute, { params: { chargerId: 'cp-none', transactionId: 'TX-E' } })).status).toBe(404);
+  });
+
+  it('closes a transaction under its charger’s id written in another case', async () => {
+    const res = await api.call(closeTransactionRoute, {
+      params: { chargerId: lower(CP2), transactionId: 'TX-R' },
+      body: { reason: 'closed by its id in lower case' },
+      claims: personClaims('olga', ['operator']),
+    });
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ chargerId: CP2, transactionId: 'TX-R', status: 'ended', stopReason: 'ClosedByOperator' });
+    expect(await chargers.deps.stores.transactions.get(lower(CP2), 'TX-R')).toBeUndefined();
+  });
+});

@@ -70,7 +70,7 @@ export const createChargerRoute = {
   entry: 'api/chargers/create-charger.ts',
   // TransactWriteItems: PutItem profile and credentials, UpdateItem the location's count; the idempotency record.
   access: {
-    tables: { Csms: { actions: ['PutItem', 'UpdateItem', 'DeleteItem'], partitionKeyPrefixes: [CHARGER_PK_PREFIX, LOCATION_PK_PREFIX, IDEMPOTENCY_PK_PREFIX] } },
+    tables: { Csms: { actions: ['PutItem', 'UpdateItem'], partitionKeyPrefixes: [CHARGER_PK_PREFIX, LOCATION_PK_PREFIX, IDEMPOTENCY_PK_PREFIX] } },
     secrets: ['passwordPepper'],
   },
 } as const satisfies HttpRoute;

@@ -39,8 +39,8 @@ export const createIdTokenRoute = {
   response: IdTokenViewSchema,
   idempotent: true,
   entry: 'api/id-tokens/create-id-token.ts',
-  // A conditional put of the token; the Idempotency-Key record (claim, complete, release).
-  access: { tables: { Csms: { actions: ['PutItem', 'UpdateItem', 'DeleteItem'], partitionKeyPrefixes: [...TOKEN_PARTITIONS, IDEMPOTENCY_PK_PREFIX] } } },
+  // A conditional put of the token; the Idempotency-Key record (claim, complete, release: a Put and Updates).
+  access: { tables: { Csms: { actions: ['PutItem', 'UpdateItem'], partitionKeyPrefixes: [...TOKEN_PARTITIONS, IDEMPOTENCY_PK_PREFIX] } } },
 } as const satisfies HttpRoute;
 
 const tokenPath = '/id-tokens/{type}/{value}';

@@ -36,8 +36,8 @@ export const createLocationRoute = {
   response: LocationSchema,
   idempotent: true,
   entry: 'api/locations/create-location.ts',
-  // A conditional PutItem of the location; the idempotency record (PutItem, UpdateItem, DeleteItem).
-  access: { tables: { Csms: { actions: ['PutItem', 'UpdateItem', 'DeleteItem'], partitionKeyPrefixes: [LOCATION_PK_PREFIX, IDEMPOTENCY_PK_PREFIX] } } },
+  // A conditional PutItem of the location; the idempotency record (PutItem, UpdateItem: a record is never deleted).
+  access: { tables: { Csms: { actions: ['PutItem', 'UpdateItem'], partitionKeyPrefixes: [LOCATION_PK_PREFIX, IDEMPOTENCY_PK_PREFIX] } } },
 } as const satisfies HttpRoute;
 
 export const getLocationRoute = {

@@ -53,7 +53,7 @@ export const addUserRoute = {
   entry: 'api/users/add-user.ts',
   access: {
     userPool: ['AdminCreateUser', 'AdminSetUserPassword', 'AdminAddUserToGroup', 'AdminDeleteUser', 'AdminGetUser', 'AdminListGroupsForUser'],
-    tables: { Csms: { actions: ['PutItem', 'UpdateItem', 'DeleteItem'], partitionKeyPrefixes: [IDEMPOTENCY_PK_PREFIX] } },
+    tables: { Csms: { actions: ['PutItem', 'UpdateItem'], partitionKeyPrefixes: [IDEMPOTENCY_PK_PREFIX] } },
   },
 } as const satisfies HttpRoute;
 

@@ -84,7 +84,12 @@ export const dispatchCommand = async (deps: DispatchPorts, ref: CommandRef, rece
     return { done: true };
   }
   if (sent === 'gone') {
-    await deps.stores.commands.complete(command.commandId, slot.messageId, { status: 'failed', failure: { code: 'ChargerOffline', detail: 'the charger’s connection was gone' } }, slot);
+    // Its $disconnect was lost (API Gateway delivers it at most once): the charger is offline now, so the commands
+    // after this one fail at once or are held, rather than each trying a dead connection until ReconcilePresence.
+    await Promise.all([
+      deps.stores.commands.complete(command.commandId, slot.messageId, { status: 'failed', failure: { code: 'ChargerOffline', detail: 'the charger’s connection was gone' } }, slot),
+      deps.stores.presence.detach(command.chargerId, slot.connectionId),
+    ]);
     countCommandOutcome(deps, command.action, 'failed');
     return { done: true };
   }

@@ -147,6 +147,21 @@ describe('held while offline', () => {
   });
 });
 
+describe('a connection gone without its $disconnect', () => {
+  it('fails the command sent to it, marks the charger offline, and the next command is held rather than sent to it', async () => {
+    const cp = `CP-CMDGONE-${runId}`;
+    await f.e.register({ chargerId: cp });
+    // As a lost $disconnect leaves it: the presence names a connection that no longer exists.
+    await f.e.deps.stores.presence.attach({ chargerId: cp, connectionId: `gone-${runId}`, protocol: 'ocpp1.6', connectedAt: Date.now() });
+    const first = await send(cp, 'Reset', { type: 'Soft' });
+    expect(await follow(first.body.commandId as string)).toMatchObject({ status: 'failed', failure: { code: 'ChargerOffline' } });
+    expect(await f.e.deps.stores.presence.get(cp)).toMatchObject({ connected: false });
+    const held = await send(cp, 'Reset', { type: 'Soft' }, { whenOffline: 'hold' });
+    await expect.poll(async () => (await api('GET', `/commands/${held.body.commandId}`)).body.heldSince, { timeout: 10_000 }).toBeDefined();
+    expect((await api('GET', `/commands/${held.body.commandId}`)).body.status).toBe('queued');
+  });
+});
+
 describe('one charger at a time, in order', () => {
   it('delivers three commands posted at once one at a time, in order', async () => {
     const cp = `CP-CMDSEQ-${runId}`;

@@ -35,7 +35,7 @@ describe('POST /chargers/{id}/commands to a charger the CSMS has not accepted', 
     ['ocpp2.0.1', 'RequestStopTransaction', { transactionId: 'TX-1' }],
   ] as const)('refuses a %s %s with 409 while the charger is pending (1.6 §4.2, 2.0.1 B02), recording nothing', async (protocol, action, payload) => {
     const chargerId = `CP-PENDING-${action}`;
-    expect((await api.call(createChargerRoute, { body: { chargerId, defaultProtocol: protocol } })).status).toBe(201);
+    await newCharger(chargerId, protocol);
     expect((await api.call(setChargerRegistrationRoute, { params: { chargerId }, body: { status: 'pending' } })).status).toBe(200);
 
     const sent = await api.call(sendCommandRoute, { params: { chargerId }, body: { action, payload } });
@@ -55,7 +55,7 @@ describe('POST /chargers/{id}/commands that choose where and how the charger con
     ['CP-NET-3', 'ocpp2.0.1', 'SetVariables', { setVariableData: [{ component: { name: 'OCPPCommCtrlr' }, variable: { name: 'NetworkConfigurationPriority' }, attributeValue: '2,1' }] }],
     ['CP-NET-4', 'ocpp2.1', 'SetVariables', { setVariableData: [{ component: { name: 'networkconfiguration', instance: '2' }, variable: { name: 'OcppCsmsUrl' }, attributeValue: elsewhere }] }],
   ] as const)('%s: refuses a %s %s %j to an operator and a machine client (403), recording nothing', async (chargerId, protocol, action, payload) => {
-    expect((await api.call(createChargerRoute, { body: { chargerId, defaultProtocol: protocol } })).status).toBe(201);
+    await newCharger(chargerId, protocol);
 
     for (const claims of [operator, writer]) {
       const sent = await api.call(sendCommandRoute, { params: { chargerId }, body: { action, payload }, claims });
@@ -67,7 +67,7 @@ describe('POST /chargers/{id}/commands that choose where and how the charger con
 
   it('lets an admin send SetNetworkProfile: past the role check, its payload is checked next', async () => {
     const chargerId = 'CP-NET-ADMIN';
-    expect((await api.call(createChargerRoute, { body: { chargerId, defaultProtocol: 'ocpp2.0.1' } })).status).toBe(201);
+    await newCharger(chargerId, 'ocpp2.0.1');
     const sent = await api.call(sendCommandRoute, { params: { chargerId }, body: { action: 'SetNetworkProfile', payload: { configurationSlot: 2 } } });
     expect(sent.status).toBe(422);
     expect(sent.body.detail).toMatch(/connectionData/);
@@ -75,7 +75,7 @@ describe('POST /chargers/{id}/commands that choose where and how the charger con
 
   it('leaves other SetVariables to operators', async () => {
     const chargerId = 'CP-NET-OTHER';
-    expect((await api.call(createChargerRoute, { body: { chargerId, defaultProtocol: 'ocpp2.0.1' } })).status).toBe(201);
+    await newCharger(chargerId, 'ocpp2.0.1');
     // An invalid payload answers 422 past the role check, before anything would be queued.
     const other = { setVariableData: [{ component: { name: 'OCPPCommCtrlr' }, variable: { name: 'HeartbeatInterval' } }] };
     const sent = await api.call(sendCommandRoute, { params: { chargerId }, body: { action: 'SetVariables', payload: other }, claims: operator });

@@ -35,8 +35,8 @@ const streamImageFilter = (route: StreamRoute) => ({
 });
 
 /**
- * DynamoDB Streams → Lambda, only for items whose new image has one of the route's `type`s (and its `withAttributes`) (other records are
- * dropped by Lambda's filter, never delivered). From the oldest record, so nothing written between the table's
+ * DynamoDB Streams → Lambda, only for items whose new image has one of the route's `type`s and its `withAttributes`
+ * (other records are dropped by Lambda's filter, never delivered). From the oldest record, so nothing written between the table's
  * and the mapping's creation is missed. A batch that still fails after the retries is described on `onFailure`.
  * Not bisected: the local runtime runs the same semantics, and a handler that can tell a bad record should not throw.
  */

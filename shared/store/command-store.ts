@@ -10,7 +10,7 @@ import type { StoreContext } from './context.ts';
 import { isConditionFailed, itemOfFailedCondition, transactionConditionsFailed, unlessConditionFails, type Item } from './dynamo.ts';
 import { chargerCommandsIndex, chargerCommandsPk, commandKey, commandSlotKey, HELD_COMMAND_PREFIX, heldCommandKey, heldCommandsPk, presenceKey, withoutKeys } from './keys.ts';
 import { mapPage, queryAll, queryPage, type Page, type PageOptions } from './queries.ts';
-import { PRESENCE_TYPE } from './presence-store.ts';
+import { wholePresenceItem } from './presence-store.ts';
 
 const COMMAND_TYPE = 'Command';
 const SLOT_TYPE = 'CommandSlot';
@@ -210,6 +210,8 @@ export const commandStore = (ctx: StoreContext) => {
      */
     async hold(command: Command): Promise<boolean> {
       const at = ctx.now().toISOString();
+      // A command held for a charger that never connected still leaves it a whole presence item.
+      const wholePresence = wholePresenceItem(command.chargerId);
       try {
         await ctx.db.send(
           new TransactWriteCommand({
@@ -241,10 +243,9 @@ export const commandStore = (ctx: StoreContext) => {
                 Update: {
                   TableName: table(),
                   Key: presenceKey(command.chargerId),
-                  // A charger that never connected still gets a whole presence item (as presence-store.ts writes one).
-                  UpdateExpression: 'SET heldCommandsAt = :at, #type = :presence, chargerId = if_not_exists(chargerId, :charger), connected = if_not_exists(connected, :false)',
-                  ExpressionAttributeNames: { '#type': 'type' },
-                  ExpressionAttributeValues: { ':at': at, ':presence': PRESENCE_TYPE, ':charger': command.chargerId, ':false': false },
+                  UpdateExpression: `SET heldCommandsAt = :at, ${wholePresence.set}`,
+                  ExpressionAttributeNames: wholePresence.names,
+                  ExpressionAttributeValues: { ':at': at, ...wholePresence.values },
                 },
               },
             ],

@@ -20,6 +20,17 @@ export type AttachResult =
 /** The `type` of presence items (the stream routes filter on it). */
 export const PRESENCE_TYPE = 'Presence';
 
+/**
+ * The part of an UpdateItem of presence that makes it a whole presence item even when the charger never connected
+ * through us (data from elsewhere, or a command held before its first connection): a SET clause with its names and
+ * values, for the update to add its own to.
+ */
+export const wholePresenceItem = (chargerId: string) => ({
+  set: '#type = :presenceType, chargerId = :presenceCharger, connected = if_not_exists(connected, :presenceOffline)',
+  names: { '#type': 'type' },
+  values: { ':presenceType': PRESENCE_TYPE, ':presenceCharger': chargerId, ':presenceOffline': false },
+});
+
 /** The presence attribute holding the latest status of each kind of upload / update. */
 const UPLOAD_STATUS_ATTRIBUTE: Record<UploadKind, string> = {
   FirmwareStatus: 'firmwareStatus',
@@ -126,14 +137,14 @@ export const presenceStore = (ctx: StoreContext) => {
     /** Keeps the latest firmware / diagnostics / log status where "where is it now" is one read. */
     async setLatestUploadStatus(chargerId: string, kind: UploadKind, status: string): Promise<void> {
       const attribute = UPLOAD_STATUS_ATTRIBUTE[kind];
+      const whole = wholePresenceItem(chargerId);
       await ctx.db.send(
         new UpdateCommand({
           TableName: ctx.tables.Csms,
           Key: presenceKey(chargerId),
-          // A charger that never connected through us (data from elsewhere) still gets a whole presence item.
-          UpdateExpression: 'SET #attr = :status, #attrAt = :at, #type = :type, chargerId = :charger, connected = if_not_exists(connected, :false)',
-          ExpressionAttributeNames: { '#attr': attribute, '#attrAt': `${attribute}At`, '#type': 'type' },
-          ExpressionAttributeValues: { ':status': status, ':at': ctx.now().toISOString(), ':type': PRESENCE_TYPE, ':charger': chargerId, ':false': false },
+          UpdateExpression: `SET #attr = :status, #attrAt = :at, ${whole.set}`,
+          ExpressionAttributeNames: { '#attr': attribute, '#attrAt': `${attribute}At`, ...whole.names },
+          ExpressionAttributeValues: { ':status': status, ':at': ctx.now().toISOString(), ...whole.values },
         }),
       );
     },
